@@ -1,0 +1,372 @@
+// The phase-type state-space graph: vertices with integer state vectors, edges
+// whose rate is weight + Σ coefficients[i]·θ[i]. Storage is flat typed arrays
+// (no per-edge objects), grown by doubling. Computations at θ are delegated to
+// moments/, distributions/ and sampling/ through one cached elimination per θ.
+import { GraphError } from '../errors.js';
+import { eliminate, type Elimination } from '../kernel/elimination.js';
+import { checkTheta, ratesAt, type Csr, type EdgeList } from './rates.js';
+import { graphFromJSON, graphToJSON, type GraphJSON } from './json.js';
+import { graphFromMatrices, graphToMatrices, type GraphMatrices, type FromMatricesOptions } from './matrices.js';
+import { exploreStateSpace, type Transition, type ExploreOptions } from './explore.js';
+import * as moments from '../moments/moments.js';
+import { rewardTransformEdges } from '../moments/reward-transform.js';
+import * as dist from '../distributions/distribution.js';
+import { sampleAbsorption, type SampleOptions } from '../sampling/sample.js';
+
+/** Shape of a new graph. */
+export interface GraphOptions {
+  /** Length of every state vector. */
+  stateLength: number;
+  /** Length of θ; edge coefficients have this many entries. Default 0. */
+  paramLength?: number;
+  /** A discrete phase-type graph (weights are jump probabilities per step). Default false. */
+  discrete?: boolean;
+  /** State of the start vertex 0. Default all zeros. */
+  startState?: ArrayLike<number>;
+}
+
+/** Parameter value and (optionally) rewards for a computation. */
+export interface AtTheta {
+  /** Parameter vector θ (length paramLength; omit when paramLength is 0). */
+  theta?: ArrayLike<number>;
+}
+
+/** Options of reward-aware computations. */
+export interface RewardOptions extends AtTheta {
+  /** One reward per vertex (start and absorbing entries are ignored). Default: all 1 (plain absorption time). */
+  rewards?: ArrayLike<number>;
+}
+
+/** One out-edge of a vertex, as stored. */
+export interface EdgeView {
+  /** Target vertex. */
+  to: Vertex;
+  /** Constant part of the rate. */
+  weight: number;
+  /** Coefficients c (rate = weight + c·θ). */
+  coefficients: number[];
+}
+
+/** A vertex of a {@link Graph}: a light handle (index plus graph). */
+export class Vertex {
+  /** @internal */
+  constructor(readonly graph: Graph, readonly index: number) {}
+
+  /** A copy of this vertex's state vector. */
+  get state(): Int32Array {
+    return this.graph.stateOf(this.index);
+  }
+
+  /** Adds an edge whose rate is weight + Σ coefficients[i]·θ[i] (parallel edges add up). */
+  addEdge(to: Vertex | number, weight: number, coefficients?: ArrayLike<number>): void {
+    this.graph.addEdge(this.index, typeof to === 'number' ? to : to.index, weight, coefficients);
+  }
+
+  /** This vertex's out-edges, in insertion order. */
+  edges(): EdgeView[] {
+    return this.graph.edgesFrom(this.index);
+  }
+}
+
+interface Prepared { key: string; csr: Csr; elimination?: Elimination }
+
+/** A phase-type distribution as a state-space graph (Røikjer, Hobolth & Munch 2022). */
+export class Graph implements EdgeList {
+  /** Length of every state vector. */
+  readonly stateLength: number;
+  /** Length of θ. */
+  readonly paramLength: number;
+  /** Whether this is a discrete phase-type graph. */
+  readonly discrete: boolean;
+
+  vertexCount = 0;
+  edgeCount = 0;
+  /** @internal flat storage, read by kernel marshalling */
+  from = new Int32Array(16);
+  /** @internal */
+  to = new Int32Array(16);
+  /** @internal */
+  weight = new Float64Array(16);
+  /** @internal */
+  coefficients: Float64Array;
+  private states: Int32Array;
+  private readonly index = new Map<string, number>();
+  private version = 0;
+  private prepared: Prepared | null = null;
+
+  constructor(options: GraphOptions) {
+    const { stateLength, paramLength = 0, discrete = false } = options;
+    if (!Number.isInteger(stateLength) || stateLength < 1)
+      throw new GraphError('BAD_ARGUMENT', `stateLength must be a positive integer, got ${stateLength}`);
+    if (!Number.isInteger(paramLength) || paramLength < 0)
+      throw new GraphError('BAD_ARGUMENT', `paramLength must be a non-negative integer, got ${paramLength}`);
+    this.stateLength = stateLength;
+    this.paramLength = paramLength;
+    this.discrete = discrete;
+    this.states = new Int32Array(16 * stateLength);
+    this.coefficients = new Float64Array(16 * Math.max(paramLength, 1));
+    this.createVertex(options.startState ?? new Array<number>(stateLength).fill(0));
+  }
+
+  /** The start vertex (index 0); its out-edges are the initial distribution. */
+  get start(): Vertex {
+    return new Vertex(this, 0);
+  }
+
+  /** The vertex at `index`. */
+  vertex(index: number): Vertex {
+    this.checkVertex(index);
+    return new Vertex(this, index);
+  }
+
+  /** All vertices in index order. */
+  *vertices(): IterableIterator<Vertex> {
+    for (let i = 0; i < this.vertexCount; i++) yield new Vertex(this, i);
+  }
+
+  /** The vertex with this state, if any. */
+  findVertex(state: ArrayLike<number>): Vertex | undefined {
+    const i = this.index.get(this.stateKey(state));
+    return i === undefined ? undefined : new Vertex(this, i);
+  }
+
+  /** The vertex with this state, created (with no edges) if new. */
+  findOrCreateVertex(state: ArrayLike<number>): Vertex {
+    const i = this.index.get(this.stateKey(state));
+    return new Vertex(this, i ?? this.createVertex(state));
+  }
+
+  /** Adds a vertex with a state that must be new; returns its index. */
+  createVertex(state: ArrayLike<number>): number {
+    const key = this.stateKey(state);
+    if (this.index.has(key))
+      throw new GraphError('DUPLICATE_STATE', `state [${Array.from(state).join(', ')}] already belongs to vertex ${this.index.get(key)}`, { vertex: this.index.get(key) });
+    const i = this.vertexCount;
+    if ((i + 1) * this.stateLength > this.states.length) {
+      const grown = new Int32Array(this.states.length * 2);
+      grown.set(this.states);
+      this.states = grown;
+    }
+    this.states.set(Array.from(state), i * this.stateLength);
+    this.index.set(key, i);
+    this.vertexCount++;
+    this.version++;
+    return i;
+  }
+
+  /** A copy of vertex `index`'s state. */
+  stateOf(index: number): Int32Array {
+    this.checkVertex(index);
+    return this.states.slice(index * this.stateLength, (index + 1) * this.stateLength);
+  }
+
+  /** Adds edge from → to with rate weight + Σ coefficients[i]·θ[i]. */
+  addEdge(from: number, to: number, weight: number, coefficients?: ArrayLike<number>): void {
+    this.checkVertex(from);
+    this.checkVertex(to);
+    const e = this.edgeCount;
+    if (to === 0)
+      throw new GraphError('EDGE_TO_START', `edge ${e} (${from} → 0) points into the start vertex, which only gives the initial distribution`, { vertex: from, edge: e });
+    if (!Number.isFinite(weight))
+      throw new GraphError('NON_FINITE', `edge ${e} (${from} → ${to}) has weight ${weight}, not a finite number`, { vertex: from, edge: e });
+    const p = this.paramLength;
+    const c = coefficients ?? [];
+    if (c.length !== p && !(c.length === 0 && coefficients === undefined))
+      throw new GraphError('BAD_ARGUMENT', `edge ${e} (${from} → ${to}) has ${c.length} coefficients but paramLength is ${p}`, { vertex: from, edge: e });
+    let anyCoefficient = false;
+    for (let i = 0; i < c.length; i++) {
+      if (!Number.isFinite(c[i]))
+        throw new GraphError('NON_FINITE', `edge ${e} (${from} → ${to}) has coefficient[${i}] = ${c[i]}, not a finite number`, { vertex: from, edge: e });
+      if (c[i] !== 0) anyCoefficient = true;
+    }
+    if (weight < 0 && !anyCoefficient)
+      throw new GraphError('NEGATIVE_RATE', `edge ${e} (${from} → ${to}) has negative rate ${weight}`, { vertex: from, edge: e });
+    if (e === this.from.length) this.growEdges();
+    this.from[e] = from;
+    this.to[e] = to;
+    this.weight[e] = weight;
+    for (let i = 0; i < p; i++) this.coefficients[e * p + i] = c.length ? c[i] : 0;
+    this.edgeCount++;
+    this.version++;
+  }
+
+  /** Out-edges of vertex `index`, in insertion order. */
+  edgesFrom(index: number): EdgeView[] {
+    this.checkVertex(index);
+    const out: EdgeView[] = [];
+    const p = this.paramLength;
+    for (let e = 0; e < this.edgeCount; e++)
+      if (this.from[e] === index)
+        out.push({ to: new Vertex(this, this.to[e]), weight: this.weight[e], coefficients: Array.from(this.coefficients.subarray(e * p, e * p + p)) });
+    return out;
+  }
+
+  // ---- construction -------------------------------------------------------
+
+  /** Builds a graph by exploring the state space breadth-first from the start states. */
+  static fromCallback(start: Transition[], next: (state: Int32Array) => Transition[], options: ExploreOptions = {}): Graph {
+    if (!Array.isArray(start) || start.length === 0 || !Array.isArray(start[0]) || !start[0][0])
+      throw new GraphError('BAD_ARGUMENT', 'fromCallback needs at least one start transition [state, weight, coefficients?]');
+    const stateLength = start[0][0].length;
+    const graph = new Graph({ stateLength, paramLength: options.paramLength ?? 0, discrete: options.discrete ?? false, startState: options.startState });
+    exploreStateSpace(graph, start, next, options);
+    return graph;
+  }
+
+  /** Reads the graph JSON format (../shared/graph-format.md), validating everything. */
+  static fromJSON(json: GraphJSON | string): Graph {
+    return graphFromJSON(json, (o) => new Graph(o));
+  }
+
+  /** Writes the graph JSON format. */
+  toJSON(): GraphJSON {
+    return graphToJSON(this);
+  }
+
+  /** A graph from an initial distribution α and a sub-intensity matrix S (sub-transition matrix T if discrete). */
+  static fromMatrices(alpha: ArrayLike<number>, S: ArrayLike<ArrayLike<number>>, options: FromMatricesOptions = {}): Graph {
+    return graphFromMatrices(alpha, S, options, (o) => new Graph(o));
+  }
+
+  /** α, S (or T), exit rates, and which vertex each row is, at θ. */
+  toMatrices(theta?: ArrayLike<number>): GraphMatrices {
+    return graphToMatrices(this.csrAt(theta));
+  }
+
+  // ---- computations at θ --------------------------------------------------
+
+  /** The CSR of the rates at θ (validated). */
+  csrAt(theta?: ArrayLike<number>): Csr {
+    return this.prepare(theta).csr;
+  }
+
+  /** The elimination at θ, cached until θ or the graph changes. */
+  eliminationAt(theta?: ArrayLike<number>): Elimination {
+    const prepared = this.prepare(theta);
+    prepared.elimination ??= eliminate(prepared.csr);
+    return prepared.elimination;
+  }
+
+  /** E[T] (or E[Σ reward], with rewards). */
+  expectation(options: RewardOptions = {}): number {
+    return this.moments(1, options)[0];
+  }
+
+  /** Var[T] (or of the accumulated reward). */
+  variance(options: RewardOptions = {}): number {
+    const [m1, m2] = this.moments(2, options);
+    return m2 - m1 * m1;
+  }
+
+  /** Raw moments E[T], E[T²], …, E[T^k] (of the accumulated reward, with rewards; discrete: of the number of steps). */
+  moments(k: number, options: RewardOptions = {}): number[] {
+    if (!Number.isInteger(k) || k < 1) throw new GraphError('BAD_ARGUMENT', `moments(k) needs an integer k ≥ 1, got ${k}`);
+    const elim = this.eliminationAt(options.theta);
+    return moments.rewardMoments(elim, this.csrAt(options.theta), this.rewardVector(options.rewards), k);
+  }
+
+  /** Cov(R_A, R_B) of the rewards accumulated under two reward vectors. */
+  covariance(rewardsA: ArrayLike<number>, rewardsB: ArrayLike<number>, options: AtTheta = {}): number {
+    const elim = this.eliminationAt(options.theta);
+    return moments.rewardCovariance(elim, this.csrAt(options.theta), this.rewardVector(rewardsA), this.rewardVector(rewardsB));
+  }
+
+  /** Expected total time spent in each vertex (discrete: steps); 0 for start and absorbing vertices. */
+  sojournTimes(options: AtTheta = {}): Float64Array {
+    return moments.sojournTimes(this.eliminationAt(options.theta));
+  }
+
+  /** Expected number of visits to each vertex (entries, not steps). */
+  expectedVisits(options: AtTheta = {}): Float64Array {
+    return moments.expectedVisits(this.eliminationAt(options.theta), this.csrAt(options.theta));
+  }
+
+  /** The graph whose absorption time is the reward accumulated in this one (continuous graphs; zero rewards bypass their vertex). */
+  rewardTransform(rewards: ArrayLike<number>, options: AtTheta = {}): Graph {
+    if (this.discrete) throw new GraphError('WRONG_KIND', 'rewardTransform is defined for continuous graphs only');
+    const r = this.rewardVector(rewards);
+    for (let v = 0; v < r.length; v++)
+      if (r[v] < 0) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}; reward transformation needs rewards ≥ 0`, { vertex: v });
+    const theta = checkTheta(this.paramLength, options.theta);
+    this.csrAt(theta); // validates the graph at θ first
+    const out = rewardTransformEdges(this, r, theta);
+    const graph = new Graph({ stateLength: this.stateLength, paramLength: out.paramLength, discrete: false, startState: this.stateOf(0) });
+    for (const v of out.vertices) graph.createVertex(this.stateOf(v));
+    for (let e = 0; e < out.from.length; e++)
+      graph.addEdge(out.from[e], out.to[e], out.weight[e], out.paramLength ? out.coefficients.subarray(e * out.paramLength, (e + 1) * out.paramLength) : undefined);
+    return graph;
+  }
+
+  /** Density of the absorption time at each time (continuous graphs), by uniformisation. */
+  pdf(times: ArrayLike<number>, options: AtTheta = {}): Float64Array {
+    if (this.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
+    return dist.continuousDistribution(this.csrAt(options.theta), times).pdf;
+  }
+
+  /** P(T ≤ t) for continuous graphs, or P(τ ≤ k) for discrete ones (steps). */
+  cdf(times: ArrayLike<number>, options: AtTheta = {}): Float64Array {
+    if (this.discrete) return dist.discreteDistribution(this.csrAt(options.theta), times).cdf;
+    return dist.continuousDistribution(this.csrAt(options.theta), times).cdf;
+  }
+
+  /** P(τ = k) for discrete graphs. */
+  pmf(steps: ArrayLike<number>, options: AtTheta = {}): Float64Array {
+    if (!this.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
+    return dist.discreteDistribution(this.csrAt(options.theta), steps).pmf;
+  }
+
+  /** n draws of the absorption time (or accumulated reward); seedable. */
+  sample(n: number, options: SampleOptions & RewardOptions = {}): Float64Array {
+    if (!Number.isInteger(n) || n < 0) throw new GraphError('BAD_ARGUMENT', `sample(n) needs an integer n ≥ 0, got ${n}`);
+    return sampleAbsorption(this.csrAt(options.theta), n, this.rewardVector(options.rewards), options);
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  private prepare(theta?: ArrayLike<number>): Prepared {
+    const t = checkTheta(this.paramLength, theta);
+    const key = `${this.version}|${t.join(',')}`;
+    if (this.prepared?.key === key) return this.prepared;
+    this.prepared?.elimination?.dispose();
+    this.prepared = { key, csr: ratesAt(this, t) };
+    return this.prepared;
+  }
+
+  private rewardVector(rewards: ArrayLike<number> | undefined): Float64Array {
+    const n = this.vertexCount;
+    if (rewards === undefined) return new Float64Array(n).fill(1);
+    if (rewards.length !== n)
+      throw new GraphError('BAD_REWARDS', `rewards have ${rewards.length} entries but the graph has ${n} vertices`);
+    const r = Float64Array.from(rewards);
+    for (let v = 0; v < n; v++)
+      if (!Number.isFinite(r[v])) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}, not a finite number`, { vertex: v });
+    return r;
+  }
+
+  private stateKey(state: ArrayLike<number>): string {
+    if (state == null || state.length !== this.stateLength)
+      throw new GraphError('BAD_STATE', `state [${state ? Array.from(state).join(', ') : state}] has length ${state?.length}, expected stateLength ${this.stateLength}`);
+    for (let i = 0; i < state.length; i++)
+      if (!Number.isInteger(state[i]) || Math.abs(state[i]) > 0x7fffffff)
+        throw new GraphError('BAD_STATE', `state [${Array.from(state).join(', ')}] has a non-integer (or out-of-range) entry at ${i}`);
+    return Array.prototype.join.call(state, ',');
+  }
+
+  private checkVertex(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.vertexCount)
+      throw new GraphError('VERTEX_OUT_OF_RANGE', `vertex index ${index} is out of range (the graph has ${this.vertexCount} vertices)`, { vertex: index });
+  }
+
+  private growEdges(): void {
+    const cap = this.from.length * 2;
+    const grow = <T extends Int32Array | Float64Array>(a: T, size: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.from = grow(this.from, cap);
+    this.to = grow(this.to, cap);
+    this.weight = grow(this.weight, cap);
+    this.coefficients = grow(this.coefficients, cap * Math.max(this.paramLength, 1));
+  }
+}

@@ -1,0 +1,74 @@
+// The graph JSON interchange format, version 1 (../shared/graph-format.md).
+import { GraphError } from '../errors.js';
+import type { Graph, GraphOptions } from './graph.js';
+
+/** The graph JSON interchange format (version 1). */
+export interface GraphJSON {
+  paramLength: number;
+  stateLength: number;
+  discrete?: boolean;
+  /** vertices[i] is vertex i's state; vertex 0 is the start. */
+  vertices: number[][];
+  /** [from, to, weight, coefficients?]; rate = weight + coefficients·θ. */
+  edges: Array<[number, number, number, number[]?]>;
+}
+
+function fail(message: string, where: { vertex?: number; edge?: number } = {}, code: 'BAD_FORMAT' | 'VERTEX_OUT_OF_RANGE' = 'BAD_FORMAT'): never {
+  throw new GraphError(code, message, where);
+}
+
+/** Parses and validates graph JSON, then builds it with `make`. */
+export function graphFromJSON(input: GraphJSON | string, make: (o: GraphOptions) => Graph): Graph {
+  let json: unknown = input;
+  if (typeof input === 'string') {
+    try { json = JSON.parse(input); } catch (e) { fail(`graph JSON does not parse: ${(e as Error).message}`); }
+  }
+  if (typeof json !== 'object' || json === null) fail('graph JSON must be an object');
+  const o = json as Record<string, unknown>;
+  const stateLength = o.stateLength, paramLength = o.paramLength ?? 0;
+  if (!Number.isInteger(stateLength) || (stateLength as number) < 1) fail(`stateLength must be a positive integer, got ${JSON.stringify(stateLength)}`);
+  if (!Number.isInteger(paramLength) || (paramLength as number) < 0) fail(`paramLength must be a non-negative integer, got ${JSON.stringify(paramLength)}`);
+  if (o.discrete !== undefined && typeof o.discrete !== 'boolean') fail(`discrete must be true or false, got ${JSON.stringify(o.discrete)}`);
+  if (!Array.isArray(o.vertices) || o.vertices.length === 0) fail('vertices must be a non-empty array of states (vertex 0 is the start)');
+  if (!Array.isArray(o.edges)) fail('edges must be an array of [from, to, weight, coefficients?]');
+  const vertices = o.vertices as unknown[];
+  const graph = make({ stateLength: stateLength as number, paramLength: paramLength as number, discrete: o.discrete === true, startState: checkState(vertices[0], 0, stateLength as number) });
+  for (let i = 1; i < vertices.length; i++) graph.createVertex(checkState(vertices[i], i, stateLength as number));
+  const n = vertices.length;
+  (o.edges as unknown[]).forEach((edge, e) => {
+    if (!Array.isArray(edge) || edge.length < 3 || edge.length > 4) fail(`edge ${e} must be [from, to, weight, coefficients?], got ${JSON.stringify(edge)}`, { edge: e });
+    const [from, to, weight, coefficients] = edge as unknown[];
+    for (const [name, v] of [['from', from], ['to', to]] as const) {
+      if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= n)
+        fail(`edge ${e}: ${name} vertex ${JSON.stringify(v)} is out of range (there are ${n} vertices)`, { edge: e }, 'VERTEX_OUT_OF_RANGE');
+    }
+    if (typeof weight !== 'number') fail(`edge ${e}: weight must be a number, got ${JSON.stringify(weight)}`, { edge: e });
+    if (coefficients !== undefined && !Array.isArray(coefficients)) fail(`edge ${e}: coefficients must be an array`, { edge: e });
+    if (coefficients === undefined && paramLength !== 0) fail(`edge ${e}: coefficients are required when paramLength is ${paramLength}`, { edge: e });
+    if (Array.isArray(coefficients) && coefficients.some((c) => typeof c !== 'number')) fail(`edge ${e}: coefficients must be numbers`, { edge: e });
+    graph.addEdge(from as number, to as number, weight, coefficients as number[] | undefined);
+  });
+  return graph;
+}
+
+function checkState(state: unknown, i: number, stateLength: number): number[] {
+  if (!Array.isArray(state) || state.length !== stateLength)
+    throw new GraphError('BAD_STATE', `vertex ${i}: state ${JSON.stringify(state)} must be an array of ${stateLength} integers`, { vertex: i });
+  if (!state.every((x) => Number.isInteger(x)))
+    throw new GraphError('BAD_STATE', `vertex ${i}: state ${JSON.stringify(state)} has a non-integer entry`, { vertex: i });
+  return state as number[];
+}
+
+/** Serialises a graph to the JSON format. */
+export function graphToJSON(graph: Graph): GraphJSON {
+  const p = graph.paramLength;
+  const vertices: number[][] = [];
+  for (let i = 0; i < graph.vertexCount; i++) vertices.push(Array.from(graph.stateOf(i)));
+  const edges: GraphJSON['edges'] = [];
+  for (let e = 0; e < graph.edgeCount; e++) {
+    const edge: [number, number, number, number[]?] = [graph.from[e], graph.to[e], graph.weight[e]];
+    if (p > 0) edge.push(Array.from(graph.coefficients.subarray(e * p, e * p + p)));
+    edges.push(edge);
+  }
+  return { paramLength: p, stateLength: graph.stateLength, discrete: graph.discrete, vertices, edges };
+}

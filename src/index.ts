@@ -1,0 +1,13 @@
+// phasekit: phase-type distributions as graphs, eliminated in WebAssembly.
+export { ready } from './kernel/module.js';
+export { Graph, Vertex, type GraphOptions, type AtTheta, type RewardOptions, type EdgeView } from './graph/graph.js';
+export type { GraphJSON } from './graph/json.js';
+export type { GraphMatrices, FromMatricesOptions } from './graph/matrices.js';
+export type { Transition, ExploreOptions } from './graph/explore.js';
+export type { Csr } from './graph/rates.js';
+export { Elimination, eliminate, type EliminationStats } from './kernel/elimination.js';
+export { GraphError, KernelError, type GraphErrorCode, type KernelErrorCode } from './errors.js';
+export { seededRandom, type Random } from './sampling/rng.js';
+export type { SampleOptions } from './sampling/sample.js';
+export { UNIFORMIZATION_TAIL } from './distributions/distribution.js';
+export * as models from './models/index.js';

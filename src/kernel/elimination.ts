@@ -1,0 +1,117 @@
+// The eliminated graph: a handle to the kernel's command list, replayed once
+// per reward vector. Kernel memory is freed by dispose() or, failing that, by
+// the garbage collector through a FinalizationRegistry.
+import { GraphError, KernelError } from '../errors.js';
+import type { Csr } from '../graph/rates.js';
+import { allocate, copyIn, copyOutF64, f64View, kernel, type KernelExports } from './module.js';
+
+const ERR_NO_ABSORPTION = 1;
+const ERR_OUT_OF_MEMORY = 2;
+const ERR_EDGE_TO_START = 3;
+
+interface Owned { ptr: number; scratch: number }
+const registry = new FinalizationRegistry<Owned>((owned) => release(owned));
+function release(owned: Owned): void {
+  const k = kernel();
+  k.pk_elim_free(owned.ptr);
+  k.pk_free(owned.scratch);
+}
+
+/** Counts describing one elimination (for benchmarks and diagnostics). */
+export interface EliminationStats {
+  /** Vertices, start and absorbing included. */
+  vertices: number;
+  /** Replay commands (`x[a] += m·x[b]` or `x[a] *= m`). */
+  commands: number;
+  /** Strongly connected components. */
+  components: number;
+  /** Size of the largest component. */
+  largestComponent: number;
+  /** Arcs created by elimination inside components (fill-in). */
+  fill: number;
+}
+
+/** A graph eliminated at one parameter value: solves for expected accumulated rewards. */
+export class Elimination {
+  readonly vertexCount: number;
+  private owned: Owned | null;
+  private readonly k: KernelExports;
+
+  /** @internal Use {@link eliminate}. */
+  constructor(k: KernelExports, ptr: number, n: number) {
+    this.k = k;
+    this.vertexCount = n;
+    this.owned = { ptr, scratch: allocate(k, 16 * n) };
+    registry.register(this, this.owned, this);
+  }
+
+  private handle(): Owned {
+    if (!this.owned) throw new KernelError('NOT_READY', 'phasekit: this elimination was disposed');
+    return this.owned;
+  }
+
+  /** x[v] = expected reward accumulated before absorption when starting in v (x[0]: from the initial distribution). */
+  solve(rewards: Float64Array): Float64Array {
+    const { ptr, scratch } = this.handle();
+    const n = this.vertexCount;
+    f64View(this.k, scratch, n).set(rewards);
+    this.k.pk_solve(ptr, scratch, scratch + 8 * n);
+    return copyOutF64(this.k, scratch + 8 * n, n);
+  }
+
+  /** The transpose of solve: for weights y over the outputs, ∂(y·x)/∂rewards. With y = e_start: expected time in each vertex. */
+  solveAdjoint(weights: Float64Array): Float64Array {
+    const { ptr, scratch } = this.handle();
+    const n = this.vertexCount;
+    f64View(this.k, scratch, n).set(weights);
+    this.k.pk_solve_adjoint(ptr, scratch, scratch + 8 * n);
+    return copyOutF64(this.k, scratch + 8 * n, n);
+  }
+
+  /** Sizes of this elimination. */
+  stats(): EliminationStats {
+    const { ptr } = this.handle();
+    return {
+      vertices: this.vertexCount,
+      commands: this.k.pk_elim_ncmd(ptr),
+      components: this.k.pk_elim_nscc(ptr),
+      largestComponent: this.k.pk_elim_max_scc(ptr),
+      fill: this.k.pk_elim_fill(ptr),
+    };
+  }
+
+  /** Frees kernel memory now rather than at garbage collection. */
+  dispose(): void {
+    if (!this.owned) return;
+    registry.unregister(this);
+    release(this.owned);
+    this.owned = null;
+  }
+}
+
+/** Runs graph elimination on a graph whose rates are fixed (see {@link Csr}). */
+export function eliminate(csr: Csr): Elimination {
+  const k = kernel();
+  const n = csr.vertexCount;
+  const ptrs: number[] = [];
+  try {
+    const rowPtr = copyIn(k, csr.rowPtr); ptrs.push(rowPtr);
+    const col = copyIn(k, csr.col); ptrs.push(col);
+    const w = copyIn(k, csr.weight); ptrs.push(w);
+    const err = allocate(k, 8); ptrs.push(err);
+    const elim = k.pk_eliminate(n, rowPtr, col, w, err);
+    const [code, vertex] = new Int32Array(k.memory.buffer, err, 2);
+    if (elim === 0) {
+      if (code === ERR_NO_ABSORPTION)
+        throw new GraphError('NO_ABSORPTION', `vertex ${vertex} cannot reach an absorbing vertex (its expected absorption time is infinite)`, { vertex });
+      if (code === ERR_EDGE_TO_START)
+        throw new GraphError('EDGE_TO_START', `vertex ${vertex} has an edge into the start vertex 0; the start vertex only gives the initial distribution`, { vertex });
+      if (code === ERR_OUT_OF_MEMORY)
+        throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination of ${n} vertices ran out of wasm32 memory (4 GiB)`);
+      throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination failed with kernel code ${code}`);
+    }
+    return new Elimination(k, elim, n);
+  } finally {
+    for (const p of ptrs) k.pk_free(p);
+  }
+}

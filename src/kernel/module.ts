@@ -1,0 +1,77 @@
+// Loads the WebAssembly kernel once and gives typed views into its memory.
+// The module is embedded as base64 (see wasm-src/build.sh), so Node, pages and
+// workers load it the same way, with no file to fetch or path to resolve.
+import { KernelError } from '../errors.js';
+import { wasmBase64 } from './wasm-binary.generated.js';
+
+/** Raw exports of phasekit.wasm (pointers are byte offsets into its memory). */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  pk_malloc(bytes: number): number;
+  pk_free(ptr: number): void;
+  pk_eliminate(n: number, rowPtr: number, col: number, w: number, err: number): number;
+  pk_elim_free(elim: number): void;
+  pk_solve(elim: number, r: number, x: number): void;
+  pk_solve_adjoint(elim: number, xbar: number, rbar: number): void;
+  pk_step_distribution(n: number, rowPtr: number, col: number, p: number, stay: number, exit: number,
+    v: number, tmp: number, steps: number, a: number, b: number, stopMass: number): number;
+  pk_elim_ncmd(elim: number): number;
+  pk_elim_nscc(elim: number): number;
+  pk_elim_max_scc(elim: number): number;
+  pk_elim_fill(elim: number): number;
+}
+
+let exportsLoaded: KernelExports | null = null;
+let loading: Promise<void> | null = null;
+
+function decodeBase64(text: string): Uint8Array {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+/** Loads the WebAssembly kernel; every computation is synchronous once this resolves. Safe to call repeatedly. */
+export function ready(): Promise<void> {
+  loading ??= WebAssembly.compile(decodeBase64(wasmBase64) as BufferSource)
+    .then((module) => WebAssembly.instantiate(module, {}))
+    .then((instance) => {
+      exportsLoaded = instance.exports as unknown as KernelExports;
+    })
+    .catch((cause: unknown) => {
+      loading = null;
+      throw new KernelError('LOAD_FAILED', `phasekit: the WebAssembly kernel failed to load: ${String(cause)}`);
+    });
+  return loading;
+}
+
+/** The loaded kernel; throws KernelError NOT_READY before `await ready()`. */
+export function kernel(): KernelExports {
+  if (!exportsLoaded) throw new KernelError('NOT_READY', 'phasekit: call `await ready()` before computing (the WebAssembly kernel is not loaded yet)');
+  return exportsLoaded;
+}
+
+/** Allocates `bytes` in kernel memory; throws KernelError OUT_OF_MEMORY past 4 GiB. */
+export function allocate(k: KernelExports, bytes: number): number {
+  const ptr = k.pk_malloc(Math.max(8, bytes));
+  if (ptr === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not allocate ${bytes} bytes (wasm32 memory is capped at 4 GiB)`);
+  return ptr;
+}
+
+/** Copies `data` into fresh kernel memory and returns its pointer. */
+export function copyIn(k: KernelExports, data: Float64Array | Int32Array): number {
+  const ptr = allocate(k, data.byteLength);
+  // Views are made after allocating: growing memory detaches earlier ones.
+  new Uint8Array(k.memory.buffer, ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return ptr;
+}
+
+/** A Float64Array view of kernel memory; valid until the next allocation. */
+export function f64View(k: KernelExports, ptr: number, length: number): Float64Array {
+  return new Float64Array(k.memory.buffer, ptr, length);
+}
+
+/** A copy of `length` doubles at `ptr`, safe to keep. */
+export function copyOutF64(k: KernelExports, ptr: number, length: number): Float64Array {
+  return f64View(k, ptr, length).slice();
+}

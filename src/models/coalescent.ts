@@ -1,0 +1,25 @@
+// Kingman's coalescent in the site-frequency-spectrum state space
+// (../shared/graph-format.md): state[i] = lineages with i+1 descendants.
+import { Graph } from '../graph/graph.js';
+import type { Transition } from '../graph/explore.js';
+
+/** The coalescent for n samples; rate of each coalescence is θ0 · (number of pairs). n = 10: 43 vertices. */
+export function coalescent(n: number): Graph {
+  if (!Number.isInteger(n) || n < 2) throw new RangeError(`coalescent(n) needs an integer n ≥ 2, got ${n}`);
+  const first = new Array<number>(n).fill(0);
+  first[0] = n;
+  return Graph.fromCallback([[first, 1]], (s) => {
+    const out: Transition[] = [];
+    for (let i = 0; i < n; i++) {
+      if (s[i] === 0) continue;
+      for (let j = i; j < n; j++) {
+        const pairs = i === j ? (s[i] * (s[i] - 1)) / 2 : s[i] * s[j];
+        if (pairs === 0) continue;
+        const next = Array.from(s);
+        next[i]--; next[j]--; next[i + j + 1]++;
+        out.push([next, 0, [pairs]]);
+      }
+    }
+    return out;
+  }, { paramLength: 1 });
+}

@@ -1,0 +1,4 @@
+// Built-in models: the reference models of the tests and benchmarks.
+export { coalescent } from './coalescent.js';
+export { rabbits } from './rabbits.js';
+export { randomCyclic, type RandomCyclicOptions } from './random-cyclic.js';

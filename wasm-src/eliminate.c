@@ -1,0 +1,323 @@
+/* Graph elimination (Røikjer, Hobolth & Munch 2022), blocked by strongly
+ * connected components.
+ *
+ * Components are visited sinks first (Tarjan finishes them in that order), so
+ * when a component is reached the expected rewards of everything it can exit
+ * to are already final: cross-component edges become plain `x[v] += P·x[c]`
+ * commands and never cause fill-in. Inside a component, vertices are eliminated
+ * one by one; a parent that gains a self-loop p→i→p is renormalised the GTH way
+ * (1 − q computed as the sum of p's other exit probabilities, a sum of positive
+ * terms) instead of 1/(1 − q), which cancels badly when q is near 1. */
+#include "kernel.h"
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { int32_t c; double p; } arc;
+
+/* One vertex of the component under elimination: sorted out-arcs to other
+ * members (by elimination position), its parents, and its exit probability. */
+typedef struct {
+  arc *arcs; int32_t len, cap;
+  int32_t *par; int32_t plen, pcap;
+  double exit;
+} member;
+
+static int cmd_push(pk_elim *e, int32_t dst, int32_t src, double m) {
+  if (e->ncmd == e->cap) {
+    int32_t cap = e->cap ? e->cap * 2 : 4096;
+    int32_t *d = realloc(e->dst, (size_t)cap * sizeof *d);
+    if (!d) return 0;
+    e->dst = d;
+    int32_t *s = realloc(e->src, (size_t)cap * sizeof *s);
+    if (!s) return 0;
+    e->src = s;
+    double *mm = realloc(e->m, (size_t)cap * sizeof *mm);
+    if (!mm) return 0;
+    e->m = mm;
+    e->cap = cap;
+  }
+  e->dst[e->ncmd] = dst;
+  e->src[e->ncmd] = src;
+  e->m[e->ncmd] = m;
+  e->ncmd++;
+  return 1;
+}
+
+static int arcs_reserve(member *u, int32_t need) {
+  if (need <= u->cap) return 1;
+  int32_t cap = u->cap ? u->cap : 4;
+  while (cap < need) cap *= 2;
+  arc *a = realloc(u->arcs, (size_t)cap * sizeof *a);
+  if (!a) return 0;
+  u->arcs = a;
+  u->cap = cap;
+  return 1;
+}
+
+static int parent_push(member *u, int32_t p) {
+  if (u->plen == u->pcap) {
+    int32_t cap = u->pcap ? u->pcap * 2 : 4;
+    int32_t *q = realloc(u->par, (size_t)cap * sizeof *q);
+    if (!q) return 0;
+    u->par = q;
+    u->pcap = cap;
+  }
+  u->par[u->plen++] = p;
+  return 1;
+}
+
+static int arc_cmp(const void *a, const void *b) {
+  int32_t x = ((const arc *)a)->c, y = ((const arc *)b)->c;
+  return (x > y) - (x < y);
+}
+
+/* Tarjan's algorithm without recursion (graphs have 10^5–10^6 vertices).
+ * Components come out sinks first; members[comp_start[c] .. comp_start[c+1]) lists
+ * component c in the order they leave Tarjan's stack. Returns the count, or -1. */
+static int32_t strongly_connected(int32_t n, const int32_t *rp, const int32_t *col,
+                                  int32_t *comp, int32_t *members, int32_t *comp_start) {
+  int32_t *idx = malloc((size_t)n * 4), *low = malloc((size_t)n * 4), *stack = malloc((size_t)n * 4);
+  int32_t *cs_v = malloc((size_t)n * 4), *cs_e = malloc((size_t)n * 4);
+  int32_t ncomp = -1;
+  if (!idx || !low || !stack || !cs_v || !cs_e) goto done;
+  for (int32_t v = 0; v < n; v++) { idx[v] = -1; comp[v] = -1; }
+  int32_t counter = 0, sp = 0, csp = 0, mpos = 0;
+  ncomp = 0;
+  for (int32_t s = 0; s < n; s++) {
+    if (idx[s] >= 0) continue;
+    idx[s] = low[s] = counter++;
+    stack[sp++] = s;
+    cs_v[csp] = s; cs_e[csp] = rp[s]; csp++;
+    while (csp > 0) {
+      int32_t v = cs_v[csp - 1];
+      if (cs_e[csp - 1] < rp[v + 1]) {
+        int32_t c = col[cs_e[csp - 1]++];
+        if (idx[c] < 0) {
+          idx[c] = low[c] = counter++;
+          stack[sp++] = c;
+          cs_v[csp] = c; cs_e[csp] = rp[c]; csp++;
+        } else if (comp[c] < 0 && idx[c] < low[v]) {
+          low[v] = idx[c];      /* c is still on the stack */
+        }
+      } else {
+        csp--;
+        if (low[v] == idx[v]) {
+          comp_start[ncomp] = mpos;
+          int32_t w;
+          do { w = stack[--sp]; comp[w] = ncomp; members[mpos++] = w; } while (w != v);
+          ncomp++;
+        }
+        if (csp > 0) {
+          int32_t u = cs_v[csp - 1];
+          if (low[v] < low[u]) low[u] = low[v];
+        }
+      }
+    }
+  }
+  comp_start[ncomp] = mpos;
+done:
+  free(idx); free(low); free(stack); free(cs_v); free(cs_e);
+  return ncomp;
+}
+
+/* Merge i's arcs (scaled by m = P(p→i)) into p's, dropping p→i. An arc i→p
+ * becomes the self-loop probability q. New children learn their new parent. */
+static int merge_into_parent(member *nodes, int32_t p, int32_t i, double m, arc **scratch,
+                             int32_t *scratch_cap, double *q_out, int64_t *fill) {
+  member *np = &nodes[p], *ni = &nodes[i];
+  int32_t need = np->len + ni->len;
+  if (need > *scratch_cap) {
+    arc *s = realloc(*scratch, (size_t)need * sizeof *s);
+    if (!s) return 0;
+    *scratch = s;
+    *scratch_cap = need;
+  }
+  arc *out = *scratch;
+  int32_t a = 0, b = 0, k = 0;
+  double q = 0;
+  while (a < np->len || b < ni->len) {
+    int32_t ca = a < np->len ? np->arcs[a].c : INT32_MAX;
+    int32_t cb = b < ni->len ? ni->arcs[b].c : INT32_MAX;
+    if (ca == i) { a++; continue; }
+    if (cb == p) { q += m * ni->arcs[b].p; b++; continue; }
+    if (ca < cb) out[k++] = np->arcs[a++];
+    else if (cb < ca) {
+      out[k].c = cb; out[k].p = m * ni->arcs[b].p; k++;
+      if (!parent_push(&nodes[cb], p)) return 0;
+      (*fill)++;
+      b++;
+    } else {
+      out[k].c = ca; out[k].p = np->arcs[a].p + m * ni->arcs[b].p; k++;
+      a++; b++;
+    }
+  }
+  if (!arcs_reserve(np, k)) return 0;
+  memcpy(np->arcs, out, (size_t)k * sizeof *out);
+  np->len = k;
+  *q_out = q;
+  return 1;
+}
+
+static double arc_prob(const member *u, int32_t c) {
+  int32_t lo = 0, hi = u->len - 1;
+  while (lo <= hi) {
+    int32_t mid = (lo + hi) >> 1;
+    if (u->arcs[mid].c == c) return u->arcs[mid].p;
+    if (u->arcs[mid].c < c) lo = mid + 1; else hi = mid - 1;
+  }
+  return 0;
+}
+
+/* Eliminate one component of k ≥ 2 members; loc[v] holds each member's position. */
+static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const int32_t *loc,
+                               const int32_t *rp, const int32_t *col, const double *w,
+                               arc **scratch, int32_t *scratch_cap) {
+  member *nodes = calloc((size_t)k, sizeof *nodes);
+  int ok = 0;
+  if (!nodes) return 0;
+  for (int32_t i = 0; i < k; i++) {
+    int32_t v = mem[i];
+    double lam = 0, out = 0;
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++) lam += w[j];
+    e->scale0[v] = 1.0 / lam;
+    if (!arcs_reserve(&nodes[i], rp[v + 1] - rp[v])) goto done;
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++) {
+      int32_t u = col[j];
+      double p = w[j] / lam;
+      if (loc[u] >= 0) {
+        member *ni = &nodes[i];
+        ni->arcs[ni->len].c = loc[u];
+        ni->arcs[ni->len].p = p;
+        ni->len++;
+        if (!parent_push(&nodes[loc[u]], i)) goto done;
+      } else {
+        out += w[j];
+        if (!cmd_push(e, v, u, p)) goto done;
+      }
+    }
+    nodes[i].exit = out / lam;
+    qsort(nodes[i].arcs, (size_t)nodes[i].len, sizeof(arc), arc_cmp);
+  }
+  /* Forward elimination. */
+  for (int32_t i = 0; i < k; i++) {
+    for (int32_t j = 0; j < nodes[i].plen; j++) {
+      int32_t p = nodes[i].par[j];
+      if (p <= i) continue;                  /* already eliminated */
+      double m = arc_prob(&nodes[p], i), q;
+      if (!cmd_push(e, mem[p], mem[i], m)) goto done;
+      nodes[p].exit += m * nodes[i].exit;
+      if (!merge_into_parent(nodes, p, i, m, scratch, scratch_cap, &q, &e->fill)) goto done;
+      if (q > 0) {
+        double s = nodes[p].exit;           /* = 1 − q, as a sum of positive terms */
+        for (int32_t a = 0; a < nodes[p].len; a++) s += nodes[p].arcs[a].p;
+        double inv = 1.0 / s;
+        for (int32_t a = 0; a < nodes[p].len; a++) nodes[p].arcs[a].p *= inv;
+        nodes[p].exit *= inv;
+        if (!cmd_push(e, mem[p], -1, inv)) goto done;
+      }
+    }
+  }
+  /* Back-substitution, last eliminated first. */
+  for (int32_t i = k - 1; i >= 0; i--)
+    for (int32_t a = 0; a < nodes[i].len; a++)
+      if (!cmd_push(e, mem[i], mem[nodes[i].arcs[a].c], nodes[i].arcs[a].p)) goto done;
+  ok = 1;
+done:
+  for (int32_t i = 0; i < k; i++) { free(nodes[i].arcs); free(nodes[i].par); }
+  free(nodes);
+  return ok;
+}
+
+void pk_elim_free(pk_elim *e) {
+  if (!e) return;
+  free(e->dst); free(e->src); free(e->m); free(e->scale0); free(e);
+}
+
+pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const double *w, int32_t *err) {
+  err[0] = PK_OK; err[1] = -1;
+  for (int32_t j = 0; j < rp[n]; j++)
+    if (col[j] == 0) {
+      int32_t v = 0;
+      while (rp[v + 1] <= j) v++;
+      err[0] = PK_ERR_EDGE_TO_START; err[1] = v;
+      return 0;
+    }
+  pk_elim *e = calloc(1, sizeof *e);
+  int32_t *comp = malloc((size_t)n * 4), *members = malloc((size_t)n * 4);
+  int32_t *comp_start = malloc(((size_t)n + 1) * 4), *loc = malloc((size_t)n * 4);
+  unsigned char *absorbs = calloc((size_t)n + 1, 1);
+  arc *scratch = 0;
+  int32_t scratch_cap = 0, ncomp;
+  err[0] = PK_ERR_OUT_OF_MEMORY;
+  if (!e || !comp || !members || !comp_start || !loc || !absorbs) goto fail;
+  e->n = n;
+  e->scale0 = calloc((size_t)n, sizeof(double));
+  if (!e->scale0) goto fail;
+  ncomp = strongly_connected(n, rp, col, comp, members, comp_start);
+  if (ncomp < 0) goto fail;
+  e->nscc = ncomp;
+
+  /* Every transient vertex must reach an absorbing one (finite expectation).
+   * Components are sinks first, so successors are decided before predecessors. */
+  for (int32_t c = 0; c < ncomp; c++) {
+    int32_t first = comp_start[c], last = comp_start[c + 1];
+    int32_t v0 = members[first];
+    if (last - first == 1 && rp[v0] == rp[v0 + 1]) { absorbs[c] = 1; continue; }
+    for (int32_t i = first; i < last && !absorbs[c]; i++)
+      for (int32_t j = rp[members[i]]; j < rp[members[i] + 1]; j++)
+        if (comp[col[j]] != c && absorbs[comp[col[j]]]) { absorbs[c] = 1; break; }
+    if (!absorbs[c]) { err[0] = PK_ERR_NO_ABSORPTION; err[1] = v0; goto fail; }
+  }
+
+  for (int32_t v = 0; v < n; v++) loc[v] = -1;
+  for (int32_t c = 0; c < ncomp; c++) {
+    int32_t first = comp_start[c], k = comp_start[c + 1] - first;
+    if (k > e->max_scc) e->max_scc = k;
+    if (k == 1) {
+      int32_t v = members[first];
+      if (rp[v] == rp[v + 1]) continue;            /* absorbing: x = 0 */
+      double lam = 0;
+      for (int32_t j = rp[v]; j < rp[v + 1]; j++) lam += w[j];
+      /* The start vertex takes no time; its weights are the initial distribution α. */
+      double norm = v == 0 ? 1.0 : 1.0 / lam;
+      e->scale0[v] = v == 0 ? 0.0 : norm;
+      for (int32_t j = rp[v]; j < rp[v + 1]; j++)
+        if (!cmd_push(e, v, col[j], v == 0 ? w[j] : w[j] / lam)) goto fail;
+      continue;
+    }
+    for (int32_t i = 0; i < k; i++) loc[members[first + i]] = i;
+    if (!eliminate_component(e, members + first, k, loc, rp, col, w, &scratch, &scratch_cap)) goto fail;
+    for (int32_t i = 0; i < k; i++) loc[members[first + i]] = -1;
+  }
+  err[0] = PK_OK;
+  free(comp); free(members); free(comp_start); free(loc); free(absorbs); free(scratch);
+  return e;
+fail:
+  free(comp); free(members); free(comp_start); free(loc); free(absorbs); free(scratch);
+  pk_elim_free(e);
+  return 0;
+}
+
+void pk_solve(const pk_elim *e, const double *r, double *x) {
+  const int32_t *dst = e->dst, *src = e->src;
+  const double *m = e->m;
+  for (int32_t v = 0; v < e->n; v++) x[v] = r[v] * e->scale0[v];
+  for (int32_t k = 0, nc = e->ncmd; k < nc; k++) {
+    int32_t s = src[k];
+    if (s < 0) x[dst[k]] *= m[k];
+    else x[dst[k]] += m[k] * x[s];
+  }
+}
+
+/* Transpose of pk_solve: with xbar = e_start, rbar[v] is the expected time spent in v. */
+void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar) {
+  const int32_t *dst = e->dst, *src = e->src;
+  const double *m = e->m;
+  if (rbar != xbar) memcpy(rbar, xbar, (size_t)e->n * sizeof *rbar);
+  for (int32_t k = e->ncmd - 1; k >= 0; k--) {
+    int32_t s = src[k];
+    if (s < 0) rbar[dst[k]] *= m[k];
+    else rbar[s] += m[k] * rbar[dst[k]];
+  }
+  for (int32_t v = 0; v < e->n; v++) rbar[v] *= e->scale0[v];
+}

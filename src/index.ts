@@ -1,6 +1,6 @@
 // phasekit: phase-type distributions as graphs, eliminated in WebAssembly.
 export { ready } from './kernel/module.js';
-export { Graph, Vertex, type GraphOptions, type AtTheta, type RewardOptions, type EdgeView } from './graph/graph.js';
+export { Graph, Vertex, type GraphOptions, type AtTheta, type RewardOptions, type EdgeView, type GraphBuffers } from './graph/graph.js';
 export type { GraphJSON } from './graph/json.js';
 export type { GraphMatrices, FromMatricesOptions } from './graph/matrices.js';
 export type { Transition, ExploreOptions } from './graph/explore.js';

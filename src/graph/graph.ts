@@ -68,6 +68,20 @@ export class Vertex {
   }
 }
 
+/** A graph as flat typed arrays: what crosses to a worker (transferable, no object trees). */
+export interface GraphBuffers {
+  stateLength: number;
+  paramLength: number;
+  discrete: boolean;
+  /** stateLength integers per vertex. */
+  states: Int32Array;
+  from: Int32Array;
+  to: Int32Array;
+  weight: Float64Array;
+  /** paramLength per edge. */
+  coefficients: Float64Array;
+}
+
 interface Prepared { key: string; csr: Csr; elimination?: Elimination }
 
 /** A phase-type distribution as a state-space graph (Røikjer, Hobolth & Munch 2022). */
@@ -221,6 +235,27 @@ export class Graph implements EdgeList {
   /** Writes the graph JSON format. */
   toJSON(): GraphJSON {
     return graphToJSON(this);
+  }
+
+  /** Copies of the graph's storage as flat arrays, sized exactly (for postMessage with transfer). */
+  toBuffers(): GraphBuffers {
+    const p = this.paramLength, m = this.edgeCount;
+    return {
+      stateLength: this.stateLength, paramLength: p, discrete: this.discrete,
+      states: this.states.slice(0, this.vertexCount * this.stateLength),
+      from: this.from.slice(0, m), to: this.to.slice(0, m), weight: this.weight.slice(0, m),
+      coefficients: this.coefficients.slice(0, m * p),
+    };
+  }
+
+  /** Rebuilds a graph from {@link Graph.toBuffers} output (validating it like any other input). */
+  static fromBuffers(b: GraphBuffers): Graph {
+    const { stateLength: L, paramLength: p } = b;
+    const graph = new Graph({ stateLength: L, paramLength: p, discrete: b.discrete, startState: b.states.subarray(0, L) });
+    for (let i = 1; i < b.states.length / L; i++) graph.createVertex(b.states.subarray(i * L, (i + 1) * L));
+    for (let e = 0; e < b.from.length; e++)
+      graph.addEdge(b.from[e], b.to[e], b.weight[e], p ? b.coefficients.subarray(e * p, (e + 1) * p) : undefined);
+    return graph;
   }
 
   /** A graph from an initial distribution α and a sub-intensity matrix S (sub-transition matrix T if discrete). */

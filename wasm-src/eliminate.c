@@ -1,5 +1,5 @@
 /* Graph elimination (Røikjer, Hobolth & Munch 2022), blocked by strongly
- * connected components.
+ * connected components, optionally recorded as a trace.
  *
  * Components are visited sinks first (Tarjan finishes them in that order), so
  * when a component is reached the expected rewards of everything it can exit
@@ -7,22 +7,63 @@
  * commands and never cause fill-in. Inside a component, vertices are eliminated
  * one by one; a parent that gains a self-loop p→i→p is renormalised the GTH way
  * (1 − q computed as the sum of p's other exit probabilities, a sum of positive
- * terms) instead of 1/(1 − q), which cancels badly when q is near 1. */
+ * terms) instead of 1/(1 − q), which cancels badly when q is near 1.
+ *
+ * Every arithmetic step goes through the num helpers below, which also append
+ * the step to a tape when recording: the trace is this very elimination, not a
+ * second implementation of it. Which steps happen depends only on the graph's
+ * structure, never on the weights, so the tape is valid for any weights. */
 #include "kernel.h"
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct { int32_t c; double p; } arc;
+/* A value and, when recording, the tape slot that holds it. */
+typedef struct { double v; int32_t s; } num;
+typedef struct { int32_t c; num p; } arc;
 
 /* One vertex of the component under elimination: sorted out-arcs to other
  * members (by elimination position), its parents, and its exit probability. */
 typedef struct {
   arc *arcs; int32_t len, cap;
   int32_t *par; int32_t plen, pcap;
-  double exit;
+  num exit;
 } member;
 
-static int cmd_push(pk_elim *e, int32_t dst, int32_t src, double m) {
+static int32_t tape_push(pk_elim *e, uint32_t op, int32_t a, int32_t b, int32_t c) {
+  if (e->nops == e->opcap) {
+    int32_t cap = e->opcap ? e->opcap * 2 : 4096;
+    uint32_t *ops = realloc(e->ops, (size_t)cap * 4 * sizeof *ops);
+    if (!ops) { e->oom = 1; return -1; }
+    e->ops = ops;
+    e->opcap = cap;
+  }
+  uint32_t *o = e->ops + 4 * (size_t)e->nops;
+  o[0] = op; o[1] = (uint32_t)a; o[2] = (uint32_t)b; o[3] = (uint32_t)c;
+  return e->ninputs + 1 + e->nops++;
+}
+
+static inline num add(pk_elim *e, num a, num b) {
+  num r = { a.v + b.v, -1 };
+  if (e->record) r.s = tape_push(e, PK_OP_ADD, a.s, b.s, 0);
+  return r;
+}
+static inline num mul(pk_elim *e, num a, num b) {
+  num r = { a.v * b.v, -1 };
+  if (e->record) r.s = tape_push(e, PK_OP_MUL, a.s, b.s, 0);
+  return r;
+}
+static inline num fma_(pk_elim *e, num a, num b, num c) {
+  num r = { a.v + b.v * c.v, -1 };
+  if (e->record) r.s = tape_push(e, PK_OP_FMA, a.s, b.s, c.s);
+  return r;
+}
+static inline num inv(pk_elim *e, num a) {
+  num r = { 1.0 / a.v, -1 };
+  if (e->record) r.s = tape_push(e, PK_OP_INV, a.s, 0, 0);
+  return r;
+}
+
+static int cmd_push(pk_elim *e, int32_t dst, int32_t src, num m) {
   if (e->ncmd == e->cap) {
     int32_t cap = e->cap ? e->cap * 2 : 4096;
     int32_t *d = realloc(e->dst, (size_t)cap * sizeof *d);
@@ -34,11 +75,17 @@ static int cmd_push(pk_elim *e, int32_t dst, int32_t src, double m) {
     double *mm = realloc(e->m, (size_t)cap * sizeof *mm);
     if (!mm) return 0;
     e->m = mm;
+    if (e->record) {
+      int32_t *sl = realloc(e->slot, (size_t)cap * sizeof *sl);
+      if (!sl) return 0;
+      e->slot = sl;
+    }
     e->cap = cap;
   }
   e->dst[e->ncmd] = dst;
   e->src[e->ncmd] = src;
-  e->m[e->ncmd] = m;
+  e->m[e->ncmd] = m.v;
+  if (e->record) e->slot[e->ncmd] = m.s;
   e->ncmd++;
   return 1;
 }
@@ -121,9 +168,10 @@ done:
 }
 
 /* Merge i's arcs (scaled by m = P(p→i)) into p's, dropping p→i. An arc i→p
- * becomes the self-loop probability q. New children learn their new parent. */
-static int merge_into_parent(member *nodes, int32_t p, int32_t i, double m, arc **scratch,
-                             int32_t *scratch_cap, double *q_out, int64_t *fill) {
+ * would be a self-loop on p: it is dropped and reported through *loop. New
+ * children learn their new parent. */
+static int merge_into_parent(pk_elim *e, member *nodes, int32_t p, int32_t i, num m,
+                             arc **scratch, int32_t *scratch_cap, int *loop) {
   member *np = &nodes[p], *ni = &nodes[i];
   int32_t need = np->len + ni->len;
   if (need > *scratch_cap) {
@@ -134,38 +182,50 @@ static int merge_into_parent(member *nodes, int32_t p, int32_t i, double m, arc 
   }
   arc *out = *scratch;
   int32_t a = 0, b = 0, k = 0;
-  double q = 0;
+  *loop = 0;
   while (a < np->len || b < ni->len) {
     int32_t ca = a < np->len ? np->arcs[a].c : INT32_MAX;
     int32_t cb = b < ni->len ? ni->arcs[b].c : INT32_MAX;
     if (ca == i) { a++; continue; }
-    if (cb == p) { q += m * ni->arcs[b].p; b++; continue; }
+    if (cb == p) { *loop = 1; b++; continue; }
     if (ca < cb) out[k++] = np->arcs[a++];
     else if (cb < ca) {
-      out[k].c = cb; out[k].p = m * ni->arcs[b].p; k++;
+      out[k].c = cb; out[k].p = mul(e, m, ni->arcs[b].p); k++;
       if (!parent_push(&nodes[cb], p)) return 0;
-      (*fill)++;
+      e->fill++;
       b++;
     } else {
-      out[k].c = ca; out[k].p = np->arcs[a].p + m * ni->arcs[b].p; k++;
+      out[k].c = ca; out[k].p = fma_(e, np->arcs[a].p, m, ni->arcs[b].p); k++;
       a++; b++;
     }
   }
   if (!arcs_reserve(np, k)) return 0;
   memcpy(np->arcs, out, (size_t)k * sizeof *out);
   np->len = k;
-  *q_out = q;
   return 1;
 }
 
-static double arc_prob(const member *u, int32_t c) {
+static num arc_prob(const member *u, int32_t c) {
   int32_t lo = 0, hi = u->len - 1;
   while (lo <= hi) {
     int32_t mid = (lo + hi) >> 1;
     if (u->arcs[mid].c == c) return u->arcs[mid].p;
     if (u->arcs[mid].c < c) lo = mid + 1; else hi = mid - 1;
   }
-  return 0;
+  num none = { 0, -1 };
+  return none; /* unreachable: a parent always has an arc to its child */
+}
+
+static num weight_of(const pk_elim *e, const double *w, int32_t j) {
+  num x = { w[j], e->record ? j : -1 };
+  return x;
+}
+
+/* λ_v = Σ of v's out-weights, and 1/λ_v. */
+static num inverse_exit_rate(pk_elim *e, const int32_t *rp, const double *w, int32_t v) {
+  num lam = weight_of(e, w, rp[v]);
+  for (int32_t j = rp[v] + 1; j < rp[v + 1]; j++) lam = add(e, lam, weight_of(e, w, j));
+  return inv(e, lam);
 }
 
 /* Eliminate one component of k ≥ 2 members; loc[v] holds each member's position. */
@@ -173,17 +233,18 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
                                const int32_t *rp, const int32_t *col, const double *w,
                                arc **scratch, int32_t *scratch_cap) {
   member *nodes = calloc((size_t)k, sizeof *nodes);
+  const num zero = { 0.0, e->ninputs };
   int ok = 0;
   if (!nodes) return 0;
   for (int32_t i = 0; i < k; i++) {
     int32_t v = mem[i];
-    double lam = 0, out = 0;
-    for (int32_t j = rp[v]; j < rp[v + 1]; j++) lam += w[j];
-    e->scale0[v] = 1.0 / lam;
+    num il = inverse_exit_rate(e, rp, w, v), out = zero;
+    e->scale0[v] = il.v;
+    if (e->record) e->scale_slot[v] = il.s;
     if (!arcs_reserve(&nodes[i], rp[v + 1] - rp[v])) goto done;
     for (int32_t j = rp[v]; j < rp[v + 1]; j++) {
       int32_t u = col[j];
-      double p = w[j] / lam;
+      num p = mul(e, weight_of(e, w, j), il);
       if (loc[u] >= 0) {
         member *ni = &nodes[i];
         ni->arcs[ni->len].c = loc[u];
@@ -191,11 +252,11 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
         ni->len++;
         if (!parent_push(&nodes[loc[u]], i)) goto done;
       } else {
-        out += w[j];
+        out = add(e, out, p);
         if (!cmd_push(e, v, u, p)) goto done;
       }
     }
-    nodes[i].exit = out / lam;
+    nodes[i].exit = out;
     qsort(nodes[i].arcs, (size_t)nodes[i].len, sizeof(arc), arc_cmp);
   }
   /* Forward elimination. */
@@ -203,17 +264,18 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
     for (int32_t j = 0; j < nodes[i].plen; j++) {
       int32_t p = nodes[i].par[j];
       if (p <= i) continue;                  /* already eliminated */
-      double m = arc_prob(&nodes[p], i), q;
+      num m = arc_prob(&nodes[p], i);
+      int loop;
       if (!cmd_push(e, mem[p], mem[i], m)) goto done;
-      nodes[p].exit += m * nodes[i].exit;
-      if (!merge_into_parent(nodes, p, i, m, scratch, scratch_cap, &q, &e->fill)) goto done;
-      if (q > 0) {
-        double s = nodes[p].exit;           /* = 1 − q, as a sum of positive terms */
-        for (int32_t a = 0; a < nodes[p].len; a++) s += nodes[p].arcs[a].p;
-        double inv = 1.0 / s;
-        for (int32_t a = 0; a < nodes[p].len; a++) nodes[p].arcs[a].p *= inv;
-        nodes[p].exit *= inv;
-        if (!cmd_push(e, mem[p], -1, inv)) goto done;
+      nodes[p].exit = fma_(e, nodes[p].exit, m, nodes[i].exit);
+      if (!merge_into_parent(e, nodes, p, i, m, scratch, scratch_cap, &loop)) goto done;
+      if (loop) {
+        num s = nodes[p].exit;               /* = 1 − q, as a sum of positive terms */
+        for (int32_t a = 0; a < nodes[p].len; a++) s = add(e, s, nodes[p].arcs[a].p);
+        num is = inv(e, s);
+        for (int32_t a = 0; a < nodes[p].len; a++) nodes[p].arcs[a].p = mul(e, nodes[p].arcs[a].p, is);
+        nodes[p].exit = mul(e, nodes[p].exit, is);
+        if (!cmd_push(e, mem[p], -1, is)) goto done;
       }
     }
   }
@@ -221,7 +283,7 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
   for (int32_t i = k - 1; i >= 0; i--)
     for (int32_t a = 0; a < nodes[i].len; a++)
       if (!cmd_push(e, mem[i], mem[nodes[i].arcs[a].c], nodes[i].arcs[a].p)) goto done;
-  ok = 1;
+  ok = !e->oom;
 done:
   for (int32_t i = 0; i < k; i++) { free(nodes[i].arcs); free(nodes[i].par); }
   free(nodes);
@@ -230,10 +292,12 @@ done:
 
 void pk_elim_free(pk_elim *e) {
   if (!e) return;
-  free(e->dst); free(e->src); free(e->m); free(e->scale0); free(e);
+  free(e->dst); free(e->src); free(e->m); free(e->scale0);
+  free(e->ops); free(e->slot); free(e->scale_slot);
+  free(e);
 }
 
-pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const double *w, int32_t *err) {
+pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const double *w, int32_t record, int32_t *err) {
   err[0] = PK_OK; err[1] = -1;
   for (int32_t j = 0; j < rp[n]; j++)
     if (col[j] == 0) {
@@ -251,8 +315,15 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const do
   err[0] = PK_ERR_OUT_OF_MEMORY;
   if (!e || !comp || !members || !comp_start || !loc || !absorbs) goto fail;
   e->n = n;
+  e->record = record;
+  e->ninputs = rp[n];
   e->scale0 = calloc((size_t)n, sizeof(double));
   if (!e->scale0) goto fail;
+  if (record) {
+    e->scale_slot = malloc((size_t)n * sizeof(int32_t));
+    if (!e->scale_slot) goto fail;
+    for (int32_t v = 0; v < n; v++) e->scale_slot[v] = e->ninputs; /* the constant 0 */
+  }
   ncomp = strongly_connected(n, rp, col, comp, members, comp_start);
   if (ncomp < 0) goto fail;
   e->nscc = ncomp;
@@ -276,19 +347,24 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const do
     if (k == 1) {
       int32_t v = members[first];
       if (rp[v] == rp[v + 1]) continue;            /* absorbing: x = 0 */
-      double lam = 0;
-      for (int32_t j = rp[v]; j < rp[v + 1]; j++) lam += w[j];
-      /* The start vertex takes no time; its weights are the initial distribution α. */
-      double norm = v == 0 ? 1.0 : 1.0 / lam;
-      e->scale0[v] = v == 0 ? 0.0 : norm;
+      if (v == 0) {
+        /* The start vertex takes no time; its weights are the initial distribution α. */
+        for (int32_t j = rp[v]; j < rp[v + 1]; j++)
+          if (!cmd_push(e, v, col[j], weight_of(e, w, j))) goto fail;
+        continue;
+      }
+      num il = inverse_exit_rate(e, rp, w, v);
+      e->scale0[v] = il.v;
+      if (record) e->scale_slot[v] = il.s;
       for (int32_t j = rp[v]; j < rp[v + 1]; j++)
-        if (!cmd_push(e, v, col[j], v == 0 ? w[j] : w[j] / lam)) goto fail;
+        if (!cmd_push(e, v, col[j], mul(e, weight_of(e, w, j), il))) goto fail;
       continue;
     }
     for (int32_t i = 0; i < k; i++) loc[members[first + i]] = i;
     if (!eliminate_component(e, members + first, k, loc, rp, col, w, &scratch, &scratch_cap)) goto fail;
     for (int32_t i = 0; i < k; i++) loc[members[first + i]] = -1;
   }
+  if (e->oom) goto fail;
   err[0] = PK_OK;
   free(comp); free(members); free(comp_start); free(loc); free(absorbs); free(scratch);
   return e;

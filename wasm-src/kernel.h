@@ -25,12 +25,36 @@ typedef struct pk_elim {
   /* statistics, for benchmarks and progress */
   int32_t nscc, max_scc;
   int64_t fill;
+  /* The trace (only when recorded): slots 0..ninputs-1 are the edge weights in CSR
+   * order, slot ninputs is the constant 0, and op k writes slot ninputs + 1 + k.
+   * ops[4k..4k+3] = {opcode, a, b, c}. slot[k] is command k's multiplier slot,
+   * scale_slot[v] vertex v's scale0 slot. */
+  int32_t record, oom;
+  int32_t ninputs, nops, opcap;
+  uint32_t *ops;
+  int32_t *slot, *scale_slot;
 } pk_elim;
 
+enum { PK_OP_ADD = 1, PK_OP_MUL = 2, PK_OP_FMA = 3, PK_OP_INV = 4 }; /* FMA: a + b·c (unfused) */
+
 /* Graph in CSR form over n vertices; vertex 0 is the start. Weights are rates
- * (probabilities for discrete graphs) at one parameter value: positive, no
- * self-loops, no parallel edges (the caller merges them). */
-pk_elim *pk_eliminate(int32_t n, const int32_t *row_ptr, const int32_t *col, const double *w, int32_t *err);
+ * (probabilities for discrete graphs): no self-loops, no parallel edges (the
+ * caller merges them), rows sorted by target. With record = 1 the arithmetic is
+ * also written to a tape whose inputs are the weights: the trace. */
+pk_elim *pk_eliminate(int32_t n, const int32_t *row_ptr, const int32_t *col, const double *w, int32_t record, int32_t *err);
+
+/* Evaluates a recorded tape for new weights: fills vals (ninputs + 1 + nops) and
+ * the elimination's multipliers and scale0, so pk_solve works as after pk_eliminate.
+ * Returns the index of the first op that divided by a non-positive number, or -1. */
+int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals);
+/* Reverse mode over the tape: from adjoints of the multipliers (mbar, per command)
+ * and of scale0 (sbar, per vertex), the adjoint of every input weight (wbar). vals
+ * from pk_trace_evaluate; vbar is scratch of the same length. */
+void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, const double *sbar, double *vbar, double *wbar);
+/* pk_solve that keeps what the reverse pass needs: xs[k] = x[src[k]] (or x[dst[k]] before a scaling). */
+void pk_solve_record(const pk_elim *e, const double *r, double *x, double *xs);
+/* Reverse of pk_solve_record: xbar (in: adjoint of x; clobbered), accumulates mbar and sbar, writes rbar. */
+void pk_solve_reverse(const pk_elim *e, const double *r, const double *xs, double *xbar, double *mbar, double *sbar, double *rbar);
 void pk_elim_free(pk_elim *e);
 void pk_solve(const pk_elim *e, const double *r, double *x);
 void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar);

@@ -5,6 +5,7 @@
 import { GraphError } from '../errors.js';
 import { eliminate, type Elimination } from '../kernel/elimination.js';
 import { checkTheta, ratesAt, type Csr, type EdgeList } from './rates.js';
+import { canonicalStructure, type Structure } from './structure.js';
 import { graphFromJSON, graphToJSON, type GraphJSON } from './json.js';
 import { graphFromMatrices, graphToMatrices, type GraphMatrices, type FromMatricesOptions } from './matrices.js';
 import { exploreStateSpace, type Transition, type ExploreOptions } from './explore.js';
@@ -107,6 +108,7 @@ export class Graph implements EdgeList {
   private readonly index = new Map<string, number>();
   private version = 0;
   private prepared: Prepared | null = null;
+  private structureCache: { version: number; structure: Structure } | null = null;
 
   constructor(options: GraphOptions) {
     const { stateLength, paramLength = 0, discrete = false } = options;
@@ -363,8 +365,15 @@ export class Graph implements EdgeList {
     const key = `${this.version}|${t.join(',')}`;
     if (this.prepared?.key === key) return this.prepared;
     this.prepared?.elimination?.dispose();
-    this.prepared = { key, csr: ratesAt(this, t) };
+    this.prepared = { key, csr: ratesAt(this, this.structure(), t) };
     return this.prepared;
+  }
+
+  /** The canonical structure (sorted, merged edges): what elimination and traces depend on. */
+  structure(): Structure {
+    if (this.structureCache?.version !== this.version)
+      this.structureCache = { version: this.version, structure: canonicalStructure(this) };
+    return this.structureCache.structure;
   }
 
   private rewardVector(rewards: ArrayLike<number> | undefined): Float64Array {

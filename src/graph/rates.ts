@@ -3,6 +3,7 @@
 // are merged, self-loops dropped (no effect in a continuous graph; in a discrete
 // one they are part of the stay-put probability), zero rates dropped.
 import { GraphError } from '../errors.js';
+import { mergeIntoSlots, type Structure } from './structure.js';
 
 /** The edges of a graph as flat arrays (the Graph's own storage, read-only here). */
 export interface EdgeList {
@@ -58,53 +59,58 @@ export function edgeRates(edges: EdgeList, theta: Float64Array): Float64Array {
   return rates;
 }
 
-/** Builds the CSR of the graph at θ and checks what only θ decides (sums, exits). */
-export function ratesAt(edges: EdgeList, theta: Float64Array): Csr {
-  const { vertexCount: n, edgeCount, from, to, discrete } = edges;
+/** Builds the CSR of the graph at θ (zero rates dropped) and checks what only θ decides. */
+export function ratesAt(edges: EdgeList, structure: Structure, theta: Float64Array): Csr {
   const rates = edgeRates(edges, theta);
-
-  // Counting sort by source, then merge parallel edges within each row.
-  const count = new Int32Array(n + 1);
-  for (let e = 0; e < edgeCount; e++) count[from[e] + 1]++;
-  for (let v = 0; v < n; v++) count[v + 1] += count[v];
-  const order = new Int32Array(edgeCount);
-  const fillPos = count.slice(0, n);
-  for (let e = 0; e < edgeCount; e++) order[fillPos[from[e]]++] = e;
-
-  const rowPtr = new Int32Array(n + 1);
-  const col = new Int32Array(edgeCount);
-  const weight = new Float64Array(edgeCount);
+  const w = mergeIntoSlots(structure, rates);
+  const selfLoop = new Float64Array(structure.vertexCount);
+  for (let e = 0; e < edges.edgeCount; e++) if (structure.canonical[e] < 0) selfLoop[edges.from[e]] += rates[e];
+  checkWeights(structure, w, selfLoop, theta);
+  const n = structure.vertexCount;
+  const rowPtr = new Int32Array(n + 1), col = new Int32Array(w.length), weight = new Float64Array(w.length);
   const exitRate = new Float64Array(n);
-  const slot = new Int32Array(n).fill(-1); // where target c sits in the current row
   let k = 0;
   for (let v = 0; v < n; v++) {
-    const rowStart = k;
-    let total = 0; // discrete: every out-weight, self-loops included
-    for (let j = count[v]; j < count[v + 1]; j++) {
-      const e = order[j];
-      const c = to[e];
-      total += rates[e];
-      if (c === v || rates[e] === 0) continue;
-      if (slot[c] >= rowStart) weight[slot[c]] += rates[e];
-      else { slot[c] = k; col[k] = c; weight[k] = rates[e]; k++; }
+    for (let j = structure.rowPtr[v]; j < structure.rowPtr[v + 1]; j++) {
+      if (w[j] === 0) continue;
+      col[k] = structure.col[j];
+      weight[k] = w[j];
+      exitRate[v] += w[j];
+      k++;
     }
     rowPtr[v + 1] = k;
+  }
+  return { vertexCount: n, discrete: structure.discrete, rowPtr, col: col.slice(0, k), weight: weight.slice(0, k), exitRate };
+}
+
+/**
+ * Checks canonical weights: start sum ≤ 1, discrete row sums ≤ 1 (self-loops included),
+ * and that no vertex with out-edges is left without a way out.
+ */
+export function checkWeights(structure: Structure, w: Float64Array, selfLoop: Float64Array | null, theta: Float64Array | null): void {
+  const at = theta ? ` at θ = [${Array.from(theta).join(', ')}]` : '';
+  for (let v = 0; v < structure.vertexCount; v++) {
     let lambda = 0;
-    for (let j = rowStart; j < k; j++) lambda += weight[j];
-    exitRate[v] = lambda;
-    const structural = count[v + 1] > count[v];
+    for (let j = structure.rowPtr[v]; j < structure.rowPtr[v + 1]; j++) {
+      const x = w[j];
+      if (!(x >= 0) || !Number.isFinite(x))
+        throw new GraphError(Number.isFinite(x) ? 'NEGATIVE_RATE' : 'NON_FINITE', `edge ${v} → ${structure.col[j]} has rate ${x}${at}`, { vertex: v });
+      lambda += x;
+    }
+    const loops = selfLoop ? selfLoop[v] : 0;
     if (v === 0) {
       if (lambda > 1 + SUM_SLACK)
         throw new GraphError('START_WEIGHTS_EXCEED_ONE', `the start vertex's out-weights sum to ${lambda} > 1 (they are the initial distribution)`, { vertex: 0 });
-    } else if (structural && k === rowStart) {
-      if (total > 0)
-        throw new GraphError('NO_ABSORPTION', `vertex ${v} has only self-loops, so it can never be left`, { vertex: v });
-      throw new GraphError('NO_EXIT_AT_THETA', `vertex ${v} has out-edges but all their rates are 0 at θ = [${Array.from(theta).join(', ')}], so it can never be left`, { vertex: v });
+      continue;
     }
-    if (discrete && v !== 0 && total > 1 + SUM_SLACK)
-      throw new GraphError('DISCRETE_WEIGHTS_EXCEED_ONE', `vertex ${v}'s out-probabilities sum to ${total} > 1`, { vertex: v });
+    if (structure.hasOutEdge[v] && lambda === 0) {
+      if (structure.rowPtr[v + 1] === structure.rowPtr[v])
+        throw new GraphError('NO_ABSORPTION', `vertex ${v} has only self-loops, so it can never be left`, { vertex: v });
+      throw new GraphError('NO_EXIT_AT_THETA', `vertex ${v} has out-edges but all their rates are 0${at}, so it can never be left`, { vertex: v });
+    }
+    if (structure.discrete && lambda + loops > 1 + SUM_SLACK)
+      throw new GraphError('DISCRETE_WEIGHTS_EXCEED_ONE', `vertex ${v}'s out-probabilities sum to ${lambda + loops} > 1`, { vertex: v });
   }
-  return { vertexCount: n, discrete, rowPtr, col: col.slice(0, k), weight: weight.slice(0, k), exitRate };
 }
 
 /** Transient vertices: not the start, with at least one out-edge at θ. */

@@ -90,7 +90,12 @@ export class Elimination {
 }
 
 /** Runs graph elimination on a graph whose rates are fixed (see {@link Csr}). */
-export function eliminate(csr: Csr): Elimination {
+export function eliminate(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | 'weight'>): Elimination {
+  return new Elimination(kernel(), eliminateRaw(csr, false), csr.vertexCount);
+}
+
+/** @internal pk_eliminate with errors mapped; returns the kernel pointer. */
+export function eliminateRaw(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | 'weight'>, record: boolean): number {
   const k = kernel();
   const n = csr.vertexCount;
   const ptrs: number[] = [];
@@ -99,7 +104,7 @@ export function eliminate(csr: Csr): Elimination {
     const col = copyIn(k, csr.col); ptrs.push(col);
     const w = copyIn(k, csr.weight); ptrs.push(w);
     const err = allocate(k, 8); ptrs.push(err);
-    const elim = k.pk_eliminate(n, rowPtr, col, w, err);
+    const elim = k.pk_eliminate(n, rowPtr, col, w, record ? 1 : 0, err);
     const [code, vertex] = new Int32Array(k.memory.buffer, err, 2);
     if (elim === 0) {
       if (code === ERR_NO_ABSORPTION)
@@ -110,7 +115,7 @@ export function eliminate(csr: Csr): Elimination {
         throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination of ${n} vertices ran out of wasm32 memory (4 GiB)`);
       throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination failed with kernel code ${code}`);
     }
-    return new Elimination(k, elim, n);
+    return elim;
   } finally {
     for (const p of ptrs) k.pk_free(p);
   }

@@ -9,7 +9,7 @@ export interface KernelExports {
   memory: WebAssembly.Memory;
   pk_malloc(bytes: number): number;
   pk_free(ptr: number): void;
-  pk_eliminate(n: number, rowPtr: number, col: number, w: number, err: number): number;
+  pk_eliminate(n: number, rowPtr: number, col: number, w: number, record: number, err: number): number;
   pk_elim_free(elim: number): void;
   pk_solve(elim: number, r: number, x: number): void;
   pk_solve_adjoint(elim: number, xbar: number, rbar: number): void;
@@ -19,6 +19,19 @@ export interface KernelExports {
   pk_elim_nscc(elim: number): number;
   pk_elim_max_scc(elim: number): number;
   pk_elim_fill(elim: number): number;
+  pk_trace_evaluate(elim: number, w: number, vals: number): number;
+  pk_trace_reverse(elim: number, vals: number, mbar: number, sbar: number, vbar: number, wbar: number): void;
+  pk_solve_record(elim: number, r: number, x: number, xs: number): void;
+  pk_solve_reverse(elim: number, r: number, xs: number, xbar: number, mbar: number, sbar: number, rbar: number): void;
+  pk_trace_ninputs(elim: number): number;
+  pk_trace_nops(elim: number): number;
+  pk_trace_ops(elim: number): number;
+  pk_elim_dst(elim: number): number;
+  pk_elim_src(elim: number): number;
+  pk_trace_slots(elim: number): number;
+  pk_trace_scale_slots(elim: number): number;
+  pk_trace_load(n: number, ninputs: number, nops: number, ncmd: number, ops: number, dst: number, src: number, slot: number, scaleSlot: number): number;
+  pk_crc32(ptr: number, len: number): number;
 }
 
 let exportsLoaded: KernelExports | null = null;

@@ -1,0 +1,74 @@
+/* Evaluating a recorded elimination for new weights, and reverse-mode
+ * differentiation through it and through the replays that use it. */
+#include "kernel.h"
+#include <string.h>
+
+int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
+  const int32_t ni = e->ninputs;
+  const uint32_t *o = e->ops;
+  int32_t bad = -1;
+  memcpy(vals, w, (size_t)ni * sizeof *vals);
+  vals[ni] = 0.0;
+  double *out = vals + ni + 1;
+  for (int32_t k = 0, n = e->nops; k < n; k++, o += 4) {
+    switch (o[0]) {
+      case PK_OP_ADD: out[k] = vals[o[1]] + vals[o[2]]; break;
+      case PK_OP_MUL: out[k] = vals[o[1]] * vals[o[2]]; break;
+      case PK_OP_FMA: out[k] = vals[o[1]] + vals[o[2]] * vals[o[3]]; break;
+      default: {
+        double a = vals[o[1]];
+        if (!(a > 0) && bad < 0) bad = k;
+        out[k] = 1.0 / a;
+      }
+    }
+  }
+  for (int32_t k = 0; k < e->ncmd; k++) e->m[k] = vals[e->slot[k]];
+  for (int32_t v = 0; v < e->n; v++) e->scale0[v] = vals[e->scale_slot[v]];
+  return bad;
+}
+
+void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, const double *sbar, double *vbar, double *wbar) {
+  const int32_t ni = e->ninputs, nops = e->nops;
+  memset(vbar, 0, ((size_t)ni + 1 + (size_t)nops) * sizeof *vbar);
+  for (int32_t k = 0; k < e->ncmd; k++) vbar[e->slot[k]] += mbar[k];
+  for (int32_t v = 0; v < e->n; v++) vbar[e->scale_slot[v]] += sbar[v];
+  const double *out = vals + ni + 1;
+  for (int32_t k = nops - 1; k >= 0; k--) {
+    const uint32_t *o = e->ops + 4 * (size_t)k;
+    double g = vbar[ni + 1 + k];
+    if (g == 0) continue;
+    switch (o[0]) {
+      case PK_OP_ADD: vbar[o[1]] += g; vbar[o[2]] += g; break;
+      case PK_OP_MUL: vbar[o[1]] += g * vals[o[2]]; vbar[o[2]] += g * vals[o[1]]; break;
+      case PK_OP_FMA: vbar[o[1]] += g; vbar[o[2]] += g * vals[o[3]]; vbar[o[3]] += g * vals[o[2]]; break;
+      default: vbar[o[1]] -= g * out[k] * out[k]; /* d(1/a) = −1/a² */
+    }
+  }
+  memcpy(wbar, vbar, (size_t)ni * sizeof *wbar);
+}
+
+void pk_solve_record(const pk_elim *e, const double *r, double *x, double *xs) {
+  const int32_t *dst = e->dst, *src = e->src;
+  const double *m = e->m;
+  for (int32_t v = 0; v < e->n; v++) x[v] = r[v] * e->scale0[v];
+  for (int32_t k = 0, nc = e->ncmd; k < nc; k++) {
+    int32_t s = src[k];
+    if (s < 0) { xs[k] = x[dst[k]]; x[dst[k]] *= m[k]; }
+    else { xs[k] = x[s]; x[dst[k]] += m[k] * x[s]; }
+  }
+}
+
+void pk_solve_reverse(const pk_elim *e, const double *r, const double *xs, double *xbar, double *mbar, double *sbar, double *rbar) {
+  const int32_t *dst = e->dst, *src = e->src;
+  const double *m = e->m;
+  for (int32_t k = e->ncmd - 1; k >= 0; k--) {
+    int32_t s = src[k], d = dst[k];
+    mbar[k] += xbar[d] * xs[k];
+    if (s < 0) xbar[d] *= m[k];
+    else xbar[s] += m[k] * xbar[d];
+  }
+  for (int32_t v = 0; v < e->n; v++) {
+    sbar[v] += xbar[v] * r[v];
+    rbar[v] = xbar[v] * e->scale0[v];
+  }
+}

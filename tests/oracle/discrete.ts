@@ -99,3 +99,17 @@ function binomial(n: number, k: number): number {
   for (let i = 1; i <= k; i++) b = (b * (n - k + i)) / i;
   return b;
 }
+
+/** Cov(R_a, R_b) by polarization of second moments: (Var(R_a+R_b) − Var R_a − Var R_b)/2. */
+export function covariance(alpha: number[], T: Matrix, a: number[], b: number[]): number {
+  const variance = (r: number[]): number => {
+    const [m1, m2] = rewardMoments(alpha, T, r, 2);
+    return m2 - m1 * m1;
+  };
+  return (variance(a.map((x, i) => x + b[i])) - variance(a) - variance(b)) / 2;
+}
+
+/** Expected number of entries into each transient state: steps there × (1 − T_ii). */
+export function expectedVisits(alpha: number[], T: Matrix): number[] {
+  return sojournTimes(alpha, T).map((x, i) => x * (1 - T[i][i]));
+}

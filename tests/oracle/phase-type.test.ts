@@ -160,3 +160,15 @@ describe('oracle discrete phase-type functions', () => {
     expect([1, 2, 3, 4].map((k) => D.stirling2(4, k))).toEqual([1, 7, 6, 1]);
   });
 });
+
+describe('oracle discrete covariance', () => {
+  it('gives the steps spent in the two stages of a series of geometrics zero covariance', () => {
+    const T = [
+      [0.6, 0.4],
+      [0, 0.8],
+    ];
+    expect(Math.abs(D.covariance([1, 0], T, [1, 0], [0, 1]))).toBeLessThan(1e-13);
+    // Steps in stage 1 ~ Geometric(0.4): variance (1 − p)/p².
+    expect(D.covariance([1, 0], T, [1, 0], [1, 0])).toBeCloseTo(0.6 / 0.16, 12);
+  });
+});

@@ -1,0 +1,97 @@
+// One benchmark row, measured in its own process (so every row starts from a
+// fresh 4 MiB wasm memory and its memory high-water mark is its own):
+//   tsx bench/foundation/case.ts "<case name>" <csr-file>
+// Prints one JSON line (a WasmRow) on stdout; progress goes to stderr.
+import { eliminate, ready, type Graph } from '../../src/index.js';
+import { kernel } from '../../src/kernel/module.js';
+import { cases } from './cases.js';
+import { writeCsrFile, uniformizationPlan } from './csr-file.js';
+import { coalescentPdf, denseMoments } from './oracle.js';
+import { progress, timeMedian } from './timing.js';
+
+/** What one row measured on the WASM side (milliseconds; medians). */
+export interface WasmRow {
+  name: string;
+  vertices: number;
+  edges: number;
+  reps: number;
+  buildMs: number;
+  /** graph.csrAt(θ): canonical structure + rates at θ, on a fresh graph. */
+  csrMs: number;
+  eliminateMs: number;
+  /** graph.moments(3) with the elimination cached: three replays. */
+  momentsMs: number;
+  /** graph.pdf at 100 times in [0, 4]. */
+  pdfMs: number;
+  steps: number;
+  stopMass: number;
+  moments: number[];
+  commands: number;
+  fill: number;
+  components: number;
+  largestComponent: number;
+  /** Bytes of the command list (dst, src: int32; m: f64) plus scale0. */
+  commandBytes: number;
+  /** wasm memory size after the row (its high-water mark; memory never shrinks). */
+  wasmMemoryBytes: number;
+  rssBytes: number;
+  oracle: { ms: number; moments: number[]; maxRelError: number } | null;
+  /** Coalescent rows: max |pdf − exact| over the 100 times, and the max pdf value. */
+  pdfError: { maxAbs: number; maxPdf: number } | null;
+}
+
+const [name, csrPath] = process.argv.slice(2);
+const c = cases.find((x) => x.name === name);
+if (!c) throw new Error(`unknown case ${name}`);
+await ready();
+
+progress(`${name}: build`);
+let graph!: Graph;
+const builds: number[] = [], csrs: number[] = [];
+for (let i = 0; i < c.buildReps; i++) {
+  let t0 = performance.now();
+  graph = c.build();
+  builds.push(performance.now() - t0);
+  t0 = performance.now();
+  graph.csrAt(c.theta);
+  csrs.push(performance.now() - t0);
+}
+const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+const csr = graph.csrAt(c.theta);
+const times = Array.from({ length: 100 }, (_, i) => (4 * i) / 99);
+const plan = uniformizationPlan(csr, times);
+writeCsrFile(csrPath, csr);
+
+progress(`${name}: eliminate ×${c.reps}`);
+const warm = c.reps > 1 ? 1 : 0;
+const elim = timeMedian(() => eliminate(csr), c.reps, warm, (e) => e.dispose());
+const stats = elim.value.stats();
+elim.value.dispose();
+progress(`${name}: moments, pdf`);
+graph.eliminationAt(c.theta);
+const mom = timeMedian(() => graph.moments(3, { theta: c.theta }), c.reps, warm);
+const pdf = timeMedian(() => graph.pdf(times, { theta: c.theta }), c.reps, warm);
+
+let oracle: WasmRow['oracle'] = null;
+const dense = denseMoments(graph, c.theta, Math.min(c.reps, csr.vertexCount > 200 ? 1 : 5));
+if (dense) {
+  const err = Math.max(...dense.moments.map((m, k) => Math.abs(m - mom.value[k]) / Math.abs(m)));
+  oracle = { ...dense, maxRelError: err };
+}
+let pdfError: WasmRow['pdfError'] = null;
+const coalescentN = /^coalescent n=(\d+)$/.exec(name);
+if (coalescentN) {
+  const exact = coalescentPdf(Number(coalescentN[1]), times);
+  pdfError = { maxAbs: Math.max(...exact.map((f, i) => Math.abs(f - pdf.value[i]))), maxPdf: Math.max(...exact) };
+}
+
+const row: WasmRow = {
+  name, vertices: csr.vertexCount, edges: csr.col.length, reps: c.reps,
+  buildMs: med(builds), csrMs: med(csrs), eliminateMs: elim.ms, momentsMs: mom.ms, pdfMs: pdf.ms,
+  steps: plan.steps, stopMass: plan.stopMass, moments: mom.value,
+  commands: stats.commands, fill: stats.fill, components: stats.components, largestComponent: stats.largestComponent,
+  commandBytes: stats.commands * 16 + stats.vertices * 8,
+  wasmMemoryBytes: kernel().memory.buffer.byteLength, rssBytes: process.memoryUsage().rss,
+  oracle, pdfError,
+};
+process.stdout.write(JSON.stringify(row) + '\n');

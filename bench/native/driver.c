@@ -1,0 +1,131 @@
+/* Native timing driver for the phasekit kernel: the same C that becomes
+ * phasekit.wasm, compiled by gcc, so the benchmark's "WASM / native" column
+ * compares like with like.
+ *
+ *   native-bench GRAPH.csr STEPS STOP_MASS REPS
+ *
+ * GRAPH.csr (written by bench/run.ts), little-endian: int32 n, int32 m,
+ * int32 rowPtr[n+1], int32 col[m], float64 weight[m]: the rates at θ.
+ * Times pk_eliminate + 3 moments (m_k = k·solve(r ⊙ m_{k−1}), r = 1, as
+ * src/moments/moments.ts does for continuous graphs) and pk_step_distribution
+ * over STEPS uniformisation steps (inputs built as src/distributions/distribution.ts
+ * builds them). Prints one JSON object: medians over REPS runs, in milliseconds. */
+#define _POSIX_C_SOURCE 199309L
+#include "../../wasm-src/kernel.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void *xmalloc(size_t bytes) {
+  void *p = malloc(bytes ? bytes : 1);
+  if (!p) { fprintf(stderr, "native-bench: out of memory (%zu bytes)\n", bytes); exit(2); }
+  return p;
+}
+
+static void read_exact(FILE *f, void *p, size_t bytes) {
+  if (fread(p, 1, bytes, f) != bytes) { fprintf(stderr, "native-bench: truncated graph file\n"); exit(2); }
+}
+
+int main(int argc, char **argv) {
+  if (argc != 5) { fprintf(stderr, "usage: %s GRAPH.csr STEPS STOP_MASS REPS\n", argv[0]); return 2; }
+  int32_t steps = atoi(argv[2]), reps = atoi(argv[4]);
+  double stop_mass = atof(argv[3]);
+  if (reps < 1) reps = 1;
+  FILE *f = fopen(argv[1], "rb");
+  if (!f) { perror(argv[1]); return 2; }
+  int32_t nm[2];
+  read_exact(f, nm, sizeof nm);
+  int32_t n = nm[0], m = nm[1];
+  int32_t *rp = xmalloc(((size_t)n + 1) * 4), *col = xmalloc((size_t)m * 4);
+  double *w = xmalloc((size_t)m * 8);
+  read_exact(f, rp, ((size_t)n + 1) * 4);
+  read_exact(f, col, (size_t)m * 4);
+  read_exact(f, w, (size_t)m * 8);
+  fclose(f);
+
+  /* Elimination + 3 moments. */
+  double *r = xmalloc((size_t)n * 8), *b = xmalloc((size_t)n * 8), *x = xmalloc((size_t)n * 8);
+  double *t_elim = xmalloc((size_t)reps * 8), *t_mom = xmalloc((size_t)reps * 8), *t_both = xmalloc((size_t)reps * 8);
+  double mom[3] = { 0, 0, 0 };
+  int64_t ncmd = 0;
+  for (int32_t v = 0; v < n; v++) r[v] = 1.0;
+  for (int rep = 0; rep < reps; rep++) {
+    int32_t err[2];
+    double t0 = now_ms();
+    pk_elim *e = pk_eliminate(n, rp, col, w, 0, err);
+    double t1 = now_ms();
+    if (!e) { fprintf(stderr, "native-bench: pk_eliminate failed with code %d (vertex %d)\n", err[0], err[1]); return 1; }
+    pk_solve(e, r, x);
+    mom[0] = x[0];
+    for (int k = 2; k <= 3; k++) {
+      for (int32_t v = 0; v < n; v++) b[v] = k * r[v] * x[v];
+      pk_solve(e, b, x);
+      mom[k - 1] = x[0];
+    }
+    double t2 = now_ms();
+    ncmd = e->ncmd;
+    pk_elim_free(e);
+    t_elim[rep] = t1 - t0;
+    t_mom[rep] = t2 - t1;
+    t_both[rep] = t2 - t0;
+  }
+
+  /* Uniformised stepping, inputs as distribution.ts builds them (λ = max exit rate). */
+  double *p = calloc((size_t)m + 1, 8), *stay = calloc((size_t)n, 8), *exitr = calloc((size_t)n, 8);
+  double *v0 = calloc((size_t)n, 8), *v = xmalloc((size_t)n * 8), *tmp = xmalloc((size_t)n * 8);
+  double *a = xmalloc(((size_t)steps + 1) * 8), *bb = xmalloc(((size_t)steps + 1) * 8);
+  double *t_pdf = xmalloc((size_t)reps * 8);
+  if (!p || !stay || !exitr || !v0) { fprintf(stderr, "native-bench: out of memory\n"); return 2; }
+#define TRANSIENT(u) ((u) != 0 && rp[(u) + 1] > rp[(u)])
+  double lambda = 0;
+  for (int32_t u = 1; u < n; u++) {
+    if (!TRANSIENT(u)) continue;
+    double s = 0;
+    for (int32_t j = rp[u]; j < rp[u + 1]; j++) s += w[j];
+    if (s > lambda) lambda = s;
+  }
+  if (lambda == 0) lambda = 1;
+  for (int32_t u = 0; u < n; u++) {
+    if (u != 0 && !TRANSIENT(u)) continue;
+    double lam = 0;
+    for (int32_t j = rp[u]; j < rp[u + 1]; j++) {
+      int32_t c = col[j];
+      lam += w[j];
+      if (u == 0) { if (TRANSIENT(c)) v0[c] += w[j]; continue; }
+      if (TRANSIENT(c)) p[j] = w[j] / lambda;
+      else exitr[u] += w[j];
+    }
+    if (u != 0) stay[u] = 1 - lam / lambda;
+  }
+  int32_t done = 0;
+  for (int rep = 0; rep < reps; rep++) {
+    memcpy(v, v0, (size_t)n * 8);
+    double t0 = now_ms();
+    done = pk_step_distribution(n, rp, col, p, stay, exitr, v, tmp, steps, a, bb, stop_mass);
+    t_pdf[rep] = now_ms() - t0;
+  }
+
+  printf("{\"vertices\":%d,\"edges\":%d,\"commands\":%lld,\"reps\":%d,"
+         "\"eliminateMs\":%.6g,\"momentsMs\":%.6g,\"eliminateMomentsMs\":%.6g,"
+         "\"stepsMs\":%.6g,\"steps\":%d,\"stepsDone\":%d,\"moments\":[%.17g,%.17g,%.17g]}\n",
+         n, m, (long long)ncmd, reps, median(t_elim, reps), median(t_mom, reps), median(t_both, reps),
+         median(t_pdf, reps), steps, done, mom[0], mom[1], mom[2]);
+  return 0;
+}

@@ -1,0 +1,51 @@
+// The foundation benchmark: model construction, elimination, moments and pdf
+// in WASM for the coalescent, rabbits and random cyclic graphs, against a
+// native gcc build of the same kernel and the dense oracle, in one run.
+// Tables go to stdout (markdown), progress to stderr, all numbers to
+// build/bench-foundation.json.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cases } from './foundation/cases.js';
+import type { WasmRow } from './foundation/case.js';
+import { buildNative, nativeBuilds, runNative } from './foundation/native.js';
+import { memoryTable, referenceFooter, timingTable, type Row } from './foundation/table.js';
+import { progress } from './foundation/timing.js';
+
+const only = process.argv.slice(2);
+const selected = only.length ? cases.filter((c) => only.some((o) => c.name.includes(o))) : cases;
+const csrDir = 'build/bench-csr';
+mkdirSync(csrDir, { recursive: true });
+progress('compiling the native drivers (gcc)');
+buildNative();
+
+const rows: Row[] = [];
+const failures: string[] = [];
+const started = performance.now();
+for (const c of selected) {
+  const csrPath = `${csrDir}/${c.name.replace(/[^a-z0-9]+/gi, '-')}.csr`;
+  // Each row in its own process: a fresh wasm memory, so its size is this row's.
+  const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/foundation/case.ts', c.name, csrPath],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const line = child.stdout?.trim().split('\n').pop();
+  if (child.status !== 0 || !line) {
+    failures.push(`${c.name}: exit ${child.status ?? child.signal}`);
+    progress(`${c.name}: FAILED (${child.status ?? child.signal})`);
+    continue;
+  }
+  const wasm = JSON.parse(line) as WasmRow;
+  progress(`${c.name}: native`);
+  const reps = Math.max(5, c.reps);
+  const native = runNative(nativeBuilds.O3.binary, csrPath, wasm.steps, wasm.stopMass, reps);
+  const nativeMarch = runNative(nativeBuilds.march.binary, csrPath, wasm.steps, wasm.stopMass, reps);
+  rmSync(csrPath);
+  rows.push({ wasm, native, nativeMarch });
+}
+
+const tables = [
+  `## phasekit foundation benchmark (${new Date().toISOString()}, node ${process.version}, medians)`,
+  '', timingTable(rows), '', memoryTable(rows), '', referenceFooter(rows),
+  ...(failures.length ? ['', `Failed rows: ${failures.join('; ')}`] : []),
+];
+process.stdout.write(tables.join('\n') + '\n');
+writeFileSync('build/bench-foundation.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, failures }, null, 2));
+progress(`done in ${((performance.now() - started) / 1e3).toFixed(0)} s; numbers in build/bench-foundation.json`);

@@ -49,3 +49,17 @@ export class KernelError extends Error {
     this.code = code;
   }
 }
+
+/** Why trace bytes were refused. */
+export type TraceErrorCode = 'BAD_MAGIC' | 'VERSION_MISMATCH' | 'CHECKSUM_MISMATCH' | 'TRUNCATED' | 'STRUCTURE_MISMATCH' | 'DISPOSED';
+
+/** Trace bytes that are not a valid trace of this format version (or of this graph). */
+export class TraceError extends Error {
+  override readonly name = 'TraceError';
+  /** Machine-readable reason. */
+  readonly code: TraceErrorCode;
+  constructor(code: TraceErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -189,14 +189,10 @@ export class Graph implements EdgeList {
     const c = coefficients ?? [];
     if (c.length !== p && !(c.length === 0 && coefficients === undefined))
       throw new GraphError('BAD_ARGUMENT', `edge ${e} (${from} → ${to}) has ${c.length} coefficients but paramLength is ${p}`, { vertex: from, edge: e });
-    let anyCoefficient = false;
     for (let i = 0; i < c.length; i++) {
       if (!Number.isFinite(c[i]))
         throw new GraphError('NON_FINITE', `edge ${e} (${from} → ${to}) has coefficient[${i}] = ${c[i]}, not a finite number`, { vertex: from, edge: e });
-      if (c[i] !== 0) anyCoefficient = true;
     }
-    if (weight < 0 && !anyCoefficient)
-      throw new GraphError('NEGATIVE_RATE', `edge ${e} (${from} → ${to}) has negative rate ${weight}`, { vertex: from, edge: e });
     if (e === this.from.length) this.growEdges();
     this.from[e] = from;
     this.to[e] = to;
@@ -326,7 +322,7 @@ export class Graph implements EdgeList {
       if (r[v] < 0) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}; reward transformation needs rewards ≥ 0`, { vertex: v });
     const theta = checkTheta(this.paramLength, options.theta);
     this.csrAt(theta); // validates the graph at θ first
-    const out = rewardTransformEdges(this, r, theta);
+    const out = rewardTransformEdges(this, this.structure(), r, theta);
     const graph = new Graph({ stateLength: this.stateLength, paramLength: out.paramLength, discrete: false, startState: this.stateOf(0) });
     for (const v of out.vertices) graph.createVertex(this.stateOf(v));
     for (let e = 0; e < out.from.length; e++)
@@ -365,7 +361,7 @@ export class Graph implements EdgeList {
     const key = `${this.version}|${t.join(',')}`;
     if (this.prepared?.key === key) return this.prepared;
     this.prepared?.elimination?.dispose();
-    this.prepared = { key, csr: ratesAt(this, this.structure(), t) };
+    this.prepared = { key, csr: ratesAt(this.structure(), t) };
     return this.prepared;
   }
 

@@ -3,7 +3,7 @@
 // are merged, self-loops dropped (no effect in a continuous graph; in a discrete
 // one they are part of the stay-put probability), zero rates dropped.
 import { GraphError } from '../errors.js';
-import { mergeIntoSlots, type Structure } from './structure.js';
+import { structureRates, type Structure } from './structure.js';
 
 /** The edges of a graph as flat arrays (the Graph's own storage, read-only here). */
 export interface EdgeList {
@@ -43,29 +43,9 @@ export function checkTheta(paramLength: number, theta: ArrayLike<number> | undef
   return out;
 }
 
-/** The rate (or probability) of every edge at θ, in edge order; refuses negative or non-finite ones. */
-export function edgeRates(edges: EdgeList, theta: Float64Array): Float64Array {
-  const { edgeCount, paramLength, weight, coefficients, from, to } = edges;
-  const rates = new Float64Array(edgeCount);
-  for (let e = 0; e < edgeCount; e++) {
-    let r = weight[e];
-    for (let i = 0, base = e * paramLength; i < paramLength; i++) r += coefficients[base + i] * theta[i];
-    if (!Number.isFinite(r))
-      throw new GraphError('NON_FINITE', `edge ${e} (${from[e]} → ${to[e]}) has rate ${r} at θ = [${Array.from(theta).join(', ')}]`, { edge: e, vertex: from[e] });
-    if (r < 0)
-      throw new GraphError('NEGATIVE_RATE', `edge ${e} (${from[e]} → ${to[e]}) has negative rate ${r} at θ = [${Array.from(theta).join(', ')}]`, { edge: e, vertex: from[e] });
-    rates[e] = r;
-  }
-  return rates;
-}
-
 /** Builds the CSR of the graph at θ (zero rates dropped) and checks what only θ decides. */
-export function ratesAt(edges: EdgeList, structure: Structure, theta: Float64Array): Csr {
-  const rates = edgeRates(edges, theta);
-  const w = mergeIntoSlots(structure, rates);
-  const selfLoop = new Float64Array(structure.vertexCount);
-  for (let e = 0; e < edges.edgeCount; e++) if (structure.canonical[e] < 0) selfLoop[edges.from[e]] += rates[e];
-  checkWeights(structure, w, selfLoop, theta);
+export function ratesAt(structure: Structure, theta: Float64Array): Csr {
+  const w = canonicalRates(structure, theta);
   const n = structure.vertexCount;
   const rowPtr = new Int32Array(n + 1), col = new Int32Array(w.length), weight = new Float64Array(w.length);
   const exitRate = new Float64Array(n);
@@ -83,18 +63,28 @@ export function ratesAt(edges: EdgeList, structure: Structure, theta: Float64Arr
   return { vertexCount: n, discrete: structure.discrete, rowPtr, col: col.slice(0, k), weight: weight.slice(0, k), exitRate };
 }
 
+/** The rate of every canonical edge at θ (parallel edges summed), validated. */
+export function canonicalRates(structure: Structure, theta: Float64Array): Float64Array {
+  const { w, loops } = structureRates(structure, theta);
+  checkWeights(structure, w, loops, theta);
+  return w;
+}
+
 /**
  * Checks canonical weights: start sum ≤ 1, discrete row sums ≤ 1 (self-loops included),
  * and that no vertex with out-edges is left without a way out.
  */
-export function checkWeights(structure: Structure, w: Float64Array, selfLoop: Float64Array | null, theta: Float64Array | null): void {
+export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col' | 'canonical' | 'hasOutEdge'>, w: Float64Array, selfLoop: Float64Array | null, theta: Float64Array | null): void {
   const at = theta ? ` at θ = [${Array.from(theta).join(', ')}]` : '';
   for (let v = 0; v < structure.vertexCount; v++) {
     let lambda = 0;
     for (let j = structure.rowPtr[v]; j < structure.rowPtr[v + 1]; j++) {
       const x = w[j];
-      if (!(x >= 0) || !Number.isFinite(x))
-        throw new GraphError(Number.isFinite(x) ? 'NEGATIVE_RATE' : 'NON_FINITE', `edge ${v} → ${structure.col[j]} has rate ${x}${at}`, { vertex: v });
+      if (!(x >= 0) || x === Infinity) {
+        const edge = structure.canonical.indexOf(j);
+        const where = edge >= 0 ? { vertex: v, edge } : { vertex: v };
+        throw new GraphError(Number.isFinite(x) ? 'NEGATIVE_RATE' : 'NON_FINITE', `edge ${edge >= 0 ? `${edge} ` : ''}(${v} → ${structure.col[j]}) has ${Number.isFinite(x) ? 'negative ' : ''}rate ${x}${at}`, where);
+      }
       lambda += x;
     }
     const loops = selfLoop ? selfLoop[v] : 0;

@@ -14,6 +14,14 @@ export interface Structure {
   canonical: Int32Array;
   /** 1 where the vertex has any stored out-edge (self-loops included). */
   hasOutEdge: Uint8Array;
+  /** Length of θ. */
+  paramLength: number;
+  /** Canonical rate = base[j] + Σ_i coef[j·p + i]·θ_i (parallel edges summed). */
+  base: Float64Array;
+  coef: Float64Array;
+  /** Self-loop rate per vertex, the same way (they count in a discrete vertex's sum). */
+  loopBase: Float64Array;
+  loopCoef: Float64Array;
 }
 
 /** Builds the canonical structure in O(V + E) with two stable counting sorts. */
@@ -34,7 +42,31 @@ export function canonicalStructure(edges: EdgeList): Structure {
     canonical[e] = k - 1;
   }
   for (let v = 0; v < n; v++) if (rowPtr[v + 1] < rowPtr[v]) rowPtr[v + 1] = rowPtr[v];
-  return { vertexCount: n, discrete: edges.discrete, rowPtr, col: col.slice(0, k), canonical, hasOutEdge };
+  const p = edges.paramLength;
+  const base = new Float64Array(k), coef = new Float64Array(k * p);
+  const loopBase = new Float64Array(n), loopCoef = new Float64Array(n * p);
+  for (let e = 0; e < m; e++) {
+    const slot = canonical[e];
+    const [b, c, at] = slot >= 0 ? [base, coef, slot] : [loopBase, loopCoef, from[e]];
+    b[at] += edges.weight[e];
+    for (let i = 0; i < p; i++) c[at * p + i] += edges.coefficients[e * p + i];
+  }
+  return { vertexCount: n, discrete: edges.discrete, rowPtr, col: col.slice(0, k), canonical, hasOutEdge, paramLength: p, base, coef, loopBase, loopCoef };
+}
+
+/** Canonical rates at θ: base + coef·θ. */
+export function structureRates(s: Structure, theta: Float64Array): { w: Float64Array; loops: Float64Array } {
+  const p = s.paramLength;
+  const w = s.base.slice(), loops = s.loopBase.slice();
+  const { coef, loopCoef } = s;
+  // One pass per parameter keeps the inner loop a plain strided axpy.
+  for (let i = 0; i < p; i++) {
+    const t = theta[i];
+    if (t === 0) continue;
+    for (let j = 0, c = i; j < w.length; j++, c += p) w[j] += coef[c] * t;
+    if (s.discrete) for (let v = 0, c = i; v < loops.length; v++, c += p) loops[v] += loopCoef[c] * t;
+  }
+  return { w, loops };
 }
 
 function countingSort(m: number, keys: number, key: (e: number) => number, input: Int32Array | null): Int32Array {
@@ -43,17 +75,5 @@ function countingSort(m: number, keys: number, key: (e: number) => number, input
   for (let j = 0; j < keys; j++) count[j + 1] += count[j];
   const out = new Int32Array(m);
   for (let i = 0; i < m; i++) { const e = input ? input[i] : i; out[count[key(e)]++] = e; }
-  return out;
-}
-
-/** Per-edge values (rates, or weights / coefficients) summed into canonical slots. */
-export function mergeIntoSlots(structure: Structure, perEdge: Float64Array, stride = 1): Float64Array {
-  const out = new Float64Array(structure.col.length * stride);
-  const { canonical } = structure;
-  for (let e = 0; e < canonical.length; e++) {
-    const s = canonical[e];
-    if (s < 0) continue;
-    for (let i = 0; i < stride; i++) out[s * stride + i] += perEdge[e * stride + i];
-  }
   return out;
 }

@@ -27,11 +27,11 @@ function binomial(n: number, k: number): number {
   return c;
 }
 
-/** E[R], E[R²], …, E[R^k] for rewards r (per vertex). */
-export function rewardMoments(elim: Elimination, csr: Csr, r: Float64Array, k: number): number[] {
-  const n = csr.vertexCount;
+/** E[R], E[R²], …, E[R^k] for rewards r (per vertex); `csr` (the rates) is read by discrete graphs only. */
+export function rewardMoments(elim: Elimination, csr: Csr | null, r: Float64Array, k: number): number[] {
+  const n = elim.vertexCount;
   const out: number[] = [];
-  if (!csr.discrete) {
+  if (!csr?.discrete) {
     let m = elim.solve(r);
     out.push(m[0]);
     for (let j = 2; j <= k; j++) {
@@ -42,6 +42,7 @@ export function rewardMoments(elim: Elimination, csr: Csr, r: Float64Array, k: n
     }
     return out;
   }
+  const rates = csr as Csr;
   const ms: Float64Array[] = [new Float64Array(n).fill(1)];
   const steps: Float64Array[] = []; // steps[i] = T̃ m_i, for i ≥ 1
   const powers: Float64Array[] = [r];
@@ -54,7 +55,7 @@ export function rewardMoments(elim: Elimination, csr: Csr, r: Float64Array, k: n
       else { const t = steps[prev]; for (let v = 0; v < n; v++) b[v] += c * rj[v] * t[v]; }
     }
     ms.push(elim.solve(b));
-    steps[kk] = stepExpectation(csr, ms[kk]);
+    steps[kk] = stepExpectation(rates, ms[kk]);
     out.push(ms[kk][0]);
   }
   return out;

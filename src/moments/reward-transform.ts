@@ -4,7 +4,8 @@
 // parameterisation survives). Zero reward: v takes no time and is bypassed:
 // each parent u gets w(u→v)·w(v→z)/λ_v added to u→z; that is non-linear in θ,
 // so then the result is evaluated at θ and has paramLength 0.
-import { edgeRates, type EdgeList } from '../graph/rates.js';
+import { canonicalRates, type EdgeList } from '../graph/rates.js';
+import type { Structure } from '../graph/structure.js';
 
 /** The transformed graph as flat edges over a subset of the original vertices. */
 export interface TransformedEdges {
@@ -18,7 +19,7 @@ export interface TransformedEdges {
 }
 
 /** Computes the transformed edges (r ≥ 0 and the graph valid at θ, checked by the caller). */
-export function rewardTransformEdges(edges: EdgeList, r: Float64Array, theta: Float64Array): TransformedEdges {
+export function rewardTransformEdges(edges: EdgeList, structure: Structure, r: Float64Array, theta: Float64Array): TransformedEdges {
   const n = edges.vertexCount;
   const p = edges.paramLength;
   const out: number[][] = Array.from({ length: n }, () => []);
@@ -43,15 +44,15 @@ export function rewardTransformEdges(edges: EdgeList, r: Float64Array, theta: Fl
   }
 
   // Numeric graph at θ as adjacency maps, then bypass zero-reward vertices one by one.
-  const rates = edgeRates(edges, theta);
+  const rates = canonicalRates(structure, theta);
   const adj: Array<Map<number, number>> = Array.from({ length: n }, () => new Map());
   const parents: Array<Set<number>> = Array.from({ length: n }, () => new Set());
-  for (let e = 0; e < edges.edgeCount; e++) {
-    const u = edges.from[e], z = edges.to[e];
-    if (u === z || rates[e] === 0) continue;
-    adj[u].set(z, (adj[u].get(z) ?? 0) + rates[e]);
-    parents[z].add(u);
-  }
+  for (let u = 0; u < n; u++)
+    for (let j = structure.rowPtr[u]; j < structure.rowPtr[u + 1]; j++) {
+      if (rates[j] === 0) continue;
+      adj[u].set(structure.col[j], rates[j]);
+      parents[structure.col[j]].add(u);
+    }
   for (let v = 1; v < n; v++) {
     if (!zero(v)) continue;
     let lambda = 0;

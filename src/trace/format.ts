@@ -1,0 +1,128 @@
+// The binary trace format, version 1 (little-endian, 4-byte aligned):
+//
+//   offset  size  field
+//        0     4  magic "PKTR"
+//        4     4  u32 format version (TRACE_FORMAT_VERSION)
+//        8    32  structural hash, raw SHA-256 bytes
+//       40     4  u32 n, vertices
+//       44     4  u32 m, inputs (canonical edges)
+//       48     4  u32 ops, tape length
+//       52     4  u32 commands
+//       56     4  u32 flags (bit 0: discrete)
+//       60     4  u32 CRC-32 (IEEE) of the payload
+//       64        payload, int32 arrays in this order:
+//                 rowPtr[n+1] col[m] ops[4·ops] dst[commands] src[commands]
+//                 slot[commands] scaleSlot[n]
+//
+// A tape op is 16 bytes {opcode, a, b, c}; a command 12 bytes.
+import { TraceError } from '../errors.js';
+import { allocate, kernel } from '../kernel/module.js';
+import { Trace, traceByteLength } from './trace.js';
+import { TRACE_FORMAT_VERSION } from './structural-hash.js';
+
+const MAGIC = 0x52544b50; // "PKTR" read as little-endian u32
+const HEADER = 64;
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+function bytesToHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+function crc32(bytes: Uint8Array): number {
+  const k = kernel();
+  const p = allocate(k, bytes.byteLength);
+  try {
+    new Uint8Array(k.memory.buffer, p, bytes.byteLength).set(bytes);
+    return k.pk_crc32(p, bytes.byteLength) >>> 0;
+  } finally {
+    k.pk_free(p);
+  }
+}
+
+/** Serialises a trace, stamped with its structural hash (hex). */
+export function encodeTrace(trace: Trace, hash: string): Uint8Array {
+  const k = kernel();
+  const { vertices: n, inputs: m, ops, commands } = trace.stats();
+  const bytes = new Uint8Array(traceByteLength(n, m, ops, commands));
+  const header = new DataView(bytes.buffer);
+  header.setUint32(0, MAGIC, true);
+  header.setUint32(4, TRACE_FORMAT_VERSION, true);
+  bytes.set(hexToBytes(hash), 8);
+  [n, m, ops, commands, trace.discrete ? 1 : 0].forEach((x, i) => header.setUint32(40 + 4 * i, x, true));
+  const payload = new Int32Array(bytes.buffer, HEADER);
+  const ptr = trace.kernelPointer;
+  const mem = () => new Int32Array(k.memory.buffer);
+  let at = 0;
+  const put = (src: Int32Array) => { payload.set(src, at); at += src.length; };
+  const putKernel = (p: number, len: number) => put(mem().subarray(p >> 2, (p >> 2) + len));
+  put(trace.rowPtr);
+  put(trace.col);
+  putKernel(k.pk_trace_ops(ptr), 4 * ops);
+  putKernel(k.pk_elim_dst(ptr), commands);
+  putKernel(k.pk_elim_src(ptr), commands);
+  putKernel(k.pk_trace_slots(ptr), commands);
+  putKernel(k.pk_trace_scale_slots(ptr), n);
+  header.setUint32(60, crc32(bytes.subarray(HEADER)), true);
+  return bytes;
+}
+
+/** What the header of trace bytes says, without checking the payload. */
+export interface TraceHeader {
+  version: number;
+  hash: string;
+  vertices: number;
+  inputs: number;
+  ops: number;
+  commands: number;
+  discrete: boolean;
+}
+
+/** Reads and checks a header (magic, version, length). */
+export function readTraceHeader(bytes: Uint8Array): TraceHeader {
+  if (bytes.byteLength < HEADER) throw new TraceError('TRUNCATED', `trace bytes are ${bytes.byteLength} long, shorter than the 64-byte header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== MAGIC) throw new TraceError('BAD_MAGIC', 'these bytes are not a phasekit trace (bad magic)');
+  const version = view.getUint32(4, true);
+  if (version !== TRACE_FORMAT_VERSION)
+    throw new TraceError('VERSION_MISMATCH', `trace format version ${version}; this phasekit reads version ${TRACE_FORMAT_VERSION}`);
+  const [vertices, inputs, ops, commands, flags] = [40, 44, 48, 52, 56].map((o) => view.getUint32(o, true));
+  const header = { version, hash: bytesToHex(bytes.subarray(8, 40)), vertices, inputs, ops, commands, discrete: (flags & 1) === 1 };
+  if (bytes.byteLength !== traceByteLength(vertices, inputs, ops, commands))
+    throw new TraceError('TRUNCATED', `trace bytes are ${bytes.byteLength} long; the header promises ${traceByteLength(vertices, inputs, ops, commands)}`);
+  return header;
+}
+
+/** Parses and verifies trace bytes (magic, version, length, checksum) into a live trace. */
+export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
+  const h = readTraceHeader(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const k = kernel();
+  const payloadBytes = bytes.byteLength - HEADER;
+  const p = allocate(k, payloadBytes);
+  try {
+    new Uint8Array(k.memory.buffer, p, payloadBytes).set(bytes.subarray(HEADER));
+    if ((k.pk_crc32(p, payloadBytes) >>> 0) !== view.getUint32(60, true))
+      throw new TraceError('CHECKSUM_MISMATCH', `trace ${h.hash.slice(0, 12)}… is corrupt (payload checksum mismatch)`);
+    const { vertices: n, inputs: m, ops, commands } = h;
+    const words = new Int32Array(k.memory.buffer, p, payloadBytes >> 2);
+    const rowPtr = words.slice(0, n + 1), col = words.slice(n + 1, n + 1 + m);
+    let at = p + 4 * (n + 1 + m);
+    const opsPtr = at; at += 16 * ops;
+    const dst = at; at += 4 * commands;
+    const src = at; at += 4 * commands;
+    const slot = at; at += 4 * commands;
+    const scaleSlot = at;
+    const ptr = k.pk_trace_load(n, m, ops, commands, opsPtr, dst, src, slot, scaleSlot);
+    if (ptr === 0) throw new TraceError('TRUNCATED', 'the kernel could not allocate memory for this trace');
+    return { trace: new Trace(ptr, { vertexCount: n, discrete: h.discrete, rowPtr, col }), hash: h.hash };
+  } finally {
+    k.pk_free(p);
+  }
+}

@@ -1,0 +1,35 @@
+// The cache key of a trace: SHA-256 of everything the trace depends on, in a
+// fixed-width little-endian encoding. Rates are the trace's inputs, so they are
+// deliberately not part of the key: a changed rate can never load a stale answer.
+import { sha256 } from 'hash-wasm';
+import type { Structure } from '../graph/structure.js';
+
+/** Version of the trace format and of the elimination it records; part of every key. */
+export const TRACE_FORMAT_VERSION = 1;
+
+/**
+ * The bytes hashed: u32 format version, u32 vertex count, u32 start vertex (0),
+ * u32 discrete (0/1), u32 edge count, then (u32 from, u32 to) per canonical edge.
+ */
+export function structuralEncoding(structure: Structure): Uint8Array {
+  const m = structure.col.length;
+  const words = new Uint32Array(5 + 2 * m);
+  words[0] = TRACE_FORMAT_VERSION;
+  words[1] = structure.vertexCount;
+  words[2] = 0;
+  words[3] = structure.discrete ? 1 : 0;
+  words[4] = m;
+  for (let v = 0, k = 5; v < structure.vertexCount; v++)
+    for (let j = structure.rowPtr[v]; j < structure.rowPtr[v + 1]; j++) { words[k++] = v; words[k++] = structure.col[j]; }
+  const bytes = new Uint8Array(words.buffer);
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) {
+    // Big-endian host: swap to little-endian so every platform hashes the same bytes.
+    for (let i = 0; i < bytes.length; i += 4) bytes.subarray(i, i + 4).reverse();
+  }
+  return bytes;
+}
+
+/** SHA-256 (hex) of the graph structure: the trace cache key. */
+export function structuralHash(structure: Structure): Promise<string> {
+  return sha256(structuralEncoding(structure));
+}

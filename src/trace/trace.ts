@@ -1,0 +1,270 @@
+// A recorded elimination: a tape of arithmetic whose inputs are the canonical
+// edge weights, plus the replay commands that read their multipliers from it.
+// One trace serves every rate assignment on the same structure.
+import { GraphError } from '../errors.js';
+import { Elimination, eliminateRaw } from '../kernel/elimination.js';
+import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
+import { checkWeights, type Csr } from '../graph/rates.js';
+import type { Structure } from '../graph/structure.js';
+import { rewardMoments, rewardCovariance } from '../moments/moments.js';
+
+/** Options of trace evaluations. */
+export interface TraceMomentOptions {
+  /** Number of raw moments. Default 1. */
+  k?: number;
+  /** One reward per vertex. Default all 1. */
+  rewards?: ArrayLike<number>;
+}
+
+/** Options of {@link Trace.gradient}. */
+export interface TraceGradientOptions extends TraceMomentOptions {
+  /** Differentiate Σ seed[j]·E[R^(j+1)] in one backward pass instead of each moment separately. */
+  seed?: ArrayLike<number>;
+}
+
+/** Moments and their gradients with respect to the inputs. */
+export interface TraceGradient {
+  /** E[R^1..R^k]. */
+  moments: number[];
+  /** gradients[j][e] = ∂E[R^(j+1)]/∂w_e (or one entry: ∂(Σ seed·moments)/∂w when seeded). */
+  gradients: Float64Array[];
+}
+
+/** Sizes of a trace. */
+export interface TraceStats {
+  vertices: number;
+  inputs: number;
+  ops: number;
+  commands: number;
+  /** Serialised size in bytes. */
+  bytes: number;
+}
+
+// Allocations freed together: kernel pointers for one call.
+class Scratch {
+  private readonly ptrs: number[] = [];
+  constructor(readonly k: KernelExports) {}
+  f64(length: number): number { const p = allocate(this.k, 8 * length); this.ptrs.push(p); return p; }
+  copy(data: Float64Array | Int32Array): number { const p = copyIn(this.k, data); this.ptrs.push(p); return p; }
+  free(): void { for (const p of this.ptrs) this.k.pk_free(p); this.ptrs.length = 0; }
+}
+
+function freeBuffers(b: { w: number; vals: number }): void {
+  const k = kernel();
+  k.pk_free(b.w);
+  k.pk_free(b.vals);
+}
+const buffersRegistry = new FinalizationRegistry(freeBuffers);
+
+/** An elimination recorded once per graph structure, evaluated for any weights. */
+export class Trace {
+  readonly vertexCount: number;
+  readonly inputCount: number;
+  readonly discrete: boolean;
+  /** The structure it was recorded on (canonical CSR). */
+  readonly rowPtr: Int32Array;
+  readonly col: Int32Array;
+  private readonly elimination: Elimination;
+  private readonly ptr: number;
+  /** Kernel buffers reused by every evaluation: the weights, then the tape's values. */
+  private buffers: { w: number; vals: number } | null = null;
+  private readonly skeleton: Parameters<typeof checkWeights>[0];
+
+  /** @internal Use {@link Trace.record} or {@link Trace.fromBytes}. */
+  constructor(ptr: number, structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col'>) {
+    const k = kernel();
+    this.ptr = ptr;
+    this.vertexCount = structure.vertexCount;
+    this.discrete = structure.discrete;
+    this.rowPtr = structure.rowPtr;
+    this.col = structure.col;
+    this.inputCount = k.pk_trace_ninputs(ptr);
+    this.elimination = new Elimination(k, ptr, this.vertexCount);
+    const hasOutEdge = new Uint8Array(this.vertexCount);
+    for (let v = 0; v < this.vertexCount; v++) hasOutEdge[v] = this.rowPtr[v + 1] > this.rowPtr[v] ? 1 : 0;
+    this.skeleton = { vertexCount: this.vertexCount, discrete: this.discrete, rowPtr: this.rowPtr, col: this.col, canonical: new Int32Array(0), hasOutEdge };
+  }
+
+  /** Records the elimination of a structure (any positive weights give the same tape; ones are used). */
+  static record(structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col'>): Trace {
+    const weight = new Float64Array(structure.col.length).fill(1);
+    const ptr = eliminateRaw({ vertexCount: structure.vertexCount, rowPtr: structure.rowPtr, col: structure.col, weight }, true);
+    return new Trace(ptr, structure);
+  }
+
+  /** Tape and command counts. */
+  stats(): TraceStats {
+    const k = kernel();
+    const ops = k.pk_trace_nops(this.ptr), commands = k.pk_elim_ncmd(this.ptr);
+    return { vertices: this.vertexCount, inputs: this.inputCount, ops, commands, bytes: traceByteLength(this.vertexCount, this.inputCount, ops, commands) };
+  }
+
+  /** The weights as a CSR (zero weights kept), for the moment recursions. */
+  csrFor(weights: Float64Array): Csr {
+    const n = this.vertexCount, exitRate = new Float64Array(n);
+    for (let v = 0; v < n; v++) for (let j = this.rowPtr[v]; j < this.rowPtr[v + 1]; j++) exitRate[v] += weights[j];
+    return { vertexCount: n, discrete: this.discrete, rowPtr: this.rowPtr, col: this.col, weight: weights, exitRate };
+  }
+
+  /** Evaluates the tape for these weights; the returned elimination is valid until the next evaluation. */
+  evaluate(weights: ArrayLike<number>): Elimination {
+    return this.evaluateChecked(this.checkInputs(weights));
+  }
+
+  /** @internal evaluate weights already validated (by {@link TraceEvaluator}). */
+  evaluateChecked(w: Float64Array): Elimination {
+    const k = kernel();
+    if (!this.buffers) {
+      this.buffers = { w: allocate(k, 8 * this.inputCount), vals: allocate(k, 8 * this.valueCount()) };
+      buffersRegistry.register(this, this.buffers, this);
+    }
+    f64View(k, this.buffers.w, this.inputCount).set(w);
+    this.afterEvaluate(k.pk_trace_evaluate(this.ptr, this.buffers.w, this.buffers.vals), w);
+    return this.elimination;
+  }
+
+  /** Raw moments of the accumulated reward for these weights. */
+  moments(weights: ArrayLike<number>, options: TraceMomentOptions = {}): number[] {
+    return this.momentsChecked(this.checkInputs(weights), options);
+  }
+
+  /** @internal moments for weights already validated. */
+  momentsChecked(w: Float64Array, options: TraceMomentOptions = {}): number[] {
+    const elim = this.evaluateChecked(w);
+    // Only the discrete recursion reads the weights again (its one-step kernel).
+    const csr = this.discrete ? this.csrFor(w) : null;
+    return rewardMoments(elim, csr, this.rewardVector(options.rewards), checkK(options.k ?? 1));
+  }
+
+  /** Cov of two reward vectors for these weights. */
+  covariance(weights: ArrayLike<number>, rewardsA: ArrayLike<number>, rewardsB: ArrayLike<number>): number {
+    const w = Float64Array.from(weights);
+    const elim = this.evaluate(w);
+    return rewardCovariance(elim, this.csrFor(w), this.rewardVector(rewardsA), this.rewardVector(rewardsB));
+  }
+
+  /**
+   * Moments and their gradients with respect to every input weight, by reverse mode
+   * over the replays and the tape: one backward pass per moment (or one in all, seeded).
+   */
+  gradient(weights: ArrayLike<number>, options: TraceGradientOptions = {}): TraceGradient {
+    const k = checkK(options.k ?? 1);
+    if (this.discrete && k > 1)
+      throw new GraphError('WRONG_KIND', 'gradients of discrete moments beyond the first are not supported yet');
+    const seeds: Float64Array[] = [];
+    if (options.seed) {
+      if (options.seed.length !== k) throw new GraphError('BAD_ARGUMENT', `seed has ${options.seed.length} entries, expected k = ${k}`);
+      seeds.push(Float64Array.from(options.seed));
+    } else {
+      for (let j = 0; j < k; j++) { const c = new Float64Array(k); c[j] = 1; seeds.push(c); }
+    }
+    const w = this.checkInputs(weights);
+    const r = this.rewardVector(options.rewards);
+    const n = this.vertexCount, ncmd = this.elimination.stats().commands, nv = this.valueCount();
+    const s = new Scratch(kernel());
+    try {
+      const wp = s.copy(w), vals = s.f64(nv), vbar = s.f64(nv), wbar = s.f64(w.length);
+      const b = Array.from({ length: k }, () => s.f64(n)), x = Array.from({ length: k }, () => s.f64(n));
+      const xs = Array.from({ length: k }, () => s.f64(ncmd));
+      const xbar = s.f64(n), bbar = s.f64(n), mbar = s.f64(ncmd), sbar = s.f64(n);
+      const K = s.k;
+      this.afterEvaluate(K.pk_trace_evaluate(this.ptr, wp, vals), w);
+      const view = (p: number, len: number) => f64View(K, p, len);
+      // Forward: b_1 = r, x_j = solve(b_j), b_{j+1} = (j+1)·r ⊙ x_j.
+      view(b[0], n).set(r);
+      const moments: number[] = [];
+      for (let j = 0; j < k; j++) {
+        K.pk_solve_record(this.ptr, b[j], x[j], xs[j]);
+        const xj = view(x[j], n);
+        moments.push(xj[0]);
+        if (j + 1 < k) { const bn = view(b[j + 1], n); for (let v = 0; v < n; v++) bn[v] = (j + 2) * r[v] * xj[v]; }
+      }
+      const gradients = seeds.map((seed) => {
+        view(mbar, ncmd).fill(0);
+        view(sbar, n).fill(0);
+        const carry = new Float64Array(n);
+        for (let j = k - 1; j >= 0; j--) {
+          const xb = view(xbar, n);
+          xb.set(carry);
+          xb[0] += seed[j];
+          K.pk_solve_reverse(this.ptr, b[j], xs[j], xbar, mbar, sbar, bbar);
+          const bb = view(bbar, n);
+          for (let v = 0; v < n; v++) carry[v] = (j + 1) * r[v] * bb[v];
+        }
+        K.pk_trace_reverse(this.ptr, vals, mbar, sbar, vbar, wbar);
+        return view(wbar, w.length).slice();
+      });
+      return { moments, gradients };
+    } finally {
+      s.free();
+    }
+  }
+
+  /** Frees kernel memory now. */
+  dispose(): void {
+    if (this.buffers) {
+      buffersRegistry.unregister(this);
+      freeBuffers(this.buffers);
+      this.buffers = null;
+    }
+    this.elimination.dispose();
+  }
+
+  /** @internal the kernel pointer, for serialisation */
+  get kernelPointer(): number {
+    return this.ptr;
+  }
+
+  private valueCount(): number {
+    return this.inputCount + 1 + kernel().pk_trace_nops(this.ptr);
+  }
+
+  private checkInputs(weights: ArrayLike<number>): Float64Array {
+    if (weights.length !== this.inputCount)
+      throw new GraphError('BAD_ARGUMENT', `the trace takes ${this.inputCount} edge weights, got ${weights.length}`);
+    const w = Float64Array.from(weights);
+    checkWeights(this.skeleton, w, null, null);
+    return w;
+  }
+
+  private afterEvaluate(badOp: number, w: Float64Array): void {
+    if (badOp < 0) return;
+    const v = trappedVertex(this.vertexCount, this.rowPtr, this.col, w);
+    throw new GraphError('NO_EXIT_AT_THETA', v >= 0
+      ? `at these rates vertex ${v} can no longer reach an absorbing vertex (a zero rate changed the structure)`
+      : 'at these rates some vertices can no longer reach an absorbing vertex (a zero rate changed the structure)', v >= 0 ? { vertex: v } : {});
+  }
+
+  private rewardVector(rewards: ArrayLike<number> | undefined): Float64Array {
+    const n = this.vertexCount;
+    if (rewards === undefined) return new Float64Array(n).fill(1);
+    if (rewards.length !== n) throw new GraphError('BAD_REWARDS', `rewards have ${rewards.length} entries but the graph has ${n} vertices`);
+    const r = Float64Array.from(rewards);
+    for (let v = 0; v < n; v++) if (!Number.isFinite(r[v])) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}, not a finite number`, { vertex: v });
+    return r;
+  }
+}
+
+function checkK(k: number): number {
+  if (!Number.isInteger(k) || k < 1) throw new GraphError('BAD_ARGUMENT', `k must be an integer ≥ 1, got ${k}`);
+  return k;
+}
+
+/** A transient vertex that cannot reach an absorbing one over positive weights, or -1. */
+function trappedVertex(n: number, rowPtr: Int32Array, col: Int32Array, w: Float64Array): number {
+  const parents: number[][] = Array.from({ length: n }, () => []);
+  const reach = new Uint8Array(n), queue: number[] = [];
+  for (let v = 0; v < n; v++) {
+    if (rowPtr[v + 1] === rowPtr[v]) { reach[v] = 1; queue.push(v); }
+    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) if (w[j] > 0) parents[col[j]].push(v);
+  }
+  while (queue.length) for (const p of parents[queue.pop()!]) if (!reach[p]) { reach[p] = 1; queue.push(p); }
+  for (let v = 1; v < n; v++) if (!reach[v]) return v;
+  return -1;
+}
+
+/** Serialised size: 64-byte header plus the int32 payload. */
+export function traceByteLength(n: number, m: number, ops: number, commands: number): number {
+  return 64 + 4 * (n + 1 + m + 4 * ops + 3 * commands + n);
+}
+

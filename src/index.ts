@@ -11,3 +11,8 @@ export { seededRandom, type Random } from './sampling/rng.js';
 export type { SampleOptions } from './sampling/sample.js';
 export { UNIFORMIZATION_TAIL } from './distributions/distribution.js';
 export * as models from './models/index.js';
+export { Trace, type TraceStats, type TraceMomentOptions, type TraceGradientOptions, type TraceGradient } from './trace/trace.js';
+export { TraceEvaluator, type ThetaGradient } from './trace/evaluator.js';
+export { compile, setDefaultTraceStore, MemoryTraceStore, type TraceStore, type CompileOptions } from './trace/compile.js';
+export { structuralHash, structuralEncoding, TRACE_FORMAT_VERSION } from './trace/structural-hash.js';
+export { encodeTrace, decodeTrace, readTraceHeader, type TraceHeader } from './trace/format.js';

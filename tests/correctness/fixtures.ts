@@ -27,6 +27,10 @@ export interface Dense {
   rows: number[];
   /** rowOf[v] = the row of vertex v, or −1. */
   rowOf: number[];
+  /** Off-diagonal rates between rows (continuous), for subtraction-free solves. */
+  A: Matrix;
+  /** Rate of each row straight into absorption, summed from the edges (never a difference). */
+  exit: number[];
 }
 
 /** mulberry32: a small seeded PRNG, deliberately not the library's. */
@@ -57,6 +61,7 @@ export function denseAt(spec: GraphSpec, theta: number[] = []): Dense {
   const m = rows.length;
   const alpha = new Array<number>(m).fill(0);
   const S: Matrix = rows.map(() => new Array<number>(m).fill(0));
+  const exit = new Array<number>(m).fill(0);
   for (const e of spec.edges) {
     const [f, t] = e;
     if (f === t) continue;
@@ -64,9 +69,11 @@ export function denseAt(spec: GraphSpec, theta: number[] = []): Dense {
     if (f === 0) {
       if (rowOf[t] >= 0) alpha[rowOf[t]] += r;
     } else if (rowOf[t] >= 0) S[rowOf[f]][rowOf[t]] += r;
+    else exit[rowOf[f]] += r;
   }
+  const A = S.map((row) => row.slice());
   rows.forEach((v, i) => (S[i][i] = spec.discrete ? 1 - out[v] : -out[v]));
-  return { alpha, S, rows, rowOf };
+  return { alpha, S, rows, rowOf, A, exit };
 }
 
 /** Builds the spec through the public incremental API (new Graph, createVertex, addEdge). */
@@ -182,6 +189,28 @@ export function randomSpec(o: RandomSpecOptions): GraphSpec {
     });
   }
   return { stateLength: 2, paramLength: p, discrete, states, edges };
+}
+
+/** The spec with every rate into an absorbing vertex multiplied by eps: a nearly closed chain. */
+export function withScaledExits(spec: GraphSpec, eps: number): GraphSpec {
+  const hasOut = new Set(spec.edges.map(([f]) => f));
+  return {
+    ...spec,
+    edges: spec.edges.map(([f, t, w, c]) => (f !== 0 && !hasOut.has(t) ? [f, t, w * eps, c.map((x) => x * eps)] : [f, t, w, c])),
+  };
+}
+
+/** The spec with rates multiplied by 10^u, u uniform in [−span, span] per edge (stiff). */
+export function withStiffRates(spec: GraphSpec, span: number, seed: number): GraphSpec {
+  const rnd = prng(seed);
+  return {
+    ...spec,
+    edges: spec.edges.map(([f, t, w, c]) => {
+      if (f === 0) return [f, t, w, c];
+      const k = 10 ** (span * (2 * rnd() - 1));
+      return [f, t, w * k, c.map((x) => x * k)];
+    }),
+  };
 }
 
 /** Random θ in [lo, hi]^p. */

@@ -1,0 +1,100 @@
+// Worker side: what a kernel worker can do, as a table of methods on a graph it
+// holds. A new capability (evaluateTrace, say) is one more entry here and one
+// more method on Pool; the protocol, caching and fault handling stay as they are.
+import type { Graph } from '../graph/graph.js';
+import type { MethodTable, ProgressCallback } from './protocol.js';
+
+/** θ and rewards, as they cross to the worker. */
+export interface RewardArgs {
+  theta?: ArrayLike<number>;
+  rewards?: ArrayLike<number>;
+}
+
+/** Arguments of `moments`. */
+export interface MomentsArgs extends RewardArgs {
+  k: number;
+}
+
+/** Arguments of `pdf`, `cdf` and `pmf`. */
+export interface DistributionArgs {
+  theta?: ArrayLike<number>;
+  /** Times (steps, for discrete graphs). */
+  times: ArrayLike<number>;
+}
+
+/** Arguments of `momentsBatch`: one θ per row of `thetas` (row-major, paramLength per row). */
+export interface BatchArgs {
+  thetas: Float64Array;
+  k: number;
+  rewards?: ArrayLike<number>;
+}
+
+const PROGRESS_INTERVAL_MS = 50;
+
+/** Eliminates at θ (cached in the graph), reporting before and after: the kernel call itself is one synchronous step. */
+function eliminateReporting(graph: Graph, theta: ArrayLike<number> | undefined, report: ProgressCallback): void {
+  const total = graph.vertexCount;
+  report({ phase: 'eliminate', done: 0, total });
+  graph.eliminationAt(theta);
+  report({ phase: 'eliminate', done: total, total });
+}
+
+/** Runs `evaluate` as the single unit of an 'evaluate' phase. */
+function evaluateReporting<R>(report: ProgressCallback, evaluate: () => R): R {
+  report({ phase: 'evaluate', done: 0, total: 1 });
+  const result = evaluate();
+  report({ phase: 'evaluate', done: 1, total: 1 });
+  return result;
+}
+
+/** The kernel worker's methods: the modeling API of Graph, run where the graph lives. */
+export const kernelMethods = {
+  /** Raw moments E[T..T^k] (of the accumulated reward, with rewards). */
+  moments(graph: Graph, args: MomentsArgs, report: ProgressCallback): number[] {
+    eliminateReporting(graph, args.theta, report);
+    return graph.moments(args.k, args);
+  },
+
+  /** E[T] (or E[reward]). */
+  expectation(graph: Graph, args: RewardArgs, report: ProgressCallback): number {
+    eliminateReporting(graph, args.theta, report);
+    return graph.expectation(args);
+  },
+
+  /** Density of the absorption time. */
+  pdf(graph: Graph, args: DistributionArgs, report: ProgressCallback): Float64Array {
+    return evaluateReporting(report, () => graph.pdf(args.times, args));
+  },
+
+  /** Distribution function of the absorption time (steps, for discrete graphs). */
+  cdf(graph: Graph, args: DistributionArgs, report: ProgressCallback): Float64Array {
+    return evaluateReporting(report, () => graph.cdf(args.times, args));
+  },
+
+  /** Probability mass of the number of steps (discrete graphs). */
+  pmf(graph: Graph, args: DistributionArgs, report: ProgressCallback): Float64Array {
+    return evaluateReporting(report, () => graph.pmf(args.times, args));
+  },
+
+  /** Moments at many θ: row r of the result holds E[T..T^k] at θ = row r of `thetas`. */
+  momentsBatch(graph: Graph, args: BatchArgs, report: ProgressCallback): Float64Array {
+    const { thetas, k } = args;
+    const p = graph.paramLength;
+    const rows = thetas.length / p;
+    const out = new Float64Array(rows * k);
+    let reported = performance.now();
+    for (let r = 0; r < rows; r++) {
+      out.set(graph.moments(k, { theta: thetas.subarray(r * p, (r + 1) * p), rewards: args.rewards }), r * k);
+      const now = performance.now();
+      if (now - reported >= PROGRESS_INTERVAL_MS) {
+        report({ phase: 'evaluate', done: r + 1, total: rows });
+        reported = now;
+      }
+    }
+    report({ phase: 'evaluate', done: rows, total: rows });
+    return out;
+  },
+} satisfies MethodTable;
+
+/** The table of the kernel worker. */
+export type KernelMethods = typeof kernelMethods;

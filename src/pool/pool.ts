@@ -1,0 +1,371 @@
+// Main side: a pool of kernel workers. One call runs on one worker at a time, so
+// terminating a worker stops exactly one call: that is how abort and timeouts
+// really stop the kernel (its elimination is one synchronous WebAssembly call).
+import * as Comlink from 'comlink';
+import { GraphError, KernelError } from '../errors.js';
+import type { Graph } from '../graph/graph.js';
+import { PoolError, type PoolErrorCode } from './errors.js';
+import { graphKey } from './graph-keys.js';
+import { kernelMethods, type KernelMethods } from './methods.js';
+import { nodeBuiltin } from './node-builtins.js';
+import { reviveError, type ArgsOf, type MethodTable, type Progress, type ProgressCallback, type Reply, type ResultOf, type Served } from './protocol.js';
+import { spawnKernelWorker, workerHandle, type KernelWorker } from './spawn.js';
+import { WorkerSlot } from './worker-slot.js';
+
+/** Options of {@link createPool}. */
+export interface PoolOptions {
+  /** Number of workers, started on demand. Default: navigator.hardwareConcurrency (Node: os.availableParallelism()). */
+  size?: number;
+  /** Milliseconds a call may run in a worker before that worker is replaced and the call retried once. Default: no limit. */
+  timeoutMs?: number;
+  /** Graphs each worker keeps, so that repeated calls on a graph do not send it again. Default 4. */
+  graphsPerWorker?: number;
+  /** Starts one worker running a module that calls serve(). Default: the kernel worker shipped with phasekit. */
+  worker?: () => KernelWorker;
+}
+
+/** Options every call takes. */
+export interface CallOptions {
+  /** Aborting terminates the worker running the call (a fresh one replaces it); the call rejects with PoolError ABORTED. */
+  signal?: AbortSignal;
+  /** Progress of the call, reported from the worker. */
+  onProgress?: ProgressCallback;
+  /** Overrides the pool's timeoutMs for this call. */
+  timeoutMs?: number;
+}
+
+/** Options of moments and expectation. */
+export interface MomentsOptions extends CallOptions {
+  /** Number of moments. Default 1. */
+  k?: number;
+  /** One reward per vertex. Default: all 1 (absorption time). */
+  rewards?: ArrayLike<number>;
+}
+
+/** Counters of a pool, for diagnostics and tests. */
+export interface PoolStats {
+  /** Maximum number of workers. */
+  size: number;
+  /** Workers alive now. */
+  workers: number;
+  /** Workers running a call. */
+  busy: number;
+  /** Calls waiting for a worker. */
+  queued: number;
+  /** Workers started so far, replacements included. */
+  spawned: number;
+  /** Workers lost to crashes. */
+  crashed: number;
+  /** Workers replaced after a timeout. */
+  timedOut: number;
+  /** Workers terminated by an abort. */
+  aborted: number;
+}
+
+interface Task {
+  method: string;
+  graph: Graph;
+  key: string;
+  args: unknown;
+  onProgress?: ProgressCallback;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  attempts: number;
+  slot: WorkerSlot<MethodTable, Task> | null;
+  timer?: ReturnType<typeof setTimeout>;
+  settled: boolean;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  unlisten?(): void;
+}
+
+type Slot = WorkerSlot<MethodTable, Task>;
+
+function defaultSize(): number {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency
+    ?? nodeBuiltin('node:os')?.availableParallelism();
+  return Math.max(1, cores ?? 1);
+}
+
+function abortError(signal: AbortSignal): PoolError {
+  return new PoolError('ABORTED', 'phasekit: the call was aborted', { cause: signal.reason });
+}
+
+function toFloat64(values: ArrayLike<number> | undefined): Float64Array | undefined {
+  return values === undefined ? undefined : Float64Array.from(values);
+}
+
+/** Workers running the kernel, and the asynchronous modeling API on top of them. */
+export class Pool<T extends KernelMethods = KernelMethods> {
+  /** Maximum number of workers. */
+  readonly size: number;
+  private readonly options: PoolOptions;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private readonly counts = { spawned: 0, crashed: 0, timedOut: 0, aborted: 0 };
+  private closing: Promise<void> | null = null;
+
+  constructor(options: PoolOptions = {}) {
+    const size = options.size ?? defaultSize();
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`phasekit: pool size must be a positive integer, got ${size}`);
+    this.size = size;
+    this.options = options;
+  }
+
+  // ---- the modeling API ----------------------------------------------------
+
+  /** Raw moments E[T], …, E[T^k] at θ (of the accumulated reward, with rewards), computed in a worker. */
+  moments(graph: Graph, theta: ArrayLike<number> | undefined, options: MomentsOptions = {}): Promise<number[]> {
+    const { k = 1, rewards, ...call } = options;
+    return this.kernel('moments', graph, { theta: toFloat64(theta), k, rewards: toFloat64(rewards) }, call);
+  }
+
+  /** E[T] at θ (or E[reward]), computed in a worker. */
+  expectation(graph: Graph, theta: ArrayLike<number> | undefined, options: Omit<MomentsOptions, 'k'> = {}): Promise<number> {
+    const { rewards, ...call } = options;
+    return this.kernel('expectation', graph, { theta: toFloat64(theta), rewards: toFloat64(rewards) }, call);
+  }
+
+  /** Density of the absorption time at `times` (continuous graphs), computed in a worker. */
+  pdf(graph: Graph, theta: ArrayLike<number> | undefined, times: ArrayLike<number>, options: CallOptions = {}): Promise<Float64Array> {
+    return this.kernel('pdf', graph, { theta: toFloat64(theta), times: Float64Array.from(times) }, options);
+  }
+
+  /** P(T ≤ t) (discrete graphs: P(τ ≤ k)), computed in a worker. */
+  cdf(graph: Graph, theta: ArrayLike<number> | undefined, times: ArrayLike<number>, options: CallOptions = {}): Promise<Float64Array> {
+    return this.kernel('cdf', graph, { theta: toFloat64(theta), times: Float64Array.from(times) }, options);
+  }
+
+  /** P(τ = k) for discrete graphs, computed in a worker. */
+  pmf(graph: Graph, theta: ArrayLike<number> | undefined, steps: ArrayLike<number>, options: CallOptions = {}): Promise<Float64Array> {
+    return this.kernel('pmf', graph, { theta: toFloat64(theta), times: Float64Array.from(steps) }, options);
+  }
+
+  /**
+   * Moments at many θ: `thetas` holds one θ per row (paramLength values each); row r
+   * of the result holds E[T], …, E[T^k] at row r. Rows are split across the workers.
+   */
+  async momentsBatch(graph: Graph, thetas: Float64Array, options: MomentsOptions = {}): Promise<Float64Array> {
+    const { k = 1, rewards, signal, onProgress, timeoutMs } = options;
+    const p = graph.paramLength;
+    if (p === 0 || thetas.length % p !== 0)
+      throw new GraphError('BAD_THETA', `momentsBatch needs rows of paramLength = ${p} values; got ${thetas.length} values`);
+    const rows = thetas.length / p;
+    const parts = Math.min(this.size, rows);
+    // One failed part stops the others: their workers are terminated, not left computing.
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort(signal?.reason);
+    if (signal?.aborted) throw abortError(signal);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = new Float64Array(parts);
+    const rewardVector = toFloat64(rewards);
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * rows) / parts));
+    try {
+      const results = await Promise.all(bounds.slice(0, parts).map((from, i) => {
+        const to = bounds[i + 1];
+        const report: ProgressCallback | undefined = onProgress && ((progress: Progress) => {
+          if (progress.phase !== 'evaluate') return onProgress(progress);
+          done[i] = progress.done;
+          onProgress({ phase: 'evaluate', done: done.reduce((a, b) => a + b, 0), total: rows });
+        });
+        return this.kernel('momentsBatch', graph, { thetas: thetas.slice(from * p, to * p), k, rewards: rewardVector },
+          { signal: stop.signal, onProgress: report, timeoutMs });
+      })).catch((error: unknown) => {
+        stop.abort();
+        throw signal?.aborted ? abortError(signal) : error;
+      });
+      const out = new Float64Array(rows * k);
+      results.forEach((part, i) => out.set(part, bounds[i] * k));
+      return out;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Calls any method of the worker's table on `graph` (the typed methods above are shorthands for this). */
+  call<M extends keyof T & string>(method: M, graph: Graph, args: ArgsOf<T, M>, options: CallOptions = {}): Promise<ResultOf<T, M>> {
+    return new Promise((resolve, reject) => {
+      if (this.closing) return reject(new PoolError('CLOSED', 'phasekit: the pool is closed'));
+      const { signal } = options;
+      if (signal?.aborted) return reject(abortError(signal));
+      const task: Task = {
+        method, graph, key: graphKey(graph), args, signal,
+        onProgress: options.onProgress, timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
+        attempts: 0, slot: null, settled: false, resolve: resolve as (value: unknown) => void, reject,
+      };
+      if (signal) {
+        const onAbort = (): void => this.abort(task);
+        signal.addEventListener('abort', onAbort, { once: true });
+        task.unlisten = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  /** Counters: workers alive and busy, calls queued, replacements so far. */
+  stats(): PoolStats {
+    return {
+      size: this.size, workers: this.slots.length, busy: this.slots.filter((s) => s.task).length,
+      queued: this.queue.length, ...this.counts,
+    };
+  }
+
+  /** Terminates every worker; pending and later calls reject with PoolError CLOSED. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    const closed = (): PoolError => new PoolError('CLOSED', 'phasekit: the pool was closed before the call finished');
+    for (const task of this.queue.splice(0)) this.settle(task, closed());
+    const slots = this.slots.splice(0);
+    for (const slot of slots) if (slot.task) this.settle(slot.task, closed());
+    this.closing = Promise.all(slots.map((slot) => slot.handle.terminate())).then(() => {});
+    return this.closing;
+  }
+
+  /** @internal Test hook: kills worker `index` as a crash would (its call, if any, is retried). */
+  killWorker(index: number): boolean {
+    const slot = this.slots[index];
+    slot?.handle.kill();
+    return slot !== undefined;
+  }
+
+  // ---- scheduling ----------------------------------------------------------
+
+  private kernel<M extends keyof KernelMethods>(method: M, graph: Graph, args: ArgsOf<KernelMethods, M>, options: CallOptions): Promise<ResultOf<KernelMethods, M>> {
+    return (this as unknown as Pool<KernelMethods>).call(method, graph, args, options);
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && !this.closing) {
+      const task = this.queue[0];
+      let slot: Slot | undefined;
+      try {
+        slot = this.idleSlot(task.key) ?? this.spawn();
+      } catch (error) {
+        this.queue.shift();
+        this.settle(task, error);
+        continue;
+      }
+      if (!slot) return;
+      this.queue.shift();
+      this.dispatch(task, slot);
+    }
+  }
+
+  /** An idle worker, preferably one that already holds the graph. */
+  private idleSlot(key: string): Slot | undefined {
+    let idle: Slot | undefined;
+    for (const slot of this.slots) {
+      if (slot.task) continue;
+      if (slot.holds(key)) return slot;
+      idle ??= slot;
+    }
+    return idle;
+  }
+
+  private spawn(): Slot | undefined {
+    if (this.slots.length >= this.size) return undefined;
+    const worker = this.options.worker?.() ?? spawnKernelWorker();
+    const handle = workerHandle(worker, (why) => this.fail(slot, 'WORKER_CRASHED', why));
+    const slot: Slot = new WorkerSlot(++this.counts.spawned, handle, Comlink.wrap<Served<MethodTable>>(handle.endpoint), this.options.graphsPerWorker ?? 4);
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private dispatch(task: Task, slot: Slot): void {
+    task.slot = slot;
+    slot.task = task;
+    slot.handle.setBusy(true);
+    const { onProgress } = task;
+    // Reports from an attempt that was given up on must not reach the caller.
+    const progress = onProgress && Comlink.proxy((p: Progress) => {
+      if (task.slot === slot && !task.settled) onProgress(p);
+    });
+    if (task.timeoutMs !== undefined && Number.isFinite(task.timeoutMs))
+      task.timer = setTimeout(() => this.fail(slot, 'TIMEOUT', `no answer within ${task.timeoutMs} ms`), task.timeoutMs);
+    const ref = slot.refFor(task.graph, task.key);
+    slot.remote[task.method](ref, task.args, progress).then(
+      (reply) => this.finish(slot, task, reply),
+      (error: unknown) => this.finish(slot, task, error),
+    );
+  }
+
+  /** The worker answered (a reply), or Comlink could not deliver the call (an error). */
+  private finish(slot: Slot, task: Task, answer: Reply<unknown> | unknown): void {
+    if (slot.task !== task) return; // the worker was replaced meanwhile; the call is handled elsewhere
+    slot.task = null;
+    task.slot = null;
+    slot.handle.setBusy(false);
+    const reply = answer as Partial<Reply<unknown>>;
+    if (reply.ok === true) {
+      slot.remember(task.key);
+      this.settle(task, undefined, reply.value);
+    } else if (reply.ok === false && reply.error) {
+      if (reply.held) slot.remember(task.key);
+      else slot.forget(task.key);
+      const error = reviveError(reply.error);
+      // A kernel that ran out of memory keeps its 4 GiB; a fresh worker gives it back.
+      if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY') this.retire(slot);
+      this.settle(task, error);
+    } else {
+      slot.forget(task.key);
+      this.settle(task, answer);
+    }
+    this.pump();
+  }
+
+  /** The worker crashed or timed out: replace it; its call is retried once, then rejected. */
+  private fail(slot: Slot, code: Extract<PoolErrorCode, 'WORKER_CRASHED' | 'TIMEOUT'>, why: string): void {
+    if (!this.slots.includes(slot)) return;
+    this.retire(slot);
+    this.counts[code === 'TIMEOUT' ? 'timedOut' : 'crashed']++;
+    const task = slot.task;
+    slot.task = null;
+    if (task && !task.settled) {
+      clearTimeout(task.timer);
+      task.slot = null;
+      task.attempts++;
+      if (task.attempts < 2) this.queue.unshift(task);
+      else this.settle(task, new PoolError(code, `phasekit: ${task.method} failed twice (${why}); the worker was replaced each time`));
+    }
+    this.pump();
+  }
+
+  private abort(task: Task): void {
+    if (task.settled) return;
+    const queued = this.queue.indexOf(task);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    const slot = task.slot;
+    if (slot) {
+      slot.task = null;
+      this.retire(slot);
+      this.counts.aborted++;
+    }
+    this.settle(task, abortError(task.signal!));
+    this.pump();
+  }
+
+  private retire(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    void slot.handle.terminate();
+  }
+
+  /** Settles a call once: with `error` when it is defined, else with `value`. */
+  private settle(task: Task, error: unknown, value?: unknown): void {
+    if (task.settled) return;
+    task.settled = true;
+    task.slot = null;
+    clearTimeout(task.timer);
+    task.unlisten?.();
+    if (error === undefined) task.resolve(value);
+    else task.reject(error);
+  }
+}
+
+/** Starts a pool of kernel workers (workers start on first use). */
+export function createPool<T extends KernelMethods = KernelMethods>(options: PoolOptions = {}): Pool<T> {
+  return new Pool<T>(options);
+}
+
+export { kernelMethods };

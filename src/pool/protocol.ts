@@ -1,0 +1,88 @@
+// The message protocol between the pool and a kernel worker: a table of methods,
+// each called as (graph reference, arguments, progress callback) and answering
+// with a reply envelope. Envelopes rather than throws, because Comlink rebuilds
+// thrown errors as plain Errors and would drop GraphError's code and vertex.
+import { GraphError, KernelError } from '../errors.js';
+import type { Graph, GraphBuffers } from '../graph/graph.js';
+
+/** Which graph a call is about: its key, plus its buffers when the worker does not hold it yet. */
+export interface GraphRef {
+  /** Names one graph object at one version (see graphKey). */
+  key: string;
+  /** The graph as flat arrays; sent (transferred) only when the worker lacks `key`. */
+  buffers?: GraphBuffers;
+  /** Keys the worker should forget first: the pool mirrors each worker's graphs and decides evictions. */
+  drop?: string[];
+}
+
+/** Where a long call stands: `done` of `total` units of its current phase. */
+export interface Progress {
+  /** 'graph': rebuilding the graph in the worker; 'eliminate': graph elimination; 'evaluate': rows of a batch, or a distribution. */
+  phase: 'graph' | 'eliminate' | 'evaluate';
+  /** Units finished (vertices for 'graph' and 'eliminate', rows for a batch). */
+  done: number;
+  /** Units in this phase. */
+  total: number;
+}
+
+/** Receives progress reports; called on the main thread, through a Comlink proxy. */
+export type ProgressCallback = (progress: Progress) => void;
+
+/** One method of a kernel worker: runs in the worker on a graph the worker holds. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KernelMethod = (graph: Graph, args: any, report: ProgressCallback) => unknown;
+
+/** The methods a worker serves, by name. */
+export type MethodTable = Record<string, KernelMethod>;
+
+/** Arguments of method M of table T. */
+export type ArgsOf<T extends MethodTable, M extends keyof T> = Parameters<T[M]>[1];
+
+/** Result of method M of table T, as the pool resolves it. */
+export type ResultOf<T extends MethodTable, M extends keyof T> = Awaited<ReturnType<T[M]>>;
+
+/** An error as it crosses the worker boundary (enough to rebuild GraphError and KernelError). */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+  vertex?: number;
+  edge?: number;
+  stack?: string;
+}
+
+/** A method's answer: its value, or the error it threw and whether the worker holds the graph all the same. */
+export type Reply<R> = { ok: true; value: R } | { ok: false; error: SerializedError; held: boolean };
+
+/** The table as the pool sees it through Comlink. */
+export type Served<T extends MethodTable> = {
+  [M in keyof T]: (ref: GraphRef, args: ArgsOf<T, M>, progress?: ProgressCallback) => Promise<Reply<ResultOf<T, M>>>;
+};
+
+/** Flattens an error thrown in a worker. */
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const { name, message, stack } = error;
+  const { code, vertex, edge } = error as Partial<GraphError>;
+  return { name, message, stack, code, vertex, edge };
+}
+
+/** Rebuilds an error from a worker as the class it was thrown as, where phasekit knows it. */
+export function reviveError(s: SerializedError): Error {
+  let error: Error;
+  if (s.name === 'GraphError') error = new GraphError(s.code as GraphError['code'], s.message, { vertex: s.vertex, edge: s.edge });
+  else if (s.name === 'KernelError') error = new KernelError(s.code as KernelError['code'], s.message);
+  else error = Object.assign(new Error(s.message), { name: s.name }, s.code === undefined ? {} : { code: s.code });
+  if (s.stack) error.stack = s.stack;
+  return error;
+}
+
+/** The buffers of a result that can be transferred instead of copied. */
+export function transferablesOf(value: unknown): Transferable[] {
+  return ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer ? [value.buffer] : [];
+}
+
+/** The buffers of a graph, for transfer. */
+export function graphTransferables(b: GraphBuffers): Transferable[] {
+  return [b.states.buffer, b.from.buffer, b.to.buffer, b.weight.buffer, b.coefficients.buffer] as ArrayBuffer[];
+}

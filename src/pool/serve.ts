@@ -1,0 +1,41 @@
+// Worker side: exposes a method table through Comlink on whichever endpoint this
+// worker has (a web worker's global scope, or worker_threads' parentPort).
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { ready } from '../kernel/module.js';
+import { GraphStore } from './graph-store.js';
+import { nodeBuiltin } from './node-builtins.js';
+import { serializeError, transferablesOf, type GraphRef, type KernelMethod, type MethodTable, type ProgressCallback, type Reply } from './protocol.js';
+
+function workerEndpoint(): Comlink.Endpoint {
+  const parentPort = nodeBuiltin('node:worker_threads')?.parentPort;
+  if (parentPort) return nodeEndpoint(parentPort);
+  return globalThis as unknown as Comlink.Endpoint;
+}
+
+async function run(method: KernelMethod, store: GraphStore, ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>): Promise<Reply<unknown>> {
+  // Progress is fire-and-forget: the worker must not wait on the main thread.
+  const report: ProgressCallback = progress ? (p) => void progress(p).catch(() => {}) : () => {};
+  let held = false;
+  try {
+    await ready();
+    const graph = store.resolve(ref, report);
+    held = true;
+    const value = await method(graph, args, report);
+    return Comlink.transfer({ ok: true, value }, transferablesOf(value));
+  } catch (error) {
+    return { ok: false, error: serializeError(error), held };
+  } finally {
+    // An unreleased proxy keeps a MessagePort (and, in Node, the thread) alive.
+    progress?.[Comlink.releaseProxy]();
+  }
+}
+
+/** Serves `methods` to a pool from inside this worker. Call once, at the top of a worker module. */
+export function serve(methods: MethodTable): void {
+  const store = new GraphStore();
+  const served: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(methods))
+    served[name] = (ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>) => run(method, store, ref, args, progress);
+  Comlink.expose(served, workerEndpoint());
+}

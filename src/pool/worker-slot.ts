@@ -1,0 +1,45 @@
+// Main side: one worker of a pool, what it is running, and which graphs it holds.
+import * as Comlink from 'comlink';
+import type { Graph } from '../graph/graph.js';
+import { graphTransferables, type GraphRef, type MethodTable, type Served } from './protocol.js';
+import type { WorkerHandle } from './spawn.js';
+
+/** A pool's worker: its handle, its Comlink proxy, its call in flight, and its graph keys (most recent first). */
+export class WorkerSlot<T extends MethodTable, Task> {
+  /** The call this worker is running, if any. */
+  task: Task | null = null;
+  private readonly keys: string[] = [];
+
+  constructor(
+    /** Spawn number (1, 2, …): a replaced worker gets a new one. */
+    readonly id: number,
+    readonly handle: WorkerHandle,
+    readonly remote: Comlink.Remote<Served<T>>,
+    private readonly capacity: number,
+  ) {}
+
+  /** Whether this worker holds `key`. */
+  holds(key: string): boolean {
+    return this.keys.includes(key);
+  }
+
+  /** The reference to send for `graph`: the key alone if held, else key + transferred buffers (evicting the oldest). */
+  refFor(graph: Graph, key: string): GraphRef {
+    if (this.holds(key)) return { key };
+    const drop = this.keys.length >= this.capacity ? this.keys.splice(this.capacity - 1) : [];
+    const buffers = graph.toBuffers();
+    return Comlink.transfer({ key, buffers, drop }, graphTransferables(buffers));
+  }
+
+  /** The worker answered a call on `key`: it holds it now. */
+  remember(key: string): void {
+    this.forget(key);
+    this.keys.unshift(key);
+  }
+
+  /** The worker could not take `key` (its buffers were refused). */
+  forget(key: string): void {
+    const i = this.keys.indexOf(key);
+    if (i >= 0) this.keys.splice(i, 1);
+  }
+}

@@ -24,11 +24,10 @@ export interface ExploreOptions {
 /** Adds to `graph` every state reachable from the start transitions; returns the vertex count. */
 export function exploreStateSpace(graph: Graph, start: Transition[], next: (state: Int32Array) => Transition[], options: ExploreOptions): number {
   const max = options.maxVertices ?? 20_000_000;
-  const startKey = graph.stateOf(0).join(',');
   const target = (state: ArrayLike<number>): number => {
-    if (Array.prototype.join.call(state, ',') === startKey)
-      throw new GraphError('DUPLICATE_STATE', `state [${Array.from(state).join(', ')}] is reachable but equals the start vertex's state; pass options.startState with a state that is never reached`);
     const v = graph.findOrCreateVertex(state).index;
+    if (v === 0)
+      throw new GraphError('DUPLICATE_STATE', `state [${Array.from(state).join(', ')}] is reachable but equals the start vertex's state; pass options.startState with a state that is never reached`);
     if (graph.vertexCount > max)
       throw new GraphError('STATE_SPACE_TOO_LARGE', `the state space has more than ${max} vertices (options.maxVertices)`);
     return v;

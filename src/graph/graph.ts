@@ -383,13 +383,21 @@ export class Graph implements EdgeList {
     return r;
   }
 
+  // Map key of a state: each int32 as two UTF-16 code units (fixed width, so the
+  // encoding is one-to-one). Writing through an Int32Array and reading back also
+  // catches non-integers and out-of-range values in the same pass.
+  private keyScratch = new Int32Array(0);
   private stateKey(state: ArrayLike<number>): string {
     if (state == null || state.length !== this.stateLength)
       throw new GraphError('BAD_STATE', `state [${state ? Array.from(state).join(', ') : state}] has length ${state?.length}, expected stateLength ${this.stateLength}`);
-    for (let i = 0; i < state.length; i++)
-      if (!Number.isInteger(state[i]) || Math.abs(state[i]) > 0x7fffffff)
-        throw new GraphError('BAD_STATE', `state [${Array.from(state).join(', ')}] has a non-integer (or out-of-range) entry at ${i}`);
-    return Array.prototype.join.call(state, ',');
+    if (this.keyScratch.length !== this.stateLength) this.keyScratch = new Int32Array(this.stateLength);
+    const ints = this.keyScratch;
+    for (let i = 0; i < ints.length; i++) {
+      ints[i] = state[i];
+      if (ints[i] !== state[i])
+        throw new GraphError('BAD_STATE', `state [${Array.from(state).join(', ')}] has a non-integer (or out-of-int32-range) entry at ${i}`);
+    }
+    return String.fromCharCode.apply(null, new Uint16Array(ints.buffer) as unknown as number[]);
   }
 
   private checkVertex(index: number): void {

@@ -46,6 +46,7 @@ export function checkTheta(paramLength: number, theta: ArrayLike<number> | undef
 /** Builds the CSR of the graph at θ (zero rates dropped) and checks what only θ decides. */
 export function ratesAt(structure: Structure, theta: Float64Array): Csr {
   const w = canonicalRates(structure, theta);
+  checkAbsorption(structure, w, theta);
   const n = structure.vertexCount;
   const rowPtr = new Int32Array(n + 1), col = new Int32Array(w.length), weight = new Float64Array(w.length);
   const exitRate = new Float64Array(n);
@@ -101,6 +102,46 @@ export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discret
     if (structure.discrete && lambda + loops > 1 + SUM_SLACK)
       throw new GraphError('DISCRETE_WEIGHTS_EXCEED_ONE', `vertex ${v}'s out-probabilities sum to ${lambda + loops} > 1`, { vertex: v });
   }
+}
+
+/**
+ * Every transient vertex must reach an absorbing one, or expectations are infinite,
+ * distributions defective and sampling never ends: NO_ABSORPTION when the structure
+ * traps a vertex, NO_EXIT_AT_THETA when zero rates at θ do.
+ */
+export function checkAbsorption(structure: Pick<Structure, 'vertexCount' | 'rowPtr' | 'col'>, w: Float64Array, theta: Float64Array | null): void {
+  const { vertexCount: n, rowPtr, col } = structure;
+  const v = trappedVertex(n, rowPtr, col, w);
+  if (v < 0) return;
+  const structural = trappedVertex(n, rowPtr, col, null);
+  if (structural >= 0)
+    throw new GraphError('NO_ABSORPTION', `vertex ${structural} cannot reach an absorbing vertex (its expected absorption time is infinite)`, { vertex: structural });
+  throw new GraphError('NO_EXIT_AT_THETA', `at θ = [${theta ? Array.from(theta).join(', ') : ''}] vertex ${v} can no longer reach an absorbing vertex (zero rates cut it off)`, { vertex: v });
+}
+
+/** A transient vertex that cannot reach an absorbing one over positive weights (all edges if w is null), or -1. */
+export function trappedVertex(n: number, rowPtr: Int32Array, col: Int32Array, w: Float64Array | null): number {
+  // Reverse breadth-first search from the absorbing vertices, over CSR parents.
+  const parentCount = new Int32Array(n + 1);
+  for (let v = 0; v < n; v++)
+    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) if (!w || w[j] > 0) parentCount[col[j] + 1]++;
+  for (let v = 0; v < n; v++) parentCount[v + 1] += parentCount[v];
+  const parents = new Int32Array(parentCount[n]);
+  const fill = parentCount.slice(0, n);
+  for (let v = 0; v < n; v++)
+    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) if (!w || w[j] > 0) parents[fill[col[j]]++] = v;
+  const reach = new Uint8Array(n), queue = new Int32Array(n);
+  let head = 0, tail = 0;
+  for (let v = 0; v < n; v++) if (rowPtr[v + 1] === rowPtr[v]) { reach[v] = 1; queue[tail++] = v; }
+  while (head < tail) {
+    const c = queue[head++];
+    for (let j = parentCount[c]; j < parentCount[c + 1]; j++) {
+      const p = parents[j];
+      if (!reach[p]) { reach[p] = 1; queue[tail++] = p; }
+    }
+  }
+  for (let v = 1; v < n; v++) if (!reach[v]) return v;
+  return -1;
 }
 
 /** Transient vertices: not the start, with at least one out-edge at θ. */

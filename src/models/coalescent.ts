@@ -15,7 +15,7 @@ export function coalescent(n: number): Graph {
       for (let j = i; j < n; j++) {
         const pairs = i === j ? (s[i] * (s[i] - 1)) / 2 : s[i] * s[j];
         if (pairs === 0) continue;
-        const next = Array.from(s);
+        const next = s.slice();
         next[i]--; next[j]--; next[i + j + 1]++;
         out.push([next, 0, [pairs]]);
       }

@@ -4,7 +4,7 @@
 import { GraphError } from '../errors.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
-import { checkWeights, type Csr } from '../graph/rates.js';
+import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { rewardMoments, rewardCovariance } from '../moments/moments.js';
 
@@ -248,19 +248,6 @@ export class Trace {
 function checkK(k: number): number {
   if (!Number.isInteger(k) || k < 1) throw new GraphError('BAD_ARGUMENT', `k must be an integer ≥ 1, got ${k}`);
   return k;
-}
-
-/** A transient vertex that cannot reach an absorbing one over positive weights, or -1. */
-function trappedVertex(n: number, rowPtr: Int32Array, col: Int32Array, w: Float64Array): number {
-  const parents: number[][] = Array.from({ length: n }, () => []);
-  const reach = new Uint8Array(n), queue: number[] = [];
-  for (let v = 0; v < n; v++) {
-    if (rowPtr[v + 1] === rowPtr[v]) { reach[v] = 1; queue.push(v); }
-    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) if (w[j] > 0) parents[col[j]].push(v);
-  }
-  while (queue.length) for (const p of parents[queue.pop()!]) if (!reach[p]) { reach[p] = 1; queue.push(p); }
-  for (let v = 1; v < n; v++) if (!reach[v]) return v;
-  return -1;
 }
 
 /** Serialised size: 64-byte header plus the int32 payload. */

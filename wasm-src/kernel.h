@@ -64,4 +64,8 @@ void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar);
 int32_t pk_step_distribution(int32_t n, const int32_t *row_ptr, const int32_t *col, const double *p,
                              const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);
+/* w = base + coef·θ over canonical edges, with the format's checks; 0 when all pass. */
+int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
+                    const double *loop_base, const double *loop_coef, const uint8_t *has_out,
+                    int32_t discrete, const double *theta, double *w);
 #endif

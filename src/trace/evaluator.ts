@@ -6,6 +6,7 @@ import type { Graph } from '../graph/graph.js';
 import { canonicalRates, checkTheta } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import type { Trace, TraceGradientOptions, TraceMomentOptions } from './trace.js';
+import { KernelParameterisation } from '../kernel/parameterisation.js';
 
 /** Moments and gradients with respect to θ. */
 export interface ThetaGradient {
@@ -22,6 +23,7 @@ export class TraceEvaluator {
   /** Length of θ. */
   readonly paramLength: number;
   private readonly coefficients: Float64Array;
+  private kernelRates: KernelParameterisation | undefined;
 
   constructor(readonly trace: Trace, graph: Graph, private readonly structure: Structure = graph.structure()) {
     if (!sameStructure(trace, structure))
@@ -37,7 +39,11 @@ export class TraceEvaluator {
 
   /** Raw moments at θ. */
   moments(theta: ArrayLike<number> | undefined, options: TraceMomentOptions = {}): number[] {
-    return this.trace.momentsChecked(this.weightsAt(theta), options);
+    const t = checkTheta(this.paramLength, theta);
+    this.kernelRates ??= new KernelParameterisation(this.structure);
+    // Fast path: weights computed and checked in the kernel; the JS validator explains failures.
+    if (this.kernelRates.ratesInto(t, this.trace.weightBuffer())) return this.trace.momentsFromBuffer(options);
+    return this.trace.momentsChecked(canonicalRates(this.structure, t), options);
   }
 
   /** E[T] (or of the accumulated reward) at θ. */

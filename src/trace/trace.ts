@@ -113,14 +113,35 @@ export class Trace {
 
   /** @internal evaluate weights already validated (by {@link TraceEvaluator}). */
   evaluateChecked(w: Float64Array): Elimination {
-    const k = kernel();
+    f64View(kernel(), this.weightBuffer(), this.inputCount).set(w);
+    return this.evaluateBuffer();
+  }
+
+  /** @internal kernel memory the next {@link Trace.evaluateBuffer} reads its weights from. */
+  weightBuffer(): number {
     if (!this.buffers) {
+      const k = kernel();
       this.buffers = { w: allocate(k, 8 * this.inputCount), vals: allocate(k, 8 * this.valueCount()) };
       buffersRegistry.register(this, this.buffers, this);
     }
-    f64View(k, this.buffers.w, this.inputCount).set(w);
-    this.afterEvaluate(k.pk_trace_evaluate(this.ptr, this.buffers.w, this.buffers.vals), w);
+    return this.buffers.w;
+  }
+
+  /** @internal evaluates the (validated) weights already in {@link Trace.weightBuffer}. */
+  evaluateBuffer(): Elimination {
+    const k = kernel();
+    const { w, vals } = this.buffers!;
+    const bad = k.pk_trace_evaluate(this.ptr, w, vals);
+    if (bad >= 0) this.afterEvaluate(bad, f64View(k, w, this.inputCount).slice());
     return this.elimination;
+  }
+
+  /** @internal moments from the weights already in {@link Trace.weightBuffer}. */
+  momentsFromBuffer(options: TraceMomentOptions = {}): number[] {
+    const elim = this.evaluateBuffer();
+    // Only the discrete recursion reads the weights again (its one-step kernel).
+    const csr = this.discrete ? this.csrFor(f64View(kernel(), this.buffers!.w, this.inputCount).slice()) : null;
+    return rewardMoments(elim, csr, this.rewardVector(options.rewards), checkK(options.k ?? 1));
   }
 
   /** Raw moments of the accumulated reward for these weights. */
@@ -130,10 +151,8 @@ export class Trace {
 
   /** @internal moments for weights already validated. */
   momentsChecked(w: Float64Array, options: TraceMomentOptions = {}): number[] {
-    const elim = this.evaluateChecked(w);
-    // Only the discrete recursion reads the weights again (its one-step kernel).
-    const csr = this.discrete ? this.csrFor(w) : null;
-    return rewardMoments(elim, csr, this.rewardVector(options.rewards), checkK(options.k ?? 1));
+    f64View(kernel(), this.weightBuffer(), this.inputCount).set(w);
+    return this.momentsFromBuffer(options);
   }
 
   /** Cov of two reward vectors for these weights. */
@@ -229,6 +248,7 @@ export class Trace {
 
   private afterEvaluate(badOp: number, w: Float64Array): void {
     if (badOp < 0) return;
+    checkWeights(this.skeleton, w, null, null);
     const v = trappedVertex(this.vertexCount, this.rowPtr, this.col, w);
     throw new GraphError('NO_EXIT_AT_THETA', v >= 0
       ? `at these rates vertex ${v} can no longer reach an absorbing vertex (a zero rate changed the structure)`

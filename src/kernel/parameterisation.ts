@@ -1,0 +1,45 @@
+// A structure's parameterisation (w = base + coef·θ) copied into kernel memory
+// once, so each evaluation computes and checks its weights in WebAssembly and
+// leaves them where the trace reads them: nothing per edge crosses back to JS.
+import type { Structure } from '../graph/structure.js';
+import { allocate, copyIn, f64View, kernel, type KernelExports } from './module.js';
+
+const registry = new FinalizationRegistry<number[]>((ptrs) => {
+  const k = kernel();
+  for (const p of ptrs) k.pk_free(p);
+});
+
+/** Kernel-resident base, coefficients and self-loop terms of one structure. */
+export class KernelParameterisation {
+  private readonly k: KernelExports;
+  private readonly ptrs: number[];
+  private readonly rowPtr: number;
+  private readonly base: number;
+  private readonly coef: number;
+  private readonly loopBase: number;
+  private readonly loopCoef: number;
+  private readonly hasOut: number;
+  private readonly theta: number;
+
+  constructor(private readonly structure: Structure) {
+    const k = (this.k = kernel());
+    this.rowPtr = copyIn(k, structure.rowPtr);
+    this.base = copyIn(k, structure.base);
+    this.coef = copyIn(k, structure.coef.length ? structure.coef : new Float64Array(1));
+    this.loopBase = copyIn(k, structure.loopBase);
+    this.loopCoef = copyIn(k, structure.loopCoef.length ? structure.loopCoef : new Float64Array(1));
+    this.hasOut = allocate(k, structure.vertexCount);
+    new Uint8Array(k.memory.buffer, this.hasOut, structure.vertexCount).set(structure.hasOutEdge);
+    this.theta = allocate(k, 8 * Math.max(1, structure.paramLength));
+    this.ptrs = [this.rowPtr, this.base, this.coef, this.loopBase, this.loopCoef, this.hasOut, this.theta];
+    registry.register(this, this.ptrs);
+  }
+
+  /** Writes w = base + coef·θ to kernel memory at `w`; false when a check fails (the caller diagnoses). */
+  ratesInto(theta: Float64Array, w: number): boolean {
+    const s = this.structure;
+    f64View(this.k, this.theta, theta.length).set(theta);
+    return this.k.pk_rates_at(s.vertexCount, s.paramLength, this.rowPtr, this.base, this.coef, this.loopBase,
+      this.loopCoef, this.hasOut, s.discrete ? 1 : 0, this.theta, w) === 0;
+  }
+}

@@ -14,14 +14,17 @@ function workerEndpoint(): Comlink.Endpoint {
 }
 
 async function run(method: KernelMethod, store: GraphStore, ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>): Promise<Reply<unknown>> {
-  // Progress is fire-and-forget: the worker must not wait on the main thread.
-  const report: ProgressCallback = progress ? (p) => void progress(p).catch(() => {}) : () => {};
+  // Reports travel on their own MessagePort, so nothing orders them before the reply:
+  // the worker does not wait for each, but it waits for all before it answers.
+  const sent: Promise<unknown>[] = [];
+  const report: ProgressCallback = progress ? (p) => void sent.push(progress(p).catch(() => {})) : () => {};
   let held = false;
   try {
     await ready();
     const graph = store.resolve(ref, report);
     held = true;
     const value = await method(graph, args, report);
+    await Promise.all(sent);
     return Comlink.transfer({ ok: true, value }, transferablesOf(value));
   } catch (error) {
     return { ok: false, error: serializeError(error), held };

@@ -1,0 +1,10 @@
+// The command table. New groups (such as `phasekit cache …`) are one more entry here.
+import type { Command, CommandGroup } from './command.js';
+import { distributionCommands } from './distribution-commands.js';
+import { modelCommands } from './model-commands.js';
+
+/** Every top-level command or group, by name. */
+export const commands: Record<string, Command | CommandGroup> = {
+  ...distributionCommands,
+  model: modelCommands,
+};

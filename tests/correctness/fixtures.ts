@@ -76,6 +76,26 @@ export function denseAt(spec: GraphSpec, theta: number[] = []): Dense {
   return { alpha, S, rows, rowOf, A, exit };
 }
 
+/**
+ * ∂S/∂θ_i on the rows of `d` (S affine in θ): each non-self edge f → t adds its
+ * coefficient c_i at (f, t) when t is a row and subtracts it from (f, f)
+ * (for a discrete spec: from the stay-put probability). Start edges must not
+ * depend on θ (α fixed).
+ */
+export function dSdTheta(spec: GraphSpec, d: Dense, i: number): Matrix {
+  const m = d.rows.length;
+  const out: Matrix = d.rows.map(() => new Array<number>(m).fill(0));
+  for (const [f, t, , c] of spec.edges) {
+    if (f === t || c[i] === 0) continue;
+    if (f === 0) throw new Error('dSdTheta: start edges depend on θ');
+    const a = d.rowOf[f];
+    if (a < 0) continue;
+    if (d.rowOf[t] >= 0) out[a][d.rowOf[t]] += c[i];
+    out[a][a] -= c[i];
+  }
+  return out;
+}
+
 /** Builds the spec through the public incremental API (new Graph, createVertex, addEdge). */
 export function buildGraph(spec: GraphSpec): Graph {
   const g = new Graph({

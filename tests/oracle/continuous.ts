@@ -139,3 +139,28 @@ export function rewardTransform(
   return { alpha: a2, S: rewardTransformPositive(Snew, rp), kept: pos };
 }
 
+
+/**
+ * d/dθ E[R^k] for k = 1..K, with dU/dθ = U (dS/dθ) U: the product rule over
+ * k!·α (UΔ(r))^k 1 gives k!·Σ_j α (UΔ)^j (U dS U Δ) (UΔ)^{k−1−j} 1.
+ */
+export function rewardMomentDerivatives(alpha: number[], S: Matrix, dS: Matrix, r: number[], K: number): number[] {
+  const n = alpha.length;
+  const U = greenMatrix(S);
+  const UD = U.map((row) => row.map((v, j) => v * r[j])); // U Δ(r)
+  const dUD = matmul(matmul(U, dS), UD); // (U dS U) Δ(r)
+  // Right vectors (UΔ)^m 1 and left vectors α (UΔ)^m.
+  const right: number[][] = [ones(n)];
+  const left: number[][] = [alpha.slice()];
+  for (let m = 1; m < K; m++) {
+    right.push(matvec(UD, right[m - 1]));
+    left.push(vecmat(left[m - 1], UD));
+  }
+  const out: number[] = [];
+  for (let k = 1; k <= K; k++) {
+    let s = 0;
+    for (let j = 0; j < k; j++) s += dot(vecmat(left[j], dUD), right[k - 1 - j]);
+    out.push(factorial(k) * s);
+  }
+  return out;
+}

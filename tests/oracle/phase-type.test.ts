@@ -172,3 +172,27 @@ describe('oracle discrete covariance', () => {
     expect(D.covariance([1, 0], T, [1, 0], [1, 0])).toBeCloseTo(0.6 / 0.16, 12);
   });
 });
+
+describe('oracle moment derivatives', () => {
+  it('differentiates E[T], E[T²], E[T³] of an exponential as −k·k!/λ^{k+1}', () => {
+    const d = C.rewardMomentDerivatives([1], [[-2]], [[-1]], [1], 3);
+    [1, 2, 3].forEach((k, i) => expect(rel(d[i], (-k * C.factorial(k)) / 2 ** (k + 1))).toBeLessThan(1e-14));
+  });
+
+  it('differentiates reward moments of a cyclic chain in agreement with central differences', () => {
+    const build = (th: number): number[][] => [
+      [-(1 + th), 1, th * 0.5],
+      [2 * th, -(3 * th + 0.5), th],
+      [0.2, 0, -1.2],
+    ];
+    const dS = [[-1, 0, 0.5], [2, -3, 1], [0, 0, 0]];
+    const alpha = [0.5, 0.3, 0.2];
+    const r = [1, 0, 2.5];
+    const h = 1e-5;
+    const plus = C.rewardMoments(alpha, build(1.3 + h), r, 3);
+    const minus = C.rewardMoments(alpha, build(1.3 - h), r, 3);
+    C.rewardMomentDerivatives(alpha, build(1.3), dS, r, 3).forEach((v, i) =>
+      expect(rel(v, (plus[i] - minus[i]) / (2 * h))).toBeLessThan(1e-7),
+    );
+  });
+});

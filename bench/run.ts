@@ -5,6 +5,7 @@
 // build/bench-foundation.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { cases } from './foundation/cases.js';
 import type { WasmRow } from './foundation/case.js';
 import { buildNative, nativeBuilds, runNative } from './foundation/native.js';
@@ -18,6 +19,7 @@ mkdirSync(csrDir, { recursive: true });
 progress('compiling the native drivers (gcc)');
 buildNative();
 
+const loadBefore = loadavg()[0].toFixed(2); // other work on the machine shows up as noise
 const rows: Row[] = [];
 const failures: string[] = [];
 const started = performance.now();
@@ -25,7 +27,7 @@ for (const c of selected) {
   const csrPath = `${csrDir}/${c.name.replace(/[^a-z0-9]+/gi, '-')}.csr`;
   // Each row in its own process: a fresh wasm memory, so its size is this row's.
   const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/foundation/case.ts', c.name, csrPath],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24, timeout: 300_000 });
   const line = child.stdout?.trim().split('\n').pop();
   if (child.status !== 0 || !line) {
     failures.push(`${c.name}: exit ${child.status ?? child.signal}`);
@@ -42,10 +44,10 @@ for (const c of selected) {
 }
 
 const tables = [
-  `## phasekit foundation benchmark (${new Date().toISOString()}, node ${process.version}, medians)`,
+  `## phasekit foundation benchmark (${new Date().toISOString()}, node ${process.version}, medians; load average before/after ${loadBefore} / ${loadavg()[0].toFixed(2)})`,
   '', timingTable(rows), '', memoryTable(rows), '', referenceFooter(rows),
   ...(failures.length ? ['', `Failed rows: ${failures.join('; ')}`] : []),
 ];
 process.stdout.write(tables.join('\n') + '\n');
-writeFileSync('build/bench-foundation.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, failures }, null, 2));
+writeFileSync('build/bench-foundation.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: [loadBefore, loadavg()[0]], rows, failures }, null, 2));
 progress(`done in ${((performance.now() - started) / 1e3).toFixed(0)} s; numbers in build/bench-foundation.json`);

@@ -6,6 +6,7 @@ import { eliminate, ready, type Graph } from '../../src/index.js';
 import { kernel } from '../../src/kernel/module.js';
 import { cases } from './cases.js';
 import { writeCsrFile, uniformizationPlan } from './csr-file.js';
+import { kernelOnly } from './kernel-only.js';
 import { coalescentPdf, denseMoments } from './oracle.js';
 import { progress, timeMedian } from './timing.js';
 
@@ -19,6 +20,8 @@ export interface WasmRow {
   /** graph.csrAt(θ): canonical structure + rates at θ, on a fresh graph. */
   csrMs: number;
   eliminateMs: number;
+  /** The bare kernel calls, without the TS wrapper (see kernel-only.ts). */
+  kernel: { eliminateMomentsMs: number; eliminateMs: number };
   /** graph.moments(3) with the elimination cached: three replays. */
   momentsMs: number;
   /** graph.pdf at 100 times in [0, 4]. */
@@ -67,6 +70,8 @@ const warm = c.reps > 1 ? 1 : 0;
 const elim = timeMedian(() => eliminate(csr), c.reps, warm, (e) => e.dispose());
 const stats = elim.value.stats();
 elim.value.dispose();
+progress(`${name}: kernel only ×${c.reps}`);
+const bare = kernelOnly(csr, c.reps);
 progress(`${name}: moments, pdf`);
 graph.eliminationAt(c.theta);
 const mom = timeMedian(() => graph.moments(3, { theta: c.theta }), c.reps, warm);
@@ -87,7 +92,8 @@ if (coalescentN) {
 
 const row: WasmRow = {
   name, vertices: csr.vertexCount, edges: csr.col.length, reps: c.reps,
-  buildMs: med(builds), csrMs: med(csrs), eliminateMs: elim.ms, momentsMs: mom.ms, pdfMs: pdf.ms,
+  buildMs: med(builds), csrMs: med(csrs), eliminateMs: elim.ms,
+  kernel: { eliminateMomentsMs: bare.eliminateMomentsMs, eliminateMs: bare.eliminateMs }, momentsMs: mom.ms, pdfMs: pdf.ms,
   steps: plan.steps, stopMass: plan.stopMass, moments: mom.value,
   commands: stats.commands, fill: stats.fill, components: stats.components, largestComponent: stats.largestComponent,
   commandBytes: stats.commands * 16 + stats.vertices * 8,

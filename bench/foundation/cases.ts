@@ -32,5 +32,5 @@ export const cases: BenchCase[] = [
   coalescent(10, 41), coalescent(20, 21), coalescent(25, 11), coalescent(30, 7),
   rabbits(100, 11, 5), rabbits(200, 7, 3), rabbits(400, 5, 2), rabbits(800, 3, 1),
   random(1000, 21), random(20000, 7),
-  rabbits(1000, 1, 1, true),
+  rabbits(1000, 3, 1, true),
 ];

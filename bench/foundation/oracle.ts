@@ -7,12 +7,13 @@ import { continuous, expm, linalg, type Matrix } from '../../tests/oracle/index.
 import { timeMedian } from './timing.js';
 
 /** Largest transient state count the dense oracle is run on. */
-export const ORACLE_MAX_STATES = 1100;
+export const ORACLE_MAX_STATES = 1000;
 
 /** Dense moments E[T^k] = k!·αU^k1 (k = 1..3), timed from (α, S) to the three numbers. */
 export function denseMoments(graph: Graph, theta: number[], reps: number): { ms: number; moments: number[] } | null {
+  // toMatrices allocates n² doubles: refuse before calling it.
+  if (graph.vertexCount > ORACLE_MAX_STATES + 2) return null;
   const { alpha, S } = graph.toMatrices(theta);
-  if (alpha.length > ORACLE_MAX_STATES) return null;
   const a = Array.from(alpha), s: Matrix = S.map((row) => Array.from(row));
   const { ms, value } = timeMedian(() => {
     const U = continuous.greenMatrix(s);

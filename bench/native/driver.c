@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static double now_ms(void) {
   struct timespec ts;
@@ -48,6 +51,12 @@ int main(int argc, char **argv) {
   int32_t steps = atoi(argv[2]), reps = atoi(argv[4]);
   double stop_mass = atof(argv[3]);
   if (reps < 1) reps = 1;
+#ifdef __GLIBC__
+  /* wasm's dlmalloc keeps what it frees inside linear memory; glibc would hand big
+   * blocks back to the OS and page-fault them in again on every repetition. */
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   FILE *f = fopen(argv[1], "rb");
   if (!f) { perror(argv[1]); return 2; }
   int32_t nm[2];

@@ -1,0 +1,392 @@
+import { isQuotaError, CacheError } from './errors.js';
+import { dependentClosure } from './invalidation/closure.js';
+import { EntryRelations } from './invalidation/relations.js';
+import { pickForRelease } from './management/eviction-rank.js';
+import { vacuumTier, type VacuumOptions, type VacuumResult } from './management/vacuum.js';
+import { MemoryTier } from './memory-tier.js';
+import { hasKeyLocks, withKeyLock } from './multi-tab/key-lock.js';
+import { TabSync, type TabSyncMessage } from './multi-tab/tab-sync.js';
+import { DEFAULT_MAX_ENTRIES, type CacheOptions, type ComputeOptions, type SetOptions } from './options.js';
+import { estimateSize } from './size.js';
+import { CacheStats } from './stats/cache-stats.js';
+import { resolveTiers } from './tiers/resolve-tiers.js';
+import type { CacheTier, TierEntryMeta, TierRecord } from './tiers/tier.js';
+
+// Share of a full tier released on a quota error, beyond the entry being written:
+// freeing only the exact size would hit the quota again on the very next write.
+const QUOTA_RELIEF_SHARE = 0.1;
+
+/**
+ * The machinery behind a cache and all its namespaces: the memory tier, the lower tiers,
+ * relations, stats, tab sync and the sweeper. Works on full keys; {@link Cache} adds
+ * namespaces on top.
+ */
+export class CacheCore<V> {
+  readonly name: string;
+  readonly memory: MemoryTier<V>;
+  readonly tiers: CacheTier[];
+  readonly stats = new CacheStats();
+  readonly relations = new EntryRelations();
+  private readonly inflight = new Map<string, Promise<V>>();
+  private readonly sync: TabSync | undefined;
+  private readonly sizeOf: (value: V, key: string) => number;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+  private lowerExpirations = 0;
+  private lowerEvictions = 0;
+
+  constructor(readonly options: CacheOptions<V>) {
+    if (!options?.name) throw new CacheError('BAD_OPTION', 'a cache needs a name');
+    this.name = options.name;
+    const maxEntries = options.maxEntries ?? (options.maxBytes === undefined ? DEFAULT_MAX_ENTRIES : undefined);
+    this.memory = new MemoryTier<V>({
+      maxEntries,
+      maxBytes: options.maxBytes,
+      policy: options.policy,
+      sizeOf: options.sizeOf,
+      onRemove: (key) => this.relations.remove(key),
+    });
+    this.tiers = resolveTiers(options.tiers ?? ['memory'], options);
+    this.sizeOf = options.sizeOf ?? estimateSize;
+    if (options.sync !== false) this.sync = new TabSync(this.name, (message) => this.onTabMessage(message));
+  }
+
+  /** Expirations across all tiers. */
+  get expirations(): number {
+    return this.memory.expirations + this.lowerExpirations;
+  }
+
+  /** Evictions across all tiers. */
+  get evictions(): number {
+    return this.memory.evictions + this.lowerEvictions;
+  }
+
+  async get(key: string): Promise<V | undefined> {
+    const value = this.memory.get(key);
+    if (value !== undefined) {
+      this.stats.hit('memory', Date.now());
+      return value;
+    }
+    this.stats.tier('memory').misses++;
+    return this.load(key);
+  }
+
+  async set(key: string, value: V, options: SetOptions = {}): Promise<void> {
+    if (value === undefined) {
+      await this.invalidate([key]);
+      return;
+    }
+    const now = Date.now();
+    const ttl = options.ttl ?? this.options.ttl ?? 0;
+    const expiresAt = ttl > 0 ? now + ttl : 0;
+    this.memory.set(key, value, { expiresAt, storedAt: now });
+    this.relations.set(key, options.tags, options.dependsOn);
+    this.stats.counters.sets++;
+    if (expiresAt !== 0) this.ensureSweeper();
+    if (this.tiers.length > 0) {
+      const record: TierRecord<V> = {
+        key, value, storedAt: now, accessedAt: now, expiresAt, size: this.sizeOf(value, key), hits: 0,
+        ...(options.tags?.length ? { tags: options.tags } : {}),
+        ...(options.dependsOn?.length ? { dependsOn: options.dependsOn } : {}),
+        ...(this.options.version !== undefined ? { version: this.options.version } : {}),
+      };
+      await Promise.all(this.tiers.map((tier) => this.write(tier, record)));
+    }
+    this.sync?.post({ type: 'evict', keys: [key] });
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.metaOf(key)) !== undefined;
+  }
+
+  /** Remaining ms to live: Infinity without a TTL, 0 when absent. */
+  async remainingTtl(key: string): Promise<number> {
+    const meta = await this.metaOf(key);
+    if (!meta) return 0;
+    return meta.expiresAt === 0 ? Infinity : Math.max(0, meta.expiresAt - Date.now());
+  }
+
+  /** Live keys in any tier satisfying `matches`. */
+  async keys(matches: (key: string) => boolean): Promise<string[]> {
+    const keys = new Set<string>();
+    for (const key of this.memory.keys()) if (matches(key)) keys.add(key);
+    const now = Date.now();
+    for (const tier of this.tiers) {
+      for (const meta of await this.listOf(tier)) if (matches(meta.key) && this.isLive(meta, now)) keys.add(meta.key);
+    }
+    return [...keys];
+  }
+
+  /** Value of `key` without counting a hit, promoting, or touching recency. */
+  async peek(key: string): Promise<TierRecord<V> | undefined> {
+    const info = this.memory.info(key);
+    if (info) return { key, value: this.memory.peek(key) as V, storedAt: info.storedAt, accessedAt: Date.now(), expiresAt: info.expiresAt, size: info.size, hits: info.hits };
+    for (const tier of this.tiers) {
+      const record = await this.readTier(tier, key);
+      if (record) return record;
+    }
+    return undefined;
+  }
+
+  /** Removes `roots` and, transitively, everything that depends on them. Returns how many entries existed. */
+  async invalidate(roots: Iterable<string>): Promise<number> {
+    const keys = await dependentClosure(roots, async (key) => {
+      const dependents = new Set(this.relations.dependents(key));
+      for (const tier of this.tiers) for (const dependent of await this.query(tier, 'dependsOn', key)) dependents.add(dependent);
+      return dependents;
+    });
+    return this.remove([...keys]);
+  }
+
+  /** Keys carrying `tag`, in any tier. */
+  async tagged(tag: string): Promise<string[]> {
+    const keys = new Set(this.relations.tagged(tag));
+    for (const tier of this.tiers) for (const key of await this.query(tier, 'tags', tag)) keys.add(key);
+    return [...keys];
+  }
+
+  /** Empties every tier (all namespaces). */
+  async clear(): Promise<void> {
+    this.memory.clear();
+    this.relations.clear();
+    await Promise.all(this.tiers.map((tier) => tier.clear().catch(() => this.stats.tier(tier.name).errors++)));
+    this.sync?.post({ type: 'clear', prefix: '' });
+  }
+
+  async getOrCompute(key: string, compute: (signal?: AbortSignal) => Promise<V> | V, options: ComputeOptions = {}): Promise<V> {
+    const resident = this.memory.get(key);
+    if (resident !== undefined) {
+      this.stats.hit('memory', Date.now());
+      return resident;
+    }
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const flight = (async () => {
+      this.stats.tier('memory').misses++;
+      const found = await this.load(key);
+      if (found !== undefined) return found;
+      const produce = async (): Promise<V> => {
+        this.stats.counters.computations++;
+        const value = await compute(options.signal);
+        await this.set(key, value, options);
+        return value;
+      };
+      if (!this.locksAcrossTabs()) return produce();
+      return withKeyLock(this.name, key, async () => {
+        // Another tab may have computed it while we waited for the lock.
+        const computedElsewhere = await this.load(key, { countMiss: false });
+        return computedElsewhere !== undefined ? computedElsewhere : produce();
+      }, options.signal);
+    })();
+    this.inflight.set(key, flight);
+    try {
+      return await flight;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  /** Drops expired entries from every tier now; returns how many. */
+  async sweep(): Promise<number> {
+    let dropped = this.memory.sweep();
+    const now = Date.now();
+    for (const tier of this.tiers) {
+      const expired = (await this.listOf(tier)).filter((meta) => meta.expiresAt !== 0 && meta.expiresAt <= now);
+      if (expired.length === 0) continue;
+      await tier.delete(expired.map((meta) => meta.key)).catch(() => this.stats.tier(tier.name).errors++);
+      this.lowerExpirations += expired.length;
+      dropped += expired.length;
+    }
+    return dropped;
+  }
+
+  startSweeper(intervalMs: number): void {
+    this.stopSweeper();
+    this.sweeper = setInterval(() => void this.sweep().catch(() => {}), intervalMs);
+    // A background sweeper must never keep a Node process alive.
+    (this.sweeper as { unref?: () => void }).unref?.();
+  }
+
+  stopSweeper(): void {
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  async vacuum(options: VacuumOptions): Promise<VacuumResult[]> {
+    const results: VacuumResult[] = [];
+    for (const tier of this.tiers) {
+      if (options.tier !== undefined && options.tier !== tier.name) continue;
+      const { sizeEvictions, ...result } = await vacuumTier(tier, { ...options, version: this.options.version });
+      this.lowerEvictions += sizeEvictions;
+      this.stats.tier(tier.name).evictions += sizeEvictions;
+      results.push(result);
+    }
+    return results;
+  }
+
+  /** Stores a record as it was (import, promotion), keeping its times. */
+  async restore(record: TierRecord<V>): Promise<void> {
+    this.memory.set(record.key, record.value, { expiresAt: record.expiresAt, storedAt: record.storedAt });
+    this.relations.set(record.key, record.tags, record.dependsOn);
+    if (record.expiresAt !== 0) this.ensureSweeper();
+    await Promise.all(this.tiers.map((tier) => this.write(tier, record)));
+    this.sync?.post({ type: 'evict', keys: [record.key] });
+  }
+
+  async close(): Promise<void> {
+    this.stopSweeper();
+    this.sync?.close();
+    await Promise.all(this.tiers.map((tier) => tier.close?.()));
+  }
+
+  /** Looks `key` up below memory, promoting a hit into the tiers above it. */
+  private async load(key: string, { countMiss = true } = {}): Promise<V | undefined> {
+    for (let i = 0; i < this.tiers.length; i++) {
+      const tier = this.tiers[i];
+      const record = await this.readTier(tier, key);
+      if (!record) {
+        this.stats.tier(tier.name).misses++;
+        continue;
+      }
+      const now = Date.now();
+      this.stats.hit(tier.name, now);
+      this.memory.set(key, record.value, { expiresAt: record.expiresAt, storedAt: record.storedAt });
+      this.relations.set(key, record.tags, record.dependsOn);
+      if (record.expiresAt !== 0) this.ensureSweeper();
+      for (const upper of this.tiers.slice(0, i)) void this.write(upper, { ...record, accessedAt: now });
+      void tier.touch?.(key, now).catch(() => {});
+      return record.value;
+    }
+    if (countMiss) this.stats.miss(Date.now());
+    return undefined;
+  }
+
+  /** A live, valid record from one tier; expired, stale, corrupt or invalid ones are removed from it. */
+  private async readTier(tier: CacheTier, key: string): Promise<TierRecord<V> | undefined> {
+    let record: TierRecord<V> | undefined;
+    try {
+      record = (await tier.get(key)) as TierRecord<V> | undefined;
+    } catch (error) {
+      if (!(error instanceof CacheError && error.code === 'CORRUPT')) {
+        this.stats.tier(tier.name).errors++;
+        return undefined;
+      }
+      return this.drop(tier, key, 'corrupt');
+    }
+    if (!record) return undefined;
+    const now = Date.now();
+    if (record.expiresAt !== 0 && record.expiresAt <= now) return this.drop(tier, key, 'expired');
+    if (!this.isLive(record, now)) return this.drop(tier, key, 'stale');
+    if (this.options.validate && !this.options.validate(record.value, key)) return this.drop(tier, key, 'corrupt');
+    return record;
+  }
+
+  private async drop(tier: CacheTier, key: string, why: 'corrupt' | 'expired' | 'stale'): Promise<undefined> {
+    if (why === 'corrupt') this.stats.counters.corrupt++;
+    if (why === 'expired') this.lowerExpirations++;
+    await tier.delete([key]).catch(() => this.stats.tier(tier.name).errors++);
+    return undefined;
+  }
+
+  /** Writes to one lower tier. A full tier is relieved by value and retried once; no error reaches the caller. */
+  private async write(tier: CacheTier, record: TierRecord<V>): Promise<void> {
+    try {
+      await tier.set(record);
+    } catch (error) {
+      if (!isQuotaError(error)) {
+        this.stats.tier(tier.name).errors++;
+        return;
+      }
+      try {
+        await this.relieve(tier, record);
+        await tier.set(record);
+      } catch {
+        this.stats.tier(tier.name).errors++;
+      }
+    }
+  }
+
+  private async relieve(tier: CacheTier, incoming: TierRecord<V>): Promise<void> {
+    const metas = (await tier.list()).filter((meta) => meta.key !== incoming.key);
+    const total = metas.reduce((sum, meta) => sum + meta.size, 0);
+    const victims = pickForRelease(metas, incoming.size + QUOTA_RELIEF_SHARE * total, Date.now());
+    if (victims.length === 0) return;
+    await tier.delete(victims.map((meta) => meta.key));
+    this.lowerEvictions += victims.length;
+    this.stats.tier(tier.name).evictions += victims.length;
+  }
+
+  private async remove(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    let existed = 0;
+    for (const key of keys) {
+      if (this.memory.delete(key) || (await this.existsBelow(key))) existed++;
+      this.relations.remove(key);
+    }
+    await Promise.all(this.tiers.map((tier) => tier.delete(keys).catch(() => this.stats.tier(tier.name).errors++)));
+    this.stats.counters.deletes += existed;
+    this.sync?.post({ type: 'evict', keys });
+    return existed;
+  }
+
+  private async existsBelow(key: string): Promise<boolean> {
+    for (const tier of this.tiers) if (await tier.head(key).catch(() => undefined)) return true;
+    return false;
+  }
+
+  private async metaOf(key: string): Promise<Pick<TierEntryMeta, 'expiresAt'> | undefined> {
+    const info = this.memory.info(key);
+    if (info) return info;
+    const now = Date.now();
+    for (const tier of this.tiers) {
+      const meta = await tier.head(key).catch(() => undefined);
+      if (meta && this.isLive(meta, now)) return meta;
+    }
+    return undefined;
+  }
+
+  private isLive(meta: TierEntryMeta, now: number): boolean {
+    return (meta.expiresAt === 0 || meta.expiresAt > now) && (meta.version ?? null) === (this.options.version ?? null);
+  }
+
+  private async listOf(tier: CacheTier): Promise<TierEntryMeta[]> {
+    try {
+      return await tier.list();
+    } catch {
+      this.stats.tier(tier.name).errors++;
+      return [];
+    }
+  }
+
+  private async query(tier: CacheTier, field: 'tags' | 'dependsOn', value: string): Promise<string[]> {
+    if (tier.query) return tier.query(field, value).catch(() => []);
+    return (await this.listOf(tier)).filter((meta) => meta[field]?.includes(value)).map((meta) => meta.key);
+  }
+
+  private locksAcrossTabs(): boolean {
+    return this.sync !== undefined && hasKeyLocks() && this.tiers.some((tier) => tier.shared);
+  }
+
+  private ensureSweeper(): void {
+    const interval = this.options.sweepIntervalMs ?? 60_000;
+    if (this.sweeper === undefined && interval > 0) this.startSweeper(interval);
+  }
+
+  private onTabMessage(message: TabSyncMessage): void {
+    if (message.type === 'evict') {
+      for (const key of message.keys) {
+        this.memory.delete(key);
+        this.relations.remove(key);
+      }
+    } else if (message.prefix === '') {
+      this.memory.clear();
+      this.relations.clear();
+    } else {
+      for (const key of [...this.memory.keys()]) {
+        if (key.startsWith(message.prefix)) {
+          this.memory.delete(key);
+          this.relations.remove(key);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// phasekit/cache: a general tiered cache. Knows nothing about graphs or traces.
+export { Cache, createCache } from './cache.js';
+export type { CacheStatsSnapshot, TierOccupancy } from './cache.js';
+export type { CacheOptions, SetOptions, ComputeOptions } from './options.js';
+export { NAMESPACE_SEPARATOR } from './options.js';
+export { CacheError, isQuotaError } from './errors.js';
+export type { CacheErrorCode } from './errors.js';
+
+export { MemoryTier } from './memory-tier.js';
+export type { MemoryTierOptions, MemorySetOptions, MemoryEntryInfo, MemoryRemovalReason } from './memory-tier.js';
+export { estimateSize } from './size.js';
+
+export type { EvictionPolicy, PolicyName } from './policy/policy.js';
+export { createPolicy } from './policy/create-policy.js';
+export { LruPolicy } from './policy/lru.js';
+export { LfuPolicy } from './policy/lfu.js';
+export { FrecencyPolicy } from './policy/frecency.js';
+export type { FrecencyPolicyOptions } from './policy/frecency.js';
+export { CountMinSketch, hashString } from './policy/count-min-sketch.js';
+export type { CountMinSketchOptions } from './policy/count-min-sketch.js';
+
+export type { CacheTier, TierRecord, TierEntryMeta } from './tiers/tier.js';
+export { metaOf } from './tiers/tier.js';
+export type { TierSpec } from './tiers/resolve-tiers.js';
+export { IndexedDBTier } from './tiers/indexeddb-tier.js';
+export type { IndexedDBTierOptions } from './tiers/indexeddb-tier.js';
+export { FileTier } from './tiers/file-tier.js';
+export type { FileTierOptions } from './tiers/file-tier.js';
+
+export type { Serializer, ByteSerializer } from './serializers/serializer.js';
+export { structuredCloneSerializer } from './serializers/structured-clone.js';
+export { jsonSerializer } from './serializers/json.js';
+export { binarySerializer } from './serializers/binary.js';
+
+export { cached } from './compute/cached.js';
+export type { CachedOptions, CachedFunction } from './compute/cached.js';
+export { argumentKey } from './compute/argument-key.js';
+export type { ArgumentKeyOptions } from './compute/argument-key.js';
+export { stableSerialize } from './compute/stable-serialize.js';
+export type { StableForm } from './compute/stable-serialize.js';
+
+export { warm } from './management/warm.js';
+export type { WarmOptions, WarmResult } from './management/warm.js';
+export type { VacuumOptions, VacuumResult } from './management/vacuum.js';
+export { encodeArchive, decodeArchive } from './management/archive.js';
+export { rankForEviction } from './management/eviction-rank.js';
+export type { StorageEstimateInfo } from './management/storage.js';
+export { storageEstimate, persistStorage } from './management/storage.js';
+
+export type { CacheCounters, TierCounters } from './stats/cache-stats.js';
+export type { TabSyncMessage } from './multi-tab/tab-sync.js';

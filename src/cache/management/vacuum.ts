@@ -1,0 +1,54 @@
+import type { CacheTier, TierEntryMeta } from '../tiers/tier.js';
+import { pickForRelease } from './eviction-rank.js';
+
+/** Options for vacuuming a lower tier. */
+export interface VacuumOptions {
+  /** Drop entries not accessed for this many days. */
+  maxAgeDays?: number;
+  /** Then drop the least valuable entries until the tier holds at most this many bytes. */
+  maxBytes?: number;
+  /** Only vacuum the tier with this name (default: every lower tier). */
+  tier?: string;
+}
+
+/** What a vacuum removed from one tier. */
+export interface VacuumResult {
+  /** Tier name. */
+  tier: string;
+  /** Entries removed. */
+  removed: number;
+  /** Bytes released, by the entries' recorded sizes. */
+  freedBytes: number;
+  /** Bytes left, by the entries' recorded sizes. */
+  remainingBytes: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes from `tier` the entries that are expired, of another `version`, older than
+ * `maxAgeDays` since last access, and then the least valuable ones beyond `maxBytes`.
+ */
+export async function vacuumTier(
+  tier: CacheTier,
+  options: VacuumOptions & { version?: string | number; now?: number },
+): Promise<VacuumResult & { sizeEvictions: number }> {
+  const now = options.now ?? Date.now();
+  const cutoff = options.maxAgeDays === undefined ? -Infinity : now - options.maxAgeDays * DAY_MS;
+  const stale = (meta: TierEntryMeta): boolean =>
+    (meta.expiresAt !== 0 && meta.expiresAt <= now) || meta.accessedAt < cutoff || (meta.version ?? null) !== (options.version ?? null);
+  const metas = await tier.list();
+  const removed = metas.filter(stale);
+  const kept = metas.filter((meta) => !stale(meta));
+  let remainingBytes = kept.reduce((sum, meta) => sum + meta.size, 0);
+  let sizeEvictions = 0;
+  if (options.maxBytes !== undefined && remainingBytes > options.maxBytes) {
+    const released = pickForRelease(kept, remainingBytes - options.maxBytes, now);
+    sizeEvictions = released.length;
+    removed.push(...released);
+    remainingBytes -= released.reduce((sum, meta) => sum + meta.size, 0);
+  }
+  if (removed.length > 0) await tier.delete(removed.map((meta) => meta.key));
+  const freedBytes = removed.reduce((sum, meta) => sum + meta.size, 0);
+  return { tier: tier.name, removed: removed.length, freedBytes, remainingBytes, sizeEvictions };
+}

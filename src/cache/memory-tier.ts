@@ -1,0 +1,302 @@
+import { CacheError } from './errors.js';
+import { createPolicy } from './policy/create-policy.js';
+import type { EvictionPolicy, PolicyName } from './policy/policy.js';
+import { estimateSize } from './size.js';
+
+/** Why an entry left the memory tier on its own. */
+export type MemoryRemovalReason = 'evict' | 'expire';
+
+/** Options for {@link MemoryTier}. */
+export interface MemoryTierOptions<V> {
+  /** Most entries held at once (default unbounded; set this or `maxBytes`). */
+  maxEntries?: number;
+  /** Most bytes held at once, as measured by `sizeOf` (default unbounded). */
+  maxBytes?: number;
+  /** Eviction policy (default 'frecency'). */
+  policy?: PolicyName;
+  /** Bytes one entry costs; default {@link estimateSize}. Only called when a byte budget is set or this is given. */
+  sizeOf?: (value: V, key: string) => number;
+  /** Called when an entry is evicted or found expired (not on delete/clear). */
+  onRemove?: (key: string, value: V, reason: MemoryRemovalReason) => void;
+}
+
+/** Per-write options of {@link MemoryTier.set}. */
+export interface MemorySetOptions {
+  /** Absolute expiry time in epoch ms; 0 or absent: never. */
+  expiresAt?: number;
+  /** When the value was first stored, epoch ms (default now); kept when promoting from a lower tier. */
+  storedAt?: number;
+  /** Byte size when already known (skips `sizeOf`). */
+  size?: number;
+}
+
+/** What the memory tier knows about one resident entry besides its value. */
+export interface MemoryEntryInfo {
+  /** Absolute expiry in epoch ms, 0 for never. */
+  expiresAt: number;
+  /** When stored, epoch ms. */
+  storedAt: number;
+  /** Bytes counted against the budget (0 when no budget is tracked). */
+  size: number;
+  /** Hits since stored. */
+  hits: number;
+}
+
+const INITIAL_SLOTS = 1024;
+
+/**
+ * The in-process front tier: a Map from key to slot and parallel typed arrays for
+ * expiry, size and hit counts, ordered by a pluggable {@link EvictionPolicy}. Reads are
+ * synchronous and allocation-free; TTL checks cost nothing while no entry has a TTL.
+ */
+export class MemoryTier<V = unknown> {
+  /** Entry capacity (Infinity when unbounded). */
+  readonly maxEntries: number;
+  /** Byte capacity (Infinity when unbounded). */
+  readonly maxBytes: number;
+  /** Entries evicted by the policy so far. */
+  evictions = 0;
+  /** Entries dropped because their TTL had passed. */
+  expirations = 0;
+
+  private readonly index = new Map<string, number>();
+  private keyList: (string | undefined)[] = [];
+  private valueList: (V | undefined)[] = [];
+  private expiries: Float64Array;
+  private stored: Float64Array;
+  private sizes: Float64Array;
+  private hitCounts: Uint32Array;
+  private readonly free: number[] = [];
+  private nextSlot = 0;
+  private trackedBytes = 0;
+  private withTtl = 0;
+  private readonly tracksBytes: boolean;
+  private readonly policy: EvictionPolicy;
+  private readonly sizeOf: (value: V, key: string) => number;
+  private readonly onRemove: MemoryTierOptions<V>['onRemove'];
+
+  constructor(options: MemoryTierOptions<V> = {}) {
+    this.maxEntries = positiveOrInfinity(options.maxEntries, 'maxEntries');
+    this.maxBytes = positiveOrInfinity(options.maxBytes, 'maxBytes');
+    this.tracksBytes = Number.isFinite(this.maxBytes) || options.sizeOf !== undefined;
+    this.sizeOf = options.sizeOf ?? estimateSize;
+    this.onRemove = options.onRemove;
+    const slots = Math.min(INITIAL_SLOTS, this.maxEntries + 1);
+    this.expiries = new Float64Array(slots);
+    this.stored = new Float64Array(slots);
+    this.sizes = new Float64Array(slots);
+    this.hitCounts = new Uint32Array(slots);
+    this.policy = createPolicy(options.policy ?? 'frecency', slots, Number.isFinite(this.maxEntries) ? this.maxEntries : undefined);
+  }
+
+  /** Name of the eviction policy in use. */
+  get policyName(): PolicyName {
+    return this.policy.name;
+  }
+
+  /** Number of resident entries (expired ones not yet swept included). */
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** Bytes held: tracked when a budget or `sizeOf` is set, estimated on demand otherwise. */
+  get bytes(): number {
+    if (this.tracksBytes) return this.trackedBytes;
+    let bytes = 0;
+    for (const [key, slot] of this.index) bytes += this.sizeOf(this.valueList[slot] as V, key);
+    return bytes;
+  }
+
+  /** The value for `key`, counting a hit; undefined when absent or expired. */
+  get(key: string): V | undefined {
+    const slot = this.index.get(key);
+    if (slot === undefined) {
+      this.policy.recordMiss(key);
+      return undefined;
+    }
+    if (this.withTtl !== 0 && this.isExpired(slot, Date.now())) {
+      this.expire(slot);
+      return undefined;
+    }
+    this.policy.touch(slot);
+    this.hitCounts[slot]++;
+    return this.valueList[slot];
+  }
+
+  /** The value for `key` without counting a hit or changing its rank. */
+  peek(key: string): V | undefined {
+    const slot = this.index.get(key);
+    if (slot === undefined || (this.withTtl !== 0 && this.isExpired(slot, Date.now()))) return undefined;
+    return this.valueList[slot];
+  }
+
+  /** True when `key` is resident and unexpired; does not count as a hit. */
+  has(key: string): boolean {
+    const slot = this.index.get(key);
+    return slot !== undefined && !this.isExpired(slot, Date.now());
+  }
+
+  /**
+   * Stores `value`, evicting by policy until the budgets hold. Returns false (and
+   * stores nothing) when the single value is larger than `maxBytes`.
+   */
+  set(key: string, value: V, options?: MemorySetOptions): boolean {
+    const size = this.tracksBytes ? (options?.size ?? this.sizeOf(value, key)) : 0;
+    if (size > this.maxBytes) {
+      this.delete(key);
+      return false;
+    }
+    const expiresAt = options?.expiresAt ?? 0;
+    let slot = this.index.get(key);
+    if (slot !== undefined) {
+      this.trackedBytes += size - this.sizes[slot];
+      this.withTtl += (expiresAt !== 0 ? 1 : 0) - (this.expiries[slot] !== 0 ? 1 : 0);
+      this.valueList[slot] = value;
+      this.policy.touch(slot);
+    } else {
+      slot = this.allocate();
+      this.index.set(key, slot);
+      this.keyList[slot] = key;
+      this.valueList[slot] = value;
+      this.hitCounts[slot] = 0;
+      this.trackedBytes += size;
+      if (expiresAt !== 0) this.withTtl++;
+      this.policy.insert(slot, key);
+    }
+    this.sizes[slot] = size;
+    this.expiries[slot] = expiresAt;
+    this.stored[slot] = options?.storedAt ?? Date.now();
+    while (this.index.size > this.maxEntries || this.trackedBytes > this.maxBytes) {
+      const victim = this.policy.evict();
+      if (victim === -1) break;
+      this.evictions++;
+      this.release(victim, 'evict');
+    }
+    return true;
+  }
+
+  /** Removes `key`; true when it was resident. */
+  delete(key: string): boolean {
+    const slot = this.index.get(key);
+    if (slot === undefined) return false;
+    this.policy.remove(slot);
+    this.release(slot);
+    return true;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.index.clear();
+    this.policy.clear();
+    this.keyList = [];
+    this.valueList = [];
+    this.free.length = 0;
+    this.nextSlot = 0;
+    this.trackedBytes = 0;
+    this.withTtl = 0;
+  }
+
+  /** Expiry, store time, size and hits of a resident, unexpired entry. */
+  info(key: string): MemoryEntryInfo | undefined {
+    const slot = this.index.get(key);
+    if (slot === undefined || this.isExpired(slot, Date.now())) return undefined;
+    return { expiresAt: this.expiries[slot], storedAt: this.stored[slot], size: this.sizes[slot], hits: this.hitCounts[slot] };
+  }
+
+  /** Unexpired resident keys, in no particular order. */
+  *keys(): IterableIterator<string> {
+    const now = Date.now();
+    for (const [key, slot] of this.index) if (!this.isExpired(slot, now)) yield key;
+  }
+
+  /** Unexpired resident [key, value] pairs, in no particular order. */
+  *entries(): IterableIterator<[string, V]> {
+    const now = Date.now();
+    for (const [key, slot] of this.index) if (!this.isExpired(slot, now)) yield [key, this.valueList[slot] as V];
+  }
+
+  /** Drops every expired entry now; returns how many. */
+  sweep(now = Date.now()): number {
+    if (this.withTtl === 0) return 0;
+    let dropped = 0;
+    for (const slot of this.index.values()) {
+      if (this.isExpired(slot, now)) {
+        this.expire(slot);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  /** The `n` resident keys with most hits, most first. */
+  hottest(n: number): { key: string; hits: number }[] {
+    const ranked: { key: string; hits: number }[] = [];
+    for (const [key, slot] of this.index) ranked.push({ key, hits: this.hitCounts[slot] });
+    ranked.sort((a, b) => b.hits - a.hits);
+    return ranked.slice(0, n);
+  }
+
+  /** Store times of the oldest and newest resident entries (undefined when empty). */
+  ageRange(): { oldest: number; newest: number } | undefined {
+    if (this.index.size === 0) return undefined;
+    let oldest = Infinity;
+    let newest = -Infinity;
+    for (const slot of this.index.values()) {
+      const at = this.stored[slot];
+      if (at < oldest) oldest = at;
+      if (at > newest) newest = at;
+    }
+    return { oldest, newest };
+  }
+
+  private isExpired(slot: number, now: number): boolean {
+    const at = this.expiries[slot];
+    return at !== 0 && at <= now;
+  }
+
+  private expire(slot: number): void {
+    this.expirations++;
+    this.policy.remove(slot);
+    this.release(slot, 'expire');
+  }
+
+  private release(slot: number, reason?: MemoryRemovalReason): void {
+    const key = this.keyList[slot] as string;
+    const value = this.valueList[slot] as V;
+    this.index.delete(key);
+    this.keyList[slot] = undefined;
+    this.valueList[slot] = undefined;
+    this.trackedBytes -= this.sizes[slot];
+    if (this.expiries[slot] !== 0) this.withTtl--;
+    this.expiries[slot] = 0;
+    this.free.push(slot);
+    if (reason && this.onRemove) this.onRemove(key, value, reason);
+  }
+
+  private allocate(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    const slot = this.nextSlot++;
+    if (slot >= this.expiries.length) this.grow(this.expiries.length * 2);
+    return slot;
+  }
+
+  private grow(slots: number): void {
+    this.expiries = grown(this.expiries, new Float64Array(slots));
+    this.stored = grown(this.stored, new Float64Array(slots));
+    this.sizes = grown(this.sizes, new Float64Array(slots));
+    this.hitCounts = grown(this.hitCounts, new Uint32Array(slots));
+    this.policy.grow(slots);
+  }
+}
+
+function grown<T extends Float64Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+function positiveOrInfinity(value: number | undefined, name: string): number {
+  if (value === undefined) return Infinity;
+  if (!(value > 0)) throw new CacheError('BAD_OPTION', `${name} must be a positive number, got ${value}`);
+  return value;
+}

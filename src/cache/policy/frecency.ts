@@ -1,0 +1,151 @@
+import { CountMinSketch, hashString } from './count-min-sketch.js';
+import type { EvictionPolicy } from './policy.js';
+import { SlotRings } from './slot-rings.js';
+
+// The four segments of W-TinyLFU (Einziger, Friedman & Manes 2017). Window-evicted entries
+// wait among the CANDIDATES until eviction pressure makes them duel the probation victim.
+const WINDOW = 0;
+const CANDIDATES = 1;
+const PROBATION = 2;
+const PROTECTED = 3;
+
+/** Options for {@link FrecencyPolicy}. */
+export interface FrecencyPolicyOptions {
+  /** Entry capacity of the tier; when absent, segment sizes follow the resident count. */
+  capacity?: number;
+  /** Share of capacity given to the admission window (default 0.01, Caffeine's starting point). */
+  windowShare?: number;
+  /** Share of the main space kept for entries hit at least twice (default 0.8). */
+  protectedShare?: number;
+}
+
+/**
+ * Frequency and recency combined (W-TinyLFU): new entries enter a small LRU window;
+ * leaving it, they are admitted to the segmented-LRU main space only if a count-min
+ * sketch says they are used more often than the entry they would replace. A one-pass
+ * scan therefore cannot flush the hot set.
+ */
+export class FrecencyPolicy implements EvictionPolicy {
+  readonly name = 'frecency' as const;
+  private readonly rings: SlotRings;
+  private readonly sketch: CountMinSketch;
+  private hashes: Int32Array;
+  private segments: Uint8Array;
+  private readonly capacity: number | undefined;
+  private readonly windowShare: number;
+  private readonly protectedShare: number;
+
+  constructor(slots: number, options: FrecencyPolicyOptions = {}) {
+    const capacity = options.capacity !== undefined && Number.isFinite(options.capacity) ? options.capacity : undefined;
+    this.capacity = capacity;
+    this.windowShare = options.windowShare ?? 0.01;
+    this.protectedShare = options.protectedShare ?? 0.8;
+    this.rings = new SlotRings(slots, 4);
+    this.sketch = new CountMinSketch({ capacity: capacity ?? 4096 });
+    this.hashes = new Int32Array(slots);
+    this.segments = new Uint8Array(slots);
+  }
+
+  grow(slots: number): void {
+    this.rings.grow(slots);
+    if (slots <= this.hashes.length) return;
+    const hashes = new Int32Array(slots);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    const segments = new Uint8Array(slots);
+    segments.set(this.segments);
+    this.segments = segments;
+  }
+
+  insert(slot: number, key: string): void {
+    const hash = hashString(key);
+    this.hashes[slot] = hash;
+    this.sketch.increment(hash);
+    this.rings.pushMru(WINDOW, slot);
+    this.segments[slot] = WINDOW;
+    if (this.rings.sizes[WINDOW] > this.windowMax()) {
+      const leaving = this.rings.lru(WINDOW);
+      this.move(leaving, WINDOW, CANDIDATES);
+    }
+  }
+
+  touch(slot: number): void {
+    this.sketch.increment(this.hashes[slot]);
+    const segment = this.segments[slot];
+    if (segment === WINDOW || segment === PROTECTED) {
+      this.rings.touch(segment, slot);
+      return;
+    }
+    // A second hit in main (or while waiting for admission) earns protection.
+    this.move(slot, segment, PROTECTED);
+    if (this.rings.sizes[PROTECTED] > this.protectedMax()) {
+      this.move(this.rings.lru(PROTECTED), PROTECTED, PROBATION);
+    }
+  }
+
+  recordMiss(key: string): void {
+    this.sketch.increment(hashString(key));
+  }
+
+  remove(slot: number): void {
+    this.rings.unlink(this.segments[slot], slot);
+  }
+
+  evict(): number {
+    const rings = this.rings;
+    for (;;) {
+      const candidate = rings.lru(CANDIDATES);
+      if (candidate === -1) return this.detach(this.firstLru(PROBATION, PROTECTED, WINDOW));
+      const victim = this.firstLru(PROBATION, PROTECTED);
+      if (victim === -1) {
+        // Main is empty: nothing to duel with, so the oldest candidate is admitted.
+        this.move(candidate, CANDIDATES, PROBATION);
+        continue;
+      }
+      // Ties go to the incumbent, as in Caffeine: a newcomer must be strictly more popular.
+      if (this.sketch.frequency(this.hashes[candidate]) > this.sketch.frequency(this.hashes[victim])) {
+        this.move(candidate, CANDIDATES, PROBATION);
+        return this.detach(victim);
+      }
+      return this.detach(candidate);
+    }
+  }
+
+  clear(): void {
+    this.rings.reset();
+    this.sketch.clear();
+  }
+
+  private resident(): number {
+    const sizes = this.rings.sizes;
+    return sizes[WINDOW] + sizes[CANDIDATES] + sizes[PROBATION] + sizes[PROTECTED];
+  }
+
+  private windowMax(): number {
+    return Math.max(1, Math.floor((this.capacity ?? this.resident()) * this.windowShare));
+  }
+
+  private protectedMax(): number {
+    const capacity = this.capacity ?? this.resident();
+    return Math.max(1, Math.floor((capacity - this.windowMax()) * this.protectedShare));
+  }
+
+  private move(slot: number, from: number, to: number): void {
+    this.rings.unlink(from, slot);
+    this.rings.pushMru(to, slot);
+    this.segments[slot] = to;
+  }
+
+  private firstLru(...lists: number[]): number {
+    for (const list of lists) {
+      const slot = this.rings.lru(list);
+      if (slot !== -1) return slot;
+    }
+    return -1;
+  }
+
+  private detach(slot: number): number {
+    if (slot !== -1) this.rings.unlink(this.segments[slot], slot);
+    return slot;
+  }
+}

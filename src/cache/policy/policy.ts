@@ -1,0 +1,26 @@
+/** The eviction policies the memory tier offers. */
+export type PolicyName = 'lru' | 'lfu' | 'frecency';
+
+/**
+ * Decides which resident entry leaves the memory tier next. The tier owns the slots
+ * (small integers); a policy only orders them. Implementations keep their state in
+ * typed arrays indexed by slot so that a hit costs no allocation.
+ */
+export interface EvictionPolicy {
+  /** Policy name, for stats and messages. */
+  readonly name: PolicyName;
+  /** Makes room for slot numbers below `slots`. */
+  grow(slots: number): void;
+  /** A new entry took `slot`; `key` lets frequency sketches count it. */
+  insert(slot: number, key: string): void;
+  /** The entry in `slot` was read or overwritten. */
+  touch(slot: number): void;
+  /** A lookup for `key` missed; admission filters count it. */
+  recordMiss(key: string): void;
+  /** The entry in `slot` left for a reason of its own (delete, expiry). */
+  remove(slot: number): void;
+  /** Chooses and detaches the slot to evict next, -1 when nothing is resident. */
+  evict(): number;
+  /** Forgets every slot. */
+  clear(): void;
+}

@@ -1,0 +1,15 @@
+/**
+ * Turns values into what a tier stores and back. IndexedDB can hold structured-clone
+ * values as they are; files and remote stores need bytes ({@link ByteSerializer}).
+ */
+export interface Serializer<Stored = unknown> {
+  /** Recorded with each entry so a reader can tell how it was written. */
+  readonly name: string;
+  /** Value → stored form. Throws CacheError `NOT_SERIALIZABLE` when it cannot. */
+  encode(value: unknown): Stored;
+  /** Stored form → value. Throws CacheError `CORRUPT` when the data is unreadable. */
+  decode(data: Stored): unknown;
+}
+
+/** A serializer whose stored form is bytes, as file and remote tiers need. */
+export type ByteSerializer = Serializer<Uint8Array>;

@@ -1,0 +1,34 @@
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import type { TierEntryMeta } from './tier.js';
+
+/** A value record: metadata, the serialized value and the serializer that wrote it. */
+export interface StoredValue extends TierEntryMeta {
+  /** The serializer's output. */
+  data: unknown;
+  /** The serializer's name. */
+  codec: string;
+}
+
+/** Layout of one cache's database: values apart from metadata, so listing never loads values. */
+export interface CacheDB extends DBSchema {
+  values: { key: string; value: StoredValue };
+  meta: { key: string; value: TierEntryMeta; indexes: { tags: string; dependsOn: string } };
+}
+
+type Upgrade = (db: IDBPDatabase<CacheDB>, tx: IDBPTransaction<CacheDB, StoreNames<CacheDB>[], 'versionchange'>) => void;
+
+/**
+ * Schema migrations; entry i upgrades a database from version i to i + 1. Append only:
+ * a browser may hold a database at any older version.
+ */
+export const MIGRATIONS: readonly Upgrade[] = [
+  (db) => {
+    db.createObjectStore('values');
+    const meta = db.createObjectStore('meta');
+    meta.createIndex('tags', 'tags', { multiEntry: true });
+    meta.createIndex('dependsOn', 'dependsOn', { multiEntry: true });
+  },
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,167 @@
+import { wrap, type IDBPDatabase } from 'idb';
+import { CacheError, isQuotaError } from '../errors.js';
+import type { Serializer } from '../serializers/serializer.js';
+import { structuredCloneSerializer } from '../serializers/structured-clone.js';
+import { MIGRATIONS, SCHEMA_VERSION, type CacheDB, type StoredValue } from './indexeddb-schema.js';
+import { metaOf, type CacheTier, type TierEntryMeta, type TierRecord } from './tier.js';
+import { WriteBatch } from './write-batch.js';
+
+/** Options for {@link IndexedDBTier}. */
+export interface IndexedDBTierOptions {
+  /** Cache name; the database is called `phasekit-cache:<name>`. */
+  name: string;
+  /** How values are stored (default structured clone: ArrayBuffers and typed arrays as they are). */
+  serializer?: Serializer;
+  /** The IndexedDB factory (default `globalThis.indexedDB`; pass fake-indexeddb's in Node). */
+  indexedDB?: IDBFactory;
+}
+
+type WriteOp =
+  | { kind: 'put'; value: StoredValue }
+  | { kind: 'delete'; key: string }
+  | { kind: 'touch'; key: string; at: number }
+  | { kind: 'clear' };
+
+// One warning per database per page: private windows and disabled storage are normal, not news.
+const warned = new Set<string>();
+
+/**
+ * Entries in one IndexedDB database per cache (via idb). Writes issued in the same tick
+ * share one transaction. When IndexedDB is missing or refuses to open (private mode,
+ * disabled storage) the tier warns once and behaves as an always-empty store, so the
+ * cache runs memory-only.
+ */
+export class IndexedDBTier implements CacheTier {
+  readonly name = 'indexeddb';
+  readonly shared = true;
+  /** Name of the underlying database. */
+  readonly databaseName: string;
+  private connection: Promise<IDBPDatabase<CacheDB> | undefined> | undefined;
+  private readonly serializer: Serializer;
+  private readonly writes = new WriteBatch<WriteOp>((ops) => this.commit(ops));
+  private closed = false;
+
+  constructor(private readonly options: IndexedDBTierOptions) {
+    this.databaseName = `phasekit-cache:${options.name}`;
+    this.serializer = options.serializer ?? structuredCloneSerializer;
+  }
+
+  /** Resolves true when the database opened, false when the tier runs as a no-op. */
+  async available(): Promise<boolean> {
+    return (await this.database()) !== undefined;
+  }
+
+  async get(key: string): Promise<TierRecord | undefined> {
+    const db = await this.database();
+    const stored = await db?.get('values', key);
+    if (!stored) return undefined;
+    const { data, codec, ...meta } = stored;
+    if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${codec}", not "${this.serializer.name}"`);
+    return { ...meta, value: this.serializer.decode(data) };
+  }
+
+  async head(key: string): Promise<TierEntryMeta | undefined> {
+    return (await this.database())?.get('meta', key);
+  }
+
+  set(record: TierRecord): Promise<void> {
+    const value: StoredValue = { ...metaOf(record), data: this.serializer.encode(record.value), codec: this.serializer.name };
+    return this.writes.add({ kind: 'put', value });
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.writes.add({ kind: 'delete', key })));
+  }
+
+  clear(): Promise<void> {
+    return this.writes.add({ kind: 'clear' });
+  }
+
+  async list(): Promise<TierEntryMeta[]> {
+    return (await (await this.database())?.getAll('meta')) ?? [];
+  }
+
+  touch(key: string, accessedAt: number): Promise<void> {
+    return this.writes.add({ kind: 'touch', key, at: accessedAt });
+  }
+
+  async query(field: 'tags' | 'dependsOn', value: string): Promise<string[]> {
+    return ((await (await this.database())?.getAllKeysFromIndex('meta', field, value)) ?? []) as string[];
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    (await this.connection)?.close();
+    this.connection = undefined;
+  }
+
+  private async commit(ops: WriteOp[]): Promise<void> {
+    const db = await this.database();
+    if (!db) return;
+    const tx = db.transaction(['values', 'meta'], 'readwrite');
+    const values = tx.objectStore('values');
+    const meta = tx.objectStore('meta');
+    try {
+      for (const op of ops) {
+        if (op.kind === 'put') {
+          const { data: _data, codec: _codec, ...metadata } = op.value;
+          void values.put(op.value, op.value.key);
+          void meta.put(metadata, op.value.key);
+        } else if (op.kind === 'delete') {
+          void values.delete(op.key);
+          void meta.delete(op.key);
+        } else if (op.kind === 'clear') {
+          void values.clear();
+          void meta.clear();
+        } else {
+          const current = await meta.get(op.key);
+          if (current) void meta.put({ ...current, accessedAt: op.at, hits: current.hits + 1 }, op.key);
+        }
+      }
+      await tx.done;
+    } catch (error) {
+      tx.done.catch(() => {}); // the abort below rejects it again; that rejection is expected
+      try {
+        tx.abort();
+      } catch {
+        // already finished or aborted
+      }
+      throw isQuotaError(error) ? new CacheError('QUOTA_EXCEEDED', `IndexedDB is full (${this.databaseName})`, { cause: error }) : error;
+    }
+  }
+
+  private database(): Promise<IDBPDatabase<CacheDB> | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    return (this.connection ??= this.open());
+  }
+
+  private async open(): Promise<IDBPDatabase<CacheDB> | undefined> {
+    try {
+      const factory = this.options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+      if (!factory) throw new CacheError('TIER_UNAVAILABLE', 'IndexedDB is not available here');
+      const request = factory.open(this.databaseName, SCHEMA_VERSION);
+      request.onupgradeneeded = (event) => {
+        const db = wrap(request.result) as unknown as IDBPDatabase<CacheDB>;
+        const tx = wrap(request.transaction!) as never;
+        for (let version = event.oldVersion; version < SCHEMA_VERSION; version++) MIGRATIONS[version](db, tx);
+      };
+      const db = (await wrap(request)) as unknown as IDBPDatabase<CacheDB>;
+      // Another tab wants to upgrade the schema: step aside, reconnect on next use.
+      db.addEventListener('versionchange', () => {
+        db.close();
+        this.connection = undefined;
+      });
+      // The browser closed the connection (storage cleared, disk trouble): reconnect on next use.
+      db.addEventListener('close', () => {
+        this.connection = undefined;
+      });
+      return db;
+    } catch (error) {
+      if (!warned.has(this.databaseName)) {
+        warned.add(this.databaseName);
+        console.warn(`phasekit cache "${this.options.name}": IndexedDB unavailable, keeping entries in memory only.`, error);
+      }
+      return undefined;
+    }
+  }
+}

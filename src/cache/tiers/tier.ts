@@ -1,0 +1,73 @@
+/** What a tier keeps about an entry besides its value. All times are epoch milliseconds. */
+export interface TierEntryMeta {
+  /** The full cache key (namespace prefix included). */
+  key: string;
+  /** When the value was computed and first stored. */
+  storedAt: number;
+  /** When the entry was last read through a cache (maintained via {@link CacheTier.touch}). */
+  accessedAt: number;
+  /** When the entry stops being valid; 0 for never. */
+  expiresAt: number;
+  /** Bytes the value occupies (the cache's `sizeOf`, or what the tier actually wrote). */
+  size: number;
+  /** Reads through a cache since stored, as far as the tier tracks them. */
+  hits: number;
+  /** Tags given at `set`, for `invalidateTag`. */
+  tags?: string[];
+  /** Keys this entry was derived from: invalidating one of them invalidates this entry. */
+  dependsOn?: string[];
+  /** The cache's `version` when written; entries of another version are ignored and removed. */
+  version?: string | number;
+}
+
+/** One stored entry: its metadata and its (decoded) value. */
+export interface TierRecord<V = unknown> extends TierEntryMeta {
+  /** The value, as the cache's user sees it. */
+  value: V;
+}
+
+/**
+ * A storage layer below the memory tier: IndexedDB, a directory, or a remote store.
+ * The cache calls these methods only; write a Redis or HTTP tier against this interface.
+ *
+ * Contract:
+ * - Methods are async and may be called concurrently; later calls for one key must win.
+ * - `get` returns the decoded value; unreadable data throws CacheError `CORRUPT`
+ *   (the cache then deletes it and counts it in `stats().corrupt`).
+ * - A full store throws CacheError `QUOTA_EXCEEDED` (or a DOMException named
+ *   QuotaExceededError); the cache then evicts from this tier by value and retries once.
+ * - Expiry, versions and validation are the cache's business: a tier stores and returns
+ *   the metadata it was given and never filters on it.
+ * - A tier that cannot reach its store may degrade to a no-op (and say so once) rather
+ *   than throw on every call.
+ */
+export interface CacheTier {
+  /** Unique within one cache; shows in stats ('indexeddb', 'file', 'redis'). */
+  readonly name: string;
+  /** True when other tabs or processes see the same entries (enables cross-tab locking). */
+  readonly shared: boolean;
+  /** The entry for `key`, or undefined. */
+  get(key: string): Promise<TierRecord | undefined>;
+  /** Metadata only, without reading the value. */
+  head(key: string): Promise<TierEntryMeta | undefined>;
+  /** Stores (or replaces) an entry. */
+  set(record: TierRecord): Promise<void>;
+  /** Removes these keys; missing keys are ignored. */
+  delete(keys: readonly string[]): Promise<void>;
+  /** Removes every entry of this tier. */
+  clear(): Promise<void>;
+  /** Metadata of every entry, for listing, vacuuming and invalidation scans. */
+  list(): Promise<TierEntryMeta[]>;
+  /** Records a read at `accessedAt` (bumps `hits`); optional, used for eviction ranking. */
+  touch?(key: string, accessedAt: number): Promise<void>;
+  /** Keys whose `tags` (or `dependsOn`) contain `value`; optional fast path over scanning `list()`. */
+  query?(field: 'tags' | 'dependsOn', value: string): Promise<string[]>;
+  /** Releases connections and timers. */
+  close?(): Promise<void>;
+}
+
+/** The metadata part of a record (drops the value). */
+export function metaOf(record: TierRecord): TierEntryMeta {
+  const { value: _value, ...meta } = record;
+  return meta;
+}

@@ -239,10 +239,14 @@ export function randomTheta(seed: number, p: number, lo = 0.2, hi = 3): number[]
   return Array.from({ length: p }, () => lo + (hi - lo) * rnd());
 }
 
-/** Random rewards per vertex, with some zeros; start/absorbing entries get junk that must be ignored. */
+/** Random rewards per vertex, with some zeros; start and absorbing entries get junk (≠ 0) that must be ignored. */
 export function randomRewards(seed: number, spec: GraphSpec, zeroFraction = 0.25): number[] {
   const rnd = prng(seed * 31337 + 5);
-  return spec.states.map(() => (rnd() < zeroFraction ? 0 : 0.1 + 3 * rnd()));
+  const hasOut = new Set(spec.edges.filter(([f, t]) => f !== t).map(([f]) => f));
+  return spec.states.map((_, v) => {
+    const x = rnd() < zeroFraction ? 0 : 0.1 + 3 * rnd();
+    return v === 0 || !hasOut.has(v) ? 7.25 + v : x;
+  });
 }
 
 /** Kingman coalescent, SFS state space, built here from the definition in graph-format.md. */

@@ -183,3 +183,16 @@ describe('traces of discrete graphs', () => {
     }
   });
 });
+
+describe('traces at θ where some rates are zero', () => {
+  it.each([[[0, 2, 4]], [[1, 2, 0]], [[1, 0, 4]]])('evaluate the dense moments and exact gradients of rabbits N = 6 at θ = %j', async (theta) => {
+    const spec = rabbitsSpec(6);
+    const g = models.rabbits(6);
+    const ev = await compile(g);
+    const d = denseAt(spec, theta);
+    expectRelClose(g.moments(2, { theta }), C.moments(d.alpha, d.S, 2), MOMENT_TOL, 'direct');
+    const { moments, gradients } = ev.gradient(theta, { k: 2 });
+    expectRelClose(moments, C.moments(d.alpha, d.S, 2), MOMENT_TOL, 'trace');
+    exactGradients(spec, theta, undefined, 2).forEach((want, k) => expectGradientClose(gradients[k], want, 1e-9, `∂E[T^${k + 1}]`));
+  });
+});

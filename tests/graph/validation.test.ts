@@ -2,7 +2,7 @@
 // GraphError with the right code, naming the vertex or edge at fault; never a
 // hang, never a silent NaN.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Graph, GraphError, ready, type GraphErrorCode } from '../../src/index.js';
+import { Graph, GraphError, models, ready, type GraphErrorCode } from '../../src/index.js';
 import { runIsolated } from '../correctness/isolated.js';
 
 beforeAll(async () => {
@@ -389,4 +389,30 @@ describe('BAD_ARGUMENT', () => {
   it('is thrown for a non-integer stateLength', () => {
     expectGraphError(() => new Graph({ stateLength: 1.5 }), 'BAD_ARGUMENT');
   });
+});
+
+describe('a θ whose zero rates cut every path to absorption', () => {
+  // Rabbits with no floods (θ1 = θ2 = 0) jump between the islands forever.
+  const theta = [1, 0, 0];
+
+  it.each(['expectation', 'moments', 'pdf', 'cdf', 'sojournTimes', 'rewardTransform'])('is refused by %s with a GraphError naming a vertex', (method) => {
+    const g = models.rabbits(3);
+    const call: Record<string, () => unknown> = {
+      expectation: () => g.expectation({ theta }),
+      moments: () => g.moments(2, { theta }),
+      pdf: () => g.pdf([1, 50], { theta }),
+      cdf: () => g.cdf([1, 500], { theta }),
+      sojournTimes: () => g.sojournTimes({ theta }),
+      rewardTransform: () => g.rewardTransform(new Array(g.vertexCount).fill(1), { theta }),
+    };
+    const err = expectGraphError(call[method], ['NO_ABSORPTION', 'NO_EXIT_AT_THETA']);
+    expect(err.vertex).toBeGreaterThan(0);
+    expect(err.message).toMatch(new RegExp(`\\bvertex ${err.vertex}\\b`));
+  });
+
+  it('is refused by sample instead of jumping forever', () => {
+    const { timedOut, value } = runIsolated('return models.rabbits(3).sample(5, { theta: [1, 0, 0], seed: 1 });');
+    expect(timedOut, 'sample() did not return within 8 s').toBe(false);
+    expect((value as { error?: string }).error).toMatch(/^(NO_ABSORPTION|NO_EXIT_AT_THETA)$/);
+  }, 30_000);
 });

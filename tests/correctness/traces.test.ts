@@ -196,3 +196,17 @@ describe('traces at θ where some rates are zero', () => {
     exactGradients(spec, theta, undefined, 2).forEach((want, k) => expectGradientClose(gradients[k], want, 1e-9, `∂E[T^${k + 1}]`));
   });
 });
+
+describe('trace gradients of discrete graphs', () => {
+  it.each([1, 2, 3])('give the exact ∂E[τ]/∂θ = α N (∂T/∂θ) N 1 (seed %i)', async (seed) => {
+    const spec = randomSpec({ seed: 950 + seed, vertices: 12, params: 2, absorbing: 2, defective: seed === 2, discrete: true });
+    const ev = await compile(buildGraph(spec));
+    const theta = [0.4, 0.9];
+    const d = denseAt(spec, theta);
+    const ones = new Array<number>(d.rows.length).fill(1);
+    const want = theta.map((_, i) => D.rewardExpectationDerivative(d.alpha, d.S, dSdTheta(spec, d, i), ones));
+    const { moments, gradients } = ev.gradient(theta);
+    expectRelClose(moments, D.moments(d.alpha, d.S, 1), MOMENT_TOL, 'E[τ]');
+    expectGradientClose(gradients[0], want, 1e-9, '∂E[τ]');
+  });
+});

@@ -113,3 +113,12 @@ export function covariance(alpha: number[], T: Matrix, a: number[], b: number[])
 export function expectedVisits(alpha: number[], T: Matrix): number[] {
   return sojournTimes(alpha, T).map((x, i) => x * (1 - T[i][i]));
 }
+
+/** d/dθ E[R] = α N (dT/dθ) N r with N = (I − T)^{-1}. */
+export function rewardExpectationDerivative(alpha: number[], T: Matrix, dT: Matrix, r: number[]): number {
+  const n = alpha.length;
+  const IminusT = add(identity(n), scale(T, -1));
+  const Nr = solve(IminusT, r);
+  const aN = sojournTimes(alpha, T);
+  return dot(vecmat(aN, dT), Nr);
+}

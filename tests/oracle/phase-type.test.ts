@@ -196,3 +196,10 @@ describe('oracle moment derivatives', () => {
     );
   });
 });
+
+describe('oracle discrete derivative', () => {
+  it('differentiates the geometric mean 1/p as −1/p² (stay-put 1 − p)', () => {
+    // dT/dp = −1 on the stay-put diagonal.
+    expect(rel(D.rewardExpectationDerivative([1], [[0.75]], [[-1]], [1]), -16)).toBeLessThan(1e-14);
+  });
+});

@@ -119,7 +119,10 @@ export class CacheCore<V> {
   /** Value of `key` without counting a hit, promoting, or touching recency. */
   async peek(key: string): Promise<TierRecord<V> | undefined> {
     const info = this.memory.info(key);
-    if (info) return { key, value: this.memory.peek(key) as V, storedAt: info.storedAt, accessedAt: Date.now(), expiresAt: info.expiresAt, size: info.size, hits: info.hits };
+    if (info) {
+      const { storedAt, expiresAt, size, hits } = info;
+      return { key, value: this.memory.peek(key) as V, storedAt, accessedAt: Date.now(), expiresAt, size, hits, ...this.relations.of(key) };
+    }
     for (const tier of this.tiers) {
       const record = await this.readTier(tier, key);
       if (record) return record;
@@ -225,6 +228,7 @@ export class CacheCore<V> {
 
   /** Stores a record as it was (import, promotion), keeping its times. */
   async restore(record: TierRecord<V>): Promise<void> {
+    if (!record.size) record = { ...record, size: this.sizeOf(record.value, record.key) };
     this.memory.set(record.key, record.value, { expiresAt: record.expiresAt, storedAt: record.storedAt });
     this.relations.set(record.key, record.tags, record.dependsOn);
     if (record.expiresAt !== 0) this.ensureSweeper();

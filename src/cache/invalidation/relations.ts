@@ -22,6 +22,13 @@ export class EntryRelations {
     unlink(this.dependenciesOf, this.dependentsOf, key);
   }
 
+  /** The tags and dependencies recorded for `key` (only the fields it has). */
+  of(key: string): { tags?: string[]; dependsOn?: string[] } {
+    const tags = this.tagsOf.get(key);
+    const dependsOn = this.dependenciesOf.get(key);
+    return { ...(tags ? { tags: [...tags] } : {}), ...(dependsOn ? { dependsOn: [...dependsOn] } : {}) };
+  }
+
   /** Keys carrying `tag`. */
   tagged(tag: string): string[] {
     return [...(this.taggedWith.get(tag) ?? [])];

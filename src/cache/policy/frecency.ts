@@ -2,8 +2,9 @@ import { CountMinSketch, hashString } from './count-min-sketch.js';
 import type { EvictionPolicy } from './policy.js';
 import { SlotRings } from './slot-rings.js';
 
-// The four segments of W-TinyLFU (Einziger, Friedman & Manes 2017). Window-evicted entries
-// wait among the CANDIDATES until eviction pressure makes them duel the probation victim.
+// The four segments of W-TinyLFU (Einziger, Friedman & Manes 2017). An entry pushed out of
+// the window waits among the CANDIDATES for the eviction round of the same write, where it
+// duels the probation victim; if no eviction was needed it is admitted on the next insert.
 const WINDOW = 0;
 const CANDIDATES = 1;
 const PROBATION = 2;
@@ -58,6 +59,10 @@ export class FrecencyPolicy implements EvictionPolicy {
   }
 
   insert(slot: number, key: string): void {
+    // Candidates still here survived the last eviction round: they are admitted.
+    for (let waiting = this.rings.lru(CANDIDATES); waiting !== -1; waiting = this.rings.lru(CANDIDATES)) {
+      this.move(waiting, CANDIDATES, PROBATION);
+    }
     const hash = hashString(key);
     this.hashes[slot] = hash;
     this.sketch.increment(hash);

@@ -1,0 +1,131 @@
+// Fixture page for e2e/workers.spec.ts: the pool in a real browser, driven
+// through window.workersFixture. Every graph is built before measuring, so the
+// gaps measured are those of the kernel work alone.
+import { models, ready, type Graph } from '../../../src/index.js';
+import { createPool, PoolError } from '../../../src/pool/index.js';
+import type { FaultyMethods } from '../../../tests/workers/fixtures/faulty-methods.js';
+
+const pool = createPool({ size: 2 });
+const faulty = createPool<FaultyMethods>({
+  size: 1,
+  worker: () => new Worker(new URL('../../../tests/workers/fixtures/faulty-worker.ts', import.meta.url), { type: 'module' }),
+});
+
+/** Longest gaps between setTimeout(0) ticks and between animation frames while `work` runs. */
+interface Gaps { timeoutGapMs: number; frameGapMs: number; durationMs: number }
+
+async function measureGaps<R>(work: () => R | Promise<R>): Promise<Gaps & { result: R }> {
+  let running = true;
+  let timeoutGapMs = 0, frameGapMs = 0;
+  let lastTick = performance.now(), lastFrame = performance.now();
+  const tick = (): void => {
+    const now = performance.now();
+    timeoutGapMs = Math.max(timeoutGapMs, now - lastTick);
+    lastTick = now;
+    if (running) setTimeout(tick, 0);
+  };
+  const frame = (now: number): void => {
+    frameGapMs = Math.max(frameGapMs, now - lastFrame);
+    lastFrame = now;
+    if (running) requestAnimationFrame(frame);
+  };
+  setTimeout(tick, 0);
+  requestAnimationFrame((now) => { lastFrame = now; requestAnimationFrame(frame); });
+  await new Promise((resolve) => setTimeout(resolve, 100)); // both loops are turning
+  timeoutGapMs = frameGapMs = 0;
+  const started = performance.now();
+  const result = await work();
+  const durationMs = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the loops see the end of a block
+  running = false;
+  return { timeoutGapMs, frameGapMs, durationMs, result };
+}
+
+const TIMES = [0.25, 1, 2, 4];
+
+function errorInfo(error: unknown): { name: string; code?: string; message: string } {
+  const e = error as PoolError;
+  return { name: e.name, code: e.code, message: e.message };
+}
+
+const fixture = {
+  ready: () => ready(),
+  stats: () => pool.stats(),
+  faultyStats: () => faulty.stats(),
+
+  /** Starts the pool's workers, so that measurements do not include their start. */
+  async warm(): Promise<void> {
+    const g = models.coalescent(4);
+    await Promise.all([pool.expectation(g, [1]), pool.expectation(g, [2])]);
+  },
+
+  /** Elimination (moments) and uniformisation (pdf) of the coalescent, on the main thread. */
+  async inThread(n: number, what: 'moments' | 'pdf') {
+    const g = models.coalescent(n);
+    const gaps = await measureGaps(() => (what === 'moments' ? g.moments(2, { theta: [1] }) : Array.from(g.pdf(TIMES, { theta: [1] }))));
+    return { ...gaps, vertices: g.vertexCount };
+  },
+
+  /** The same, through the pool. */
+  async inPool(n: number, what: 'moments' | 'pdf') {
+    const g = models.coalescent(n);
+    const gaps = await measureGaps(async () => (what === 'moments' ? pool.moments(g, [1], { k: 2 }) : Array.from(await pool.pdf(g, [1], TIMES))));
+    return { ...gaps, vertices: g.vertexCount };
+  },
+
+  /** Starts a long call, aborts it after `afterMs`, and reports how it ended and that the pool still works. */
+  async abort(n: number, afterMs: number) {
+    const g = models.coalescent(n);
+    const controller = new AbortController();
+    const started = performance.now();
+    const call = pool.pdf(g, [1], TIMES, { signal: controller.signal });
+    setTimeout(() => controller.abort(), afterMs);
+    const error = await call.then(() => null, errorInfo);
+    const rejectedAfterMs = performance.now() - started;
+    const small = models.coalescent(6);
+    const after = await pool.expectation(small, [1]);
+    return { error, rejectedAfterMs, stats: pool.stats(), afterOk: after === small.expectation({ theta: [1] }) };
+  },
+
+  /** Kills worker 0 through the test hook while it computes; the call should be retried and succeed. */
+  async kill(n: number) {
+    const g: Graph = models.coalescent(n);
+    const before = pool.stats();
+    const call = pool.moments(g, [0.8], { k: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const killed = pool.killWorker(0);
+    const result = await call;
+    const stats = pool.stats();
+    // Replacements start on demand: two calls at once need two workers again.
+    await Promise.all([pool.expectation(g, [1]), pool.expectation(g, [2])]);
+    return { killed, before, stats, refilled: pool.stats(), equal: JSON.stringify(result) === JSON.stringify(g.moments(3, { theta: [0.8] })) };
+  },
+
+  /** A worker that throws an uncaught error, twice: the call rejects WORKER_CRASHED. */
+  async crash() {
+    const error = await faulty.call('crash', models.coalescent(4), undefined).then(() => null, errorInfo);
+    return { error, stats: faulty.stats() };
+  },
+
+  /** Pool results against the in-thread path, compared bit for bit. */
+  async compare(n: number) {
+    const g = models.coalescent(n);
+    const thetas = Float64Array.from([0.5, 1, 1.5, 2, 3]);
+    const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
+    const batch = await pool.momentsBatch(g, thetas, { k: 2 });
+    const rowwise = Array.from(thetas).flatMap((t) => g.moments(2, { theta: [t] }));
+    return {
+      moments: same(await pool.moments(g, [1.7], { k: 3 }), g.moments(3, { theta: [1.7] })),
+      expectation: (await pool.expectation(g, [0.9])) === g.expectation({ theta: [0.9] }),
+      cdf: same(await pool.cdf(g, [1], TIMES), g.cdf(TIMES, { theta: [1] })),
+      batch: same(batch, rowwise),
+    };
+  },
+};
+
+declare global {
+  interface Window { workersFixture: typeof fixture }
+}
+window.workersFixture = fixture;
+await ready();
+document.getElementById('status')!.textContent = 'ready';

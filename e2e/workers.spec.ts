@@ -1,0 +1,65 @@
+// The worker pool in a real browser (fixture page: demo/e2e/workers/). The main
+// thread must stay responsive while workers eliminate a 5,605-vertex graph.
+import { expect, test, type Page } from '@playwright/test';
+
+const N = 30; // coalescent n = 30: 5,605 vertices
+
+async function open(page: Page): Promise<void> {
+  await page.goto('e2e/workers/index.html');
+  await expect(page.locator('#status')).toHaveText('ready');
+  await page.evaluate(() => window.workersFixture.warm());
+}
+
+test('the main thread stays responsive while the pool eliminates coalescent n = 30', async ({ page }) => {
+  await open(page);
+  const rows: string[] = [];
+  for (const what of ['moments', 'pdf'] as const) {
+    const inThread = await page.evaluate(([n, w]) => window.workersFixture.inThread(n, w), [N, what] as const);
+    const inPool = await page.evaluate(([n, w]) => window.workersFixture.inPool(n, w), [N, what] as const);
+    expect(inPool.vertices).toBe(5605);
+    expect(inPool.result).toEqual(inThread.result);
+    rows.push(`| ${what} | ${inThread.durationMs.toFixed(0)} | ${inThread.timeoutGapMs.toFixed(0)} | ${inThread.frameGapMs.toFixed(0)} `
+      + `| ${inPool.durationMs.toFixed(0)} | ${inPool.timeoutGapMs.toFixed(0)} | ${inPool.frameGapMs.toFixed(0)} |`);
+    // In-thread the page is frozen for the whole computation; through the pool it is not.
+    expect(inThread.timeoutGapMs).toBeGreaterThan(0.8 * inThread.durationMs);
+    // Bounds leave room for a garbage collection or a busy 2-core machine, not for a frozen page.
+    expect(inPool.timeoutGapMs).toBeLessThan(Math.min(100, inThread.timeoutGapMs / 3));
+    expect(inPool.frameGapMs).toBeLessThan(Math.min(150, inThread.frameGapMs / 2));
+  }
+  console.log([
+    `coalescent n = ${N} (5,605 vertices), gaps in ms`,
+    '| work | in-thread duration | in-thread max setTimeout gap | in-thread max frame gap | pool duration | pool max setTimeout gap | pool max frame gap |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n'));
+});
+
+test('an aborted call rejects with AbortError ABORTED and its worker is replaced', async ({ page }) => {
+  await open(page);
+  const out = await page.evaluate(() => window.workersFixture.abort(30, 100));
+  expect(out.error).toMatchObject({ name: 'AbortError', code: 'ABORTED' });
+  expect(out.rejectedAfterMs).toBeLessThan(300);
+  expect(out.stats.aborted).toBe(1);
+  expect(out.afterOk).toBe(true);
+});
+
+test('a worker killed mid-call is replaced and the call retried', async ({ page }) => {
+  await open(page);
+  const out = await page.evaluate(() => window.workersFixture.kill(26));
+  expect(out.killed).toBe(true);
+  expect(out.equal).toBe(true);
+  expect(out.stats.crashed).toBe(1);
+  expect(out.refilled).toMatchObject({ workers: 2, spawned: out.before.spawned + 1 });
+});
+
+test('a worker that keeps crashing fails the call with WORKER_CRASHED after one retry', async ({ page }) => {
+  await open(page);
+  const out = await page.evaluate(() => window.workersFixture.crash());
+  expect(out.error).toMatchObject({ name: 'PoolError', code: 'WORKER_CRASHED' });
+  expect(out.stats).toMatchObject({ crashed: 2, spawned: 2 });
+});
+
+test('pool results equal the in-thread path bit for bit', async ({ page }) => {
+  await open(page);
+  expect(await page.evaluate(() => window.workersFixture.compare(20))).toEqual({ moments: true, expectation: true, cdf: true, batch: true });
+});

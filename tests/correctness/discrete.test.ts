@@ -4,7 +4,7 @@ import { Graph, ready } from '../../src/index.js';
 import { discrete as D } from '../oracle/index.js';
 import {
   DENSITY_TOL, MOMENT_TOL, buildGraph, denseAt, expectAbsClose, expectRelClose, onRows, randomRewards, randomSpec, randomTheta,
-  type GraphSpec,
+  type SpecCase,
 } from './fixtures.js';
 
 beforeAll(async () => {
@@ -52,13 +52,7 @@ describe('negative binomial distribution', () => {
   });
 });
 
-interface Case {
-  name: string;
-  spec: GraphSpec;
-  thetas: number[][];
-}
-
-const cases: Case[] = [];
+const cases: SpecCase[] = [];
 for (const params of [0, 1, 2, 3])
   for (const absorbing of [1, 2] as const)
     for (const defective of [false, true]) {

@@ -141,6 +141,13 @@ export function specFromGraph(g: Graph): GraphSpec {
   };
 }
 
+/** A named graph spec with the θ values to test it at (for describe.each). */
+export interface SpecCase {
+  name: string;
+  spec: GraphSpec;
+  thetas: number[][];
+}
+
 /** Options of {@link randomSpec}. */
 export interface RandomSpecOptions {
   seed: number;

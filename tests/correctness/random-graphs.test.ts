@@ -5,21 +5,15 @@ import { Graph, models, ready } from '../../src/index.js';
 import { continuous as C } from '../oracle/index.js';
 import {
   DENSITY_TOL, MOMENT_TOL, TIMES, buildGraph, denseAt, expectAbsClose, expectRelClose, graphFromSpecJSON,
-  onRows, randomRewards, randomSpec, randomTheta, specFromGraph, type GraphSpec,
+  onRows, randomRewards, randomSpec, randomTheta, specFromGraph, type GraphSpec, type SpecCase,
 } from './fixtures.js';
 
 beforeAll(async () => {
   await ready();
 });
 
-interface Case {
-  name: string;
-  spec: GraphSpec;
-  thetas: number[][];
-}
-
 // Every combination of 0–3 parameters, 1–2 absorbing vertices, proper/defective α, two sizes.
-const cases: Case[] = [];
+const cases: SpecCase[] = [];
 for (const params of [0, 1, 2, 3])
   for (const absorbing of [1, 2] as const)
     for (const defective of [false, true])

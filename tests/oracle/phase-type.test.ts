@@ -5,6 +5,17 @@ import { erlang, erlangCdf, erlangMoment, erlangPdf, hypoexponential } from './c
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
+// A cyclic 3-state chain whose sub-intensity matrix is affine in one parameter.
+const cyclic = {
+  S: (th: number): number[][] => [
+    [-(1 + th), 1, th * 0.5],
+    [2 * th, -(3 * th + 0.5), th],
+    [0.2, 0, -1.2],
+  ],
+  alpha: [0.5, 0.3, 0.2],
+  dS: [[-1, 0, 0.5], [2, -3, 1], [0, 0, 0]],
+};
+
 describe('oracle continuous phase-type functions', () => {
   it('gives the exponential distribution its moments k!/λ^k', () => {
     const m = C.moments([1], [[-2.5]], 4);
@@ -75,16 +86,10 @@ describe('oracle continuous phase-type functions', () => {
   });
 
   it('differentiates E[T] of a cyclic chain in agreement with a central difference', () => {
-    const build = (th: number): number[][] => [
-      [-(1 + th), 1, th * 0.5],
-      [2 * th, -(3 * th + 0.5), th],
-      [0.2, 0, -1.2],
-    ];
-    const dS = [[-1, 0, 0.5], [2, -3, 1], [0, 0, 0]];
-    const alpha = [0.5, 0.3, 0.2];
+    const { alpha, dS } = cyclic;
     const h = 1e-5;
-    const fd = (C.expectation(alpha, build(1.3 + h)) - C.expectation(alpha, build(1.3 - h))) / (2 * h);
-    expect(rel(C.expectationDerivative(alpha, build(1.3), dS), fd)).toBeLessThan(1e-8);
+    const fd = (C.expectation(alpha, cyclic.S(1.3 + h)) - C.expectation(alpha, cyclic.S(1.3 - h))) / (2 * h);
+    expect(rel(C.expectationDerivative(alpha, cyclic.S(1.3), dS), fd)).toBeLessThan(1e-8);
   });
 
   it('turns Erlang(2, λ) with rewards (1, 0) into an exponential by reward transformation', () => {
@@ -180,18 +185,12 @@ describe('oracle moment derivatives', () => {
   });
 
   it('differentiates reward moments of a cyclic chain in agreement with central differences', () => {
-    const build = (th: number): number[][] => [
-      [-(1 + th), 1, th * 0.5],
-      [2 * th, -(3 * th + 0.5), th],
-      [0.2, 0, -1.2],
-    ];
-    const dS = [[-1, 0, 0.5], [2, -3, 1], [0, 0, 0]];
-    const alpha = [0.5, 0.3, 0.2];
+    const { alpha, dS } = cyclic;
     const r = [1, 0, 2.5];
     const h = 1e-5;
-    const plus = C.rewardMoments(alpha, build(1.3 + h), r, 3);
-    const minus = C.rewardMoments(alpha, build(1.3 - h), r, 3);
-    C.rewardMomentDerivatives(alpha, build(1.3), dS, r, 3).forEach((v, i) =>
+    const plus = C.rewardMoments(alpha, cyclic.S(1.3 + h), r, 3);
+    const minus = C.rewardMoments(alpha, cyclic.S(1.3 - h), r, 3);
+    C.rewardMomentDerivatives(alpha, cyclic.S(1.3), dS, r, 3).forEach((v, i) =>
       expect(rel(v, (plus[i] - minus[i]) / (2 * h))).toBeLessThan(1e-7),
     );
   });

@@ -144,3 +144,36 @@ describe('stiff continuous graphs', () => {
     expectRelClose(g.moments(3), C.moments(alpha, S, 3), MOMENT_TOL, 'moments');
   });
 });
+
+describe('atoms at zero', () => {
+  /** start → absorbing (0.3) and start → 1 (0.7); 1 → absorbing at rate 2. */
+  const atomGraph = (): Graph => {
+    const g = new Graph({ stateLength: 1 });
+    const a = g.findOrCreateVertex([1]);
+    const z = g.findOrCreateVertex([2]);
+    g.start.addEdge(z, 0.3);
+    g.start.addEdge(a, 0.7);
+    a.addEdge(z, 2);
+    return g;
+  };
+
+  it('counts a start edge straight into an absorbing vertex as mass at zero', () => {
+    const g = atomGraph();
+    expectRelClose(g.moments(2), [0.35, 0.35], MOMENT_TOL);
+    expectAbsClose(g.cdf([0, 1]), [0.3, 1 - 0.7 * Math.exp(-2)], DENSITY_TOL);
+    expectAbsClose(g.pdf([0, 1]), [1.4, 1.4 * Math.exp(-2)], DENSITY_TOL);
+  });
+
+  it('leaves a start edge into an absorbing vertex out of α in toMatrices', () => {
+    expect(Array.from(atomGraph().toMatrices().alpha)).toEqual([0.7]);
+  });
+
+  it('gives a graph with no transient vertex zero moments, zero density and cdf 1', () => {
+    const g = new Graph({ stateLength: 1 });
+    g.start.addEdge(g.findOrCreateVertex([1]), 1);
+    expect(g.moments(2)).toEqual([0, 0]);
+    expectAbsClose(g.pdf([0, 1]), [0, 0], DENSITY_TOL);
+    expectAbsClose(g.cdf([0, 1]), [1, 1], DENSITY_TOL);
+    expect(Array.from(g.sample(3, { seed: 1 }))).toEqual([0, 0, 0]);
+  });
+});

@@ -126,6 +126,15 @@ describe.each(cases)('random discrete graph with cycles: $name', ({ spec, thetas
     }
   });
 
+  it('keeps its pmf and moments through a JSON round trip', () => {
+    const theta = thetas[0];
+    const g = Graph.fromJSON(JSON.stringify(buildGraph(spec).toJSON()));
+    expect(g.discrete).toBe(true);
+    const d = denseAt(spec, theta);
+    expectAbsClose(g.pmf(STEPS, { theta }), D.pmf(d.alpha, d.S, STEPS), DENSITY_TOL);
+    expectRelClose(g.moments(3, { theta }), D.moments(d.alpha, d.S, 3), MOMENT_TOL);
+  });
+
   it('is rebuilt by fromMatrices with the same pmf and moments', () => {
     const theta = thetas[0];
     const d = denseAt(spec, theta);

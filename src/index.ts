@@ -16,3 +16,5 @@ export { TraceEvaluator, type ThetaGradient } from './trace/evaluator.js';
 export { compile, setDefaultTraceStore, MemoryTraceStore, type TraceStore, type CompileOptions } from './trace/compile.js';
 export { structuralHash, structuralEncoding, TRACE_FORMAT_VERSION } from './trace/structural-hash.js';
 export { encodeTrace, decodeTrace, readTraceHeader, type TraceHeader } from './trace/format.js';
+export { TraceCache, createTraceCache, type TraceCacheOptions, type TraceCacheInfo, type TracePersistence } from './trace-cache/trace-cache.js';
+export { traceCache, configureTraceCache, cacheInfo, clearCache, exportCache, importCache, vacuum, prewarm, type CacheLayer } from './trace-cache/management.js';

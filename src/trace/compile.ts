@@ -15,7 +15,7 @@ export interface TraceStore {
 
 /** Options of {@link compile}. */
 export interface CompileOptions {
-  /** Where traces live; `null` records without storing. Default: a process-wide memory store. */
+  /** Where traces live; `null` records without storing. Default: the process-wide trace cache (memory + IndexedDB or files). */
   store?: TraceStore | null;
   /** Abandons the wait (recording itself is one synchronous kernel call). */
   signal?: AbortSignal;
@@ -39,20 +39,25 @@ export class MemoryTraceStore implements TraceStore {
   clear(): void { this.traces.clear(); }
 }
 
-let defaultStore: TraceStore = new MemoryTraceStore();
+// The default store: the persistent trace cache, whose module registers itself
+// here (lazily: nothing is opened until the first compile); a memory store without it.
+let defaultStore: TraceStore | null = null;
+let defaultStoreFactory: () => TraceStore = () => new MemoryTraceStore();
 
 /** Sets the store {@link compile} uses when none is given (e.g. a persistent trace cache). */
-export function setDefaultTraceStore(store: TraceStore): void {
-  defaultStore = store;
+export function setDefaultTraceStore(store: TraceStore | (() => TraceStore)): void {
+  if (typeof store === 'function') { defaultStore = null; defaultStoreFactory = store; }
+  else defaultStore = store;
 }
 
 /** The evaluator of `graph` for any θ: moments, gradients and batches from one trace of its structure. */
 export async function compile(graph: Graph, options: CompileOptions = {}): Promise<TraceEvaluator> {
   const structure: Structure = graph.structure();
-  const store = options.store === undefined ? defaultStore : options.store;
+  const store = options.store === undefined ? (defaultStore ??= defaultStoreFactory()) : options.store;
   const record = () => Trace.record(structure);
   if (!store) return new TraceEvaluator(record(), graph, structure);
   options.signal?.throwIfAborted();
-  const trace = await store.getOrRecord(await structuralHash(structure), record, { signal: options.signal });
+  const hash = await structuralHash(structure);
+  const trace = await store.getOrRecord(hash, () => Object.assign(record(), { hash }), { signal: options.signal });
   return new TraceEvaluator(trace, graph, structure);
 }

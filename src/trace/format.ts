@@ -46,8 +46,9 @@ function crc32(bytes: Uint8Array): number {
   }
 }
 
-/** Serialises a trace, stamped with its structural hash (hex). */
-export function encodeTrace(trace: Trace, hash: string): Uint8Array {
+/** Serialises a trace, stamped with its structural hash (hex; default: the trace's own). */
+export function encodeTrace(trace: Trace, hash: string | undefined = trace.hash): Uint8Array {
+  if (!hash || !/^[0-9a-f]{64}$/.test(hash)) throw new TraceError('BAD_MAGIC', 'encodeTrace needs the trace\'s structural hash (64 hex digits)');
   const k = kernel();
   const { vertices: n, inputs: m, ops, commands } = trace.stats();
   const bytes = new Uint8Array(traceByteLength(n, m, ops, commands));
@@ -121,7 +122,9 @@ export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
     const scaleSlot = at;
     const ptr = k.pk_trace_load(n, m, ops, commands, opsPtr, dst, src, slot, scaleSlot);
     if (ptr === 0) throw new TraceError('TRUNCATED', 'the kernel could not allocate memory for this trace');
-    return { trace: new Trace(ptr, { vertexCount: n, discrete: h.discrete, rowPtr, col }), hash: h.hash };
+    const trace = new Trace(ptr, { vertexCount: n, discrete: h.discrete, rowPtr, col });
+    trace.hash = h.hash;
+    return { trace, hash: h.hash };
   } finally {
     k.pk_free(p);
   }

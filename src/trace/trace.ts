@@ -64,6 +64,8 @@ export class Trace {
   /** The structure it was recorded on (canonical CSR). */
   readonly rowPtr: Int32Array;
   readonly col: Int32Array;
+  /** The structural hash this trace was recorded or stored under (hex), when known. */
+  hash?: string;
   private readonly elimination: Elimination;
   private readonly ptr: number;
   /** Kernel buffers reused by every evaluation: the weights, then the tape's values. */

@@ -1,0 +1,22 @@
+// Traces in lower tiers are their binary format (ArrayBuffer-backed bytes, never
+// JSON). Unreadable bytes become CacheError CORRUPT, which the cache turns into
+// "drop the record, count it, recompute".
+import { CacheError } from '../cache/errors.js';
+import type { ByteSerializer } from '../cache/serializers/serializer.js';
+import { TraceError } from '../errors.js';
+import { decodeTrace, encodeTrace } from '../trace/format.js';
+import type { Trace } from '../trace/trace.js';
+
+/** Encodes live traces to the binary trace format and back, verifying on the way in. */
+export const traceSerializer: ByteSerializer = {
+  name: 'phasekit-trace-v1',
+  encode: (value) => encodeTrace(value as Trace),
+  decode: (bytes) => {
+    try {
+      return decodeTrace(bytes).trace;
+    } catch (e) {
+      if (e instanceof TraceError) throw new CacheError('CORRUPT', `stored trace is unusable: ${e.message}`);
+      throw e;
+    }
+  },
+};

@@ -1,7 +1,7 @@
 // Seeded sampling: reproducible, and its mean and variance within 5 standard
 // errors of the exact values from the dense oracle.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { models, ready } from '../../src/index.js';
+import { models, ready, seededRandom } from '../../src/index.js';
 import { continuous as C, discrete as D } from '../oracle/index.js';
 import { buildGraph, coalescentSpec, denseAt, onRows, randomRewards, randomSpec, type GraphSpec } from './fixtures.js';
 
@@ -97,5 +97,15 @@ describe('sampling accuracy', () => {
     const rewards = randomRewards(6, spec, 0.3);
     const d = denseAt(spec);
     expectMatchesMoments(buildGraph(spec).sample(N, { seed: 4, rewards }), D.rewardMoments(d.alpha, d.S, onRows(d, rewards), 4));
+  });
+});
+
+describe('sampling with a caller-supplied generator', () => {
+  it('uses the rng option instead of the seed', () => {
+    const spec = randomSpec({ seed: 41, vertices: 6, params: 0, absorbing: 1, defective: false });
+    const g = buildGraph(spec);
+    const viaSeed = g.sample(100, { seed: 7 });
+    const viaRng = g.sample(100, { rng: seededRandom(7), seed: 12345 });
+    expect(Array.from(viaRng)).toEqual(Array.from(viaSeed));
   });
 });

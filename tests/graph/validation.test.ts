@@ -416,3 +416,35 @@ describe('a θ whose zero rates cut every path to absorption', () => {
     expect((value as { error?: string }).error).toMatch(/^(NO_ABSORPTION|NO_EXIT_AT_THETA)$/);
   }, 30_000);
 });
+
+describe('state-space exploration', () => {
+  it('refuses a reachable state equal to the start state (DUPLICATE_STATE)', () => {
+    // Start state defaults to [0]; the chain 1 → 0 reaches it.
+    expectGraphError(() => Graph.fromCallback([[[1], 1]], ([s]) => (s > 0 ? [[[s - 1], 1]] : [])), 'DUPLICATE_STATE');
+  });
+
+  it('stops an infinite state space at maxVertices (STATE_SPACE_TOO_LARGE)', () => {
+    expectGraphError(() => Graph.fromCallback([[[1], 1]], ([s]) => [[[s + 1], 1]], { maxVertices: 1000 }), 'STATE_SPACE_TOO_LARGE');
+  });
+
+  it('refuses a callback that returns something other than an array, naming the vertex and its state', () => {
+    const err = expectGraphError(() => Graph.fromCallback([[[7], 1]], () => null as never), 'BAD_ARGUMENT');
+    expect(err.vertex).toBe(1);
+    expect(err.message).toContain('[7]');
+  });
+});
+
+describe('BAD_FORMAT', () => {
+  it('is thrown for JSON text that does not parse', () => {
+    expectGraphError(() => Graph.fromJSON('{"stateLength": 1,'), 'BAD_FORMAT');
+  });
+
+  it('is thrown for edges that are not an array', () => {
+    expectGraphError(() => Graph.fromJSON({ paramLength: 0, stateLength: 1, vertices: [[0]], edges: {} } as never), 'BAD_FORMAT');
+  });
+
+  it('is thrown for an edge without coefficients when paramLength > 0, naming the edge', () => {
+    const json = { paramLength: 1, stateLength: 1, vertices: [[0], [1], [2]], edges: [[0, 1, 1, [0]], [1, 2, 1]] };
+    expectGraphError(() => Graph.fromJSON(json as never), ['BAD_FORMAT', 'BAD_ARGUMENT'], { edge: 1 });
+  });
+});

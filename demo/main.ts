@@ -114,7 +114,8 @@ function plot({ x, density, cdf, discrete }: Curves): void {
   ctx.scale(dpr, dpr);
   ctx.clearRect(0, 0, width, height);
   const pad = { left: 44, right: 14, top: 10, bottom: 28 };
-  const xMax = x[x.length - 1], yMax = Math.max(1, ...density) * 1.05;
+  // Discrete: half a step of room so the last bar stays inside the plot.
+  const xMax = x[x.length - 1] + (discrete ? 0.5 : 0), yMax = Math.max(1, ...density) * 1.05;
   const px = (v: number) => pad.left + (v / xMax) * (width - pad.left - pad.right);
   const py = (v: number) => height - pad.bottom - (v / yMax) * (height - pad.top - pad.bottom);
   const css = getComputedStyle(document.documentElement);
@@ -125,7 +126,7 @@ function plot({ x, density, cdf, discrete }: Curves): void {
   ctx.lineWidth = 1;
   ctx.textAlign = 'center';
   const xStep = discrete ? Math.max(1, Math.ceil(xMax / 10)) : 0.5;
-  for (let v = 0; v <= xMax + 1e-9; v += xStep) ctx.fillText(String(v), px(v), height - pad.bottom + 16);
+  for (let v = 0; v <= x[x.length - 1] + 1e-9; v += xStep) ctx.fillText(String(v), px(v), height - pad.bottom + 16);
   ctx.textAlign = 'right';
   const yStep = yMax > 2.5 ? 1 : 0.25;
   for (let v = 0; v <= yMax; v += yStep) {

@@ -43,7 +43,7 @@ export function serveDemo(root: string, port: number): Promise<Server> {
 /** The `demo` command: serve until interrupted. */
 export const demoCommand: Command = {
   positionals: [],
-  summary: 'serve the built demo page (dist-demo/) at http://localhost:--port/ until Ctrl-C',
+  summary: 'serve the built demo page (dist-demo/) on localhost until Ctrl-C',
   flags: { port: { kind: 'integer', min: 0, description: 'port on 127.0.0.1 (default 4173; 0: any free port)' } },
   async run(args, io) {
     if (!existsSync(resolve(demoRoot, 'index.html'))) throw new UsageError(`${demoRoot} has no built demo; run \`npm run build\` first`);

@@ -91,7 +91,7 @@ if (coalescentN) {
 }
 
 const row: WasmRow = {
-  name, vertices: csr.vertexCount, edges: csr.col.length, reps: c.reps,
+  name, vertices: csr.vertexCount, edges: csr.col.length, reps: elim.reps,
   buildMs: med(builds), csrMs: med(csrs), eliminateMs: elim.ms,
   kernel: { eliminateMomentsMs: bare.eliminateMomentsMs, eliminateMs: bare.eliminateMs }, momentsMs: mom.ms, pdfMs: pdf.ms,
   steps: plan.steps, stopMass: plan.stopMass, moments: mom.value,

@@ -9,7 +9,9 @@
  * Times pk_eliminate + 3 moments (m_k = k·solve(r ⊙ m_{k−1}), r = 1, as
  * src/moments/moments.ts does for continuous graphs) and pk_step_distribution
  * over STEPS uniformisation steps (inputs built as src/distributions/distribution.ts
- * builds them). Prints one JSON object: medians over REPS runs, in milliseconds. */
+ * builds them). Prints one JSON object: medians in milliseconds over at least REPS
+ * runs, more (up to MAX_REPS) while a measurement has taken under BUDGET_MS, as
+ * bench/foundation/timing.ts does on the WASM side. */
 #define _POSIX_C_SOURCE 199309L
 #include "../../wasm-src/kernel.h"
 #include <stdio.h>
@@ -24,6 +26,14 @@ static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+enum { MAX_REPS = 400 };
+static const double BUDGET_MS = 300;
+
+/* Another repetition? At least min_reps, then while under budget. */
+static int again(int rep, int min_reps, double start) {
+  return rep < min_reps || (rep < MAX_REPS && now_ms() - start < BUDGET_MS);
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -71,11 +81,14 @@ int main(int argc, char **argv) {
 
   /* Elimination + 3 moments. */
   double *r = xmalloc((size_t)n * 8), *b = xmalloc((size_t)n * 8), *x = xmalloc((size_t)n * 8);
-  double *t_elim = xmalloc((size_t)reps * 8), *t_mom = xmalloc((size_t)reps * 8), *t_both = xmalloc((size_t)reps * 8);
+  if (reps > MAX_REPS) reps = MAX_REPS;
+  double *t_elim = xmalloc(MAX_REPS * 8), *t_mom = xmalloc(MAX_REPS * 8), *t_both = xmalloc(MAX_REPS * 8);
   double mom[3] = { 0, 0, 0 };
   int64_t ncmd = 0;
   for (int32_t v = 0; v < n; v++) r[v] = 1.0;
-  for (int rep = 0; rep < reps; rep++) {
+  int n_elim = 0;
+  for (double start = now_ms(); again(n_elim, reps, start); n_elim++) {
+    int rep = n_elim;
     int32_t err[2];
     double t0 = now_ms();
     pk_elim *e = pk_eliminate(n, rp, col, w, 0, err);
@@ -100,7 +113,7 @@ int main(int argc, char **argv) {
   double *p = calloc((size_t)m + 1, 8), *stay = calloc((size_t)n, 8), *exitr = calloc((size_t)n, 8);
   double *v0 = calloc((size_t)n, 8), *v = xmalloc((size_t)n * 8), *tmp = xmalloc((size_t)n * 8);
   double *a = xmalloc(((size_t)steps + 1) * 8), *bb = xmalloc(((size_t)steps + 1) * 8);
-  double *t_pdf = xmalloc((size_t)reps * 8);
+  double *t_pdf = xmalloc(MAX_REPS * 8);
   if (!p || !stay || !exitr || !v0) { fprintf(stderr, "native-bench: out of memory\n"); return 2; }
 #define TRANSIENT(u) ((u) != 0 && rp[(u) + 1] > rp[(u)])
   double lambda = 0;
@@ -124,17 +137,19 @@ int main(int argc, char **argv) {
     if (u != 0) stay[u] = 1 - lam / lambda;
   }
   int32_t done = 0;
-  for (int rep = 0; rep < reps; rep++) {
+  int n_pdf = 0;
+  for (double start = now_ms(); again(n_pdf, reps, start); n_pdf++) {
+    int rep = n_pdf;
     memcpy(v, v0, (size_t)n * 8);
     double t0 = now_ms();
     done = pk_step_distribution(n, rp, col, p, stay, exitr, v, tmp, steps, a, bb, stop_mass);
     t_pdf[rep] = now_ms() - t0;
   }
 
-  printf("{\"vertices\":%d,\"edges\":%d,\"commands\":%lld,\"reps\":%d,"
+  printf("{\"vertices\":%d,\"edges\":%d,\"commands\":%lld,\"reps\":%d,\"pdfReps\":%d,"
          "\"eliminateMs\":%.6g,\"momentsMs\":%.6g,\"eliminateMomentsMs\":%.6g,"
          "\"stepsMs\":%.6g,\"steps\":%d,\"stepsDone\":%d,\"moments\":[%.17g,%.17g,%.17g]}\n",
-         n, m, (long long)ncmd, reps, median(t_elim, reps), median(t_mom, reps), median(t_both, reps),
-         median(t_pdf, reps), steps, done, mom[0], mom[1], mom[2]);
+         n, m, (long long)ncmd, n_elim, n_pdf, median(t_elim, n_elim), median(t_mom, n_elim), median(t_both, n_elim),
+         median(t_pdf, n_pdf), steps, done, mom[0], mom[1], mom[2]);
   return 0;
 }

@@ -3,7 +3,7 @@
 // (2: the input is wrong, 1: phasekit failed).
 import { readFileSync } from 'node:fs';
 import { GraphError } from '../errors.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { isGroup, type Command } from './command.js';
 import { commands } from './commands.js';
 import { nodeIO, type CliIO } from './io.js';
@@ -77,6 +77,9 @@ function report(e: unknown, path: string, io: CliIO): number {
 
 const pad = (s: string, width: number) => s + ' '.repeat(Math.max(1, width - s.length));
 
+/** How a flag's value is shown in help: `--k N`, `--theta JSON`, `--dir VALUE`. */
+const placeholder = (f: FlagSpec) => (f.kind === 'integer' ? 'N' : f.kind === 'numbers' ? 'JSON' : 'VALUE');
+
 function commandLines(): string[] {
   const lines: string[] = [];
   for (const [name, entry] of Object.entries(commands)) {
@@ -87,7 +90,7 @@ function commandLines(): string[] {
 }
 
 function usageLine(c: Command): string {
-  const required = Object.entries(c.flags).filter(([, f]) => f.required).map(([n, f]) => `--${n} ${f.kind === 'integer' ? 'N' : 'JSON'}`);
+  const required = Object.entries(c.flags).filter(([, f]) => f.required).map(([n, f]) => `--${n} ${placeholder(f)}`);
   return [...c.positionals, ...required].join(' ');
 }
 
@@ -119,6 +122,6 @@ function helpFor(words: string[]): string {
   if (group && isGroup(group) && words.length === 1)
     return [`phasekit ${name}: ${group.summary}`, '', ...Object.entries(group.subcommands).map(([sub, c]) => `  ${pad(`${name} ${sub} ${usageLine(c)}`, 34)}${c.summary}`), ''].join('\n');
   const { command, name: path } = resolve(words);
-  const flags = Object.entries(command.flags).map(([n, f]) => `  ${pad(`--${n} ${f.kind === 'integer' ? 'N' : 'JSON'}`, 18)}${f.description}${f.required ? ' (required)' : ''}`);
+  const flags = Object.entries(command.flags).map(([n, f]) => `  ${pad(`--${n} ${placeholder(f)}`, 18)}${f.description}${f.required ? ' (required)' : ''}`);
   return [`Usage: phasekit ${path} ${[...command.positionals, '[flags]'].join(' ')}`, '', command.summary, '', ...(flags.length ? ['Flags:', ...flags, ''] : [])].join('\n');
 }

@@ -3,14 +3,16 @@
 // scripting surface, so every accepted spelling is spelled out here.
 
 /** How a flag's value is read. */
-export type FlagKind = 'numbers' | 'integer';
+export type FlagKind = 'numbers' | 'integer' | 'string';
 
 /** One accepted flag. */
 export interface FlagSpec {
-  /** `numbers`: a JSON array of finite numbers; `integer`: a base-10 integer. */
+  /** `numbers`: a JSON array of finite numbers; `integer`: a base-10 integer; `string`: text (one of `choices` when given). */
   kind: FlagKind;
   /** One line for `--help`. */
   description: string;
+  /** Accepted values (strings only). */
+  choices?: string[];
   /** Smallest accepted value (integers only). */
   min?: number;
   /** The command refuses to run without it. */
@@ -18,7 +20,7 @@ export interface FlagSpec {
 }
 
 /** The value of a parsed flag. */
-export type FlagValue = number[] | number;
+export type FlagValue = number[] | number | string;
 
 /** Positionals in order, flags by name (without the dashes). */
 export interface ParsedArgs {
@@ -60,6 +62,10 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
 }
 
 function readValue(name: string, flag: FlagSpec, text: string): FlagValue {
+  if (flag.kind === 'string') {
+    if (flag.choices && !flag.choices.includes(text)) throw new UsageError(`--${name} must be one of ${flag.choices.join(', ')}, got '${text}'`);
+    return text;
+  }
   if (flag.kind === 'integer') {
     const n = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : NaN;
     if (!Number.isSafeInteger(n)) throw new UsageError(`--${name} must be an integer, got '${text}'`);

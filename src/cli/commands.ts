@@ -3,10 +3,12 @@ import type { Command, CommandGroup } from './command.js';
 import { distributionCommands } from './distribution-commands.js';
 import { modelCommands } from './model-commands.js';
 import { demoCommand } from './demo-command.js';
+import { cacheCommands } from './cache-commands.js';
 
 /** Every top-level command or group, by name. */
 export const commands: Record<string, Command | CommandGroup> = {
   ...distributionCommands,
   model: modelCommands,
   demo: demoCommand,
+  cache: cacheCommands,
 };

@@ -8,6 +8,7 @@ import { decodeArchive, encodeArchive } from '../cache/management/archive.js';
 import type { VacuumResult } from '../cache/management/vacuum.js';
 import { warm } from '../cache/management/warm.js';
 import type { TierSpec } from '../cache/tiers/resolve-tiers.js';
+import { FileTier } from '../cache/tiers/file-tier.js';
 import type { TierRecord } from '../cache/tiers/tier.js';
 import type { Graph } from '../graph/graph.js';
 import type { TraceStore } from '../trace/compile.js';
@@ -75,11 +76,15 @@ export class TraceCache implements TraceStore {
   /** The persistent tier in use. */
   readonly persistence: TracePersistence;
 
+  private readonly fileTier: FileTier | null;
+
   constructor(options: TraceCacheOptions = {}) {
+    const name = options.name ?? 'traces';
     this.persistence = options.persistence ?? defaultPersistence();
-    const tiers: TierSpec[] = this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
+    this.fileTier = this.persistence === 'file' ? new FileTier({ name, dir: options.dir ?? defaultDir(), serializer: traceSerializer }) : null;
+    const tiers: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
     this.cache = createCache<Trace>({
-      name: options.name ?? 'traces',
+      name,
       tiers,
       policy: 'frecency',
       maxEntries: options.maxEntries ?? 256,
@@ -89,10 +94,14 @@ export class TraceCache implements TraceStore {
       version: TRACE_FORMAT_VERSION,
       // A record must be the trace of the structure its key names.
       validate: (trace, key) => trace.hash === key,
-      dir: options.dir ?? defaultDir(),
       indexedDB: options.indexedDB,
       sync: options.sync,
     });
+  }
+
+  /** The file store's directory (Node), or undefined for other persistence. */
+  async directory(): Promise<string | undefined> {
+    return this.fileTier?.directory();
   }
 
   /** The trace for `hash`; on a miss everywhere, `record()` runs once (per process and, with locks, per origin). */

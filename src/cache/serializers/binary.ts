@@ -36,7 +36,8 @@ export const binarySerializer: ByteSerializer = {
     const payload = data.subarray(1);
     if (tag === TAG_JSON) return jsonSerializer.decode(payload);
     // slice() copies into a fresh, aligned buffer that the caller owns outright.
-    const buffer = payload.slice().buffer;
+    // (Uint8Array's slice, not Buffer's, which would share memory.)
+    const buffer = Uint8Array.prototype.slice.call(payload).buffer;
     if (tag === TAG_ARRAY_BUFFER) return buffer;
     if (tag === TAG_DATA_VIEW) return new DataView(buffer);
     const View: TypedArrayConstructor | undefined = VIEW_TAGS[tag - FIRST_VIEW_TAG];

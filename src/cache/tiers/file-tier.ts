@@ -19,7 +19,7 @@ type Path = typeof import('node:path');
 /*
  * One file per entry, named by the SHA-256 of its key:
  *   "PKCE"  u32 LE header-length  header (UTF-8 JSON: TierEntryMeta + codec)  value bytes
- * Access times live in the file's atime, so a read never rewrites a (possibly huge) file.
+ * Access times live in the file's mtime (set by `touch`), so a read never rewrites a (possibly huge) file.
  */
 const MAGIC = 'PKCE';
 const SUFFIX = '.entry';
@@ -52,7 +52,8 @@ export class FileTier implements CacheTier {
   async get(key: string): Promise<TierRecord | undefined> {
     const bytes = await this.read(await this.fileOf(key));
     if (!bytes) return undefined;
-    const { meta, offset } = parseHeader(bytes, key);
+    const { meta, codec, offset } = parseHeader(bytes, key);
+    if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${codec}", not "${this.serializer.name}"`);
     return { ...meta, value: this.serializer.decode(bytes.subarray(offset)) };
   }
 
@@ -78,8 +79,8 @@ export class FileTier implements CacheTier {
         await handle.close();
       }
       await fs.rename(temp, file);
-      const atime = new Date(record.accessedAt);
-      await fs.utimes(file, atime, atime);
+      const accessed = new Date(record.accessedAt);
+      await fs.utimes(file, accessed, accessed);
     } catch (error) {
       await fs.rm(temp, { force: true });
       if (isQuotaError(error)) throw new CacheError('QUOTA_EXCEEDED', `disk full writing ${file}`, { cause: error });
@@ -108,7 +109,7 @@ export class FileTier implements CacheTier {
   async touch(key: string, accessedAt: number): Promise<void> {
     const { fs } = await this.load();
     const at = new Date(accessedAt);
-    await fs.utimes(await this.fileOf(key), at, at).catch(() => {});
+    await fs.utimes(await this.fileOf(key), at, at).catch(() => {}); // mtime: reads leave it alone (atime is relatime-noisy)
   }
 
   private async readHeader(file: string): Promise<TierEntryMeta | undefined> {
@@ -128,8 +129,8 @@ export class FileTier implements CacheTier {
       bytes.set(start);
       await handle.read(bytes, 8, length, 8);
       const { meta } = parseHeader(bytes, file);
-      const { atimeMs } = await handle.stat();
-      return { ...meta, accessedAt: Math.max(meta.accessedAt, Math.floor(atimeMs)) };
+      const { mtimeMs } = await handle.stat();
+      return { ...meta, accessedAt: Math.max(meta.accessedAt, Math.floor(mtimeMs)) };
     } finally {
       await handle.close();
     }
@@ -138,7 +139,8 @@ export class FileTier implements CacheTier {
   private async read(file: string): Promise<Uint8Array | undefined> {
     const { fs } = await this.load();
     try {
-      return await fs.readFile(file);
+      const data = await fs.readFile(file);
+      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     } catch (error) {
       if ((error as { code?: string }).code === 'ENOENT') return undefined;
       throw error;
@@ -165,13 +167,13 @@ export class FileTier implements CacheTier {
   }
 }
 
-function parseHeader(bytes: Uint8Array, where: string): { meta: TierEntryMeta; offset: number } {
+function parseHeader(bytes: Uint8Array, where: string): { meta: TierEntryMeta; codec: string; offset: number } {
   if (bytes.byteLength < 8 || decoder.decode(bytes.subarray(0, 4)) !== MAGIC) throw new CacheError('CORRUPT', `${where}: not a cache entry`);
   const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
   if (8 + length > bytes.byteLength) throw new CacheError('CORRUPT', `${where}: truncated header`);
   try {
-    const { codec: _codec, ...meta } = JSON.parse(decoder.decode(bytes.subarray(8, 8 + length))) as TierEntryMeta & { codec: string };
-    return { meta, offset: 8 + length };
+    const { codec, ...meta } = JSON.parse(decoder.decode(bytes.subarray(8, 8 + length))) as TierEntryMeta & { codec: string };
+    return { meta, codec, offset: 8 + length };
   } catch (cause) {
     throw new CacheError('CORRUPT', `${where}: unreadable header`, { cause });
   }

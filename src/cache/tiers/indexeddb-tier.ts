@@ -135,17 +135,32 @@ export class IndexedDBTier implements CacheTier {
     return (this.connection ??= this.open());
   }
 
+  private async request(factory: IDBFactory, version?: number): Promise<IDBPDatabase<CacheDB>> {
+    const request = factory.open(this.databaseName, version);
+    request.onupgradeneeded = (event) => {
+      const db = wrap(request.result) as unknown as IDBPDatabase<CacheDB>;
+      const tx = wrap(request.transaction!) as never;
+      for (let step = event.oldVersion; step < SCHEMA_VERSION; step++) MIGRATIONS[step](db, tx);
+    };
+    return (await wrap(request)) as unknown as IDBPDatabase<CacheDB>;
+  }
+
   private async open(): Promise<IDBPDatabase<CacheDB> | undefined> {
     try {
       const factory = this.options.indexedDB ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
       if (!factory) throw new CacheError('TIER_UNAVAILABLE', 'IndexedDB is not available here');
-      const request = factory.open(this.databaseName, SCHEMA_VERSION);
-      request.onupgradeneeded = (event) => {
-        const db = wrap(request.result) as unknown as IDBPDatabase<CacheDB>;
-        const tx = wrap(request.transaction!) as never;
-        for (let version = event.oldVersion; version < SCHEMA_VERSION; version++) MIGRATIONS[version](db, tx);
-      };
-      const db = (await wrap(request)) as unknown as IDBPDatabase<CacheDB>;
+      let db: IDBPDatabase<CacheDB>;
+      try {
+        db = await this.request(factory, SCHEMA_VERSION);
+      } catch (error) {
+        // A newer phasekit in another tab upgraded the schema; its stores are a superset of ours.
+        if ((error as { name?: string }).name !== 'VersionError') throw error;
+        db = await this.request(factory);
+        if (!db.objectStoreNames.contains('values') || !db.objectStoreNames.contains('meta')) {
+          db.close();
+          throw new CacheError('TIER_UNAVAILABLE', `${this.databaseName} has an unknown newer schema`);
+        }
+      }
       // Another tab wants to upgrade the schema: step aside, reconnect on next use.
       db.addEventListener('versionchange', () => {
         db.close();

@@ -1,0 +1,55 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createCache, rankForEviction, type TierEntryMeta } from '../../src/cache/index.js';
+import { RemoteTierDouble } from './remote-tier-double.js';
+
+let names = 0;
+const name = () => `vacuum-${names++}`;
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('vacuum', () => {
+  it('removes entries not accessed for maxAgeDays', async () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(10 * DAY);
+      const remote = new RemoteTierDouble();
+      const cache = createCache<string>({ name: name(), tiers: ['memory', remote], sync: false });
+      await cache.set('old', 'x');
+      vi.setSystemTime(20 * DAY);
+      await cache.set('new', 'y');
+      const [result] = await cache.vacuum({ maxAgeDays: 5 });
+      expect(result).toMatchObject({ tier: 'remote', removed: 1 });
+      expect([...remote.store.keys()]).toEqual(['new']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('removes the least valuable entries beyond maxBytes', async () => {
+    const remote = new RemoteTierDouble();
+    const cache = createCache<ArrayBuffer>({ name: name(), tiers: ['memory', remote], sync: false });
+    for (const key of ['a', 'b', 'c', 'd']) await cache.set(key, new ArrayBuffer(100));
+    for (const key of ['a', 'c']) await remote.touch(key, Date.now());
+    const [result] = await cache.vacuum({ maxBytes: 250 });
+    expect(result).toMatchObject({ removed: 2, freedBytes: 200, remainingBytes: 200 });
+    expect([...remote.store.keys()].sort()).toEqual(['a', 'c']);
+    expect(cache.stats().evictions).toBe(2);
+  });
+
+  it('vacuums only the named tier when asked', async () => {
+    const near = new RemoteTierDouble('near');
+    const far = new RemoteTierDouble('far');
+    const cache = createCache<ArrayBuffer>({ name: name(), tiers: ['memory', near, far], sync: false });
+    await cache.set('a', new ArrayBuffer(100));
+    const results = await cache.vacuum({ tier: 'far', maxBytes: 0 });
+    expect(results.map((result) => result.tier)).toEqual(['far']);
+    expect(near.store.size).toBe(1);
+    expect(far.store.size).toBe(0);
+  });
+
+  it('ranks expired entries first, then rarely and long-ago used ones', () => {
+    const now = 100 * DAY;
+    const meta = (key: string, accessedAt: number, hits: number, expiresAt = 0): TierEntryMeta => ({ key, storedAt: 0, accessedAt, expiresAt, size: 1, hits });
+    const ranked = rankForEviction([meta('hot', now, 50), meta('stale', now - 30 * DAY, 50), meta('cold', now, 0), meta('expired', now, 99, now - 1)], now);
+    expect(ranked.map((entry) => entry.key)).toEqual(['expired', 'stale', 'cold', 'hot']);
+  });
+});

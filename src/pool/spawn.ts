@@ -29,7 +29,9 @@ export function spawnKernelWorker(): KernelWorker {
 export function spawnNodeWorker(script: URL): NodeWorkerLike {
   const threads = nodeBuiltin('node:worker_threads');
   if (!threads) throw new Error('phasekit: spawnNodeWorker needs Node (worker_threads)');
-  if (!script.pathname.endsWith('.ts')) return new threads.Worker(script);
+  // Workers inherit the parent's execArgv; --input-type (from `node -e`) makes them refuse to start.
+  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  if (!script.pathname.endsWith('.ts')) return new threads.Worker(script, { execArgv });
   // From the TypeScript sources (tests, `tsx` scripts): worker_threads do not inherit
   // tsx's loader and ignore `--import` in execArgv, so the worker registers it itself.
   const boot = `
@@ -41,7 +43,7 @@ export function spawnNodeWorker(script: URL): NodeWorkerLike {
     import(pathToFileURL(api).href)
       .then((tsx) => tsx.register())
       .then(() => import(${JSON.stringify(script.href)}));`;
-  return new threads.Worker(boot, { eval: true });
+  return new threads.Worker(boot, { eval: true, execArgv });
 }
 
 /** A started worker as the pool drives it. */

@@ -1,0 +1,57 @@
+// Fixture for e2e/trace-cache.spec.ts: the default trace cache (memory in front
+// of IndexedDB) driven from the page.
+import { ready, compile, models, traceCache, exportCache, importCache } from '../../../src/index.js';
+
+const DATABASE = 'phasekit-cache:traces';
+
+async function compileCoalescent(n: number, theta: number[]) {
+  await ready();
+  const evaluator = await compile(models.coalescent(n));
+  const info = await traceCache().info();
+  return {
+    moments: evaluator.moments(theta, { k: 3 }),
+    hash: evaluator.trace.hash,
+    recorded: info.recorded,
+    indexeddbHits: info.stats.tiers.indexeddb?.hits ?? 0,
+    corrupt: info.corrupt,
+    stored: info.tiers.indexeddb?.entries ?? 0,
+  };
+}
+
+/** Flips one byte in the middle of every stored trace, behind the cache's back. */
+function corruptStoredTraces(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(DATABASE);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction('values', 'readwrite');
+      const store = tx.objectStore('values');
+      let flipped = 0;
+      store.openCursor().onsuccess = (event) => {
+        const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
+        if (!cursor) return;
+        const record = cursor.value as { data: Uint8Array };
+        const bytes = new Uint8Array(record.data);
+        bytes[bytes.length >> 1] ^= 0xff;
+        cursor.update({ ...record, data: bytes });
+        flipped++;
+        cursor.continue();
+      };
+      tx.oncomplete = () => { db.close(); resolve(flipped); };
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
+
+async function exportAll(): Promise<number[]> {
+  await ready();
+  return Array.from(await exportCache());
+}
+
+async function importAll(bytes: number[]): Promise<number> {
+  await ready();
+  return importCache(Uint8Array.from(bytes));
+}
+
+Object.assign(window, { compileCoalescent, corruptStoredTraces, exportAll, importAll, fixtureReady: true });

@@ -1,0 +1,64 @@
+// The trace cache in real Chromium: IndexedDB persistence across reloads,
+// corruption detected and recomputed, export/import between browser profiles.
+import { test, expect, type Page } from '@playwright/test';
+
+type Result = { moments: number[]; hash: string; recorded: number; indexeddbHits: number; corrupt: number; stored: number };
+
+async function openFixture(page: Page): Promise<void> {
+  await page.goto('e2e/traces/index.html');
+  await page.waitForFunction(() => (window as unknown as { fixtureReady?: boolean }).fixtureReady === true);
+}
+
+const compileIn = (page: Page, n: number) =>
+  page.evaluate((size) => (window as unknown as { compileCoalescent(n: number, t: number[]): Promise<Result> }).compileCoalescent(size, [1.3]), n);
+
+test('a reload eliminates nothing: the trace comes from IndexedDB and gives identical results', async ({ page }) => {
+  await openFixture(page);
+  const first = await compileIn(page, 15);
+  expect(first.recorded).toBe(1);
+  expect(first.stored).toBe(1);
+  expect(first.moments[0]).toBeCloseTo((2 * (1 - 1 / 15)) / 1.3, 12);
+
+  await page.reload();
+  await openFixture(page);
+  const second = await compileIn(page, 15);
+  expect(second.recorded).toBe(0);
+  expect(second.indexeddbHits).toBe(1);
+  expect(second.hash).toBe(first.hash);
+  expect(second.moments).toEqual(first.moments);
+});
+
+test('a corrupted IndexedDB record is detected, dropped and recomputed', async ({ page }) => {
+  await openFixture(page);
+  const first = await compileIn(page, 12);
+  expect(first.recorded).toBe(1);
+  expect(await page.evaluate(() => (window as unknown as { corruptStoredTraces(): Promise<number> }).corruptStoredTraces())).toBeGreaterThan(0);
+
+  await page.reload();
+  await openFixture(page);
+  const again = await compileIn(page, 12);
+  expect(again.corrupt).toBe(1);
+  expect(again.recorded).toBe(1);
+  expect(again.moments).toEqual(first.moments);
+});
+
+test('an export from one browser profile imported into a fresh one gives hits', async ({ browser }) => {
+  const source = await browser.newContext();
+  const a = await source.newPage();
+  await openFixture(a);
+  const original = await compileIn(a, 10);
+  const archive = await a.evaluate(() => (window as unknown as { exportAll(): Promise<number[]> }).exportAll());
+  await source.close();
+
+  const fresh = await browser.newContext(); // new profile: empty IndexedDB
+  const b = await fresh.newPage();
+  await openFixture(b);
+  expect(await b.evaluate((bytes) => (window as unknown as { importAll(b: number[]): Promise<number> }).importAll(bytes), archive)).toBe(1);
+  await b.reload();
+  await openFixture(b);
+  const imported = await compileIn(b, 10);
+  expect(imported.recorded).toBe(0);
+  expect(imported.indexeddbHits).toBe(1);
+  expect(imported.moments).toEqual(original.moments);
+  await fresh.close();
+});

@@ -189,7 +189,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
       const { signal } = options;
       if (signal?.aborted) return reject(abortError(signal));
       const task: Task = {
-        method, graph, key: graphKey(graph), args, signal,
+        method, graph, key: '', args, signal,
         onProgress: options.onProgress, timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
         attempts: 0, slot: null, settled: false, resolve: resolve as (value: unknown) => void, reject,
       };
@@ -238,6 +238,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   private pump(): void {
     while (this.queue.length > 0 && !this.closing) {
       const task = this.queue[0];
+      task.key = graphKey(task.graph); // at dispatch: the buffers sent are the graph as it is now
       let slot: Slot | undefined;
       try {
         slot = this.idleSlot(task.key) ?? this.spawn();

@@ -13,8 +13,8 @@ function expectPrompt(body: string, expected: number[], ms = 8_000): void {
 }
 
 describe('distribution functions at extreme λt', () => {
-  it('gives an exponential (λ = 1) pdf 0 and cdf 1 at t = 1e8', () => {
-    expectPrompt('const g = Graph.fromMatrices([1], [[-1]]); return [...g.pdf([1e8]), ...g.cdf([1e8])];', [0, 1], 20_000);
+  it('gives an exponential (λ = 1) pdf 0 and cdf 1 at t = 1e7', () => {
+    expectPrompt('const g = Graph.fromMatrices([1], [[-1]]); return [...g.pdf([1e7]), ...g.cdf([1e7])];', [0, 1], 15_000);
   }, 40_000);
 
   it('gives an exponential with rate 1e9 pdf 0 and cdf 1 at t = 1', () => {

@@ -103,6 +103,14 @@ describe.each(cases)('random cyclic graph: $name', ({ spec, thetas }) => {
     }
   });
 
+  it('keeps its moments and pdf through toBuffers/fromBuffers', () => {
+    const theta = thetas[0];
+    const graph = g();
+    const copy = Graph.fromBuffers(graph.toBuffers());
+    expect(copy.moments(3, { theta })).toEqual(graph.moments(3, { theta }));
+    expect(Array.from(copy.pdf([0.5, 2], { theta }))).toEqual(Array.from(graph.pdf([0.5, 2], { theta })));
+  });
+
   it('keeps its moments through a JSON round trip and through fromMatrices', () => {
     const theta = thetas[0];
     const want = g().moments(3, { theta });

@@ -20,6 +20,8 @@ export interface WasmRow {
   /** graph.csrAt(θ): canonical structure + rates at θ, on a fresh graph. */
   csrMs: number;
   eliminateMs: number;
+  /** Fastest eliminate + fastest graph.moments(3): less sensitive than medians to other work on the machine. */
+  eliminateMomentsMinMs: number;
   /** The bare kernel calls, without the TS wrapper (see kernel-only.ts). */
   kernel: { eliminateMomentsMs: number; eliminateMs: number };
   /** graph.moments(3) with the elimination cached: three replays. */
@@ -92,7 +94,7 @@ if (coalescentN) {
 
 const row: WasmRow = {
   name, vertices: csr.vertexCount, edges: csr.col.length, reps: elim.reps,
-  buildMs: med(builds), csrMs: med(csrs), eliminateMs: elim.ms,
+  buildMs: med(builds), csrMs: med(csrs), eliminateMs: elim.ms, eliminateMomentsMinMs: elim.minMs + mom.minMs,
   kernel: { eliminateMomentsMs: bare.eliminateMomentsMs, eliminateMs: bare.eliminateMs }, momentsMs: mom.ms, pdfMs: pdf.ms,
   steps: plan.steps, stopMass: plan.stopMass, moments: mom.value,
   commands: stats.commands, fill: stats.fill, components: stats.components, largestComponent: stats.largestComponent,

@@ -12,6 +12,8 @@ export interface NativeRow {
   eliminateMs: number;
   momentsMs: number;
   eliminateMomentsMs: number;
+  /** Fastest run: less sensitive than the median to other work on the machine. */
+  eliminateMomentsMinMs: number;
   stepsMs: number;
   steps: number;
   stepsDone: number;

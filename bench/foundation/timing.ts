@@ -14,10 +14,10 @@ export const TIME_BUDGET_MS = 300;
 export const MAX_REPS = 400;
 
 /**
- * Median milliseconds of at least `reps` timed calls of `fn` (more, up to MAX_REPS, while under
+ * Median (and minimum) milliseconds of at least `reps` timed calls of `fn` (more, up to MAX_REPS, while under
  * TIME_BUDGET_MS), after `warmup` untimed ones. `after` runs untimed after each call but the last.
  */
-export function timeMedian<T>(fn: () => T, reps: number, warmup = 1, after?: (value: T) => void): { ms: number; value: T; reps: number } {
+export function timeMedian<T>(fn: () => T, reps: number, warmup = 1, after?: (value: T) => void): { ms: number; minMs: number; value: T; reps: number } {
   let value!: T;
   for (let i = 0; i < warmup; i++) { value = fn(); after?.(value); }
   const times: number[] = [];
@@ -28,7 +28,7 @@ export function timeMedian<T>(fn: () => T, reps: number, warmup = 1, after?: (va
     value = fn();
     times.push(performance.now() - t0);
   }
-  return { ms: median(times), value, reps: times.length };
+  return { ms: median(times), minMs: Math.min(...times), value, reps: times.length };
 }
 
 /** Progress line on stderr (stdout carries the table). */

@@ -41,6 +41,12 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+static double minimum(const double *v, int n) {
+  double m = v[0];
+  for (int i = 1; i < n; i++) if (v[i] < m) m = v[i];
+  return m;
+}
+
 static double median(double *v, int n) {
   qsort(v, (size_t)n, sizeof *v, cmp_double);
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
@@ -147,9 +153,9 @@ int main(int argc, char **argv) {
   }
 
   printf("{\"vertices\":%d,\"edges\":%d,\"commands\":%lld,\"reps\":%d,\"pdfReps\":%d,"
-         "\"eliminateMs\":%.6g,\"momentsMs\":%.6g,\"eliminateMomentsMs\":%.6g,"
+         "\"eliminateMs\":%.6g,\"momentsMs\":%.6g,\"eliminateMomentsMs\":%.6g,\"eliminateMomentsMinMs\":%.6g,"
          "\"stepsMs\":%.6g,\"steps\":%d,\"stepsDone\":%d,\"moments\":[%.17g,%.17g,%.17g]}\n",
-         n, m, (long long)ncmd, n_elim, n_pdf, median(t_elim, n_elim), median(t_mom, n_elim), median(t_both, n_elim),
+         n, m, (long long)ncmd, n_elim, n_pdf, median(t_elim, n_elim), median(t_mom, n_elim), median(t_both, n_elim), minimum(t_both, n_elim),
          median(t_pdf, n_pdf), steps, done, mom[0], mom[1], mom[2]);
   return 0;
 }

@@ -19,15 +19,19 @@ async function run(method: KernelMethod, store: GraphStore, ref: GraphRef, args:
   const sent: Promise<unknown>[] = [];
   const report: ProgressCallback = progress ? (p) => void sent.push(progress(p).catch(() => {})) : () => {};
   let held = false;
+  let reply: Reply<unknown>;
   try {
     await ready();
     const graph = store.resolve(ref, report);
     held = true;
     const value = await method(graph, args, report);
-    await Promise.all(sent);
-    return Comlink.transfer({ ok: true, value }, transferablesOf(value));
+    reply = Comlink.transfer({ ok: true, value }, transferablesOf(value));
   } catch (error) {
-    return { ok: false, error: serializeError(error), held };
+    reply = { ok: false, error: serializeError(error), held };
+  }
+  try {
+    await Promise.all(sent);
+    return reply;
   } finally {
     // An unreleased proxy keeps a MessagePort (and, in Node, the thread) alive.
     progress?.[Comlink.releaseProxy]();

@@ -30,4 +30,8 @@ describe('distribution functions at extreme λt', () => {
     const f = (1e6 / (1e6 - 1)) * Math.exp(-1);
     expectPrompt('const g = Graph.fromMatrices([1, 0], [[-1e6, 1e6], [0, -1]]); return [...g.pdf([1])];', [f], 8_000);
   }, 40_000);
+
+  it('gives a geometric (p = 1/2) pmf 0 and cdf 1 at k = 1e9 steps', () => {
+    expectPrompt('const g = Graph.fromMatrices([1], [[0.5]], { discrete: true }); return [...g.pmf([1e9]), ...g.cdf([1e9])];', [0, 1]);
+  }, 40_000);
 });

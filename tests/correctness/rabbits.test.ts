@@ -56,3 +56,11 @@ describe.each(Ns)('rabbits N = %i', (N) => {
     expectAbsClose(g.cdf(ts, { theta: [1, 2, 4] }), C.cdf(d.alpha, d.S, ts), DENSITY_TOL, 'cdf');
   });
 });
+
+describe('rabbits at a larger size', () => {
+  it('has the dense E[T] and E[T²] for N = 50 (1,327 vertices, one large cycle class)', () => {
+    const spec = rabbitsSpec(50);
+    const d = denseAt(spec, [1, 2, 4]);
+    expectRelClose(models.rabbits(50).moments(2, { theta: [1, 2, 4] }), C.moments(d.alpha, d.S, 2), MOMENT_TOL);
+  });
+});

@@ -12,7 +12,7 @@ afterEach(() => pool.close());
 const graph = models.coalescent(5);
 
 it('retries a call that hung, on a fresh worker', async () => {
-  pool = faultyPool({ size: 1, timeoutMs: 2_000 });
+  pool = faultyPool({ size: 1, timeoutMs: 4_000 }); // the clock includes starting the replacement
   const attempts = attemptCounter();
   expect(await pool.call('hangOnce', graph, { theta: [1], k: 1, attempts })).toEqual(graph.moments(1, { theta: [1] }));
   expect(pool.stats()).toMatchObject({ timedOut: 1, spawned: 2 });

@@ -177,3 +177,15 @@ describe('atoms at zero', () => {
     expect(Array.from(g.sample(3, { seed: 1 }))).toEqual([0, 0, 0]);
   });
 });
+
+describe('expected visits', () => {
+  it('counts absorption probabilities as the visits to two competing absorbing vertices', () => {
+    // start → 1; 1 → a at rate 1 and 1 → b at rate 3: one visit to 1, a with 1/4, b with 3/4.
+    const g = new Graph({ stateLength: 1 });
+    const [v, a, b] = [1, 2, 3].map((s) => g.findOrCreateVertex([s]));
+    g.start.addEdge(v, 1);
+    v.addEdge(a, 1);
+    v.addEdge(b, 3);
+    expectRelClose(Array.from(g.expectedVisits()).slice(1), [1, 0.25, 0.75], MOMENT_TOL);
+  });
+});

@@ -7,23 +7,26 @@
 int32_t pk_step_distribution(int32_t n, const int32_t *rp, const int32_t *col, const double *p,
                              const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass) {
-  for (int32_t k = 0; k <= steps; k++) {
+  /* Records a[k] = v·exit and b[k] = Σv for the current v, then advances it, `steps`
+   * times; stops early (returning how many were recorded) once the surviving mass
+   * is below stop_mass, after which everything is 0 to the tolerance. The final
+   * state is left in the caller's v, so calls can be chained chunk by chunk. */
+  double *cur = v, *next = tmp;
+  int32_t k = 0;
+  for (; k < steps; k++) {
     double sa = 0, sb = 0;
-    for (int32_t i = 0; i < n; i++) { sa += v[i] * exit[i]; sb += v[i]; }
+    for (int32_t i = 0; i < n; i++) { sa += cur[i] * exit[i]; sb += cur[i]; }
     a[k] = sa;
     b[k] = sb;
-    if (k == steps) return steps;
-    if (sb < stop_mass) {                 /* what is left cannot reach the tolerance */
-      for (int32_t j = k + 1; j <= steps; j++) { a[j] = 0; b[j] = 0; }
-      return k;
-    }
-    for (int32_t i = 0; i < n; i++) tmp[i] = v[i] * stay[i];
+    if (sb < stop_mass) { k++; break; }
+    for (int32_t i = 0; i < n; i++) next[i] = cur[i] * stay[i];
     for (int32_t i = 0; i < n; i++) {
-      double vi = v[i];
+      double vi = cur[i];
       if (vi == 0) continue;
-      for (int32_t j = rp[i]; j < rp[i + 1]; j++) tmp[col[j]] += vi * p[j];
+      for (int32_t j = rp[i]; j < rp[i + 1]; j++) next[col[j]] += vi * p[j];
     }
-    double *t = v; v = tmp; tmp = t;
+    double *t = cur; cur = next; next = t;
   }
-  return steps;
+  if (cur != v) for (int32_t i = 0; i < n; i++) v[i] = cur[i];
+  return k;
 }

@@ -60,7 +60,8 @@ void pk_solve(const pk_elim *e, const double *r, double *x);
 void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar);
 
 /* Uniformised (or discrete) stepping: v_{k+1} = v_k K with K = diag(stay) + P over
- * transient vertices. Writes a[k] = v_k·exit and b[k] = Σ v_k for k = 0..steps. */
+ * transient vertices. Writes a[k] = v_k·exit and b[k] = Σ v_k for up to `steps` k,
+ * stopping once Σ v_k < stop_mass; returns how many were written. */
 int32_t pk_step_distribution(int32_t n, const int32_t *row_ptr, const int32_t *col, const double *p,
                              const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);

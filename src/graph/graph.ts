@@ -309,7 +309,7 @@ export class Graph implements EdgeList {
     return moments.sojournTimes(this.eliminationAt(options.theta));
   }
 
-  /** Expected number of visits to each vertex (entries, not steps). */
+  /** Expected number of entries into each vertex (absorbing ones: the probability of ending there; start: 1). */
   expectedVisits(options: AtTheta = {}): Float64Array {
     return moments.expectedVisits(this.eliminationAt(options.theta), this.csrAt(options.theta));
   }

@@ -82,9 +82,20 @@ export function sojournTimes(elim: Elimination): Float64Array {
   return elim.solveAdjoint(y);
 }
 
-/** Expected number of entries into each vertex: time spent × exit rate. */
+/**
+ * Expected number of entries into each vertex: the initial probability plus the
+ * expected flow in, Σ_u (time in u)·w(u→v). For a transient vertex this equals time
+ * spent × exit rate; for an absorbing one it is the probability of ending there.
+ * The start vertex is entered once.
+ */
 export function expectedVisits(elim: Elimination, csr: Csr): Float64Array {
-  const t = sojournTimes(elim);
-  for (let v = 0; v < t.length; v++) t[v] *= csr.exitRate[v];
-  return t;
+  const time = sojournTimes(elim);
+  const visits = new Float64Array(time.length);
+  visits[0] = 1;
+  for (let u = 0; u < time.length; u++) {
+    const scale = u === 0 ? 1 : time[u];
+    if (scale === 0) continue;
+    for (let j = csr.rowPtr[u]; j < csr.rowPtr[u + 1]; j++) visits[csr.col[j]] += scale * csr.weight[j];
+  }
+  return visits;
 }

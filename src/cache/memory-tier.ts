@@ -24,7 +24,7 @@ export interface MemoryTierOptions<V> {
 export interface MemorySetOptions {
   /** Absolute expiry time in epoch ms; 0 or absent: never. */
   expiresAt?: number;
-  /** When the value was first stored, epoch ms (default now); kept when promoting from a lower tier. */
+  /** When the value was first stored, epoch ms; 0 or absent: unknown (the raw tier reads no clock on writes). */
   storedAt?: number;
   /** Byte size when already known (skips `sizeOf`). */
   size?: number;
@@ -165,7 +165,7 @@ export class MemoryTier<V = unknown> {
     }
     this.sizes[slot] = size;
     this.expiries[slot] = expiresAt;
-    this.stored[slot] = options?.storedAt ?? Date.now();
+    this.stored[slot] = options?.storedAt ?? 0;
     while (this.index.size > this.maxEntries || this.trackedBytes > this.maxBytes) {
       const victim = this.policy.evict();
       if (victim === -1) break;
@@ -236,17 +236,17 @@ export class MemoryTier<V = unknown> {
     return ranked.slice(0, n);
   }
 
-  /** Store times of the oldest and newest resident entries (undefined when empty). */
+  /** Store times of the oldest and newest resident entries with a known store time (undefined when none). */
   ageRange(): { oldest: number; newest: number } | undefined {
-    if (this.index.size === 0) return undefined;
     let oldest = Infinity;
     let newest = -Infinity;
     for (const slot of this.index.values()) {
       const at = this.stored[slot];
+      if (at === 0) continue;
       if (at < oldest) oldest = at;
       if (at > newest) newest = at;
     }
-    return { oldest, newest };
+    return newest === -Infinity ? undefined : { oldest, newest };
   }
 
   private isExpired(slot: number, now: number): boolean {

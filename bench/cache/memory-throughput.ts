@@ -1,0 +1,57 @@
+import { lruCacheBaseline, memoryTier, type ContenderFactory } from './contenders.js';
+import { keyStrings, mulberry32 } from './workloads.js';
+
+/** Operations per second of get-hit and set for one contender. */
+export interface Throughput {
+  name: string;
+  getHitOps: number;
+  setOps: number;
+}
+
+const CAPACITY = 10_000;
+const OPS = 2_000_000;
+const ROUNDS = 7;
+
+// Random key order precomputed once; every contender replays the same indices.
+function order(count: number, range: number, seed: number): Int32Array {
+  const random = mulberry32(seed);
+  return Int32Array.from({ length: count }, () => Math.floor(random() * range));
+}
+
+// CPU time of this process, not wall time: the shared machine's other jobs then slow
+// no contender down (time spent descheduled is not counted).
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * Measures get-hit (resident keys) and set (3× capacity distinct keys, with eviction).
+ * Rounds alternate between contenders and the best round (in CPU time) counts.
+ */
+export function measureThroughput(factories: readonly ContenderFactory[] = [lruCacheBaseline, memoryTier('lru'), memoryTier('frecency'), memoryTier('lfu')]): Throughput[] {
+  const residentKeys = keyStrings(CAPACITY);
+  const churnKeys = keyStrings(3 * CAPACITY);
+  const hits = order(OPS, CAPACITY, 11);
+  const writes = order(OPS, 3 * CAPACITY, 12);
+  const value = { payload: 1 };
+  let sink = 0;
+  const results = factories.map((factory) => {
+    const resident = factory.create(CAPACITY);
+    for (const key of residentKeys) resident.set(key, value);
+    return { factory, resident, churned: factory.create(CAPACITY), bestGet: Infinity, bestSet: Infinity };
+  });
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const result of results) {
+      const { resident, churned } = result;
+      let start = cpuMs();
+      for (let i = 0; i < OPS; i++) if (resident.get(residentKeys[hits[i]]) !== undefined) sink++;
+      result.bestGet = Math.min(result.bestGet, cpuMs() - start);
+      start = cpuMs();
+      for (let i = 0; i < OPS; i++) churned.set(churnKeys[writes[i]], value);
+      result.bestSet = Math.min(result.bestSet, cpuMs() - start);
+    }
+  }
+  if (sink < 0) console.log(sink);
+  return results.map(({ factory, bestGet, bestSet }) => ({ name: factory.name, getHitOps: OPS / (bestGet / 1000), setOps: OPS / (bestSet / 1000) }));
+}

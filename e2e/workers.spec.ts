@@ -22,9 +22,11 @@ test('the main thread stays responsive while the pool eliminates coalescent n = 
       + `| ${inPool.durationMs.toFixed(0)} | ${inPool.timeoutGapMs.toFixed(0)} | ${inPool.frameGapMs.toFixed(0)} |`);
     // In-thread the page is frozen for the whole computation; through the pool it is not.
     expect(inThread.timeoutGapMs).toBeGreaterThan(0.8 * inThread.durationMs);
-    // Bounds leave room for a garbage collection or a busy 2-core machine, not for a frozen page.
-    expect(inPool.timeoutGapMs).toBeLessThan(Math.min(100, inThread.timeoutGapMs / 3));
-    expect(inPool.frameGapMs).toBeLessThan(Math.min(150, inThread.frameGapMs / 2));
+    // Responsive: no task or frame delayed past 100 ms (RAIL), with room for a garbage
+    // collection on a busy 2-core machine. The pdf run is long enough to show the contrast.
+    expect(inPool.timeoutGapMs).toBeLessThan(100);
+    expect(inPool.frameGapMs).toBeLessThan(100);
+    if (what === 'pdf') expect(inPool.timeoutGapMs).toBeLessThan(inThread.timeoutGapMs / 3);
   }
   console.log([
     `coalescent n = ${N} (5,605 vertices), gaps in ms`,

@@ -8,7 +8,7 @@ mkdir -p build
 exports=(pk_malloc pk_free pk_eliminate pk_elim_free pk_solve pk_solve_adjoint pk_step_distribution
          pk_elim_ncmd pk_elim_nscc pk_elim_max_scc pk_elim_fill
          pk_trace_evaluate pk_trace_reverse pk_solve_record pk_solve_reverse pk_trace_ninputs pk_trace_nops
-         pk_trace_ops pk_elim_dst pk_elim_src pk_trace_slots pk_trace_scale_slots pk_trace_load pk_crc32 pk_rates_at)
+         pk_trace_ops pk_elim_dst pk_elim_src pk_trace_slots pk_trace_scale_slots pk_trace_load pk_checksum pk_rates_at)
 flags=()
 for f in "${exports[@]}"; do flags+=("-Wl,--export=$f"); done
 clang --target=wasm32-wasi --sysroot=/usr -O3 -flto -nostartfiles -Wall -Wextra -Werror \

@@ -36,16 +36,39 @@ pk_elim *pk_trace_load(int32_t n, int32_t ninputs, int32_t nops, int32_t ncmd, c
   return e;
 }
 
-/* CRC-32 (IEEE), for the trace format's payload checksum. */
-uint32_t pk_crc32(const uint8_t *p, int32_t len) {
-  static uint32_t table[256];
-  if (!table[1])
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-  uint32_t c = 0xFFFFFFFFu;
-  for (int32_t i = 0; i < len; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+/* XXH64 (seed 0; Collet's xxHash, 64-bit), for the trace format's payload
+ * checksum: 8-byte lanes, several GB/s, where a byte-wise CRC-32 managed 0.4. */
+static const uint64_t P1 = 0x9E3779B185EBCA87ULL, P2 = 0xC2B2AE3D27D4EB4FULL, P3 = 0x165667B19E3779F9ULL,
+                      P4 = 0x85EBCA77C2B2AE63ULL, P5 = 0x27D4EB2F165667C5ULL;
+static inline uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+static inline uint64_t read64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint32_t read32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t round64(uint64_t acc, uint64_t input) { return rotl64(acc + input * P2, 31) * P1; }
+static inline uint64_t merge64(uint64_t acc, uint64_t val) { return (acc ^ round64(0, val)) * P1 + P4; }
+
+uint64_t pk_xxh64(const uint8_t *p, int32_t len) {
+  const uint8_t *end = p + len;
+  uint64_t h;
+  if (len >= 32) {
+    uint64_t v1 = P1 + P2, v2 = P2, v3 = 0, v4 = 0 - P1;
+    const uint8_t *limit = end - 32;
+    do {
+      v1 = round64(v1, read64(p)); v2 = round64(v2, read64(p + 8));
+      v3 = round64(v3, read64(p + 16)); v4 = round64(v4, read64(p + 24));
+      p += 32;
+    } while (p <= limit);
+    h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
+    h = merge64(h, v1); h = merge64(h, v2); h = merge64(h, v3); h = merge64(h, v4);
+  } else {
+    h = P5;
+  }
+  h += (uint64_t)len;
+  for (; p + 8 <= end; p += 8) h = rotl64(h ^ round64(0, read64(p)), 27) * P1 + P4;
+  if (p + 4 <= end) { h = rotl64(h ^ ((uint64_t)read32(p) * P1), 23) * P2 + P3; p += 4; }
+  for (; p < end; p++) h = rotl64(h ^ (*p * P5), 11) * P1;
+  h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32;
+  return h;
 }
+
+/* The trace format stores the low 32 bits. */
+uint32_t pk_checksum(const uint8_t *p, int32_t len) { return (uint32_t)pk_xxh64(p, len); }

@@ -31,7 +31,8 @@ export interface KernelExports {
   pk_trace_slots(elim: number): number;
   pk_trace_scale_slots(elim: number): number;
   pk_trace_load(n: number, ninputs: number, nops: number, ncmd: number, ops: number, dst: number, src: number, slot: number, scaleSlot: number): number;
-  pk_crc32(ptr: number, len: number): number;
+  /** Low 32 bits of XXH64 (seed 0). */
+  pk_checksum(ptr: number, len: number): number;
   pk_rates_at(n: number, p: number, rowPtr: number, base: number, coef: number, loopBase: number, loopCoef: number,
     hasOut: number, discrete: number, theta: number, w: number): number;
 }

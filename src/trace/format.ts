@@ -9,7 +9,7 @@
 //       48     4  u32 ops, tape length
 //       52     4  u32 commands
 //       56     4  u32 flags (bit 0: discrete)
-//       60     4  u32 CRC-32 (IEEE) of the payload
+//       60     4  u32 checksum: low 32 bits of XXH64 (seed 0) of the payload
 //       64        payload, int32 arrays in this order:
 //                 rowPtr[n+1] col[m] ops[4·ops] dst[commands] src[commands]
 //                 slot[commands] scaleSlot[n]
@@ -35,12 +35,13 @@ function bytesToHex(bytes: Uint8Array): string {
   return s;
 }
 
-function crc32(bytes: Uint8Array): number {
+/** The payload checksum (low 32 bits of XXH64), computed in the kernel. */
+export function payloadChecksum(bytes: Uint8Array): number {
   const k = kernel();
   const p = allocate(k, bytes.byteLength);
   try {
     new Uint8Array(k.memory.buffer, p, bytes.byteLength).set(bytes);
-    return k.pk_crc32(p, bytes.byteLength) >>> 0;
+    return k.pk_checksum(p, bytes.byteLength) >>> 0;
   } finally {
     k.pk_free(p);
   }
@@ -70,7 +71,7 @@ export function encodeTrace(trace: Trace, hash: string | undefined = trace.hash)
   putKernel(k.pk_elim_src(ptr), commands);
   putKernel(k.pk_trace_slots(ptr), commands);
   putKernel(k.pk_trace_scale_slots(ptr), n);
-  header.setUint32(60, crc32(bytes.subarray(HEADER)), true);
+  header.setUint32(60, payloadChecksum(bytes.subarray(HEADER)), true);
   return bytes;
 }
 
@@ -109,7 +110,7 @@ export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
   const p = allocate(k, payloadBytes);
   try {
     new Uint8Array(k.memory.buffer, p, payloadBytes).set(bytes.subarray(HEADER));
-    if ((k.pk_crc32(p, payloadBytes) >>> 0) !== view.getUint32(60, true))
+    if ((k.pk_checksum(p, payloadBytes) >>> 0) !== view.getUint32(60, true))
       throw new TraceError('CHECKSUM_MISMATCH', `trace ${h.hash.slice(0, 12)}… is corrupt (payload checksum mismatch)`);
     const { vertices: n, inputs: m, ops, commands } = h;
     const words = new Int32Array(k.memory.buffer, p, payloadBytes >> 2);

@@ -59,3 +59,22 @@ describe('trace format', () => {
     expect(code(() => new TraceEvaluator(trace, models.rabbits(9)))).toBe('STRUCTURE_MISMATCH');
   });
 });
+
+describe('checksums and hashes', () => {
+  test('the payload checksum is the low 32 bits of XXH64 (checked against hash-wasm) for every length 0..80', async () => {
+    const { payloadChecksum } = await import('../../src/trace/format.js');
+    const { xxhash64 } = await import('hash-wasm');
+    for (let len = 0; len <= 80; len++) {
+      const bytes = Uint8Array.from({ length: len }, (_, i) => (i * 37 + len) & 0xff);
+      const expected = parseInt((await xxhash64(bytes)).slice(-8), 16);
+      expect(payloadChecksum(bytes)).toBe(expected);
+    }
+  });
+
+  test('the WebCrypto SHA-256 and hash-wasm give the same structural hash', async () => {
+    const { sha256 } = await import('hash-wasm');
+    const { sha256Hex, structuralEncoding } = await import('../../src/trace/structural-hash.js');
+    const bytes = structuralEncoding(models.rabbits(12).structure());
+    expect(await sha256Hex(bytes)).toBe(await sha256(bytes));
+  });
+});

@@ -2,6 +2,11 @@
 // holds. A new capability (evaluateTrace, say) is one more entry here and one
 // more method on Pool; the protocol, caching and fault handling stay as they are.
 import type { Graph } from '../graph/graph.js';
+import { compile } from '../trace/compile.js';
+import type { TraceEvaluator } from '../trace/evaluator.js';
+// Installs the trace cache as compile()'s store: in a worker it persists to IndexedDB
+// (browsers) or the file store (Node) itself, shared by every worker of the pool.
+import '../trace-cache/management.js';
 import type { MethodTable, ProgressCallback } from './protocol.js';
 
 /** θ and rewards, as they cross to the worker. */
@@ -29,7 +34,31 @@ export interface BatchArgs {
   rewards?: ArrayLike<number>;
 }
 
+/** Arguments of `traceGradient`. */
+export interface TraceGradientArgs extends RewardArgs {
+  k: number;
+  /** Differentiate Σ seed[j]·E[T^(j+1)] in one pass. */
+  seed?: ArrayLike<number>;
+}
+
 const PROGRESS_INTERVAL_MS = 50;
+
+// The evaluator of each graph this worker holds, from its structure's trace.
+const evaluators = new WeakMap<Graph, Promise<TraceEvaluator>>();
+
+/** The graph's evaluator: its trace from the trace cache (memory, then IndexedDB / files), recorded on a miss. */
+async function evaluatorOf(graph: Graph, report: ProgressCallback): Promise<TraceEvaluator> {
+  let evaluator = evaluators.get(graph);
+  if (!evaluator) {
+    report({ phase: 'trace', done: 0, total: 1 });
+    evaluator = compile(graph);
+    evaluator.catch(() => evaluators.delete(graph));
+    evaluators.set(graph, evaluator);
+    await evaluator;
+    report({ phase: 'trace', done: 1, total: 1 });
+  }
+  return evaluator;
+}
 
 /** Eliminates at θ (cached in the graph), reporting before and after: the kernel call itself is one synchronous step. */
 function eliminateReporting(graph: Graph, theta: ArrayLike<number> | undefined, report: ProgressCallback): void {
@@ -93,6 +122,38 @@ export const kernelMethods = {
     }
     report({ phase: 'evaluate', done: rows, total: rows });
     return out;
+  },
+
+  /** Makes sure the graph's trace is recorded (or loaded) and stored; resolves to the trace's structural hash. */
+  async prepareTrace(graph: Graph, _args: Record<string, never>, report: ProgressCallback): Promise<string> {
+    return (await evaluatorOf(graph, report)).trace.hash ?? '';
+  },
+
+  /** Moments at many θ from the graph's trace (rows as in momentsBatch). */
+  async traceMomentsBatch(graph: Graph, args: BatchArgs, report: ProgressCallback): Promise<Float64Array> {
+    const evaluator = await evaluatorOf(graph, report);
+    const { thetas, k } = args;
+    const p = graph.paramLength;
+    const rows = p === 0 ? 1 : thetas.length / p;
+    const out = new Float64Array(rows * k);
+    let reported = performance.now();
+    for (let r = 0; r < rows; r++) {
+      out.set(evaluator.moments(thetas.subarray(r * p, (r + 1) * p), { k, rewards: args.rewards }), r * k);
+      const now = performance.now();
+      if (now - reported >= PROGRESS_INTERVAL_MS) {
+        report({ phase: 'evaluate', done: r + 1, total: rows });
+        reported = now;
+      }
+    }
+    report({ phase: 'evaluate', done: rows, total: rows });
+    return out;
+  },
+
+  /** Moments at θ and their gradients with respect to θ, by reverse mode over the trace. */
+  async traceGradient(graph: Graph, args: TraceGradientArgs, report: ProgressCallback): Promise<{ moments: number[]; gradients: Float64Array[] }> {
+    const evaluator = await evaluatorOf(graph, report);
+    const { moments, gradients } = evaluator.gradient(args.theta, { k: args.k, rewards: args.rewards, seed: args.seed });
+    return { moments, gradients };
   },
 } satisfies MethodTable;
 

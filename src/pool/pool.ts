@@ -6,6 +6,7 @@ import { GraphError, KernelError } from '../errors.js';
 import type { Graph } from '../graph/graph.js';
 import { PoolError, type PoolErrorCode } from './errors.js';
 import { graphKey } from './graph-keys.js';
+import { structuralHash } from '../trace/structural-hash.js';
 import { kernelMethods, type KernelMethods } from './methods.js';
 import { nodeBuiltin } from './node-builtins.js';
 import { reviveError, type ArgsOf, type MethodTable, type Progress, type ProgressCallback, type Reply, type ResultOf, type Served } from './protocol.js';
@@ -60,6 +61,8 @@ export interface PoolStats {
   timedOut: number;
   /** Workers terminated by an abort. */
   aborted: number;
+  /** Structures whose trace was prepared (recorded or loaded) by one worker for the whole pool. */
+  tracesPrepared: number;
 }
 
 interface Task {
@@ -103,6 +106,8 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private readonly counts = { spawned: 0, crashed: 0, timedOut: 0, aborted: 0 };
+  /** Structures whose trace is recorded (or being recorded) somewhere in the pool, by structural hash. */
+  private readonly traces = new Map<string, Promise<void>>();
   private closing: Promise<void> | null = null;
 
   constructor(options: PoolOptions = {}) {
@@ -142,10 +147,47 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   }
 
   /**
+   * Moments at many θ from the graph's trace (recorded once per structure across the
+   * whole pool, then loaded by each worker from the shared IndexedDB / file tier).
+   * Rows as in {@link Pool.momentsBatch}; split across the workers.
+   */
+  async traceMomentsBatch(graph: Graph, thetas: Float64Array, options: MomentsOptions = {}): Promise<Float64Array> {
+    await this.traceReady(graph, options);
+    return this.splitRows('traceMomentsBatch', graph, thetas, options);
+  }
+
+  /** Moments at θ and ∂/∂θ of each (or of Σ seed·moments), from the graph's trace. */
+  async traceGradient(graph: Graph, theta: ArrayLike<number> | undefined, options: MomentsOptions & { seed?: ArrayLike<number> } = {}): Promise<{ moments: number[]; gradients: Float64Array[] }> {
+    await this.traceReady(graph, options);
+    const { k = 1, rewards, seed } = options;
+    return this.kernel('traceGradient', graph, { theta: toFloat64(theta), k, rewards: toFloat64(rewards), seed: seed ? Float64Array.from(seed) : undefined }, options);
+  }
+
+  /**
+   * One elimination per structure across the pool: the first trace call for a structure
+   * records it on one worker (which stores it in the shared tier); concurrent calls wait
+   * for that instead of recording it again on their own workers.
+   */
+  private async traceReady(graph: Graph, options: CallOptions): Promise<void> {
+    const hash = await structuralHash(graph.structure());
+    let ready = this.traces.get(hash);
+    if (!ready) {
+      ready = this.kernel('prepareTrace', graph, {}, { signal: options.signal, onProgress: options.onProgress, timeoutMs: options.timeoutMs }).then(() => undefined);
+      ready.catch(() => this.traces.delete(hash));
+      this.traces.set(hash, ready);
+    }
+    await ready;
+  }
+
+  /**
    * Moments at many θ: `thetas` holds one θ per row (paramLength values each); row r
    * of the result holds E[T], …, E[T^k] at row r. Rows are split across the workers.
    */
-  async momentsBatch(graph: Graph, thetas: Float64Array, options: MomentsOptions = {}): Promise<Float64Array> {
+  momentsBatch(graph: Graph, thetas: Float64Array, options: MomentsOptions = {}): Promise<Float64Array> {
+    return this.splitRows('momentsBatch', graph, thetas, options);
+  }
+
+  private async splitRows(method: 'momentsBatch' | 'traceMomentsBatch', graph: Graph, thetas: Float64Array, options: MomentsOptions): Promise<Float64Array> {
     const { k = 1, rewards, signal, onProgress, timeoutMs } = options;
     const p = graph.paramLength;
     if (p === 0 || thetas.length % p !== 0)
@@ -168,7 +210,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
           done[i] = progress.done;
           onProgress({ phase: 'evaluate', done: done.reduce((a, b) => a + b, 0), total: rows });
         });
-        return this.kernel('momentsBatch', graph, { thetas: thetas.slice(from * p, to * p), k, rewards: rewardVector },
+        return this.kernel(method, graph, { thetas: thetas.slice(from * p, to * p), k, rewards: rewardVector },
           { signal: stop.signal, onProgress: report, timeoutMs });
       })).catch((error: unknown) => {
         stop.abort();
@@ -207,7 +249,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   stats(): PoolStats {
     return {
       size: this.size, workers: this.slots.length, busy: this.slots.filter((s) => s.task).length,
-      queued: this.queue.length, ...this.counts,
+      queued: this.queue.length, ...this.counts, tracesPrepared: this.traces.size,
     };
   }
 

@@ -18,7 +18,7 @@ export interface GraphRef {
 /** Where a long call stands: `done` of `total` units of its current phase. */
 export interface Progress {
   /** 'graph': rebuilding the graph in the worker; 'eliminate': graph elimination; 'evaluate': rows of a batch, or a distribution. */
-  phase: 'graph' | 'eliminate' | 'evaluate';
+  phase: 'graph' | 'eliminate' | 'trace' | 'evaluate';
   /** Units finished (vertices for 'graph' and 'eliminate', rows for a batch). */
   done: number;
   /** Units in this phase. */

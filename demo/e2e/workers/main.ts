@@ -107,6 +107,24 @@ const fixture = {
     return { error, stats: faulty.stats() };
   },
 
+  /** Trace evaluation through the pool: workers read and write IndexedDB themselves. */
+  async traces(n: number) {
+    const copies = [models.coalescent(n), models.coalescent(n), models.coalescent(n)];
+    const thetas = Float64Array.from({ length: 24 }, (_, i) => 0.5 + i / 10);
+    const batches = await Promise.all(copies.map((g) => pool.traceMomentsBatch(g, thetas, { k: 2 })));
+    const direct = Array.from(thetas).flatMap((t) => copies[0].moments(2, { theta: [t] }));
+    const relErr = Math.max(...Array.from(batches[0], (x, i) => Math.abs(x - direct[i]) / Math.abs(direct[i])));
+    const stored = await new Promise<number>((resolve, reject) => {
+      const open = indexedDB.open('phasekit-cache:traces');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const count = open.result.transaction('values').objectStore('values').count();
+        count.onsuccess = () => { open.result.close(); resolve(count.result); };
+      };
+    });
+    return { relErr, sameAcrossCopies: batches.every((b) => b.every((x, i) => x === batches[0][i])), prepared: pool.stats().tracesPrepared, stored };
+  },
+
   /** Pool results against the in-thread path, compared bit for bit. */
   async compare(n: number) {
     const g = models.coalescent(n);

@@ -16,7 +16,8 @@ export type GraphErrorCode =
   | 'BAD_ARGUMENT'
   | 'BAD_FORMAT'
   | 'STATE_SPACE_TOO_LARGE'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'STALE';
 
 /** A graph, parameter vector or argument that phasekit refuses, with the vertex or edge at fault. */
 export class GraphError extends Error {

@@ -82,9 +82,12 @@ export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discret
     for (let j = structure.rowPtr[v]; j < structure.rowPtr[v + 1]; j++) {
       const x = w[j];
       if (!(x >= 0) || x === Infinity) {
-        const edge = structure.canonical.indexOf(j);
-        const where = edge >= 0 ? { vertex: v, edge } : { vertex: v };
-        throw new GraphError(Number.isFinite(x) ? 'NEGATIVE_RATE' : 'NON_FINITE', `edge ${edge >= 0 ? `${edge} ` : ''}(${v} → ${structure.col[j]}) has ${Number.isFinite(x) ? 'negative ' : ''}rate ${x}${at}`, where);
+        // Parallel edges are merged before the check (graph-format.md): name them all.
+        const edges: number[] = [];
+        structure.canonical.forEach((slot, e) => { if (slot === j) edges.push(e); });
+        const where = edges.length ? { vertex: v, edge: edges[0] } : { vertex: v };
+        const named = edges.length > 1 ? `edges ${edges.join(', ')} (parallel ${v} → ${structure.col[j]}, merged)` : `edge ${edges.length ? `${edges[0]} ` : ''}(${v} → ${structure.col[j]})`;
+        throw new GraphError(Number.isFinite(x) ? 'NEGATIVE_RATE' : 'NON_FINITE', `${named} ${edges.length > 1 ? 'have total' : 'has'} ${Number.isFinite(x) ? 'negative ' : ''}rate ${x}${at}`, where);
       }
       lambda += x;
     }

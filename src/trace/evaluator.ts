@@ -25,7 +25,7 @@ export class TraceEvaluator {
   private readonly coefficients: Float64Array;
   private kernelRates: KernelParameterisation | undefined;
 
-  constructor(readonly trace: Trace, graph: Graph, private readonly structure: Structure = graph.structure()) {
+  constructor(readonly trace: Trace, private readonly graph: Graph, private readonly structure: Structure = graph.structure()) {
     if (!sameStructure(trace, structure))
       throw new TraceError('STRUCTURE_MISMATCH', 'this trace was recorded on a different graph structure');
     this.paramLength = graph.paramLength;
@@ -34,11 +34,20 @@ export class TraceEvaluator {
 
   /** Canonical edge weights at θ (validated like the direct path). */
   weightsAt(theta?: ArrayLike<number>): Float64Array {
+    this.checkFresh();
     return canonicalRates(this.structure, checkTheta(this.paramLength, theta));
+  }
+
+  // The evaluator captured the graph's rates when it was made; a graph edited since
+  // would be answered from stale rates, so it is refused instead.
+  private checkFresh(): void {
+    if (this.graph.structure() !== this.structure)
+      throw new GraphError('STALE', 'the graph changed after compile(); compile it again for its new edges or rates');
   }
 
   /** Raw moments at θ. */
   moments(theta: ArrayLike<number> | undefined, options: TraceMomentOptions = {}): number[] {
+    this.checkFresh();
     const t = checkTheta(this.paramLength, theta);
     this.kernelRates ??= new KernelParameterisation(this.structure);
     // Fast path: weights computed and checked in the kernel; the JS validator explains failures.

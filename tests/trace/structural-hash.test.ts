@@ -90,3 +90,23 @@ describe('rates that change the structure at evaluation time', () => {
     expect(() => ev.expectation([-1])).toThrow(/negative rate/);
   });
 });
+
+describe('evaluators and graph edits', () => {
+  test('an evaluator refuses a graph edited after compile (no stale answers)', () => {
+    const g = threeState({ a: 1, b: 2, c: [0] });
+    const ev = new TraceEvaluator(Trace.record(g.structure()), g);
+    expect(ev.expectation([1])).toBeCloseTo(g.expectation({ theta: [1] }), 14);
+    g.vertex(1).addEdge(g.vertex(3), 5, [0]);
+    expect(() => ev.expectation([1])).toThrow(expect.objectContaining({ code: 'STALE' }));
+  });
+
+  test('a negative merged rate names every parallel edge', () => {
+    const g = new Graph({ stateLength: 1, paramLength: 1 });
+    const [v1, v2] = [1, 2].map((i) => g.findOrCreateVertex([i]));
+    g.start.addEdge(v1, 1, [0]);
+    v1.addEdge(v2, 0.5, [0.25]);
+    v1.addEdge(v2, 1, [-1]);
+    expect(() => g.expectation({ theta: [3] })).toThrow(/edges 1, 2 \(parallel 1 → 2, merged\) have total negative rate -0.75/);
+    expect(g.expectation({ theta: [0.5] })).toBeCloseTo(1 / (0.625 + 0.5), 14);
+  });
+});

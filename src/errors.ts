@@ -19,19 +19,26 @@ export type GraphErrorCode =
   | 'ABORTED'
   | 'STALE';
 
-/** A graph, parameter vector or argument that phasekit refuses, with the vertex or edge at fault. */
-export class GraphError extends Error {
-  override readonly name = 'GraphError';
+/** Base of phasekit's typed errors: a message for people and a `code` for programs. */
+export class PhasekitError<Code extends string> extends Error {
   /** Machine-readable reason. */
-  readonly code: GraphErrorCode;
+  readonly code: Code;
+  constructor(code: Code, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A graph, parameter vector or argument that phasekit refuses, with the vertex or edge at fault. */
+export class GraphError extends PhasekitError<GraphErrorCode> {
+  override readonly name = 'GraphError';
   /** Index of the offending vertex, when one is at fault. */
   readonly vertex?: number;
   /** Index of the offending edge (in insertion / JSON order), when one is at fault. */
   readonly edge?: number;
 
   constructor(code: GraphErrorCode, message: string, where: { vertex?: number; edge?: number } = {}) {
-    super(message);
-    this.code = code;
+    super(code, message);
     if (where.vertex !== undefined) this.vertex = where.vertex;
     if (where.edge !== undefined) this.edge = where.edge;
   }
@@ -41,26 +48,14 @@ export class GraphError extends Error {
 export type KernelErrorCode = 'NOT_READY' | 'OUT_OF_MEMORY' | 'LOAD_FAILED';
 
 /** The WebAssembly kernel is not loaded, failed to load, or ran out of its 4 GiB of memory. */
-export class KernelError extends Error {
+export class KernelError extends PhasekitError<KernelErrorCode> {
   override readonly name = 'KernelError';
-  /** Machine-readable reason. */
-  readonly code: KernelErrorCode;
-  constructor(code: KernelErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /** Why trace bytes were refused. */
 export type TraceErrorCode = 'BAD_MAGIC' | 'VERSION_MISMATCH' | 'CHECKSUM_MISMATCH' | 'TRUNCATED' | 'STRUCTURE_MISMATCH' | 'DISPOSED';
 
 /** Trace bytes that are not a valid trace of this format version (or of this graph). */
-export class TraceError extends Error {
+export class TraceError extends PhasekitError<TraceErrorCode> {
   override readonly name = 'TraceError';
-  /** Machine-readable reason. */
-  readonly code: TraceErrorCode;
-  constructor(code: TraceErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }

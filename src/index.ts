@@ -6,7 +6,7 @@ export type { GraphMatrices, FromMatricesOptions } from './graph/matrices.js';
 export type { Transition, ExploreOptions } from './graph/explore.js';
 export type { Csr } from './graph/rates.js';
 export { Elimination, eliminate, type EliminationStats } from './kernel/elimination.js';
-export { GraphError, KernelError, TraceError, type GraphErrorCode, type KernelErrorCode, type TraceErrorCode } from './errors.js';
+export { PhasekitError, GraphError, KernelError, TraceError, type GraphErrorCode, type KernelErrorCode, type TraceErrorCode } from './errors.js';
 export { seededRandom, type Random } from './sampling/rng.js';
 export type { SampleOptions } from './sampling/sample.js';
 export { UNIFORMIZATION_TAIL } from './distributions/distribution.js';

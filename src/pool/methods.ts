@@ -43,6 +43,25 @@ export interface TraceGradientArgs extends RewardArgs {
 
 const PROGRESS_INTERVAL_MS = 50;
 
+/** Fills one row of k moments per θ row, reporting rows done at most every PROGRESS_INTERVAL_MS. */
+function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, row: (theta: Float64Array) => number[]): Float64Array {
+  const { thetas, k } = args;
+  const p = graph.paramLength;
+  const rows = p === 0 ? 1 : thetas.length / p;
+  const out = new Float64Array(rows * k);
+  let reported = performance.now();
+  for (let r = 0; r < rows; r++) {
+    out.set(row(thetas.subarray(r * p, (r + 1) * p)), r * k);
+    const now = performance.now();
+    if (now - reported >= PROGRESS_INTERVAL_MS) {
+      report({ phase: 'evaluate', done: r + 1, total: rows });
+      reported = now;
+    }
+  }
+  report({ phase: 'evaluate', done: rows, total: rows });
+  return out;
+}
+
 // The evaluator of each graph this worker holds, from its structure's trace.
 const evaluators = new WeakMap<Graph, Promise<TraceEvaluator>>();
 
@@ -107,21 +126,7 @@ export const kernelMethods = {
 
   /** Moments at many θ: row r of the result holds E[T..T^k] at θ = row r of `thetas`. */
   momentsBatch(graph: Graph, args: BatchArgs, report: ProgressCallback): Float64Array {
-    const { thetas, k } = args;
-    const p = graph.paramLength;
-    const rows = thetas.length / p;
-    const out = new Float64Array(rows * k);
-    let reported = performance.now();
-    for (let r = 0; r < rows; r++) {
-      out.set(graph.moments(k, { theta: thetas.subarray(r * p, (r + 1) * p), rewards: args.rewards }), r * k);
-      const now = performance.now();
-      if (now - reported >= PROGRESS_INTERVAL_MS) {
-        report({ phase: 'evaluate', done: r + 1, total: rows });
-        reported = now;
-      }
-    }
-    report({ phase: 'evaluate', done: rows, total: rows });
-    return out;
+    return momentsByRow(graph, args, report, (theta) => graph.moments(args.k, { theta, rewards: args.rewards }));
   },
 
   /** Makes sure the graph's trace is recorded (or loaded) and stored; resolves to the trace's structural hash. */
@@ -132,21 +137,7 @@ export const kernelMethods = {
   /** Moments at many θ from the graph's trace (rows as in momentsBatch). */
   async traceMomentsBatch(graph: Graph, args: BatchArgs, report: ProgressCallback): Promise<Float64Array> {
     const evaluator = await evaluatorOf(graph, report);
-    const { thetas, k } = args;
-    const p = graph.paramLength;
-    const rows = p === 0 ? 1 : thetas.length / p;
-    const out = new Float64Array(rows * k);
-    let reported = performance.now();
-    for (let r = 0; r < rows; r++) {
-      out.set(evaluator.moments(thetas.subarray(r * p, (r + 1) * p), { k, rewards: args.rewards }), r * k);
-      const now = performance.now();
-      if (now - reported >= PROGRESS_INTERVAL_MS) {
-        report({ phase: 'evaluate', done: r + 1, total: rows });
-        reported = now;
-      }
-    }
-    report({ phase: 'evaluate', done: rows, total: rows });
-    return out;
+    return momentsByRow(graph, args, report, (theta) => evaluator.moments(theta, { k: args.k, rewards: args.rewards }));
   },
 
   /** Moments at θ and their gradients with respect to θ, by reverse mode over the trace. */

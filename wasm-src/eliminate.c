@@ -378,10 +378,26 @@ void pk_solve(const pk_elim *e, const double *r, double *x) {
   const int32_t *dst = e->dst, *src = e->src;
   const double *m = e->m;
   for (int32_t v = 0; v < e->n; v++) x[v] = r[v] * e->scale0[v];
-  for (int32_t k = 0, nc = e->ncmd; k < nc; k++) {
-    int32_t s = src[k];
-    if (s < 0) x[dst[k]] *= m[k];
-    else x[dst[k]] += m[k] * x[s];
+  /* Consecutive commands into one vertex accumulate in a register: the same sums in
+   * the same order (bitwise identical), without a store and reload per command. */
+  for (int32_t k = 0, nc = e->ncmd; k < nc;) {
+    int32_t d = dst[k], s = src[k];
+    if (s < 0) { x[d] *= m[k]; k++; continue; }
+    double acc = x[d];
+    do { acc += m[k] * x[src[k]]; k++; } while (k < nc && dst[k] == d && src[k] >= 0 && src[k] != d);
+    x[d] = acc;
+  }
+}
+
+/* Raw moments of the accumulated reward (continuous graphs): m_1 = solve(r),
+ * m_j = j · solve(r ⊙ m_{j−1}); out[j−1] = m_j[start]. work holds 2n doubles. */
+void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, double *out) {
+  double *b = work, *x = work + e->n;
+  for (int32_t v = 0; v < e->n; v++) b[v] = r[v];
+  for (int32_t j = 1; j <= k; j++) {
+    pk_solve(e, b, x);
+    out[j - 1] = x[0];
+    if (j < k) for (int32_t v = 0; v < e->n; v++) b[v] = (j + 1) * r[v] * x[v];
   }
 }
 

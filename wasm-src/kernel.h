@@ -58,6 +58,8 @@ void pk_solve_reverse(const pk_elim *e, const double *r, const double *xs, doubl
 void pk_elim_free(pk_elim *e);
 void pk_solve(const pk_elim *e, const double *r, double *x);
 void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar);
+/* Raw moments E[R^1..R^k] (continuous): k replays in one call; work holds 2n doubles. */
+void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, double *out);
 
 /* Uniformised (or discrete) stepping: v_{k+1} = v_k K with K = diag(stay) + P over
  * transient vertices. Writes a[k] = v_k·exit and b[k] = Σ v_k for up to `steps` k,

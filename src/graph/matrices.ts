@@ -21,9 +21,16 @@ export interface FromMatricesOptions {
   discrete?: boolean;
 }
 
-/** Builds the matrix form from the rates at θ. */
+/** Dense matrices beyond this many transient states would take gigabytes: refused. */
+export const MAX_DENSE_STATES = 8192;
+
+/** Builds the matrix form from the rates at θ (refused beyond MAX_DENSE_STATES transient states). */
 export function graphToMatrices(csr: Csr): GraphMatrices {
   const n = csr.vertexCount;
+  let transient = 0;
+  for (let v = 0; v < n; v++) if (isTransient(csr, v)) transient++;
+  if (transient > MAX_DENSE_STATES)
+    throw new GraphError('BAD_ARGUMENT', `toMatrices: ${transient} transient states would need a ${transient}² dense matrix (${((transient * transient * 8) / 2 ** 30).toFixed(1)} GiB); the limit is ${MAX_DENSE_STATES}`);
   const rowOf = new Int32Array(n).fill(-1);
   const vertices: number[] = [];
   for (let v = 0; v < n; v++) if (isTransient(csr, v)) { rowOf[v] = vertices.length; vertices.push(v); }

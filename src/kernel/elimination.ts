@@ -10,6 +10,7 @@ const ERR_OUT_OF_MEMORY = 2;
 const ERR_EDGE_TO_START = 3;
 
 interface Owned { ptr: number; scratch: number }
+const MOMENT_SLOTS = 16;
 const registry = new FinalizationRegistry<Owned>((owned) => release(owned));
 function release(owned: Owned): void {
   const k = kernel();
@@ -41,7 +42,8 @@ export class Elimination {
   constructor(k: KernelExports, ptr: number, n: number) {
     this.k = k;
     this.vertexCount = n;
-    this.owned = { ptr, scratch: allocate(k, 16 * n) };
+    // Scratch: rewards (n), two work vectors (2n), moment outputs (MOMENT_SLOTS).
+    this.owned = { ptr, scratch: allocate(k, 8 * (3 * n + MOMENT_SLOTS)) };
     registry.register(this, this.owned, this);
   }
 
@@ -57,6 +59,20 @@ export class Elimination {
     f64View(this.k, scratch, n).set(rewards);
     this.k.pk_solve(ptr, scratch, scratch + 8 * n);
     return copyOutF64(this.k, scratch + 8 * n, n);
+  }
+
+  /** Raw moments E[R], …, E[R^k] of a continuous graph, the whole recursion m_j = j·solve(r ⊙ m_{j−1}) in one kernel call. */
+  moments(rewards: Float64Array, k: number): number[] {
+    const { ptr, scratch } = this.handle();
+    const n = this.vertexCount;
+    const out = k <= MOMENT_SLOTS ? scratch + 8 * 3 * n : allocate(this.k, 8 * k);
+    try {
+      f64View(this.k, scratch, n).set(rewards);
+      this.k.pk_moments(ptr, scratch, k, scratch + 8 * n, out);
+      return Array.from(f64View(this.k, out, k));
+    } finally {
+      if (k > MOMENT_SLOTS) this.k.pk_free(out);
+    }
   }
 
   /** The transpose of solve: for weights y over the outputs, ∂(y·x)/∂rewards. With y = e_start: expected time in each vertex. */

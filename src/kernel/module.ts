@@ -13,6 +13,7 @@ export interface KernelExports {
   pk_elim_free(elim: number): void;
   pk_solve(elim: number, r: number, x: number): void;
   pk_solve_adjoint(elim: number, xbar: number, rbar: number): void;
+  pk_moments(elim: number, r: number, k: number, work: number, out: number): void;
   pk_step_distribution(n: number, rowPtr: number, col: number, p: number, stay: number, exit: number,
     v: number, tmp: number, steps: number, a: number, b: number, stopMass: number): number;
   pk_elim_ncmd(elim: number): number;

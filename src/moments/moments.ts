@@ -31,17 +31,7 @@ function binomial(n: number, k: number): number {
 export function rewardMoments(elim: Elimination, csr: Csr | null, r: Float64Array, k: number): number[] {
   const n = elim.vertexCount;
   const out: number[] = [];
-  if (!csr?.discrete) {
-    let m = elim.solve(r);
-    out.push(m[0]);
-    for (let j = 2; j <= k; j++) {
-      const b = new Float64Array(n);
-      for (let v = 0; v < n; v++) b[v] = j * r[v] * m[v];
-      m = elim.solve(b);
-      out.push(m[0]);
-    }
-    return out;
-  }
+  if (!csr?.discrete) return elim.moments(r, k);
   const rates = csr as Csr;
   const ms: Float64Array[] = [new Float64Array(n).fill(1)];
   const steps: Float64Array[] = []; // steps[i] = T̃ m_i, for i ≥ 1

@@ -1,5 +1,6 @@
 import { lruCacheBaseline, memoryTier, type ContenderFactory } from './contenders.js';
-import { keyStrings, mulberry32 } from './workloads.js';
+import { seededRandom } from '../../src/sampling/rng.js';
+import { keyStrings } from './workloads.js';
 
 /** Operations per second of get-hit and set for one contender. */
 export interface Throughput {
@@ -14,7 +15,7 @@ const ROUNDS = 7;
 
 // Random key order precomputed once; every contender replays the same indices.
 function order(count: number, range: number, seed: number): Int32Array {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   return Int32Array.from({ length: count }, () => Math.floor(random() * range));
 }
 

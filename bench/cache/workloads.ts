@@ -1,14 +1,4 @@
-/** Seeded PRNG (mulberry32): the same workload on every run and for every contender. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../src/sampling/rng.js';
 
 /** `length` key indices drawn from Zipf(s) over `keys` keys (rank 0 most popular). */
 export function zipfTrace(keys: number, s: number, length: number, seed = 1): Int32Array {
@@ -16,7 +6,7 @@ export function zipfTrace(keys: number, s: number, length: number, seed = 1): In
   let sum = 0;
   for (let rank = 0; rank < keys; rank++) cdf[rank] = sum += 1 / (rank + 1) ** s;
   for (let rank = 0; rank < keys; rank++) cdf[rank] /= sum;
-  const random = mulberry32(seed);
+  const random = seededRandom(seed); // the same workload on every run and for every contender
   const trace = new Int32Array(length);
   for (let i = 0; i < length; i++) {
     const u = random();

@@ -6,13 +6,17 @@ let names = 0;
 const name = () => `tabs-${names++}`;
 const delivered = () => new Promise((resolve) => setTimeout(resolve, 20));
 
+/** Two caches of one name over one shared tier, as two tabs over one IndexedDB. */
+function twoTabs() {
+  const shared = new RemoteTierDouble();
+  const cacheName = name();
+  return [createCache<string>({ name: cacheName, tiers: ['memory', shared] }), createCache<string>({ name: cacheName, tiers: ['memory', shared] })];
+}
+
 // Node's BroadcastChannel connects instances in one process, standing in for two tabs.
 describe('multi-tab coherence over BroadcastChannel', () => {
   it('a delete in one tab drops the memory copy in the other', async () => {
-    const shared = new RemoteTierDouble();
-    const cacheName = name();
-    const tabA = createCache<string>({ name: cacheName, tiers: ['memory', shared] });
-    const tabB = createCache<string>({ name: cacheName, tiers: ['memory', shared] });
+    const [tabA, tabB] = twoTabs();
     await tabA.set('k', 'v');
     expect(await tabB.get('k')).toBe('v');
     await tabA.delete('k');
@@ -24,10 +28,7 @@ describe('multi-tab coherence over BroadcastChannel', () => {
   });
 
   it('a new value in one tab replaces the stale memory copy in the other', async () => {
-    const shared = new RemoteTierDouble();
-    const cacheName = name();
-    const tabA = createCache<string>({ name: cacheName, tiers: ['memory', shared] });
-    const tabB = createCache<string>({ name: cacheName, tiers: ['memory', shared] });
+    const [tabA, tabB] = twoTabs();
     await tabA.set('k', 'old');
     await tabB.get('k');
     await tabA.set('k', 'new');

@@ -39,11 +39,7 @@ export class SlotRings {
       this.next[slot] = slot;
       this.prev[slot] = slot;
     } else {
-      const tail = this.prev[head];
-      this.next[slot] = head;
-      this.prev[slot] = tail;
-      this.prev[head] = slot;
-      this.next[tail] = slot;
+      this.linkBefore(head, slot);
     }
     this.heads[list] = slot;
     this.sizes[list]++;
@@ -72,11 +68,7 @@ export class SlotRings {
     const prev = this.prev[slot];
     this.next[prev] = next;
     this.prev[next] = prev;
-    const tail = this.prev[head];
-    this.next[slot] = head;
-    this.prev[slot] = tail;
-    this.prev[head] = slot;
-    this.next[tail] = slot;
+    this.linkBefore(head, slot);
     this.heads[list] = slot;
   }
 
@@ -84,6 +76,15 @@ export class SlotRings {
   lru(list: number): number {
     const head = this.heads[list];
     return head === -1 ? -1 : this.prev[head];
+  }
+
+  // Puts a detached slot between the ring's tail and `head`, i.e. at the MRU end.
+  private linkBefore(head: number, slot: number): void {
+    const tail = this.prev[head];
+    this.next[slot] = head;
+    this.prev[slot] = tail;
+    this.prev[head] = slot;
+    this.next[tail] = slot;
   }
 
   /** Empties every list. */

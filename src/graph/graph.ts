@@ -6,6 +6,7 @@ import { GraphError } from '../errors.js';
 import { eliminate, type Elimination } from '../kernel/elimination.js';
 import { checkTheta, ratesAt, type Csr, type EdgeList } from './rates.js';
 import { canonicalStructure, type Structure } from './structure.js';
+import { StateIndex } from './state-index.js';
 import { graphFromJSON, graphToJSON, type GraphJSON } from './json.js';
 import { graphFromMatrices, graphToMatrices, type GraphMatrices, type FromMatricesOptions } from './matrices.js';
 import { exploreStateSpace, type Transition, type ExploreOptions } from './explore.js';
@@ -105,7 +106,7 @@ export class Graph implements EdgeList {
   /** @internal */
   coefficients: Float64Array;
   private states: Int32Array;
-  private readonly index = new Map<string, number>();
+  private readonly index: StateIndex;
   private version = 0;
   private prepared: Prepared | null = null;
   private structureCache: { version: number; structure: Structure } | null = null;
@@ -120,6 +121,7 @@ export class Graph implements EdgeList {
     this.paramLength = paramLength;
     this.discrete = discrete;
     this.states = new Int32Array(16 * stateLength);
+    this.index = new StateIndex(stateLength);
     this.coefficients = new Float64Array(16 * Math.max(paramLength, 1));
     this.createVertex(options.startState ?? new Array<number>(stateLength).fill(0));
   }
@@ -142,29 +144,35 @@ export class Graph implements EdgeList {
 
   /** The vertex with this state, if any. */
   findVertex(state: ArrayLike<number>): Vertex | undefined {
-    const i = this.index.get(this.stateKey(state));
-    return i === undefined ? undefined : new Vertex(this, i);
+    const i = this.index.find(this.states, this.stateKey(state));
+    return i < 0 ? undefined : new Vertex(this, i);
   }
 
   /** The vertex with this state, created (with no edges) if new. */
   findOrCreateVertex(state: ArrayLike<number>): Vertex {
-    const i = this.index.get(this.stateKey(state));
-    return new Vertex(this, i ?? this.createVertex(state));
+    const i = this.index.find(this.states, this.stateKey(state));
+    return new Vertex(this, i >= 0 ? i : this.appendVertex(this.keyScratch));
   }
 
   /** Adds a vertex with a state that must be new; returns its index. */
   createVertex(state: ArrayLike<number>): number {
     const key = this.stateKey(state);
-    if (this.index.has(key))
-      throw new GraphError('DUPLICATE_STATE', `state [${Array.from(state).join(', ')}] already belongs to vertex ${this.index.get(key)}`, { vertex: this.index.get(key) });
+    const existing = this.index.find(this.states, key);
+    if (existing >= 0)
+      throw new GraphError('DUPLICATE_STATE', `state [${Array.from(state).join(', ')}] already belongs to vertex ${existing}`, { vertex: existing });
+    return this.appendVertex(key);
+  }
+
+  /** Stores a new vertex with a checked state that is not in the graph yet. */
+  private appendVertex(key: Int32Array): number {
     const i = this.vertexCount;
     if ((i + 1) * this.stateLength > this.states.length) {
       const grown = new Int32Array(this.states.length * 2);
       grown.set(this.states);
       this.states = grown;
     }
-    this.states.set(Array.from(state), i * this.stateLength);
-    this.index.set(key, i);
+    this.states.set(key, i * this.stateLength);
+    this.index.insert(this.states, i);
     this.vertexCount++;
     this.version++;
     return i;
@@ -383,11 +391,11 @@ export class Graph implements EdgeList {
     return r;
   }
 
-  // Map key of a state: each int32 as two UTF-16 code units (fixed width, so the
-  // encoding is one-to-one). Writing through an Int32Array and reading back also
-  // catches non-integers and out-of-range values in the same pass.
+  // The state checked and copied into an Int32Array (the index's key). Writing
+  // through Int32Array and reading back catches non-integers and out-of-range
+  // values in one pass.
   private keyScratch = new Int32Array(0);
-  private stateKey(state: ArrayLike<number>): string {
+  private stateKey(state: ArrayLike<number>): Int32Array {
     if (state == null || state.length !== this.stateLength)
       throw new GraphError('BAD_STATE', `state [${state ? Array.from(state).join(', ') : state}] has length ${state?.length}, expected stateLength ${this.stateLength}`);
     if (this.keyScratch.length !== this.stateLength) this.keyScratch = new Int32Array(this.stateLength);
@@ -397,7 +405,7 @@ export class Graph implements EdgeList {
       if (ints[i] !== state[i])
         throw new GraphError('BAD_STATE', `state [${Array.from(state).join(', ')}] has a non-integer (or out-of-int32-range) entry at ${i}`);
     }
-    return String.fromCharCode.apply(null, new Uint16Array(ints.buffer) as unknown as number[]);
+    return ints;
   }
 
   private checkVertex(index: number): void {

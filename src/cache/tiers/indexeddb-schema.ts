@@ -1,35 +1,23 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { TierEntryMeta } from './tier.js';
 
-/**
- * A value record: metadata, the serialized value and the serializer that wrote it.
- * `version` is '' for "none" because an index key cannot hold undefined.
- */
-export interface StoredValue extends Omit<TierEntryMeta, 'version'> {
-  /** The cache's data version, '' when it has none. */
-  version: string | number;
+/** A value record: metadata, the serialized value and the serializer that wrote it. */
+export interface StoredValue extends TierEntryMeta {
   /** The serializer's output. */
   data: unknown;
   /** The serializer's name. */
   codec: string;
 }
 
-/** Reads since the value was stored; kept apart so a read never rewrites a large value. */
-export interface AccessRecord {
-  accessedAt: number;
-  hits: number;
-}
-
-/** The metadata index key: everything `list` and `head` need, readable from a key cursor without loading values. */
-export type MetaIndexKey = [key: string, storedAt: number, accessedAt: number, expiresAt: number, size: number, hits: number, version: string | number];
-
-/** Key path of the metadata index, in {@link MetaIndexKey} order. */
-export const META_KEY_PATH = ['key', 'storedAt', 'accessedAt', 'expiresAt', 'size', 'hits', 'version'];
-
-/** Layout of one cache's database: one record per entry (one put per write), access times apart. */
+/**
+ * Layout of one cache's database. Values live in a store without indexes: Chromium
+ * clones every value written to an indexed store to extract its index keys, which
+ * costs a full copy of a multi-megabyte value. The small `meta` store carries the
+ * indexes, and serves listing and `touch` without loading values.
+ */
 export interface CacheDB extends DBSchema {
-  values: { key: string; value: StoredValue; indexes: { meta: MetaIndexKey; tags: string; dependsOn: string } };
-  access: { key: string; value: AccessRecord };
+  values: { key: string; value: StoredValue };
+  meta: { key: string; value: TierEntryMeta; indexes: { tags: string; dependsOn: string } };
 }
 
 type Upgrade = (db: IDBPDatabase<CacheDB>, tx: IDBPTransaction<CacheDB, StoreNames<CacheDB>[], 'versionchange'>) => void;
@@ -40,11 +28,10 @@ type Upgrade = (db: IDBPDatabase<CacheDB>, tx: IDBPTransaction<CacheDB, StoreNam
  */
 export const MIGRATIONS: readonly Upgrade[] = [
   (db) => {
-    const values = db.createObjectStore('values');
-    values.createIndex('meta', META_KEY_PATH);
-    values.createIndex('tags', 'tags', { multiEntry: true });
-    values.createIndex('dependsOn', 'dependsOn', { multiEntry: true });
-    db.createObjectStore('access');
+    db.createObjectStore('values');
+    const meta = db.createObjectStore('meta');
+    meta.createIndex('tags', 'tags', { multiEntry: true });
+    meta.createIndex('dependsOn', 'dependsOn', { multiEntry: true });
   },
 ];
 

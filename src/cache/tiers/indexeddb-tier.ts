@@ -1,8 +1,8 @@
-import { wrap, type IDBPDatabase } from 'idb';
+import { unwrap, wrap, type IDBPDatabase } from 'idb';
 import { CacheError, isQuotaError } from '../errors.js';
 import type { Serializer } from '../serializers/serializer.js';
 import { structuredCloneSerializer } from '../serializers/structured-clone.js';
-import { MIGRATIONS, SCHEMA_VERSION, type AccessRecord, type CacheDB, type MetaIndexKey, type StoredValue } from './indexeddb-schema.js';
+import { MIGRATIONS, SCHEMA_VERSION, type CacheDB, type StoredValue } from './indexeddb-schema.js';
 import { metaOf, type CacheTier, type TierEntryMeta, type TierRecord } from './tier.js';
 import { TickBatch } from './tick-batch.js';
 
@@ -58,24 +58,17 @@ export class IndexedDBTier implements CacheTier {
   async get(key: string): Promise<TierRecord | undefined> {
     const stored = await this.reads.add(key);
     if (!stored) return undefined;
-    const { data, codec, version, ...meta } = stored;
+    const { data, codec, ...meta } = stored;
     if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${codec}", not "${this.serializer.name}"`);
-    return { ...meta, ...(version !== '' ? { version } : {}), value: this.serializer.decode(data) };
+    return { ...meta, value: this.serializer.decode(data) };
   }
 
   async head(key: string): Promise<TierEntryMeta | undefined> {
-    const db = await this.database();
-    if (!db) return undefined;
-    const tx = db.transaction(['values', 'access']);
-    const [cursor, access] = await Promise.all([
-      tx.objectStore('values').index('meta').openKeyCursor(IDBKeyRange.bound([key], [key, []])),
-      tx.objectStore('access').get(key),
-    ]);
-    return cursor ? withAccess(metaFromIndexKey(cursor.key), access) : undefined;
+    return (await this.database())?.get('meta', key);
   }
 
   set(record: TierRecord): Promise<void> {
-    const value: StoredValue = { ...metaOf(record), version: record.version ?? '', data: this.serializer.encode(record.value), codec: this.serializer.name };
+    const value: StoredValue = { ...metaOf(record), data: this.serializer.encode(record.value), codec: this.serializer.name };
     return this.writes.add({ kind: 'put', value });
   }
 
@@ -87,20 +80,8 @@ export class IndexedDBTier implements CacheTier {
     return this.writes.add({ kind: 'clear' });
   }
 
-  /** Metadata from the index alone (values stay on disk); tags and dependencies are served by `query`. */
   async list(): Promise<TierEntryMeta[]> {
-    const db = await this.database();
-    if (!db) return [];
-    const tx = db.transaction(['values', 'access']);
-    const accessStore = tx.objectStore('access');
-    const [accessKeys, accessRecords] = await Promise.all([accessStore.getAllKeys(), accessStore.getAll()]);
-    const access = new Map(accessKeys.map((key, i) => [key, accessRecords[i]]));
-    const metas: TierEntryMeta[] = [];
-    for (let cursor = await tx.objectStore('values').index('meta').openKeyCursor(); cursor; cursor = await cursor.continue()) {
-      const meta = metaFromIndexKey(cursor.key);
-      metas.push(withAccess(meta, access.get(meta.key)));
-    }
-    return metas;
+    return (await (await this.database())?.getAll('meta')) ?? [];
   }
 
   touch(key: string, accessedAt: number): Promise<void> {
@@ -108,7 +89,7 @@ export class IndexedDBTier implements CacheTier {
   }
 
   async query(field: 'tags' | 'dependsOn', value: string): Promise<string[]> {
-    return ((await (await this.database())?.getAllKeysFromIndex('values', field, value)) ?? []) as string[];
+    return ((await (await this.database())?.getAllKeysFromIndex('meta', field, value)) ?? []) as string[];
   }
 
   async close(): Promise<void> {
@@ -117,44 +98,48 @@ export class IndexedDBTier implements CacheTier {
     this.connection = undefined;
   }
 
+  // The two hot paths below use the raw IDB objects behind idb's proxies (unwrap): no
+  // proxy traps and no promise per request that only needs to complete with its transaction.
+
   // Reads of one tick share a read-only transaction; it starts after any write batch
   // queued before it, so a read sees the writes issued before it.
   private async fetch(keys: string[]): Promise<(StoredValue | undefined)[]> {
     const db = await this.database();
     if (!db) return keys.map(() => undefined);
-    const store = db.transaction('values').store;
-    return Promise.all(keys.map((key) => store.get(key)));
+    const store = unwrap(db).transaction('values').objectStore('values');
+    return Promise.all(keys.map((key) => settled<StoredValue | undefined>(store.get(key))));
   }
 
   private async commit(ops: WriteOp[]): Promise<void> {
     const db = await this.database();
     if (!db) return;
-    // Only batches that record reads, delete or clear touch the small access store.
-    const scope = ops.every((op) => op.kind === 'put') ? (['values'] as const) : (['values', 'access'] as const);
-    const tx = db.transaction([...scope], 'readwrite');
+    const tx = unwrap(db).transaction(['values', 'meta'], 'readwrite');
+    const done = new Promise<void>((resolve, reject) => {
+      tx.oncomplete = () => resolve();
+      tx.onabort = tx.onerror = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
+    });
     const values = tx.objectStore('values');
+    const meta = tx.objectStore('meta');
     try {
       for (const op of ops) {
         if (op.kind === 'put') {
-          void values.put(op.value, op.value.key);
+          const { data: _data, codec: _codec, ...metadata } = op.value;
+          values.put(op.value, op.value.key);
+          meta.put(metadata, op.value.key);
         } else if (op.kind === 'delete') {
-          void values.delete(op.key);
-          void tx.objectStore('access').delete(op.key);
+          values.delete(op.key);
+          meta.delete(op.key);
         } else if (op.kind === 'clear') {
-          void values.clear();
-          void tx.objectStore('access').clear();
+          values.clear();
+          meta.clear();
         } else {
-          const access = tx.objectStore('access');
-          const [stored, previous] = await Promise.all([values.index('meta').openKeyCursor(IDBKeyRange.bound([op.key], [op.key, []])), access.get(op.key)]);
-          if (stored) {
-            const hits = withAccess(metaFromIndexKey(stored.key), previous).hits;
-            void access.put({ accessedAt: op.at, hits: hits + 1 }, op.key);
-          }
+          const current = await settled<TierEntryMeta | undefined>(meta.get(op.key));
+          if (current) meta.put({ ...current, accessedAt: op.at, hits: current.hits + 1 }, op.key);
         }
       }
-      await tx.done;
+      await done;
     } catch (error) {
-      tx.done.catch(() => {}); // the abort below rejects it again; that rejection is expected
+      done.catch(() => {}); // the abort below rejects it again; that rejection is expected
       try {
         tx.abort();
       } catch {
@@ -190,7 +175,7 @@ export class IndexedDBTier implements CacheTier {
         // A newer phasekit in another tab upgraded the schema; its stores are a superset of ours.
         if ((error as { name?: string }).name !== 'VersionError') throw error;
         db = await this.request(factory);
-        if (!db.objectStoreNames.contains('values') || !db.objectStoreNames.contains('access')) {
+        if (!db.objectStoreNames.contains('values') || !db.objectStoreNames.contains('meta')) {
           db.close();
           throw new CacheError('TIER_UNAVAILABLE', `${this.databaseName} has an unknown newer schema`);
         }
@@ -215,13 +200,10 @@ export class IndexedDBTier implements CacheTier {
   }
 }
 
-function metaFromIndexKey(indexKey: IDBValidKey): TierEntryMeta {
-  const [key, storedAt, accessedAt, expiresAt, size, hits, version] = indexKey as MetaIndexKey;
-  return { key, storedAt, accessedAt, expiresAt, size, hits, ...(version !== '' ? { version } : {}) };
-}
 
-// Reads recorded before the value was (re)stored belong to an older value and are ignored.
-function withAccess(meta: TierEntryMeta, access: AccessRecord | undefined): TierEntryMeta {
-  if (!access || access.accessedAt < meta.storedAt) return meta;
-  return { ...meta, accessedAt: Math.max(meta.accessedAt, access.accessedAt), hits: access.hits };
+function settled<T>(request: IDBRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result as T);
+    request.onerror = () => reject(request.error);
+  });
 }

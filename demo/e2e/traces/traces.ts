@@ -44,6 +44,20 @@ function corruptStoredTraces(): Promise<number> {
   });
 }
 
+/** Compile + first evaluation of a built-in model, timed (the graph is built first, outside the timing). */
+async function timeCompile(model: 'coalescent' | 'rabbits' | 'random', size: number) {
+  await ready();
+  const graph = model === 'coalescent' ? models.coalescent(size) : model === 'rabbits' ? models.rabbits(size) : models.randomCyclic({ vertices: size, params: 2, seed: 7 });
+  graph.structure();
+  const theta = model === 'coalescent' ? [1] : model === 'rabbits' ? [1, 2, 4] : [1, 0.5];
+  const before = (await traceCache().info()).recorded;
+  const t0 = performance.now();
+  const evaluator = await compile(graph);
+  evaluator.expectation(theta);
+  const ms = performance.now() - t0;
+  return { ms, recorded: (await traceCache().info()).recorded - before };
+}
+
 async function exportAll(): Promise<number[]> {
   await ready();
   return Array.from(await exportCache());
@@ -54,4 +68,4 @@ async function importAll(bytes: number[]): Promise<number> {
   return importCache(Uint8Array.from(bytes));
 }
 
-Object.assign(window, { compileCoalescent, corruptStoredTraces, exportAll, importAll, fixtureReady: true });
+Object.assign(window, { timeCompile, compileCoalescent, corruptStoredTraces, exportAll, importAll, fixtureReady: true });

@@ -32,15 +32,18 @@ export class FrecencyPolicy implements EvictionPolicy {
   private readonly sketch: CountMinSketch;
   private hashes: Int32Array;
   private segments: Uint8Array;
-  private readonly capacity: number | undefined;
   private readonly windowShare: number;
   private readonly protectedShare: number;
+  // Segment limits, fixed when the capacity is; recomputed per call otherwise.
+  private readonly fixedWindowMax: number;
+  private readonly fixedProtectedMax: number;
 
   constructor(slots: number, options: FrecencyPolicyOptions = {}) {
     const capacity = options.capacity !== undefined && Number.isFinite(options.capacity) ? options.capacity : undefined;
-    this.capacity = capacity;
     this.windowShare = options.windowShare ?? 0.01;
     this.protectedShare = options.protectedShare ?? 0.8;
+    this.fixedWindowMax = capacity === undefined ? 0 : Math.max(1, Math.floor(capacity * this.windowShare));
+    this.fixedProtectedMax = capacity === undefined ? 0 : Math.max(1, Math.floor((capacity - this.fixedWindowMax) * this.protectedShare));
     this.rings = new SlotRings(slots, 4);
     this.sketch = new CountMinSketch({ capacity: capacity ?? 4096 });
     this.hashes = new Int32Array(slots);
@@ -127,12 +130,13 @@ export class FrecencyPolicy implements EvictionPolicy {
   }
 
   private windowMax(): number {
-    return Math.max(1, Math.floor((this.capacity ?? this.resident()) * this.windowShare));
+    if (this.fixedWindowMax !== 0) return this.fixedWindowMax;
+    return Math.max(1, Math.floor(this.resident() * this.windowShare));
   }
 
   private protectedMax(): number {
-    const capacity = this.capacity ?? this.resident();
-    return Math.max(1, Math.floor((capacity - this.windowMax()) * this.protectedShare));
+    if (this.fixedProtectedMax !== 0) return this.fixedProtectedMax;
+    return Math.max(1, Math.floor((this.resident() - this.windowMax()) * this.protectedShare));
   }
 
   private move(slot: number, from: number, to: number): void {

@@ -161,3 +161,24 @@ describe('IndexedDB tier', () => {
     expect(await idbCache<string>(factory, cacheName).keys()).toEqual([]);
   });
 });
+
+describe('IndexedDB tier upgrade blocked by another tab', () => {
+  it('gives up after blockedTimeoutMs and runs memory-only with one warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const real = new IDBFactory();
+    const cacheName = name();
+    // "Another tab": an old connection that never closes on versionchange.
+    const old = real.open(`phasekit-cache:${cacheName}`, 1);
+    await new Promise((resolve) => (old.onsuccess = resolve));
+    // This tab runs newer code: every open asks for one version more than exists.
+    const newer = { open: (db: string, version?: number) => real.open(db, (version ?? 1) + 1) } as IDBFactory;
+    const tier = new IndexedDBTier({ name: cacheName, indexedDB: newer, blockedTimeoutMs: 50 });
+    const cache = createCache<string>({ name: cacheName, tiers: ['memory', tier], sync: false });
+    await cache.set('k', 'v');
+    expect(await cache.get('k')).toBe('v');
+    expect(await tier.available()).toBe(false);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0][1])).toMatch(/blocked/);
+    warn.mockRestore();
+  });
+});

@@ -14,6 +14,8 @@ export interface IndexedDBTierOptions {
   serializer?: Serializer;
   /** The IndexedDB factory (default `globalThis.indexedDB`; pass fake-indexeddb's in Node). */
   indexedDB?: IDBFactory;
+  /** How long to wait for a schema upgrade blocked by another tab before running memory-only (default 3000 ms). */
+  blockedTimeoutMs?: number;
 }
 
 type WriteOp =
@@ -161,7 +163,25 @@ export class IndexedDBTier implements CacheTier {
       const tx = wrap(request.transaction!) as never;
       for (let step = event.oldVersion; step < SCHEMA_VERSION; step++) MIGRATIONS[step](db, tx);
     };
-    return (await wrap(request)) as unknown as IDBPDatabase<CacheDB>;
+    const opened = wrap(request) as unknown as Promise<IDBPDatabase<CacheDB>>;
+    // An older tab that ignores versionchange blocks our upgrade indefinitely: after a
+    // while give up (memory-only) rather than leave every cache call waiting.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let gaveUp = false;
+    const blocked = new Promise<never>((_, reject) => {
+      request.onblocked = () => {
+        timer = setTimeout(() => {
+          gaveUp = true;
+          reject(new CacheError('TIER_UNAVAILABLE', `${this.databaseName}: upgrade blocked by another tab holding an older version open`));
+        }, this.options.blockedTimeoutMs ?? 3000);
+      };
+    });
+    opened.then((db) => gaveUp && db.close(), () => {});
+    try {
+      return await Promise.race([opened, blocked]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async open(): Promise<IDBPDatabase<CacheDB> | undefined> {

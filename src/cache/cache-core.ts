@@ -22,10 +22,15 @@ const QUOTA_RELIEF_SHARE = 0.1;
  * namespaces on top.
  */
 export class CacheCore<V> {
+  /** Cache name. */
   readonly name: string;
+  /** The front tier. */
   readonly memory: MemoryTier<V>;
+  /** Lower tiers, fastest first. */
   readonly tiers: CacheTier[];
+  /** Counters shared by every namespace. */
   readonly stats = new CacheStats();
+  /** Tags and dependencies of memory-resident entries. */
   readonly relations = new EntryRelations();
   private readonly inflight = new Map<string, Promise<V>>();
   private readonly sync: TabSync | undefined;
@@ -60,6 +65,7 @@ export class CacheCore<V> {
     return this.memory.evictions + this.lowerEvictions;
   }
 
+  /** Memory first, then each lower tier in order. */
   async get(key: string): Promise<V | undefined> {
     const value = this.memory.get(key);
     if (value !== undefined) {
@@ -70,6 +76,7 @@ export class CacheCore<V> {
     return this.load(key);
   }
 
+  /** Write-through to every tier; lower-tier failures are counted, not thrown. */
   async set(key: string, value: V, options: SetOptions = {}): Promise<void> {
     if (value === undefined) {
       await this.invalidate([key]);
@@ -94,6 +101,7 @@ export class CacheCore<V> {
     this.sync?.post({ type: 'evict', keys: [key] });
   }
 
+  /** A live entry exists in some tier. */
   async has(key: string): Promise<boolean> {
     return (await this.metaOf(key)) !== undefined;
   }
@@ -155,6 +163,7 @@ export class CacheCore<V> {
     this.sync?.post({ type: 'clear', prefix: '' });
   }
 
+  /** Cached value, or one computation per key (per context, and per origin where Web Locks exist). */
   async getOrCompute(key: string, compute: (signal?: AbortSignal) => Promise<V> | V, options: ComputeOptions = {}): Promise<V> {
     const resident = this.memory.get(key);
     if (resident !== undefined) {
@@ -202,6 +211,7 @@ export class CacheCore<V> {
     return dropped;
   }
 
+  /** Sweeps every `intervalMs`; the timer is unref'd. */
   startSweeper(intervalMs: number): void {
     this.stopSweeper();
     this.sweeper = setInterval(() => void this.sweep().catch(() => {}), intervalMs);
@@ -209,11 +219,13 @@ export class CacheCore<V> {
     (this.sweeper as { unref?: () => void }).unref?.();
   }
 
+  /** Stops the sweeper. */
   stopSweeper(): void {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     this.sweeper = undefined;
   }
 
+  /** Vacuums the lower tiers (or the one named). */
   async vacuum(options: VacuumOptions): Promise<VacuumResult[]> {
     const results: VacuumResult[] = [];
     for (const tier of this.tiers) {
@@ -236,6 +248,7 @@ export class CacheCore<V> {
     this.sync?.post({ type: 'evict', keys: [record.key] });
   }
 
+  /** Stops timers and channels, closes tiers. */
   async close(): Promise<void> {
     this.stopSweeper();
     this.sync?.close();

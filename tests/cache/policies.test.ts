@@ -118,6 +118,16 @@ describe('CountMinSketch', () => {
     expect(sketch.frequency(hashString('x'))).toBe(15);
   });
 
+  it('ages each counter to half without disturbing its neighbours', () => {
+    const sketch = new CountMinSketch({ capacity: 16, sampleSize: 1e9 });
+    for (let i = 0; i < 15; i++) sketch.increment(hashString('hot'));
+    for (let i = 0; i < 3; i++) sketch.increment(hashString('warm'));
+    sketch.age();
+    expect(sketch.frequency(hashString('hot'))).toBe(7);
+    expect(sketch.frequency(hashString('warm'))).toBeLessThanOrEqual(1 + 7); // a collision may add the hot key's count
+    expect(sketch.frequency(hashString('warm'))).toBeGreaterThanOrEqual(1);
+  });
+
   it('halves every count after sampleSize additions, so old popularity fades', () => {
     const sketch = new CountMinSketch({ capacity: 64, sampleSize: 20 });
     for (let i = 0; i < 12; i++) sketch.increment(hashString('old'));

@@ -17,6 +17,8 @@ const COUNTERS_PER_BLOCK = 16;
  */
 export class CountMinSketch {
   private readonly table: Uint8Array;
+  // The same bytes as 32-bit words, so aging halves four counters per step.
+  private readonly words: Uint32Array;
   private readonly shift: number;
   private readonly sampleSize: number;
   private additions = 0;
@@ -26,6 +28,7 @@ export class CountMinSketch {
     const log2 = Math.ceil(Math.log2(capacity));
     this.shift = 32 - log2;
     this.table = new Uint8Array((1 << log2) * COUNTERS_PER_BLOCK);
+    this.words = new Uint32Array(this.table.buffer);
     this.sampleSize = options.sampleSize ?? 10 * capacity;
   }
 
@@ -66,8 +69,9 @@ export class CountMinSketch {
 
   /** Halves every counter: recent popularity outweighs old popularity. */
   age(): void {
-    const table = this.table;
-    for (let i = 0; i < table.length; i++) table[i] >>>= 1;
+    const words = this.words;
+    // Shift each word right and drop the bit that crossed into the byte below.
+    for (let i = 0; i < words.length; i++) words[i] = (words[i] >>> 1) & 0x7f7f7f7f;
     this.additions >>>= 1;
   }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createCache } from '../../src/cache/index.js';
 import { RemoteTierDouble } from './remote-tier-double.js';
 
@@ -72,5 +72,18 @@ describe('multi-tab coherence over BroadcastChannel', () => {
     expect(runs).toBe(1);
     expect(cache.stats().computations).toBe(1);
     await cache.close();
+  });
+
+  it('works per context where BroadcastChannel is missing', async () => {
+    vi.stubGlobal('BroadcastChannel', undefined);
+    try {
+      const [tabA, tabB] = twoTabs();
+      await tabA.set('k', 'v');
+      expect(await tabB.get('k')).toBe('v');
+      await tabA.delete('k');
+      expect(await tabA.get('k')).toBeUndefined();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -103,8 +103,11 @@ export class FrecencyPolicy implements EvictionPolicy {
     const rings = this.rings;
     for (;;) {
       const candidate = rings.lru(CANDIDATES);
-      if (candidate === -1) return this.detach(this.firstLru(PROBATION, PROTECTED, WINDOW));
-      const victim = this.firstLru(PROBATION, PROTECTED);
+      if (candidate === -1) {
+        const victim = this.mainVictim();
+        return this.detach(victim !== -1 ? victim : rings.lru(WINDOW));
+      }
+      const victim = this.mainVictim();
       if (victim === -1) {
         // Main is empty: nothing to duel with, so the oldest candidate is admitted.
         this.move(candidate, CANDIDATES, PROBATION);
@@ -145,12 +148,10 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.segments[slot] = to;
   }
 
-  private firstLru(...lists: number[]): number {
-    for (const list of lists) {
-      const slot = this.rings.lru(list);
-      if (slot !== -1) return slot;
-    }
-    return -1;
+  // The probation LRU, or the protected LRU when probation is empty.
+  private mainVictim(): number {
+    const slot = this.rings.lru(PROBATION);
+    return slot !== -1 ? slot : this.rings.lru(PROTECTED);
   }
 
   private detach(slot: number): number {

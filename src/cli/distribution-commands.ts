@@ -1,6 +1,8 @@
 // Commands that read a graph JSON file and print a quantity of its distribution.
 import { ready } from '../kernel/module.js';
 import { Graph } from '../graph/graph.js';
+import { GraphError } from '../errors.js';
+import { createPool, type CallOptions, type Pool } from '../pool/pool.js';
 import { UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CliIO } from './io.js';
 import { printJSON, type Command } from './command.js';
@@ -28,13 +30,46 @@ export async function readGraph(path: string, io: CliIO): Promise<Graph> {
   return Graph.fromJSON(text);
 }
 
-function graphCommand(summary: string, flags: Record<string, FlagSpec>, compute: (graph: Graph, args: ParsedArgs) => Record<string, unknown>): Command {
+const timeoutMs: FlagSpec = { kind: 'integer', min: 1, description: 'run in a worker and stop it after this many ms (large graphs always run in a worker)' };
+
+/** Graphs from this size on are computed in a worker thread, where a timeout or Ctrl-C really stops the kernel. */
+export const WORKER_THRESHOLD = 200_000;
+
+type Remote = (pool: Pool, graph: Graph, args: ParsedArgs, options: CallOptions) => Promise<Record<string, unknown>>;
+
+/** Runs `remote` on a one-worker pool: progress on stderr, Ctrl-C aborts, --timeout-ms limits. */
+async function inWorker(graph: Graph, args: ParsedArgs, io: CliIO, remote: Remote): Promise<Record<string, unknown>> {
+  const pool = createPool({ size: 1 });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let last = 0;
+  try {
+    return await remote(pool, graph, args, {
+      signal: controller.signal,
+      timeoutMs: args.flags['timeout-ms'] as number | undefined,
+      onProgress: ({ phase, done, total }) => {
+        const now = Date.now();
+        if (now - last < 500 && done < total) return;
+        last = now;
+        io.stderr(`phasekit: ${phase} ${done}/${total}\n`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    await pool.close();
+  }
+}
+
+function graphCommand(summary: string, flags: Record<string, FlagSpec>, compute: (graph: Graph, args: ParsedArgs) => Record<string, unknown>, remote: Remote): Command {
   return {
     positionals: ['<graph.json>'],
     summary,
-    flags,
+    flags: { ...flags, 'timeout-ms': timeoutMs },
     async run(args, io) {
-      printJSON(io, compute(await readGraph(args.positionals[0], io), args));
+      const graph = await readGraph(args.positionals[0], io);
+      const useWorker = args.flags['timeout-ms'] !== undefined || graph.vertexCount >= WORKER_THRESHOLD;
+      printJSON(io, useWorker ? await inWorker(graph, args, io, remote) : compute(graph, args));
     },
   };
 }
@@ -44,19 +79,38 @@ const at = (args: ParsedArgs) => ({ theta: args.flags.theta as number[] | undefi
 /** The distribution commands by name. */
 export const distributionCommands: Record<string, Command> = {
   moments: graphCommand('raw moments E[T], …, E[T^k] → {"moments":[…]}', { theta, rewards, k }, (graph, args) =>
-    ({ moments: graph.moments((args.flags.k as number | undefined) ?? 3, at(args)) })),
+    ({ moments: graph.moments((args.flags.k as number | undefined) ?? 3, at(args)) }),
+  async (pool, graph, args, o) => ({ moments: await pool.moments(graph, at(args).theta, { ...o, k: (args.flags.k as number | undefined) ?? 3, rewards: at(args).rewards }) })),
   expectation: graphCommand('E[T] (with --rewards: E[accumulated reward]) → {"expectation":x}', { theta, rewards }, (graph, args) =>
-    ({ expectation: graph.expectation(at(args)) })),
+    ({ expectation: graph.expectation(at(args)) }),
+  async (pool, graph, args, o) => ({ expectation: await pool.expectation(graph, at(args).theta, { ...o, rewards: at(args).rewards }) })),
   variance: graphCommand('Var[T] (with --rewards: of the accumulated reward) → {"variance":x}', { theta, rewards }, (graph, args) =>
-    ({ variance: graph.variance(at(args)) })),
-  pdf: graphCommand('density at --times (continuous graphs) → {"pdf":[…]}', { theta, times: { ...times, required: true } }, (graph, args) =>
-    ({ pdf: Array.from(graph.pdf(args.flags.times as number[], at(args))) })),
-  cdf: graphCommand('P(T ≤ t) at --times; discrete graphs: P(τ ≤ k) at --steps → {"cdf":[…]}', { theta, times, steps }, (graph, args) => {
-    const { times: t, steps: s } = args.flags;
-    if ((t === undefined) === (s === undefined)) throw new UsageError('cdf needs exactly one of --times or --steps');
-    if (s !== undefined && !graph.discrete) throw new UsageError('--steps is for discrete graphs; this graph is continuous, use --times');
-    return { cdf: Array.from(graph.cdf((t ?? s) as number[], at(args))) };
+    ({ variance: graph.variance(at(args)) }),
+  async (pool, graph, args, o) => {
+    const [m1, m2] = await pool.moments(graph, at(args).theta, { ...o, k: 2, rewards: at(args).rewards });
+    return { variance: m2 - m1 * m1 };
   }),
+  pdf: graphCommand('density at --times (continuous graphs) → {"pdf":[…]}', { theta, times: { ...times, required: true } }, (graph, args) =>
+    ({ pdf: Array.from(graph.pdf(args.flags.times as number[], at(args))) }),
+  async (pool, graph, args, o) => {
+    if (graph.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
+    return { pdf: Array.from(await pool.pdf(graph, at(args).theta, args.flags.times as number[], o)) };
+  }),
+  cdf: graphCommand('P(T ≤ t) at --times; discrete graphs: P(τ ≤ k) at --steps → {"cdf":[…]}', { theta, times, steps }, (graph, args) =>
+    ({ cdf: Array.from(graph.cdf(cdfPoints(graph, args), at(args))) }),
+  async (pool, graph, args, o) => ({ cdf: Array.from(await pool.cdf(graph, at(args).theta, cdfPoints(graph, args), o)) })),
   pmf: graphCommand('P(τ = k) at --steps (discrete graphs) → {"pmf":[…]}', { theta, steps: { ...steps, required: true } }, (graph, args) =>
-    ({ pmf: Array.from(graph.pmf(args.flags.steps as number[], at(args))) })),
+    ({ pmf: Array.from(graph.pmf(args.flags.steps as number[], at(args))) }),
+  async (pool, graph, args, o) => {
+    if (!graph.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
+    return { pmf: Array.from(await pool.pmf(graph, at(args).theta, args.flags.steps as number[], o)) };
+  }),
 };
+
+/** The points of `cdf`: exactly one of --times or --steps (--steps only for discrete graphs). */
+function cdfPoints(graph: Graph, args: ParsedArgs): number[] {
+  const { times: t, steps: s } = args.flags;
+  if ((t === undefined) === (s === undefined)) throw new UsageError('cdf needs exactly one of --times or --steps');
+  if (s !== undefined && !graph.discrete) throw new UsageError('--steps is for discrete graphs; this graph is continuous, use --times');
+  return (t ?? s) as number[];
+}

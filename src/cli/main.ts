@@ -3,6 +3,7 @@
 // (2: the input is wrong, 1: phasekit failed).
 import { readFileSync } from 'node:fs';
 import { GraphError } from '../errors.js';
+import { PoolError } from '../pool/errors.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { isGroup, type Command } from './command.js';
 import { commands } from './commands.js';
@@ -66,6 +67,10 @@ function report(e: unknown, path: string, io: CliIO): number {
   if (e instanceof UsageError) {
     io.stderr(`phasekit: ${path ? `${path}: ` : ''}${oneLine(e.message)} (see 'phasekit ${path ? path + ' ' : ''}--help')\n`);
     return EXIT_BAD_INPUT;
+  }
+  if (e instanceof PoolError) {
+    io.stderr(`phasekit: ${path ? `${path}: ` : ''}${oneLine(e.message)} [${e.code}]\n`);
+    return EXIT_INTERNAL;
   }
   if (e instanceof GraphError) {
     io.stderr(`phasekit: ${path ? `${path}: ` : ''}${oneLine(e.message)} [${e.code}]\n`);

@@ -6,7 +6,6 @@ export interface CountMinSketchOptions {
   sampleSize?: number;
 }
 
-const MAX_COUNT = 15;
 const COUNTERS_PER_BLOCK = 16;
 
 /**
@@ -42,7 +41,7 @@ export class CountMinSketch {
     const b = block + 4 + ((spread >>> 8) & 3);
     const c = block + 8 + ((spread >>> 16) & 3);
     const d = block + 12 + ((spread >>> 24) & 3);
-    // Branch-free saturating increments: (count + 1) >> 4 is 1 only at MAX_COUNT (15).
+    // Branch-free saturating increments: (count + 1) >> 4 is 1 only at the 4-bit maximum, 15.
     let t = table[a];
     table[a] = t + (((t + 1) >> 4) ^ 1);
     t = table[b];

@@ -317,6 +317,17 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const do
   e->n = n;
   e->record = record;
   e->ninputs = rp[n];
+  /* Every edge yields at least one command: start there, so a DAG never reallocates
+   * (wasm's realloc copies; glibc's can remap). */
+  {
+    int32_t cap = rp[n] + n + 16;
+    e->dst = malloc((size_t)cap * sizeof *e->dst);
+    e->src = malloc((size_t)cap * sizeof *e->src);
+    e->m = malloc((size_t)cap * sizeof *e->m);
+    if (record) e->slot = malloc((size_t)cap * sizeof *e->slot);
+    if (!e->dst || !e->src || !e->m || (record && !e->slot)) goto fail;
+    e->cap = cap;
+  }
   e->scale0 = calloc((size_t)n, sizeof(double));
   if (!e->scale0) goto fail;
   if (record) {

@@ -72,7 +72,7 @@ function compute(): void {
     const { graph, theta } = readForm();
     show('build-ms', ms(t0));
     t0 = performance.now();
-    const stats = graph.eliminationAt(theta).stats();
+    const stats = graph.at(theta).elimination.stats();
     show('eliminate-ms', ms(t0));
     t0 = performance.now();
     const moments = graph.moments(3, { theta });

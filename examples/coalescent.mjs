@@ -2,7 +2,7 @@
 // read off its moments, sojourn times and distribution.
 // Run with `npm run example` (builds dist/ first) or `node examples/coalescent.mjs`.
 import { performance } from 'node:perf_hooks';
-import { ready, models } from '../dist/index.js';
+import { ready, models } from 'phasekit';
 
 const time = (f) => { const t0 = performance.now(); const value = f(); return [value, performance.now() - t0]; };
 const ms = (t) => `${t.toFixed(2)} ms`;
@@ -14,7 +14,7 @@ await ready();
 {
   const theta = [1];
   const [graph, buildMs] = time(() => models.coalescent(10));
-  const [elimination, eliminateMs] = time(() => graph.eliminationAt(theta));
+  const [elimination, eliminateMs] = time(() => graph.at(theta).elimination);
   const [moments, momentsMs] = time(() => graph.moments(3, { theta }));
   console.log(`Kingman coalescent, n = 10: ${graph.vertexCount} vertices, ${graph.edgeCount} edges`);
   console.log(`  E[T]      = ${graph.expectation({ theta })}   (exact: 2(1 − 1/n) = 1.8)`);
@@ -38,7 +38,7 @@ await ready();
 {
   const theta = [1, 2, 4];
   const [graph, buildMs] = time(() => models.rabbits(100));
-  const [elimination, eliminateMs] = time(() => graph.eliminationAt(theta));
+  const [elimination, eliminateMs] = time(() => graph.at(theta).elimination);
   const [moments, momentsMs] = time(() => graph.moments(3, { theta }));
   console.log(`Rabbits, N = 100, θ = (${theta.join(', ')}): ${graph.vertexCount} vertices, ${graph.edgeCount} edges`);
   console.log(`  E[T]      = ${fmt(moments[0])}`);

@@ -1,20 +1,39 @@
 // phasekit: phase-type distributions as graphs, eliminated in WebAssembly.
+// This module only re-exports; importing it opens nothing and starts nothing.
 export { ready } from './kernel/module.js';
-export { Graph, Vertex, type GraphOptions, type AtTheta, type RewardOptions, type EdgeView, type GraphBuffers } from './graph/graph.js';
+
+// The graph: data, formats, validation; and the user-facing Graph with its computations.
+export { Graph, type AtTheta, type RewardOptions } from './phase-type/graph.js';
+export { StateGraph, Vertex, type GraphOptions, type GraphClass, type EdgeView, type GraphBuffers } from './graph/state-graph.js';
 export type { GraphJSON } from './graph/json.js';
 export type { GraphMatrices, FromMatricesOptions } from './graph/matrices.js';
 export type { Transition, ExploreOptions } from './graph/explore.js';
 export type { Csr } from './graph/rates.js';
+export { checkTheta, checkThetaRows, type ThetaRows } from './graph/arguments.js';
+export * as models from './models/index.js';
+
+// Computations.
 export { Elimination, eliminate, type EliminationStats } from './kernel/elimination.js';
-export { PhasekitError, GraphError, KernelError, TraceError, type GraphErrorCode, type KernelErrorCode, type TraceErrorCode } from './errors.js';
+export { GraphAtTheta } from './evaluate/graph-at-theta.js';
 export { seededRandom, type Random } from './sampling/rng.js';
 export type { SampleOptions } from './sampling/sample.js';
 export { UNIFORMIZATION_TAIL } from './distributions/distribution.js';
-export * as models from './models/index.js';
+
+// Traces and trace models.
 export { Trace, type TraceStats, type TraceMomentOptions, type TraceGradientOptions, type TraceGradient } from './trace/trace.js';
-export { TraceEvaluator, type ThetaGradient } from './trace/evaluator.js';
-export { compile, setDefaultTraceStore, MemoryTraceStore, type TraceStore, type CompileOptions } from './trace/compile.js';
+export { TraceModel, type ThetaGradient, type ModelOptions, type ModelGradientOptions, type ModelBatchOptions } from './evaluate/trace-model.js';
+export { compile, type CompileOptions } from './evaluate/compile.js';
 export { structuralHash, structuralEncoding, TRACE_FORMAT_VERSION } from './trace/structural-hash.js';
 export { encodeTrace, decodeTrace, readTraceHeader, type TraceHeader } from './trace/format.js';
-export { TraceCache, createTraceCache, type TraceCacheOptions, type TraceCacheInfo, type TracePersistence } from './trace-cache/trace-cache.js';
-export { traceCache, configureTraceCache, cacheInfo, clearCache, exportCache, importCache, vacuum, prewarm, type CacheLayer } from './trace-cache/management.js';
+
+// Cache layers and their management.
+export { TraceCache, createTraceCache, type TraceCacheOptions, type TracePersistence } from './trace-cache/trace-cache.js';
+export { MemoryTraceStore, type TraceStore, type TraceStoreOptions } from './trace-cache/trace-store.js';
+export { traceCache, configureTraceCache } from './trace-cache/default-trace-cache.js';
+export { cacheInfo, clearCache, exportCache, importCache, vacuum, prewarm } from './cache-layers/management.js';
+export { LAYER_NAMES, type CacheLayer, type LayerInfo } from './cache-layers/layer.js';
+
+// Errors.
+export { PhasekitError, AbortError, GraphError, KernelError, TraceError, type GraphErrorCode, type KernelErrorCode, type TraceErrorCode } from './errors/index.js';
+export { CacheError, type CacheErrorCode } from './cache/errors.js';
+export { PoolError, type PoolErrorCode } from './pool/errors.js';

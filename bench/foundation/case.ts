@@ -75,7 +75,7 @@ elim.value.dispose();
 progress(`${name}: kernel only ×${c.reps}`);
 const bare = kernelOnly(csr, c.reps);
 progress(`${name}: moments, pdf`);
-graph.eliminationAt(c.theta);
+graph.at(c.theta).elimination;
 const mom = timeMedian(() => graph.moments(3, { theta: c.theta }), c.reps, warm);
 const pdf = timeMedian(() => graph.pdf(times, { theta: c.theta }), c.reps, warm);
 

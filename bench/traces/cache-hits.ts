@@ -21,11 +21,11 @@ export async function cacheRows(build: () => Graph, trace: Trace, theta: number[
       // Cold: nothing anywhere — hash, record, write to the file tier, evaluate once.
       const first = createTraceCache({ persistence: 'file', dir, sync: false });
       let t0 = performance.now();
-      (await compile(graph, { store: first })).expectation(theta);
+      (await compile(graph, { store: first })).expectation({ theta });
       cold.push(performance.now() - t0);
       // Memory-tier hit in the same cache.
       t0 = performance.now();
-      (await compile(graph, { store: first })).expectation(theta);
+      (await compile(graph, { store: first })).expectation({ theta });
       memory.push(performance.now() - t0);
       await first.close();
       // Restart: a new cache over the same directory and a freshly built graph (so its
@@ -34,7 +34,7 @@ export async function cacheRows(build: () => Graph, trace: Trace, theta: number[
       fresh.structure();
       const restarted = createTraceCache({ persistence: 'file', dir, sync: false });
       t0 = performance.now();
-      (await compile(fresh, { store: restarted })).expectation(theta);
+      (await compile(fresh, { store: restarted })).expectation({ theta });
       file.push(performance.now() - t0);
       await restarted.close();
       // The write alone, for reference: set() of an existing trace into a fresh file tier.

@@ -5,7 +5,7 @@
 // evaluation; trace size; and cache hits (memory tier, file tier after a restart).
 import { ready, models, type Graph } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
-import { TraceEvaluator } from '../../src/trace/evaluator.js';
+import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { structuralHash } from '../../src/trace/structural-hash.js';
 import { timeMedian, progress } from '../foundation/timing.js';
 import { cacheRows, type CacheRow } from './cache-hits.js';
@@ -40,10 +40,10 @@ for (const c of cases) {
   const eliminate = timeMedian(() => graph.expectation({ theta: c.theta(theta++) }), c.reps, 2);
   const record = timeMedian(() => Trace.record(structure), Math.max(3, c.reps >> 1), 1, (t) => t.dispose());
   const trace = record.value;
-  const ev = new TraceEvaluator(trace, graph);
-  const evaluate = timeMedian(() => ev.expectation(c.theta(theta++)), c.reps * 3, 5);
-  const gradient = timeMedian(() => ev.gradient(c.theta(theta++)), c.reps * 3, 5);
-  const check = ev.expectation(c.theta(1)), direct = graph.expectation({ theta: c.theta(1) });
+  const ev = new TraceModel(trace, graph);
+  const evaluate = timeMedian(() => ev.expectation({ theta: c.theta(theta++) }), c.reps * 3, 5);
+  const gradient = timeMedian(() => ev.gradient(1, { theta: c.theta(theta++) }), c.reps * 3, 5);
+  const check = ev.expectation({ theta: c.theta(1) }), direct = graph.expectation({ theta: c.theta(1) });
   if (Math.abs(check - direct) > 1e-10 * Math.abs(direct)) throw new Error(`${c.name}: trace ${check} ≠ direct ${direct}`);
   const hash = await structuralHash(structure);
   const s = trace.stats();

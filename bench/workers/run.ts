@@ -32,7 +32,7 @@ async function time(work: () => unknown): Promise<number> {
 /** A pool whose workers are started and hold `graph`. */
 async function warmPool(size: number, graph: Graph): Promise<Pool> {
   const pool = createPool({ size });
-  await pool.momentsBatch(graph, thetasFor(graph, size * 4), { k: 2 });
+  await pool.momentsBatch(graph, 2, { thetas: thetasFor(graph, size * 4) });
   return pool;
 }
 
@@ -49,9 +49,9 @@ async function throughput(name: string, graph: Graph): Promise<void> {
   rows.push({ workload, path: 'in-thread', ms: baseline, baseline, count: EVALUATIONS });
   for (const size of sizes) {
     const pool = await warmPool(size, graph);
-    const calls = await time(() => Promise.all(Array.from({ length: EVALUATIONS }, (_, r) => pool.moments(graph, theta(r), { k: 2 }))));
+    const calls = await time(() => Promise.all(Array.from({ length: EVALUATIONS }, (_, r) => pool.moments(graph, 2, { theta: theta(r) }))));
     rows.push({ workload, path: `pool.moments × ${EVALUATIONS}, ${size} worker${size > 1 ? 's' : ''}`, ms: calls, baseline, count: EVALUATIONS });
-    const batch = await time(() => pool.momentsBatch(graph, thetas, { k: 2 }));
+    const batch = await time(() => pool.momentsBatch(graph, 2, { thetas }));
     rows.push({ workload, path: `pool.momentsBatch, ${size} worker${size > 1 ? 's' : ''}`, ms: batch, baseline, count: EVALUATIONS });
     await pool.close();
   }
@@ -68,10 +68,10 @@ async function hop(): Promise<void> {
   const baseline = await time(() => { for (let i = 0; i < HOPS; i++) tiny.expectation({ theta: [1 + i / HOPS] }); });
   rows.push({ workload, path: 'in-thread', ms: baseline, baseline, count: HOPS });
   const pool = await warmPool(1, tiny);
-  const sequential = await time(async () => { for (let i = 0; i < HOPS; i++) await pool.expectation(tiny, [1 + i / HOPS]); });
+  const sequential = await time(async () => { for (let i = 0; i < HOPS; i++) await pool.expectation(tiny, { theta: [1 + i / HOPS] }); });
   rows.push({ workload, path: 'pool, 1 worker', ms: sequential, baseline, count: HOPS });
   const withProgress = await time(async () => {
-    for (let i = 0; i < HOPS; i++) await pool.expectation(tiny, [1 + i / HOPS], { onProgress: () => {} });
+    for (let i = 0; i < HOPS; i++) await pool.expectation(tiny, { theta: [1 + i / HOPS], onProgress: () => {} });
   });
   rows.push({ workload, path: 'pool, 1 worker, with onProgress', ms: withProgress, baseline, count: HOPS });
   await pool.close();
@@ -83,9 +83,9 @@ async function graphSend(): Promise<void> {
   const workload = `sending a graph: coalescent n = 30 (${big.vertexCount} vertices, ${big.edgeCount} edges), expectation`;
   const pool = await warmPool(1, models.coalescent(4));
   let run = 0;
-  const cold = await time(() => pool.expectation(fresh[run++], [1]));
+  const cold = await time(() => pool.expectation(fresh[run++], { theta: [1] }));
   let theta = 2;
-  const warm = await time(() => pool.expectation(big, [theta++]));
+  const warm = await time(() => pool.expectation(big, { theta: [theta++] }));
   rows.push({ workload, path: 'graph held by the worker (key only), new θ', ms: warm, baseline: warm, count: 1 });
   rows.push({ workload, path: 'first call (buffers transferred, graph rebuilt)', ms: cold, baseline: warm, count: 1 });
   await pool.close();

@@ -35,6 +35,27 @@ export interface TierOccupancy {
   newest?: number;
 }
 
+/** A cache's occupancy and counters, as {@link Cache.info} reports them. */
+export interface CacheInfo {
+  /** Entries and bytes per tier (memory included), with oldest/newest store times. */
+  tiers: Record<string, TierOccupancy>;
+  /** Lookups answered by some tier. */
+  hits: number;
+  misses: number;
+  /** hits / (hits + misses); NaN before any lookup. */
+  hitRate: number;
+  /** Values computed through `getOrCompute` by this process. */
+  computed: number;
+  evictions: number;
+  /** Stored entries that failed verification and were dropped. */
+  corrupt: number;
+  /** Oldest / newest store time over all tiers (epoch ms). */
+  oldest?: number;
+  newest?: number;
+  /** The full counters. */
+  stats: CacheStatsSnapshot;
+}
+
 /**
  * A tiered key–value cache: memory in front, optional IndexedDB, file or remote tiers
  * behind. Create one with {@link createCache}; `namespace()` returns views that share
@@ -71,6 +92,15 @@ export class Cache<V = unknown> {
   /** Removes `key` (and its dependents) from every tier; true when it existed. */
   async delete(key: string): Promise<boolean> {
     return (await this.invalidate(key)) > 0;
+  }
+
+  /**
+   * Drops `key` from every tier and counts it corrupt: for owners whose own checks of a
+   * value (beyond `validate`) failed after `get`, so a bad entry is never used twice.
+   */
+  async markCorrupt(key: string): Promise<void> {
+    await this.invalidate(key);
+    this.core.stats.counters.corrupt++;
   }
 
   /** Removes every entry of this namespace (the whole cache at the root). */
@@ -194,6 +224,19 @@ export class Cache<V = unknown> {
       };
     }
     return result;
+  }
+
+  /** Occupancy of every tier and the counters in one report (lists lower tiers, like {@link Cache.tierOccupancy}). */
+  async info(): Promise<CacheInfo> {
+    const stats = this.stats();
+    const tiers = await this.tierOccupancy();
+    const times = Object.values(tiers).flatMap((t) => [t.oldest, t.newest]).filter((x): x is number => x !== undefined);
+    return {
+      tiers, stats,
+      hits: stats.hits, misses: stats.misses, hitRate: stats.hitRate,
+      computed: stats.computations, evictions: stats.evictions, corrupt: stats.corrupt,
+      ...(times.length ? { oldest: Math.min(...times), newest: Math.max(...times) } : {}),
+    };
   }
 
   /** The origin's storage usage and quota (`navigator.storage.estimate()`); undefined outside browsers. */

@@ -1,3 +1,5 @@
+import { PhasekitError } from '../errors/phasekit-error.js';
+
 /** Why a cache operation failed. */
 export type CacheErrorCode =
   | 'BAD_OPTION'
@@ -9,15 +11,8 @@ export type CacheErrorCode =
   | 'CLOSED';
 
 /** A cache failure with a machine-readable `code`. */
-export class CacheError extends Error {
+export class CacheError extends PhasekitError<CacheErrorCode> {
   override readonly name = 'CacheError';
-  /** Machine-readable reason. */
-  readonly code: CacheErrorCode;
-
-  constructor(code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** True for the storage-full errors of IndexedDB (DOMException QuotaExceededError), Node (ENOSPC) and our own. */

@@ -3,8 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, resolve, sep } from 'node:path';
+import { packageRoot } from './package-root.js';
 import { UsageError } from './args.js';
 import type { Command } from './command.js';
 
@@ -14,8 +14,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json', '.map': 'application/json',
 };
 
-/** dist-demo/ of this package (two levels up from both src/cli and dist/cli). */
-export const demoRoot = fileURLToPath(new URL('../../dist-demo/', import.meta.url));
+/** dist-demo/ of this package. */
+export const demoRoot = join(packageRoot(), 'dist-demo') + sep;
 
 /** Serves the files under `root` on 127.0.0.1:`port` (0: any free port); resolves once listening. */
 export function serveDemo(root: string, port: number): Promise<Server> {

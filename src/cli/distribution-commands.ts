@@ -1,7 +1,7 @@
 // Commands that read a graph JSON file and print a quantity of its distribution.
 import { ready } from '../kernel/module.js';
-import { Graph } from '../graph/graph.js';
-import { GraphError } from '../errors.js';
+import { Graph } from '../phase-type/graph.js';
+import { GraphError } from '../errors/index.js';
 import { createPool, type CallOptions, type Pool } from '../pool/pool.js';
 import { UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CliIO } from './io.js';
@@ -80,30 +80,30 @@ const at = (args: ParsedArgs) => ({ theta: args.flags.theta as number[] | undefi
 export const distributionCommands: Record<string, Command> = {
   moments: graphCommand('raw moments E[T], …, E[T^k] → {"moments":[…]}', { theta, rewards, k }, (graph, args) =>
     ({ moments: graph.moments((args.flags.k as number | undefined) ?? 3, at(args)) }),
-  async (pool, graph, args, o) => ({ moments: await pool.moments(graph, at(args).theta, { ...o, k: (args.flags.k as number | undefined) ?? 3, rewards: at(args).rewards }) })),
+  async (pool, graph, args, o) => ({ moments: await pool.moments(graph, (args.flags.k as number | undefined) ?? 3, { ...o, ...at(args) }) })),
   expectation: graphCommand('E[T] (with --rewards: E[accumulated reward]) → {"expectation":x}', { theta, rewards }, (graph, args) =>
     ({ expectation: graph.expectation(at(args)) }),
-  async (pool, graph, args, o) => ({ expectation: await pool.expectation(graph, at(args).theta, { ...o, rewards: at(args).rewards }) })),
+  async (pool, graph, args, o) => ({ expectation: await pool.expectation(graph, { ...o, ...at(args) }) })),
   variance: graphCommand('Var[T] (with --rewards: of the accumulated reward) → {"variance":x}', { theta, rewards }, (graph, args) =>
     ({ variance: graph.variance(at(args)) }),
   async (pool, graph, args, o) => {
-    const [m1, m2] = await pool.moments(graph, at(args).theta, { ...o, k: 2, rewards: at(args).rewards });
+    const [m1, m2] = await pool.moments(graph, 2, { ...o, ...at(args) });
     return { variance: m2 - m1 * m1 };
   }),
   pdf: graphCommand('density at --times (continuous graphs) → {"pdf":[…]}', { theta, times: { ...times, required: true } }, (graph, args) =>
     ({ pdf: Array.from(graph.pdf(args.flags.times as number[], at(args))) }),
   async (pool, graph, args, o) => {
     if (graph.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
-    return { pdf: Array.from(await pool.pdf(graph, at(args).theta, args.flags.times as number[], o)) };
+    return { pdf: Array.from(await pool.pdf(graph, args.flags.times as number[], { ...o, theta: at(args).theta })) };
   }),
   cdf: graphCommand('P(T ≤ t) at --times; discrete graphs: P(τ ≤ k) at --steps → {"cdf":[…]}', { theta, times, steps }, (graph, args) =>
     ({ cdf: Array.from(graph.cdf(cdfPoints(graph, args), at(args))) }),
-  async (pool, graph, args, o) => ({ cdf: Array.from(await pool.cdf(graph, at(args).theta, cdfPoints(graph, args), o)) })),
+  async (pool, graph, args, o) => ({ cdf: Array.from(await pool.cdf(graph, cdfPoints(graph, args), { ...o, theta: at(args).theta })) })),
   pmf: graphCommand('P(τ = k) at --steps (discrete graphs) → {"pmf":[…]}', { theta, steps: { ...steps, required: true } }, (graph, args) =>
     ({ pmf: Array.from(graph.pmf(args.flags.steps as number[], at(args))) }),
   async (pool, graph, args, o) => {
     if (!graph.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
-    return { pmf: Array.from(await pool.pmf(graph, at(args).theta, args.flags.steps as number[], o)) };
+    return { pmf: Array.from(await pool.pmf(graph, args.flags.steps as number[], { ...o, theta: at(args).theta })) };
   }),
 };
 

@@ -2,7 +2,9 @@
 // its flags, runs it, and turns errors into one stderr line and an exit code
 // (2: the input is wrong, 1: phasekit failed).
 import { readFileSync } from 'node:fs';
-import { GraphError } from '../errors.js';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
+import { GraphError } from '../errors/index.js';
 import { PoolError } from '../pool/errors.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { isGroup, type Command } from './command.js';
@@ -17,9 +19,9 @@ export const EXIT_BAD_INPUT = 2;
 /** Exit code of an internal failure (a bug or the kernel). */
 export const EXIT_INTERNAL = 1;
 
-/** The package version, from package.json (two levels up from both src/cli and dist/cli). */
+/** The package version, from package.json. */
 export function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Runs the CLI on `argv` (without node and script); resolves to the exit code. */

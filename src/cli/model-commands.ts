@@ -1,7 +1,7 @@
 // `phasekit model <name>`: the built-in models as graph JSON, ready to pipe into
 // the distribution commands.
 import * as models from '../models/index.js';
-import type { Graph } from '../graph/graph.js';
+import type { Graph } from '../phase-type/graph.js';
 import { printJSON, type Command, type CommandGroup } from './command.js';
 
 function modelCommand(summary: string, min: number, build: (n: number) => Graph): Command {

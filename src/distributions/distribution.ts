@@ -6,7 +6,7 @@
 // α Kⁿ s ≤ max(s) and α Kⁿ 1 ≤ 1, so dropping Poisson tails of mass ≤ ε/max(1, max s)
 // on each side bounds the truncation error of the pdf and the cdf by 2ε (ε = 1e-11),
 // and stepping stops early once the surviving mass cannot matter.
-import { GraphError } from '../errors.js';
+import { GraphError } from '../errors/index.js';
 import { allocate, copyIn, copyOutF64, kernel } from '../kernel/module.js';
 import { isTransient, type Csr } from '../graph/rates.js';
 import { poissonWindow } from './poisson.js';

@@ -1,11 +1,11 @@
 // Breadth-first construction of a state space from a transition callback.
-import { GraphError } from '../errors.js';
-import type { Graph } from './graph.js';
+import { GraphError, throwIfAborted } from '../errors/index.js';
+import type { StateGraph } from './state-graph.js';
 
 /** [next state, weight, coefficients?]: an edge to `state` with rate weight + coefficients·θ. */
 export type Transition = [state: ArrayLike<number>, weight: number, coefficients?: ArrayLike<number>];
 
-/** Options of Graph.fromCallback. */
+/** Options of fromCallback. */
 export interface ExploreOptions {
   /** Length of θ. Default 0. */
   paramLength?: number;
@@ -15,14 +15,14 @@ export interface ExploreOptions {
   startState?: ArrayLike<number>;
   /** Refuse state spaces larger than this (guards against infinite ones). Default 20,000,000. */
   maxVertices?: number;
-  /** Stops the exploration with GraphError ABORTED. */
+  /** Stops the exploration with AbortError. */
   signal?: AbortSignal;
   /** Called every 10,000 vertices with the vertices explored and found so far. */
   onProgress?: (progress: { done: number; total: number }) => void;
 }
 
 /** Adds to `graph` every state reachable from the start transitions; returns the vertex count. */
-export function exploreStateSpace(graph: Graph, start: Transition[], next: (state: Int32Array) => Transition[], options: ExploreOptions): number {
+export function exploreStateSpace(graph: StateGraph, start: Transition[], next: (state: Int32Array) => Transition[], options: ExploreOptions): number {
   const max = options.maxVertices ?? 20_000_000;
   const target = (state: ArrayLike<number>): number => {
     const v = graph.findOrCreateVertex(state).index;
@@ -34,7 +34,7 @@ export function exploreStateSpace(graph: Graph, start: Transition[], next: (stat
   };
   for (const [state, weight, coefficients] of start) graph.addEdge(0, target(state), weight, coefficients);
   for (let v = 1; v < graph.vertexCount; v++) {
-    if (options.signal?.aborted) throw new GraphError('ABORTED', 'state-space exploration was aborted');
+    throwIfAborted(options.signal, 'state-space exploration');
     if (options.onProgress && v % 10_000 === 0) options.onProgress({ done: v, total: graph.vertexCount });
     const transitions = next(graph.stateOf(v));
     if (!Array.isArray(transitions))

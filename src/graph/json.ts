@@ -1,6 +1,6 @@
 // The graph JSON interchange format, version 1 (../shared/graph-format.md).
-import { GraphError } from '../errors.js';
-import type { Graph, GraphOptions } from './graph.js';
+import { GraphError } from '../errors/index.js';
+import type { StateGraph, GraphOptions } from './state-graph.js';
 
 /** The graph JSON interchange format (version 1). */
 export interface GraphJSON {
@@ -18,7 +18,7 @@ function fail(message: string, where: { vertex?: number; edge?: number } = {}, c
 }
 
 /** Parses and validates graph JSON, then builds it with `make`. */
-export function graphFromJSON(input: GraphJSON | string, make: (o: GraphOptions) => Graph): Graph {
+export function graphFromJSON<G extends StateGraph>(input: GraphJSON | string, make: (o: GraphOptions) => G): G {
   let json: unknown = input;
   if (typeof input === 'string') {
     try { json = JSON.parse(input); } catch (e) { fail(`graph JSON does not parse: ${(e as Error).message}`); }
@@ -60,7 +60,7 @@ function checkState(state: unknown, i: number, stateLength: number): number[] {
 }
 
 /** Serialises a graph to the JSON format. */
-export function graphToJSON(graph: Graph): GraphJSON {
+export function graphToJSON(graph: StateGraph): GraphJSON {
   const p = graph.paramLength;
   const vertices: number[][] = [];
   for (let i = 0; i < graph.vertexCount; i++) vertices.push(Array.from(graph.stateOf(i)));

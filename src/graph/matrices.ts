@@ -1,6 +1,6 @@
 // Between graphs and the matrix form (α, S) of a phase-type distribution.
-import { GraphError } from '../errors.js';
-import type { Graph, GraphOptions } from './graph.js';
+import { GraphError } from '../errors/index.js';
+import type { StateGraph, GraphOptions } from './state-graph.js';
 import { isTransient, type Csr } from './rates.js';
 
 /** The matrix form at one θ; rows are the transient vertices (start and absorbing excluded). */
@@ -51,7 +51,7 @@ export function graphToMatrices(csr: Csr): GraphMatrices {
 }
 
 /** A graph with states [0] (start), [1..m] (rows of S) and [m+1] (absorbing). */
-export function graphFromMatrices(alpha: ArrayLike<number>, S: ArrayLike<ArrayLike<number>>, options: FromMatricesOptions, make: (o: GraphOptions) => Graph): Graph {
+export function graphFromMatrices<G extends StateGraph>(alpha: ArrayLike<number>, S: ArrayLike<ArrayLike<number>>, options: FromMatricesOptions, make: (o: GraphOptions) => G): G {
   const m = alpha.length;
   if (S.length !== m) throw new GraphError('BAD_ARGUMENT', `S has ${S.length} rows but α has ${m} entries`);
   const discrete = options.discrete ?? false;

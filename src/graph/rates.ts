@@ -2,7 +2,7 @@
 // what the kernel eliminates and the distributions step through. Parallel edges
 // are merged, self-loops dropped (no effect in a continuous graph; in a discrete
 // one they are part of the stay-put probability), zero rates dropped.
-import { GraphError } from '../errors.js';
+import { GraphError } from '../errors/index.js';
 import { structureRates, type Structure } from './structure.js';
 
 /** The edges of a graph as flat arrays (the Graph's own storage, read-only here). */
@@ -31,17 +31,6 @@ export interface Csr {
 
 // Sums that must not exceed 1 may do so by rounding; this much is forgiven.
 const SUM_SLACK = 1e-12;
-
-/** Checks θ's length and values. */
-export function checkTheta(paramLength: number, theta: ArrayLike<number> | undefined): Float64Array {
-  const t = theta ?? [];
-  if (t.length !== paramLength)
-    throw new GraphError('BAD_THETA', `θ has ${t.length} values but the graph has paramLength ${paramLength}`);
-  const out = Float64Array.from(t);
-  for (let i = 0; i < out.length; i++)
-    if (!Number.isFinite(out[i])) throw new GraphError('NON_FINITE', `θ[${i}] is ${out[i]}, not a finite number`);
-  return out;
-}
 
 /** Builds the CSR of the graph at θ (zero rates dropped) and checks what only θ decides. */
 export function ratesAt(structure: Structure, theta: Float64Array): Csr {

@@ -1,7 +1,7 @@
 // The eliminated graph: a handle to the kernel's command list, replayed once
 // per reward vector. Kernel memory is freed by dispose() or, failing that, by
 // the garbage collector through a FinalizationRegistry.
-import { GraphError, KernelError } from '../errors.js';
+import { GraphError, KernelError } from '../errors/index.js';
 import type { Csr } from '../graph/rates.js';
 import { allocate, copyIn, copyOutF64, f64View, kernel, type KernelExports } from './module.js';
 

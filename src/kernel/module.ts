@@ -1,7 +1,7 @@
 // Loads the WebAssembly kernel once and gives typed views into its memory.
 // The module is embedded as base64 (see wasm-src/build.sh), so Node, pages and
 // workers load it the same way, with no file to fetch or path to resolve.
-import { KernelError } from '../errors.js';
+import { KernelError } from '../errors/index.js';
 import { wasmBase64 } from './wasm-binary.generated.js';
 
 /** Raw exports of phasekit.wasm (pointers are byte offsets into its memory). */

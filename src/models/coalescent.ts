@@ -1,6 +1,6 @@
 // Kingman's coalescent in the site-frequency-spectrum state space
 // (../shared/graph-format.md): state[i] = lineages with i+1 descendants.
-import { Graph } from '../graph/graph.js';
+import { Graph } from '../phase-type/graph.js';
 import type { Transition } from '../graph/explore.js';
 
 /** The coalescent for n samples; rate of each coalescence is θ0 · (number of pairs). n = 10: 43 vertices. */

@@ -1,6 +1,6 @@
 // The two-island "rabbits" model (../shared/ALGORITHMS.md): a cyclic benchmark.
 // θ = (jump rate, flood rate on A, flood rate on B). N rabbits: (N+1)(N+2)/2 + 1 vertices.
-import { Graph } from '../graph/graph.js';
+import { Graph } from '../phase-type/graph.js';
 import type { Transition } from '../graph/explore.js';
 
 /** Rabbits jumping between islands A and B until floods drown them all. */

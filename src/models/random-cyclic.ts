@@ -2,7 +2,7 @@
 // benchmarks. Transient vertices 1..n sit on a line; each has 1–3 forward edges
 // within a window and, with probability 0.35, a back edge within the window
 // (the cycles). Windows keep the bandwidth, and so the fill-in, bounded.
-import { Graph } from '../graph/graph.js';
+import { Graph } from '../phase-type/graph.js';
 import { seededRandom } from '../sampling/rng.js';
 
 /** Options of {@link randomCyclic}. */

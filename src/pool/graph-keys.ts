@@ -1,7 +1,7 @@
 // Main side: names for graphs, so workers can keep the graphs they were sent.
-import type { Graph } from '../graph/graph.js';
+import type { StateGraph } from '../graph/state-graph.js';
 
-const ids = new WeakMap<Graph, number>();
+const ids = new WeakMap<StateGraph, number>();
 let lastId = 0;
 
 /**
@@ -9,7 +9,7 @@ let lastId = 0;
  * added, never changed), so vertexCount + edgeCount is a version: any change
  * gives a new key and the graph is sent again.
  */
-export function graphKey(graph: Graph): string {
+export function graphKey(graph: StateGraph): string {
   let id = ids.get(graph);
   if (id === undefined) ids.set(graph, (id = ++lastId));
   return `${id}:${graph.vertexCount + graph.edgeCount}`;

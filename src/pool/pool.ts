@@ -2,16 +2,17 @@
 // terminating a worker stops exactly one call: that is how abort and timeouts
 // really stop the kernel (its elimination is one synchronous WebAssembly call).
 import * as Comlink from 'comlink';
-import { GraphError, KernelError } from '../errors.js';
-import type { Graph } from '../graph/graph.js';
+import { abortErrorOf, asAbortError, KernelError } from '../errors/index.js';
+import type { StateGraph } from '../graph/state-graph.js';
 import { PoolError, type PoolErrorCode } from './errors.js';
 import { graphKey } from './graph-keys.js';
 import { structuralHash } from '../trace/structural-hash.js';
-import { kernelMethods, type KernelMethods } from './methods.js';
+import type { KernelMethods } from '../worker/methods.js';
 import { nodeBuiltin } from './node-builtins.js';
 import { reviveError, type ArgsOf, type MethodTable, type Progress, type ProgressCallback, type Reply, type ResultOf, type Served } from './protocol.js';
 import { spawnKernelWorker, workerHandle, type KernelWorker } from './spawn.js';
 import { WorkerSlot } from './worker-slot.js';
+import { checkThetaRows } from '../graph/arguments.js';
 
 /** Options of {@link createPool}. */
 export interface PoolOptions {
@@ -27,7 +28,7 @@ export interface PoolOptions {
 
 /** Options every call takes. */
 export interface CallOptions {
-  /** Aborting terminates the worker running the call (a fresh one replaces it); the call rejects with PoolError ABORTED. */
+  /** Aborting terminates the worker running the call (a fresh one replaces it); the call rejects with AbortError. */
   signal?: AbortSignal;
   /** Progress of the call, reported from the worker. */
   onProgress?: ProgressCallback;
@@ -35,10 +36,22 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** Options of calls at one θ. */
+export interface AtThetaCallOptions extends CallOptions {
+  /** θ (paramLength numbers; omit when paramLength is 0). */
+  theta?: ArrayLike<number>;
+}
+
 /** Options of moments and expectation. */
-export interface MomentsOptions extends CallOptions {
-  /** Number of moments. Default 1. */
-  k?: number;
+export interface MomentsOptions extends AtThetaCallOptions {
+  /** One reward per vertex. Default: all 1 (absorption time). */
+  rewards?: ArrayLike<number>;
+}
+
+/** Options of batch calls: many θ at once. */
+export interface BatchOptions extends CallOptions {
+  /** θ rows, row-major Float64Array (P rows × paramLength); omit when paramLength is 0 (one row). */
+  thetas?: Float64Array;
   /** One reward per vertex. Default: all 1 (absorption time). */
   rewards?: ArrayLike<number>;
 }
@@ -67,7 +80,7 @@ export interface PoolStats {
 
 interface Task {
   method: string;
-  graph: Graph;
+  graph: StateGraph;
   key: string;
   args: unknown;
   onProgress?: ProgressCallback;
@@ -90,8 +103,8 @@ function defaultSize(): number {
   return Math.max(1, cores ?? 1);
 }
 
-function abortError(signal: AbortSignal): PoolError {
-  return new PoolError('ABORTED', 'phasekit: the call was aborted', { cause: signal.reason });
+function abortError(signal: AbortSignal) {
+  return abortErrorOf(signal, 'the call');
 }
 
 function toFloat64(values: ArrayLike<number> | undefined): Float64Array | undefined {
@@ -117,33 +130,44 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     this.options = options;
   }
 
-  // ---- the modeling API ----------------------------------------------------
+  // ---- the modeling API: Graph's methods with the graph first, run in a worker ----
 
   /** Raw moments E[T], …, E[T^k] at θ (of the accumulated reward, with rewards), computed in a worker. */
-  moments(graph: Graph, theta: ArrayLike<number> | undefined, options: MomentsOptions = {}): Promise<number[]> {
-    const { k = 1, rewards, ...call } = options;
-    return this.kernel('moments', graph, { theta: toFloat64(theta), k, rewards: toFloat64(rewards) }, call);
+  moments(graph: StateGraph, k: number, options: MomentsOptions = {}): Promise<number[]> {
+    const { theta, rewards, ...call } = options;
+    return this.kernel('moments', graph, { k, theta: toFloat64(theta), rewards: toFloat64(rewards) }, call);
   }
 
   /** E[T] at θ (or E[reward]), computed in a worker. */
-  expectation(graph: Graph, theta: ArrayLike<number> | undefined, options: Omit<MomentsOptions, 'k'> = {}): Promise<number> {
-    const { rewards, ...call } = options;
+  expectation(graph: StateGraph, options: MomentsOptions = {}): Promise<number> {
+    const { theta, rewards, ...call } = options;
     return this.kernel('expectation', graph, { theta: toFloat64(theta), rewards: toFloat64(rewards) }, call);
   }
 
   /** Density of the absorption time at `times` (continuous graphs), computed in a worker. */
-  pdf(graph: Graph, theta: ArrayLike<number> | undefined, times: ArrayLike<number>, options: CallOptions = {}): Promise<Float64Array> {
-    return this.kernel('pdf', graph, { theta: toFloat64(theta), times: Float64Array.from(times) }, options);
+  pdf(graph: StateGraph, times: ArrayLike<number>, options: AtThetaCallOptions = {}): Promise<Float64Array> {
+    const { theta, ...call } = options;
+    return this.kernel('pdf', graph, { theta: toFloat64(theta), points: Float64Array.from(times) }, call);
   }
 
   /** P(T ≤ t) (discrete graphs: P(τ ≤ k)), computed in a worker. */
-  cdf(graph: Graph, theta: ArrayLike<number> | undefined, times: ArrayLike<number>, options: CallOptions = {}): Promise<Float64Array> {
-    return this.kernel('cdf', graph, { theta: toFloat64(theta), times: Float64Array.from(times) }, options);
+  cdf(graph: StateGraph, times: ArrayLike<number>, options: AtThetaCallOptions = {}): Promise<Float64Array> {
+    const { theta, ...call } = options;
+    return this.kernel('cdf', graph, { theta: toFloat64(theta), points: Float64Array.from(times) }, call);
   }
 
   /** P(τ = k) for discrete graphs, computed in a worker. */
-  pmf(graph: Graph, theta: ArrayLike<number> | undefined, steps: ArrayLike<number>, options: CallOptions = {}): Promise<Float64Array> {
-    return this.kernel('pmf', graph, { theta: toFloat64(theta), times: Float64Array.from(steps) }, options);
+  pmf(graph: StateGraph, steps: ArrayLike<number>, options: AtThetaCallOptions = {}): Promise<Float64Array> {
+    const { theta, ...call } = options;
+    return this.kernel('pmf', graph, { theta: toFloat64(theta), points: Float64Array.from(steps) }, call);
+  }
+
+  /**
+   * Moments at many θ by direct elimination: `thetas` holds one θ per row (row-major);
+   * row r of the result holds E[T], …, E[T^k] at row r. Rows are split across the workers.
+   */
+  momentsBatch(graph: StateGraph, k: number, options: BatchOptions = {}): Promise<Float64Array> {
+    return this.splitRows('momentsBatch', graph, k, options);
   }
 
   /**
@@ -151,16 +175,16 @@ export class Pool<T extends KernelMethods = KernelMethods> {
    * whole pool, then loaded by each worker from the shared IndexedDB / file tier).
    * Rows as in {@link Pool.momentsBatch}; split across the workers.
    */
-  async traceMomentsBatch(graph: Graph, thetas: Float64Array, options: MomentsOptions = {}): Promise<Float64Array> {
+  async traceMomentsBatch(graph: StateGraph, k: number, options: BatchOptions = {}): Promise<Float64Array> {
     await this.traceReady(graph, options);
-    return this.splitRows('traceMomentsBatch', graph, thetas, options);
+    return this.splitRows('traceMomentsBatch', graph, k, options);
   }
 
   /** Moments at θ and ∂/∂θ of each (or of Σ seed·moments), from the graph's trace. */
-  async traceGradient(graph: Graph, theta: ArrayLike<number> | undefined, options: MomentsOptions & { seed?: ArrayLike<number> } = {}): Promise<{ moments: number[]; gradients: Float64Array[] }> {
+  async traceGradient(graph: StateGraph, k: number, options: MomentsOptions & { seed?: ArrayLike<number> } = {}): Promise<{ moments: number[]; gradients: Float64Array[] }> {
     await this.traceReady(graph, options);
-    const { k = 1, rewards, seed } = options;
-    return this.kernel('traceGradient', graph, { theta: toFloat64(theta), k, rewards: toFloat64(rewards), seed: seed ? Float64Array.from(seed) : undefined }, options);
+    const { theta, rewards, seed, ...call } = options;
+    return this.kernel('traceGradient', graph, { k, theta: toFloat64(theta), rewards: toFloat64(rewards), seed: toFloat64(seed) }, call);
   }
 
   /**
@@ -168,7 +192,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
    * records it on one worker (which stores it in the shared tier); concurrent calls wait
    * for that instead of recording it again on their own workers.
    */
-  private async traceReady(graph: Graph, options: CallOptions): Promise<void> {
+  private async traceReady(graph: StateGraph, options: CallOptions): Promise<void> {
     const hash = await structuralHash(graph.structure());
     let ready = this.traces.get(hash);
     if (!ready) {
@@ -179,21 +203,11 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     await ready;
   }
 
-  /**
-   * Moments at many θ: `thetas` holds one θ per row (paramLength values each); row r
-   * of the result holds E[T], …, E[T^k] at row r. Rows are split across the workers.
-   */
-  momentsBatch(graph: Graph, thetas: Float64Array, options: MomentsOptions = {}): Promise<Float64Array> {
-    return this.splitRows('momentsBatch', graph, thetas, options);
-  }
-
-  private async splitRows(method: 'momentsBatch' | 'traceMomentsBatch', graph: Graph, thetas: Float64Array, options: MomentsOptions): Promise<Float64Array> {
-    const { k = 1, rewards, signal, onProgress, timeoutMs } = options;
-    const p = graph.paramLength;
-    if (p === 0 || thetas.length % p !== 0)
-      throw new GraphError('BAD_THETA', `momentsBatch needs rows of paramLength = ${p} values; got ${thetas.length} values`);
-    const rows = thetas.length / p;
-    const parts = Math.min(this.size, rows);
+  private async splitRows(method: 'momentsBatch' | 'traceMomentsBatch', graph: StateGraph, k: number, options: BatchOptions): Promise<Float64Array> {
+    const { thetas, rewards, signal, onProgress, timeoutMs } = options;
+    const batch = checkThetaRows(graph.paramLength, thetas);
+    const { rows, paramLength: p } = batch;
+    const parts = Math.max(1, Math.min(this.size, rows));
     // One failed part stops the others: their workers are terminated, not left computing.
     const stop = new AbortController();
     const onAbort = (): void => stop.abort(signal?.reason);
@@ -210,7 +224,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
           done[i] = progress.done;
           onProgress({ phase: 'evaluate', done: done.reduce((a, b) => a + b, 0), total: rows });
         });
-        return this.kernel(method, graph, { thetas: thetas.slice(from * p, to * p), k, rewards: rewardVector },
+        return this.kernel(method, graph, { thetas: batch.data.slice(from * p, to * p), k, rewards: rewardVector },
           { signal: stop.signal, onProgress: report, timeoutMs });
       })).catch((error: unknown) => {
         stop.abort();
@@ -225,7 +239,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   }
 
   /** Calls any method of the worker's table on `graph` (the typed methods above are shorthands for this). */
-  call<M extends keyof T & string>(method: M, graph: Graph, args: ArgsOf<T, M>, options: CallOptions = {}): Promise<ResultOf<T, M>> {
+  call<M extends keyof T & string>(method: M, graph: StateGraph, args: ArgsOf<T, M>, options: CallOptions = {}): Promise<ResultOf<T, M>> {
     return new Promise((resolve, reject) => {
       if (this.closing) return reject(new PoolError('CLOSED', 'phasekit: the pool is closed'));
       const { signal } = options;
@@ -273,7 +287,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
 
   // ---- scheduling ----------------------------------------------------------
 
-  private kernel<M extends keyof KernelMethods>(method: M, graph: Graph, args: ArgsOf<KernelMethods, M>, options: CallOptions): Promise<ResultOf<KernelMethods, M>> {
+  private kernel<M extends keyof KernelMethods>(method: M, graph: StateGraph, args: ArgsOf<KernelMethods, M>, options: CallOptions): Promise<ResultOf<KernelMethods, M>> {
     return (this as unknown as Pool<KernelMethods>).call(method, graph, args, options);
   }
 
@@ -410,5 +424,3 @@ export class Pool<T extends KernelMethods = KernelMethods> {
 export function createPool<T extends KernelMethods = KernelMethods>(options: PoolOptions = {}): Pool<T> {
   return new Pool<T>(options);
 }
-
-export { kernelMethods };

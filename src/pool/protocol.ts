@@ -2,8 +2,12 @@
 // each called as (graph reference, arguments, progress callback) and answering
 // with a reply envelope. Envelopes rather than throws, because Comlink rebuilds
 // thrown errors as plain Errors and would drop GraphError's code and vertex.
-import { GraphError, KernelError } from '../errors.js';
-import type { Graph, GraphBuffers } from '../graph/graph.js';
+// Shared by both sides: the pool (main thread) and src/worker/ (worker side).
+import { AbortError, GraphError, KernelError, PhasekitError, TraceError } from '../errors/index.js';
+import { CacheError } from '../cache/errors.js';
+import type { Graph } from '../phase-type/graph.js';
+import type { GraphBuffers } from '../graph/state-graph.js';
+import { PoolError } from './errors.js';
 
 /** Which graph a call is about: its key, plus its buffers when the worker does not hold it yet. */
 export interface GraphRef {
@@ -67,12 +71,23 @@ export function serializeError(error: unknown): SerializedError {
   return { name, message, stack, code, vertex, edge };
 }
 
-/** Rebuilds an error from a worker as the class it was thrown as, where phasekit knows it. */
+// phasekit's error classes by name, rebuilt with their class and code.
+const revivers: Record<string, (s: SerializedError) => Error> = {
+  GraphError: (s) => new GraphError(s.code as GraphError['code'], s.message, { vertex: s.vertex, edge: s.edge }),
+  KernelError: (s) => new KernelError(s.code as KernelError['code'], s.message),
+  TraceError: (s) => new TraceError(s.code as TraceError['code'], s.message),
+  CacheError: (s) => new CacheError(s.code as CacheError['code'], s.message),
+  PoolError: (s) => new PoolError(s.code as PoolError['code'], s.message),
+  AbortError: (s) => new AbortError(s.message),
+};
+
+const builtins: Record<string, ErrorConstructor> = { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+
+/** Rebuilds an error from a worker as the class it was thrown as: phasekit's classes and JavaScript's built-in ones (others: PhasekitError under their name). */
 export function reviveError(s: SerializedError): Error {
-  let error: Error;
-  if (s.name === 'GraphError') error = new GraphError(s.code as GraphError['code'], s.message, { vertex: s.vertex, edge: s.edge });
-  else if (s.name === 'KernelError') error = new KernelError(s.code as KernelError['code'], s.message);
-  else error = Object.assign(new Error(s.message), { name: s.name }, s.code === undefined ? {} : { code: s.code });
+  const revive = Object.hasOwn(revivers, s.name) ? revivers[s.name] : undefined;
+  const Builtin = Object.hasOwn(builtins, s.name) ? builtins[s.name] : undefined;
+  const error = revive ? revive(s) : Builtin ? new Builtin(s.message) : Object.assign(new PhasekitError(s.code ?? 'WORKER_ERROR', s.message), { name: s.name });
   if (s.stack) error.stack = s.stack;
   return error;
 }

@@ -3,6 +3,7 @@
 import type * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { nodeBuiltin } from './node-builtins.js';
+import { PoolError } from './errors.js';
 
 /** The parts of a worker_threads Worker the pool uses. */
 export interface NodeWorkerLike {
@@ -17,21 +18,27 @@ export interface NodeWorkerLike {
 /** A worker running a module that calls serve(): a web Worker or a worker_threads Worker. */
 export type KernelWorker = Worker | NodeWorkerLike;
 
-/** Starts the kernel worker shipped beside this module (kernel-worker.js). */
+/**
+ * Starts phasekit's kernel worker: workers/browser.js as a module worker in browsers,
+ * workers/node.js on worker_threads in Node. Both sit two folders up from this module,
+ * in the sources (src/pool/ → workers/) as in the build (dist/src/pool/ → dist/workers/).
+ */
 export function spawnKernelWorker(): KernelWorker {
   // Written out literally so that Vite (and other bundlers) find and bundle the worker.
-  if (typeof Worker === 'function') return new Worker(new URL('./kernel-worker.js', import.meta.url), { type: 'module', name: 'phasekit-kernel' });
+  if (typeof Worker === 'function') return new Worker(new URL('../../workers/browser.js', import.meta.url), { type: 'module', name: 'phasekit-kernel' });
   const here = import.meta.url;
-  return spawnNodeWorker(new URL(here.endsWith('.ts') ? './kernel-worker.ts' : './kernel-worker.js', here));
+  return spawnNodeWorker(new URL(here.endsWith('.ts') ? '../../workers/node.ts' : '../../workers/node.js', here));
 }
 
 /** Starts `script` (a module that calls serve()) as a worker_threads Worker. TypeScript sources run through tsx. */
 export function spawnNodeWorker(script: URL): NodeWorkerLike {
   const threads = nodeBuiltin('node:worker_threads');
-  if (!threads) throw new Error('phasekit: spawnNodeWorker needs Node (worker_threads)');
-  // Workers inherit the parent's execArgv; --input-type (from `node -e`) makes them refuse to start.
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-  if (!script.pathname.endsWith('.ts')) return new threads.Worker(script, { execArgv });
+  if (!threads) throw new PoolError('WORKER_FAILED', 'phasekit: spawnNodeWorker needs Node (worker_threads)');
+  // Workers would inherit the parent's execArgv, and refuse to start over process-wide
+  // flags (--input-type from `node -e`, --max-old-space-size, …): they get none, and a
+  // heap limit given to the parent becomes the worker's resource limit.
+  const options = { execArgv: [] as string[], resourceLimits: heapLimit(process.execArgv) };
+  if (!script.pathname.endsWith('.ts')) return new threads.Worker(script, options);
   // From the TypeScript sources (tests, `tsx` scripts): worker_threads do not inherit
   // tsx's loader and ignore `--import` in execArgv, so the worker registers it itself.
   const boot = `
@@ -43,7 +50,18 @@ export function spawnNodeWorker(script: URL): NodeWorkerLike {
     import(pathToFileURL(api).href)
       .then((tsx) => tsx.register())
       .then(() => import(${JSON.stringify(script.href)}));`;
-  return new threads.Worker(boot, { eval: true, execArgv });
+  return new threads.Worker(boot, { eval: true, ...options });
+}
+
+/** --max-old-space-size=N among Node's flags, as worker resource limits. */
+function heapLimit(execArgv: readonly string[]): { maxOldGenerationSizeMb?: number } {
+  for (let i = 0; i < execArgv.length; i++) {
+    const m = /^--max[-_]old[-_]space[-_]size(?:=(\d+))?$/.exec(execArgv[i]);
+    if (!m) continue;
+    const mb = Number(m[1] ?? execArgv[i + 1]);
+    if (Number.isFinite(mb) && mb > 0) return { maxOldGenerationSizeMb: mb };
+  }
+  return {};
 }
 
 /** A started worker as the pool drives it. */

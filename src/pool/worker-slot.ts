@@ -1,6 +1,6 @@
 // Main side: one worker of a pool, what it is running, and which graphs it holds.
 import * as Comlink from 'comlink';
-import type { Graph } from '../graph/graph.js';
+import type { StateGraph } from '../graph/state-graph.js';
 import { graphTransferables, type GraphRef, type MethodTable, type Served } from './protocol.js';
 import type { WorkerHandle } from './spawn.js';
 
@@ -24,7 +24,7 @@ export class WorkerSlot<T extends MethodTable, Task> {
   }
 
   /** The reference to send for `graph`: the key alone if held, else key + transferred buffers (evicting the oldest). */
-  refFor(graph: Graph, key: string): GraphRef {
+  refFor(graph: StateGraph, key: string): GraphRef {
     if (this.holds(key)) return { key };
     const drop = this.keys.length >= this.capacity ? this.keys.splice(this.capacity - 1) : [];
     const buffers = graph.toBuffers();

@@ -2,23 +2,22 @@
 // IndexedDB (browsers, workers) or a file store (Node), keyed by structural
 // hash. Built on the general cache toolkit — one cache implementation in the
 // project — with traces stored in their binary format below memory.
-import { createCache, type Cache } from '../cache/cache.js';
-import type { CacheStatsSnapshot, TierOccupancy } from '../cache/cache.js';
-import { decodeArchive, encodeArchive } from '../cache/management/archive.js';
+import { createCache, type Cache, type CacheInfo } from '../cache/cache.js';
 import type { VacuumResult } from '../cache/management/vacuum.js';
 import { warm } from '../cache/management/warm.js';
 import type { TierSpec } from '../cache/tiers/resolve-tiers.js';
 import { FileTier } from '../cache/tiers/file-tier.js';
 import type { TierRecord } from '../cache/tiers/tier.js';
-import type { Graph } from '../graph/graph.js';
-import type { TraceStore } from '../trace/compile.js';
+import type { StateGraph } from '../graph/state-graph.js';
+import type { TraceStore, TraceStoreOptions } from './trace-store.js';
 import { decodeTrace, encodeTrace } from '../trace/format.js';
 import { structuralHash, TRACE_FORMAT_VERSION } from '../trace/structural-hash.js';
 import { Trace } from '../trace/trace.js';
 import { traceSerializer } from './trace-serializer.js';
+import { defaultPersistence, layerDirectory, type LayerPersistence } from './persistence.js';
 
 /** Where traces persist below the memory tier. */
-export type TracePersistence = 'indexeddb' | 'file' | 'none';
+export type TracePersistence = LayerPersistence;
 
 /** Options of {@link createTraceCache}. */
 export interface TraceCacheOptions {
@@ -30,43 +29,14 @@ export interface TraceCacheOptions {
   maxEntries?: number;
   /** Bytes of live traces kept in memory (serialised size). Default 512 MiB. */
   maxBytes?: number;
-  /** File store directory (Node). Default `$PHASEKIT_CACHE_DIR`, else `<XDG cache dir>/phasekit/traces`. */
+  /** Root of the layers' file stores (Node); traces go to `<root>/traces`. Default `$PHASEKIT_CACHE_DIR`, else `<XDG cache dir>/phasekit`. */
+  root?: string;
+  /** Exact directory of this cache's file store, instead of `<root>/<name>`. */
   dir?: string;
   /** IndexedDB factory (tests). Default globalThis.indexedDB. */
   indexedDB?: IDBFactory;
   /** Keep other tabs coherent and record each structure once across tabs. Default true. */
   sync?: boolean;
-}
-
-/** One layer's numbers, as `cacheInfo()` reports them. */
-export interface TraceCacheInfo {
-  /** Entries and bytes per tier (memory and the persistent tier), with oldest/newest store times. */
-  tiers: Record<string, TierOccupancy>;
-  /** Lookups answered from memory or the persistent tier. */
-  hits: number;
-  misses: number;
-  /** hits / (hits + misses); NaN before any lookup. */
-  hitRate: number;
-  /** Structures eliminated (recorded) by this process. */
-  recorded: number;
-  evictions: number;
-  /** Stored traces that failed verification and were dropped (then recomputed). */
-  corrupt: number;
-  /** Oldest / newest store time over all tiers (epoch ms). */
-  oldest?: number;
-  newest?: number;
-  /** The toolkit's full counters. */
-  stats: CacheStatsSnapshot;
-}
-
-function defaultPersistence(): TracePersistence {
-  if (typeof indexedDB !== 'undefined') return 'indexeddb';
-  if (typeof process !== 'undefined' && process.versions?.node) return 'file';
-  return 'none';
-}
-
-function defaultDir(): string | undefined {
-  return typeof process !== 'undefined' ? process.env?.PHASEKIT_CACHE_DIR || undefined : undefined;
 }
 
 /** Traces by structural hash, recorded at most once per structure across tiers, tabs and restarts. */
@@ -81,7 +51,7 @@ export class TraceCache implements TraceStore {
   constructor(options: TraceCacheOptions = {}) {
     const name = options.name ?? 'traces';
     this.persistence = options.persistence ?? defaultPersistence();
-    this.fileTier = this.persistence === 'file' ? new FileTier({ name, dir: options.dir ?? defaultDir(), serializer: traceSerializer }) : null;
+    this.fileTier = this.persistence === 'file' ? new FileTier({ name, dir: options.dir ?? layerDirectory(name, options.root), serializer: traceSerializer }) : null;
     const tiers: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
     this.cache = createCache<Trace>({
       name,
@@ -104,28 +74,28 @@ export class TraceCache implements TraceStore {
     return this.fileTier?.directory();
   }
 
-  /** The trace for `hash`; on a miss everywhere, `record()` runs once (per process and, with locks, per origin). */
-  getOrRecord(hash: string, record: () => Trace, options: { signal?: AbortSignal } = {}): Promise<Trace> {
-    return this.cache.getOrCompute(hash, () => Object.assign(record(), { hash }), { signal: options.signal });
+  /**
+   * The trace for `hash`; on a miss everywhere, `record()` runs once (per process and, with
+   * locks, per origin). A stored trace that `verify` rejects (say, one of another structure
+   * under this key) is dropped, counted as corrupt and recorded again: never used twice.
+   */
+  async getOrRecord(hash: string, record: () => Trace, options: TraceStoreOptions = {}): Promise<Trace> {
+    const fresh = () => Object.assign(record(), { hash });
+    const trace = await this.cache.getOrCompute(hash, fresh, { signal: options.signal });
+    if (!options.verify || options.verify(trace)) return trace;
+    await this.cache.markCorrupt(hash);
+    return this.cache.getOrCompute(hash, fresh, { signal: options.signal });
   }
 
   /** The trace of a graph's structure. */
-  async traceOf(graph: Graph, options: { signal?: AbortSignal } = {}): Promise<Trace> {
+  async traceOf(graph: StateGraph, options: { signal?: AbortSignal } = {}): Promise<Trace> {
     const structure = graph.structure();
     return this.getOrRecord(await structuralHash(structure), () => Trace.record(structure), options);
   }
 
-  /** Entries, bytes, hits, misses, hit rate, recordings, evictions, corrupt records, oldest/newest. */
-  async info(): Promise<TraceCacheInfo> {
-    const stats = this.cache.stats();
-    const tiers = await this.cache.tierOccupancy();
-    const times = Object.values(tiers).flatMap((t) => [t.oldest, t.newest]).filter((x): x is number => x !== undefined);
-    return {
-      tiers, stats,
-      hits: stats.hits, misses: stats.misses, hitRate: stats.hitRate,
-      recorded: stats.computations, evictions: stats.evictions, corrupt: stats.corrupt,
-      ...(times.length ? { oldest: Math.min(...times), newest: Math.max(...times) } : {}),
-    };
+  /** Layer 1's numbers: entries and bytes per tier, hits, misses, traces recorded (`computed`), evictions, corrupt records. */
+  async info(): Promise<CacheInfo & { layer: 1 }> {
+    return { layer: 1, ...(await this.cache.info()) };
   }
 
   /** Removes every trace from every tier (and other tabs' memory). */
@@ -133,8 +103,8 @@ export class TraceCache implements TraceStore {
     return this.cache.clear();
   }
 
-  /** Every stored trace in one archive (the toolkit's checksummed container; values are trace bytes). */
-  async export(): Promise<Uint8Array> {
+  /** Every stored trace as archive records (values are verified trace bytes). */
+  async exportRecords(): Promise<TierRecord<Uint8Array>[]> {
     const records: TierRecord<Uint8Array>[] = [];
     const now = Date.now();
     for (const key of await this.cache.keys()) {
@@ -143,12 +113,11 @@ export class TraceCache implements TraceStore {
       const bytes = encodeTrace(trace, key);
       records.push({ key, value: bytes, storedAt: now, accessedAt: now, expiresAt: 0, size: bytes.byteLength, hits: 0, version: TRACE_FORMAT_VERSION });
     }
-    return encodeArchive(records);
+    return records;
   }
 
-  /** Loads an archive from {@link TraceCache.export}; every trace is verified (checksum, hash) first. Returns how many. */
-  async import(archive: Uint8Array): Promise<number> {
-    const records = await decodeArchive(archive);
+  /** Stores archive records from {@link TraceCache.exportRecords}; every trace is verified (checksum, hash) first. Returns how many. */
+  async importRecords(records: TierRecord<Uint8Array>[]): Promise<number> {
     let imported = 0;
     for (const record of records) {
       const { trace, hash } = decodeTrace(record.value as Uint8Array); // throws TraceError on a bad trace
@@ -165,8 +134,8 @@ export class TraceCache implements TraceStore {
   }
 
   /** Records (or loads) the traces of these graphs ahead of use. */
-  async prewarm(graphs: Iterable<Graph>, options: { signal?: AbortSignal; concurrency?: number } = {}): Promise<{ warmed: number; skipped: number; failed: number; ms: number }> {
-    const byHash = new Map<string, Graph>();
+  async prewarm(graphs: Iterable<StateGraph>, options: { signal?: AbortSignal; concurrency?: number } = {}): Promise<{ warmed: number; skipped: number; failed: number; ms: number }> {
+    const byHash = new Map<string, StateGraph>();
     for (const graph of graphs) byHash.set(await structuralHash(graph.structure()), graph);
     return warm(this.cache, {
       keys: byHash.keys(),

@@ -3,7 +3,7 @@
 // "drop the record, count it, recompute".
 import { CacheError } from '../cache/errors.js';
 import type { ByteSerializer } from '../cache/serializers/serializer.js';
-import { TraceError } from '../errors.js';
+import { TraceError } from '../errors/index.js';
 import { decodeTrace, encodeTrace } from '../trace/format.js';
 import type { Trace } from '../trace/trace.js';
 

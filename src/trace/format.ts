@@ -15,7 +15,7 @@
 //                 slot[commands] scaleSlot[n]
 //
 // A tape op is 16 bytes {opcode, a, b, c}; a command 12 bytes.
-import { TraceError } from '../errors.js';
+import { TraceError } from '../errors/index.js';
 import { allocate, kernel } from '../kernel/module.js';
 import { Trace, traceByteLength } from './trace.js';
 import { TRACE_FORMAT_VERSION } from './structural-hash.js';

@@ -1,7 +1,7 @@
 // A recorded elimination: a tape of arithmetic whose inputs are the canonical
 // edge weights, plus the replay commands that read their multipliers from it.
 // One trace serves every rate assignment on the same structure.
-import { GraphError } from '../errors.js';
+import { GraphError } from '../errors/index.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
 import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';

@@ -1,4 +1,4 @@
-// Traces (compile → TraceEvaluator) against the dense oracle: moments on
+// Traces (compile → TraceModel) against the dense oracle: moments on
 // cyclic graphs (phasic's defect 1), results never taken from another graph
 // with the same structure (defect 2), and reverse-mode gradients against
 // the exact derivative α U (∂S/∂θ) U … of every moment.
@@ -50,7 +50,7 @@ describe.each(cases)('trace of a random cyclic graph: $name', ({ spec }) => {
     const ev = await compile(buildGraph(spec));
     for (const theta of thetas) {
       const d = denseAt(spec, theta);
-      expectRelClose(ev.moments(theta, { k: 3 }), C.moments(d.alpha, d.S, 3), MOMENT_TOL, `θ=${theta}`);
+      expectRelClose(ev.moments(3, { theta }), C.moments(d.alpha, d.S, 3), MOMENT_TOL, `θ=${theta}`);
     }
   });
 
@@ -58,7 +58,7 @@ describe.each(cases)('trace of a random cyclic graph: $name', ({ spec }) => {
     const ev = await compile(buildGraph(spec));
     const r = randomRewards(5, spec);
     const d = denseAt(spec, thetas[0]);
-    expectRelClose(ev.moments(thetas[0], { k: 3, rewards: r }), C.rewardMoments(d.alpha, d.S, onRows(d, r), 3), MOMENT_TOL);
+    expectRelClose(ev.moments(3, { theta: thetas[0], rewards: r }), C.rewardMoments(d.alpha, d.S, onRows(d, r), 3), MOMENT_TOL);
   });
 
   it('evaluates the dense covariance of two reward vectors', async () => {
@@ -66,13 +66,13 @@ describe.each(cases)('trace of a random cyclic graph: $name', ({ spec }) => {
     const a = randomRewards(6, spec);
     const b = randomRewards(7, spec, 0);
     const d = denseAt(spec, thetas[1]);
-    expectRelClose([ev.covariance(thetas[1], a, b)], [C.covariance(d.alpha, d.S, onRows(d, a), onRows(d, b))], MOMENT_TOL);
+    expectRelClose([ev.covariance(a, b, { theta: thetas[1] })], [C.covariance(d.alpha, d.S, onRows(d, a), onRows(d, b))], MOMENT_TOL);
   });
 
   it('gives gradients of E[T], E[T²], E[T³] equal to the exact α-U-dS-U derivatives', async () => {
     const ev = await compile(buildGraph(spec));
     for (const theta of thetas) {
-      const { moments, gradients } = ev.gradient(theta, { k: 3 });
+      const { moments, gradients } = ev.gradient(3, { theta });
       const d = denseAt(spec, theta);
       expectRelClose(moments, C.moments(d.alpha, d.S, 3), MOMENT_TOL, 'moments');
       exactGradients(spec, theta, undefined, 3).forEach((want, k) => expectGradientClose(gradients[k], want, 1e-9, `∂E[T^${k + 1}] θ=${theta}`));
@@ -82,13 +82,13 @@ describe.each(cases)('trace of a random cyclic graph: $name', ({ spec }) => {
   it('gives the gradient of a reward-weighted expectation', async () => {
     const ev = await compile(buildGraph(spec));
     const r = randomRewards(8, spec);
-    const { gradients } = ev.gradient(thetas[2], { rewards: r });
+    const { gradients } = ev.gradient(1, { theta: thetas[2], rewards: r });
     expectGradientClose(gradients[0], exactGradients(spec, thetas[2], r, 1)[0], 1e-9, '∂E[R]');
   });
 
   it('evaluates a batch of θ row by row like single evaluations', async () => {
     const ev = await compile(buildGraph(spec));
-    const batch = ev.momentsBatch(thetas, { k: 2 });
+    const batch = ev.momentsBatch(2, { thetas: Float64Array.from(thetas.flat()) });
     thetas.forEach((theta, i) => {
       const d = denseAt(spec, theta);
       expectRelClose(batch.subarray(2 * i, 2 * i + 2), C.moments(d.alpha, d.S, 2), MOMENT_TOL, `row ${i}`);
@@ -99,7 +99,7 @@ describe.each(cases)('trace of a random cyclic graph: $name', ({ spec }) => {
 describe('traces on the cyclic rabbits model', () => {
   it('gives E[T] = 0.503826530612245 for N = 2 at θ = (1, 2, 4) (phasic trace: 0.46703)', async () => {
     const ev = await compile(models.rabbits(2));
-    expectRelClose([ev.expectation([1, 2, 4])], [0.503826530612245], 1e-14);
+    expectRelClose([ev.expectation({ theta: [1, 2, 4] })], [0.503826530612245], 1e-14);
   });
 
   it.each([2, 5, 10, 15, 20])('evaluates the dense moments and gradients for N = %i', async (N) => {
@@ -108,20 +108,20 @@ describe('traces on the cyclic rabbits model', () => {
     const ev = await compile(g);
     for (const theta of [[1, 2, 4], [0.3, 0.5, 0.2]]) {
       const d = denseAt(spec, theta);
-      expectRelClose(ev.moments(theta, { k: 3 }), C.moments(d.alpha, d.S, 3), MOMENT_TOL, `θ=${theta}`);
-      const { gradients } = ev.gradient(theta, { k: 2 });
+      expectRelClose(ev.moments(3, { theta }), C.moments(d.alpha, d.S, 3), MOMENT_TOL, `θ=${theta}`);
+      const { gradients } = ev.gradient(2, { theta });
       exactGradients(spec, theta, undefined, 2).forEach((want, k) => expectGradientClose(gradients[k], want, 1e-9, `∂E[T^${k + 1}]`));
     }
     const r = spec.states.map(([a]) => Math.max(0, a));
     const d = denseAt(spec, [1, 2, 4]);
-    expectRelClose(ev.moments([1, 2, 4], { k: 2, rewards: byState(spec, r, g) }), C.rewardMoments(d.alpha, d.S, onRows(d, r), 2), MOMENT_TOL, 'rewards');
+    expectRelClose(ev.moments(2, { theta: [1, 2, 4], rewards: byState(spec, r, g) }), C.rewardMoments(d.alpha, d.S, onRows(d, r), 2), MOMENT_TOL, 'rewards');
   });
 });
 
 describe('traces on the coalescent', () => {
   it.each([3, 6, 9, 12])('gives E[TMRCA] = 2(1 − 1/n)/θ and its derivative −2(1 − 1/n)/θ² for n = %i', async (n) => {
     const ev = await compile(models.coalescent(n));
-    const { moments, gradients } = ev.gradient([1.6]);
+    const { moments, gradients } = ev.gradient(1, { theta: [1.6] });
     expectRelClose(moments, [(2 * (1 - 1 / n)) / 1.6], MOMENT_TOL);
     expectRelClose(gradients[0], [(-2 * (1 - 1 / n)) / 1.6 ** 2], 1e-9);
   });
@@ -133,7 +133,7 @@ describe('traces on the coalescent', () => {
     const d = denseAt(spec, [0.9]);
     for (let i = 0; i < 7; i++) {
       const r = spec.states.map((s, v) => (v === 0 ? 0 : s[i]));
-      expectRelClose(ev.moments([0.9], { k: 2, rewards: byState(spec, r, g) }), C.rewardMoments(d.alpha, d.S, onRows(d, r), 2), MOMENT_TOL, `ξ_${i + 1}`);
+      expectRelClose(ev.moments(2, { theta: [0.9], rewards: byState(spec, r, g) }), C.rewardMoments(d.alpha, d.S, onRows(d, r), 2), MOMENT_TOL, `ξ_${i + 1}`);
     }
   });
 });
@@ -146,7 +146,7 @@ describe('traces shared between graphs of one structure', () => {
     const ev2 = await compile(buildGraph(changed));
     for (const [s, ev] of [[spec, ev1], [changed, ev2], [spec, ev1]] as const) {
       const d = denseAt(s, [1.2]);
-      expectRelClose([ev.expectation([1.2])], [C.expectation(d.alpha, d.S)], MOMENT_TOL);
+      expectRelClose([ev.expectation({ theta: [1.2] })], [C.expectation(d.alpha, d.S)], MOMENT_TOL);
     }
   });
 
@@ -157,7 +157,7 @@ describe('traces shared between graphs of one structure', () => {
     const ev2 = await compile(buildGraph(changed));
     for (const [s, ev] of [[spec, ev1], [changed, ev2]] as const) {
       const d = denseAt(s, [0.4]);
-      expectRelClose([ev.expectation([0.4])], [C.expectation(d.alpha, d.S)], MOMENT_TOL);
+      expectRelClose([ev.expectation({ theta: [0.4] })], [C.expectation(d.alpha, d.S)], MOMENT_TOL);
     }
   });
 
@@ -168,7 +168,7 @@ describe('traces shared between graphs of one structure', () => {
     const ev2 = await compile(buildGraph(swapped));
     for (const [s, ev] of [[spec, ev1], [swapped, ev2]] as const) {
       const d = denseAt(s, [0.3, 2.5]);
-      expectRelClose([ev.expectation([0.3, 2.5])], [C.expectation(d.alpha, d.S)], MOMENT_TOL);
+      expectRelClose([ev.expectation({ theta: [0.3, 2.5] })], [C.expectation(d.alpha, d.S)], MOMENT_TOL);
     }
   });
 });
@@ -179,7 +179,7 @@ describe('traces of discrete graphs', () => {
     const ev = await compile(buildGraph(spec));
     for (const theta of [[0.3, 0.8], [1, 1]]) {
       const d = denseAt(spec, theta);
-      expectRelClose(ev.moments(theta, { k: 3 }), D.moments(d.alpha, d.S, 3), MOMENT_TOL, `θ=${theta}`);
+      expectRelClose(ev.moments(3, { theta }), D.moments(d.alpha, d.S, 3), MOMENT_TOL, `θ=${theta}`);
     }
   });
 });
@@ -191,7 +191,7 @@ describe('traces at θ where some rates are zero', () => {
     const ev = await compile(g);
     const d = denseAt(spec, theta);
     expectRelClose(g.moments(2, { theta }), C.moments(d.alpha, d.S, 2), MOMENT_TOL, 'direct');
-    const { moments, gradients } = ev.gradient(theta, { k: 2 });
+    const { moments, gradients } = ev.gradient(2, { theta });
     expectRelClose(moments, C.moments(d.alpha, d.S, 2), MOMENT_TOL, 'trace');
     exactGradients(spec, theta, undefined, 2).forEach((want, k) => expectGradientClose(gradients[k], want, 1e-9, `∂E[T^${k + 1}]`));
   });
@@ -205,7 +205,7 @@ describe('trace gradients of discrete graphs', () => {
     const d = denseAt(spec, theta);
     const ones = new Array<number>(d.rows.length).fill(1);
     const want = theta.map((_, i) => D.rewardExpectationDerivative(d.alpha, d.S, dSdTheta(spec, d, i), ones));
-    const { moments, gradients } = ev.gradient(theta);
+    const { moments, gradients } = ev.gradient(1, { theta });
     expectRelClose(moments, D.moments(d.alpha, d.S, 1), MOMENT_TOL, 'E[τ]');
     expectGradientClose(gradients[0], want, 1e-9, '∂E[τ]');
   });

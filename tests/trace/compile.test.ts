@@ -12,13 +12,13 @@ describe('compile', () => {
     expect(recordings).toBe(1);
     expect(store.size).toBe(1);
     expect(a.trace).toBe(b.trace);
-    expect(c.expectation([1, 2, 4])).toBeCloseTo(models.rabbits(6).expectation({ theta: [1, 2, 4] }), 14);
+    expect(c.expectation({ theta: [1, 2, 4] })).toBeCloseTo(models.rabbits(6).expectation({ theta: [1, 2, 4] }), 14);
   });
 
   test('without a store every compile records afresh', async () => {
     const [a, b] = [await compile(models.coalescent(5), { store: null }), await compile(models.coalescent(5), { store: null })];
     expect(a.trace).not.toBe(b.trace);
-    expect(a.expectation([1])).toBeCloseTo(1.6, 14);
+    expect(a.expectation({ theta: [1] })).toBeCloseTo(1.6, 14);
   });
 
   test('an aborted signal stops compile before any work', async () => {

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ready, models, TraceError } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
-import { TraceEvaluator } from '../../src/trace/evaluator.js';
+import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { decodeTrace, encodeTrace, readTraceHeader } from '../../src/trace/format.js';
 import { structuralHash, TRACE_FORMAT_VERSION } from '../../src/trace/structural-hash.js';
 
@@ -25,7 +25,7 @@ describe('trace format', () => {
     const { graph, trace, hash, bytes } = await encoded();
     const back = decodeTrace(bytes);
     expect(back.hash).toBe(hash);
-    expect(new TraceEvaluator(back.trace, graph).moments([1, 2, 4], { k: 3 })).toEqual(new TraceEvaluator(trace, graph).moments([1, 2, 4], { k: 3 }));
+    expect(new TraceModel(back.trace, graph).moments(3, { theta: [1, 2, 4] })).toEqual(new TraceModel(trace, graph).moments(3, { theta: [1, 2, 4] }));
   });
 
   test('the header states version, hash and counts; ops take 16 bytes each', async () => {
@@ -56,7 +56,7 @@ describe('trace format', () => {
 
   test('a trace is refused for a graph of another structure', async () => {
     const { trace } = await encoded(8);
-    expect(code(() => new TraceEvaluator(trace, models.rabbits(9)))).toBe('STRUCTURE_MISMATCH');
+    expect(code(() => new TraceModel(trace, models.rabbits(9)))).toBe('STRUCTURE_MISMATCH');
   });
 });
 

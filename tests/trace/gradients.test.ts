@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ready, models } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
-import { TraceEvaluator } from '../../src/trace/evaluator.js';
+import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { continuous } from '../oracle/index.js';
 import { buildGraph, denseAt, randomSpec, randomTheta } from '../correctness/fixtures.js';
 
@@ -20,9 +20,9 @@ describe('gradients with respect to θ', () => {
     test(`seed ${seed}: ∂E[T]/∂θ equals the dense oracle's analytic derivative (1e-9 relative)`, () => {
       const spec = randomSpec({ seed, vertices: 5 + seed, params: 3, absorbing: seed % 2 ? 1 : 2, defective: seed % 2 === 0 });
       const graph = buildGraph(spec);
-      const ev = new TraceEvaluator(Trace.record(graph.structure()), graph);
+      const ev = new TraceModel(Trace.record(graph.structure()), graph);
       const theta = randomTheta(seed, 3);
-      const { gradients } = ev.gradient(theta);
+      const { gradients } = ev.gradient(1, { theta });
       for (let i = 0; i < 3; i++) {
         const { alpha, S } = denseAt(spec, theta);
         const dS = denseDerivative(spec, i);
@@ -34,10 +34,10 @@ describe('gradients with respect to θ', () => {
 
   test('gradients of the first three moments on rabbits N = 10 match central differences (1e-6 relative)', () => {
     const graph = models.rabbits(10);
-    const ev = new TraceEvaluator(Trace.record(graph.structure()), graph);
+    const ev = new TraceModel(Trace.record(graph.structure()), graph);
     const theta = [1.2, 0.8, 2.5];
-    const { moments, gradients } = ev.gradient(theta, { k: 3 });
-    expect(moments).toEqual(ev.moments(theta, { k: 3 }));
+    const { moments, gradients } = ev.gradient(3, { theta });
+    expect(moments).toEqual(ev.moments(3, { theta }));
     for (let j = 0; j < 3; j++)
       for (let i = 0; i < 3; i++) {
         const fd = centralDifference((t) => graph.moments(3, { theta: t })[j], theta, i);
@@ -47,26 +47,26 @@ describe('gradients with respect to θ', () => {
 
   test('a seeded gradient is the seed-weighted sum of the per-moment gradients', () => {
     const graph = models.rabbits(5);
-    const ev = new TraceEvaluator(Trace.record(graph.structure()), graph);
+    const ev = new TraceModel(Trace.record(graph.structure()), graph);
     const theta = [1, 2, 4];
-    const each = ev.gradient(theta, { k: 2 }).gradients;
-    const seeded = ev.gradient(theta, { k: 2, seed: [2, -1] }).gradients[0];
+    const each = ev.gradient(2, { theta }).gradients;
+    const seeded = ev.gradient(2, { theta, seed: [2, -1] }).gradients[0];
     for (let i = 0; i < 3; i++) expect(seeded[i]).toBeCloseTo(2 * each[0][i] - each[1][i], 12);
   });
 
   test('reward-weighted expectation gradients match central differences', () => {
     const graph = models.coalescent(6);
-    const ev = new TraceEvaluator(Trace.record(graph.structure()), graph);
+    const ev = new TraceModel(Trace.record(graph.structure()), graph);
     const rewards = Array.from({ length: graph.vertexCount }, (_, v) => (v % 3 === 0 ? 0 : v / 5));
-    const g = ev.gradient([1.7], { rewards }).gradients[0][0];
+    const g = ev.gradient(1, { theta: [1.7], rewards }).gradients[0][0];
     const fd = centralDifference((t) => graph.expectation({ theta: t, rewards }), [1.7], 0);
     expect(Math.abs(g - fd)).toBeLessThanOrEqual(1e-7 * Math.abs(fd));
   });
 
   test('input gradients are ∂E[T]/∂w per canonical edge (a single-edge exponential: −1/w²)', async () => {
     const graph = models.coalescent(2); // start → (2,0) → (0,1) at rate θ
-    const ev = new TraceEvaluator(Trace.record(graph.structure()), graph);
-    const { inputGradients } = ev.gradient([4]);
+    const ev = new TraceModel(Trace.record(graph.structure()), graph);
+    const { inputGradients } = ev.gradient(1, { theta: [4] });
     // Edge 0 is the start's (α = 1: ∂E/∂α = E = 1/4), edge 1 the coalescence (∂(1/w)/∂w = −1/16).
     expect(inputGradients[0][0]).toBeCloseTo(0.25, 15);
     expect(inputGradients[0][1]).toBeCloseTo(-1 / 16, 15);

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ready, models, Graph, GraphError } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
-import { TraceEvaluator } from '../../src/trace/evaluator.js';
+import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { structuralEncoding, structuralHash } from '../../src/trace/structural-hash.js';
 
 beforeAll(() => ready());
@@ -36,9 +36,9 @@ describe('structural hash', () => {
     expect(await structuralHash(changed.structure())).toBe(await structuralHash(original.structure()));
     // phasic's key ignored constant rates and served a stale answer; ours never depends on them.
     const cachedTrace = Trace.record(original.structure());
-    const ev = new TraceEvaluator(cachedTrace, changed);
-    expect(ev.expectation([2])).toBeCloseTo(changed.expectation({ theta: [2] }), 14);
-    expect(ev.expectation([2])).not.toBeCloseTo(original.expectation({ theta: [2] }), 3);
+    const ev = new TraceModel(cachedTrace, changed);
+    expect(ev.expectation({ theta: [2] })).toBeCloseTo(changed.expectation({ theta: [2] }), 14);
+    expect(ev.expectation({ theta: [2] })).not.toBeCloseTo(original.expectation({ theta: [2] }), 3);
   });
 
   test('a different structure (one more edge, or discrete) hashes differently', async () => {
@@ -65,10 +65,10 @@ describe('rates that change the structure at evaluation time', () => {
     v1.addEdge(v2, 1, [0]);
     v2.addEdge(v1, 1, [0]);
     v2.addEdge(v3, 0, [1]); // the only way out has rate θ
-    const ev = new TraceEvaluator(Trace.record(g.structure()), g);
-    expect(ev.expectation([2])).toBeCloseTo(g.expectation({ theta: [2] }), 14);
+    const ev = new TraceModel(Trace.record(g.structure()), g);
+    expect(ev.expectation({ theta: [2] })).toBeCloseTo(g.expectation({ theta: [2] }), 14);
     let error: unknown;
-    try { ev.expectation([0]); } catch (e) { error = e; }
+    try { ev.expectation({ theta: [0] }); } catch (e) { error = e; }
     expect(error).toBeInstanceOf(GraphError);
     expect((error as GraphError).code).toBe('NO_EXIT_AT_THETA');
     expect((error as GraphError).message).toMatch(/vertex [12]/);
@@ -79,25 +79,25 @@ describe('rates that change the structure at evaluation time', () => {
     const [v1, v2] = [1, 2].map((i) => g.findOrCreateVertex([i]));
     g.start.addEdge(v1, 1, [0]);
     v1.addEdge(v2, 0, [1]);
-    const ev = new TraceEvaluator(Trace.record(g.structure()), g);
-    expect(() => ev.expectation([0])).toThrow(/vertex 1 has out-edges but all their rates are 0/);
+    const ev = new TraceModel(Trace.record(g.structure()), g);
+    expect(() => ev.expectation({ theta: [0] })).toThrow(/vertex 1 has out-edges but all their rates are 0/);
   });
 
   test('a negative rate is refused with the edge named', () => {
     const g = models.coalescent(4);
-    const ev = new TraceEvaluator(Trace.record(g.structure()), g);
-    expect(() => ev.expectation([-1])).toThrow(GraphError);
-    expect(() => ev.expectation([-1])).toThrow(/negative rate/);
+    const ev = new TraceModel(Trace.record(g.structure()), g);
+    expect(() => ev.expectation({ theta: [-1] })).toThrow(GraphError);
+    expect(() => ev.expectation({ theta: [-1] })).toThrow(/negative rate/);
   });
 });
 
 describe('evaluators and graph edits', () => {
   test('an evaluator refuses a graph edited after compile (no stale answers)', () => {
     const g = threeState({ a: 1, b: 2, c: [0] });
-    const ev = new TraceEvaluator(Trace.record(g.structure()), g);
-    expect(ev.expectation([1])).toBeCloseTo(g.expectation({ theta: [1] }), 14);
+    const ev = new TraceModel(Trace.record(g.structure()), g);
+    expect(ev.expectation({ theta: [1] })).toBeCloseTo(g.expectation({ theta: [1] }), 14);
     g.vertex(1).addEdge(g.vertex(3), 5, [0]);
-    expect(() => ev.expectation([1])).toThrow(expect.objectContaining({ code: 'STALE' }));
+    expect(() => ev.expectation({ theta: [1] })).toThrow(expect.objectContaining({ code: 'STALE' }));
   });
 
   test('a negative merged rate names every parallel edge', () => {

@@ -17,19 +17,19 @@ describe('trace cache over IndexedDB', () => {
     const indexedDB = new IDBFactory();
     const first = make({ persistence: 'indexeddb', indexedDB });
     const a = await compile(models.coalescent(15), { store: first });
-    expect((await first.info()).recorded).toBe(1);
+    expect((await first.info()).computed).toBe(1);
     const second = make({ persistence: 'indexeddb', indexedDB }); // a page reload: empty memory, same database
     const b = await compile(models.coalescent(15), { store: second });
     const info = await second.info();
-    expect(info.recorded).toBe(0);
+    expect(info.computed).toBe(0);
     expect(info.stats.tiers.indexeddb.hits).toBe(1);
-    expect(b.moments([1.3], { k: 3 })).toEqual(a.moments([1.3], { k: 3 }));
+    expect(b.moments(3, { theta: [1.3] })).toEqual(a.moments(3, { theta: [1.3] }));
   });
 
   test('concurrent requests for one structure share one recording', async () => {
     const cache = make({ persistence: 'indexeddb', indexedDB: new IDBFactory() });
     const evaluators = await Promise.all(Array.from({ length: 5 }, () => compile(models.rabbits(10), { store: cache })));
-    expect((await cache.info()).recorded).toBe(1);
+    expect((await cache.info()).computed).toBe(1);
     expect(new Set(evaluators.map((e) => e.trace)).size).toBe(1);
   });
 
@@ -38,7 +38,7 @@ describe('trace cache over IndexedDB', () => {
     await compile(models.rabbits(4), { store: cache });
     await compile(models.rabbits(4), { store: cache });
     const info = await cache.info();
-    expect(info.recorded).toBe(1);
+    expect(info.computed).toBe(1);
     expect(info.hits).toBe(1);
   });
 });
@@ -53,7 +53,7 @@ describe('trace cache over files (Node)', () => {
     await first.close();
     const restarted = make({ persistence: 'file', dir });
     await compile(models.coalescent(12), { store: restarted });
-    expect((await restarted.info()).recorded).toBe(0);
+    expect((await restarted.info()).computed).toBe(0);
 
     // Flip one byte deep in the stored trace's payload.
     const files = (await readdir(dir, { recursive: true })).map(String).filter((f) => !f.endsWith('.tmp'));
@@ -72,30 +72,30 @@ describe('trace cache over files (Node)', () => {
     const ev = await compile(models.coalescent(12), { store: third });
     const info = await third.info();
     expect(info.corrupt).toBe(1);
-    expect(info.recorded).toBe(1);
-    expect(ev.expectation([1])).toBeCloseTo(2 * (1 - 1 / 12), 14);
+    expect(info.computed).toBe(1);
+    expect(ev.expectation({ theta: [1] })).toBeCloseTo(2 * (1 - 1 / 12), 14);
   });
 
   test('export from one store and import into an empty one gives hits', async () => {
     const source = make({ persistence: 'file', dir: await mkdtemp(join(tmpdir(), 'phasekit-src-')) });
     await source.prewarm([models.rabbits(5), models.coalescent(8)]);
-    const archive = await source.export();
+    const archive = await source.exportRecords();
     const target = make({ persistence: 'file', dir: await mkdtemp(join(tmpdir(), 'phasekit-dst-')) });
-    expect(await target.import(archive)).toBe(2);
+    expect(await target.importRecords(archive)).toBe(2);
     await compile(models.rabbits(5), { store: target });
     await compile(models.coalescent(8), { store: target });
     const info = await target.info();
-    expect(info.recorded).toBe(0);
+    expect(info.computed).toBe(0);
     expect(info.hits).toBe(2);
   });
 
-  test('a damaged archive is refused and nothing is imported', async () => {
+  test('a damaged trace record is refused and nothing is imported', async () => {
     const source = make({ persistence: 'none' });
     await source.prewarm([models.rabbits(3)]);
-    const archive = await source.export();
-    archive[archive.length - 50] ^= 0x01;
+    const [record] = await source.exportRecords();
+    record.value[record.value.length - 50] ^= 0x01;
     const target = make({ persistence: 'none' });
-    await expect(target.import(archive)).rejects.toThrow();
+    await expect(target.importRecords([record])).rejects.toThrow(/checksum/);
     expect((await target.info()).tiers.memory.entries).toBe(0);
   });
 

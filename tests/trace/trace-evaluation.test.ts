@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ready, models, Graph } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
-import { TraceEvaluator } from '../../src/trace/evaluator.js';
+import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { continuous } from '../oracle/index.js';
 import { buildGraph, denseAt, randomSpec, randomTheta, randomRewards } from '../correctness/fixtures.js';
 
@@ -10,8 +10,8 @@ beforeAll(() => ready());
 
 const relClose = (a: number, b: number, tol = 1e-10) => expect(Math.abs(a - b)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(b)));
 
-function evaluatorFor(graph: Graph): TraceEvaluator {
-  return new TraceEvaluator(Trace.record(graph.structure()), graph);
+function evaluatorFor(graph: Graph): TraceModel {
+  return new TraceModel(Trace.record(graph.structure()), graph);
 }
 
 describe('trace evaluation on random cyclic graphs', () => {
@@ -23,7 +23,7 @@ describe('trace evaluation on random cyclic graphs', () => {
       const ev = evaluatorFor(graph);
       for (let t = 0; t < 3; t++) {
         const theta = randomTheta(seed * 10 + t, params);
-        const fromTrace = ev.moments(theta, { k: 3 });
+        const fromTrace = ev.moments(3, { theta });
         const direct = graph.moments(3, { theta });
         const { alpha, S } = denseAt(spec, theta);
         const oracle = continuous.moments(alpha, S, 3);
@@ -37,15 +37,15 @@ describe('trace evaluation on random cyclic graphs', () => {
     const ev = evaluatorFor(graph);
     const theta = randomTheta(5, 2);
     const ra = randomRewards(1, spec), rb = randomRewards(2, spec);
-    ev.moments(theta, { k: 3, rewards: ra }).forEach((m, i) => relClose(m, graph.moments(3, { theta, rewards: ra })[i]));
-    relClose(ev.covariance(theta, ra, rb), graph.covariance(ra, rb, { theta }));
-    relClose(ev.variance(theta, { rewards: ra }), graph.variance({ theta, rewards: ra }), 1e-9);
+    ev.moments(3, { theta, rewards: ra }).forEach((m, i) => relClose(m, graph.moments(3, { theta, rewards: ra })[i]));
+    relClose(ev.covariance(ra, rb, { theta }), graph.covariance(ra, rb, { theta }));
+    relClose(ev.variance({ theta, rewards: ra }), graph.variance({ theta, rewards: ra }), 1e-9);
   });
 });
 
 describe('trace evaluation on the rabbits model', () => {
   test('rabbits N = 2 at θ = (1, 2, 4) gives E[T] = 0.503826530612245 (phasic’s trace gives 0.46703)', () => {
-    relClose(evaluatorFor(models.rabbits(2)).expectation([1, 2, 4]), 0.503826530612245, 1e-14);
+    relClose(evaluatorFor(models.rabbits(2)).expectation({ theta: [1, 2, 4] }), 0.503826530612245, 1e-14);
   });
   for (const N of [3, 7, 15]) {
     test(`rabbits N = ${N} at random θ matches direct elimination and the dense oracle`, () => {
@@ -53,7 +53,7 @@ describe('trace evaluation on the rabbits model', () => {
       const ev = evaluatorFor(graph);
       for (let t = 0; t < 4; t++) {
         const theta = randomTheta(N * 100 + t, 3, 0.1, 5);
-        const m = ev.moments(theta, { k: 2 });
+        const m = ev.moments(2, { theta });
         const { alpha, S } = graph.toMatrices(theta);
         const oracle = continuous.moments(Array.from(alpha), S.map((row) => Array.from(row)), 2);
         m.forEach((x, i) => { relClose(x, graph.moments(2, { theta })[i]); relClose(x, oracle[i]); });
@@ -62,7 +62,7 @@ describe('trace evaluation on the rabbits model', () => {
   }
   test('trace and direct elimination agree to the last bit on rabbits N = 40', () => {
     const graph = models.rabbits(40);
-    expect(evaluatorFor(graph).moments([1.5, 0.7, 2.2], { k: 3 })).toEqual(graph.moments(3, { theta: [1.5, 0.7, 2.2] }));
+    expect(evaluatorFor(graph).moments(3, { theta: [1.5, 0.7, 2.2] })).toEqual(graph.moments(3, { theta: [1.5, 0.7, 2.2] }));
   });
 });
 
@@ -73,7 +73,7 @@ describe('trace evaluation on discrete graphs', () => {
       const graph = buildGraph(spec);
       const ev = evaluatorFor(graph);
       const theta = randomTheta(seed, seed % 3, 0, 1);
-      ev.moments(theta, { k: 3 }).forEach((m, i) => relClose(m, graph.moments(3, { theta })[i]));
+      ev.moments(3, { theta }).forEach((m, i) => relClose(m, graph.moments(3, { theta })[i]));
     });
   }
 });
@@ -83,9 +83,7 @@ describe('batch evaluation', () => {
     const graph = models.rabbits(6);
     const ev = evaluatorFor(graph);
     const thetas = [[1, 2, 4], [0.5, 0.5, 0.5], [3, 1, 0.2]];
-    const flat = ev.momentsBatch(Float64Array.from(thetas.flat()), { k: 2 });
-    const rows = ev.momentsBatch(thetas, { k: 2 });
-    expect(Array.from(flat)).toEqual(Array.from(rows));
-    thetas.forEach((theta, i) => expect([flat[2 * i], flat[2 * i + 1]]).toEqual(ev.moments(theta, { k: 2 })));
+    const flat = ev.momentsBatch(2, { thetas: Float64Array.from(thetas.flat()) });
+    thetas.forEach((theta, i) => expect([flat[2 * i], flat[2 * i + 1]]).toEqual(ev.moments(2, { theta })));
   });
 });

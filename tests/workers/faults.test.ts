@@ -29,7 +29,7 @@ it('rejects with PoolError WORKER_CRASHED when the retry crashes too', async () 
 
 it('retries a call whose worker was killed from outside', async () => {
   pool = faultyPool({ size: 1 });
-  const call = pool.moments(models.coalescent(22), [1], { k: 2 });
+  const call = pool.moments(models.coalescent(22), 2, { theta: [1] });
   await new Promise((resolve) => setTimeout(resolve, 20));
   expect(pool.killWorker(0)).toBe(true);
   expect(await call).toEqual(models.coalescent(22).moments(2, { theta: [1] }));
@@ -40,7 +40,7 @@ it('keeps serving other calls while one worker is replaced', async () => {
   pool = faultyPool({ size: 2 });
   const results = await Promise.allSettled([
     pool.call('crash', graph, undefined),
-    ...[1, 2, 3, 4].map((t) => pool.expectation(graph, [t])),
+    ...[1, 2, 3, 4].map((t) => pool.expectation(graph, { theta: [t] })),
   ]);
   expect(results[0]).toMatchObject({ status: 'rejected', reason: { code: 'WORKER_CRASHED' } });
   expect(results.slice(1).map((r) => (r as PromiseFulfilledResult<number>).value))

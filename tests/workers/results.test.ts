@@ -12,27 +12,27 @@ describe('results equal the in-thread path bitwise', () => {
   const rabbits = models.rabbits(10);
 
   it('moments of the coalescent', async () => {
-    expect(await pool.moments(coalescent, [0.7], { k: 4 })).toEqual(coalescent.moments(4, { theta: [0.7] }));
+    expect(await pool.moments(coalescent, 4, { theta: [0.7] })).toEqual(coalescent.moments(4, { theta: [0.7] }));
   });
 
   it('moments with rewards', async () => {
     const rewards = Array.from({ length: coalescent.vertexCount }, (_, v) => (v % 3) + 0.5);
-    expect(await pool.moments(coalescent, [1.3], { k: 2, rewards })).toEqual(coalescent.moments(2, { theta: [1.3], rewards }));
+    expect(await pool.moments(coalescent, 2, { theta: [1.3], rewards })).toEqual(coalescent.moments(2, { theta: [1.3], rewards }));
   });
 
   it('expectation of the rabbits model', async () => {
-    expect(await pool.expectation(rabbits, [1, 0.5, 0.8])).toBe(rabbits.expectation({ theta: [1, 0.5, 0.8] }));
+    expect(await pool.expectation(rabbits, { theta: [1, 0.5, 0.8] })).toBe(rabbits.expectation({ theta: [1, 0.5, 0.8] }));
   });
 
   it('pdf and cdf', async () => {
     const times = [0.1, 0.5, 1, 2, 5];
-    expect(await pool.pdf(rabbits, [1, 0.5, 0.8], times)).toEqual(rabbits.pdf(times, { theta: [1, 0.5, 0.8] }));
-    expect(await pool.cdf(coalescent, [1], times)).toEqual(coalescent.cdf(times, { theta: [1] }));
+    expect(await pool.pdf(rabbits, times, { theta: [1, 0.5, 0.8] })).toEqual(rabbits.pdf(times, { theta: [1, 0.5, 0.8] }));
+    expect(await pool.cdf(coalescent, times, { theta: [1] })).toEqual(coalescent.cdf(times, { theta: [1] }));
   });
 
   it('pmf of a discrete graph', async () => {
     const g = Graph.fromMatrices([1, 0], [[0.5, 0.3], [0.1, 0.6]], { discrete: true });
-    expect(await pool.pmf(g, undefined, [1, 2, 3, 10])).toEqual(g.pmf([1, 2, 3, 10]));
+    expect(await pool.pmf(g, [1, 2, 3, 10])).toEqual(g.pmf([1, 2, 3, 10]));
   });
 });
 
@@ -43,15 +43,15 @@ describe('errors', () => {
     g.start.addEdge(a, 1);
     a.addEdge(g.findOrCreateVertex([2]), 1);
     g.vertex(2).addEdge(a, 1); // a cycle with no way out
-    const error = await pool.expectation(g, undefined).catch((e: unknown) => e);
+    const error = await pool.expectation(g).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphError);
     expect(error).toMatchObject({ code: 'NO_ABSORPTION' });
     expect(() => g.expectation()).toThrow(GraphError);
   });
 
   it('leave the worker usable', async () => {
-    await expect(pool.moments(models.coalescent(4), [1], { k: 0 })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
-    expect(await pool.expectation(models.coalescent(4), [1])).toBe(models.coalescent(4).expectation({ theta: [1] }));
+    await expect(pool.moments(models.coalescent(4), 0, { theta: [1] })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    expect(await pool.expectation(models.coalescent(4), { theta: [1] })).toBe(models.coalescent(4).expectation({ theta: [1] }));
     expect(pool.stats().crashed).toBe(0);
   });
 });
@@ -66,28 +66,28 @@ describe('graph caching', () => {
   it('sends a graph to a worker once, then only its key', async () => {
     const one = createPool({ size: 1 });
     const g = models.coalescent(6);
-    expect(await phases((onProgress) => one.moments(g, [1], { onProgress }))).toContain('graph');
-    expect(await phases((onProgress) => one.moments(g, [2], { onProgress }))).not.toContain('graph');
+    expect(await phases((onProgress) => one.moments(g, 1, { theta: [1], onProgress }))).toContain('graph');
+    expect(await phases((onProgress) => one.moments(g, 1, { theta: [2], onProgress }))).not.toContain('graph');
     await one.close();
   });
 
   it('sends a graph again after it grew', async () => {
     const one = createPool({ size: 1 });
     const g = models.coalescent(5);
-    await one.expectation(g, [1]);
+    await one.expectation(g, { theta: [1] });
     const extra = g.createVertex([9, 9, 9, 9, 9]);
     g.addEdge(extra, g.vertexCount - 2, 1); // unreachable from the start: same distribution
-    expect(await phases((onProgress) => one.moments(g, [1], { onProgress }))).toContain('graph');
-    expect(await one.expectation(g, [1])).toBe(g.expectation({ theta: [1] }));
+    expect(await phases((onProgress) => one.moments(g, 1, { theta: [1], onProgress }))).toContain('graph');
+    expect(await one.expectation(g, { theta: [1] })).toBe(g.expectation({ theta: [1] }));
     await one.close();
   });
 
   it('forgets the oldest graph past graphsPerWorker', async () => {
     const one = createPool({ size: 1, graphsPerWorker: 2 });
     const [a, b, c] = [models.coalescent(4), models.coalescent(5), models.coalescent(6)];
-    for (const g of [a, b, c]) await one.expectation(g, [1]);
-    expect(await phases((onProgress) => one.expectation(c, [1], { onProgress }))).not.toContain('graph');
-    expect(await phases((onProgress) => one.expectation(a, [1], { onProgress }))).toContain('graph');
+    for (const g of [a, b, c]) await one.expectation(g, { theta: [1] });
+    expect(await phases((onProgress) => one.expectation(c, { theta: [1], onProgress }))).not.toContain('graph');
+    expect(await phases((onProgress) => one.expectation(a, { theta: [1], onProgress }))).toContain('graph');
     await one.close();
   });
 });
@@ -96,7 +96,7 @@ describe('progress', () => {
   it('reports rebuilding the graph and elimination, ending each phase at done = total', async () => {
     const g = models.coalescent(10);
     const seen: Progress[] = [];
-    await pool.moments(g, [1], { k: 2, onProgress: (p) => seen.push(p) });
+    await pool.moments(g, 2, { theta: [1], onProgress: (p) => seen.push(p) });
     expect(seen.filter((p) => p.phase !== 'graph')).toEqual([
       { phase: 'eliminate', done: 0, total: g.vertexCount },
       { phase: 'eliminate', done: g.vertexCount, total: g.vertexCount },

@@ -20,7 +20,7 @@ const thetas = Float64Array.from({ length: rows * 3 }, (_, i) => 0.4 + ((i * 5) 
 
 it('concurrent trace calls on one structure prepare its trace once for the whole pool', async () => {
   const copies = [rabbits, models.rabbits(12), models.rabbits(12)]; // same structure, distinct objects
-  const results = await Promise.all(copies.map((g) => pool.traceMomentsBatch(g, thetas, { k: 2 })));
+  const results = await Promise.all(copies.map((g) => pool.traceMomentsBatch(g, 2, { thetas })));
   expect(pool.stats().tracesPrepared).toBe(1);
   expect(results[1]).toEqual(results[0]);
   expect(results[2]).toEqual(results[0]);
@@ -29,16 +29,16 @@ it('concurrent trace calls on one structure prepare its trace once for the whole
 });
 
 it('rows equal the in-thread trace evaluation exactly', async () => {
-  const out = await pool.traceMomentsBatch(rabbits, thetas, { k: 3 });
+  const out = await pool.traceMomentsBatch(rabbits, 3, { thetas });
   const evaluator = await compile(rabbits, { store: null });
   for (let r = 0; r < rows; r++)
-    expect(Array.from(out.subarray(r * 3, r * 3 + 3))).toEqual(evaluator.moments(thetas.subarray(r * 3, r * 3 + 3), { k: 3 }));
+    expect(Array.from(out.subarray(r * 3, r * 3 + 3))).toEqual(evaluator.moments(3, { theta: thetas.subarray(r * 3, r * 3 + 3) }));
 });
 
 it('gradients from a worker equal the in-thread reverse-mode gradients', async () => {
   const theta = [1.1, 0.7, 2.3];
-  const remote = await pool.traceGradient(rabbits, theta, { k: 2 });
-  const local = (await compile(rabbits, { store: null })).gradient(theta, { k: 2 });
+  const remote = await pool.traceGradient(rabbits, 2, { theta });
+  const local = (await compile(rabbits, { store: null })).gradient(2, { theta });
   expect(remote.moments).toEqual(local.moments);
   remote.gradients.forEach((g, j) => expect(Array.from(g)).toEqual(Array.from(local.gradients[j])));
 });

@@ -9,9 +9,9 @@ async function compileCoalescent(n: number, theta: number[]) {
   const evaluator = await compile(models.coalescent(n));
   const info = await traceCache().info();
   return {
-    moments: evaluator.moments(theta, { k: 3 }),
+    moments: evaluator.moments(3, { theta }),
     hash: evaluator.trace.hash,
-    recorded: info.recorded,
+    recorded: info.computed,
     indexeddbHits: info.stats.tiers.indexeddb?.hits ?? 0,
     corrupt: info.corrupt,
     stored: info.tiers.indexeddb?.entries ?? 0,
@@ -50,12 +50,12 @@ async function timeCompile(model: 'coalescent' | 'rabbits' | 'random', size: num
   const graph = model === 'coalescent' ? models.coalescent(size) : model === 'rabbits' ? models.rabbits(size) : models.randomCyclic({ vertices: size, params: 2, seed: 7 });
   graph.structure();
   const theta = model === 'coalescent' ? [1] : model === 'rabbits' ? [1, 2, 4] : [1, 0.5];
-  const before = (await traceCache().info()).recorded;
+  const before = (await traceCache().info()).computed;
   const t0 = performance.now();
   const evaluator = await compile(graph);
-  evaluator.expectation(theta);
+  evaluator.expectation({ theta });
   const ms = performance.now() - t0;
-  return { ms, recorded: (await traceCache().info()).recorded - before };
+  return { ms, recorded: (await traceCache().info()).computed - before };
 }
 
 async function exportAll(): Promise<number[]> {

@@ -56,7 +56,7 @@ const fixture = {
   /** Starts the pool's workers, so that measurements do not include their start. */
   async warm(): Promise<void> {
     const g = models.coalescent(4);
-    await Promise.all([pool.expectation(g, [1]), pool.expectation(g, [2])]);
+    await Promise.all([pool.expectation(g, { theta: [1] }), pool.expectation(g, { theta: [2] })]);
   },
 
   /** Elimination (moments) and uniformisation (pdf) of the coalescent, on the main thread. */
@@ -69,7 +69,7 @@ const fixture = {
   /** The same, through the pool. */
   async inPool(n: number, what: 'moments' | 'pdf') {
     const g = models.coalescent(n);
-    const gaps = await measureGaps(async () => (what === 'moments' ? pool.moments(g, [1], { k: 2 }) : Array.from(await pool.pdf(g, [1], TIMES))));
+    const gaps = await measureGaps(async () => (what === 'moments' ? pool.moments(g, 2, { theta: [1] }) : Array.from(await pool.pdf(g, TIMES, { theta: [1] }))));
     return { ...gaps, vertices: g.vertexCount };
   },
 
@@ -78,12 +78,12 @@ const fixture = {
     const g = models.coalescent(n);
     const controller = new AbortController();
     const started = performance.now();
-    const call = pool.pdf(g, [1], TIMES, { signal: controller.signal });
+    const call = pool.pdf(g, TIMES, { theta: [1], signal: controller.signal });
     setTimeout(() => controller.abort(), afterMs);
     const error = await call.then(() => null, errorInfo);
     const rejectedAfterMs = performance.now() - started;
     const small = models.coalescent(6);
-    const after = await pool.expectation(small, [1]);
+    const after = await pool.expectation(small, { theta: [1] });
     return { error, rejectedAfterMs, stats: pool.stats(), afterOk: after === small.expectation({ theta: [1] }) };
   },
 
@@ -91,13 +91,13 @@ const fixture = {
   async kill(n: number) {
     const g: Graph = models.coalescent(n);
     const before = pool.stats();
-    const call = pool.moments(g, [0.8], { k: 3 });
+    const call = pool.moments(g, 3, { theta: [0.8] });
     await new Promise((resolve) => setTimeout(resolve, 30));
     const killed = pool.killWorker(0);
     const result = await call;
     const stats = pool.stats();
     // Replacements start on demand: two calls at once need two workers again.
-    await Promise.all([pool.expectation(g, [1]), pool.expectation(g, [2])]);
+    await Promise.all([pool.expectation(g, { theta: [1] }), pool.expectation(g, { theta: [2] })]);
     return { killed, before, stats, refilled: pool.stats(), equal: JSON.stringify(result) === JSON.stringify(g.moments(3, { theta: [0.8] })) };
   },
 
@@ -111,7 +111,7 @@ const fixture = {
   async traces(n: number) {
     const copies = [models.coalescent(n), models.coalescent(n), models.coalescent(n)];
     const thetas = Float64Array.from({ length: 24 }, (_, i) => 0.5 + i / 10);
-    const batches = await Promise.all(copies.map((g) => pool.traceMomentsBatch(g, thetas, { k: 2 })));
+    const batches = await Promise.all(copies.map((g) => pool.traceMomentsBatch(g, 2, { thetas })));
     const direct = Array.from(thetas).flatMap((t) => copies[0].moments(2, { theta: [t] }));
     const relErr = Math.max(...Array.from(batches[0], (x, i) => Math.abs(x - direct[i]) / Math.abs(direct[i])));
     const stored = await new Promise<number>((resolve, reject) => {
@@ -130,12 +130,12 @@ const fixture = {
     const g = models.coalescent(n);
     const thetas = Float64Array.from([0.5, 1, 1.5, 2, 3]);
     const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
-    const batch = await pool.momentsBatch(g, thetas, { k: 2 });
+    const batch = await pool.momentsBatch(g, 2, { thetas });
     const rowwise = Array.from(thetas).flatMap((t) => g.moments(2, { theta: [t] }));
     return {
-      moments: same(await pool.moments(g, [1.7], { k: 3 }), g.moments(3, { theta: [1.7] })),
-      expectation: (await pool.expectation(g, [0.9])) === g.expectation({ theta: [0.9] }),
-      cdf: same(await pool.cdf(g, [1], TIMES), g.cdf(TIMES, { theta: [1] })),
+      moments: same(await pool.moments(g, 3, { theta: [1.7] }), g.moments(3, { theta: [1.7] })),
+      expectation: (await pool.expectation(g, { theta: [0.9] })) === g.expectation({ theta: [0.9] }),
+      cdf: same(await pool.cdf(g, TIMES, { theta: [1] }), g.cdf(TIMES, { theta: [1] })),
       batch: same(batch, rowwise),
     };
   },

@@ -1,7 +1,8 @@
 // Worker side: the graphs this worker holds, by key. The pool decides what is
 // kept (GraphRef.drop), so both sides always agree without a round trip.
-import { Graph } from '../graph/graph.js';
-import type { GraphRef, ProgressCallback } from './protocol.js';
+import { Graph } from '../phase-type/graph.js';
+import { PoolError } from '../pool/errors.js';
+import type { GraphRef, ProgressCallback } from '../pool/protocol.js';
 
 /** The graphs a worker has received, rebuilt once and reused across calls. */
 export class GraphStore {
@@ -20,7 +21,7 @@ export class GraphStore {
       return graph;
     }
     const graph = this.graphs.get(ref.key);
-    if (!graph) throw new Error(`phasekit: the worker does not hold graph ${ref.key} (pool and worker disagree; this is a bug)`);
+    if (!graph) throw new PoolError('WORKER_FAILED', `phasekit: the worker does not hold graph ${ref.key} (pool and worker disagree; this is a bug)`);
     return graph;
   }
 

@@ -1,17 +1,10 @@
-// Worker side: exposes a method table through Comlink on whichever endpoint this
-// worker has (a web worker's global scope, or worker_threads' parentPort).
+// Worker side: exposes a method table through Comlink on the endpoint the
+// worker's entry module hands in (a web worker's global scope, or
+// worker_threads' parentPort wrapped by Comlink's node adapter).
 import * as Comlink from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ready } from '../kernel/module.js';
+import { serializeError, transferablesOf, type GraphRef, type KernelMethod, type MethodTable, type ProgressCallback, type Reply } from '../pool/protocol.js';
 import { GraphStore } from './graph-store.js';
-import { nodeBuiltin } from './node-builtins.js';
-import { serializeError, transferablesOf, type GraphRef, type KernelMethod, type MethodTable, type ProgressCallback, type Reply } from './protocol.js';
-
-function workerEndpoint(): Comlink.Endpoint {
-  const parentPort = nodeBuiltin('node:worker_threads')?.parentPort;
-  if (parentPort) return nodeEndpoint(parentPort);
-  return globalThis as unknown as Comlink.Endpoint;
-}
 
 async function run(method: KernelMethod, store: GraphStore, ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>): Promise<Reply<unknown>> {
   // Reports travel on their own MessagePort, so nothing orders them before the reply:
@@ -38,11 +31,11 @@ async function run(method: KernelMethod, store: GraphStore, ref: GraphRef, args:
   }
 }
 
-/** Serves `methods` to a pool from inside this worker. Call once, at the top of a worker module. */
-export function serve(methods: MethodTable): void {
+/** Serves `methods` to a pool over `endpoint`. Call once, at the top of a worker entry module (see workers/). */
+export function serve(methods: MethodTable, endpoint: Comlink.Endpoint): void {
   const store = new GraphStore();
   const served: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(methods))
     served[name] = (ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>) => run(method, store, ref, args, progress);
-  Comlink.expose(served, workerEndpoint());
+  Comlink.expose(served, endpoint);
 }

@@ -4,8 +4,8 @@
 // parameterisation survives). Zero reward: v takes no time and is bypassed:
 // each parent u gets w(u→v)·w(v→z)/λ_v added to u→z; that is non-linear in θ,
 // so then the result is evaluated at θ and has paramLength 0.
-import { canonicalRates, type EdgeList } from '../graph/rates.js';
-import type { Structure } from '../graph/structure.js';
+import { canonicalRates, type EdgeList } from './rates.js';
+import type { Structure } from './structure.js';
 
 /** The transformed graph as flat edges over a subset of the original vertices. */
 export interface TransformedEdges {

@@ -1,13 +1,13 @@
 // Worker side: what a kernel worker can do, as a table of methods on a graph it
-// holds. A new capability (evaluateTrace, say) is one more entry here and one
-// more method on Pool; the protocol, caching and fault handling stay as they are.
-import type { Graph } from '../graph/graph.js';
-import { compile } from '../trace/compile.js';
-import type { TraceEvaluator } from '../trace/evaluator.js';
-// Installs the trace cache as compile()'s store: in a worker it persists to IndexedDB
-// (browsers) or the file store (Node) itself, shared by every worker of the pool.
-import '../trace-cache/management.js';
-import type { MethodTable, ProgressCallback } from './protocol.js';
+// holds. A new capability is one more entry here and one more method on Pool;
+// the protocol, caching and fault handling stay as they are. Arguments follow
+// the library's one convention: θ as `theta` (one) or `thetas` (a batch).
+import type { Graph } from '../phase-type/graph.js';
+import { checkMomentCount, checkThetaRows, thetaRow } from '../graph/arguments.js';
+import { compile } from '../evaluate/compile.js';
+import type { TraceModel } from '../evaluate/trace-model.js';
+import { structuralHash } from '../trace/structural-hash.js';
+import type { MethodTable, ProgressCallback } from '../pool/protocol.js';
 
 /** θ and rewards, as they cross to the worker. */
 export interface RewardArgs {
@@ -24,19 +24,18 @@ export interface MomentsArgs extends RewardArgs {
 export interface DistributionArgs {
   theta?: ArrayLike<number>;
   /** Times (steps, for discrete graphs). */
-  times: ArrayLike<number>;
+  points: ArrayLike<number>;
 }
 
-/** Arguments of `momentsBatch`: one θ per row of `thetas` (row-major, paramLength per row). */
+/** Arguments of `momentsBatch` and `traceMomentsBatch`: one θ per row of `thetas` (row-major). */
 export interface BatchArgs {
-  thetas: Float64Array;
+  thetas?: Float64Array;
   k: number;
   rewards?: ArrayLike<number>;
 }
 
 /** Arguments of `traceGradient`. */
-export interface TraceGradientArgs extends RewardArgs {
-  k: number;
+export interface EvaluateArgs extends MomentsArgs {
   /** Differentiate Σ seed[j]·E[T^(j+1)] in one pass. */
   seed?: ArrayLike<number>;
 }
@@ -45,45 +44,48 @@ const PROGRESS_INTERVAL_MS = 50;
 
 /** Fills one row of k moments per θ row, reporting rows done at most every PROGRESS_INTERVAL_MS. */
 function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, row: (theta: Float64Array) => number[]): Float64Array {
-  const { thetas, k } = args;
-  const p = graph.paramLength;
-  const rows = p === 0 ? 1 : thetas.length / p;
-  const out = new Float64Array(rows * k);
+  const k = checkMomentCount(args.k);
+  const batch = checkThetaRows(graph.paramLength, args.thetas);
+  const out = new Float64Array(batch.rows * k);
   let reported = performance.now();
-  for (let r = 0; r < rows; r++) {
-    out.set(row(thetas.subarray(r * p, (r + 1) * p)), r * k);
+  for (let r = 0; r < batch.rows; r++) {
+    out.set(row(thetaRow(batch, r)), r * k);
     const now = performance.now();
     if (now - reported >= PROGRESS_INTERVAL_MS) {
-      report({ phase: 'evaluate', done: r + 1, total: rows });
+      report({ phase: 'evaluate', done: r + 1, total: batch.rows });
       reported = now;
     }
   }
-  report({ phase: 'evaluate', done: rows, total: rows });
+  report({ phase: 'evaluate', done: batch.rows, total: batch.rows });
   return out;
 }
 
-// The evaluator of each graph this worker holds, from its structure's trace.
-const evaluators = new WeakMap<Graph, Promise<TraceEvaluator>>();
+// This worker's trace models, by structural hash (content, not graph identity):
+// a graph sent again, or another graph of the same structure, finds its model here.
+const models = new Map<string, Promise<TraceModel>>();
 
-/** The graph's evaluator: its trace from the trace cache (memory, then IndexedDB / files), recorded on a miss. */
-async function evaluatorOf(graph: Graph, report: ProgressCallback): Promise<TraceEvaluator> {
-  let evaluator = evaluators.get(graph);
-  if (!evaluator) {
+/** The graph's trace model: its trace from the trace cache (memory, then IndexedDB / files), recorded on a miss. */
+async function modelOf(graph: Graph, report: ProgressCallback): Promise<TraceModel> {
+  const hash = await structuralHash(graph.structure());
+  let model = models.get(hash);
+  if (!model) {
     report({ phase: 'trace', done: 0, total: 1 });
-    evaluator = compile(graph);
-    evaluator.catch(() => evaluators.delete(graph));
-    evaluators.set(graph, evaluator);
-    await evaluator;
+    model = compile(graph);
+    model.catch(() => models.delete(hash));
+    models.set(hash, model);
+    await model;
     report({ phase: 'trace', done: 1, total: 1 });
   }
-  return evaluator;
+  // A model is bound to the graph it was made for: rebind it when another graph of the structure asks.
+  const made = await model;
+  return made.isFor(graph) ? made : made.rebind(graph);
 }
 
-/** Eliminates at θ (cached in the graph), reporting before and after: the kernel call itself is one synchronous step. */
+/** Eliminates at θ (kept by the graph), reporting before and after: the kernel call itself is one synchronous step. */
 function eliminateReporting(graph: Graph, theta: ArrayLike<number> | undefined, report: ProgressCallback): void {
   const total = graph.vertexCount;
   report({ phase: 'eliminate', done: 0, total });
-  graph.eliminationAt(theta);
+  void graph.at(theta).elimination;
   report({ phase: 'eliminate', done: total, total });
 }
 
@@ -111,39 +113,39 @@ export const kernelMethods = {
 
   /** Density of the absorption time. */
   pdf(graph: Graph, args: DistributionArgs, report: ProgressCallback): Float64Array {
-    return evaluateReporting(report, () => graph.pdf(args.times, args));
+    return evaluateReporting(report, () => graph.pdf(args.points, args));
   },
 
   /** Distribution function of the absorption time (steps, for discrete graphs). */
   cdf(graph: Graph, args: DistributionArgs, report: ProgressCallback): Float64Array {
-    return evaluateReporting(report, () => graph.cdf(args.times, args));
+    return evaluateReporting(report, () => graph.cdf(args.points, args));
   },
 
   /** Probability mass of the number of steps (discrete graphs). */
   pmf(graph: Graph, args: DistributionArgs, report: ProgressCallback): Float64Array {
-    return evaluateReporting(report, () => graph.pmf(args.times, args));
+    return evaluateReporting(report, () => graph.pmf(args.points, args));
   },
 
-  /** Moments at many θ: row r of the result holds E[T..T^k] at θ = row r of `thetas`. */
+  /** Moments at many θ by direct elimination: row r of the result holds E[T..T^k] at θ row r. */
   momentsBatch(graph: Graph, args: BatchArgs, report: ProgressCallback): Float64Array {
     return momentsByRow(graph, args, report, (theta) => graph.moments(args.k, { theta, rewards: args.rewards }));
   },
 
   /** Makes sure the graph's trace is recorded (or loaded) and stored; resolves to the trace's structural hash. */
   async prepareTrace(graph: Graph, _args: Record<string, never>, report: ProgressCallback): Promise<string> {
-    return (await evaluatorOf(graph, report)).trace.hash ?? '';
+    return (await modelOf(graph, report)).trace.hash ?? '';
   },
 
   /** Moments at many θ from the graph's trace (rows as in momentsBatch). */
   async traceMomentsBatch(graph: Graph, args: BatchArgs, report: ProgressCallback): Promise<Float64Array> {
-    const evaluator = await evaluatorOf(graph, report);
-    return momentsByRow(graph, args, report, (theta) => evaluator.moments(theta, { k: args.k, rewards: args.rewards }));
+    const model = await modelOf(graph, report);
+    return momentsByRow(graph, args, report, (theta) => model.moments(args.k, { theta, rewards: args.rewards }));
   },
 
   /** Moments at θ and their gradients with respect to θ, by reverse mode over the trace. */
-  async traceGradient(graph: Graph, args: TraceGradientArgs, report: ProgressCallback): Promise<{ moments: number[]; gradients: Float64Array[] }> {
-    const evaluator = await evaluatorOf(graph, report);
-    const { moments, gradients } = evaluator.gradient(args.theta, { k: args.k, rewards: args.rewards, seed: args.seed });
+  async traceGradient(graph: Graph, args: EvaluateArgs, report: ProgressCallback): Promise<{ moments: number[]; gradients: Float64Array[] }> {
+    const model = await modelOf(graph, report);
+    const { moments, gradients } = model.gradient(args.k, { theta: args.theta, rewards: args.rewards, seed: args.seed });
     return { moments, gradients };
   },
 } satisfies MethodTable;

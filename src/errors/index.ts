@@ -1,4 +1,10 @@
-/** Why a graph or its arguments were refused. */
+// phasekit's typed errors. Every class extends PhasekitError and carries a `code`;
+// the pool rebuilds each of them, class and code, when it crosses from a worker.
+import { PhasekitError } from './phasekit-error.js';
+
+export { PhasekitError, AbortError, abortErrorOf, throwIfAborted, asAbortError } from './phasekit-error.js';
+
+/** Why a graph, its parameters, its data or another argument was refused. */
 export type GraphErrorCode =
   | 'VERTEX_OUT_OF_RANGE'
   | 'NON_FINITE'
@@ -12,24 +18,15 @@ export type GraphErrorCode =
   | 'EDGE_TO_START'
   | 'BAD_THETA'
   | 'BAD_REWARDS'
+  | 'BAD_DATA'
   | 'WRONG_KIND'
   | 'BAD_ARGUMENT'
   | 'BAD_FORMAT'
   | 'STATE_SPACE_TOO_LARGE'
-  | 'ABORTED'
+  | 'WORK_LIMIT'
   | 'STALE';
 
-/** Base of phasekit's typed errors: a message for people and a `code` for programs. */
-export class PhasekitError<Code extends string> extends Error {
-  /** Machine-readable reason. */
-  readonly code: Code;
-  constructor(code: Code, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-/** A graph, parameter vector or argument that phasekit refuses, with the vertex or edge at fault. */
+/** A graph, parameter vector, data set or argument that phasekit refuses, with the vertex or edge at fault. */
 export class GraphError extends PhasekitError<GraphErrorCode> {
   override readonly name = 'GraphError';
   /** Index of the offending vertex, when one is at fault. */
@@ -52,10 +49,10 @@ export class KernelError extends PhasekitError<KernelErrorCode> {
   override readonly name = 'KernelError';
 }
 
-/** Why trace bytes were refused. */
+/** Why stored bytes (a trace or a compiled evaluator) were refused. */
 export type TraceErrorCode = 'BAD_MAGIC' | 'VERSION_MISMATCH' | 'CHECKSUM_MISMATCH' | 'TRUNCATED' | 'STRUCTURE_MISMATCH' | 'DISPOSED';
 
-/** Trace bytes that are not a valid trace of this format version (or of this graph). */
+/** Trace or evaluator bytes that are not valid in this format version (or not of this graph). */
 export class TraceError extends PhasekitError<TraceErrorCode> {
   override readonly name = 'TraceError';
 }

@@ -1,19 +1,17 @@
-// The phase-type state-space graph: vertices with integer state vectors, edges
-// whose rate is weight + Σ coefficients[i]·θ[i]. Storage is flat typed arrays
-// (no per-edge objects), grown by doubling. Computations at θ are delegated to
-// moments/, distributions/ and sampling/ through one cached elimination per θ.
-import { GraphError } from '../errors.js';
-import { eliminate, type Elimination } from '../kernel/elimination.js';
-import { checkTheta, ratesAt, type Csr, type EdgeList } from './rates.js';
+// The phase-type state-space graph as data: vertices with integer state vectors,
+// edges whose rate is weight + Σ coefficients[i]·θ[i], and the checks the graph
+// format asks for. Storage is flat typed arrays (no per-edge objects), grown by
+// doubling. Nothing here computes a distribution: that is src/evaluate/, and the
+// user-facing Graph (src/phase-type/) adds those computations on top of this class.
+import { GraphError } from '../errors/index.js';
+import { ratesAt, type Csr, type EdgeList } from './rates.js';
+import { checkRewards, checkTheta } from './arguments.js';
 import { canonicalStructure, type Structure } from './structure.js';
 import { StateIndex } from './state-index.js';
 import { graphFromJSON, graphToJSON, type GraphJSON } from './json.js';
 import { graphFromMatrices, graphToMatrices, type GraphMatrices, type FromMatricesOptions } from './matrices.js';
 import { exploreStateSpace, type Transition, type ExploreOptions } from './explore.js';
-import * as moments from '../moments/moments.js';
-import { rewardTransformEdges } from '../moments/reward-transform.js';
-import * as dist from '../distributions/distribution.js';
-import { sampleAbsorption, type SampleOptions } from '../sampling/sample.js';
+import { rewardTransformEdges } from './reward-transform.js';
 
 /** Shape of a new graph. */
 export interface GraphOptions {
@@ -27,18 +25,6 @@ export interface GraphOptions {
   startState?: ArrayLike<number>;
 }
 
-/** Parameter value and (optionally) rewards for a computation. */
-export interface AtTheta {
-  /** Parameter vector θ (length paramLength; omit when paramLength is 0). */
-  theta?: ArrayLike<number>;
-}
-
-/** Options of reward-aware computations. */
-export interface RewardOptions extends AtTheta {
-  /** One reward per vertex (start and absorbing entries are ignored). Default: all 1 (plain absorption time). */
-  rewards?: ArrayLike<number>;
-}
-
 /** One out-edge of a vertex, as stored. */
 export interface EdgeView {
   /** Target vertex. */
@@ -49,10 +35,10 @@ export interface EdgeView {
   coefficients: number[];
 }
 
-/** A vertex of a {@link Graph}: a light handle (index plus graph). */
+/** A vertex of a graph: a light handle (index plus graph). */
 export class Vertex {
   /** @internal */
-  constructor(readonly graph: Graph, readonly index: number) {}
+  constructor(readonly graph: StateGraph, readonly index: number) {}
 
   /** A copy of this vertex's state vector. */
   get state(): Int32Array {
@@ -84,10 +70,11 @@ export interface GraphBuffers {
   coefficients: Float64Array;
 }
 
-interface Prepared { key: string; csr: Csr; elimination?: Elimination }
+/** A constructor of graphs (StateGraph or a subclass): what the static factories build. */
+export type GraphClass<G extends StateGraph> = new (options: GraphOptions) => G;
 
-/** A phase-type distribution as a state-space graph (Røikjer, Hobolth & Munch 2022). */
-export class Graph implements EdgeList {
+/** A phase-type distribution as a state-space graph (Røikjer, Hobolth & Munch 2022): the data and its validation. */
+export class StateGraph implements EdgeList {
   /** Length of every state vector. */
   readonly stateLength: number;
   /** Length of θ. */
@@ -108,7 +95,6 @@ export class Graph implements EdgeList {
   private states: Int32Array;
   private readonly index: StateIndex;
   private version = 0;
-  private prepared: Prepared | null = null;
   private structureCache: { version: number; structure: Structure } | null = null;
 
   constructor(options: GraphOptions) {
@@ -224,18 +210,18 @@ export class Graph implements EdgeList {
   // ---- construction -------------------------------------------------------
 
   /** Builds a graph by exploring the state space breadth-first from the start states. */
-  static fromCallback(start: Transition[], next: (state: Int32Array) => Transition[], options: ExploreOptions = {}): Graph {
+  static fromCallback<G extends StateGraph>(this: GraphClass<G>, start: Transition[], next: (state: Int32Array) => Transition[], options: ExploreOptions = {}): G {
     if (!Array.isArray(start) || start.length === 0 || !Array.isArray(start[0]) || !start[0][0])
       throw new GraphError('BAD_ARGUMENT', 'fromCallback needs at least one start transition [state, weight, coefficients?]');
     const stateLength = start[0][0].length;
-    const graph = new Graph({ stateLength, paramLength: options.paramLength ?? 0, discrete: options.discrete ?? false, startState: options.startState });
+    const graph = new this({ stateLength, paramLength: options.paramLength ?? 0, discrete: options.discrete ?? false, startState: options.startState });
     exploreStateSpace(graph, start, next, options);
     return graph;
   }
 
   /** Reads the graph JSON format (../shared/graph-format.md), validating everything. */
-  static fromJSON(json: GraphJSON | string): Graph {
-    return graphFromJSON(json, (o) => new Graph(o));
+  static fromJSON<G extends StateGraph>(this: GraphClass<G>, json: GraphJSON | string): G {
+    return graphFromJSON(json, (o) => new this(o));
   }
 
   /** Writes the graph JSON format. */
@@ -254,10 +240,10 @@ export class Graph implements EdgeList {
     };
   }
 
-  /** Rebuilds a graph from {@link Graph.toBuffers} output (validating it like any other input). */
-  static fromBuffers(b: GraphBuffers): Graph {
+  /** Rebuilds a graph from {@link StateGraph.toBuffers} output (validating it like any other input). */
+  static fromBuffers<G extends StateGraph>(this: GraphClass<G>, b: GraphBuffers): G {
     const { stateLength: L, paramLength: p } = b;
-    const graph = new Graph({ stateLength: L, paramLength: p, discrete: b.discrete, startState: b.states.subarray(0, L) });
+    const graph = new this({ stateLength: L, paramLength: p, discrete: b.discrete, startState: b.states.subarray(0, L) });
     for (let i = 1; i < b.states.length / L; i++) graph.createVertex(b.states.subarray(i * L, (i + 1) * L));
     for (let e = 0; e < b.from.length; e++)
       graph.addEdge(b.from[e], b.to[e], b.weight[e], p ? b.coefficients.subarray(e * p, (e + 1) * p) : undefined);
@@ -265,8 +251,8 @@ export class Graph implements EdgeList {
   }
 
   /** A graph from an initial distribution α and a sub-intensity matrix S (sub-transition matrix T if discrete). */
-  static fromMatrices(alpha: ArrayLike<number>, S: ArrayLike<ArrayLike<number>>, options: FromMatricesOptions = {}): Graph {
-    return graphFromMatrices(alpha, S, options, (o) => new Graph(o));
+  static fromMatrices<G extends StateGraph>(this: GraphClass<G>, alpha: ArrayLike<number>, S: ArrayLike<ArrayLike<number>>, options: FromMatricesOptions = {}): G {
+    return graphFromMatrices(alpha, S, options, (o) => new this(o));
   }
 
   /** α, S (or T), exit rates, and which vertex each row is, at θ. */
@@ -274,121 +260,42 @@ export class Graph implements EdgeList {
     return graphToMatrices(this.csrAt(theta));
   }
 
-  // ---- computations at θ --------------------------------------------------
+  /** Checks a reward vector (one finite reward per vertex; default all 1). */
+  rewardVector(rewards?: ArrayLike<number>): Float64Array {
+    return checkRewards(this.vertexCount, rewards);
+  }
 
-  /** The CSR of the rates at θ (validated). */
+  // ---- the graph at θ -----------------------------------------------------
+
+  /** The CSR of the rates at θ, validated (every check of the graph format that depends on θ). */
   csrAt(theta?: ArrayLike<number>): Csr {
-    return this.prepare(theta).csr;
-  }
-
-  /** The elimination at θ, cached until θ or the graph changes. */
-  eliminationAt(theta?: ArrayLike<number>): Elimination {
-    const prepared = this.prepare(theta);
-    prepared.elimination ??= eliminate(prepared.csr);
-    return prepared.elimination;
-  }
-
-  /** E[T] (or E[Σ reward], with rewards). */
-  expectation(options: RewardOptions = {}): number {
-    return this.moments(1, options)[0];
-  }
-
-  /** Var[T] (or of the accumulated reward). */
-  variance(options: RewardOptions = {}): number {
-    const [m1, m2] = this.moments(2, options);
-    return m2 - m1 * m1;
-  }
-
-  /** Raw moments E[T], E[T²], …, E[T^k] (of the accumulated reward, with rewards; discrete: of the number of steps). */
-  moments(k: number, options: RewardOptions = {}): number[] {
-    if (!Number.isInteger(k) || k < 1) throw new GraphError('BAD_ARGUMENT', `moments(k) needs an integer k ≥ 1, got ${k}`);
-    const elim = this.eliminationAt(options.theta);
-    return moments.rewardMoments(elim, this.csrAt(options.theta), this.rewardVector(options.rewards), k);
-  }
-
-  /** Cov(R_A, R_B) of the rewards accumulated under two reward vectors. */
-  covariance(rewardsA: ArrayLike<number>, rewardsB: ArrayLike<number>, options: AtTheta = {}): number {
-    const elim = this.eliminationAt(options.theta);
-    return moments.rewardCovariance(elim, this.csrAt(options.theta), this.rewardVector(rewardsA), this.rewardVector(rewardsB));
-  }
-
-  /** Expected total time spent in each vertex (discrete: steps); 0 for start and absorbing vertices. */
-  sojournTimes(options: AtTheta = {}): Float64Array {
-    return moments.sojournTimes(this.eliminationAt(options.theta));
-  }
-
-  /** Expected number of entries into each vertex (absorbing ones: the probability of ending there; start: 1). */
-  expectedVisits(options: AtTheta = {}): Float64Array {
-    return moments.expectedVisits(this.eliminationAt(options.theta), this.csrAt(options.theta));
+    return ratesAt(this.structure(), checkTheta(this.paramLength, theta));
   }
 
   /** The graph whose absorption time is the reward accumulated in this one (continuous graphs; zero rewards bypass their vertex). */
-  rewardTransform(rewards: ArrayLike<number>, options: AtTheta = {}): Graph {
+  rewardTransform(rewards: ArrayLike<number>, options: { theta?: ArrayLike<number> } = {}): this {
     if (this.discrete) throw new GraphError('WRONG_KIND', 'rewardTransform is defined for continuous graphs only');
-    const r = this.rewardVector(rewards);
+    const r = checkRewards(this.vertexCount, rewards);
     for (let v = 0; v < r.length; v++)
       if (r[v] < 0) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}; reward transformation needs rewards ≥ 0`, { vertex: v });
     const theta = checkTheta(this.paramLength, options.theta);
     this.csrAt(theta); // validates the graph at θ first
     const out = rewardTransformEdges(this, this.structure(), r, theta);
-    const graph = new Graph({ stateLength: this.stateLength, paramLength: out.paramLength, discrete: false, startState: this.stateOf(0) });
+    const Same = this.constructor as new (o: GraphOptions) => this;
+    const graph = new Same({ stateLength: this.stateLength, paramLength: out.paramLength, discrete: false, startState: this.stateOf(0) });
     for (const v of out.vertices) graph.createVertex(this.stateOf(v));
     for (let e = 0; e < out.from.length; e++)
       graph.addEdge(out.from[e], out.to[e], out.weight[e], out.paramLength ? out.coefficients.subarray(e * out.paramLength, (e + 1) * out.paramLength) : undefined);
     return graph;
   }
 
-  /** Density of the absorption time at each time (continuous graphs), by uniformisation. */
-  pdf(times: ArrayLike<number>, options: AtTheta = {}): Float64Array {
-    if (this.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
-    return dist.continuousDistribution(this.csrAt(options.theta), times).pdf;
-  }
-
-  /** P(T ≤ t) for continuous graphs, or P(τ ≤ k) for discrete ones (steps). */
-  cdf(times: ArrayLike<number>, options: AtTheta = {}): Float64Array {
-    if (this.discrete) return dist.discreteDistribution(this.csrAt(options.theta), times).cdf;
-    return dist.continuousDistribution(this.csrAt(options.theta), times).cdf;
-  }
-
-  /** P(τ = k) for discrete graphs. */
-  pmf(steps: ArrayLike<number>, options: AtTheta = {}): Float64Array {
-    if (!this.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
-    return dist.discreteDistribution(this.csrAt(options.theta), steps).pmf;
-  }
-
-  /** n draws of the absorption time (or accumulated reward); seedable. */
-  sample(n: number, options: SampleOptions & RewardOptions = {}): Float64Array {
-    if (!Number.isInteger(n) || n < 0) throw new GraphError('BAD_ARGUMENT', `sample(n) needs an integer n ≥ 0, got ${n}`);
-    return sampleAbsorption(this.csrAt(options.theta), n, this.rewardVector(options.rewards), options);
-  }
-
   // ---- internals -----------------------------------------------------------
-
-  private prepare(theta?: ArrayLike<number>): Prepared {
-    const t = checkTheta(this.paramLength, theta);
-    const key = `${this.version}|${t.join(',')}`;
-    if (this.prepared?.key === key) return this.prepared;
-    this.prepared?.elimination?.dispose();
-    this.prepared = { key, csr: ratesAt(this.structure(), t) };
-    return this.prepared;
-  }
 
   /** The canonical structure (sorted, merged edges): what elimination and traces depend on. */
   structure(): Structure {
     if (this.structureCache?.version !== this.version)
       this.structureCache = { version: this.version, structure: canonicalStructure(this) };
     return this.structureCache.structure;
-  }
-
-  private rewardVector(rewards: ArrayLike<number> | undefined): Float64Array {
-    const n = this.vertexCount;
-    if (rewards === undefined) return new Float64Array(n).fill(1);
-    if (rewards.length !== n)
-      throw new GraphError('BAD_REWARDS', `rewards have ${rewards.length} entries but the graph has ${n} vertices`);
-    const r = Float64Array.from(rewards);
-    for (let v = 0; v < n; v++)
-      if (!Number.isFinite(r[v])) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}, not a finite number`, { vertex: v });
-    return r;
   }
 
   // The state checked and copied into an Int32Array (the index's key). Writing

@@ -1,0 +1,29 @@
+// Configures every layer's process-wide cache at once: the CLI points all of
+// them at one directory, tests at a temporary one.
+import { configureTraceCache, traceCache } from '../trace-cache/default-trace-cache.js';
+import type { LayerPersistence } from '../trace-cache/persistence.js';
+
+/** Options shared by every cache layer. */
+export interface CacheLayersOptions {
+  /** Persistent tier of every layer. Default: IndexedDB in browsers, files in Node. */
+  persistence?: LayerPersistence;
+  /** Root directory of the file stores (Node): layer `name` lives in `<root>/<name>`. Default `$PHASEKIT_CACHE_DIR`, else `<XDG cache dir>/phasekit`. */
+  root?: string;
+  /** Keep other tabs coherent and compute each entry once across tabs. Default true. */
+  sync?: boolean;
+}
+
+/** Replaces the process-wide cache of every layer. */
+export function configureCacheLayers(options: CacheLayersOptions): void {
+  configureTraceCache(options);
+}
+
+/** Stops every layer's timers and closes its persistent tier. */
+export async function closeCacheLayers(): Promise<void> {
+  await traceCache().close();
+}
+
+/** The file store directories of the layers (Node, file persistence), by layer name. */
+export async function layerDirectories(): Promise<Record<string, string | undefined>> {
+  return { traces: await traceCache().directory() };
+}

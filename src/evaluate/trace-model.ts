@@ -1,0 +1,135 @@
+// A trace bound to one graph's parameterisation: canonical weights
+// w = b + C·θ (parallel edges summed), so θ enters outside the trace and
+// gradients with respect to θ follow by the chain rule, θ̄ = Cᵀ w̄.
+import { GraphError, TraceError } from '../errors/index.js';
+import type { StateGraph } from '../graph/state-graph.js';
+import { canonicalRates } from '../graph/rates.js';
+import { checkTheta, checkThetaRows, thetaRow } from '../graph/arguments.js';
+import type { Structure } from '../graph/structure.js';
+import type { Trace } from '../trace/trace.js';
+import { KernelParameterisation } from '../kernel/parameterisation.js';
+
+/** Where a trace model is evaluated, and with which rewards. */
+export interface ModelOptions {
+  /** θ (paramLength numbers; omit when paramLength is 0). */
+  theta?: ArrayLike<number>;
+  /** One reward per vertex. Default all 1 (the absorption time). */
+  rewards?: ArrayLike<number>;
+}
+
+/** Options of {@link TraceModel.gradient}. */
+export interface ModelGradientOptions extends ModelOptions {
+  /** Differentiate Σ seed[j]·E[R^(j+1)] in one backward pass instead of each moment separately. */
+  seed?: ArrayLike<number>;
+}
+
+/** Options of {@link TraceModel.momentsBatch}. */
+export interface ModelBatchOptions {
+  /** θ rows, row-major (see the θ convention in the README); omit when paramLength is 0. */
+  thetas?: Float64Array;
+  /** One reward per vertex. Default all 1. */
+  rewards?: ArrayLike<number>;
+}
+
+/** Moments and gradients with respect to θ. */
+export interface ThetaGradient {
+  /** E[R^1..R^k]. */
+  moments: number[];
+  /** gradients[j][i] = ∂E[R^(j+1)]/∂θ_i (one entry when seeded). */
+  gradients: Float64Array[];
+  /** The same with respect to each canonical edge weight. */
+  inputGradients: Float64Array[];
+}
+
+/** One graph's moments and their gradients for any θ, from its structure's trace (made by {@link compile}). */
+export class TraceModel {
+  /** Length of θ. */
+  readonly paramLength: number;
+  private readonly coefficients: Float64Array;
+  private kernelRates: KernelParameterisation | undefined;
+
+  constructor(readonly trace: Trace, private readonly graph: StateGraph, private readonly structure: Structure = graph.structure()) {
+    if (!sameStructure(trace, structure))
+      throw new TraceError('STRUCTURE_MISMATCH', 'this trace was recorded on a different graph structure');
+    this.paramLength = graph.paramLength;
+    this.coefficients = structure.coef;
+  }
+
+  /** Canonical edge weights at θ (validated like the direct path). */
+  weightsAt(theta?: ArrayLike<number>): Float64Array {
+    this.checkFresh();
+    return canonicalRates(this.structure, checkTheta(this.paramLength, theta));
+  }
+
+  /** Whether this model answers for `graph` as it is now. */
+  isFor(graph: StateGraph): boolean {
+    return graph === this.graph && graph.structure() === this.structure;
+  }
+
+  /** The same trace bound to another graph of the same structure (its own rates). */
+  rebind(graph: StateGraph): TraceModel {
+    return new TraceModel(this.trace, graph);
+  }
+
+  // The evaluator captured the graph's rates when it was made; a graph edited since
+  // would be answered from stale rates, so it is refused instead.
+  private checkFresh(): void {
+    if (this.graph.structure() !== this.structure)
+      throw new GraphError('STALE', 'the graph changed after compile(); compile it again for its new edges or rates');
+  }
+
+  /** Raw moments E[R], …, E[R^k] at θ. */
+  moments(k: number, options: ModelOptions = {}): number[] {
+    this.checkFresh();
+    const t = checkTheta(this.paramLength, options.theta);
+    this.kernelRates ??= new KernelParameterisation(this.structure);
+    const o = { k, rewards: options.rewards };
+    // Fast path: weights computed and checked in the kernel; the JS validator explains failures.
+    if (this.kernelRates.ratesInto(t, this.trace.weightBuffer())) return this.trace.momentsFromBuffer(o);
+    return this.trace.momentsChecked(canonicalRates(this.structure, t), o);
+  }
+
+  /** E[T] (or of the accumulated reward) at θ. */
+  expectation(options: ModelOptions = {}): number {
+    return this.moments(1, options)[0];
+  }
+
+  /** Var at θ. */
+  variance(options: ModelOptions = {}): number {
+    const [m1, m2] = this.moments(2, options);
+    return m2 - m1 * m1;
+  }
+
+  /** Cov of two reward vectors at θ. */
+  covariance(rewardsA: ArrayLike<number>, rewardsB: ArrayLike<number>, options: { theta?: ArrayLike<number> } = {}): number {
+    return this.trace.covariance(this.weightsAt(options.theta), rewardsA, rewardsB);
+  }
+
+  /** Moments E[R^1..R^k] at θ and their gradients with respect to θ (reverse mode, chain rule through w = b + Cθ). */
+  gradient(k: number, options: ModelGradientOptions = {}): ThetaGradient {
+    const { moments, gradients } = this.trace.gradient(this.weightsAt(options.theta), { k, rewards: options.rewards, seed: options.seed });
+    const p = this.paramLength, C = this.coefficients;
+    const thetaGradients = gradients.map((wbar) => {
+      const g = new Float64Array(p);
+      for (let e = 0; e < wbar.length; e++) for (let i = 0; i < p; i++) g[i] += C[e * p + i] * wbar[e];
+      return g;
+    });
+    return { moments, gradients: thetaGradients, inputGradients: gradients };
+  }
+
+  /** Moments at many θ: row r of the result (k values) is E[R^1..R^k] at θ row r. */
+  momentsBatch(k: number, options: ModelBatchOptions = {}): Float64Array {
+    const batch = checkThetaRows(this.paramLength, options.thetas);
+    const out = new Float64Array(batch.rows * k);
+    for (let r = 0; r < batch.rows; r++) out.set(this.moments(k, { theta: thetaRow(batch, r), rewards: options.rewards }), r * k);
+    return out;
+  }
+}
+
+/** Whether `trace` was recorded on `s` (same vertices, kind and canonical edges). */
+export function sameStructure(trace: Trace, s: Structure): boolean {
+  if (trace.vertexCount !== s.vertexCount || trace.discrete !== s.discrete || trace.col.length !== s.col.length) return false;
+  for (let i = 0; i < s.rowPtr.length; i++) if (trace.rowPtr[i] !== s.rowPtr[i]) return false;
+  for (let i = 0; i < s.col.length; i++) if (trace.col[i] !== s.col[i]) return false;
+  return true;
+}

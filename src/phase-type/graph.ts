@@ -1,0 +1,92 @@
+// The user-facing Graph: the state-space graph (src/graph/) plus its
+// distribution, computed at one θ at a time on the direct path. Every method
+// here is a thin call into src/evaluate/; the last θ's elimination is kept so
+// that moments, covariances and sojourn times at one θ eliminate once.
+import { StateGraph } from '../graph/state-graph.js';
+
+import { GraphAtTheta } from '../evaluate/graph-at-theta.js';
+import type { SampleOptions } from '../sampling/sample.js';
+
+/** Where a computation is evaluated. */
+export interface AtTheta {
+  /** Parameter vector θ (paramLength numbers; omit when paramLength is 0). */
+  theta?: ArrayLike<number>;
+}
+
+/** Options of reward-aware computations. */
+export interface RewardOptions extends AtTheta {
+  /** One reward per vertex (start and absorbing entries are ignored). Default: all 1 (plain absorption time). */
+  rewards?: ArrayLike<number>;
+}
+
+/** A phase-type distribution as a state-space graph, with its moments, distribution and samples at any θ. */
+export class Graph extends StateGraph {
+  private last: GraphAtTheta | null = null;
+
+  /** The graph at θ: validated rates and (on first use) their elimination; kept until θ or the graph changes. */
+  at(theta?: ArrayLike<number>): GraphAtTheta {
+    if (this.last?.matches(this, theta)) return this.last;
+    const next = new GraphAtTheta(this, theta);
+    this.last?.dispose();
+    this.last = next;
+    return next;
+  }
+
+  /** E[T] (or E[Σ reward], with rewards). */
+  expectation(options: RewardOptions = {}): number {
+    return this.moments(1, options)[0];
+  }
+
+  /** Var[T] (or of the accumulated reward). */
+  variance(options: RewardOptions = {}): number {
+    const [m1, m2] = this.moments(2, options);
+    return m2 - m1 * m1;
+  }
+
+  /** Raw moments E[T], E[T²], …, E[T^k] (of the accumulated reward, with rewards; discrete: of the number of steps). */
+  moments(k: number, options: RewardOptions = {}): number[] {
+    return this.at(options.theta).moments(k, this.rewardVector(options.rewards));
+  }
+
+  /** Cov(R_A, R_B) of the rewards accumulated under two reward vectors. */
+  covariance(rewardsA: ArrayLike<number>, rewardsB: ArrayLike<number>, options: AtTheta = {}): number {
+    return this.at(options.theta).covariance(this.rewardVector(rewardsA), this.rewardVector(rewardsB));
+  }
+
+  /** Expected total time spent in each vertex (discrete: steps); 0 for start and absorbing vertices. */
+  sojournTimes(options: AtTheta = {}): Float64Array {
+    return this.at(options.theta).sojournTimes();
+  }
+
+  /** Expected number of entries into each vertex (absorbing ones: the probability of ending there; start: 1). */
+  expectedVisits(options: AtTheta = {}): Float64Array {
+    return this.at(options.theta).expectedVisits();
+  }
+
+  /** Density of the absorption time at each time (continuous graphs), by uniformisation. */
+  pdf(times: ArrayLike<number>, options: AtTheta = {}): Float64Array {
+    return this.at(options.theta).pdf(times);
+  }
+
+  /** P(T ≤ t) for continuous graphs, or P(τ ≤ k) for discrete ones (steps). */
+  cdf(times: ArrayLike<number>, options: AtTheta = {}): Float64Array {
+    return this.at(options.theta).cdf(times);
+  }
+
+  /** P(τ = k) for discrete graphs. */
+  pmf(steps: ArrayLike<number>, options: AtTheta = {}): Float64Array {
+    return this.at(options.theta).pmf(steps);
+  }
+
+  /** n draws of the absorption time (or accumulated reward); seedable. */
+  sample(n: number, options: SampleOptions & RewardOptions = {}): Float64Array {
+    return this.at(options.theta).sample(n, this.rewardVector(options.rewards), options);
+  }
+
+  /** Frees the kernel memory of the kept elimination now (it is also freed by garbage collection). */
+  dispose(): void {
+    this.last?.dispose();
+    this.last = null;
+  }
+}
+

@@ -1,7 +1,6 @@
 // The cache key of a trace: SHA-256 of everything the trace depends on, in a
 // fixed-width little-endian encoding. Rates are the trace's inputs, so they are
 // deliberately not part of the key: a changed rate can never load a stale answer.
-import { sha256 } from 'hash-wasm';
 import type { Structure } from '../graph/structure.js';
 
 /** Version of the trace format and of the elimination it records; part of every key. */
@@ -49,7 +48,8 @@ export function structuralHash(structure: Structure): Promise<string> {
 /** SHA-256 of bytes as lowercase hex. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return sha256(bytes);
+  // hash-wasm is loaded only where WebCrypto is missing, so bundles that never need it do not carry it.
+  if (!subtle) return (await import('./sha256-fallback.js')).sha256(bytes);
   const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as BufferSource));
   let hex = '';
   for (const b of digest) hex += b.toString(16).padStart(2, '0');

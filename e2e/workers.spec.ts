@@ -66,10 +66,10 @@ test('pool results equal the in-thread path bit for bit', async ({ page }) => {
   expect(await page.evaluate(() => window.workersFixture.compare(20))).toEqual({ moments: true, expectation: true, cdf: true, batch: true });
 });
 
-test('trace evaluation in workers: one recording for the pool, stored in IndexedDB by the workers', async ({ page }) => {
+test('evaluators in workers: one trace recording for the pool, stored in IndexedDB by the workers', async ({ page }) => {
   await open(page);
   const r = await page.evaluate(() => window.workersFixture.traces(20));
-  expect(r.prepared).toBe(1);
+  expect(r.keys).toBe(1);
   expect(r.stored).toBe(1);
   expect(r.sameAcrossCopies).toBe(true);
   expect(r.relErr).toBeLessThan(1e-12);

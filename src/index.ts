@@ -26,11 +26,24 @@ export { compile, type CompileOptions } from './evaluate/compile.js';
 export { structuralHash, structuralEncoding, TRACE_FORMAT_VERSION } from './trace/structural-hash.js';
 export { encodeTrace, decodeTrace, readTraceHeader, type TraceHeader } from './trace/format.js';
 
+// Evaluators: one interface for every backend, log-likelihoods with exact gradients.
+export type { Evaluator, Evaluation, EvaluateOptions, EvaluationProgress, Backend, BackendChoice } from './evaluate/evaluator.js';
+export { type Target, type CheckedTarget, DEFAULT_LIMITS } from './evaluate/target.js';
+export { EVALUATOR_FORMAT_VERSION, encodeSpec, decodeSpec, type EvaluatorSpec } from './evaluate/spec.js';
+export { WasmEvaluator } from './evaluate/wasm-evaluator.js';
+export { createEvaluator, evaluatorSpec, buildEvaluator, type CreateEvaluatorOptions } from './evaluator-cache/create-evaluator.js';
+export { logLikelihood, type LogLikelihoodOptions, type LogLikelihoodResult } from './evaluator-cache/log-likelihood.js';
+export type { Observations, TimeObservations, StepObservations, CountObservations, CheckedObservations } from './likelihood/observations.js';
+export type { LikelihoodLimits } from './likelihood/point-likelihood.js';
+
 // Cache layers and their management.
 export { TraceCache, createTraceCache, type TraceCacheOptions, type TracePersistence } from './trace-cache/trace-cache.js';
 export { MemoryTraceStore, type TraceStore, type TraceStoreOptions } from './trace-cache/trace-store.js';
 export { traceCache, configureTraceCache } from './trace-cache/default-trace-cache.js';
+export { EvaluatorCache, type EvaluatorCacheOptions, type CompiledEntry } from './evaluator-cache/evaluator-cache.js';
+export { evaluatorCache, configureEvaluatorCache } from './evaluator-cache/default-evaluator-cache.js';
 export { cacheInfo, clearCache, exportCache, importCache, vacuum, prewarm } from './cache-layers/management.js';
+export { configureCacheLayers, closeCacheLayers, type CacheLayersOptions } from './cache-layers/configure.js';
 export { LAYER_NAMES, type CacheLayer, type LayerInfo } from './cache-layers/layer.js';
 
 // Errors.

@@ -58,6 +58,16 @@ void pk_solve_reverse(const pk_elim *e, const double *r, const double *xs, doubl
 void pk_elim_free(pk_elim *e);
 void pk_solve(const pk_elim *e, const double *r, double *x);
 void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar);
+/* Reward expectations and raw moments with what their reverse passes need, and those
+ * reverse passes (trace.c); then pk_trace_reverse gives the weights' adjoints, and
+ * pk_chain_theta θ's. */
+void pk_expect_forward(const pk_elim *e, int32_t m, const double *R, double *x, double *xs, double *out);
+void pk_expect_reverse(const pk_elim *e, int32_t m, const double *R, const double *xs, const double *ebar,
+                       double *xbar, double *rbar, double *mbar, double *sbar);
+void pk_moments_forward(const pk_elim *e, const double *r, int32_t k, double *B, double *X, double *XS, double *out);
+void pk_moments_reverse(const pk_elim *e, const double *r, int32_t k, const double *B, const double *XS, const double *seed,
+                        double *work, double *mbar, double *sbar);
+void pk_chain_theta(int32_t m, int32_t npar, const double *coef, const double *wbar, double *grad);
 /* Raw moments E[R^1..R^k] (continuous): k replays in one call; work holds 2n doubles. */
 void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, double *out);
 
@@ -71,4 +81,19 @@ int32_t pk_step_distribution(int32_t n, const int32_t *row_ptr, const int32_t *c
 int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
                     const double *loop_base, const double *loop_coef, const uint8_t *has_out,
                     int32_t discrete, const double *theta, double *w);
+
+/* Log-likelihood of observed times (continuous) or steps (discrete), with right
+ * censoring, and its gradient (likelihood.c). Points are distinct, sorted by the
+ * caller, with weights; max_steps and max_bytes bound the work and the memory. */
+typedef struct pk_lik pk_lik;
+pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t discrete,
+                      int32_t np, const double *pt, const double *pw, int32_t nc, const double *ct, const double *cw,
+                      int32_t max_steps, double max_bytes);
+void pk_lik_free(pk_lik *L);
+int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar);
+void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coef, const double *loop_base,
+                  const double *loop_coef, const uint8_t *has_out, int32_t P, const double *thetas,
+                  double *w, double *wbar, double *ll, double *grad, int32_t *status);
+int32_t pk_lik_steps(const pk_lik *L);
+double pk_lik_lambda(const pk_lik *L);
 #endif

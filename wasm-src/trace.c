@@ -72,3 +72,68 @@ void pk_solve_reverse(const pk_elim *e, const double *r, const double *xs, doubl
     rbar[v] = xbar[v] * e->scale0[v];
   }
 }
+
+/* Reward expectations E[R_j] = x_j[start], x_j = solve(r_j), for m reward vectors R
+ * (row-major m × n), keeping xs (m × ncmd) for pk_expect_reverse. x: n scratch. */
+void pk_expect_forward(const pk_elim *e, int32_t m, const double *R, double *x, double *xs, double *out) {
+  for (int32_t j = 0; j < m; j++) {
+    pk_solve_record(e, R + (size_t)j * e->n, x, xs + (size_t)j * e->ncmd);
+    out[j] = x[0];
+  }
+}
+
+/* Adjoint of pk_expect_forward for output adjoints ebar: sets mbar (ncmd) and sbar (n).
+ * xbar and rbar: n scratch each. */
+void pk_expect_reverse(const pk_elim *e, int32_t m, const double *R, const double *xs, const double *ebar,
+                       double *xbar, double *rbar, double *mbar, double *sbar) {
+  memset(mbar, 0, (size_t)e->ncmd * sizeof *mbar);
+  memset(sbar, 0, (size_t)e->n * sizeof *sbar);
+  for (int32_t j = 0; j < m; j++) {
+    if (ebar[j] == 0) continue;
+    memset(xbar, 0, (size_t)e->n * sizeof *xbar);
+    xbar[0] = ebar[j];
+    pk_solve_reverse(e, R + (size_t)j * e->n, xs + (size_t)j * e->ncmd, xbar, mbar, sbar, rbar);
+  }
+}
+
+/* Raw moments of a continuous graph with their reverse-pass record: b_1 = r,
+ * x_j = solve(b_j), b_{j+1} = (j+1)·r ⊙ x_j, out[j−1] = x_j[start]. B and X are
+ * k × n, XS is k × ncmd. */
+void pk_moments_forward(const pk_elim *e, const double *r, int32_t k, double *B, double *X, double *XS, double *out) {
+  const int32_t n = e->n;
+  memcpy(B, r, (size_t)n * sizeof *B);
+  for (int32_t j = 0; j < k; j++) {
+    double *x = X + (size_t)j * n;
+    pk_solve_record(e, B + (size_t)j * n, x, XS + (size_t)j * e->ncmd);
+    out[j] = x[0];
+    if (j + 1 < k) { double *b = B + (size_t)(j + 1) * n; for (int32_t v = 0; v < n; v++) b[v] = (j + 2) * r[v] * x[v]; }
+  }
+}
+
+/* Adjoint of pk_moments_forward for output adjoints seed (k): sets mbar and sbar.
+ * work: 3n scratch. */
+void pk_moments_reverse(const pk_elim *e, const double *r, int32_t k, const double *B, const double *XS, const double *seed,
+                        double *work, double *mbar, double *sbar) {
+  const int32_t n = e->n;
+  double *carry = work, *xbar = work + n, *bbar = work + 2 * (size_t)n;
+  memset(mbar, 0, (size_t)e->ncmd * sizeof *mbar);
+  memset(sbar, 0, (size_t)n * sizeof *sbar);
+  memset(carry, 0, (size_t)n * sizeof *carry);
+  for (int32_t j = k - 1; j >= 0; j--) {
+    memcpy(xbar, carry, (size_t)n * sizeof *xbar);
+    xbar[0] += seed[j];
+    pk_solve_reverse(e, B + (size_t)j * n, XS + (size_t)j * e->ncmd, xbar, mbar, sbar, bbar);
+    for (int32_t v = 0; v < n; v++) carry[v] = (j + 1) * r[v] * bbar[v];
+  }
+}
+
+/* θ̄ = Cᵀ w̄ for canonical weights w = base + C·θ (C is m × npar, row-major). */
+void pk_chain_theta(int32_t m, int32_t npar, const double *coef, const double *wbar, double *grad) {
+  for (int32_t i = 0; i < npar; i++) grad[i] = 0;
+  for (int32_t j = 0; j < m; j++) {
+    double x = wbar[j];
+    if (x == 0) continue;
+    const double *c = coef + (size_t)j * npar;
+    for (int32_t i = 0; i < npar; i++) grad[i] += c[i] * x;
+  }
+}

@@ -1,6 +1,7 @@
 // Configures every layer's process-wide cache at once: the CLI points all of
 // them at one directory, tests at a temporary one.
 import { configureTraceCache, traceCache } from '../trace-cache/default-trace-cache.js';
+import { configureEvaluatorCache, evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
 import type { LayerPersistence } from '../trace-cache/persistence.js';
 
 /** Options shared by every cache layer. */
@@ -16,14 +17,15 @@ export interface CacheLayersOptions {
 /** Replaces the process-wide cache of every layer. */
 export function configureCacheLayers(options: CacheLayersOptions): void {
   configureTraceCache(options);
+  configureEvaluatorCache(options);
 }
 
 /** Stops every layer's timers and closes its persistent tier. */
 export async function closeCacheLayers(): Promise<void> {
-  await traceCache().close();
+  await Promise.all([traceCache().close(), evaluatorCache().close()]);
 }
 
 /** The file store directories of the layers (Node, file persistence), by layer name. */
 export async function layerDirectories(): Promise<Record<string, string | undefined>> {
-  return { traces: await traceCache().directory() };
+  return { traces: await traceCache().directory(), evaluators: await evaluatorCache().directory() };
 }

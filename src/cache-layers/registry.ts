@@ -5,6 +5,7 @@
 //   3 pipelines   WebGPU pipelines (src/webgpu; registered by the WebGPU backend)
 import type { TierRecord } from '../cache/tiers/tier.js';
 import { traceCache } from '../trace-cache/default-trace-cache.js';
+import { evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
 import type { CacheLayer, LayerHandle } from './layer.js';
 
 /** Layer 1: the trace cache. */
@@ -18,7 +19,18 @@ const traces: LayerHandle = {
   vacuum: (options) => traceCache().vacuum(options),
 };
 
-const layers: LayerHandle[] = [traces];
+/** Layer 2: compiled evaluators. */
+const evaluators: LayerHandle = {
+  layer: 2,
+  name: 'evaluators',
+  info: () => evaluatorCache().info(),
+  clear: () => evaluatorCache().clear(),
+  exportRecords: () => evaluatorCache().exportRecords(),
+  importRecords: (records: TierRecord<Uint8Array>[]) => evaluatorCache().importRecords(records),
+  vacuum: (options) => evaluatorCache().vacuum(options),
+};
+
+const layers: LayerHandle[] = [traces, evaluators];
 
 /** Adds a layer (layer 3 registers itself when the WebGPU backend starts); replaces one of the same name. */
 export function registerLayer(handle: LayerHandle): void {

@@ -36,6 +36,19 @@ export interface KernelExports {
   pk_checksum(ptr: number, len: number): number;
   pk_rates_at(n: number, p: number, rowPtr: number, base: number, coef: number, loopBase: number, loopCoef: number,
     hasOut: number, discrete: number, theta: number, w: number): number;
+  pk_lik_create(n: number, rowPtr: number, col: number, discrete: number, np: number, pt: number, pw: number,
+    nc: number, ct: number, cw: number, maxSteps: number, maxBytes: number): number;
+  pk_lik_free(lik: number): void;
+  pk_lik_eval(lik: number, w: number, ll: number, wbar: number): number;
+  pk_lik_batch(lik: number, npar: number, base: number, coef: number, loopBase: number, loopCoef: number, hasOut: number,
+    rows: number, thetas: number, w: number, wbar: number, ll: number, grad: number, status: number): void;
+  pk_lik_steps(lik: number): number;
+  pk_expect_forward(elim: number, m: number, R: number, x: number, xs: number, out: number): void;
+  pk_expect_reverse(elim: number, m: number, R: number, xs: number, ebar: number, xbar: number, rbar: number, mbar: number, sbar: number): void;
+  pk_moments_forward(elim: number, r: number, k: number, B: number, X: number, XS: number, out: number): void;
+  pk_moments_reverse(elim: number, r: number, k: number, B: number, XS: number, seed: number, work: number, mbar: number, sbar: number): void;
+  pk_chain_theta(m: number, npar: number, coef: number, wbar: number, grad: number): void;
+  pk_lik_lambda(lik: number): number;
 }
 
 let exportsLoaded: KernelExports | null = null;

@@ -13,15 +13,16 @@ const registry = new FinalizationRegistry<number[]>((ptrs) => {
 export class KernelParameterisation {
   private readonly k: KernelExports;
   private readonly ptrs: number[];
-  private readonly rowPtr: number;
-  private readonly base: number;
-  private readonly coef: number;
-  private readonly loopBase: number;
-  private readonly loopCoef: number;
-  private readonly hasOut: number;
+  /** Kernel pointers of the structure's arrays (valid while this object lives). */
+  readonly rowPtr: number;
+  readonly base: number;
+  readonly coef: number;
+  readonly loopBase: number;
+  readonly loopCoef: number;
+  readonly hasOut: number;
   private readonly theta: number;
 
-  constructor(private readonly structure: Structure) {
+  constructor(readonly structure: Structure) {
     const k = (this.k = kernel());
     this.rowPtr = copyIn(k, structure.rowPtr);
     this.base = copyIn(k, structure.base);

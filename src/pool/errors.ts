@@ -4,7 +4,7 @@
 import { PhasekitError } from '../errors/phasekit-error.js';
 
 /** Why a pool call failed for a reason other than its input. */
-export type PoolErrorCode = 'WORKER_CRASHED' | 'TIMEOUT' | 'CLOSED' | 'WORKER_FAILED';
+export type PoolErrorCode = 'WORKER_CRASHED' | 'TIMEOUT' | 'CLOSED' | 'WORKER_FAILED' | 'UNKNOWN_EVALUATOR';
 
 /** A call the pool could not complete: its worker crashed or hung twice, would not start, or the pool was closed. */
 export class PoolError extends PhasekitError<PoolErrorCode> {

@@ -2,17 +2,22 @@
 // terminating a worker stops exactly one call: that is how abort and timeouts
 // really stop the kernel (its elimination is one synchronous WebAssembly call).
 import * as Comlink from 'comlink';
-import { abortErrorOf, asAbortError, KernelError } from '../errors/index.js';
+import { abortErrorOf, GraphError, KernelError } from '../errors/index.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import { PoolError, type PoolErrorCode } from './errors.js';
 import { graphKey } from './graph-keys.js';
-import { structuralHash } from '../trace/structural-hash.js';
 import type { KernelMethods } from '../worker/methods.js';
 import { nodeBuiltin } from './node-builtins.js';
 import { reviveError, type ArgsOf, type MethodTable, type Progress, type ProgressCallback, type Reply, type ResultOf, type Served } from './protocol.js';
 import { spawnKernelWorker, workerHandle, type KernelWorker } from './spawn.js';
-import { WorkerSlot } from './worker-slot.js';
-import { checkThetaRows } from '../graph/arguments.js';
+import { WorkerSlot, type EvaluatorHolder } from './worker-slot.js';
+import { checkTheta, checkThetaRows } from '../graph/arguments.js';
+import type { BackendChoice, Evaluator } from '../evaluate/evaluator.js';
+import type { Target } from '../evaluate/target.js';
+import type { Observations } from '../likelihood/observations.js';
+import type { LikelihoodLimits } from '../likelihood/point-likelihood.js';
+import { PoolEvaluator } from './pool-evaluator.js';
+import { structuralHash } from '../trace/structural-hash.js';
 
 /** Options of {@link createPool}. */
 export interface PoolOptions {
@@ -48,6 +53,24 @@ export interface MomentsOptions extends AtThetaCallOptions {
   rewards?: ArrayLike<number>;
 }
 
+/** Options of {@link Pool.createEvaluator}. */
+export interface CreateOptions extends CallOptions {
+  /** Where the workers compute. Default 'auto'. */
+  backend?: BackendChoice;
+}
+
+/** Options of {@link Pool.logLikelihood}. */
+export interface PoolLogLikelihoodOptions extends CreateOptions {
+  /** One θ. Give this or `thetas`; neither for a graph without parameters. */
+  theta?: ArrayLike<number>;
+  /** A batch of θ rows, row-major. */
+  thetas?: Float64Array;
+  /** Compute ∂ log L/∂θ too. Default true. */
+  gradient?: boolean;
+  /** Bounds on the work of one evaluation (times and steps). */
+  limits?: LikelihoodLimits;
+}
+
 /** Options of batch calls: many θ at once. */
 export interface BatchOptions extends CallOptions {
   /** θ rows, row-major Float64Array (P rows × paramLength); omit when paramLength is 0 (one row). */
@@ -74,13 +97,18 @@ export interface PoolStats {
   timedOut: number;
   /** Workers terminated by an abort. */
   aborted: number;
-  /** Structures whose trace was prepared (recorded or loaded) by one worker for the whole pool. */
-  tracesPrepared: number;
+  /** Compiled evaluators prepared (planned or loaded, with their trace) by one worker for the whole pool. */
+  evaluatorsPrepared: number;
 }
 
 interface Task {
   method: string;
-  graph: StateGraph;
+  /** The graph the call is about; null for calls on a compiled evaluator alone. */
+  graph: StateGraph | null;
+  /** Completes the arguments for the worker chosen (e.g. a compiled evaluator's bytes for a worker that lacks them). */
+  attach?: (slot: EvaluatorHolder) => unknown;
+  /** After a successful call: what the worker now holds. */
+  onDone?: (slot: EvaluatorHolder) => void;
   key: string;
   args: unknown;
   onProgress?: ProgressCallback;
@@ -118,9 +146,10 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   private readonly options: PoolOptions;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
-  private readonly counts = { spawned: 0, crashed: 0, timedOut: 0, aborted: 0 };
+  private readonly counts = { spawned: 0, crashed: 0, timedOut: 0, aborted: 0, evaluatorsPrepared: 0 };
+  /** The latest preparation per structural hash (see createEvaluator). */
+  private readonly preparing = new Map<string, Promise<void>>();
   /** Structures whose trace is recorded (or being recorded) somewhere in the pool, by structural hash. */
-  private readonly traces = new Map<string, Promise<void>>();
   private closing: Promise<void> | null = null;
 
   constructor(options: PoolOptions = {}) {
@@ -171,81 +200,97 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   }
 
   /**
-   * Moments at many θ from the graph's trace (recorded once per structure across the
-   * whole pool, then loaded by each worker from the shared IndexedDB / file tier).
-   * Rows as in {@link Pool.momentsBatch}; split across the workers.
+   * A compiled evaluator of `target` on `graph` whose batches run on the pool's workers,
+   * rows split across them. It is planned (and its trace recorded) once, on one worker,
+   * which stores it in the shared tiers; the other workers get it from there, or from the
+   * pool, and keep it by its content key.
    */
-  async traceMomentsBatch(graph: StateGraph, k: number, options: BatchOptions = {}): Promise<Float64Array> {
-    await this.traceReady(graph, options);
-    return this.splitRows('traceMomentsBatch', graph, k, options);
+  async createEvaluator(graph: StateGraph, target: Target, options: CreateOptions = {}): Promise<Evaluator> {
+    const { backend, ...call } = options;
+    // Preparations of one structure run one after another, so that only the first records
+    // its trace; the others find it in the shared tier (IndexedDB / files).
+    const hash = await structuralHash(graph.structure());
+    const before = this.preparing.get(hash) ?? Promise.resolve();
+    const prepared = before.catch(() => {}).then(() => this.kernel('prepareEvaluator', graph, { target, backend }, call));
+    const settled = prepared.then(() => {}, () => {});
+    this.preparing.set(hash, settled);
+    void settled.then(() => { if (this.preparing.get(hash) === settled) this.preparing.delete(hash); });
+    const answer = await prepared;
+    this.counts.evaluatorsPrepared++;
+    return new PoolEvaluator(this as unknown as Pool, answer);
   }
 
-  /** Moments at θ and ∂/∂θ of each (or of Σ seed·moments), from the graph's trace. */
-  async traceGradient(graph: StateGraph, k: number, options: MomentsOptions & { seed?: ArrayLike<number> } = {}): Promise<{ moments: number[]; gradients: Float64Array[] }> {
-    await this.traceReady(graph, options);
-    const { theta, rewards, seed, ...call } = options;
-    return this.kernel('traceGradient', graph, { k, theta: toFloat64(theta), rewards: toFloat64(rewards), seed: toFloat64(seed) }, call);
+  /** log L of `data` (and ∂ log L/∂θ unless `gradient: false`) at one θ or a batch of θ rows, on the pool's workers. */
+  async logLikelihood(graph: StateGraph, data: Observations, options: PoolLogLikelihoodOptions = {}): Promise<{ logLik: Float64Array; gradient: Float64Array | null }> {
+    const { theta, thetas, gradient = true, backend, limits, ...call } = options;
+    if (theta !== undefined && thetas !== undefined) throw new GraphError('BAD_THETA', 'give theta (one θ) or thetas (a batch), not both');
+    const rows = theta !== undefined ? checkTheta(graph.paramLength, theta) : thetas;
+    const evaluator = await this.createEvaluator(graph, { kind: 'loglik', data, limits }, { backend, ...call });
+    const onProgress = call.onProgress;
+    const { values, gradients } = await evaluator.evaluate({
+      thetas: rows, gradient, signal: call.signal,
+      onProgress: onProgress && (({ done, total }) => onProgress({ phase: 'evaluate', done, total })),
+    });
+    return { logLik: values, gradient: gradients };
+  }
+
+  /** Moments by direct elimination, rows split across the workers. */
+  private async splitRows(method: 'momentsBatch', graph: StateGraph, k: number, options: BatchOptions): Promise<Float64Array> {
+    const { thetas, rewards, ...call } = options;
+    const batch = checkThetaRows(graph.paramLength, thetas);
+    const rewardVector = toFloat64(rewards);
+    const p = batch.paramLength;
+    const out = new Float64Array(batch.rows * k);
+    await this.inParts(batch.rows, call, (from, to, partCall) =>
+      this.kernel(method, graph, { thetas: batch.data.slice(from * p, to * p), k, rewards: rewardVector }, partCall)
+        .then((part) => out.set(part, from * k)));
+    return out;
   }
 
   /**
-   * One elimination per structure across the pool: the first trace call for a structure
-   * records it on one worker (which stores it in the shared tier); concurrent calls wait
-   * for that instead of recording it again on their own workers.
+   * @internal Runs rows [0, rows) as one part per worker (at most), each through `part`;
+   * progress adds up over the parts, and one failed part stops the others: their
+   * workers are terminated, not left computing.
    */
-  private async traceReady(graph: StateGraph, options: CallOptions): Promise<void> {
-    const hash = await structuralHash(graph.structure());
-    let ready = this.traces.get(hash);
-    if (!ready) {
-      ready = this.kernel('prepareTrace', graph, {}, { signal: options.signal, onProgress: options.onProgress, timeoutMs: options.timeoutMs }).then(() => undefined);
-      ready.catch(() => this.traces.delete(hash));
-      this.traces.set(hash, ready);
-    }
-    await ready;
-  }
-
-  private async splitRows(method: 'momentsBatch' | 'traceMomentsBatch', graph: StateGraph, k: number, options: BatchOptions): Promise<Float64Array> {
-    const { thetas, rewards, signal, onProgress, timeoutMs } = options;
-    const batch = checkThetaRows(graph.paramLength, thetas);
-    const { rows, paramLength: p } = batch;
+  async inParts(rows: number, options: CallOptions, part: (from: number, to: number, call: CallOptions) => Promise<void>): Promise<void> {
+    const { signal, onProgress, timeoutMs } = options;
     const parts = Math.max(1, Math.min(this.size, rows));
-    // One failed part stops the others: their workers are terminated, not left computing.
     const stop = new AbortController();
     const onAbort = (): void => stop.abort(signal?.reason);
     if (signal?.aborted) throw abortError(signal);
     signal?.addEventListener('abort', onAbort, { once: true });
     const done = new Float64Array(parts);
-    const rewardVector = toFloat64(rewards);
     const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * rows) / parts));
     try {
-      const results = await Promise.all(bounds.slice(0, parts).map((from, i) => {
-        const to = bounds[i + 1];
+      await Promise.all(bounds.slice(0, parts).map((from, i) => {
         const report: ProgressCallback | undefined = onProgress && ((progress: Progress) => {
           if (progress.phase !== 'evaluate') return onProgress(progress);
           done[i] = progress.done;
           onProgress({ phase: 'evaluate', done: done.reduce((a, b) => a + b, 0), total: rows });
         });
-        return this.kernel(method, graph, { thetas: batch.data.slice(from * p, to * p), k, rewards: rewardVector },
-          { signal: stop.signal, onProgress: report, timeoutMs });
+        return part(from, bounds[i + 1], { signal: stop.signal, onProgress: report, timeoutMs });
       })).catch((error: unknown) => {
         stop.abort();
         throw signal?.aborted ? abortError(signal) : error;
       });
-      const out = new Float64Array(rows * k);
-      results.forEach((part, i) => out.set(part, bounds[i] * k));
-      return out;
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
   /** Calls any method of the worker's table on `graph` (the typed methods above are shorthands for this). */
-  call<M extends keyof T & string>(method: M, graph: StateGraph, args: ArgsOf<T, M>, options: CallOptions = {}): Promise<ResultOf<T, M>> {
+  call<M extends keyof T & string>(method: M, graph: StateGraph | null, args: ArgsOf<T, M>, options: CallOptions = {}): Promise<ResultOf<T, M>> {
+    return this.enqueue(method, graph, args, options);
+  }
+
+  /** @internal Queues a call; `extra` completes its arguments per worker (see Task). */
+  enqueue<R>(method: string, graph: StateGraph | null, args: unknown, options: CallOptions, extra: Pick<Task, 'attach' | 'onDone'> = {}): Promise<R> {
     return new Promise((resolve, reject) => {
       if (this.closing) return reject(new PoolError('CLOSED', 'phasekit: the pool is closed'));
       const { signal } = options;
       if (signal?.aborted) return reject(abortError(signal));
       const task: Task = {
-        method, graph, key: '', args, signal,
+        method, graph, key: '', args, signal, ...extra,
         onProgress: options.onProgress, timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
         attempts: 0, slot: null, settled: false, resolve: resolve as (value: unknown) => void, reject,
       };
@@ -263,7 +308,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   stats(): PoolStats {
     return {
       size: this.size, workers: this.slots.length, busy: this.slots.filter((s) => s.task).length,
-      queued: this.queue.length, ...this.counts, tracesPrepared: this.traces.size,
+      queued: this.queue.length, ...this.counts,
     };
   }
 
@@ -287,14 +332,14 @@ export class Pool<T extends KernelMethods = KernelMethods> {
 
   // ---- scheduling ----------------------------------------------------------
 
-  private kernel<M extends keyof KernelMethods>(method: M, graph: StateGraph, args: ArgsOf<KernelMethods, M>, options: CallOptions): Promise<ResultOf<KernelMethods, M>> {
+  private kernel<M extends keyof KernelMethods>(method: M, graph: StateGraph | null, args: ArgsOf<KernelMethods, M>, options: CallOptions): Promise<ResultOf<KernelMethods, M>> {
     return (this as unknown as Pool<KernelMethods>).call(method, graph, args, options);
   }
 
   private pump(): void {
     while (this.queue.length > 0 && !this.closing) {
       const task = this.queue[0];
-      task.key = graphKey(task.graph); // at dispatch: the buffers sent are the graph as it is now
+      task.key = task.graph ? graphKey(task.graph) : ''; // at dispatch: the buffers sent are the graph as it is now
       let slot: Slot | undefined;
       try {
         slot = this.idleSlot(task.key) ?? this.spawn();
@@ -340,8 +385,9 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     });
     if (task.timeoutMs !== undefined && Number.isFinite(task.timeoutMs))
       task.timer = setTimeout(() => this.fail(slot, 'TIMEOUT', `no answer within ${task.timeoutMs} ms`), task.timeoutMs);
-    const ref = slot.refFor(task.graph, task.key);
-    slot.remote[task.method](ref, task.args, progress).then(
+    const ref = task.graph ? slot.refFor(task.graph, task.key) : { key: '' };
+    const args = task.attach ? task.attach(slot) : task.args;
+    slot.remote[task.method](ref, args, progress).then(
       (reply) => this.finish(slot, task, reply),
       (error: unknown) => this.finish(slot, task, error),
     );
@@ -355,7 +401,8 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     slot.handle.setBusy(false);
     const reply = answer as Partial<Reply<unknown>>;
     if (reply.ok === true) {
-      slot.remember(task.key);
+      if (task.key) slot.remember(task.key);
+      task.onDone?.(slot);
       this.settle(task, undefined, reply.value);
     } else if (reply.ok === false && reply.error) {
       if (reply.held) slot.remember(task.key);

@@ -92,9 +92,14 @@ export function reviveError(s: SerializedError): Error {
   return error;
 }
 
-/** The buffers of a result that can be transferred instead of copied. */
+/** The buffers of a result that can be transferred instead of copied: a typed array, or those among an object's own values. */
 export function transferablesOf(value: unknown): Transferable[] {
-  return ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer ? [value.buffer] : [];
+  const own = (x: unknown): x is ArrayBufferView => ArrayBuffer.isView(x) && x.buffer instanceof ArrayBuffer && x.byteLength === x.buffer.byteLength;
+  if (own(value)) return [value.buffer as ArrayBuffer];
+  if (typeof value !== 'object' || value === null) return [];
+  const buffers = new Set<ArrayBuffer>();
+  for (const x of Object.values(value)) if (own(x)) buffers.add(x.buffer as ArrayBuffer);
+  return [...buffers];
 }
 
 /** The buffers of a graph, for transfer. */

@@ -4,11 +4,22 @@ import type { StateGraph } from '../graph/state-graph.js';
 import { graphTransferables, type GraphRef, type MethodTable, type Served } from './protocol.js';
 import type { WorkerHandle } from './spawn.js';
 
+/** Compiled evaluators a worker keeps by key; the worker side keeps the same number, most recent first. */
+export const EVALUATORS_PER_WORKER = 16;
+
+/** Which compiled evaluators a worker holds, as the pool tracks them. */
+export interface EvaluatorHolder {
+  knows(key: string): boolean;
+  learn(key: string): void;
+}
+
 /** A pool's worker: its handle, its Comlink proxy, its call in flight, and its graph keys (most recent first). */
-export class WorkerSlot<T extends MethodTable, Task> {
+export class WorkerSlot<T extends MethodTable, Task> implements EvaluatorHolder {
   /** The call this worker is running, if any. */
   task: Task | null = null;
   private readonly keys: string[] = [];
+  /** Compiled evaluators this worker holds, by content key (most recent first). */
+  private readonly evaluators: string[] = [];
 
   constructor(
     /** Spawn number (1, 2, …): a replaced worker gets a new one. */
@@ -35,6 +46,19 @@ export class WorkerSlot<T extends MethodTable, Task> {
   remember(key: string): void {
     this.forget(key);
     this.keys.unshift(key);
+  }
+
+  /** Whether the worker holds the compiled evaluator `key` (it keeps at most EVALUATORS_PER_WORKER). */
+  knows(key: string): boolean {
+    return this.evaluators.includes(key);
+  }
+
+  /** The worker answered a call on evaluator `key`: it holds it now. */
+  learn(key: string): void {
+    const i = this.evaluators.indexOf(key);
+    if (i >= 0) this.evaluators.splice(i, 1);
+    this.evaluators.unshift(key);
+    this.evaluators.length = Math.min(this.evaluators.length, EVALUATORS_PER_WORKER);
   }
 
   /** The worker could not take `key` (its buffers were refused). */

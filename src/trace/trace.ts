@@ -236,7 +236,8 @@ export class Trace {
     return this.ptr;
   }
 
-  private valueCount(): number {
+  /** @internal Slots of the tape's value array: inputs, the constant 0, one per op. */
+  valueCount(): number {
     return this.inputCount + 1 + kernel().pk_trace_nops(this.ptr);
   }
 
@@ -248,7 +249,8 @@ export class Trace {
     return w;
   }
 
-  private afterEvaluate(badOp: number, w: Float64Array): void {
+  /** @internal Throws the error a failed evaluation (an op dividing by ≤ 0 at weights w) means; no-op for badOp < 0. */
+  afterEvaluate(badOp: number, w: Float64Array): void {
     if (badOp < 0) return;
     checkWeights(this.skeleton, w, null, null);
     const v = trappedVertex(this.vertexCount, this.rowPtr, this.col, w);

@@ -4,9 +4,12 @@
 // the library's one convention: θ as `theta` (one) or `thetas` (a batch).
 import type { Graph } from '../phase-type/graph.js';
 import { checkMomentCount, checkThetaRows, thetaRow } from '../graph/arguments.js';
-import { compile } from '../evaluate/compile.js';
-import type { TraceModel } from '../evaluate/trace-model.js';
-import { structuralHash } from '../trace/structural-hash.js';
+import { decodeSpec } from '../evaluate/spec.js';
+import { outputCount, type Target } from '../evaluate/target.js';
+import { evaluatorSpec, liveEvaluator } from '../evaluator-cache/create-evaluator.js';
+import { evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
+import { PoolError } from '../pool/errors.js';
+import type { EvaluateCompiledArgs, PreparedEvaluator, PrepareEvaluatorArgs } from '../pool/pool-evaluator.js';
 import type { MethodTable, ProgressCallback } from '../pool/protocol.js';
 
 /** θ and rewards, as they cross to the worker. */
@@ -27,18 +30,14 @@ export interface DistributionArgs {
   points: ArrayLike<number>;
 }
 
-/** Arguments of `momentsBatch` and `traceMomentsBatch`: one θ per row of `thetas` (row-major). */
+/** Arguments of `momentsBatch`: one θ per row of `thetas` (row-major). */
 export interface BatchArgs {
   thetas?: Float64Array;
   k: number;
   rewards?: ArrayLike<number>;
 }
 
-/** Arguments of `traceGradient`. */
-export interface EvaluateArgs extends MomentsArgs {
-  /** Differentiate Σ seed[j]·E[T^(j+1)] in one pass. */
-  seed?: ArrayLike<number>;
-}
+export type { EvaluateCompiledArgs, PrepareEvaluatorArgs } from '../pool/pool-evaluator.js';
 
 const PROGRESS_INTERVAL_MS = 50;
 
@@ -58,27 +57,6 @@ function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, r
   }
   report({ phase: 'evaluate', done: batch.rows, total: batch.rows });
   return out;
-}
-
-// This worker's trace models, by structural hash (content, not graph identity):
-// a graph sent again, or another graph of the same structure, finds its model here.
-const models = new Map<string, Promise<TraceModel>>();
-
-/** The graph's trace model: its trace from the trace cache (memory, then IndexedDB / files), recorded on a miss. */
-async function modelOf(graph: Graph, report: ProgressCallback): Promise<TraceModel> {
-  const hash = await structuralHash(graph.structure());
-  let model = models.get(hash);
-  if (!model) {
-    report({ phase: 'trace', done: 0, total: 1 });
-    model = compile(graph);
-    model.catch(() => models.delete(hash));
-    models.set(hash, model);
-    await model;
-    report({ phase: 'trace', done: 1, total: 1 });
-  }
-  // A model is bound to the graph it was made for: rebind it when another graph of the structure asks.
-  const made = await model;
-  return made.isFor(graph) ? made : made.rebind(graph);
 }
 
 /** Eliminates at θ (kept by the graph), reporting before and after: the kernel call itself is one synchronous step. */
@@ -131,22 +109,34 @@ export const kernelMethods = {
     return momentsByRow(graph, args, report, (theta) => graph.moments(args.k, { theta, rewards: args.rewards }));
   },
 
-  /** Makes sure the graph's trace is recorded (or loaded) and stored; resolves to the trace's structural hash. */
-  async prepareTrace(graph: Graph, _args: Record<string, never>, report: ProgressCallback): Promise<string> {
-    return (await modelOf(graph, report)).trace.hash ?? '';
+  /**
+   * Plans (or loads from layer 2) the evaluator of `target` on the graph, with its trace
+   * when it eliminates, storing both in the shared tiers; answers its key and bytes.
+   */
+  async prepareEvaluator(graph: Graph, args: PrepareEvaluatorArgs, report: ProgressCallback): Promise<PreparedEvaluator> {
+    report({ phase: 'trace', done: 0, total: 1 });
+    const { spec, bytes, key } = await evaluatorSpec(graph, args.target as Target, args.backend);
+    const entry = await evaluatorCache().getOrMake(key, () => ({ bytes, spec, verified: true }));
+    await liveEvaluator(entry, key);
+    report({ phase: 'trace', done: 1, total: 1 });
+    return { key, spec: bytes, backend: spec.backend, paramLength: spec.structure.paramLength, outputs: outputCount(spec.target), target: spec.target };
   },
 
-  /** Moments at many θ from the graph's trace (rows as in momentsBatch). */
-  async traceMomentsBatch(graph: Graph, args: BatchArgs, report: ProgressCallback): Promise<Float64Array> {
-    const model = await modelOf(graph, report);
-    return momentsByRow(graph, args, report, (theta) => model.moments(args.k, { theta, rewards: args.rewards }));
-  },
-
-  /** Moments at θ and their gradients with respect to θ, by reverse mode over the trace. */
-  async traceGradient(graph: Graph, args: EvaluateArgs, report: ProgressCallback): Promise<{ moments: number[]; gradients: Float64Array[] }> {
-    const model = await modelOf(graph, report);
-    const { moments, gradients } = model.gradient(args.k, { theta: args.theta, rewards: args.rewards, seed: args.seed });
-    return { moments, gradients };
+  /** Evaluates θ rows on a compiled evaluator named by its key (from layer 2, or from `spec` bytes sent along). */
+  async evaluateCompiled(_graph: Graph | undefined, args: EvaluateCompiledArgs, report: ProgressCallback): Promise<{ values: Float64Array; gradients: Float64Array | null }> {
+    const cache = evaluatorCache();
+    let entry = await cache.cache.get(args.key);
+    if (!entry) {
+      const bytes = args.spec;
+      if (!bytes) throw new PoolError('UNKNOWN_EVALUATOR', `phasekit: this worker does not hold evaluator ${args.key.slice(0, 12)}… (send its bytes)`);
+      entry = await cache.getOrMake(args.key, () => ({ bytes, spec: decodeSpec(bytes), verified: false }));
+    }
+    const evaluator = await liveEvaluator(entry, args.key);
+    const { values, gradients } = await evaluator.evaluate({
+      thetas: args.thetas, gradient: args.gradient,
+      onProgress: ({ done, total }) => report({ phase: 'evaluate', done, total }),
+    });
+    return { values, gradients };
   },
 } satisfies MethodTable;
 

@@ -5,6 +5,7 @@ import * as Comlink from 'comlink';
 import { ready } from '../kernel/module.js';
 import { serializeError, transferablesOf, type GraphRef, type KernelMethod, type MethodTable, type ProgressCallback, type Reply } from '../pool/protocol.js';
 import { GraphStore } from './graph-store.js';
+import type { Graph } from '../phase-type/graph.js';
 
 async function run(method: KernelMethod, store: GraphStore, ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>): Promise<Reply<unknown>> {
   // Reports travel on their own MessagePort, so nothing orders them before the reply:
@@ -15,9 +16,10 @@ async function run(method: KernelMethod, store: GraphStore, ref: GraphRef, args:
   let reply: Reply<unknown>;
   try {
     await ready();
-    const graph = store.resolve(ref, report);
+    // Calls on a compiled evaluator alone name no graph.
+    const graph = ref.key === '' ? undefined : store.resolve(ref, report);
     held = true;
-    const value = await method(graph, args, report);
+    const value = await method(graph as Graph, args, report);
     reply = Comlink.transfer({ ok: true, value }, transferablesOf(value));
   } catch (error) {
     reply = { ok: false, error: serializeError(error), held };

@@ -111,7 +111,8 @@ const fixture = {
   async traces(n: number) {
     const copies = [models.coalescent(n), models.coalescent(n), models.coalescent(n)];
     const thetas = Float64Array.from({ length: 24 }, (_, i) => 0.5 + i / 10);
-    const batches = await Promise.all(copies.map((g) => pool.traceMomentsBatch(g, 2, { thetas })));
+    const evaluators = await Promise.all(copies.map((g) => pool.createEvaluator(g, { kind: 'moments', k: 2 })));
+    const batches = (await Promise.all(evaluators.map((e) => e.evaluate({ thetas })))).map((r) => r.values);
     const direct = Array.from(thetas).flatMap((t) => copies[0].moments(2, { theta: [t] }));
     const relErr = Math.max(...Array.from(batches[0], (x, i) => Math.abs(x - direct[i]) / Math.abs(direct[i])));
     const stored = await new Promise<number>((resolve, reject) => {
@@ -122,7 +123,7 @@ const fixture = {
         count.onsuccess = () => { open.result.close(); resolve(count.result); };
       };
     });
-    return { relErr, sameAcrossCopies: batches.every((b) => b.every((x, i) => x === batches[0][i])), prepared: pool.stats().tracesPrepared, stored };
+    return { relErr, sameAcrossCopies: batches.every((b) => b.every((x, i) => x === batches[0][i])), keys: new Set(evaluators.map((e) => e.key)).size, stored };
   },
 
   /** Pool results against the in-thread path, compared bit for bit. */

@@ -1,0 +1,58 @@
+// The one interface every evaluation backend implements: for a graph (its
+// structure and parameterisation) and a target, map a batch of θ rows to the
+// target's values and, when asked, their gradients with respect to θ. WASM
+// (trace or direct elimination) implements it here; WebGPU next to it.
+import type { CheckedTarget } from './target.js';
+
+/** Where an evaluator computes. 'wasm': the trace, evaluated in WebAssembly; 'wasm-direct': a fresh elimination per θ; 'webgpu': compute shaders. */
+export type Backend = 'wasm' | 'wasm-direct' | 'webgpu';
+
+/** A backend, or 'auto' (WebGPU where it works, else WASM). */
+export type BackendChoice = Backend | 'auto';
+
+/** Progress of a long batch: θ rows done of the total. */
+export type EvaluationProgress = (progress: { done: number; total: number }) => void;
+
+/** Options of {@link Evaluator.evaluate}. */
+export interface EvaluateOptions {
+  /** θ rows, row-major: P rows × paramLength. Omit (or pass an empty array) when paramLength is 0: one row. */
+  thetas?: Float64Array;
+  /** Also compute ∂value/∂θ for every value. Default false. */
+  gradient?: boolean;
+  /** Stops a long batch between rows with AbortError. */
+  signal?: AbortSignal;
+  /** Rows done, reported at most every 50 ms. */
+  onProgress?: EvaluationProgress;
+}
+
+/** The values of a batch, row-major. */
+export interface Evaluation {
+  /** θ rows evaluated. */
+  rows: number;
+  /** Values per row (k moments, m expectations, or 1 log-likelihood). */
+  outputs: number;
+  /** Length of θ. */
+  paramLength: number;
+  /** rows × outputs values. */
+  values: Float64Array;
+  /** rows × outputs × paramLength: ∂values[r, j]/∂θ_i at [(r·outputs + j)·paramLength + i]; null unless asked for. */
+  gradients: Float64Array | null;
+}
+
+/** A compiled evaluator: a graph's parameterisation and a target, evaluated for any θ rows. */
+export interface Evaluator {
+  /** Where it computes. */
+  readonly backend: Backend;
+  /** Its content key (SHA-256 hex of the graph's structure and rates, the target and the backend): the layer-2 cache key. */
+  readonly key: string;
+  /** Length of θ. */
+  readonly paramLength: number;
+  /** Values per θ row. */
+  readonly outputs: number;
+  /** What it computes. */
+  readonly target: CheckedTarget;
+  /** Evaluates a batch of θ rows. */
+  evaluate(options?: EvaluateOptions): Promise<Evaluation>;
+  /** Frees its kernel (or device) memory now; it is also freed by garbage collection. */
+  dispose(): void;
+}

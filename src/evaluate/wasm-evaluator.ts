@@ -1,0 +1,207 @@
+// The WebAssembly evaluators. 'wasm' evaluates the structure's trace for each θ
+// row; 'wasm-direct' eliminates the graph afresh for each row (recording a tape
+// only when gradients are asked for). Times and steps never eliminate: their
+// likelihood steps the chain (src/likelihood/point-likelihood.ts). Gradients are
+// reverse mode throughout: through the replays, the tape and w = b + C·θ.
+import { GraphError, throwIfAborted } from '../errors/index.js';
+import { checkThetaRows, thetaRow } from '../graph/arguments.js';
+import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
+import { eliminate, eliminateRaw } from '../kernel/elimination.js';
+import { f64View, kernel, type KernelExports } from '../kernel/module.js';
+import { KernelParameterisation } from '../kernel/parameterisation.js';
+import { KernelWorkspace } from '../kernel/workspace.js';
+import { countLogLikelihood } from '../likelihood/counts.js';
+import { PointLikelihood } from '../likelihood/point-likelihood.js';
+import { rewardMoments } from '../moments/moments.js';
+import type { Trace } from '../trace/trace.js';
+import type { Evaluation, EvaluateOptions, Evaluator } from './evaluator.js';
+import type { EvaluatorSpec } from './spec.js';
+import { outputCount, type CheckedTarget } from './target.js';
+
+const PROGRESS_INTERVAL_MS = 50;
+
+/** An elimination ready for one θ row: the kernel pointer, its tape values (when recorded) and the weights. */
+interface RowElimination {
+  ptr: number;
+  /** Tape values (for the reverse pass), 0 when there is no tape. */
+  vals: number;
+  /** Canonical weights at θ (kernel memory). */
+  w: number;
+  done(): void;
+}
+
+/** A compiled evaluator on the WebAssembly kernel (see the file comment for the two backends). */
+export class WasmEvaluator implements Evaluator {
+  readonly backend: 'wasm' | 'wasm-direct';
+  readonly paramLength: number;
+  readonly outputs: number;
+  readonly target: CheckedTarget;
+  private readonly k: KernelExports = kernel();
+  private readonly par: KernelParameterisation;
+  private readonly ws = new KernelWorkspace();
+  private readonly fixed = new KernelWorkspace();
+  private readonly rewards: number;
+  private readonly points: PointLikelihood | null;
+  private readonly n: number;
+  private readonly m: number;
+
+  /** @internal Use createEvaluator() (layer 2); `trace` is the structure's trace for the 'wasm' backend. */
+  constructor(readonly spec: EvaluatorSpec, readonly key: string, private readonly trace: Trace | null) {
+    if (spec.backend !== 'wasm' && spec.backend !== 'wasm-direct') throw new GraphError('BAD_ARGUMENT', `WasmEvaluator cannot run backend ${spec.backend}`);
+    this.backend = spec.backend;
+    const s = spec.structure, t = spec.target;
+    this.target = t;
+    this.paramLength = s.paramLength;
+    this.outputs = outputCount(t);
+    this.n = s.vertexCount;
+    this.m = s.col.length;
+    this.par = new KernelParameterisation(s);
+    const rewards = t.kind === 'loglik' ? (t.data.kind === 'counts' ? t.data.rewards : null) : t.rewards;
+    this.rewards = rewards ? this.fixed.layout({ r: rewards.byteLength }).r : 0;
+    if (rewards) f64View(this.k, this.rewards, rewards.length).set(rewards);
+    this.points = t.kind === 'loglik' && t.data.kind !== 'counts' ? new PointLikelihood(s, t.data, t.limits) : null;
+    if (this.backend === 'wasm' && !this.points && !trace) throw new GraphError('BAD_ARGUMENT', 'the wasm backend needs the structure\'s trace');
+  }
+
+  async evaluate(options: EvaluateOptions = {}): Promise<Evaluation> {
+    const batch = checkThetaRows(this.paramLength, options.thetas);
+    const gradient = options.gradient === true;
+    const { rows } = batch, p = this.paramLength, out = this.outputs;
+    const values = new Float64Array(rows * out);
+    const gradients = gradient ? new Float64Array(rows * out * p) : null;
+    const { signal, onProgress } = options;
+    throwIfAborted(signal, 'the evaluation');
+    // Rows in chunks: between chunks the batch yields (so an abort can land) and reports progress.
+    const chunk = this.points ? Math.max(1, Math.min(rows, 256)) : 1;
+    let reported = performance.now();
+    for (let r0 = 0; r0 < rows; r0 += chunk) {
+      const r1 = Math.min(rows, r0 + chunk);
+      if (this.points) {
+        const part = this.points.evaluate({ rows: r1 - r0, paramLength: p, data: batch.data.subarray(r0 * p, r1 * p) }, gradient);
+        values.set(part.logLik, r0);
+        if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
+      } else {
+        for (let r = r0; r < r1; r++) this.row(thetaRow(batch, r), r, values, gradients);
+      }
+      const now = performance.now();
+      if ((signal || onProgress) && now - reported >= PROGRESS_INTERVAL_MS && r1 < rows) {
+        onProgress?.({ done: r1, total: rows });
+        reported = now;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        throwIfAborted(signal, 'the evaluation');
+      }
+    }
+    onProgress?.({ done: rows, total: rows });
+    return { rows, outputs: out, paramLength: p, values, gradients };
+  }
+
+  /** Values (and gradients) of one θ row from an elimination at θ. */
+  private row(theta: Float64Array, r: number, values: Float64Array, gradients: Float64Array | null): void {
+    const k = this.k, t = this.target, n = this.n, p = this.paramLength, out = this.outputs;
+    // Discrete moments beyond the first follow another recursion (moments/moments.ts), without gradients.
+    if (t.kind === 'moments' && this.spec.structure.discrete && t.k > 1) {
+      if (gradients) throw new GraphError('WRONG_KIND', 'gradients of discrete moments beyond the first are not supported');
+      values.set(this.discreteMoments(theta), r * out);
+      return;
+    }
+    const e = this.eliminate(theta, gradients !== null);
+    try {
+      const ncmd = k.pk_elim_ncmd(e.ptr);
+      const nv = e.vals ? k.pk_trace_ninputs(e.ptr) + 1 + k.pk_trace_nops(e.ptr) : 1;
+      const kk = t.kind === 'moments' ? t.k : 0, mm = t.kind === 'expectations' ? t.m : t.kind === 'loglik' && t.data.kind === 'counts' ? t.data.m : 0;
+      const ws = this.ws.layout({
+        B: 8 * kk * n, X: 8 * kk * n, XS: 8 * Math.max(kk, mm) * ncmd, x: 8 * n, out: 8 * Math.max(kk, mm), seed: 8 * Math.max(kk, mm),
+        work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n, vbar: 8 * nv, wbar: 8 * this.m, grad: 8 * p,
+      });
+      const fwd = t.kind === 'moments' ? () => k.pk_moments_forward(e.ptr, this.rewards, kk, ws.B, ws.X, ws.XS, ws.out)
+        : () => k.pk_expect_forward(e.ptr, mm, this.rewards, ws.x, ws.XS, ws.out);
+      fwd();
+      const o = f64View(k, ws.out, Math.max(kk, mm));
+      // The reverse pass for output adjoints in ws.seed, into gradient row `at`.
+      const back = (at: number): void => {
+        if (t.kind === 'moments') k.pk_moments_reverse(e.ptr, this.rewards, kk, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
+        else k.pk_expect_reverse(e.ptr, mm, this.rewards, ws.XS, ws.seed, ws.x, ws.work, ws.mbar, ws.sbar);
+        k.pk_trace_reverse(e.ptr, e.vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
+        k.pk_chain_theta(this.m, p, this.par.coef, ws.wbar, ws.grad);
+        gradients!.set(f64View(k, ws.grad, p), at);
+      };
+      if (t.kind === 'loglik' && t.data.kind === 'counts') {
+        const d = t.data;
+        const mu = Float64Array.from(o, (x) => d.scale * x), muBar = new Float64Array(mm);
+        values[r] = countLogLikelihood(d.counts, mu, d.distribution, muBar);
+        if (gradients) {
+          f64View(k, ws.seed, mm).set(muBar.map((g) => g * d.scale));
+          back(r * p);
+        }
+        return;
+      }
+      values.set(o, r * out);
+      if (!gradients) return;
+      for (let j = 0; j < out; j++) {
+        const seed = f64View(k, ws.seed, out);
+        seed.fill(0);
+        seed[j] = 1;
+        back((r * out + j) * p);
+      }
+    } finally {
+      e.done();
+    }
+  }
+
+  /** The elimination at θ: the trace evaluated (wasm), or a fresh elimination (wasm-direct). */
+  private eliminate(theta: Float64Array, tape: boolean): RowElimination {
+    const k = this.k;
+    if (this.backend === 'wasm') {
+      const trace = this.trace!;
+      const nv = trace.valueCount();
+      const bufs = this.traceBuffers(nv);
+      if (!this.par.ratesInto(theta, bufs.w)) this.explain(theta);
+      const bad = k.pk_trace_evaluate(trace.kernelPointer, bufs.w, bufs.vals);
+      if (bad >= 0) trace.afterEvaluate(bad, f64View(k, bufs.w, this.m).slice());
+      return { ptr: trace.kernelPointer, vals: bufs.vals, w: bufs.w, done: () => {} };
+    }
+    const w = canonicalRates(this.spec.structure, theta);
+    checkAbsorption(this.spec.structure, w, theta);
+    const s = this.spec.structure;
+    const ptr = eliminateRaw({ vertexCount: s.vertexCount, rowPtr: s.rowPtr, col: s.col, weight: w }, tape);
+    let bufs = { w: 0, vals: 0 };
+    if (tape) {
+      bufs = this.traceBuffers(k.pk_trace_ninputs(ptr) + 1 + k.pk_trace_nops(ptr));
+      f64View(k, bufs.w, this.m).set(w);
+      k.pk_trace_evaluate(ptr, bufs.w, bufs.vals);
+    }
+    return { ptr, vals: bufs.vals, w: bufs.w, done: () => k.pk_elim_free(ptr) };
+  }
+
+  private traceMemory: KernelWorkspace | null = null;
+  private traceBuffers(nv: number): { w: number; vals: number } {
+    this.traceMemory ??= new KernelWorkspace();
+    return this.traceMemory.layout({ w: 8 * this.m, vals: 8 * nv });
+  }
+
+  // Discrete E[R^j] for j > 1: the JavaScript recursion over an elimination at θ.
+  private discreteMoments(theta: Float64Array): number[] {
+    const t = this.target as Extract<CheckedTarget, { kind: 'moments' }>;
+    if (this.backend === 'wasm') return this.trace!.momentsChecked(canonicalRates(this.spec.structure, theta), { k: t.k, rewards: t.rewards });
+    const csr = ratesAt(this.spec.structure, theta);
+    const elim = eliminate(csr);
+    try {
+      return rewardMoments(elim, csr, t.rewards, t.k);
+    } finally {
+      elim.dispose();
+    }
+  }
+
+  // The kernel refused θ's rates: the JavaScript validator names the edge or vertex.
+  private explain(theta: Float64Array): never {
+    canonicalRates(this.spec.structure, theta);
+    throw new GraphError('BAD_THETA', `the rates at θ = [${Array.from(theta).join(', ')}] fail the graph format's checks`);
+  }
+
+  dispose(): void {
+    this.ws.dispose();
+    this.fixed.dispose();
+    this.traceMemory?.dispose();
+    this.points?.dispose();
+  }
+}

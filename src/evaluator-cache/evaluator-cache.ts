@@ -1,0 +1,156 @@
+// Layer 2: compiled evaluators by content. The memory tier keeps each entry's
+// specification and, once built, its live evaluator (kernel memory and all); the
+// persistent tier (IndexedDB or files) keeps the specification's bytes, so a
+// second process or a reloaded page rebuilds a ready evaluator without planning
+// again (and, with layer 1 persistent too, without recording its trace again).
+// Entries are verified on load: layout by the decoder, content by SHA-256
+// against the key; a record that fails is dropped, counted and rebuilt.
+import { createCache, type Cache, type CacheInfo } from '../cache/cache.js';
+import { CacheError } from '../cache/errors.js';
+import type { VacuumResult } from '../cache/management/vacuum.js';
+import type { ByteSerializer } from '../cache/serializers/serializer.js';
+import { FileTier } from '../cache/tiers/file-tier.js';
+import type { TierSpec } from '../cache/tiers/resolve-tiers.js';
+import type { TierRecord } from '../cache/tiers/tier.js';
+import { TraceError } from '../errors/index.js';
+import type { Evaluator } from '../evaluate/evaluator.js';
+import { decodeSpec, EVALUATOR_FORMAT_VERSION, type EvaluatorSpec } from '../evaluate/spec.js';
+import { sha256Hex } from '../trace/structural-hash.js';
+import { defaultPersistence, layerDirectory, type LayerPersistence } from '../trace-cache/persistence.js';
+
+/** One compiled evaluator: its specification (bytes and parsed) and, once built, the live evaluator. */
+export interface CompiledEntry {
+  bytes: Uint8Array;
+  spec: EvaluatorSpec;
+  /** Whether the bytes were checked against the key in this process (entries made here are). */
+  verified: boolean;
+  /** The live evaluator, built on first use. */
+  live?: Promise<Evaluator>;
+}
+
+/** Options of {@link EvaluatorCache}. */
+export interface EvaluatorCacheOptions {
+  /** Cache name: IndexedDB database / directory / tab channel. Default 'evaluators'. */
+  name?: string;
+  /** The persistent tier. Default: IndexedDB where it exists, else files in Node, else none. */
+  persistence?: LayerPersistence;
+  /** Live evaluators kept in memory. Default 64. */
+  maxEntries?: number;
+  /** Root of the layers' file stores (Node): evaluators go to `<root>/evaluators`. Default `$PHASEKIT_CACHE_DIR`, else `<XDG cache dir>/phasekit`. */
+  root?: string;
+  /** Exact directory of this cache's file store, instead of `<root>/<name>`. */
+  dir?: string;
+  /** IndexedDB factory (tests). */
+  indexedDB?: IDBFactory;
+  /** Keep other tabs coherent and plan each evaluator once across tabs. Default true. */
+  sync?: boolean;
+}
+
+/** Stored as the specification's bytes; parsing checks the layout (the hash is checked on use). */
+const entrySerializer: ByteSerializer = {
+  name: 'phasekit-evaluator-v1',
+  encode: (value) => (value as CompiledEntry).bytes,
+  decode: (bytes) => {
+    try {
+      return { bytes: bytes.slice(), spec: decodeSpec(bytes), verified: false } satisfies CompiledEntry;
+    } catch (e) {
+      if (e instanceof TraceError) throw new CacheError('CORRUPT', `stored evaluator is unusable: ${e.message}`);
+      throw e;
+    }
+  },
+};
+
+/** Compiled evaluators by content key: memory in front of IndexedDB or files. */
+export class EvaluatorCache {
+  /** The underlying toolkit cache. */
+  readonly cache: Cache<CompiledEntry>;
+  /** The persistent tier in use. */
+  readonly persistence: LayerPersistence;
+  private readonly fileTier: FileTier | null;
+
+  constructor(options: EvaluatorCacheOptions = {}) {
+    const name = options.name ?? 'evaluators';
+    this.persistence = options.persistence ?? defaultPersistence();
+    this.fileTier = this.persistence === 'file' ? new FileTier({ name, dir: options.dir ?? layerDirectory(name, options.root), serializer: entrySerializer }) : null;
+    const tiers: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
+    this.cache = createCache<CompiledEntry>({
+      name,
+      tiers,
+      policy: 'frecency',
+      maxEntries: options.maxEntries ?? 64,
+      sizeOf: (entry) => entry.bytes.byteLength,
+      serializer: entrySerializer,
+      version: EVALUATOR_FORMAT_VERSION,
+      indexedDB: options.indexedDB,
+      sync: options.sync,
+    });
+  }
+
+  /**
+   * The entry for `key`, made by `make()` on a miss everywhere (once per process and,
+   * with locks, per origin). A stored entry whose bytes do not hash to `key` is dropped,
+   * counted as corrupt and made again: never used.
+   */
+  async getOrMake(key: string, make: () => CompiledEntry, options: { signal?: AbortSignal } = {}): Promise<CompiledEntry> {
+    for (let attempt = 0; ; attempt++) {
+      const entry = await this.cache.getOrCompute(key, make, { signal: options.signal });
+      if (entry.verified) return entry;
+      if ((await sha256Hex(entry.bytes)) === key) {
+        entry.verified = true;
+        return entry;
+      }
+      await this.cache.markCorrupt(key);
+      if (attempt > 0) return make();
+    }
+  }
+
+  /** The file store's directory (Node), or undefined for other persistence. */
+  async directory(): Promise<string | undefined> {
+    return this.fileTier?.directory();
+  }
+
+  /** Layer 2's numbers: entries and bytes per tier, hits, misses, evaluators planned (`computed`), evictions, corrupt records. */
+  async info(): Promise<CacheInfo & { layer: 2 }> {
+    return { layer: 2, ...(await this.cache.info()) };
+  }
+
+  /** Removes every entry from every tier. */
+  clear(): Promise<void> {
+    return this.cache.clear();
+  }
+
+  /** Every stored evaluator as archive records (values: specification bytes). */
+  async exportRecords(): Promise<TierRecord<Uint8Array>[]> {
+    const records: TierRecord<Uint8Array>[] = [];
+    const now = Date.now();
+    for (const key of await this.cache.keys()) {
+      const entry = await this.cache.get(key);
+      if (!entry) continue;
+      records.push({ key, value: entry.bytes, storedAt: now, accessedAt: now, expiresAt: 0, size: entry.bytes.byteLength, hits: 0, version: EVALUATOR_FORMAT_VERSION });
+    }
+    return records;
+  }
+
+  /** Stores archive records after checking each (layout and SHA-256 against its key); returns how many. Throws TraceError on a bad one. */
+  async importRecords(records: TierRecord<Uint8Array>[]): Promise<number> {
+    let imported = 0;
+    for (const record of records) {
+      const bytes = record.value as Uint8Array;
+      const spec = decodeSpec(bytes);
+      if ((await sha256Hex(bytes)) !== record.key) throw new TraceError('CHECKSUM_MISMATCH', `evaluator ${record.key.slice(0, 12)}… does not hash to its key`);
+      await this.cache.set(record.key, { bytes, spec, verified: true });
+      imported++;
+    }
+    return imported;
+  }
+
+  /** Drops persisted evaluators not used for `maxAgeDays`, then the least valuable beyond `maxBytes`. */
+  vacuum(options: { maxAgeDays?: number; maxBytes?: number } = {}): Promise<VacuumResult[]> {
+    return this.cache.vacuum(options);
+  }
+
+  /** Stops timers and closes the persistent tier. */
+  close(): Promise<void> {
+    return this.cache.close();
+  }
+}

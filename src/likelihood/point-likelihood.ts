@@ -1,0 +1,108 @@
+// The log-likelihood of observed times (continuous graphs) or steps (discrete
+// graphs) and its gradient, for many θ at once, computed in the kernel
+// (wasm-src/likelihood.c): one stepping of the chain per θ serves every
+// observation, and reverse mode through it gives all of ∂ log L/∂θ.
+import { GraphError, KernelError } from '../errors/index.js';
+import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
+import { KernelParameterisation } from '../kernel/parameterisation.js';
+import { canonicalRates } from '../graph/rates.js';
+import { thetaRow, type ThetaRows } from '../graph/arguments.js';
+import type { Structure } from '../graph/structure.js';
+import type { CheckedPoints } from './observations.js';
+
+/** Bounds on the work of one evaluation. */
+export interface LikelihoodLimits {
+  /** Most steps of the chain per θ (λ·t_max for times, the largest count for steps). Default 10,000,000. */
+  maxSteps?: number;
+  /** Most bytes kept for the reverse pass per θ (beyond it, √N checkpoints). Default 256 MiB. */
+  maxMemoryBytes?: number;
+}
+
+/** Log-likelihoods (one per θ row) and, when asked, their gradients (rows × paramLength). */
+export interface LikelihoodValues {
+  logLik: Float64Array;
+  gradient: Float64Array | null;
+}
+
+const DEFAULT_MAX_STEPS = 10_000_000;
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+const registry = new FinalizationRegistry<number>((ptr) => kernel().pk_lik_free(ptr));
+
+/** The kernel's likelihood of one structure and one data set; evaluate() for any θ rows. */
+export class PointLikelihood {
+  private readonly k: KernelExports;
+  private readonly par: KernelParameterisation;
+  private ptr: number;
+
+  constructor(readonly structure: Structure, readonly data: CheckedPoints, readonly limits: LikelihoodLimits = {}) {
+    const k = (this.k = kernel());
+    const maxSteps = limits.maxSteps ?? DEFAULT_MAX_STEPS, maxBytes = limits.maxMemoryBytes ?? DEFAULT_MAX_BYTES;
+    if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 2 ** 31 - 1) throw new GraphError('BAD_ARGUMENT', `maxSteps must be an integer in [1, 2³¹ − 1], got ${maxSteps}`);
+    if (!(maxBytes > 0) || !Number.isFinite(maxBytes)) throw new GraphError('BAD_ARGUMENT', `maxMemoryBytes must be a finite number > 0, got ${maxBytes}`);
+    this.par = new KernelParameterisation(structure);
+    const ptrs: number[] = [];
+    try {
+      const keep = (p: number) => (ptrs.push(p), p);
+      const col = keep(copyIn(k, structure.col.length ? structure.col : new Int32Array(1)));
+      const [pt, pw, ct, cw] = [data.points, data.weights, data.censored, data.censoredWeights].map((a) => keep(copyIn(k, a.length ? a : new Float64Array(1))));
+      this.ptr = k.pk_lik_create(structure.vertexCount, this.par.rowPtr, col, structure.discrete ? 1 : 0,
+        data.points.length, pt, pw, data.censored.length, ct, cw, maxSteps, maxBytes);
+    } finally {
+      for (const p of ptrs) k.pk_free(p);
+    }
+    if (this.ptr === 0) throw new KernelError('OUT_OF_MEMORY', 'phasekit: the kernel could not allocate the likelihood of this graph and data');
+    registry.register(this, this.ptr, this);
+  }
+
+  /** log L at each θ row, and with `gradient` ∂ log L/∂θ (row-major, rows × paramLength). */
+  evaluate(thetas: ThetaRows, gradient: boolean): LikelihoodValues {
+    const k = this.k, d = thetas.paramLength, rows = thetas.rows, m = this.structure.col.length;
+    if (this.ptr === 0) throw new KernelError('NOT_READY', 'phasekit: this likelihood was disposed');
+    const ptrs: number[] = [];
+    const alloc = (bytes: number) => { const p = allocate(k, bytes); ptrs.push(p); return p; };
+    try {
+      const th = alloc(8 * Math.max(1, rows * d)), w = alloc(8 * Math.max(1, m)), wbar = alloc(8 * Math.max(1, m));
+      const ll = alloc(8 * rows), grad = gradient ? alloc(8 * Math.max(1, rows * d)) : 0, status = alloc(4 * rows);
+      f64View(k, th, rows * d).set(thetas.data);
+      k.pk_lik_batch(this.ptr, d, this.par.base, this.par.coef, this.par.loopBase, this.par.loopCoef, this.par.hasOut,
+        rows, th, w, wbar, ll, grad, status);
+      const codes = new Int32Array(k.memory.buffer, status, rows);
+      for (let r = 0; r < rows; r++) if (codes[r] !== 0) this.refuse(thetas, r, codes[r]);
+      return { logLik: f64View(k, ll, rows).slice(), gradient: gradient ? f64View(k, grad, rows * d).slice() : null };
+    } finally {
+      for (const p of ptrs) k.pk_free(p);
+    }
+  }
+
+  /** Steps taken by the last evaluation (of its last row), and the uniformisation rate λ used. */
+  lastRun(): { steps: number; lambda: number } {
+    return { steps: this.k.pk_lik_steps(this.ptr), lambda: this.k.pk_lik_lambda(this.ptr) };
+  }
+
+  /** Frees kernel memory now. */
+  dispose(): void {
+    if (this.ptr === 0) return;
+    registry.unregister(this);
+    this.k.pk_lik_free(this.ptr);
+    this.ptr = 0;
+  }
+
+  // A row the kernel refused: the JavaScript validator names the problem.
+  private refuse(thetas: ThetaRows, r: number, code: number): never {
+    const where = thetas.rows > 1 ? `θ row ${r}: ` : '';
+    if (code === 1) {
+      try {
+        canonicalRates(this.structure, thetaRow(thetas, r));
+      } catch (e) {
+        if (e instanceof GraphError) throw new GraphError(e.code, where + e.message, { vertex: e.vertex, edge: e.edge });
+        throw e;
+      }
+      throw new GraphError('BAD_THETA', `${where}the rates at this θ fail the graph format's checks`);
+    }
+    const limits = { maxSteps: this.limits.maxSteps ?? DEFAULT_MAX_STEPS, maxMemoryBytes: this.limits.maxMemoryBytes ?? DEFAULT_MAX_BYTES };
+    if (code === 3) throw new GraphError('WORK_LIMIT', `${where}the likelihood needs more than maxSteps = ${limits.maxSteps} steps of the chain (largest exit rate × largest time); raise limits.maxSteps, or rescale time`);
+    if (code === 5) throw new GraphError('WORK_LIMIT', `${where}the gradient needs more than maxMemoryBytes = ${limits.maxMemoryBytes} bytes even with checkpoints; raise limits.maxMemoryBytes`);
+    throw new KernelError('OUT_OF_MEMORY', `${where}the kernel ran out of memory computing the likelihood`);
+  }
+}

@@ -1,0 +1,38 @@
+import { CacheError } from '../errors.js';
+import type { ByteSerializer } from '../serializers/serializer.js';
+import { HttpTier, type HttpTierOptions } from '../tiers/http-tier.js';
+import { RedisTier, type RedisTierOptions } from '../tiers/redis-tier.js';
+
+/** Options of {@link remoteTierFromEnv}. */
+export interface RemoteTierFromEnvOptions {
+  /** Namespace on the remote store (default 'default'). */
+  namespace?: string;
+  /** How values become bytes; every process sharing the store must use the same. */
+  serializer?: ByteSerializer;
+  /** Where to read the variables (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Extra options for an HTTP tier (write-back is on by default here). */
+  http?: Partial<HttpTierOptions>;
+  /** Extra options for a Redis tier. */
+  redis?: Partial<RedisTierOptions>;
+}
+
+/**
+ * The remote tier the environment asks for, or undefined when it asks for none:
+ * `PHASEKIT_CACHE_REMOTE=redis://…|rediss://…|http://…|https://…`, else
+ * `PHASEKIT_REDIS_URL=redis://…`. An HTTP remote writes back (asynchronously); point
+ * it at a read-only server and the writes are simply refused and counted. Throws
+ * CacheError `BAD_OPTION`, naming the variable, for a value of another kind.
+ */
+export function remoteTierFromEnv(options: RemoteTierFromEnvOptions = {}): HttpTier | RedisTier | undefined {
+  const env = options.env ?? (typeof process !== 'undefined' ? process.env : {});
+  const remote = env.PHASEKIT_CACHE_REMOTE?.trim();
+  const redisUrl = env.PHASEKIT_REDIS_URL?.trim();
+  const [variable, url] = remote ? ['PHASEKIT_CACHE_REMOTE', remote] : redisUrl ? ['PHASEKIT_REDIS_URL', redisUrl] : [];
+  if (!variable || !url) return undefined;
+  const common = { namespace: options.namespace, serializer: options.serializer };
+  if (/^rediss?:\/\//.test(url)) return new RedisTier({ ...common, ...options.redis, url });
+  if (variable === 'PHASEKIT_CACHE_REMOTE' && /^https?:\/\//.test(url)) return new HttpTier({ writeBack: true, ...common, ...options.http, baseUrl: url });
+  const expected = variable === 'PHASEKIT_CACHE_REMOTE' ? 'redis://, rediss://, http:// or https://' : 'redis:// or rediss://';
+  throw new CacheError('BAD_OPTION', `${variable} must be a ${expected} URL, got ${JSON.stringify(url)}`);
+}

@@ -9,7 +9,8 @@ import type { VacuumResult } from '../cache/management/vacuum.js';
 import { warm } from '../cache/management/warm.js';
 import type { TierSpec } from '../cache/tiers/resolve-tiers.js';
 import { FileTier } from '../cache/tiers/file-tier.js';
-import type { TierRecord } from '../cache/tiers/tier.js';
+import type { CacheTier, TierRecord } from '../cache/tiers/tier.js';
+import type { ByteSerializer } from '../cache/serializers/serializer.js';
 import type { Graph } from '../graph/graph.js';
 import type { TraceStore } from '../trace/compile.js';
 import { decodeTrace, encodeTrace } from '../trace/format.js';
@@ -36,6 +37,8 @@ export interface TraceCacheOptions {
   indexedDB?: IDBFactory;
   /** Keep other tabs coherent and record each structure once across tabs. Default true. */
   sync?: boolean;
+  /** A shared tier below the persistent one, made with the trace serializer: `(serializer) => redisTier({ url, serializer })`. */
+  remote?: (serializer: ByteSerializer) => CacheTier | undefined;
 }
 
 /** One layer's numbers, as `cacheInfo()` reports them. */
@@ -82,7 +85,9 @@ export class TraceCache implements TraceStore {
     const name = options.name ?? 'traces';
     this.persistence = options.persistence ?? defaultPersistence();
     this.fileTier = this.persistence === 'file' ? new FileTier({ name, dir: options.dir ?? defaultDir(), serializer: traceSerializer }) : null;
-    const tiers: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
+    const local: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
+    const remote = options.remote?.(traceSerializer);
+    const tiers = remote ? [...local, remote] : local;
     this.cache = createCache<Trace>({
       name,
       tiers,

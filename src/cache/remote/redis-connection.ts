@@ -70,9 +70,7 @@ export class RedisConnection {
       this.health.succeeded();
       return reply;
     } catch (error) {
-      if (error instanceof CacheError || !isUnavailable(error)) throw error;
-      this.health.failed(error);
-      throw this.health.unavailable(error);
+      throw this.failure(error);
     }
   }
 
@@ -108,10 +106,16 @@ export class RedisConnection {
     try {
       return await node.sendCommand(args, this.options);
     } catch (error) {
-      if (!isUnavailable(error)) throw error;
-      this.health.failed(error);
-      throw this.health.unavailable(error);
+      throw this.failure(error);
     }
+  }
+
+  /** A server's refusal becomes CacheError `REJECTED`; anything else marks Redis down and becomes `TIER_UNAVAILABLE`. */
+  private failure(error: unknown): unknown {
+    if (error instanceof CacheError) return error;
+    if (!isUnavailable(error)) return new CacheError('REJECTED', `Redis refused: ${(error as Error).message}`, { cause: error });
+    this.health.failed(error);
+    return this.health.unavailable(error);
   }
 
   private async client(): Promise<RedisClientLike | RedisClusterLike> {

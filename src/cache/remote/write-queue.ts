@@ -79,7 +79,8 @@ export class WriteQueue<Op> {
     const maxBytes = this.options.maxBytes ?? 256 * 1024 * 1024;
     for (const [oldest, entry] of this.entries) {
       if (this.entries.size <= maxEntries && this.bytes <= maxBytes) break;
-      if (oldest === key) continue; // the newest stays even when alone it exceeds the bytes bound
+      // The newest stays even when alone it exceeds the bytes bound; one in flight may still land.
+      if (oldest === key || this.inflight.has(oldest)) continue;
       this.remove(oldest, entry);
       this.counters.overflowed++;
       this.options.onGiveUp?.(oldest, entry.op, 'overflow');

@@ -226,7 +226,7 @@ export class HttpTier implements CacheTier {
   /**
    * One request, within the time limit. Resolves to the response when 2xx, undefined when
    * 404/410 (or, for reads, while the server is down). Network failures, timeouts, 5xx and
-   * 429 mark the server down and throw CacheError `TIER_UNAVAILABLE`; other statuses throw.
+   * 429 mark the server down and throw CacheError `TIER_UNAVAILABLE`; other statuses throw `REJECTED`.
    */
   private async send(method: HttpTierMethod, url: string, init: RequestInit = {}, required = false): Promise<Response | undefined> {
     const { signal } = this.options;
@@ -259,7 +259,7 @@ export class HttpTier implements CacheTier {
     if (response.ok) return response;
     await response.body?.cancel();
     if (response.status === 404 || response.status === 410) return undefined;
-    throw new CacheError('TIER_UNAVAILABLE', `${method} ${url}: HTTP ${response.status} ${response.statusText}`.trim());
+    throw new CacheError('REJECTED', `${method} ${url}: HTTP ${response.status} ${response.statusText}`.trim());
   }
 
   private *pendingMetas(): Generator<TierEntryMeta> {

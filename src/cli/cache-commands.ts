@@ -6,6 +6,7 @@ import { UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { CacheError } from '../cache/errors.js';
 import { TraceError } from '../errors.js';
 import { printJSON, type Command, type CommandGroup } from './command.js';
+import { cacheStoreCommands } from './cache-store-commands.js';
 
 const dirFlag: Record<string, FlagSpec> = { dir: { kind: 'string', description: 'cache directory (default $PHASEKIT_CACHE_DIR or ~/.cache/phasekit/traces)' } };
 
@@ -30,7 +31,7 @@ async function status(cache: TraceCache) {
 
 /** The `cache` group. */
 export const cacheCommands: CommandGroup = {
-  summary: 'inspect and manage the persistent trace cache (file store)',
+  summary: 'manage the trace cache (status|clear|export|import|vacuum) and any named cache in a directory, Redis or over HTTP',
   subcommands: {
     status: command('entries, bytes and oldest/newest store times of each layer', [], {}, status),
     clear: command('remove every entry of a layer (--layer traces|all, default all)', [], {
@@ -64,5 +65,6 @@ export const cacheCommands: CommandGroup = {
       const [result] = await cache.vacuum({ ...(days !== undefined ? { maxAgeDays: days } : {}), ...(mb !== undefined ? { maxBytes: mb * 1048576 } : {}) });
       return { removed: result?.removed ?? 0, freedBytes: result?.freedBytes ?? 0, remainingBytes: result?.remainingBytes ?? 0 };
     }),
+    ...cacheStoreCommands,
   },
 };

@@ -54,6 +54,8 @@ type Owned = { client: RedisClientLike | RedisClusterLike; close: () => Promise<
  */
 export class RedisConnection {
   private owned: Promise<Owned> | undefined;
+  // The client once connected: the hot path reaches it without awaiting.
+  private connected: RedisClientLike | RedisClusterLike | undefined;
   private readonly options: CommandOptions;
 
   constructor(private readonly config: RedisConnectionOptions, private readonly health: RemoteHealth) {
@@ -65,7 +67,7 @@ export class RedisConnection {
   /** Runs one command (routed by `key` on a cluster); bulk strings come back as Buffers. */
   async send(key: string | undefined, args: readonly RedisArgument[], readonly = false): Promise<unknown> {
     try {
-      const client = await this.client();
+      const client = this.config.client ?? this.connected ?? (await this.client());
       const reply = isCluster(client) ? await client.sendCommand(key, readonly, args, this.options) : await client.sendCommand(args, this.options);
       this.health.succeeded();
       return reply;
@@ -99,6 +101,7 @@ export class RedisConnection {
   async close(): Promise<void> {
     const owned = this.owned;
     this.owned = undefined;
+    this.connected = undefined;
     if (owned) await (await owned.catch(() => undefined))?.close();
   }
 
@@ -124,7 +127,7 @@ export class RedisConnection {
       this.owned = undefined; // the next call (after the health backoff) tries afresh
       throw error;
     });
-    return (await this.owned).client;
+    return (this.connected = (await this.owned).client);
   }
 
   private async connect(): Promise<Owned> {

@@ -123,10 +123,10 @@ export class RedisTier implements CacheTier {
     if (pending) return pending.kind === 'set' ? pending.record : undefined;
     if (!this.health.up) return undefined;
     const entry = this.entryKey(key);
-    const [head, payload, accessed, hits] = (await this.connection.send(entry, ['HMGET', entry, 'h', 'v', 'a', 'n'], true)) as (Buffer | null)[];
+    // Reads counted by `touch` matter to listings and eviction, not to the value: not fetched here.
+    const [head, payload] = (await this.connection.send(entry, ['HMGET', entry, 'h', 'v'], true)) as (Buffer | null)[];
     if (!head || !payload) return undefined;
-    const record = await openRecord({ head, payload }, key, this.serializer);
-    return { ...record, ...touched(record, accessed, hits) };
+    return openRecord({ head, payload }, key, this.serializer);
   }
 
   async head(key: string): Promise<TierEntryMeta | undefined> {

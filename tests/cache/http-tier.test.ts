@@ -227,3 +227,12 @@ describe('publishing and pulling a whole cache', () => {
     expect(() => httpTier({ baseUrl: store.url, namespace: '../up' })).toThrow(/namespace/);
   });
 });
+
+describe('the HTTP tier against a misbehaving server', () => {
+  it('refuses an object larger than maxObjectBytes without reading it', async () => {
+    namespaces++;
+    const remote = tier();
+    await remote.put(record('big', new Uint8Array(10_000)));
+    await expect(tier({ writeBack: false, maxObjectBytes: 1000 }).get('big')).rejects.toMatchObject({ code: 'REJECTED', message: expect.stringMatching(/maxObjectBytes/) });
+  });
+});

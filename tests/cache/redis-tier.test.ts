@@ -221,3 +221,56 @@ describe('a node-redis client passed in', () => {
     }
   });
 });
+
+describe('the cross-process lock', () => {
+  it('waits out the lease of a holder that died, then computes', async () => {
+    const namespace = `crashed-${namespaces++}`;
+    const client = await createClient({ url: server.url }).connect();
+    await client.set(`phasekit:${namespace}:l:k`, 'token-of-a-dead-process', { PX: 300 });
+    client.destroy();
+    const cache = cacheOn<string>(tier({ namespace }));
+    const started = Date.now();
+    expect(await cache.getOrCompute('k', () => 'computed after the lease')).toBe('computed after the lease');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('never releases a lock that another holder has taken over (fencing)', async () => {
+    const namespace = `fenced-${namespaces++}`;
+    const redis = tier({ namespace });
+    const lock = await redis.lock('k');
+    const client = await createClient({ url: server.url }).connect();
+    try {
+      await client.set(`phasekit:${namespace}:l:k`, 'successor');
+      await lock!.release();
+      expect(await client.get(`phasekit:${namespace}:l:k`)).toBe('successor');
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('stops waiting for a lock when the signal aborts', async () => {
+    const namespace = `aborted-${namespaces++}`;
+    const client = await createClient({ url: server.url }).connect();
+    await client.set(`phasekit:${namespace}:l:k`, 'busy', { PX: 10_000 });
+    client.destroy();
+    const cache = cacheOn<string>(tier({ namespace }));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('gave up')), 100);
+    await expect(cache.getOrCompute('k', () => 'never', { signal: controller.signal })).rejects.toThrow('gave up');
+  });
+
+  it('keeps a long computation\'s lock alive past its lease by renewing it', async () => {
+    const namespace = `renewed-${namespaces++}`;
+    const redis = tier({ namespace, lockLeaseMs: 150 });
+    const lock = await redis.lock('k');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const client = await createClient({ url: server.url }).connect();
+    try {
+      expect(await client.exists(`phasekit:${namespace}:l:k`)).toBe(1);
+      await lock!.release();
+      expect(await client.exists(`phasekit:${namespace}:l:k`)).toBe(0);
+    } finally {
+      client.destroy();
+    }
+  });
+});

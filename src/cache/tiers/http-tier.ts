@@ -37,6 +37,8 @@ export interface HttpTierOptions extends RemoteHealthOptions {
   queue?: Pick<WriteQueueOptions<unknown>, 'maxEntries' | 'maxBytes' | 'attempts' | 'retryDelayMs' | 'concurrency'>;
   /** How long `close()` waits for queued writes (default 5000 ms). */
   closeTimeoutMs?: number;
+  /** Largest object (or manifest) accepted from the server (default 1 GiB); a larger one is refused unread. */
+  maxObjectBytes?: number;
 }
 
 /** A write waiting in the queue: a record to PUT, or a DELETE. */
@@ -212,7 +214,7 @@ export class HttpTier implements CacheTier {
 
   private async download(url: string, cache?: RequestCache): Promise<Uint8Array | undefined> {
     const response = await this.send('GET', url, cache ? { cache } : {});
-    return response && new Uint8Array(await response.arrayBuffer());
+    return response && readBounded(response, this.options.maxObjectBytes ?? 1024 ** 3, url);
   }
 
   private async upload(url: string, body: BodyInit, type: string): Promise<void> {
@@ -283,6 +285,38 @@ export class HttpTier implements CacheTier {
 /** A tier over an HTTP content-addressed store. See {@link HttpTierOptions}. */
 export function httpTier(options: HttpTierOptions): HttpTier {
   return new HttpTier(options);
+}
+
+// A misbehaving server must not make this process grow without bound.
+async function readBounded(response: Response, limit: number, url: string): Promise<Uint8Array> {
+  const tooLarge = () => new CacheError('REJECTED', `${url} is larger than maxObjectBytes (${limit} bytes)`);
+  const declared = response.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  // A declared length is enforced by fetch itself; only an undeclared one needs counting.
+  if (declared !== null || !response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (const reader = response.body.getReader(); ; ) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 function checkBaseUrl(baseUrl: string): string {

@@ -78,6 +78,8 @@ function tierFor(args: ParsedArgs, warnings: Warnings): { tier: CacheTier; locat
     }
     default: {
       const root = process.env.PHASEKIT_CACHE_DIR || undefined;
+      // Traces are stored with their own serializer: read as generic values they would look corrupt and be dropped.
+      if (name === 'traces' && !root && !flag(args, 'dir')) throw new UsageError("'traces' is the trace layer's store: use phasekit cache status|clear|export|import|vacuum");
       const tier = new FileTier({ name, dir: flag(args, 'dir') ?? (root && join(root, name)) });
       return { tier, location: '' };
     }

@@ -144,3 +144,12 @@ describe('phasekit cache store commands on bad input', () => {
     await bad(['cache', 'pull', http.url, '--name', 'nothing-here'], /nothing is published/);
   });
 });
+
+describe('phasekit cache store commands and the trace layer', () => {
+  it("refuse the trace layer's default store, whose entries they cannot read", async () => {
+    delete process.env.PHASEKIT_CACHE_DIR;
+    const run = await runCli(['cache', 'get', 'abc', '--name', 'traces']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/trace layer's store/);
+  });
+});

@@ -176,12 +176,14 @@ export class CacheCore<V> {
       this.stats.tier('memory').misses++;
       const found = await this.load(key);
       if (found !== undefined) return found;
-      const produce = async (): Promise<V> => {
+      const computeAndStore = async (): Promise<V> => {
         this.stats.counters.computations++;
         const value = await compute(options.signal);
         await this.set(key, value, options);
         return value;
       };
+      const lockTier = this.tiers.find((tier) => tier.lock !== undefined);
+      const produce = lockTier ? () => this.withTierLock(lockTier, key, computeAndStore, options.signal) : computeAndStore;
       if (!this.locksAcrossTabs()) return produce();
       return withKeyLock(this.name, key, async () => {
         // Another tab may have computed it while we waited for the lock.
@@ -253,6 +255,22 @@ export class CacheCore<V> {
     this.stopSweeper();
     this.sync?.close();
     await Promise.all(this.tiers.map((tier) => tier.close?.()));
+  }
+
+  /** Runs `produce` under a shared tier's lock (one computation across processes), unless another process's result turns up. */
+  private async withTierLock(tier: CacheTier, key: string, produce: () => Promise<V>, signal?: AbortSignal): Promise<V> {
+    const lock = await tier.lock!(key, signal).catch((error: unknown) => {
+      if (signal?.aborted) throw error;
+      this.stats.tier(tier.name).errors++;
+      return undefined; // no lock to be had: compute alone rather than fail
+    });
+    if (!lock) return produce();
+    try {
+      const computedElsewhere = await this.load(key, { countMiss: false });
+      return computedElsewhere !== undefined ? computedElsewhere : await produce();
+    } finally {
+      await lock.release().catch(() => this.stats.tier(tier.name).errors++);
+    }
   }
 
   /** Looks `key` up below memory, promoting a hit into the tiers above it. */

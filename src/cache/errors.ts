@@ -5,6 +5,7 @@ export type CacheErrorCode =
   | 'BAD_OPTION'
   | 'QUOTA_EXCEEDED'
   | 'TIER_UNAVAILABLE'
+  | 'REJECTED'
   | 'CORRUPT'
   | 'BAD_ARCHIVE'
   | 'NOT_SERIALIZABLE'

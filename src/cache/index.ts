@@ -19,13 +19,25 @@ export type { FrecencyPolicyOptions } from './policy/frecency.js';
 export { CountMinSketch, hashString } from './policy/count-min-sketch.js';
 export type { CountMinSketchOptions } from './policy/count-min-sketch.js';
 
-export type { CacheTier, TierRecord, TierEntryMeta } from './tiers/tier.js';
+export type { CacheTier, TierRecord, TierEntryMeta, TierLock } from './tiers/tier.js';
 export { metaOf } from './tiers/tier.js';
 export type { TierSpec } from './tiers/resolve-tiers.js';
 export { IndexedDBTier } from './tiers/indexeddb-tier.js';
 export type { IndexedDBTierOptions } from './tiers/indexeddb-tier.js';
 export { FileTier } from './tiers/file-tier.js';
 export type { FileTierOptions } from './tiers/file-tier.js';
+export { HttpTier, httpTier } from './tiers/http-tier.js';
+export type { HttpTierOptions, HttpTierMethod, HttpTierStats } from './tiers/http-tier.js';
+export { RedisTier, redisTier } from './tiers/redis-tier.js';
+export type { RedisTierOptions, RedisServerStats, RedisTierStats } from './tiers/redis-tier.js';
+export type { RedisClientLike, RedisClusterLike } from './remote/redis-connection.js';
+export { remoteTierFromEnv } from './remote/from-env.js';
+export type { RemoteTierFromEnvOptions } from './remote/from-env.js';
+export { pullCache, pushCache } from './remote/transfer.js';
+export type { PullOptions, PushOptions, TransferProgress, TransferResult } from './remote/transfer.js';
+export type { Manifest, ManifestEntry } from './remote/manifest.js';
+export type { RemoteHealthOptions } from './remote/health.js';
+export type { WriteQueueStats } from './remote/write-queue.js';
 
 export type { Serializer, ByteSerializer } from './serializers/serializer.js';
 export { structuredCloneSerializer } from './serializers/structured-clone.js';

@@ -10,6 +10,7 @@ import { cacheInfo, clearCache, exportCache, importCache, vacuum } from '../cach
 import { ready } from '../kernel/module.js';
 import { UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import { printJSON, type Command, type CommandGroup } from './command.js';
+import { cacheStoreCommands } from './cache-store-commands.js';
 
 const dirFlag: Record<string, FlagSpec> = { dir: { kind: 'string', description: 'cache root directory (default $PHASEKIT_CACHE_DIR or ~/.cache/phasekit)' } };
 const layerFlag: FlagSpec = { kind: 'string', choices: [...LAYER_NAMES, 'all'], description: `which layer (${LAYER_NAMES.join('|')}|all, default all)` };
@@ -42,7 +43,7 @@ async function status(): Promise<Record<string, unknown>> {
 
 /** The `cache` group. */
 export const cacheCommands: CommandGroup = {
-  summary: 'inspect and manage the persistent cache layers (file stores)',
+  summary: 'manage the cache layers (status|clear|export|import|vacuum) and any named cache in a directory, Redis or over HTTP',
   subcommands: {
     status: command('entries, bytes and oldest/newest store times of each layer', [], {}, status),
     clear: command('remove every entry of a layer (--layer, default all)', [], { layer: layerFlag }, async (args) => {
@@ -77,5 +78,6 @@ export const cacheCommands: CommandGroup = {
       for (const [name, [result]] of Object.entries(results)) out[name] = { removed: result?.removed ?? 0, freedBytes: result?.freedBytes ?? 0, remainingBytes: result?.remainingBytes ?? 0 };
       return out;
     }),
+    ...cacheStoreCommands,
   },
 };

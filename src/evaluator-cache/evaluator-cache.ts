@@ -11,7 +11,7 @@ import type { VacuumResult } from '../cache/management/vacuum.js';
 import type { ByteSerializer } from '../cache/serializers/serializer.js';
 import { FileTier } from '../cache/tiers/file-tier.js';
 import type { TierSpec } from '../cache/tiers/resolve-tiers.js';
-import type { TierRecord } from '../cache/tiers/tier.js';
+import type { CacheTier, TierRecord } from '../cache/tiers/tier.js';
 import { TraceError } from '../errors/index.js';
 import type { Evaluator } from '../evaluate/evaluator.js';
 import { decodeSpec, EVALUATOR_FORMAT_VERSION, type EvaluatorSpec } from '../evaluate/spec.js';
@@ -44,6 +44,8 @@ export interface EvaluatorCacheOptions {
   indexedDB?: IDBFactory;
   /** Keep other tabs coherent and plan each evaluator once across tabs. Default true. */
   sync?: boolean;
+  /** A shared tier below the persistent one (Redis, HTTP), made with this layer's serializer. */
+  remote?: (serializer: ByteSerializer) => CacheTier | undefined;
 }
 
 /** Stored as the specification's bytes; parsing checks the layout (the hash is checked on use). */
@@ -72,7 +74,9 @@ export class EvaluatorCache {
     const name = options.name ?? 'evaluators';
     this.persistence = options.persistence ?? defaultPersistence();
     this.fileTier = this.persistence === 'file' ? new FileTier({ name, dir: options.dir ?? layerDirectory(name, options.root), serializer: entrySerializer }) : null;
-    const tiers: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
+    const local: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
+    const remote = options.remote?.(entrySerializer);
+    const tiers = remote ? [...local, remote] : local;
     this.cache = createCache<CompiledEntry>({
       name,
       tiers,

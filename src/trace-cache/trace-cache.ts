@@ -7,7 +7,8 @@ import type { VacuumResult } from '../cache/management/vacuum.js';
 import { warm } from '../cache/management/warm.js';
 import type { TierSpec } from '../cache/tiers/resolve-tiers.js';
 import { FileTier } from '../cache/tiers/file-tier.js';
-import type { TierRecord } from '../cache/tiers/tier.js';
+import type { CacheTier, TierRecord } from '../cache/tiers/tier.js';
+import type { ByteSerializer } from '../cache/serializers/serializer.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import type { TraceStore, TraceStoreOptions } from './trace-store.js';
 import { decodeTrace, encodeTrace } from '../trace/format.js';
@@ -37,6 +38,8 @@ export interface TraceCacheOptions {
   indexedDB?: IDBFactory;
   /** Keep other tabs coherent and record each structure once across tabs. Default true. */
   sync?: boolean;
+  /** A shared tier below the persistent one, made with the trace serializer: `(serializer) => redisTier({ url, serializer })`. */
+  remote?: (serializer: ByteSerializer) => CacheTier | undefined;
 }
 
 /** Traces by structural hash, recorded at most once per structure across tiers, tabs and restarts. */
@@ -52,7 +55,9 @@ export class TraceCache implements TraceStore {
     const name = options.name ?? 'traces';
     this.persistence = options.persistence ?? defaultPersistence();
     this.fileTier = this.persistence === 'file' ? new FileTier({ name, dir: options.dir ?? layerDirectory(name, options.root), serializer: traceSerializer }) : null;
-    const tiers: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
+    const local: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
+    const remote = options.remote?.(traceSerializer);
+    const tiers = remote ? [...local, remote] : local;
     this.cache = createCache<Trace>({
       name,
       tiers,

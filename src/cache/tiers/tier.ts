@@ -26,6 +26,12 @@ export interface TierRecord<V = unknown> extends TierEntryMeta {
   value: V;
 }
 
+/** A lock held in a shared store; see {@link CacheTier.lock}. */
+export interface TierLock {
+  /** Gives the lock up if this holder still has it (one whose lease ran out is left to its successor). */
+  release(): Promise<void>;
+}
+
 /**
  * A storage layer below the memory tier: IndexedDB, a directory, or a remote store.
  * The cache calls these methods only; write a Redis or HTTP tier against this interface.
@@ -62,6 +68,13 @@ export interface CacheTier {
   touch?(key: string, accessedAt: number): Promise<void>;
   /** Keys whose `tags` (or `dependsOn`) contain `value`; optional fast path over scanning `list()`. */
   query?(field: 'tags' | 'dependsOn', value: string): Promise<string[]>;
+  /**
+   * Single flight across processes, for `getOrCompute`: resolves once this process holds
+   * the lock on `key` (it expires by itself if the holder dies), or once an entry for `key`
+   * exists in this tier (the lock is then a no-op). Undefined when the store is unreachable:
+   * the caller computes alone. Optional; only shared stores (Redis) offer it.
+   */
+  lock?(key: string, signal?: AbortSignal): Promise<TierLock | undefined>;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

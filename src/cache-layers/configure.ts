@@ -1,7 +1,7 @@
 // Configures every layer's process-wide cache at once: the CLI points all of
 // them at one directory, tests at a temporary one.
-import { configureTraceCache, traceCache } from '../trace-cache/default-trace-cache.js';
-import { configureEvaluatorCache, evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
+import { closeTraceCache, configureTraceCache, traceCache } from '../trace-cache/default-trace-cache.js';
+import { closeEvaluatorCache, configureEvaluatorCache, evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
 import type { LayerPersistence } from '../trace-cache/persistence.js';
 
 /** Options shared by every cache layer. */
@@ -20,9 +20,9 @@ export function configureCacheLayers(options: CacheLayersOptions): void {
   configureEvaluatorCache(options);
 }
 
-/** Stops every layer's timers and closes its persistent tier. */
+/** Stops every layer's timers and closes its persistent tier; the next use of a layer opens it afresh (default options). */
 export async function closeCacheLayers(): Promise<void> {
-  await Promise.all([traceCache().close(), evaluatorCache().close()]);
+  await Promise.all([closeTraceCache(), closeEvaluatorCache()]);
 }
 
 /** The file store directories of the layers (Node, file persistence), by layer name. */

@@ -1,13 +1,18 @@
 // Command-line parsing: `--name value` / `--name=value` flags checked against a
 // per-command spec, everything else positional. No framework: the CLI is a stable
 // scripting surface, so every accepted spelling is spelled out here.
+import { readFileSync } from 'node:fs';
 
 /** How a flag's value is read. */
-export type FlagKind = 'numbers' | 'integer' | 'string';
+export type FlagKind = 'numbers' | 'integer' | 'string' | 'json' | 'boolean';
 
 /** One accepted flag. */
 export interface FlagSpec {
-  /** `numbers`: a JSON array of finite numbers; `integer`: a base-10 integer; `string`: text (one of `choices` when given). */
+  /**
+   * `numbers`: a JSON array of finite numbers; `json`: any JSON value (the command checks it);
+   * `integer`: a base-10 integer; `string`: text (one of `choices` when given); `boolean`: a
+   * switch that takes no value. `numbers` and `json` read `@path` as the contents of a file.
+   */
   kind: FlagKind;
   /** One line for `--help`. */
   description: string;
@@ -20,7 +25,10 @@ export interface FlagSpec {
 }
 
 /** The value of a parsed flag. */
-export type FlagValue = number[] | number | string;
+export type FlagValue = number[] | number | string | boolean | JsonValue;
+
+/** A parsed JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** Positionals in order, flags by name (without the dashes). */
 export interface ParsedArgs {
@@ -50,6 +58,11 @@ export function parseArgs(argv: readonly string[], spec: Readonly<Record<string,
     const flag = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!flag) throw new UsageError(`unknown flag --${name}`);
     if (parsed.flags[name] !== undefined) throw new UsageError(`--${name} is given twice`);
+    if (flag.kind === 'boolean') {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      parsed.flags[name] = true;
+      continue;
+    }
     let text: string;
     if (eq >= 0) text = token.slice(eq + 1);
     else if (i + 1 < argv.length) text = argv[++i];
@@ -72,9 +85,28 @@ function readValue(name: string, flag: FlagSpec, text: string): FlagValue {
     if (flag.min !== undefined && n < flag.min) throw new UsageError(`--${name} must be at least ${flag.min}, got ${n}`);
     return n;
   }
+  const source = text.startsWith('@') ? readArgumentFile(name, text.slice(1)) : text;
   let value: unknown;
-  try { value = JSON.parse(text); } catch { value = undefined; }
+  try { value = JSON.parse(source); } catch { value = undefined; }
+  if (flag.kind === 'json') {
+    if (value === undefined) throw new UsageError(`--${name} must be JSON, got '${clip(text)}'`);
+    return value as JsonValue;
+  }
   if (!Array.isArray(value) || !value.every((x) => typeof x === 'number' && Number.isFinite(x)))
-    throw new UsageError(`--${name} must be a JSON array of numbers such as '[1, 2.5]', got '${text}'`);
+    throw new UsageError(`--${name} must be a JSON array of numbers such as '[1, 2.5]', got '${clip(text)}'`);
   return value as number[];
+}
+
+/** Long values are cut in messages: errors stay one short line. */
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The contents of `@path` arguments (UTF-8). */
+function readArgumentFile(name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--${name}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

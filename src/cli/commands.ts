@@ -4,10 +4,12 @@ import { distributionCommands } from './distribution-commands.js';
 import { modelCommands } from './model-commands.js';
 import { demoCommand } from './demo-command.js';
 import { cacheCommands } from './cache-commands.js';
+import { loglikCommand } from './likelihood-commands.js';
 
 /** Every top-level command or group, by name. */
 export const commands: Record<string, Command | CommandGroup> = {
   ...distributionCommands,
+  loglik: loglikCommand,
   model: modelCommands,
   demo: demoCommand,
   cache: cacheCommands,

@@ -35,10 +35,10 @@ const timeoutMs: FlagSpec = { kind: 'integer', min: 1, description: 'run in a wo
 /** Graphs from this size on are computed in a worker thread, where a timeout or Ctrl-C really stops the kernel. */
 export const WORKER_THRESHOLD = 200_000;
 
-type Remote = (pool: Pool, graph: Graph, args: ParsedArgs, options: CallOptions) => Promise<Record<string, unknown>>;
+export type Remote<R = Record<string, unknown>> = (pool: Pool, graph: Graph, args: ParsedArgs, options: CallOptions) => Promise<R>;
 
 /** Runs `remote` on a one-worker pool: progress on stderr, Ctrl-C aborts, --timeout-ms limits. */
-async function inWorker(graph: Graph, args: ParsedArgs, io: CliIO, remote: Remote): Promise<Record<string, unknown>> {
+export async function inWorker<R>(graph: Graph, args: ParsedArgs, io: CliIO, remote: Remote<R>): Promise<R> {
   const pool = createPool({ size: 1 });
   const controller = new AbortController();
   const onSigint = () => controller.abort();

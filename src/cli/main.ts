@@ -85,7 +85,7 @@ function report(e: unknown, path: string, io: CliIO): number {
 const pad = (s: string, width: number) => s + ' '.repeat(Math.max(1, width - s.length));
 
 /** How a flag's value is shown in help: `--k N`, `--theta JSON`, `--dir VALUE`. */
-const placeholder = (f: FlagSpec) => (f.kind === 'integer' ? 'N' : f.kind === 'numbers' ? 'JSON' : 'VALUE');
+const placeholder = (f: FlagSpec) => (f.kind === 'integer' ? 'N' : f.kind === 'numbers' || f.kind === 'json' ? 'JSON' : f.kind === 'boolean' ? '' : 'VALUE');
 
 function commandLines(): string[] {
   const lines: string[] = [];

@@ -19,3 +19,10 @@ export function configureEvaluatorCache(options: EvaluatorCacheOptions): Evaluat
   current = new EvaluatorCache({ remote: fromEnv, ...options });
   return current;
 }
+
+/** Closes the process-wide evaluator cache; the next use opens a fresh one. */
+export async function closeEvaluatorCache(): Promise<void> {
+  const closing = current;
+  current = null;
+  await closing?.close();
+}

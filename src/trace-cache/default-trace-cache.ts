@@ -19,3 +19,10 @@ export function configureTraceCache(options: TraceCacheOptions): TraceCache {
   current = new TraceCache({ remote: (serializer) => lazyRemoteTierFromEnv({ serializer, namespace: 'traces' }), ...options });
   return current;
 }
+
+/** Closes the process-wide trace cache; the next use opens a fresh one. */
+export async function closeTraceCache(): Promise<void> {
+  const closing = current;
+  current = null;
+  await closing?.close();
+}

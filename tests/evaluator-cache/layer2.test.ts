@@ -1,0 +1,152 @@
+// Layer 2, compiled evaluators by content: one evaluator per content whatever the
+// Graph object, a second process that plans and records nothing, corrupted and
+// forged records dropped and rebuilt, and the management API over every layer.
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cacheInfo, clearCache, closeCacheLayers, configureCacheLayers, createEvaluator, EvaluatorCache, exportCache, importCache,
+  MemoryTraceStore, models, ready, type Target,
+} from '../../src/index.js';
+
+const SRC = fileURLToPath(new URL('../../src/index.js', import.meta.url));
+beforeAll(() => ready());
+afterEach(() => closeCacheLayers());
+
+const sfsTarget = (n: number): Target => {
+  const g = models.coalescent(n);
+  return { kind: 'loglik', data: { counts: Array.from({ length: n - 1 }, (_, i) => 40 / (i + 1)), rewards: models.coalescentSfsRewards(g), scale: 2 } };
+};
+
+describe('one evaluator per content', () => {
+  it('two Graph objects of equal content share one key and one plan', async () => {
+    const cache = new EvaluatorCache({ persistence: 'none', sync: false });
+    const store = new MemoryTraceStore();
+    const a = await createEvaluator(models.coalescent(8), sfsTarget(8), { cache, traceStore: store });
+    const b = await createEvaluator(models.coalescent(8), sfsTarget(8), { cache, traceStore: store });
+    expect(b.key).toBe(a.key);
+    const info = await cache.info();
+    expect(info.computed).toBe(1);
+    expect(info.hits).toBe(1);
+    expect(store.size).toBe(1);
+    await cache.close();
+  });
+
+  it('different rates, data, targets or backends are different evaluators', async () => {
+    const cache = new EvaluatorCache({ persistence: 'none', sync: false });
+    const base = models.coalescent(6);
+    const scaled = models.coalescent(6);
+    scaled.addEdge(1, 2, 0.25, [0]); // a constant rate added to one edge: same structure, other rates
+    const keys = new Set([
+      (await createEvaluator(base, sfsTarget(6), { cache })).key,
+      (await createEvaluator(scaled, sfsTarget(6), { cache })).key,
+      (await createEvaluator(base, { kind: 'loglik', data: { times: [1, 2] } }, { cache })).key,
+      (await createEvaluator(base, { kind: 'loglik', data: { times: [1, 2.5] } }, { cache })).key,
+      (await createEvaluator(base, { kind: 'moments', k: 2 }, { cache })).key,
+      (await createEvaluator(base, { kind: 'moments', k: 2 }, { cache, backend: 'wasm-direct' })).key,
+    ]);
+    expect(keys.size).toBe(6);
+    await cache.close();
+  });
+});
+
+describe('persistent tier', () => {
+  const script = (dir: string) => `
+    import { ready, models, createEvaluator, cacheInfo, configureCacheLayers, closeCacheLayers } from ${JSON.stringify(SRC)};
+    await ready();
+    configureCacheLayers({ persistence: 'file', root: ${JSON.stringify(dir)}, sync: false });
+    const g = models.coalescent(12);
+    const data = { counts: Array.from({ length: 11 }, (_, i) => 40 / (i + 1)), rewards: models.coalescentSfsRewards(g), scale: 2 };
+    const ev = await createEvaluator(g, { kind: 'loglik', data });
+    const r = await ev.evaluate({ thetas: Float64Array.of(0.7, 1.3), gradient: true });
+    const info = await cacheInfo();
+    console.log('@@' + JSON.stringify({ key: ev.key, values: Array.from(r.values), gradients: Array.from(r.gradients),
+      traces: info.traces.computed, evaluators: info.evaluators.computed, corrupt: info.evaluators.corrupt + info.traces.corrupt }));
+    await closeCacheLayers();
+  `;
+  const run = (dir: string) => {
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(dir)], { encoding: 'utf8', timeout: 60_000 });
+    const line = res.stdout.split('\n').find((l) => l.startsWith('@@'));
+    if (!line) throw new Error(`child failed: ${res.stderr}`);
+    return JSON.parse(line.slice(2)) as { key: string; values: number[]; gradients: number[]; traces: number; evaluators: number; corrupt: number };
+  };
+
+  it('a second process gets the evaluator from the file store: no recording, no planning, the same numbers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'phasekit-layer2-'));
+    const first = run(dir);
+    expect(first).toMatchObject({ traces: 1, evaluators: 1 });
+    const second = run(dir);
+    expect(second).toMatchObject({ traces: 0, evaluators: 0, corrupt: 0, key: first.key });
+    expect(second.values).toEqual(first.values);
+    expect(second.gradients).toEqual(first.gradients);
+  });
+
+  it('a damaged evaluator record is dropped, counted and planned again, once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'phasekit-layer2-bad-'));
+    const first = run(dir);
+    const files = (await readdir(join(dir, 'evaluators'))).filter((f) => f.endsWith('.entry'));
+    expect(files).toHaveLength(1);
+    const path = join(dir, 'evaluators', files[0]);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 40] ^= 0x10; // inside the observations
+    await writeFile(path, bytes);
+    const second = run(dir);
+    expect(second).toMatchObject({ evaluators: 1, traces: 0, corrupt: 1, key: first.key });
+    expect(second.values).toEqual(first.values);
+    expect(run(dir)).toMatchObject({ evaluators: 0, corrupt: 0 });
+  });
+
+  it('a record of another evaluator under this key (forged, valid layout) is refused by its SHA-256 and rebuilt', async () => {
+    const indexedDB = new IDBFactory();
+    const cache = new EvaluatorCache({ persistence: 'indexeddb', indexedDB, sync: false });
+    const a = await createEvaluator(models.coalescent(6), sfsTarget(6), { cache });
+    const b = await createEvaluator(models.coalescent(7), sfsTarget(7), { cache });
+    const [recordB] = (await cache.exportRecords()).filter((r) => r.key === b.key);
+    await cache.close();
+    // A fresh cache on the same database, with b's bytes stored under a's key.
+    const reopened = new EvaluatorCache({ persistence: 'indexeddb', indexedDB, sync: false });
+    await reopened.cache.set(a.key, { bytes: recordB.value, spec: (await reopened.cache.get(b.key))!.spec, verified: false });
+    const victim = new EvaluatorCache({ persistence: 'indexeddb', indexedDB, sync: false });
+    const again = await createEvaluator(models.coalescent(6), sfsTarget(6), { cache: victim });
+    expect(again.key).toBe(a.key);
+    expect(again.outputs).toBe(1);
+    const { values } = await again.evaluate({ thetas: Float64Array.of(1) });
+    const { values: truth } = await (await createEvaluator(models.coalescent(6), sfsTarget(6), { cache: null })).evaluate({ thetas: Float64Array.of(1) });
+    expect(values).toEqual(truth);
+    expect((await victim.info()).corrupt).toBe(1);
+    await Promise.all([reopened.close(), victim.close()]);
+  });
+});
+
+describe('management over every layer', () => {
+  it('cacheInfo reports layers 1 and 2; export/import carries both; clear empties one layer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'phasekit-layers-'));
+    configureCacheLayers({ persistence: 'file', root: dir, sync: false });
+    await createEvaluator(models.coalescent(9), sfsTarget(9));
+    await createEvaluator(models.rabbits(4), { kind: 'moments', k: 2 });
+    const info = await cacheInfo();
+    expect(info.traces).toMatchObject({ layer: 1, computed: 2 });
+    expect(info.evaluators).toMatchObject({ layer: 2, computed: 2 });
+    expect(info.evaluators!.tiers.file.entries).toBe(2);
+    const archive = await exportCache();
+
+    const other = await mkdtemp(join(tmpdir(), 'phasekit-layers-import-'));
+    configureCacheLayers({ persistence: 'file', root: other, sync: false });
+    expect(await importCache(archive)).toBe(4);
+    await createEvaluator(models.coalescent(9), sfsTarget(9));
+    await createEvaluator(models.rabbits(4), { kind: 'moments', k: 2 });
+    const after = await cacheInfo();
+    expect(after.traces!.computed).toBe(0);
+    expect(after.evaluators!.computed).toBe(0);
+
+    await clearCache({ layer: 'evaluators' });
+    const cleared = await cacheInfo();
+    expect(cleared.evaluators!.tiers.file.entries).toBe(0);
+    expect(cleared.traces!.tiers.file.entries).toBe(2);
+  });
+});

@@ -29,20 +29,28 @@
 
 #define POISSON_TAIL 1e-20
 
+/* Vectors live on the transient vertices only, renumbered 0..nt−1, and the
+ * stepping matrix's off-diagonal part is a compact CSR of the edges between
+ * transient vertices (tp[k] for edge tedge[k]): the inner loop has no test. */
 typedef struct pk_lik {
-  int32_t n, m, discrete;
-  int32_t *rp, *col;
-  uint8_t *transient;           /* v ≠ 0 with out-edges */
+  int32_t n, m, nt, mt, discrete;
+  int32_t *rp, *col;            /* canonical structure */
+  int32_t *tidx;                /* transient index of each vertex, or −1 (start, absorbing) */
+  int32_t *tvert;               /* vertex of each transient index */
+  int32_t *trp, *tcol, *tedge;  /* transient → transient edges, compact CSR */
+  int32_t *tk;                  /* compact index of canonical edge j, or −1 */
+  int32_t *rcp, *rsrc, *redge;  /* the same edges by target (the forward step gathers) */
   int32_t np, nc;               /* density (pmf) points, censored points */
   double *pt, *pw, *ct, *cw;    /* points and weights */
   int32_t max_steps;            /* refuse more steps than this (PK_LIK_TOO_MANY_STEPS) */
   double max_bytes;             /* budget for stored vectors */
-  /* workspace, grown on demand */
-  double *exit, *s, *stay, *p, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
+  /* workspace, sized at creation or grown on demand */
+  double *tpt;                  /* tp in the by-target order */
+  double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
   double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
   double *store; double store_cap;     /* stored vectors (doubles) */
   /* the last evaluation */
-  int32_t steps;                 /* N_eff + 1 vectors: v_0 .. v_N */
+  int32_t steps;                 /* vectors v_0 .. v_{steps−1} were stepped */
   double lambda;
 } pk_lik;
 
@@ -52,9 +60,12 @@ static void *grow(void *p, size_t bytes) { return realloc(p, bytes ? bytes : 8);
 
 void pk_lik_free(pk_lik *L) {
   if (!L) return;
-  free(L->rp); free(L->col); free(L->transient); free(L->pt); free(L->pw); free(L->ct); free(L->cw);
-  free(L->exit); free(L->s); free(L->stay); free(L->p); free(L->alpha); free(L->gdiag); free(L->h);
-  free(L->u); free(L->unew); free(L->gedge); free(L->pf); free(L->pnorm); free(L->cf); free(L->cnorm); free(L->abcd); free(L->store);
+  free(L->rcp); free(L->rsrc); free(L->redge); free(L->tpt);
+  free(L->rp); free(L->col); free(L->tidx); free(L->tvert); free(L->trp); free(L->tcol); free(L->tedge); free(L->tk);
+  free(L->pt); free(L->pw); free(L->ct); free(L->cw);
+  free(L->s); free(L->stay); free(L->tp); free(L->alpha); free(L->gdiag); free(L->h);
+  free(L->u); free(L->unew); free(L->gedge); free(L->pf); free(L->pnorm); free(L->cf); free(L->cnorm);
+  free(L->abcd); free(L->store);
   free(L);
 }
 
@@ -72,19 +83,48 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
   int32_t m = rp[n];
   L->n = n; L->m = m; L->discrete = discrete; L->np = np; L->nc = nc;
   L->max_steps = max_steps; L->max_bytes = max_bytes;
-  L->rp = malloc(((size_t)n + 1) * 4); L->col = malloc((size_t)(m > 0 ? m : 1) * 4);
-  L->transient = calloc((size_t)n + 1, 1);
+  size_t m1 = (size_t)(m > 0 ? m : 1);
+  L->rp = malloc(((size_t)n + 1) * 4); L->col = malloc(m1 * 4);
+  L->tidx = malloc(((size_t)n + 1) * 4); L->tvert = malloc(((size_t)n + 1) * 4);
+  L->trp = malloc(((size_t)n + 1) * 4); L->tcol = malloc(m1 * 4); L->tedge = malloc(m1 * 4); L->tk = malloc(m1 * 4);
   L->pt = copy_f64(pt, np); L->pw = copy_f64(pw, np); L->ct = copy_f64(ct, nc); L->cw = copy_f64(cw, nc);
-  size_t nb = ((size_t)n + 1) * 8, mb = ((size_t)(m > 0 ? m : 1)) * 8;
-  L->exit = malloc(nb); L->s = malloc(nb); L->stay = malloc(nb); L->alpha = malloc(nb); L->gdiag = malloc(nb);
-  L->h = malloc(nb); L->u = malloc(nb); L->unew = malloc(nb); L->p = malloc(mb); L->gedge = malloc(mb);
-  L->pf = malloc(((size_t)np + 1) * 8); L->pnorm = malloc(((size_t)np + 1) * 8);
-  L->cf = malloc(((size_t)nc + 1) * 8); L->cnorm = malloc(((size_t)nc + 1) * 8);
-  if (!L->rp || !L->col || !L->transient || !L->pt || !L->pw || !L->ct || !L->cw || !L->exit || !L->s || !L->stay ||
-      !L->alpha || !L->gdiag || !L->h || !L->u || !L->unew || !L->p || !L->gedge || !L->pf || !L->pnorm || !L->cf || !L->cnorm) { pk_lik_free(L); return 0; }
+  if (!L->rp || !L->col || !L->tidx || !L->tvert || !L->trp || !L->tcol || !L->tedge || !L->tk || !L->pt || !L->pw || !L->ct || !L->cw) { pk_lik_free(L); return 0; }
   memcpy(L->rp, rp, ((size_t)n + 1) * 4);
   if (m > 0) memcpy(L->col, col, (size_t)m * 4);
-  for (int32_t v = 1; v < n; v++) L->transient[v] = rp[v + 1] > rp[v];
+  int32_t nt = 0;
+  for (int32_t v = 0; v < n; v++) L->tidx[v] = v > 0 && rp[v + 1] > rp[v] ? (L->tvert[nt] = v, nt++) : -1;
+  int32_t mt = 0;
+  L->trp[0] = 0;
+  for (int32_t j = 0; j < m; j++) L->tk[j] = -1;
+  for (int32_t a = 0; a < nt; a++) {
+    int32_t v = L->tvert[a];
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++) {
+      int32_t b = L->tidx[col[j]];
+      if (b < 0) continue;
+      L->tcol[mt] = b; L->tedge[mt] = j; L->tk[j] = mt; mt++;
+    }
+    L->trp[a + 1] = mt;
+  }
+  L->nt = nt; L->mt = mt;
+  L->rcp = calloc((size_t)nt + 2, 4); L->rsrc = malloc(((size_t)mt + 1) * 4); L->redge = malloc(((size_t)mt + 1) * 4);
+  L->tpt = malloc(((size_t)mt + 1) * 8);
+  if (!L->rcp || !L->rsrc || !L->redge || !L->tpt) { pk_lik_free(L); return 0; }
+  for (int32_t k = 0; k < mt; k++) L->rcp[L->tcol[k] + 1]++;
+  for (int32_t b = 0; b < nt; b++) L->rcp[b + 1] += L->rcp[b];
+  {
+    int32_t *fill = malloc(((size_t)nt + 1) * 4);
+    if (!fill) { pk_lik_free(L); return 0; }
+    memcpy(fill, L->rcp, (size_t)nt * 4);
+    for (int32_t a2 = 0; a2 < nt; a2++)
+      for (int32_t k = L->trp[a2]; k < L->trp[a2 + 1]; k++) { int32_t r = fill[L->tcol[k]]++; L->rsrc[r] = a2; L->redge[r] = k; }
+    free(fill);
+  }
+  size_t nb = ((size_t)nt + 1) * 8, mb = ((size_t)mt + 1) * 8;
+  L->s = malloc(nb); L->stay = malloc(nb); L->alpha = malloc(nb); L->gdiag = malloc(nb);
+  L->h = malloc(nb); L->u = malloc(nb); L->unew = malloc(nb); L->tp = malloc(mb); L->gedge = malloc(mb);
+  L->pf = malloc(((size_t)np + 1) * 8); L->pnorm = malloc(((size_t)np + 1) * 8);
+  L->cf = malloc(((size_t)nc + 1) * 8); L->cnorm = malloc(((size_t)nc + 1) * 8);
+  if (!L->s || !L->stay || !L->alpha || !L->gdiag || !L->h || !L->u || !L->unew || !L->tp || !L->gedge || !L->pf || !L->pnorm || !L->cf || !L->cnorm) { pk_lik_free(L); return 0; }
   return L;
 }
 
@@ -157,21 +197,24 @@ static void poisson_spread(double mu, double g, double norm, double *xbar, int32
   }
 }
 
-/* v_{next} = v K (push form over the transient rows). */
-static void step(const pk_lik *L, const double *v, double *next) {
-  const int32_t n = L->n, *rp = L->rp, *col = L->col;
-  const uint8_t *tr = L->transient;
-  for (int32_t i = 0; i < n; i++) next[i] = tr[i] ? v[i] * L->stay[i] : 0;
-  for (int32_t i = 1; i < n; i++) {
-    double vi = v[i];
-    if (!tr[i] || vi == 0) continue;
-    for (int32_t j = rp[i]; j < rp[i + 1]; j++) if (tr[col[j]]) next[col[j]] += vi * L->p[j];
+/* v_{next} = v K over the transient vertices, gathering by target (no scattered stores). */
+static void step(const pk_lik *L, const double *restrict v, double *restrict next) {
+  const int32_t nt = L->nt, *rcp = L->rcp, *rsrc = L->rsrc;
+  const double *stay = L->stay, *tpt = L->tpt;
+  for (int32_t b = 0; b < nt; b++) {
+    double acc = v[b] * stay[b];
+    for (int32_t r = rcp[b]; r < rcp[b + 1]; r++) acc += tpt[r] * v[rsrc[r]];
+    next[b] = acc;
   }
+  /* Probabilities below 1e-290 are flushed to 0 before they turn subnormal: subnormal
+   * arithmetic is tens of times slower (WebAssembly cannot flush them itself), and
+   * mass this small changes no result. */
+  for (int32_t a = 0; a < nt; a++) if (next[a] < 1e-290) next[a] = 0;
 }
 
 static double dot_s(const pk_lik *L, const double *v, double *mass) {
   double a = 0, b = 0;
-  for (int32_t i = 1; i < L->n; i++) if (L->transient[i]) { a += v[i] * L->s[i]; b += v[i]; }
+  for (int32_t i = 0; i < L->nt; i++) { a += v[i] * L->s[i]; b += v[i]; }
   *mass = b;
   return a;
 }
@@ -198,26 +241,28 @@ static int64_t steps_needed(const pk_lik *L) {
 /* Log-likelihood at canonical weights w; with wbar, its gradient (w.r.t. w) too.
  * Returns a PK_LIK_* status; *ll gets log L (−∞ when some observation has probability 0). */
 int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
-  const int32_t n = L->n, *rp = L->rp, *col = L->col;
-  const uint8_t *tr = L->transient;
-  /* Rates: exit, absorption rates s, λ, the stepping matrix, α. */
+  const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx, nt = L->nt;
+  /* Rates: exit rates, absorption rates s, λ, the stepping matrix, α. */
   double lambda = 0;
-  for (int32_t i = 0; i < n; i++) {
+  for (int32_t a = 0; a < nt; a++) {
+    int32_t v = L->tvert[a];
     double e = 0, s = 0;
-    if (i == 0 || tr[i])
-      for (int32_t j = rp[i]; j < rp[i + 1]; j++) { e += w[j]; if (!tr[col[j]]) s += w[j]; }
-    L->exit[i] = e; L->s[i] = i == 0 ? 0 : s;
-    if (i > 0 && tr[i] && e > lambda) lambda = e;
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++) { e += w[j]; if (tidx[col[j]] < 0) s += w[j]; }
+    L->s[a] = s;
+    L->stay[a] = e; /* exit rate for now */
+    if (e > lambda) lambda = e;
   }
   if (L->discrete || lambda == 0) lambda = 1;
   L->lambda = lambda;
-  for (int32_t i = 0; i < n; i++) {
-    L->alpha[i] = 0;
-    L->stay[i] = tr[i] ? (L->discrete ? 1 - L->exit[i] : 1 - L->exit[i] / lambda) : 0;
-    if (tr[i]) for (int32_t j = rp[i]; j < rp[i + 1]; j++) L->p[j] = L->discrete ? w[j] : w[j] / lambda;
+  const double il = 1 / lambda;
+  for (int32_t a = 0; a < nt; a++) {
+    L->stay[a] = L->discrete ? 1 - L->stay[a] : 1 - L->stay[a] / lambda;
+    L->alpha[a] = 0;
   }
+  for (int32_t k = 0; k < L->mt; k++) L->tp[k] = L->discrete ? w[L->tedge[k]] : w[L->tedge[k]] * il;
+  for (int32_t r = 0; r < L->mt; r++) L->tpt[r] = L->tp[L->redge[r]];
   double alpha_mass = 0;
-  for (int32_t j = rp[0]; j < rp[1]; j++) if (tr[col[j]]) { L->alpha[col[j]] += w[j]; alpha_mass += w[j]; }
+  for (int32_t j = rp[0]; j < rp[1]; j++) if (tidx[col[j]] >= 0) { L->alpha[tidx[col[j]]] += w[j]; alpha_mass += w[j]; }
 
   int64_t need = steps_needed(L);
   if (need >= L->max_steps) return PK_LIK_TOO_MANY_STEPS;
@@ -229,8 +274,8 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   }
   double *a = L->abcd, *b = a + (N + 1), *c = b + (N + 1), *d = c + (N + 1);
 
-  /* How the reverse sweep gets v_n: all stored (C = N+1 slots), or √N checkpoints + one segment. */
-  size_t nn = (size_t)n;
+  /* How the reverse sweep gets v_n: all stored (N+1 vectors), or √N checkpoints + one segment. */
+  size_t nn = (size_t)(nt > 0 ? nt : 1);
   int32_t C = N + 1, K = 1;
   if (wbar) {
     double slots = L->max_bytes / (8.0 * (double)nn);
@@ -240,38 +285,32 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
       if ((double)K + (double)C > slots) return PK_LIK_TOO_MUCH_MEMORY;
     }
   }
-  double want = wbar ? (double)(C == N + 1 ? N + 1 : K + C) * (double)nn : 2.0 * (double)nn;
+  int checkpointed = wbar && C != N + 1;
+  double want = (wbar ? (checkpointed ? (double)(K + C) : (double)(N + 1)) : 2.0) * (double)nn;
   if (want < 2.0 * (double)nn) want = 2.0 * (double)nn;
   if (want > L->store_cap) {
     double *q = grow(L->store, (size_t)want * 8);
     if (!q) return PK_LIK_OUT_OF_MEMORY;
     L->store = q; L->store_cap = want;
   }
-  /* Layout: all stored → store[n·k] = v_k; checkpointed → K checkpoints then a C-vector segment. */
-  int checkpointed = wbar && C != N + 1;
-  double *cur, *next;
+  /* Layout: all stored, store[nn·k] = v_k; checkpointed, K checkpoints then a C-vector segment;
+   * without a gradient, two vectors in turn. */
+  double *cur = L->store, *next;
+  double *seg = checkpointed ? L->store + (size_t)K * nn : 0;
   int32_t steps = N + 1;
-  {
-    memcpy(L->store, L->alpha, nn * 8);
-    cur = L->store;
-    double *seg = checkpointed ? L->store + (size_t)K * nn : 0;
-    double *scratch[2] = { L->store, L->store + nn };
-    for (int32_t k = 0; k <= N; k++) {
-      double mass;
-      a[k] = dot_s(L, cur, &mass);
-      b[k] = mass;
-      if (mass < MASS_GONE) { steps = k + 1; break; }
-      if (k == N) break;
-      if (!wbar) next = scratch[(k + 1) & 1];
-      else if (!checkpointed) next = L->store + (size_t)(k + 1) * nn;
-      else {
-        next = seg; /* scratch: the segment buffer's first two vectors alternate */
-        if (cur == seg) next = seg + nn;
-      }
-      step(L, cur, next);
-      if (checkpointed && (k + 1) % C == 0) memcpy(L->store + (size_t)((k + 1) / C) * nn, next, nn * 8);
-      cur = next;
-    }
+  memcpy(L->store, L->alpha, nn * 8);
+  for (int32_t k = 0; k <= N; k++) {
+    double mass;
+    a[k] = dot_s(L, cur, &mass);
+    b[k] = mass;
+    if (mass < MASS_GONE) { steps = k + 1; break; }
+    if (k == N) break;
+    if (!wbar) next = L->store + ((k + 1) & 1) * nn;
+    else if (!checkpointed) next = L->store + (size_t)(k + 1) * nn;
+    else next = cur == seg ? seg + nn : seg; /* the segment buffer's first two vectors in turn */
+    step(L, cur, next);
+    if (checkpointed && (k + 1) % C == 0) memcpy(L->store + (size_t)((k + 1) / C) * nn, next, nn * 8);
+    cur = next;
   }
   for (int32_t k = steps; k <= N; k++) a[k] = b[k] = 0;
   L->steps = steps;
@@ -326,13 +365,14 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     else d[(int64_t)L->ct[i]] += g;
   }
 
-  /* Reverse sweep from n = steps−1 down to 0. */
+  /* Reverse sweep from n = steps−1 down to 0; u holds u_{k+1} on entry to step k. */
   memset(L->gdiag, 0, nn * 8); memset(L->h, 0, nn * 8); memset(L->u, 0, nn * 8);
-  memset(L->gedge, 0, (size_t)(L->m > 0 ? L->m : 1) * 8);
+  memset(L->gedge, 0, ((size_t)L->mt + 1) * 8);
   double *u = L->u, *un = L->unew;
-  int32_t last = steps - 1;
+  const int32_t *trp = L->trp, *tcol = L->tcol;
+  const int32_t last = steps - 1;
   int32_t seg_first = checkpointed ? (last / C) * C : 0;
-  double *segbuf = checkpointed ? L->store + (size_t)K * nn : L->store;
+  double *segbuf = checkpointed ? seg : L->store;
   for (;;) {
     int32_t seg_last = checkpointed ? (seg_first + C - 1 < last ? seg_first + C - 1 : last) : last;
     if (checkpointed) {
@@ -342,18 +382,16 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     }
     for (int32_t k = seg_last; k >= seg_first; k--) {
       const double *v = segbuf + (size_t)(checkpointed ? k - seg_first : k) * nn;
-      /* u holds u_{k+1}: the transition k → k+1. */
-      for (int32_t i = 1; i < n; i++) {
-        if (!tr[i]) continue;
-        double vi = v[i];
-        L->gdiag[i] += vi * u[i];
-        L->h[i] += c[k] * vi;
-        double acc = c[k] * L->s[i] + d[k] + L->stay[i] * u[i];
-        for (int32_t j = rp[i]; j < rp[i + 1]; j++) {
-          int32_t t = col[j];
-          if (!tr[t]) continue;
-          L->gedge[j] += vi * u[t];
-          acc += L->p[j] * u[t];
+      const double ck = c[k], dk = d[k];
+      for (int32_t i = 0; i < nt; i++) {
+        double vi = v[i], ui = u[i];
+        L->gdiag[i] += vi * ui;
+        L->h[i] += ck * vi;
+        double acc = ck * L->s[i] + dk + L->stay[i] * ui;
+        for (int32_t e = trp[i]; e < trp[i + 1]; e++) {
+          double ut = u[tcol[e]];
+          L->gedge[e] += vi * ut;
+          acc += L->tp[e] * ut;
         }
         un[i] = acc;
       }
@@ -363,13 +401,12 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     seg_first -= C;
   }
   /* u = u_0. Chain to the weights. */
-  const double il = 1 / lambda;
   for (int32_t j = 0; j < L->m; j++) wbar[j] = 0;
-  for (int32_t j = rp[0]; j < rp[1]; j++) wbar[j] = tr[col[j]] ? u[col[j]] + start_bar : 0;
-  for (int32_t i = 1; i < n; i++) {
-    if (!tr[i]) continue;
-    for (int32_t j = rp[i]; j < rp[i + 1]; j++)
-      wbar[j] = tr[col[j]] ? (L->gedge[j] - L->gdiag[i]) * il : L->h[i] - L->gdiag[i] * il;
+  for (int32_t j = rp[0]; j < rp[1]; j++) wbar[j] = tidx[col[j]] >= 0 ? u[tidx[col[j]]] + start_bar : 0;
+  for (int32_t i = 0; i < nt; i++) {
+    int32_t v = L->tvert[i];
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++)
+      wbar[j] = L->tk[j] >= 0 ? (L->gedge[L->tk[j]] - L->gdiag[i]) * (L->discrete ? 1 : il) : L->h[i] - L->gdiag[i] * (L->discrete ? 1 : il);
   }
   return PK_LIK_OK;
 }

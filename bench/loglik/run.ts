@@ -1,0 +1,131 @@
+// npm run bench:loglik — log-likelihoods with exact gradients for many parameter
+// particles, measured in one run: per-particle time of log L, gradient ÷ log L,
+// finite differences ÷ reverse mode, the worker pool over one thread, and the
+// compiled-evaluator cache (layer 2): cold vs memory hit vs persistent hit.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createEvaluator, EvaluatorCache, models, ready, seededRandom, TraceCache, type Evaluator, type Graph, type Target,
+} from '../../src/index.js';
+import { createPool } from '../../src/pool/index.js';
+import { median, progress } from '../foundation/timing.js';
+
+await ready();
+
+interface Case { name: string; build: () => Graph; theta: number[] }
+const cases: Case[] = [
+  { name: 'coalescent n=10', build: () => models.coalescent(10), theta: [1] },
+  { name: 'coalescent n=20', build: () => models.coalescent(20), theta: [1] },
+  { name: 'rabbits N=30', build: () => models.rabbits(30), theta: [1, 2, 4] },
+];
+const OBSERVATIONS = 1000;
+const PARTICLES = [1, 64, 1024];
+
+/** P particles around θ (log-normal spread, seeded): rows of a batch. */
+function particles(theta: number[], P: number, seed: number): Float64Array {
+  const rng = seededRandom(seed);
+  const out = new Float64Array(P * theta.length);
+  for (let r = 0; r < P; r++) for (let i = 0; i < theta.length; i++) {
+    const z = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    out[r * theta.length + i] = theta[i] * Math.exp(0.3 * z);
+  }
+  return out;
+}
+
+async function timeIt(fn: () => Promise<unknown>, minReps: number, budgetMs = 1500): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < minReps || (performance.now() - start < budgetMs && i < 50); i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+const pool = createPool({ size: 2 });
+const rows: string[] = [];
+for (const c of cases) {
+  const graph = c.build();
+  const times = graph.sample(OBSERVATIONS, { theta: c.theta, seed: 7 });
+  const target: Target = { kind: 'loglik', data: { times } };
+  const ev = await createEvaluator(graph, target, { cache: null });
+  const d = graph.paramLength;
+  const poolEv = await pool.createEvaluator(graph, target);
+  for (const P of PARTICLES) {
+    progress(`${c.name}, P = ${P}`);
+    const thetas = particles(c.theta, P, P);
+    const reps = P >= 1024 ? 1 : 3;
+    const value = await timeIt(() => ev.evaluate({ thetas }), reps);
+    const gradient = await timeIt(() => ev.evaluate({ thetas, gradient: true }), reps);
+    // Central differences: 2d extra evaluations of the same batch.
+    const fd = await timeIt(async () => {
+      await ev.evaluate({ thetas });
+      for (let i = 0; i < d; i++) for (const sign of [1, -1]) {
+        const moved = thetas.slice();
+        for (let r = 0; r < P; r++) moved[r * d + i] *= 1 + sign * 1e-6;
+        await ev.evaluate({ thetas: moved });
+      }
+    }, reps);
+    const pooled = await timeIt(() => poolEv.evaluate({ thetas, gradient: true }), reps);
+    rows.push(`| ${c.name} | ${P} | ${fmt((value / P) * 1000)} | ${(gradient / value).toFixed(2)}× | ${(fd / gradient).toFixed(2)}× | ${(gradient / pooled).toFixed(2)}× |`);
+  }
+}
+await pool.close();
+
+console.log(`\nlog L of ${OBSERVATIONS} observed times (sampled from the model), P parameter particles; one thread unless noted; medians`);
+console.log('| model | P | µs per particle, log L | log L + gradient ÷ log L | finite differences (2d+1 evaluations) ÷ log L + gradient | pool of 2 ÷ one thread (speed-up, log L + gradient) |');
+console.log('|---|--:|--:|--:|--:|--:|');
+for (const r of rows) console.log(r);
+
+// Layer 2: a fresh process's cold start vs a memory hit vs a restart that finds the file store.
+progress('layer 2');
+const layerRows: string[] = [];
+async function layerCase(name: string, build: () => Graph, target: (g: Graph) => Target): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'phasekit-bench-layer2-'));
+  const open = () => ({ traces: new TraceCache({ persistence: 'file', root: dir, sync: false }), evaluators: new EvaluatorCache({ persistence: 'file', root: dir, sync: false }) });
+  const ready = async (caches: ReturnType<typeof open>, graph: Graph): Promise<Evaluator> =>
+    createEvaluator(graph, target(graph), { cache: caches.evaluators, traceStore: caches.traces });
+  const cold: number[] = [], memory: number[] = [], persistent: number[] = [];
+  for (let rep = 0; rep < 5; rep++) {
+    const caches = open();
+    await caches.traces.clear();
+    await caches.evaluators.clear();
+    let g = build();
+    let t0 = performance.now();
+    await ready(caches, g);
+    cold.push(performance.now() - t0);
+    g = build();
+    t0 = performance.now();
+    await ready(caches, g);
+    memory.push(performance.now() - t0);
+    await caches.traces.close();
+    await caches.evaluators.close();
+    const restarted = open();
+    g = build();
+    t0 = performance.now();
+    await ready(restarted, g);
+    persistent.push(performance.now() - t0);
+    await restarted.traces.close();
+    await restarted.evaluators.close();
+  }
+  const [c, m, p] = [median(cold), median(memory), median(persistent)];
+  layerRows.push(`| ${name} | ${fmt(c)} | ${fmt(m)} | ${fmt(p)} | ${(p / c).toFixed(2)}× |`);
+}
+for (const c of cases) {
+  const times = c.build().sample(OBSERVATIONS, { theta: c.theta, seed: 7 });
+  await layerCase(`${c.name}, times`, c.build, () => ({ kind: 'loglik', data: { times } }));
+}
+for (const n of [20, 30]) {
+  await layerCase(`coalescent n=${n}, SFS counts`, () => models.coalescent(n), (g) => ({
+    kind: 'loglik', data: { counts: Array.from({ length: n - 1 }, (_, i) => Math.round(200 / (i + 1))), rewards: models.coalescentSfsRewards(g), scale: 5 },
+  }));
+}
+await layerCase('rabbits N=200, moments', () => models.rabbits(200), () => ({ kind: 'moments', k: 2 }));
+console.log('\nlayer 2: milliseconds until an evaluator is ready (graph built outside the timing; medians of 5)');
+console.log('| evaluator | cold (record + plan + store) | memory hit | persistent hit after restart | persistent ÷ cold |');
+console.log('|---|--:|--:|--:|--:|');
+for (const r of layerRows) console.log(r);

@@ -62,3 +62,30 @@ test('an export from one browser profile imported into a fresh one gives hits', 
   expect(imported.moments).toEqual(original.moments);
   await fresh.close();
 });
+
+type EvaluatorResult = { key: string; values: number[]; gradients: number[]; traces: number; evaluators: number; evaluatorHits: number; corrupt: number };
+const evaluatorIn = (page: Page, n: number) =>
+  page.evaluate((size) => (window as unknown as { evaluatorRun(n: number): Promise<EvaluatorResult> }).evaluatorRun(size), n);
+
+test('layer 2: after a reload the compiled evaluator comes from IndexedDB, with no recording and no planning', async ({ page }) => {
+  await openFixture(page);
+  const first = await evaluatorIn(page, 12);
+  expect(first).toMatchObject({ traces: 1, evaluators: 1 });
+  await page.reload();
+  await openFixture(page);
+  const second = await evaluatorIn(page, 12);
+  expect(second).toMatchObject({ traces: 0, evaluators: 0, evaluatorHits: 1, corrupt: 0, key: first.key });
+  expect(second.values).toEqual(first.values);
+  expect(second.gradients).toEqual(first.gradients);
+});
+
+test('layer 2: a corrupted evaluator record in IndexedDB is dropped, counted and planned again', async ({ page }) => {
+  await openFixture(page);
+  const first = await evaluatorIn(page, 10);
+  expect(await page.evaluate(() => (window as unknown as { corruptStoredTraces(db: string): Promise<number> }).corruptStoredTraces('phasekit-cache:evaluators'))).toBe(1);
+  await page.reload();
+  await openFixture(page);
+  const again = await evaluatorIn(page, 10);
+  expect(again).toMatchObject({ evaluators: 1, traces: 0, corrupt: 1, key: first.key });
+  expect(again.values).toEqual(first.values);
+});

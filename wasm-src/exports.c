@@ -18,10 +18,31 @@ int32_t *pk_elim_src(const pk_elim *e) { return e->src; }
 int32_t *pk_trace_slots(const pk_elim *e) { return e->slot; }
 int32_t *pk_trace_scale_slots(const pk_elim *e) { return e->scale_slot; }
 
+/* Whether serialised trace arrays are self-consistent: every op reads earlier values only,
+ * every command and scale names an existing vertex and value. A record can pass its
+ * checksum and still be forged; out-of-range indices would read outside the arrays. */
+static int trace_arrays_valid(int32_t n, int32_t ninputs, int32_t nops, int32_t ncmd, const uint32_t *ops,
+                              const int32_t *dst, const int32_t *src, const int32_t *slot, const int32_t *scale_slot) {
+  if (n < 1 || ninputs < 0 || nops < 0 || ncmd < 0) return 0;
+  const uint32_t nvals = (uint32_t)ninputs + 1 + (uint32_t)nops;
+  for (int32_t k = 0; k < nops; k++) {
+    const uint32_t *o = ops + 4 * (size_t)k, here = (uint32_t)ninputs + 1 + (uint32_t)k;
+    if (o[0] < PK_OP_ADD || o[0] > PK_OP_INV || o[1] >= here) return 0;
+    if ((o[0] == PK_OP_ADD || o[0] == PK_OP_MUL || o[0] == PK_OP_FMA) && o[2] >= here) return 0;
+    if (o[0] == PK_OP_FMA && o[3] >= here) return 0;
+  }
+  for (int32_t k = 0; k < ncmd; k++)
+    if (dst[k] < 0 || dst[k] >= n || src[k] < -1 || src[k] >= n || slot[k] < 0 || (uint32_t)slot[k] >= nvals) return 0;
+  for (int32_t v = 0; v < n; v++) if (scale_slot[v] < 0 || (uint32_t)scale_slot[v] >= nvals) return 0;
+  return 1;
+}
+
 /* Rebuilds a recorded trace from its serialised arrays (the trace cache's load path).
- * Takes ownership of none of the inputs: everything is copied. */
+ * Takes ownership of none of the inputs: everything is copied. Returns 0 when out of
+ * memory and (pk_elim *)-1 when the arrays are not self-consistent. */
 pk_elim *pk_trace_load(int32_t n, int32_t ninputs, int32_t nops, int32_t ncmd, const uint32_t *ops,
                        const int32_t *dst, const int32_t *src, const int32_t *slot, const int32_t *scale_slot) {
+  if (!trace_arrays_valid(n, ninputs, nops, ncmd, ops, dst, src, slot, scale_slot)) return (pk_elim *)-1;
   pk_elim *e = calloc(1, sizeof *e);
   if (!e) return 0;
   e->n = n; e->record = 1; e->ninputs = ninputs; e->nops = e->opcap = nops; e->ncmd = e->cap = ncmd;

@@ -4,6 +4,7 @@ export type { CacheStatsSnapshot, TierOccupancy, CacheInfo } from './cache.js';
 export type { CacheOptions, SetOptions, ComputeOptions } from './options.js';
 export { NAMESPACE_SEPARATOR } from './options.js';
 export { CacheError, isQuotaError } from './errors.js';
+export { PhasekitError, AbortError } from '../errors/phasekit-error.js';
 export type { CacheErrorCode } from './errors.js';
 
 export { MemoryTier } from './memory-tier.js';

@@ -50,7 +50,7 @@ export class KernelError extends PhasekitError<KernelErrorCode> {
 }
 
 /** Why stored bytes (a trace or a compiled evaluator) were refused. */
-export type TraceErrorCode = 'BAD_MAGIC' | 'VERSION_MISMATCH' | 'CHECKSUM_MISMATCH' | 'TRUNCATED' | 'STRUCTURE_MISMATCH' | 'DISPOSED';
+export type TraceErrorCode = 'BAD_MAGIC' | 'VERSION_MISMATCH' | 'CHECKSUM_MISMATCH' | 'TRUNCATED' | 'MALFORMED' | 'STRUCTURE_MISMATCH' | 'DISPOSED';
 
 /** Trace or evaluator bytes that are not valid in this format version (or not of this graph). */
 export class TraceError extends PhasekitError<TraceErrorCode> {

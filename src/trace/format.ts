@@ -1,4 +1,4 @@
-// The binary trace format, version 1 (little-endian, 4-byte aligned):
+// The binary trace format, version 2 (little-endian, 4-byte aligned):
 //
 //   offset  size  field
 //        0     4  magic "PKTR"
@@ -9,13 +9,14 @@
 //       48     4  u32 ops, tape length
 //       52     4  u32 commands
 //       56     4  u32 flags (bit 0: discrete)
-//       60     4  u32 checksum: low 32 bits of XXH64 (seed 0) of the payload
+//       60     4  u32 checksum: low 32 bits of XXH64 (seed 0) of bytes 0–59 followed by
+//                 the payload: every byte but the checksum's own is covered
 //       64        payload, int32 arrays in this order:
 //                 rowPtr[n+1] col[m] ops[4·ops] dst[commands] src[commands]
 //                 slot[commands] scaleSlot[n]
 //
 // A tape op is 16 bytes {opcode, a, b, c}; a command 12 bytes.
-import { TraceError } from '../errors/index.js';
+import { KernelError, TraceError } from '../errors/index.js';
 import { allocate, kernel } from '../kernel/module.js';
 import { Trace, traceByteLength } from './trace.js';
 import { TRACE_FORMAT_VERSION } from './structural-hash.js';
@@ -35,8 +36,8 @@ function bytesToHex(bytes: Uint8Array): string {
   return s;
 }
 
-/** The payload checksum (low 32 bits of XXH64), computed in the kernel. */
-export function payloadChecksum(bytes: Uint8Array): number {
+/** Low 32 bits of XXH64 (seed 0) of `bytes`, computed in the kernel. */
+export function checksum32(bytes: Uint8Array): number {
   const k = kernel();
   const p = allocate(k, bytes.byteLength);
   try {
@@ -45,6 +46,14 @@ export function payloadChecksum(bytes: Uint8Array): number {
   } finally {
     k.pk_free(p);
   }
+}
+
+/** A record's checksum: over bytes 0–59 and the payload (everything but the checksum field). */
+function traceChecksum(bytes: Uint8Array): number {
+  const covered = new Uint8Array(bytes.byteLength - 4);
+  covered.set(bytes.subarray(0, 60));
+  covered.set(bytes.subarray(HEADER), 60);
+  return checksum32(covered);
 }
 
 /** Serialises a trace, stamped with its structural hash (hex; default: the trace's own). */
@@ -71,7 +80,7 @@ export function encodeTrace(trace: Trace, hash: string | undefined = trace.hash)
   putKernel(k.pk_elim_src(ptr), commands);
   putKernel(k.pk_trace_slots(ptr), commands);
   putKernel(k.pk_trace_scale_slots(ptr), n);
-  header.setUint32(60, payloadChecksum(bytes.subarray(HEADER)), true);
+  header.setUint32(60, traceChecksum(bytes), true);
   return bytes;
 }
 
@@ -107,14 +116,19 @@ export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const k = kernel();
   const payloadBytes = bytes.byteLength - HEADER;
-  const p = allocate(k, payloadBytes);
+  // Header bytes 0–59 then the payload, contiguous: what the checksum covers.
+  const block = allocate(k, 60 + payloadBytes);
   try {
-    new Uint8Array(k.memory.buffer, p, payloadBytes).set(bytes.subarray(HEADER));
-    if ((k.pk_checksum(p, payloadBytes) >>> 0) !== view.getUint32(60, true))
-      throw new TraceError('CHECKSUM_MISMATCH', `trace ${h.hash.slice(0, 12)}… is corrupt (payload checksum mismatch)`);
+    const dst0 = new Uint8Array(k.memory.buffer, block, 60 + payloadBytes);
+    dst0.set(bytes.subarray(0, 60));
+    dst0.set(bytes.subarray(HEADER), 60);
+    if ((k.pk_checksum(block, 60 + payloadBytes) >>> 0) !== view.getUint32(60, true))
+      throw new TraceError('CHECKSUM_MISMATCH', `trace ${h.hash.slice(0, 12)}… is corrupt (checksum mismatch)`);
+    const p = block + 60;
     const { vertices: n, inputs: m, ops, commands } = h;
     const words = new Int32Array(k.memory.buffer, p, payloadBytes >> 2);
     const rowPtr = words.slice(0, n + 1), col = words.slice(n + 1, n + 1 + m);
+    checkCsr(rowPtr, col, n);
     let at = p + 4 * (n + 1 + m);
     const opsPtr = at; at += 16 * ops;
     const dst = at; at += 4 * commands;
@@ -122,11 +136,19 @@ export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
     const slot = at; at += 4 * commands;
     const scaleSlot = at;
     const ptr = k.pk_trace_load(n, m, ops, commands, opsPtr, dst, src, slot, scaleSlot);
-    if (ptr === 0) throw new TraceError('TRUNCATED', 'the kernel could not allocate memory for this trace');
+    if (ptr === 0) throw new KernelError('OUT_OF_MEMORY', 'the kernel could not allocate memory for this trace');
+    if (ptr === -1) throw new TraceError('MALFORMED', `trace ${h.hash.slice(0, 12)}… refers to values or vertices that do not exist`);
     const trace = new Trace(ptr, { vertexCount: n, discrete: h.discrete, rowPtr, col });
     trace.hash = h.hash;
     return { trace, hash: h.hash };
   } finally {
-    k.pk_free(p);
+    k.pk_free(block);
   }
+}
+
+/** A trace's structure must be a CSR over its n vertices (a record that passed its checksum may still be forged). */
+function checkCsr(rowPtr: Int32Array, col: Int32Array, n: number): void {
+  if (rowPtr[0] !== 0 || rowPtr[n] !== col.length) throw new TraceError('MALFORMED', 'trace structure is not a CSR of its vertices');
+  for (let v = 0; v < n; v++) if (rowPtr[v + 1] < rowPtr[v]) throw new TraceError('MALFORMED', 'trace structure has a decreasing row pointer');
+  for (let j = 0; j < col.length; j++) if (col[j] < 0 || col[j] >= n) throw new TraceError('MALFORMED', `trace structure has an edge to vertex ${col[j]}, out of range`);
 }

@@ -199,7 +199,7 @@ describe('publishing and pulling a whole cache', () => {
     const destination = await fileTier();
     const controller = new AbortController();
     const first = pullCache({ from: tier({ writeBack: false }), into: destination, concurrency: 1, signal: controller.signal, onProgress: (p) => { if (p.done === 4) controller.abort(new Error('stop')); } });
-    await expect(first).rejects.toThrow('stop');
+    await expect(first).rejects.toMatchObject({ name: 'AbortError', code: 'ABORTED', cause: new Error('stop') });
     expect((await destination.list()).length).toBe(4);
     expect(await pullCache({ from: tier({ writeBack: false }), into: destination })).toMatchObject({ copied: 6, skipped: 4 });
   });

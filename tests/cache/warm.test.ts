@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createCache, warm } from '../../src/cache/index.js';
+import { AbortError, createCache, warm } from '../../src/cache/index.js';
 
 let names = 0;
 const name = () => `warm-${names++}`;
@@ -48,14 +48,16 @@ describe('warm()', () => {
     expect(attempts.get('never')).toBe(3);
   });
 
-  it('stops at an abort and rejects with its reason', async () => {
+  it('stops at an abort and rejects with AbortError, the signal\'s reason as its cause', async () => {
     const controller = new AbortController();
     const load = vi.fn(async (key: string) => {
       if (key === 'k2') controller.abort(new Error('user left'));
       return key;
     });
     const promise = warm(createCache<string>({ name: name(), sync: false }), { keys: ['k1', 'k2', 'k3', 'k4'], load, concurrency: 1, signal: controller.signal });
-    await expect(promise).rejects.toThrow('user left');
+    const error = await promise.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).cause).toEqual(new Error('user left'));
     expect(load).toHaveBeenCalledTimes(2);
   });
 

@@ -44,6 +44,33 @@ describe('trace format', () => {
     expect(code(() => decodeTrace(bad))).toBe('CHECKSUM_MISMATCH');
   });
 
+  test('every byte but the checksum\'s own is covered: a flip anywhere in the header is caught too (the discrete flag at 56, the hash, the counts)', async () => {
+    const { bytes } = await encoded();
+    for (const offset of [8, 39, 40, 48, 52, 56, 57, 59]) {
+      const bad = bytes.slice();
+      bad[offset] ^= 0x01;
+      // A changed count makes the length disagree (TRUNCATED) before the checksum is read.
+      expect(['CHECKSUM_MISMATCH', 'TRUNCATED']).toContain(code(() => decodeTrace(bad)));
+    }
+    const flag = bytes.slice();
+    flag[56] ^= 0x01;
+    expect(code(() => decodeTrace(flag))).toBe('CHECKSUM_MISMATCH');
+  });
+
+  test('a forged record whose checksum is right but whose indices point outside its arrays is refused, not used', async () => {
+    const { bytes } = await encoded();
+    const forged = bytes.slice();
+    const view = new DataView(forged.buffer);
+    const { vertices: n, inputs: m } = readTraceHeader(bytes);
+    view.setUint32(64 + 4 * (n + 1 + m) + 4, 0x7fff_ffff, true); // the first op's first operand
+    const covered = new Uint8Array(forged.byteLength - 4);
+    covered.set(forged.subarray(0, 60));
+    covered.set(forged.subarray(64), 60);
+    const { checksum32 } = await import('../../src/trace/format.js');
+    view.setUint32(60, checksum32(covered), true);
+    expect(code(() => decodeTrace(forged))).toBe('MALFORMED');
+  });
+
   test('bad magic, another format version and truncation are refused with their own codes', async () => {
     const { bytes } = await encoded();
     const magic = bytes.slice(); magic[0] = 0x58;
@@ -61,13 +88,13 @@ describe('trace format', () => {
 });
 
 describe('checksums and hashes', () => {
-  test('the payload checksum is the low 32 bits of XXH64 (checked against hash-wasm) for every length 0..80', async () => {
-    const { payloadChecksum } = await import('../../src/trace/format.js');
+  test('the checksum is the low 32 bits of XXH64 (checked against hash-wasm) for every length 0..80', async () => {
+    const { checksum32 } = await import('../../src/trace/format.js');
     const { xxhash64 } = await import('hash-wasm');
     for (let len = 0; len <= 80; len++) {
       const bytes = Uint8Array.from({ length: len }, (_, i) => (i * 37 + len) & 0xff);
       const expected = parseInt((await xxhash64(bytes)).slice(-8), 16);
-      expect(payloadChecksum(bytes)).toBe(expected);
+      expect(checksum32(bytes)).toBe(expected);
     }
   });
 

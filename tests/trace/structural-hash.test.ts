@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { ready, models, Graph, GraphError } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
 import { TraceModel } from '../../src/evaluate/trace-model.js';
-import { structuralEncoding, structuralHash } from '../../src/trace/structural-hash.js';
+import { structuralEncoding, structuralHash, TRACE_FORMAT_VERSION } from '../../src/trace/structural-hash.js';
 
 beforeAll(() => ready());
 
@@ -53,7 +53,7 @@ describe('structural hash', () => {
   test('the encoding is fixed-width little-endian: version, n, start, discrete, m, then (from, to) pairs', () => {
     const g = models.coalescent(2);
     const words = new Uint32Array(structuralEncoding(g.structure()).buffer);
-    expect(Array.from(words)).toEqual([1, 3, 0, 0, 2, 0, 1, 1, 2]);
+    expect(Array.from(words)).toEqual([TRACE_FORMAT_VERSION, 3, 0, 0, 2, 0, 1, 1, 2]);
   });
 });
 

@@ -1,6 +1,6 @@
 // Fixture for e2e/trace-cache.spec.ts: the default trace cache (memory in front
 // of IndexedDB) driven from the page.
-import { ready, compile, models, traceCache, exportCache, importCache } from '../../../src/index.js';
+import { ready, compile, models, traceCache, exportCache, importCache, createEvaluator, cacheInfo } from '../../../src/index.js';
 
 const DATABASE = 'phasekit-cache:traces';
 
@@ -18,10 +18,25 @@ async function compileCoalescent(n: number, theta: number[]) {
   };
 }
 
-/** Flips one byte in the middle of every stored trace, behind the cache's back. */
-function corruptStoredTraces(): Promise<number> {
+/** The SFS log-likelihood of coalescent n through layer 2 (the default caches: memory + IndexedDB). */
+async function evaluatorRun(n: number) {
+  await ready();
+  const g = models.coalescent(n);
+  const data = { counts: Array.from({ length: n - 1 }, (_, i) => Math.round(100 / (i + 1))), rewards: models.coalescentSfsRewards(g), scale: 3 };
+  const evaluator = await createEvaluator(g, { kind: 'loglik', data });
+  const { values, gradients } = await evaluator.evaluate({ thetas: Float64Array.of(0.8, 1.1), gradient: true });
+  const info = await cacheInfo();
+  return {
+    key: evaluator.key, values: Array.from(values), gradients: Array.from(gradients!),
+    traces: info.traces!.computed, evaluators: info.evaluators!.computed,
+    evaluatorHits: info.evaluators!.stats.tiers.indexeddb?.hits ?? 0, corrupt: info.evaluators!.corrupt,
+  };
+}
+
+/** Flips one byte in the middle of every record of a layer's database, behind the cache's back. */
+function corruptStoredTraces(database = DATABASE): Promise<number> {
   return new Promise((resolve, reject) => {
-    const open = indexedDB.open(DATABASE);
+    const open = indexedDB.open(database);
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
@@ -68,4 +83,4 @@ async function importAll(bytes: number[]): Promise<number> {
   return importCache(Uint8Array.from(bytes));
 }
 
-Object.assign(window, { timeCompile, compileCoalescent, corruptStoredTraces, exportAll, importAll, fixtureReady: true });
+Object.assign(window, { timeCompile, compileCoalescent, evaluatorRun, corruptStoredTraces, exportAll, importAll, fixtureReady: true });

@@ -1,4 +1,5 @@
 import type { Cache } from '../cache.js';
+import { abortErrorOf, throwIfAborted } from '../../errors/phasekit-error.js';
 import type { SetOptions } from '../options.js';
 
 /** Options of {@link warm}. */
@@ -45,7 +46,7 @@ export async function warm<V>(cache: Cache<V>, options: WarmOptions<V>): Promise
   const retries = Math.max(0, options.retries ?? 0);
   const setOptions: SetOptions = { ttl: options.ttl, tags: options.tags, dependsOn: options.dependsOn };
   const result: WarmResult = { warmed: 0, failed: 0, skipped: 0, ms: 0 };
-  signal?.throwIfAborted();
+  throwIfAborted(signal, 'the warm');
   if (options.strategy === 'scheduled') await delay(options.delayMs ?? 0, signal);
 
   const warmOne = async (key: string): Promise<void> => {
@@ -54,13 +55,13 @@ export async function warm<V>(cache: Cache<V>, options: WarmOptions<V>): Promise
       return;
     }
     for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal, 'the warm');
       try {
         await cache.set(key, await load(key, signal), setOptions);
         result.warmed++;
         return;
       } catch (error) {
-        if (signal?.aborted) throw signal.reason;
+        if (signal?.aborted) throw abortErrorOf(signal, 'the warm');
         if (attempt >= retries) {
           result.failed++;
           return;
@@ -88,7 +89,7 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(abortErrorOf(signal, 'the warm'));
     }, { once: true });
   });
 }
@@ -98,6 +99,6 @@ function idle(signal?: AbortSignal): Promise<void> {
   const requestIdle = (globalThis as { requestIdleCallback?: (callback: () => void) => number }).requestIdleCallback;
   if (!requestIdle) return delay(0, signal);
   return new Promise((resolve, reject) => {
-    requestIdle(() => (signal?.aborted ? reject(signal.reason) : resolve()));
+    requestIdle(() => (signal?.aborted ? reject(abortErrorOf(signal, 'the warm')) : resolve()));
   });
 }

@@ -1,4 +1,5 @@
 import { CacheError } from '../errors.js';
+import { abortErrorOf, throwIfAborted } from '../../errors/phasekit-error.js';
 import type { TierLock } from '../tiers/tier.js';
 import type { RedisConnection } from './redis-connection.js';
 
@@ -31,7 +32,7 @@ export async function acquireRedisLock(connection: RedisConnection, target: Redi
   let poll = FIRST_POLL_MS;
   try {
     for (;;) {
-      signal?.throwIfAborted();
+      throwIfAborted(signal, 'waiting for the Redis lock');
       if ((await connection.send(lockKey, ['SET', lockKey, token, 'NX', 'PX', String(leaseMs)])) === 'OK') {
         return new HeldRedisLock(connection, lockKey, token, leaseMs);
       }
@@ -75,7 +76,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal!.reason);
+      reject(abortErrorOf(signal!, 'waiting for the Redis lock'));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -1,4 +1,5 @@
 import { CacheError } from '../errors.js';
+import { abortErrorOf } from '../../errors/phasekit-error.js';
 import type { HttpTier } from '../tiers/http-tier.js';
 import type { CacheTier, TierEntryMeta } from '../tiers/tier.js';
 import { buildManifest, manifestEntry, type ManifestEntry } from './manifest.js';
@@ -147,7 +148,7 @@ async function transfer<E extends Pick<TierEntryMeta, 'key'> & { size: number; b
   if (signal?.aborted || failure) {
     // Keep what was done findable (a push's manifest), then report why it stopped.
     await onStop().catch(() => {});
-    throw signal?.aborted ? signal.reason : failure!.error;
+    throw signal?.aborted ? abortErrorOf(signal, 'the transfer') : failure!.error;
   }
   return { ...progress, ms: Date.now() - started };
 }

@@ -61,6 +61,11 @@ export function checkRewards(vertexCount: number, rewards: ArrayLike<number> | u
     throw new GraphError('BAD_REWARDS', `${what} must be an array of ${vertexCount} numbers`);
   if (rewards.length !== vertexCount)
     throw new GraphError('BAD_REWARDS', `${what} have ${rewards.length} entries but the graph has ${vertexCount} vertices`);
+  if (rewards instanceof Float64Array) {
+    for (let v = 0; v < vertexCount; v++)
+      if (!Number.isFinite(rewards[v])) throw new GraphError('BAD_REWARDS', `${what}: reward of vertex ${v} is ${rewards[v]}, not a finite number`, { vertex: v });
+    return rewards.slice();
+  }
   const r = new Float64Array(vertexCount);
   for (let v = 0; v < vertexCount; v++) {
     const x = rewards[v];

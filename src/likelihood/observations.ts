@@ -76,6 +76,11 @@ function fail(message: string): never {
 function numbers(what: string, values: unknown, check: (x: number) => boolean, expected: string): Float64Array {
   if (typeof values !== 'object' || values === null || typeof (values as ArrayLike<number>).length !== 'number')
     fail(`${what} must be an array of numbers`);
+  // Typed arrays hold numbers only: one pass of the check, then one copy.
+  if (values instanceof Float64Array) {
+    for (let i = 0; i < values.length; i++) if (!check(values[i])) fail(`${what}[${i}] is ${values[i]}; expected ${expected}`);
+    return values.slice();
+  }
   const v = values as ArrayLike<unknown>;
   const out = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) {

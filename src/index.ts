@@ -3,7 +3,7 @@
 export { ready } from './kernel/module.js';
 
 // The graph: data, formats, validation; and the user-facing Graph with its computations.
-export { Graph, type AtTheta, type RewardOptions } from './phase-type/graph.js';
+export { Graph, type AtTheta, type RewardOptions, type DistributionOptions } from './phase-type/graph.js';
 export { StateGraph, Vertex, type GraphOptions, type GraphClass, type EdgeView, type GraphBuffers } from './graph/state-graph.js';
 export type { GraphJSON } from './graph/json.js';
 export type { GraphMatrices, FromMatricesOptions } from './graph/matrices.js';
@@ -17,7 +17,7 @@ export { Elimination, eliminate, type EliminationStats } from './kernel/eliminat
 export { GraphAtTheta } from './evaluate/graph-at-theta.js';
 export { seededRandom, type Random } from './sampling/rng.js';
 export type { SampleOptions } from './sampling/sample.js';
-export { UNIFORMIZATION_TAIL } from './distributions/distribution.js';
+export { UNIFORMIZATION_TAIL, type DistributionLimits } from './distributions/distribution.js';
 
 // Traces and trace models.
 export { Trace, type TraceStats, type TraceMomentOptions, type TraceGradientOptions, type TraceGradient } from './trace/trace.js';

@@ -1,10 +1,11 @@
 /* Stepping a probability vector along the graph: uniformisation for continuous
  * graphs (K = I + S/λ, λ ≥ every exit rate), the transition matrix itself for
  * discrete ones. Both are substochastic with nonnegative entries, so the
- * iteration cannot cancel or blow up. */
+ * iteration cannot cancel or blow up. The step gathers along edges by target
+ * (a transposed CSR: rp/src/p index incoming edges), which beats scattered stores. */
 #include "kernel.h"
 
-int32_t pk_step_distribution(int32_t n, const int32_t *rp, const int32_t *col, const double *p,
+int32_t pk_step_distribution(int32_t n, const int32_t *rp, const int32_t *src, const double *p,
                              const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass) {
   /* Records a[k] = v·exit and b[k] = Σv for the current v, then advances it, `steps`
@@ -19,11 +20,12 @@ int32_t pk_step_distribution(int32_t n, const int32_t *rp, const int32_t *col, c
     a[k] = sa;
     b[k] = sb;
     if (sb < stop_mass) { k++; break; }
-    for (int32_t i = 0; i < n; i++) next[i] = cur[i] * stay[i];
     for (int32_t i = 0; i < n; i++) {
-      double vi = cur[i];
-      if (vi == 0) continue;
-      for (int32_t j = rp[i]; j < rp[i + 1]; j++) next[col[j]] += vi * p[j];
+      double acc = cur[i] * stay[i];
+      for (int32_t j = rp[i]; j < rp[i + 1]; j++) acc += p[j] * cur[src[j]];
+      /* Below 1e-290 a probability is flushed before it turns subnormal: subnormal
+       * arithmetic is tens of times slower and WebAssembly cannot flush them itself. */
+      next[i] = acc < 1e-290 ? 0 : acc;
     }
     double *t = cur; cur = next; next = t;
   }

@@ -72,9 +72,10 @@ void pk_chain_theta(int32_t m, int32_t npar, const double *coef, const double *w
 void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, double *out);
 
 /* Uniformised (or discrete) stepping: v_{k+1} = v_k K with K = diag(stay) + P over
- * transient vertices. Writes a[k] = v_k·exit and b[k] = Σ v_k for up to `steps` k,
- * stopping once Σ v_k < stop_mass; returns how many were written. */
-int32_t pk_step_distribution(int32_t n, const int32_t *row_ptr, const int32_t *col, const double *p,
+ * transient vertices, P given by target (in_ptr/src/p: the incoming edges of each
+ * vertex). Writes a[k] = v_k·exit and b[k] = Σ v_k for up to `steps` k, stopping
+ * once Σ v_k < stop_mass; returns how many were written. */
+int32_t pk_step_distribution(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p,
                              const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);
 /* w = base + coef·θ over canonical edges, with the format's checks; 0 when all pass. */

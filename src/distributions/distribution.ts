@@ -6,114 +6,81 @@
 // α Kⁿ s ≤ max(s) and α Kⁿ 1 ≤ 1, so dropping Poisson tails of mass ≤ ε/max(1, max s)
 // on each side bounds the truncation error of the pdf and the cdf by 2ε (ε = 1e-11),
 // and stepping stops early once the surviving mass cannot matter.
+//
+// Memory does not grow with λt: the steps are streamed in fixed chunks and each time's
+// Poisson weights are handed out as the steps pass. Past `maxSteps` steps, chains of
+// at most DENSE_MAX_STATES transient states switch to dense matrices (cost growing with
+// log λt, for stiff chains); larger ones stop with WORK_LIMIT.
 import { GraphError } from '../errors/index.js';
-import { allocate, copyIn, copyOutF64, kernel } from '../kernel/module.js';
 import { isTransient, type Csr } from '../graph/rates.js';
-import { poissonWindow } from './poisson.js';
+import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallback.js';
+import { PoissonCursor } from './poisson.js';
+import { CHUNK, Stepper, stepMatrix, type StepMatrix } from './stepper.js';
 
 /** Truncation tolerance per Poisson tail, before scaling by the largest exit rate. */
 export const UNIFORMIZATION_TAIL = 1e-11;
 
+/** Bounds on the work of a distribution, and the method. */
+export interface DistributionLimits {
+  /**
+   * Most steps of the chain (λ·t for times, the step count for steps). Past it, small chains
+   * switch to dense matrices and larger ones stop with WORK_LIMIT. Default: 10¹⁰ divided
+   * by (edges + states), at most 10⁸ (some tens of seconds at most).
+   */
+  maxSteps?: number;
+  /**
+   * 'uniformization' steps the chain; 'dense' uses nonnegative dense matrices (at most 128
+   * transient states; cost growing with log λt); 'auto' (default) picks the cheaper by an
+   * estimate of both costs.
+   */
+  method?: 'auto' | 'uniformization' | 'dense';
+}
+
+/** Steps × (edges + states) a distribution may cost by default. */
+const DEFAULT_WORK = 1e10;
+
+function maxStepsOf(limits: DistributionLimits, matrix: StepMatrix): number {
+  const max = limits.maxSteps ?? Math.min(1e8, Math.floor(DEFAULT_WORK / Math.max(1, matrix.src.length + matrix.count)));
+  if (typeof max !== 'number' || !(max >= 1) || !Number.isFinite(max)) throw new GraphError('BAD_ARGUMENT', `maxSteps must be a finite number ≥ 1, got ${String(max)}`);
+  return max;
+}
+
+function tooMuchWork(steps: number, transient: number, max: number): never {
+  throw new GraphError('WORK_LIMIT', `this distribution needs about ${steps.toExponential(2)} steps of the chain, more than maxSteps = ${max}, and with ${transient} transient states it is too large for dense matrices (at most ${DENSE_MAX_STATES}); raise maxSteps, or rescale time`);
+}
+
 /**
- * v_{k+1} = v_k (diag(stay) + P), v_0 = α, stepped in the kernel chunk by chunk on
- * demand: a[k] = v_k·exit, b[k] = Σ v_k. Once the surviving mass drops below
- * `stopMass` the stepper is `stopped` and every later a[k], b[k] counts as 0.
+ * Whether dense matrices beat stepping: the stepping costs about N·(edges + states) for N
+ * steps; the dense path about n³·(log₂N + 20) once plus times·n²·log₂N. Chosen up front
+ * for small chains (the dense path is exact whether or not the mass would die early).
  */
-class Stepper {
-  a = new Float64Array(1024);
-  b = new Float64Array(1024);
-  count = 0;
-  stopped = false;
-  private readonly ptrs: number[] = [];
-  private readonly k = kernel();
-  private readonly n: number;
-  private readonly args: { rp: number; col: number; p: number; stay: number; exit: number; v: number; tmp: number };
-
-  constructor(csr: Csr, scale: number, private readonly stopMass: number) {
-    const n = (this.n = csr.vertexCount);
-    const transient = new Uint8Array(n);
-    for (let v = 0; v < n; v++) transient[v] = isTransient(csr, v) ? 1 : 0;
-    const p = new Float64Array(csr.col.length);
-    const stay = new Float64Array(n), exit = new Float64Array(n), v0 = new Float64Array(n);
-    for (let v = 0; v < n; v++) {
-      if (v !== 0 && !transient[v]) continue;
-      for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++) {
-        const c = csr.col[j];
-        if (v === 0) { if (transient[c]) v0[c] += csr.weight[j]; continue; }
-        if (transient[c]) p[j] = csr.weight[j] / scale;
-        else exit[v] += csr.weight[j];
-      }
-      if (v !== 0) stay[v] = 1 - csr.exitRate[v] / scale;
-    }
-    const keep = (ptr: number) => { this.ptrs.push(ptr); return ptr; };
-    const k = this.k;
-    this.args = {
-      rp: keep(copyIn(k, csr.rowPtr)), col: keep(copyIn(k, csr.col)), p: keep(copyIn(k, p)),
-      stay: keep(copyIn(k, stay)), exit: keep(copyIn(k, exit)), v: keep(copyIn(k, v0)), tmp: keep(allocate(k, 8 * n)),
-    };
+function denseIsCheaper(matrix: StepMatrix, steps: number, points: number, method: DistributionLimits['method']): boolean {
+  const n = matrix.count + 1;
+  if (method === 'dense') {
+    if (matrix.count > DENSE_MAX_STATES) throw new GraphError('BAD_ARGUMENT', `method 'dense' takes at most ${DENSE_MAX_STATES} transient states; this chain has ${matrix.count}`);
+    return true;
   }
-
-  /** Makes a[0..last] and b[0..last] available (or stops trying once the mass is gone). */
-  ensure(last: number): void {
-    const { k, args } = this;
-    while (!this.stopped && this.count <= last) {
-      const chunk = Math.min(1 << 20, Math.max(1024, last + 1 - this.count));
-      const a = allocate(k, 8 * chunk), b = allocate(k, 8 * chunk);
-      try {
-        const done = k.pk_step_distribution(this.n, args.rp, args.col, args.p, args.stay, args.exit, args.v, args.tmp, chunk, a, b, this.stopMass);
-        this.grow(this.count + done);
-        this.a.set(copyOutF64(k, a, done), this.count);
-        this.b.set(copyOutF64(k, b, done), this.count);
-        this.count += done;
-        if (done < chunk) this.stopped = true;
-      } finally {
-        k.pk_free(a);
-        k.pk_free(b);
-      }
-    }
-  }
-
-  /** a[i] (0 past the point where the mass ran out). */
-  aAt(i: number): number { return i < this.count ? this.a[i] : 0; }
-  /** b[i] (0 past the point where the mass ran out). */
-  bAt(i: number): number { return i < this.count ? this.b[i] : 0; }
-
-  free(): void {
-    for (const p of this.ptrs) this.k.pk_free(p);
-  }
-
-  private grow(size: number): void {
-    if (size <= this.a.length) return;
-    let cap = this.a.length;
-    while (cap < size) cap *= 2;
-    const a = new Float64Array(cap), b = new Float64Array(cap);
-    a.set(this.a.subarray(0, this.count));
-    b.set(this.b.subarray(0, this.count));
-    this.a = a;
-    this.b = b;
-  }
+  if (method === 'uniformization' || matrix.count > DENSE_MAX_STATES || steps < 1e4) return false;
+  if (method !== undefined && method !== 'auto') throw new GraphError('BAD_ARGUMENT', `method must be 'auto', 'uniformization' or 'dense', got ${JSON.stringify(method)}`);
+  const log = Math.log2(steps + 1);
+  return n ** 3 * (log + 20) + points * n * n * log < 0.5 * steps * (matrix.src.length + matrix.count);
 }
-
-/** Chernoff bound on P(N ≤ k) for N ~ Poisson(μ), k < μ, as a logarithm. */
-function logPoissonLowerTail(mu: number, k: number): number {
-  return k === 0 ? -mu : -mu + k + k * Math.log(mu / k);
-}
-
-// Beyond this λt the Poisson window cannot be walked (and stepping to it would take forever).
-const MAX_POISSON_MEAN = 1e11;
 
 function checkPoints(points: ArrayLike<number>, integer: boolean): Float64Array {
-  const out = Float64Array.from(points);
+  if (typeof points !== 'object' || points === null || typeof points.length !== 'number')
+    throw new GraphError('BAD_ARGUMENT', `${integer ? 'steps' : 'times'} must be an array of numbers`);
+  const out = new Float64Array(points.length);
   for (let i = 0; i < out.length; i++) {
-    const x = out[i];
-    if (!Number.isFinite(x) || x < 0 || (integer && !Number.isInteger(x)))
-      throw new GraphError('BAD_ARGUMENT', `${integer ? 'step' : 'time'} ${i} is ${x}; expected a finite ${integer ? 'integer ' : 'number '}≥ 0`);
+    const x = points[i];
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || (integer && !Number.isSafeInteger(x)))
+      throw new GraphError('BAD_ARGUMENT', `${integer ? 'step' : 'time'} ${i} is ${String(x)}; expected a finite ${integer ? 'integer ' : 'number '}≥ 0`);
+    out[i] = x;
   }
   return out;
 }
 
 /** pdf and cdf at the given times. */
-export function continuousDistribution(csr: Csr, times: ArrayLike<number>): { pdf: Float64Array; cdf: Float64Array } {
+export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limits: DistributionLimits = {}): { pdf: Float64Array; cdf: Float64Array } {
   const t = checkPoints(times, false);
   let lambda = 0, maxExit = 0;
   for (let v = 1; v < csr.vertexCount; v++) {
@@ -126,48 +93,84 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>): { pd
   const pdf = new Float64Array(t.length), cdf = new Float64Array(t.length);
   if (t.length === 0) return { pdf, cdf };
   const tail = UNIFORMIZATION_TAIL / Math.max(1, maxExit);
-  const stepper = new Stepper(csr, lambda || 1, tail);
+  const scale = lambda || 1;
+  const matrix = stepMatrix(csr, scale);
+  const maxSteps = maxStepsOf(limits, matrix);
+  if (denseIsCheaper(matrix, scale * Math.max(...t), t.length, limits.method)) return denseContinuous(matrix, scale, t);
+  // Times in increasing order; each gets its Poisson cursor shortly before the steps reach
+  // its window (the bound below is loose on purpose), and leaves when its window is done.
+  const order = Array.from(t.keys()).sort((a, b) => t[a] - t[b]);
+  const mu = Float64Array.from(t, (ti) => scale * ti);
+  const sums = new Float64Array(2 * t.length);
+  const cursors = new Map<number, PoissonCursor>();
+  let next = 0;
+  const stepper = new Stepper(matrix, tail);
   try {
-    // A first stretch of steps tells whether the mass dies out early (then huge λt are trivial).
-    const reach = Math.max(...Array.from(t, (ti) => lambda * ti + 12 * Math.sqrt(lambda * ti) + 64));
-    stepper.ensure(Math.min(reach, 1 << 16));
-    t.forEach((ti, i) => {
-      const mu = lambda * ti;
-      if (stepper.stopped && mu > stepper.count && logPoissonLowerTail(mu, stepper.count) < Math.log(tail)) {
-        pdf[i] = 0; // every step that still carries mass has negligible Poisson weight
-        cdf[i] = 1;
-        return;
+    for (;;) {
+      while (next < order.length && mu[order[next]] - 20 * Math.sqrt(mu[order[next]]) - 20 <= stepper.position + CHUNK) {
+        cursors.set(order[next], new PoissonCursor(mu[order[next]], tail));
+        next++;
       }
-      if (mu > MAX_POISSON_MEAN)
-        throw new GraphError('BAD_ARGUMENT', `time ${ti} times the largest exit rate ${lambda} is ${mu}: uniformisation would need that many steps`);
-      const w = poissonWindow(mu, tail);
-      stepper.ensure(w.right);
-      let f = 0, s = 0;
-      for (let j = 0; j < w.weights.length; j++) { f += w.weights[j] * stepper.aAt(w.left + j); s += w.weights[j] * stepper.bAt(w.left + j); }
-      pdf[i] = f;
-      cdf[i] = Math.min(1, Math.max(0, 1 - s));
-    });
+      if (cursors.size === 0 && next === order.length) break;
+      // Once the mass is gone every later step contributes 0: windows not reached are done.
+      if (stepper.stopped) break;
+      if (stepper.position >= maxSteps) {
+        if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(mu[order[order.length - 1]], matrix.count, maxSteps);
+        return denseContinuous(matrix, scale, t);
+      }
+      const offset = stepper.position;
+      const { a, b } = stepper.next();
+      for (const [i, cursor] of cursors) {
+        cursor.dot2(a, b, offset, sums, i);
+        if (cursor.done) cursors.delete(i);
+      }
+    }
   } finally {
     stepper.free();
+  }
+  for (let i = 0; i < t.length; i++) {
+    pdf[i] = sums[2 * i];
+    cdf[i] = Math.min(1, Math.max(0, 1 - sums[2 * i + 1]));
   }
   return { pdf, cdf };
 }
 
 /** pmf and cdf at the given step counts (τ = number of steps to absorption). */
-export function discreteDistribution(csr: Csr, steps: ArrayLike<number>): { pmf: Float64Array; cdf: Float64Array } {
+export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits: DistributionLimits = {}): { pmf: Float64Array; cdf: Float64Array } {
   const k = checkPoints(steps, true);
   const pmf = new Float64Array(k.length), cdf = new Float64Array(k.length);
   if (k.length === 0) return { pmf, cdf };
-  // Mass below 1e-15 changes no pmf or cdf value by more than that.
-  const stepper = new Stepper(csr, 1, 1e-15);
+  const matrix = stepMatrix(csr, 1);
+  const maxSteps = maxStepsOf(limits, matrix);
+  const alphaMass = matrix.alpha.reduce((x, y) => x + y, 0);
+  const last = Math.max(...k);
+  if (denseIsCheaper(matrix, last, k.length, limits.method) || last > maxSteps) {
+    if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(last, matrix.count, maxSteps);
+    return denseDiscrete(matrix, k);
+  }
+  // Wanted: a at k−1 (pmf) and b at k (cdf), read off the chunks as they pass.
+  const wantA = new Map<number, number[]>(), wantB = new Map<number, number[]>();
+  k.forEach((x, i) => {
+    if (x === 0) pmf[i] = 1 - alphaMass;
+    else wantA.set(x - 1, [...(wantA.get(x - 1) ?? []), i]);
+    wantB.set(x, [...(wantB.get(x) ?? []), i]);
+  });
+  // Mass below 1e-15 changes no pmf or cdf value by more than that; later steps read as 0.
+  const stepper = new Stepper(matrix, 1e-15);
   try {
-    stepper.ensure(Math.max(...k));
-    k.forEach((kk, i) => {
-      pmf[i] = kk === 0 ? 1 - stepper.bAt(0) : stepper.aAt(kk - 1);
-      cdf[i] = 1 - stepper.bAt(kk);
-    });
+    while (!stepper.stopped && stepper.position <= last) {
+      const offset = stepper.position;
+      const { a, b, count } = stepper.next();
+      for (let j = 0; j < count; j++) {
+        for (const i of wantA.get(offset + j) ?? []) pmf[i] = a[j];
+        for (const i of wantB.get(offset + j) ?? []) cdf[i] = 1 - b[j];
+      }
+    }
+    // Steps past the point where the mass ran out: pmf 0 (already), cdf 1.
+    for (const [step, indices] of wantB) if (step >= stepper.position) for (const i of indices) cdf[i] = 1;
   } finally {
     stepper.free();
   }
+  for (let i = 0; i < k.length; i++) cdf[i] = Math.min(1, Math.max(0, cdf[i]));
   return { pmf, cdf };
 }

@@ -42,3 +42,61 @@ export function poissonWindow(mu: number, tail: number): PoissonWindow {
   for (let i = 0; i < up.length; i++) weights[down.length + i] = up[i] / total;
   return { left, right: left + weights.length - 1, weights };
 }
+
+/**
+ * One time's Poisson(μ) weights handed out in increasing n, for streaming over the steps
+ * of a chain: the window and its mass come from one walk from the mode (as in
+ * {@link poissonWindow}), then the weights are regenerated upward from the left end,
+ * w_{n+1} = w_n·μ/(n+1), so nothing per step is stored.
+ */
+export class PoissonCursor {
+  /** First and last n of the window. */
+  readonly left: number;
+  readonly right: number;
+  /** The next n to hand out, and its normalised weight. */
+  private n: number;
+  private w: number;
+
+  constructor(readonly mu: number, tail: number) {
+    if (mu === 0) { this.left = this.right = this.n = 0; this.w = 1; return; }
+    const mode = Math.floor(mu);
+    let total = 1, right = mode, left = mode, wLeft = 1;
+    for (let n = mode, w = 1; ; n++) {
+      const ratio = mu / (n + 1);
+      if (ratio < 1 && (w * ratio) / (1 - ratio) <= tail * total) break;
+      w *= ratio; total += w; right = n + 1;
+    }
+    for (let n = mode, w = 1; n > 0; n--) {
+      const ratio = n / mu;
+      if (ratio < 1 && (w * ratio) / (1 - ratio) <= tail * total) break;
+      w *= ratio; total += w; left = n - 1; wLeft = w;
+    }
+    this.left = left;
+    this.right = right;
+    this.n = left;
+    this.w = wLeft / total;
+  }
+
+  /** Whether every weight has been handed out. */
+  get done(): boolean {
+    return this.n > this.right;
+  }
+
+  /**
+   * Adds Σ weight(n)·x[n − offset] and Σ weight(n)·y[n − offset] over the window's n in
+   * [offset, offset + x.length) to sums[0] and sums[1], handing those weights out. Steps
+   * before the cursor are not revisited.
+   */
+  dot2(x: Float64Array, y: Float64Array, offset: number, sums: Float64Array, at: number): void {
+    const end = Math.min(this.right + 1, offset + x.length);
+    let n = this.n, w = this.w, sx = 0, sy = 0;
+    for (; n < end; n++) {
+      if (n >= offset) { sx += w * x[n - offset]; sy += w * y[n - offset]; }
+      w *= this.mu / (n + 1);
+    }
+    this.n = n;
+    this.w = w;
+    sums[2 * at] += sx;
+    sums[2 * at + 1] += sy;
+  }
+}

@@ -10,6 +10,7 @@ import { checkMomentCount, checkTheta } from '../graph/arguments.js';
 import { GraphError } from '../errors/index.js';
 import * as moments from '../moments/moments.js';
 import * as dist from '../distributions/distribution.js';
+import type { DistributionLimits } from '../distributions/distribution.js';
 import { sampleAbsorption, type SampleOptions } from '../sampling/sample.js';
 
 /** A graph at one θ: the validated rates, and the elimination made from them on first use. */
@@ -63,20 +64,20 @@ export class GraphAtTheta {
   }
 
   /** Density at each time (continuous graphs). */
-  pdf(times: ArrayLike<number>): Float64Array {
+  pdf(times: ArrayLike<number>, limits: DistributionLimits = {}): Float64Array {
     if (this.csr.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
-    return dist.continuousDistribution(this.csr, times).pdf;
+    return dist.continuousDistribution(this.csr, times, limits).pdf;
   }
 
   /** P(T ≤ t), or P(τ ≤ k) for discrete graphs. */
-  cdf(points: ArrayLike<number>): Float64Array {
-    return this.csr.discrete ? dist.discreteDistribution(this.csr, points).cdf : dist.continuousDistribution(this.csr, points).cdf;
+  cdf(points: ArrayLike<number>, limits: DistributionLimits = {}): Float64Array {
+    return this.csr.discrete ? dist.discreteDistribution(this.csr, points, limits).cdf : dist.continuousDistribution(this.csr, points, limits).cdf;
   }
 
   /** P(τ = k) (discrete graphs). */
-  pmf(steps: ArrayLike<number>): Float64Array {
+  pmf(steps: ArrayLike<number>, limits: DistributionLimits = {}): Float64Array {
     if (!this.csr.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
-    return dist.discreteDistribution(this.csr, steps).pmf;
+    return dist.discreteDistribution(this.csr, steps, limits).pmf;
   }
 
   /** n draws of the accumulated reward. */

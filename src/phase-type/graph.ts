@@ -6,12 +6,16 @@ import { StateGraph } from '../graph/state-graph.js';
 
 import { GraphAtTheta } from '../evaluate/graph-at-theta.js';
 import type { SampleOptions } from '../sampling/sample.js';
+import type { DistributionLimits } from '../distributions/distribution.js';
 
 /** Where a computation is evaluated. */
 export interface AtTheta {
   /** Parameter vector θ (paramLength numbers; omit when paramLength is 0). */
   theta?: ArrayLike<number>;
 }
+
+/** Options of pdf, cdf and pmf: θ and a bound on the work. */
+export interface DistributionOptions extends AtTheta, DistributionLimits {}
 
 /** Options of reward-aware computations. */
 export interface RewardOptions extends AtTheta {
@@ -64,18 +68,18 @@ export class Graph extends StateGraph {
   }
 
   /** Density of the absorption time at each time (continuous graphs), by uniformisation. */
-  pdf(times: ArrayLike<number>, options: AtTheta = {}): Float64Array {
-    return this.at(options.theta).pdf(times);
+  pdf(times: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
+    return this.at(options.theta).pdf(times, options);
   }
 
   /** P(T ≤ t) for continuous graphs, or P(τ ≤ k) for discrete ones (steps). */
-  cdf(times: ArrayLike<number>, options: AtTheta = {}): Float64Array {
-    return this.at(options.theta).cdf(times);
+  cdf(times: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
+    return this.at(options.theta).cdf(times, options);
   }
 
   /** P(τ = k) for discrete graphs. */
-  pmf(steps: ArrayLike<number>, options: AtTheta = {}): Float64Array {
-    return this.at(options.theta).pmf(steps);
+  pmf(steps: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
+    return this.at(options.theta).pmf(steps, options);
   }
 
   /** n draws of the absorption time (or accumulated reward); seedable. */

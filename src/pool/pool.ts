@@ -10,6 +10,7 @@ import type { KernelMethods } from '../worker/methods.js';
 import { nodeBuiltin } from './node-builtins.js';
 import { reviveError, type ArgsOf, type MethodTable, type Progress, type ProgressCallback, type Reply, type ResultOf, type Served } from './protocol.js';
 import { spawnKernelWorker, workerHandle, type KernelWorker } from './spawn.js';
+import { READY_METHOD } from './protocol.js';
 import { WorkerSlot, type EvaluatorHolder } from './worker-slot.js';
 import { checkTheta, checkThetaRows } from '../graph/arguments.js';
 import type { BackendChoice, Evaluator } from '../evaluate/evaluator.js';
@@ -23,8 +24,12 @@ import { structuralHash } from '../trace/structural-hash.js';
 export interface PoolOptions {
   /** Number of workers, started on demand. Default: navigator.hardwareConcurrency (Node: os.availableParallelism()). */
   size?: number;
-  /** Milliseconds a call may run in a worker before that worker is replaced and the call retried once. Default: no limit. */
+  /** Milliseconds a call may run in a worker (counted from when the worker is up) before that worker is replaced. Default: no limit. */
   timeoutMs?: number;
+  /** Times a call is retried on a fresh worker after its worker crashed or timed out. Default 1. */
+  retries?: number;
+  /** Milliseconds a new worker may take to start (load its module and the kernel) before it counts as crashed. Default 60,000. */
+  startTimeoutMs?: number;
   /** Graphs each worker keeps, so that repeated calls on a graph do not send it again. Default 4. */
   graphsPerWorker?: number;
   /** Starts one worker running a module that calls serve(). Default: the kernel worker shipped with phasekit. */
@@ -345,7 +350,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
         slot = this.idleSlot(task.key) ?? this.spawn();
       } catch (error) {
         this.queue.shift();
-        this.settle(task, error);
+        this.settle(task, error instanceof PoolError ? error : new PoolError('WORKER_FAILED', `phasekit: a worker could not be started: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
         continue;
       }
       if (!slot) return;
@@ -369,7 +374,16 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     if (this.slots.length >= this.size) return undefined;
     const worker = this.options.worker?.() ?? spawnKernelWorker();
     const handle = workerHandle(worker, (why) => this.fail(slot, 'WORKER_CRASHED', why));
-    const slot: Slot = new WorkerSlot(++this.counts.spawned, handle, Comlink.wrap<Served<MethodTable>>(handle.endpoint), this.options.graphsPerWorker ?? 4);
+    const remote = Comlink.wrap<Served<MethodTable>>(handle.endpoint);
+    const slot: Slot = new WorkerSlot(++this.counts.spawned, handle, remote, this.options.graphsPerWorker ?? 4);
+    // Up once it answers the start-up handshake (its module and the kernel loaded); a call's
+    // timeout counts from then. A worker that never comes up counts as crashed.
+    const startMs = this.options.startTimeoutMs ?? 60_000;
+    const guard = setTimeout(() => this.fail(slot, 'WORKER_CRASHED', `the worker did not start within ${startMs} ms`), startMs);
+    slot.up = (remote as unknown as { [READY_METHOD](): Promise<boolean> })[READY_METHOD]().then(
+      () => { clearTimeout(guard); },
+      () => { clearTimeout(guard); },
+    );
     this.slots.push(slot);
     return slot;
   }
@@ -383,14 +397,21 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     const progress = onProgress && Comlink.proxy((p: Progress) => {
       if (task.slot === slot && !task.settled) onProgress(p);
     });
-    if (task.timeoutMs !== undefined && Number.isFinite(task.timeoutMs))
-      task.timer = setTimeout(() => this.fail(slot, 'TIMEOUT', `no answer within ${task.timeoutMs} ms`), task.timeoutMs);
-    const ref = task.graph ? slot.refFor(task.graph, task.key) : { key: '' };
-    const args = task.attach ? task.attach(slot) : task.args;
-    slot.remote[task.method](ref, args, progress).then(
-      (reply) => this.finish(slot, task, reply),
-      (error: unknown) => this.finish(slot, task, error),
-    );
+    // The call goes once the worker is up (a call that blocked its thread would otherwise
+    // hold back the start-up answer), and its timeout counts from then.
+    void slot.up.then(() => {
+      if (task.slot !== slot || task.settled) return;
+      if (task.timeoutMs !== undefined && Number.isFinite(task.timeoutMs)) {
+        const ms = task.timeoutMs;
+        task.timer = setTimeout(() => this.fail(slot, 'TIMEOUT', `no answer within ${ms} ms`), ms);
+      }
+      const ref = task.graph ? slot.refFor(task.graph, task.key) : { key: '' };
+      const args = task.attach ? task.attach(slot) : task.args;
+      slot.remote[task.method](ref, args, progress).then(
+        (reply) => this.finish(slot, task, reply),
+        (error: unknown) => this.finish(slot, task, error),
+      );
+    });
   }
 
   /** The worker answered (a reply), or Comlink could not deliver the call (an error). */
@@ -429,8 +450,9 @@ export class Pool<T extends KernelMethods = KernelMethods> {
       clearTimeout(task.timer);
       task.slot = null;
       task.attempts++;
-      if (task.attempts < 2) this.queue.unshift(task);
-      else this.settle(task, new PoolError(code, `phasekit: ${task.method} failed twice (${why}); the worker was replaced each time`));
+      const retries = this.options.retries ?? 1;
+      if (task.attempts <= retries) this.queue.unshift(task);
+      else this.settle(task, new PoolError(code, `phasekit: ${task.method} failed ${task.attempts === 1 ? 'once' : `${task.attempts} times`} (${why})${retries > 0 ? '; the worker was replaced each time' : ''}`));
     }
     this.pump();
   }

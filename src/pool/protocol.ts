@@ -19,6 +19,9 @@ export interface GraphRef {
   drop?: string[];
 }
 
+/** The start-up handshake every served worker answers once its module and the kernel are loaded. */
+export const READY_METHOD = '__phasekitReady';
+
 /** Where a long call stands: `done` of `total` units of its current phase. */
 export interface Progress {
   /** 'graph': rebuilding the graph in the worker; 'eliminate': graph elimination; 'evaluate': rows of a batch, or a distribution. */

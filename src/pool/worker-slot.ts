@@ -17,6 +17,8 @@ export interface EvaluatorHolder {
 export class WorkerSlot<T extends MethodTable, Task> implements EvaluatorHolder {
   /** The call this worker is running, if any. */
   task: Task | null = null;
+  /** Settles once the worker is up (see Pool's start-up handshake). */
+  up: Promise<void> = Promise.resolve();
   private readonly keys: string[] = [];
   /** Compiled evaluators this worker holds, by content key (most recent first). */
   private readonly evaluators: string[] = [];

@@ -3,7 +3,7 @@
 // worker_threads' parentPort wrapped by Comlink's node adapter).
 import * as Comlink from 'comlink';
 import { ready } from '../kernel/module.js';
-import { serializeError, transferablesOf, type GraphRef, type KernelMethod, type MethodTable, type ProgressCallback, type Reply } from '../pool/protocol.js';
+import { READY_METHOD, serializeError, transferablesOf, type GraphRef, type KernelMethod, type MethodTable, type ProgressCallback, type Reply } from '../pool/protocol.js';
 import { GraphStore } from './graph-store.js';
 import type { Graph } from '../phase-type/graph.js';
 
@@ -39,5 +39,6 @@ export function serve(methods: MethodTable, endpoint: Comlink.Endpoint): void {
   const served: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(methods))
     served[name] = (ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>) => run(method, store, ref, args, progress);
+  served[READY_METHOD] = async () => { await ready(); return true; };
   Comlink.expose(served, endpoint);
 }

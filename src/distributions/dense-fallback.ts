@@ -1,0 +1,155 @@
+// Small stiff chains, where uniformisation would need more steps than the limit
+// (λt astronomically large: rates 1e8 beside 1e-8), are computed densely instead,
+// at a cost that grows with log(λt), not λt, and without cancellation: every matrix
+// is nonnegative and every product adds nonnegative terms, so tiny probabilities
+// (an exit rate 1e-16 of the largest) keep full relative precision. Padé scaling and
+// squaring of S itself would subtract and lose them.
+//
+// The chain is augmented with one sink for absorption (rows sum to 1):
+//   continuous: K = I + Q/λ; P(Δ) = e^{−λΔ} Σ_n (λΔ)ⁿ/n! Kⁿ for a small base step Δ
+//     (λΔ ≤ 1/2, the series cut where its tail is below 1e-18), then P(2^j Δ) by
+//     squaring; v(t) = α P(mΔ) P(r) for t = mΔ + r, the remainder applied to v
+//     through the series (vector–matrix products only);
+//   discrete:   T^(2^j) by squaring; v(k) = α T^k from k's binary digits.
+// pdf(t) = v(t)·s, P(T ≤ t) = the sink's mass (plus the atom at 0); pmf(k) = v(k−1)·t,
+// P(τ ≤ k) = the sink's mass — read directly, never as 1 − (a sum near 1).
+import type { StepMatrix } from './stepper.js';
+
+/** Transient states beyond which the dense path is not offered (its matrices are n²). */
+export const DENSE_MAX_STATES = 128;
+
+interface Mat { n: number; a: Float64Array }
+
+function matmul(x: Mat, y: Mat): Mat {
+  const n = x.n, out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) {
+      const xik = x.a[i * n + k];
+      if (xik === 0) continue;
+      for (let j = 0; j < n; j++) out[i * n + j] += xik * y.a[k * n + j];
+    }
+  return { n, a: out };
+}
+
+/**
+ * The product of two stochastic matrices, rows renormalised to sum 1: after 2^60 steps'
+ * worth of squarings a row-sum error of one rounding would be raised to that power, so
+ * it is projected away at every step (all entries are nonnegative: no cancellation).
+ */
+function square(x: Mat): Mat {
+  const out = matmul(x, x), n = x.n;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += out.a[i * n + j];
+    if (s > 0) for (let j = 0; j < n; j++) out.a[i * n + j] /= s;
+  }
+  return out;
+}
+
+function vecmat(v: Float64Array, m: Mat): Float64Array {
+  const n = m.n, out = new Float64Array(n);
+  for (let i = 0; i < n; i++) { const vi = v[i]; if (vi !== 0) for (let j = 0; j < n; j++) out[j] += vi * m.a[i * n + j]; }
+  return out;
+}
+
+/** The stochastic matrix of the chain with a sink at index `count`: the stepping matrix's rows plus the exit column (m.exit are rates; scale is m's λ). */
+function augmented(m: StepMatrix, scale: number): Mat {
+  const n = m.count + 1, a = new Float64Array(n * n);
+  for (let t = 0; t < m.count; t++) for (let r = m.inPtr[t]; r < m.inPtr[t + 1]; r++) a[m.src[r] * n + t] += m.p[r];
+  for (let i = 0; i < m.count; i++) { a[i * n + i] += m.stay[i]; a[i * n + m.count] = m.exit[i] / scale; }
+  a[n * n - 1] = 1;
+  return { n, a };
+}
+
+/** α on the augmented states (nothing in the sink: the atom at zero is added apart). */
+function start(m: StepMatrix): Float64Array {
+  const v = new Float64Array(m.count + 1);
+  v.set(m.alpha);
+  return v;
+}
+
+/** Σ_n e^{−h} hⁿ/n! Kⁿ applied to a vector (h ≤ 1/2). */
+function seriesOnVector(v: Float64Array, K: Mat, h: number): Float64Array {
+  const out = new Float64Array(v.length);
+  let term = v, c = Math.exp(-h);
+  for (let n = 0; n < 40; n++) {
+    for (let i = 0; i < out.length; i++) out[i] += c * term[i];
+    c *= h / (n + 1);
+    if (c < 1e-18 * Math.exp(-h)) break;
+    term = vecmat(term, K);
+  }
+  return out;
+}
+
+/** Σ_n e^{−h} hⁿ/n! Kⁿ as a matrix (h ≤ 1/2). */
+function seriesMatrix(K: Mat, h: number): Mat {
+  const n = K.n, out = new Float64Array(n * n);
+  let power: Mat = { n, a: new Float64Array(n * n) };
+  for (let i = 0; i < n; i++) power.a[i * n + i] = 1;
+  let c = Math.exp(-h);
+  for (let k = 0; k < 40; k++) {
+    for (let i = 0; i < out.length; i++) out[i] += c * power.a[i];
+    c *= h / (k + 1);
+    if (c < 1e-18 * Math.exp(-h)) break;
+    power = matmul(power, K);
+  }
+  // The dropped tail (< 1e-18) goes back proportionally: P(Δ) is stochastic.
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += out[i * n + j];
+    for (let j = 0; j < n; j++) out[i * n + j] /= s;
+  }
+  return { n, a: out };
+}
+
+/** pdf and P(T ≤ t) at each time (any order); `m` made with scale λ ≥ every exit rate, `lambda` that λ. */
+export function denseContinuous(m: StepMatrix, lambda: number, times: Float64Array): { pdf: Float64Array; cdf: Float64Array } {
+  const K = augmented(m, lambda), sink = m.count;
+  const atom = 1 - m.alpha.reduce((x, y) => x + y, 0);
+  const tmax = Math.max(...times);
+  // Base step: λΔ ≤ 1/2 and Δ = tmax / 2^J, so every t ≤ tmax is mΔ + r with m < 2^(J+1).
+  const J = Math.max(0, Math.ceil(Math.log2(Math.max(1, 2 * lambda * tmax))));
+  const delta = tmax > 0 ? tmax / 2 ** J : 0;
+  const squares: Mat[] = delta > 0 ? [seriesMatrix(K, lambda * delta)] : [];
+  for (let j = 1; j <= J; j++) squares.push(square(squares[j - 1]));
+  const pdf = new Float64Array(times.length), cdf = new Float64Array(times.length);
+  times.forEach((t, i) => {
+    let v = start(m);
+    if (delta > 0) {
+      let steps = Math.floor(t / delta);
+      const r = t - steps * delta;
+      for (let j = 0; steps > 0; j++, steps = Math.floor(steps / 2)) if (steps % 2 === 1) v = vecmat(v, squares[j]);
+      if (r > 0) v = seriesOnVector(v, K, lambda * r);
+    }
+    let f = 0;
+    for (let s = 0; s < sink; s++) f += v[s] * m.exit[s];
+    pdf[i] = f;
+    cdf[i] = Math.min(1, v[sink] + atom);
+  });
+  return { pdf, cdf };
+}
+
+/** pmf and P(τ ≤ k) at each step count (any order), by binary powers of T; `m` made with scale 1. */
+export function denseDiscrete(m: StepMatrix, steps: Float64Array): { pmf: Float64Array; cdf: Float64Array } {
+  const T = augmented(m, 1), sink = m.count;
+  const atom = 1 - m.alpha.reduce((x, y) => x + y, 0);
+  const squares: Mat[] = [T];
+  const power = (k: number): Float64Array => {
+    let v = start(m);
+    for (let j = 0; k > 0; j++, k = Math.floor(k / 2)) {
+      while (squares.length <= j) squares.push(square(squares[j - 1]));
+      if (k % 2 === 1) v = vecmat(v, squares[j]);
+    }
+    return v;
+  };
+  const pmf = new Float64Array(steps.length), cdf = new Float64Array(steps.length);
+  steps.forEach((k, i) => {
+    if (k === 0) { pmf[i] = atom; cdf[i] = atom; return; }
+    const before = power(k - 1);
+    let f = 0;
+    for (let s = 0; s < sink; s++) f += before[s] * m.exit[s];
+    pmf[i] = f;
+    cdf[i] = Math.min(1, power(k)[sink] + atom);
+  });
+  return { pmf, cdf };
+}

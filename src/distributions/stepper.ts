@@ -1,0 +1,91 @@
+// The chain stepped in the kernel, chunk by chunk: v_{k+1} = v_k (diag(stay) + P)
+// over the transient vertices, recording a_k = v_k·exit and b_k = Σ v_k. One
+// fixed-size chunk of a and b at a time, so memory does not grow with the number
+// of steps; once the surviving mass is below `stopMass` the stepper stops, and
+// every later a_k, b_k counts as 0.
+import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
+import { isTransient, type Csr } from '../graph/rates.js';
+
+/** Steps per kernel call. */
+export const CHUNK = 8192;
+
+/** The transient part of a graph as the stepper reads it. */
+export interface StepMatrix {
+  /** Transient vertices, renumbered 0..count−1 in vertex order. */
+  count: number;
+  /** vertexOf[i] = the vertex of transient index i. */
+  vertexOf: Int32Array;
+  /** Incoming transient edges by target: inPtr[count+1], src, p = weight/scale. */
+  inPtr: Int32Array;
+  src: Int32Array;
+  p: Float64Array;
+  stay: Float64Array;
+  /** Rate (probability) of absorption from each transient vertex. */
+  exit: Float64Array;
+  /** Initial mass on each transient vertex. */
+  alpha: Float64Array;
+}
+
+/** The stepping matrix of `csr` with uniformisation rate `scale` (1 for discrete graphs). */
+export function stepMatrix(csr: Csr, scale: number): StepMatrix {
+  const n = csr.vertexCount;
+  const index = new Int32Array(n).fill(-1);
+  const vertices: number[] = [];
+  for (let v = 0; v < n; v++) if (isTransient(csr, v)) index[v] = vertices.push(v) - 1;
+  const count = vertices.length;
+  const inCount = new Int32Array(count + 1);
+  for (const v of vertices)
+    for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++) if (index[csr.col[j]] >= 0) inCount[index[csr.col[j]] + 1]++;
+  for (let i = 0; i < count; i++) inCount[i + 1] += inCount[i];
+  const fill = inCount.slice(0, count);
+  const src = new Int32Array(inCount[count]), p = new Float64Array(inCount[count]);
+  const stay = new Float64Array(count), exit = new Float64Array(count), alpha = new Float64Array(count);
+  vertices.forEach((v, i) => {
+    for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++) {
+      const t = index[csr.col[j]];
+      if (t >= 0) { const r = fill[t]++; src[r] = i; p[r] = csr.weight[j] / scale; }
+      else exit[i] += csr.weight[j];
+    }
+    stay[i] = 1 - csr.exitRate[v] / scale;
+  });
+  for (let j = csr.rowPtr[0]; j < csr.rowPtr[1]; j++) if (index[csr.col[j]] >= 0) alpha[index[csr.col[j]]] += csr.weight[j];
+  return { count, vertexOf: Int32Array.from(vertices), inPtr: inCount, src, p, stay, exit, alpha };
+}
+
+/** The chain's a_k and b_k, one chunk at a time. */
+export class Stepper {
+  /** Steps recorded so far. */
+  position = 0;
+  /** Whether the surviving mass ran out (every later a_k, b_k is 0). */
+  stopped = false;
+  private readonly k: KernelExports = kernel();
+  private readonly ptrs: number[] = [];
+  private readonly args: { rp: number; src: number; p: number; stay: number; exit: number; v: number; tmp: number; a: number; b: number };
+
+  constructor(private readonly m: StepMatrix, private readonly stopMass: number) {
+    const k = this.k;
+    const keep = (ptr: number) => { this.ptrs.push(ptr); return ptr; };
+    const nonEmpty = <T extends Int32Array | Float64Array>(a: T): T => (a.length ? a : (new (a.constructor as new (n: number) => T)(1)));
+    this.args = {
+      rp: keep(copyIn(k, m.inPtr)), src: keep(copyIn(k, nonEmpty(m.src))), p: keep(copyIn(k, nonEmpty(m.p))),
+      stay: keep(copyIn(k, nonEmpty(m.stay))), exit: keep(copyIn(k, nonEmpty(m.exit))), v: keep(copyIn(k, nonEmpty(m.alpha))),
+      tmp: keep(allocate(k, 8 * Math.max(1, m.count))), a: keep(allocate(k, 8 * CHUNK)), b: keep(allocate(k, 8 * CHUNK)),
+    };
+  }
+
+  /** The next chunk: a and b for steps position … position + count − 1 (views valid until the next call). */
+  next(): { a: Float64Array; b: Float64Array; count: number } {
+    const { k, args } = this;
+    if (this.stopped) return { a: new Float64Array(0), b: new Float64Array(0), count: 0 };
+    const count = k.pk_step_distribution(this.m.count, args.rp, args.src, args.p, args.stay, args.exit, args.v, args.tmp, CHUNK, args.a, args.b, this.stopMass);
+    if (count < CHUNK) this.stopped = true;
+    this.position += count;
+    return { a: f64View(k, args.a, count), b: f64View(k, args.b, count), count };
+  }
+
+  /** Frees kernel memory. */
+  free(): void {
+    for (const p of this.ptrs) this.k.pk_free(p);
+    this.ptrs.length = 0;
+  }
+}

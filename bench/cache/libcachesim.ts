@@ -40,8 +40,9 @@ export async function referenceMissRatios(binary: string, trace: Int32Array, cap
     await writeFile(file, Array.from(trace, (key) => key + 1).join('\n') + '\n');
     const ratios: Record<string, number | undefined> = {};
     for (const [algorithm, label] of REFERENCE_POLICIES) {
+      // cwd: it writes a result file next to where it runs.
       try {
-        const { stdout, stderr } = await run(binary, [file, 'txt', algorithm, String(capacity), '--ignore-obj-size', '1'], { timeout: TIMEOUT_MS, maxBuffer: 1 << 26 });
+        const { stdout, stderr } = await run(binary, [file, 'txt', algorithm, String(capacity), '--ignore-obj-size', '1'], { cwd: dir, timeout: TIMEOUT_MS, maxBuffer: 1 << 26 });
         const match = /miss ratio ([0-9.]+)/.exec(stdout + stderr);
         ratios[label] = match ? Number(match[1]) : undefined;
       } catch {

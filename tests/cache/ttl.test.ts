@@ -31,11 +31,12 @@ describe('time to live', () => {
     expect(await cache.has('k')).toBe(false);
   });
 
-  it('lets a per-entry TTL of 0 override the default and live forever', async () => {
+  it('lets a per-entry TTL of Infinity override the default and live forever', async () => {
     const cache = createCache<string>({ name: name(), ttl: 500, sync: false });
-    await cache.set('k', 'v', { ttl: 0 });
+    await cache.set('k', 'v', { ttl: Infinity });
     vi.advanceTimersByTime(10_000_000);
     expect(await cache.get('k')).toBe('v');
+    expect(await cache.getTTL('k')).toBe(Infinity);
   });
 
   it('reports the remaining TTL, Infinity without one and 0 when absent', async () => {

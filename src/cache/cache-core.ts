@@ -305,6 +305,7 @@ export class CacheCore<V> {
       return this.drop(tier, key, 'corrupt');
     }
     if (!record) return undefined;
+    if (record.value === undefined) return this.drop(tier, key, 'corrupt'); // values are never undefined
     const now = Date.now();
     if (record.expiresAt !== 0 && record.expiresAt <= now) return this.drop(tier, key, 'expired');
     if (!this.isLive(record, now)) return this.drop(tier, key, 'stale');

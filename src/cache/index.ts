@@ -19,13 +19,13 @@ export type { FrecencyPolicyOptions } from './policy/frecency.js';
 export { CountMinSketch, hashString } from './policy/count-min-sketch.js';
 export type { CountMinSketchOptions } from './policy/count-min-sketch.js';
 
-export type { CacheTier, TierRecord, TierEntryMeta } from './tiers/tier.js';
+export type { CacheTier, TierRecord, TierEntryMeta, TierScan } from './tiers/tier.js';
 export { metaOf } from './tiers/tier.js';
 export type { TierSpec } from './tiers/resolve-tiers.js';
 export { IndexedDBTier } from './tiers/indexeddb-tier.js';
 export type { IndexedDBTierOptions } from './tiers/indexeddb-tier.js';
 export { FileTier } from './tiers/file-tier.js';
-export type { FileTierOptions } from './tiers/file-tier.js';
+export type { FileTierOptions, FileSystem } from './tiers/file-tier.js';
 
 export type { Serializer, ByteSerializer } from './serializers/serializer.js';
 export { structuredCloneSerializer } from './serializers/structured-clone.js';

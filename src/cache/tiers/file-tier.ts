@@ -1,7 +1,7 @@
 import { CacheError } from '../errors.js';
 import { binarySerializer } from '../serializers/binary.js';
 import type { ByteSerializer } from '../serializers/serializer.js';
-import { encodeEntryPrefix, headerLength, parseEntryHeader, PREFIX_BYTES, type EntryHeader } from './file-entry-format.js';
+import { encodeEntryPrefix, entryLayout, parseEntryHeader, verifyValue, type Crc32, type EntryHeader } from './file-entry-format.js';
 import { ENTRY_SUFFIX, entryName, hostTag, isAbandoned, tempName, tempWriter } from './file-names.js';
 import { metaOf, type CacheTier, type TierEntryMeta, type TierRecord, type TierScan } from './tier.js';
 
@@ -29,6 +29,7 @@ type FileHandle = Awaited<ReturnType<FileSystem['open']>>;
 interface Loaded {
   fs: FileSystem;
   readFlags: number;
+  crc32: Crc32;
   path: Path;
   dir: string;
   nameOf: (key: string) => string;
@@ -48,6 +49,7 @@ const PATH_MODULE = 'node:path';
 const OS_MODULE = 'node:os';
 const CRYPTO_MODULE = 'node:crypto';
 const FS_CONSTANTS_MODULE = 'node:fs';
+const ZLIB_MODULE = 'node:zlib';
 
 /**
  * Entries as files in a directory (Node), one per key (see tiers/file-entry-format.ts).
@@ -91,7 +93,10 @@ export class FileTier implements CacheTier {
     } finally {
       await handle.close().catch(() => {});
     }
-    const { meta, codec, valueOffset } = parseEntryHeader(bytes, file);
+    const { crc32 } = await this.load();
+    const header = parseEntryHeader(bytes, file, crc32);
+    const { meta, codec, valueOffset } = header;
+    verifyValue(header, bytes.subarray(valueOffset), file, crc32);
     if (meta.key !== key) throw new CacheError('CORRUPT', `${file} holds entry "${meta.key}", not "${key}"`);
     if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${codec}", not "${this.serializer.name}"`);
     try {
@@ -118,10 +123,10 @@ export class FileTier implements CacheTier {
   }
 
   async set(record: TierRecord): Promise<void> {
-    const { fs, dir, host } = await this.load();
+    const { fs, dir, host, crc32 } = await this.load();
     const file = await this.fileOf(record.key);
     const payload = this.serializer.encode(record.value);
-    const prefix = encodeEntryPrefix({ ...metaOf(record), size: payload.byteLength }, this.serializer.name);
+    const prefix = encodeEntryPrefix({ ...metaOf(record), size: payload.byteLength }, this.serializer.name, payload, crc32);
     const temp = tempName(file, host);
     try {
       await this.writeTemp(temp, [prefix, payload]).catch(async (error) => {
@@ -194,19 +199,20 @@ export class FileTier implements CacheTier {
     const opened = await this.open(file);
     if (!opened) return undefined;
     const { handle, size, mtimeMs } = opened;
+    const { crc32 } = await this.load();
     try {
       const first = new Uint8Array(Math.min(size, FIRST_READ));
       const { bytesRead } = await handle.read(first, 0, first.byteLength, 0);
-      const length = headerLength(first.subarray(0, bytesRead), size, file);
-      let header = first.subarray(0, bytesRead);
-      if (PREFIX_BYTES + length > bytesRead) {
-        header = new Uint8Array(PREFIX_BYTES + length);
-        header.set(first.subarray(0, bytesRead));
-        const rest = await handle.read(header, bytesRead, header.byteLength - bytesRead, bytesRead);
-        if (bytesRead + rest.bytesRead < header.byteLength) throw new CacheError('CORRUPT', `${file}: truncated header`);
+      const { prefixBytes, headerBytes } = entryLayout(first.subarray(0, bytesRead), size, file);
+      let bytes = first.subarray(0, bytesRead);
+      if (prefixBytes + headerBytes > bytesRead) {
+        bytes = new Uint8Array(prefixBytes + headerBytes);
+        bytes.set(first.subarray(0, bytesRead));
+        const rest = await handle.read(bytes, bytesRead, bytes.byteLength - bytesRead, bytesRead);
+        if (bytesRead + rest.bytesRead < bytes.byteLength) throw new CacheError('CORRUPT', `${file}: truncated header`);
       }
-      const { meta, codec } = parseEntryHeader(header, file, size);
-      return { meta: { ...meta, accessedAt: Math.max(meta.accessedAt, Math.floor(mtimeMs)) }, codec };
+      const { valueOffset: _valueOffset, ...header } = parseEntryHeader(bytes, file, crc32, size);
+      return { ...header, meta: { ...header.meta, accessedAt: Math.max(header.meta.accessedAt, Math.floor(mtimeMs)) } };
     } catch (error) {
       throw fsError(error, 'read', file);
     } finally {
@@ -315,11 +321,13 @@ export class FileTier implements CacheTier {
       const os: typeof import('node:os') = await import(/* @vite-ignore */ OS_MODULE);
       const crypto: typeof import('node:crypto') = await import(/* @vite-ignore */ CRYPTO_MODULE);
       const { constants }: typeof import('node:fs') = await import(/* @vite-ignore */ FS_CONSTANTS_MODULE);
+      const zlib: typeof import('node:zlib') = await import(/* @vite-ignore */ ZLIB_MODULE);
+      const crc32: Crc32 = (bytes) => zlib.crc32(bytes);
       const root = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
       const dir = this.options.dir ?? path.join(root, 'phasekit', this.options.name);
       // The directory is made by the first write, not here: reading a missing one is just empty.
       const readFlags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
-      return { fs, readFlags, path, dir, nameOf: (key: string) => entryName(crypto, key), host: hostTag(crypto, os.hostname()) };
+      return { fs, readFlags, crc32, path, dir, nameOf: (key: string) => entryName(crypto, key), host: hostTag(crypto, os.hostname()) };
     })());
   }
 }

@@ -3,13 +3,14 @@ import type { EvictionPolicy } from './policy.js';
 import { SlotRings } from './slot-rings.js';
 import { WindowClimber } from './window-climber.js';
 
-// The four segments of W-TinyLFU (Einziger, Friedman & Manes 2017). An entry pushed out of
-// the window waits among the CANDIDATES for the eviction round of the same write, where it
-// duels the probation victim; if no eviction was needed it is admitted on the next insert.
+// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each an LRU ring. An entry
+// pushed out of the window is a CANDIDATE (on no ring) until the eviction round of the
+// same write, where it duels the probation victim; if no eviction was needed it is
+// admitted on the next insert.
 const WINDOW = 0;
-const CANDIDATES = 1;
-const PROBATION = 2;
-const PROTECTED = 3;
+const PROBATION = 1;
+const PROTECTED = 2;
+const CANDIDATE = 3;
 
 // A newcomer must be estimated at least this much more popular than the victim to replace
 // it. Ties alone (Caffeine's rule) are not enough: right after the sketch halves its
@@ -39,6 +40,8 @@ export interface FrecencyPolicyOptions {
 export class FrecencyPolicy implements EvictionPolicy {
   readonly name = 'frecency' as const;
   private readonly rings: SlotRings;
+  // Candidates, oldest first: almost always none or one.
+  private readonly candidates: number[] = [];
   private readonly sketch: CountMinSketch;
   private readonly climber: WindowClimber | undefined;
   private segments: Uint8Array;
@@ -75,7 +78,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.agingPeriod = 8 * basis;
     this.sketch = new CountMinSketch({ capacity: basis, sampleSize: Infinity });
     if (options.adaptive !== false) this.climber = new WindowClimber({ growFirst: this.windowFor(basis) <= 1 });
-    this.rings = new SlotRings(slots, 4);
+    this.rings = new SlotRings(slots, 3);
     this.segments = new Uint8Array(slots);
     this.counts = new Uint8Array(roundUp4(slots));
     this.countWords = new Uint32Array(this.counts.buffer);
@@ -101,9 +104,7 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   insert(slot: number, key: string): void {
     // Candidates still here survived the last eviction round: they are admitted.
-    for (let waiting = this.rings.lru(CANDIDATES); waiting !== -1; waiting = this.rings.lru(CANDIDATES)) {
-      this.move(waiting, CANDIDATES, PROBATION);
-    }
+    while (this.candidates.length > 0) this.admit(this.candidates.shift() as number);
     // The sketch knows the key's accesses while not resident; from now on they are counted here.
     let count: number;
     if (key === this.missedKey) {
@@ -116,7 +117,12 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.counts[slot] = count;
     this.rings.pushMru(WINDOW, slot);
     this.segments[slot] = WINDOW;
-    if (this.rings.sizes[WINDOW] > this.windowMax()) this.move(this.rings.lru(WINDOW), WINDOW, CANDIDATES);
+    if (this.rings.sizes[WINDOW] > this.windowMax()) {
+      const leaving = this.rings.lru(WINDOW);
+      this.rings.unlink(WINDOW, leaving);
+      this.segments[leaving] = CANDIDATE;
+      this.candidates.push(leaving);
+    }
   }
 
   touch(slot: number): void {
@@ -129,7 +135,9 @@ export class FrecencyPolicy implements EvictionPolicy {
       return;
     }
     // A second hit in main (or while waiting for admission) earns protection.
-    this.move(slot, segment, PROTECTED);
+    this.detach(slot);
+    this.rings.pushMru(PROTECTED, slot);
+    this.segments[slot] = PROTECTED;
     if (this.rings.sizes[PROTECTED] > this.protectedMax()) this.move(this.rings.lru(PROTECTED), PROTECTED, PROBATION);
   }
 
@@ -140,7 +148,7 @@ export class FrecencyPolicy implements EvictionPolicy {
   }
 
   remove(slot: number): void {
-    this.rings.unlink(this.segments[slot], slot);
+    this.detach(slot);
   }
 
   evict(): number {
@@ -148,29 +156,32 @@ export class FrecencyPolicy implements EvictionPolicy {
       this.full = true;
       this.sampleHits = this.sampleMisses = this.sinceAging = 0;
     }
-    const rings = this.rings;
+    const candidates = this.candidates;
     for (;;) {
-      const candidate = rings.lru(CANDIDATES);
-      if (candidate === -1) {
-        const victim = this.mainVictim();
-        return this.detach(victim !== -1 ? victim : rings.lru(WINDOW));
-      }
       const victim = this.mainVictim();
+      if (candidates.length === 0) {
+        const slot = victim !== -1 ? victim : this.rings.lru(WINDOW);
+        if (slot !== -1) this.detach(slot);
+        return slot;
+      }
+      const candidate = candidates.shift() as number;
       if (victim === -1) {
-        // Main is empty: nothing to duel with, so the oldest candidate is admitted.
-        this.move(candidate, CANDIDATES, PROBATION);
+        // Main is empty: nothing to duel with, so the candidate is admitted.
+        this.admit(candidate);
         continue;
       }
       if (this.counts[candidate] >= this.counts[victim] + ADMISSION_MARGIN) {
-        this.move(candidate, CANDIDATES, PROBATION);
-        return this.detach(victim);
+        this.admit(candidate);
+        this.detach(victim);
+        return victim;
       }
-      return this.detach(candidate);
+      return candidate; // on no ring already
     }
   }
 
   clear(): void {
     this.rings.reset();
+    this.candidates.length = 0;
     this.sketch.clear();
     this.climber?.reset();
     this.full = false;
@@ -222,7 +233,7 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   private resident(): number {
     const sizes = this.rings.sizes;
-    return sizes[WINDOW] + sizes[CANDIDATES] + sizes[PROBATION] + sizes[PROTECTED];
+    return sizes[WINDOW] + sizes[PROBATION] + sizes[PROTECTED] + this.candidates.length;
   }
 
   private windowMax(): number {
@@ -248,9 +259,16 @@ export class FrecencyPolicy implements EvictionPolicy {
     return slot !== -1 ? slot : this.rings.lru(PROTECTED);
   }
 
-  private detach(slot: number): number {
-    if (slot !== -1) this.rings.unlink(this.segments[slot], slot);
-    return slot;
+  // Takes a slot off its ring, or out of the candidates.
+  private detach(slot: number): void {
+    const segment = this.segments[slot];
+    if (segment !== CANDIDATE) this.rings.unlink(segment, slot);
+    else this.candidates.splice(this.candidates.indexOf(slot), 1);
+  }
+
+  private admit(candidate: number): void {
+    this.rings.pushMru(PROBATION, candidate);
+    this.segments[candidate] = PROBATION;
   }
 }
 

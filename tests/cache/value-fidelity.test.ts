@@ -121,6 +121,11 @@ describe('serializer checks', () => {
     expect(() => structuredCloneSerializer.check?.(plain)).not.toThrow();
   });
 
+  it('turns a throwing getter into NOT_SERIALIZABLE', () => {
+    const value = Object.defineProperty({}, 'x', { enumerable: true, get: () => { throw new Error('no'); } });
+    expect(() => jsonSerializer.check?.(value)).toThrow(expect.objectContaining({ code: 'NOT_SERIALIZABLE' }));
+  });
+
   it('structured clone refuses a WeakMap deep in a Map', () => {
     expect(() => structuredCloneSerializer.check?.({ m: new Map([['k', new WeakMap()]]) })).toThrow(/^value\.m get\(k\) is a WeakMap/);
   });

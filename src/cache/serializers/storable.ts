@@ -16,7 +16,13 @@ export const MAX_DEPTH = 1000;
 
 /** Throws CacheError `NOT_SERIALIZABLE` naming the first part of `value` (e.g. `value.a[3]`) that `rules` cannot store faithfully. */
 export function assertStorable(value: unknown, rules: StorableRules): void {
-  const found = rules === 'json' ? jsonProblem(value, new Set(), 0) : cloneProblem(value, new Set());
+  let found: Problem | undefined;
+  try {
+    found = rules === 'json' ? jsonProblem(value, new Set(), 0) : cloneProblem(value, new Set());
+  } catch (cause) {
+    // A getter or a proxy trap threw: such a value cannot be read back either.
+    throw new CacheError('NOT_SERIALIZABLE', `value cannot be read: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
   if (found) throw new CacheError('NOT_SERIALIZABLE', `${formatPath(found.path)} ${found.reason}`);
 }
 

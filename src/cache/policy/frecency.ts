@@ -73,7 +73,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.windowShare = options.windowShare ?? 0.01;
     this.protectedShare = options.protectedShare ?? 0.8;
     const basis = this.capacity || 4096;
-    // The climber's sample spans the sketch's halving period, so the halving rhythm cancels out.
+    // A climber's sample spans two halvings of the counts, so their rhythm cancels out.
     this.sampleSize = 16 * basis;
     this.agingPeriod = 8 * basis;
     this.sketch = new CountMinSketch({ capacity: basis, sampleSize: Infinity });
@@ -83,11 +83,6 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.counts = new Uint8Array(roundUp4(slots));
     this.countWords = new Uint32Array(this.counts.buffer);
     this.resize();
-  }
-
-  /** Share of capacity the admission window has now (the climber moves it). */
-  get windowSize(): number {
-    return this.windowShare;
   }
 
   grow(slots: number): void {

@@ -24,5 +24,9 @@ export function runUnprivileged(source: string, args: string[] = []): ChildRun {
     timeout: 30_000,
     ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
   });
+  // The child's own failure to load its code (not the failure a test provokes) names the repository.
+  if (asRoot && result.stderr.split('\n').some((line) => /EACCES|permission denied/i.test(line) && line.includes(root))) {
+    throw new Error(`as user 65534 the child could not read the repository at ${root} (run the tests as a non-root user, or from a checkout others can read):\n${result.stderr}`);
+  }
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,12 +1,14 @@
 // phasekit/cache benchmark: `npx tsx bench/cache/run.ts` (add --no-browser to skip IndexedDB).
-// Every ratio compares against a baseline measured in the same run.
-import { measureHitRates } from './hit-rates.js';
+// Every ratio compares against a baseline measured in the same run; miss ratios against
+// libCacheSim run on the same traces when scripts/build-libcachesim.sh has built it.
+import { measureMissRatios, CAPACITY, type MissRatioRow } from './hit-rates.js';
 import { measureIndexedDB } from './indexeddb.js';
+import { REFERENCE_POLICIES } from './libcachesim.js';
 import { measureThroughput } from './memory-throughput.js';
 
 const ratio = (ours: number, baseline: number) => `${(ours / baseline).toFixed(2)}×`;
 const mops = (ops: number) => `${(ops / 1e6).toFixed(2)} M/s`;
-const pct = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+const pct = (rate: number | undefined) => (rate === undefined || Number.isNaN(rate) ? '–' : (rate * 100).toFixed(2));
 
 function table(title: string, header: string[], rows: string[][]): void {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
@@ -23,25 +25,43 @@ table(
   throughput.map((t) => [t.name, mops(t.getHitOps), ratio(t.getHitOps, baseline.getHitOps), mops(t.setOps), ratio(t.setOps, baseline.setOps)]),
 );
 
-const hitRates = measureHitRates();
-const names = Object.keys(hitRates[0].rates);
+const rows = await measureMissRatios();
+const ours = 'phasekit frecency';
+const measuredNames = Object.keys(rows[0].measured);
+const referenceNames = REFERENCE_POLICIES.map(([, label]) => label);
+const bestReference = (row: MissRatioRow): [string, number] | undefined =>
+  Object.entries(row.references)
+    .filter((entry): entry is [string, number] => entry[1] !== undefined && !Number.isNaN(entry[1]))
+    .sort((a, b) => a[1] - b[1])[0];
 table(
-  'Hit rate, capacity 1 000 entries (all accesses; in brackets: Zipf-key accesses only)',
-  ['workload', ...names, 'frecency − LRU'],
-  hitRates.map((row) => [
-    row.workload,
-    ...names.map((name) => `${pct(row.rates[name])} (${pct(row.zipfRates[name])})`),
-    `${((row.rates['phasekit frecency'] - row.rates['lru-cache (npm)']) * 100).toFixed(1)} pts (${((row.zipfRates['phasekit frecency'] - row.zipfRates['lru-cache (npm)']) * 100).toFixed(1)} pts)`,
-  ]),
+  `Miss ratio %, capacity ${CAPACITY.toLocaleString('en')} entries, lower is better. ` +
+    (rows[0].referencesMeasured
+      ? 'Reference policies: libCacheSim on the same traces, this run.'
+      : 'Reference policies: RECORDED in issue #14 (libCacheSim on like streams), not measured here; build libCacheSim with scripts/build-libcachesim.sh to measure.') +
+    ' Target (first three streams): within 0.3 points of the best reference.',
+  ['stream', ...measuredNames, ...referenceNames.map((name) => `${name} (ref)`), 'OPT', 'ours − best ref', 'target'],
+  rows.map((row) => {
+    const best = bestReference(row);
+    const gap = best ? (row.measured[ours] - best[1]) * 100 : NaN;
+    const verdict = !row.targeted || !best ? '–' : gap <= 0.3 ? 'met' : 'missed';
+    return [
+      row.stream,
+      ...measuredNames.map((name) => pct(row.measured[name])),
+      ...referenceNames.map((name) => pct(row.references[name])),
+      pct(row.optimal),
+      best ? `${gap >= 0 ? '+' : ''}${gap.toFixed(2)} (vs ${best[0]})` : '–',
+      verdict,
+    ];
+  }),
 );
 
 if (!process.argv.includes('--no-browser')) {
-  const rows = await measureIndexedDB();
+  const idb = await measureIndexedDB();
   const perOp = (ms: number, count: number) => `${((ms * 1000) / count).toFixed(0)} µs`;
   table(
     'IndexedDB in Chromium: phasekit IndexedDBTier vs idb-keyval (time per operation, best round; ratio = idb-keyval time / ours)',
     ['case', 'put ours', 'put idb-keyval', 'put speed', 'get ours', 'get idb-keyval', 'get speed'],
-    rows.map((r) => [
+    idb.map((r) => [
       r.label,
       perOp(r.phasekit.putMs, r.count), perOp(r.idbKeyval.putMs, r.count), ratio(r.idbKeyval.putMs, r.phasekit.putMs),
       perOp(r.phasekit.getMs, r.count), perOp(r.idbKeyval.getMs, r.count), ratio(r.idbKeyval.getMs, r.phasekit.getMs),

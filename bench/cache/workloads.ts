@@ -23,20 +23,15 @@ export function zipfTrace(keys: number, s: number, length: number, seed = 1): In
 }
 
 /**
- * Zipf traffic polluted by a one-pass scan: warm Zipf, then `scanLength` never-repeated
- * keys interleaved one-for-one with Zipf accesses, then Zipf again.
+ * A Zipf trace with a one-pass scan in the middle: `scanLength` keys outside the Zipf key
+ * range (`firstScanKey` on), each seen exactly once, after the first half of `zipf`.
  */
-export function scanPollutedTrace(keys: number, s: number, phase: number, scanLength: number, seed = 2): Int32Array {
-  const zipf = zipfTrace(keys, s, 2 * phase + scanLength, seed);
-  const trace = new Int32Array(2 * phase + 2 * scanLength);
-  let z = 0;
-  let out = 0;
-  for (let i = 0; i < phase; i++) trace[out++] = zipf[z++];
-  for (let i = 0; i < scanLength; i++) {
-    trace[out++] = keys + i; // scan keys lie outside the Zipf key range: each is seen once
-    trace[out++] = zipf[z++];
-  }
-  for (let i = 0; i < phase; i++) trace[out++] = zipf[z++];
+export function scanInMiddleTrace(zipf: Int32Array, firstScanKey: number, scanLength: number): Int32Array {
+  const half = zipf.length >>> 1;
+  const trace = new Int32Array(zipf.length + scanLength);
+  trace.set(zipf.subarray(0, half));
+  for (let i = 0; i < scanLength; i++) trace[half + i] = firstScanKey + i;
+  trace.set(zipf.subarray(half), half + scanLength);
   return trace;
 }
 
@@ -44,6 +39,41 @@ export function scanPollutedTrace(keys: number, s: number, phase: number, scanLe
 export function loopTrace(loopSize: number, rounds: number): Int32Array {
   const trace = new Int32Array(loopSize * rounds);
   for (let i = 0; i < trace.length; i++) trace[i] = i % loopSize;
+  return trace;
+}
+
+/**
+ * A hot set that moves: `phases` phases of `phaseLength` accesses, each Zipf(1) over `hot`
+ * keys, the set shifted by `shift` keys per phase (ranks scattered over the set).
+ */
+export function shiftingTrace(phases: number, phaseLength: number, hot: number, shift: number, seed = 100): Int32Array {
+  const trace = new Int32Array(phases * phaseLength);
+  for (let phase = 0; phase < phases; phase++) {
+    const zipf = zipfTrace(hot, 1, phaseLength, seed + phase);
+    for (let i = 0; i < phaseLength; i++) trace[phase * phaseLength + i] = phase * shift + ((zipf[i] * 7919) % hot);
+  }
+  return trace;
+}
+
+/**
+ * Recency-biased traffic, where LRU shines and frequency filters hurt: with probability
+ * `reuse` an access repeats one of the last `window` new keys (recent ones likelier),
+ * otherwise it brings a new key.
+ */
+export function recencyTrace(length: number, reuse: number, window: number, seed = 42): Int32Array {
+  const random = seededRandom(seed);
+  const trace = new Int32Array(length);
+  const recent = new Int32Array(window); // ring of the newest keys
+  let newest = -1;
+  for (let i = 0; i < length; i++) {
+    if (newest >= 0 && random() < reuse) {
+      const back = Math.floor(random() ** 2 * Math.min(window, newest + 1));
+      trace[i] = recent[(newest - back) % window];
+    } else {
+      trace[i] = ++newest;
+      recent[newest % window] = newest;
+    }
+  }
   return trace;
 }
 

@@ -6,11 +6,12 @@ import { vacuumTier, type VacuumOptions, type VacuumResult } from './management/
 import { MemoryTier } from './memory-tier.js';
 import { hasKeyLocks, withKeyLock } from './multi-tab/key-lock.js';
 import { TabSync, type TabSyncMessage } from './multi-tab/tab-sync.js';
+import { checkCacheOptions, checkTtl, expiryOf } from './option-checks.js';
 import { DEFAULT_MAX_ENTRIES, type CacheOptions, type ComputeOptions, type SetOptions } from './options.js';
 import { estimateSize } from './size.js';
 import { CacheStats } from './stats/cache-stats.js';
 import { resolveTiers } from './tiers/resolve-tiers.js';
-import type { CacheTier, TierEntryMeta, TierRecord } from './tiers/tier.js';
+import type { CacheTier, TierEntryMeta, TierRecord, TierScan } from './tiers/tier.js';
 
 // Share of a full tier released on a quota error, beyond the entry being written:
 // freeing only the exact size would hit the quota again on the very next write.
@@ -40,7 +41,7 @@ export class CacheCore<V> {
   private lowerEvictions = 0;
 
   constructor(readonly options: CacheOptions<V>) {
-    if (!options?.name) throw new CacheError('BAD_OPTION', 'a cache needs a name');
+    checkCacheOptions(options);
     this.name = options.name;
     const maxEntries = options.maxEntries ?? (options.maxBytes === undefined ? DEFAULT_MAX_ENTRIES : undefined);
     this.memory = new MemoryTier<V>({
@@ -83,8 +84,9 @@ export class CacheCore<V> {
       return;
     }
     const now = Date.now();
-    const ttl = options.ttl ?? this.options.ttl ?? 0;
-    const expiresAt = ttl > 0 ? now + ttl : 0;
+    const expiresAt = expiryOf(checkTtl(options.ttl) ?? this.options.ttl, now);
+    // A value some tier cannot give back equal is refused before any tier changes.
+    for (const tier of this.tiers) tier.checkValue?.(value);
     this.memory.set(key, value, { expiresAt, storedAt: now });
     this.relations.set(key, options.tags, options.dependsOn);
     this.stats.counters.sets++;
@@ -113,13 +115,13 @@ export class CacheCore<V> {
     return meta.expiresAt === 0 ? Infinity : Math.max(0, meta.expiresAt - Date.now());
   }
 
-  /** Live keys in any tier satisfying `matches`. */
+  /** Live keys in any tier satisfying `matches`; throws a CacheError when a tier cannot be listed (a partial answer would mislead). */
   async keys(matches: (key: string) => boolean): Promise<string[]> {
     const keys = new Set<string>();
     for (const key of this.memory.keys()) if (matches(key)) keys.add(key);
     const now = Date.now();
     for (const tier of this.tiers) {
-      for (const meta of await this.listOf(tier)) if (matches(meta.key) && this.isLive(meta, now)) keys.add(meta.key);
+      for (const meta of (await this.scan(tier)).entries) if (matches(meta.key) && this.isLive(meta, now)) keys.add(meta.key);
     }
     return [...keys];
   }
@@ -155,12 +157,17 @@ export class CacheCore<V> {
     return [...keys];
   }
 
-  /** Empties every tier (all namespaces). */
+  /** Empties every tier (all namespaces); throws CacheError when a lower tier could not be emptied. */
   async clear(): Promise<void> {
     this.memory.clear();
     this.relations.clear();
-    await Promise.all(this.tiers.map((tier) => tier.clear().catch(() => this.stats.tier(tier.name).errors++)));
+    const failures: unknown[] = [];
+    await Promise.all(this.tiers.map((tier) => tier.clear().catch((error) => {
+      this.stats.tier(tier.name).errors++;
+      failures.push(tierError(tier, error));
+    })));
     this.sync?.post({ type: 'clear', prefix: '' });
+    if (failures.length > 0) throw failures[0];
   }
 
   /** Cached value, or one computation per key (per context, and per origin where Web Locks exist). */
@@ -227,12 +234,20 @@ export class CacheCore<V> {
     this.sweeper = undefined;
   }
 
-  /** Vacuums the lower tiers (or the one named). */
+  /** Vacuums the lower tiers (or the one named); a tier that fails throws a CacheError naming it. */
   async vacuum(options: VacuumOptions): Promise<VacuumResult[]> {
     const results: VacuumResult[] = [];
     for (const tier of this.tiers) {
       if (options.tier !== undefined && options.tier !== tier.name) continue;
-      const { sizeEvictions, ...result } = await vacuumTier(tier, { ...options, version: this.options.version });
+      let vacuumed;
+      try {
+        vacuumed = await vacuumTier(tier, { ...options, version: this.options.version });
+      } catch (error) {
+        throw tierError(tier, error);
+      } finally {
+        this.countTierCorrupt(tier);
+      }
+      const { sizeEvictions, ...result } = vacuumed;
       this.lowerEvictions += sizeEvictions;
       this.stats.tier(tier.name).evictions += sizeEvictions;
       results.push(result);
@@ -308,6 +323,7 @@ export class CacheCore<V> {
       return this.drop(tier, key, 'corrupt');
     }
     if (!record) return undefined;
+    if (record.value === undefined) return this.drop(tier, key, 'corrupt'); // values are never undefined
     const now = Date.now();
     if (record.expiresAt !== 0 && record.expiresAt <= now) return this.drop(tier, key, 'expired');
     if (!this.isLive(record, now)) return this.drop(tier, key, 'stale');
@@ -342,6 +358,7 @@ export class CacheCore<V> {
 
   private async relieve(tier: CacheTier, incoming: TierRecord<V>): Promise<void> {
     const metas = (await tier.list()).filter((meta) => meta.key !== incoming.key);
+    this.countTierCorrupt(tier);
     const total = metas.reduce((sum, meta) => sum + meta.size, 0);
     const victims = pickForRelease(metas, incoming.size + QUOTA_RELIEF_SHARE * total, Date.now());
     if (victims.length === 0) return;
@@ -364,8 +381,14 @@ export class CacheCore<V> {
   }
 
   private async existsBelow(key: string): Promise<boolean> {
-    for (const tier of this.tiers) if (await tier.head(key).catch(() => undefined)) return true;
+    for (const tier of this.tiers) if (await this.headOf(tier, key)) return true;
     return false;
+  }
+
+  private async headOf(tier: CacheTier, key: string): Promise<TierEntryMeta | undefined> {
+    const meta = await tier.head(key).catch(() => undefined);
+    this.countTierCorrupt(tier);
+    return meta;
   }
 
   private async metaOf(key: string): Promise<Pick<TierEntryMeta, 'expiresAt'> | undefined> {
@@ -373,7 +396,7 @@ export class CacheCore<V> {
     if (info) return info;
     const now = Date.now();
     for (const tier of this.tiers) {
-      const meta = await tier.head(key).catch(() => undefined);
+      const meta = await this.headOf(tier, key);
       if (meta && this.isLive(meta, now)) return meta;
     }
     return undefined;
@@ -383,18 +406,36 @@ export class CacheCore<V> {
     return (meta.expiresAt === 0 || meta.expiresAt > now) && (meta.version ?? null) === (this.options.version ?? null);
   }
 
+  /** A tier's entries and writes under way (for occupancy); throws a CacheError naming the tier. */
+  async scan(tier: CacheTier): Promise<{ entries: TierEntryMeta[]; pending?: TierScan['pending'] }> {
+    try {
+      return tier.scan ? await tier.scan() : { entries: await tier.list() };
+    } catch (error) {
+      throw tierError(tier, error);
+    } finally {
+      this.countTierCorrupt(tier);
+    }
+  }
+
   private async listOf(tier: CacheTier): Promise<TierEntryMeta[]> {
     try {
       return await tier.list();
     } catch {
       this.stats.tier(tier.name).errors++;
       return [];
+    } finally {
+      this.countTierCorrupt(tier);
     }
+  }
+
+  // Junk a tier found and removed on its own while listing counts as corrupt too.
+  private countTierCorrupt(tier: CacheTier): void {
+    this.stats.counters.corrupt += tier.takeCorrupt?.() ?? 0;
   }
 
   private async query(tier: CacheTier, field: 'tags' | 'dependsOn', value: string): Promise<string[]> {
     if (tier.query) return tier.query(field, value).catch(() => []);
-    return (await this.listOf(tier)).filter((meta) => meta[field]?.includes(value)).map((meta) => meta.key);
+    return (await this.scan(tier)).entries.filter((meta) => meta[field]?.includes(value)).map((meta) => meta.key);
   }
 
   private locksAcrossTabs(): boolean {
@@ -424,4 +465,10 @@ export class CacheCore<V> {
       }
     }
   }
+}
+
+/** `error` as a CacheError naming the tier (errors of our own tiers already are). */
+function tierError(tier: CacheTier, error: unknown): CacheError {
+  if (error instanceof CacheError) return error;
+  return new CacheError('TIER_UNAVAILABLE', `tier "${tier.name}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }

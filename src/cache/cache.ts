@@ -33,6 +33,8 @@ export interface TierOccupancy {
   oldest?: number;
   /** Store time of the newest entry (epoch ms). */
   newest?: number;
+  /** Writes under way (e.g. the file tier's temporary files), not counted in `entries`; for tiers that report them. */
+  pending?: { records: number; bytes: number };
 }
 
 /** A cache's occupancy and counters, as {@link Cache.info} reports them. */
@@ -210,17 +212,24 @@ export class Cache<V = unknown> {
     );
   }
 
-  /** Entries and bytes of every tier (lists lower tiers: may be slow on huge stores). */
+  /** Entries and bytes of every tier (lists lower tiers: may be slow on huge stores). Throws CacheError when a tier cannot be listed. */
   async tierOccupancy(): Promise<Record<string, TierOccupancy>> {
     const { memory, tiers } = this.core;
     const result: Record<string, TierOccupancy> = { memory: { entries: memory.size, bytes: memory.bytes, ...memory.ageRange() } };
     for (const tier of tiers) {
-      const metas = await tier.list();
-      const stored = metas.map((meta) => meta.storedAt);
+      const { entries: metas, pending } = await this.core.scan(tier);
+      // A loop, not Math.min(...times): spreading 100k+ arguments overflows the stack.
+      let oldest = Infinity;
+      let newest = -Infinity;
+      for (const { storedAt } of metas) {
+        if (storedAt < oldest) oldest = storedAt;
+        if (storedAt > newest) newest = storedAt;
+      }
       result[tier.name] = {
         entries: metas.length,
         bytes: metas.reduce((sum, meta) => sum + meta.size, 0),
-        ...(metas.length ? { oldest: Math.min(...stored), newest: Math.max(...stored) } : {}),
+        ...(metas.length ? { oldest, newest } : {}),
+        ...(pending ? { pending } : {}),
       };
     }
     return result;

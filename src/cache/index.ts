@@ -20,13 +20,12 @@ export type { FrecencyPolicyOptions } from './policy/frecency.js';
 export { CountMinSketch, hashString } from './policy/count-min-sketch.js';
 export type { CountMinSketchOptions } from './policy/count-min-sketch.js';
 
-export type { CacheTier, TierRecord, TierEntryMeta, TierLock } from './tiers/tier.js';
+export type { CacheTier, TierRecord, TierEntryMeta, TierLock, TierScan } from './tiers/tier.js';
 export { metaOf } from './tiers/tier.js';
 export type { TierSpec } from './tiers/resolve-tiers.js';
 export { IndexedDBTier } from './tiers/indexeddb-tier.js';
 export type { IndexedDBTierOptions } from './tiers/indexeddb-tier.js';
 export { FileTier } from './tiers/file-tier.js';
-export type { FileTierOptions } from './tiers/file-tier.js';
 export { HttpTier, httpTier } from './tiers/http-tier.js';
 export type { HttpTierOptions, HttpTierMethod, HttpTierStats } from './tiers/http-tier.js';
 export { RedisTier, redisTier } from './tiers/redis-tier.js';
@@ -39,6 +38,7 @@ export type { PullOptions, PushOptions, TransferProgress, TransferResult } from 
 export type { Manifest, ManifestEntry } from './remote/manifest.js';
 export type { RemoteHealthOptions } from './remote/health.js';
 export type { WriteQueueStats } from './remote/write-queue.js';
+export type { FileTierOptions, FileSystem } from './tiers/file-tier.js';
 
 export type { Serializer, ByteSerializer } from './serializers/serializer.js';
 export { structuredCloneSerializer } from './serializers/structured-clone.js';

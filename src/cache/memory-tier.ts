@@ -43,6 +43,11 @@ export interface MemoryEntryInfo {
 }
 
 const INITIAL_SLOTS = 1024;
+const META = 4;
+const EXPIRES = 0;
+const STORED = 1;
+const SIZE = 2;
+const HITS = 3;
 
 /**
  * The in-process front tier: a Map from key to slot and parallel typed arrays for
@@ -62,10 +67,9 @@ export class MemoryTier<V = unknown> {
   private readonly index = new Map<string, number>();
   private keyList: (string | undefined)[] = [];
   private valueList: (V | undefined)[] = [];
-  private expiries: Float64Array;
-  private stored: Float64Array;
-  private sizes: Float64Array;
-  private hitCounts: Uint32Array;
+  // Per slot, side by side so that one write touches one cache line:
+  // [expiresAt, storedAt, size, hits] at slot * META.
+  private meta: Float64Array;
   private readonly free: number[] = [];
   private nextSlot = 0;
   private trackedBytes = 0;
@@ -82,10 +86,7 @@ export class MemoryTier<V = unknown> {
     this.sizeOf = options.sizeOf ?? estimateSize;
     this.onRemove = options.onRemove;
     const slots = Math.min(INITIAL_SLOTS, this.maxEntries + 1);
-    this.expiries = new Float64Array(slots);
-    this.stored = new Float64Array(slots);
-    this.sizes = new Float64Array(slots);
-    this.hitCounts = new Uint32Array(slots);
+    this.meta = new Float64Array(slots * META);
     this.policy = createPolicy(options.policy ?? 'frecency', slots, Number.isFinite(this.maxEntries) ? this.maxEntries : undefined);
   }
 
@@ -119,7 +120,7 @@ export class MemoryTier<V = unknown> {
       return undefined;
     }
     this.policy.touch(slot);
-    this.hitCounts[slot]++;
+    this.meta[slot * META + HITS]++;
     return this.valueList[slot];
   }
 
@@ -149,8 +150,8 @@ export class MemoryTier<V = unknown> {
     const expiresAt = options?.expiresAt ?? 0;
     let slot = this.index.get(key);
     if (slot !== undefined) {
-      this.trackedBytes += size - this.sizes[slot];
-      this.withTtl += (expiresAt !== 0 ? 1 : 0) - (this.expiries[slot] !== 0 ? 1 : 0);
+      this.trackedBytes += size - this.meta[slot * META + SIZE];
+      this.withTtl += (expiresAt !== 0 ? 1 : 0) - (this.meta[slot * META + EXPIRES] !== 0 ? 1 : 0);
       this.valueList[slot] = value;
       this.policy.touch(slot);
     } else {
@@ -158,14 +159,15 @@ export class MemoryTier<V = unknown> {
       this.index.set(key, slot);
       this.keyList[slot] = key;
       this.valueList[slot] = value;
-      this.hitCounts[slot] = 0;
+      this.meta[slot * META + HITS] = 0;
       this.trackedBytes += size;
       if (expiresAt !== 0) this.withTtl++;
       this.policy.insert(slot, key);
     }
-    this.sizes[slot] = size;
-    this.expiries[slot] = expiresAt;
-    this.stored[slot] = options?.storedAt ?? 0;
+    const at = slot * META;
+    this.meta[at + EXPIRES] = expiresAt;
+    this.meta[at + STORED] = options?.storedAt ?? 0;
+    this.meta[at + SIZE] = size;
     // Entry count = slots handed out minus slots free (cheaper than Map#size, a builtin getter).
     while (this.nextSlot - this.free.length > this.maxEntries || this.trackedBytes > this.maxBytes) {
       const victim = this.policy.evict();
@@ -201,7 +203,8 @@ export class MemoryTier<V = unknown> {
   info(key: string): MemoryEntryInfo | undefined {
     const slot = this.index.get(key);
     if (slot === undefined || this.isExpired(slot, Date.now())) return undefined;
-    return { expiresAt: this.expiries[slot], storedAt: this.stored[slot], size: this.sizes[slot], hits: this.hitCounts[slot] };
+    const at = slot * META;
+    return { expiresAt: this.meta[at + EXPIRES], storedAt: this.meta[at + STORED], size: this.meta[at + SIZE], hits: this.meta[at + HITS] };
   }
 
   /** Unexpired resident keys, in no particular order. */
@@ -232,7 +235,7 @@ export class MemoryTier<V = unknown> {
   /** The `n` resident keys with most hits, most first. */
   hottest(n: number): { key: string; hits: number }[] {
     const ranked: { key: string; hits: number }[] = [];
-    for (const [key, slot] of this.index) ranked.push({ key, hits: this.hitCounts[slot] });
+    for (const [key, slot] of this.index) ranked.push({ key, hits: this.meta[slot * META + HITS] });
     ranked.sort((a, b) => b.hits - a.hits);
     return ranked.slice(0, n);
   }
@@ -242,7 +245,7 @@ export class MemoryTier<V = unknown> {
     let oldest = Infinity;
     let newest = -Infinity;
     for (const slot of this.index.values()) {
-      const at = this.stored[slot];
+      const at = this.meta[slot * META + STORED];
       if (at === 0) continue;
       if (at < oldest) oldest = at;
       if (at > newest) newest = at;
@@ -251,7 +254,7 @@ export class MemoryTier<V = unknown> {
   }
 
   private isExpired(slot: number, now: number): boolean {
-    const at = this.expiries[slot];
+    const at = this.meta[slot * META + EXPIRES];
     return at !== 0 && at <= now;
   }
 
@@ -267,9 +270,10 @@ export class MemoryTier<V = unknown> {
     this.index.delete(key);
     this.keyList[slot] = undefined;
     this.valueList[slot] = undefined;
-    this.trackedBytes -= this.sizes[slot];
-    if (this.expiries[slot] !== 0) this.withTtl--;
-    this.expiries[slot] = 0;
+    const at = slot * META;
+    this.trackedBytes -= this.meta[at + SIZE];
+    if (this.meta[at + EXPIRES] !== 0) this.withTtl--;
+    this.meta[at + EXPIRES] = 0;
     this.free.push(slot);
     if (reason && this.onRemove) this.onRemove(key, value, reason);
   }
@@ -278,22 +282,16 @@ export class MemoryTier<V = unknown> {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
     const slot = this.nextSlot++;
-    if (slot >= this.expiries.length) this.grow(this.expiries.length * 2);
+    if (slot * META >= this.meta.length) this.grow((this.meta.length / META) * 2);
     return slot;
   }
 
   private grow(slots: number): void {
-    this.expiries = grown(this.expiries, new Float64Array(slots));
-    this.stored = grown(this.stored, new Float64Array(slots));
-    this.sizes = grown(this.sizes, new Float64Array(slots));
-    this.hitCounts = grown(this.hitCounts, new Uint32Array(slots));
+    const meta = new Float64Array(slots * META);
+    meta.set(this.meta);
+    this.meta = meta;
     this.policy.grow(slots);
   }
-}
-
-function grown<T extends Float64Array | Uint32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }
 
 function positiveOrInfinity(value: number | undefined, name: string): number {

@@ -14,7 +14,7 @@ export interface CacheOptions<V = unknown> {
   maxEntries?: number;
   /** Most bytes in the memory tier, as measured by `sizeOf`. */
   maxBytes?: number;
-  /** Default time to live in ms for entries set without one (default: forever). */
+  /** Default time to live in ms for entries set without one: above 0, or Infinity (the default) for never. */
   ttl?: number;
   /** Bytes a value costs; default: ArrayBuffer/typed arrays by byteLength, strings 2 bytes/char, objects estimated. */
   sizeOf?: (value: V, key: string) => number;
@@ -36,7 +36,7 @@ export interface CacheOptions<V = unknown> {
 
 /** Per-entry options of `set`. */
 export interface SetOptions {
-  /** Time to live in ms (0: forever); overrides the cache default. */
+  /** Time to live in ms: above 0, or Infinity for never; overrides the cache default. 0, negatives, NaN and non-numbers are BAD_OPTION. */
   ttl?: number;
   /** Labels for `invalidateTag`. */
   tags?: string[];

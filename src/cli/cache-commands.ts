@@ -24,6 +24,10 @@ function command(summary: string, positionals: string[], flags: Record<string, F
       configureCacheLayers({ persistence: 'file', root: args.flags.dir as string | undefined, sync: false });
       try {
         printJSON(io, await run(args));
+      } catch (e) {
+        // A directory that cannot be read or written is the caller's to fix (exit 2), not a phasekit failure.
+        if (e instanceof CacheError && e.code === 'TIER_UNAVAILABLE') throw new UsageError(e.message);
+        throw e;
       } finally {
         await closeCacheLayers();
       }

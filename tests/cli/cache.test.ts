@@ -1,9 +1,10 @@
 // `phasekit cache status|clear|export|import|vacuum` on a temporary file store.
-import { mkdtemp, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTraceCache, models, ready } from '../../src/index.js';
+import { runUnprivileged } from '../cache/unprivileged.js';
 import { runCli } from './run-cli.js';
 
 beforeAll(() => ready());
@@ -59,5 +60,34 @@ describe('phasekit cache', () => {
     const bad = await runCli(['cache', 'import', notArchive, '--dir', dir]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/archive/i);
+  });
+
+  it('status, vacuum and export survive junk entry files (they used to abort the process)', async () => {
+    const dir = await filledStore();
+    await writeFile(join(dir, 'a.entry'), Buffer.from('xxxx\x00\x00\x00\x80', 'latin1'));
+    await writeFile(join(dir, 'b.entry'), Buffer.from('PKCE\xf0\xff\xff\x7f', 'latin1'));
+    const status = await runCli(['cache', 'status', '--dir', dir]);
+    expect(status.code).toBe(0);
+    expect(json(status.stdout).traces.entries).toBe(2);
+    expect((await runCli(['cache', 'vacuum', '--dir', dir])).code).toBe(0);
+    expect((await runCli(['cache', 'export', join(dir, '..', `junk-export-${Date.now()}`), '--dir', dir])).code).toBe(0);
+  });
+
+  it('clear on a directory it cannot write exits 2 with one line and keeps the entries', async () => {
+    const dir = await filledStore();
+    await chmod(dir, 0o555);
+    try {
+      const child = runUnprivileged(`
+        const { main } = await import('./src/cli/main.ts');
+        process.exitCode = await main(['cache', 'clear', '--dir', process.argv[1]]);
+      `, [dir]);
+      expect(child.status).toBe(2);
+      expect(child.stdout).toBe('');
+      expect(child.stderr.trim().split('\n')).toHaveLength(1);
+      expect(child.stderr).toMatch(/^phasekit: cache clear: cannot clear .*could not remove 2 of 2 entries/);
+      expect((await readdir(dir)).filter((file) => file.endsWith('.entry'))).toHaveLength(2);
+    } finally {
+      await chmod(dir, 0o755);
+    }
   });
 });

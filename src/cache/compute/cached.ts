@@ -1,5 +1,6 @@
 import type { Cache } from '../cache.js';
 import { createCache } from '../cache.js';
+import { checkTtl, expiryOf } from '../option-checks.js';
 import { argumentKey } from './argument-key.js';
 
 /** Options of {@link cached}. */
@@ -10,12 +11,12 @@ export interface CachedOptions<A extends unknown[], R> {
   key?: (...args: A) => string | Promise<string>;
   /** Namespace inside `cache` (default: the function's name, if it has one). */
   namespace?: string;
-  /** Time to live of results in ms. */
+  /** Time to live of results in ms (a number above 0, or Infinity; default: the cache's). */
   ttl?: number;
   /** Tags attached to every result. */
   tags?: string[];
   /**
-   * Remember failures too: `true` for as long as results, or `{ ttl }` ms. Failures are
+   * Remember failures too: `true` for as long as results, or `{ ttl }` ms (above 0, or Infinity). Failures are
    * kept in this process only (errors do not survive serialization faithfully).
    */
   cacheErrors?: boolean | { ttl: number };
@@ -42,7 +43,8 @@ export function cached<A extends unknown[], R>(fn: (...args: A) => Promise<R> | 
   const namespace = options.namespace ?? fn.name;
   const cache = namespace ? root.namespace(namespace) : root;
   const failures = new Map<string, { error: unknown; expiresAt: number }>();
-  const errorTtl = typeof options.cacheErrors === 'object' ? options.cacheErrors.ttl : (options.ttl ?? 0);
+  checkTtl(options.ttl);
+  const errorTtl = typeof options.cacheErrors === 'object' ? checkTtl(options.cacheErrors.ttl, 'cacheErrors.ttl') : options.ttl;
   const keyFor = async (...args: A): Promise<string> => (options.key ? options.key(...args) : argumentKey(args));
 
   const call = async (...args: A): Promise<R> => {
@@ -55,7 +57,7 @@ export function cached<A extends unknown[], R>(fn: (...args: A) => Promise<R> | 
     try {
       return await cache.getOrCompute(key, () => fn(...args), { ttl: options.ttl, tags: options.tags });
     } catch (error) {
-      if (options.cacheErrors) failures.set(key, { error, expiresAt: errorTtl > 0 ? Date.now() + errorTtl : 0 });
+      if (options.cacheErrors) failures.set(key, { error, expiresAt: expiryOf(errorTtl, Date.now()) });
       throw error;
     }
   };

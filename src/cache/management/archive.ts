@@ -1,7 +1,8 @@
 import { crc32 } from 'hash-wasm';
 import { CacheError } from '../errors.js';
 import { binarySerializer } from '../serializers/binary.js';
-import type { TierEntryMeta, TierRecord } from '../tiers/tier.js';
+import { checkEntryMeta } from '../tiers/entry-meta-check.js';
+import type { TierRecord } from '../tiers/tier.js';
 
 /*
  * Cache archive format, version 1 (all integers little-endian u32):
@@ -50,6 +51,7 @@ export async function decodeArchive(bytes: Uint8Array): Promise<TierRecord[]> {
   const records: TierRecord[] = [];
   let offset = 12;
   const take = (): Uint8Array => {
+    if (offset + 4 > bytes.byteLength - 4) throw new CacheError('BAD_ARCHIVE', 'archive entry runs past the end');
     const length = view.getUint32(offset, true);
     const start = offset + 4;
     offset = start + length;
@@ -57,10 +59,26 @@ export async function decodeArchive(bytes: Uint8Array): Promise<TierRecord[]> {
     return bytes.subarray(start, offset);
   };
   for (let i = 0; i < count; i++) {
-    const meta = JSON.parse(decoder.decode(take())) as TierEntryMeta;
-    records.push({ ...meta, value: binarySerializer.decode(take()) });
+    const meta = checkEntryMeta(parseJson(take(), i));
+    if (typeof meta === 'string') throw new CacheError('BAD_ARCHIVE', `archive entry ${i}: ${meta}`);
+    let value: unknown;
+    try {
+      value = binarySerializer.decode(take());
+    } catch (cause) {
+      if (cause instanceof CacheError && cause.code === 'BAD_ARCHIVE') throw cause;
+      throw new CacheError('BAD_ARCHIVE', `archive entry ${i} ("${meta.key}") has an unreadable value`, { cause });
+    }
+    records.push({ ...meta, value });
   }
   return records;
+}
+
+function parseJson(bytes: Uint8Array, index: number): unknown {
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new CacheError('BAD_ARCHIVE', `archive entry ${index} has unreadable metadata`, { cause });
+  }
 }
 
 function u32(value: number): Uint8Array {

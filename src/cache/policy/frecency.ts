@@ -1,145 +1,245 @@
 import { CountMinSketch, hashString } from './count-min-sketch.js';
 import type { EvictionPolicy } from './policy.js';
 import { SlotRings } from './slot-rings.js';
+import { WindowClimber } from './window-climber.js';
 
-// The four segments of W-TinyLFU (Einziger, Friedman & Manes 2017). An entry pushed out of
-// the window waits among the CANDIDATES for the eviction round of the same write, where it
-// duels the probation victim; if no eviction was needed it is admitted on the next insert.
+// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each an LRU ring. An entry
+// pushed out of the window is a CANDIDATE (on no ring) until the eviction round of the
+// same write, where it duels the probation victim; if no eviction was needed it is
+// admitted on the next insert.
 const WINDOW = 0;
-const CANDIDATES = 1;
-const PROBATION = 2;
-const PROTECTED = 3;
+const PROBATION = 1;
+const PROTECTED = 2;
+const CANDIDATE = 3;
+
+// A newcomer must be estimated at least this much more popular than the victim to replace
+// it. Ties alone (Caffeine's rule) are not enough: right after the sketch halves its
+// counts, every key seen since is one ahead of the keys about to be seen again, and on a
+// loop that one-count lead evicts exactly the entries needed next.
+const ADMISSION_MARGIN = 2;
 
 /** Options for {@link FrecencyPolicy}. */
 export interface FrecencyPolicyOptions {
   /** Entry capacity of the tier; when absent, segment sizes follow the resident count. */
   capacity?: number;
-  /** Share of capacity given to the admission window (default 0.01, Caffeine's starting point). */
+  /** Share of capacity given to the admission window at first (default 0.01, Caffeine's starting point). */
   windowShare?: number;
   /** Share of the main space kept for entries hit at least twice (default 0.8). */
   protectedShare?: number;
+  /** Adapt the window share to the workload by hill climbing on the hit rate (default true). */
+  adaptive?: boolean;
 }
 
 /**
- * Frequency and recency combined (W-TinyLFU): new entries enter a small LRU window;
- * leaving it, they are admitted to the segmented-LRU main space only if a count-min
- * sketch says they are used more often than the entry they would replace. A one-pass
- * scan therefore cannot flush the hot set.
+ * Frequency and recency combined (W-TinyLFU): new entries enter an LRU window; leaving it,
+ * they are admitted to the segmented-LRU main space only if a count-min sketch says they
+ * are used more often than the entry they would replace. A one-pass scan therefore cannot
+ * flush the hot set. A hill climber sizes the window to the workload: large (towards LRU)
+ * when recency pays, small when frequency does.
  */
 export class FrecencyPolicy implements EvictionPolicy {
   readonly name = 'frecency' as const;
   private readonly rings: SlotRings;
+  // Candidates, oldest first: almost always none or one.
+  private readonly candidates: number[] = [];
   private readonly sketch: CountMinSketch;
-  private hashes: Int32Array;
+  private readonly climber: WindowClimber | undefined;
   private segments: Uint8Array;
-  private readonly windowShare: number;
+  // Access counts of resident entries, kept here rather than in the sketch: a hit then costs
+  // one byte increment instead of four scattered counter updates. Aged with the sketch.
+  private counts: Uint8Array;
+  private countWords: Uint32Array;
+  // 0 when unknown (byte budgets only): segment limits then follow the resident count.
+  private readonly capacity: number;
+  private windowShare: number;
   private readonly protectedShare: number;
-  // Segment limits, fixed when the capacity is; recomputed per call otherwise.
-  private readonly fixedWindowMax: number;
-  private readonly fixedProtectedMax: number;
+  // Segment limits, kept current when the capacity is known (0 otherwise: computed per call).
+  private windowLimit = 0;
+  private protectedLimit = 0;
+  // The climber's sample: accesses once the tier is full (before that every miss is compulsory).
+  private readonly sampleSize: number;
+  private full = false;
+  private sampleHits = 0;
+  private sampleMisses = 0;
+  private sinceAging = 0;
+  private readonly agingPeriod: number;
+  private windowMoved = true;
+  // A get that missed is usually followed by a set of the same key: one access, counted once.
+  private missedKey: string | undefined;
+  private missedCount = 0;
 
   constructor(slots: number, options: FrecencyPolicyOptions = {}) {
-    const capacity = options.capacity !== undefined && Number.isFinite(options.capacity) ? options.capacity : undefined;
+    this.capacity = options.capacity !== undefined && Number.isFinite(options.capacity) ? options.capacity : 0;
     this.windowShare = options.windowShare ?? 0.01;
     this.protectedShare = options.protectedShare ?? 0.8;
-    this.fixedWindowMax = capacity === undefined ? 0 : Math.max(1, Math.floor(capacity * this.windowShare));
-    this.fixedProtectedMax = capacity === undefined ? 0 : Math.max(1, Math.floor((capacity - this.fixedWindowMax) * this.protectedShare));
-    this.rings = new SlotRings(slots, 4);
-    this.sketch = new CountMinSketch({ capacity: capacity ?? 4096 });
-    this.hashes = new Int32Array(slots);
+    const basis = this.capacity || 4096;
+    // A climber's sample spans two halvings of the counts, so their rhythm cancels out.
+    this.sampleSize = 16 * basis;
+    this.agingPeriod = 8 * basis;
+    this.sketch = new CountMinSketch({ capacity: basis, sampleSize: Infinity });
+    if (options.adaptive !== false) this.climber = new WindowClimber({ growFirst: this.windowFor(basis) <= 1 });
+    this.rings = new SlotRings(slots, 3);
     this.segments = new Uint8Array(slots);
+    this.counts = new Uint8Array(roundUp4(slots));
+    this.countWords = new Uint32Array(this.counts.buffer);
+    this.resize();
   }
 
   grow(slots: number): void {
     this.rings.grow(slots);
-    if (slots <= this.hashes.length) return;
-    const hashes = new Int32Array(slots);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
+    if (slots <= this.segments.length) return;
     const segments = new Uint8Array(slots);
     segments.set(this.segments);
     this.segments = segments;
+    const counts = new Uint8Array(roundUp4(slots));
+    counts.set(this.counts);
+    this.counts = counts;
+    this.countWords = new Uint32Array(counts.buffer);
   }
 
   insert(slot: number, key: string): void {
     // Candidates still here survived the last eviction round: they are admitted.
-    for (let waiting = this.rings.lru(CANDIDATES); waiting !== -1; waiting = this.rings.lru(CANDIDATES)) {
-      this.move(waiting, CANDIDATES, PROBATION);
+    while (this.candidates.length > 0) this.admit(this.candidates.shift() as number);
+    // The sketch knows the key's accesses while not resident; from now on they are counted here.
+    let count: number;
+    if (key === this.missedKey) {
+      count = this.missedCount;
+      this.missedKey = undefined;
+    } else {
+      count = this.sketch.incrementAndEstimate(hashString(key));
+      this.countMiss();
     }
-    const hash = hashString(key);
-    this.hashes[slot] = hash;
-    this.sketch.increment(hash);
+    this.counts[slot] = count;
     this.rings.pushMru(WINDOW, slot);
     this.segments[slot] = WINDOW;
     if (this.rings.sizes[WINDOW] > this.windowMax()) {
       const leaving = this.rings.lru(WINDOW);
-      this.move(leaving, WINDOW, CANDIDATES);
+      this.rings.unlink(WINDOW, leaving);
+      this.segments[leaving] = CANDIDATE;
+      this.candidates.push(leaving);
     }
   }
 
   touch(slot: number): void {
-    this.sketch.increment(this.hashes[slot]);
+    this.sampleHits++;
+    const counts = this.counts;
+    if (counts[slot] !== 255) counts[slot]++;
     const segment = this.segments[slot];
     if (segment === WINDOW || segment === PROTECTED) {
       this.rings.touch(segment, slot);
       return;
     }
     // A second hit in main (or while waiting for admission) earns protection.
-    this.move(slot, segment, PROTECTED);
-    if (this.rings.sizes[PROTECTED] > this.protectedMax()) {
-      this.move(this.rings.lru(PROTECTED), PROTECTED, PROBATION);
-    }
+    this.detach(slot);
+    this.rings.pushMru(PROTECTED, slot);
+    this.segments[slot] = PROTECTED;
+    if (this.rings.sizes[PROTECTED] > this.protectedMax()) this.move(this.rings.lru(PROTECTED), PROTECTED, PROBATION);
   }
 
   recordMiss(key: string): void {
-    this.sketch.increment(hashString(key));
+    this.missedKey = key;
+    this.missedCount = this.sketch.incrementAndEstimate(hashString(key));
+    this.countMiss();
   }
 
   remove(slot: number): void {
-    this.rings.unlink(this.segments[slot], slot);
+    this.detach(slot);
   }
 
   evict(): number {
-    const rings = this.rings;
+    if (!this.full) {
+      this.full = true;
+      this.sampleHits = this.sampleMisses = this.sinceAging = 0;
+    }
+    const candidates = this.candidates;
     for (;;) {
-      const candidate = rings.lru(CANDIDATES);
-      if (candidate === -1) {
-        const victim = this.mainVictim();
-        return this.detach(victim !== -1 ? victim : rings.lru(WINDOW));
-      }
       const victim = this.mainVictim();
+      if (candidates.length === 0) {
+        const slot = victim !== -1 ? victim : this.rings.lru(WINDOW);
+        if (slot !== -1) this.detach(slot);
+        return slot;
+      }
+      const candidate = candidates.shift() as number;
       if (victim === -1) {
-        // Main is empty: nothing to duel with, so the oldest candidate is admitted.
-        this.move(candidate, CANDIDATES, PROBATION);
+        // Main is empty: nothing to duel with, so the candidate is admitted.
+        this.admit(candidate);
         continue;
       }
-      // Ties go to the incumbent, as in Caffeine: a newcomer must be strictly more popular.
-      if (this.sketch.frequency(this.hashes[candidate]) > this.sketch.frequency(this.hashes[victim])) {
-        this.move(candidate, CANDIDATES, PROBATION);
-        return this.detach(victim);
+      if (this.counts[candidate] >= this.counts[victim] + ADMISSION_MARGIN) {
+        this.admit(candidate);
+        this.detach(victim);
+        return victim;
       }
-      return this.detach(candidate);
+      return candidate; // on no ring already
     }
   }
 
   clear(): void {
     this.rings.reset();
+    this.candidates.length = 0;
     this.sketch.clear();
+    this.climber?.reset();
+    this.full = false;
+    this.sampleHits = this.sampleMisses = this.sinceAging = 0;
+    this.missedKey = undefined;
+  }
+
+  // Aging and climbing are checked on misses only: without misses nothing is admitted.
+  private countMiss(): void {
+    const accesses = ++this.sampleMisses + this.sampleHits;
+    if (accesses - this.sinceAging >= this.agingPeriod) {
+      this.sinceAging = accesses;
+      this.sketch.age();
+      const words = this.countWords;
+      for (let i = 0; i < words.length; i++) words[i] = (words[i] >>> 1) & 0x7f7f7f7f;
+    }
+    if (accesses >= this.sampleSize && this.full && this.climber) this.climb();
+  }
+
+  // One hill-climbing step: move the window share, then bring the segments within their new limits.
+  private climb(): void {
+    const rate = this.sampleHits / (this.sampleHits + this.sampleMisses);
+    this.sinceAging -= this.sampleHits + this.sampleMisses;
+    this.sampleHits = this.sampleMisses = 0;
+    const basis = this.capacity || this.resident();
+    const before = this.windowFor(basis);
+    this.windowShare = Math.min(1, Math.max(0, this.windowShare + (this.climber as WindowClimber).adjust(rate, this.windowMoved)));
+    this.windowMoved = this.windowFor(basis) !== before;
+    this.resize();
+    const rings = this.rings;
+    // A smaller window hands its oldest entries to probation at once (Caffeine does the same);
+    // a larger one fills as main loses entries to eviction.
+    const windowMax = this.windowMax();
+    while (rings.sizes[WINDOW] > windowMax) this.move(rings.lru(WINDOW), WINDOW, PROBATION);
+    const protectedMax = this.protectedMax();
+    while (rings.sizes[PROTECTED] > protectedMax) this.move(rings.lru(PROTECTED), PROTECTED, PROBATION);
+  }
+
+  private resize(): void {
+    if (this.capacity === 0) return;
+    this.windowLimit = this.windowFor(this.capacity);
+    this.protectedLimit = Math.max(1, Math.floor((this.capacity - this.windowLimit) * this.protectedShare));
+  }
+
+  // At least one entry, and at least one left for main.
+  private windowFor(basis: number): number {
+    return Math.max(1, Math.min(basis - 1, Math.floor(basis * this.windowShare)));
   }
 
   private resident(): number {
     const sizes = this.rings.sizes;
-    return sizes[WINDOW] + sizes[CANDIDATES] + sizes[PROBATION] + sizes[PROTECTED];
+    return sizes[WINDOW] + sizes[PROBATION] + sizes[PROTECTED] + this.candidates.length;
   }
 
   private windowMax(): number {
-    if (this.fixedWindowMax !== 0) return this.fixedWindowMax;
-    return Math.max(1, Math.floor(this.resident() * this.windowShare));
+    if (this.windowLimit !== 0) return this.windowLimit;
+    return this.windowFor(this.resident());
   }
 
   private protectedMax(): number {
-    if (this.fixedProtectedMax !== 0) return this.fixedProtectedMax;
-    return Math.max(1, Math.floor((this.resident() - this.windowMax()) * this.protectedShare));
+    if (this.protectedLimit !== 0) return this.protectedLimit;
+    const resident = this.resident();
+    return Math.max(1, Math.floor((resident - this.windowFor(resident)) * this.protectedShare));
   }
 
   private move(slot: number, from: number, to: number): void {
@@ -154,8 +254,19 @@ export class FrecencyPolicy implements EvictionPolicy {
     return slot !== -1 ? slot : this.rings.lru(PROTECTED);
   }
 
-  private detach(slot: number): number {
-    if (slot !== -1) this.rings.unlink(this.segments[slot], slot);
-    return slot;
+  // Takes a slot off its ring, or out of the candidates.
+  private detach(slot: number): void {
+    const segment = this.segments[slot];
+    if (segment !== CANDIDATE) this.rings.unlink(segment, slot);
+    else this.candidates.splice(this.candidates.indexOf(slot), 1);
   }
+
+  private admit(candidate: number): void {
+    this.rings.pushMru(PROBATION, candidate);
+    this.segments[candidate] = PROBATION;
+  }
+}
+
+function roundUp4(n: number): number {
+  return (n + 3) & ~3;
 }

@@ -17,10 +17,14 @@ type TypedArrayConstructor = (typeof VIEW_TAGS)[number];
 
 /**
  * ArrayBuffer, typed arrays and DataView as raw bytes behind a one-byte tag; any other
- * value as JSON. The file tier's default, and the payload format of cache archives.
+ * value as JSON (and refused where JSON would change it, see {@link jsonSerializer}).
+ * The file tier's default, and the payload format of cache archives.
  */
 export const binarySerializer: ByteSerializer = {
   name: 'binary',
+  check(value) {
+    if (!isBinary(value)) jsonSerializer.check?.(value);
+  },
   encode(value) {
     if (value instanceof ArrayBuffer) return tagged(TAG_ARRAY_BUFFER, new Uint8Array(value));
     if (value instanceof DataView) return tagged(TAG_DATA_VIEW, bytesOf(value));
@@ -46,6 +50,10 @@ export const binarySerializer: ByteSerializer = {
     return new View(buffer);
   },
 };
+
+function isBinary(value: unknown): boolean {
+  return value instanceof ArrayBuffer || (ArrayBuffer.isView(value) && (value instanceof DataView || VIEW_TAGS.some((View) => value instanceof View)));
+}
 
 function bytesOf(view: ArrayBufferView): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);

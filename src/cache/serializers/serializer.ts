@@ -9,6 +9,12 @@ export interface Serializer<Stored = unknown> {
   encode(value: unknown): Stored;
   /** Stored form → value. Throws CacheError `CORRUPT` when the data is unreadable. */
   decode(data: Stored): unknown;
+  /**
+   * Throws CacheError `NOT_SERIALIZABLE` (naming the offending part, e.g. `value.a[3]`)
+   * when `decode(encode(value))` would not give back an equal value. Optional; the cache
+   * calls it before writing any tier, so a refused value changes nothing.
+   */
+  check?(value: unknown): void;
 }
 
 /** A serializer whose stored form is bytes, as file and remote tiers need. */

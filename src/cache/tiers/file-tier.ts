@@ -1,7 +1,12 @@
-import { CacheError, isQuotaError } from '../errors.js';
+import { CacheError } from '../errors.js';
 import { binarySerializer } from '../serializers/binary.js';
 import type { ByteSerializer } from '../serializers/serializer.js';
-import { metaOf, type CacheTier, type TierEntryMeta, type TierRecord } from './tier.js';
+import { encodeEntryPrefix, entryLayout, parseEntryHeader, verifyValue, type Crc32, type EntryHeader } from './file-entry-format.js';
+import { ENTRY_SUFFIX, entryName, hostTag, isAbandoned, tempName, tempWriter } from './file-names.js';
+import { metaOf, type CacheTier, type TierEntryMeta, type TierRecord, type TierScan } from './tier.js';
+
+/** The calls the file tier makes; `node:fs/promises` by default. */
+export type FileSystem = Pick<typeof import('node:fs/promises'), 'open' | 'readFile' | 'readdir' | 'rename' | 'rm' | 'mkdir' | 'utimes' | 'stat'>;
 
 /** Options for {@link FileTier}. */
 export interface FileTierOptions {
@@ -11,37 +16,61 @@ export interface FileTierOptions {
   dir?: string;
   /** How values become bytes (default binary: ArrayBuffer and typed arrays raw, the rest JSON). */
   serializer?: ByteSerializer;
+  /** A temporary file older than this is an abandoned write and is removed (default 10 minutes). */
+  staleTempMs?: number;
+  /** File system to use (default `node:fs/promises`): any object with the same calls. */
+  fs?: FileSystem;
 }
 
-type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');
 
-/*
- * One file per entry, named by the SHA-256 of its key:
- *   "PKCE"  u32 LE header-length  header (UTF-8 JSON: TierEntryMeta + codec)  value bytes
- * Access times live in the file's mtime (set by `touch`), so a read never rewrites a (possibly huge) file.
- */
-const MAGIC = 'PKCE';
-const SUFFIX = '.entry';
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-let tempCounter = 0;
+type FileHandle = Awaited<ReturnType<FileSystem['open']>>;
+
+interface Loaded {
+  fs: FileSystem;
+  readFlags: number;
+  crc32: Crc32;
+  path: Path;
+  dir: string;
+  nameOf: (key: string) => string;
+  host: string;
+}
+
+// Larger files are not entries this tier wrote (Node cannot read them into one buffer).
+const MAX_ENTRY_BYTES = 2 ** 31 - 1;
+// The first read of a header: enough for nearly every header in one call.
+const FIRST_READ = 4096;
+// Files handled at once by list/clear: enough to overlap I/O, few enough for any fd limit.
+const CONCURRENCY = 32;
 
 // Specifiers in variables keep browser bundlers from trying to resolve Node built-ins.
 const FS_MODULE = 'node:fs/promises';
 const PATH_MODULE = 'node:path';
 const OS_MODULE = 'node:os';
 const CRYPTO_MODULE = 'node:crypto';
+const FS_CONSTANTS_MODULE = 'node:fs';
+const ZLIB_MODULE = 'node:zlib';
 
-/** Entries as files in a directory (Node). Writes go to a temporary file renamed into place, so readers never see half an entry. */
+/**
+ * Entries as files in a directory (Node), one per key (see tiers/file-entry-format.ts).
+ * Writes go to a temporary file renamed into place, so readers never see half an entry.
+ *
+ * Nothing on disk can crash or mislead it: a junk, truncated or misplaced file is CORRUPT
+ * (dropped and counted); temporary files of killed writers are swept by `list`, `clear`
+ * and vacuuming; a directory deleted meanwhile is recreated by the next write; file system
+ * failures surface as CacheError `TIER_UNAVAILABLE` (or `QUOTA_EXCEEDED`) naming the path.
+ */
 export class FileTier implements CacheTier {
   readonly name = 'file';
   readonly shared = true;
   private readonly serializer: ByteSerializer;
-  private modules: Promise<{ fs: Fs; path: Path; dir: string; digest: (key: string) => string }> | undefined;
+  private readonly staleTempMs: number;
+  private modules: Promise<Loaded> | undefined;
+  private corruptFound = 0;
 
   constructor(private readonly options: FileTierOptions) {
     this.serializer = options.serializer ?? binarySerializer;
+    this.staleTempMs = options.staleTempMs ?? 10 * 60_000;
   }
 
   /** The directory entries live in. */
@@ -50,60 +79,112 @@ export class FileTier implements CacheTier {
   }
 
   async get(key: string): Promise<TierRecord | undefined> {
-    const bytes = await this.read(await this.fileOf(key));
-    if (!bytes) return undefined;
-    const { meta, codec, offset } = parseHeader(bytes, key);
+    const file = await this.fileOf(key);
+    const opened = await this.open(file);
+    if (!opened) return undefined;
+    const { handle, size } = opened;
+    let bytes: Uint8Array;
+    try {
+      if (size > MAX_ENTRY_BYTES) throw new CacheError('CORRUPT', `${file}: ${size} bytes is too large to be an entry`);
+      const data = await handle.readFile();
+      bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    } catch (error) {
+      throw fsError(error, 'read', file);
+    } finally {
+      await handle.close().catch(() => {});
+    }
+    const { crc32 } = await this.load();
+    const header = parseEntryHeader(bytes, file, crc32);
+    const { meta, codec, valueOffset } = header;
+    verifyValue(header, bytes.subarray(valueOffset), file, crc32);
+    if (meta.key !== key) throw new CacheError('CORRUPT', `${file} holds entry "${meta.key}", not "${key}"`);
     if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${codec}", not "${this.serializer.name}"`);
-    return { ...meta, value: this.serializer.decode(bytes.subarray(offset)) };
+    try {
+      return { ...meta, value: this.serializer.decode(bytes.subarray(valueOffset)) };
+    } catch (cause) {
+      if (cause instanceof CacheError) throw cause;
+      throw new CacheError('CORRUPT', `${file}: unreadable value`, { cause });
+    }
   }
 
   async head(key: string): Promise<TierEntryMeta | undefined> {
-    return this.readHeader(await this.fileOf(key));
+    const file = await this.fileOf(key);
+    const header = await this.readOrDrop(file);
+    if (!header) return undefined;
+    if (header.meta.key !== key) {
+      await this.drop(file);
+      return undefined;
+    }
+    return header.meta;
+  }
+
+  checkValue(value: unknown): void {
+    this.serializer.check?.(value);
   }
 
   async set(record: TierRecord): Promise<void> {
-    const { fs } = await this.load();
+    const { fs, dir, host, crc32 } = await this.load();
     const file = await this.fileOf(record.key);
     const payload = this.serializer.encode(record.value);
-    const header = encoder.encode(JSON.stringify({ ...metaOf(record), size: payload.byteLength, codec: this.serializer.name }));
-    const prefix = new Uint8Array(8 + header.byteLength);
-    prefix.set(encoder.encode(MAGIC));
-    new DataView(prefix.buffer).setUint32(4, header.byteLength, true);
-    prefix.set(header, 8);
-    const temp = `${file}.${process.pid}-${tempCounter++}.tmp`;
+    const prefix = encodeEntryPrefix({ ...metaOf(record), size: payload.byteLength }, this.serializer.name, payload, crc32);
+    const temp = tempName(file, host);
     try {
-      const handle = await fs.open(temp, 'w');
-      try {
-        await handle.writev([prefix, payload]);
-      } finally {
-        await handle.close();
-      }
+      await this.writeTemp(temp, [prefix, payload]).catch(async (error) => {
+        if (codeOf(error) !== 'ENOENT') throw error;
+        // The directory is gone (never made, or deleted meanwhile): make it and try again.
+        await fs.mkdir(dir, { recursive: true });
+        await this.writeTemp(temp, [prefix, payload]);
+      });
       await fs.rename(temp, file);
       const accessed = new Date(record.accessedAt);
       await fs.utimes(file, accessed, accessed);
     } catch (error) {
-      await fs.rm(temp, { force: true });
-      if (isQuotaError(error)) throw new CacheError('QUOTA_EXCEEDED', `disk full writing ${file}`, { cause: error });
-      throw error;
+      await fs.rm(temp, { force: true }).catch(() => {});
+      throw fsError(error, 'write', file);
     }
   }
 
   async delete(keys: readonly string[]): Promise<void> {
     const { fs } = await this.load();
-    await Promise.all(keys.map(async (key) => fs.rm(await this.fileOf(key), { force: true })));
+    const files = await Promise.all(keys.map((key) => this.fileOf(key)));
+    const failed = await settleAll(files, (file) => fs.rm(file, { force: true }));
+    if (failed.length > 0) throw fsError(failed[0].error, `delete ${failed.length} of ${files.length} entries, e.g.`, failed[0].item);
   }
 
+  /** Removes every entry and every abandoned temporary file; throws `TIER_UNAVAILABLE` when any of them stays. */
   async clear(): Promise<void> {
     const { fs, path, dir } = await this.load();
-    const names = await fs.readdir(dir);
-    await Promise.all(names.filter((name) => name.endsWith(SUFFIX)).map((name) => fs.rm(path.join(dir, name), { force: true })));
+    const names = await this.names();
+    const entries = names.filter((name) => name.endsWith(ENTRY_SUFFIX)).map((name) => path.join(dir, name));
+    const failed = await settleAll(entries, (file) => fs.rm(file, { force: true }));
+    await this.sweepTemps(names);
+    if (failed.length > 0) throw fsError(failed[0].error, `clear ${dir}: could not remove ${failed.length} of ${entries.length} entries, e.g.`, failed[0].item);
   }
 
   async list(): Promise<TierEntryMeta[]> {
-    const { fs, path, dir } = await this.load();
-    const names = (await fs.readdir(dir)).filter((name) => name.endsWith(SUFFIX));
-    const metas = await Promise.all(names.map((name) => this.readHeader(path.join(dir, name)).catch(() => undefined)));
-    return metas.filter((meta): meta is TierEntryMeta => meta !== undefined);
+    return (await this.scan()).entries;
+  }
+
+  /** Entry metadata, with writes under way counted apart; drops junk entry files and abandoned temporary files on the way. */
+  async scan(): Promise<TierScan> {
+    const { path, dir, nameOf } = await this.load();
+    const names = await this.names();
+    const entries: TierEntryMeta[] = [];
+    await forEachLimited(names.filter((name) => name.endsWith(ENTRY_SUFFIX)), async (name) => {
+      const file = path.join(dir, name);
+      const header = await this.readOrDrop(file);
+      if (!header) return;
+      // A file not named after its key (junk, or a copy) would answer for the wrong key.
+      if (nameOf(header.meta.key) !== name) await this.drop(file);
+      else entries.push(header.meta);
+    });
+    return { entries, pending: await this.sweepTemps(names) };
+  }
+
+  takeCorrupt(): number {
+    const found = this.corruptFound;
+    this.corruptFound = 0;
+    return found;
   }
 
   async touch(key: string, accessedAt: number): Promise<void> {
@@ -112,69 +193,178 @@ export class FileTier implements CacheTier {
     await fs.utimes(await this.fileOf(key), at, at).catch(() => {}); // mtime: reads leave it alone (atime is relatime-noisy)
   }
 
-  private async readHeader(file: string): Promise<TierEntryMeta | undefined> {
-    const { fs } = await this.load();
-    let handle;
+  // The header of an entry file, its access time from the mtime; undefined when the file is
+  // gone. Reads at most the header, whatever the file claims.
+  private async readHeader(file: string): Promise<EntryHeader | undefined> {
+    const opened = await this.open(file);
+    if (!opened) return undefined;
+    const { handle, size, mtimeMs } = opened;
+    const { crc32 } = await this.load();
     try {
-      handle = await fs.open(file, 'r');
+      const first = new Uint8Array(Math.min(size, FIRST_READ));
+      const { bytesRead } = await handle.read(first, 0, first.byteLength, 0);
+      const { prefixBytes, headerBytes } = entryLayout(first.subarray(0, bytesRead), size, file);
+      let bytes = first.subarray(0, bytesRead);
+      if (prefixBytes + headerBytes > bytesRead) {
+        bytes = new Uint8Array(prefixBytes + headerBytes);
+        bytes.set(first.subarray(0, bytesRead));
+        const rest = await handle.read(bytes, bytesRead, bytes.byteLength - bytesRead, bytesRead);
+        if (bytesRead + rest.bytesRead < bytes.byteLength) throw new CacheError('CORRUPT', `${file}: truncated header`);
+      }
+      const { valueOffset: _valueOffset, ...header } = parseEntryHeader(bytes, file, crc32, size);
+      return { ...header, meta: { ...header.meta, accessedAt: Math.max(header.meta.accessedAt, Math.floor(mtimeMs)) } };
     } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return undefined;
-      throw error;
+      throw fsError(error, 'read', file);
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  }
+
+  // Opens an entry file for reading; undefined when it does not exist. Non-blocking, and
+  // anything but a regular file (a FIFO would block a read forever) is CORRUPT.
+  private async open(file: string): Promise<{ handle: FileHandle; size: number; mtimeMs: number } | undefined> {
+    const { fs, readFlags } = await this.load();
+    let handle: FileHandle;
+    try {
+      handle = await fs.open(file, readFlags);
+    } catch (error) {
+      if (codeOf(error) === 'ENOENT') return undefined;
+      throw fsError(error, 'open', file);
     }
     try {
-      const start = new Uint8Array(8);
-      await handle.read(start, 0, 8, 0);
-      const length = new DataView(start.buffer).getUint32(4, true);
-      const bytes = new Uint8Array(8 + length);
-      bytes.set(start);
-      await handle.read(bytes, 8, length, 8);
-      const { meta } = parseHeader(bytes, file);
-      const { mtimeMs } = await handle.stat();
-      return { ...meta, accessedAt: Math.max(meta.accessedAt, Math.floor(mtimeMs)) };
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw new CacheError('CORRUPT', `${file}: not a regular file`);
+      return { handle, size: stats.size, mtimeMs: stats.mtimeMs };
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw fsError(error, 'read', file);
+    }
+  }
+
+  // The header, or undefined after dropping an unreadable file.
+  private async readOrDrop(file: string): Promise<EntryHeader | undefined> {
+    try {
+      return await this.readHeader(file);
+    } catch (error) {
+      if (!(error instanceof CacheError && error.code === 'CORRUPT')) throw error;
+      await this.drop(file);
+      return undefined;
+    }
+  }
+
+  // Removes a corrupt file and counts it (once: a file that cannot be removed is found again next time, uncounted).
+  private async drop(file: string): Promise<void> {
+    const { fs } = await this.load();
+    try {
+      await fs.rm(file);
+      this.corruptFound++;
+    } catch {
+      // Gone already, or not removable: either way it is never returned.
+    }
+  }
+
+  // Removes abandoned temporary files; counts the others (writes under way).
+  private async sweepTemps(names: readonly string[]): Promise<TierScan['pending']> {
+    const { fs, path, dir, host } = await this.load();
+    const pending = { records: 0, bytes: 0 };
+    const now = Date.now();
+    await forEachLimited(names, async (name) => {
+      const writer = tempWriter(name);
+      if (!writer) return;
+      const file = path.join(dir, name);
+      try {
+        const { mtimeMs, size } = await fs.stat(file);
+        if (isAbandoned(writer, mtimeMs, now, this.staleTempMs, host)) {
+          await fs.rm(file, { force: true });
+        } else {
+          pending.records++;
+          pending.bytes += size;
+        }
+      } catch (error) {
+        // Renamed into place or removed meanwhile: nothing left to count.
+        if (codeOf(error) !== 'ENOENT') throw fsError(error, 'sweep', file);
+      }
+    });
+    return pending;
+  }
+
+  private async writeTemp(temp: string, parts: Uint8Array[]): Promise<void> {
+    const { fs } = await this.load();
+    const handle = await fs.open(temp, 'w');
+    try {
+      await handle.writev(parts);
     } finally {
       await handle.close();
     }
   }
 
-  private async read(file: string): Promise<Uint8Array | undefined> {
-    const { fs } = await this.load();
+  // Names in the directory; none when it does not exist (yet, or any more).
+  private async names(): Promise<string[]> {
+    const { fs, dir } = await this.load();
     try {
-      const data = await fs.readFile(file);
-      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      return await fs.readdir(dir);
     } catch (error) {
-      if ((error as { code?: string }).code === 'ENOENT') return undefined;
-      throw error;
+      if (codeOf(error) === 'ENOENT') return [];
+      throw fsError(error, 'read directory', dir);
     }
   }
 
   private async fileOf(key: string): Promise<string> {
-    const { path, dir, digest } = await this.load();
-    return path.join(dir, digest(key) + SUFFIX);
+    const { path, dir, nameOf } = await this.load();
+    return path.join(dir, nameOf(key));
   }
 
-  private load(): Promise<{ fs: Fs; path: Path; dir: string; digest: (key: string) => string }> {
+  private load(): Promise<Loaded> {
     return (this.modules ??= (async () => {
-      const fs: Fs = await import(/* @vite-ignore */ FS_MODULE);
+      const fs: FileSystem = this.options.fs ?? (await import(/* @vite-ignore */ FS_MODULE));
       const path: Path = await import(/* @vite-ignore */ PATH_MODULE);
       const os: typeof import('node:os') = await import(/* @vite-ignore */ OS_MODULE);
       const crypto: typeof import('node:crypto') = await import(/* @vite-ignore */ CRYPTO_MODULE);
+      const { constants }: typeof import('node:fs') = await import(/* @vite-ignore */ FS_CONSTANTS_MODULE);
+      const zlib: typeof import('node:zlib') = await import(/* @vite-ignore */ ZLIB_MODULE);
+      const crc32: Crc32 = (bytes) => zlib.crc32(bytes);
       const root = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
       const dir = this.options.dir ?? path.join(root, 'phasekit', this.options.name);
-      await fs.mkdir(dir, { recursive: true });
-      const digest = (key: string): string => crypto.createHash('sha256').update(key).digest('hex');
-      return { fs, path, dir, digest };
+      // The directory is made by the first write, not here: reading a missing one is just empty.
+      const readFlags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+      return { fs, readFlags, crc32, path, dir, nameOf: (key: string) => entryName(crypto, key), host: hostTag(crypto, os.hostname()) };
     })());
   }
 }
 
-function parseHeader(bytes: Uint8Array, where: string): { meta: TierEntryMeta; codec: string; offset: number } {
-  if (bytes.byteLength < 8 || decoder.decode(bytes.subarray(0, 4)) !== MAGIC) throw new CacheError('CORRUPT', `${where}: not a cache entry`);
-  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
-  if (8 + length > bytes.byteLength) throw new CacheError('CORRUPT', `${where}: truncated header`);
-  try {
-    const { codec, ...meta } = JSON.parse(decoder.decode(bytes.subarray(8, 8 + length))) as TierEntryMeta & { codec: string };
-    return { meta, codec, offset: 8 + length };
-  } catch (cause) {
-    throw new CacheError('CORRUPT', `${where}: unreadable header`, { cause });
-  }
+function codeOf(error: unknown): string | undefined {
+  return (error as { code?: string } | null)?.code;
+}
+
+/** A file system failure as a CacheError naming the path: QUOTA_EXCEEDED when full, else TIER_UNAVAILABLE. */
+function fsError(error: unknown, action: string, path: string): CacheError {
+  if (error instanceof CacheError) return error;
+  const code = codeOf(error);
+  const detail = code ?? (error instanceof Error ? error.message : String(error));
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new CacheError('QUOTA_EXCEEDED', `disk full: cannot ${action} ${path} (${code})`, { cause: error });
+  return new CacheError('TIER_UNAVAILABLE', `cannot ${action} ${path} (${detail})`, { cause: error });
+}
+
+// Runs `task` on every item, at most CONCURRENCY at once; rejects with the first failure after all have settled.
+async function forEachLimited<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+  const failed = await settleAll(items, task);
+  if (failed.length > 0) throw failed[0].error;
+}
+
+// Runs `task` on every item, at most CONCURRENCY at once; returns the failures.
+async function settleAll<T>(items: readonly T[], task: (item: T) => Promise<unknown>): Promise<{ item: T; error: unknown }[]> {
+  const failed: { item: T; error: unknown }[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (error) {
+        failed.push({ item, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  return failed;
 }

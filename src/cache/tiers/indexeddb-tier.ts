@@ -2,6 +2,7 @@ import { unwrap, wrap, type IDBPDatabase } from 'idb';
 import { CacheError, isQuotaError } from '../errors.js';
 import type { Serializer } from '../serializers/serializer.js';
 import { structuredCloneSerializer } from '../serializers/structured-clone.js';
+import { checkEntryMeta } from './entry-meta-check.js';
 import { MIGRATIONS, SCHEMA_VERSION, type CacheDB, type StoredValue } from './indexeddb-schema.js';
 import { metaOf, type CacheTier, type TierEntryMeta, type TierRecord } from './tier.js';
 import { TickBatch } from './tick-batch.js';
@@ -46,6 +47,7 @@ export class IndexedDBTier implements CacheTier {
   });
   private readonly reads = new TickBatch<string, StoredValue | undefined>((keys) => this.fetch(keys));
   private closed = false;
+  private corruptFound = 0;
 
   constructor(private readonly options: IndexedDBTierOptions) {
     this.databaseName = `phasekit-cache:${options.name}`;
@@ -58,15 +60,35 @@ export class IndexedDBTier implements CacheTier {
   }
 
   async get(key: string): Promise<TierRecord | undefined> {
-    const stored = await this.reads.add(key);
-    if (!stored) return undefined;
-    const { data, codec, ...meta } = stored;
-    if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${codec}", not "${this.serializer.name}"`);
-    return { ...meta, value: this.serializer.decode(data) };
+    const stored: unknown = await this.reads.add(key);
+    if (stored === undefined) return undefined;
+    // Another version, another library or a damaged profile may have written anything here.
+    const meta = checkEntryMeta(stored);
+    if (typeof meta === 'string') throw new CacheError('CORRUPT', `entry "${key}" in ${this.databaseName}: ${meta}`);
+    if (meta.key !== key) throw new CacheError('CORRUPT', `entry "${key}" in ${this.databaseName} holds "${meta.key}"`);
+    const { data, codec } = stored as StoredValue;
+    if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${String(codec)}", not "${this.serializer.name}"`);
+    let value: unknown;
+    try {
+      value = this.serializer.decode(data);
+    } catch (cause) {
+      if (cause instanceof CacheError) throw cause;
+      throw new CacheError('CORRUPT', `entry "${key}" in ${this.databaseName} has an unreadable value`, { cause });
+    }
+    return { ...meta, value };
   }
 
   async head(key: string): Promise<TierEntryMeta | undefined> {
-    return (await this.database())?.get('meta', key);
+    const stored: unknown = await (await this.database())?.get('meta', key);
+    if (stored === undefined) return undefined;
+    const meta = checkEntryMeta(stored);
+    if (typeof meta !== 'string' && meta.key === key) return meta;
+    await this.dropCorrupt([key]);
+    return undefined;
+  }
+
+  checkValue(value: unknown): void {
+    this.serializer.check?.(value);
   }
 
   set(record: TierRecord): Promise<void> {
@@ -82,8 +104,27 @@ export class IndexedDBTier implements CacheTier {
     return this.writes.add({ kind: 'clear' });
   }
 
+  /** Metadata of every entry; unreadable metadata records are removed (with their values) and counted. */
   async list(): Promise<TierEntryMeta[]> {
-    return (await (await this.database())?.getAll('meta')) ?? [];
+    const db = await this.database();
+    if (!db) return [];
+    const tx = db.transaction('meta');
+    const [keys, records] = await Promise.all([tx.store.getAllKeys(), tx.store.getAll()]);
+    const metas: TierEntryMeta[] = [];
+    const junk: string[] = [];
+    records.forEach((record: unknown, i) => {
+      const meta = checkEntryMeta(record);
+      if (typeof meta !== 'string' && meta.key === keys[i]) metas.push(meta);
+      else junk.push(keys[i] as string);
+    });
+    if (junk.length > 0) await this.dropCorrupt(junk);
+    return metas;
+  }
+
+  takeCorrupt(): number {
+    const found = this.corruptFound;
+    this.corruptFound = 0;
+    return found;
   }
 
   touch(key: string, accessedAt: number): Promise<void> {
@@ -98,6 +139,15 @@ export class IndexedDBTier implements CacheTier {
     this.closed = true;
     (await this.connection)?.close();
     this.connection = undefined;
+  }
+
+  private async dropCorrupt(keys: string[]): Promise<void> {
+    try {
+      await this.delete(keys);
+      this.corruptFound += keys.length;
+    } catch {
+      // Not removable now; never returned, found again next time.
+    }
   }
 
   // The two hot paths below use the raw IDB objects behind idb's proxies (unwrap): no

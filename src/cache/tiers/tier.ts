@@ -20,6 +20,14 @@ export interface TierEntryMeta {
   version?: string | number;
 }
 
+/** A tier's listing together with what else it found, for honest occupancy reports. */
+export interface TierScan {
+  /** Metadata of every readable entry: what `list()` returns. */
+  entries: TierEntryMeta[];
+  /** Writes under way (or abandoned, not yet stale): their records and bytes, counted apart from entries. */
+  pending: { records: number; bytes: number };
+}
+
 /** One stored entry: its metadata and its (decoded) value. */
 export interface TierRecord<V = unknown> extends TierEntryMeta {
   /** The value, as the cache's user sees it. */
@@ -45,7 +53,8 @@ export interface TierLock {
  * - Expiry, versions and validation are the cache's business: a tier stores and returns
  *   the metadata it was given and never filters on it.
  * - A tier that cannot reach its store may degrade to a no-op (and say so once) rather
- *   than throw on every call.
+ *   than throw on every call; one that cannot read or write its store throws CacheError
+ *   `TIER_UNAVAILABLE` naming the place (a path, a URL), never a raw platform error.
  */
 export interface CacheTier {
   /** Unique within one cache; shows in stats ('indexeddb', 'file', 'redis'). */
@@ -77,6 +86,18 @@ export interface CacheTier {
   lock?(key: string, signal?: AbortSignal): Promise<TierLock | undefined>;
   /** Releases connections and timers. */
   close?(): Promise<void>;
+  /**
+   * Throws CacheError `NOT_SERIALIZABLE` when `set` could not store `value` so that `get`
+   * returns an equal one. Optional; the cache calls it before writing any tier.
+   */
+  checkValue?(value: unknown): void;
+  /** `list()` plus writes under way; optional, for `tierOccupancy()`. */
+  scan?(): Promise<TierScan>;
+  /**
+   * Unreadable records the tier found and removed on its own (while listing) since the
+   * last call; optional. The cache adds them to `stats().corrupt`.
+   */
+  takeCorrupt?(): number;
 }
 
 /** The metadata part of a record (drops the value). */

@@ -74,13 +74,15 @@ describe('phasekit cache', () => {
   });
 
   it('clear on a directory it cannot write exits 2 with one line and keeps the entries', async () => {
-    const dir = await filledStore();
-    await chmod(dir, 0o555);
+    const root = await filledStore();
+    const dir = join(root, 'traces');
+    await chmod(root, 0o755); // others may enter the root (mkdtemp makes it 0700) …
+    await chmod(dir, 0o555); // … and read the trace layer's directory, but not write it
     try {
       const child = runUnprivileged(`
         const { main } = await import('./src/cli/main.ts');
         process.exitCode = await main(['cache', 'clear', '--dir', process.argv[1]]);
-      `, [dir]);
+      `, [root]);
       expect(child.status).toBe(2);
       expect(child.stdout).toBe('');
       expect(child.stderr.trim().split('\n')).toHaveLength(1);

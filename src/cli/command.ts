@@ -1,6 +1,7 @@
 // What a CLI command is: a leaf (flags + run) or a group of subcommands.
 import type { FlagSpec, ParsedArgs } from './args.js';
 import type { CliIO } from './io.js';
+import { GraphError } from '../errors/index.js';
 
 /** A runnable command. */
 export interface Command {
@@ -27,7 +28,11 @@ export function isGroup(entry: Command | CommandGroup): entry is CommandGroup {
   return 'subcommands' in entry;
 }
 
-/** Writes `value` as one line of JSON (numbers at full precision). */
+/** Writes `value` as one line of JSON (numbers at full precision); a NaN or ±Infinity, which JSON would print as null, is an OVERFLOW error instead. */
 export function printJSON(io: CliIO, value: unknown): void {
-  io.stdout(JSON.stringify(value) + '\n');
+  const text = JSON.stringify(value, (key, v: unknown) => {
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new GraphError('OVERFLOW', `the result${key ? ` '${key}'` : ''} is ${v}, which JSON cannot carry: it overflows double precision`);
+    return v;
+  });
+  io.stdout(text + '\n');
 }

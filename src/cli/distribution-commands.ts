@@ -24,6 +24,9 @@ export async function readGraph(path: string, io: CliIO): Promise<Graph> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code && INPUT_ERRORS.has(code)) throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);
+    // JavaScript strings stop at 512 MiB (V8): such a file cannot be parsed as one JSON text here.
+    if (code === 'ERR_STRING_TOO_LONG' || (e instanceof RangeError && /string length/i.test(e.message)))
+      throw new UsageError(`${path} is larger than the longest string JavaScript can hold (512 MiB); build the graph in code (Graph.fromCallback or the built-in models) instead of reading it as JSON`);
     throw e;
   }
   await ready();
@@ -39,7 +42,8 @@ export type Remote<R = Record<string, unknown>> = (pool: Pool, graph: Graph, arg
 
 /** Runs `remote` on a one-worker pool: progress on stderr, Ctrl-C aborts, --timeout-ms limits. */
 export async function inWorker<R>(graph: Graph, args: ParsedArgs, io: CliIO, remote: Remote<R>): Promise<R> {
-  const pool = createPool({ size: 1 });
+  // A timeout is the caller's limit: no retry on a fresh worker (which would double it).
+  const pool = createPool({ size: 1, retries: 0 });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

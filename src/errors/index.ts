@@ -24,6 +24,7 @@ export type GraphErrorCode =
   | 'BAD_FORMAT'
   | 'STATE_SPACE_TOO_LARGE'
   | 'WORK_LIMIT'
+  | 'OVERFLOW'
   | 'STALE';
 
 /** A graph, parameter vector, data set or argument that phasekit refuses, with the vertex or edge at fault. */
@@ -55,4 +56,16 @@ export type TraceErrorCode = 'BAD_MAGIC' | 'VERSION_MISMATCH' | 'CHECKSUM_MISMAT
 /** Trace or evaluator bytes that are not valid in this format version (or not of this graph). */
 export class TraceError extends PhasekitError<TraceErrorCode> {
   override readonly name = 'TraceError';
+}
+
+/**
+ * Throws GraphError OVERFLOW when a result is not a finite number: rates near the limits
+ * of double precision (5e-324, 1e300) give moments that overflow, and an overflow must
+ * be an error, never a quiet Infinity or NaN.
+ */
+export function checkFinite<T extends ArrayLike<number>>(values: T, what: string): T {
+  for (let i = 0; i < values.length; i++)
+    if (!Number.isFinite(values[i]))
+      throw new GraphError('OVERFLOW', `${what}${values.length > 1 ? ` [${i}]` : ''} is ${values[i]}: it overflows double precision (rates near 5e-324 or 1e308?)`);
+  return values;
 }

@@ -7,7 +7,7 @@ import type { Csr } from '../graph/rates.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import type { Structure } from '../graph/structure.js';
 import { checkMomentCount, checkTheta } from '../graph/arguments.js';
-import { GraphError } from '../errors/index.js';
+import { checkFinite, GraphError } from '../errors/index.js';
 import * as moments from '../moments/moments.js';
 import * as dist from '../distributions/distribution.js';
 import type { DistributionLimits } from '../distributions/distribution.js';
@@ -45,28 +45,28 @@ export class GraphAtTheta {
 
   /** Raw moments E[R], …, E[R^k] of the reward accumulated under `rewards` (checked by the caller). */
   moments(k: number, rewards: Float64Array): number[] {
-    return moments.rewardMoments(this.elimination, this.csr, rewards, checkMomentCount(k));
+    return checkFinite(moments.rewardMoments(this.elimination, this.csr, rewards, checkMomentCount(k)), 'a moment');
   }
 
   /** Cov(R_A, R_B). */
   covariance(a: Float64Array, b: Float64Array): number {
-    return moments.rewardCovariance(this.elimination, this.csr, a, b);
+    return checkFinite([moments.rewardCovariance(this.elimination, this.csr, a, b)], 'the covariance')[0];
   }
 
   /** Expected total time (discrete: steps) in each vertex. */
   sojournTimes(): Float64Array {
-    return moments.sojournTimes(this.elimination);
+    return checkFinite(moments.sojournTimes(this.elimination), 'a sojourn time');
   }
 
   /** Expected entries into each vertex. */
   expectedVisits(): Float64Array {
-    return moments.expectedVisits(this.elimination, this.csr);
+    return checkFinite(moments.expectedVisits(this.elimination, this.csr), 'an expected number of visits');
   }
 
   /** Density at each time (continuous graphs). */
   pdf(times: ArrayLike<number>, limits: DistributionLimits = {}): Float64Array {
     if (this.csr.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
-    return dist.continuousDistribution(this.csr, times, limits).pdf;
+    return checkFinite(dist.continuousDistribution(this.csr, times, limits).pdf, 'the density');
   }
 
   /** P(T ≤ t), or P(τ ≤ k) for discrete graphs. */

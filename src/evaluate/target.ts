@@ -1,6 +1,7 @@
 // What an evaluator computes for each θ: its target. Checked once against the
 // graph, then in the form every backend reads and the cache key hashes.
 import { GraphError } from '../errors/index.js';
+import { describeValue } from '../errors/describe.js';
 import { checkMomentCount, checkRewards } from '../graph/arguments.js';
 import { checkObservations, type CheckedObservations, type Observations } from '../likelihood/observations.js';
 import type { LikelihoodLimits } from '../likelihood/point-likelihood.js';
@@ -47,7 +48,7 @@ export function checkTarget(target: Target, graph: { discrete: boolean; vertexCo
       return { kind: 'loglik', data: checkObservations(target.data, graph), limits };
     }
     default:
-      throw new GraphError('BAD_ARGUMENT', `unknown target kind ${JSON.stringify((target as { kind?: unknown }).kind)} (expected 'moments', 'expectations' or 'loglik')`);
+      throw new GraphError('BAD_ARGUMENT', `unknown target kind ${describeValue((target as { kind?: unknown }).kind)} (expected 'moments', 'expectations' or 'loglik')`);
   }
 }
 

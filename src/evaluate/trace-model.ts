@@ -1,7 +1,7 @@
 // A trace bound to one graph's parameterisation: canonical weights
 // w = b + C·θ (parallel edges summed), so θ enters outside the trace and
 // gradients with respect to θ follow by the chain rule, θ̄ = Cᵀ w̄.
-import { GraphError, TraceError } from '../errors/index.js';
+import { checkFinite, GraphError, TraceError } from '../errors/index.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import { canonicalRates } from '../graph/rates.js';
 import { checkTheta, checkThetaRows, thetaRow } from '../graph/arguments.js';
@@ -85,8 +85,8 @@ export class TraceModel {
     this.kernelRates ??= new KernelParameterisation(this.structure);
     const o = { k, rewards: options.rewards };
     // Fast path: weights computed and checked in the kernel; the JS validator explains failures.
-    if (this.kernelRates.ratesInto(t, this.trace.weightBuffer())) return this.trace.momentsFromBuffer(o);
-    return this.trace.momentsChecked(canonicalRates(this.structure, t), o);
+    if (this.kernelRates.ratesInto(t, this.trace.weightBuffer())) return checkFinite(this.trace.momentsFromBuffer(o), 'a moment');
+    return checkFinite(this.trace.momentsChecked(canonicalRates(this.structure, t), o), 'a moment');
   }
 
   /** E[T] (or of the accumulated reward) at θ. */

@@ -3,7 +3,7 @@
 // only when gradients are asked for). Times and steps never eliminate: their
 // likelihood steps the chain (src/likelihood/point-likelihood.ts). Gradients are
 // reverse mode throughout: through the replays, the tape and w = b + C·θ.
-import { GraphError, throwIfAborted } from '../errors/index.js';
+import { checkFinite, GraphError, throwIfAborted } from '../errors/index.js';
 import { checkThetaRows, thetaRow } from '../graph/arguments.js';
 import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
@@ -92,6 +92,10 @@ export class WasmEvaluator implements Evaluator {
       }
     }
     onProgress?.({ done: rows, total: rows });
+    // log L may be −∞ (data impossible at θ); anything else that is not finite is an overflow.
+    if (this.target.kind !== 'loglik') checkFinite(values, 'a value');
+    if (gradients) for (let i = 0; i < gradients.length; i++)
+      if (!Number.isFinite(gradients[i]) && Number.isFinite(values[Math.floor(i / p)])) checkFinite([gradients[i]], 'a gradient');
     return { rows, outputs: out, paramLength: p, values, gradients };
   }
 

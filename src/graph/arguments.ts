@@ -9,6 +9,9 @@
 // - results for a batch are row-major typed arrays with one row per θ row.
 import { GraphError } from '../errors/index.js';
 
+/** Largest stateLength and paramLength (storage is per vertex and per edge: larger ones are mistakes, not models). */
+export const MAX_LENGTH = 65_536;
+
 /** Checks one θ (length and finiteness); returns a copy. */
 export function checkTheta(paramLength: number, theta: ArrayLike<number> | undefined): Float64Array {
   const t = theta ?? [];

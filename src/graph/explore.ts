@@ -1,5 +1,6 @@
 // Breadth-first construction of a state space from a transition callback.
 import { GraphError, throwIfAborted } from '../errors/index.js';
+import { describeValue } from '../errors/describe.js';
 import type { StateGraph } from './state-graph.js';
 
 /** [next state, weight, coefficients?]: an edge to `state` with rate weight + coefficients·θ. */
@@ -27,7 +28,7 @@ export function exploreStateSpace(graph: StateGraph, start: Transition[], next: 
   const target = (state: ArrayLike<number>): number => {
     const v = graph.findOrCreateVertex(state).index;
     if (v === 0)
-      throw new GraphError('DUPLICATE_STATE', `state [${Array.from(state).join(', ')}] is reachable but equals the start vertex's state; pass options.startState with a state that is never reached`);
+      throw new GraphError('DUPLICATE_STATE', `state ${describeValue(state)} is reachable but equals the start vertex's state; pass options.startState with a state that is never reached`);
     if (graph.vertexCount > max)
       throw new GraphError('STATE_SPACE_TOO_LARGE', `the state space has more than ${max} vertices (options.maxVertices)`);
     return v;
@@ -38,7 +39,7 @@ export function exploreStateSpace(graph: StateGraph, start: Transition[], next: 
     if (options.onProgress && v % 10_000 === 0) options.onProgress({ done: v, total: graph.vertexCount });
     const transitions = next(graph.stateOf(v));
     if (!Array.isArray(transitions))
-      throw new GraphError('BAD_ARGUMENT', `the callback returned ${String(transitions)} for state [${graph.stateOf(v).join(', ')}]; it must return an array of [state, weight, coefficients?]`, { vertex: v });
+      throw new GraphError('BAD_ARGUMENT', `the callback returned ${describeValue(transitions)} for state ${describeValue(graph.stateOf(v))}; it must return an array of [state, weight, coefficients?]`, { vertex: v });
     for (const [state, weight, coefficients] of transitions) graph.addEdge(v, target(state), weight, coefficients);
   }
   options.onProgress?.({ done: graph.vertexCount, total: graph.vertexCount });

@@ -1,6 +1,8 @@
 // The graph JSON interchange format, version 1 (../shared/graph-format.md).
 import { GraphError } from '../errors/index.js';
+import { describeValue } from '../errors/describe.js';
 import type { StateGraph, GraphOptions } from './state-graph.js';
+import { MAX_LENGTH } from './arguments.js';
 
 /** The graph JSON interchange format (version 1). */
 export interface GraphJSON {
@@ -26,9 +28,9 @@ export function graphFromJSON<G extends StateGraph>(input: GraphJSON | string, m
   if (typeof json !== 'object' || json === null) fail('graph JSON must be an object');
   const o = json as Record<string, unknown>;
   const stateLength = o.stateLength, paramLength = o.paramLength ?? 0;
-  if (!Number.isInteger(stateLength) || (stateLength as number) < 1) fail(`stateLength must be a positive integer, got ${JSON.stringify(stateLength)}`);
-  if (!Number.isInteger(paramLength) || (paramLength as number) < 0) fail(`paramLength must be a non-negative integer, got ${JSON.stringify(paramLength)}`);
-  if (o.discrete !== undefined && typeof o.discrete !== 'boolean') fail(`discrete must be true or false, got ${JSON.stringify(o.discrete)}`);
+  if (!Number.isInteger(stateLength) || (stateLength as number) < 1 || (stateLength as number) > MAX_LENGTH) fail(`stateLength must be an integer in [1, ${MAX_LENGTH}], got ${describeValue(stateLength)}`);
+  if (!Number.isInteger(paramLength) || (paramLength as number) < 0 || (paramLength as number) > MAX_LENGTH) fail(`paramLength must be an integer in [0, ${MAX_LENGTH}], got ${describeValue(paramLength)}`);
+  if (o.discrete !== undefined && typeof o.discrete !== 'boolean') fail(`discrete must be true or false, got ${describeValue(o.discrete)}`);
   if (!Array.isArray(o.vertices) || o.vertices.length === 0) fail('vertices must be a non-empty array of states (vertex 0 is the start)');
   if (!Array.isArray(o.edges)) fail('edges must be an array of [from, to, weight, coefficients?]');
   const vertices = o.vertices as unknown[];
@@ -36,13 +38,13 @@ export function graphFromJSON<G extends StateGraph>(input: GraphJSON | string, m
   for (let i = 1; i < vertices.length; i++) graph.createVertex(checkState(vertices[i], i, stateLength as number));
   const n = vertices.length;
   (o.edges as unknown[]).forEach((edge, e) => {
-    if (!Array.isArray(edge) || edge.length < 3 || edge.length > 4) fail(`edge ${e} must be [from, to, weight, coefficients?], got ${JSON.stringify(edge)}`, { edge: e });
+    if (!Array.isArray(edge) || edge.length < 3 || edge.length > 4) fail(`edge ${e} must be [from, to, weight, coefficients?], got ${describeValue(edge)}`, { edge: e });
     const [from, to, weight, coefficients] = edge as unknown[];
     for (const [name, v] of [['from', from], ['to', to]] as const) {
       if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= n)
-        fail(`edge ${e}: ${name} vertex ${JSON.stringify(v)} is out of range (there are ${n} vertices)`, { edge: e }, 'VERTEX_OUT_OF_RANGE');
+        fail(`edge ${e}: ${name} vertex ${describeValue(v)} is out of range (there are ${n} vertices)`, { edge: e }, 'VERTEX_OUT_OF_RANGE');
     }
-    if (typeof weight !== 'number') fail(`edge ${e}: weight must be a number, got ${JSON.stringify(weight)}`, { edge: e });
+    if (typeof weight !== 'number') fail(`edge ${e}: weight must be a number, got ${describeValue(weight)}`, { edge: e });
     if (coefficients !== undefined && !Array.isArray(coefficients)) fail(`edge ${e}: coefficients must be an array`, { edge: e });
     if (coefficients === undefined && paramLength !== 0) fail(`edge ${e}: coefficients are required when paramLength is ${paramLength}`, { edge: e });
     if (Array.isArray(coefficients) && coefficients.some((c) => typeof c !== 'number')) fail(`edge ${e}: coefficients must be numbers`, { edge: e });
@@ -53,9 +55,9 @@ export function graphFromJSON<G extends StateGraph>(input: GraphJSON | string, m
 
 function checkState(state: unknown, i: number, stateLength: number): number[] {
   if (!Array.isArray(state) || state.length !== stateLength)
-    throw new GraphError('BAD_STATE', `vertex ${i}: state ${JSON.stringify(state)} must be an array of ${stateLength} integers`, { vertex: i });
+    throw new GraphError('BAD_STATE', `vertex ${i}: state ${describeValue(state)} must be an array of ${stateLength} integers`, { vertex: i });
   if (!state.every((x) => Number.isInteger(x)))
-    throw new GraphError('BAD_STATE', `vertex ${i}: state ${JSON.stringify(state)} has a non-integer entry`, { vertex: i });
+    throw new GraphError('BAD_STATE', `vertex ${i}: state ${describeValue(state)} has a non-integer entry`, { vertex: i });
   return state as number[];
 }
 

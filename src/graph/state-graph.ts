@@ -4,8 +4,9 @@
 // doubling. Nothing here computes a distribution: that is src/evaluate/, and the
 // user-facing Graph (src/phase-type/) adds those computations on top of this class.
 import { GraphError } from '../errors/index.js';
+import { describeValue } from '../errors/describe.js';
 import { ratesAt, type Csr, type EdgeList } from './rates.js';
-import { checkRewards, checkTheta } from './arguments.js';
+import { checkRewards, checkTheta, MAX_LENGTH } from './arguments.js';
 import { canonicalStructure, type Structure } from './structure.js';
 import { StateIndex } from './state-index.js';
 import { graphFromJSON, graphToJSON, type GraphJSON } from './json.js';
@@ -99,10 +100,10 @@ export class StateGraph implements EdgeList {
 
   constructor(options: GraphOptions) {
     const { stateLength, paramLength = 0, discrete = false } = options;
-    if (!Number.isInteger(stateLength) || stateLength < 1)
-      throw new GraphError('BAD_ARGUMENT', `stateLength must be a positive integer, got ${stateLength}`);
-    if (!Number.isInteger(paramLength) || paramLength < 0)
-      throw new GraphError('BAD_ARGUMENT', `paramLength must be a non-negative integer, got ${paramLength}`);
+    if (!Number.isInteger(stateLength) || stateLength < 1 || stateLength > MAX_LENGTH)
+      throw new GraphError('BAD_ARGUMENT', `stateLength must be an integer in [1, ${MAX_LENGTH}], got ${describeValue(stateLength)}`);
+    if (!Number.isInteger(paramLength) || paramLength < 0 || paramLength > MAX_LENGTH)
+      throw new GraphError('BAD_ARGUMENT', `paramLength must be an integer in [0, ${MAX_LENGTH}], got ${describeValue(paramLength)}`);
     this.stateLength = stateLength;
     this.paramLength = paramLength;
     this.discrete = discrete;
@@ -145,7 +146,7 @@ export class StateGraph implements EdgeList {
     const key = this.stateKey(state);
     const existing = this.index.find(this.states, key);
     if (existing >= 0)
-      throw new GraphError('DUPLICATE_STATE', `state [${Array.from(state).join(', ')}] already belongs to vertex ${existing}`, { vertex: existing });
+      throw new GraphError('DUPLICATE_STATE', `state ${describeValue(state)} already belongs to vertex ${existing}`, { vertex: existing });
     return this.appendVertex(key);
   }
 
@@ -304,13 +305,13 @@ export class StateGraph implements EdgeList {
   private keyScratch = new Int32Array(0);
   private stateKey(state: ArrayLike<number>): Int32Array {
     if (state == null || state.length !== this.stateLength)
-      throw new GraphError('BAD_STATE', `state [${state ? Array.from(state).join(', ') : state}] has length ${state?.length}, expected stateLength ${this.stateLength}`);
+      throw new GraphError('BAD_STATE', `state ${describeValue(state)} has length ${state?.length}, expected stateLength ${this.stateLength}`);
     if (this.keyScratch.length !== this.stateLength) this.keyScratch = new Int32Array(this.stateLength);
     const ints = this.keyScratch;
     for (let i = 0; i < ints.length; i++) {
       ints[i] = state[i];
       if (ints[i] !== state[i])
-        throw new GraphError('BAD_STATE', `state [${Array.from(state).join(', ')}] has a non-integer (or out-of-int32-range) entry at ${i}`);
+        throw new GraphError('BAD_STATE', `state ${describeValue(state)} has a non-integer (or out-of-int32-range) entry at ${i}`);
     }
     return ints;
   }

@@ -4,6 +4,7 @@
 // spectrum). The bytes of the checked form are what a compiled evaluator's cache
 // key hashes, so two equal data sets share one evaluator.
 import { GraphError } from '../errors/index.js';
+import { describeValue } from '../errors/describe.js';
 
 /** Observed absorption times of a continuous graph (i.i.d.). */
 export interface TimeObservations {
@@ -85,7 +86,7 @@ function numbers(what: string, values: unknown, check: (x: number) => boolean, e
   const out = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
-    if (typeof x !== 'number' || !check(x)) fail(`${what}[${i}] is ${typeof x === 'number' ? x : JSON.stringify(x) ?? String(x)}; expected ${expected}`);
+    if (typeof x !== 'number' || !check(x)) fail(`${what}[${i}] is ${typeof x === 'number' ? x : describeValue(x)}; expected ${expected}`);
     out[i] = x;
   }
   return out;
@@ -131,7 +132,7 @@ function checkCounts(o: CountObservations, vertexCount: number): CheckedCounts {
     rewards.set(r, j * vertexCount);
   }
   const distribution = o.distribution ?? 'poisson';
-  if (distribution !== 'poisson' && distribution !== 'multinomial') fail(`distribution must be 'poisson' or 'multinomial', got ${JSON.stringify(distribution)}`);
+  if (distribution !== 'poisson' && distribution !== 'multinomial') fail(`distribution must be 'poisson' or 'multinomial', got ${describeValue(distribution)}`);
   const scale = o.scale ?? 1;
   if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) fail(`scale must be a finite number > 0, got ${String(scale)}`);
   return { kind: 'counts', counts, rewards, m, distribution, scale };

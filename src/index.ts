@@ -5,7 +5,7 @@ export { ready } from './kernel/module.js';
 // The graph: data, formats, validation; and the user-facing Graph with its computations.
 export { Graph, type AtTheta, type RewardOptions, type DistributionOptions } from './phase-type/graph.js';
 export { StateGraph, Vertex, type GraphOptions, type GraphClass, type EdgeView, type GraphBuffers } from './graph/state-graph.js';
-export type { GraphJSON } from './graph/json.js';
+export type { GraphJSON, FromJSONOptions } from './graph/json.js';
 export type { GraphMatrices, FromMatricesOptions } from './graph/matrices.js';
 export type { Transition, ExploreOptions } from './graph/explore.js';
 export type { Csr } from './graph/rates.js';

@@ -1,26 +1,35 @@
 // Commands that read a graph JSON file and print a quantity of its distribution.
+// Quantities that depend on θ through moments (moments, expectation, variance) go
+// through the trace cache by default, so a shell loop over θ records each structure
+// once (--no-cache: eliminate directly, store nothing). Long work shows progress on
+// stderr (a bar on a terminal); --quiet silences it.
 import { ready } from '../kernel/module.js';
 import { Graph } from '../phase-type/graph.js';
 import { GraphError } from '../errors/index.js';
+import { compile } from '../evaluate/compile.js';
 import { createPool, type CallOptions, type Pool } from '../pool/pool.js';
 import { UsageError, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CliIO } from './io.js';
 import { printJSON, type Command } from './command.js';
+import { progressReporter, type ProgressReporter } from './progress.js';
 
 const theta: FlagSpec = { kind: 'numbers', description: "parameter vector θ as JSON, e.g. '[1]' (needed when the graph has parameters)" };
 const rewards: FlagSpec = { kind: 'numbers', description: 'one reward per vertex as JSON (default: all 1, the absorption time)' };
 const k: FlagSpec = { kind: 'integer', min: 1, description: 'how many raw moments (default 3)' };
 const times: FlagSpec = { kind: 'numbers', description: "time points as JSON, e.g. '[0.5, 1, 2]' (discrete graphs: step counts)" };
 const steps: FlagSpec = { kind: 'numbers', description: "step counts as JSON, e.g. '[0, 1, 2]' (discrete graphs)" };
+const noCache: FlagSpec = { kind: 'boolean', description: 'eliminate directly and store nothing (default: the trace cache, $PHASEKIT_CACHE_DIR/traces)' };
+/** --quiet, shared by every command that reads a graph. */
+export const quiet: FlagSpec = { kind: 'boolean', description: 'no progress on stderr' };
 
 // Errors reading the input are the caller's fault (exit 2), not ours.
 const INPUT_ERRORS = new Set(['ENOENT', 'EISDIR', 'EACCES', 'ENOTDIR', 'EPERM']);
 
-/** Reads and validates a graph JSON file (`-`: standard input) and loads the kernel. */
-export async function readGraph(path: string, io: CliIO): Promise<Graph> {
+/** Reads and validates a graph JSON file (`-`: standard input) and loads the kernel, reporting progress. */
+export async function readGraph(path: string, io: CliIO, progress?: ProgressReporter): Promise<Graph> {
   let text: string;
   try {
-    text = await io.readFile(path);
+    text = await io.readFile(path, progress && ((read, total) => progress.update('reading graph JSON', read, total, 'bytes')));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code && INPUT_ERRORS.has(code)) throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code}`);
@@ -30,7 +39,10 @@ export async function readGraph(path: string, io: CliIO): Promise<Graph> {
     throw e;
   }
   await ready();
-  return Graph.fromJSON(text);
+  if (text.length > 8 << 20) progress?.update('parsing graph JSON', 0, 0);
+  const graph = Graph.fromJSON(text, { onProgress: progress && (({ done, total }) => progress.update('building the graph', done, total, 'vertices and edges')) });
+  progress?.end();
+  return graph;
 }
 
 const timeoutMs: FlagSpec = { kind: 'integer', min: 1, description: 'run in a worker and stop it after this many ms (large graphs always run in a worker)' };
@@ -47,53 +59,73 @@ export async function inWorker<R>(graph: Graph, args: ParsedArgs, io: CliIO, rem
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  let last = 0;
+  const progress = progressReporter(io, { quiet: args.flags.quiet === true });
+  const names = { graph: 'sending the graph to the worker', eliminate: 'eliminating', trace: 'preparing the trace', evaluate: 'evaluating' } as const;
   try {
     return await remote(pool, graph, args, {
       signal: controller.signal,
       timeoutMs: args.flags['timeout-ms'] as number | undefined,
-      onProgress: ({ phase, done, total }) => {
-        const now = Date.now();
-        if (now - last < 500 && done < total) return;
-        last = now;
-        io.stderr(`phasekit: ${phase} ${done}/${total}\n`);
-      },
+      onProgress: ({ phase, done, total }) => progress.update(names[phase], done, phase === 'eliminate' ? 0 : total),
     });
   } finally {
+    progress.end();
     process.off('SIGINT', onSigint);
     await pool.close();
   }
 }
 
-function graphCommand(summary: string, flags: Record<string, FlagSpec>, compute: (graph: Graph, args: ParsedArgs) => Record<string, unknown>, remote: Remote): Command {
+type Local = (graph: Graph, args: ParsedArgs, progress: ProgressReporter) => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+function graphCommand(summary: string, flags: Record<string, FlagSpec>, compute: Local, remote: Remote): Command {
   return {
     positionals: ['<graph.json>'],
     summary,
-    flags: { ...flags, 'timeout-ms': timeoutMs },
+    flags: { ...flags, 'timeout-ms': timeoutMs, quiet },
     async run(args, io) {
-      const graph = await readGraph(args.positionals[0], io);
+      const progress = progressReporter(io, { quiet: args.flags.quiet === true });
+      const graph = await readGraph(args.positionals[0], io, progress);
       const useWorker = args.flags['timeout-ms'] !== undefined || graph.vertexCount >= WORKER_THRESHOLD;
-      printJSON(io, useWorker ? await inWorker(graph, args, io, remote) : compute(graph, args));
+      if (useWorker) return printJSON(io, await inWorker(graph, args, io, remote));
+      try {
+        printJSON(io, await compute(graph, args, progress));
+      } finally {
+        progress.end();
+      }
     },
   };
 }
 
 const at = (args: ParsedArgs) => ({ theta: args.flags.theta as number[] | undefined, rewards: args.flags.rewards as number[] | undefined });
+const kOf = (args: ParsedArgs) => (args.flags.k as number | undefined) ?? 3;
+
+/** Raw moments at θ: through the trace cache, or with --no-cache by direct elimination. */
+async function momentsOf(graph: Graph, k: number, args: ParsedArgs, progress: ProgressReporter): Promise<number[]> {
+  if (args.flags['no-cache'] === true) {
+    progress.update('eliminating', 0, 0);
+    return graph.moments(k, at(args));
+  }
+  progress.update('preparing the trace (trace cache)', 0, 0);
+  const model = await compile(graph);
+  return model.moments(k, at(args));
+}
 
 /** The distribution commands by name. */
 export const distributionCommands: Record<string, Command> = {
-  moments: graphCommand('raw moments E[T], …, E[T^k] → {"moments":[…]}', { theta, rewards, k }, (graph, args) =>
-    ({ moments: graph.moments((args.flags.k as number | undefined) ?? 3, at(args)) }),
-  async (pool, graph, args, o) => ({ moments: await pool.moments(graph, (args.flags.k as number | undefined) ?? 3, { ...o, ...at(args) }) })),
-  expectation: graphCommand('E[T] (with --rewards: E[accumulated reward]) → {"expectation":x}', { theta, rewards }, (graph, args) =>
-    ({ expectation: graph.expectation(at(args)) }),
-  async (pool, graph, args, o) => ({ expectation: await pool.expectation(graph, { ...o, ...at(args) }) })),
-  variance: graphCommand('Var[T] (with --rewards: of the accumulated reward) → {"variance":x}', { theta, rewards }, (graph, args) =>
-    ({ variance: graph.variance(at(args)) }),
-  async (pool, graph, args, o) => {
-    const [m1, m2] = await pool.moments(graph, 2, { ...o, ...at(args) });
-    return { variance: m2 - m1 * m1 };
-  }),
+  moments: graphCommand('raw moments E[T], …, E[T^k] → {"moments":[…]}', { theta, rewards, k, 'no-cache': noCache },
+    async (graph, args, progress) => ({ moments: await momentsOf(graph, kOf(args), args, progress) }),
+    async (pool, graph, args, o) => ({ moments: await pool.moments(graph, kOf(args), { ...o, ...at(args) }) })),
+  expectation: graphCommand('E[T] (with --rewards: E[accumulated reward]) → {"expectation":x}', { theta, rewards, 'no-cache': noCache },
+    async (graph, args, progress) => ({ expectation: (await momentsOf(graph, 1, args, progress))[0] }),
+    async (pool, graph, args, o) => ({ expectation: await pool.expectation(graph, { ...o, ...at(args) }) })),
+  variance: graphCommand('Var[T] (with --rewards: of the accumulated reward) → {"variance":x}', { theta, rewards, 'no-cache': noCache },
+    async (graph, args, progress) => {
+      const [m1, m2] = await momentsOf(graph, 2, args, progress);
+      return { variance: m2 - m1 * m1 };
+    },
+    async (pool, graph, args, o) => {
+      const [m1, m2] = await pool.moments(graph, 2, { ...o, ...at(args) });
+      return { variance: m2 - m1 * m1 };
+    }),
   pdf: graphCommand('density at --times (continuous graphs) → {"pdf":[…]}', { theta, times: { ...times, required: true } }, (graph, args) =>
     ({ pdf: Array.from(graph.pdf(args.flags.times as number[], at(args))) }),
   async (pool, graph, args, o) => {

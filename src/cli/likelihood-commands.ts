@@ -8,7 +8,8 @@ import type { BackendChoice } from '../evaluate/evaluator.js';
 import { logLikelihood } from '../evaluator-cache/log-likelihood.js';
 import { UsageError, type FlagSpec, type JsonValue, type ParsedArgs } from './args.js';
 import { printJSON, type Command } from './command.js';
-import { inWorker, readGraph, WORKER_THRESHOLD } from './distribution-commands.js';
+import { inWorker, quiet, readGraph, WORKER_THRESHOLD } from './distribution-commands.js';
+import { progressReporter } from './progress.js';
 
 const flags: Record<string, FlagSpec> = {
   theta: { kind: 'json', description: "θ as JSON: one vector '[1.2]', or rows '[[1.2], [0.8]]' (needed when the graph has parameters); @file reads a file" },
@@ -23,6 +24,7 @@ const flags: Record<string, FlagSpec> = {
   backend: { kind: 'string', choices: ['auto', 'wasm', 'wasm-direct', 'webgpu'], description: 'where to compute (default auto)' },
   'no-cache': { kind: 'boolean', description: 'plan and record afresh, storing nothing (default: the file stores of layers 1 and 2)' },
   'timeout-ms': { kind: 'integer', min: 1, description: 'run in a worker and stop it after this many ms' },
+  quiet,
 };
 
 /** The θ flag as a single row or a row-major batch. */
@@ -71,7 +73,8 @@ export const loglikCommand: Command = {
   summary: 'log-likelihood of --times / --steps / --counts and its gradient → {"loglik":x,"gradient":[…]} (arrays for θ rows)',
   flags,
   async run(args, io) {
-    const graph = await readGraph(args.positionals[0], io);
+    const progress = progressReporter(io, { quiet: args.flags.quiet === true });
+    const graph = await readGraph(args.positionals[0], io, progress);
     const data = observationsOf(args);
     const { theta, thetas, batch } = thetaOf(graph, args.flags.theta as JsonValue | undefined);
     const backend = (args.flags.backend as BackendChoice | undefined) ?? 'auto';
@@ -79,7 +82,8 @@ export const loglikCommand: Command = {
     const useWorker = args.flags['timeout-ms'] !== undefined || graph.vertexCount >= WORKER_THRESHOLD;
     const { logLik, gradient } = useWorker
       ? await inWorker(graph, args, io, (pool, g, _a, call) => pool.logLikelihood(g, data, { ...call, theta, thetas, backend }))
-      : await logLikelihood(graph, data, { theta, thetas, backend, ...(noCache ? { cache: null, traceStore: null } : {}) });
+      : await logLikelihood(graph, data, { theta, thetas, backend, ...(noCache ? { cache: null, traceStore: null } : {}),
+        onProgress: ({ done, total }) => progress.update('evaluating θ rows', done, total, 'rows') }).finally(() => progress.end());
     printJSON(io, result(logLik, gradient, graph.paramLength, batch));
   },
 };

@@ -2,15 +2,23 @@
 // the distribution commands.
 import * as models from '../models/index.js';
 import type { Graph } from '../phase-type/graph.js';
+import type { ModelOptions } from '../models/coalescent.js';
 import { printJSON, type Command, type CommandGroup } from './command.js';
+import { quiet } from './distribution-commands.js';
+import { progressReporter } from './progress.js';
 
-function modelCommand(summary: string, min: number, build: (n: number) => Graph): Command {
+function modelCommand(summary: string, min: number, build: (n: number, options: ModelOptions) => Graph): Command {
   return {
     positionals: [],
     summary,
-    flags: { n: { kind: 'integer', min, required: true, description: `size of the model (at least ${min})` } },
+    flags: { n: { kind: 'integer', min, required: true, description: `size of the model (at least ${min})` }, quiet },
     async run(args, io) {
-      printJSON(io, build(args.flags.n as number).toJSON());
+      const progress = progressReporter(io, { quiet: args.flags.quiet === true });
+      const graph = build(args.flags.n as number, { onProgress: ({ done, total }) => progress.update('exploring the state space', done, total, 'vertices') });
+      progress.update('writing graph JSON', 0, 0);
+      const json = graph.toJSON();
+      progress.end();
+      printJSON(io, json);
     },
   };
 }

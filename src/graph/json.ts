@@ -19,8 +19,14 @@ function fail(message: string, where: { vertex?: number; edge?: number } = {}, c
   throw new GraphError(code, message, where);
 }
 
+/** Options of reading graph JSON. */
+export interface FromJSONOptions {
+  /** Vertices and edges built so far, of the total, every 50,000 (large graphs take seconds). */
+  onProgress?: (progress: { done: number; total: number }) => void;
+}
+
 /** Parses and validates graph JSON, then builds it with `make`. */
-export function graphFromJSON<G extends StateGraph>(input: GraphJSON | string, make: (o: GraphOptions) => G): G {
+export function graphFromJSON<G extends StateGraph>(input: GraphJSON | string, make: (o: GraphOptions) => G, options: FromJSONOptions = {}): G {
   let json: unknown = input;
   if (typeof input === 'string') {
     try { json = JSON.parse(input); } catch (e) { fail(`graph JSON does not parse: ${(e as Error).message}`); }
@@ -34,8 +40,13 @@ export function graphFromJSON<G extends StateGraph>(input: GraphJSON | string, m
   if (!Array.isArray(o.vertices) || o.vertices.length === 0) fail('vertices must be a non-empty array of states (vertex 0 is the start)');
   if (!Array.isArray(o.edges)) fail('edges must be an array of [from, to, weight, coefficients?]');
   const vertices = o.vertices as unknown[];
+  const total = vertices.length + (o.edges as unknown[]).length;
+  const report = options.onProgress;
   const graph = make({ stateLength: stateLength as number, paramLength: paramLength as number, discrete: o.discrete === true, startState: checkState(vertices[0], 0, stateLength as number) });
-  for (let i = 1; i < vertices.length; i++) graph.createVertex(checkState(vertices[i], i, stateLength as number));
+  for (let i = 1; i < vertices.length; i++) {
+    graph.createVertex(checkState(vertices[i], i, stateLength as number));
+    if (report && i % 50_000 === 0) report({ done: i, total });
+  }
   const n = vertices.length;
   (o.edges as unknown[]).forEach((edge, e) => {
     if (!Array.isArray(edge) || edge.length < 3 || edge.length > 4) fail(`edge ${e} must be [from, to, weight, coefficients?], got ${describeValue(edge)}`, { edge: e });
@@ -49,7 +60,9 @@ export function graphFromJSON<G extends StateGraph>(input: GraphJSON | string, m
     if (coefficients === undefined && paramLength !== 0) fail(`edge ${e}: coefficients are required when paramLength is ${paramLength}`, { edge: e });
     if (Array.isArray(coefficients) && coefficients.some((c) => typeof c !== 'number')) fail(`edge ${e}: coefficients must be numbers`, { edge: e });
     graph.addEdge(from as number, to as number, weight, coefficients as number[] | undefined);
+    if (report && e % 50_000 === 0) report({ done: n + e, total });
   });
+  report?.({ done: total, total });
   return graph;
 }
 

@@ -9,7 +9,7 @@ import { ratesAt, type Csr, type EdgeList } from './rates.js';
 import { checkRewards, checkTheta, MAX_LENGTH } from './arguments.js';
 import { canonicalStructure, type Structure } from './structure.js';
 import { StateIndex } from './state-index.js';
-import { graphFromJSON, graphToJSON, type GraphJSON } from './json.js';
+import { graphFromJSON, graphToJSON, type FromJSONOptions, type GraphJSON } from './json.js';
 import { graphFromMatrices, graphToMatrices, type GraphMatrices, type FromMatricesOptions } from './matrices.js';
 import { exploreStateSpace, type Transition, type ExploreOptions } from './explore.js';
 import { rewardTransformEdges } from './reward-transform.js';
@@ -221,8 +221,8 @@ export class StateGraph implements EdgeList {
   }
 
   /** Reads the graph JSON format (../shared/graph-format.md), validating everything. */
-  static fromJSON<G extends StateGraph>(this: GraphClass<G>, json: GraphJSON | string): G {
-    return graphFromJSON(json, (o) => new this(o));
+  static fromJSON<G extends StateGraph>(this: GraphClass<G>, json: GraphJSON | string, options: FromJSONOptions = {}): G {
+    return graphFromJSON(json, (o) => new this(o), options);
   }
 
   /** Writes the graph JSON format. */

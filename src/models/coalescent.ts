@@ -1,10 +1,13 @@
 // Kingman's coalescent in the site-frequency-spectrum state space
 // (../shared/graph-format.md): state[i] = lineages with i+1 descendants.
 import { Graph } from '../phase-type/graph.js';
-import type { Transition } from '../graph/explore.js';
+import type { ExploreOptions, Transition } from '../graph/explore.js';
+
+/** Options of the built-in models: progress and abort of the state-space exploration. */
+export type ModelOptions = Pick<ExploreOptions, 'onProgress' | 'signal'>;
 
 /** The coalescent for n samples; rate of each coalescence is θ0 · (number of pairs). n = 10: 43 vertices. */
-export function coalescent(n: number): Graph {
+export function coalescent(n: number, options: ModelOptions = {}): Graph {
   if (!Number.isInteger(n) || n < 2) throw new RangeError(`coalescent(n) needs an integer n ≥ 2, got ${n}`);
   const first = new Array<number>(n).fill(0);
   first[0] = n;
@@ -21,5 +24,5 @@ export function coalescent(n: number): Graph {
       }
     }
     return out;
-  }, { paramLength: 1 });
+  }, { paramLength: 1, ...options });
 }

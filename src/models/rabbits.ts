@@ -2,9 +2,10 @@
 // θ = (jump rate, flood rate on A, flood rate on B). N rabbits: (N+1)(N+2)/2 + 1 vertices.
 import { Graph } from '../phase-type/graph.js';
 import type { Transition } from '../graph/explore.js';
+import type { ModelOptions } from './coalescent.js';
 
 /** Rabbits jumping between islands A and B until floods drown them all. */
-export function rabbits(N: number): Graph {
+export function rabbits(N: number, options: ModelOptions = {}): Graph {
   if (!Number.isInteger(N) || N < 1) throw new RangeError(`rabbits(N) needs an integer N ≥ 1, got ${N}`);
   // (0, 0) is the absorbing state, so the start vertex gets a state that is never reached.
   return Graph.fromCallback([[[N, 0], 1]], ([a, b]) => {
@@ -12,5 +13,5 @@ export function rabbits(N: number): Graph {
     if (a > 0) { out.push([[a - 1, b + 1], 0, [1, 0, 0]]); out.push([[0, b], 0, [0, 1, 0]]); }
     if (b > 0) { out.push([[a + 1, b - 1], 0, [1, 0, 0]]); out.push([[a, 0], 0, [0, 0, 1]]); }
     return out;
-  }, { paramLength: 3, startState: [-1, -1] });
+  }, { paramLength: 3, startState: [-1, -1], ...options });
 }

@@ -113,3 +113,19 @@ describe('8: exit 2 with one short line, never a crash', () => {
     expect(run.stderr).not.toMatch(/null/);
   });
 });
+
+describe('9: the CLI goes through the trace cache', () => {
+  it('a loop over θ records the structure once (one trace in the store), and --no-cache stores nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'phasekit-cli-loop-'));
+    await writeFile(join(dir, 'g.json'), JSON.stringify(models.rabbits(8).toJSON()));
+    const env = { ...process.env, PHASEKIT_CACHE_DIR: join(dir, 'cache') };
+    const run = (...argv: string[]) => JSON.parse(execFileSync(process.execPath, ['bin/phasekit.js', ...argv], { cwd: root, encoding: 'utf8', env }));
+    const expected = models.rabbits(8);
+    for (const t of [[1, 2, 4], [2, 1, 3], [0.5, 0.5, 0.5]])
+      expect(run('expectation', join(dir, 'g.json'), '--theta', JSON.stringify(t)).expectation).toBeCloseTo(expected.expectation({ theta: t }), 12);
+    expect(run('cache', 'status').traces.entries).toBe(1);
+    const other = { ...env, PHASEKIT_CACHE_DIR: join(dir, 'none') };
+    execFileSync(process.execPath, ['bin/phasekit.js', 'moments', join(dir, 'g.json'), '--theta', '[1,2,4]', '--no-cache'], { cwd: root, encoding: 'utf8', env: other });
+    expect(JSON.parse(execFileSync(process.execPath, ['bin/phasekit.js', 'cache', 'status'], { cwd: root, encoding: 'utf8', env: other })).traces.entries).toBe(0);
+  });
+});

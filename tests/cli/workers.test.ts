@@ -13,7 +13,7 @@ describe('phasekit in a worker', () => {
     const worker = await runCli(['moments', 'g.json', '--theta', '[2]', '--k', '2', '--timeout-ms', '60000'], { 'g.json': exponentialTheta });
     expect(worker.code).toBe(0);
     expect(JSON.parse(worker.stdout)).toEqual(JSON.parse(local.stdout));
-    expect(worker.stderr).toMatch(/phasekit: eliminate \d+\/\d+/);
+    expect(worker.stderr).toBe(''); // progress shows only for work past a second
   }, 60_000);
 
   it('a computation past --timeout-ms is stopped and reported with exit code 1', async () => {

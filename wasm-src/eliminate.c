@@ -292,8 +292,9 @@ done:
 
 void pk_elim_free(pk_elim *e) {
   if (!e) return;
-  free(e->dst); free(e->src); free(e->m); free(e->scale0);
-  free(e->ops); free(e->slot); free(e->scale_slot);
+  free(e->m); free(e->scale0);
+  if (e->block) free(e->block);
+  else { free(e->dst); free(e->src); free(e->ops); free(e->slot); free(e->scale_slot); }
   free(e);
 }
 

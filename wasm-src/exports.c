@@ -37,23 +37,19 @@ static int trace_arrays_valid(int32_t n, int32_t ninputs, int32_t nops, int32_t 
   return 1;
 }
 
-/* Rebuilds a recorded trace from its serialised arrays (the trace cache's load path).
- * Takes ownership of none of the inputs: everything is copied. Returns 0 when out of
- * memory and (pk_elim *)-1 when the arrays are not self-consistent. */
-pk_elim *pk_trace_load(int32_t n, int32_t ninputs, int32_t nops, int32_t ncmd, const uint32_t *ops,
-                       const int32_t *dst, const int32_t *src, const int32_t *slot, const int32_t *scale_slot) {
+/* Rebuilds a recorded trace from its serialised arrays, which live in `block` (the
+ * trace cache's load path): the trace adopts the block instead of copying it, and
+ * frees it with itself. Returns 0 when out of memory (the block is then the caller's)
+ * and (pk_elim *)-1 when the arrays are not self-consistent (likewise). */
+pk_elim *pk_trace_adopt(int32_t n, int32_t ninputs, int32_t nops, int32_t ncmd, void *block, uint32_t *ops,
+                        int32_t *dst, int32_t *src, int32_t *slot, int32_t *scale_slot) {
   if (!trace_arrays_valid(n, ninputs, nops, ncmd, ops, dst, src, slot, scale_slot)) return (pk_elim *)-1;
   pk_elim *e = calloc(1, sizeof *e);
   if (!e) return 0;
   e->n = n; e->record = 1; e->ninputs = ninputs; e->nops = e->opcap = nops; e->ncmd = e->cap = ncmd;
-  e->ops = malloc((size_t)nops * 16 + 16);
-  e->dst = malloc((size_t)ncmd * 4 + 4); e->src = malloc((size_t)ncmd * 4 + 4);
-  e->slot = malloc((size_t)ncmd * 4 + 4); e->m = calloc((size_t)ncmd + 1, 8);
-  e->scale_slot = malloc((size_t)n * 4 + 4); e->scale0 = calloc((size_t)n + 1, 8);
-  if (!e->ops || !e->dst || !e->src || !e->slot || !e->m || !e->scale_slot || !e->scale0) { pk_elim_free(e); return 0; }
-  memcpy(e->ops, ops, (size_t)nops * 16);
-  memcpy(e->dst, dst, (size_t)ncmd * 4); memcpy(e->src, src, (size_t)ncmd * 4);
-  memcpy(e->slot, slot, (size_t)ncmd * 4); memcpy(e->scale_slot, scale_slot, (size_t)n * 4);
+  e->m = calloc((size_t)ncmd + 1, 8); e->scale0 = calloc((size_t)n + 1, 8);
+  if (!e->m || !e->scale0) { free(e->m); free(e->scale0); free(e); return 0; }
+  e->ops = ops; e->dst = dst; e->src = src; e->slot = slot; e->scale_slot = scale_slot; e->block = block;
   return e;
 }
 

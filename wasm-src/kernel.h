@@ -33,6 +33,9 @@ typedef struct pk_elim {
   int32_t ninputs, nops, opcap;
   uint32_t *ops;
   int32_t *slot, *scale_slot;
+  /* When set, ops/dst/src/slot/scale_slot point into this one block (a loaded trace's
+   * bytes, adopted without a copy) and only the block is freed. */
+  void *block;
 } pk_elim;
 
 enum { PK_OP_ADD = 1, PK_OP_MUL = 2, PK_OP_FMA = 3, PK_OP_INV = 4 }; /* FMA: a + b·c (unfused) */

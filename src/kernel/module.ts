@@ -31,7 +31,7 @@ export interface KernelExports {
   pk_elim_src(elim: number): number;
   pk_trace_slots(elim: number): number;
   pk_trace_scale_slots(elim: number): number;
-  pk_trace_load(n: number, ninputs: number, nops: number, ncmd: number, ops: number, dst: number, src: number, slot: number, scaleSlot: number): number;
+  pk_trace_adopt(n: number, ninputs: number, nops: number, ncmd: number, block: number, ops: number, dst: number, src: number, slot: number, scaleSlot: number): number;
   /** Low 32 bits of XXH64 (seed 0). */
   pk_checksum(ptr: number, len: number): number;
   pk_rates_at(n: number, p: number, rowPtr: number, base: number, coef: number, loopBase: number, loopCoef: number,

@@ -118,6 +118,7 @@ export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
   const payloadBytes = bytes.byteLength - HEADER;
   // Header bytes 0–59 then the payload, contiguous: what the checksum covers.
   const block = allocate(k, 60 + payloadBytes);
+  let adopted = false;
   try {
     const dst0 = new Uint8Array(k.memory.buffer, block, 60 + payloadBytes);
     dst0.set(bytes.subarray(0, 60));
@@ -135,14 +136,16 @@ export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
     const src = at; at += 4 * commands;
     const slot = at; at += 4 * commands;
     const scaleSlot = at;
-    const ptr = k.pk_trace_load(n, m, ops, commands, opsPtr, dst, src, slot, scaleSlot);
+    // The trace adopts the block (its arrays stay where they were copied in): no second copy.
+    const ptr = k.pk_trace_adopt(n, m, ops, commands, block, opsPtr, dst, src, slot, scaleSlot);
     if (ptr === 0) throw new KernelError('OUT_OF_MEMORY', 'the kernel could not allocate memory for this trace');
     if (ptr === -1) throw new TraceError('MALFORMED', `trace ${h.hash.slice(0, 12)}… refers to values or vertices that do not exist`);
+    adopted = true;
     const trace = new Trace(ptr, { vertexCount: n, discrete: h.discrete, rowPtr, col });
     trace.hash = h.hash;
     return { trace, hash: h.hash };
   } finally {
-    k.pk_free(block);
+    if (!adopted) k.pk_free(block);
   }
 }
 

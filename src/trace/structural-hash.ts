@@ -8,18 +8,19 @@ export const TRACE_FORMAT_VERSION = 2;
 
 /**
  * The bytes hashed: u32 format version, u32 vertex count, u32 start vertex (0),
- * u32 discrete (0/1), u32 edge count, then (u32 from, u32 to) per canonical edge.
+ * u32 discrete (0/1), u32 edge count m, then the canonical CSR as it is: rowPtr
+ * (n + 1 u32) and col (m u32). Two block copies, no per-edge work.
  */
 export function structuralEncoding(structure: Structure): Uint8Array {
-  const m = structure.col.length;
-  const words = new Uint32Array(5 + 2 * m);
+  const n = structure.vertexCount, m = structure.col.length;
+  const words = new Uint32Array(5 + n + 1 + m);
   words[0] = TRACE_FORMAT_VERSION;
-  words[1] = structure.vertexCount;
+  words[1] = n;
   words[2] = 0;
   words[3] = structure.discrete ? 1 : 0;
   words[4] = m;
-  for (let v = 0, k = 5; v < structure.vertexCount; v++)
-    for (let j = structure.rowPtr[v]; j < structure.rowPtr[v + 1]; j++) { words[k++] = v; words[k++] = structure.col[j]; }
+  words.set(structure.rowPtr, 5);
+  words.set(structure.col, 6 + n);
   const bytes = new Uint8Array(words.buffer);
   if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) {
     // Big-endian host: swap to little-endian so every platform hashes the same bytes.

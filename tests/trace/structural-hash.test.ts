@@ -50,10 +50,10 @@ describe('structural hash', () => {
     expect(await structuralHash(g.structure())).not.toBe(h1);
   });
 
-  test('the encoding is fixed-width little-endian: version, n, start, discrete, m, then (from, to) pairs', () => {
+  test('the encoding is fixed-width little-endian: version, n, start, discrete, m, then the CSR (rowPtr, col)', () => {
     const g = models.coalescent(2);
     const words = new Uint32Array(structuralEncoding(g.structure()).buffer);
-    expect(Array.from(words)).toEqual([TRACE_FORMAT_VERSION, 3, 0, 0, 2, 0, 1, 1, 2]);
+    expect(Array.from(words)).toEqual([TRACE_FORMAT_VERSION, 3, 0, 0, 2, 0, 1, 2, 2, 1, 2]);
   });
 });
 

@@ -3,7 +3,8 @@
 // One trace serves every rate assignment on the same structure.
 import { GraphError } from '../errors/index.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
-import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
+import { allocate, f64View, kernel } from '../kernel/module.js';
+import { KernelWorkspace } from '../kernel/workspace.js';
 import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { rewardMoments, rewardCovariance } from '../moments/moments.js';
@@ -40,15 +41,6 @@ export interface TraceStats {
   bytes: number;
 }
 
-// Allocations freed together: kernel pointers for one call.
-class Scratch {
-  private readonly ptrs: number[] = [];
-  constructor(readonly k: KernelExports) {}
-  f64(length: number): number { const p = allocate(this.k, 8 * length); this.ptrs.push(p); return p; }
-  copy(data: Float64Array | Int32Array): number { const p = copyIn(this.k, data); this.ptrs.push(p); return p; }
-  free(): void { for (const p of this.ptrs) this.k.pk_free(p); this.ptrs.length = 0; }
-}
-
 function freeBuffers(b: { w: number; vals: number }): void {
   const k = kernel();
   k.pk_free(b.w);
@@ -71,6 +63,7 @@ export class Trace {
   /** Kernel buffers reused by every evaluation: the weights, then the tape's values. */
   private buffers: { w: number; vals: number } | null = null;
   private readonly skeleton: Parameters<typeof checkWeights>[0];
+  private workspace: KernelWorkspace | null = null;
 
   /** @internal Use {@link Trace.record} or {@link Trace.fromBytes}. */
   constructor(ptr: number, structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col'>) {
@@ -181,48 +174,32 @@ export class Trace {
     }
     const w = this.checkInputs(weights);
     const r = this.rewardVector(options.rewards);
-    const n = this.vertexCount, ncmd = this.elimination.stats().commands, nv = this.valueCount();
-    const s = new Scratch(kernel());
-    try {
-      const wp = s.copy(w), vals = s.f64(nv), vbar = s.f64(nv), wbar = s.f64(w.length);
-      const b = Array.from({ length: k }, () => s.f64(n)), x = Array.from({ length: k }, () => s.f64(n));
-      const xs = Array.from({ length: k }, () => s.f64(ncmd));
-      const xbar = s.f64(n), bbar = s.f64(n), mbar = s.f64(ncmd), sbar = s.f64(n);
-      const K = s.k;
-      this.afterEvaluate(K.pk_trace_evaluate(this.ptr, wp, vals), w);
-      const view = (p: number, len: number) => f64View(K, p, len);
-      // Forward: b_1 = r, x_j = solve(b_j), b_{j+1} = (j+1)·r ⊙ x_j.
-      view(b[0], n).set(r);
-      const moments: number[] = [];
-      for (let j = 0; j < k; j++) {
-        K.pk_solve_record(this.ptr, b[j], x[j], xs[j]);
-        const xj = view(x[j], n);
-        moments.push(xj[0]);
-        if (j + 1 < k) { const bn = view(b[j + 1], n); for (let v = 0; v < n; v++) bn[v] = (j + 2) * r[v] * xj[v]; }
-      }
-      const gradients = seeds.map((seed) => {
-        view(mbar, ncmd).fill(0);
-        view(sbar, n).fill(0);
-        const carry = new Float64Array(n);
-        for (let j = k - 1; j >= 0; j--) {
-          const xb = view(xbar, n);
-          xb.set(carry);
-          xb[0] += seed[j];
-          K.pk_solve_reverse(this.ptr, b[j], xs[j], xbar, mbar, sbar, bbar);
-          const bb = view(bbar, n);
-          for (let v = 0; v < n; v++) carry[v] = (j + 1) * r[v] * bb[v];
-        }
-        K.pk_trace_reverse(this.ptr, vals, mbar, sbar, vbar, wbar);
-        return view(wbar, w.length).slice();
-      });
-      return { moments, gradients };
-    } finally {
-      s.free();
-    }
+    const n = this.vertexCount, ncmd = this.elimination.stats().commands, nv = this.valueCount(), m = w.length;
+    const K = kernel();
+    // One workspace, kept and grown across calls: a gradient allocates nothing after the first.
+    this.workspace ??= new KernelWorkspace();
+    const ws = this.workspace.layout({
+      w: 8 * m, vals: 8 * nv, vbar: 8 * nv, wbar: 8 * m, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
+      out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n,
+    });
+    f64View(K, ws.w, m).set(w);
+    this.afterEvaluate(K.pk_trace_evaluate(this.ptr, ws.w, ws.vals), w);
+    f64View(K, ws.r, n).set(r);
+    K.pk_moments_forward(this.ptr, ws.r, k, ws.B, ws.X, ws.XS, ws.out);
+    const moments = Array.from(f64View(K, ws.out, k));
+    const gradients = seeds.map((seed) => {
+      f64View(K, ws.seed, k).set(seed);
+      K.pk_moments_reverse(this.ptr, ws.r, k, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
+      K.pk_trace_reverse(this.ptr, ws.vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
+      return f64View(K, ws.wbar, m).slice();
+    });
+    return { moments, gradients };
   }
 
   /** Frees kernel memory now. */
   dispose(): void {
+    this.workspace?.dispose();
+    this.workspace = null;
     if (this.buffers) {
       buffersRegistry.unregister(this);
       freeBuffers(this.buffers);

@@ -13,8 +13,9 @@ exports=(pk_malloc pk_free pk_eliminate pk_elim_free pk_solve pk_solve_adjoint p
          pk_expect_forward pk_expect_reverse pk_moments_forward pk_moments_reverse pk_chain_theta)
 flags=()
 for f in "${exports[@]}"; do flags+=("-Wl,--export=$f"); done
+# --strip-debug: wasi-libc's objects bring DWARF, half the file; the name section stays (stack traces).
 clang --target=wasm32-wasi --sysroot=/usr -O3 -flto -nostartfiles -Wall -Wextra -Werror \
-  -Wl,--no-entry -Wl,--lto-O3 -Wl,--max-memory=4294967296 -Wl,--initial-memory=4194304 \
+  -Wl,--no-entry -Wl,--lto-O3 -Wl,--strip-debug -Wl,--max-memory=4294967296 -Wl,--initial-memory=4194304 \
   "${flags[@]}" -o build/phasekit.wasm wasm-src/eliminate.c wasm-src/trace.c wasm-src/rates.c wasm-src/distribution.c wasm-src/likelihood.c wasm-src/exports.c
 imports=$(node -e "const m=new WebAssembly.Module(require('fs').readFileSync('build/phasekit.wasm'));process.stdout.write(String(WebAssembly.Module.imports(m).length))")
 if [ "$imports" != "0" ]; then echo "phasekit.wasm must not import anything (found $imports imports)" >&2; exit 1; fi

@@ -1,8 +1,7 @@
 // Loads the WebAssembly kernel once and gives typed views into its memory.
-// The module is embedded as base64 (see wasm-src/build.sh), so Node, pages and
-// workers load it the same way, with no file to fetch or path to resolve.
+// Where the bytes come from is wasm-source.ts's business (embedded by default).
 import { KernelError } from '../errors/index.js';
-import { wasmBase64 } from './wasm-binary.generated.js';
+import { compileKernel } from './wasm-source.js';
 
 /** Raw exports of phasekit.wasm (pointers are byte offsets into its memory). */
 export interface KernelExports {
@@ -54,16 +53,9 @@ export interface KernelExports {
 let exportsLoaded: KernelExports | null = null;
 let loading: Promise<void> | null = null;
 
-function decodeBase64(text: string): Uint8Array {
-  const raw = atob(text);
-  const bytes = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-  return bytes;
-}
-
 /** Loads the WebAssembly kernel; every computation is synchronous once this resolves. Safe to call repeatedly. */
 export function ready(): Promise<void> {
-  loading ??= WebAssembly.compile(decodeBase64(wasmBase64) as BufferSource)
+  loading ??= compileKernel()
     .then((module) => WebAssembly.instantiate(module, {}))
     .then((instance) => {
       exportsLoaded = instance.exports as unknown as KernelExports;

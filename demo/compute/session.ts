@@ -1,0 +1,91 @@
+// The page's computing session: one worker pool running the demo worker, the
+// graphs it has built (kept so the pool sends each one once), and two toolkit
+// caches of the page's own (graphs and curves, in IndexedDB), so a reload shows
+// the last model again without exploring, recording or stepping anything.
+import { Graph, type GraphBuffers } from '../../src/index.js';
+import { Pool, type CallOptions } from '../../src/pool/index.js';
+import { createCache, type Cache } from '../../src/cache/index.js';
+import type { demoMethods, Summary, SummaryArgs } from '../worker/demo-methods.js';
+import type { kernelMethods } from '../../src/worker/index.js';
+import type { ModelSource } from '../gallery/catalogue.js';
+
+/** The demo worker's method table, as the pool sees it. */
+export type DemoMethods = typeof kernelMethods & typeof demoMethods;
+
+/** Where a built graph came from. */
+export type GraphSource = 'built' | 'memory' | 'indexeddb';
+
+/** How many graphs the page keeps as objects (each worker keeps 4 by default). */
+const GRAPHS_KEPT = 4;
+
+function startWorker(): Worker {
+  return new Worker(new URL('../worker/demo-worker.ts', import.meta.url), { type: 'module', name: 'phasekit-demo' });
+}
+
+/** A stable text key for a model source: built-ins by name and size, JSON by its SHA-256. */
+export async function sourceKey(source: ModelSource): Promise<string> {
+  if (source.id !== 'json') return `${source.id}:${source.size}`;
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(source.text));
+  return `json:${Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The pool, the graphs and the page's caches. */
+export class Session {
+  readonly pool: Pool<DemoMethods>;
+  /** Built graphs' buffers by source key (toolkit cache: memory + IndexedDB). */
+  readonly graphCache: Cache<GraphBuffers>;
+  /** Curves by source key and θ (toolkit cache: memory + IndexedDB). */
+  readonly curveCache: Cache<unknown>;
+  private readonly graphs = new Map<string, Graph>();
+
+  constructor(size = Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2))) {
+    this.pool = new Pool<DemoMethods>({ size, worker: startWorker });
+    this.graphCache = createCache<GraphBuffers>({ name: 'demo-graphs', tiers: ['memory', 'indexeddb'], maxEntries: 16 });
+    this.curveCache = createCache<unknown>({ name: 'demo-curves', tiers: ['memory', 'indexeddb'], maxEntries: 200 });
+  }
+
+  /** The graph of `source`: from this page, from IndexedDB, or built in a worker. */
+  async graph(source: ModelSource, call: CallOptions = {}): Promise<{ graph: Graph; key: string; from: GraphSource }> {
+    const key = await sourceKey(source);
+    const held = this.graphs.get(key);
+    if (held) {
+      this.graphs.delete(key); // most recently used last
+      this.graphs.set(key, held);
+      return { graph: held, key, from: 'memory' };
+    }
+    let from: GraphSource = 'indexeddb';
+    let graph = await this.storedGraph(key);
+    if (!graph) {
+      const buffers = await this.pool.call('buildModel', null, source, call);
+      graph = Graph.fromBuffers(buffers);
+      from = 'built';
+      // A graph that cannot be stored is still computed with.
+      await this.graphCache.set(key, graph.toBuffers()).catch(() => {});
+    }
+    this.graphs.set(key, graph);
+    for (const old of this.graphs.keys()) if (this.graphs.size > GRAPHS_KEPT) this.graphs.delete(old);
+    return { graph, key, from };
+  }
+
+  /** A stored graph, validated like any input; a damaged record is dropped. */
+  private async storedGraph(key: string): Promise<Graph | undefined> {
+    const buffers = await this.graphCache.get(key).catch(() => undefined);
+    if (!buffers) return undefined;
+    try {
+      return Graph.fromBuffers(buffers);
+    } catch {
+      await this.graphCache.delete(key).catch(() => {});
+      return undefined;
+    }
+  }
+
+  /** Moments and the SFS from the trace cache, in a worker. */
+  summarise(graph: Graph, args: SummaryArgs, call: CallOptions = {}): Promise<Summary> {
+    return this.pool.call('summarise', graph, args, call);
+  }
+
+  /** Forgets the graphs this page holds (the workers keep theirs until evicted). */
+  forgetGraphs(): void {
+    this.graphs.clear();
+  }
+}

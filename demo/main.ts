@@ -46,7 +46,7 @@ window.demo = { session, gallery, cache, inference, status, computations };
 registerServiceWorker({
   onNeedRefresh: (update) => {
     $('update-banner').hidden = false;
-    $('update-reload').onclick = () => void update();
+    $('update-reload').onclick = update;
   },
   onOfflineReady: () => status.setOffline('ready: this page works without a network'),
   onUnsupported: (why) => status.setOffline(why),

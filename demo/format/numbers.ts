@@ -4,7 +4,7 @@
 
 const plain = new Map<number, Intl.NumberFormat>();
 
-/** `x` to `digits` significant digits (default 4): 1.8, 0.0001235, 1.235e-7, 12,350. */
+/** `x` to `digits` significant digits (default 4): 1.8, 0.0001235, 1.235e-7, 12 350 (thin-space groups, so lists can use commas). */
 export function formatNumber(x: number, digits = 4): string {
   if (Number.isNaN(x)) return 'not a number';
   if (x === Infinity) return '∞';
@@ -14,7 +14,7 @@ export function formatNumber(x: number, digits = 4): string {
   if (magnitude >= 1e-4 && magnitude < 1e9) {
     let format = plain.get(digits);
     if (!format) plain.set(digits, (format = new Intl.NumberFormat('en-US', { maximumSignificantDigits: digits })));
-    return format.format(x).replace('-', '−');
+    return format.format(x).replace('-', '−').replace(/,/g, '\u202f');
   }
   const [mantissa, exponent] = x.toExponential(digits - 1).split('e');
   return `${mantissa.replace(/\.?0+$/, '').replace('-', '−')}e${exponent.replace('+', '')}`;

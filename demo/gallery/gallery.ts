@@ -14,6 +14,7 @@ import { clear, show } from '../plots/figure.js';
 import type { ProgressView } from '../panels/progress.js';
 import { describeError } from '../panels/errors.js';
 import { FormError, type FormValues, type ModelForm } from './model-form.js';
+import type { ModelSpec } from './catalogue.js';
 
 /** One step of a computation, as the timings table shows it. */
 export interface StepRecord {
@@ -28,6 +29,7 @@ export interface ComputationRecord {
   /** The model and size ("coalescent:10"), or the JSON's hash. */
   key: string;
   title: string;
+  spec: ModelSpec;
   theta: number[];
   steps: StepRecord[];
   totalMs: number;
@@ -147,7 +149,7 @@ export class Gallery {
     }
     steps.push({ step: 'density and cdf', from: curvesFrom, ms: lap() });
     const totalMs = performance.now() - began;
-    return { key, title: spec.title, theta: Array.from(theta), steps, totalMs, cold: from === 'built' && summary.trace.source === 'recorded', summary, curves, graph };
+    return { key, title: spec.title, spec, theta: Array.from(theta), steps, totalMs, cold: from === 'built' && summary.trace.source === 'recorded', summary, curves, graph };
   }
 
   private setBusy(busy: boolean): void {
@@ -205,7 +207,7 @@ export class Gallery {
     $('results-body').hidden = false;
 
     $('plots').hidden = false;
-    const spec = this.form.model;
+    const { spec } = record;
     $('density-caption').textContent = curves.discrete ? 'probability mass' : 'density';
     show($('density-plot'), (width) => densityPlot(curves, spec.timeLabel, width));
     show($('cdf-plot'), (width) => cdfPlot(curves, spec.timeLabel, width));

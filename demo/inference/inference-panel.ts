@@ -148,25 +148,28 @@ export class InferencePanel {
   }
 
   private renderPriors(record: ComputationRecord): void {
-    const labels = record.graph.paramLength === record.theta.length ? this.parameterLabels(record) : [];
+    const labels = this.parameterLabels(record);
     this.priorRows.replaceChildren(...labels.map((label, j) => {
       const fitBox = element('input', { type: 'checkbox', checked: true, id: `prior-fit-${j}` });
-      const kind = element('select', { id: `prior-kind-${j}` }, ...PRIOR_KINDS.map((k) => element('option', { value: k, textContent: k })));
+      const kind = element('select', {}, ...PRIOR_KINDS.map((k) => element('option', { value: k, textContent: k })));
+      // A probability gets a uniform prior on its range; a rate, a gamma.
+      const range = record.spec.parameters[j];
+      const bounded = range !== undefined && range.max <= 1;
+      kind.value = bounded ? 'uniform' : 'gamma';
       const values = element('span', { className: 'prior-values' });
       const renderValues = () => values.replaceChildren(...PRIOR_FIELDS[kind.value as (typeof PRIOR_KINDS)[number]].map(([name, value], i) =>
-        field(`prior-${j}-${i}`, name, numberInput(value, -1e6, 1e6))));
+        field(`prior-${j}-${i}`, name, numberInput(bounded && kind.value === 'uniform' && name === 'high' ? range.max : value, -1e6, 1e6))));
       kind.addEventListener('change', renderValues);
       renderValues();
       return element('fieldset', { className: 'prior' },
         element('legend', {}, label),
         element('label', { htmlFor: `prior-fit-${j}`, className: 'check' }, fitBox, ` fit (else fixed at ${formatNumber(record.theta[j])})`),
-        element('div', { className: 'row' }, field(`prior-kind-${j}-field`, 'prior', kind), values));
+        element('div', { className: 'row' }, field(`prior-kind-${j}`, 'prior', kind), values));
     }));
   }
 
   private parameterLabels(record: ComputationRecord): string[] {
-    const fromForm = Array.from(document.querySelectorAll<HTMLLabelElement>('#theta-inputs label'), (l) => l.textContent?.replace(/\s*\(.*\)$/, '') ?? '');
-    return record.theta.map((_, j) => fromForm[j] || `θ${j}`);
+    return record.theta.map((_, j) => record.spec.parameters[j]?.label ?? `θ${j}`);
   }
 
   private readPriors(record: ComputationRecord): { prior: Prior[]; fixed: (number | null)[]; labels: string[] } {

@@ -37,6 +37,6 @@ export function plotOptions(width: number, options: Plot.PlotOptions): Plot.Plot
 }
 
 /** A colour of the site's palette (a CSS custom property on :root): SVG attributes cannot read var(). */
-export function color(name: 'pdf' | 'cdf' | 'muted' | 'line' | 'accent' | 'truth'): string {
+export function color(name: 'pdf' | 'cdf' | 'muted' | 'line' | 'accent' | 'truth' | 'ink'): string {
   return getComputedStyle(document.documentElement).getPropertyValue(`--${name}`).trim() || 'currentColor';
 }

@@ -1,0 +1,220 @@
+// npm run bench:browser: serves the built site (dist-demo/), drives Debian's
+// Chromium through its benchmark pages, and writes bench-results/<date>.json plus
+// bench-results/<date>.md, a table of ratios, each against a baseline measured in
+// the same run. The site's Benchmarks page plots the latest file.
+//   kernel        the kernel in Chromium's WebAssembly vs the same C built natively by gcc (and vs Node's WebAssembly)
+//   trace cache   compile + first evaluation: cold (record, store) vs after a reload (IndexedDB hit)
+//   indexeddb     phasekit's IndexedDB tier vs idb-keyval, same values
+//   pool          longest main-thread stall: computing in the page vs through the worker pool
+//   webgpu        WebGPU vs WebAssembly evaluators (when the build has a WebGPU backend)
+//   svgd          ms per SVGD iteration, pool of two workers vs one
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ready } from '../../src/index.js';
+import { serveDemo } from '../../src/cli/demo-command.js';
+import { chromiumArgs } from '../../playwright.config.js';
+import { buildNative, nativeBuilds, runNative } from '../foundation/native.js';
+import { writeCsrFile } from '../foundation/csr-file.js';
+import { kernelOnly } from '../foundation/kernel-only.js';
+import { median, progress } from '../foundation/timing.js';
+import { kernelGraph, type KernelCase } from '../../demo/bench/kernel-cases.js';
+import type { IdbBenchCase, IdbBenchResult } from '../../demo/e2e/cache/idb-bench.js';
+import { ratioTable, type BenchResults, type Ratio } from './results.js';
+
+const KERNEL_CASES: KernelCase[] = [
+  { name: 'coalescent n=20', model: 'coalescent', size: 20, theta: [1], reps: 15 },
+  { name: 'coalescent n=25', model: 'coalescent', size: 25, theta: [1], reps: 7 },
+  { name: 'rabbits N=200', model: 'rabbits', size: 200, theta: [1, 2, 4], reps: 7 },
+  { name: 'randomCyclic 1k', model: 'random', size: 1000, theta: [1, 1], reps: 15 },
+];
+const TRACE_CASES = [
+  { name: 'coalescent n=20', model: 'coalescent', size: 20 },
+  { name: 'coalescent n=25', model: 'coalescent', size: 25 },
+  { name: 'rabbits N=200', model: 'rabbits', size: 200 },
+] as const;
+const TRACE_REPS = 3;
+const IDB_CASES: (IdbBenchCase & { label: string })[] = [
+  { label: '1 KB × 500, sequential', size: 1024, count: 500, mode: 'sequential', rounds: 3 },
+  { label: '1 KB × 500, concurrent', size: 1024, count: 500, mode: 'concurrent', rounds: 3 },
+  { label: '1 MB × 40, concurrent', size: 1 << 20, count: 40, mode: 'concurrent', rounds: 3 },
+];
+
+async function open(browser: Browser, url: string, until: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForFunction(until, undefined, { timeout: 60_000 });
+  return page;
+}
+
+async function kernelSection(browser: Browser, base: string, ratios: Ratio[]) {
+  progress('kernel: native drivers (gcc)');
+  buildNative();
+  await ready();
+  const dir = mkdtempSync(join(tmpdir(), 'phasekit-bench-'));
+  const page = await open(browser, `${base}bench/`, 'window.benchFixture !== undefined');
+  const rows = [];
+  try {
+    for (const c of KERNEL_CASES) {
+      progress(`kernel: ${c.name}`);
+      const graph = kernelGraph(c);
+      const csr = graph.csrAt(c.theta);
+      const browserRow = await page.evaluate((x) => (window as unknown as { benchFixture: { kernelRow(c: KernelCase): Promise<{ ms: number; moments: number[] }> } }).benchFixture.kernelRow(x), c);
+      const node = kernelOnly(csr, c.reps);
+      const path = join(dir, 'graph.csr');
+      writeCsrFile(path, csr);
+      const native = runNative(nativeBuilds.O3.binary, path, 1, 1e-12, c.reps);
+      const agree = browserRow.moments.every((m, i) => Math.abs(m - node.moments[i]) <= 1e-9 * Math.abs(node.moments[i]));
+      rows.push({ name: c.name, vertices: graph.vertexCount, browserWasmMs: browserRow.ms, nodeWasmMs: node.eliminateMomentsMs, nativeMs: native.eliminateMomentsMs, momentsAgree: agree });
+      ratios.push({ benchmark: 'kernel', case: c.name, baseline: 'native gcc -O3', contender: 'Chromium WebAssembly', ratio: browserRow.ms / native.eliminateMomentsMs, better: 'lower' });
+    }
+  } finally {
+    await page.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { what: 'pk_eliminate + 3 moments, medians (ms)', rows };
+}
+
+async function traceSection(browser: Browser, base: string, ratios: Ratio[]) {
+  const url = `${base}e2e/traces/index.html`;
+  type Timed = { ms: number; recorded: number };
+  const time = (page: Page, model: string, size: number) =>
+    page.evaluate(([m, s]) => (window as unknown as { timeCompile(m: string, s: number): Promise<Timed> }).timeCompile(m, s), [model, size] as const);
+  const rows = [];
+  for (const c of TRACE_CASES) {
+    progress(`trace cache: ${c.name}`);
+    const cold: number[] = [], reload: number[] = [];
+    let recordedOnReload = 0;
+    for (let rep = 0; rep < TRACE_REPS; rep++) {
+      const context = await browser.newContext(); // a fresh profile: empty IndexedDB
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForFunction('window.fixtureReady === true');
+      await time(page, 'coalescent', 5); // kernel and JIT warm
+      cold.push((await time(page, c.model, c.size)).ms);
+      await page.reload();
+      await page.waitForFunction('window.fixtureReady === true');
+      await time(page, 'coalescent', 5);
+      const hit = await time(page, c.model, c.size);
+      reload.push(hit.ms);
+      recordedOnReload += hit.recorded;
+      await context.close();
+    }
+    const row = { name: c.name, coldMs: median(cold), reloadMs: median(reload), recordedOnReload };
+    rows.push(row);
+    ratios.push({ benchmark: 'trace cache', case: c.name, baseline: 'cold (record + store)', contender: 'after reload (IndexedDB)', ratio: row.reloadMs / row.coldMs, better: 'lower' });
+  }
+  return { what: 'compile() + first evaluation, medians of fresh profiles (ms)', rows };
+}
+
+async function indexeddbSection(browser: Browser, base: string, ratios: Ratio[]) {
+  const page = await open(browser, `${base}e2e/cache/idb-bench.html`, 'typeof window.runIdbBench === "function"');
+  const rows = [];
+  try {
+    for (const { label, ...options } of IDB_CASES) {
+      progress(`indexeddb: ${label}`);
+      const r: IdbBenchResult = await page.evaluate((o) => (window as unknown as { runIdbBench(o: IdbBenchCase): Promise<IdbBenchResult> }).runIdbBench(o), options);
+      rows.push({ label, ...r });
+      ratios.push({ benchmark: 'indexeddb', case: `${label}: put`, baseline: 'idb-keyval', contender: 'phasekit IndexedDB tier', ratio: r.phasekit.putMs / r.idbKeyval.putMs, better: 'lower' });
+      ratios.push({ benchmark: 'indexeddb', case: `${label}: get`, baseline: 'idb-keyval', contender: 'phasekit IndexedDB tier', ratio: r.phasekit.getMs / r.idbKeyval.getMs, better: 'lower' });
+    }
+  } finally {
+    await page.close();
+  }
+  return { what: 'best of rounds, whole round (ms)', rows };
+}
+
+async function poolSection(browser: Browser, base: string, ratios: Ratio[]) {
+  const page = await open(browser, `${base}e2e/workers/index.html`, 'window.workersFixture !== undefined');
+  type Gaps = { timeoutGapMs: number; frameGapMs: number; durationMs: number };
+  type Fixture = { warm(): Promise<void>; inThread(n: number, w: string): Promise<Gaps>; inPool(n: number, w: string): Promise<Gaps> };
+  const rows = [];
+  try {
+    await page.evaluate(() => (window as unknown as { workersFixture: Fixture }).workersFixture.warm());
+    for (const what of ['moments', 'pdf'] as const) {
+      progress(`pool: coalescent n=30 ${what}`);
+      const inThread = await page.evaluate((w) => (window as unknown as { workersFixture: Fixture }).workersFixture.inThread(30, w), what);
+      const inPool = await page.evaluate((w) => (window as unknown as { workersFixture: Fixture }).workersFixture.inPool(30, w), what);
+      rows.push({ work: `coalescent n=30 ${what}`, inThread, inPool });
+      ratios.push({ benchmark: 'pool', case: `coalescent n=30 ${what}: longest frame gap`, baseline: 'in the page', contender: 'worker pool', ratio: inPool.frameGapMs / inThread.frameGapMs, better: 'lower' });
+      ratios.push({ benchmark: 'pool', case: `coalescent n=30 ${what}: duration`, baseline: 'in the page', contender: 'worker pool', ratio: inPool.durationMs / inThread.durationMs, better: 'lower' });
+    }
+  } finally {
+    await page.close();
+  }
+  return { what: 'main-thread gaps and duration (ms)', rows };
+}
+
+async function svgdSection(browser: Browser, base: string, ratios: Ratio[]) {
+  const page = await open(browser, `${base}bench/`, 'window.benchFixture !== undefined');
+  type Row = { msPerIteration: number; firstMs: number; mean: number };
+  const run = (workers: number) => page.evaluate((w) => (window as unknown as { benchFixture: { svgdRow(w: number, p: number, o: number, i: number): Promise<Row> } }).benchFixture.svgdRow(w, 100, 1000, 10), workers);
+  try {
+    progress('svgd: 1 worker');
+    const one = await run(1);
+    progress('svgd: 2 workers');
+    const two = await run(2);
+    ratios.push({ benchmark: 'svgd', case: 'coalescent n=10, 1,000 times, 100 particles', baseline: 'ms per iteration, pool of 1 worker', contender: 'pool of 2 workers', ratio: two.msPerIteration / one.msPerIteration, better: 'lower' });
+    return { what: 'SVGD in the page on the pool\'s log-likelihood evaluator (demo/inference/svgd-on-pool.ts); 10 iterations after a warm-up', rows: [{ workers: 1, ...one }, { workers: 2, ...two }] };
+  } finally {
+    await page.close();
+  }
+}
+
+function webgpuSection() {
+  // src/webgpu is not in this build; the section fills in once the WebGPU backend is merged.
+  return existsSync('src/webgpu') ? { skipped: 'the WebGPU rows are not written yet' } : { skipped: 'this build has no WebGPU backend (src/webgpu)' };
+}
+
+const root = 'dist-demo';
+if (!existsSync(join(root, 'index.html'))) throw new Error('dist-demo/ is not built: run `npm run build` first (npm run bench:browser does)');
+const server = await serveDemo(root, 0);
+const base = `http://localhost:${(server.address() as AddressInfo).port}/`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: chromiumArgs });
+const loadBefore = loadavg()[0];
+const started = performance.now();
+const ratios: Ratio[] = [];
+const results: BenchResults = {
+  date: new Date().toISOString(), chromium: browser.version(), node: process.version, cores: cpus().length,
+  loadavg: [loadBefore, 0], seconds: 0, sections: {}, ratios, failures: [],
+};
+try {
+  const sections: [string, () => Promise<unknown> | unknown][] = [
+    ['kernel', () => kernelSection(browser, base, ratios)],
+    ['traceCache', () => traceSection(browser, base, ratios)],
+    ['indexeddb', () => indexeddbSection(browser, base, ratios)],
+    ['pool', () => poolSection(browser, base, ratios)],
+    ['webgpu', () => webgpuSection()],
+    ['svgd', () => svgdSection(browser, base, ratios)],
+  ];
+  const only = process.argv.slice(2);
+  for (const [name, run] of sections) {
+    if (only.length && !only.includes(name)) continue;
+    try {
+      results.sections[name] = await run();
+    } catch (error) {
+      results.failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      progress(`${name}: FAILED ${String(error)}`);
+    }
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+results.loadavg[1] = loadavg()[0];
+results.seconds = (performance.now() - started) / 1000;
+
+const stamp = results.date.slice(0, 19).replace(/:/g, '-');
+mkdirSync('bench-results', { recursive: true });
+const json = join('bench-results', `${stamp}.json`);
+writeFileSync(json, JSON.stringify(results, null, 2) + '\n');
+const table = ratioTable(results);
+writeFileSync(join('bench-results', `${stamp}.md`), table);
+// The served site shows the latest results without a rebuild.
+mkdirSync(join(root, 'bench-results'), { recursive: true });
+copyFileSync(json, join(root, 'bench-results', 'latest.json'));
+process.stdout.write(table);
+progress(`done in ${results.seconds.toFixed(0)} s: ${json}`);
+if (results.failures.length) process.exitCode = 1;

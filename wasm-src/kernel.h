@@ -81,6 +81,14 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
 int32_t pk_step_distribution(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p,
                              const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);
+/* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit
+ * rate on v_k's support, written to lam[k]; w are the absolute incoming rates and
+ * rate the exit rates of the transient vertices (edge rates are w·w_scale). Entries below `flush` are dropped
+ * (their sum added to *dropped). */
+int32_t pk_step_adaptive(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *w,
+                         double w_scale, const double *rate, const double *exit, double *v, double *tmp,
+                         int32_t steps, double *a, double *b, double *lam, double stop_mass,
+                         double flush, double *dropped);
 /* w = base + coef·θ over canonical edges, with the format's checks; 0 when all pass. */
 int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
                     const double *loop_base, const double *loop_coef, const uint8_t *has_out,

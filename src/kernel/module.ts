@@ -16,6 +16,8 @@ export interface KernelExports {
   pk_moments(elim: number, r: number, k: number, work: number, out: number): void;
   pk_step_distribution(n: number, rowPtr: number, col: number, p: number, stay: number, exit: number,
     v: number, tmp: number, steps: number, a: number, b: number, stopMass: number): number;
+  pk_step_adaptive(n: number, rowPtr: number, src: number, w: number, wScale: number, rate: number, exit: number,
+    v: number, tmp: number, steps: number, a: number, b: number, lam: number, stopMass: number, flush: number, dropped: number): number;
   pk_elim_ncmd(elim: number): number;
   pk_elim_nscc(elim: number): number;
   pk_elim_max_scc(elim: number): number;

@@ -108,4 +108,18 @@ void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coe
                   double *w, double *wbar, double *ll, double *grad, int32_t *status);
 int32_t pk_lik_steps(const pk_lik *L);
 double pk_lik_lambda(const pk_lik *L);
+/* The built-in models' state spaces built in the kernel as canonical CSR (models.c):
+ * kind 1 = coalescent(size), 2 = rabbits(size). */
+typedef struct pk_model pk_model;
+pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices);
+int32_t pk_model_explore(pk_model *g, int32_t budget);
+/* what: 0 vertices, 1 canonical edges, 2 state length, 3 parameters, 4 vertices explored. */
+int32_t pk_model_count(const pk_model *g, int32_t what);
+int32_t *pk_model_states(const pk_model *g);
+int32_t *pk_model_rp(const pk_model *g);
+int32_t *pk_model_col(const pk_model *g);
+double *pk_model_base(const pk_model *g);
+double *pk_model_coef(const pk_model *g);
+void pk_model_free(pk_model *g);
+
 #endif

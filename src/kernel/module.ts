@@ -51,6 +51,15 @@ export interface KernelExports {
   pk_moments_reverse(elim: number, r: number, k: number, B: number, XS: number, seed: number, work: number, mbar: number, sbar: number): void;
   pk_chain_theta(m: number, npar: number, coef: number, wbar: number, grad: number): void;
   pk_lik_lambda(lik: number): number;
+  pk_model_create(kind: number, size: number, maxVertices: number): number;
+  pk_model_explore(model: number, budget: number): number;
+  pk_model_count(model: number, what: number): number;
+  pk_model_states(model: number): number;
+  pk_model_rp(model: number): number;
+  pk_model_col(model: number): number;
+  pk_model_base(model: number): number;
+  pk_model_coef(model: number): number;
+  pk_model_free(model: number): void;
 }
 
 let exportsLoaded: KernelExports | null = null;
@@ -75,6 +84,11 @@ export function ready(): Promise<void> {
       throw new KernelError('LOAD_FAILED', `phasekit: the WebAssembly kernel failed to load: ${String(cause)}`);
     });
   return loading;
+}
+
+/** The loaded kernel, or null before `ready()` has resolved (for work with a slower path without it). */
+export function kernelIfReady(): KernelExports | null {
+  return exportsLoaded;
 }
 
 /** The loaded kernel; throws KernelError NOT_READY before `await ready()`. */

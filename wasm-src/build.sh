@@ -14,7 +14,7 @@ exports=(pk_malloc pk_free pk_eliminate pk_elim_free pk_solve pk_solve_adjoint p
          pk_model_create pk_model_explore pk_model_count pk_model_states pk_model_rp pk_model_col pk_model_base pk_model_coef pk_model_free)
 flags=()
 for f in "${exports[@]}"; do flags+=("-Wl,--export=$f"); done
-clang --target=wasm32-wasi --sysroot=/usr -O3 -flto -nostartfiles -Wall -Wextra -Werror \
+clang --target=wasm32-wasi --sysroot=/usr -O3 -flto -mbulk-memory -nostartfiles -Wall -Wextra -Werror \
   -Wl,--no-entry -Wl,--lto-O3 -Wl,--max-memory=4294967296 -Wl,--initial-memory=4194304 \
   "${flags[@]}" -o build/phasekit.wasm wasm-src/eliminate.c wasm-src/trace.c wasm-src/rates.c wasm-src/distribution.c wasm-src/likelihood.c wasm-src/models.c wasm-src/exports.c
 imports=$(node -e "const m=new WebAssembly.Module(require('fs').readFileSync('build/phasekit.wasm'));process.stdout.write(String(WebAssembly.Module.imports(m).length))")

@@ -32,3 +32,43 @@ int32_t pk_step_distribution(int32_t n, const int32_t *rp, const int32_t *src, c
   if (cur != v) for (int32_t i = 0; i < n; i++) v[i] = cur[i];
   return k;
 }
+
+int32_t pk_step_adaptive(int32_t n, const int32_t *rp, const int32_t *src, const double *w,
+                         double w_scale, const double *rate, const double *exit, double *v, double *tmp,
+                         int32_t steps, double *a, double *b, double *lam, double stop_mass,
+                         double flush, double *dropped) {
+  /* Adaptive uniformisation (van Moorsel & Sanders 1994): step k uses the largest
+   * exit rate among the states that hold mass now, lam[k], instead of the largest in
+   * the whole graph, so a chain whose mass leaves its fast states steps at the pace of
+   * the states it is actually in. K_k = I + S/lam[k] is substochastic on v_k's
+   * support (every rate there is ≤ lam[k]); off the support v is 0 and its (possibly
+   * negative) diagonal is never used. Entries below `flush` are dropped, which lets
+   * the support shrink; the dropped mass is summed into *dropped so the caller can
+   * bound its effect. Same chunking and stopping as pk_step_distribution. */
+  double *cur = v, *next = tmp, lost = 0;
+  int32_t k = 0;
+  for (; k < steps; k++) {
+    double sa = 0, sb = 0, l = 0;
+    for (int32_t i = 0; i < n; i++) {
+      double x = cur[i];
+      if (x != 0) { sa += x * exit[i]; sb += x; if (rate[i] > l) l = rate[i]; }
+    }
+    a[k] = sa;
+    b[k] = sb;
+    lam[k] = l;
+    if (sb < stop_mass || l == 0) { k++; break; }
+    double inv = 1.0 / l, win = w_scale / l;
+    for (int32_t i = 0; i < n; i++) {
+      double in = 0;
+      for (int32_t j = rp[i]; j < rp[i + 1]; j++) in += w[j] * cur[src[j]];
+      double stay = 1.0 - rate[i] * inv;
+      double acc = (stay > 0 ? cur[i] * stay : 0) + in * win;
+      if (acc < flush) { lost += acc; acc = 0; }
+      next[i] = acc;
+    }
+    double *t = cur; cur = next; next = t;
+  }
+  if (cur != v) for (int32_t i = 0; i < n; i++) v[i] = cur[i];
+  *dropped += lost;
+  return k;
+}

@@ -81,6 +81,14 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
 int32_t pk_step_distribution(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p,
                              const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);
+/* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit
+ * rate on v_k's support, written to lam[k]; w are the absolute incoming rates and
+ * rate the exit rates of the transient vertices (edge rates are w·w_scale). Entries below `flush` are dropped
+ * (their sum added to *dropped). */
+int32_t pk_step_adaptive(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *w,
+                         double w_scale, const double *rate, const double *exit, double *v, double *tmp,
+                         int32_t steps, double *a, double *b, double *lam, double stop_mass,
+                         double flush, double *dropped);
 /* w = base + coef·θ over canonical edges, with the format's checks; 0 when all pass. */
 int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
                     const double *loop_base, const double *loop_coef, const uint8_t *has_out,
@@ -100,4 +108,18 @@ void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coe
                   double *w, double *wbar, double *ll, double *grad, int32_t *status);
 int32_t pk_lik_steps(const pk_lik *L);
 double pk_lik_lambda(const pk_lik *L);
+/* The built-in models' state spaces built in the kernel as canonical CSR (models.c):
+ * kind 1 = coalescent(size), 2 = rabbits(size). */
+typedef struct pk_model pk_model;
+pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices);
+int32_t pk_model_explore(pk_model *g, int32_t budget);
+/* what: 0 vertices, 1 canonical edges, 2 state length, 3 parameters, 4 vertices explored. */
+int32_t pk_model_count(const pk_model *g, int32_t what);
+int32_t *pk_model_states(const pk_model *g);
+int32_t *pk_model_rp(const pk_model *g);
+int32_t *pk_model_col(const pk_model *g);
+double *pk_model_base(const pk_model *g);
+double *pk_model_coef(const pk_model *g);
+void pk_model_free(pk_model *g);
+
 #endif

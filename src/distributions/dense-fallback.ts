@@ -15,6 +15,9 @@
 // P(τ ≤ k) = the sink's mass — read directly, never as 1 − (a sum near 1).
 import type { StepMatrix } from './stepper.js';
 
+/** What the dense path reads of a chain: its stepping matrix, exit rates and start. */
+export type DenseChain = Pick<StepMatrix, 'count' | 'inPtr' | 'src' | 'p' | 'stay' | 'exit' | 'alpha'>;
+
 /** Transient states beyond which the dense path is not offered (its matrices are n²). */
 export const DENSE_MAX_STATES = 128;
 
@@ -53,7 +56,7 @@ function vecmat(v: Float64Array, m: Mat): Float64Array {
 }
 
 /** The stochastic matrix of the chain with a sink at index `count`: the stepping matrix's rows plus the exit column (m.exit are rates; scale is m's λ). */
-function augmented(m: StepMatrix, scale: number): Mat {
+function augmented(m: DenseChain, scale: number): Mat {
   const n = m.count + 1, a = new Float64Array(n * n);
   for (let t = 0; t < m.count; t++) for (let r = m.inPtr[t]; r < m.inPtr[t + 1]; r++) a[m.src[r] * n + t] += m.p[r];
   for (let i = 0; i < m.count; i++) { a[i * n + i] += m.stay[i]; a[i * n + m.count] = m.exit[i] / scale; }
@@ -62,7 +65,7 @@ function augmented(m: StepMatrix, scale: number): Mat {
 }
 
 /** α on the augmented states (nothing in the sink: the atom at zero is added apart). */
-function start(m: StepMatrix): Float64Array {
+function start(m: DenseChain): Float64Array {
   const v = new Float64Array(m.count + 1);
   v.set(m.alpha);
   return v;
@@ -102,18 +105,20 @@ function seriesMatrix(K: Mat, h: number): Mat {
   return { n, a: out };
 }
 
-/** pdf and P(T ≤ t) at each time (any order); `m` made with scale λ ≥ every exit rate, `lambda` that λ. */
-export function denseContinuous(m: StepMatrix, lambda: number, times: Float64Array): { pdf: Float64Array; cdf: Float64Array } {
-  const K = augmented(m, lambda), sink = m.count;
-  const atom = 1 - m.alpha.reduce((x, y) => x + y, 0);
+/**
+ * The state distribution at each time (any order), on the transient states then the sink
+ * (absorbed mass, the atom at zero excluded); `m` made with scale λ ≥ every exit rate,
+ * `lambda` that λ.
+ */
+export function denseStates(m: DenseChain, lambda: number, times: Float64Array): Float64Array[] {
+  const K = augmented(m, lambda);
   const tmax = Math.max(...times);
   // Base step: λΔ ≤ 1/2 and Δ = tmax / 2^J, so every t ≤ tmax is mΔ + r with m < 2^(J+1).
   const J = Math.max(0, Math.ceil(Math.log2(Math.max(1, 2 * lambda * tmax))));
   const delta = tmax > 0 ? tmax / 2 ** J : 0;
   const squares: Mat[] = delta > 0 ? [seriesMatrix(K, lambda * delta)] : [];
   for (let j = 1; j <= J; j++) squares.push(square(squares[j - 1]));
-  const pdf = new Float64Array(times.length), cdf = new Float64Array(times.length);
-  times.forEach((t, i) => {
+  return Array.from(times, (t) => {
     let v = start(m);
     if (delta > 0) {
       let steps = Math.floor(t / delta);
@@ -121,6 +126,16 @@ export function denseContinuous(m: StepMatrix, lambda: number, times: Float64Arr
       for (let j = 0; steps > 0; j++, steps = Math.floor(steps / 2)) if (steps % 2 === 1) v = vecmat(v, squares[j]);
       if (r > 0) v = seriesOnVector(v, K, lambda * r);
     }
+    return v;
+  });
+}
+
+/** pdf and P(T ≤ t) at each time (any order); `m` made with scale λ ≥ every exit rate, `lambda` that λ. */
+export function denseContinuous(m: StepMatrix, lambda: number, times: Float64Array): { pdf: Float64Array; cdf: Float64Array } {
+  const sink = m.count;
+  const atom = 1 - m.alpha.reduce((x, y) => x + y, 0);
+  const pdf = new Float64Array(times.length), cdf = new Float64Array(times.length);
+  denseStates(m, lambda, times).forEach((v, i) => {
     let f = 0;
     for (let s = 0; s < sink; s++) f += v[s] * m.exit[s];
     pdf[i] = f;

@@ -14,8 +14,9 @@
 import { GraphError } from '../errors/index.js';
 import { isTransient, type Csr } from '../graph/rates.js';
 import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallback.js';
-import { PoissonCursor } from './poisson.js';
-import { CHUNK, Stepper, stepMatrix, type StepMatrix } from './stepper.js';
+import { adaptiveContinuous } from './adaptive.js';
+import { poissonSums } from './poisson-sums.js';
+import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
 
 /** Truncation tolerance per Poisson tail, before scaling by the largest exit rate. */
 export const UNIFORMIZATION_TAIL = 1e-11;
@@ -29,11 +30,14 @@ export interface DistributionLimits {
    */
   maxSteps?: number;
   /**
-   * 'uniformization' steps the chain; 'dense' uses nonnegative dense matrices (at most 128
-   * transient states; cost growing with log λt); 'auto' (default) picks the cheaper by an
-   * estimate of both costs.
+   * 'uniformization' steps the chain at its largest exit rate; 'adaptive' (pdf/cdf only)
+   * at the largest rate among the states it is in at each step, which is far cheaper when
+   * the mass leaves its fast states for good (the coalescent) and no better when it cycles
+   * through them; 'dense' uses nonnegative dense matrices (at most 128 transient states;
+   * cost growing with log λt); 'auto' (default) picks by an estimate of the costs, trying
+   * 'adaptive' first on long runs and leaving it as soon as it stops paying.
    */
-  method?: 'auto' | 'uniformization' | 'dense';
+  method?: 'auto' | 'uniformization' | 'adaptive' | 'dense';
 }
 
 /** Steps × (edges + states) a distribution may cost by default. */
@@ -60,8 +64,9 @@ function denseIsCheaper(matrix: StepMatrix, steps: number, points: number, metho
     if (matrix.count > DENSE_MAX_STATES) throw new GraphError('BAD_ARGUMENT', `method 'dense' takes at most ${DENSE_MAX_STATES} transient states; this chain has ${matrix.count}`);
     return true;
   }
-  if (method === 'uniformization' || matrix.count > DENSE_MAX_STATES || steps < 1e4) return false;
-  if (method !== undefined && method !== 'auto') throw new GraphError('BAD_ARGUMENT', `method must be 'auto', 'uniformization' or 'dense', got ${JSON.stringify(method)}`);
+  if (method !== undefined && method !== 'auto' && method !== 'uniformization' && method !== 'adaptive')
+    throw new GraphError('BAD_ARGUMENT', `method must be 'auto', 'uniformization', 'adaptive' or 'dense', got ${JSON.stringify(method)}`);
+  if (method === 'uniformization' || method === 'adaptive' || matrix.count > DENSE_MAX_STATES || steps < 1e4) return false;
   const log = Math.log2(steps + 1);
   return n ** 3 * (log + 20) + points * n * n * log < 0.5 * steps * (matrix.src.length + matrix.count);
 }
@@ -77,6 +82,25 @@ function checkPoints(points: ArrayLike<number>, integer: boolean): Float64Array 
     out[i] = x;
   }
   return out;
+}
+
+/** Steps below which plain uniformisation is cheap enough that adaptivity is not tried. */
+const ADAPTIVE_FROM_STEPS = 256;
+
+/**
+ * Adaptive uniformisation where it is asked for, or (auto) on long runs within a quarter
+ * of plain uniformisation's estimated cost: undefined when it gives way.
+ */
+function tryAdaptive(matrix: StepMatrix, scale: number, t: Float64Array, tail: number, steps: number, maxSteps: number, method: DistributionLimits['method']): { pdf: Float64Array; cdf: Float64Array } | undefined {
+  const work = matrix.src.length + matrix.count;
+  if (method === 'adaptive') {
+    const result = adaptiveContinuous(matrix, scale, t, tail, { maxLevels: maxSteps, maxBirthWork: maxSteps * Math.max(1, work) });
+    if (result === undefined) throw new GraphError('WORK_LIMIT', `adaptive uniformisation of this chain needs more than maxSteps = ${maxSteps} steps (its mass keeps reaching its fast states); use method 'auto' or 'uniformization', or raise maxSteps`);
+    return result;
+  }
+  if (method === 'uniformization' || steps < ADAPTIVE_FROM_STEPS) return undefined;
+  const levels = Math.min(maxSteps, Math.max(64, Math.floor(steps / 4)));
+  return adaptiveContinuous(matrix, scale, t, tail, { maxLevels: levels, maxBirthWork: (steps * work) / 2 });
 }
 
 /** pdf and cdf at the given times. */
@@ -96,37 +120,20 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   const scale = lambda || 1;
   const matrix = stepMatrix(csr, scale);
   const maxSteps = maxStepsOf(limits, matrix);
-  if (denseIsCheaper(matrix, scale * Math.max(...t), t.length, limits.method)) return denseContinuous(matrix, scale, t);
-  // Times in increasing order; each gets its Poisson cursor shortly before the steps reach
-  // its window (the bound below is loose on purpose), and leaves when its window is done.
-  const order = Array.from(t.keys()).sort((a, b) => t[a] - t[b]);
-  const mu = Float64Array.from(t, (ti) => scale * ti);
-  const sums = new Float64Array(2 * t.length);
-  const cursors = new Map<number, PoissonCursor>();
-  let next = 0;
+  const steps = scale * Math.max(...t);
+  if (denseIsCheaper(matrix, steps, t.length, limits.method)) return denseContinuous(matrix, scale, t);
+  const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
+  if (adaptive) return adaptive;
   const stepper = new Stepper(matrix, tail);
+  let sums: Float64Array | undefined;
   try {
-    for (;;) {
-      while (next < order.length && mu[order[next]] - 20 * Math.sqrt(mu[order[next]]) - 20 <= stepper.position + CHUNK) {
-        cursors.set(order[next], new PoissonCursor(mu[order[next]], tail));
-        next++;
-      }
-      if (cursors.size === 0 && next === order.length) break;
-      // Once the mass is gone every later step contributes 0: windows not reached are done.
-      if (stepper.stopped) break;
-      if (stepper.position >= maxSteps) {
-        if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(mu[order[order.length - 1]], matrix.count, maxSteps);
-        return denseContinuous(matrix, scale, t);
-      }
-      const offset = stepper.position;
-      const { a, b } = stepper.next();
-      for (const [i, cursor] of cursors) {
-        cursor.dot2(a, b, offset, sums, i);
-        if (cursor.done) cursors.delete(i);
-      }
-    }
+    sums = poissonSums(stepper, scale, t, tail, maxSteps);
   } finally {
     stepper.free();
+  }
+  if (sums === undefined) {
+    if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(scale * Math.max(...t), matrix.count, maxSteps);
+    return denseContinuous(matrix, scale, t);
   }
   for (let i = 0; i < t.length; i++) {
     pdf[i] = sums[2 * i];
@@ -138,6 +145,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
 /** pmf and cdf at the given step counts (τ = number of steps to absorption). */
 export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits: DistributionLimits = {}): { pmf: Float64Array; cdf: Float64Array } {
   const k = checkPoints(steps, true);
+  if (limits.method === 'adaptive') throw new GraphError('BAD_ARGUMENT', `method 'adaptive' applies to continuous graphs (pdf/cdf); a discrete graph is stepped as it is`);
   const pmf = new Float64Array(k.length), cdf = new Float64Array(k.length);
   if (k.length === 0) return { pmf, cdf };
   const matrix = stepMatrix(csr, 1);

@@ -22,6 +22,8 @@ export interface StepMatrix {
   stay: Float64Array;
   /** Rate (probability) of absorption from each transient vertex. */
   exit: Float64Array;
+  /** Total exit rate of each transient vertex (unscaled). */
+  rate: Float64Array;
   /** Initial mass on each transient vertex. */
   alpha: Float64Array;
 }
@@ -39,7 +41,7 @@ export function stepMatrix(csr: Csr, scale: number): StepMatrix {
   for (let i = 0; i < count; i++) inCount[i + 1] += inCount[i];
   const fill = inCount.slice(0, count);
   const src = new Int32Array(inCount[count]), p = new Float64Array(inCount[count]);
-  const stay = new Float64Array(count), exit = new Float64Array(count), alpha = new Float64Array(count);
+  const stay = new Float64Array(count), exit = new Float64Array(count), alpha = new Float64Array(count), rate = new Float64Array(count);
   vertices.forEach((v, i) => {
     for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++) {
       const t = index[csr.col[j]];
@@ -47,9 +49,10 @@ export function stepMatrix(csr: Csr, scale: number): StepMatrix {
       else exit[i] += csr.weight[j];
     }
     stay[i] = 1 - csr.exitRate[v] / scale;
+    rate[i] = csr.exitRate[v];
   });
   for (let j = csr.rowPtr[0]; j < csr.rowPtr[1]; j++) if (index[csr.col[j]] >= 0) alpha[index[csr.col[j]]] += csr.weight[j];
-  return { count, vertexOf: Int32Array.from(vertices), inPtr: inCount, src, p, stay, exit, alpha };
+  return { count, vertexOf: Int32Array.from(vertices), inPtr: inCount, src, p, stay, exit, rate, alpha };
 }
 
 /** The chain's a_k and b_k, one chunk at a time. */

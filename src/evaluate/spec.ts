@@ -19,7 +19,7 @@ import type { Backend } from './evaluator.js';
 import type { CheckedTarget } from './target.js';
 
 /** Version of the evaluator record format; part of every key. */
-export const EVALUATOR_FORMAT_VERSION = 1;
+export const EVALUATOR_FORMAT_VERSION = 2;
 
 /** What a compiled evaluator is made from. */
 export interface EvaluatorSpec {
@@ -82,7 +82,9 @@ export function encodeSpec(spec: EvaluatorSpec): Uint8Array {
   const s = spec.structure, t = spec.target;
   w.u32(MAGIC); w.u32(EVALUATOR_FORMAT_VERSION); w.u32(BACKENDS.indexOf(spec.backend)); w.u32(KINDS.indexOf(t.kind));
   w.u32(s.vertexCount); w.u32(s.discrete ? 1 : 0); w.u32(s.paramLength);
-  w.array(s.rowPtr); w.array(s.col); w.array(s.canonical); w.array(s.hasOutEdge);
+  // Not `canonical` (where each stored edge went): graphs that differ only in the order
+  // their edges were added are the same evaluator.
+  w.array(s.rowPtr); w.array(s.col); w.array(s.hasOutEdge);
   w.array(s.base); w.array(s.coef); w.array(s.loopBase); w.array(s.loopCoef);
   w.ascii(spec.structureHash.padEnd(64, '0').slice(0, 64));
   if (t.kind === 'moments') { w.u32(t.k); w.array(t.rewards); }
@@ -100,7 +102,7 @@ export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
   const backend = BACKENDS[r.u32()], kind = KINDS[r.u32()];
   if (!backend || !kind) throw new TraceError('TRUNCATED', 'evaluator record names an unknown backend or target');
   const n = r.u32(), discrete = r.u32() === 1, p = r.u32();
-  const rowPtr = r.i32s(), col = r.i32s(), canonical = r.i32s(), hasOutEdge = r.u8s();
+  const rowPtr = r.i32s(), col = r.i32s(), hasOutEdge = r.u8s();
   const base = r.f64s(), coef = r.f64s(), loopBase = r.f64s(), loopCoef = r.f64s();
   const m = col.length;
   if (rowPtr.length !== n + 1 || hasOutEdge.length !== n || base.length !== m || coef.length !== m * p || loopBase.length !== n || loopCoef.length !== n * p || rowPtr[n] !== m)
@@ -108,6 +110,9 @@ export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
   for (let v = 0; v < n; v++) if (rowPtr[v + 1] < rowPtr[v]) throw new TraceError('TRUNCATED', 'evaluator record has a malformed row pointer');
   for (let j = 0; j < m; j++) if (col[j] < 0 || col[j] >= n) throw new TraceError('TRUNCATED', 'evaluator record has an edge out of range');
   const structureHash = r.ascii(64);
+  // Edges of a decoded structure are its canonical edges (messages name those).
+  const canonical = new Int32Array(m);
+  for (let j = 0; j < m; j++) canonical[j] = j;
   const structure: Structure = { vertexCount: n, discrete, rowPtr, col, canonical, hasOutEdge, paramLength: p, base, coef, loopBase, loopCoef };
   let target: CheckedTarget;
   if (kind === 'moments') { const k = r.u32(); target = { kind, k, rewards: r.f64s() }; }

@@ -71,6 +71,20 @@ export interface GraphBuffers {
   coefficients: Float64Array;
 }
 
+/** @internal A graph already in canonical form (see {@link StateGraph.fromCanonical}). */
+export interface CanonicalGraph {
+  stateLength: number;
+  paramLength: number;
+  discrete: boolean;
+  /** stateLength integers per vertex, vertex 0 the start. */
+  states: Int32Array<ArrayBuffer>;
+  rowPtr: Int32Array<ArrayBuffer>;
+  col: Int32Array<ArrayBuffer>;
+  /** Rate = base[j] + Σ_i coef[j·p + i]·θ_i. */
+  base: Float64Array<ArrayBuffer>;
+  coef: Float64Array<ArrayBuffer>;
+}
+
 /** A constructor of graphs (StateGraph or a subclass): what the static factories build. */
 export type GraphClass<G extends StateGraph> = new (options: GraphOptions) => G;
 
@@ -94,7 +108,7 @@ export class StateGraph implements EdgeList {
   /** @internal */
   coefficients: Float64Array;
   private states: Int32Array;
-  private readonly index: StateIndex;
+  private indexCache: StateIndex | null = null;
   private version = 0;
   private structureCache: { version: number; structure: Structure } | null = null;
 
@@ -108,9 +122,17 @@ export class StateGraph implements EdgeList {
     this.paramLength = paramLength;
     this.discrete = discrete;
     this.states = new Int32Array(16 * stateLength);
-    this.index = new StateIndex(stateLength);
     this.coefficients = new Float64Array(16 * Math.max(paramLength, 1));
     this.createVertex(options.startState ?? new Array<number>(stateLength).fill(0));
+  }
+
+  /** The state lookup, built on first use (a graph adopted from the kernel may never need it). */
+  private get index(): StateIndex {
+    if (this.indexCache === null) {
+      this.indexCache = new StateIndex(this.stateLength);
+      for (let v = 0; v < this.vertexCount; v++) this.indexCache.insert(this.states, v);
+    }
+    return this.indexCache;
   }
 
   /** The start vertex (index 0); its out-edges are the initial distribution. */
@@ -238,6 +260,46 @@ export class StateGraph implements EdgeList {
       states: this.states.slice(0, this.vertexCount * this.stateLength),
       from: this.from.slice(0, m), to: this.to.slice(0, m), weight: this.weight.slice(0, m),
       coefficients: this.coefficients.slice(0, m * p),
+    };
+  }
+
+  /**
+   * @internal A graph whose storage is already canonical (edges sorted by (from, to),
+   * parallel ones merged, no self-loops; states distinct), adopted without per-edge checks
+   * or copies: the kernel's model builders make exactly this.
+   */
+  static fromCanonical<G extends StateGraph>(this: GraphClass<G>, c: CanonicalGraph): G {
+    const L = c.stateLength;
+    const graph = new this({ stateLength: L, paramLength: c.paramLength, discrete: c.discrete, startState: c.states.subarray(0, L) });
+    graph.adoptCanonical(c);
+    return graph;
+  }
+
+  private adoptCanonical(c: CanonicalGraph): void {
+    const n = c.rowPtr.length - 1, m = c.col.length, p = this.paramLength;
+    const from = new Int32Array(m), hasOutEdge = new Uint8Array(n);
+    for (let v = 0; v < n; v++) {
+      if (c.rowPtr[v + 1] > c.rowPtr[v]) hasOutEdge[v] = 1;
+      from.fill(v, c.rowPtr[v], c.rowPtr[v + 1]);
+    }
+    // The storage and the structure share arrays: storage only grows into new arrays.
+    this.states = c.states;
+    this.vertexCount = n;
+    this.indexCache = null;
+    this.from = from;
+    this.to = c.col;
+    this.weight = c.base;
+    if (p > 0) this.coefficients = c.coef;
+    this.edgeCount = m;
+    this.version++;
+    const canonical = new Int32Array(m);
+    for (let j = 0; j < m; j++) canonical[j] = j;
+    this.structureCache = {
+      version: this.version,
+      structure: {
+        vertexCount: n, discrete: this.discrete, rowPtr: c.rowPtr, col: c.col, canonical, hasOutEdge, paramLength: p,
+        base: c.base, coef: c.coef, loopBase: new Float64Array(n), loopCoef: new Float64Array(n * p),
+      },
     };
   }
 

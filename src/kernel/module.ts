@@ -15,6 +15,8 @@ export interface KernelExports {
   pk_moments(elim: number, r: number, k: number, work: number, out: number): void;
   pk_step_distribution(n: number, rowPtr: number, col: number, p: number, stay: number, exit: number,
     v: number, tmp: number, steps: number, a: number, b: number, stopMass: number): number;
+  pk_step_adaptive(n: number, rowPtr: number, src: number, w: number, wScale: number, rate: number, exit: number,
+    v: number, tmp: number, steps: number, a: number, b: number, lam: number, stopMass: number, flush: number, dropped: number): number;
   pk_elim_ncmd(elim: number): number;
   pk_elim_nscc(elim: number): number;
   pk_elim_max_scc(elim: number): number;
@@ -48,6 +50,15 @@ export interface KernelExports {
   pk_moments_reverse(elim: number, r: number, k: number, B: number, XS: number, seed: number, work: number, mbar: number, sbar: number): void;
   pk_chain_theta(m: number, npar: number, coef: number, wbar: number, grad: number): void;
   pk_lik_lambda(lik: number): number;
+  pk_model_create(kind: number, size: number, maxVertices: number): number;
+  pk_model_explore(model: number, budget: number): number;
+  pk_model_count(model: number, what: number): number;
+  pk_model_states(model: number): number;
+  pk_model_rp(model: number): number;
+  pk_model_col(model: number): number;
+  pk_model_base(model: number): number;
+  pk_model_coef(model: number): number;
+  pk_model_free(model: number): void;
 }
 
 let exportsLoaded: KernelExports | null = null;
@@ -65,6 +76,11 @@ export function ready(): Promise<void> {
       throw new KernelError('LOAD_FAILED', `phasekit: the WebAssembly kernel failed to load: ${String(cause)}`);
     });
   return loading;
+}
+
+/** The loaded kernel, or null before `ready()` has resolved (for work with a slower path without it). */
+export function kernelIfReady(): KernelExports | null {
+  return exportsLoaded;
 }
 
 /** The loaded kernel; throws KernelError NOT_READY before `await ready()`. */

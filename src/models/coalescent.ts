@@ -2,6 +2,7 @@
 // (../shared/graph-format.md): state[i] = lineages with i+1 descendants.
 import { Graph } from '../phase-type/graph.js';
 import type { ExploreOptions, Transition } from '../graph/explore.js';
+import { exploreInKernel } from './kernel-explore.js';
 
 /** Options of the built-in models: progress and abort of the state-space exploration. */
 export type ModelOptions = Pick<ExploreOptions, 'onProgress' | 'signal'>;
@@ -9,6 +10,12 @@ export type ModelOptions = Pick<ExploreOptions, 'onProgress' | 'signal'>;
 /** The coalescent for n samples; rate of each coalescence is θ0 · (number of pairs). n = 10: 43 vertices. */
 export function coalescent(n: number, options: ModelOptions = {}): Graph {
   if (!Number.isInteger(n) || n < 2) throw new RangeError(`coalescent(n) needs an integer n ≥ 2, got ${n}`);
+  const built = exploreInKernel('coalescent', n, options);
+  return built ? Graph.fromCanonical(built) : coalescentByCallback(n, options);
+}
+
+/** @internal The same graph explored in TypeScript through fromCallback (before the kernel is loaded). */
+export function coalescentByCallback(n: number, options: ModelOptions = {}): Graph {
   const first = new Array<number>(n).fill(0);
   first[0] = n;
   return Graph.fromCallback([[first, 1]], (s) => {

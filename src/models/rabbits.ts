@@ -3,10 +3,17 @@
 import { Graph } from '../phase-type/graph.js';
 import type { Transition } from '../graph/explore.js';
 import type { ModelOptions } from './coalescent.js';
+import { exploreInKernel } from './kernel-explore.js';
 
 /** Rabbits jumping between islands A and B until floods drown them all. */
 export function rabbits(N: number, options: ModelOptions = {}): Graph {
   if (!Number.isInteger(N) || N < 1) throw new RangeError(`rabbits(N) needs an integer N ≥ 1, got ${N}`);
+  const built = exploreInKernel('rabbits', N, options);
+  return built ? Graph.fromCanonical(built) : rabbitsByCallback(N, options);
+}
+
+/** @internal The same graph explored in TypeScript through fromCallback (before the kernel is loaded). */
+export function rabbitsByCallback(N: number, options: ModelOptions = {}): Graph {
   // (0, 0) is the absorbing state, so the start vertex gets a state that is never reached.
   return Graph.fromCallback([[[N, 0], 1]], ([a, b]) => {
     const out: Transition[] = [];

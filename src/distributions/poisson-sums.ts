@@ -1,0 +1,45 @@
+// The uniformisation sums Σ_n Pois(n; λt)·(a_n, b_n) for many times at once, streamed
+// over a chain's steps: times are taken in increasing order, each gets its Poisson
+// cursor shortly before the steps reach its window and leaves once its window is
+// passed, so memory does not grow with λt.
+import { PoissonCursor } from './poisson.js';
+import { CHUNK } from './stepper.js';
+
+/** Chunks of a_n and b_n, as a stepper hands them out. */
+export interface StepSource {
+  /** Steps handed out so far. */
+  readonly position: number;
+  /** Whether every later a_n, b_n is 0. */
+  readonly stopped: boolean;
+  /** The next chunk (views valid until the next call). */
+  next(): { a: Float64Array; b: Float64Array; count: number };
+}
+
+/**
+ * sums[2i] = Σ_n Pois(n; λ·t_i)·a_n and sums[2i+1] = the same over b_n, each Poisson tail
+ * cut below `tail`; undefined when the steps would pass `maxSteps` first.
+ */
+export function poissonSums(source: StepSource, lambda: number, t: Float64Array, tail: number, maxSteps: number): Float64Array | undefined {
+  const order = Array.from(t.keys()).sort((a, b) => t[a] - t[b]);
+  const mu = Float64Array.from(t, (ti) => lambda * ti);
+  const sums = new Float64Array(2 * t.length);
+  const cursors = new Map<number, PoissonCursor>();
+  let next = 0;
+  for (;;) {
+    // The bound is loose on purpose: a cursor made early costs nothing.
+    while (next < order.length && mu[order[next]] - 20 * Math.sqrt(mu[order[next]]) - 20 <= source.position + CHUNK) {
+      cursors.set(order[next], new PoissonCursor(mu[order[next]], tail));
+      next++;
+    }
+    if (cursors.size === 0 && next === order.length) return sums;
+    // Once the mass is gone every later step contributes 0: windows not reached are done.
+    if (source.stopped) return sums;
+    if (source.position >= maxSteps) return undefined;
+    const offset = source.position;
+    const { a, b } = source.next();
+    for (const [i, cursor] of cursors) {
+      cursor.dot2(a, b, offset, sums, i);
+      if (cursor.done) cursors.delete(i);
+    }
+  }
+}

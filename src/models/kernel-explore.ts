@@ -1,0 +1,54 @@
+// The built-in models' state spaces explored in the kernel (wasm-src/models.c),
+// which hands back the canonical CSR itself: no callback per state, no object per
+// edge, no sort. In slices of vertices, so progress is reported and an abort is
+// honoured between them. Before `ready()` the models use the TypeScript explorer.
+import { GraphError, KernelError, throwIfAborted } from '../errors/index.js';
+import { kernelIfReady } from '../kernel/module.js';
+import type { CanonicalGraph } from '../graph/state-graph.js';
+import type { ModelOptions } from './coalescent.js';
+
+/** The models the kernel knows, by its numbering. */
+export const KERNEL_MODELS = { coalescent: 1, rabbits: 2 } as const;
+
+/** Vertices explored per kernel call (between progress reports and abort checks). */
+const SLICE = 10_000;
+/** The default bound of fromCallback, kept here too. */
+const MAX_VERTICES = 20_000_000;
+
+/** The model's state space in canonical form, or null when the kernel is not loaded yet. */
+export function exploreInKernel(model: keyof typeof KERNEL_MODELS, size: number, options: ModelOptions): CanonicalGraph | null {
+  const k = kernelIfReady();
+  if (k === null) return null;
+  // Far below these sizes the state space already passes the vertex limit (p(100) ≈ 1.9e8 partitions).
+  if (size > (model === 'coalescent' ? 4096 : 1 << 20))
+    throw new GraphError('STATE_SPACE_TOO_LARGE', `${model}(${size}) has more than ${MAX_VERTICES} states`);
+  const g = k.pk_model_create(KERNEL_MODELS[model], size, MAX_VERTICES);
+  if (g === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not start the ${model} state space (size ${size})`);
+  try {
+    for (;;) {
+      throwIfAborted(options.signal, 'state-space exploration');
+      const status = k.pk_model_explore(g, SLICE);
+      if (status === -1) throw new KernelError('OUT_OF_MEMORY', `phasekit: the ${model}(${size}) state space does not fit in kernel memory (wasm32 is capped at 4 GiB)`);
+      if (status === -2) throw new GraphError('STATE_SPACE_TOO_LARGE', `the state space has more than ${MAX_VERTICES} vertices (options.maxVertices)`);
+      if (status < 0) throw new GraphError('DUPLICATE_STATE', `the ${model} model reached its start state`);
+      const vertices = k.pk_model_count(g, 0);
+      if (status === 1) {
+        options.onProgress?.({ done: vertices, total: vertices });
+        break;
+      }
+      options.onProgress?.({ done: k.pk_model_count(g, 4), total: vertices });
+    }
+    const n = k.pk_model_count(g, 0), m = k.pk_model_count(g, 1), L = k.pk_model_count(g, 2), p = k.pk_model_count(g, 3);
+    const buffer = k.memory.buffer;
+    return {
+      stateLength: L, paramLength: p, discrete: false,
+      states: new Int32Array(buffer, k.pk_model_states(g), n * L).slice(),
+      rowPtr: new Int32Array(buffer, k.pk_model_rp(g), n + 1).slice(),
+      col: new Int32Array(buffer, k.pk_model_col(g), m).slice(),
+      base: new Float64Array(buffer, k.pk_model_base(g), m).slice(),
+      coef: new Float64Array(buffer, k.pk_model_coef(g), m * p).slice(),
+    };
+  } finally {
+    k.pk_model_free(g);
+  }
+}

@@ -1,0 +1,71 @@
+// The built-in models explored in the kernel (wasm-src/models.c) are the same graphs as
+// exploring their transitions in TypeScript: same states in the same vertex order, same
+// canonical structure; and the exploration reports progress and honours an abort.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AbortError, models, ready } from '../../src/index.js';
+import { coalescentByCallback } from '../../src/models/coalescent.js';
+import { rabbitsByCallback } from '../../src/models/rabbits.js';
+import type { Graph } from '../../src/index.js';
+
+beforeAll(() => ready());
+
+function expectSameGraph(kernelBuilt: Graph, byCallback: Graph): void {
+  expect(kernelBuilt.vertexCount).toBe(byCallback.vertexCount);
+  expect(kernelBuilt.toBuffers().states).toEqual(byCallback.toBuffers().states);
+  const a = kernelBuilt.structure(), b = byCallback.structure();
+  expect(a.rowPtr).toEqual(b.rowPtr);
+  expect(a.col).toEqual(b.col);
+  expect(a.base).toEqual(b.base);
+  expect(a.coef).toEqual(b.coef);
+  expect(a.hasOutEdge).toEqual(b.hasOutEdge);
+}
+
+describe('models built in the kernel', () => {
+  it.each([2, 3, 5, 8, 13, 20])('coalescent n = %i equals the TypeScript exploration', (n) => {
+    expectSameGraph(models.coalescent(n), coalescentByCallback(n));
+  });
+
+  it.each([1, 2, 7, 30])('rabbits N = %i equals the TypeScript exploration', (N) => {
+    expectSameGraph(models.rabbits(N), rabbitsByCallback(N));
+  });
+
+  it('gives the same moments and the same JSON as the TypeScript exploration', () => {
+    const k = models.coalescent(9), t = coalescentByCallback(9);
+    expect(k.moments(3, { theta: [1.3] })).toEqual(t.moments(3, { theta: [1.3] }));
+    const kj = k.toJSON(), tj = t.toJSON();
+    const key = (e: unknown) => JSON.stringify(e);
+    expect(kj.vertices).toEqual(tj.vertices);
+    expect(kj.edges.map(key).sort()).toEqual(tj.edges.map(key).sort());
+  });
+
+  it('stays an ordinary graph: a vertex found by state, an edge added, the structure recomputed', () => {
+    const g = models.rabbits(3), t = rabbitsByCallback(3);
+    const v = g.findVertex([3, 0]);
+    expect(v?.index).toBe(1);
+    const before = g.structure().col.length;
+    for (const x of [g, t]) x.addEdge(1, x.findVertex([1, 2])!.index, 0.5);
+    expect(g.structure().col.length).toBe(before + 1);
+    expect(g.expectation({ theta: [1, 2, 4] })).toBeCloseTo(t.expectation({ theta: [1, 2, 4] }), 14);
+    expect(g.expectation({ theta: [1, 2, 4] })).not.toBeCloseTo(models.rabbits(3).expectation({ theta: [1, 2, 4] }), 6);
+  });
+
+  it('reports progress, ending at the vertex count', () => {
+    const seen: Array<{ done: number; total: number }> = [];
+    const g = models.coalescent(30, { onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[seen.length - 1]).toEqual({ done: g.vertexCount, total: g.vertexCount });
+    for (let i = 1; i < seen.length; i++) expect(seen[i].done).toBeGreaterThanOrEqual(seen[i - 1].done);
+  });
+
+  it('stops with AbortError when aborted between slices, and frees its kernel memory', () => {
+    const controller = new AbortController();
+    const run = () => models.coalescent(40, { signal: controller.signal, onProgress: () => controller.abort() });
+    expect(run).toThrow(AbortError);
+    const before = models.coalescent(10).vertexCount;
+    expect(before).toBe(43);
+  });
+
+  it('refuses sizes whose state space cannot exist', () => {
+    expect(() => models.coalescent(5000)).toThrow(/more than 20000000 states/);
+  });
+});

@@ -1,0 +1,261 @@
+/* The built-in models' state spaces, explored in the kernel: breadth-first from
+ * the start, states in one flat int32 array found through an open-addressing
+ * table, out-edges of each vertex sorted by target and merged as they are made,
+ * so what comes out is already the canonical CSR (src/graph/structure.ts) and
+ * TypeScript adopts it without a per-edge object or a sort. The vertex order is
+ * the same as exploring with Graph.fromCallback and the models' TS callbacks.
+ * Work is done in slices (pk_model_explore's budget) so the caller can report
+ * progress and honour an abort between them. */
+#include "kernel.h"
+#include <stdlib.h>
+#include <string.h>
+
+enum { MODEL_COALESCENT = 1, MODEL_RABBITS = 2 };
+typedef struct { int32_t kind, size, L, p; } model_spec;
+
+struct pk_model {
+  model_spec m;
+  int32_t nv, cap_v, ne, cap_e, next; /* next: the vertex to explore */
+  int32_t max_vertices;
+  int32_t *states, *rp, *col;
+  double *base, *coef;
+  int32_t *table; uint32_t mask;
+  uint32_t *hashes; /* per vertex */
+  /* Scratch for one vertex's transitions: at most n for the coalescent (the m classes
+   * present pair up m(m+1)/2 ways, and Σ (i+1)·s_i = n forces m(m+1)/2 ≤ n), 4 for rabbits. */
+  int32_t *tstate, *ttarget, *torder; double *tcoef, *tbase; uint32_t *thash; int32_t tcap;
+};
+
+/* A state's hash is a sum of one mixed term per position, so a transition that changes
+ * three positions updates its source's hash in O(1) instead of rehashing n integers
+ * (that was half the build time of the coalescent at n = 40). The sum is mixed once
+ * more to pick a slot. */
+static uint32_t fmix(uint32_t h) {
+  h ^= h >> 16; h *= 0x85ebca6bu; h ^= h >> 13; h *= 0xc2b2ae35u;
+  return h ^ (h >> 16);
+}
+static uint32_t term(int32_t pos, int32_t x) {
+  return fmix((uint32_t)pos * 0x9e3779b1u + (uint32_t)x * 0x27d4eb2fu + 0x165667b1u);
+}
+static uint32_t hash_state(const int32_t *s, int32_t L) {
+  uint32_t h = 0;
+  for (int32_t i = 0; i < L; i++) h += term(i, s[i]);
+  return h;
+}
+static int same_state(const int32_t *a, const int32_t *b, int32_t L) {
+  for (int32_t i = 0; i < L; i++) if (a[i] != b[i]) return 0;
+  return 1;
+}
+
+static int grow_table(pk_model *g) {
+  uint32_t size = (g->mask + 1) * 2;
+  int32_t *t = calloc(size, sizeof(int32_t));
+  if (!t) return -1;
+  for (uint32_t i = 0; i <= g->mask; i++) {
+    int32_t e = g->table[i];
+    if (!e) continue;
+    uint32_t slot = fmix(g->hashes[e - 1]) & (size - 1);
+    while (t[slot]) slot = (slot + 1) & (size - 1);
+    t[slot] = e;
+  }
+  free(g->table);
+  g->table = t;
+  g->mask = size - 1;
+  return 0;
+}
+
+/* The vertex of state s (hash h), added if new; -1 out of memory, -2 past max_vertices. */
+static int32_t find_or_add(pk_model *g, const int32_t *s, uint32_t h) {
+  int32_t L = g->m.L;
+  uint32_t slot = fmix(h) & g->mask;
+  for (;; slot = (slot + 1) & g->mask) {
+    int32_t e = g->table[slot];
+    if (!e) break;
+    if (g->hashes[e - 1] == h && same_state(g->states + (size_t)(e - 1) * L, s, L)) return e - 1;
+  }
+  if (g->nv >= g->max_vertices) return -2;
+  if (g->nv == g->cap_v) {
+    int32_t cap = g->cap_v * 2;
+    int32_t *st = realloc(g->states, (size_t)cap * L * sizeof(int32_t));
+    if (!st) return -1;
+    g->states = st;
+    int32_t *rp = realloc(g->rp, (size_t)(cap + 1) * sizeof(int32_t));
+    if (!rp) return -1;
+    g->rp = rp;
+    uint32_t *hs = realloc(g->hashes, (size_t)cap * sizeof(uint32_t));
+    if (!hs) return -1;
+    g->hashes = hs;
+    g->cap_v = cap;
+  }
+  int32_t v = g->nv++;
+  memcpy(g->states + (size_t)v * L, s, (size_t)L * sizeof(int32_t));
+  g->hashes[v] = h;
+  g->table[slot] = v + 1;
+  if (2u * (uint32_t)g->nv > g->mask + 1 && grow_table(g)) return -1;
+  return v;
+}
+
+/* Writes state s's transitions into the scratch (next states, rate coefficients); returns how many. */
+static int32_t transitions(pk_model *g, const int32_t *s, uint32_t h) {
+  int32_t L = g->m.L, p = g->m.p, k = 0;
+  if (g->m.kind == MODEL_COALESCENT) {
+    /* Only the classes present pair up: at most about √(2n) of the n positions. */
+    int32_t *present = g->ttarget, count = 0;
+    for (int32_t i = 0; i < L; i++) if (s[i]) present[count++] = i;
+    for (int32_t x = 0; x < count; x++) {
+      int32_t i = present[x];
+      for (int32_t y = x; y < count; y++) {
+        int32_t j = present[y];
+        double pairs = i == j ? 0.5 * (double)s[i] * (double)(s[i] - 1) : (double)s[i] * (double)s[j];
+        if (pairs == 0) continue;
+        int32_t *t = g->tstate + (size_t)k * L;
+        memcpy(t, s, (size_t)L * sizeof(int32_t));
+        int32_t m = i + j + 1;
+        t[i]--; t[j]--; t[m]++;
+        uint32_t d = h - term(i, s[i]) + term(i, t[i]) - term(m, s[m]) + term(m, t[m]);
+        if (j != i) d += term(j, t[j]) - term(j, s[j]);
+        g->thash[k] = d;
+        g->tcoef[k] = pairs;
+        g->tbase[k] = 0;
+        k++;
+      }
+    }
+  } else {
+    int32_t a = s[0], b = s[1];
+    int32_t next[4][2] = {{a - 1, b + 1}, {0, b}, {a + 1, b - 1}, {a, 0}};
+    int32_t param[4] = {0, 1, 0, 2};
+    for (int32_t r = 0; r < 4; r++) {
+      if ((r < 2 && a <= 0) || (r >= 2 && b <= 0)) continue;
+      memcpy(g->tstate + (size_t)k * L, next[r], 2 * sizeof(int32_t));
+      g->thash[k] = hash_state(next[r], 2);
+      for (int32_t q = 0; q < p; q++) g->tcoef[(size_t)k * p + q] = q == param[r];
+      g->tbase[k] = 0;
+      k++;
+    }
+  }
+  return k;
+}
+
+static int reserve_edges(pk_model *g, int32_t more) {
+  if (g->ne + more <= g->cap_e) return 0;
+  int32_t cap = g->cap_e;
+  while (cap < g->ne + more) cap *= 2;
+  int32_t *col = realloc(g->col, (size_t)cap * sizeof(int32_t));
+  if (!col) return -1;
+  g->col = col;
+  double *base = realloc(g->base, (size_t)cap * sizeof(double));
+  if (!base) return -1;
+  g->base = base;
+  double *coef = realloc(g->coef, (size_t)cap * (g->m.p ? g->m.p : 1) * sizeof(double));
+  if (!coef) return -1;
+  g->coef = coef;
+  g->cap_e = cap;
+  return 0;
+}
+
+/* Appends vertex v's k scratch transitions as canonical edges: targets sorted, parallel merged. */
+static int32_t emit(pk_model *g, int32_t v, int32_t k) {
+  int32_t L = g->m.L, p = g->m.p;
+  for (int32_t r = 0; r < k; r++) {
+    int32_t t = find_or_add(g, g->tstate + (size_t)r * L, g->thash[r]);
+    if (t < 0) return t;
+    if (t == 0) return -3; /* the start state was reached */
+    g->ttarget[r] = t;
+    g->torder[r] = r;
+  }
+  for (int32_t r = 1; r < k; r++) { /* insertion sort: a vertex has few out-edges */
+    int32_t x = g->torder[r], q = r;
+    while (q > 0 && g->ttarget[g->torder[q - 1]] > g->ttarget[x]) { g->torder[q] = g->torder[q - 1]; q--; }
+    g->torder[q] = x;
+  }
+  if (reserve_edges(g, k)) return -1;
+  int32_t first = g->ne;
+  for (int32_t q = 0; q < k; q++) {
+    int32_t r = g->torder[q], t = g->ttarget[r];
+    if (g->ne > first && g->col[g->ne - 1] == t) {
+      g->base[g->ne - 1] += g->tbase[r];
+      for (int32_t i = 0; i < p; i++) g->coef[(size_t)(g->ne - 1) * p + i] += g->tcoef[(size_t)r * p + i];
+      continue;
+    }
+    g->col[g->ne] = t;
+    g->base[g->ne] = g->tbase[r];
+    for (int32_t i = 0; i < p; i++) g->coef[(size_t)g->ne * p + i] = g->tcoef[(size_t)r * p + i];
+    g->ne++;
+  }
+  g->rp[v + 1] = g->ne;
+  return 0;
+}
+
+pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices) {
+  model_spec m = {kind, size, 0, 0};
+  int32_t tcap;
+  if (kind == MODEL_COALESCENT && size >= 2 && size <= 4096) { m.L = size; m.p = 1; tcap = size; }
+  else if (kind == MODEL_RABBITS && size >= 1) { m.L = 2; m.p = 3; tcap = 4; }
+  else return 0;
+  pk_model *g = calloc(1, sizeof(pk_model));
+  if (!g) return 0;
+  g->m = m;
+  g->max_vertices = max_vertices;
+  g->cap_v = 1024; g->cap_e = 4096; g->tcap = tcap; g->mask = 2047;
+  g->states = malloc((size_t)g->cap_v * m.L * sizeof(int32_t));
+  g->rp = calloc((size_t)g->cap_v + 1, sizeof(int32_t));
+  g->col = malloc((size_t)g->cap_e * sizeof(int32_t));
+  g->base = malloc((size_t)g->cap_e * sizeof(double));
+  g->coef = malloc((size_t)g->cap_e * m.p * sizeof(double));
+  g->table = calloc(g->mask + 1, sizeof(int32_t));
+  g->tstate = malloc((size_t)tcap * m.L * sizeof(int32_t));
+  g->ttarget = malloc((size_t)tcap * sizeof(int32_t));
+  g->torder = malloc((size_t)tcap * sizeof(int32_t));
+  g->tcoef = malloc((size_t)tcap * m.p * sizeof(double));
+  g->tbase = malloc((size_t)tcap * sizeof(double));
+  g->thash = malloc((size_t)tcap * sizeof(uint32_t));
+  g->hashes = malloc((size_t)g->cap_v * sizeof(uint32_t));
+  if (!g->thash || !g->hashes || !g->states || !g->rp || !g->col || !g->base || !g->coef || !g->table || !g->tstate || !g->ttarget || !g->torder || !g->tcoef || !g->tbase) {
+    pk_model_free(g);
+    return 0;
+  }
+  /* Vertex 0: the start, with a state never reached; one edge (rate 1) to the first state. */
+  int32_t *start = g->tstate;
+  if (kind == MODEL_COALESCENT) { memset(start, 0, (size_t)m.L * sizeof(int32_t)); }
+  else { start[0] = -1; start[1] = -1; }
+  find_or_add(g, start, hash_state(start, m.L));
+  int32_t *first = g->tstate;
+  if (kind == MODEL_COALESCENT) { memset(first, 0, (size_t)m.L * sizeof(int32_t)); first[0] = size; }
+  else { first[0] = size; first[1] = 0; }
+  memset(g->tcoef, 0, (size_t)m.p * sizeof(double));
+  g->tbase[0] = 1;
+  g->thash[0] = hash_state(first, m.L);
+  if (emit(g, 0, 1)) { pk_model_free(g); return 0; }
+  g->next = 1;
+  return g;
+}
+
+int32_t pk_model_explore(pk_model *g, int32_t budget) {
+  /* Explores up to `budget` vertices; 1 when the state space is complete, 0 when there
+   * is more, -1 out of memory, -2 more than max_vertices states. */
+  int32_t L = g->m.L;
+  for (int32_t done = 0; g->next < g->nv && done < budget; done++, g->next++) {
+    int32_t v = g->next;
+    /* transitions() only reads the state; emit() may move the states array, but reads the scratch. */
+    int32_t k = transitions(g, g->states + (size_t)v * L, g->hashes[v]);
+    int32_t r = emit(g, v, k);
+    if (r) return r;
+  }
+  return g->next >= g->nv ? 1 : 0;
+}
+
+int32_t pk_model_count(const pk_model *g, int32_t what) {
+  return what == 0 ? g->nv : what == 1 ? g->ne : what == 2 ? g->m.L : what == 3 ? g->m.p : g->next;
+}
+int32_t *pk_model_states(const pk_model *g) { return g->states; }
+int32_t *pk_model_rp(const pk_model *g) { return g->rp; }
+int32_t *pk_model_col(const pk_model *g) { return g->col; }
+double *pk_model_base(const pk_model *g) { return g->base; }
+double *pk_model_coef(const pk_model *g) { return g->coef; }
+
+void pk_model_free(pk_model *g) {
+  if (!g) return;
+  free(g->states); free(g->rp); free(g->col); free(g->base); free(g->coef); free(g->table);
+  free(g->tstate); free(g->ttarget); free(g->torder); free(g->tcoef); free(g->tbase); free(g->thash); free(g->hashes);
+  free(g);
+}

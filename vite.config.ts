@@ -89,22 +89,9 @@ export default defineConfig({
       injectRegister: false,
       filename: 'sw.js',
       manifestFilename: 'manifest.webmanifest',
-      manifest: {
-        name: 'phasekit: phase-type distributions',
-        short_name: 'phasekit',
-        description: 'Phase-type distributions as graphs: moments, densities and fits computed in WebAssembly workers, offline.',
-        theme_color: '#1f5f8b',
-        background_color: '#f6f7f9',
-        display: 'standalone',
-        start_url: './',
-        scope: './',
-        icons: [
-          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
-          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
-          { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
-          { src: 'icons/icon.svg', sizes: 'any', type: 'image/svg+xml' },
-        ],
-      },
+      // The manifest is demo/public/manifest.webmanifest, linked by each page with its own
+      // relative path (the plugin would inject './manifest.webmanifest' into every page, wrong below the root).
+      manifest: false,
       workbox: {
         // The app shell, scripts, the worker, the kernel and the notebook's files; not the
         // test and benchmark fixtures, and not bench results (they change without a deploy).

@@ -1,82 +1,141 @@
-// The demo page in Debian's Chromium: results computed in the page by the
-// WebAssembly kernel, compared with exact values and with the same library in Node.
-import { test, expect, type Page } from '@playwright/test';
-import { ready, models } from '../src/index.js';
-
-const result = async (page: Page, name: string): Promise<number | number[]> =>
-  JSON.parse((await page.locator(`[data-result="${name}"]`).getAttribute('data-value')) ?? 'null');
-
-async function computeBuiltin(page: Page, model: 'coalescent' | 'rabbits', size: number, theta: number[]): Promise<void> {
-  await page.selectOption('#model', model);
-  await page.fill('#size', String(size));
-  for (const [i, value] of theta.entries()) await page.fill(`#theta-${i}`, String(value));
-  await page.click('#compute');
-}
+// The demo site's gallery in Debian's Chromium: every model computed through the
+// worker pool (none on the main thread), exact values, plots with labelled axes
+// over a quantile range, cancel, stale results, keyboard and phone width.
+// Screenshots of every model go to test-results/.
+import { test, expect } from '@playwright/test';
+import { compute, expectNoResults, expectResults, lastComputation, openDemo, settled, shown } from './support/demo-page.js';
 
 let pageErrors: string[] = [];
 test.beforeEach(async ({ page }) => {
   pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto('./');
-  await page.evaluate(() => window.demoReady);
+  await openDemo(page);
 });
 test.afterEach(() => expect(pageErrors).toEqual([]));
 
-test('the coalescent n = 10 expectation computed through the page is 2(1 − 1/10)', async ({ page }) => {
-  await computeBuiltin(page, 'coalescent', 10, [1]);
-  expect(Math.abs((await result(page, 'expectation')) as number - 1.8)).toBeLessThan(1e-12);
-  expect(await result(page, 'vertices')).toBe(43);
-  await expect(page.locator('#error')).toBeHidden();
+test('the coalescent n = 10 is computed in the pool: mean 2(1 − 1/n) shown as 1.8, SFS bars E[R_i] = 2/i', async ({ page }) => {
+  expect(await compute(page, 'coalescent', 10, [1])).toBe('done');
+  expect(Math.abs((await shown(page, 'mean')) as number - 1.8)).toBeLessThan(1e-12);
+  await expect(page.locator('[data-result="mean"]')).toHaveText('1.8'); // not 1.7999999999999998
+  const c = await lastComputation(page);
+  c.sfs!.forEach((value, i) => expect(Math.abs(value - 2 / (i + 1))).toBeLessThan(1e-12));
+  expect(c.steps.find((s) => s.step === 'trace')!.from).toMatch(/worker/);
+  const stats = await page.evaluate(() => window.demo.session.pool.stats());
+  expect(stats.spawned).toBeGreaterThan(0);
+  await expectResults(page);
+  await expect(page.locator('#sfs-plot svg')).toBeVisible();
+  // Axes are labelled, and the range comes from the quantiles (not a fixed [0, 4]).
+  await expect(page.locator('#density-plot svg')).toContainText('time to the most recent common ancestor');
+  await expect(page.locator('#cdf-plot svg')).toContainText('P(T ≤ t)');
+  expect(c.x[c.x.length - 1]).toBeGreaterThan(6);
+  await page.screenshot({ path: 'test-results/demo-coalescent.png', fullPage: true });
 });
 
-test('window.phasekit computes the coalescent n = 10 expectation in the page', async ({ page }) => {
-  const e = await page.evaluate(async () => {
-    const { ready, models } = window.phasekit;
-    await ready();
-    return models.coalescent(10).expectation({ theta: [1] });
-  });
-  expect(Math.abs(e - 1.8)).toBeLessThan(1e-12);
+test('rabbits N = 2 at θ = (1, 2, 4) has mean 0.503826530612245', async ({ page }) => {
+  expect(await compute(page, 'rabbits', 2, [1, 2, 4])).toBe('done');
+  expect(Math.abs((await shown(page, 'mean')) as number - 0.503826530612245)).toBeLessThan(1e-12);
+  await expectResults(page);
+  await expect(page.locator('#sfs-figure')).toBeHidden();
+  await page.screenshot({ path: 'test-results/demo-rabbits.png', fullPage: true });
 });
 
-test('rabbits N = 2 at θ = (1, 2, 4) has E[T] = 0.503826530612245', async ({ page }) => {
-  await computeBuiltin(page, 'rabbits', 2, [1, 2, 4]);
-  expect(Math.abs((await result(page, 'expectation')) as number - 0.503826530612245)).toBeLessThan(1e-12);
-  const viaApi = await page.evaluate(() => window.phasekit.models.rabbits(2).expectation({ theta: [1, 2, 4] }));
-  expect(Math.abs(viaApi - 0.503826530612245)).toBeLessThan(1e-12);
+test('the hypo-exponential with k = 200 phases at rates (1, 3) has mean 100 + 100/3, and its plot starts near the mass, not at 0', async ({ page }) => {
+  expect(await compute(page, 'phases', 200, [1, 3])).toBe('done');
+  expect(Math.abs((await shown(page, 'mean')) as number - (100 + 100 / 3))).toBeLessThan(1e-9);
+  expect(Math.abs((await shown(page, 'variance')) as number - (100 + 100 / 9))).toBeLessThan(1e-7);
+  const c = await lastComputation(page);
+  expect(c.x[0]).toBeGreaterThan(80);
+  expect(c.x[c.x.length - 1]).toBeLessThan(200);
+  await expectResults(page);
+  await page.screenshot({ path: 'test-results/demo-phases.png', fullPage: true });
 });
 
-test('the pdf computed in the page equals the pdf computed in Node', async ({ page }) => {
-  await ready();
-  const times = [0.5, 1, 2.5];
-  const inNode = Array.from(models.coalescent(10).pdf(times, { theta: [1] }));
-  const inPage = await page.evaluate((t) => Array.from(window.phasekit.models.coalescent(10).pdf(t, { theta: [1] })), times);
-  inNode.forEach((x, i) => expect(Math.abs(inPage[i] - x)).toBeLessThan(1e-12));
-  expect(inNode[1]).toBeGreaterThan(0.1); // a real density value, not a vacuous 0 = 0
+test('the negative binomial (discrete) with k = 3, p = 0.3 has mean k/p = 10 and variance k(1 − p)/p², drawn as pmf bars', async ({ page }) => {
+  expect(await compute(page, 'negative-binomial', 3, [0.3])).toBe('done');
+  expect(Math.abs((await shown(page, 'mean')) as number - 10)).toBeLessThan(1e-10);
+  expect(Math.abs((await shown(page, 'variance')) as number - (3 * 0.7) / 0.09)).toBeLessThan(1e-9);
+  await expect(page.locator('#density-caption')).toHaveText('probability mass');
+  await expect(page.locator('#density-plot svg')).toContainText('P(τ = k)');
+  await expectResults(page);
+  await page.screenshot({ path: 'test-results/demo-negative-binomial.png', fullPage: true });
 });
 
-test('graph JSON typed into the page is validated and computed', async ({ page }) => {
-  await page.selectOption('#model', 'json');
+test('graph JSON pasted into "your graph" is computed; a broken graph shows its GraphError and no results', async ({ page }) => {
+  await page.check('#model-json');
   await page.fill('#graph-json', JSON.stringify({ paramLength: 1, stateLength: 1, vertices: [[0], [1], [2]], edges: [[0, 1, 1, [0]], [1, 2, 0, [1]]] }));
-  await page.fill('#custom-theta', '[4]');
+  await page.fill('#theta-0', '4');
   await page.click('#compute');
-  expect(await result(page, 'expectation')).toBeCloseTo(0.25, 14);
-  expect(await result(page, 'variance')).toBeCloseTo(0.0625, 14);
+  expect(await settled(page)).toBe('done');
+  expect(await shown(page, 'mean')).toBeCloseTo(0.25, 14);
+  expect(await shown(page, 'variance')).toBeCloseTo(0.0625, 14);
+  await page.screenshot({ path: 'test-results/demo-your-graph.png', fullPage: true });
 
-  await page.fill('#graph-json', '{"stateLength": 1, "vertices": []}');
+  await page.fill('#graph-json', JSON.stringify({ paramLength: 0, stateLength: 1, vertices: [[0], [1], [2]], edges: [[0, 1, 1], [1, 2, -2]] }));
   await page.click('#compute');
-  await expect(page.locator('#error')).toBeVisible();
+  expect(await settled(page)).toBe('error');
   await expect(page.locator('#error')).toContainText('GraphError');
+  await expectNoResults(page);
 });
 
-test('the page looks right: results, stats and a plot (screenshot in test-results/)', async ({ page }) => {
-  await computeBuiltin(page, 'coalescent', 10, [1]);
-  for (const name of ['expectation', 'variance', 'moments', 'commands', 'components', 'eliminate-ms', 'distribution-ms'])
-    await expect(page.locator(`[data-result="${name}"]`)).not.toBeEmpty();
-  // The canvas has been drawn on: some pixels are not transparent.
-  const inked = await page.evaluate(() => {
-    const c = document.getElementById('plot') as HTMLCanvasElement;
-    return c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v > 0);
-  });
-  expect(inked).toBe(true);
-  await page.screenshot({ path: 'test-results/demo.png', fullPage: true });
+test('Cancel stops a long computation (coalescent n = 40) in its worker, clears the screen, and the pool computes again', async ({ page }) => {
+  await page.check('#model-coalescent');
+  await page.fill('#size', '40');
+  await page.click('#compute');
+  await expect(page.locator('#progress-label')).toContainText('2/3', { timeout: 30_000 }); // building done, the trace is recording
+  await expect(page.locator('#compute')).toBeDisabled();
+  const t0 = Date.now();
+  await page.click('#cancel');
+  expect(await settled(page, 5_000)).toBe('cancelled');
+  expect(Date.now() - t0).toBeLessThan(3_000);
+  await expectNoResults(page);
+  await expect(page.locator('#results-empty')).toContainText('Cancelled');
+  expect((await page.evaluate(() => window.demo.session.pool.stats())).aborted).toBeGreaterThan(0);
+  expect(await compute(page, 'coalescent', 5, [1])).toBe('done');
+  expect(Math.abs((await shown(page, 'mean')) as number - 1.6)).toBeLessThan(1e-12);
+});
+
+test('editing an input takes the results off the screen at once', async ({ page }) => {
+  await expectResults(page); // the first model, computed on load
+  await page.fill('#theta-0', '2');
+  expect(await page.locator('#results').getAttribute('data-state')).toBe('stale');
+  await expectNoResults(page);
+  await expect(page.locator('#results-empty')).toContainText('inputs changed');
+});
+
+test('the gallery works from the keyboard: arrow keys pick a model, Enter computes', async ({ page }) => {
+  await page.focus('#model-coalescent');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('#model-rabbits')).toBeChecked();
+  await page.focus('#size');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('3');
+  await page.keyboard.press('Enter');
+  expect(await settled(page)).toBe('done');
+  await expect(page.locator('#results-for')).toContainText('Rabbits');
+});
+
+test('at phone width the page needs no sideways scrolling and the plots fit', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  expect(await compute(page, 'coalescent', 10, [1])).toBe('done');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  const plotWidth = await page.locator('#density-plot svg').evaluate((svg) => svg.getBoundingClientRect().width);
+  expect(plotWidth).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: 'test-results/demo-phone.png', fullPage: true });
+});
+
+test('the fit panel recovers the coalescent rate from simulated times: the truth lies in the 95 % interval', async ({ page }) => {
+  await page.fill('#fit-count', '300');
+  await page.fill('#fit-particles', '24');
+  await page.fill('#fit-iterations', '60');
+  await page.click('#fit-run');
+  await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.getElementById('inference')!.dataset.state!), undefined, { timeout: 60_000 });
+  expect(await page.locator('#inference').getAttribute('data-state')).toBe('done');
+  const result = await page.evaluate(() => window.demo.inference.result);
+  expect(result!.quantiles['0.025'][0]).toBeLessThan(1);
+  expect(result!.quantiles['0.975'][0]).toBeGreaterThan(1);
+  expect(result!.sd[0]).toBeGreaterThan(0.01);
+  expect(result!.sd[0]).toBeLessThan(0.2);
+  await expect(page.locator('#posterior-plots svg')).toContainText('true value');
+  await page.locator('#inference').screenshot({ path: 'test-results/demo-fit.png' });
 });

@@ -43,6 +43,14 @@ function storedOf(info: { tiers: Record<string, { entries: number; bytes: number
   return tier ? { entries: tier.entries, bytes: tier.bytes } : null;
 }
 
+/** A table that scrolls sideways on narrow screens, reachable by keyboard. */
+function scrollable(label: string, table: HTMLTableElement): HTMLElement {
+  const box = element('div', { className: 'table-scroll', tabIndex: 0 }, table);
+  box.setAttribute('role', 'region');
+  box.setAttribute('aria-label', label);
+  return box;
+}
+
 const shortKey = (key: string) => (key.length > 14 ? `${key.slice(0, 12)}…` : key);
 
 /** The panel. */
@@ -66,7 +74,7 @@ export class CachePanel {
     root.append(
       element('h2', { id: 'cache-title' }, 'Cache'),
       element('p', { className: 'muted' }, 'What phasekit keeps. IndexedDB is shared by this page and its workers; hits and misses are the workers\' (each keeps its own memory tier) plus this page\'s.'),
-      element('div', { className: 'table-scroll' }, element('table', { className: 'cache-table' },
+      scrollable('Cache layers and toolkit caches', element('table', { className: 'cache-table' },
         element('caption', { className: 'visually-hidden' }, 'Cache layers and toolkit caches'),
         element('thead', {}, element('tr', {}, ...['cache', 'stored (IndexedDB)', 'hits', 'misses', 'hit rate', 'built here', 'hottest keys', ''].map((h) => element('th', { scope: 'col' }, h)))),
         this.rows)),
@@ -82,7 +90,7 @@ export class CachePanel {
       this.message,
       element('div', { className: 'storage' }, this.storage, this.button('storage-persist', 'Persist storage', () => this.persist())),
       element('h3', {}, 'Cold against warm'),
-      element('div', { className: 'table-scroll' }, element('table', { className: 'cold-warm' },
+      scrollable('Cold against warm timings', element('table', { className: 'cold-warm' },
         element('caption', { className: 'visually-hidden' }, 'First and latest computation of each model'),
         element('thead', {}, element('tr', {}, ...['model', 'first time', 'latest', 'latest from', 'speed-up'].map((h) => element('th', { scope: 'col' }, h)))),
         this.timings)),

@@ -11,6 +11,7 @@ import { clear, show } from '../plots/figure.js';
 import { describeError } from '../panels/errors.js';
 import { fit, type FitProgress, type FitResult } from './fit.js';
 import { makePrior, priorDensity, PRIOR_FIELDS, PRIOR_KINDS, type Prior } from './priors.js';
+import { parseObservations } from './observations.js';
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
   const node = Object.assign(document.createElement(tag), props);
@@ -25,19 +26,6 @@ function field(id: string, label: string, input: HTMLElement): HTMLElement {
 
 function numberInput(value: number, min: number, max: number, step = 'any'): HTMLInputElement {
   return element('input', { type: 'number', value: String(value), min: String(min), max: String(max), step });
-}
-
-/** Observations from text: numbers separated by commas, spaces or new lines, or a JSON array. */
-export function parseObservations(text: string): Float64Array {
-  const trimmed = text.trim();
-  const parts = trimmed.startsWith('[') ? (JSON.parse(trimmed) as unknown[]) : trimmed.split(/[\s,;]+/).filter(Boolean);
-  if (!Array.isArray(parts) || parts.length === 0) throw new RangeError('no observations: give numbers separated by commas or spaces, or a JSON array');
-  return Float64Array.from(parts, (part, i) => {
-    const x = Number(part);
-    if (typeof part !== 'number' && typeof part !== 'string') throw new RangeError(`observation ${i + 1} is not a number`);
-    if (!Number.isFinite(x) || x < 0) throw new RangeError(`observation ${i + 1} (${String(part)}) must be a finite number ≥ 0`);
-    return x;
-  });
 }
 
 /** The panel. */

@@ -8,8 +8,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { cases } from './foundation/cases.js';
 import type { WasmRow } from './foundation/case.js';
-import { buildNative, nativeBuilds, runNative } from './foundation/native.js';
-import { memoryTable, referenceFooter, timingTable, type Row } from './foundation/table.js';
+import { buildNative, nativeBuilds, runNative, runNativeBuild, runScipy } from './foundation/native.js';
+import { memoryTable, referenceFooter, timeDependentTable, timingTable, type Row } from './foundation/table.js';
 import { progress } from './foundation/timing.js';
 
 const only = process.argv.slice(2);
@@ -39,13 +39,16 @@ for (const c of selected) {
   const reps = Math.max(5, c.reps);
   const native = runNative(nativeBuilds.O3.binary, csrPath, wasm.steps, wasm.stopMass, reps);
   const nativeMarch = runNative(nativeBuilds.march.binary, csrPath, wasm.steps, wasm.stopMass, reps);
+  const nativeBuild = c.kernelModel ? runNativeBuild(c.kernelModel[0], c.kernelModel[1], Math.max(3, c.buildReps)) : null;
+  progress(`${c.name}: scipy expm_multiply`);
+  const scipy = runScipy(csrPath, wasm.vertices > 100_000 ? 1 : 3, 300_000);
   rmSync(csrPath);
-  rows.push({ wasm, native, nativeMarch });
+  rows.push({ wasm, native, nativeMarch, nativeBuild, scipy });
 }
 
 const tables = [
   `## phasekit foundation benchmark (${new Date().toISOString()}, node ${process.version}, medians; load average before/after ${loadBefore} / ${loadavg()[0].toFixed(2)})`,
-  '', timingTable(rows), '', memoryTable(rows), '', referenceFooter(rows),
+  '', timingTable(rows), '', timeDependentTable(rows), '', memoryTable(rows), '', referenceFooter(rows),
   ...(failures.length ? ['', `Failed rows: ${failures.join('; ')}`] : []),
 ];
 process.stdout.write(tables.join('\n') + '\n');

@@ -6,7 +6,7 @@ import { eliminate, ready, type Graph } from '../../src/index.js';
 import { kernel } from '../../src/kernel/module.js';
 import { cases } from './cases.js';
 import { writeCsrFile, uniformizationPlan } from './csr-file.js';
-import { kernelOnly } from './kernel-only.js';
+import { kernelOnly, timeKernelSteps } from './kernel-only.js';
 import { coalescentPdf, denseMoments } from './oracle.js';
 import { progress, timeMedian } from './timing.js';
 
@@ -26,8 +26,16 @@ export interface WasmRow {
   kernel: { eliminateMomentsMs: number; eliminateMs: number };
   /** graph.moments(3) with the elimination cached: three replays. */
   momentsMs: number;
-  /** graph.pdf at 100 times in [0, 4]. */
+  /** graph.pdf at 100 times in [0, 4] (method 'auto'). */
   pdfMs: number;
+  /** The same by plain uniformisation (null where it would take minutes). */
+  pdfPlainMs: number | null;
+  /** The kernel's plain stepping alone (pk_step_distribution over `steps`): the like-for-like pdf ratio against native. */
+  kernelStepsMs: number | null;
+  /** The 100 pdf values (to compare with scipy). */
+  pdf: number[];
+  /** The model through fromCallback in TypeScript, where measured. */
+  buildByCallbackMs: number | null;
   steps: number;
   stopMass: number;
   moments: number[];
@@ -78,6 +86,18 @@ progress(`${name}: moments, pdf`);
 graph.at(c.theta).elimination;
 const mom = timeMedian(() => graph.moments(3, { theta: c.theta }), c.reps, warm);
 const pdf = timeMedian(() => graph.pdf(times, { theta: c.theta }), c.reps, warm);
+// Plain uniformisation only where it takes seconds, not minutes (steps × edges bounds its work).
+const plainWork = plan.steps * (csr.col.length + csr.vertexCount);
+progress(`${name}: plain uniformisation pdf (${plan.steps} steps)`);
+const pdfPlain = plainWork < 2e10 ? timeMedian(() => graph.pdf(times, { theta: c.theta, method: 'uniformization' }), Math.min(c.reps, plainWork > 1e9 ? 1 : 3), plainWork > 1e9 ? 0 : 1) : null;
+const kernelSteps = plainWork < 2e10 ? timeKernelSteps(csr, plan.steps, plan.stopMass, Math.min(c.reps, 3)) : null;
+let buildByCallbackMs: number | null = null;
+if (c.buildByCallback) {
+  progress(`${name}: build through fromCallback`);
+  const t0 = performance.now();
+  c.buildByCallback();
+  buildByCallbackMs = performance.now() - t0;
+}
 
 let oracle: WasmRow['oracle'] = null;
 const dense = denseMoments(graph, c.theta, Math.min(c.reps, csr.vertexCount > 200 ? 1 : 5));
@@ -96,6 +116,7 @@ const row: WasmRow = {
   name, vertices: csr.vertexCount, edges: csr.col.length, reps: elim.reps,
   buildMs: med(builds), csrMs: med(csrs), eliminateMs: elim.ms, eliminateMomentsMinMs: elim.minMs + mom.minMs,
   kernel: { eliminateMomentsMs: bare.eliminateMomentsMs, eliminateMs: bare.eliminateMs }, momentsMs: mom.ms, pdfMs: pdf.ms,
+  pdfPlainMs: pdfPlain?.ms ?? null, kernelStepsMs: kernelSteps, pdf: Array.from(pdf.value), buildByCallbackMs,
   steps: plan.steps, stopMass: plan.stopMass, moments: mom.value,
   commands: stats.commands, fill: stats.fill, components: stats.components, largestComponent: stats.largestComponent,
   commandBytes: stats.commands * 16 + stats.vertices * 8,

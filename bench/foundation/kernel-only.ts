@@ -35,3 +35,40 @@ export function kernelOnly(csr: Csr, reps: number): { eliminateMomentsMs: number
   for (const p of [rp, col, w, err, r, b, x]) k.pk_free(p);
   return { eliminateMomentsMs: both.ms, eliminateMs: elim.ms, moments: both.value };
 }
+
+/**
+ * Median ms of pk_step_distribution over `steps` plain uniformisation steps in wasm, with
+ * exactly the inputs bench/native/driver.c builds (the graph's own CSR, λ = the largest
+ * exit rate), so against the driver's stepsMs it compares the same C on the same data.
+ */
+export function timeKernelSteps(csr: Csr, steps: number, stopMass: number, reps: number): number {
+  const k = kernel();
+  const n = csr.vertexCount, m = csr.col.length;
+  const transient = (u: number) => u !== 0 && csr.rowPtr[u + 1] > csr.rowPtr[u];
+  let lambda = 0;
+  for (let u = 1; u < n; u++) if (transient(u)) lambda = Math.max(lambda, csr.exitRate[u]);
+  if (lambda === 0) lambda = 1;
+  const p = new Float64Array(m + 1), stay = new Float64Array(n), exit = new Float64Array(n), v0 = new Float64Array(n);
+  for (let u = 0; u < n; u++) {
+    if (u !== 0 && !transient(u)) continue;
+    let total = 0;
+    for (let j = csr.rowPtr[u]; j < csr.rowPtr[u + 1]; j++) {
+      const c = csr.col[j];
+      total += csr.weight[j];
+      if (u === 0) { if (transient(c)) v0[c] += csr.weight[j]; continue; }
+      if (transient(c)) p[j] = csr.weight[j] / lambda;
+      else exit[u] += csr.weight[j];
+    }
+    if (u !== 0) stay[u] = 1 - total / lambda;
+  }
+  const ptrs = [copyIn(k, csr.rowPtr), copyIn(k, csr.col), copyIn(k, p), copyIn(k, stay), copyIn(k, exit), allocate(k, 8 * n), allocate(k, 8 * n), allocate(k, 8 * (steps + 1)), allocate(k, 8 * (steps + 1))];
+  const [rp, col, pp, st, ex, v, tmp, a, b] = ptrs;
+  try {
+    return timeMedian(() => {
+      new Float64Array(k.memory.buffer, v, n).set(v0);
+      return k.pk_step_distribution(n, rp, col, pp, st, ex, v, tmp, steps, a, b, stopMass);
+    }, reps, reps > 1 ? 1 : 0).ms;
+  } finally {
+    for (const ptr of ptrs) k.pk_free(ptr);
+  }
+}

@@ -8,6 +8,10 @@ export interface Row {
   wasm: WasmRow;
   native: NativeRow;
   nativeMarch: NativeRow;
+  /** The kernel's model builder compiled natively, for the model rows. */
+  nativeBuild: { ms: number; minMs: number } | null;
+  /** scipy expm_multiply at the same 100 times, where python3 with scipy runs. */
+  scipy: { ms: number; minMs: number; pdf: number[] } | null;
 }
 
 /** A duration for humans: µs, ms or s with 3 significant digits. */
@@ -28,17 +32,36 @@ function markdown(header: string[], rows: string[][]): string {
 /** Timings and ratios: WASM / native is eliminate + 3 moments in both. */
 export function timingTable(rows: Row[]): string {
   return markdown(
-    ['graph', 'vertices', 'build (TS)', 'csrAt', 'eliminate', '3 moments', 'pdf ×100', 'WASM elim+3m', 'native -O3', 'WASM / native', 'WASM / native (fastest runs)', 'WASM / -march=native', 'kernel-only WASM', 'kernel-only WASM / native', 'pdf steps', 'pdf WASM / native', 'dense oracle', 'oracle / WASM'],
+    ['graph', 'vertices', 'build', 'csrAt', 'eliminate', '3 moments', 'pdf ×100', 'WASM elim+3m', 'native -O3', 'WASM / native', 'WASM / native (fastest runs)', 'WASM / -march=native', 'kernel-only WASM', 'kernel-only WASM / native', 'pdf steps', 'plain pdf WASM / native steps', 'dense oracle', 'oracle / WASM'],
     rows.map(({ wasm: w, native: n, nativeMarch: nm }) => {
       const both = w.eliminateMs + w.momentsMs;
       return [
         w.name, String(w.vertices), ms(w.buildMs), ms(w.csrMs), ms(w.eliminateMs), ms(w.momentsMs), ms(w.pdfMs),
         ms(both), ms(n.eliminateMomentsMs), ratio(both / n.eliminateMomentsMs), ratio(w.eliminateMomentsMinMs / n.eliminateMomentsMinMs), ratio(both / nm.eliminateMomentsMs),
         ms(w.kernel.eliminateMomentsMs), ratio(w.kernel.eliminateMomentsMs / n.eliminateMomentsMs),
-        String(w.steps), ratio(w.pdfMs / n.stepsMs),
+        String(w.steps), w.pdfPlainMs !== null ? ratio(w.pdfPlainMs / n.stepsMs) : '—',
         w.oracle ? ms(w.oracle.ms) : '—', w.oracle ? ratio(w.oracle.ms / both) : '—',
       ];
     }),
+  );
+}
+
+/**
+ * Construction and the time-dependent path: the model built in the kernel against the same C
+ * built natively (and the TypeScript fromCallback path it replaced); the pdf at 100 times by
+ * the default method against plain uniformisation and scipy's expm_multiply; the kernel's
+ * plain stepping against the same C natively.
+ */
+export function timeDependentTable(rows: Row[]): string {
+  return markdown(
+    ['graph', 'build', 'native build', 'build WASM / native', 'fromCallback (TS)', 'pdf ×100', 'pdf ×100 plain unif.', 'plain steps', 'steps WASM / native (kernel)', 'scipy expm_multiply', 'scipy / phasekit', 'max |pdf − scipy|'],
+    rows.map(({ wasm: w, native: n, nativeBuild: nb, scipy: sc }) => [
+      w.name, ms(w.buildMs), nb ? ms(nb.ms) : '—', nb ? ratio(w.buildMs / nb.ms) : '—', w.buildByCallbackMs !== null ? ms(w.buildByCallbackMs) : '—',
+      ms(w.pdfMs), w.pdfPlainMs !== null ? ms(w.pdfPlainMs) : 'skipped', String(w.steps),
+      w.kernelStepsMs !== null ? ratio(w.kernelStepsMs / n.stepsMs) : '—',
+      sc ? ms(sc.ms) : 'not run', sc ? ratio(sc.ms / w.pdfMs) : '—',
+      sc ? sci(Math.max(...sc.pdf.map((f, i) => Math.abs(f - w.pdf[i])))) : '—',
+    ]),
   );
 }
 

@@ -130,10 +130,11 @@ class BirthSteps implements StepSource {
     this.up = Float64Array.from(levels.lambda.subarray(0, levels.count), (l) => l / lambda);
   }
 
-  next(): { a: Float64Array; b: Float64Array; count: number } {
+  next(most: number): { a: Float64Array; b: Float64Array; count: number } {
     const { a, b } = this.levels, u = this.u, up = this.up, last = this.levels.count - 1;
+    const want = Math.max(1, Math.min(this.alpha.length, most));
     let count = 0;
-    while (count < this.alpha.length && !this.stopped) {
+    while (count < want && !this.stopped) {
       let sa = 0, sb = 0;
       for (let j = this.lo; j <= this.hi; j++) { sa += u[j] * a[j]; sb += u[j] * b[j]; }
       this.alpha[count] = sa;

@@ -168,7 +168,7 @@ export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits:
   try {
     while (!stepper.stopped && stepper.position <= last) {
       const offset = stepper.position;
-      const { a, b, count } = stepper.next();
+      const { a, b, count } = stepper.next(last + 1 - offset);
       for (let j = 0; j < count; j++) {
         for (const i of wantA.get(offset + j) ?? []) pmf[i] = a[j];
         for (const i of wantB.get(offset + j) ?? []) cdf[i] = 1 - b[j];

@@ -11,8 +11,8 @@ export interface StepSource {
   readonly position: number;
   /** Whether every later a_n, b_n is 0. */
   readonly stopped: boolean;
-  /** The next chunk (views valid until the next call). */
-  next(): { a: Float64Array; b: Float64Array; count: number };
+  /** The next chunk of at most `most` steps (views valid until the next call). */
+  next(most: number): { a: Float64Array; b: Float64Array; count: number };
 }
 
 /**
@@ -23,6 +23,9 @@ export function poissonSums(source: StepSource, lambda: number, t: Float64Array,
   const order = Array.from(t.keys()).sort((a, b) => t[a] - t[b]);
   const mu = Float64Array.from(t, (ti) => lambda * ti);
   const sums = new Float64Array(2 * t.length);
+  if (t.length === 0) return sums;
+  // No step past the last time's window is ever read: a chunk never runs beyond it.
+  const end = new PoissonCursor(mu[order[order.length - 1]], tail).right + 1;
   const cursors = new Map<number, PoissonCursor>();
   let next = 0;
   for (;;) {
@@ -36,7 +39,7 @@ export function poissonSums(source: StepSource, lambda: number, t: Float64Array,
     if (source.stopped) return sums;
     if (source.position >= maxSteps) return undefined;
     const offset = source.position;
-    const { a, b } = source.next();
+    const { a, b } = source.next(end - offset);
     for (const [i, cursor] of cursors) {
       cursor.dot2(a, b, offset, sums, i);
       if (cursor.done) cursors.delete(i);

@@ -76,12 +76,13 @@ export class Stepper {
     };
   }
 
-  /** The next chunk: a and b for steps position … position + count − 1 (views valid until the next call). */
-  next(): { a: Float64Array; b: Float64Array; count: number } {
+  /** The next chunk of at most `most` steps: a and b for steps position … position + count − 1 (views valid until the next call). */
+  next(most = CHUNK): { a: Float64Array; b: Float64Array; count: number } {
     const { k, args } = this;
     if (this.stopped) return { a: new Float64Array(0), b: new Float64Array(0), count: 0 };
-    const count = k.pk_step_distribution(this.m.count, args.rp, args.src, args.p, args.stay, args.exit, args.v, args.tmp, CHUNK, args.a, args.b, this.stopMass);
-    if (count < CHUNK) this.stopped = true;
+    const want = Math.max(1, Math.min(CHUNK, most));
+    const count = k.pk_step_distribution(this.m.count, args.rp, args.src, args.p, args.stay, args.exit, args.v, args.tmp, want, args.a, args.b, this.stopMass);
+    if (count < want) this.stopped = true;
     this.position += count;
     return { a: f64View(k, args.a, count), b: f64View(k, args.b, count), count };
   }

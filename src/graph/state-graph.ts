@@ -306,11 +306,32 @@ export class StateGraph implements EdgeList {
   /** Rebuilds a graph from {@link StateGraph.toBuffers} output (validating it like any other input). */
   static fromBuffers<G extends StateGraph>(this: GraphClass<G>, b: GraphBuffers): G {
     const { stateLength: L, paramLength: p } = b;
+    const canonical = canonicalBuffers(b);
+    if (canonical) {
+      // Already canonical (a kernel-built model, or a graph sent by the pool): adopted whole,
+      // after the checks addEdge would make, and with the states checked distinct.
+      const graph = (this as unknown as typeof StateGraph).fromCanonical(canonical) as G;
+      graph.checkDistinctStates();
+      return graph;
+    }
     const graph = new this({ stateLength: L, paramLength: p, discrete: b.discrete, startState: b.states.subarray(0, L) });
     for (let i = 1; i < b.states.length / L; i++) graph.createVertex(b.states.subarray(i * L, (i + 1) * L));
     for (let e = 0; e < b.from.length; e++)
       graph.addEdge(b.from[e], b.to[e], b.weight[e], p ? b.coefficients.subarray(e * p, (e + 1) * p) : undefined);
     return graph;
+  }
+
+  /** Throws DUPLICATE_STATE if two vertices share a state (a graph adopted whole is checked here). */
+  private checkDistinctStates(): void {
+    const index = new StateIndex(this.stateLength);
+    const L = this.stateLength;
+    for (let v = 0; v < this.vertexCount; v++) {
+      const existing = index.find(this.states, this.states.subarray(v * L, (v + 1) * L));
+      if (existing >= 0)
+        throw new GraphError('DUPLICATE_STATE', `state ${describeValue(this.states.subarray(v * L, (v + 1) * L))} belongs to vertices ${existing} and ${v}`, { vertex: v });
+      index.insert(this.states, v);
+    }
+    this.indexCache = index;
   }
 
   /** A graph from an initial distribution α and a sub-intensity matrix S (sub-transition matrix T if discrete). */
@@ -395,4 +416,34 @@ export class StateGraph implements EdgeList {
     this.weight = grow(this.weight, cap);
     this.coefficients = grow(this.coefficients, cap * Math.max(this.paramLength, 1));
   }
+}
+
+/**
+ * The buffers as a canonical graph when their edges already are canonical: sorted by
+ * (from, to) with no repeats, no self-loops, no edge into the start, every index in range,
+ * every number finite, states integral and of the right length. Null otherwise (then the
+ * graph is rebuilt edge by edge, with the usual checks and messages).
+ */
+function canonicalBuffers(b: GraphBuffers): CanonicalGraph | null {
+  const { stateLength: L, paramLength: p } = b;
+  if (!Number.isInteger(L) || L < 1 || L > MAX_LENGTH || !Number.isInteger(p) || p < 0 || p > MAX_LENGTH) return null;
+  if (!(b.states instanceof Int32Array) || !(b.from instanceof Int32Array) || !(b.to instanceof Int32Array) || !(b.weight instanceof Float64Array) || !(b.coefficients instanceof Float64Array)) return null;
+  const n = b.states.length / L, m = b.from.length;
+  if (!Number.isInteger(n) || n < 1 || b.to.length !== m || b.weight.length !== m || b.coefficients.length !== m * p) return null;
+  const rowPtr = new Int32Array(n + 1);
+  let lastFrom = 0, lastTo = 0;
+  for (let e = 0; e < m; e++) {
+    const f = b.from[e], t = b.to[e];
+    if (!(f >= 0 && f < n && t > 0 && t < n && f !== t)) return null;
+    if (e > 0 && (f < lastFrom || (f === lastFrom && t <= lastTo))) return null;
+    if (!Number.isFinite(b.weight[e])) return null;
+    rowPtr[f + 1]++;
+    lastFrom = f; lastTo = t;
+  }
+  for (let i = 0; i < b.coefficients.length; i++) if (!Number.isFinite(b.coefficients[i])) return null;
+  for (let v = 0; v < n; v++) rowPtr[v + 1] += rowPtr[v];
+  return {
+    stateLength: L, paramLength: p, discrete: b.discrete === true,
+    states: b.states.slice(), rowPtr, col: b.to.slice(), base: b.weight.slice(), coef: b.coefficients.slice(),
+  };
 }

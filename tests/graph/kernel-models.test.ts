@@ -2,7 +2,7 @@
 // exploring their transitions in TypeScript: same states in the same vertex order, same
 // canonical structure; and the exploration reports progress and honours an abort.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, models, ready } from '../../src/index.js';
+import { AbortError, Graph, GraphError, models, ready } from '../../src/index.js';
 import { coalescentByCallback } from '../../src/models/coalescent.js';
 import { rabbitsByCallback } from '../../src/models/rabbits.js';
 import type { Graph } from '../../src/index.js';
@@ -67,5 +67,33 @@ describe('models built in the kernel', () => {
 
   it('refuses sizes whose state space cannot exist', () => {
     expect(() => models.coalescent(5000)).toThrow(/more than 20000000 states/);
+  });
+});
+
+describe('graphs crossing to a worker as buffers', () => {
+  it('a kernel-built model comes back from its buffers as the same graph', () => {
+    const g = models.coalescent(12);
+    expectSameGraph(Graph.fromBuffers(g.toBuffers()), g);
+  });
+
+  it('canonical buffers with two equal states are DUPLICATE_STATE', () => {
+    const b = models.rabbits(3).toBuffers();
+    b.states.set(b.states.subarray(2, 4), 4); // vertex 2 gets vertex 1's state
+    expect(() => Graph.fromBuffers(b)).toThrow(GraphError);
+    expect(() => Graph.fromBuffers(b)).toThrow(/DUPLICATE|belongs to vertices 1 and 2/);
+  });
+
+  it('canonical buffers with a non-finite rate get the edge-by-edge checks and their message', () => {
+    const b = models.rabbits(3).toBuffers();
+    b.coefficients[3] = Number.NaN;
+    expect(() => Graph.fromBuffers(b)).toThrow(/not a finite number/);
+  });
+
+  it('buffers in any edge order still rebuild the same graph', () => {
+    const g = models.rabbits(4), b = g.toBuffers();
+    const order = Array.from(b.from.keys()).reverse();
+    const shuffled = { ...b, from: Int32Array.from(order, (e) => b.from[e]), to: Int32Array.from(order, (e) => b.to[e]), weight: Float64Array.from(order, (e) => b.weight[e]),
+      coefficients: Float64Array.from(order.flatMap((e) => Array.from(b.coefficients.subarray(e * 3, e * 3 + 3)))) };
+    expectSameGraph(Graph.fromBuffers(shuffled), g);
   });
 });

@@ -8,6 +8,7 @@ import { createCache, type Cache } from '../../src/cache/index.js';
 import type { demoMethods, Summary, SummaryArgs } from '../worker/demo-methods.js';
 import type { kernelMethods } from '../../src/worker/index.js';
 import type { ModelSource } from '../gallery/catalogue.js';
+import type { Curves } from './curves.js';
 
 /** The demo worker's method table, as the pool sees it. */
 export type DemoMethods = typeof kernelMethods & typeof demoMethods;
@@ -29,19 +30,41 @@ export async function sourceKey(source: ModelSource): Promise<string> {
   return `json:${Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
+const isArrayOf = (x: unknown, type: Float64ArrayConstructor | Int32ArrayConstructor): boolean => x instanceof type;
+
+/** The shape of Graph.toBuffers() (its contents are checked again by Graph.fromBuffers). */
+export function isGraphBuffers(x: unknown): x is GraphBuffers {
+  const b = x as GraphBuffers;
+  return typeof b === 'object' && b !== null && Number.isInteger(b.stateLength) && Number.isInteger(b.paramLength) && typeof b.discrete === 'boolean'
+    && isArrayOf(b.states, Int32Array) && isArrayOf(b.from, Int32Array) && isArrayOf(b.to, Int32Array)
+    && isArrayOf(b.weight, Float64Array) && isArrayOf(b.coefficients, Float64Array);
+}
+
+/** The shape of computeCurves()'s answer: three arrays of one length, finite quantiles. */
+export function isCurves(x: unknown): x is Curves {
+  const c = x as Curves;
+  return typeof c === 'object' && c !== null && typeof c.discrete === 'boolean'
+    && isArrayOf(c.x, Float64Array) && c.x.length > 1 && isArrayOf(c.density, Float64Array) && isArrayOf(c.cdf, Float64Array)
+    && c.density.length === c.x.length && c.cdf.length === c.x.length
+    && [c.quantiles?.p025, c.quantiles?.p50, c.quantiles?.p975, c.atomAtZero].every(Number.isFinite);
+}
+
 /** The pool, the graphs and the page's caches. */
 export class Session {
   readonly pool: Pool<DemoMethods>;
   /** Built graphs' buffers by source key (toolkit cache: memory + IndexedDB). */
   readonly graphCache: Cache<GraphBuffers>;
   /** Curves by source key and θ (toolkit cache: memory + IndexedDB). */
-  readonly curveCache: Cache<unknown>;
+  readonly curveCache: Cache<Curves>;
   private readonly graphs = new Map<string, Graph>();
 
   constructor(size = Math.max(2, Math.min(4, navigator.hardwareConcurrency || 2))) {
     this.pool = new Pool<DemoMethods>({ size, worker: startWorker });
-    this.graphCache = createCache<GraphBuffers>({ name: 'demo-graphs', tiers: ['memory', 'indexeddb'], maxEntries: 16 });
-    this.curveCache = createCache<unknown>({ name: 'demo-curves', tiers: ['memory', 'indexeddb'], maxEntries: 200 });
+    // Without IndexedDB (some private modes) the page still works, from memory.
+    const tiers: ('memory' | 'indexeddb')[] = typeof indexedDB === 'undefined' ? ['memory'] : ['memory', 'indexeddb'];
+    // Stored records are checked on load; one that fails is dropped (and counted corrupt) and rebuilt.
+    this.graphCache = createCache<GraphBuffers>({ name: 'demo-graphs', tiers, maxEntries: 16, validate: isGraphBuffers });
+    this.curveCache = createCache<Curves>({ name: 'demo-curves', tiers, maxEntries: 200, validate: isCurves });
   }
 
   /** The graph of `source`: from this page, from IndexedDB, or built in a worker. */

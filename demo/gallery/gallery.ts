@@ -139,7 +139,7 @@ export class Gallery {
 
     this.progress.setStep(3, 3, 'density and cdf');
     const curveKey = `${key}|${Array.from(theta).join(',')}`;
-    let curves = (await this.session.curveCache.get(curveKey).catch(() => undefined)) as Curves | undefined;
+    let curves = await this.session.curveCache.get(curveKey).catch(() => undefined);
     const curvesFrom = curves ? 'toolkit cache (demo-curves)' : 'computed in the pool';
     if (!curves) {
       const [mean, second] = summary.moments;

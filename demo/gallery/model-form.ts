@@ -24,7 +24,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 function declaredParameters(text: string): number {
   try {
     const value = (JSON.parse(text) as { paramLength?: unknown }).paramLength;
-    return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 64 ? (value as number) : 0;
+    return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 256 ? (value as number) : 0;
   } catch {
     return 0;
   }

@@ -59,7 +59,8 @@ export class CachePanel {
   private readonly message: HTMLElement;
   private readonly storage: HTMLElement;
   private readonly timings: HTMLTableSectionElement;
-  private refreshing: Promise<void> | null = null;
+  private reading: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
 
   constructor(private readonly root: HTMLElement, private readonly session: Session, private readonly computations: ComputationRecord[]) {
     this.rows = element('tbody');
@@ -117,10 +118,20 @@ export class CachePanel {
     this.message.className = isError ? 'error' : 'muted';
   }
 
-  /** Re-reads every layer and cache (one refresh at a time). */
+  /**
+   * Re-reads every layer and cache. One read at a time; a call during a read waits for a
+   * fresh one (the running read may predate what the caller just changed), and calls
+   * waiting together share it.
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.read().finally(() => { this.refreshing = null; });
-    return this.refreshing;
+    if (this.queued) return this.queued;
+    const next: Promise<void> = (this.reading ?? Promise.resolve()).catch(() => {}).then(() => {
+      this.queued = null;
+      this.reading = next;
+      return this.read();
+    }).finally(() => { if (this.reading === next) this.reading = null; });
+    this.queued = next;
+    return next;
   }
 
   private async read(): Promise<void> {
@@ -185,8 +196,8 @@ export class CachePanel {
       element('td', {}, row.hottest.length ? row.hottest.map((h) => `${shortKey(h.key)} (${h.hits})`).join(', ') : '—'),
       element('td', {}, !row.clear ? '' : this.button(`cache-clear-${row.id}`, 'Clear', async () => {
         await row.clear!();
-        this.say(`Cleared ${row.name}.`);
         await this.refresh();
+        this.say(`Cleared ${row.name}.`);
       })),
     );
     tr.dataset.cache = row.id;
@@ -213,8 +224,8 @@ export class CachePanel {
     await clearCache({ layer: 'all' });
     this.session.forgetGraphs();
     await Promise.all([this.session.graphCache.clear(), this.session.curveCache.clear()]);
-    this.say('Cleared every layer and cache.');
     await this.refresh();
+    this.say('Cleared every layer and cache.');
   }
 
   private async exportFile(): Promise<void> {
@@ -232,13 +243,17 @@ export class CachePanel {
     const file = input.files?.[0];
     input.value = '';
     if (!file) return;
+    // The message comes after the table is current, so that what it says is on screen.
+    let message: string, isError = false;
     try {
       const imported = await importCache(new Uint8Array(await file.arrayBuffer()));
-      this.say(`Imported ${imported} ${imported === 1 ? 'entry' : 'entries'} from ${file.name}; every one was verified first.`);
+      message = `Imported ${imported} ${imported === 1 ? 'entry' : 'entries'} from ${file.name}; every one was verified first.`;
     } catch (error) {
-      this.say(`Nothing imported from ${file.name}: ${describeError(error)}`, true);
+      message = `Nothing imported from ${file.name}: ${describeError(error)}`;
+      isError = true;
     }
     await this.refresh();
+    this.say(message, isError);
   }
 
   private async vacuum(maxAgeDays: number, maxMb: number): Promise<void> {
@@ -246,13 +261,13 @@ export class CachePanel {
     const result = await vacuum({ maxAgeDays, maxBytes: maxMb * 1024 * 1024 });
     const all = Object.values(result).flat();
     const removed = all.reduce((n, r) => n + (r?.removed ?? 0), 0), freed = all.reduce((n, r) => n + (r?.freedBytes ?? 0), 0);
-    this.say(`Vacuum removed ${removed} ${removed === 1 ? 'entry' : 'entries'} (${formatBytes(freed)}).`);
     await this.refresh();
+    this.say(`Vacuum removed ${removed} ${removed === 1 ? 'entry' : 'entries'} (${formatBytes(freed)}).`);
   }
 
   private async persist(): Promise<void> {
     const granted = await persistStorage();
-    this.say(granted ? 'The browser agreed to keep this site\'s storage.' : 'The browser did not grant persistent storage (browsers grant it to installed or often-used sites).');
     await this.refresh();
+    this.say(granted ? 'The browser agreed to keep this site\'s storage.' : 'The browser did not grant persistent storage (browsers grant it to installed or often-used sites).');
   }
 }

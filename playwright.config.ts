@@ -7,6 +7,9 @@ export const chromiumArgs = [
   '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu',
 ];
 
+// Another checkout's run may hold the default port: PHASEKIT_E2E_PORT picks another.
+const port = Number(process.env.PHASEKIT_E2E_PORT ?? 4173);
+
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -14,14 +17,14 @@ export default defineConfig({
   workers: 1,
   reporter: process.env.CI ? 'list' : 'list',
   use: {
-    baseURL: 'http://localhost:4173/',
+    baseURL: `http://localhost:${port}/`,
     browserName: 'chromium',
     headless: true,
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
   },
   webServer: {
-    command: 'npx vite preview',
-    url: 'http://localhost:4173/',
+    command: `npx vite preview --port ${port}`,
+    url: `http://localhost:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
   },

@@ -2,6 +2,7 @@
 // holds. A new capability is one more entry here and one more method on Pool;
 // the protocol, caching and fault handling stay as they are. Arguments follow
 // the library's one convention: θ as `theta` (one) or `thetas` (a batch).
+import type { DistributionLimits } from '../distributions/distribution.js';
 import type { Graph } from '../phase-type/graph.js';
 import { checkMomentCount, checkThetaRows, thetaRow } from '../graph/arguments.js';
 import { decodeSpec } from '../evaluate/spec.js';
@@ -23,8 +24,8 @@ export interface MomentsArgs extends RewardArgs {
   k: number;
 }
 
-/** Arguments of `pdf`, `cdf` and `pmf`. */
-export interface DistributionArgs {
+/** Arguments of `pdf`, `cdf` and `pmf` (with the distribution's work bounds and method). */
+export interface DistributionArgs extends DistributionLimits {
   theta?: ArrayLike<number>;
   /** Times (steps, for discrete graphs). */
   points: ArrayLike<number>;

@@ -48,6 +48,7 @@ typedef struct pk_lik {
   double *tpt;                  /* tp in the by-target order */
   double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
   double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
+  double *inv; int32_t inv_len;        /* inv[k] = 1/k, k < inv_len (inv[0] unused) */
   double *store; double store_cap;     /* stored vectors (doubles) */
   /* the last evaluation */
   int32_t steps;                 /* vectors v_0 .. v_{steps−1} were stepped */
@@ -65,7 +66,7 @@ void pk_lik_free(pk_lik *L) {
   free(L->pt); free(L->pw); free(L->ct); free(L->cw);
   free(L->s); free(L->stay); free(L->tp); free(L->alpha); free(L->gdiag); free(L->h);
   free(L->u); free(L->unew); free(L->gedge); free(L->pf); free(L->pnorm); free(L->cf); free(L->cnorm);
-  free(L->abcd); free(L->store);
+  free(L->abcd); free(L->inv); free(L->store);
   free(L);
 }
 
@@ -140,35 +141,41 @@ static window poisson_window(double mu) {
   int64_t k;
   for (k = (int64_t)mode;; k++) {
     double r = mu / (double)(k + 1);
-    if (r < 1 && x * r / (1 - r) <= POISSON_TAIL * total) break;
+    if (r < 1 && x * r <= POISSON_TAIL * total * (1 - r)) break;
     x *= r; total += x;
   }
   w.right = (int32_t)(k > INT32_MAX ? INT32_MAX : k);
   x = 1;
   for (k = (int64_t)mode; k > 0; k--) {
     double r = (double)k / mu;
-    if (r < 1 && x * r / (1 - r) <= POISSON_TAIL * total) break;
+    if (r < 1 && x * r <= POISSON_TAIL * total * (1 - r)) break;
     x *= r; total += x;
   }
   w.left = (int32_t)k;
   return w;
 }
 
+/* 1/k for k < len: the walks below multiply by it instead of dividing (a division
+ * per term was most of their time); past the table they divide. */
+typedef struct { const double *inv; int32_t len; } recip;
+
+static inline double ratio_up(recip q, double mu, int64_t k) { return k + 1 < q.len ? mu * q.inv[k + 1] : mu / (double)(k + 1); }
+
 /* Σ_k Pois(k; μ)·x[k] over the window (x[k] = 0 for k ≥ len); *norm gets Σ w (relative weights). */
-static double poisson_dot(double mu, const double *x, int32_t len, double *norm) {
+static double poisson_dot(double mu, const double *x, int32_t len, recip q, double *norm) {
   if (mu <= 0) { *norm = 1; return len > 0 ? x[0] : 0; }
   int64_t mode = (int64_t)floor(mu);
-  double total = 1, acc = mode < len ? x[mode] : 0, w = 1;
+  double total = 1, acc = mode < len ? x[mode] : 0, w = 1, imu = 1 / mu;
   for (int64_t k = mode;; k++) {
-    double r = mu / (double)(k + 1);
-    if (r < 1 && w * r / (1 - r) <= POISSON_TAIL * total) break;
+    double r = ratio_up(q, mu, k);
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
     w *= r; total += w;
     if (k + 1 < len) acc += w * x[k + 1];
   }
   w = 1;
   for (int64_t k = mode; k > 0; k--) {
-    double r = (double)k / mu;
-    if (r < 1 && w * r / (1 - r) <= POISSON_TAIL * total) break;
+    double r = (double)k * imu;
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
     w *= r; total += w;
     if (k - 1 < len) acc += w * x[k - 1];
   }
@@ -177,21 +184,21 @@ static double poisson_dot(double mu, const double *x, int32_t len, double *norm)
 }
 
 /* xbar[k] += g·Pois(k; μ) over the same window (norm from poisson_dot). */
-static void poisson_spread(double mu, double g, double norm, double *xbar, int32_t len) {
+static void poisson_spread(double mu, double g, double norm, double *xbar, int32_t len, recip q) {
   if (mu <= 0) { if (len > 0) xbar[0] += g; return; }
   int64_t mode = (int64_t)floor(mu);
-  double total = 1, w = 1, s = g / norm;
+  double total = 1, w = 1, s = g / norm, imu = 1 / mu;
   if (mode < len) xbar[mode] += s;
   for (int64_t k = mode;; k++) {
-    double r = mu / (double)(k + 1);
-    if (r < 1 && w * r / (1 - r) <= POISSON_TAIL * total) break;
+    double r = ratio_up(q, mu, k);
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
     w *= r; total += w;
     if (k + 1 < len) xbar[k + 1] += s * w;
   }
   w = 1;
   for (int64_t k = mode; k > 0; k--) {
-    double r = (double)k / mu;
-    if (r < 1 && w * r / (1 - r) <= POISSON_TAIL * total) break;
+    double r = (double)k * imu;
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
     w *= r; total += w;
     if (k - 1 < len) xbar[k - 1] += s * w;
   }
@@ -222,14 +229,15 @@ static double dot_s(const pk_lik *L, const double *v, double *mass) {
 /* Steps needed: continuous, the right end of the widest window; discrete, the largest step. */
 static int64_t steps_needed(const pk_lik *L) {
   int64_t N = 0;
+  /* Weight-0 observations take no part (a mini-batch leaves most of them out). */
   if (L->discrete) {
-    for (int32_t i = 0; i < L->np; i++) if (L->pt[i] - 1 > N) N = (int64_t)L->pt[i] - 1;
-    for (int32_t i = 0; i < L->nc; i++) if (L->ct[i] > N) N = (int64_t)L->ct[i];
+    for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0 && L->pt[i] - 1 > N) N = (int64_t)L->pt[i] - 1;
+    for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0 && L->ct[i] > N) N = (int64_t)L->ct[i];
     return N;
   }
   double tmax = 0;
-  for (int32_t i = 0; i < L->np; i++) if (L->pt[i] > tmax) tmax = L->pt[i];
-  for (int32_t i = 0; i < L->nc; i++) if (L->ct[i] > tmax) tmax = L->ct[i];
+  for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0 && L->pt[i] > tmax) tmax = L->pt[i];
+  for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0 && L->ct[i] > tmax) tmax = L->ct[i];
   double mu = L->lambda * tmax;
   if (!(mu < 4e9)) return INT64_MAX;
   return poisson_window(mu).right;
@@ -272,6 +280,13 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     if (!q) return PK_LIK_OUT_OF_MEMORY;
     L->abcd = q; L->abcd_cap = N + 1;
   }
+  if (N + 2 > L->inv_len) {
+    double *q = grow(L->inv, (size_t)(N + 2) * 8);
+    if (!q) return PK_LIK_OUT_OF_MEMORY;
+    for (int32_t k = L->inv_len > 1 ? L->inv_len : 1; k < N + 2; k++) q[k] = 1 / (double)k;
+    L->inv = q; L->inv_len = N + 2;
+  }
+  const recip q = { L->inv, L->inv_len };
   double *a = L->abcd, *b = a + (N + 1), *c = b + (N + 1), *d = c + (N + 1);
 
   /* How the reverse sweep gets v_n: all stored (N+1 vectors), or √N checkpoints + one segment. */
@@ -319,14 +334,16 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   double sum = 0;
   for (int32_t i = 0; i < L->np; i++) {
     double f, norm = 1;
-    if (!L->discrete) f = poisson_dot(lambda * L->pt[i], a, N + 1, &norm);
+    if (L->pw[i] == 0) { L->pf[i] = 1; L->pnorm[i] = 1; continue; }
+    if (!L->discrete) f = poisson_dot(lambda * L->pt[i], a, N + 1, q, &norm);
     else f = L->pt[i] == 0 ? 1 - alpha_mass : a[(int64_t)L->pt[i] - 1];
     L->pf[i] = f; L->pnorm[i] = norm;
     sum += L->pw[i] * log(f);
   }
   for (int32_t i = 0; i < L->nc; i++) {
     double S, norm = 1;
-    if (!L->discrete) S = poisson_dot(lambda * L->ct[i], b, N + 1, &norm);
+    if (L->cw[i] == 0) { L->cf[i] = 1; L->cnorm[i] = 1; continue; }
+    if (!L->discrete) S = poisson_dot(lambda * L->ct[i], b, N + 1, q, &norm);
     else S = b[(int64_t)L->ct[i]];
     L->cf[i] = S; L->cnorm[i] = norm;
     sum += L->cw[i] * log(S);
@@ -354,14 +371,14 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   for (int32_t i = 0; i < L->np; i++) {
     if (L->pw[i] == 0) continue;
     double g = L->pw[i] / L->pf[i];
-    if (!L->discrete) poisson_spread(lambda * L->pt[i], g, L->pnorm[i], c, N + 1);
+    if (!L->discrete) poisson_spread(lambda * L->pt[i], g, L->pnorm[i], c, N + 1, q);
     else if (L->pt[i] == 0) start_bar -= g;
     else c[(int64_t)L->pt[i] - 1] += g;
   }
   for (int32_t i = 0; i < L->nc; i++) {
     if (L->cw[i] == 0) continue;
     double g = L->cw[i] / L->cf[i];
-    if (!L->discrete) poisson_spread(lambda * L->ct[i], g, L->cnorm[i], d, N + 1);
+    if (!L->discrete) poisson_spread(lambda * L->ct[i], g, L->cnorm[i], d, N + 1, q);
     else d[(int64_t)L->ct[i]] += g;
   }
 
@@ -409,6 +426,13 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
       wbar[j] = L->tk[j] >= 0 ? (L->gedge[L->tk[j]] - L->gdiag[i]) * (L->discrete ? 1 : il) : L->h[i] - L->gdiag[i] * (L->discrete ? 1 : il);
   }
   return PK_LIK_OK;
+}
+
+/* Replaces the observations' weights (np then nc values, as at creation), e.g. with a
+ * mini-batch's; the points stay. */
+void pk_lik_set_weights(pk_lik *L, const double *pw, const double *cw) {
+  if (L->np > 0) memcpy(L->pw, pw, (size_t)L->np * 8);
+  if (L->nc > 0) memcpy(L->cw, cw, (size_t)L->nc * 8);
 }
 
 int32_t pk_lik_steps(const pk_lik *L) { return L->steps; }

@@ -133,7 +133,7 @@ export const kernelMethods = {
     }
     const evaluator = await liveEvaluator(entry, args.key);
     const { values, gradients } = await evaluator.evaluate({
-      thetas: args.thetas, gradient: args.gradient,
+      thetas: args.thetas, gradient: args.gradient, weights: args.weights,
       onProgress: ({ done, total }) => report({ phase: 'evaluate', done, total }),
     });
     return { values, gradients };

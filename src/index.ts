@@ -36,6 +36,9 @@ export { logLikelihood, type LogLikelihoodOptions, type LogLikelihoodResult } fr
 export type { Observations, TimeObservations, StepObservations, CountObservations, CheckedObservations } from './likelihood/observations.js';
 export type { LikelihoodLimits } from './likelihood/point-likelihood.js';
 
+// Bayesian inference: SVGD on the evaluators.
+export * from './inference/index.js';
+
 // Cache layers and their management.
 export { TraceCache, createTraceCache, type TraceCacheOptions, type TracePersistence } from './trace-cache/trace-cache.js';
 export { MemoryTraceStore, type TraceStore, type TraceStoreOptions } from './trace-cache/trace-store.js';

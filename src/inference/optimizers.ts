@@ -20,6 +20,8 @@ export type OptimizerName = 'adam' | 'adagrad';
  */
 export type StepSchedule =
   | 'constant'
+  | 'exponential'
+  | 'cosine'
   | { kind: 'exponential'; halfLife?: number }
   | { kind: 'cosine'; final?: number };
 

@@ -101,7 +101,7 @@ export function planSvgd(settings: SvgdSettings, paramLength: number): SvgdPlan 
   const particles = settings.particles ?? 100;
   const z = particles instanceof Float64Array
     ? givenParticles(particles, paramLength, free, priors, transforms)
-    : drawParticles(integerIn('particles', particles, 1, MAX_PARTICLES), priors, transforms, seededRandom(seed));
+    : drawParticles(integerIn('particles', particles, 1, MAX_PARTICLES), free, priors, transforms, seededRandom(seed));
   const optimizer = checkOptimizer(settings.optimizer);
   const quantiles = settings.quantiles ?? [0.025, 0.5, 0.975];
   if (!Array.isArray(quantiles) || quantiles.length === 0) bad('quantiles must be a non-empty array of probabilities');
@@ -131,14 +131,14 @@ function checkFixed(fixed: unknown, paramLength: number): (number | null)[] {
   });
 }
 
-function drawParticles(P: number, priors: CheckedPrior[], transforms: Transform[], random: Random): Float64Array {
+function drawParticles(P: number, free: Int32Array, priors: CheckedPrior[], transforms: Transform[], random: Random): Float64Array {
   const d = priors.length, z = new Float64Array(P * d);
   priors.forEach((p, c) => {
-    if (!p.sample) bad(`the prior of free parameter ${c} has no sample(): give the starting particles instead of a count`);
+    if (!p.sample) bad(`the prior of θ[${free[c]}] has no sample(): give the starting particles instead of a count`);
   });
   for (let r = 0; r < P; r++) for (let c = 0; c < d; c++) {
     const theta = priors[c].sample!(random);
-    if (!inSupport(priors[c].support, theta)) bad(`a draw from the prior of free parameter ${c} is ${theta}, outside its support`);
+    if (!inSupport(priors[c].support, theta)) bad(`a draw from the prior of θ[${free[c]}] is ${theta}, outside its support`);
     z[r * d + c] = transforms[c].toZ(theta);
   }
   return z;

@@ -6,7 +6,7 @@
 import { GraphError } from '../errors/index.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import { checkObservations } from '../likelihood/observations.js';
-import { createPool, type Pool } from '../pool/pool.js';
+import type { Pool } from '../pool/pool.js';
 import type { Progress } from '../pool/protocol.js';
 import { fitHere, type FitRequest } from './fit.js';
 import { planSvgd } from './plan.js';
@@ -60,7 +60,8 @@ export async function svgd(options: SvgdOptions): Promise<SvgdResult> {
   const onIteration = onProgress && ((state: IterationReport) => onProgress(state));
 
   if (execution === 'inline') return fitHere(model, request, { signal, onIteration }, 'inline');
-  const pool = options.pool ?? createPool(execution === 'worker' ? { size: 1 } : {});
+  // The pool's code loads only when a fit needs one.
+  const pool = options.pool ?? (await import('../pool/pool.js')).createPool(execution === 'worker' ? { size: 1 } : {});
   try {
     if (execution === 'worker') {
       const report = onProgress && ((p: Progress) => {

@@ -157,7 +157,11 @@ export async function runSvgd(evaluator: Evaluator, plan: SvgdPlan, hooks: LoopH
       yielded = performance.now();
     }
   }
-  return { thetas: thetasOf(plan, z), history: recorder.result(p), iterations: it, stopped, last, failedEvaluations };
+  const final = thetasOf(plan, z);
+  const lost = final.findIndex((x) => !Number.isFinite(x));
+  if (lost >= 0)
+    throw new GraphError('BAD_DATA', `θ[${lost % p}] of particle ${Math.floor(lost / p)} ran off to ${final[lost]}: the posterior looks improper (data that do not pin θ down, and a flat prior); give a proper prior`);
+  return { thetas: final, history: recorder.result(p), iterations: it, stopped, last, failedEvaluations };
 }
 
 /** The particles' spread in each coordinate (population sd; 1 where it is 0: one particle, or a collapsed cloud). */

@@ -49,7 +49,8 @@ export async function svgd(options: SvgdOptions): Promise<SvgdResult> {
   for (const key of REQUEST_KEYS) if (options[key] !== undefined) (request as unknown as Record<string, unknown>)[key] = options[key];
   // Checked here first: bad settings or data fail before any worker starts.
   const plan = planSvgd(request, model.paramLength);
-  checkObservations(options.data, model);
+  if (checkObservations(options.data, model).kind === 'counts' && plan.batchSize !== null)
+    throw new GraphError('BAD_ARGUMENT', 'batchSize is for times or steps; counts are one observation vector');
   const ownPrior = plan.priors.some((p) => !p.data);
   const execution = options.execution ?? (ownPrior ? 'pool' : 'worker');
   if (execution !== 'worker' && execution !== 'pool' && execution !== 'inline') throw new GraphError('BAD_ARGUMENT', `execution must be 'worker', 'pool' or 'inline', got ${JSON.stringify(execution)}`);

@@ -11,7 +11,7 @@ import { MiniBatches } from './minibatch.js';
 import { createOptimizer, stepSizeAt } from './optimizers.js';
 import type { SvgdPlan } from './plan.js';
 import { medianBandwidth, steinDirection } from './rbf-kernel.js';
-import { HistoryRecorder, type History, type IterationState } from './summary.js';
+import { columnSds, HistoryRecorder, type History, type IterationState } from './summary.js';
 
 /** What the loop reports after each iteration. */
 export type IterationReport = IterationState & { iterations: number };
@@ -140,7 +140,8 @@ export async function runSvgd(evaluator: Evaluator, plan: SvgdPlan, hooks: LoopH
 
     const h = medianBandwidth(z, P, d);
     steinDirection(z, scores, P, d, h, phi);
-    const spreads = columnSpreads(z, P, d);
+    // The spread of each coordinate (1 where it is 0: one particle, or a collapsed cloud).
+    const spreads = columnSds(z, P, d).map((x) => (x > 0 ? x : 1));
     const stepNorm = optimizer.step(z, phi, stepSizeAt(plan.schedule, plan.stepSize, it, iterations), spreads);
     it++;
     last = { iteration: it, logPosteriorMean: postSum / postCount, bandwidth: h, stepNorm };
@@ -162,19 +163,6 @@ export async function runSvgd(evaluator: Evaluator, plan: SvgdPlan, hooks: LoopH
   if (lost >= 0)
     throw new GraphError('BAD_DATA', `θ[${lost % p}] of particle ${Math.floor(lost / p)} ran off to ${final[lost]}: the posterior looks improper (data that do not pin θ down, and a flat prior); give a proper prior`);
   return { thetas: final, history: recorder.result(p), iterations: it, stopped, last, failedEvaluations };
-}
-
-/** The particles' spread in each coordinate (population sd; 1 where it is 0: one particle, or a collapsed cloud). */
-function columnSpreads(z: Float64Array, P: number, d: number): Float64Array {
-  const out = new Float64Array(d);
-  for (let c = 0; c < d; c++) {
-    let mean = 0, sq = 0;
-    for (let r = 0; r < P; r++) mean += z[r * d + c];
-    mean /= P;
-    for (let r = 0; r < P; r++) { const e = z[r * d + c] - mean; sq += e * e; }
-    out[c] = sq > 0 ? Math.sqrt(sq / P) : 1;
-  }
-  return out;
 }
 
 const norm = (x: Float64Array) => Math.sqrt(x.reduce((s, v) => s + v * v, 0));

@@ -37,6 +37,14 @@ describe('weights per call', () => {
     expect(Array.from(after.gradients!)).toEqual(Array.from(before.gradients!));
   });
 
+  it('are taken back when the call fails (a refused θ row)', async () => {
+    const ev = await createEvaluator(models.coalescent(5), { kind: 'loglik', data: { times, censored } }, noCache);
+    const before = await ev.evaluate({ thetas, gradient: true });
+    await expect(ev.evaluate({ thetas: Float64Array.of(1, -1), gradient: true, weights: new Float64Array(7).fill(3) })).rejects.toMatchObject({ code: 'NEGATIVE_RATE' });
+    const after = await ev.evaluate({ thetas, gradient: true });
+    expect(Array.from(after.values)).toEqual(Array.from(before.values));
+  });
+
   it('of 0 leave a point out, even one of probability 0', async () => {
     // State 1 moves to state 2, which leaves with probability 1/2 per step: pmf(k) = 2^−(k−1) for k ≥ 2, pmf(1) = 0.
     const g = Graph.fromMatrices([1, 0], [[0, 1], [0, 0.5]], { discrete: true });

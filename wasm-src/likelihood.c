@@ -137,7 +137,9 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
 
 /* The Poisson(μ) window, walked from the mode outwards with relative weights
  * (mode = 1), stopping each way once a geometric bound on the rest is below
- * POISSON_TAIL of the mass so far. The three walks below take the same steps. */
+ * POISSON_TAIL of the mass so far. The walks below take the same steps (the dot and
+ * spread walks multiply by 1/k where this one divides: at most a term more or less at
+ * the far end of a tail, where it weighs less than POISSON_TAIL). */
 typedef struct { int32_t left, right; } window;
 
 static window poisson_window(double mu) {

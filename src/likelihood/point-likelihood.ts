@@ -67,8 +67,11 @@ export class PointLikelihood {
     // The data's own weights are staged before the call's go in, so that restoring them cannot fail.
     let restore: [number, number] | null = null;
     try {
-      if (weights) restore = this.stageWeights(alloc, this.data.weights, this.data.censoredWeights);
-      if (weights) k.pk_lik_set_weights(this.ptr, ...this.stageWeights(alloc, weights.subarray(0, this.data.points.length), weights.subarray(this.data.points.length)));
+      if (weights) {
+        restore = this.stageWeights(alloc, this.data.weights, this.data.censoredWeights);
+        const split = this.data.points.length;
+        k.pk_lik_set_weights(this.ptr, ...this.stageWeights(alloc, weights.subarray(0, split), weights.subarray(split)));
+      }
       const th = alloc(8 * Math.max(1, rows * d)), w = alloc(8 * Math.max(1, m)), wbar = alloc(8 * Math.max(1, m));
       const ll = alloc(8 * rows), grad = gradient ? alloc(8 * Math.max(1, rows * d)) : 0, status = alloc(4 * rows);
       f64View(k, th, rows * d).set(thetas.data);

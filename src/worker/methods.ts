@@ -9,6 +9,8 @@ import { decodeSpec } from '../evaluate/spec.js';
 import { outputCount, type Target } from '../evaluate/target.js';
 import { evaluatorSpec, liveEvaluator } from '../evaluator-cache/create-evaluator.js';
 import { evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
+import { fitHere, type FitRequest } from '../inference/fit.js';
+import type { SvgdResult } from '../inference/result.js';
 import { PoolError } from '../pool/errors.js';
 import type { EvaluateCompiledArgs, PreparedEvaluator, PrepareEvaluatorArgs } from '../pool/pool-evaluator.js';
 import type { MethodTable, ProgressCallback } from '../pool/protocol.js';
@@ -134,10 +136,18 @@ export const kernelMethods = {
     }
     const evaluator = await liveEvaluator(entry, args.key);
     const { values, gradients } = await evaluator.evaluate({
-      thetas: args.thetas, gradient: args.gradient,
+      thetas: args.thetas, gradient: args.gradient, weights: args.weights,
       onProgress: ({ done, total }) => report({ phase: 'evaluate', done, total }),
     });
     return { values, gradients };
+  },
+
+  /** Fits the graph's parameters to data by SVGD, the whole loop in this worker; reports every iteration ('iterate'). */
+  svgd(graph: Graph, args: FitRequest, report: ProgressCallback): Promise<SvgdResult> {
+    return fitHere(graph, args, {
+      onIteration: ({ iteration, iterations, logPosteriorMean, bandwidth, stepNorm }) =>
+        report({ phase: 'iterate', done: iteration, total: iterations, state: { logPosteriorMean, bandwidth, stepNorm } }),
+    }, 'worker');
   },
 } satisfies MethodTable;
 

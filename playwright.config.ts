@@ -7,8 +7,8 @@ export const chromiumArgs = [
   '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-webgpu',
 ];
 
-// PHASEKIT_DEMO_PORT: another port, when several checkouts test on one machine.
-const port = Number(process.env.PHASEKIT_DEMO_PORT ?? 4173);
+// Another checkout's run may hold the default port: PHASEKIT_E2E_PORT picks another.
+const port = Number(process.env.PHASEKIT_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -23,7 +23,7 @@ export default defineConfig({
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
   },
   webServer: {
-    command: 'npx vite preview',
+    command: `npx vite preview --port ${port}`,
     url: `http://localhost:${port}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

@@ -106,5 +106,5 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es', plugins: () => [kernelAsFile()] },
-  preview: { host: '127.0.0.1', port: Number(process.env.PHASEKIT_DEMO_PORT ?? 4173), strictPort: true },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
 });

@@ -74,3 +74,17 @@ test('evaluators in workers: one trace recording for the pool, stored in Indexed
   expect(r.sameAcrossCopies).toBe(true);
   expect(r.relErr).toBeLessThan(1e-12);
 });
+
+test('coalescent n = 40 and n = 50 (204,227 vertices): built on the page with progress, E[T], pdf and cdf through the pool', async ({ page }) => {
+  await open(page);
+  for (const n of [40, 50]) {
+    const out = await page.evaluate(([size]) => window.workersFixture.interactive(size, 200), [n] as const);
+    expect(out.vertices).toBe(n === 40 ? 37339 : 204227);
+    expect(out.mean).toBeCloseTo(2 * (1 - 1 / n), 12);
+    expect(out.lastProgress).toBe(out.vertices);
+    expect(out.finite && out.monotone).toBe(true);
+    expect(out.cdfLast).toBeGreaterThan(0.99);
+    expect(out.areaError).toBeLessThan(1e-3);
+    console.log(`coalescent n = ${n} in Chromium: build ${out.builtMs.toFixed(0)} ms, build + E[T] ${out.meanMs.toFixed(0)} ms, pdf + cdf at 200 points ${out.distributionMs.toFixed(0)} ms (${out.progressReports} progress reports)`);
+  }
+});

@@ -36,6 +36,11 @@ export { logLikelihood, type LogLikelihoodOptions, type LogLikelihoodResult } fr
 export type { Observations, TimeObservations, StepObservations, CountObservations, CheckedObservations } from './likelihood/observations.js';
 export type { LikelihoodLimits } from './likelihood/point-likelihood.js';
 
+// Bayesian inference: SVGD on the evaluators.
+export { svgd, DEFAULT_PRIOR, type SvgdOptions, type SvgdProgress, type FitRequest, type SvgdSettings, type SvgdResult, type SvgdDiagnostics,
+  type Execution, type History, type IterationState, type Prior, type CustomPrior, type Support, type PositiveTransform, type OptimizerName,
+  type StepSchedule } from './inference/index.js';
+
 // Cache layers and their management.
 export { TraceCache, createTraceCache, type TraceCacheOptions, type TracePersistence } from './trace-cache/trace-cache.js';
 export { MemoryTraceStore, type TraceStore, type TraceStoreOptions } from './trace-cache/trace-store.js';

@@ -21,7 +21,10 @@
  * style, so nothing underflows) gives f(t); the walk stops once a geometric bound
  * on the rest of the window falls below POISSON_TAIL of its mass, so f is exact
  * to ≤ POISSON_TAIL·max(a) absolutely. Observation times are sorted and merged by
- * the caller; one stepping serves all of them. */
+ * the caller; one stepping serves all of them. The reverse pass spreads each
+ * adjoint over the same window, from the weights the forward walk kept (within
+ * max_bytes), else walking it again: both give the same bits. Weight-0
+ * observations (a mini-batch's left-out ones) are skipped. */
 #include "kernel.h"
 #include <math.h>
 #include <stdlib.h>
@@ -48,6 +51,9 @@ typedef struct pk_lik {
   double *tpt;                  /* tp in the by-target order */
   double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
   double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
+  double *inv; int32_t inv_len;        /* inv[k] = 1/k, k < inv_len (inv[0] unused) */
+  double *kept; size_t kept_cap;       /* the forward pass's window weights, for the reverse pass */
+  int32_t *kept_at;                    /* per point (np, then nc): offset in kept, right and left counts; offset −1: not kept */
   double *store; double store_cap;     /* stored vectors (doubles) */
   /* the last evaluation */
   int32_t steps;                 /* vectors v_0 .. v_{steps−1} were stepped */
@@ -65,7 +71,7 @@ void pk_lik_free(pk_lik *L) {
   free(L->pt); free(L->pw); free(L->ct); free(L->cw);
   free(L->s); free(L->stay); free(L->tp); free(L->alpha); free(L->gdiag); free(L->h);
   free(L->u); free(L->unew); free(L->gedge); free(L->pf); free(L->pnorm); free(L->cf); free(L->cnorm);
-  free(L->abcd); free(L->store);
+  free(L->abcd); free(L->inv); free(L->kept); free(L->kept_at); free(L->store);
   free(L);
 }
 
@@ -122,15 +128,18 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
   size_t nb = ((size_t)nt + 1) * 8, mb = ((size_t)mt + 1) * 8;
   L->s = malloc(nb); L->stay = malloc(nb); L->alpha = malloc(nb); L->gdiag = malloc(nb);
   L->h = malloc(nb); L->u = malloc(nb); L->unew = malloc(nb); L->tp = malloc(mb); L->gedge = malloc(mb);
+  L->kept_at = malloc(((size_t)np + (size_t)nc + 1) * 3 * 4);
   L->pf = malloc(((size_t)np + 1) * 8); L->pnorm = malloc(((size_t)np + 1) * 8);
   L->cf = malloc(((size_t)nc + 1) * 8); L->cnorm = malloc(((size_t)nc + 1) * 8);
-  if (!L->s || !L->stay || !L->alpha || !L->gdiag || !L->h || !L->u || !L->unew || !L->tp || !L->gedge || !L->pf || !L->pnorm || !L->cf || !L->cnorm) { pk_lik_free(L); return 0; }
+  if (!L->s || !L->stay || !L->alpha || !L->gdiag || !L->h || !L->u || !L->unew || !L->tp || !L->gedge || !L->pf || !L->pnorm || !L->cf || !L->cnorm || !L->kept_at) { pk_lik_free(L); return 0; }
   return L;
 }
 
 /* The Poisson(μ) window, walked from the mode outwards with relative weights
  * (mode = 1), stopping each way once a geometric bound on the rest is below
- * POISSON_TAIL of the mass so far. The three walks below take the same steps. */
+ * POISSON_TAIL of the mass so far. The walks below take the same steps (the dot and
+ * spread walks multiply by 1/k where this one divides: at most a term more or less at
+ * the far end of a tail, where it weighs less than POISSON_TAIL). */
 typedef struct { int32_t left, right; } window;
 
 static window poisson_window(double mu) {
@@ -140,58 +149,87 @@ static window poisson_window(double mu) {
   int64_t k;
   for (k = (int64_t)mode;; k++) {
     double r = mu / (double)(k + 1);
-    if (r < 1 && x * r / (1 - r) <= POISSON_TAIL * total) break;
+    if (r < 1 && x * r <= POISSON_TAIL * total * (1 - r)) break;
     x *= r; total += x;
   }
   w.right = (int32_t)(k > INT32_MAX ? INT32_MAX : k);
   x = 1;
   for (k = (int64_t)mode; k > 0; k--) {
     double r = (double)k / mu;
-    if (r < 1 && x * r / (1 - r) <= POISSON_TAIL * total) break;
+    if (r < 1 && x * r <= POISSON_TAIL * total * (1 - r)) break;
     x *= r; total += x;
   }
   w.left = (int32_t)k;
   return w;
 }
 
-/* Σ_k Pois(k; μ)·x[k] over the window (x[k] = 0 for k ≥ len); *norm gets Σ w (relative weights). */
-static double poisson_dot(double mu, const double *x, int32_t len, double *norm) {
+/* 1/k for k < len: the walks below multiply by it instead of dividing (a division
+ * per term was most of their time); past the table they divide. */
+typedef struct { const double *inv; int32_t len; } recip;
+
+static inline double ratio_up(recip q, double mu, int64_t k) { return k + 1 < q.len ? mu * q.inv[k + 1] : mu / (double)(k + 1); }
+
+/* The weights a walk may keep for the reverse pass: room for `cap` of them at `w`;
+ * `right` and `left` count the terms walked each way. */
+typedef struct { double *w; int64_t cap, right, left; } kept_walk;
+
+/* Σ_k Pois(k; μ)·x[k] over the window (x[k] = 0 for k ≥ len); *norm gets Σ w (relative weights).
+ * With `keep`, the relative weights are kept too: right of the mode, then left of it. */
+static double poisson_dot(double mu, const double *x, int32_t len, recip q, double *norm, kept_walk *keep) {
   if (mu <= 0) { *norm = 1; return len > 0 ? x[0] : 0; }
-  int64_t mode = (int64_t)floor(mu);
-  double total = 1, acc = mode < len ? x[mode] : 0, w = 1;
+  int64_t mode = (int64_t)floor(mu), n = 0;
+  double total = 1, acc = mode < len ? x[mode] : 0, w = 1, imu = 1 / mu;
+  double *kw = keep ? keep->w : 0;
+  int64_t cap = keep ? keep->cap : 0;
   for (int64_t k = mode;; k++) {
-    double r = mu / (double)(k + 1);
-    if (r < 1 && w * r / (1 - r) <= POISSON_TAIL * total) break;
+    double r = ratio_up(q, mu, k);
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
     w *= r; total += w;
     if (k + 1 < len) acc += w * x[k + 1];
+    if (n < cap) kw[n] = w;
+    n++;
   }
+  if (keep) keep->right = n;
   w = 1;
   for (int64_t k = mode; k > 0; k--) {
-    double r = (double)k / mu;
-    if (r < 1 && w * r / (1 - r) <= POISSON_TAIL * total) break;
+    double r = (double)k * imu;
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
     w *= r; total += w;
     if (k - 1 < len) acc += w * x[k - 1];
+    if (n < cap) kw[n] = w;
+    n++;
   }
+  if (keep) keep->left = n - keep->right;
   *norm = total;
   return acc / total;
 }
 
+/* poisson_spread over weights poisson_dot kept (all `right` + `left` of them). */
+static void poisson_spread_kept(double mu, double g, double norm, double *xbar, int32_t len, const double *kw, int32_t right, int32_t left) {
+  int64_t mode = (int64_t)floor(mu);
+  double s = g / norm;
+  if (mode < len) xbar[mode] += s;
+  int64_t r_end = mode + 1 + right < len ? right : (len - 1 - mode > 0 ? len - 1 - mode : 0);
+  for (int64_t j = 0; j < r_end; j++) xbar[mode + 1 + j] += s * kw[j];
+  for (int64_t j = 0; j < left; j++) if (mode - 1 - j < len) xbar[mode - 1 - j] += s * kw[right + j];
+}
+
 /* xbar[k] += g·Pois(k; μ) over the same window (norm from poisson_dot). */
-static void poisson_spread(double mu, double g, double norm, double *xbar, int32_t len) {
+static void poisson_spread(double mu, double g, double norm, double *xbar, int32_t len, recip q) {
   if (mu <= 0) { if (len > 0) xbar[0] += g; return; }
   int64_t mode = (int64_t)floor(mu);
-  double total = 1, w = 1, s = g / norm;
+  double total = 1, w = 1, s = g / norm, imu = 1 / mu;
   if (mode < len) xbar[mode] += s;
   for (int64_t k = mode;; k++) {
-    double r = mu / (double)(k + 1);
-    if (r < 1 && w * r / (1 - r) <= POISSON_TAIL * total) break;
+    double r = ratio_up(q, mu, k);
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
     w *= r; total += w;
     if (k + 1 < len) xbar[k + 1] += s * w;
   }
   w = 1;
   for (int64_t k = mode; k > 0; k--) {
-    double r = (double)k / mu;
-    if (r < 1 && w * r / (1 - r) <= POISSON_TAIL * total) break;
+    double r = (double)k * imu;
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
     w *= r; total += w;
     if (k - 1 < len) xbar[k - 1] += s * w;
   }
@@ -222,17 +260,48 @@ static double dot_s(const pk_lik *L, const double *v, double *mass) {
 /* Steps needed: continuous, the right end of the widest window; discrete, the largest step. */
 static int64_t steps_needed(const pk_lik *L) {
   int64_t N = 0;
+  /* Weight-0 observations take no part (a mini-batch leaves most of them out). */
   if (L->discrete) {
-    for (int32_t i = 0; i < L->np; i++) if (L->pt[i] - 1 > N) N = (int64_t)L->pt[i] - 1;
-    for (int32_t i = 0; i < L->nc; i++) if (L->ct[i] > N) N = (int64_t)L->ct[i];
+    for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0 && L->pt[i] - 1 > N) N = (int64_t)L->pt[i] - 1;
+    for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0 && L->ct[i] > N) N = (int64_t)L->ct[i];
     return N;
   }
   double tmax = 0;
-  for (int32_t i = 0; i < L->np; i++) if (L->pt[i] > tmax) tmax = L->pt[i];
-  for (int32_t i = 0; i < L->nc; i++) if (L->ct[i] > tmax) tmax = L->ct[i];
+  for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0 && L->pt[i] > tmax) tmax = L->pt[i];
+  for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0 && L->ct[i] > tmax) tmax = L->ct[i];
   double mu = L->lambda * tmax;
   if (!(mu < 4e9)) return INT64_MAX;
   return poisson_window(mu).right;
+}
+
+/* poisson_dot for point `at` (np exact points, then the censored ones); with `keeping`,
+ * its window's weights are kept for the reverse pass while they fit in max_bytes (the
+ * reverse pass walks the windows again for points whose weights were not kept). */
+static double dot_keeping(pk_lik *L, int32_t at, double mu, const double *x, int32_t len, recip q, double *norm, int keeping, size_t *used) {
+  int32_t *meta = L->kept_at + 3 * (size_t)at;
+  meta[0] = -1;
+  if (!keeping) return poisson_dot(mu, x, len, q, norm, 0);
+  size_t room = (size_t)len + 64; /* a window has at most about len terms */
+  if (*used + room > L->kept_cap) {
+    size_t want = 2 * L->kept_cap > *used + room ? 2 * L->kept_cap : *used + room;
+    double *p = (double)want * 8 <= L->max_bytes ? grow(L->kept, want * 8) : 0;
+    if (!p) return poisson_dot(mu, x, len, q, norm, 0);
+    L->kept = p; L->kept_cap = want;
+  }
+  kept_walk k = { L->kept + *used, (int64_t)room, 0, 0 };
+  double f = poisson_dot(mu, x, len, q, norm, &k);
+  if (k.right + k.left <= (int64_t)room) {
+    meta[0] = (int32_t)*used; meta[1] = (int32_t)k.right; meta[2] = (int32_t)k.left;
+    *used += (size_t)(k.right + k.left);
+  }
+  return f;
+}
+
+/* The reverse of dot_keeping: xbar[k] += g·Pois(k; μ), from the kept weights when there are some. */
+static void spread_kept(const pk_lik *L, int32_t at, double mu, double g, double norm, double *xbar, int32_t len, recip q) {
+  const int32_t *meta = L->kept_at + 3 * (size_t)at;
+  if (meta[0] >= 0) poisson_spread_kept(mu, g, norm, xbar, len, L->kept + meta[0], meta[1], meta[2]);
+  else poisson_spread(mu, g, norm, xbar, len, q);
 }
 
 /* Stops stepping once this little mass is left: every later a_n, b_n is below it. */
@@ -272,6 +341,13 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     if (!q) return PK_LIK_OUT_OF_MEMORY;
     L->abcd = q; L->abcd_cap = N + 1;
   }
+  if (N + 2 > L->inv_len) {
+    double *q = grow(L->inv, (size_t)(N + 2) * 8);
+    if (!q) return PK_LIK_OUT_OF_MEMORY;
+    for (int32_t k = L->inv_len > 1 ? L->inv_len : 1; k < N + 2; k++) q[k] = 1 / (double)k;
+    L->inv = q; L->inv_len = N + 2;
+  }
+  const recip q = { L->inv, L->inv_len };
   double *a = L->abcd, *b = a + (N + 1), *c = b + (N + 1), *d = c + (N + 1);
 
   /* How the reverse sweep gets v_n: all stored (N+1 vectors), or √N checkpoints + one segment. */
@@ -317,16 +393,20 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
 
   /* log L: each observation's probability (kept, with its window's norm, for the reverse pass). */
   double sum = 0;
+  size_t used = 0;
+  const int keeping = wbar && !L->discrete;
   for (int32_t i = 0; i < L->np; i++) {
     double f, norm = 1;
-    if (!L->discrete) f = poisson_dot(lambda * L->pt[i], a, N + 1, &norm);
+    if (L->pw[i] == 0) { L->pf[i] = 1; L->pnorm[i] = 1; continue; }
+    if (!L->discrete) f = dot_keeping(L, i, lambda * L->pt[i], a, N + 1, q, &norm, keeping, &used);
     else f = L->pt[i] == 0 ? 1 - alpha_mass : a[(int64_t)L->pt[i] - 1];
     L->pf[i] = f; L->pnorm[i] = norm;
     sum += L->pw[i] * log(f);
   }
   for (int32_t i = 0; i < L->nc; i++) {
     double S, norm = 1;
-    if (!L->discrete) S = poisson_dot(lambda * L->ct[i], b, N + 1, &norm);
+    if (L->cw[i] == 0) { L->cf[i] = 1; L->cnorm[i] = 1; continue; }
+    if (!L->discrete) S = dot_keeping(L, L->np + i, lambda * L->ct[i], b, N + 1, q, &norm, keeping, &used);
     else S = b[(int64_t)L->ct[i]];
     L->cf[i] = S; L->cnorm[i] = norm;
     sum += L->cw[i] * log(S);
@@ -354,14 +434,14 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   for (int32_t i = 0; i < L->np; i++) {
     if (L->pw[i] == 0) continue;
     double g = L->pw[i] / L->pf[i];
-    if (!L->discrete) poisson_spread(lambda * L->pt[i], g, L->pnorm[i], c, N + 1);
+    if (!L->discrete) spread_kept(L, i, lambda * L->pt[i], g, L->pnorm[i], c, N + 1, q);
     else if (L->pt[i] == 0) start_bar -= g;
     else c[(int64_t)L->pt[i] - 1] += g;
   }
   for (int32_t i = 0; i < L->nc; i++) {
     if (L->cw[i] == 0) continue;
     double g = L->cw[i] / L->cf[i];
-    if (!L->discrete) poisson_spread(lambda * L->ct[i], g, L->cnorm[i], d, N + 1);
+    if (!L->discrete) spread_kept(L, L->np + i, lambda * L->ct[i], g, L->cnorm[i], d, N + 1, q);
     else d[(int64_t)L->ct[i]] += g;
   }
 
@@ -409,6 +489,13 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
       wbar[j] = L->tk[j] >= 0 ? (L->gedge[L->tk[j]] - L->gdiag[i]) * (L->discrete ? 1 : il) : L->h[i] - L->gdiag[i] * (L->discrete ? 1 : il);
   }
   return PK_LIK_OK;
+}
+
+/* Replaces the observations' weights (np then nc values, as at creation), e.g. with a
+ * mini-batch's; the points stay. */
+void pk_lik_set_weights(pk_lik *L, const double *pw, const double *cw) {
+  if (L->np > 0) memcpy(L->pw, pw, (size_t)L->np * 8);
+  if (L->nc > 0) memcpy(L->cw, cw, (size_t)L->nc * 8);
 }
 
 int32_t pk_lik_steps(const pk_lik *L) { return L->steps; }

@@ -32,14 +32,13 @@ function markdown(header: string[], rows: string[][]): string {
 /** Timings and ratios: WASM / native is eliminate + 3 moments in both. */
 export function timingTable(rows: Row[]): string {
   return markdown(
-    ['graph', 'vertices', 'build', 'csrAt', 'eliminate', '3 moments', 'pdf ×100', 'WASM elim+3m', 'native -O3', 'WASM / native', 'WASM / native (fastest runs)', 'WASM / -march=native', 'kernel-only WASM', 'kernel-only WASM / native', 'pdf steps', 'plain pdf WASM / native steps', 'dense oracle', 'oracle / WASM'],
+    ['graph', 'vertices', 'build', 'csrAt', 'eliminate', '3 moments', 'pdf ×100', 'WASM elim+3m', 'native -O3', 'WASM / native', 'WASM / native (fastest runs)', 'WASM / -march=native', 'kernel-only WASM', 'kernel-only WASM / native', 'dense oracle', 'oracle / WASM'],
     rows.map(({ wasm: w, native: n, nativeMarch: nm }) => {
       const both = w.eliminateMs + w.momentsMs;
       return [
         w.name, String(w.vertices), ms(w.buildMs), ms(w.csrMs), ms(w.eliminateMs), ms(w.momentsMs), ms(w.pdfMs),
         ms(both), ms(n.eliminateMomentsMs), ratio(both / n.eliminateMomentsMs), ratio(w.eliminateMomentsMinMs / n.eliminateMomentsMinMs), ratio(both / nm.eliminateMomentsMs),
         ms(w.kernel.eliminateMomentsMs), ratio(w.kernel.eliminateMomentsMs / n.eliminateMomentsMs),
-        String(w.steps), w.pdfPlainMs !== null ? ratio(w.pdfPlainMs / n.stepsMs) : '—',
         w.oracle ? ms(w.oracle.ms) : '—', w.oracle ? ratio(w.oracle.ms / both) : '—',
       ];
     }),

@@ -60,7 +60,7 @@ export async function inWorker<R>(graph: Graph, args: ParsedArgs, io: CliIO, rem
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   const progress = progressReporter(io, { quiet: args.flags.quiet === true });
-  const names = { graph: 'sending the graph to the worker', eliminate: 'eliminating', trace: 'preparing the trace', evaluate: 'evaluating' } as const;
+  const names = { graph: 'sending the graph to the worker', eliminate: 'eliminating', trace: 'preparing the trace', evaluate: 'evaluating', iterate: 'iterating' } as const;
   try {
     return await remote(pool, graph, args, {
       signal: controller.signal,

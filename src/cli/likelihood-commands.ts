@@ -11,8 +11,8 @@ import { printJSON, type Command } from './command.js';
 import { inWorker, quiet, readGraph, WORKER_THRESHOLD } from './distribution-commands.js';
 import { progressReporter } from './progress.js';
 
-const flags: Record<string, FlagSpec> = {
-  theta: { kind: 'json', description: "θ as JSON: one vector '[1.2]', or rows '[[1.2], [0.8]]' (needed when the graph has parameters); @file reads a file" },
+/** The flags of the data: times, steps or counts (shared with `fit`). */
+export const dataFlags: Record<string, FlagSpec> = {
   times: { kind: 'numbers', description: 'observed absorption times (continuous graphs), JSON array or @file' },
   steps: { kind: 'numbers', description: 'observed step counts (discrete graphs), JSON array or @file' },
   weights: { kind: 'numbers', description: 'a weight (multiplicity) per time or step (default 1 each)' },
@@ -21,6 +21,11 @@ const flags: Record<string, FlagSpec> = {
   rewards: { kind: 'json', description: 'one reward vector per count, JSON array of arrays (with --counts)' },
   distribution: { kind: 'string', choices: ['poisson', 'multinomial'], description: 'model of --counts (default poisson)' },
   scale: { kind: 'json', description: 'counts: expectation = scale · E[reward] (default 1)' },
+};
+
+const flags: Record<string, FlagSpec> = {
+  theta: { kind: 'json', description: "θ as JSON: one vector '[1.2]', or rows '[[1.2], [0.8]]' (needed when the graph has parameters); @file reads a file" },
+  ...dataFlags,
   backend: { kind: 'string', choices: ['auto', 'wasm', 'wasm-direct', 'webgpu'], description: 'where to compute (default auto)' },
   'no-cache': { kind: 'boolean', description: 'plan and record afresh, storing nothing (default: the file stores of layers 1 and 2)' },
   'timeout-ms': { kind: 'integer', min: 1, description: 'run in a worker and stop it after this many ms' },
@@ -42,7 +47,7 @@ function thetaOf(graph: Graph, value: JsonValue | undefined): { theta?: number[]
 }
 
 /** The observations the flags describe (exactly one of --times, --steps, --counts). */
-function observationsOf(args: ParsedArgs): Observations {
+export function observationsOf(args: ParsedArgs): Observations {
   const f = args.flags;
   const given = ['times', 'steps', 'counts'].filter((k) => f[k] !== undefined);
   if (given.length !== 1) throw new UsageError(`give exactly one of --times, --steps or --counts (got ${given.length ? given.map((k) => `--${k}`).join(' and ') : 'none'})`);

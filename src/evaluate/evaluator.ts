@@ -23,6 +23,12 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
   /** Rows done, reported at most every 50 ms. */
   onProgress?: EvaluationProgress;
+  /**
+   * Log-likelihoods of times or steps only: a weight per observation point for this call,
+   * replacing the data's (`target.data.weights`, then `censoredWeights`); e.g. a mini-batch.
+   * Points of weight 0 cost nothing.
+   */
+  weights?: Float64Array;
 }
 
 /** The values of a batch, row-major. */

@@ -11,6 +11,7 @@ import { f64View, kernel, type KernelExports } from '../kernel/module.js';
 import { KernelParameterisation } from '../kernel/parameterisation.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { countLogLikelihood } from '../likelihood/counts.js';
+import { checkPointWeights } from '../likelihood/observations.js';
 import { PointLikelihood } from '../likelihood/point-likelihood.js';
 import { rewardMoments } from '../moments/moments.js';
 import type { Trace } from '../trace/trace.js';
@@ -19,6 +20,12 @@ import type { EvaluatorSpec } from './spec.js';
 import { outputCount, type CheckedTarget } from './target.js';
 
 const PROGRESS_INTERVAL_MS = 50;
+
+/** Per-call weights: for log-likelihoods of times or steps only. */
+function checkWeights(target: CheckedTarget, weights: unknown): Float64Array {
+  if (target.kind !== 'loglik') throw new GraphError('BAD_ARGUMENT', `weights are for log-likelihoods of times or steps, not a ${target.kind} target`);
+  return checkPointWeights(target.data, weights);
+}
 
 /** An elimination ready for one θ row: the kernel pointer, its tape values (when recorded) and the weights. */
 interface RowElimination {
@@ -70,6 +77,7 @@ export class WasmEvaluator implements Evaluator {
     const values = new Float64Array(rows * out);
     const gradients = gradient ? new Float64Array(rows * out * p) : null;
     const { signal, onProgress } = options;
+    const weights = options.weights === undefined ? undefined : checkWeights(this.target, options.weights);
     throwIfAborted(signal, 'the evaluation');
     // Rows in chunks: between chunks the batch yields (so an abort can land) and reports progress.
     const chunk = this.points ? Math.max(1, Math.min(rows, 256)) : 1;
@@ -77,7 +85,7 @@ export class WasmEvaluator implements Evaluator {
     for (let r0 = 0; r0 < rows; r0 += chunk) {
       const r1 = Math.min(rows, r0 + chunk);
       if (this.points) {
-        const part = this.points.evaluate({ rows: r1 - r0, paramLength: p, data: batch.data.subarray(r0 * p, r1 * p) }, gradient);
+        const part = this.points.evaluate({ rows: r1 - r0, paramLength: p, data: batch.data.subarray(r0 * p, r1 * p) }, gradient, weights);
         values.set(part.logLik, r0);
         if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
       } else {

@@ -43,6 +43,7 @@ export interface KernelExports {
   pk_lik_eval(lik: number, w: number, ll: number, wbar: number): number;
   pk_lik_batch(lik: number, npar: number, base: number, coef: number, loopBase: number, loopCoef: number, hasOut: number,
     rows: number, thetas: number, w: number, wbar: number, ll: number, grad: number, status: number): void;
+  pk_lik_set_weights(lik: number, pw: number, cw: number): void;
   pk_lik_steps(lik: number): number;
   pk_expect_forward(elim: number, m: number, R: number, x: number, xs: number, out: number): void;
   pk_expect_reverse(elim: number, m: number, R: number, xs: number, ebar: number, xbar: number, rbar: number, mbar: number, sbar: number): void;

@@ -151,6 +151,19 @@ export function checkObservations(data: Observations, graph: { discrete: boolean
   return checkPoints(kind, data as TimeObservations & StepObservations);
 }
 
+/**
+ * Checks per-call weights of checked times or steps: one finite weight ≥ 0 per point, then
+ * one per censored point, in the order of `data` (a mini-batch is such a reweighting).
+ */
+export function checkPointWeights(data: CheckedObservations, weights: unknown): Float64Array {
+  if (data.kind === 'counts') throw new GraphError('BAD_ARGUMENT', 'weights per call are for times or steps; counts have none');
+  if (!(weights instanceof Float64Array)) throw new GraphError('BAD_ARGUMENT', 'weights must be a Float64Array: one per point, then one per censored point');
+  const n = data.points.length + data.censored.length;
+  if (weights.length !== n) throw new GraphError('BAD_ARGUMENT', `weights has ${weights.length} entries but the data have ${data.points.length} points and ${data.censored.length} censored points`);
+  for (let i = 0; i < n; i++) if (!nonNegative(weights[i])) throw new GraphError('BAD_ARGUMENT', `weights[${i}] is ${weights[i]}; expected a finite weight ≥ 0`);
+  return weights;
+}
+
 /** The checked observations as bytes: what a compiled evaluator's cache key hashes, and what it stores. */
 export function encodeObservations(d: CheckedObservations): Uint8Array {
   const arrays = d.kind === 'counts'

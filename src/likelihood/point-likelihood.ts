@@ -55,13 +55,23 @@ export class PointLikelihood {
     registry.register(this, this.ptr, this);
   }
 
-  /** log L at each θ row, and with `gradient` ∂ log L/∂θ (row-major, rows × paramLength). */
-  evaluate(thetas: ThetaRows, gradient: boolean): LikelihoodValues {
+  /**
+   * log L at each θ row, and with `gradient` ∂ log L/∂θ (row-major, rows × paramLength).
+   * `weights` (checked by {@link checkPointWeights}) replace the data's for this call only.
+   */
+  evaluate(thetas: ThetaRows, gradient: boolean, weights?: Float64Array): LikelihoodValues {
     const k = this.k, d = thetas.paramLength, rows = thetas.rows, m = this.structure.col.length;
     if (this.ptr === 0) throw new KernelError('NOT_READY', 'phasekit: this likelihood was disposed');
     const ptrs: number[] = [];
     const alloc = (bytes: number) => { const p = allocate(k, bytes); ptrs.push(p); return p; };
+    // The data's own weights are staged before the call's go in, so that restoring them cannot fail.
+    let restore: [number, number] | null = null;
     try {
+      if (weights) {
+        restore = this.stageWeights(alloc, this.data.weights, this.data.censoredWeights);
+        const split = this.data.points.length;
+        k.pk_lik_set_weights(this.ptr, ...this.stageWeights(alloc, weights.subarray(0, split), weights.subarray(split)));
+      }
       const th = alloc(8 * Math.max(1, rows * d)), w = alloc(8 * Math.max(1, m)), wbar = alloc(8 * Math.max(1, m));
       const ll = alloc(8 * rows), grad = gradient ? alloc(8 * Math.max(1, rows * d)) : 0, status = alloc(4 * rows);
       f64View(k, th, rows * d).set(thetas.data);
@@ -71,8 +81,17 @@ export class PointLikelihood {
       for (let r = 0; r < rows; r++) if (codes[r] !== 0) this.refuse(thetas, r, codes[r]);
       return { logLik: f64View(k, ll, rows).slice(), gradient: gradient ? f64View(k, grad, rows * d).slice() : null };
     } finally {
+      if (restore) k.pk_lik_set_weights(this.ptr, ...restore);
       for (const p of ptrs) k.pk_free(p);
     }
+  }
+
+  // Weights of the points and of the censored points, copied into kernel memory.
+  private stageWeights(alloc: (bytes: number) => number, pw: Float64Array, cw: Float64Array): [number, number] {
+    const a = alloc(8 * Math.max(1, pw.length)), b = alloc(8 * Math.max(1, cw.length));
+    f64View(this.k, a, pw.length).set(pw);
+    f64View(this.k, b, cw.length).set(cw);
+    return [a, b];
   }
 
   /** Steps taken by the last evaluation (of its last row), and the uniformisation rate λ used. */

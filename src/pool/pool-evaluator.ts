@@ -25,6 +25,8 @@ export interface EvaluateCompiledArgs {
   spec?: Uint8Array;
   thetas: Float64Array;
   gradient: boolean;
+  /** Per-call weights of the observation points (see EvaluateOptions.weights). */
+  weights?: Float64Array;
 }
 
 /** Arguments of the worker method `prepareEvaluator`. */
@@ -54,7 +56,7 @@ export class PoolEvaluator implements Evaluator {
     const gradients = gradient ? new Float64Array(rows * out * p) : null;
     const onProgress = options.onProgress;
     await this.pool.inParts(rows, { signal: options.signal, onProgress: onProgress && ((pr) => onProgress({ done: pr.done, total: pr.total })) }, async (from, to, call) => {
-      const args: EvaluateCompiledArgs = { key: this.key, thetas: batch.data.slice(from * p, to * p), gradient };
+      const args: EvaluateCompiledArgs = { key: this.key, thetas: batch.data.slice(from * p, to * p), gradient, weights: options.weights };
       type Part = { values: Float64Array; gradients: Float64Array | null };
       const run = (always: boolean) => this.pool.enqueue<Part>('evaluateCompiled', null, args, call, {
         // The bytes go only to a worker that does not hold the evaluator yet.

@@ -17,6 +17,7 @@ import type { BackendChoice, Evaluator } from '../evaluate/evaluator.js';
 import type { Target } from '../evaluate/target.js';
 import type { Observations } from '../likelihood/observations.js';
 import type { LikelihoodLimits } from '../likelihood/point-likelihood.js';
+import type { DistributionLimits } from '../distributions/distribution.js';
 import { PoolEvaluator } from './pool-evaluator.js';
 import { structuralHash } from '../trace/structural-hash.js';
 
@@ -51,6 +52,9 @@ export interface AtThetaCallOptions extends CallOptions {
   /** θ (paramLength numbers; omit when paramLength is 0). */
   theta?: ArrayLike<number>;
 }
+
+/** Options of pdf, cdf and pmf: θ, the call's options, and the distribution's work bounds and method. */
+export interface DistributionCallOptions extends AtThetaCallOptions, DistributionLimits {}
 
 /** Options of moments and expectation. */
 export interface MomentsOptions extends AtThetaCallOptions {
@@ -179,21 +183,21 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   }
 
   /** Density of the absorption time at `times` (continuous graphs), computed in a worker. */
-  pdf(graph: StateGraph, times: ArrayLike<number>, options: AtThetaCallOptions = {}): Promise<Float64Array> {
-    const { theta, ...call } = options;
-    return this.kernel('pdf', graph, { theta: toFloat64(theta), points: Float64Array.from(times) }, call);
+  pdf(graph: StateGraph, times: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
+    const { theta, maxSteps, method, ...call } = options;
+    return this.kernel('pdf', graph, { theta: toFloat64(theta), points: Float64Array.from(times), maxSteps, method }, call);
   }
 
   /** P(T ≤ t) (discrete graphs: P(τ ≤ k)), computed in a worker. */
-  cdf(graph: StateGraph, times: ArrayLike<number>, options: AtThetaCallOptions = {}): Promise<Float64Array> {
-    const { theta, ...call } = options;
-    return this.kernel('cdf', graph, { theta: toFloat64(theta), points: Float64Array.from(times) }, call);
+  cdf(graph: StateGraph, times: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
+    const { theta, maxSteps, method, ...call } = options;
+    return this.kernel('cdf', graph, { theta: toFloat64(theta), points: Float64Array.from(times), maxSteps, method }, call);
   }
 
   /** P(τ = k) for discrete graphs, computed in a worker. */
-  pmf(graph: StateGraph, steps: ArrayLike<number>, options: AtThetaCallOptions = {}): Promise<Float64Array> {
-    const { theta, ...call } = options;
-    return this.kernel('pmf', graph, { theta: toFloat64(theta), points: Float64Array.from(steps) }, call);
+  pmf(graph: StateGraph, steps: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
+    const { theta, maxSteps, method, ...call } = options;
+    return this.kernel('pmf', graph, { theta: toFloat64(theta), points: Float64Array.from(steps), maxSteps, method }, call);
   }
 
   /**

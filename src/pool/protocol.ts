@@ -24,12 +24,14 @@ export const READY_METHOD = '__phasekitReady';
 
 /** Where a long call stands: `done` of `total` units of its current phase. */
 export interface Progress {
-  /** 'graph': rebuilding the graph in the worker; 'eliminate': graph elimination; 'evaluate': rows of a batch, or a distribution. */
-  phase: 'graph' | 'eliminate' | 'trace' | 'evaluate';
-  /** Units finished (vertices for 'graph' and 'eliminate', rows for a batch). */
+  /** 'graph': rebuilding the graph in the worker; 'eliminate': graph elimination; 'evaluate': rows of a batch, or a distribution; 'iterate': iterations of a fit. */
+  phase: 'graph' | 'eliminate' | 'trace' | 'evaluate' | 'iterate';
+  /** Units finished (vertices for 'graph' and 'eliminate', rows for a batch, iterations). */
   done: number;
   /** Units in this phase. */
   total: number;
+  /** 'iterate': the fit's numbers after this iteration (e.g. SVGD's logPosteriorMean, bandwidth, stepNorm). */
+  state?: Record<string, number>;
 }
 
 /** Receives progress reports; called on the main thread, through a Comlink proxy. */

@@ -2,12 +2,15 @@
 // holds. A new capability is one more entry here and one more method on Pool;
 // the protocol, caching and fault handling stay as they are. Arguments follow
 // the library's one convention: θ as `theta` (one) or `thetas` (a batch).
+import type { DistributionLimits } from '../distributions/distribution.js';
 import type { Graph } from '../phase-type/graph.js';
 import { checkMomentCount, checkThetaRows, thetaRow } from '../graph/arguments.js';
 import { decodeSpec } from '../evaluate/spec.js';
 import { outputCount, type Target } from '../evaluate/target.js';
 import { evaluatorSpec, liveEvaluator } from '../evaluator-cache/create-evaluator.js';
 import { evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
+import { fitHere, type FitRequest } from '../inference/fit.js';
+import type { SvgdResult } from '../inference/result.js';
 import { PoolError } from '../pool/errors.js';
 import type { EvaluateCompiledArgs, PreparedEvaluator, PrepareEvaluatorArgs } from '../pool/pool-evaluator.js';
 import type { MethodTable, ProgressCallback } from '../pool/protocol.js';
@@ -23,8 +26,8 @@ export interface MomentsArgs extends RewardArgs {
   k: number;
 }
 
-/** Arguments of `pdf`, `cdf` and `pmf`. */
-export interface DistributionArgs {
+/** Arguments of `pdf`, `cdf` and `pmf` (with the distribution's work bounds and method). */
+export interface DistributionArgs extends DistributionLimits {
   theta?: ArrayLike<number>;
   /** Times (steps, for discrete graphs). */
   points: ArrayLike<number>;
@@ -133,10 +136,18 @@ export const kernelMethods = {
     }
     const evaluator = await liveEvaluator(entry, args.key);
     const { values, gradients } = await evaluator.evaluate({
-      thetas: args.thetas, gradient: args.gradient,
+      thetas: args.thetas, gradient: args.gradient, weights: args.weights,
       onProgress: ({ done, total }) => report({ phase: 'evaluate', done, total }),
     });
     return { values, gradients };
+  },
+
+  /** Fits the graph's parameters to data by SVGD, the whole loop in this worker; reports every iteration ('iterate'). */
+  svgd(graph: Graph, args: FitRequest, report: ProgressCallback): Promise<SvgdResult> {
+    return fitHere(graph, args, {
+      onIteration: ({ iteration, iterations, logPosteriorMean, bandwidth, stepNorm }) =>
+        report({ phase: 'iterate', done: iteration, total: iterations, state: { logPosteriorMean, bandwidth, stepNorm } }),
+    }, 'worker');
   },
 } satisfies MethodTable;
 

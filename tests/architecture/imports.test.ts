@@ -89,7 +89,12 @@ describe('imports in src/', () => {
   });
 
   it('the main-thread pool imports none of the worker side, the caches or the kernel', () => {
-    for (const forbidden of ['worker', 'evaluator-cache', 'cache-layers', 'trace-cache', 'kernel', 'evaluate', 'likelihood'])
+    for (const forbidden of ['worker', 'evaluator-cache', 'cache-layers', 'trace-cache', 'kernel', 'evaluate', 'likelihood', 'inference'])
       expect(importsOf('pool')).not.toContain(forbidden);
+  });
+
+  it('inference sits on top: only the worker side, the CLI and the root index import it', () => {
+    const importers = [...folderEdges].filter(([, to]) => to.has('inference')).map(([from]) => from).sort();
+    expect(importers.filter((f) => !['worker', 'cli', '(root)'].includes(f))).toEqual([]);
   });
 });

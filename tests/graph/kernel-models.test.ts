@@ -5,7 +5,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, Graph, GraphError, models, ready } from '../../src/index.js';
 import { coalescentByCallback } from '../../src/models/coalescent.js';
 import { rabbitsByCallback } from '../../src/models/rabbits.js';
-import type { Graph } from '../../src/index.js';
 
 beforeAll(() => ready());
 

@@ -42,6 +42,9 @@ async function measureGaps<R>(work: () => R | Promise<R>): Promise<Gaps & { resu
 }
 
 const TIMES = [0.25, 1, 2, 4];
+// Plain uniformisation: long enough on the coalescent to show what a long call does to the page
+// (the default, adaptive method answers n = 30 in milliseconds).
+const LONG = { theta: [1], method: 'uniformization' } as const;
 
 function errorInfo(error: unknown): { name: string; code?: string; message: string } {
   const e = error as PoolError;
@@ -59,17 +62,17 @@ const fixture = {
     await Promise.all([pool.expectation(g, { theta: [1] }), pool.expectation(g, { theta: [2] })]);
   },
 
-  /** Elimination (moments) and uniformisation (pdf) of the coalescent, on the main thread. */
+  /** Elimination (moments) and plain uniformisation (pdf) of the coalescent, on the main thread. */
   async inThread(n: number, what: 'moments' | 'pdf') {
     const g = models.coalescent(n);
-    const gaps = await measureGaps(() => (what === 'moments' ? g.moments(2, { theta: [1] }) : Array.from(g.pdf(TIMES, { theta: [1] }))));
+    const gaps = await measureGaps(() => (what === 'moments' ? g.moments(2, { theta: [1] }) : Array.from(g.pdf(TIMES, LONG))));
     return { ...gaps, vertices: g.vertexCount };
   },
 
   /** The same, through the pool. */
   async inPool(n: number, what: 'moments' | 'pdf') {
     const g = models.coalescent(n);
-    const gaps = await measureGaps(async () => (what === 'moments' ? pool.moments(g, 2, { theta: [1] }) : Array.from(await pool.pdf(g, TIMES, { theta: [1] }))));
+    const gaps = await measureGaps(async () => (what === 'moments' ? pool.moments(g, 2, { theta: [1] }) : Array.from(await pool.pdf(g, TIMES, LONG))));
     return { ...gaps, vertices: g.vertexCount };
   },
 
@@ -78,7 +81,7 @@ const fixture = {
     const g = models.coalescent(n);
     const controller = new AbortController();
     const started = performance.now();
-    const call = pool.pdf(g, TIMES, { theta: [1], signal: controller.signal });
+    const call = pool.pdf(g, TIMES, { ...LONG, signal: controller.signal });
     setTimeout(() => controller.abort(), afterMs);
     const error = await call.then(() => null, errorInfo);
     const rejectedAfterMs = performance.now() - started;
@@ -124,6 +127,32 @@ const fixture = {
       };
     });
     return { relErr, sameAcrossCopies: batches.every((b) => b.every((x, i) => x === batches[0][i])), keys: new Set(evaluators.map((e) => e.key)).size, stored };
+  },
+
+  /**
+   * The interactive path of a large model: build on the page (the kernel explores the state
+   * space, reporting progress), E[T] through the pool, then pdf and cdf at `points` times
+   * through the pool at once. Timings are reported, not asserted (they live in benchmarks).
+   */
+  async interactive(n: number, points: number) {
+    const progress: number[] = [];
+    const started = performance.now();
+    const g = models.coalescent(n, { onProgress: (p) => progress.push(p.done) });
+    const builtMs = performance.now() - started;
+    const mean = await pool.expectation(g, { theta: [1] });
+    const meanMs = performance.now() - started;
+    const times = Array.from({ length: points }, (_, i) => (8 * (i + 1)) / points);
+    const [pdf, cdf] = await Promise.all([pool.pdf(g, times, { theta: [1] }), pool.cdf(g, times, { theta: [1] })]);
+    const distributionMs = performance.now() - started - meanMs;
+    // (cdf is 1 − survival: near 0 its rounding is ~1e-15 per term, hence the 1e-12 slack below.)
+    // Trapezoid check: ∫ pdf over (0, 8] should match cdf(8) − cdf(first) to the grid's accuracy.
+    let area = 0;
+    for (let i = 1; i < points; i++) area += 0.5 * (pdf[i] + pdf[i - 1]) * (times[i] - times[i - 1]);
+    return {
+      vertices: g.vertexCount, builtMs, meanMs, distributionMs, mean, progressReports: progress.length,
+      lastProgress: progress[progress.length - 1] ?? 0, cdfLast: cdf[points - 1], areaError: Math.abs(area - (cdf[points - 1] - cdf[0])),
+      monotone: Array.from(cdf).every((x, i) => i === 0 || x >= cdf[i - 1] - 1e-12), finite: Array.from(pdf).every(Number.isFinite),
+    };
   },
 
   /** Pool results against the in-thread path, compared bit for bit. */

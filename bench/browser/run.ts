@@ -157,7 +157,7 @@ async function svgdSection(browser: Browser, base: string, ratios: Ratio[]) {
     progress('svgd: 2 workers');
     const two = await run(2);
     ratios.push({ benchmark: 'svgd', case: 'coalescent n=10, 1,000 times, 100 particles', baseline: 'ms per iteration, pool of 1 worker', contender: 'pool of 2 workers', ratio: two.msPerIteration / one.msPerIteration, better: 'lower' });
-    return { what: 'SVGD in the page on the pool\'s log-likelihood evaluator (demo/inference/svgd-on-pool.ts); 10 iterations after a warm-up', rows: [{ workers: 1, ...one }, { workers: 2, ...two }] };
+    return { what: 'phasekit svgd(), the loop in the page, the particles split across the pool; 10 iterations after a warm-up fit', rows: [{ workers: 1, ...one }, { workers: 2, ...two }] };
   } finally {
     await page.close();
   }

@@ -1,10 +1,10 @@
 // Benchmark fixture for bench/browser/run.ts, in Chromium: the kernel alone on
-// rows that the runner also times natively, and SVGD iterations on pools of one
-// and two workers. Each function returns milliseconds; the runner makes the ratios.
+// rows that the runner also times natively, and phasekit's svgd() iterations on
+// pools of one and two workers. Each function returns milliseconds; the runner makes the ratios.
 import { ready, models } from '../../src/index.js';
 import { createPool } from '../../src/pool/index.js';
 import { kernelOnly } from '../../bench/foundation/kernel-only.js';
-import { svgdOnPool } from '../inference/svgd-on-pool.js';
+import { svgd } from '../../src/inference/index.js';
 import { kernelGraph, type KernelCase } from './kernel-cases.js';
 
 /** Median ms of the bare kernel (pk_eliminate + 3 moments) in this browser's WebAssembly. */
@@ -15,19 +15,20 @@ async function kernelRow(c: KernelCase): Promise<{ ms: number; moments: number[]
   return { ms: eliminateMomentsMs, moments };
 }
 
-/** SVGD on coalescent n = 10 with `observations` simulated times: ms per iteration on a pool of `workers`, after one warm-up iteration. */
+/** phasekit's svgd() on coalescent n = 10 with `observations` simulated times, the loop here and the particles split across a pool of `workers`: ms per iteration, after a warm-up fit. */
 async function svgdRow(workers: number, particles: number, observations: number, iterations: number): Promise<{ msPerIteration: number; firstMs: number; mean: number }> {
   await ready();
   const graph = models.coalescent(10);
   const times = graph.sample(observations, { theta: [1], seed: 1 });
   const pool = createPool({ size: workers });
   try {
-    const request = { pool, graph, data: { times }, prior: [{ gamma: { shape: 2, rate: 1 } }], fixed: [null], particles, seed: 1 };
+    // A fixed number of iterations: no early stop, so both pools do the same work.
+    const options = { model: graph, data: { times }, prior: { gamma: { shape: 2, rate: 1 } }, particles, seed: 1, tolerance: 0, execution: 'pool' as const, pool };
     const started = performance.now();
-    await svgdOnPool({ ...request, iterations: 1 }); // workers up, evaluator planned and held
+    await svgd({ ...options, iterations: 1 }); // workers up, evaluator planned and held
     const firstMs = performance.now() - started;
-    const result = await svgdOnPool({ ...request, iterations });
-    return { msPerIteration: result.ms / iterations, firstMs, mean: result.mean[0] };
+    const result = await svgd({ ...options, iterations });
+    return { msPerIteration: result.diagnostics.msPerIteration, firstMs, mean: result.mean[0] };
   } finally {
     await pool.close();
   }

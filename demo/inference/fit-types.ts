@@ -1,10 +1,9 @@
-// The inference panel's contract with whatever fits: the shape of issue 11's
-// svgd() (model, data, prior, particles, iterations, seed, progress, abort in;
-// particles, mean, sd, quantiles out), so the implementation behind fit.ts can
-// change without the panel noticing.
+// The inference panel's contract with whatever fits: model, data, priors,
+// particles, iterations, seed, progress and abort in; particles, mean, sd and
+// quantiles out. fit.ts maps it onto phasekit's svgd().
 import type { Graph, Observations } from '../../src/index.js';
+import type { Prior } from '../../src/inference/index.js';
 import type { Pool } from '../../src/pool/index.js';
-import type { Prior } from './priors.js';
 
 /** A fit's inputs. */
 export interface FitRequest {
@@ -13,8 +12,8 @@ export interface FitRequest {
   pool: Pool<any>;
   graph: Graph;
   data: Observations;
-  /** One prior per parameter (ignored for fixed ones). */
-  prior: Prior[];
+  /** One prior per parameter (null for fixed ones). */
+  prior: (Prior | null)[];
   /** Per parameter: a value held fixed, or null to fit it. */
   fixed: (number | null)[];
   particles: number;
@@ -30,11 +29,11 @@ export interface FitProgress {
   iterations: number;
   /** particles × paramLength θ values (fixed parameters included), row-major. */
   particles: Float64Array;
-  /** Mean log posterior density over the particles (unconstrained space). */
+  /** Mean log posterior density over the particles. */
   logPosteriorMean: number;
   /** The RBF kernel's bandwidth h (median heuristic). */
   bandwidth: number;
-  /** Mean distance a particle moved this iteration (unconstrained space). */
+  /** How far particles moved this iteration (unconstrained space). */
   stepNorm: number;
 }
 
@@ -47,7 +46,9 @@ export interface FitResult {
   sd: number[];
   quantiles: { '0.025': number[]; '0.5': number[]; '0.975': number[] };
   iterations: number;
+  /** Why it stopped: the iteration budget, or particles that stopped moving. */
+  stopped: string;
   ms: number;
-  /** Where the likelihoods were computed, in words. */
+  /** Where it ran, in words. */
   backend: string;
 }

@@ -10,7 +10,8 @@ import { posteriorPlot } from '../plots/posterior.js';
 import { clear, show } from '../plots/figure.js';
 import { describeError } from '../panels/errors.js';
 import { fit, type FitProgress, type FitResult } from './fit.js';
-import { makePrior, priorDensity, PRIOR_FIELDS, PRIOR_KINDS, type Prior } from './priors.js';
+import { makePrior, priorDensity, PRIOR_FIELDS, PRIOR_KINDS, PRIOR_NAMES, type PriorKind } from './priors.js';
+import type { Prior } from '../../src/inference/index.js';
 import { parseObservations } from './observations.js';
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
@@ -55,7 +56,7 @@ export class InferencePanel {
       upload: element('textarea', { rows: 3, spellcheck: false, placeholder: '0.8, 1.9, 2.4, … (or a JSON array)' }),
       file: element('input', { type: 'file', accept: '.txt,.csv,.json,text/plain' }),
       particles: numberInput(48, 2, 4096, '1'),
-      iterations: numberInput(120, 1, 100_000, '1'),
+      iterations: numberInput(200, 1, 100_000, '1'),
       fitSeed: numberInput(7, 0, 2 ** 31, '1'),
     };
     this.note = element('p', { className: 'muted', id: 'inference-note' });
@@ -139,13 +140,13 @@ export class InferencePanel {
     const labels = this.parameterLabels(record);
     this.priorRows.replaceChildren(...labels.map((label, j) => {
       const fitBox = element('input', { type: 'checkbox', checked: true, id: `prior-fit-${j}` });
-      const kind = element('select', {}, ...PRIOR_KINDS.map((k) => element('option', { value: k, textContent: k })));
+      const kind = element('select', {}, ...PRIOR_KINDS.map((k) => element('option', { value: k, textContent: PRIOR_NAMES[k] })));
       // A probability gets a uniform prior on its range; a rate, a gamma.
       const range = record.spec.parameters[j];
       const bounded = range !== undefined && range.max <= 1;
       kind.value = bounded ? 'uniform' : 'gamma';
       const values = element('span', { className: 'prior-values' });
-      const renderValues = () => values.replaceChildren(...PRIOR_FIELDS[kind.value as (typeof PRIOR_KINDS)[number]].map(([name, value], i) =>
+      const renderValues = () => values.replaceChildren(...PRIOR_FIELDS[kind.value as PriorKind].map(([name, value], i) =>
         field(`prior-${j}-${i}`, name, numberInput(bounded && kind.value === 'uniform' && name === 'high' ? range.max : value, -1e6, 1e6))));
       kind.addEventListener('change', renderValues);
       renderValues();
@@ -160,14 +161,14 @@ export class InferencePanel {
     return record.theta.map((_, j) => record.spec.parameters[j]?.label ?? `θ${j}`);
   }
 
-  private readPriors(record: ComputationRecord): { prior: Prior[]; fixed: (number | null)[]; labels: string[] } {
+  private readPriors(record: ComputationRecord): { prior: (Prior | null)[]; fixed: (number | null)[]; labels: string[] } {
     const labels = this.parameterLabels(record);
-    const prior: Prior[] = [], fixed: (number | null)[] = [];
+    const prior: (Prior | null)[] = [], fixed: (number | null)[] = [];
     record.theta.forEach((value, j) => {
       const fitIt = document.querySelector<HTMLInputElement>(`#prior-fit-${j}`)?.checked ?? true;
-      const kind = document.querySelector<HTMLSelectElement>(`#prior-kind-${j}`)!.value as (typeof PRIOR_KINDS)[number];
+      const kind = document.querySelector<HTMLSelectElement>(`#prior-kind-${j}`)!.value as PriorKind;
       const numbers = PRIOR_FIELDS[kind].map((_, i) => Number(document.querySelector<HTMLInputElement>(`#prior-${j}-${i}`)!.value));
-      prior.push(makePrior(kind, numbers));
+      prior.push(fitIt ? makePrior(kind, numbers, `the prior of ${labels[j]}`) : null);
       fixed.push(fitIt ? null : value);
     });
     return { prior, fixed, labels };
@@ -206,7 +207,7 @@ export class InferencePanel {
         this.iterationsSeen = p.iteration;
         this.progress.textContent = `iteration ${p.iteration} of ${p.iterations} · mean log posterior ${formatNumber(p.logPosteriorMean)} · bandwidth ${formatNumber(p.bandwidth, 3)} · step ${formatNumber(p.stepNorm, 3)}`;
         // Redraw at most once per frame: iterations can be faster than paint.
-        if (drawn === 0) { drawn = requestAnimationFrame(() => { drawn = 0; this.showParticles(p.particles, record, prior, fixed, labels, truth); }); }
+        if (drawn === 0 && p.particles.length) { drawn = requestAnimationFrame(() => { drawn = 0; this.showParticles(p.particles, record, prior, fixed, labels, truth); }); }
       };
       const result = await fit({
         pool: this.session.pool, graph: record.graph, data, prior, fixed,
@@ -218,7 +219,7 @@ export class InferencePanel {
       this.result = result;
       this.showParticles(result.particles, record, prior, fixed, labels, truth);
       this.showSummary(result, labels, fixed, truth);
-      this.progress.textContent = `Done: ${result.iterations} iterations in ${formatMs(result.ms)} (${formatMs(result.ms / result.iterations)} per iteration).`;
+      this.progress.textContent = `Done: ${result.iterations} iterations (${result.stopped === 'converged' ? 'the particles stopped moving' : 'all of them'}) in ${formatMs(result.ms)}, ${formatMs(result.ms / result.iterations)} per iteration.`;
       document.getElementById('fit-backend')!.textContent = result.backend;
       this.root().dataset.state = 'done';
     } catch (error) {
@@ -246,7 +247,7 @@ export class InferencePanel {
     return document.getElementById('inference')!;
   }
 
-  private showParticles(particles: Float64Array, record: ComputationRecord, prior: Prior[], fixed: (number | null)[], labels: string[], truth: number[] | null): void {
+  private showParticles(particles: Float64Array, record: ComputationRecord, prior: (Prior | null)[], fixed: (number | null)[], labels: string[], truth: number[] | null): void {
     const p = record.graph.paramLength, count = particles.length / p;
     document.getElementById('posterior')!.hidden = false;
     const figures = fixed.flatMap((value, j) => (value === null ? [j] : [])).map((j) => {
@@ -256,7 +257,7 @@ export class InferencePanel {
         figure.dataset.parameter = String(j);
       }
       const values = Float64Array.from({ length: count }, (_, i) => particles[i * p + j]);
-      show(figure.querySelector<HTMLElement>('.plot')!, (width) => posteriorPlot({ label: labels[j], values, prior: (x) => priorDensity(prior[j], x), truth: truth?.[j] }, width));
+      show(figure.querySelector<HTMLElement>('.plot')!, (width) => posteriorPlot({ label: labels[j], values, prior: (x) => priorDensity(prior[j]!, x), truth: truth?.[j] }, width));
       return figure;
     });
     if (this.plots.children.length !== figures.length) this.plots.replaceChildren(...figures);

@@ -4,7 +4,7 @@
 import type { Progress } from '../../src/pool/index.js';
 
 const PHASES: Record<Progress['phase'], string> = {
-  graph: 'graph', eliminate: 'eliminating', trace: 'trace', evaluate: 'evaluating',
+  graph: 'graph', eliminate: 'eliminating', trace: 'trace', evaluate: 'evaluating', iterate: 'iterating',
 };
 
 /** A `<progress>` with a text label. */

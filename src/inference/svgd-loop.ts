@@ -13,8 +13,8 @@ import type { SvgdPlan } from './plan.js';
 import { medianBandwidth, steinDirection } from './rbf-kernel.js';
 import { columnSds, HistoryRecorder, type History, type IterationState } from './summary.js';
 
-/** What the loop reports after each iteration. */
-export type IterationReport = IterationState & { iterations: number };
+/** What the loop reports after each iteration; `particles()` gives the θ rows now (not when the loop runs in a worker). */
+export type IterationReport = IterationState & { iterations: number; particles?: () => Float64Array };
 
 /** Where the loop reports to and listens. */
 export interface LoopHooks {
@@ -151,7 +151,7 @@ export async function runSvgd(evaluator: Evaluator, plan: SvgdPlan, hooks: LoopH
     if (calm >= plan.patience) stopped = 'converged';
     const end = stopped === 'converged' || it === iterations;
     if (recorder.wants(it) || end) recorder.record(last, thetasOf(plan, z, thetas), P, p);
-    onIteration?.({ ...last, iterations });
+    onIteration?.({ ...last, iterations, particles: () => thetasOf(plan, z) });
     if (end) break;
     if (performance.now() - yielded >= YIELD_MS) {
       await new Promise((resolve) => setTimeout(resolve, 0));

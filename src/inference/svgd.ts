@@ -66,7 +66,7 @@ export async function svgd(options: SvgdOptions): Promise<SvgdResult> {
   try {
     if (execution === 'worker') {
       const report = onProgress && ((p: Progress) => {
-        if (p.phase === 'iterate' && p.state) onProgress({ iteration: p.done, iterations: p.total, ...(p.state as Omit<IterationReport, 'iteration' | 'iterations'>) });
+        if (p.phase === 'iterate' && p.state) onProgress({ iteration: p.done, iterations: p.total, ...(p.state as Omit<IterationReport, 'iteration' | 'iterations' | 'particles'>) });
       });
       return await pool.call('svgd', model, request, { signal, onProgress: report });
     }

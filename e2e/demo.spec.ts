@@ -3,7 +3,7 @@
 // over a quantile range, cancel, stale results, keyboard and phone width.
 // Screenshots of every model go to test-results/.
 import { test, expect } from '@playwright/test';
-import { compute, expectNoResults, expectResults, lastComputation, openDemo, settled, shown } from './support/demo-page.js';
+import { compute, expectNoResults, expectResults, lastComputation, openDemo, runFit, settled, shown } from './support/demo-page.js';
 
 let pageErrors: string[] = [];
 test.beforeEach(async ({ page }) => {
@@ -125,12 +125,7 @@ test('at phone width the page needs no sideways scrolling and the plots fit', as
 });
 
 test('the fit panel recovers the coalescent rate from simulated times: the truth lies in the 95 % interval', async ({ page }) => {
-  await page.fill('#fit-count', '300');
-  await page.fill('#fit-particles', '24');
-  await page.fill('#fit-iterations', '60');
-  await page.click('#fit-run');
-  await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.getElementById('inference')!.dataset.state!), undefined, { timeout: 60_000 });
-  expect(await page.locator('#inference').getAttribute('data-state')).toBe('done');
+  expect(await runFit(page, { observations: 300, particles: 24, iterations: 60 })).toBe('done');
   const result = await page.evaluate(() => window.demo.inference.result);
   expect(result!.quantiles['0.025'][0]).toBeLessThan(1);
   expect(result!.quantiles['0.975'][0]).toBeGreaterThan(1);

@@ -3,7 +3,7 @@
 // opens, computes a model with its trace from IndexedDB, a new model from scratch,
 // and a fit. Also: the manifest and its icons.
 import { test, expect } from '@playwright/test';
-import { compute, lastComputation, openDemo, settled } from './support/demo-page.js';
+import { compute, lastComputation, openDemo, runFit, settled } from './support/demo-page.js';
 
 test('offline, a reload opens the page, computes models (traces from IndexedDB) and fits', async ({ page, context }) => {
   await openDemo(page);
@@ -26,12 +26,7 @@ test('offline, a reload opens the page, computes models (traces from IndexedDB) 
   await page.fill('#theta-0', '1');
   await page.click('#compute');
   expect(await settled(page)).toBe('done');
-  await page.fill('#fit-count', '100');
-  await page.fill('#fit-particles', '12');
-  await page.fill('#fit-iterations', '20');
-  await page.click('#fit-run');
-  await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.getElementById('inference')!.dataset.state!), undefined, { timeout: 60_000 });
-  expect(await page.locator('#inference').getAttribute('data-state')).toBe('done');
+  expect(await runFit(page, { observations: 100, particles: 12, iterations: 20 })).toBe('done');
   await page.screenshot({ path: 'test-results/demo-offline.png', fullPage: true });
 });
 

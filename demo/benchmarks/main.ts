@@ -4,15 +4,10 @@ import * as Plot from '@observablehq/plot';
 import { formatRatio, type BenchResults, type Ratio } from '../../bench/browser/results.js';
 import { color, plotOptions, show } from '../plots/figure.js';
 import { registerServiceWorker } from '../status/service-worker.js';
+import { element } from '../panels/element.js';
 
 const meta = document.getElementById('bench-meta')!;
 const sections = document.getElementById('bench-sections')!;
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 /** Horizontal bars of ratios on a log scale, with the line of parity at 1×. */
 function ratioPlot(ratios: Ratio[], width: number): Element {

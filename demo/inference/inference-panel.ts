@@ -13,12 +13,7 @@ import { fit, type FitProgress, type FitResult } from './fit.js';
 import { makePrior, priorDensity, PRIOR_FIELDS, PRIOR_KINDS, PRIOR_NAMES, type PriorKind } from './priors.js';
 import type { Prior } from '../../src/inference/index.js';
 import { parseObservations } from './observations.js';
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
+import { element } from '../panels/element.js';
 
 function field(id: string, label: string, input: HTMLElement): HTMLElement {
   input.id = id;

@@ -10,6 +10,7 @@ import type { WorkerLayerStats } from '../worker/demo-methods.js';
 import type { ComputationRecord } from '../gallery/gallery.js';
 import { formatBytes, formatMs, formatNumber, formatPercent } from '../format/numbers.js';
 import { describeError } from './errors.js';
+import { element } from './element.js';
 
 /** One row of the panel's table. */
 interface Row {
@@ -30,12 +31,6 @@ const LAYER_WHAT: Record<CacheLayer, string> = {
   evaluators: 'layer 2: compiled evaluators',
   pipelines: 'layer 3: WebGPU pipelines',
 };
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 /** Entries and bytes in the persistent tier (IndexedDB) of a cache's info. */
 function storedOf(info: { tiers: Record<string, { entries: number; bytes: number }> }): { entries: number; bytes: number } | null {

@@ -51,3 +51,13 @@ export async function expectNoResults(page: Page): Promise<void> {
   await expect(page.locator('#plots')).toBeHidden();
   expect(await page.locator('#density-plot svg').count()).toBe(0);
 }
+
+/** Runs a fit in the inference panel with these settings; answers its final state. */
+export async function runFit(page: Page, settings: { observations: number; particles: number; iterations: number }): Promise<string> {
+  await page.fill('#fit-count', String(settings.observations));
+  await page.fill('#fit-particles', String(settings.particles));
+  await page.fill('#fit-iterations', String(settings.iterations));
+  await page.click('#fit-run');
+  await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.getElementById('inference')!.dataset.state!), undefined, { timeout: 60_000 });
+  return (await page.locator('#inference').getAttribute('data-state'))!;
+}

@@ -40,7 +40,7 @@ gallery = new Gallery(session, form, progress, (record) => {
   void cache.refresh();
   status.refresh();
 });
-const inference = new InferencePanel($('inference'), session, () => gallery.current);
+const inference = new InferencePanel($('inference'), session, () => void cache.refresh());
 window.demo = { session, gallery, cache, inference, status, computations };
 
 registerServiceWorker({

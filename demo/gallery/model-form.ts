@@ -3,6 +3,11 @@
 // reported at once, so the page can take old results off the screen.
 import { catalogue, type ModelSource, type ModelSpec } from './catalogue.js';
 
+/** θ₀, θ₁, …: the name of parameter i of a graph without names of its own. */
+export function thetaName(i: number): string {
+  return `θ${String(i).replace(/\d/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[Number(d)])}`;
+}
+
 /** What the form describes, once checked. */
 export interface FormValues {
   spec: ModelSpec;
@@ -94,7 +99,7 @@ export class ModelForm {
   /** θ inputs: the model's, or θ₀…θ_{p−1} for graph JSON. */
   private renderTheta(count: number): void {
     const specs = this.spec.id === 'json'
-      ? Array.from({ length: count }, (_, i) => ({ label: `θ${String(i).replace(/\d/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[Number(d)])}`, value: 1, min: 0, max: 1e6 }))
+      ? Array.from({ length: count }, (_, i) => ({ label: thetaName(i), value: 1, min: 0, max: 1e6 }))
       : this.spec.parameters;
     const previous = Array.from(this.thetaInputs.querySelectorAll('input'), (input) => input.value);
     this.thetaInputs.replaceChildren(...specs.map((p, i) => {

@@ -13,6 +13,7 @@ import { fit, type FitProgress, type FitResult } from './fit.js';
 import { makePrior, priorDensity, PRIOR_FIELDS, PRIOR_KINDS, PRIOR_NAMES, type PriorKind } from './priors.js';
 import type { Prior } from '../../src/inference/index.js';
 import { parseObservations } from './observations.js';
+import { thetaName } from '../gallery/model-form.js';
 import { element } from '../panels/element.js';
 
 function field(id: string, label: string, input: HTMLElement): HTMLElement {
@@ -43,7 +44,8 @@ export class InferencePanel {
   /** Iterations reported by the fit running now or last. */
   iterationsSeen = 0;
 
-  constructor(root: HTMLElement, private readonly session: Session, private readonly currentModel: () => ComputationRecord | null) {
+  /** `onFitted` runs after each finished fit (the page refreshes its cache panel: the fit's evaluator is stored). */
+  constructor(root: HTMLElement, private readonly session: Session, private readonly onFitted: () => void) {
     this.inputs = {
       source: element('select', {}, element('option', { value: 'simulate', textContent: 'simulated from the model (seeded)' }), element('option', { value: 'upload', textContent: 'my observations' })),
       count: numberInput(200, 1, 100_000, '1'),
@@ -153,7 +155,7 @@ export class InferencePanel {
   }
 
   private parameterLabels(record: ComputationRecord): string[] {
-    return record.theta.map((_, j) => record.spec.parameters[j]?.label ?? `θ${j}`);
+    return record.theta.map((_, j) => record.spec.parameters[j]?.label ?? thetaName(j));
   }
 
   private readPriors(record: ComputationRecord): { prior: (Prior | null)[]; fixed: (number | null)[]; labels: string[] } {
@@ -217,6 +219,7 @@ export class InferencePanel {
       this.progress.textContent = `Done: ${result.iterations} iterations (${result.stopped === 'converged' ? 'the particles stopped moving' : 'all of them'}) in ${formatMs(result.ms)}, ${formatMs(result.ms / result.iterations)} per iteration.`;
       document.getElementById('fit-backend')!.textContent = result.backend;
       this.root().dataset.state = 'done';
+      this.onFitted();
     } catch (error) {
       if (this.running !== controller) return;
       this.clearResult();

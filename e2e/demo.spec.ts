@@ -77,12 +77,14 @@ test('graph JSON pasted into "your graph" is computed; a broken graph shows its 
   await expectNoResults(page);
 });
 
-test('Cancel stops a long computation (coalescent n = 40) in its worker, clears the screen, and the pool computes again', async ({ page }) => {
+test('Cancel stops a long computation (coalescent n = 40, cold) in its worker, clears the screen, and the pool computes again', async ({ page }) => {
   await page.check('#model-coalescent');
   await page.fill('#size', '40');
   await page.click('#compute');
-  await expect(page.locator('#progress-label')).toContainText('2/3', { timeout: 30_000 }); // building done, the trace is recording
   await expect(page.locator('#compute')).toBeDisabled();
+  // Step 2 (record the trace, replay 39 rewards) is one call of about a second in a worker: cancel during it.
+  await expect(page.locator('#progress-label')).toContainText('2/3', { timeout: 30_000 });
+  await page.waitForFunction(() => window.demo.session.pool.stats().busy > 0, undefined, { timeout: 30_000 });
   const t0 = Date.now();
   await page.click('#cancel');
   expect(await settled(page, 5_000)).toBe('cancelled');
@@ -92,6 +94,17 @@ test('Cancel stops a long computation (coalescent n = 40) in its worker, clears 
   expect((await page.evaluate(() => window.demo.session.pool.stats())).aborted).toBeGreaterThan(0);
   expect(await compute(page, 'coalescent', 5, [1])).toBe('done');
   expect(Math.abs((await shown(page, 'mean')) as number - 1.6)).toBeLessThan(1e-12);
+});
+
+test('Cancel stops a running fit and leaves no posterior on screen', async ({ page }) => {
+  await page.fill('#fit-iterations', '100000');
+  await page.click('#fit-run');
+  await expect(page.locator('#fit-progress')).toContainText('iteration', { timeout: 30_000 });
+  await page.click('#fit-cancel');
+  await expect(page.locator('#inference')).toHaveAttribute('data-state', 'cancelled');
+  await expect(page.locator('#fit-progress')).toContainText('Cancelled');
+  await expect(page.locator('#posterior')).toBeHidden();
+  await expect(page.locator('#fit-run')).toBeEnabled();
 });
 
 test('editing an input takes the results off the screen at once', async ({ page }) => {

@@ -82,8 +82,8 @@ export class Session {
       const buffers = await this.pool.call('buildModel', null, source, call);
       graph = Graph.fromBuffers(buffers);
       from = 'built';
-      // A graph that cannot be stored is still computed with.
-      await this.graphCache.set(key, graph.toBuffers()).catch(() => {});
+      // Stored in the background (megabytes for the big models); a graph that cannot be stored is still computed with.
+      void this.graphCache.set(key, graph.toBuffers()).catch(() => {});
     }
     this.graphs.set(key, graph);
     for (const old of this.graphs.keys()) if (this.graphs.size > GRAPHS_KEPT) this.graphs.delete(old);

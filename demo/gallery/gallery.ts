@@ -145,7 +145,7 @@ export class Gallery {
       const [mean, second] = summary.moments;
       curves = await computeCurves(this.session, graph, theta, mean, Math.sqrt(Math.max(0, second - mean * mean)), call);
       signal.throwIfAborted();
-      await this.session.curveCache.set(curveKey, curves).catch(() => {});
+      void this.session.curveCache.set(curveKey, curves).catch(() => {}); // in the background
     }
     steps.push({ step: 'density and cdf', from: curvesFrom, ms: lap() });
     const totalMs = performance.now() - began;

@@ -55,7 +55,7 @@ registerServiceWorker({
 window.demoReady = (async () => {
   const started = performance.now();
   await ready();
-  status.setKernel(`ready in ${Math.round(performance.now() - started)} ms (WebAssembly, main thread and workers)`);
+  status.setKernel(`ready in ${Math.round(performance.now() - started)} ms on this page (WebAssembly; each worker loads its own)`);
   await gallery.compute();
   await cache.refresh();
 })();

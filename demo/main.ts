@@ -42,6 +42,8 @@ gallery = new Gallery(session, form, progress, (record) => {
 });
 const inference = new InferencePanel($('inference'), session, () => void cache.refresh());
 window.demo = { session, gallery, cache, inference, status, computations };
+// The WebGPU backend, where this build has one, registers cache layer 3 as it loads.
+void status.webgpu.then(() => cache.refresh());
 
 registerServiceWorker({
   onNeedRefresh: (update) => {

@@ -166,9 +166,19 @@ async function svgdSection(browser: Browser, base: string, ratios: Ratio[]) {
   }
 }
 
-function webgpuSection() {
-  // src/webgpu is not in this build; the section fills in once the WebGPU backend is merged.
-  return existsSync('src/webgpu') ? { skipped: 'the WebGPU rows are not written yet' } : { skipped: 'this build has no WebGPU backend (src/webgpu)' };
+async function webgpuSection(browser: Browser, base: string, ratios: Ratio[]) {
+  const page = await open(browser, `${base}bench/`, 'window.benchFixture !== undefined');
+  type Row = { webgpuMs: number; wasmMs: number; maxRelativeDifference: number } | { skipped: string };
+  try {
+    progress('webgpu: 256 particles');
+    const row = await page.evaluate(() => (window as unknown as { benchFixture: { webgpuRow(p: number, o: number, r: number): Promise<Row> } }).benchFixture.webgpuRow(256, 1000, 5));
+    // No WebGPU backend in this build (or no adapter): the section says why, and has no ratio.
+    if ('skipped' in row) return { skipped: row.skipped };
+    ratios.push({ benchmark: 'webgpu', case: 'coalescent n=10, 1,000 times, 256 particles: log L and gradient', baseline: 'WebAssembly, this page', contender: 'WebGPU, this page', ratio: row.webgpuMs / row.wasmMs, better: 'lower' });
+    return { what: 'one batch of log L and gradients, medians (ms); maxRelativeDifference: WebGPU against WASM log L', rows: [row] };
+  } finally {
+    await page.close();
+  }
 }
 
 const root = 'dist-demo';
@@ -189,7 +199,7 @@ try {
     ['traceCache', () => traceSection(browser, base, ratios)],
     ['indexeddb', () => indexeddbSection(browser, base, ratios)],
     ['pool', () => poolSection(browser, base, ratios)],
-    ['webgpu', () => webgpuSection()],
+    ['webgpu', () => webgpuSection(browser, base, ratios)],
     ['svgd', () => svgdSection(browser, base, ratios)],
   ];
   const only = process.argv.slice(2);

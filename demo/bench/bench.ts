@@ -1,7 +1,7 @@
 // Benchmark fixture for bench/browser/run.ts, in Chromium: the kernel alone on
 // rows that the runner also times natively, and phasekit's svgd() iterations on
 // pools of one and two workers. Each function returns milliseconds; the runner makes the ratios.
-import { ready, models } from '../../src/index.js';
+import { ready, models, createEvaluator, type Evaluator } from '../../src/index.js';
 import { createPool } from '../../src/pool/index.js';
 import { kernelOnly } from '../../bench/foundation/kernel-only.js';
 import { svgd } from '../../src/inference/index.js';
@@ -34,4 +34,37 @@ async function svgdRow(workers: number, particles: number, observations: number,
   }
 }
 
-Object.assign(window, { benchFixture: { kernelRow, svgdRow } });
+/** Median ms of `reps` evaluations (after one warm-up). */
+async function timeEvaluations(evaluator: Evaluator, thetas: Float64Array, reps: number): Promise<number> {
+  await evaluator.evaluate({ thetas, gradient: true });
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const started = performance.now();
+    await evaluator.evaluate({ thetas, gradient: true });
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[reps >> 1];
+}
+
+/**
+ * log L and its gradient for `particles` θ rows of coalescent n = 10 with `observations` times:
+ * ms per batch on the WebGPU evaluator and on the WASM one in this page; or why there is no WebGPU one.
+ */
+async function webgpuRow(particles: number, observations: number, reps: number): Promise<{ webgpuMs: number; wasmMs: number; maxRelativeDifference: number } | { skipped: string }> {
+  await ready();
+  const graph = models.coalescent(10);
+  const data = { times: graph.sample(observations, { theta: [1], seed: 1 }) };
+  const thetas = Float64Array.from({ length: particles }, (_, i) => 0.5 + i / particles);
+  let gpu: Evaluator;
+  try {
+    gpu = await createEvaluator(graph, { kind: 'loglik', data }, { backend: 'webgpu' });
+  } catch (error) {
+    return { skipped: error instanceof Error ? error.message : String(error) };
+  }
+  const wasm = await createEvaluator(graph, { kind: 'loglik', data }, { backend: 'wasm' });
+  const [a, b] = [await gpu.evaluate({ thetas }), await wasm.evaluate({ thetas })];
+  const maxRelativeDifference = Math.max(...Array.from(a.values, (x, i) => Math.abs(x - b.values[i]) / Math.abs(b.values[i])));
+  return { webgpuMs: await timeEvaluations(gpu, thetas, reps), wasmMs: await timeEvaluations(wasm, thetas, reps), maxRelativeDifference };
+}
+
+Object.assign(window, { benchFixture: { kernelRow, svgdRow, webgpuRow } });

@@ -14,7 +14,7 @@ export class StatusLine {
     this.webgpu = webGpuStatus();
     void this.webgpu.then((s) => {
       const span = $status('webgpu');
-      span.textContent = s.available ? `WebGPU: ${s.detail}${s.f16 ? ' (shader-f16)' : ''}` : `WebGPU: none (${s.detail}); computing in WebAssembly`;
+      span.textContent = s.available ? `WebGPU: ${s.detail}` : `WebGPU: none (${s.detail}); computing in WebAssembly`;
       span.dataset.available = String(s.available);
     });
     this.refresh();

@@ -42,8 +42,6 @@ gallery = new Gallery(session, form, progress, (record) => {
 });
 const inference = new InferencePanel($('inference'), session, () => void cache.refresh());
 window.demo = { session, gallery, cache, inference, status, computations };
-// The WebGPU backend, where this build has one, registers cache layer 3 as it loads.
-void status.webgpu.then(() => cache.refresh());
 
 registerServiceWorker({
   onNeedRefresh: (update) => {
@@ -60,5 +58,7 @@ window.demoReady = (async () => {
   status.setKernel(`ready in ${Math.round(performance.now() - started)} ms on this page (WebAssembly; each worker loads its own)`);
   await gallery.compute();
   await cache.refresh();
+  // The WebGPU backend, where this build has one, registers cache layer 3 as it loads.
+  void status.checkWebGpu().then(() => cache.refresh());
 })();
 window.demoReady.catch((error: unknown) => status.setKernel(`failed to load: ${String(error)}`));

@@ -28,6 +28,10 @@ test('the coalescent n = 10 is computed in the pool: mean 2(1 − 1/n) shown as 
   await expect(page.locator('#density-plot svg')).toContainText('time to the most recent common ancestor');
   await expect(page.locator('#cdf-plot svg')).toContainText('P(T ≤ t)');
   expect(c.x[c.x.length - 1]).toBeGreaterThan(6);
+  // The status line: the kernel, the workers, and WebGPU's adapter or why there is none.
+  await expect(page.locator('[data-status="kernel"]')).toContainText('ready');
+  await expect(page.locator('[data-status="workers"]')).toContainText(/workers: [1-9]\d* of \d+ running/);
+  await expect(page.locator('[data-status="webgpu"]')).not.toContainText('checking', { timeout: 15_000 });
   await page.screenshot({ path: 'test-results/demo-coalescent.png', fullPage: true });
 });
 

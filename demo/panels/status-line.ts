@@ -7,18 +7,23 @@ const $status = (name: string) => document.querySelector<HTMLElement>(`[data-sta
 
 /** The line under the header. */
 export class StatusLine {
-  /** The WebGPU probe's answer, once it came. */
-  readonly webgpu: Promise<WebGpuStatus>;
+  /** The WebGPU probe's answer, once asked for (see checkWebGpu). */
+  webgpu: Promise<WebGpuStatus> | null = null;
 
   constructor(private readonly session: Session) {
-    this.webgpu = webGpuStatus();
-    void this.webgpu.then((s) => {
+    this.refresh();
+    setInterval(() => this.refresh(), 1000);
+  }
+
+  /** Asks for WebGPU once (starting a device takes a moment: the page asks after its first results). */
+  checkWebGpu(): Promise<WebGpuStatus> {
+    this.webgpu ??= webGpuStatus().then((s) => {
       const span = $status('webgpu');
       span.textContent = s.available ? `WebGPU: ${s.detail}` : `WebGPU: none (${s.detail}); computing in WebAssembly`;
       span.dataset.available = String(s.available);
+      return s;
     });
-    this.refresh();
-    setInterval(() => this.refresh(), 1000);
+    return this.webgpu;
   }
 
   setKernel(text: string): void {

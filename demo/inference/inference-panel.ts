@@ -43,6 +43,8 @@ export class InferencePanel {
   result: FitResult | null = null;
   /** Iterations reported by the fit running now or last. */
   iterationsSeen = 0;
+  /** The animation frame that will draw the latest particles (0: none pending). */
+  private pendingDraw = 0;
 
   /** `onFitted` runs after each finished fit (the page refreshes its cache panel: the fit's evaluator is stored). */
   constructor(root: HTMLElement, private readonly session: Session, private readonly onFitted: () => void) {
@@ -199,20 +201,27 @@ export class InferencePanel {
       const { prior, fixed, labels } = this.readPriors(record);
       const { data, truth, count } = await this.data(record, controller.signal);
       this.progress.textContent = `Preparing the log-likelihood evaluator for ${count.toLocaleString('en-US')} observations…`;
-      let drawn = 0;
       const onProgress = (p: FitProgress) => {
         this.iterationsSeen = p.iteration;
         this.progress.textContent = `iteration ${p.iteration} of ${p.iterations} · mean log posterior ${formatNumber(p.logPosteriorMean)} · bandwidth ${formatNumber(p.bandwidth, 3)} · step ${formatNumber(p.stepNorm, 3)}`;
         // Redraw at most once per frame: iterations can be faster than paint.
-        if (drawn === 0 && p.particles.length) { drawn = requestAnimationFrame(() => { drawn = 0; this.showParticles(p.particles, record, prior, fixed, labels, truth); }); }
+        // Only this fit's particles, while it is the one running (a cancelled fit's frame never draws).
+        if (this.pendingDraw === 0 && p.particles.length) {
+          this.pendingDraw = requestAnimationFrame(() => {
+            this.pendingDraw = 0;
+            if (this.running === controller && !controller.signal.aborted) this.showParticles(p.particles, record, prior, fixed, labels, truth);
+          });
+        }
       };
       const result = await fit({
         pool: this.session.pool, graph: record.graph, data, prior, fixed,
         particles: Number(this.inputs.particles.value), iterations: Number(this.inputs.iterations.value), seed: Number(this.inputs.fitSeed.value),
         signal: controller.signal, onProgress,
       });
-      if (drawn) cancelAnimationFrame(drawn);
       if (controller.signal.aborted) return;
+      // The final particles, not a frame of an earlier iteration still pending.
+      if (this.pendingDraw) cancelAnimationFrame(this.pendingDraw);
+      this.pendingDraw = 0;
       this.result = result;
       this.showParticles(result.particles, record, prior, fixed, labels, truth);
       this.showSummary(result, labels, fixed, truth);
@@ -270,6 +279,8 @@ export class InferencePanel {
 
   private clearResult(): void {
     this.result = null;
+    if (this.pendingDraw) cancelAnimationFrame(this.pendingDraw);
+    this.pendingDraw = 0;
     for (const plot of this.plots.querySelectorAll<HTMLElement>('.plot')) clear(plot);
     this.plots.replaceChildren();
     this.summary.replaceChildren();

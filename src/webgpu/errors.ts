@@ -17,7 +17,9 @@ export type GpuErrorCode =
   /** The device ran out of memory even for one particle per batch. */
   | 'OUT_OF_MEMORY'
   /** This evaluator or data does not fit the WebGPU backend (the message says what). */
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** A kernel failed on the device (a WebGPU validation or internal error: a phasekit bug, or a driver's). */
+  | 'KERNEL_FAILED';
 
 /** WebGPU is unavailable, or the GPU failed in a way WASM cannot hide (backend 'webgpu'). */
 export class GpuError extends PhasekitError<GpuErrorCode> {

@@ -24,6 +24,10 @@ export interface AdapterSummary {
 export class GpuContext implements PipelineTarget {
   /** Why the device was lost, once it is. */
   lost: string | null = null;
+  /** Errors no scope caught (validation, internal): a kernel that ran on them produced nothing usable. */
+  uncaptured = 0;
+  /** The last of those, in words. */
+  lastError = '';
   /** Its limits that decide batch sizes. */
   readonly limits: { maxStorageBufferBindingSize: number; maxBufferSize: number; maxComputeWorkgroupsPerDimension: number };
   readonly features: string[];
@@ -36,6 +40,11 @@ export class GpuContext implements PipelineTarget {
     const a = adapterSummary;
     this.adapter = [a.vendor, a.architecture, a.device, a.description].join('|');
     void device.lost.then((info) => { this.lost = info.message || String(info.reason); });
+    // Dawn would print these and carry on with the dispatch skipped: count them instead, so a batch that met one fails.
+    device.addEventListener('uncapturederror', (event) => {
+      this.uncaptured++;
+      this.lastError = (event as GPUUncapturedErrorEvent).error?.message ?? 'unknown error';
+    });
   }
 }
 

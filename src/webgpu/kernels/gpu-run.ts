@@ -40,9 +40,11 @@ export async function allocateBatch<B>(ctx: GpuContext, make: () => B, release: 
 export class GpuRun {
   private readonly params: GPUBuffer;
   private readonly group: GPUBindGroup;
+  private readonly errorsBefore: number;
 
   constructor(private readonly ctx: GpuContext, layout: GPUBindGroupLayout, private readonly paramWords: number, buffers: GPUBuffer[]) {
     const { device } = ctx;
+    this.errorsBefore = ctx.uncaptured;
     this.params = uniformOf(device, 4 * paramWords, 'params');
     this.group = device.createBindGroup({
       layout,
@@ -99,5 +101,6 @@ export class GpuRun {
 
   private check(): void {
     if (this.ctx.lost) throw new DeviceLostSignal(this.ctx.lost);
+    if (this.ctx.uncaptured !== this.errorsBefore) throw new GpuError('KERNEL_FAILED', `a WebGPU kernel failed on ${this.ctx.adapter}: ${this.ctx.lastError}`);
   }
 }

@@ -134,7 +134,6 @@ export class GpuPointLikelihood {
       const blocksPer = Math.max(1, Math.floor(limits.dispatchWork / (R * width * OBSERVATION_BLOCK * D)));
       for (let b0 = 0; b0 < k.nblocks; b0 += blocksPer) run.dispatch(k.pipelines.observe, params(b0, Math.min(k.nblocks, b0 + blocksPer)), R);
       const data = await run.read(res, k.resultWords * R * fv);
-      if ((globalThis as any).__debug) (globalThis as any).__debug({ ab: await run.read(ab, (k.aRecords + k.bRecords) * D * R * fv), st: await run.read(state, 2 * ps.nt * D * R * fv), res: data, bat });
       this.collect(batch, data, k, gradient, obs, out);
     } finally {
       run.dispose();

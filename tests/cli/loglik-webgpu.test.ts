@@ -1,5 +1,7 @@
 // `phasekit loglik --backend webgpu|auto` and layer 3 in `phasekit cache status`.
-import { mkdtemp } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +22,20 @@ describe('phasekit loglik --backend', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^phasekit: loglik: no WebGPU adapter.* \[NO_ADAPTER\]\n$/);
+  });
+
+  it('bin/phasekit.js with a Vulkan driver list that names nothing exits 3, its last stderr line naming the reason', async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const graph = join(await mkdtemp(join(tmpdir(), 'phasekit-cli-webgpu-')), 'exp.json');
+    await writeFile(graph, exponentialTheta);
+    const run = spawnSync('node', ['bin/phasekit.js', 'loglik', graph, '--theta', '[1]', '--times', '[1]', '--backend', 'webgpu'], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent/icd.json' },
+    });
+    expect(run.status).toBe(3);
+    expect(run.stdout).toBe('');
+    // Dawn and the Vulkan loader print their own diagnostics first; phasekit's line is one line, and the last.
+    const ours = run.stderr.trim().split('\n').filter((l) => l.startsWith('phasekit:'));
+    expect(ours).toEqual([expect.stringMatching(/^phasekit: loglik: no WebGPU adapter \(VK_ICD_FILENAMES=\/nonexistent\/icd.json.*\[NO_ADAPTER\]$/)]);
   });
 
   it('auto without an adapter computes in WASM (exit 0)', async () => {

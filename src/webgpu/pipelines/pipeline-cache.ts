@@ -128,7 +128,15 @@ export class PipelineCache {
    * tier. Records that fail their hash are dropped and counted as corrupt; a record that
    * no longer compiles is dropped too.
    */
-  async prewarm(target: PipelineTarget, options: { signal?: AbortSignal } = {}): Promise<{ warmed: number; skipped: number; failed: number; ms: number }> {
+  prewarm(target: PipelineTarget, options: { signal?: AbortSignal } = {}): Promise<{ warmed: number; skipped: number; failed: number; ms: number }> {
+    this.lastPrewarm = this.warm(target, options);
+    return this.lastPrewarm;
+  }
+
+  /** The latest prewarm (the one a starting device runs in the background), or null. */
+  lastPrewarm: Promise<{ warmed: number; skipped: number; failed: number; ms: number }> | null = null;
+
+  private async warm(target: PipelineTarget, options: { signal?: AbortSignal }): Promise<{ warmed: number; skipped: number; failed: number; ms: number }> {
     const t0 = performance.now();
     const out = { warmed: 0, skipped: 0, failed: 0, ms: 0 };
     const entry = this.entryOf(target.device);

@@ -16,7 +16,7 @@ import { pipelineCache } from '../../src/webgpu/pipelines/default-pipeline-cache
 import { precisionPrelude } from '../../src/webgpu/wgsl/precision.js';
 import { TAPE_LAYOUT, TAPE_PARAMS, tapeSource } from '../../src/webgpu/wgsl/tape.js';
 
-/** Ops per generated entry point. */
+/** Ops per generated module. */
 export const CHUNK = 4096;
 
 interface Tape { ni: number; ops: Uint32Array; nops: number; live: Int32Array; base: Float64Array; coef: Float64Array }
@@ -33,8 +33,8 @@ async function tapeOf(graph: Graph): Promise<Tape> {
 
 const lit = (x: number) => { const s = Math.fround(x).toString(); return /[.e]/.test(s) ? s : `${s}.0`; };
 
-/** The generated module: entry point c{i} runs ops [i·CHUNK, (i+1)·CHUNK). Values live across chunks go through `spill`. */
-export function generatedTape(t: Tape): { code: string; chunks: number; spilled: number } {
+/** The generated modules: module i (entry point `main`) runs ops [i·CHUNK, (i+1)·CHUNK). Values live across chunks go through `spill`. */
+export function generatedTape(t: Tape): { modules: string[]; chunks: number; spilled: number; bytes: number } {
   const { ni, ops, nops } = t;
   const chunkOf = (slot: number) => Math.floor((slot - ni - 1) / CHUNK);
   // Slots read in a later chunk than the one that writes them, and the replays' slots: stored.
@@ -45,12 +45,13 @@ export function generatedTape(t: Tape): { code: string; chunks: number; spilled:
   }
   const index = new Map(Array.from(stored).sort((a, b) => a - b).map((s, i) => [s, i]));
   const chunks = Math.ceil(nops / CHUNK);
-  const parts = [precisionPrelude('f32'), `
+  const header = `${precisionPrelude('f32')}
 struct Params { rows: u32, stride: u32, ni: u32, n: u32, n0: u32, n1: u32, order: u32, replays: u32, a: u32, b: u32, c: u32, d: u32, e: u32, wx: u32, guard: u32, pad: u32 }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> bat: array<f32>;
 @group(0) @binding(2) var<storage, read_write> spill: array<f32>;
-`];
+`;
+  const modules: string[] = [];
   for (let c = 0; c < chunks; c++) {
     const body: string[] = [];
     const have = new Set<number>();
@@ -75,19 +76,22 @@ struct Params { rows: u32, stride: u32, ni: u32, n: u32, n0: u32, n1: u32, order
       const i = index.get(out);
       if (i !== undefined) body.push(`spill[${2 * i}u * prm.stride + pid] = v${out}; spill[${2 * i + 1}u * prm.stride + pid] = d${out};`);
     }
-    parts.push(`@compute @workgroup_size(64)
-fn c${c}(@builtin(global_invocation_id) gid: vec3<u32>) {
+    modules.push(`${header}@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let pid = gid.x + gid.y * prm.wx * 64u;
   if (pid >= prm.rows) { return; }
   let th = bat[pid];
   ${body.join('\n  ')}
 }`);
   }
-  return { code: parts.join('\n'), chunks, spilled: stored.size };
+  return { modules, chunks, spilled: stored.size, bytes: modules.reduce((n, m) => n + m.length, 0) };
 }
 
-/** Milliseconds to create every pipeline, and to run P particles (median of `reps`), for both designs. */
-export async function compareTapeDesigns(ctx: GpuContext, graph: Graph, P: number, reps = 3): Promise<Record<string, number>> {
+/**
+ * Milliseconds to create every pipeline, and to run P particles (median of `reps`), for both designs.
+ * With `maxChunks`, only that many generated entry points are compiled (and the generated run is not measured).
+ */
+export async function compareTapeDesigns(ctx: GpuContext, graph: Graph, P: number, reps = 3, maxChunks = Infinity): Promise<Record<string, number>> {
   const t = await tapeOf(graph);
   const gen = generatedTape(t);
   const { device } = ctx;
@@ -98,13 +102,14 @@ export async function compareTapeDesigns(ctx: GpuContext, graph: Graph, P: numbe
   // Generated: one module, `chunks` entry points, compiled in parallel.
   let t0 = performance.now();
   const layout = ['uniform', 'read-only-storage', 'storage'] as const;
-  const pipes = await Promise.all(Array.from({ length: gen.chunks }, (_, c) => cache.pipeline(ctx, { code: gen.code, entryPoint: `c${c}`, layout: [...layout] })));
+  const compiled = Math.min(gen.chunks, maxChunks);
+  const pipes = await Promise.all(gen.modules.slice(0, compiled).map((code) => cache.pipeline(ctx, { code, entryPoint: 'main', layout: [...layout] })));
   const genCompile = performance.now() - t0;
   const bat = storageFrom(device, theta, 'θ');
   const spill = storageOf(device, 2 * gen.spilled * P * 4, 'spill');
   const genRun = new GpuRun(ctx, cache.layoutFor(device, [...layout]).group, TAPE_PARAMS, [bat, spill]);
   const genTimes: number[] = [];
-  for (let r = 0; r < reps + 1; r++) {
+  for (let r = 0; r < (compiled === gen.chunks ? reps + 1 : 0); r++) {
     t0 = performance.now();
     for (const p of pipes) genRun.dispatch(p, Uint32Array.of(P, P, t.ni, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, genRun.workgroupsX(P), 0, 0), P);
     await genRun.settle();
@@ -134,7 +139,7 @@ export async function compareTapeDesigns(ctx: GpuContext, graph: Graph, P: numbe
   run.dispose();
   [bat, idx, cfb, vals, xs, res].forEach((b) => b.destroy());
   return {
-    ops: t.nops, wgslKiB: gen.code.length / 1024, chunks: gen.chunks, spilled: gen.spilled,
-    generatedCompileMs: genCompile, generatedRunMs: median(genTimes), interpretedCompileMs: interpCompile, interpretedRunMs: median(times),
+    ops: t.nops, wgslKiB: gen.bytes / 1024, chunks: gen.chunks, spilled: gen.spilled,
+    generatedCompileMs: genCompile, generatedRunMs: genTimes.length ? median(genTimes) : NaN, compiledChunks: compiled, interpretedCompileMs: interpCompile, interpretedRunMs: median(times),
   };
 }

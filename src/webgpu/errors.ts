@@ -1,5 +1,7 @@
 // Why the WebGPU backend cannot run here, or stopped. With backend 'auto' these
 // become the reason WASM computes instead; with backend 'webgpu' they are thrown.
+// A device lost during a batch, or out of memory for even one particle, is not an
+// error: the GPU evaluator computes that batch in WASM and says so (backendReason).
 import { PhasekitError } from '../errors/index.js';
 
 /** Why WebGPU is unavailable or failed. */
@@ -12,10 +14,6 @@ export type GpuErrorCode =
   | 'NO_DEVICE'
   /** The device's self-test failed (f32 arithmetic, or df64's error-free transforms for precision 'df64'). */
   | 'SELF_TEST_FAILED'
-  /** The device was lost and could not be recreated, or was lost again while recomputing. */
-  | 'DEVICE_LOST'
-  /** The device ran out of memory even for one particle per batch. */
-  | 'OUT_OF_MEMORY'
   /** This evaluator or data does not fit the WebGPU backend (the message says what). */
   | 'UNSUPPORTED'
   /** A kernel failed on the device (a WebGPU validation or internal error: a phasekit bug, or a driver's). */

@@ -61,6 +61,8 @@ export class GpuEvaluator implements Evaluator {
   /** What the last evaluate() did. */
   lastRun: GpuRunReport = { gpuRows: 0, wasmRows: 0, deviceRenewals: 0 };
   private kernel: Kernel | null = null;
+  /** The device `kernel` was made for. */
+  private kernelDevice: GpuContext | null = null;
   private wasm: WasmEvaluator | null = null;
   private readonly rates: KernelParameterisation;
   private readonly weights = new KernelWorkspace();
@@ -82,8 +84,17 @@ export class GpuEvaluator implements Evaluator {
     const gradient = options.gradient === true;
     throwIfAborted(options.signal, 'the evaluation');
     this.lastRun = { gpuRows: 0, wasmRows: 0, deviceRenewals: 0 };
+    this.backendReason = this.wasmOnly() ?? `webgpu (${this.precision}) on ${describe(this.ctx)}`;
     if (this.wasmOnly() || !this.ratesValid(batch)) return this.inWasm(options, batch.rows);
-    if (this.ctx.lost) await this.renew();
+    if (this.ctx.lost) {
+      // Lost since the last batch: a new device, or (none to be had) WASM for this batch.
+      try {
+        await this.renew();
+      } catch (e) {
+        this.backendReason = `wasm: the WebGPU device was lost (${this.ctx.lost}) and no new one could be made (${(e as Error).message})`;
+        return this.inWasm(options, batch.rows);
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.onGpu(batch, gradient, options);
@@ -202,8 +213,11 @@ export class GpuEvaluator implements Evaluator {
     return this.wasm;
   }
 
+  // The kernel of this device (a kernel of a replaced device is dropped: its buffers died with it).
   private kernelFor(ctx: GpuContext): Kernel {
-    if (this.kernel) return this.kernel;
+    if (this.kernel && this.kernelDevice === ctx) return this.kernel;
+    this.kernel?.dispose();
+    this.kernelDevice = ctx;
     const t = this.target, s = this.spec.structure;
     if (t.kind === 'loglik' && t.data.kind !== 'counts') this.kernel = new GpuPointLikelihood(ctx, s, t.data, this.precision, t.limits.maxSteps);
     else {
@@ -216,8 +230,6 @@ export class GpuEvaluator implements Evaluator {
   }
 
   private async renew(): Promise<void> {
-    this.kernel?.dispose();
-    this.kernel = null;
     this.ctx = await renewGpu(this.ctx);
     this.backendReason = this.wasmOnly() ?? `webgpu (${this.precision}) on ${describe(this.ctx)}`;
   }

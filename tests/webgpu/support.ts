@@ -5,7 +5,7 @@
 // the WASM fallback and print why. PHASEKIT_EXPECT_WEBGPU=1|0 overrides the guess.
 import { existsSync } from 'node:fs';
 import { expect } from 'vitest';
-import { gpuStatus, type GpuStatus } from '../../src/webgpu/index.js';
+import { configurePipelineCache, gpuStatus, type GpuStatus } from '../../src/webgpu/index.js';
 
 /** Chromium's SwiftShader Vulkan driver (Debian's chromium package). */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -13,6 +13,9 @@ const VULKAN_LOADER = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aar
 
 // Dawn reads the driver list when it first creates its Vulkan instance: set it before any test asks.
 if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+
+// Pipelines compiled by the tests are not stored in the user's cache directory.
+configurePipelineCache({ persistence: 'none' });
 
 /** Whether an adapter must exist here. */
 export const EXPECT_GPU = process.env.PHASEKIT_EXPECT_WEBGPU !== undefined

@@ -98,7 +98,7 @@ export class PipelineCache {
   /** The pipeline for `request` on `target`'s device: from memory, else compiled (once, however many ask at once) and its record stored. */
   async pipeline(target: PipelineTarget, request: PipelineRequest): Promise<GPUComputePipeline> {
     const record: PipelineRecord = { code: request.code, entryPoint: request.entryPoint, layout: request.layout, constants: request.constants ?? {}, features: target.features, adapter: target.adapter };
-    const key = await pipelineKey(encodePipelineRecord(record));
+    const key = await this.keyOf(record);
     const entry = this.entryOf(target.device);
     const live = entry.pipelines.get(key);
     if (live) { this.counts.hits++; return live; }
@@ -224,6 +224,19 @@ export class PipelineCache {
   /** Closes the record store. */
   close(): Promise<void> {
     return this.cache.close();
+  }
+
+  // Keys by the record's parts, the WGSL first: a repeated request hashes nothing (V8 keeps a string's hash on the string).
+  private readonly keys = new Map<string, Map<string, string>>();
+  private async keyOf(record: PipelineRecord): Promise<string> {
+    const rest = JSON.stringify([record.entryPoint, record.layout, record.constants, record.features, record.adapter]);
+    let byRest = this.keys.get(record.code);
+    const known = byRest?.get(rest);
+    if (known) return known;
+    const key = await pipelineKey(encodePipelineRecord(record));
+    if (!byRest) this.keys.set(record.code, (byRest = new Map()));
+    byRest.set(rest, key);
+    return key;
   }
 
   private entryOf(device: GPUDevice): DeviceEntry {

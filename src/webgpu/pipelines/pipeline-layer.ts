@@ -25,7 +25,8 @@ export function registerPipelineLayer(): void {
     prewarm: async () => {
       const ctx = await acquireGpu().catch(() => null);
       if (!ctx) return { warmed: 0, skipped: 0, failed: 0, ms: 0 };
-      return pipelineCache().prewarm(ctx);
+      // An unreadable store warms nothing; it must not fail the traces' prewarm beside it.
+      return pipelineCache().prewarm(ctx).catch(() => ({ warmed: 0, skipped: 0, failed: 1, ms: 0 }));
     },
   });
 }

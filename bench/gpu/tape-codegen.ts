@@ -14,7 +14,8 @@ import { storageFrom, storageOf } from '../../src/webgpu/device/buffers.js';
 import { GpuRun } from '../../src/webgpu/kernels/gpu-run.js';
 import { pipelineCache } from '../../src/webgpu/pipelines/default-pipeline-cache.js';
 import { precisionPrelude } from '../../src/webgpu/wgsl/precision.js';
-import { TAPE_LAYOUT, TAPE_PARAMS, tapeSource } from '../../src/webgpu/wgsl/tape.js';
+import { paramWords } from '../../src/webgpu/wgsl/common.js';
+import { TAPE, TAPE_LAYOUT, tapeSource } from '../../src/webgpu/wgsl/tape.js';
 
 /** Ops per generated module. */
 export const CHUNK = 4096;
@@ -46,7 +47,7 @@ export function generatedTape(t: Tape): { modules: string[]; chunks: number; spi
   const index = new Map(Array.from(stored).sort((a, b) => a - b).map((s, i) => [s, i]));
   const chunks = Math.ceil(nops / CHUNK);
   const header = `${precisionPrelude('f32')}
-struct Params { rows: u32, stride: u32, ni: u32, n: u32, n0: u32, n1: u32, order: u32, replays: u32, a: u32, b: u32, c: u32, d: u32, e: u32, wx: u32, guard: u32, pad: u32 }
+struct Params { ${TAPE.params.map((f) => `${f}: u32`).join(', ')} }
 @group(0) @binding(0) var<uniform> prm: Params;
 @group(0) @binding(1) var<storage, read> bat: array<f32>;
 @group(0) @binding(2) var<storage, read_write> spill: array<f32>;
@@ -107,11 +108,11 @@ export async function compareTapeDesigns(ctx: GpuContext, graph: Graph, P: numbe
   const genCompile = performance.now() - t0;
   const bat = storageFrom(device, theta, 'θ');
   const spill = storageOf(device, 2 * gen.spilled * P * 4, 'spill');
-  const genRun = new GpuRun(ctx, cache.layoutFor(device, [...layout]).group, TAPE_PARAMS, [bat, spill]);
+  const genRun = new GpuRun(ctx, cache.layoutFor(device, [...layout]).group, [bat, spill]);
   const genTimes: number[] = [];
   for (let r = 0; r < (compiled === gen.chunks ? reps + 1 : 0); r++) {
     t0 = performance.now();
-    for (const p of pipes) genRun.dispatch(p, Uint32Array.of(P, P, t.ni, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, genRun.workgroupsX(P), 0, 0), P);
+    for (const p of pipes) genRun.dispatch(p, paramWords(TAPE, { rows: P, stride: P, ni: t.ni, wx: genRun.workgroupsX(P) }), P);
     await genRun.settle();
     if (r > 0) genTimes.push(performance.now() - t0);
   }
@@ -127,12 +128,12 @@ export async function compareTapeDesigns(ctx: GpuContext, graph: Graph, P: numbe
   for (let j = 0; j < t.ni; j++) { cf[2 * j] = t.base[j]; cf[2 * j + 1] = t.coef[j]; }
   const idx = storageFrom(device, Uint32Array.from(t.ops), 'tape'), cfb = storageFrom(device, cf, 'cf');
   const vals = storageOf(device, (1 + t.nops) * 2 * P * 4, 'vals'), xs = storageOf(device, 16, 'unused'), res = storageOf(device, 16, 'unused');
-  const run = new GpuRun(ctx, cache.layoutFor(device, TAPE_LAYOUT).group, TAPE_PARAMS, [idx, cfb, bat, vals, xs, res]);
+  const run = new GpuRun(ctx, cache.layoutFor(device, TAPE_LAYOUT).group, [idx, cfb, bat, vals, xs, res]);
   const per = Math.max(1, Math.floor((1 << 22) / (P * 6)));
   const times: number[] = [];
   for (let r = 0; r < reps + 1; r++) {
     t0 = performance.now();
-    for (let k0 = 0; k0 < t.nops; k0 += per) run.dispatch(tapePipe, Uint32Array.of(P, P, t.ni, 0, k0, Math.min(t.nops, k0 + per), 0, 1, 0, 0, 0, 0, 0, run.workgroupsX(P), 0, 0), P);
+    for (let k0 = 0; k0 < t.nops; k0 += per) run.dispatch(tapePipe, paramWords(TAPE, { rows: P, stride: P, ni: t.ni, n0: k0, n1: Math.min(t.nops, k0 + per), replays: 1, wx: run.workgroupsX(P) }), P);
     await run.settle();
     if (r > 0) times.push(performance.now() - t0);
   }

@@ -42,10 +42,10 @@ export class GpuRun {
   private readonly group: GPUBindGroup;
   private readonly errorsBefore: number;
 
-  constructor(private readonly ctx: GpuContext, layout: GPUBindGroupLayout, private readonly paramWords: number, buffers: GPUBuffer[]) {
+  constructor(private readonly ctx: GpuContext, layout: GPUBindGroupLayout, buffers: GPUBuffer[], paramBytes = 64) {
     const { device } = ctx;
     this.errorsBefore = ctx.uncaptured;
-    this.params = uniformOf(device, 4 * paramWords, 'params');
+    this.params = uniformOf(device, paramBytes, 'params');
     this.group = device.createBindGroup({
       layout,
       entries: [this.params, ...buffers].map((buffer, binding) => ({ binding, resource: { buffer } })),
@@ -61,7 +61,6 @@ export class GpuRun {
   dispatch(pipeline: GPUComputePipeline, params: Uint32Array<ArrayBuffer>, threads: number): void {
     this.check();
     const { device } = this.ctx;
-    if (params.length !== this.paramWords) throw new Error(`kernel parameters: ${params.length} words, expected ${this.paramWords}`);
     device.queue.writeBuffer(this.params, 0, params);
     const groups = Math.ceil(threads / WORKGROUP_SIZE);
     const wx = this.workgroupsX(threads), wy = Math.ceil(groups / wx);

@@ -11,9 +11,8 @@ import type { GpuContext } from '../device/gpu-context.js';
 import { storageFrom, storageOf } from '../device/buffers.js';
 import { pipelineCache } from '../pipelines/default-pipeline-cache.js';
 import { floatsPerValue, packValues, valueAt, type GpuPrecision } from '../wgsl/precision.js';
-import {
-  OBSERVATION_BLOCK, UNIFORMIZATION_LAYOUT, UNIFORMIZATION_PARAMS, uniformizationSource,
-} from '../wgsl/uniformization.js';
+import { paramWords } from '../wgsl/common.js';
+import { OBSERVATION_BLOCK, UNIFORMIZATION, UNIFORMIZATION_LAYOUT, uniformizationSource } from '../wgsl/uniformization.js';
 import { allocateBatch, BatchTooLargeSignal, GpuRun } from './gpu-run.js';
 import { batchRows, type BatchLimits, type GpuRowResults } from './batching.js';
 import { groupByRate, groupObservations, pointStructure, rowRates, type GroupObservations, type PointStructure } from './point-plan.js';
@@ -119,10 +118,12 @@ export class GpuPointLikelihood {
       throw e;
     }
     const [batBuffer, state, ab, res] = buffers;
-    const run = new GpuRun(ctx, k.layout, UNIFORMIZATION_PARAMS, [k.idxBuffer, this.coefficients!, batBuffer, state, ab, res]);
+    const run = new GpuRun(ctx, k.layout, [k.idxBuffer, this.coefficients!, batBuffer, state, ab, res]);
     try {
-      const params = (n0: number, n1: number) => Uint32Array.of(
-        R, R, ps.nt, n0, n1, N, ps.offX, ps.offS, ps.offA, k.aRecords * D * R, nobs, run.workgroupsX(R), ps.csr.length, offW, offIl, 0);
+      const params = (n0: number, n1: number) => paramWords(UNIFORMIZATION, {
+        rows: R, stride: R, nt: ps.nt, n0, n1, steps: N, offX: ps.offX, offS: ps.offS, offA: ps.offA,
+        boff: k.aRecords * D * R, nobs, wx: run.workgroupsX(R), offObs: ps.csr.length, offW, offIl,
+      });
       run.dispatch(k.pipelines.init, params(0, 0), R);
       const stepWork = Math.max(1, R * (ps.mt + 2 * ps.nt + 1) * D * (1 + p));
       const stepsPer = Math.max(1, Math.floor(limits.dispatchWork / stepWork));

@@ -10,7 +10,8 @@ import type { GpuContext } from '../device/gpu-context.js';
 import { storageFrom, storageOf } from '../device/buffers.js';
 import { pipelineCache } from '../pipelines/default-pipeline-cache.js';
 import { floatsPerValue, packValues, valueAt, type GpuPrecision } from '../wgsl/precision.js';
-import { TAPE_LAYOUT, TAPE_PARAMS, tapeSource } from '../wgsl/tape.js';
+import { paramWords } from '../wgsl/common.js';
+import { TAPE, TAPE_LAYOUT, tapeSource } from '../wgsl/tape.js';
 import { allocateBatch, BatchTooLargeSignal, GpuRun } from './gpu-run.js';
 import { batchRows, type BatchLimits, type GpuRowResults } from './batching.js';
 
@@ -83,10 +84,12 @@ export class GpuTraceTargets {
         throw e;
       }
       const [bat, vals, xs, res] = buffers;
-      const run = new GpuRun(ctx, layout, TAPE_PARAMS, [this.statics.idx, this.statics.cf, bat, vals, xs, res]);
+      const run = new GpuRun(ctx, layout, [this.statics.idx, this.statics.cf, bat, vals, xs, res]);
       try {
-        const params = (n0: number, n1: number, order: number, threads: number) => Uint32Array.of(
-          R, R, this.ni, n, n0, n1, order, this.replays, tape.offDst, tape.offSrc, tape.offSlot, tape.offScale, this.ni * (1 + p), run.workgroupsX(threads), 0, 0);
+        const params = (n0: number, n1: number, order: number, threads: number) => paramWords(TAPE, {
+          rows: R, stride: R, ni: this.ni, n, n0, n1, order, replays: this.replays, offDst: tape.offDst, offSrc: tape.offSrc,
+          offSlot: tape.offSlot, offScale: tape.offScale, offR: this.ni * (1 + p), wx: run.workgroupsX(threads),
+        });
         const opsPer = Math.max(1, Math.floor(limits.dispatchWork / (R * D * 3)));
         for (let k0 = 0; k0 < tape.ops; k0 += opsPer) {
           run.dispatch(tapePipe, params(k0, Math.min(tape.ops, k0 + opsPer), 0, R), R);

@@ -16,8 +16,8 @@
 // k times in turn, b_{j+1} = (j+1)·r ⊙ x_j.
 //
 // Entry points: tape (ops n0..n1), replay_init, replay (commands n0..n1), replay_out.
-import { precisionPrelude, type GpuPrecision } from './precision.js';
-import { thetaSupport, WORKGROUP_SIZE } from './common.js';
+import type { GpuPrecision } from './precision.js';
+import { kernelHeader, layoutOf, PARTICLE_THREAD, WORKGROUP_SIZE, type KernelInterface } from './common.js';
 import type { BindingKind } from '../pipelines/pipeline-record.js';
 
 /** Options of {@link tapeSource}. */
@@ -29,11 +29,25 @@ export interface TapeShape {
   moments: boolean;
 }
 
-/** Words (u32) of the Params uniform. */
-export const TAPE_PARAMS = 16;
+/**
+ * The kernels' interface. idx: ops (4 words each), the commands' dst, src and slot, the scale
+ * slots; cf: the inputs' coefficient rows, then the rewards; bat: θ rows; vals: the tape's
+ * values and tangents; xs: the replays' vectors; res: the outputs.
+ */
+export const TAPE: KernelInterface = {
+  params: ['rows', 'stride', 'ni', 'n', 'n0', 'n1', 'order', 'replays', 'offDst', 'offSrc', 'offSlot', 'offScale', 'offR', 'wx', 'guard'],
+  buffers: [['idx', 'read', 'u32'], ['cf', 'read', 'T'], ['bat', 'read', 'T'], ['vals', 'read_write', 'T'], ['xs', 'read_write', 'T'], ['res', 'read_write', 'T']],
+};
 
-/** The bindings: params, idx (ops, dst, src, slot, scale slots), cf (inputs' coefficients, rewards), bat (θ), vals, xs, res. */
-export const TAPE_LAYOUT: BindingKind[] = ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'];
+/** The explicit layout of {@link TAPE}. */
+export const TAPE_LAYOUT: BindingKind[] = layoutOf(TAPE);
+
+// The replays' thread: particle pid, reward (or replay) r.
+const REPLAY_THREAD = `  t_begin(prm.guard);
+  let t = thread_index(gid);
+  if (t >= prm.rows * prm.replays) { return; }
+  let pid = t % prm.rows;
+  let r = t / prm.rows;`;
 
 /** The opcodes of wasm-src/kernel.h. */
 const OP = { ADD: 1, MUL: 2, FMA: 3, INV: 4 } as const;
@@ -41,24 +55,7 @@ const OP = { ADD: 1, MUL: 2, FMA: 3, INV: 4 } as const;
 /** The WGSL module (entry points tape, replay_init, replay, replay_out) for one shape. */
 export function tapeSource(s: TapeShape): string {
   const np = s.gradient ? s.paramLength : 0;
-  return /* wgsl */ `${precisionPrelude(s.precision)}
-const PT: u32 = ${s.paramLength}u;
-const NP: u32 = ${np}u;
-const D: u32 = ${1 + np}u;
-struct Params {
-  rows: u32, stride: u32, ni: u32, n: u32,
-  n0: u32, n1: u32, order: u32, replays: u32,
-  offDst: u32, offSrc: u32, offSlot: u32, offScale: u32,
-  offR: u32, wx: u32, guard: u32, pad: u32,
-}
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> idx: array<u32>;
-@group(0) @binding(2) var<storage, read> cf: array<T>;
-@group(0) @binding(3) var<storage, read> bat: array<T>;
-@group(0) @binding(4) var<storage, read_write> vals: array<T>;
-@group(0) @binding(5) var<storage, read_write> xs: array<T>;
-@group(0) @binding(6) var<storage, read_write> res: array<T>;
-${thetaSupport(s.paramLength)}
+  return /* wgsl */ `${kernelHeader(TAPE, s.precision, s.paramLength, np)}
 
 // Slot s's value and tangents: an input from θ, else the value array (slot NI is 0).
 fn slot_value(s: u32, pid: u32) -> T {
@@ -73,9 +70,7 @@ fn xi(r: u32, v: u32, j: u32, pid: u32) -> u32 { return ((r * prm.n + v) * D + j
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn tape(@builtin(global_invocation_id) gid: vec3<u32>) {
-  t_begin(prm.guard);
-  let pid = thread_index(gid);
-  if (pid >= prm.rows) { return; }
+${PARTICLE_THREAD}
   load_theta(pid);
   for (var k = prm.n0; k < prm.n1; k++) {
     let op = idx[4u * k];
@@ -117,11 +112,7 @@ fn tape(@builtin(global_invocation_id) gid: vec3<u32>) {
 // b = (order + 1)·r ⊙ x (moments of a higher order, x from the previous replay).
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn replay_init(@builtin(global_invocation_id) gid: vec3<u32>) {
-  t_begin(prm.guard);
-  let t = thread_index(gid);
-  if (t >= prm.rows * prm.replays) { return; }
-  let pid = t % prm.rows;
-  let r = t / prm.rows;
+${REPLAY_THREAD}
   load_theta(pid);
   for (var v = 0u; v < prm.n; v++) {
     let sc = idx[prm.offScale + v];
@@ -144,11 +135,7 @@ fn replay_init(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn replay(@builtin(global_invocation_id) gid: vec3<u32>) {
-  t_begin(prm.guard);
-  let t = thread_index(gid);
-  if (t >= prm.rows * prm.replays) { return; }
-  let pid = t % prm.rows;
-  let r = t / prm.rows;
+${REPLAY_THREAD}
   load_theta(pid);
   for (var k = prm.n0; k < prm.n1; k++) {
     let d = idx[prm.offDst + k];
@@ -176,11 +163,7 @@ fn replay(@builtin(global_invocation_id) gid: vec3<u32>) {
 // Output (order, or reward r) = x_r at the start vertex, with its tangents.
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn replay_out(@builtin(global_invocation_id) gid: vec3<u32>) {
-  t_begin(prm.guard);
-  let t = thread_index(gid);
-  if (t >= prm.rows * prm.replays) { return; }
-  let pid = t % prm.rows;
-  let r = t / prm.rows;
+${REPLAY_THREAD}
   let o = ${s.moments ? 'prm.order' : 'r'};
   for (var j = 0u; j < D; j++) { res[(o * D + j) * prm.stride + pid] = xs[xi(r, 0u, j, pid)]; }
 }

@@ -17,8 +17,8 @@
 // step (steps n0..n1: a_n = v_n·s, b_n = Σ v_n, then v_{n+1}), observe (each
 // observation's f = Σ_k W_k x_k over its window, with tangents: either written
 // per observation, for the host's f64 log-sum, or summed as log f in blocks).
-import { precisionPrelude, type GpuPrecision } from './precision.js';
-import { each, thetaSupport, WORKGROUP_SIZE } from './common.js';
+import type { GpuPrecision } from './precision.js';
+import { each, kernelHeader, layoutOf, PARTICLE_THREAD, WORKGROUP_SIZE, type KernelInterface } from './common.js';
 import type { BindingKind } from '../pipelines/pipeline-record.js';
 
 /** Options of {@link uniformizationSource}. */
@@ -37,41 +37,29 @@ export interface UniformizationShape {
 /** Observations summed per block when not written one by one. */
 export const OBSERVATION_BLOCK = 32;
 
-/** Words (u32) of the Params uniform. */
-export const UNIFORMIZATION_PARAMS = 16;
+/**
+ * The kernels' interface. idx: rcp, rsrc, then 4 words per observation (kind, lo, hi, window
+ * offset); cf: coefficient rows; bat: θ rows, 1/λ, multiplicities, window weights; st: v and
+ * its tangents, two buffers; ab: a then b records; res: observation results.
+ */
+export const UNIFORMIZATION: KernelInterface = {
+  params: ['rows', 'stride', 'nt', 'n0', 'n1', 'steps', 'offX', 'offS', 'offA', 'boff', 'nobs', 'wx', 'offObs', 'offW', 'offIl', 'guard'],
+  buffers: [['idx', 'read', 'u32'], ['cf', 'read', 'T'], ['bat', 'read', 'T'], ['st', 'read_write', 'T'], ['ab', 'read_write', 'T'], ['res', 'read_write', 'T']],
+};
 
-/** The bindings: params, idx (rcp, rsrc; observations), cf, bat, state, ab, res. */
-export const UNIFORMIZATION_LAYOUT: BindingKind[] = ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'];
+/** The explicit layout of {@link UNIFORMIZATION}. */
+export const UNIFORMIZATION_LAYOUT: BindingKind[] = layoutOf(UNIFORMIZATION);
 
 /** The WGSL module (entry points init, step, observe) for one shape. */
 export function uniformizationSource(s: UniformizationShape): string {
   const np = s.gradient ? s.paramLength : 0, d = 1 + np;
-  return /* wgsl */ `${precisionPrelude(s.precision)}
-const PT: u32 = ${s.paramLength}u;
-const NP: u32 = ${np}u;
-const D: u32 = ${1 + np}u;
+  return /* wgsl */ `${kernelHeader(UNIFORMIZATION, s.precision, s.paramLength, np)}
 const BLK: u32 = ${OBSERVATION_BLOCK}u;
-struct Params {
-  rows: u32, stride: u32, nt: u32, n0: u32,
-  n1: u32, steps: u32, offX: u32, offS: u32,
-  offA: u32, boff: u32, nobs: u32, wx: u32,
-  offObs: u32, offW: u32, offIl: u32, guard: u32,
-}
-@group(0) @binding(0) var<uniform> prm: Params;
-@group(0) @binding(1) var<storage, read> idx: array<u32>;
-@group(0) @binding(2) var<storage, read> cf: array<T>;
-@group(0) @binding(3) var<storage, read> bat: array<T>;
-@group(0) @binding(4) var<storage, read_write> st: array<T>;
-@group(0) @binding(5) var<storage, read_write> ab: array<T>;
-@group(0) @binding(6) var<storage, read_write> res: array<T>;
-${thetaSupport(s.paramLength)}
 fn sidx(buf: u32, b: u32, j: u32, pid: u32) -> u32 { return ((buf * prm.nt + b) * D + j) * prm.stride + pid; }
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn init(@builtin(global_invocation_id) gid: vec3<u32>) {
-  t_begin(prm.guard);
-  let pid = thread_index(gid);
-  if (pid >= prm.rows) { return; }
+${PARTICLE_THREAD}
   load_theta(pid);
   var mass = array<T, D>();
   for (var b = 0u; b < prm.nt; b++) {
@@ -90,9 +78,7 @@ fn init(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
-  t_begin(prm.guard);
-  let pid = thread_index(gid);
-  if (pid >= prm.rows) { return; }
+${PARTICLE_THREAD}
   load_theta(pid);
   let il = bat[prm.offIl];
   let nt = prm.nt;
@@ -130,9 +116,7 @@ fn step(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn observe(@builtin(global_invocation_id) gid: vec3<u32>) {
-  t_begin(prm.guard);
-  let pid = thread_index(gid);
-  if (pid >= prm.rows) { return; }
+${PARTICLE_THREAD}
   for (var blk = prm.n0; blk < prm.n1; blk++) {
     ${each(d, (j) => `var ll${j} = 0.0;`)}
     var bad = false;

@@ -6,7 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cacheInfo, clearCache, createEvaluator, exportCache, importCache, models, ready, vacuum } from '../../src/index.js';
+import { cacheInfo, clearCache, createEvaluator, exportCache, importCache, models, prewarm, ready, vacuum } from '../../src/index.js';
 import { encodeArchive } from '../../src/cache/management/archive.js';
 import {
   acquireGpu, configurePipelineCache, pipelineCache, PipelineCache, registerPipelineLayer, setGpuProvider,
@@ -71,6 +71,17 @@ describe('the pipeline cache (layer 3)', () => {
     await acquireGpu();
     for (let i = 0; i < 100 && (await pipelineCache().info()).prewarmed < 1; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await pipelineCache().info()).prewarmed).toBeGreaterThanOrEqual(1);
+  }));
+
+  it('prewarm() compiles the stored pipelines too, and reports them beside the traces', async () => onDeviceOrFallback(async () => {
+    const root = await dir();
+    configurePipelineCache({ persistence: 'file', root, sync: false });
+    await pipelineCache().pipeline(await acquireGpu(), request('7.0'));
+    await new Promise((r) => setTimeout(r, 50));
+    configurePipelineCache({ persistence: 'file', root, sync: false });
+    const result = await prewarm([]);
+    expect(result.pipelines).toMatchObject({ warmed: 1, failed: 0 });
+    expect(result).toMatchObject({ warmed: 0, failed: 0 });
   }));
 
   it('a stored record that does not hash to its key is dropped and counted corrupt, never compiled', async () => onDeviceOrFallback(async () => {

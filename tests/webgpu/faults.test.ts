@@ -50,6 +50,19 @@ describe('no WebGPU here', () => {
   });
 });
 
+describe('in Node worker threads', () => {
+  it('a pool worker refuses WebGPU with NO_WEBGPU: dawn.node lives on the main thread', async () => {
+    const { createPool } = await import('../../src/pool/index.js');
+    const pool = createPool({ size: 1 });
+    try {
+      await expect(pool.logLikelihood(models.coalescent(4), likelihood.data as { times: number[] }, { thetas: Float64Array.of(1), backend: 'webgpu' }))
+        .rejects.toMatchObject({ name: 'GpuError', code: 'NO_WEBGPU', message: expect.stringContaining('main thread only') });
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('on a device', () => {
   const g = models.coalescent(8);
   const thetas = spread([1], 10);

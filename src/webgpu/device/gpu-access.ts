@@ -1,7 +1,9 @@
 // Where the WebGPU API comes from: `navigator.gpu` in browsers and workers; in
 // Node the optional `webgpu` package (Dawn), loaded on first use. Dawn's GPU
 // object is kept in a module variable for the life of the process: if it is
-// garbage-collected while devices live, dawn.node crashes.
+// garbage-collected while devices live, dawn.node crashes. In Node it is used
+// from the main thread only: a worker_threads worker terminated with a pipeline
+// compile pending takes dawn.node down with it (measured: the pool's close()).
 
 /** A WebGPU entry point, or why there is none. */
 export type GpuAccess = { gpu: GPU } | { reason: string };
@@ -15,6 +17,9 @@ let nodeGpu: GPU | null = null;
 
 async function nodeWebgpu(): Promise<GpuAccess> {
   if (nodeGpu) return { gpu: nodeGpu };
+  // process.getBuiltinModule, not an import: browser bundlers must see nothing to resolve.
+  const threads = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:worker_threads') as { isMainThread: boolean } | undefined;
+  if (threads && !threads.isMainThread) return { reason: 'in Node, WebGPU (dawn.node) is used from the main thread only, not from worker threads' };
   let module: { create(options: string[]): GPU };
   try {
     // A variable specifier: bundlers leave it alone, and Node users without the package pay nothing.

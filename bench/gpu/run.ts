@@ -144,7 +144,6 @@ for (let rep = 0; rep < (sections.has('pipelines') ? 3 : 0); rep++) {
   const first = new webgpu.PipelineCache({ persistence: 'file', root: join(storeRoot, String(rep)), sync: false });
   pipelineTimes.cold.push(await all(first, ctx));
   pipelineTimes.hit.push(await all(first, ctx));
-  await new Promise((r) => setTimeout(r, 100));
   await first.close();
   webgpu.setGpuProvider(null); // "reload": a new device and an empty memory tier over the same store
   const ctx2 = await webgpu.acquireGpu();

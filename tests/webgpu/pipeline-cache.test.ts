@@ -52,8 +52,7 @@ describe('the pipeline cache (layer 3)', () => {
     const root = await dir();
     const first = new PipelineCache({ persistence: 'file', root, sync: false });
     await first.pipeline(ctx, request('2.0'));
-    await new Promise((r) => setTimeout(r, 50)); // the record is stored in the background
-    await first.close();
+    await first.close(); // waits for the record, written in the background
     const restarted = new PipelineCache({ persistence: 'file', root, sync: false });
     expect(await restarted.prewarm(ctx)).toMatchObject({ warmed: 1, failed: 0 });
     await restarted.pipeline(ctx, request('2.0'));
@@ -65,11 +64,11 @@ describe('the pipeline cache (layer 3)', () => {
     const root = await dir();
     configurePipelineCache({ persistence: 'file', root, sync: false });
     await pipelineCache().pipeline(await acquireGpu(), request('3.0'));
-    await new Promise((r) => setTimeout(r, 50));
+    await pipelineCache().flush();
     configurePipelineCache({ persistence: 'file', root, sync: false }); // a "reload": same store, empty memory
     setGpuProvider(null); // forget the device: the next use starts a new one
     await acquireGpu();
-    for (let i = 0; i < 100 && (await pipelineCache().info()).prewarmed < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await pipelineCache().lastPrewarm).toMatchObject({ failed: 0 });
     expect((await pipelineCache().info()).prewarmed).toBeGreaterThanOrEqual(1);
   }));
 
@@ -77,7 +76,7 @@ describe('the pipeline cache (layer 3)', () => {
     const root = await dir();
     configurePipelineCache({ persistence: 'file', root, sync: false });
     await pipelineCache().pipeline(await acquireGpu(), request('7.0'));
-    await new Promise((r) => setTimeout(r, 50));
+    await pipelineCache().flush();
     configurePipelineCache({ persistence: 'file', root, sync: false });
     const result = await prewarm([]);
     expect(result.pipelines).toMatchObject({ warmed: 1, failed: 0 });

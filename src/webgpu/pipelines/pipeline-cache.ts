@@ -104,7 +104,9 @@ export class PipelineCache {
     if (live) { this.counts.hits++; return live; }
     this.counts.misses++;
     const made = this.compile(target.device, entry, key, record, false);
-    void this.store(key, record);
+    const storing = this.store(key, record);
+    this.storing.add(storing);
+    void storing.finally(() => this.storing.delete(storing));
     return made;
   }
 
@@ -221,10 +223,18 @@ export class PipelineCache {
     return this.fileTier?.directory();
   }
 
-  /** Closes the record store. */
-  close(): Promise<void> {
+  /** Waits until every record of a pipeline compiled so far is stored (they are written in the background). */
+  async flush(): Promise<void> {
+    while (this.storing.size) await Promise.all(this.storing);
+  }
+
+  /** Stores the records still being written, then closes the record store. */
+  async close(): Promise<void> {
+    await this.flush();
     return this.cache.close();
   }
+
+  private readonly storing = new Set<Promise<void>>();
 
   // Keys by the record's parts, the WGSL first: a repeated request hashes nothing (V8 keeps a string's hash on the string).
   private readonly keys = new Map<string, Map<string, string>>();

@@ -4,10 +4,10 @@
 // Its bytes are the evaluator's identity: the layer-2 key is their SHA-256, and
 // they are what layer 2 persists (an evaluator can be rebuilt from them alone).
 //
-// Format version 1, little-endian:
+// Format version 2, little-endian:
 //   "PKEV" u32 version u32 backend [u32 precision: webgpu only, 0 f32, 1 df64] u32 targetKind
 //   structure: u32 n, u32 discrete, u32 paramLength, then arrays each prefixed by
-//     its u32 length: i32 rowPtr, i32 col, i32 canonical, u8 hasOutEdge (padded to 4),
+//     its u32 length: i32 rowPtr, i32 col, u8 hasOutEdge (padded to 4),
 //     f64 base, f64 coef, f64 loopBase, f64 loopCoef
 //   64 ASCII bytes: structural hash (hex)
 //   target: moments: u32 k, f64[] rewards; expectations: u32 m, f64[] rewards;

@@ -2,13 +2,15 @@
 # Installs what a fresh Debian 12 + Node 20 machine needs to build and test phasekit:
 # clang + lld + wasi-libc (+ the wasm32 compiler-rt) for the WebAssembly kernel,
 # Debian's Chromium for the real-browser tests, Debian's redis-server for the Redis tier's
-# tests (they start their own servers on free loopback ports), then the npm dependencies.
+# tests (they start their own servers on free loopback ports), libvulkan1 for WebGPU in Node
+# (Dawn, the optional `webgpu` package; without a GPU it runs on the SwiftShader Vulkan driver
+# that Chromium ships), then the npm dependencies.
 # Idempotent and non-interactive: apt runs only for packages that are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
-packages=(clang lld wasi-libc libclang-rt-14-dev-wasm32 chromium redis-server)
+packages=(clang lld wasi-libc libclang-rt-14-dev-wasm32 chromium redis-server libvulkan1)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

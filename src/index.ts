@@ -27,12 +27,13 @@ export { structuralHash, structuralEncoding, TRACE_FORMAT_VERSION } from './trac
 export { encodeTrace, decodeTrace, readTraceHeader, type TraceHeader } from './trace/format.js';
 
 // Evaluators: one interface for every backend, log-likelihoods with exact gradients.
-export type { Evaluator, Evaluation, EvaluateOptions, EvaluationProgress, Backend, BackendChoice } from './evaluate/evaluator.js';
+export type { Evaluator, Evaluation, EvaluateOptions, EvaluationProgress, Backend, BackendChoice, GpuPrecision } from './evaluate/evaluator.js';
 export { type Target, type CheckedTarget, DEFAULT_LIMITS } from './evaluate/target.js';
 export { EVALUATOR_FORMAT_VERSION, encodeSpec, decodeSpec, type EvaluatorSpec } from './evaluate/spec.js';
 export { WasmEvaluator } from './evaluate/wasm-evaluator.js';
 export { createEvaluator, evaluatorSpec, buildEvaluator, type CreateEvaluatorOptions } from './evaluator-cache/create-evaluator.js';
 export { logLikelihood, type LogLikelihoodOptions, type LogLikelihoodResult } from './evaluator-cache/log-likelihood.js';
+export { gpuStatus, type GpuStatus } from './evaluator-cache/gpu-status.js';
 export type { Observations, TimeObservations, StepObservations, CountObservations, CheckedObservations } from './likelihood/observations.js';
 export type { LikelihoodLimits } from './likelihood/point-likelihood.js';
 
@@ -55,3 +56,4 @@ export { LAYER_NAMES, type CacheLayer, type LayerInfo } from './cache-layers/lay
 export { PhasekitError, AbortError, GraphError, KernelError, TraceError, type GraphErrorCode, type KernelErrorCode, type TraceErrorCode } from './errors/index.js';
 export { CacheError, type CacheErrorCode } from './cache/errors.js';
 export { PoolError, type PoolErrorCode } from './pool/errors.js';
+export { GpuError, type GpuErrorCode } from './webgpu/errors.js';

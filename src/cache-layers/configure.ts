@@ -3,6 +3,10 @@
 import { closeTraceCache, configureTraceCache, traceCache } from '../trace-cache/default-trace-cache.js';
 import { closeEvaluatorCache, configureEvaluatorCache, evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
 import type { LayerPersistence } from '../trace-cache/persistence.js';
+import { registeredLayers } from './registry.js';
+
+// Layers 1 and 2 are configured by name; a layer registered later (3, WebGPU pipelines) through its hooks.
+const laterLayers = () => registeredLayers().filter((l) => l.layer > 2);
 
 /** Options shared by every cache layer. */
 export interface CacheLayersOptions {
@@ -18,14 +22,17 @@ export interface CacheLayersOptions {
 export function configureCacheLayers(options: CacheLayersOptions): void {
   configureTraceCache(options);
   configureEvaluatorCache(options);
+  for (const l of laterLayers()) l.configure?.(options);
 }
 
 /** Stops every layer's timers and closes its persistent tier; the next use of a layer opens it afresh (default options). */
 export async function closeCacheLayers(): Promise<void> {
-  await Promise.all([closeTraceCache(), closeEvaluatorCache()]);
+  await Promise.all([closeTraceCache(), closeEvaluatorCache(), ...laterLayers().map((l) => l.close?.())]);
 }
 
 /** The file store directories of the layers (Node, file persistence), by layer name. */
 export async function layerDirectories(): Promise<Record<string, string | undefined>> {
-  return { traces: await traceCache().directory(), evaluators: await evaluatorCache().directory() };
+  const dirs: Record<string, string | undefined> = { traces: await traceCache().directory(), evaluators: await evaluatorCache().directory() };
+  for (const l of laterLayers()) dirs[l.name] = await l.directory?.();
+  return dirs;
 }

@@ -27,5 +27,11 @@ export interface LayerHandle {
   /** Verifies and stores archive records; returns how many were imported. */
   importRecords(records: TierRecord<Uint8Array>[]): Promise<number>;
   vacuum(options: { maxAgeDays?: number; maxBytes?: number }): Promise<VacuumResult[]>;
+  /** Layers registered later (3) follow configureCacheLayers / closeCacheLayers / layerDirectories through these. */
+  configure?(options: { persistence?: 'indexeddb' | 'file' | 'none'; root?: string; sync?: boolean }): void;
+  close?(): Promise<void>;
+  directory?(): Promise<string | undefined>;
+  /** Layers with something to warm at start-up (3: compiles stored pipelines) do it here; prewarm() runs it in the background. */
+  prewarm?(): Promise<unknown>;
 }
 

@@ -63,7 +63,15 @@ export async function vacuum(options: { maxAgeDays?: number; maxBytes?: number; 
   return out;
 }
 
-/** Records (or loads) the traces of these graphs now, so later compile() and evaluator calls hit. */
-export function prewarm(graphs: Iterable<StateGraph>, options: { signal?: AbortSignal } = {}): Promise<{ warmed: number; skipped: number; failed: number; ms: number }> {
-  return traceCache().prewarm(graphs, options);
+/** What a prewarm did: counts of entries warmed, skipped, failed, and the time it took. */
+export interface PrewarmResult { warmed: number; skipped: number; failed: number; ms: number }
+
+/**
+ * Records (or loads) the traces of these graphs now, so later compile() and evaluator calls hit;
+ * with the WebGPU layer loaded, also compiles its stored pipelines (reported as `pipelines`).
+ */
+export async function prewarm(graphs: Iterable<StateGraph>, options: { signal?: AbortSignal } = {}): Promise<PrewarmResult & { pipelines?: PrewarmResult }> {
+  const pipelines = layerNamed('pipelines')?.prewarm?.() as Promise<PrewarmResult> | undefined;
+  const traces = await traceCache().prewarm(graphs, options);
+  return pipelines ? { ...traces, pipelines: await pipelines } : traces;
 }

@@ -21,6 +21,8 @@ function command(summary: string, positionals: string[], flags: Record<string, F
     async run(args, io) {
       // Records are verified (and traces rebuilt) in the kernel.
       await ready();
+      // Layer 3's store is managed here like the others (loading it starts no GPU).
+      (await import('../webgpu/pipelines/pipeline-layer.js')).registerPipelineLayer();
       configureCacheLayers({ persistence: 'file', root: args.flags.dir as string | undefined, sync: false });
       try {
         printJSON(io, await run(args));

@@ -2,9 +2,10 @@
 // θ or a batch of θ rows, through a compiled evaluator (layers 1 and 2 of the
 // cache, so a shell loop over θ plans and records once).
 import { GraphError } from '../errors/index.js';
+import { PoolError } from '../pool/errors.js';
 import type { Graph } from '../phase-type/graph.js';
 import type { Observations } from '../likelihood/observations.js';
-import type { BackendChoice } from '../evaluate/evaluator.js';
+import type { BackendChoice, GpuPrecision } from '../evaluate/evaluator.js';
 import { logLikelihood } from '../evaluator-cache/log-likelihood.js';
 import { UsageError, type FlagSpec, type JsonValue, type ParsedArgs } from './args.js';
 import { printJSON, type Command } from './command.js';
@@ -26,7 +27,8 @@ export const dataFlags: Record<string, FlagSpec> = {
 const flags: Record<string, FlagSpec> = {
   theta: { kind: 'json', description: "θ as JSON: one vector '[1.2]', or rows '[[1.2], [0.8]]' (needed when the graph has parameters); @file reads a file" },
   ...dataFlags,
-  backend: { kind: 'string', choices: ['auto', 'wasm', 'wasm-direct', 'webgpu'], description: 'where to compute (default auto)' },
+  backend: { kind: 'string', choices: ['auto', 'wasm', 'wasm-direct', 'webgpu'], description: 'where to compute (default auto: WebGPU for large batches on a real GPU, else WASM); webgpu without a device exits 3' },
+  precision: { kind: 'string', choices: ['f32', 'df64'], description: 'number type of the WebGPU backend (default f32; df64 where the device passes its self-test)' },
   'no-cache': { kind: 'boolean', description: 'plan and record afresh, storing nothing (default: the file stores of layers 1 and 2)' },
   'timeout-ms': { kind: 'integer', min: 1, description: 'run in a worker and stop it after this many ms' },
   quiet,
@@ -83,12 +85,19 @@ export const loglikCommand: Command = {
     const data = observationsOf(args);
     const { theta, thetas, batch } = thetaOf(graph, args.flags.theta as JsonValue | undefined);
     const backend = (args.flags.backend as BackendChoice | undefined) ?? 'auto';
+    const precision = args.flags.precision as GpuPrecision | undefined;
     const noCache = args.flags['no-cache'] === true;
-    const useWorker = args.flags['timeout-ms'] !== undefined || graph.vertexCount >= WORKER_THRESHOLD;
+    const timeoutMs = args.flags['timeout-ms'] as number | undefined;
+    // The GPU is driven from this process (a worker would start a device of its own); --timeout-ms aborts it between dispatches.
+    const useWorker = backend !== 'webgpu' && (timeoutMs !== undefined || graph.vertexCount >= WORKER_THRESHOLD);
+    const signal = backend === 'webgpu' && timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
     const { logLik, gradient } = useWorker
       ? await inWorker(graph, args, io, (pool, g, _a, call) => pool.logLikelihood(g, data, { ...call, theta, thetas, backend }))
-      : await logLikelihood(graph, data, { theta, thetas, backend, ...(noCache ? { cache: null, traceStore: null } : {}),
-        onProgress: ({ done, total }) => progress.update('evaluating θ rows', done, total, 'rows') }).finally(() => progress.end());
+      : await logLikelihood(graph, data, { theta, thetas, backend, precision, signal, ...(noCache ? { cache: null, traceStore: null } : {}),
+        onProgress: ({ done, total }) => progress.update('evaluating θ rows', done, total, 'rows') }).catch((e: unknown) => {
+        if (signal?.aborted) throw new PoolError('TIMEOUT', `the evaluation took longer than --timeout-ms ${timeoutMs}`);
+        throw e;
+      }).finally(() => progress.end());
     printJSON(io, result(logLik, gradient, graph.paramLength, batch));
   },
 };

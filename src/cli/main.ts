@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { packageRoot } from './package-root.js';
 import { GraphError } from '../errors/index.js';
 import { PoolError } from '../pool/errors.js';
+import { GpuError } from '../webgpu/errors.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { isGroup, type Command } from './command.js';
 import { commands } from './commands.js';
@@ -18,6 +19,8 @@ export { commands } from './commands.js';
 export const EXIT_BAD_INPUT = 2;
 /** Exit code of an internal failure (a bug or the kernel). */
 export const EXIT_INTERNAL = 1;
+/** Exit code when --backend webgpu finds no usable WebGPU device (the message names the reason). */
+export const EXIT_NO_GPU = 3;
 
 /** The package version, from package.json. */
 export function version(): string {
@@ -74,6 +77,10 @@ function report(e: unknown, path: string, io: CliIO): number {
     io.stderr(`phasekit: ${path ? `${path}: ` : ''}${oneLine(e.message)} [${e.code}]\n`);
     return EXIT_INTERNAL;
   }
+  if (e instanceof GpuError) {
+    io.stderr(`phasekit: ${path ? `${path}: ` : ''}${oneLine(e.message)} [${e.code}]\n`);
+    return EXIT_NO_GPU;
+  }
   if (e instanceof GraphError) {
     io.stderr(`phasekit: ${path ? `${path}: ` : ''}${oneLine(e.message)} [${e.code}]\n`);
     return EXIT_BAD_INPUT;
@@ -114,7 +121,8 @@ export function usage(): string {
     '',
     'Flags take JSON arrays (--theta \'[1, 2]\', --times \'[0.5, 1]\', --steps, --rewards) or integers (--k 3, --n 10);',
     'both --flag value and --flag=value work. <graph.json> may be - for standard input.',
-    'Output: one line of JSON on stdout. Errors: one line on stderr; exit code 2 for bad input, 1 for internal failures.',
+    'Output: one line of JSON on stdout. Errors: one line on stderr; exit code 2 for bad input, 1 for internal failures,',
+    '3 when --backend webgpu finds no usable WebGPU device.',
     '',
     'Example: phasekit model coalescent --n 10 | phasekit moments - --theta \'[1]\' --k 2',
     '',

@@ -121,6 +121,8 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   const matrix = stepMatrix(csr, scale);
   const maxSteps = maxStepsOf(limits, matrix);
   const steps = scale * Math.max(...t);
+  if (!Number.isFinite(steps))
+    throw new GraphError('OVERFLOW', `the largest exit rate (${scale}) times the largest time (${Math.max(...t)}) overflows double precision; rescale time or the rates`);
   if (denseIsCheaper(matrix, steps, t.length, limits.method)) return denseContinuous(matrix, scale, t);
   const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
   if (adaptive) return adaptive;

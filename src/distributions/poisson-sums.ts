@@ -25,7 +25,7 @@ export function poissonSums(source: StepSource, lambda: number, t: Float64Array,
   const sums = new Float64Array(2 * t.length);
   if (t.length === 0) return sums;
   // No step past the last time's window is ever read: a chunk never runs beyond it.
-  const end = new PoissonCursor(mu[order[order.length - 1]], tail).right + 1;
+  const end = windowEndBound(mu[order[order.length - 1]], tail);
   const cursors = new Map<number, PoissonCursor>();
   let next = 0;
   for (;;) {
@@ -45,4 +45,16 @@ export function poissonSums(source: StepSource, lambda: number, t: Float64Array,
       if (cursor.done) cursors.delete(i);
     }
   }
+}
+
+/**
+ * A step count past the right end of Poisson(μ)'s window, without walking it (μ may be
+ * astronomically large when the mass dies long before): Bernstein's bound
+ * P(N ≥ μ + x) ≤ exp(−x² / (2(μ + x/3))) below the tail at x = c/3 + √(c²/9 + 2μc),
+ * c = ln(1/tail) + 2, doubled for room. Only limits how far a chunk steps.
+ */
+export function windowEndBound(mu: number, tail: number): number {
+  const c = Math.log(1 / tail) + 2;
+  const x = c / 3 + Math.sqrt((c * c) / 9 + 2 * mu * c);
+  return Math.ceil(mu + 2 * x) + 64;
 }

@@ -7,8 +7,11 @@ import type { CheckedTarget } from './target.js';
 /** Where an evaluator computes. 'wasm': the trace, evaluated in WebAssembly; 'wasm-direct': a fresh elimination per θ; 'webgpu': compute shaders. */
 export type Backend = 'wasm' | 'wasm-direct' | 'webgpu';
 
-/** A backend, or 'auto' (WebGPU where it works, else WASM). */
+/** A backend, or 'auto' (WebGPU where it works and the batch is large enough to pay, else WASM). */
 export type BackendChoice = Backend | 'auto';
+
+/** The WebGPU backend's number type: 'f32', or 'df64' (double-single pairs, where the device's self-test passes). */
+export type GpuPrecision = 'f32' | 'df64';
 
 /** Progress of a long batch: θ rows done of the total. */
 export type EvaluationProgress = (progress: { done: number; total: number }) => void;
@@ -57,6 +60,8 @@ export interface Evaluator {
   readonly outputs: number;
   /** What it computes. */
   readonly target: CheckedTarget;
+  /** Why it computes where it does (for 'auto': which backend its last batch ran on, and why). */
+  readonly backendReason?: string;
   /** Evaluates a batch of θ rows. */
   evaluate(options?: EvaluateOptions): Promise<Evaluation>;
   /** Frees its kernel (or device) memory now; it is also freed by garbage collection. */

@@ -4,10 +4,10 @@
 // Its bytes are the evaluator's identity: the layer-2 key is their SHA-256, and
 // they are what layer 2 persists (an evaluator can be rebuilt from them alone).
 //
-// Format version 1, little-endian:
-//   "PKEV" u32 version u32 backend u32 targetKind
+// Format version 2, little-endian:
+//   "PKEV" u32 version u32 backend [u32 precision: webgpu only, 0 f32, 1 df64] u32 targetKind
 //   structure: u32 n, u32 discrete, u32 paramLength, then arrays each prefixed by
-//     its u32 length: i32 rowPtr, i32 col, i32 canonical, u8 hasOutEdge (padded to 4),
+//     its u32 length: i32 rowPtr, i32 col, u8 hasOutEdge (padded to 4),
 //     f64 base, f64 coef, f64 loopBase, f64 loopCoef
 //   64 ASCII bytes: structural hash (hex)
 //   target: moments: u32 k, f64[] rewards; expectations: u32 m, f64[] rewards;
@@ -15,7 +15,7 @@
 import { TraceError } from '../errors/index.js';
 import type { Structure } from '../graph/structure.js';
 import { decodeObservations, encodeObservations } from '../likelihood/observations.js';
-import type { Backend } from './evaluator.js';
+import type { Backend, GpuPrecision } from './evaluator.js';
 import type { CheckedTarget } from './target.js';
 
 /** Version of the evaluator record format; part of every key. */
@@ -24,6 +24,8 @@ export const EVALUATOR_FORMAT_VERSION = 2;
 /** What a compiled evaluator is made from. */
 export interface EvaluatorSpec {
   backend: Backend;
+  /** The WebGPU backend's number type (backend 'webgpu' only; default 'f32'). */
+  precision?: GpuPrecision;
   structure: Structure;
   /** The structure's SHA-256 (hex): its trace's key in layer 1. */
   structureHash: string;
@@ -33,6 +35,7 @@ export interface EvaluatorSpec {
 const MAGIC = 0x5645_4b50; // "PKEV" as a little-endian u32
 const BACKENDS: Backend[] = ['wasm', 'wasm-direct', 'webgpu'];
 const KINDS = ['moments', 'expectations', 'loglik'] as const;
+const PRECISIONS: GpuPrecision[] = ['f32', 'df64'];
 
 class Writer {
   private parts: Uint8Array[] = [];
@@ -80,7 +83,9 @@ class Reader {
 export function encodeSpec(spec: EvaluatorSpec): Uint8Array {
   const w = new Writer();
   const s = spec.structure, t = spec.target;
-  w.u32(MAGIC); w.u32(EVALUATOR_FORMAT_VERSION); w.u32(BACKENDS.indexOf(spec.backend)); w.u32(KINDS.indexOf(t.kind));
+  w.u32(MAGIC); w.u32(EVALUATOR_FORMAT_VERSION); w.u32(BACKENDS.indexOf(spec.backend));
+  if (spec.backend === 'webgpu') w.u32(PRECISIONS.indexOf(spec.precision ?? 'f32'));
+  w.u32(KINDS.indexOf(t.kind));
   w.u32(s.vertexCount); w.u32(s.discrete ? 1 : 0); w.u32(s.paramLength);
   // Not `canonical` (where each stored edge went): graphs that differ only in the order
   // their edges were added are the same evaluator.
@@ -99,8 +104,10 @@ export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
   if (r.u32() !== MAGIC) throw new TraceError('BAD_MAGIC', 'these bytes are not a phasekit evaluator record');
   const version = r.u32();
   if (version !== EVALUATOR_FORMAT_VERSION) throw new TraceError('VERSION_MISMATCH', `evaluator record version ${version}; this phasekit reads version ${EVALUATOR_FORMAT_VERSION}`);
-  const backend = BACKENDS[r.u32()], kind = KINDS[r.u32()];
-  if (!backend || !kind) throw new TraceError('TRUNCATED', 'evaluator record names an unknown backend or target');
+  const backend = BACKENDS[r.u32()];
+  const precision = backend === 'webgpu' ? PRECISIONS[r.u32()] : undefined;
+  const kind = KINDS[r.u32()];
+  if (!backend || !kind || (backend === 'webgpu' && !precision)) throw new TraceError('TRUNCATED', 'evaluator record names an unknown backend, precision or target');
   const n = r.u32(), discrete = r.u32() === 1, p = r.u32();
   const rowPtr = r.i32s(), col = r.i32s(), hasOutEdge = r.u8s();
   const base = r.f64s(), coef = r.f64s(), loopBase = r.f64s(), loopCoef = r.f64s();
@@ -128,5 +135,5 @@ export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
   r.end();
   if ((target.kind === 'moments' && target.rewards.length !== n) || (target.kind === 'expectations' && target.rewards.length !== target.m * n))
     throw new TraceError('TRUNCATED', 'evaluator record has rewards of the wrong length');
-  return { backend, structure, structureHash, target };
+  return { backend, ...(precision ? { precision } : {}), structure, structureHash, target };
 }

@@ -2,22 +2,28 @@
 // the SHA-256 of its specification (structure, rates, target, backend), so equal
 // content finds one evaluator whatever Graph object it came from; a miss plans it
 // (and gets the structure's trace from layer 1 when the target eliminates).
+// The WebGPU backend is loaded with a dynamic import, only when asked for.
 import { GraphError, throwIfAborted } from '../errors/index.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import { traceOf } from '../evaluate/compile.js';
-import type { Backend, BackendChoice, Evaluation, EvaluateOptions, Evaluator } from '../evaluate/evaluator.js';
+import type { Backend, BackendChoice, Evaluation, EvaluateOptions, Evaluator, GpuPrecision } from '../evaluate/evaluator.js';
 import { encodeSpec, type EvaluatorSpec } from '../evaluate/spec.js';
 import { checkTarget, needsElimination, type CheckedTarget, type Target } from '../evaluate/target.js';
 import { WasmEvaluator } from '../evaluate/wasm-evaluator.js';
 import { sha256Hex, structuralHash } from '../trace/structural-hash.js';
 import type { TraceStore } from '../trace-cache/trace-store.js';
+import { AutoEvaluator, AUTO_GPU_MIN_ROWS } from './auto-evaluator.js';
 import { evaluatorCache } from './default-evaluator-cache.js';
 import type { CompiledEntry, EvaluatorCache } from './evaluator-cache.js';
 
 /** Options of {@link createEvaluator}. */
 export interface CreateEvaluatorOptions {
-  /** Where to compute. Default 'auto': WebGPU where it works, else 'wasm' (today: 'wasm'). */
+  /** Where to compute. Default 'auto': WebGPU for large batches where a real GPU works, else 'wasm' (per batch; see `backendReason`). */
   backend?: BackendChoice;
+  /** The WebGPU backend's number type: 'f32' (default) or 'df64' (where the device's self-test passes). */
+  precision?: GpuPrecision;
+  /** 'auto': smallest batch (θ rows) sent to the GPU. Default 256. */
+  gpuMinRows?: number;
   /** The compiled-evaluator cache (layer 2); `null` plans afresh and caches nothing. Default: the process-wide one. */
   cache?: EvaluatorCache | null;
   /** Where the structure's trace comes from (layer 1); `null` records it without storing. Default: the process-wide trace cache. */
@@ -26,33 +32,61 @@ export interface CreateEvaluatorOptions {
   signal?: AbortSignal;
 }
 
+// 'auto' is the WASM evaluator's specification: createEvaluator wraps it to reach the GPU per batch.
 function resolveBackend(choice: BackendChoice | undefined): Backend {
   const backend = choice ?? 'auto';
   if (backend === 'auto') return 'wasm';
-  if (backend === 'wasm' || backend === 'wasm-direct') return backend;
-  if (backend === 'webgpu') throw new GraphError('BAD_ARGUMENT', "backend 'webgpu' is not available in this build; use 'auto' or 'wasm'");
+  if (backend === 'wasm' || backend === 'wasm-direct' || backend === 'webgpu') return backend;
   throw new GraphError('BAD_ARGUMENT', `unknown backend ${JSON.stringify(backend)} (expected 'auto', 'wasm', 'wasm-direct' or 'webgpu')`);
 }
 
+function checkPrecision(precision: GpuPrecision | undefined): GpuPrecision {
+  if (precision === undefined || precision === 'f32' || precision === 'df64') return precision ?? 'f32';
+  throw new GraphError('BAD_ARGUMENT', `unknown precision ${JSON.stringify(precision)} (expected 'f32' or 'df64')`);
+}
+
 /** The specification of an evaluator for `graph` as it is now, and its key. */
-export async function evaluatorSpec(graph: StateGraph, target: Target, backend: BackendChoice = 'auto'): Promise<{ spec: EvaluatorSpec; bytes: Uint8Array; key: string }> {
+export async function evaluatorSpec(graph: StateGraph, target: Target, backend: BackendChoice = 'auto', precision?: GpuPrecision): Promise<{ spec: EvaluatorSpec; bytes: Uint8Array; key: string }> {
   const structure = graph.structure();
-  const spec: EvaluatorSpec = { backend: resolveBackend(backend), structure, structureHash: await structuralHash(structure), target: checkTarget(target, graph) };
+  const resolved = resolveBackend(backend);
+  const spec: EvaluatorSpec = { backend: resolved, ...(resolved === 'webgpu' ? { precision: checkPrecision(precision) } : {}), structure, structureHash: await structuralHash(structure), target: checkTarget(target, graph) };
+  return keyed(spec);
+}
+
+async function keyed(spec: EvaluatorSpec): Promise<{ spec: EvaluatorSpec; bytes: Uint8Array; key: string }> {
   const bytes = encodeSpec(spec);
   return { spec, bytes, key: await sha256Hex(bytes) };
 }
 
 /** Builds the live evaluator of a specification (its trace from `traceStore` when the target eliminates). */
 export async function buildEvaluator(spec: EvaluatorSpec, key: string, options: { traceStore?: TraceStore | null; signal?: AbortSignal } = {}): Promise<Evaluator> {
-  const wantsTrace = spec.backend === 'wasm' && needsElimination(spec.target);
+  const wantsTrace = spec.backend !== 'wasm-direct' && needsElimination(spec.target);
   const trace = wantsTrace ? await traceOf(spec.structure, { store: options.traceStore, signal: options.signal }) : null;
+  if (spec.backend === 'webgpu') {
+    const { createGpuEvaluator } = await import('../webgpu/index.js');
+    return createGpuEvaluator(spec, key, trace);
+  }
   return new WasmEvaluator(spec, key, trace);
 }
 
-/** A ready evaluator of `target` on `graph` (see {@link Evaluator}), from layer 2 or planned now. */
+/**
+ * A ready evaluator of `target` on `graph` (see {@link Evaluator}), from layer 2 or planned now.
+ * 'webgpu' without a usable device throws GpuError (code NO_WEBGPU, NO_ADAPTER, …); 'auto'
+ * computes in WASM instead and says why in `backendReason`.
+ */
 export async function createEvaluator(graph: StateGraph, target: Target, options: CreateEvaluatorOptions = {}): Promise<Evaluator> {
   throwIfAborted(options.signal, 'createEvaluator');
-  const { spec, bytes, key } = await evaluatorSpec(graph, target, options.backend);
+  const precision = checkPrecision(options.precision);
+  const planned = await evaluatorSpec(graph, target, options.backend, precision);
+  const evaluator = await cachedEvaluator(planned, options);
+  if ((options.backend ?? 'auto') !== 'auto') return evaluator;
+  const minRows = options.gpuMinRows ?? AUTO_GPU_MIN_ROWS;
+  if (!(minRows >= 1)) throw new GraphError('BAD_ARGUMENT', `gpuMinRows must be a number ≥ 1, got ${options.gpuMinRows}`);
+  const gpu = async () => cachedEvaluator(await keyed({ ...planned.spec, backend: 'webgpu', precision }), options);
+  return new AutoEvaluator(evaluator, gpu, { precision, minRows });
+}
+
+async function cachedEvaluator({ spec, bytes, key }: { spec: EvaluatorSpec; bytes: Uint8Array; key: string }, options: CreateEvaluatorOptions): Promise<Evaluator> {
   const cache = options.cache === undefined ? evaluatorCache() : options.cache;
   if (!cache) return buildEvaluator(spec, key, options);
   const entry = await cache.getOrMake(key, (): CompiledEntry => ({ bytes, spec, verified: true }), { signal: options.signal });
@@ -76,6 +110,7 @@ class SharedEvaluator implements Evaluator {
   get paramLength(): number { return this.inner.paramLength; }
   get outputs(): number { return this.inner.outputs; }
   get target(): CheckedTarget { return this.inner.target; }
+  get backendReason(): string | undefined { return this.inner.backendReason; }
   evaluate(options?: EvaluateOptions): Promise<Evaluation> { return this.inner.evaluate(options); }
   /** Does nothing: a cached evaluator is freed when the cache evicts it. */
   dispose(): void {}

@@ -109,6 +109,22 @@ describe('where plain uniformisation cannot go', () => {
     expectAbsClose(g.pdf([50], { theta: [1, 2, 4], method: 'auto' }), C.pdf(alpha, S, [50]), DENSITY_TOL, 'auto');
   });
 
+  it('a time far past the absorption of a large chain answers at once (no Poisson window is walked)', () => {
+    const g = models.coalescent(20); // 628 states: no dense path
+    const started = performance.now();
+    for (const method of ['uniformization', 'auto'] as const) {
+      const pdf = g.pdf([1, 1e12], { theta: [1], method });
+      expect(pdf[1]).toBe(0);
+      expect(pdf[0]).toBeGreaterThan(0);
+    }
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it('rates × time past double precision is OVERFLOW, not a hang', () => {
+    const g = Graph.fromJSON({ paramLength: 0, stateLength: 1, vertices: [[0], [1], [2]], edges: [[0, 1, 1], [1, 2, 1e308]] });
+    expect(() => g.pdf([2])).toThrow(expect.objectContaining({ code: 'OVERFLOW' }));
+  });
+
   it("method 'adaptive' on a discrete graph is BAD_ARGUMENT", () => {
     const d = Graph.fromJSON({ paramLength: 0, stateLength: 1, discrete: true, vertices: [[0], [1], [2]], edges: [[0, 1, 1], [1, 2, 0.5]] });
     expect(() => d.pmf([3], { method: 'adaptive' })).toThrow(/continuous graphs/);

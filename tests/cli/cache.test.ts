@@ -87,7 +87,7 @@ describe('phasekit cache', () => {
       expect(child.stdout).toBe('');
       expect(child.stderr.trim().split('\n')).toHaveLength(1);
       expect(child.stderr).toMatch(/^phasekit: cache clear: cannot clear .*could not remove 2 of 2 entries/);
-      expect((await readdir(join(dir, 'traces'))).filter((file) => file.endsWith('.entry'))).toHaveLength(2);
+      expect((await readdir(dir)).filter((file) => file.endsWith('.entry'))).toHaveLength(2);
     } finally {
       await chmod(dir, 0o755);
     }

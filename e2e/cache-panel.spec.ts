@@ -27,8 +27,12 @@ test('export, clear everything and import round-trip the layers through a file; 
   for (const cache of ['traces', 'evaluators', 'demo-graphs', 'demo-curves']) expect(await entries(page, cache)).toBe(0);
 
   await page.setInputFiles('#cache-import-file', file);
-  await expect(page.locator('#cache-message')).toContainText('Imported 1 entry');
+  // The trace, plus any WebGPU pipelines the status line's self-test stored before the export
+  // (it runs in the background after the first results, so their number depends on timing).
+  await expect(page.locator('#cache-message')).toContainText('Imported ');
+  const imported = Number(/Imported (\d+) entr/.exec(await page.locator('#cache-message').innerText())![1]);
   expect(await entries(page, 'traces')).toBe(1);
+  expect(imported).toBe(1 + await entries(page, 'evaluators') + await entries(page, 'pipelines'));
   await page.locator('#cache').screenshot({ path: 'test-results/demo-cache-panel.png' });
 
   await page.reload();
@@ -52,7 +56,9 @@ test('clearing the traces layer reaches the workers: the next computation record
   expect(await compute(page, 'coalescent', 12, [1])).toBe('done');
   expect((await lastComputation(page)).source).toBe('recorded');
   expect(await compute(page, 'coalescent', 12, [2])).toBe('done');
-  expect((await lastComputation(page)).source).toBe('memory');
+  // Found again: in the memory of the worker that recorded it, or, when the pool hands the
+  // call to the other worker (the first was busy refreshing the panel), in IndexedDB.
+  expect(['memory', 'indexeddb']).toContain((await lastComputation(page)).source);
   await page.click('#cache-clear-traces');
   await expect(page.locator('#cache-message')).toContainText('Cleared traces');
   expect(await compute(page, 'coalescent', 12, [3])).toBe('done');

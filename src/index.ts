@@ -50,7 +50,7 @@ export { EvaluatorCache, type EvaluatorCacheOptions, type CompiledEntry } from '
 export { evaluatorCache, configureEvaluatorCache } from './evaluator-cache/default-evaluator-cache.js';
 export { cacheInfo, clearCache, exportCache, importCache, vacuum, prewarm } from './cache-layers/management.js';
 export { configureCacheLayers, closeCacheLayers, type CacheLayersOptions } from './cache-layers/configure.js';
-export { LAYER_NAMES, type CacheLayer, type LayerInfo } from './cache-layers/layer.js';
+export { LAYER_NAMES, type CacheLayer, type LayerInfo } from './layer-registry/layer.js';
 
 // Errors.
 export { PhasekitError, AbortError, GraphError, KernelError, TraceError, type GraphErrorCode, type KernelErrorCode, type TraceErrorCode } from './errors/index.js';

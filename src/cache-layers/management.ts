@@ -6,7 +6,7 @@ import type { TierRecord } from '../cache/tiers/tier.js';
 import { GraphError } from '../errors/index.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import { traceCache } from '../trace-cache/default-trace-cache.js';
-import { LAYER_NAMES, type CacheLayer, type LayerInfo } from './layer.js';
+import { LAYER_NAMES, type CacheLayer, type LayerInfo } from '../layer-registry/layer.js';
 import { layerNamed, registeredLayers } from './registry.js';
 
 // Archive keys are "<layer>:<key>"; a bare key (archives from before layers) is a trace.

@@ -2,11 +2,13 @@
 // its layer's process-wide cache on demand (nothing is opened until used):
 //   1 traces      (src/trace-cache)
 //   2 evaluators  compiled evaluators (src/evaluator-cache)
-//   3 pipelines   WebGPU pipelines (src/webgpu; registered by the WebGPU backend)
+//   3 pipelines   WebGPU pipelines (src/webgpu; registered by the WebGPU backend
+//                 through src/layer-registry)
 import type { TierRecord } from '../cache/tiers/tier.js';
 import { traceCache } from '../trace-cache/default-trace-cache.js';
 import { evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
-import type { CacheLayer, LayerHandle } from './layer.js';
+import type { CacheLayer, LayerHandle } from '../layer-registry/layer.js';
+import { laterLayers } from '../layer-registry/registry.js';
 
 /** Layer 1: the trace cache. */
 const traces: LayerHandle = {
@@ -30,22 +32,12 @@ const evaluators: LayerHandle = {
   vacuum: (options) => evaluatorCache().vacuum(options),
 };
 
-const layers: LayerHandle[] = [traces, evaluators];
-
-/** Adds a layer (layer 3 registers itself when the WebGPU backend starts); replaces one of the same name. */
-export function registerLayer(handle: LayerHandle): void {
-  const i = layers.findIndex((l) => l.name === handle.name);
-  if (i >= 0) layers[i] = handle;
-  else layers.push(handle);
-  layers.sort((a, b) => a.layer - b.layer);
-}
-
-/** The registered layers, in layer order. */
+/** The layers, in layer order: 1 and 2 always, then those registered later (src/layer-registry). */
 export function registeredLayers(): readonly LayerHandle[] {
-  return layers;
+  return [traces, evaluators, ...laterLayers()];
 }
 
 /** The layer called `name`, if registered. */
 export function layerNamed(name: CacheLayer): LayerHandle | undefined {
-  return layers.find((l) => l.name === name);
+  return registeredLayers().find((l) => l.name === name);
 }

@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { CacheError } from '../cache/errors.js';
 import { TraceError } from '../errors/index.js';
-import { LAYER_NAMES, type CacheLayer } from '../cache-layers/layer.js';
+import { LAYER_NAMES, type CacheLayer } from '../layer-registry/layer.js';
 import { closeCacheLayers, configureCacheLayers, layerDirectories } from '../cache-layers/configure.js';
 import { cacheInfo, clearCache, exportCache, importCache, vacuum } from '../cache-layers/management.js';
 import { ready } from '../kernel/module.js';

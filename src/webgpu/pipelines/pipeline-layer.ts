@@ -1,6 +1,6 @@
 // Layer 3 in the cache management API: registered when the WebGPU backend
 // loads (or when the CLI's cache commands ask for it), never by the main entry.
-import { registerLayer } from '../../cache-layers/registry.js';
+import { registerLayer } from '../../layer-registry/registry.js';
 import { acquireGpu } from '../device/gpu-context.js';
 import { closePipelineCache, configurePipelineCache, pipelineCache } from './default-pipeline-cache.js';
 

@@ -75,7 +75,7 @@ test('evaluators in workers: one trace recording for the pool, stored in Indexed
   expect(r.relErr).toBeLessThan(1e-12);
 });
 
-test('coalescent n = 40 and n = 50 (204,227 vertices): built on the page with progress, E[T], pdf and cdf through the pool', async ({ page }) => {
+test('coalescent n = 40 and n = 50 (204,227 vertices): built in a worker of the pool with progress, E[T], pdf and cdf through the pool', async ({ page }) => {
   await open(page);
   for (const n of [40, 50]) {
     const out = await page.evaluate(([size]) => window.workersFixture.interactive(size, 200), [n] as const);

@@ -79,8 +79,8 @@ export class Session {
     let from: GraphSource = 'indexeddb';
     let graph = await this.storedGraph(key);
     if (!graph) {
-      const buffers = await this.pool.call('buildModel', null, source, call);
-      graph = Graph.fromBuffers(buffers);
+      // Built in a worker, which keeps it: the summary that follows sends nothing back there.
+      graph = await this.pool.build('buildModel', source, (buffers) => Graph.fromOwnBuffers(buffers), call);
       from = 'built';
       // Stored in the background (megabytes for the big models); a graph that cannot be stored is still computed with.
       void this.graphCache.set(key, graph.toBuffers()).catch(() => {});

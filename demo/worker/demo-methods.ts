@@ -2,7 +2,7 @@
 // "Adding a method"): building gallery models off the main thread, summaries from
 // the trace cache with where the trace came from, seeded simulation, and this
 // worker's cache counters for the cache panel.
-import { compile, models, traceCache, evaluatorCache, type Graph, type GraphBuffers } from '../../src/index.js';
+import { compile, models, traceCache, evaluatorCache, type Graph } from '../../src/index.js';
 import type { ProgressCallback } from '../../src/pool/index.js';
 import { buildModel, type ModelSource } from '../gallery/catalogue.js';
 
@@ -62,10 +62,9 @@ function layerStats(cache: { stats(): { hits: number; misses: number; computatio
 
 /** The demo worker's extra methods. */
 export const demoMethods = {
-  /** Builds a gallery model (or reads graph JSON) and answers its buffers (transferred). */
-  buildModel(_graph: Graph | undefined, source: ModelSource, report: ProgressCallback): GraphBuffers {
-    const graph = buildModel(source, { onProgress: ({ done, total }) => report({ phase: 'graph', done, total }) });
-    return graph.toBuffers();
+  /** Builds a gallery model (or reads graph JSON); through Pool.build this worker keeps it and the page gets its buffers. */
+  buildModel(_graph: Graph | undefined, source: ModelSource, report: ProgressCallback): Graph {
+    return buildModel(source, { onProgress: ({ done, total }) => report({ phase: 'graph', done, total }) });
   },
 
   /** Moments (and the SFS) at θ from the structure's trace, through the trace cache (layer 1). */

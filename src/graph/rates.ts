@@ -32,13 +32,26 @@ export interface Csr {
 // Sums that must not exceed 1 may do so by rounding; this much is forgiven.
 const SUM_SLACK = 1e-12;
 
-/** Builds the CSR of the graph at θ (zero rates dropped) and checks what only θ decides. */
+/**
+ * Builds the CSR of the graph at θ (zero rates dropped) and checks what only θ decides.
+ * When no rate is zero the structure's own arrays are the CSR's (read-only, as every
+ * Csr is): a large graph then costs one pass over its rates, not a copy.
+ */
 export function ratesAt(structure: Structure, theta: Float64Array): Csr {
   const w = canonicalRates(structure, theta);
   checkAbsorption(structure, w, theta);
   const n = structure.vertexCount;
-  const rowPtr = new Int32Array(n + 1), col = new Int32Array(w.length), weight = new Float64Array(w.length);
   const exitRate = new Float64Array(n);
+  if (!w.includes(0)) {
+    const { rowPtr } = structure;
+    for (let v = 0; v < n; v++) {
+      let sum = 0;
+      for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) sum += w[j];
+      exitRate[v] = sum;
+    }
+    return { vertexCount: n, discrete: structure.discrete, rowPtr, col: structure.col, weight: w, exitRate };
+  }
+  const rowPtr = new Int32Array(n + 1), col = new Int32Array(w.length), weight = new Float64Array(w.length);
   let k = 0;
   for (let v = 0; v < n; v++) {
     for (let j = structure.rowPtr[v]; j < structure.rowPtr[v + 1]; j++) {
@@ -103,12 +116,28 @@ export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discret
  */
 export function checkAbsorption(structure: Pick<Structure, 'vertexCount' | 'rowPtr' | 'col'>, w: Float64Array, theta: Float64Array | null): void {
   const { vertexCount: n, rowPtr, col } = structure;
-  const v = trappedVertex(n, rowPtr, col, w);
+  const structural = structurallyTrapped(n, rowPtr, col);
+  // With every rate positive, θ reaches exactly what the structure does.
+  const v = structural < 0 && !w.includes(0) ? -1 : trappedVertex(n, rowPtr, col, w);
   if (v < 0) return;
-  const structural = trappedVertex(n, rowPtr, col, null);
   if (structural >= 0)
     throw new GraphError('NO_ABSORPTION', `vertex ${structural} cannot reach an absorbing vertex (its expected absorption time is infinite)`, { vertex: structural });
   throw new GraphError('NO_EXIT_AT_THETA', `at θ = [${theta ? Array.from(theta).join(', ') : ''}] vertex ${v} can no longer reach an absorbing vertex (zero rates cut it off)`, { vertex: v });
+}
+
+// The structural answer per CSR skeleton (its rowPtr array stands for it: skeletons are
+// never modified), so that a large graph pays the search once, not at every θ.
+const structuralTraps = new WeakMap<Int32Array, number>();
+
+function structurallyTrapped(n: number, rowPtr: Int32Array, col: Int32Array): number {
+  let v = structuralTraps.get(rowPtr);
+  if (v === undefined) structuralTraps.set(rowPtr, (v = trappedVertex(n, rowPtr, col, null)));
+  return v;
+}
+
+/** Records that every vertex of the skeleton `rowPtr` reaches an absorbing one: for builders that guarantee it by construction. */
+export function markAbsorbing(rowPtr: Int32Array): void {
+  structuralTraps.set(rowPtr, -1);
 }
 
 /** A transient vertex that cannot reach an absorbing one over positive weights (all edges if w is null), or -1. */

@@ -83,6 +83,8 @@ export interface CanonicalGraph {
   /** Rate = base[j] + Σ_i coef[j·p + i]·θ_i. */
   base: Float64Array<ArrayBuffer>;
   coef: Float64Array<ArrayBuffer>;
+  /** The source vertex of each edge, when the caller has it (else derived from rowPtr). */
+  from?: Int32Array<ArrayBuffer>;
 }
 
 /** A constructor of graphs (StateGraph or a subclass): what the static factories build. */
@@ -277,10 +279,10 @@ export class StateGraph implements EdgeList {
 
   private adoptCanonical(c: CanonicalGraph): void {
     const n = c.rowPtr.length - 1, m = c.col.length, p = this.paramLength;
-    const from = new Int32Array(m), hasOutEdge = new Uint8Array(n);
+    const from = c.from ?? new Int32Array(m), hasOutEdge = new Uint8Array(n);
     for (let v = 0; v < n; v++) {
       if (c.rowPtr[v + 1] > c.rowPtr[v]) hasOutEdge[v] = 1;
-      from.fill(v, c.rowPtr[v], c.rowPtr[v + 1]);
+      if (!c.from) from.fill(v, c.rowPtr[v], c.rowPtr[v + 1]);
     }
     // The storage and the structure share arrays: storage only grows into new arrays.
     this.states = c.states;
@@ -319,6 +321,17 @@ export class StateGraph implements EdgeList {
     for (let e = 0; e < b.from.length; e++)
       graph.addEdge(b.from[e], b.to[e], b.weight[e], p ? b.coefficients.subarray(e * p, (e + 1) * p) : undefined);
     return graph;
+  }
+
+  /**
+   * Buffers another StateGraph wrote (toBuffers, across a worker boundary), handed
+   * over: the graph takes the arrays (no copy), after the checks of fromBuffers except that
+   * states are distinct, which the writer guaranteed; that one hashes every state.
+   */
+  static fromOwnBuffers<G extends StateGraph>(this: GraphClass<G>, b: GraphBuffers): G {
+    const canonical = canonicalBuffers(b, true);
+    if (!canonical) return (this as unknown as typeof StateGraph).fromBuffers(b) as G;
+    return (this as unknown as typeof StateGraph).fromCanonical(canonical) as G;
   }
 
   /** Throws DUPLICATE_STATE if two vertices share a state (a graph adopted whole is checked here). */
@@ -424,7 +437,8 @@ export class StateGraph implements EdgeList {
  * every number finite, states integral and of the right length. Null otherwise (then the
  * graph is rebuilt edge by edge, with the usual checks and messages).
  */
-function canonicalBuffers(b: GraphBuffers): CanonicalGraph | null {
+/** `b` as a canonical graph if it is one (checked), else null; `adopt`: its arrays are taken, not copied (they were transferred to us). */
+function canonicalBuffers(b: GraphBuffers, adopt = false): CanonicalGraph | null {
   const { stateLength: L, paramLength: p } = b;
   if (!Number.isInteger(L) || L < 1 || L > MAX_LENGTH || !Number.isInteger(p) || p < 0 || p > MAX_LENGTH) return null;
   if (!(b.states instanceof Int32Array) || !(b.from instanceof Int32Array) || !(b.to instanceof Int32Array) || !(b.weight instanceof Float64Array) || !(b.coefficients instanceof Float64Array)) return null;
@@ -444,6 +458,14 @@ function canonicalBuffers(b: GraphBuffers): CanonicalGraph | null {
   for (let v = 0; v < n; v++) rowPtr[v + 1] += rowPtr[v];
   return {
     stateLength: L, paramLength: p, discrete: b.discrete === true,
-    states: b.states.slice(), rowPtr, col: b.to.slice(), base: b.weight.slice(), coef: b.coefficients.slice(),
+    states: take(b.states, adopt), col: take(b.to, adopt), base: take(b.weight, adopt), coef: take(b.coefficients, adopt),
+    from: adopt ? take(b.from, true) : undefined, rowPtr,
   };
+}
+
+/** `x` itself when adopting and it is backed by a plain ArrayBuffer, else a copy. */
+function take(x: Int32Array, adopt: boolean): Int32Array<ArrayBuffer>;
+function take(x: Float64Array, adopt: boolean): Float64Array<ArrayBuffer>;
+function take(x: Int32Array | Float64Array, adopt: boolean): Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> {
+  return adopt && x.buffer instanceof ArrayBuffer ? x as Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer> : x.slice();
 }

@@ -5,6 +5,7 @@
 import { GraphError, KernelError, throwIfAborted } from '../errors/index.js';
 import { kernelIfReady } from '../kernel/module.js';
 import type { CanonicalGraph } from '../graph/state-graph.js';
+import { markAbsorbing } from '../graph/rates.js';
 import type { ModelOptions } from './coalescent.js';
 
 /** The models the kernel knows, by its numbering. */
@@ -40,10 +41,14 @@ export function exploreInKernel(model: keyof typeof KERNEL_MODELS, size: number,
     }
     const n = k.pk_model_count(g, 0), m = k.pk_model_count(g, 1), L = k.pk_model_count(g, 2), p = k.pk_model_count(g, 3);
     const buffer = k.memory.buffer;
+    const rowPtr = new Int32Array(buffer, k.pk_model_rp(g), n + 1).slice();
+    // Both models end in one absorbing state that every state reaches (a coalescence, or an
+    // island emptying, is always possible): the per-graph search need not run (tests check it).
+    markAbsorbing(rowPtr);
     return {
       stateLength: L, paramLength: p, discrete: false,
       states: new Int32Array(buffer, k.pk_model_states(g), n * L).slice(),
-      rowPtr: new Int32Array(buffer, k.pk_model_rp(g), n + 1).slice(),
+      rowPtr,
       col: new Int32Array(buffer, k.pk_model_col(g), m).slice(),
       base: new Float64Array(buffer, k.pk_model_base(g), m).slice(),
       coef: new Float64Array(buffer, k.pk_model_coef(g), m * p).slice(),

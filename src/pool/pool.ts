@@ -3,12 +3,12 @@
 // really stop the kernel (its elimination is one synchronous WebAssembly call).
 import * as Comlink from 'comlink';
 import { abortErrorOf, GraphError, KernelError } from '../errors/index.js';
-import type { StateGraph } from '../graph/state-graph.js';
+import type { GraphBuffers, StateGraph } from '../graph/state-graph.js';
 import { PoolError, type PoolErrorCode } from './errors.js';
-import { graphKey } from './graph-keys.js';
+import { assignGraphId, graphKey, keyOf, reserveGraphId } from './graph-keys.js';
 import type { KernelMethods } from '../worker/methods.js';
 import { nodeBuiltin } from './node-builtins.js';
-import { reviveError, type ArgsOf, type MethodTable, type Progress, type ProgressCallback, type Reply, type ResultOf, type Served } from './protocol.js';
+import { reviveError, type ArgsOf, type GraphRef, type MethodTable, type Progress, type ProgressCallback, type Reply, type ResultOf, type Served } from './protocol.js';
 import { spawnKernelWorker, workerHandle, type KernelWorker } from './spawn.js';
 import { READY_METHOD } from './protocol.js';
 import { WorkerSlot, type EvaluatorHolder } from './worker-slot.js';
@@ -116,8 +116,10 @@ interface Task {
   graph: StateGraph | null;
   /** Completes the arguments for the worker chosen (e.g. a compiled evaluator's bytes for a worker that lacks them). */
   attach?: (slot: EvaluatorHolder) => unknown;
-  /** After a successful call: what the worker now holds. */
-  onDone?: (slot: EvaluatorHolder) => void;
+  /** After a successful call: what the worker now holds (`value`: the call's answer). */
+  onDone?: (slot: Slot, value: unknown) => void;
+  /** The graph reference for the worker chosen, when the call builds a graph there (see build). */
+  ref?: (slot: Slot) => GraphRef;
   key: string;
   args: unknown;
   onProgress?: ProgressCallback;
@@ -287,13 +289,35 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     }
   }
 
+  /**
+   * Builds a graph in a worker: `method` (a worker method that answers a Graph, called with no
+   * graph) runs there, the worker keeps what it built, and `adopt` makes this side's copy from
+   * its buffers (for example `(b) => Graph.fromOwnBuffers(b)`). Later calls on the graph go to
+   * that worker first and send nothing; nothing of the build runs on this thread.
+   */
+  async build<G extends StateGraph, M extends keyof T & string>(method: M, args: ArgsOf<T, M>, adopt: (buffers: GraphBuffers) => G, options: CallOptions = {}): Promise<G> {
+    const id = reserveGraphId();
+    let builder: Slot | undefined;
+    const buffers = await this.enqueue<GraphBuffers>(method, null, args, options, {
+      ref: (slot) => slot.refForBuild(id),
+      onDone: (slot) => { builder = slot; },
+    });
+    const kept = keyOf(id, buffers.states.length / buffers.stateLength + buffers.from.length);
+    const graph = adopt(buffers);
+    const key = assignGraphId(graph, id);
+    // The worker keeps what it built, under the key this side now names the graph by. (Were
+    // they to differ, the kept one is still remembered, so that it is evicted in turn.)
+    if (builder && this.slots.includes(builder)) builder.remember(key === kept ? key : kept);
+    return graph;
+  }
+
   /** Calls any method of the worker's table on `graph` (the typed methods above are shorthands for this). */
   call<M extends keyof T & string>(method: M, graph: StateGraph | null, args: ArgsOf<T, M>, options: CallOptions = {}): Promise<ResultOf<T, M>> {
     return this.enqueue(method, graph, args, options);
   }
 
   /** @internal Queues a call; `extra` completes its arguments per worker (see Task). */
-  enqueue<R>(method: string, graph: StateGraph | null, args: unknown, options: CallOptions, extra: Pick<Task, 'attach' | 'onDone'> = {}): Promise<R> {
+  enqueue<R>(method: string, graph: StateGraph | null, args: unknown, options: CallOptions, extra: Pick<Task, 'attach' | 'onDone' | 'ref'> = {}): Promise<R> {
     return new Promise((resolve, reject) => {
       if (this.closing) return reject(new PoolError('CLOSED', 'phasekit: the pool is closed'));
       const { signal } = options;
@@ -409,7 +433,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
         const ms = task.timeoutMs;
         task.timer = setTimeout(() => this.fail(slot, 'TIMEOUT', `no answer within ${ms} ms`), ms);
       }
-      const ref = task.graph ? slot.refFor(task.graph, task.key) : { key: '' };
+      const ref = task.ref ? task.ref(slot) : task.graph ? slot.refFor(task.graph, task.key) : { key: '' };
       const args = task.attach ? task.attach(slot) : task.args;
       slot.remote[task.method](ref, args, progress).then(
         (reply) => this.finish(slot, task, reply),
@@ -427,10 +451,10 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     const reply = answer as Partial<Reply<unknown>>;
     if (reply.ok === true) {
       if (task.key) slot.remember(task.key);
-      task.onDone?.(slot);
+      task.onDone?.(slot, reply.value);
       this.settle(task, undefined, reply.value);
     } else if (reply.ok === false && reply.error) {
-      if (reply.held) slot.remember(task.key);
+      if (!task.key) { /* no graph was sent */ } else if (reply.held) slot.remember(task.key);
       else slot.forget(task.key);
       const error = reviveError(reply.error);
       // A kernel that ran out of memory keeps its 4 GiB; a fresh worker gives it back.

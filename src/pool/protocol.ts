@@ -17,6 +17,11 @@ export interface GraphRef {
   buffers?: GraphBuffers;
   /** Keys the worker should forget first: the pool mirrors each worker's graphs and decides evictions. */
   drop?: string[];
+  /**
+   * Set by Pool.build (with key ''): the method returns a graph, which the worker keeps as
+   * graph `keep` (key keyOf(keep, vertexCount + edgeCount)) and answers as buffers.
+   */
+  keep?: number;
 }
 
 /** The start-up handshake every served worker answers once its module and the kernel are loaded. */

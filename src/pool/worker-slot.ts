@@ -39,9 +39,19 @@ export class WorkerSlot<T extends MethodTable, Task> implements EvaluatorHolder 
   /** The reference to send for `graph`: the key alone if held, else key + transferred buffers (evicting the oldest). */
   refFor(graph: StateGraph, key: string): GraphRef {
     if (this.holds(key)) return { key };
-    const drop = this.keys.length >= this.capacity ? this.keys.splice(this.capacity - 1) : [];
+    const drop = this.makeRoom();
     const buffers = graph.toBuffers();
     return Comlink.transfer({ key, buffers, drop }, graphTransferables(buffers));
+  }
+
+  /** The reference of a call that builds graph `id` here (Pool.build): room made for it. */
+  refForBuild(id: number): GraphRef {
+    return { key: '', keep: id, drop: this.makeRoom() };
+  }
+
+  /** Evicts the oldest graphs so that one more fits; answers their keys, for the worker to drop too. */
+  private makeRoom(): string[] {
+    return this.keys.length >= this.capacity ? this.keys.splice(this.capacity - 1) : [];
   }
 
   /** The worker answered a call on `key`: it holds it now. */

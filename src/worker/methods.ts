@@ -12,6 +12,10 @@ import { evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
 import { fitHere, type FitRequest } from '../inference/fit.js';
 import type { SvgdResult } from '../inference/result.js';
 import { PoolError } from '../pool/errors.js';
+import { GraphError } from '../errors/index.js';
+import { describeValue } from '../errors/describe.js';
+import { coalescent, rabbits } from '../models/index.js';
+import type { ModelArgs } from '../models/in-pool.js';
 import type { EvaluateCompiledArgs, PreparedEvaluator, PrepareEvaluatorArgs } from '../pool/pool-evaluator.js';
 import type { MethodTable, ProgressCallback } from '../pool/protocol.js';
 
@@ -78,8 +82,18 @@ function evaluateReporting<R>(report: ProgressCallback, evaluate: () => R): R {
   return result;
 }
 
+const BUILT_IN = { coalescent, rabbits } as const;
+
 /** The kernel worker's methods: the modeling API of Graph, run where the graph lives. */
 export const kernelMethods = {
+  /** Builds a built-in model here (called through Pool.build, which has this worker keep it). */
+  model(_graph: Graph | undefined, args: ModelArgs, report: ProgressCallback): Graph {
+    const name = args?.name;
+    if (name !== 'coalescent' && name !== 'rabbits')
+      throw new GraphError('BAD_ARGUMENT', `phasekit: no built-in model ${describeValue(name)} can be built in a worker (coalescent, rabbits)`);
+    return BUILT_IN[name](args.size, { onProgress: ({ done, total }) => report({ phase: 'graph', done, total }) });
+  },
+
   /** Raw moments E[T..T^k] (of the accumulated reward, with rewards). */
   moments(graph: Graph, args: MomentsArgs, report: ProgressCallback): number[] {
     eliminateReporting(graph, args.theta, report);

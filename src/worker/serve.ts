@@ -6,8 +6,9 @@ import { ready } from '../kernel/module.js';
 import { READY_METHOD, serializeError, transferablesOf, type GraphRef, type KernelMethod, type MethodTable, type ProgressCallback, type Reply } from '../pool/protocol.js';
 import { GraphStore } from './graph-store.js';
 import type { Graph } from '../phase-type/graph.js';
+import { StateGraph } from '../graph/state-graph.js';
 
-async function run(method: KernelMethod, store: GraphStore, ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>): Promise<Reply<unknown>> {
+async function run(name: string, method: KernelMethod, store: GraphStore, ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>): Promise<Reply<unknown>> {
   // Reports travel on their own MessagePort, so nothing orders them before the reply:
   // the worker does not wait for each, but it waits for all before it answers.
   const sent: Promise<unknown>[] = [];
@@ -16,10 +17,13 @@ async function run(method: KernelMethod, store: GraphStore, ref: GraphRef, args:
   let reply: Reply<unknown>;
   try {
     await ready();
-    // Calls on a compiled evaluator alone name no graph.
-    const graph = ref.key === '' ? undefined : store.resolve(ref, report);
+    // Calls on a compiled evaluator alone, and builds, name no graph.
+    const graph = ref.key === '' ? store.forget(ref.drop) : store.resolve(ref, report);
     held = true;
-    const value = await method(graph as Graph, args, report);
+    let value = await method(graph as Graph, args, report);
+    // A graph answered is kept (Pool.build) or sent as its buffers: never as a cloned object.
+    if (ref.keep !== undefined) value = store.keep(ref, value, name);
+    else if (value instanceof StateGraph) value = value.toBuffers();
     reply = Comlink.transfer({ ok: true, value }, transferablesOf(value));
   } catch (error) {
     reply = { ok: false, error: serializeError(error), held };
@@ -38,7 +42,7 @@ export function serve(methods: MethodTable, endpoint: Comlink.Endpoint): void {
   const store = new GraphStore();
   const served: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(methods))
-    served[name] = (ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>) => run(method, store, ref, args, progress);
+    served[name] = (ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>) => run(name, method, store, ref, args, progress);
   served[READY_METHOD] = async () => { await ready(); return true; };
   Comlink.expose(served, endpoint);
 }

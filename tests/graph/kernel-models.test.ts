@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, Graph, GraphError, models, ready } from '../../src/index.js';
 import { coalescentByCallback } from '../../src/models/coalescent.js';
 import { rabbitsByCallback } from '../../src/models/rabbits.js';
+import { trappedVertex } from '../../src/graph/rates.js';
 
 beforeAll(() => ready());
 
@@ -17,6 +18,8 @@ function expectSameGraph(kernelBuilt: Graph, byCallback: Graph): void {
   expect(a.base).toEqual(b.base);
   expect(a.coef).toEqual(b.coef);
   expect(a.hasOutEdge).toEqual(b.hasOutEdge);
+  // The kernel's models skip the per-graph absorption search (markAbsorbing): it must hold.
+  expect(trappedVertex(a.vertexCount, a.rowPtr, a.col, null)).toBe(-1);
 }
 
 describe('models built in the kernel', () => {

@@ -130,14 +130,15 @@ const fixture = {
   },
 
   /**
-   * The interactive path of a large model: build on the page (the kernel explores the state
-   * space, reporting progress), E[T] through the pool, then pdf and cdf at `points` times
-   * through the pool at once. Timings are reported, not asserted (they live in benchmarks).
+   * The interactive path of a large model: built in a worker of the pool (the kernel explores
+   * the state space there, reporting progress; the worker keeps the graph), E[T] through the
+   * pool, then pdf and cdf at `points` times through the pool at once. Timings are reported,
+   * not asserted (they live in benchmarks).
    */
   async interactive(n: number, points: number) {
     const progress: number[] = [];
     const started = performance.now();
-    const g = models.coalescent(n, { onProgress: (p) => progress.push(p.done) });
+    const g = await models.inPool(pool).coalescent(n, { onProgress: (p) => progress.push(p.done) });
     const builtMs = performance.now() - started;
     const mean = await pool.expectation(g, { theta: [1] });
     const meanMs = performance.now() - started;

@@ -1,0 +1,103 @@
+// Pool.build: a model built in a worker, which keeps it. The page's copy is the same
+// graph, and the calls that follow send nothing (no 'graph' phase is reported: the
+// worker rebuilds a graph only from buffers it was sent).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AbortError, Graph, GraphError, models, ready } from '../../src/index.js';
+import { createPool, type Progress } from '../../src/pool/index.js';
+import { GraphStore } from '../../src/worker/graph-store.js';
+import { PoolError } from '../../src/pool/errors.js';
+
+const pool = createPool({ size: 2 });
+const inPool = models.inPool(pool);
+beforeAll(() => ready());
+afterAll(() => pool.close());
+
+const phases = (reports: Progress[]) => new Set(reports.map((p) => p.phase));
+
+function expectSameGraph(a: Graph, b: Graph): void {
+  expect(a.vertexCount).toBe(b.vertexCount);
+  expect(a.edgeCount).toBe(b.edgeCount);
+  const sa = a.toBuffers(), sb = b.toBuffers();
+  expect(sa.states).toEqual(sb.states);
+  expect(sa.from).toEqual(sb.from);
+  expect(sa.to).toEqual(sb.to);
+  expect(sa.weight).toEqual(sb.weight);
+  expect(sa.coefficients).toEqual(sb.coefficients);
+}
+
+describe('models built in a worker', () => {
+  it('the coalescent: the same graph as built here, with progress; the next call sends nothing', async () => {
+    const reports: Progress[] = [];
+    const g = await inPool.coalescent(14, { onProgress: (p) => reports.push(p) });
+    expectSameGraph(g, models.coalescent(14));
+    expect(reports.at(-1)).toMatchObject({ phase: 'graph', done: g.vertexCount, total: g.vertexCount });
+    const after: Progress[] = [];
+    expect(await pool.expectation(g, { theta: [1.5], onProgress: (p) => after.push(p) })).toBe(g.expectation({ theta: [1.5] }));
+    expect(phases(after).has('graph')).toBe(false);
+  });
+
+  it('the rabbits model, and distributions on it', async () => {
+    const g = await inPool.rabbits(6);
+    expectSameGraph(g, models.rabbits(6));
+    const times = [0.2, 1, 3];
+    expect(await pool.cdf(g, times, { theta: [1, 0.5, 0.8] })).toEqual(g.cdf(times, { theta: [1, 0.5, 0.8] }));
+  });
+
+  it('a graph changed on this side after the build is sent again, and computes as changed', async () => {
+    const g = await inPool.coalescent(5);
+    const { rowPtr } = g.structure();
+    const absorbing = Array.from({ length: g.vertexCount }, (_, v) => v).find((v) => v > 0 && rowPtr[v + 1] === rowPtr[v])!;
+    const extra = g.findOrCreateVertex(Array.from({ length: g.stateLength }, () => 7));
+    g.vertex(1).addEdge(extra, 0.5); // a detour out of the first state
+    extra.addEdge(g.vertex(absorbing), 1);
+    const reports: Progress[] = [];
+    expect(await pool.expectation(g, { theta: [1], onProgress: (p) => reports.push(p) })).toBe(g.expectation({ theta: [1] }));
+    expect(phases(reports).has('graph')).toBe(true);
+  });
+
+  it('bad arguments are the errors the models throw, from the worker', async () => {
+    await expect(inPool.coalescent(1)).rejects.toBeInstanceOf(RangeError);
+    await expect(inPool.rabbits(2.5)).rejects.toBeInstanceOf(RangeError);
+    const unknown = await pool.build('model', { name: 'nope' as 'coalescent', size: 3 }, (b) => Graph.fromOwnBuffers(b)).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(GraphError);
+    expect(unknown).toMatchObject({ code: 'BAD_ARGUMENT' });
+    expect(String((unknown as Error).message)).toContain('nope');
+  });
+
+  it('an abort stops the exploration in its worker; the pool builds again afterwards', async () => {
+    const controller = new AbortController();
+    const building = inPool.coalescent(60, { signal: controller.signal, onProgress: () => controller.abort() });
+    await expect(building).rejects.toBeInstanceOf(AbortError);
+    const g = await inPool.coalescent(6);
+    expect(await pool.expectation(g, { theta: [1] })).toBeCloseTo(2 * (1 - 1 / 6), 12);
+  });
+});
+
+describe('a pool keeping one graph per worker', () => {
+  it('evicts an older built graph and sends it again when asked', async () => {
+    const small = createPool({ size: 1, graphsPerWorker: 1 });
+    try {
+      const a = await models.inPool(small).coalescent(7);
+      const b = await models.inPool(small).rabbits(4);
+      const reports: Progress[] = [];
+      expect(await small.expectation(a, { theta: [2], onProgress: (p) => reports.push(p) })).toBe(a.expectation({ theta: [2] }));
+      expect(phases(reports).has('graph')).toBe(true); // a was dropped when b was built
+      expect(await small.expectation(b, { theta: [1, 1, 1] })).toBe(b.expectation({ theta: [1, 1, 1] }));
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('the worker side of a build', () => {
+  it('keeps only a Graph, and says what the method answered instead', () => {
+    const store = new GraphStore();
+    expect(() => store.keep({ key: '', keep: 1 }, { states: [] }, 'someMethod')).toThrow(PoolError);
+    expect(() => store.keep({ key: '', keep: 1 }, null, 'someMethod')).toThrow(/someMethod .* answered null/);
+    const g = models.coalescent(4);
+    const buffers = store.keep({ key: '', keep: 9 }, g, 'model');
+    expect(store.keys()).toEqual([`9:${g.vertexCount + g.edgeCount}`]);
+    expect(buffers.states).toEqual(g.toBuffers().states);
+    expect(buffers.states.buffer).not.toBe((g as unknown as { states: Int32Array }).states.buffer); // a copy: the store keeps the original
+  });
+});

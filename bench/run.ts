@@ -46,9 +46,14 @@ for (const c of selected) {
   rows.push({ wasm, native, nativeMarch, nativeBuild, scipy });
 }
 
+progress('fromCallback per-transition overhead');
+const callback = spawnSync(process.execPath, ['--import', 'tsx', 'bench/foundation/callback-overhead.ts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
+const callbackTable = callback.status === 0 ? callback.stdout.trim() : `fromCallback overhead: failed (${callback.status ?? callback.signal})`;
+
 const tables = [
   `## phasekit foundation benchmark (${new Date().toISOString()}, node ${process.version}, medians; load average before/after ${loadBefore} / ${loadavg()[0].toFixed(2)})`,
   '', timingTable(rows), '', timeDependentTable(rows), '', memoryTable(rows), '', referenceFooter(rows),
+  '', 'Graph.fromCallback with the models\' TypeScript callbacks: time inside the callback apart from the rest (median of 3):', '', callbackTable,
   ...(failures.length ? ['', `Failed rows: ${failures.join('; ')}`] : []),
 ];
 process.stdout.write(tables.join('\n') + '\n');

@@ -24,7 +24,7 @@ const ratio = (x: number) => `${x.toFixed(2)}×`;
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 const sci = (x: number) => x.toExponential(1);
 
-function markdown(header: string[], rows: string[][]): string {
+export function markdown(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }

@@ -18,7 +18,12 @@ export function coalescent(n: number, options: ModelOptions = {}): Graph {
 export function coalescentByCallback(n: number, options: ModelOptions = {}): Graph {
   const first = new Array<number>(n).fill(0);
   first[0] = n;
-  return Graph.fromCallback([[first, 1]], (s) => {
+  return Graph.fromCallback([[first, 1]], coalescentTransitions(n), { paramLength: 1, ...options });
+}
+
+/** @internal The coalescent's transitions out of state s, as a fromCallback callback (the benchmark times it alone). */
+export function coalescentTransitions(n: number): (s: Int32Array) => Transition[] {
+  return (s) => {
     const out: Transition[] = [];
     for (let i = 0; i < n; i++) {
       if (s[i] === 0) continue;
@@ -31,5 +36,5 @@ export function coalescentByCallback(n: number, options: ModelOptions = {}): Gra
       }
     }
     return out;
-  }, { paramLength: 1, ...options });
+  };
 }

@@ -15,10 +15,13 @@ export function rabbits(N: number, options: ModelOptions = {}): Graph {
 /** @internal The same graph explored in TypeScript through fromCallback (before the kernel is loaded). */
 export function rabbitsByCallback(N: number, options: ModelOptions = {}): Graph {
   // (0, 0) is the absorbing state, so the start vertex gets a state that is never reached.
-  return Graph.fromCallback([[[N, 0], 1]], ([a, b]) => {
-    const out: Transition[] = [];
-    if (a > 0) { out.push([[a - 1, b + 1], 0, [1, 0, 0]]); out.push([[0, b], 0, [0, 1, 0]]); }
-    if (b > 0) { out.push([[a + 1, b - 1], 0, [1, 0, 0]]); out.push([[a, 0], 0, [0, 0, 1]]); }
-    return out;
-  }, { paramLength: 3, startState: [-1, -1], ...options });
+  return Graph.fromCallback([[[N, 0], 1]], rabbitsTransitions, { paramLength: 3, startState: [-1, -1], ...options });
+}
+
+/** @internal The rabbits' transitions out of state (a, b), as a fromCallback callback. */
+export function rabbitsTransitions([a, b]: Int32Array): Transition[] {
+  const out: Transition[] = [];
+  if (a > 0) { out.push([[a - 1, b + 1], 0, [1, 0, 0]]); out.push([[0, b], 0, [0, 1, 0]]); }
+  if (b > 0) { out.push([[a + 1, b - 1], 0, [1, 0, 0]]); out.push([[a, 0], 0, [0, 0, 1]]); }
+  return out;
 }

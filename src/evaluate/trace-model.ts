@@ -107,13 +107,15 @@ export class TraceModel {
 
   /** Moments E[R^1..R^k] at θ and their gradients with respect to θ (reverse mode, chain rule through w = b + Cθ). */
   gradient(k: number, options: ModelGradientOptions = {}): ThetaGradient {
-    const { moments, gradients } = this.trace.gradient(this.weightsAt(options.theta), { k, rewards: options.rewards, seed: options.seed });
-    const p = this.paramLength, C = this.coefficients;
-    const thetaGradients = gradients.map((wbar) => {
-      const g = new Float64Array(p);
-      for (let e = 0; e < wbar.length; e++) for (let i = 0; i < p; i++) g[i] += C[e * p + i] * wbar[e];
-      return g;
-    });
+    this.checkFresh();
+    const t = checkTheta(this.paramLength, options.theta);
+    this.kernelRates ??= new KernelParameterisation(this.structure);
+    const o = { k, rewards: options.rewards, seed: options.seed };
+    // As moments(): weights computed and checked in the kernel, the JS validator only explains failures.
+    const { moments, gradients } = this.kernelRates.ratesInto(t, this.trace.weightBuffer())
+      ? this.trace.gradientFromBuffer(o)
+      : this.trace.gradient(canonicalRates(this.structure, t), o);
+    const thetaGradients = gradients.map((wbar) => chainToTheta(wbar, this.coefficients, this.paramLength));
     return { moments, gradients: thetaGradients, inputGradients: gradients };
   }
 
@@ -132,4 +134,21 @@ export function sameStructure(trace: Trace, s: Structure): boolean {
   for (let i = 0; i < s.rowPtr.length; i++) if (trace.rowPtr[i] !== s.rowPtr[i]) return false;
   for (let i = 0; i < s.col.length; i++) if (trace.col[i] !== s.col[i]) return false;
   return true;
+}
+
+/** ∂/∂θ_i = Σ_e C[e, i] · ∂/∂w_e: the chain rule through w = b + Cθ (C row-major, p per edge). */
+function chainToTheta(wbar: Float64Array, C: Float64Array, p: number): Float64Array {
+  const g = new Float64Array(p);
+  if (p === 1) {
+    let sum = 0;
+    for (let e = 0; e < wbar.length; e++) sum += C[e] * wbar[e];
+    g[0] = sum;
+    return g;
+  }
+  for (let e = 0, c = 0; e < wbar.length; e++) {
+    const x = wbar[e];
+    if (x === 0) { c += p; continue; }
+    for (let i = 0; i < p; i++, c++) g[i] += C[c] * x;
+  }
+  return g;
 }

@@ -162,38 +162,49 @@ export class Trace {
    * over the replays and the tape: one backward pass per moment (or one in all, seeded).
    */
   gradient(weights: ArrayLike<number>, options: TraceGradientOptions = {}): TraceGradient {
-    const k = checkK(options.k ?? 1);
-    if (this.discrete && k > 1)
-      throw new GraphError('WRONG_KIND', 'gradients of discrete moments beyond the first are not supported yet');
-    const seeds: Float64Array[] = [];
-    if (options.seed) {
-      if (options.seed.length !== k) throw new GraphError('BAD_ARGUMENT', `seed has ${options.seed.length} entries, expected k = ${k}`);
-      seeds.push(Float64Array.from(options.seed));
-    } else {
-      for (let j = 0; j < k; j++) { const c = new Float64Array(k); c[j] = 1; seeds.push(c); }
-    }
     const w = this.checkInputs(weights);
-    const r = this.rewardVector(options.rewards);
-    const n = this.vertexCount, ncmd = this.elimination.stats().commands, nv = this.valueCount(), m = w.length;
+    const seeds = this.gradientSeeds(options); // arguments checked before any work
+    f64View(kernel(), this.weightBuffer(), this.inputCount).set(w);
+    return this.gradientFromBuffer(options, seeds);
+  }
+
+  /** @internal {@link Trace.gradient} at the (validated) weights already in {@link Trace.weightBuffer}. */
+  gradientFromBuffer(options: TraceGradientOptions = {}, seeds = this.gradientSeeds(options)): TraceGradient {
+    const k = seeds[0].length, rewards = options.rewards;
+    const r = this.rewardVector(rewards);
+    const n = this.vertexCount, ncmd = this.elimination.stats().commands, nv = this.valueCount(), m = this.inputCount;
     const K = kernel();
+    const { w, vals } = this.buffers!;
     // One workspace, kept and grown across calls: a gradient allocates nothing after the first.
     this.workspace ??= new KernelWorkspace();
     const ws = this.workspace.layout({
-      w: 8 * m, vals: 8 * nv, vbar: 8 * nv, wbar: 8 * m, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
+      vbar: 8 * nv, wbar: 8 * m, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
       out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n,
     });
-    f64View(K, ws.w, m).set(w);
-    this.afterEvaluate(K.pk_trace_evaluate(this.ptr, ws.w, ws.vals), w);
+    const bad = K.pk_trace_evaluate(this.ptr, w, vals);
+    if (bad >= 0) this.afterEvaluate(bad, f64View(K, w, m).slice());
     f64View(K, ws.r, n).set(r);
     K.pk_moments_forward(this.ptr, ws.r, k, ws.B, ws.X, ws.XS, ws.out);
     const moments = Array.from(f64View(K, ws.out, k));
     const gradients = seeds.map((seed) => {
       f64View(K, ws.seed, k).set(seed);
       K.pk_moments_reverse(this.ptr, ws.r, k, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
-      K.pk_trace_reverse(this.ptr, ws.vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
+      K.pk_trace_reverse(this.ptr, vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
       return f64View(K, ws.wbar, m).slice();
     });
     return { moments, gradients };
+  }
+
+  /** One output adjoint per backward pass: options.seed, else a unit vector per moment. */
+  private gradientSeeds(options: TraceGradientOptions): Float64Array[] {
+    const k = checkK(options.k ?? 1);
+    if (this.discrete && k > 1)
+      throw new GraphError('WRONG_KIND', 'gradients of discrete moments beyond the first are not supported yet');
+    if (options.seed) {
+      if (options.seed.length !== k) throw new GraphError('BAD_ARGUMENT', `seed has ${options.seed.length} entries, expected k = ${k}`);
+      return [Float64Array.from(options.seed)];
+    }
+    return Array.from({ length: k }, (_, j) => { const c = new Float64Array(k); c[j] = 1; return c; });
   }
 
   /** Frees kernel memory now. */
@@ -236,9 +247,12 @@ export class Trace {
       : 'at these rates some vertices can no longer reach an absorbing vertex (a zero rate changed the structure)', v >= 0 ? { vertex: v } : {});
   }
 
+  private ones: Float64Array | null = null;
+
   private rewardVector(rewards: ArrayLike<number> | undefined): Float64Array {
     const n = this.vertexCount;
-    if (rewards === undefined) return new Float64Array(n).fill(1);
+    // All ones by default: made once (every use only reads it).
+    if (rewards === undefined) return (this.ones ??= new Float64Array(n).fill(1));
     if (rewards.length !== n) throw new GraphError('BAD_REWARDS', `rewards have ${rewards.length} entries but the graph has ${n} vertices`);
     const r = Float64Array.from(rewards);
     for (let v = 0; v < n; v++) if (!Number.isFinite(r[v])) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}, not a finite number`, { vertex: v });

@@ -1,7 +1,7 @@
 // Reverse-mode gradients over the tape against central differences and the
 // dense oracle's analytic derivative d/dθ αU1 = αU (dS/dθ) U 1.
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ready, models } from '../../src/index.js';
+import { GraphError, ready, models } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
 import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { continuous } from '../oracle/index.js';
@@ -61,6 +61,15 @@ describe('gradients with respect to θ', () => {
     const g = ev.gradient(1, { theta: [1.7], rewards }).gradients[0][0];
     const fd = centralDifference((t) => graph.expectation({ theta: t, rewards }), [1.7], 0);
     expect(Math.abs(g - fd)).toBeLessThanOrEqual(1e-7 * Math.abs(fd));
+  });
+
+  test('a θ the kernel refuses is explained by the validator, as for moments (negative rate, no exit)', () => {
+    const graph = models.rabbits(3);
+    const ev = new TraceModel(Trace.record(graph.structure()), graph);
+    expect(() => ev.gradient(1, { theta: [1, -2, 1] })).toThrow(expect.objectContaining({ code: 'NEGATIVE_RATE' }));
+    expect(() => ev.gradient(1, { theta: [1, Number.NaN, 1] })).toThrow(GraphError);
+    // and the evaluator still answers afterwards, the same as moments at that θ
+    expect(ev.gradient(1, { theta: [1, 2, 4] }).moments).toEqual(ev.moments(1, { theta: [1, 2, 4] }));
   });
 
   test('input gradients are ∂E[T]/∂w per canonical edge (a single-edge exponential: −1/w²)', async () => {

@@ -15,6 +15,8 @@ const rows: Array<{ name: string; model: Model; size: number }> = [
   { name: 'coalescent n=30', model: 'coalescent', size: 30 },
   { name: 'rabbits N=100', model: 'rabbits', size: 100 },
   { name: 'rabbits N=200', model: 'rabbits', size: 200 },
+  { name: 'coalescent n=35', model: 'coalescent', size: 35 },
+  { name: 'rabbits N=400', model: 'rabbits', size: 400 },
   { name: 'random cyclic 1k', model: 'random', size: 1000 },
   { name: 'random cyclic 5k', model: 'random', size: 5000 },
 ];

@@ -20,6 +20,11 @@ const cases: Case[] = [
   { name: 'coalescent n=30', build: () => models.coalescent(30), theta: (i) => [1 + i / 97], reps: 20 },
   { name: 'rabbits N=100', build: () => models.rabbits(100), theta: (i) => [1 + i / 97, 2, 4], reps: 20 },
   { name: 'rabbits N=200', build: () => models.rabbits(200), theta: (i) => [1 + i / 97, 2, 4], reps: quick ? 3 : 8 },
+  // The rows where a persistent hit matters most: building the trace takes long.
+  { name: 'coalescent n=35', build: () => models.coalescent(35), theta: (i) => [1 + i / 97], reps: quick ? 2 : 5 },
+  { name: 'coalescent n=40', build: () => models.coalescent(40), theta: (i) => [1 + i / 97], reps: quick ? 2 : 3 },
+  { name: 'rabbits N=400', build: () => models.rabbits(400), theta: (i) => [1 + i / 97, 2, 4], reps: quick ? 2 : 3 },
+  { name: 'rabbits N=1000', build: () => models.rabbits(1000), theta: (i) => [1 + i / 97, 2, 4], reps: 2 },
   { name: 'random cyclic 1k', build: () => models.randomCyclic({ vertices: 1000, params: 2, seed: 7 }), theta: (i) => [1 + i / 97, 0.5], reps: 30 },
   { name: 'random cyclic 5k', build: () => models.randomCyclic({ vertices: 5000, params: 2, seed: 7 }), theta: (i) => [1 + i / 97, 0.5], reps: 15 },
 ];
@@ -50,7 +55,7 @@ for (const c of cases) {
   rows.push({
     name: c.name, vertices: s.vertices, edges: s.inputs, ops: s.ops, bytes: s.bytes,
     recordMs: record.ms, eliminateMs: eliminate.ms, evalMs: evaluate.ms, gradientMs: gradient.ms,
-    cache: await cacheRows(c.build, Object.assign(trace, { hash }), c.theta(0)),
+    cache: await cacheRows(c.build, Object.assign(trace, { hash }), c.theta(0), Math.min(7, Math.max(3, c.reps))),
   });
   trace.dispose();
 }

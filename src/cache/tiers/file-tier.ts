@@ -324,12 +324,8 @@ export class FileTier implements CacheTier {
 
   private load(): Promise<Loaded> {
     return (this.modules ??= (async () => {
-      const fs: FileSystem = this.options.fs ?? (await import(/* @vite-ignore */ FS_MODULE));
-      const path: Path = await import(/* @vite-ignore */ PATH_MODULE);
-      const os: typeof import('node:os') = await import(/* @vite-ignore */ OS_MODULE);
-      const crypto: typeof import('node:crypto') = await import(/* @vite-ignore */ CRYPTO_MODULE);
-      const { constants }: typeof import('node:fs') = await import(/* @vite-ignore */ FS_CONSTANTS_MODULE);
-      const zlib: typeof import('node:zlib') = await import(/* @vite-ignore */ ZLIB_MODULE);
+      const { fs: nodeFs, path, os, crypto, constants, zlib } = await nodeModules();
+      const fs: FileSystem = this.options.fs ?? nodeFs;
       const crc32: Crc32 = (bytes) => zlib.crc32(bytes);
       const root = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
       const dir = this.options.dir ?? path.join(root, 'phasekit', this.options.name);
@@ -338,6 +334,33 @@ export class FileTier implements CacheTier {
       return { fs, readFlags, crc32, path, dir, nameOf: (key: string) => entryName(crypto, key), host: hostTag(crypto, os.hostname()) };
     })());
   }
+}
+
+let loadedModules: Promise<NodeModules> | null = null;
+
+interface NodeModules {
+  fs: FileSystem;
+  path: Path;
+  os: typeof import('node:os');
+  crypto: typeof import('node:crypto');
+  constants: typeof import('node:fs').constants;
+  zlib: typeof import('node:zlib');
+}
+
+// Node's modules, imported once per process: a tier made per request (or a cache reopened)
+// would otherwise pay six dynamic imports on its first read, several times the read itself.
+function nodeModules(): Promise<NodeModules> {
+  return (loadedModules ??= (async () => {
+    const [fs, path, os, crypto, { constants }, zlib] = await Promise.all([
+      import(/* @vite-ignore */ FS_MODULE) as Promise<FileSystem>,
+      import(/* @vite-ignore */ PATH_MODULE) as Promise<Path>,
+      import(/* @vite-ignore */ OS_MODULE) as Promise<typeof import('node:os')>,
+      import(/* @vite-ignore */ CRYPTO_MODULE) as Promise<typeof import('node:crypto')>,
+      import(/* @vite-ignore */ FS_CONSTANTS_MODULE) as Promise<typeof import('node:fs')>,
+      import(/* @vite-ignore */ ZLIB_MODULE) as Promise<typeof import('node:zlib')>,
+    ]);
+    return { fs, path, os, crypto, constants, zlib };
+  })());
 }
 
 function codeOf(error: unknown): string | undefined {

@@ -38,19 +38,12 @@ const SUM_SLACK = 1e-12;
  * Csr is): a large graph then costs one pass over its rates, not a copy.
  */
 export function ratesAt(structure: Structure, theta: Float64Array): Csr {
-  const w = canonicalRates(structure, theta);
-  checkAbsorption(structure, w, theta);
   const n = structure.vertexCount;
+  const { w, loops } = structureRates(structure, theta);
   const exitRate = new Float64Array(n);
-  if (!w.includes(0)) {
-    const { rowPtr } = structure;
-    for (let v = 0; v < n; v++) {
-      let sum = 0;
-      for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) sum += w[j];
-      exitRate[v] = sum;
-    }
-    return { vertexCount: n, discrete: structure.discrete, rowPtr, col: structure.col, weight: w, exitRate };
-  }
+  checkWeights(structure, w, loops, theta, exitRate); // the row sums are the exit rates
+  checkAbsorption(structure, w, theta);
+  if (!w.includes(0)) return { vertexCount: n, discrete: structure.discrete, rowPtr: structure.rowPtr, col: structure.col, weight: w, exitRate };
   const rowPtr = new Int32Array(n + 1), col = new Int32Array(w.length), weight = new Float64Array(w.length);
   let k = 0;
   for (let v = 0; v < n; v++) {
@@ -58,7 +51,6 @@ export function ratesAt(structure: Structure, theta: Float64Array): Csr {
       if (w[j] === 0) continue;
       col[k] = structure.col[j];
       weight[k] = w[j];
-      exitRate[v] += w[j];
       k++;
     }
     rowPtr[v + 1] = k;
@@ -75,9 +67,10 @@ export function canonicalRates(structure: Structure, theta: Float64Array): Float
 
 /**
  * Checks canonical weights: start sum ≤ 1, discrete row sums ≤ 1 (self-loops included),
- * and that no vertex with out-edges is left without a way out.
+ * and that no vertex with out-edges is left without a way out. `rowSums` receives each
+ * vertex's sum of out-weights (its exit rate), which the check computes anyway.
  */
-export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col' | 'canonical' | 'hasOutEdge'>, w: Float64Array, selfLoop: Float64Array | null, theta: Float64Array | null): void {
+export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col' | 'canonical' | 'hasOutEdge'>, w: Float64Array, selfLoop: Float64Array | null, theta: Float64Array | null, rowSums?: Float64Array): void {
   const at = theta ? ` at θ = [${Array.from(theta).join(', ')}]` : '';
   for (let v = 0; v < structure.vertexCount; v++) {
     let lambda = 0;
@@ -93,6 +86,7 @@ export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discret
       }
       lambda += x;
     }
+    if (rowSums) rowSums[v] = lambda;
     const loops = selfLoop ? selfLoop[v] : 0;
     if (v === 0) {
       if (lambda > 1 + SUM_SLACK)

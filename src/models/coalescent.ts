@@ -3,6 +3,7 @@
 import { Graph } from '../phase-type/graph.js';
 import type { ExploreOptions, Transition } from '../graph/explore.js';
 import { exploreInKernel } from './kernel-explore.js';
+import { checkStateSpace, coalescentVertices } from './state-count.js';
 
 /** Options of the built-in models: progress and abort of the state-space exploration. */
 export type ModelOptions = Pick<ExploreOptions, 'onProgress' | 'signal'>;
@@ -10,6 +11,7 @@ export type ModelOptions = Pick<ExploreOptions, 'onProgress' | 'signal'>;
 /** The coalescent for n samples; rate of each coalescence is θ0 · (number of pairs). n = 10: 43 vertices. */
 export function coalescent(n: number, options: ModelOptions = {}): Graph {
   if (!Number.isInteger(n) || n < 2) throw new RangeError(`coalescent(n) needs an integer n ≥ 2, got ${n}`);
+  checkStateSpace('coalescent', n, coalescentVertices(n), n);
   const built = exploreInKernel('coalescent', n, options);
   return built ? Graph.fromCanonical(built) : coalescentByCallback(n, options);
 }

@@ -6,6 +6,7 @@ import { GraphError, KernelError, throwIfAborted } from '../errors/index.js';
 import { kernelIfReady } from '../kernel/module.js';
 import type { CanonicalGraph } from '../graph/state-graph.js';
 import { markAbsorbing } from '../graph/rates.js';
+import { MAX_VERTICES } from './state-count.js';
 import type { ModelOptions } from './coalescent.js';
 
 /** The models the kernel knows, by its numbering. */
@@ -13,16 +14,11 @@ export const KERNEL_MODELS = { coalescent: 1, rabbits: 2 } as const;
 
 /** Vertices explored per kernel call (between progress reports and abort checks). */
 const SLICE = 10_000;
-/** The default bound of fromCallback, kept here too. */
-const MAX_VERTICES = 20_000_000;
 
 /** The model's state space in canonical form, or null when the kernel is not loaded yet. */
 export function exploreInKernel(model: keyof typeof KERNEL_MODELS, size: number, options: ModelOptions): CanonicalGraph | null {
   const k = kernelIfReady();
   if (k === null) return null;
-  // Far below these sizes the state space already passes the vertex limit (p(100) ≈ 1.9e8 partitions).
-  if (size > (model === 'coalescent' ? 4096 : 1 << 20))
-    throw new GraphError('STATE_SPACE_TOO_LARGE', `${model}(${size}) has more than ${MAX_VERTICES} states`);
   const g = k.pk_model_create(KERNEL_MODELS[model], size, MAX_VERTICES);
   if (g === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not start the ${model} state space (size ${size})`);
   try {

@@ -6,6 +6,7 @@ import { AbortError, Graph, GraphError, models, ready } from '../../src/index.js
 import { coalescentByCallback } from '../../src/models/coalescent.js';
 import { rabbitsByCallback } from '../../src/models/rabbits.js';
 import { trappedVertex } from '../../src/graph/rates.js';
+import { coalescentVertices, rabbitsVertices } from '../../src/models/state-count.js';
 
 beforeAll(() => ready());
 
@@ -67,8 +68,16 @@ describe('models built in the kernel', () => {
     expect(before).toBe(43);
   });
 
-  it('refuses sizes whose state space cannot exist', () => {
-    expect(() => models.coalescent(5000)).toThrow(/more than 20000000 states/);
+  it('refuses at once sizes whose state space cannot be built: too many states, or too many bytes of them', () => {
+    expect(() => models.coalescent(5000)).toThrow(/coalescent\(5000\) has more than 1e12 states/);
+    expect(() => models.coalescent(120)).toThrow(expect.objectContaining({ code: 'STATE_SPACE_TOO_LARGE', message: expect.stringContaining('1.84e+9 states') }));
+    expect(() => models.coalescent(75)).toThrow(/8,118,265 states of 75 integers: 2\.3 GiB/);
+    expect(() => models.rabbits(7000)).toThrow(expect.objectContaining({ code: 'STATE_SPACE_TOO_LARGE' }));
+  });
+
+  it('counts the states it refuses by: p(n) + 1 for the coalescent, (N+1)(N+2)/2 + 1 for rabbits', () => {
+    for (const n of [2, 5, 10, 20, 30]) expect(coalescentVertices(n)).toBe(models.coalescent(n).vertexCount);
+    for (const N of [1, 4, 50]) expect(rabbitsVertices(N)).toBe(models.rabbits(N).vertexCount);
   });
 });
 

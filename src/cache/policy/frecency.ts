@@ -3,14 +3,21 @@ import type { EvictionPolicy } from './policy.js';
 import { SlotRings } from './slot-rings.js';
 import { WindowClimber } from './window-climber.js';
 
-// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each an LRU ring. An entry
-// pushed out of the window is a CANDIDATE (on no ring) until the eviction round of the
-// same write, where it duels the probation victim; if no eviction was needed it is
-// admitted on the next insert.
+// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each a ring in recency
+// order. An entry pushed out of the window is a CANDIDATE (on no ring) until the eviction
+// round of the same write, where it duels the probation victim; if no eviction was needed
+// it is admitted on the next insert.
 const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
 const CANDIDATE = 3;
+const SEGMENT = 3;
+// Flag beside the segment: hit since the entry last moved. A hit only sets it; the entry is
+// moved (to the front of its ring, or from probation to protected) when it reaches the end
+// of its ring: CLOCK's second chance on each segment. The order in which entries leave is
+// that of the LRU rings up to hits not yet applied, and a hit costs two byte writes instead
+// of relinking a list.
+const REFERENCED = 4;
 
 // A newcomer must be estimated at least this much more popular than the victim to replace
 // it. Ties alone (Caffeine's rule) are not enough: right after the sketch halves its
@@ -40,8 +47,9 @@ export interface FrecencyPolicyOptions {
 export class FrecencyPolicy implements EvictionPolicy {
   readonly name = 'frecency' as const;
   private readonly rings: SlotRings;
-  // Candidates, oldest first: almost always none or one.
-  private readonly candidates: number[] = [];
+  // The entry last pushed out of the window, -1 when none: an insert pushes out at most one,
+  // and admits a candidate left from before first.
+  private candidate = -1;
   private readonly sketch: CountMinSketch;
   private readonly climber: WindowClimber | undefined;
   private segments: Uint8Array;
@@ -99,7 +107,10 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   insert(slot: number, key: string): void {
     // Candidates still here survived the last eviction round: they are admitted.
-    while (this.candidates.length > 0) this.admit(this.candidates.shift() as number);
+    if (this.candidate !== -1) {
+      this.admit(this.candidate);
+      this.candidate = -1;
+    }
     // The sketch knows the key's accesses while not resident; from now on they are counted here.
     let count: number;
     if (key === this.missedKey) {
@@ -110,30 +121,22 @@ export class FrecencyPolicy implements EvictionPolicy {
       this.countMiss();
     }
     this.counts[slot] = count;
-    this.rings.pushMru(WINDOW, slot);
-    this.segments[slot] = WINDOW;
-    if (this.rings.sizes[WINDOW] > this.windowMax()) {
-      const leaving = this.rings.lru(WINDOW);
+    // Make room in the window first, so that the newcomer is never the one pushed out.
+    if (this.rings.sizes[WINDOW] >= this.windowMax(1)) {
+      const leaving = this.oldestUnreferenced(WINDOW);
       this.rings.unlink(WINDOW, leaving);
       this.segments[leaving] = CANDIDATE;
-      this.candidates.push(leaving);
+      this.candidate = leaving;
     }
+    this.rings.pushMru(WINDOW, slot);
+    this.segments[slot] = WINDOW;
   }
 
   touch(slot: number): void {
     this.sampleHits++;
     const counts = this.counts;
     if (counts[slot] !== 255) counts[slot]++;
-    const segment = this.segments[slot];
-    if (segment === WINDOW || segment === PROTECTED) {
-      this.rings.touch(segment, slot);
-      return;
-    }
-    // A second hit in main (or while waiting for admission) earns protection.
-    this.detach(slot);
-    this.rings.pushMru(PROTECTED, slot);
-    this.segments[slot] = PROTECTED;
-    if (this.rings.sizes[PROTECTED] > this.protectedMax()) this.move(this.rings.lru(PROTECTED), PROTECTED, PROBATION);
+    this.segments[slot] |= REFERENCED;
   }
 
   recordMiss(key: string): void {
@@ -151,32 +154,28 @@ export class FrecencyPolicy implements EvictionPolicy {
       this.full = true;
       this.sampleHits = this.sampleMisses = this.sinceAging = 0;
     }
-    const candidates = this.candidates;
-    for (;;) {
-      const victim = this.mainVictim();
-      if (candidates.length === 0) {
-        const slot = victim !== -1 ? victim : this.rings.lru(WINDOW);
-        if (slot !== -1) this.detach(slot);
-        return slot;
-      }
-      const candidate = candidates.shift() as number;
-      if (victim === -1) {
-        // Main is empty: nothing to duel with, so the candidate is admitted.
+    const candidate = this.candidate;
+    let victim = this.mainVictim();
+    if (candidate !== -1) {
+      this.candidate = -1;
+      if (victim === -1 || (this.segments[candidate] & REFERENCED) !== 0) {
+        // Main is empty (nothing to duel with), or the candidate was hit while waiting: admitted.
         this.admit(candidate);
-        continue;
-      }
-      if (this.counts[candidate] >= this.counts[victim] + ADMISSION_MARGIN) {
+        if (victim === -1) victim = candidate;
+      } else if (this.counts[candidate] >= this.counts[victim] + ADMISSION_MARGIN) {
         this.admit(candidate);
-        this.detach(victim);
-        return victim;
+      } else {
+        return candidate; // on no ring already
       }
-      return candidate; // on no ring already
     }
+    const slot = victim !== -1 ? victim : this.rings.sizes[WINDOW] !== 0 ? this.oldestUnreferenced(WINDOW) : -1;
+    if (slot !== -1) this.detach(slot);
+    return slot;
   }
 
   clear(): void {
     this.rings.reset();
-    this.candidates.length = 0;
+    this.candidate = -1;
     this.sketch.clear();
     this.climber?.reset();
     this.full = false;
@@ -209,10 +208,9 @@ export class FrecencyPolicy implements EvictionPolicy {
     const rings = this.rings;
     // A smaller window hands its oldest entries to probation at once (Caffeine does the same);
     // a larger one fills as main loses entries to eviction.
-    const windowMax = this.windowMax();
-    while (rings.sizes[WINDOW] > windowMax) this.move(rings.lru(WINDOW), WINDOW, PROBATION);
-    const protectedMax = this.protectedMax();
-    while (rings.sizes[PROTECTED] > protectedMax) this.move(rings.lru(PROTECTED), PROTECTED, PROBATION);
+    const windowMax = this.windowMax(0);
+    while (rings.sizes[WINDOW] > windowMax) this.move(this.oldestUnreferenced(WINDOW), WINDOW, PROBATION);
+    this.limitProtected();
   }
 
   private resize(): void {
@@ -228,12 +226,13 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   private resident(): number {
     const sizes = this.rings.sizes;
-    return sizes[WINDOW] + sizes[PROBATION] + sizes[PROTECTED] + this.candidates.length;
+    return sizes[WINDOW] + sizes[PROBATION] + sizes[PROTECTED] + (this.candidate !== -1 ? 1 : 0);
   }
 
-  private windowMax(): number {
+  // The window's limit once `pending` more entries are resident.
+  private windowMax(pending: number): number {
     if (this.windowLimit !== 0) return this.windowLimit;
-    return this.windowFor(this.resident());
+    return this.windowFor(this.resident() + pending);
   }
 
   private protectedMax(): number {
@@ -242,28 +241,58 @@ export class FrecencyPolicy implements EvictionPolicy {
     return Math.max(1, Math.floor((resident - this.windowFor(resident)) * this.protectedShare));
   }
 
+  // Moves a slot to the front of another ring, forgetting its hits (they were applied).
   private move(slot: number, from: number, to: number): void {
     this.rings.unlink(from, slot);
     this.rings.pushMru(to, slot);
     this.segments[slot] = to;
   }
 
-  // The probation LRU, or the protected LRU when probation is empty.
+  // The least recent entry of a non-empty ring once the hits it holds are applied: an entry
+  // hit since it last moved goes to the front instead, unflagged.
+  private oldestUnreferenced(ring: number): number {
+    const rings = this.rings;
+    const segments = this.segments;
+    for (;;) {
+      const slot = rings.lru(ring);
+      if ((segments[slot] & REFERENCED) === 0) return slot;
+      segments[slot] = ring;
+      rings.touch(ring, slot);
+    }
+  }
+
+  // Demotes the protected segment's least recent unhit entries to probation while it is over its limit.
+  private limitProtected(): void {
+    const protectedMax = this.protectedMax();
+    while (this.rings.sizes[PROTECTED] > protectedMax) this.move(this.oldestUnreferenced(PROTECTED), PROTECTED, PROBATION);
+  }
+
+  // The probation victim once its hits are applied (an entry hit on probation is promoted to
+  // protected), or the protected one when probation is empty; -1 when main is empty.
   private mainVictim(): number {
-    const slot = this.rings.lru(PROBATION);
-    return slot !== -1 ? slot : this.rings.lru(PROTECTED);
+    const rings = this.rings;
+    const segments = this.segments;
+    for (;;) {
+      const slot = rings.lru(PROBATION);
+      if (slot === -1) return rings.sizes[PROTECTED] !== 0 ? this.oldestUnreferenced(PROTECTED) : -1;
+      if ((segments[slot] & REFERENCED) === 0) return slot;
+      // A second hit in main earns protection.
+      this.move(slot, PROBATION, PROTECTED);
+      this.limitProtected();
+    }
   }
 
-  // Takes a slot off its ring, or out of the candidates.
+  // Takes a slot off its ring, or out of candidacy.
   private detach(slot: number): void {
-    const segment = this.segments[slot];
+    const segment = this.segments[slot] & SEGMENT;
     if (segment !== CANDIDATE) this.rings.unlink(segment, slot);
-    else this.candidates.splice(this.candidates.indexOf(slot), 1);
+    else this.candidate = -1;
   }
 
+  // A hit while waiting stays flagged: probation's scan then promotes the entry.
   private admit(candidate: number): void {
     this.rings.pushMru(PROBATION, candidate);
-    this.segments[candidate] = PROBATION;
+    this.segments[candidate] = PROBATION | (this.segments[candidate] & REFERENCED);
   }
 }
 

@@ -25,6 +25,11 @@ const REFERENCED = 4;
 // loop that one-count lead evicts exactly the entries needed next.
 const ADMISSION_MARGIN = 2;
 
+// The climber's longest sample, in capacities: half the interval between two halvings of the
+// counts. Longer samples (Caffeine takes 10) leave a recency-heavy workload too long in a
+// small window; shorter ones let Zipf's noise walk the window away from its best size.
+const SAMPLE_UNITS = 4;
+
 /** Options for {@link FrecencyPolicy}. */
 export interface FrecencyPolicyOptions {
   /** Entry capacity of the tier; when absent, segment sizes follow the resident count. */
@@ -64,8 +69,10 @@ export class FrecencyPolicy implements EvictionPolicy {
   // Segment limits, kept current when the capacity is known (0 otherwise: computed per call).
   private windowLimit = 0;
   private protectedLimit = 0;
-  // The climber's sample: accesses once the tier is full (before that every miss is compulsory).
-  private readonly sampleSize: number;
+  // The climber's sample: accesses once the tier is full (before that every miss is compulsory),
+  // one capacity's worth more per sample up to SAMPLE_UNITS capacities (see sampleSize()).
+  private readonly sampleUnit: number;
+  private samplesTaken = 0;
   private full = false;
   private sampleHits = 0;
   private sampleMisses = 0;
@@ -81,8 +88,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.windowShare = options.windowShare ?? 0.01;
     this.protectedShare = options.protectedShare ?? 0.8;
     const basis = this.capacity || 4096;
-    // A climber's sample spans two halvings of the counts, so their rhythm cancels out.
-    this.sampleSize = 16 * basis;
+    this.sampleUnit = basis;
     this.agingPeriod = 8 * basis;
     this.sketch = new CountMinSketch({ capacity: basis, sampleSize: Infinity });
     if (options.adaptive !== false) this.climber = new WindowClimber({ growFirst: this.windowFor(basis) <= 1 });
@@ -179,6 +185,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.sketch.clear();
     this.climber?.reset();
     this.full = false;
+    this.samplesTaken = 0;
     this.sampleHits = this.sampleMisses = this.sinceAging = 0;
     this.missedKey = undefined;
   }
@@ -192,14 +199,22 @@ export class FrecencyPolicy implements EvictionPolicy {
       const words = this.countWords;
       for (let i = 0; i < words.length; i++) words[i] = (words[i] >>> 1) & 0x7f7f7f7f;
     }
-    if (accesses >= this.sampleSize && this.full && this.climber) this.climb();
+    if (this.full && this.climber && accesses >= this.sampleSize()) this.climb();
   }
 
   // One hill-climbing step: move the window share, then bring the segments within their new limits.
   private climb(): void {
-    const rate = this.sampleHits / (this.sampleHits + this.sampleMisses);
-    this.sinceAging -= this.sampleHits + this.sampleMisses;
+    const hits = this.sampleHits;
+    const rate = hits / (hits + this.sampleMisses);
+    this.sinceAging -= hits + this.sampleMisses;
     this.sampleHits = this.sampleMisses = 0;
+    // No window size hits anything during a scan: such a sample says nothing, and the walk
+    // would grow the window (the hit rate "held") and let the scan flush the main space.
+    if (hits === 0) {
+      (this.climber as WindowClimber).forgetRate();
+      return;
+    }
+    this.samplesTaken++;
     const basis = this.capacity || this.resident();
     const before = this.windowFor(basis);
     this.windowShare = Math.min(1, Math.max(0, this.windowShare + (this.climber as WindowClimber).adjust(rate, this.windowMoved)));
@@ -211,6 +226,13 @@ export class FrecencyPolicy implements EvictionPolicy {
     const windowMax = this.windowMax(0);
     while (rings.sizes[WINDOW] > windowMax) this.move(this.oldestUnreferenced(WINDOW), WINDOW, PROBATION);
     this.limitProtected();
+  }
+
+  // Short samples first: the opening steps are large and a wrong one is cheap to undo, while
+  // a recency-heavy workload loses most of its hits for as long as the window stays small.
+  // Later, finer steps need the precision of longer samples.
+  private sampleSize(): number {
+    return Math.min(SAMPLE_UNITS, 1 + this.samplesTaken) * this.sampleUnit;
   }
 
   private resize(): void {

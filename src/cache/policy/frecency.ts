@@ -205,8 +205,9 @@ export class FrecencyPolicy implements EvictionPolicy {
   // One hill-climbing step: move the window share, then bring the segments within their new limits.
   private climb(): void {
     const hits = this.sampleHits;
-    const rate = hits / (hits + this.sampleMisses);
-    this.sinceAging -= hits + this.sampleMisses;
+    const accesses = hits + this.sampleMisses;
+    const rate = hits / accesses;
+    this.sinceAging -= accesses;
     this.sampleHits = this.sampleMisses = 0;
     // No window size hits anything during a scan: such a sample says nothing, and the walk
     // would grow the window (the hit rate "held") and let the scan flush the main space.
@@ -217,7 +218,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.samplesTaken++;
     const basis = this.capacity || this.resident();
     const before = this.windowFor(basis);
-    this.windowShare = Math.min(1, Math.max(0, this.windowShare + (this.climber as WindowClimber).adjust(rate, this.windowMoved)));
+    this.windowShare = Math.min(1, Math.max(0, this.windowShare + (this.climber as WindowClimber).adjust(rate, this.windowMoved, accesses)));
     this.windowMoved = this.windowFor(basis) !== before;
     this.resize();
     const rings = this.rings;

@@ -57,9 +57,10 @@ export class WindowClimber {
 
   /**
    * The change of window share (of capacity) after a sample with this hit rate. `moved`
-   * says whether the previous change actually resized the window.
+   * says whether the previous change actually resized the window; `accesses`, when given,
+   * is the sample's size, so that a change within its noise never reads as a new workload.
    */
-  adjust(hitRate: number, moved: boolean): number {
+  adjust(hitRate: number, moved: boolean, accesses = Infinity): number {
     const previous = this.previousRate;
     this.previousRate = hitRate;
     if (Number.isNaN(previous)) {
@@ -68,7 +69,9 @@ export class WindowClimber {
       return step;
     }
     const change = hitRate - previous;
-    const restart = Math.abs(change) >= this.restartThreshold;
+    // Three standard errors of the difference of two such samples.
+    const noise = 3 * Math.sqrt((2 * hitRate * (1 - hitRate)) / accesses);
+    const restart = Math.abs(change) >= Math.max(this.restartThreshold, noise);
     if (!moved && !restart) {
       this.step *= this.stepDecay;
       return 0;

@@ -43,16 +43,13 @@ export interface MemoryEntryInfo {
 }
 
 const INITIAL_SLOTS = 1024;
-const META = 4;
-const EXPIRES = 0;
-const STORED = 1;
-const SIZE = 2;
-const HITS = 3;
 
 /**
- * The in-process front tier: a Map from key to slot and parallel typed arrays for
- * expiry, size and hit counts, ordered by a pluggable {@link EvictionPolicy}. Reads are
- * synchronous and allocation-free; TTL checks cost nothing while no entry has a TTL.
+ * The in-process front tier: a Map from key to slot and one typed array per field (expiry,
+ * store time, size, hits), ordered by a pluggable {@link EvictionPolicy}. Reads are
+ * synchronous and allocation-free. A field costs nothing while unused: a free slot holds 0
+ * in every array, so a write that stores 0 (no TTL, no store time, no byte budget) touches
+ * none of them, and TTL checks read no clock while no entry has a TTL.
  */
 export class MemoryTier<V = unknown> {
   /** Entry capacity (Infinity when unbounded). */
@@ -67,13 +64,18 @@ export class MemoryTier<V = unknown> {
   private readonly index = new Map<string, number>();
   private keyList: (string | undefined)[] = [];
   private valueList: (V | undefined)[] = [];
-  // Per slot, side by side so that one write touches one cache line:
-  // [expiresAt, storedAt, size, hits] at slot * META.
-  private meta: Float64Array;
+  // Per slot; separate arrays so that a hit touches only the compact hit counts.
+  private expiresAt: Float64Array;
+  private storedAt: Float64Array;
+  private sizes: Float64Array;
+  private hits: Float64Array;
   private readonly free: number[] = [];
   private nextSlot = 0;
   private trackedBytes = 0;
+  // Entries with an expiry; while 0 every expiresAt is 0 and no clock is read.
   private withTtl = 0;
+  // Whether any write gave a store time; until then every storedAt is 0.
+  private storesTimes = false;
   private readonly tracksBytes: boolean;
   private readonly policy: EvictionPolicy;
   private readonly sizeOf: (value: V, key: string) => number;
@@ -86,7 +88,10 @@ export class MemoryTier<V = unknown> {
     this.sizeOf = options.sizeOf ?? estimateSize;
     this.onRemove = options.onRemove;
     const slots = Math.min(INITIAL_SLOTS, this.maxEntries + 1);
-    this.meta = new Float64Array(slots * META);
+    this.expiresAt = new Float64Array(slots);
+    this.storedAt = new Float64Array(slots);
+    this.sizes = new Float64Array(slots);
+    this.hits = new Float64Array(slots);
     this.policy = createPolicy(options.policy ?? 'frecency', slots, Number.isFinite(this.maxEntries) ? this.maxEntries : undefined);
   }
 
@@ -120,7 +125,7 @@ export class MemoryTier<V = unknown> {
       return undefined;
     }
     this.policy.touch(slot);
-    this.meta[slot * META + HITS]++;
+    this.hits[slot]++;
     return this.valueList[slot];
   }
 
@@ -134,7 +139,7 @@ export class MemoryTier<V = unknown> {
   /** True when `key` is resident and unexpired; does not count as a hit. */
   has(key: string): boolean {
     const slot = this.index.get(key);
-    return slot !== undefined && !this.isExpired(slot, Date.now());
+    return slot !== undefined && !(this.withTtl !== 0 && this.isExpired(slot, Date.now()));
   }
 
   /**
@@ -142,32 +147,47 @@ export class MemoryTier<V = unknown> {
    * stores nothing) when the single value is larger than `maxBytes`.
    */
   set(key: string, value: V, options?: MemorySetOptions): boolean {
-    const size = this.tracksBytes ? (options?.size ?? this.sizeOf(value, key)) : 0;
-    if (size > this.maxBytes) {
-      this.delete(key);
-      return false;
+    let size = 0;
+    if (this.tracksBytes) {
+      size = options?.size ?? this.sizeOf(value, key);
+      if (size > this.maxBytes) {
+        this.delete(key);
+        return false;
+      }
     }
     const expiresAt = options?.expiresAt ?? 0;
+    const storedAt = options?.storedAt ?? 0;
     let slot = this.index.get(key);
     if (slot !== undefined) {
-      this.trackedBytes += size - this.meta[slot * META + SIZE];
-      this.withTtl += (expiresAt !== 0 ? 1 : 0) - (this.meta[slot * META + EXPIRES] !== 0 ? 1 : 0);
       this.valueList[slot] = value;
       this.policy.touch(slot);
+      if (this.tracksBytes) {
+        this.trackedBytes += size - this.sizes[slot];
+        this.sizes[slot] = size;
+      }
+      // Reads of the old expiry and store time only once some entry has one.
+      if (this.withTtl !== 0 || expiresAt !== 0) {
+        this.withTtl += (expiresAt !== 0 ? 1 : 0) - (this.expiresAt[slot] !== 0 ? 1 : 0);
+        this.expiresAt[slot] = expiresAt;
+      }
+      if (this.storesTimes || storedAt !== 0) this.writeStoredAt(slot, storedAt);
     } else {
       slot = this.allocate();
       this.index.set(key, slot);
       this.keyList[slot] = key;
       this.valueList[slot] = value;
-      this.meta[slot * META + HITS] = 0;
-      this.trackedBytes += size;
-      if (expiresAt !== 0) this.withTtl++;
+      // A fresh slot holds 0 in every field: only non-zero values are written.
+      if (size !== 0) {
+        this.trackedBytes += size;
+        this.sizes[slot] = size;
+      }
+      if (expiresAt !== 0) {
+        this.withTtl++;
+        this.expiresAt[slot] = expiresAt;
+      }
+      if (storedAt !== 0) this.writeStoredAt(slot, storedAt);
       this.policy.insert(slot, key);
     }
-    const at = slot * META;
-    this.meta[at + EXPIRES] = expiresAt;
-    this.meta[at + STORED] = options?.storedAt ?? 0;
-    this.meta[at + SIZE] = size;
     // Entry count = slots handed out minus slots free (cheaper than Map#size, a builtin getter).
     while (this.nextSlot - this.free.length > this.maxEntries || this.trackedBytes > this.maxBytes) {
       const victim = this.policy.evict();
@@ -197,14 +217,15 @@ export class MemoryTier<V = unknown> {
     this.nextSlot = 0;
     this.trackedBytes = 0;
     this.withTtl = 0;
+    this.storesTimes = false;
+    for (const field of [this.expiresAt, this.storedAt, this.sizes, this.hits]) field.fill(0);
   }
 
   /** Expiry, store time, size and hits of a resident, unexpired entry. */
   info(key: string): MemoryEntryInfo | undefined {
     const slot = this.index.get(key);
     if (slot === undefined || this.isExpired(slot, Date.now())) return undefined;
-    const at = slot * META;
-    return { expiresAt: this.meta[at + EXPIRES], storedAt: this.meta[at + STORED], size: this.meta[at + SIZE], hits: this.meta[at + HITS] };
+    return { expiresAt: this.expiresAt[slot], storedAt: this.storedAt[slot], size: this.sizes[slot], hits: this.hits[slot] };
   }
 
   /** Unexpired resident keys, in no particular order. */
@@ -235,7 +256,7 @@ export class MemoryTier<V = unknown> {
   /** The `n` resident keys with most hits, most first. */
   hottest(n: number): { key: string; hits: number }[] {
     const ranked: { key: string; hits: number }[] = [];
-    for (const [key, slot] of this.index) ranked.push({ key, hits: this.meta[slot * META + HITS] });
+    for (const [key, slot] of this.index) ranked.push({ key, hits: this.hits[slot] });
     ranked.sort((a, b) => b.hits - a.hits);
     return ranked.slice(0, n);
   }
@@ -245,7 +266,7 @@ export class MemoryTier<V = unknown> {
     let oldest = Infinity;
     let newest = -Infinity;
     for (const slot of this.index.values()) {
-      const at = this.meta[slot * META + STORED];
+      const at = this.storedAt[slot];
       if (at === 0) continue;
       if (at < oldest) oldest = at;
       if (at > newest) newest = at;
@@ -254,8 +275,13 @@ export class MemoryTier<V = unknown> {
   }
 
   private isExpired(slot: number, now: number): boolean {
-    const at = this.meta[slot * META + EXPIRES];
+    const at = this.expiresAt[slot];
     return at !== 0 && at <= now;
+  }
+
+  private writeStoredAt(slot: number, storedAt: number): void {
+    this.storesTimes = true;
+    this.storedAt[slot] = storedAt;
   }
 
   private expire(slot: number): void {
@@ -264,16 +290,23 @@ export class MemoryTier<V = unknown> {
     this.release(slot, 'expire');
   }
 
+  // Frees the slot, leaving 0 in every field for its next entry.
   private release(slot: number, reason?: MemoryRemovalReason): void {
     const key = this.keyList[slot] as string;
     const value = this.valueList[slot] as V;
     this.index.delete(key);
     this.keyList[slot] = undefined;
     this.valueList[slot] = undefined;
-    const at = slot * META;
-    this.trackedBytes -= this.meta[at + SIZE];
-    if (this.meta[at + EXPIRES] !== 0) this.withTtl--;
-    this.meta[at + EXPIRES] = 0;
+    this.hits[slot] = 0;
+    if (this.tracksBytes) {
+      this.trackedBytes -= this.sizes[slot];
+      this.sizes[slot] = 0;
+    }
+    if (this.withTtl !== 0 && this.expiresAt[slot] !== 0) {
+      this.withTtl--;
+      this.expiresAt[slot] = 0;
+    }
+    if (this.storesTimes) this.storedAt[slot] = 0;
     this.free.push(slot);
     if (reason && this.onRemove) this.onRemove(key, value, reason);
   }
@@ -282,16 +315,24 @@ export class MemoryTier<V = unknown> {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
     const slot = this.nextSlot++;
-    if (slot * META >= this.meta.length) this.grow((this.meta.length / META) * 2);
+    if (slot >= this.hits.length) this.grow(this.hits.length * 2);
     return slot;
   }
 
   private grow(slots: number): void {
-    const meta = new Float64Array(slots * META);
-    meta.set(this.meta);
-    this.meta = meta;
+    this.expiresAt = grown(this.expiresAt, slots);
+    this.storedAt = grown(this.storedAt, slots);
+    this.sizes = grown(this.sizes, slots);
+    this.hits = grown(this.hits, slots);
     this.policy.grow(slots);
   }
+}
+
+// A copy of `array` with room for `slots` entries, the new ones 0.
+function grown(array: Float64Array, slots: number): Float64Array {
+  const larger = new Float64Array(slots);
+  larger.set(array);
+  return larger;
 }
 
 function positiveOrInfinity(value: number | undefined, name: string): number {

@@ -104,4 +104,24 @@ describe('MemoryTier', () => {
       expect((error as CacheError).code).toBe('BAD_OPTION');
     }
   });
+  it('an overwrite without expiry, store time or size leaves none of the old ones behind', () => {
+    const tier = new MemoryTier<number>({ maxEntries: 10, sizeOf: () => 7 });
+    tier.set('a', 1, { expiresAt: Date.now() + 60_000, storedAt: 1000, size: 3 });
+    tier.set('a', 2);
+    expect(tier.info('a')).toEqual({ expiresAt: 0, storedAt: 0, size: 7, hits: 0 });
+    expect(tier.bytes).toBe(7);
+  });
+
+  it('a slot reused after eviction, delete or clear starts with no expiry, store time or hits', () => {
+    const tier = new MemoryTier<number>({ maxEntries: 1, policy: 'lru' });
+    tier.set('a', 1, { expiresAt: Date.now() + 60_000, storedAt: 1000 });
+    tier.get('a');
+    tier.set('b', 2);
+    expect(tier.info('b')).toEqual({ expiresAt: 0, storedAt: 0, size: 0, hits: 0 });
+    tier.set('c', 3, { expiresAt: Date.now() + 60_000, storedAt: 2000 });
+    tier.clear();
+    tier.set('d', 4);
+    expect(tier.info('d')).toEqual({ expiresAt: 0, storedAt: 0, size: 0, hits: 0 });
+    expect(tier.ageRange()).toBeUndefined();
+  });
 });

@@ -118,6 +118,38 @@ describe('frecency policy (W-TinyLFU)', () => {
     expect(adaptive).toBeLessThan(lru + 0.06); // a fixed 1 % window misses about twice as often as LRU here
   });
 
+  it('promotes an entry hit on probation instead of evicting it when it comes up for eviction', () => {
+    const tier = tierWith('frecency', 100);
+    for (let i = 0; i < 100; i++) access(tier, `k${i}`);
+    access(tier, 'k0'); // a hit: applied when k0 reaches the end of its segment
+    for (let i = 0; i < 60; i++) {
+      // Three misses make each newcomer popular enough to displace a resident seen once.
+      for (let miss = 0; miss < 3; miss++) tier.get(`new${i}`);
+      tier.set(`new${i}`, 1);
+    }
+    const residents = Array.from({ length: 100 }, (_, i) => `k${i}`).filter((key) => tier.has(key));
+    expect(residents).toContain('k0');
+    expect(residents.length).toBeLessThan(50);
+  });
+
+  it('is no worse than LRU once its window has adapted to recency-biased traffic', () => {
+    // As the test above, at capacity 100 over 400k accesses (samples of 100–400 accesses).
+    const missRatio = (policy: PolicyName): number => {
+      const tier = tierWith(policy, 100);
+      let state = 7;
+      const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+      let newest = 0;
+      let misses = 0;
+      const n = 400_000;
+      for (let i = 0; i < n; i++) {
+        const key = random() < 0.7 ? newest - Math.floor(random() ** 2 * Math.min(150, newest)) : ++newest;
+        if (!access(tier, `k${key}`)) misses++;
+      }
+      return misses / n;
+    };
+    expect(missRatio('frecency')).toBeLessThan(missRatio('lru') + 0.005);
+  });
+
   it('holds exactly its capacity under churn', () => {
     const tier = tierWith('frecency', 64);
     for (let i = 0; i < 10_000; i++) access(tier, `k${(i * 7919) % 300}`);
@@ -152,6 +184,36 @@ describe('WindowClimber', () => {
     climber.adjust(0.5, true);
     climber.adjust(0.5, true);
     expect(climber.adjust(0.3, true)).toBe(0.1);
+  });
+
+  it('doubles its step after a move that raised the hit rate', () => {
+    const climber = new WindowClimber({ initialStep: 0.1, stepDecay: 1, acceleration: 2, gainThreshold: 0.002 });
+    expect(climber.adjust(0.5, true)).toBe(-0.1);
+    expect(climber.adjust(0.52, true)).toBe(-0.1); // better: keep going, next step doubled
+    expect(climber.adjust(0.53, true)).toBeCloseTo(-0.2);
+  });
+
+  it('keeps an accelerated step on a jump up and turns round with a fresh one on a drop', () => {
+    const climber = new WindowClimber({ initialStep: 0.1, stepDecay: 1, acceleration: 2, restartThreshold: 0.05 });
+    climber.adjust(0.2, true);
+    climber.adjust(0.3, true); // a jump up: step doubled to 0.2
+    expect(climber.adjust(0.4, true)).toBeCloseTo(-0.2);
+    expect(climber.adjust(0.2, true)).toBeCloseTo(0.1); // a drop: the other way, initial step
+  });
+
+  it('reads a change within the noise of small samples as no new workload', () => {
+    const climber = new WindowClimber({ initialStep: 0.1, restartThreshold: 0.05 });
+    climber.adjust(0.5, true);
+    // 100 accesses per sample: 6 points is within three standard errors of the difference.
+    expect(climber.adjust(0.44, false, 100)).toBe(0);
+    expect(climber.adjust(0.2, false, 100)).toBe(0.1);
+  });
+
+  it('compares the sample after a forgotten one with none', () => {
+    const climber = new WindowClimber({ initialStep: 0.1, stepDecay: 1 });
+    climber.adjust(0.5, true);
+    climber.forgetRate();
+    expect(climber.adjust(0.1, true)).toBe(-0.1); // no drop seen: no turn
   });
 
   it('stays put at a bound until the workload changes', () => {

@@ -3,20 +3,32 @@ import type { EvictionPolicy } from './policy.js';
 import { SlotRings } from './slot-rings.js';
 import { WindowClimber } from './window-climber.js';
 
-// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each an LRU ring. An entry
-// pushed out of the window is a CANDIDATE (on no ring) until the eviction round of the
-// same write, where it duels the probation victim; if no eviction was needed it is
-// admitted on the next insert.
+// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each a ring in recency
+// order. An entry pushed out of the window is a CANDIDATE (on no ring) until the eviction
+// round of the same write, where it duels the probation victim; if no eviction was needed
+// it is admitted on the next insert.
 const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
 const CANDIDATE = 3;
+const SEGMENT = 3;
+// Flag beside the segment: hit since the entry last moved. A hit only sets it; the entry is
+// moved (to the front of its ring, or from probation to protected) when it reaches the end
+// of its ring: CLOCK's second chance on each segment. The order in which entries leave is
+// that of the LRU rings up to hits not yet applied, and a hit costs two byte writes instead
+// of relinking a list.
+const REFERENCED = 4;
 
 // A newcomer must be estimated at least this much more popular than the victim to replace
 // it. Ties alone (Caffeine's rule) are not enough: right after the sketch halves its
 // counts, every key seen since is one ahead of the keys about to be seen again, and on a
 // loop that one-count lead evicts exactly the entries needed next.
 const ADMISSION_MARGIN = 2;
+
+// The climber's longest sample, in capacities: half the interval between two halvings of the
+// counts. Longer samples (Caffeine takes 10) leave a recency-heavy workload too long in a
+// small window; shorter ones let Zipf's noise walk the window away from its best size.
+const SAMPLE_UNITS = 4;
 
 /** Options for {@link FrecencyPolicy}. */
 export interface FrecencyPolicyOptions {
@@ -40,8 +52,9 @@ export interface FrecencyPolicyOptions {
 export class FrecencyPolicy implements EvictionPolicy {
   readonly name = 'frecency' as const;
   private readonly rings: SlotRings;
-  // Candidates, oldest first: almost always none or one.
-  private readonly candidates: number[] = [];
+  // The entry last pushed out of the window, -1 when none: an insert pushes out at most one,
+  // and admits a candidate left from before first.
+  private candidate = -1;
   private readonly sketch: CountMinSketch;
   private readonly climber: WindowClimber | undefined;
   private segments: Uint8Array;
@@ -56,8 +69,10 @@ export class FrecencyPolicy implements EvictionPolicy {
   // Segment limits, kept current when the capacity is known (0 otherwise: computed per call).
   private windowLimit = 0;
   private protectedLimit = 0;
-  // The climber's sample: accesses once the tier is full (before that every miss is compulsory).
-  private readonly sampleSize: number;
+  // The climber's sample: accesses once the tier is full (before that every miss is compulsory),
+  // one capacity's worth more per sample up to SAMPLE_UNITS capacities (see sampleSize()).
+  private readonly sampleUnit: number;
+  private samplesTaken = 0;
   private full = false;
   private sampleHits = 0;
   private sampleMisses = 0;
@@ -73,8 +88,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.windowShare = options.windowShare ?? 0.01;
     this.protectedShare = options.protectedShare ?? 0.8;
     const basis = this.capacity || 4096;
-    // A climber's sample spans two halvings of the counts, so their rhythm cancels out.
-    this.sampleSize = 16 * basis;
+    this.sampleUnit = basis;
     this.agingPeriod = 8 * basis;
     this.sketch = new CountMinSketch({ capacity: basis, sampleSize: Infinity });
     if (options.adaptive !== false) this.climber = new WindowClimber({ growFirst: this.windowFor(basis) <= 1 });
@@ -99,7 +113,10 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   insert(slot: number, key: string): void {
     // Candidates still here survived the last eviction round: they are admitted.
-    while (this.candidates.length > 0) this.admit(this.candidates.shift() as number);
+    if (this.candidate !== -1) {
+      this.admit(this.candidate);
+      this.candidate = -1;
+    }
     // The sketch knows the key's accesses while not resident; from now on they are counted here.
     let count: number;
     if (key === this.missedKey) {
@@ -110,30 +127,22 @@ export class FrecencyPolicy implements EvictionPolicy {
       this.countMiss();
     }
     this.counts[slot] = count;
-    this.rings.pushMru(WINDOW, slot);
-    this.segments[slot] = WINDOW;
-    if (this.rings.sizes[WINDOW] > this.windowMax()) {
-      const leaving = this.rings.lru(WINDOW);
+    // Make room in the window first, so that the newcomer is never the one pushed out.
+    if (this.rings.sizes[WINDOW] >= this.windowMax(1)) {
+      const leaving = this.oldestUnreferenced(WINDOW);
       this.rings.unlink(WINDOW, leaving);
       this.segments[leaving] = CANDIDATE;
-      this.candidates.push(leaving);
+      this.candidate = leaving;
     }
+    this.rings.pushMru(WINDOW, slot);
+    this.segments[slot] = WINDOW;
   }
 
   touch(slot: number): void {
     this.sampleHits++;
     const counts = this.counts;
     if (counts[slot] !== 255) counts[slot]++;
-    const segment = this.segments[slot];
-    if (segment === WINDOW || segment === PROTECTED) {
-      this.rings.touch(segment, slot);
-      return;
-    }
-    // A second hit in main (or while waiting for admission) earns protection.
-    this.detach(slot);
-    this.rings.pushMru(PROTECTED, slot);
-    this.segments[slot] = PROTECTED;
-    if (this.rings.sizes[PROTECTED] > this.protectedMax()) this.move(this.rings.lru(PROTECTED), PROTECTED, PROBATION);
+    this.segments[slot] |= REFERENCED;
   }
 
   recordMiss(key: string): void {
@@ -151,35 +160,32 @@ export class FrecencyPolicy implements EvictionPolicy {
       this.full = true;
       this.sampleHits = this.sampleMisses = this.sinceAging = 0;
     }
-    const candidates = this.candidates;
-    for (;;) {
-      const victim = this.mainVictim();
-      if (candidates.length === 0) {
-        const slot = victim !== -1 ? victim : this.rings.lru(WINDOW);
-        if (slot !== -1) this.detach(slot);
-        return slot;
-      }
-      const candidate = candidates.shift() as number;
-      if (victim === -1) {
-        // Main is empty: nothing to duel with, so the candidate is admitted.
+    const candidate = this.candidate;
+    let victim = this.mainVictim();
+    if (candidate !== -1) {
+      this.candidate = -1;
+      if (victim === -1 || (this.segments[candidate] & REFERENCED) !== 0) {
+        // Main is empty (nothing to duel with), or the candidate was hit while waiting: admitted.
         this.admit(candidate);
-        continue;
-      }
-      if (this.counts[candidate] >= this.counts[victim] + ADMISSION_MARGIN) {
+        if (victim === -1) victim = candidate;
+      } else if (this.counts[candidate] >= this.counts[victim] + ADMISSION_MARGIN) {
         this.admit(candidate);
-        this.detach(victim);
-        return victim;
+      } else {
+        return candidate; // on no ring already
       }
-      return candidate; // on no ring already
     }
+    const slot = victim !== -1 ? victim : this.rings.sizes[WINDOW] !== 0 ? this.oldestUnreferenced(WINDOW) : -1;
+    if (slot !== -1) this.detach(slot);
+    return slot;
   }
 
   clear(): void {
     this.rings.reset();
-    this.candidates.length = 0;
+    this.candidate = -1;
     this.sketch.clear();
     this.climber?.reset();
     this.full = false;
+    this.samplesTaken = 0;
     this.sampleHits = this.sampleMisses = this.sinceAging = 0;
     this.missedKey = undefined;
   }
@@ -193,26 +199,41 @@ export class FrecencyPolicy implements EvictionPolicy {
       const words = this.countWords;
       for (let i = 0; i < words.length; i++) words[i] = (words[i] >>> 1) & 0x7f7f7f7f;
     }
-    if (accesses >= this.sampleSize && this.full && this.climber) this.climb();
+    if (this.full && this.climber && accesses >= this.sampleSize()) this.climb();
   }
 
   // One hill-climbing step: move the window share, then bring the segments within their new limits.
   private climb(): void {
-    const rate = this.sampleHits / (this.sampleHits + this.sampleMisses);
-    this.sinceAging -= this.sampleHits + this.sampleMisses;
+    const hits = this.sampleHits;
+    const accesses = hits + this.sampleMisses;
+    const rate = hits / accesses;
+    this.sinceAging -= accesses;
     this.sampleHits = this.sampleMisses = 0;
+    // No window size hits anything during a scan: such a sample says nothing, and the walk
+    // would grow the window (the hit rate "held") and let the scan flush the main space.
+    if (hits === 0) {
+      (this.climber as WindowClimber).forgetRate();
+      return;
+    }
+    this.samplesTaken++;
     const basis = this.capacity || this.resident();
     const before = this.windowFor(basis);
-    this.windowShare = Math.min(1, Math.max(0, this.windowShare + (this.climber as WindowClimber).adjust(rate, this.windowMoved)));
+    this.windowShare = Math.min(1, Math.max(0, this.windowShare + (this.climber as WindowClimber).adjust(rate, this.windowMoved, accesses)));
     this.windowMoved = this.windowFor(basis) !== before;
     this.resize();
     const rings = this.rings;
     // A smaller window hands its oldest entries to probation at once (Caffeine does the same);
     // a larger one fills as main loses entries to eviction.
-    const windowMax = this.windowMax();
-    while (rings.sizes[WINDOW] > windowMax) this.move(rings.lru(WINDOW), WINDOW, PROBATION);
-    const protectedMax = this.protectedMax();
-    while (rings.sizes[PROTECTED] > protectedMax) this.move(rings.lru(PROTECTED), PROTECTED, PROBATION);
+    const windowMax = this.windowMax(0);
+    while (rings.sizes[WINDOW] > windowMax) this.move(this.oldestUnreferenced(WINDOW), WINDOW, PROBATION);
+    this.limitProtected();
+  }
+
+  // Short samples first: the opening steps are large and a wrong one is cheap to undo, while
+  // a recency-heavy workload loses most of its hits for as long as the window stays small.
+  // Later, finer steps need the precision of longer samples.
+  private sampleSize(): number {
+    return Math.min(SAMPLE_UNITS, 1 + this.samplesTaken) * this.sampleUnit;
   }
 
   private resize(): void {
@@ -228,12 +249,13 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   private resident(): number {
     const sizes = this.rings.sizes;
-    return sizes[WINDOW] + sizes[PROBATION] + sizes[PROTECTED] + this.candidates.length;
+    return sizes[WINDOW] + sizes[PROBATION] + sizes[PROTECTED] + (this.candidate !== -1 ? 1 : 0);
   }
 
-  private windowMax(): number {
+  // The window's limit once `pending` more entries are resident.
+  private windowMax(pending: number): number {
     if (this.windowLimit !== 0) return this.windowLimit;
-    return this.windowFor(this.resident());
+    return this.windowFor(this.resident() + pending);
   }
 
   private protectedMax(): number {
@@ -242,28 +264,58 @@ export class FrecencyPolicy implements EvictionPolicy {
     return Math.max(1, Math.floor((resident - this.windowFor(resident)) * this.protectedShare));
   }
 
+  // Moves a slot to the front of another ring, forgetting its hits (they were applied).
   private move(slot: number, from: number, to: number): void {
     this.rings.unlink(from, slot);
     this.rings.pushMru(to, slot);
     this.segments[slot] = to;
   }
 
-  // The probation LRU, or the protected LRU when probation is empty.
+  // The least recent entry of a non-empty ring once the hits it holds are applied: an entry
+  // hit since it last moved goes to the front instead, unflagged.
+  private oldestUnreferenced(ring: number): number {
+    const rings = this.rings;
+    const segments = this.segments;
+    for (;;) {
+      const slot = rings.lru(ring);
+      if ((segments[slot] & REFERENCED) === 0) return slot;
+      segments[slot] = ring;
+      rings.touch(ring, slot);
+    }
+  }
+
+  // Demotes the protected segment's least recent unhit entries to probation while it is over its limit.
+  private limitProtected(): void {
+    const protectedMax = this.protectedMax();
+    while (this.rings.sizes[PROTECTED] > protectedMax) this.move(this.oldestUnreferenced(PROTECTED), PROTECTED, PROBATION);
+  }
+
+  // The probation victim once its hits are applied (an entry hit on probation is promoted to
+  // protected), or the protected one when probation is empty; -1 when main is empty.
   private mainVictim(): number {
-    const slot = this.rings.lru(PROBATION);
-    return slot !== -1 ? slot : this.rings.lru(PROTECTED);
+    const rings = this.rings;
+    const segments = this.segments;
+    for (;;) {
+      const slot = rings.lru(PROBATION);
+      if (slot === -1) return rings.sizes[PROTECTED] !== 0 ? this.oldestUnreferenced(PROTECTED) : -1;
+      if ((segments[slot] & REFERENCED) === 0) return slot;
+      // A second hit in main earns protection.
+      this.move(slot, PROBATION, PROTECTED);
+      this.limitProtected();
+    }
   }
 
-  // Takes a slot off its ring, or out of the candidates.
+  // Takes a slot off its ring, or out of candidacy.
   private detach(slot: number): void {
-    const segment = this.segments[slot];
+    const segment = this.segments[slot] & SEGMENT;
     if (segment !== CANDIDATE) this.rings.unlink(segment, slot);
-    else this.candidates.splice(this.candidates.indexOf(slot), 1);
+    else this.candidate = -1;
   }
 
+  // A hit while waiting stays flagged: probation's scan then promotes the entry.
   private admit(candidate: number): void {
     this.rings.pushMru(PROBATION, candidate);
-    this.segments[candidate] = PROBATION;
+    this.segments[candidate] = PROBATION | (this.segments[candidate] & REFERENCED);
   }
 }
 

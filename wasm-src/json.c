@@ -52,7 +52,7 @@ static int push_double(doubles *v, double x) {
 }
 
 /* The scanners take a position and return the one after what they read, or null (not
- * handled). The text ends in a NUL byte, at which every scan stops: no bounds checks. */
+ * handled). The text is followed by 8 NUL bytes, at which every scan stops: no bounds checks. */
 static const uint8_t *ws(const uint8_t *s) {
   while (*s <= ' ' && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')) s++;
   return s;
@@ -64,27 +64,49 @@ static const uint8_t *expect(const uint8_t *s, uint8_t ch) {
 }
 static unsigned digit(const uint8_t *s) { return (unsigned)*s - '0'; }
 
+/* The run of up to 8 digits at s and its value, read as one 64-bit word (the text is
+ * padded with 8 NUL bytes): its length, 8 when it may go on. */
+static int digits8(const uint8_t *s, uint64_t *value) {
+  uint64_t x;
+  memcpy(&x, s, sizeof x);
+  uint64_t t = x - 0x3030303030303030ull;
+  /* A byte's top bit is set where it is not a digit; borrows only run towards later bytes. */
+  uint64_t non = (t | (t + 0x7676767676767676ull)) & 0x8080808080808080ull;
+  int k = non ? __builtin_ctzll(non) >> 3 : 8;
+  if (k == 0) return 0;
+  /* Digits to the top bytes (the bytes below become leading zeros), then pairs, quads, eight. */
+  uint64_t v = t << (64 - 8 * k);
+  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull;
+  *value = (v * 10000 + (v >> 32)) & 0xFFFFFFFFull;
+  return k;
+}
+
 /* A plain JSON integer (no fraction or exponent) in int32 range. */
 static const uint8_t *scan_int(const uint8_t *s, int32_t *out) {
+  uint64_t v;
+  int k = digits8(s, &v);
+  /* What JSON.stringify writes: a few digits, then the separator. */
+  if (k > 0 && k < 8 && (k == 1 || *s != '0') && (s[k] == ',' || s[k] == ']')) {
+    *out = (int32_t)v;
+    return s + k;
+  }
   s = ws(s);
   int neg = *s == '-';
   s += neg;
-  unsigned d = digit(s);
-  if (d > 9) return 0;
-  int64_t v = d;
-  s++;
-  if (d == 0) {
-    if (digit(s) <= 9) return 0; /* a leading zero */
-  } else {
-    for (int digits = 1; (d = digit(s)) <= 9; s++) {
-      if (++digits > 10) return 0;
+  k = digits8(s, &v);
+  if (k == 0 || (k > 1 && *s == '0')) return 0; /* no digit, or a leading zero */
+  s += k;
+  if (k == 8) {
+    for (unsigned d; (d = digit(s)) <= 9; s++) {
+      if (++k > 10) return 0;
       v = v * 10 + d;
     }
   }
   if (*s == '.' || *s == 'e' || *s == 'E') return 0;
-  if (neg) v = -v;
-  if (v < INT32_MIN || v > INT32_MAX) return 0;
-  *out = (int32_t)v;
+  int64_t x = neg ? -(int64_t)v : (int64_t)v;
+  if (x < INT32_MIN || x > INT32_MAX) return 0;
+  *out = (int32_t)x;
   return s;
 }
 
@@ -132,8 +154,53 @@ static int eisel_lemire(uint64_t w, int32_t q, uint64_t *bits) {
 static const double exact_pow10[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 
+/* Clinger's fast path: w and 10^|q| are exact doubles, so one operation rounds correctly. */
+static int clinger(uint64_t w, int64_t q, double *x) {
+  if (w > (1ull << 53) || q < -22 || q > 22) return 0;
+  *x = q < 0 ? (double)w / exact_pow10[-q] : (double)w * exact_pow10[q];
+  return 1;
+}
+
+/* Where w·10^q is n·2^q with n = w·5^q (or w / 5^-q, when that divides) an integer below
+ * 2^64: one rounding, of n to a double, then an exact scaling by 2^q. These are the exact
+ * and halfway values at which Eisel–Lemire's checks give up. */
+static int dyadic(uint64_t w, int64_t q, double *x) {
+  if (q < -27 || q > 27) return 0;
+  uint64_t p5 = 1;
+  for (int64_t i = 0; i < (q < 0 ? -q : q); i++) p5 *= 5;
+  uint64_t n;
+  if (q < 0) {
+    if (w % p5) return 0;
+    n = w / p5;
+  } else {
+    if (w > UINT64_MAX / p5) return 0;
+    n = w * p5;
+  }
+  double two_q = (double)(1ull << (q < 0 ? -q : q));
+  *x = q < 0 ? (double)n / two_q : (double)n * two_q;
+  return 1;
+}
+
+/* w·10^q (w > 0) rounded as JavaScript rounds it, or -1 where that is not certain here. */
+static int decimal_to_double(uint64_t w, int64_t q, double *x) {
+  if (clinger(w, q, x)) return 0;
+  /* Trailing zeros (a short number printed with 17 or more digits) may bring it into range. */
+  while (w % 10 == 0) w /= 10, q++;
+  if (clinger(w, q, x) || dyadic(w, q, x)) return 0;
+  uint64_t bits;
+  if (q < -342 || q > 308 || eisel_lemire(w, (int32_t)q, &bits)) return -1;
+  *x = from_bits(bits);
+  return 0;
+}
+
 /* A JSON number as JSON.parse reads it, or null (malformed, or not convertible with certainty). */
 static const uint8_t *scan_number(const uint8_t *s, double *out) {
+  uint64_t small;
+  int k = digits8(s, &small);
+  if (k > 0 && k < 8 && (k == 1 || *s != '0') && (s[k] == ',' || s[k] == ']')) { /* a small integer, exact */
+    *out = (double)small;
+    return s + k;
+  }
   s = ws(s);
   int neg = *s == '-';
   s += neg;
@@ -146,8 +213,15 @@ static const uint8_t *scan_number(const uint8_t *s, double *out) {
     s++;
     if (digit(s) <= 9) return 0; /* a leading zero */
   } else {
+    significant = digits8(s, &w);
+    s += significant;
     for (; (d = digit(s)) <= 9; s++) {
-      if (++significant > 19) return 0;
+      if (significant == 19) { /* past 19 digits only zeros are exact: the power of ten takes them */
+        if (d) return 0;
+        scale++;
+        continue;
+      }
+      significant++;
       w = w * 10 + d;
     }
   }
@@ -155,7 +229,11 @@ static const uint8_t *scan_number(const uint8_t *s, double *out) {
     s++;
     if (digit(s) > 9) return 0;
     for (; (d = digit(s)) <= 9; s++) {
-      if ((w != 0 || d != 0) && ++significant > 19) return 0;
+      if (significant == 19) {
+        if (d) return 0;
+        continue;
+      }
+      if (w != 0 || d != 0) significant++;
       w = w * 10 + d;
       scale--;
     }
@@ -172,18 +250,8 @@ static const uint8_t *scan_number(const uint8_t *s, double *out) {
     }
     if (eneg) exponent = -exponent;
   }
-  double x;
-  int64_t q = exponent + scale;
-  if (w == 0) {
-    x = 0.0;
-  } else if (w <= (1ull << 53) && q >= -22 && q <= 22) {
-    /* Clinger: both operands exact, so the one operation rounds correctly. */
-    x = q < 0 ? (double)w / exact_pow10[-q] : (double)w * exact_pow10[q];
-  } else {
-    uint64_t bits;
-    if (q < -342 || q > 308 || eisel_lemire(w, (int32_t)q, &bits)) return 0;
-    x = from_bits(bits);
-  }
+  double x = 0.0;
+  if (w != 0 && decimal_to_double(w, exponent + scale, &x)) return 0;
   *out = neg ? -x : x;
   return s;
 }
@@ -329,7 +397,7 @@ static int consistent(const reader *r) {
   return !r->coefAbsent && r->coefMin == r->p && r->coefMax == r->p;
 }
 
-/* The graph in `text` (len bytes, then a NUL byte), or null where the TypeScript reader must run. */
+/* The graph in `text` (len bytes, then 8 NUL bytes), or null where the TypeScript reader must run. */
 pk_json *pk_json_parse(const uint8_t *text, int32_t len) {
   reader r;
   memset(&r, 0, sizeof r);

@@ -8,6 +8,9 @@ import type { KernelExports } from './module.js';
 /** The result struct's words: n, m, L, p, discrete, then pointers to states, from, to, weight, coef. */
 const HEADER_WORDS = 10;
 
+/** NUL bytes after the text (wasm-src/json.c reads up to 8 bytes past a position). */
+const PADDING = 8;
+
 let encoder: TextEncoder | null = null;
 
 /**
@@ -17,18 +20,18 @@ let encoder: TextEncoder | null = null;
  */
 export function readGraphJSONText<T>(k: KernelExports, text: string, adopt: (buffers: GraphBuffers) => T): T | null {
   // Any non-ASCII character is inside a string, and the only strings of the format are its
-  // five keys: such a text is left to JSON.parse. So one byte per character suffices, and
-  // a NUL byte after the text, where the kernel's scanners stop.
+  // five keys: such a text is left to JSON.parse. So one byte per character suffices, then
+  // PADDING NUL bytes, where the kernel's scanners stop (it reads digits 8 bytes at a time).
   const length = text.length;
-  const ptr = k.pk_malloc(length + 1);
+  const ptr = k.pk_malloc(length + PADDING);
   if (ptr === 0) return null;
   let result = 0;
   try {
     encoder ??= new TextEncoder();
-    const bytes = new Uint8Array(k.memory.buffer, ptr, length + 1);
+    const bytes = new Uint8Array(k.memory.buffer, ptr, length + PADDING);
     const { read, written } = encoder.encodeInto(text, bytes.subarray(0, length));
     if (read !== length || written !== length) return null;
-    bytes[length] = 0;
+    bytes.fill(0, length);
     result = k.pk_json_parse(ptr, length);
   } finally {
     k.pk_free(ptr);

@@ -32,8 +32,8 @@ typedef struct { int32_t *a; int32_t n, cap; } ints;
 typedef struct { double *a; int32_t n, cap; } doubles;
 
 static int grow(void **a, int32_t *cap, size_t size) {
+  if (*cap > INT32_MAX / 2 || (size_t)*cap * 2 > SIZE_MAX / size) return -1;
   int32_t next = *cap ? *cap * 2 : 1024;
-  if (next < *cap) return -1;
   void *b = realloc(*a, (size_t)next * size);
   if (!b) return -1;
   *a = b;
@@ -250,6 +250,9 @@ static const uint8_t *scan_number(const uint8_t *s, double *out) {
     }
     if (eneg) exponent = -exponent;
   }
+  /* -0 is left to JavaScript: the canonical structure built edge by edge sums it to +0, where
+   * adopted arrays would keep -0 (and JSON.stringify never writes it). */
+  if (w == 0 && neg) return 0;
   double x = 0.0;
   if (w != 0 && decimal_to_double(w, exponent + scale, &x)) return 0;
   *out = neg ? -x : x;

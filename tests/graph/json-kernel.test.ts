@@ -31,13 +31,16 @@ function viaKernel(text: string): StateGraph | null {
   }
 }
 
-/** Everything a graph stores, as bytes: states, edges, weights and coefficients bit for bit. */
+const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+
+/** Everything a graph stores, as bytes (states, edges, weights and coefficients bit for bit), and its canonical structure. */
 function storage(g: StateGraph): unknown {
   const b = g.toBuffers();
-  const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+  const st = g.structure();
   return {
     shape: [b.stateLength, b.paramLength, b.discrete, g.vertexCount, g.edgeCount],
     states: bytes(b.states), from: bytes(b.from), to: bytes(b.to), weight: bytes(b.weight), coefficients: bytes(b.coefficients),
+    structure: [st.rowPtr, st.col, st.canonical, st.hasOutEdge, st.base, st.coef, st.loopBase, st.loopCoef].map(bytes),
   };
 }
 
@@ -96,12 +99,12 @@ describe('the kernel JSON reader', () => {
     expect(compare('{"paramLength":0,"stateLength":1,"discrete":true,"vertices":[[0],[1],[2]],"edges":[[0,1,1],[1,2,0.5]]}')).toBe('kernel');
   });
 
-  it('reads -0, exponents and extreme int32 states as JSON.parse does', () => {
-    expect(compare('{"stateLength":2,"vertices":[[-0,0],[-2147483648,2147483647]],"edges":[[0,1,-0.0]]}')).toBe('kernel');
+  it('reads exponents, -0 in states and extreme int32 states as JSON.parse does', () => {
+    expect(compare('{"stateLength":2,"vertices":[[-0,0],[-2147483648,2147483647]],"edges":[[0,1,0.0]]}')).toBe('kernel');
     expect(compare('{"stateLength":1,"vertices":[[0],[1],[2]],"edges":[[0,1,1E-1],[0,2,9e-1],[1,2,1.7976931348623157e308],[2,1,2.2250738585072014E-308]]}')).toBe('kernel');
   });
 
-  it('leaves to the TypeScript reader what is valid but unusual: integers written 1.0 or 1e0, a repeated key, an unknown key, escapes', () => {
+  it('leaves to the TypeScript reader what is valid but unusual: integers written 1.0 or 1e0, a repeated key, an unknown key, escapes, -0 rates', () => {
     for (const t of [
       '{"stateLength":1,"vertices":[[0],[1.0]],"edges":[[0,1,1]]}',
       '{"stateLength":1,"vertices":[[0],[1]],"edges":[[0,1e0,1]]}',
@@ -112,6 +115,8 @@ describe('the kernel JSON reader', () => {
       '{"stateLength":1,"vertices":[[0],[1]],"edges":[[0,1,5e-324]]}',
       '{"stateLength":1,"vertices":[[0],[1]],"edges":[[0,1,0.1000000000000000055511151231257827]]}',
       '{"stateLength":1,"vertices":[[0],[1]],"edges":[[0,1,1]],"é":0}',
+      '{"stateLength":1,"vertices":[[0],[1]],"edges":[[0,1,-0.0]]}',
+      '{"stateLength":1,"paramLength":1,"vertices":[[0],[1]],"edges":[[0,1,1,[-0]]]}',
     ]) expect(compare(t)).toBe('typescript');
   });
 

@@ -82,12 +82,18 @@ static int digits8(const uint8_t *s, uint64_t *value) {
   return k;
 }
 
+/* What JSON.stringify writes for a small non-negative integer: 1 to 7 digits without a
+ * leading zero, then ',' or ']'. Its length (0 when the text at s is anything else). */
+static int small_int(const uint8_t *s, uint64_t *value) {
+  int k = digits8(s, value);
+  return k > 0 && k < 8 && (k == 1 || *s != '0') && (s[k] == ',' || s[k] == ']') ? k : 0;
+}
+
 /* A plain JSON integer (no fraction or exponent) in int32 range. */
 static const uint8_t *scan_int(const uint8_t *s, int32_t *out) {
   uint64_t v;
-  int k = digits8(s, &v);
-  /* What JSON.stringify writes: a few digits, then the separator. */
-  if (k > 0 && k < 8 && (k == 1 || *s != '0') && (s[k] == ',' || s[k] == ']')) {
+  int k = small_int(s, &v);
+  if (k) {
     *out = (int32_t)v;
     return s + k;
   }
@@ -196,9 +202,9 @@ static int decimal_to_double(uint64_t w, int64_t q, double *x) {
 /* A JSON number as JSON.parse reads it, or null (malformed, or not convertible with certainty). */
 static const uint8_t *scan_number(const uint8_t *s, double *out) {
   uint64_t small;
-  int k = digits8(s, &small);
-  if (k > 0 && k < 8 && (k == 1 || *s != '0') && (s[k] == ',' || s[k] == ']')) { /* a small integer, exact */
-    *out = (double)small;
+  int k = small_int(s, &small);
+  if (k) {
+    *out = (double)small; /* exact */
     return s + k;
   }
   s = ws(s);
@@ -266,25 +272,32 @@ typedef struct {
   int32_t coefMin, coefMax, coefAbsent;   /* over the edges: coefficient counts, edges without */
 } reader;
 
+/* A list [x, …], maybe empty, appended to `whole` (plain int32s) or else to `reals` (numbers). */
+static const uint8_t *scan_list(const uint8_t *s, ints *whole, doubles *reals) {
+  if (!(s = expect(s, '['))) return 0;
+  s = ws(s);
+  if (*s == ']') return s + 1;
+  for (;;) {
+    if (whole) {
+      int32_t x;
+      if (!(s = scan_int(s, &x)) || push_int(whole, x)) return 0;
+    } else {
+      double x;
+      if (!(s = scan_number(s, &x)) || push_double(reals, x)) return 0;
+    }
+    s = ws(s);
+    if (*s == ']') return s + 1;
+    if (*s++ != ',') return 0;
+  }
+}
+
 /* [[int, …], …]: non-empty, every state as long as the first. */
 static const uint8_t *scan_vertices(const uint8_t *s, reader *r) {
   if (!(s = expect(s, '['))) return 0;
   r->L = -1;
   do {
-    if (!(s = expect(s, '['))) return 0;
     int32_t before = r->states.n;
-    s = ws(s);
-    if (*s == ']') {
-      s++;
-    } else {
-      for (;;) {
-        int32_t x;
-        if (!(s = scan_int(s, &x)) || push_int(&r->states, x)) return 0;
-        s = ws(s);
-        if (*s == ']') { s++; break; }
-        if (*s++ != ',') return 0;
-      }
-    }
+    if (!(s = scan_list(s, &r->states, 0))) return 0;
     int32_t len = r->states.n - before;
     if (r->L >= 0 && len != r->L) return 0;
     r->L = len;
@@ -309,20 +322,8 @@ static const uint8_t *scan_edges(const uint8_t *s, reader *r) {
     if (push_int(&r->from, from) || push_int(&r->to, to) || push_double(&r->weight, weight)) return 0;
     s = ws(s);
     if (*s == ',') {
-      if (!(s = expect(s + 1, '['))) return 0;
       int32_t before = r->coef.n;
-      s = ws(s);
-      if (*s == ']') {
-        s++;
-      } else {
-        for (;;) {
-          double x;
-          if (!(s = scan_number(s, &x)) || push_double(&r->coef, x)) return 0;
-          s = ws(s);
-          if (*s == ']') { s++; break; }
-          if (*s++ != ',') return 0;
-        }
-      }
+      if (!(s = scan_list(s + 1, 0, &r->coef))) return 0;
       int32_t k = r->coef.n - before;
       if (k < r->coefMin) r->coefMin = k;
       if (k > r->coefMax) r->coefMax = k;

@@ -49,11 +49,15 @@ for (const c of selected) {
 progress('fromCallback per-transition overhead');
 const callback = spawnSync(process.execPath, ['--import', 'tsx', 'bench/foundation/callback-overhead.ts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
 const callbackTable = callback.status === 0 ? callback.stdout.trim() : `fromCallback overhead: failed (${callback.status ?? callback.signal})`;
+progress('graph JSON import');
+const jsonImport = spawnSync(process.execPath, ['--import', 'tsx', 'bench/foundation/json-import.ts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 300_000 });
+const jsonImportTable = jsonImport.status === 0 ? jsonImport.stdout.trim() : `JSON import: failed (${jsonImport.status ?? jsonImport.signal})`;
 
 const tables = [
   `## phasekit foundation benchmark (${new Date().toISOString()}, node ${process.version}, medians; load average before/after ${loadBefore} / ${loadavg()[0].toFixed(2)})`,
   '', timingTable(rows), '', timeDependentTable(rows), '', memoryTable(rows), '', referenceFooter(rows),
   '', 'Graph.fromCallback with the models\' TypeScript callbacks: time inside the callback apart from the rest (median of 3):', '', callbackTable,
+  '', 'Graph JSON import: Graph.fromJSON(text) read by the kernel and validated by fromBuffers, against JSON.parse alone, the TypeScript reader and the builds (medians):', '', jsonImportTable,
   ...(failures.length ? ['', `Failed rows: ${failures.join('; ')}`] : []),
 ];
 process.stdout.write(tables.join('\n') + '\n');

@@ -122,4 +122,10 @@ double *pk_model_base(const pk_model *g);
 double *pk_model_coef(const pk_model *g);
 void pk_model_free(pk_model *g);
 
+/* Graph JSON read in the kernel (json.c), a fast path: the graph as flat arrays, or null
+ * where the TypeScript reader must run (anything unusual, malformed or out of range). */
+typedef struct pk_json pk_json;
+pk_json *pk_json_parse(const uint8_t *text, int32_t len);
+void pk_json_free(pk_json *j);
+
 #endif

@@ -339,10 +339,9 @@ export class StateGraph implements EdgeList {
     const index = new StateIndex(this.stateLength);
     const L = this.stateLength;
     for (let v = 0; v < this.vertexCount; v++) {
-      const existing = index.find(this.states, this.states.subarray(v * L, (v + 1) * L));
+      const existing = index.add(this.states, v);
       if (existing >= 0)
         throw new GraphError('DUPLICATE_STATE', `state ${describeValue(this.states.subarray(v * L, (v + 1) * L))} belongs to vertices ${existing} and ${v}`, { vertex: v });
-      index.insert(this.states, v);
     }
     this.indexCache = index;
   }

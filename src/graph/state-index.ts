@@ -13,14 +13,29 @@ export class StateIndex {
 
   /** The vertex whose state (in `states`) equals `key`, or -1. */
   find(states: Int32Array, key: Int32Array): number {
+    return this.table[this.probe(states, key, 0)] - 1;
+  }
+
+  /** Adds vertex `v` (its state already in `states`) unless an equal state is indexed: then returns that vertex, else -1. */
+  add(states: Int32Array, v: number): number {
+    if (2 * (this.count + 1) > this.table.length) this.grow(states);
+    const slot = this.probe(states, states, v * this.stateLength);
+    if (this.table[slot] !== 0) return this.table[slot] - 1;
+    this.table[slot] = v + 1;
+    this.count++;
+    return -1;
+  }
+
+  /** The slot of the state equal to words[offset, offset + L), or the empty slot where it would go (one hash). */
+  private probe(states: Int32Array, words: Int32Array, offset: number): number {
     const L = this.stateLength;
-    for (let slot = hash(key, 0, L) & this.mask; ; slot = (slot + 1) & this.mask) {
+    for (let slot = hash(words, offset, L) & this.mask; ; slot = (slot + 1) & this.mask) {
       const entry = this.table[slot];
-      if (entry === 0) return -1;
+      if (entry === 0) return slot;
       const base = (entry - 1) * L;
-      let same = true;
-      for (let i = 0; i < L; i++) if (states[base + i] !== key[i]) { same = false; break; }
-      if (same) return entry - 1;
+      let i = 0;
+      while (i < L && states[base + i] === words[offset + i]) i++;
+      if (i === L) return slot;
     }
   }
 

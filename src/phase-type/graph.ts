@@ -2,7 +2,10 @@
 // distribution, computed at one θ at a time on the direct path. Every method
 // here is a thin call into src/evaluate/; the last θ's elimination is kept so
 // that moments, covariances and sojourn times at one θ eliminate once.
-import { StateGraph } from '../graph/state-graph.js';
+import { StateGraph, type GraphClass } from '../graph/state-graph.js';
+import type { FromJSONOptions, GraphJSON } from '../graph/json.js';
+import { kernelIfReady } from '../kernel/module.js';
+import { readGraphJSONText } from '../kernel/json-reader.js';
 
 import { GraphAtTheta } from '../evaluate/graph-at-theta.js';
 import type { SampleOptions } from '../sampling/sample.js';
@@ -26,6 +29,26 @@ export interface RewardOptions extends AtTheta {
 /** A phase-type distribution as a state-space graph, with its moments, distribution and samples at any θ. */
 export class Graph extends StateGraph {
   private last: GraphAtTheta | null = null;
+
+  /**
+   * Reads the graph JSON format (../shared/graph-format.md), validating everything. Text is
+   * read by the kernel once it is loaded (a fast path for the usual shape); anything it does
+   * not handle, and every error, goes through the TypeScript reader.
+   */
+  static override fromJSON<G extends StateGraph>(this: GraphClass<G>, json: GraphJSON | string, options: FromJSONOptions = {}): G {
+    const k = typeof json === 'string' ? kernelIfReady() : null;
+    let graph: G | null = null;
+    try {
+      // fromBuffers copies the kernel's arrays and validates them like any other buffers.
+      if (k) graph = readGraphJSONText(k, json as string, (b) => (this as unknown as typeof StateGraph).fromBuffers(b) as G);
+    } catch {
+      // Parsed but invalid (a repeated state, an edge into the start…): the TypeScript reader names the problem.
+    }
+    if (graph === null) return StateGraph.fromJSON.call(this, json, options) as G;
+    const total = graph.vertexCount + graph.edgeCount;
+    options.onProgress?.({ done: total, total });
+    return graph;
+  }
 
   /** The graph at θ: validated rates and (on first use) their elimination; kept until θ or the graph changes. */
   at(theta?: ArrayLike<number>): GraphAtTheta {

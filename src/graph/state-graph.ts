@@ -449,17 +449,22 @@ function canonicalBuffers(b: GraphBuffers, adopt = false): CanonicalGraph | null
     const f = b.from[e], t = b.to[e];
     if (!(f >= 0 && f < n && t > 0 && t < n && f !== t)) return null;
     if (e > 0 && (f < lastFrom || (f === lastFrom && t <= lastTo))) return null;
-    if (!Number.isFinite(b.weight[e])) return null;
+    if (!Number.isFinite(b.weight[e]) || isMinusZero(b.weight[e])) return null;
     rowPtr[f + 1]++;
     lastFrom = f; lastTo = t;
   }
-  for (let i = 0; i < b.coefficients.length; i++) if (!Number.isFinite(b.coefficients[i])) return null;
+  for (let i = 0; i < b.coefficients.length; i++) if (!Number.isFinite(b.coefficients[i]) || isMinusZero(b.coefficients[i])) return null;
   for (let v = 0; v < n; v++) rowPtr[v + 1] += rowPtr[v];
   return {
     stateLength: L, paramLength: p, discrete: b.discrete === true,
     states: take(b.states, adopt), col: take(b.to, adopt), base: take(b.weight, adopt), coef: take(b.coefficients, adopt),
     from: adopt ? take(b.from, true) : undefined, rowPtr,
   };
+}
+
+// −0 goes edge by edge, whose sums (0 + −0) make it +0 in the structure: both paths then agree.
+function isMinusZero(x: number): boolean {
+  return x === 0 && 1 / x < 0;
 }
 
 /** `x` itself when adopting and it is backed by a plain ArrayBuffer, else a copy. */

@@ -108,3 +108,12 @@ describe('graphs crossing to a worker as buffers', () => {
     expectSameGraph(Graph.fromBuffers(shuffled), g);
   });
 });
+
+describe('buffers with a −0 rate', () => {
+  it('rebuild the same structure whether adopted whole or edge by edge (−0 becomes +0 in both)', () => {
+    const b = models.coalescent(4).toBuffers(); // canonical: edges sorted, no parallels
+    b.weight[b.weight.length - 1] = -0;
+    const base = Graph.fromBuffers(b).structure().base;
+    expect(Object.is(base[base.length - 1], 0)).toBe(true);
+  });
+});

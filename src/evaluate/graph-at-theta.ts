@@ -3,6 +3,7 @@
 // methods are thin calls into this; the direct evaluator uses it row by row.
 import type { Elimination } from '../kernel/elimination.js';
 import { eliminate } from '../kernel/elimination.js';
+import { kernelRatesAt } from '../kernel/rates-at.js';
 import type { Csr } from '../graph/rates.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import type { Structure } from '../graph/structure.js';
@@ -25,7 +26,7 @@ export class GraphAtTheta {
   constructor(readonly graph: StateGraph, theta: ArrayLike<number> | undefined) {
     this.theta = checkTheta(graph.paramLength, theta);
     this.structure = graph.structure();
-    this.csr = graph.csrAt(this.theta);
+    this.csr = kernelRatesAt(this.structure, this.theta) ?? graph.csrAt(this.theta);
   }
 
   /** Whether this is `graph` as it is now (not edited since) at exactly `theta`. */

@@ -36,7 +36,7 @@ export interface KernelExports {
   /** Low 32 bits of XXH64 (seed 0). */
   pk_checksum(ptr: number, len: number): number;
   pk_rates_at(n: number, p: number, rowPtr: number, base: number, coef: number, loopBase: number, loopCoef: number,
-    hasOut: number, discrete: number, theta: number, w: number): number;
+    hasOut: number, discrete: number, theta: number, w: number, exit: number): number;
   pk_lik_create(n: number, rowPtr: number, col: number, discrete: number, np: number, pt: number, pw: number,
     nc: number, ct: number, cw: number, maxSteps: number, maxBytes: number): number;
   pk_lik_free(lik: number): void;

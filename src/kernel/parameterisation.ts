@@ -36,11 +36,11 @@ export class KernelParameterisation {
     registry.register(this, this.ptrs);
   }
 
-  /** Writes w = base + coef·θ to kernel memory at `w`; false when a check fails (the caller diagnoses). */
-  ratesInto(theta: Float64Array, w: number): boolean {
+  /** Writes w = base + coef·θ to kernel memory at `w` (and the exit rates at `exit`, unless 0); false when a check fails (the caller diagnoses). */
+  ratesInto(theta: Float64Array, w: number, exit = 0): boolean {
     const s = this.structure;
     f64View(this.k, this.theta, theta.length).set(theta);
     return this.k.pk_rates_at(s.vertexCount, s.paramLength, this.rowPtr, this.base, this.coef, this.loopBase,
-      this.loopCoef, this.hasOut, s.discrete ? 1 : 0, this.theta, w) === 0;
+      this.loopCoef, this.hasOut, s.discrete ? 1 : 0, this.theta, w, exit) === 0;
   }
 }

@@ -302,12 +302,12 @@ export class Pool<T extends KernelMethods = KernelMethods> {
       ref: (slot) => slot.refForBuild(id),
       onDone: (slot) => { builder = slot; },
     });
+    // The worker keeps what it built: remembered first, so that it is evicted in turn even if
+    // `adopt` throws or names the graph otherwise.
     const kept = keyOf(id, buffers.states.length / buffers.stateLength + buffers.from.length);
+    if (builder && this.slots.includes(builder)) builder.remember(kept);
     const graph = adopt(buffers);
-    const key = assignGraphId(graph, id);
-    // The worker keeps what it built, under the key this side now names the graph by. (Were
-    // they to differ, the kept one is still remembered, so that it is evicted in turn.)
-    if (builder && this.slots.includes(builder)) builder.remember(key === kept ? key : kept);
+    assignGraphId(graph, id);
     return graph;
   }
 

@@ -7,7 +7,7 @@ import { canonicalRates } from '../graph/rates.js';
 import { checkTheta, checkThetaRows, thetaRow } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { Trace } from '../trace/trace.js';
-import { KernelParameterisation } from '../kernel/parameterisation.js';
+import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 
 /** Where a trace model is evaluated, and with which rewards. */
 export interface ModelOptions {
@@ -82,7 +82,7 @@ export class TraceModel {
   moments(k: number, options: ModelOptions = {}): number[] {
     this.checkFresh();
     const t = checkTheta(this.paramLength, options.theta);
-    this.kernelRates ??= new KernelParameterisation(this.structure);
+    this.kernelRates ??= kernelParameterisation(this.structure);
     const o = { k, rewards: options.rewards };
     // Fast path: weights computed and checked in the kernel; the JS validator explains failures.
     if (this.kernelRates.ratesInto(t, this.trace.weightBuffer())) return checkFinite(this.trace.momentsFromBuffer(o), 'a moment');
@@ -109,7 +109,7 @@ export class TraceModel {
   gradient(k: number, options: ModelGradientOptions = {}): ThetaGradient {
     this.checkFresh();
     const t = checkTheta(this.paramLength, options.theta);
-    this.kernelRates ??= new KernelParameterisation(this.structure);
+    this.kernelRates ??= kernelParameterisation(this.structure);
     const o = { k, rewards: options.rewards, seed: options.seed };
     // As moments(): weights computed and checked in the kernel, the JS validator only explains failures.
     const { moments, gradients } = this.kernelRates.ratesInto(t, this.trace.weightBuffer())

@@ -44,3 +44,13 @@ export class KernelParameterisation {
       this.loopCoef, this.hasOut, s.discrete ? 1 : 0, this.theta, w, exit) === 0;
   }
 }
+
+// One kernel copy per structure, shared by every evaluator of it, for as long as the structure lives.
+const shared = new WeakMap<Structure, KernelParameterisation>();
+
+/** The kernel copy of `structure`'s parameterisation, made on first use and shared. */
+export function kernelParameterisation(structure: Structure): KernelParameterisation {
+  let kp = shared.get(structure);
+  if (!kp) shared.set(structure, (kp = new KernelParameterisation(structure)));
+  return kp;
+}

@@ -4,10 +4,7 @@
 import { checkAbsorption, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { allocate, f64View, kernelIfReady } from './module.js';
-import { KernelParameterisation } from './parameterisation.js';
-
-// One kernel copy of each structure's parameterisation, for as long as the structure lives.
-const parameterisations = new WeakMap<Structure, KernelParameterisation>();
+import { kernelParameterisation } from './parameterisation.js';
 
 /**
  * The CSR at θ from the kernel's rates and exit rates, or null when the kernel is not
@@ -17,8 +14,7 @@ const parameterisations = new WeakMap<Structure, KernelParameterisation>();
 export function kernelRatesAt(structure: Structure, theta: Float64Array): Csr | null {
   const k = kernelIfReady();
   if (k === null) return null;
-  let kp = parameterisations.get(structure);
-  if (!kp) parameterisations.set(structure, (kp = new KernelParameterisation(structure)));
+  const kp = kernelParameterisation(structure);
   const n = structure.vertexCount, m = structure.col.length;
   const w = allocate(k, 8 * Math.max(1, m)), exit = allocate(k, 8 * Math.max(1, n));
   try {

@@ -4,7 +4,7 @@
 // observation, and reverse mode through it gives all of ∂ log L/∂θ.
 import { GraphError, KernelError } from '../errors/index.js';
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
-import { KernelParameterisation } from '../kernel/parameterisation.js';
+import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { canonicalRates } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
@@ -40,7 +40,7 @@ export class PointLikelihood {
     const maxSteps = limits.maxSteps ?? DEFAULT_MAX_STEPS, maxBytes = limits.maxMemoryBytes ?? DEFAULT_MAX_BYTES;
     if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 2 ** 31 - 1) throw new GraphError('BAD_ARGUMENT', `maxSteps must be an integer in [1, 2³¹ − 1], got ${maxSteps}`);
     if (!(maxBytes > 0) || !Number.isFinite(maxBytes)) throw new GraphError('BAD_ARGUMENT', `maxMemoryBytes must be a finite number > 0, got ${maxBytes}`);
-    this.par = new KernelParameterisation(structure);
+    this.par = kernelParameterisation(structure);
     const ptrs: number[] = [];
     try {
       const keep = (p: number) => (ptrs.push(p), p);

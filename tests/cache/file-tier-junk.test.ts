@@ -88,6 +88,29 @@ describe('file tier: junk entry files', () => {
     expect((await tier.list()).map((meta) => meta.key)).toEqual(['a']);
   });
 
+  it('reads an entry replaced by a FIFO or a directory as corrupt, without blocking (small entries are read synchronously)', async () => {
+    for (const replace of [(f: string) => execFileSync('mkfifo', [f]), (f: string) => execFileSync('mkdir', [f])]) {
+      const writer = fileCache<string>();
+      await writer.set('k', 'small');
+      const [file] = await readdir(dir);
+      await rm(join(dir, file));
+      replace(join(dir, file));
+      const reader = fileCache<string>();
+      expect(await reader.get('k')).toBeUndefined();
+      expect(reader.stats().corrupt).toBe(1);
+      await rm(join(dir, file), { recursive: true, force: true });
+    }
+  });
+
+  it('reads small entries synchronously and large ones asynchronously, to the same values', async () => {
+    const large = 'x'.repeat(600 * 1024); // past the synchronous read's 256 KiB
+    await fileCache<string>().set('small', 'tiny value');
+    await fileCache<string>().set('large', large);
+    const reader = fileCache<string>();
+    expect(await reader.get('small')).toBe('tiny value');
+    expect(await reader.get('large')).toBe(large);
+  });
+
   it('never opens a FIFO named like an entry for a blocking read', async () => {
     execFileSync('mkfifo', [join(dir, 'pipe.entry')]);
     const cache = fileCache<string>();

@@ -28,6 +28,8 @@ type FileHandle = Awaited<ReturnType<FileSystem['open']>>;
 
 interface Loaded {
   fs: FileSystem;
+  /** Node's synchronous fs, for small reads; null with a caller's own `fs` (its calls are async only). */
+  sync: SyncFs | null;
   readFlags: number;
   crc32: Crc32;
   path: Path;
@@ -80,27 +82,12 @@ export class FileTier implements CacheTier {
 
   async get(key: string): Promise<TierRecord | undefined> {
     const file = await this.fileOf(key);
-    const opened = await this.open(file);
-    if (!opened) return undefined;
-    const { handle, size } = opened;
-    let bytes: Uint8Array;
-    try {
-      if (size > MAX_ENTRY_BYTES) throw new CacheError('CORRUPT', `${file}: ${size} bytes is too large to be an entry`);
-      // One positional read for the whole file: FileHandle.readFile goes in 512 KiB round
-      // trips through the thread pool, which dominated the time of a multi-megabyte hit.
-      bytes = new Uint8Array(size);
-      let read = 0;
-      while (read < size) {
-        const { bytesRead } = await handle.read(bytes, read, size - read, read);
-        if (bytesRead === 0) break;
-        read += bytesRead;
-      }
-      if (read < size) throw new CacheError('CORRUPT', `${file}: shorter than its size (${read} of ${size} bytes)`);
-    } catch (error) {
-      throw fsError(error, 'read', file);
-    } finally {
-      await handle.close().catch(() => {});
-    }
+    const { sync, readFlags } = await this.load();
+    // A small entry is read synchronously: four thread-pool round trips (open, stat, read,
+    // close) cost more than the read, and blocking for at most SYNC_READ_BYTES is brief.
+    let bytes = sync ? readSmallSync(sync, file, readFlags) : null;
+    if (bytes === null) bytes = await this.readWhole(file);
+    if (bytes === undefined) return undefined;
     const { crc32 } = await this.load();
     const header = parseEntryHeader(bytes, file, crc32);
     const { meta, codec, valueOffset } = header;
@@ -112,6 +99,31 @@ export class FileTier implements CacheTier {
     } catch (cause) {
       if (cause instanceof CacheError) throw cause;
       throw new CacheError('CORRUPT', `${file}: unreadable value`, { cause });
+    }
+  }
+
+  /** The whole file, or undefined when it does not exist. */
+  private async readWhole(file: string): Promise<Uint8Array | undefined> {
+    const opened = await this.open(file);
+    if (!opened) return undefined;
+    const { handle, size } = opened;
+    try {
+      if (size > MAX_ENTRY_BYTES) throw new CacheError('CORRUPT', `${file}: ${size} bytes is too large to be an entry`);
+      // One positional read for the whole file: FileHandle.readFile goes in 512 KiB round
+      // trips through the thread pool, which dominated the time of a multi-megabyte hit.
+      const bytes = new Uint8Array(size);
+      let read = 0;
+      while (read < size) {
+        const { bytesRead } = await handle.read(bytes, read, size - read, read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      if (read < size) throw new CacheError('CORRUPT', `${file}: shorter than its size (${read} of ${size} bytes)`);
+      return bytes;
+    } catch (error) {
+      throw fsError(error, 'read', file);
+    } finally {
+      await handle.close().catch(() => {});
     }
   }
 
@@ -324,22 +336,26 @@ export class FileTier implements CacheTier {
 
   private load(): Promise<Loaded> {
     return (this.modules ??= (async () => {
-      const { fs: nodeFs, path, os, crypto, constants, zlib } = await nodeModules();
+      const { fs: nodeFs, sync: nodeSync, path, os, crypto, constants, zlib } = await nodeModules();
       const fs: FileSystem = this.options.fs ?? nodeFs;
+      const sync = this.options.fs ? null : nodeSync;
       const crc32: Crc32 = (bytes) => zlib.crc32(bytes);
       const root = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
       const dir = this.options.dir ?? path.join(root, 'phasekit', this.options.name);
       // The directory is made by the first write, not here: reading a missing one is just empty.
       const readFlags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
-      return { fs, readFlags, crc32, path, dir, nameOf: (key: string) => entryName(crypto, key), host: hostTag(crypto, os.hostname()) };
+      return { fs, sync, readFlags, crc32, path, dir, nameOf: (key: string) => entryName(crypto, key), host: hostTag(crypto, os.hostname()) };
     })());
   }
 }
 
 let loadedModules: Promise<NodeModules> | null = null;
 
+type SyncFs = Pick<typeof import('node:fs'), 'openSync' | 'fstatSync' | 'readSync' | 'closeSync'>;
+
 interface NodeModules {
   fs: FileSystem;
+  sync: SyncFs;
   path: Path;
   os: typeof import('node:os');
   crypto: typeof import('node:crypto');
@@ -351,7 +367,7 @@ interface NodeModules {
 // would otherwise pay six dynamic imports on its first read, several times the read itself.
 function nodeModules(): Promise<NodeModules> {
   return (loadedModules ??= (async () => {
-    const [fs, path, os, crypto, { constants }, zlib] = await Promise.all([
+    const [fs, path, os, crypto, nodeFs, zlib] = await Promise.all([
       import(/* @vite-ignore */ FS_MODULE) as Promise<FileSystem>,
       import(/* @vite-ignore */ PATH_MODULE) as Promise<Path>,
       import(/* @vite-ignore */ OS_MODULE) as Promise<typeof import('node:os')>,
@@ -359,8 +375,44 @@ function nodeModules(): Promise<NodeModules> {
       import(/* @vite-ignore */ FS_CONSTANTS_MODULE) as Promise<typeof import('node:fs')>,
       import(/* @vite-ignore */ ZLIB_MODULE) as Promise<typeof import('node:zlib')>,
     ]);
-    return { fs, path, os, crypto, constants, zlib };
+    return { fs, sync: nodeFs, path, os, crypto, constants: nodeFs.constants, zlib };
   })());
+}
+
+// Entries up to this size are read synchronously (see get).
+const SYNC_READ_BYTES = 256 * 1024;
+
+/**
+ * `file` read synchronously when it is at most SYNC_READ_BYTES; undefined when it does not
+ * exist, null when it is larger (the caller reads it asynchronously). Opened non-blocking
+ * and checked to be a regular file first, as the asynchronous path is: a FIFO never blocks.
+ */
+function readSmallSync(fs: SyncFs, file: string, flags: number): Uint8Array | undefined | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, flags);
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return undefined;
+    throw fsError(error, 'open', file);
+  }
+  try {
+    const stats = fs.fstatSync(fd);
+    if (!stats.isFile()) throw new CacheError('CORRUPT', `${file}: not a regular file`);
+    if (stats.size > SYNC_READ_BYTES) return null;
+    const bytes = new Uint8Array(stats.size);
+    let read = 0;
+    while (read < bytes.length) {
+      const n = fs.readSync(fd, bytes, read, bytes.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    if (read < bytes.length) throw new CacheError('CORRUPT', `${file}: shorter than its size (${read} of ${bytes.length} bytes)`);
+    return bytes;
+  } catch (error) {
+    throw fsError(error, 'read', file);
+  } finally {
+    try { fs.closeSync(fd); } catch { /* already unusable: nothing to release */ }
+  }
 }
 
 function codeOf(error: unknown): string | undefined {

@@ -9,14 +9,13 @@ import { createCache, type Cache, type CacheInfo } from '../cache/cache.js';
 import { CacheError } from '../cache/errors.js';
 import type { VacuumResult } from '../cache/management/vacuum.js';
 import type { ByteSerializer } from '../cache/serializers/serializer.js';
-import { FileTier } from '../cache/tiers/file-tier.js';
-import type { TierSpec } from '../cache/tiers/resolve-tiers.js';
+import type { FileTier } from '../cache/tiers/file-tier.js';
 import type { CacheTier, TierRecord } from '../cache/tiers/tier.js';
 import { TraceError } from '../errors/index.js';
 import type { Evaluator } from '../evaluate/evaluator.js';
 import { decodeSpec, EVALUATOR_FORMAT_VERSION, type EvaluatorSpec } from '../evaluate/spec.js';
 import { sha256Hex } from '../trace/structural-hash.js';
-import { defaultPersistence, layerDirectory, type LayerPersistence } from '../trace-cache/persistence.js';
+import { layerRecords, layerTiers, type LayerPersistence } from '../trace-cache/persistence.js';
 
 /** One compiled evaluator: its specification (bytes and parsed) and, once built, the live evaluator. */
 export interface CompiledEntry {
@@ -72,11 +71,9 @@ export class EvaluatorCache {
 
   constructor(options: EvaluatorCacheOptions = {}) {
     const name = options.name ?? 'evaluators';
-    this.persistence = options.persistence ?? defaultPersistence();
-    this.fileTier = this.persistence === 'file' ? new FileTier({ name, dir: options.dir ?? layerDirectory(name, options.root), serializer: entrySerializer }) : null;
-    const local: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
-    const remote = options.remote?.(entrySerializer);
-    const tiers = remote ? [...local, remote] : local;
+    const { persistence, fileTier, tiers } = layerTiers(name, options, entrySerializer);
+    this.persistence = persistence;
+    this.fileTier = fileTier;
     this.cache = createCache<CompiledEntry>({
       name,
       tiers,
@@ -124,15 +121,8 @@ export class EvaluatorCache {
   }
 
   /** Every stored evaluator as archive records (values: specification bytes). */
-  async exportRecords(): Promise<TierRecord<Uint8Array>[]> {
-    const records: TierRecord<Uint8Array>[] = [];
-    const now = Date.now();
-    for (const key of await this.cache.keys()) {
-      const entry = await this.cache.get(key);
-      if (!entry) continue;
-      records.push({ key, value: entry.bytes, storedAt: now, accessedAt: now, expiresAt: 0, size: entry.bytes.byteLength, hits: 0, version: EVALUATOR_FORMAT_VERSION });
-    }
-    return records;
+  exportRecords(): Promise<TierRecord<Uint8Array>[]> {
+    return layerRecords(this.cache, EVALUATOR_FORMAT_VERSION, (entry) => entry.bytes);
   }
 
   /** Stores archive records after checking each (layout and SHA-256 against its key); returns how many. Throws TraceError on a bad one. */

@@ -5,8 +5,7 @@
 import { createCache, type Cache, type CacheInfo } from '../cache/cache.js';
 import type { VacuumResult } from '../cache/management/vacuum.js';
 import { warm } from '../cache/management/warm.js';
-import type { TierSpec } from '../cache/tiers/resolve-tiers.js';
-import { FileTier } from '../cache/tiers/file-tier.js';
+import type { FileTier } from '../cache/tiers/file-tier.js';
 import type { CacheTier, TierRecord } from '../cache/tiers/tier.js';
 import type { ByteSerializer } from '../cache/serializers/serializer.js';
 import type { StateGraph } from '../graph/state-graph.js';
@@ -15,7 +14,7 @@ import { decodeTrace, encodeTrace } from '../trace/format.js';
 import { structuralHash, TRACE_FORMAT_VERSION } from '../trace/structural-hash.js';
 import { Trace } from '../trace/trace.js';
 import { traceSerializer } from './trace-serializer.js';
-import { defaultPersistence, layerDirectory, type LayerPersistence } from './persistence.js';
+import { layerRecords, layerTiers, type LayerPersistence } from './persistence.js';
 
 /** Where traces persist below the memory tier. */
 export type TracePersistence = LayerPersistence;
@@ -53,11 +52,9 @@ export class TraceCache implements TraceStore {
 
   constructor(options: TraceCacheOptions = {}) {
     const name = options.name ?? 'traces';
-    this.persistence = options.persistence ?? defaultPersistence();
-    this.fileTier = this.persistence === 'file' ? new FileTier({ name, dir: options.dir ?? layerDirectory(name, options.root), serializer: traceSerializer }) : null;
-    const local: TierSpec[] = this.fileTier ? ['memory', this.fileTier] : this.persistence === 'none' ? ['memory'] : ['memory', this.persistence];
-    const remote = options.remote?.(traceSerializer);
-    const tiers = remote ? [...local, remote] : local;
+    const { persistence, fileTier, tiers } = layerTiers(name, options, traceSerializer);
+    this.persistence = persistence;
+    this.fileTier = fileTier;
     this.cache = createCache<Trace>({
       name,
       tiers,
@@ -109,16 +106,8 @@ export class TraceCache implements TraceStore {
   }
 
   /** Every stored trace as archive records (values are verified trace bytes). */
-  async exportRecords(): Promise<TierRecord<Uint8Array>[]> {
-    const records: TierRecord<Uint8Array>[] = [];
-    const now = Date.now();
-    for (const key of await this.cache.keys()) {
-      const trace = await this.cache.get(key);
-      if (!trace) continue;
-      const bytes = encodeTrace(trace, key);
-      records.push({ key, value: bytes, storedAt: now, accessedAt: now, expiresAt: 0, size: bytes.byteLength, hits: 0, version: TRACE_FORMAT_VERSION });
-    }
-    return records;
+  exportRecords(): Promise<TierRecord<Uint8Array>[]> {
+    return layerRecords(this.cache, TRACE_FORMAT_VERSION, (trace, key) => encodeTrace(trace, key));
   }
 
   /** Stores archive records from {@link TraceCache.exportRecords}; every trace is verified (checksum, hash) first. Returns how many. */

@@ -10,6 +10,8 @@ import type { Trace } from '../trace/trace.js';
 /** Encodes live traces to the binary trace format and back, verifying on the way in. */
 export const traceSerializer: ByteSerializer = {
   name: 'phasekit-trace-v1',
+  // decodeTrace checks the trace's own checksum (header and payload) before using anything.
+  verifiesItself: true,
   encode: (value) => encodeTrace(value as Trace),
   decode: (bytes) => {
     try {

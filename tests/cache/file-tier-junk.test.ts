@@ -5,7 +5,7 @@ import * as realFs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCache, decodeArchive, FileTier, type FileSystem } from '../../src/cache/index.js';
+import { CacheError, createCache, decodeArchive, FileTier, type ByteSerializer, type FileSystem } from '../../src/cache/index.js';
 
 let dir: string;
 let names = 0;
@@ -116,6 +116,32 @@ describe('file tier: junk entry files', () => {
     const cache = fileCache<string>();
     expect((await cache.tierOccupancy()).file.entries).toBe(0);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('leaves the value check to a serializer that verifies itself, which still refuses a flipped byte', async () => {
+    let decodes = 0;
+    // A value followed by a one-byte sum of its bytes, checked on decode.
+    const summed: ByteSerializer = {
+      name: 'summed', verifiesItself: true,
+      encode: (v) => { const b = Buffer.from(String(v)); return Uint8Array.from([...b, b.reduce((a, x) => (a + x) & 255, 0)]); },
+      decode: (bytes) => {
+        decodes++;
+        const body = bytes.subarray(0, -1);
+        if ((body.reduce((a, x) => (a + x) & 255, 0)) !== bytes[bytes.length - 1]) throw new CacheError('CORRUPT', 'sum mismatch');
+        return Buffer.from(body).toString();
+      },
+    };
+    const cacheWith = () => createCache<string>({ name: name(), tiers: ['memory', new FileTier({ name: 'junk', dir, serializer: summed })], sync: false });
+    await cacheWith().set('k', 'the stored value');
+    expect(await cacheWith().get('k')).toBe('the stored value');
+    const [file] = await readdir(dir);
+    const bytes = await readFile(join(dir, file));
+    bytes[bytes.length - 3] ^= 0x04;
+    await writeFile(join(dir, file), bytes);
+    const later = cacheWith();
+    expect(await later.get('k')).toBeUndefined();
+    expect(later.stats().corrupt).toBe(1);
+    expect(decodes).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses a value whose bytes changed on disk (a flipped bit), once', async () => {

@@ -15,6 +15,12 @@ export interface Serializer<Stored = unknown> {
    * calls it before writing any tier, so a refused value changes nothing.
    */
   check?(value: unknown): void;
+  /**
+   * True when `decode` checks the stored form's integrity itself (a checksum of its own) and
+   * throws CacheError `CORRUPT` on any damage: the file tier then skips its own checksum of
+   * the value on reads, which would check the same bytes twice.
+   */
+  readonly verifiesItself?: boolean;
 }
 
 /** A serializer whose stored form is bytes, as file and remote tiers need. */

@@ -91,7 +91,7 @@ export class FileTier implements CacheTier {
     const { crc32 } = await this.load();
     const header = parseEntryHeader(bytes, file, crc32);
     const { meta, codec, valueOffset } = header;
-    verifyValue(header, bytes.subarray(valueOffset), file, crc32);
+    if (!this.serializer.verifiesItself) verifyValue(header, bytes.subarray(valueOffset), file, crc32);
     if (meta.key !== key) throw new CacheError('CORRUPT', `${file} holds entry "${meta.key}", not "${key}"`);
     if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${codec}", not "${this.serializer.name}"`);
     try {

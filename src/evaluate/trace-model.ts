@@ -7,7 +7,7 @@ import { canonicalRates } from '../graph/rates.js';
 import { checkTheta, checkThetaRows, thetaRow } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { Trace } from '../trace/trace.js';
-import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
+import { kernelParameterisation } from '../kernel/parameterisation.js';
 
 /** Where a trace model is evaluated, and with which rewards. */
 export interface ModelOptions {
@@ -46,7 +46,6 @@ export class TraceModel {
   /** Length of θ. */
   readonly paramLength: number;
   private readonly coefficients: Float64Array;
-  private kernelRates: KernelParameterisation | undefined;
 
   constructor(readonly trace: Trace, private readonly graph: StateGraph, private readonly structure: Structure = graph.structure()) {
     if (!sameStructure(trace, structure))
@@ -78,14 +77,22 @@ export class TraceModel {
       throw new GraphError('STALE', 'the graph changed after compile(); compile it again for its new edges or rates');
   }
 
+  /**
+   * θ checked, and the weights at θ computed and checked by the kernel straight into the
+   * trace's buffer. `inBuffer` is false when the kernel refused them: the JS validator
+   * (canonicalRates) then names the edge or vertex at fault.
+   */
+  private kernelWeights(theta: ArrayLike<number> | undefined): { t: Float64Array; inBuffer: boolean } {
+    this.checkFresh();
+    const t = checkTheta(this.paramLength, theta);
+    return { t, inBuffer: kernelParameterisation(this.structure).ratesInto(t, this.trace.weightBuffer()) };
+  }
+
   /** Raw moments E[R], …, E[R^k] at θ. */
   moments(k: number, options: ModelOptions = {}): number[] {
-    this.checkFresh();
-    const t = checkTheta(this.paramLength, options.theta);
-    this.kernelRates ??= kernelParameterisation(this.structure);
+    const { t, inBuffer } = this.kernelWeights(options.theta);
     const o = { k, rewards: options.rewards };
-    // Fast path: weights computed and checked in the kernel; the JS validator explains failures.
-    if (this.kernelRates.ratesInto(t, this.trace.weightBuffer())) return checkFinite(this.trace.momentsFromBuffer(o), 'a moment');
+    if (inBuffer) return checkFinite(this.trace.momentsFromBuffer(o), 'a moment');
     return checkFinite(this.trace.momentsChecked(canonicalRates(this.structure, t), o), 'a moment');
   }
 
@@ -107,14 +114,9 @@ export class TraceModel {
 
   /** Moments E[R^1..R^k] at θ and their gradients with respect to θ (reverse mode, chain rule through w = b + Cθ). */
   gradient(k: number, options: ModelGradientOptions = {}): ThetaGradient {
-    this.checkFresh();
-    const t = checkTheta(this.paramLength, options.theta);
-    this.kernelRates ??= kernelParameterisation(this.structure);
+    const { t, inBuffer } = this.kernelWeights(options.theta);
     const o = { k, rewards: options.rewards, seed: options.seed };
-    // As moments(): weights computed and checked in the kernel, the JS validator only explains failures.
-    const { moments, gradients } = this.kernelRates.ratesInto(t, this.trace.weightBuffer())
-      ? this.trace.gradientFromBuffer(o)
-      : this.trace.gradient(canonicalRates(this.structure, t), o);
+    const { moments, gradients } = inBuffer ? this.trace.gradientFromBuffer(o) : this.trace.gradient(canonicalRates(this.structure, t), o);
     const thetaGradients = gradients.map((wbar) => chainToTheta(wbar, this.coefficients, this.paramLength));
     return { moments, gradients: thetaGradients, inputGradients: gradients };
   }

@@ -26,7 +26,6 @@ export function reserveGraphId(): number {
 }
 
 /** Gives `graph` the id reserved for it, so its key is the one its worker keeps it under. */
-export function assignGraphId(graph: StateGraph, id: number): string {
+export function assignGraphId(graph: StateGraph, id: number): void {
   ids.set(graph, id);
-  return graphKey(graph);
 }

@@ -116,8 +116,8 @@ interface Task {
   graph: StateGraph | null;
   /** Completes the arguments for the worker chosen (e.g. a compiled evaluator's bytes for a worker that lacks them). */
   attach?: (slot: EvaluatorHolder) => unknown;
-  /** After a successful call: what the worker now holds (`value`: the call's answer). */
-  onDone?: (slot: Slot, value: unknown) => void;
+  /** After a successful call: what the worker now holds. */
+  onDone?: (slot: Slot) => void;
   /** The graph reference for the worker chosen, when the call builds a graph there (see build). */
   ref?: (slot: Slot) => GraphRef;
   key: string;
@@ -451,11 +451,11 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     const reply = answer as Partial<Reply<unknown>>;
     if (reply.ok === true) {
       if (task.key) slot.remember(task.key);
-      task.onDone?.(slot, reply.value);
+      task.onDone?.(slot);
       this.settle(task, undefined, reply.value);
     } else if (reply.ok === false && reply.error) {
-      if (!task.key) { /* no graph was sent */ } else if (reply.held) slot.remember(task.key);
-      else slot.forget(task.key);
+      if (task.key && reply.held) slot.remember(task.key); // (no key: no graph was sent)
+      else if (task.key) slot.forget(task.key);
       const error = reviveError(reply.error);
       // A kernel that ran out of memory keeps its 4 GiB; a fresh worker gives it back.
       if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY') this.retire(slot);

@@ -11,9 +11,8 @@ export class GraphStore {
   private readonly graphs = new Map<string, Graph>();
 
   /** Forgets the graphs the pool evicted (a call's GraphRef.drop). */
-  forget(keys: string[] | undefined): undefined {
+  forget(keys: string[] | undefined): void {
     for (const key of keys ?? []) this.graphs.delete(key);
-    return undefined;
   }
 
   /** The graph `ref` names, rebuilt from its buffers when they came along. */

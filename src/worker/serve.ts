@@ -18,7 +18,9 @@ async function run(name: string, method: KernelMethod, store: GraphStore, ref: G
   try {
     await ready();
     // Calls on a compiled evaluator alone, and builds, name no graph.
-    const graph = ref.key === '' ? store.forget(ref.drop) : store.resolve(ref, report);
+    let graph: Graph | undefined;
+    if (ref.key === '') store.forget(ref.drop);
+    else graph = store.resolve(ref, report);
     held = true;
     let value = await method(graph as Graph, args, report);
     // A graph answered is kept (Pool.build) or sent as its buffers: never as a cloned object.

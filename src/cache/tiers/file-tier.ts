@@ -82,13 +82,12 @@ export class FileTier implements CacheTier {
 
   async get(key: string): Promise<TierRecord | undefined> {
     const file = await this.fileOf(key);
-    const { sync, readFlags } = await this.load();
+    const { sync, readFlags, crc32 } = await this.load();
     // A small entry is read synchronously: four thread-pool round trips (open, stat, read,
     // close) cost more than the read, and blocking for at most SYNC_READ_BYTES is brief.
     let bytes = sync ? readSmallSync(sync, file, readFlags) : null;
     if (bytes === null) bytes = await this.readWhole(file);
     if (bytes === undefined) return undefined;
-    const { crc32 } = await this.load();
     const header = parseEntryHeader(bytes, file, crc32);
     const { meta, codec, valueOffset } = header;
     if (!this.serializer.verifiesItself) verifyValue(header, bytes.subarray(valueOffset), file, crc32);

@@ -109,6 +109,8 @@ void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coe
                   double *w, double *wbar, double *ll, double *grad, int32_t *status);
 int32_t pk_lik_steps(const pk_lik *L);
 double pk_lik_lambda(const pk_lik *L);
+int32_t pk_lik_levels(const pk_lik *L);
+void pk_lik_set_method(pk_lik *L, int32_t method);
 /* The built-in models' state spaces built in the kernel as canonical CSR (models.c):
  * kind 1 = coalescent(size), 2 = rabbits(size). */
 typedef struct pk_model pk_model;

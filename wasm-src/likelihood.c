@@ -25,42 +25,10 @@
  * adjoint over the same window, from the weights the forward walk kept (within
  * max_bytes), else walking it again: both give the same bits. Weight-0
  * observations (a mini-batch's left-out ones) are skipped. */
-#include "kernel.h"
+#include "likelihood.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define POISSON_TAIL 1e-20
-
-/* Vectors live on the transient vertices only, renumbered 0..nt−1, and the
- * stepping matrix's off-diagonal part is a compact CSR of the edges between
- * transient vertices (tp[k] for edge tedge[k]): the inner loop has no test. */
-typedef struct pk_lik {
-  int32_t n, m, nt, mt, discrete;
-  int32_t *rp, *col;            /* canonical structure */
-  int32_t *tidx;                /* transient index of each vertex, or −1 (start, absorbing) */
-  int32_t *tvert;               /* vertex of each transient index */
-  int32_t *trp, *tcol, *tedge;  /* transient → transient edges, compact CSR */
-  int32_t *tk;                  /* compact index of canonical edge j, or −1 */
-  int32_t *rcp, *rsrc, *redge;  /* the same edges by target (the forward step gathers) */
-  int32_t np, nc;               /* density (pmf) points, censored points */
-  double *pt, *pw, *ct, *cw;    /* points and weights */
-  int32_t max_steps;            /* refuse more steps than this (PK_LIK_TOO_MANY_STEPS) */
-  double max_bytes;             /* budget for stored vectors */
-  /* workspace, sized at creation or grown on demand */
-  double *tpt;                  /* tp in the by-target order */
-  double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
-  double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
-  double *inv; int32_t inv_len;        /* inv[k] = 1/k, k < inv_len (inv[0] unused) */
-  double *kept; size_t kept_cap;       /* the forward pass's window weights, for the reverse pass */
-  int32_t *kept_at;                    /* per point (np, then nc): offset in kept, right and left counts; offset −1: not kept */
-  double *store; double store_cap;     /* stored vectors (doubles) */
-  /* the last evaluation */
-  int32_t steps;                 /* vectors v_0 .. v_{steps−1} were stepped */
-  double lambda;
-} pk_lik;
-
-enum { PK_LIK_OK = 0, PK_LIK_TOO_MANY_STEPS = 1, PK_LIK_OUT_OF_MEMORY = 2, PK_LIK_TOO_MUCH_MEMORY = 3 };
 
 static void *grow(void *p, size_t bytes) { return realloc(p, bytes ? bytes : 8); }
 
@@ -71,7 +39,8 @@ void pk_lik_free(pk_lik *L) {
   free(L->pt); free(L->pw); free(L->ct); free(L->cw);
   free(L->s); free(L->stay); free(L->tp); free(L->alpha); free(L->gdiag); free(L->h);
   free(L->u); free(L->unew); free(L->gedge); free(L->pf); free(L->pnorm); free(L->cf); free(L->cnorm);
-  free(L->abcd); free(L->inv); free(L->kept); free(L->kept_at); free(L->store);
+  free(L->abcd); free(L->inv); free(L->kept); free(L->kept_at); free(L->store); free(L->ecoef);
+  lik_adaptive_free(L);
   free(L);
 }
 
@@ -87,7 +56,7 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
   pk_lik *L = calloc(1, sizeof *L);
   if (!L) return 0;
   int32_t m = rp[n];
-  L->n = n; L->m = m; L->discrete = discrete; L->np = np; L->nc = nc;
+  L->n = n; L->m = m; L->discrete = discrete; L->np = np; L->nc = nc; L->ecoef_npar = -1;
   L->max_steps = max_steps; L->max_bytes = max_bytes;
   size_t m1 = (size_t)(m > 0 ? m : 1);
   L->rp = malloc(((size_t)n + 1) * 4); L->col = malloc(m1 * 4);
@@ -257,21 +226,30 @@ static double dot_s(const pk_lik *L, const double *v, double *mass) {
   return a;
 }
 
+/* The right end of the Poisson(μ) window; INT64_MAX past what a run could step. */
+int64_t lik_window_end(double mu) {
+  if (!(mu < 4e9)) return INT64_MAX;
+  return poisson_window(mu).right;
+}
+
+/* The largest observed time that takes part: weight-0 observations (a mini-batch's
+ * left-out ones) do not. */
+double lik_max_time(const pk_lik *L) {
+  double tmax = 0;
+  for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0 && L->pt[i] > tmax) tmax = L->pt[i];
+  for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0 && L->ct[i] > tmax) tmax = L->ct[i];
+  return tmax;
+}
+
 /* Steps needed: continuous, the right end of the widest window; discrete, the largest step. */
 static int64_t steps_needed(const pk_lik *L) {
   int64_t N = 0;
-  /* Weight-0 observations take no part (a mini-batch leaves most of them out). */
   if (L->discrete) {
     for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0 && L->pt[i] - 1 > N) N = (int64_t)L->pt[i] - 1;
     for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0 && L->ct[i] > N) N = (int64_t)L->ct[i];
     return N;
   }
-  double tmax = 0;
-  for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0 && L->pt[i] > tmax) tmax = L->pt[i];
-  for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0 && L->ct[i] > tmax) tmax = L->ct[i];
-  double mu = L->lambda * tmax;
-  if (!(mu < 4e9)) return INT64_MAX;
-  return poisson_window(mu).right;
+  return lik_window_end(L->lambda * lik_max_time(L));
 }
 
 /* poisson_dot for point `at` (np exact points, then the censored ones); with `keeping`,
@@ -304,8 +282,104 @@ static void spread_kept(const pk_lik *L, int32_t at, double mu, double g, double
   else poisson_spread(mu, g, norm, xbar, len, q);
 }
 
-/* Stops stepping once this little mass is left: every later a_n, b_n is below it. */
-#define MASS_GONE 1e-300
+/* How the reverse sweep gets v_n: all stored (N+1 vectors), or K checkpoints every C steps and a segment. */
+typedef struct { int32_t C, K, checkpointed; double *seg; } store_plan;
+
+/* The plain path's forward pass: a_n and b_n for n = 0..N, and the vectors the reverse sweep needs. */
+static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int gradient, store_plan *plan) {
+  int32_t C = N + 1, K = 1;
+  size_t nn = (size_t)(L->nt > 0 ? L->nt : 1);
+  if (gradient) {
+    double slots = L->max_bytes / (8.0 * (double)nn);
+    if ((double)(N + 1) > slots) {
+      C = (int32_t)ceil(sqrt((double)(N + 1)));
+      K = (N + 1 + C - 1) / C;
+      if ((double)K + (double)C > slots) return PK_LIK_TOO_MUCH_MEMORY;
+    }
+  }
+  int checkpointed = gradient && C != N + 1;
+  double want = (gradient ? (checkpointed ? (double)(K + C) : (double)(N + 1)) : 2.0) * (double)nn;
+  if (want < 2.0 * (double)nn) want = 2.0 * (double)nn;
+  if (want > L->store_cap) {
+    double *q = grow(L->store, (size_t)want * 8);
+    if (!q) return PK_LIK_OUT_OF_MEMORY;
+    L->store = q; L->store_cap = want;
+  }
+  /* Layout: all stored, store[nn·k] = v_k; checkpointed, K checkpoints then a C-vector segment;
+   * without a gradient, two vectors in turn. */
+  double *cur = L->store, *next;
+  double *seg = checkpointed ? L->store + (size_t)K * nn : 0;
+  *plan = (store_plan){ C, K, checkpointed, seg };
+  int32_t steps = N + 1;
+  memcpy(L->store, L->alpha, nn * 8);
+  for (int32_t k = 0; k <= N; k++) {
+    double mass;
+    a[k] = dot_s(L, cur, &mass);
+    b[k] = mass;
+    if (mass < MASS_GONE) { steps = k + 1; break; }
+    if (k == N) break;
+    if (!gradient) next = L->store + ((k + 1) & 1) * nn;
+    else if (!checkpointed) next = L->store + (size_t)(k + 1) * nn;
+    else next = cur == seg ? seg + nn : seg; /* the segment buffer's first two vectors in turn */
+    step(L, cur, next);
+    if (checkpointed && (k + 1) % C == 0) memcpy(L->store + (size_t)((k + 1) / C) * nn, next, nn * 8);
+    cur = next;
+  }
+  for (int32_t k = steps; k <= N; k++) a[k] = b[k] = 0;
+  L->steps = steps;
+  return PK_LIK_OK;
+}
+
+/* The plain path's reverse sweep: from c = ∂L/∂a, d = ∂L/∂b to ∂L/∂w. */
+static void plain_reverse(pk_lik *L, const double *c, const double *d, const store_plan *plan, double *wbar, double start_bar, double il) {
+  const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx, nt = L->nt, C = plan->C, steps = L->steps;
+  const int checkpointed = plan->checkpointed;
+  double *seg = plan->seg;
+  size_t nn = (size_t)(nt > 0 ? nt : 1);
+  /* Reverse sweep from n = steps−1 down to 0; u holds u_{k+1} on entry to step k. */
+  memset(L->gdiag, 0, nn * 8); memset(L->h, 0, nn * 8); memset(L->u, 0, nn * 8);
+  memset(L->gedge, 0, ((size_t)L->mt + 1) * 8);
+  double *u = L->u, *un = L->unew;
+  const int32_t *trp = L->trp, *tcol = L->tcol;
+  const int32_t last = steps - 1;
+  int32_t seg_first = checkpointed ? (last / C) * C : 0;
+  double *segbuf = checkpointed ? seg : L->store;
+  for (;;) {
+    int32_t seg_last = checkpointed ? (seg_first + C - 1 < last ? seg_first + C - 1 : last) : last;
+    if (checkpointed) {
+      /* Rebuild v_{seg_first .. seg_last} from its checkpoint. */
+      memcpy(segbuf, L->store + (size_t)(seg_first / C) * nn, nn * 8);
+      for (int32_t k = seg_first; k < seg_last; k++) step(L, segbuf + (size_t)(k - seg_first) * nn, segbuf + (size_t)(k + 1 - seg_first) * nn);
+    }
+    for (int32_t k = seg_last; k >= seg_first; k--) {
+      const double *v = segbuf + (size_t)(checkpointed ? k - seg_first : k) * nn;
+      const double ck = c[k], dk = d[k];
+      for (int32_t i = 0; i < nt; i++) {
+        double vi = v[i], ui = u[i];
+        L->gdiag[i] += vi * ui;
+        L->h[i] += ck * vi;
+        double acc = ck * L->s[i] + dk + L->stay[i] * ui;
+        for (int32_t e = trp[i]; e < trp[i + 1]; e++) {
+          double ut = u[tcol[e]];
+          L->gedge[e] += vi * ut;
+          acc += L->tp[e] * ut;
+        }
+        un[i] = acc;
+      }
+      double *x = u; u = un; un = x;
+    }
+    if (!checkpointed || seg_first == 0) break;
+    seg_first -= C;
+  }
+  /* u = u_0. Chain to the weights. */
+  for (int32_t j = 0; j < L->m; j++) wbar[j] = 0;
+  for (int32_t j = rp[0]; j < rp[1]; j++) wbar[j] = tidx[col[j]] >= 0 ? u[tidx[col[j]]] + start_bar : 0;
+  for (int32_t i = 0; i < nt; i++) {
+    int32_t v = L->tvert[i];
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++)
+      wbar[j] = L->tk[j] >= 0 ? (L->gedge[L->tk[j]] - L->gdiag[i]) * (L->discrete ? 1 : il) : L->h[i] - L->gdiag[i] * (L->discrete ? 1 : il);
+  }
+}
 
 /* Log-likelihood at canonical weights w; with wbar, its gradient (w.r.t. w) too.
  * Returns a PK_LIK_* status; *ll gets log L (−∞ when some observation has probability 0). */
@@ -335,6 +409,18 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
 
   int64_t need = steps_needed(L);
   if (need >= L->max_steps) return PK_LIK_TOO_MANY_STEPS;
+  /* Adaptive uniformisation where it pays (likelihood-adaptive.c): from about 256 steps,
+   * or always when asked; it declines, and the plain path runs, where it would not. */
+  L->adaptive = 0;
+  if (!L->discrete && L->method != PK_LIK_UNIFORMISATION && (need >= 256 || L->method == PK_LIK_ADAPTIVE)) {
+    int32_t st = lik_adaptive_levels(L, w, need, wbar != 0);
+    if (st == PK_LIK_OK) L->adaptive = 1;
+    else if (st != PK_LIK_DECLINED) return st;
+  }
+  if (L->adaptive) {
+    lambda = L->birth_rate;
+    need = lik_window_end(lambda * lik_max_time(L));
+  }
   int32_t N = (int32_t)need;
   if (N + 1 > L->abcd_cap) {
     double *q = grow(L->abcd, (size_t)(N + 1) * 4 * 8);
@@ -350,46 +436,15 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   const recip q = { L->inv, L->inv_len };
   double *a = L->abcd, *b = a + (N + 1), *c = b + (N + 1), *d = c + (N + 1);
 
-  /* How the reverse sweep gets v_n: all stored (N+1 vectors), or √N checkpoints + one segment. */
-  size_t nn = (size_t)(nt > 0 ? nt : 1);
-  int32_t C = N + 1, K = 1;
-  if (wbar) {
-    double slots = L->max_bytes / (8.0 * (double)nn);
-    if ((double)(N + 1) > slots) {
-      C = (int32_t)ceil(sqrt((double)(N + 1)));
-      K = (N + 1 + C - 1) / C;
-      if ((double)K + (double)C > slots) return PK_LIK_TOO_MUCH_MEMORY;
-    }
+  store_plan plan = { 0, 0, 0, 0 };
+  if (L->adaptive) {
+    int32_t st = lik_adaptive_sequences(L, a, b, N, wbar != 0);
+    if (st != PK_LIK_OK) return st;
+    L->lambda = lambda;
+  } else {
+    int32_t st = plain_sequences(L, a, b, N, wbar != 0, &plan);
+    if (st != PK_LIK_OK) return st;
   }
-  int checkpointed = wbar && C != N + 1;
-  double want = (wbar ? (checkpointed ? (double)(K + C) : (double)(N + 1)) : 2.0) * (double)nn;
-  if (want < 2.0 * (double)nn) want = 2.0 * (double)nn;
-  if (want > L->store_cap) {
-    double *q = grow(L->store, (size_t)want * 8);
-    if (!q) return PK_LIK_OUT_OF_MEMORY;
-    L->store = q; L->store_cap = want;
-  }
-  /* Layout: all stored, store[nn·k] = v_k; checkpointed, K checkpoints then a C-vector segment;
-   * without a gradient, two vectors in turn. */
-  double *cur = L->store, *next;
-  double *seg = checkpointed ? L->store + (size_t)K * nn : 0;
-  int32_t steps = N + 1;
-  memcpy(L->store, L->alpha, nn * 8);
-  for (int32_t k = 0; k <= N; k++) {
-    double mass;
-    a[k] = dot_s(L, cur, &mass);
-    b[k] = mass;
-    if (mass < MASS_GONE) { steps = k + 1; break; }
-    if (k == N) break;
-    if (!wbar) next = L->store + ((k + 1) & 1) * nn;
-    else if (!checkpointed) next = L->store + (size_t)(k + 1) * nn;
-    else next = cur == seg ? seg + nn : seg; /* the segment buffer's first two vectors in turn */
-    step(L, cur, next);
-    if (checkpointed && (k + 1) % C == 0) memcpy(L->store + (size_t)((k + 1) / C) * nn, next, nn * 8);
-    cur = next;
-  }
-  for (int32_t k = steps; k <= N; k++) a[k] = b[k] = 0;
-  L->steps = steps;
 
   /* log L: each observation's probability (kept, with its window's norm, for the reverse pass). */
   double sum = 0;
@@ -445,49 +500,11 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     else d[(int64_t)L->ct[i]] += g;
   }
 
-  /* Reverse sweep from n = steps−1 down to 0; u holds u_{k+1} on entry to step k. */
-  memset(L->gdiag, 0, nn * 8); memset(L->h, 0, nn * 8); memset(L->u, 0, nn * 8);
-  memset(L->gedge, 0, ((size_t)L->mt + 1) * 8);
-  double *u = L->u, *un = L->unew;
-  const int32_t *trp = L->trp, *tcol = L->tcol;
-  const int32_t last = steps - 1;
-  int32_t seg_first = checkpointed ? (last / C) * C : 0;
-  double *segbuf = checkpointed ? seg : L->store;
-  for (;;) {
-    int32_t seg_last = checkpointed ? (seg_first + C - 1 < last ? seg_first + C - 1 : last) : last;
-    if (checkpointed) {
-      /* Rebuild v_{seg_first .. seg_last} from its checkpoint. */
-      memcpy(segbuf, L->store + (size_t)(seg_first / C) * nn, nn * 8);
-      for (int32_t k = seg_first; k < seg_last; k++) step(L, segbuf + (size_t)(k - seg_first) * nn, segbuf + (size_t)(k + 1 - seg_first) * nn);
-    }
-    for (int32_t k = seg_last; k >= seg_first; k--) {
-      const double *v = segbuf + (size_t)(checkpointed ? k - seg_first : k) * nn;
-      const double ck = c[k], dk = d[k];
-      for (int32_t i = 0; i < nt; i++) {
-        double vi = v[i], ui = u[i];
-        L->gdiag[i] += vi * ui;
-        L->h[i] += ck * vi;
-        double acc = ck * L->s[i] + dk + L->stay[i] * ui;
-        for (int32_t e = trp[i]; e < trp[i + 1]; e++) {
-          double ut = u[tcol[e]];
-          L->gedge[e] += vi * ut;
-          acc += L->tp[e] * ut;
-        }
-        un[i] = acc;
-      }
-      double *x = u; u = un; un = x;
-    }
-    if (!checkpointed || seg_first == 0) break;
-    seg_first -= C;
+  if (L->adaptive) {
+    lik_adaptive_reverse(L, w, c, d, N, wbar);
+    return PK_LIK_OK;
   }
-  /* u = u_0. Chain to the weights. */
-  for (int32_t j = 0; j < L->m; j++) wbar[j] = 0;
-  for (int32_t j = rp[0]; j < rp[1]; j++) wbar[j] = tidx[col[j]] >= 0 ? u[tidx[col[j]]] + start_bar : 0;
-  for (int32_t i = 0; i < nt; i++) {
-    int32_t v = L->tvert[i];
-    for (int32_t j = rp[v]; j < rp[v + 1]; j++)
-      wbar[j] = L->tk[j] >= 0 ? (L->gedge[L->tk[j]] - L->gdiag[i]) * (L->discrete ? 1 : il) : L->h[i] - L->gdiag[i] * (L->discrete ? 1 : il);
-  }
+  plain_reverse(L, c, d, &plan, wbar, start_bar, il);
   return PK_LIK_OK;
 }
 
@@ -500,6 +517,29 @@ void pk_lik_set_weights(pk_lik *L, const double *pw, const double *cw) {
 
 int32_t pk_lik_steps(const pk_lik *L) { return L->steps; }
 double pk_lik_lambda(const pk_lik *L) { return L->lambda; }
+/* Levels of the last evaluation's adaptive path, or 0 when it ran plain uniformisation. */
+int32_t pk_lik_levels(const pk_lik *L) { return L->adaptive ? L->levels : 0; }
+/* PK_LIK_AUTO (0), PK_LIK_UNIFORMISATION (1) or PK_LIK_ADAPTIVE (2): see pk_lik_eval. */
+void pk_lik_set_method(pk_lik *L, int32_t method) { L->method = method; }
+
+/* ∂exit/∂θ of each transient vertex, for the adaptive path's handling of tied rates. */
+static void exit_coefficients(pk_lik *L, int32_t npar, const double *coef) {
+  size_t want = (size_t)(L->nt > 0 ? L->nt : 1) * (size_t)(npar > 0 ? npar : 1);
+  L->ecoef_npar = -1; /* unknown until filled: every tie counts as one that moves apart */
+  if (want > L->ecoef_cap) {
+    double *q = grow(L->ecoef, want * 8);
+    if (!q) return;
+    L->ecoef = q; L->ecoef_cap = want;
+  }
+  for (int32_t a = 0; a < L->nt; a++) {
+    double *e = L->ecoef + (size_t)a * (size_t)npar;
+    for (int32_t i = 0; i < npar; i++) e[i] = 0;
+    int32_t v = L->tvert[a];
+    for (int32_t j = L->rp[v]; j < L->rp[v + 1]; j++)
+      for (int32_t i = 0; i < npar; i++) e[i] += coef[(size_t)j * npar + i];
+  }
+  L->ecoef_npar = npar;
+}
 
 /* P parameter rows at once: w = base + coef·θ (checked as pk_rates_at does), log L,
  * and with grad (P × npar) ∂ log L/∂θ = Cᵀ ∂ log L/∂w. status[r]: 0 done; 1 θ row
@@ -508,6 +548,7 @@ double pk_lik_lambda(const pk_lik *L) { return L->lambda; }
 void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coef, const double *loop_base,
                   const double *loop_coef, const uint8_t *has_out, int32_t P, const double *thetas,
                   double *w, double *wbar, double *ll, double *grad, int32_t *status) {
+  if (!L->discrete) exit_coefficients(L, npar, coef);
   for (int32_t r = 0; r < P; r++) {
     const double *theta = thetas + (size_t)r * npar;
     if (pk_rates_at(L->n, npar, L->rp, base, coef, loop_base, loop_coef, has_out, L->discrete, theta, w, 0)) {
@@ -527,4 +568,5 @@ void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coe
       for (int32_t i = 0; i < npar; i++) g[i] += cj[i] * x;
     }
   }
+  L->ecoef_npar = -1; /* a later pk_lik_eval of bare weights knows no θ */
 }

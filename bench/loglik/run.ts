@@ -1,7 +1,8 @@
 // npm run bench:loglik — log-likelihoods with exact gradients for many parameter
 // particles, measured in one run: per-particle time of log L, gradient ÷ log L,
-// finite differences ÷ reverse mode, the worker pool over one thread, and the
-// compiled-evaluator cache (layer 2): cold vs memory hit vs persistent hit.
+// finite differences ÷ reverse mode, the worker pool over one thread, adaptive
+// against plain uniformisation on the same data, and the compiled-evaluator cache
+// (layer 2): cold vs memory hit vs persistent hit.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import {
   createEvaluator, EvaluatorCache, models, ready, seededRandom, TraceCache, type Evaluator, type Graph, type Target,
 } from '../../src/index.js';
 import { createPool } from '../../src/pool/index.js';
+import { PointLikelihood, type LikelihoodMethod } from '../../src/likelihood/point-likelihood.js';
+import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { median, progress } from '../foundation/timing.js';
 
 await ready();
@@ -80,6 +83,38 @@ console.log(`\nlog L of ${OBSERVATIONS} observed times (sampled from the model),
 console.log('| model | P | µs per particle, log L | log L + gradient ÷ log L | finite differences (2d+1 evaluations) ÷ log L + gradient | pool of 2 ÷ one thread (speed-up, log L + gradient) |');
 console.log('|---|--:|--:|--:|--:|--:|');
 for (const r of rows) console.log(r);
+
+// Adaptive uniformisation ('auto') against plain uniformisation, one θ, log L + gradient.
+progress('adaptive vs plain');
+const methodRows: string[] = [];
+const methodCases: Case[] = [
+  ...cases,
+  { name: 'coalescent n=30', build: () => models.coalescent(30), theta: [1] },
+  { name: 'coalescent n=40', build: () => models.coalescent(40), theta: [1] },
+];
+for (const c of methodCases) {
+  progress(`adaptive vs plain: ${c.name}`);
+  const graph = c.build();
+  const structure = graph.structure();
+  const data = checkObservations({ times: graph.sample(OBSERVATIONS, { theta: c.theta, seed: 7 }) }, graph) as CheckedPoints;
+  const theta = { rows: 1, paramLength: c.theta.length, data: Float64Array.from(c.theta) };
+  const run = async (method: LikelihoodMethod) => {
+    const pl = new PointLikelihood(structure, data, {}, method);
+    const ms = await timeIt(async () => pl.evaluate(theta, true), 1, 2000);
+    const result = pl.evaluate(theta, true), last = pl.lastRun();
+    pl.dispose();
+    return { ms, result, last };
+  };
+  const auto = await run('auto'), plain = await run('uniformisation');
+  const dLog = Math.abs(auto.result.logLik[0] - plain.result.logLik[0]) / Math.abs(plain.result.logLik[0]);
+  const dGrad = Math.max(...Array.from(auto.result.gradient!, (g, i) => Math.abs(g - plain.result.gradient![i]) / Math.max(1e-300, Math.abs(plain.result.gradient![i]))));
+  const how = auto.last.method === 'adaptive' ? `adaptive, ${auto.last.levels} levels` : 'plain';
+  methodRows.push(`| ${c.name} | ${structure.vertexCount} | ${plain.last.steps} | ${how} | ${fmt(auto.ms)} | ${fmt(plain.ms)} | ${(plain.ms / auto.ms).toFixed(1)}× | ${dLog.toExponential(1)} | ${dGrad.toExponential(1)} |`);
+}
+console.log(`\nlog L + gradient of ${OBSERVATIONS} times, one θ: 'auto' (adaptive uniformisation where it pays) against plain uniformisation; ms, medians`);
+console.log('| model | vertices | plain steps | auto took | auto | plain | plain ÷ auto | Δ log L (rel.) | max Δ gradient (rel.) |');
+console.log('|---|--:|--:|---|--:|--:|--:|--:|--:|');
+for (const r of methodRows) console.log(r);
 
 // Layer 2: a fresh process's cold start vs a memory hit vs a restart that finds the file store.
 progress('layer 2');

@@ -48,6 +48,14 @@ export interface Evaluation {
   gradients: Float64Array | null;
 }
 
+/**
+ * @internal How a WASM evaluator of times would compute the likelihood at one θ row:
+ * 'adaptive' where adaptive uniformisation applies (far fewer steps than a GPU's plain
+ * uniformisation), else 'uniformisation'; null for other targets. Backend 'auto' asks
+ * before it sends a large batch to the GPU.
+ */
+export const likelihoodMethodAt = Symbol('phasekit.likelihoodMethodAt');
+
 /** A compiled evaluator: a graph's parameterisation and a target, evaluated for any θ rows. */
 export interface Evaluator {
   /** Where it computes. */
@@ -66,4 +74,6 @@ export interface Evaluator {
   evaluate(options?: EvaluateOptions): Promise<Evaluation>;
   /** Frees its kernel (or device) memory now; it is also freed by garbage collection. */
   dispose(): void;
+  /** @internal See {@link likelihoodMethodAt}. */
+  [likelihoodMethodAt]?(theta: Float64Array): 'adaptive' | 'uniformisation' | null;
 }

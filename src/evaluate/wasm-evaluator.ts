@@ -15,7 +15,7 @@ import { checkPointWeights } from '../likelihood/observations.js';
 import { PointLikelihood } from '../likelihood/point-likelihood.js';
 import { rewardMoments } from '../moments/moments.js';
 import type { Trace } from '../trace/trace.js';
-import type { Evaluation, EvaluateOptions, Evaluator } from './evaluator.js';
+import { likelihoodMethodAt, type Evaluation, type EvaluateOptions, type Evaluator } from './evaluator.js';
 import type { EvaluatorSpec } from './spec.js';
 import { outputCount, type CheckedTarget } from './target.js';
 
@@ -68,6 +68,17 @@ export class WasmEvaluator implements Evaluator {
     if (rewards) f64View(this.k, this.rewards, rewards.length).set(rewards);
     this.points = t.kind === 'loglik' && t.data.kind !== 'counts' ? new PointLikelihood(s, t.data, t.limits) : null;
     if (this.backend === 'wasm' && !this.points && !trace) throw new GraphError('BAD_ARGUMENT', 'the wasm backend needs the structure\'s trace');
+  }
+
+  /** @internal Whether log L of times at `theta` takes adaptive uniformisation (null: not a likelihood of times, or a θ the kernel refuses). */
+  [likelihoodMethodAt](theta: Float64Array): 'adaptive' | 'uniformisation' | null {
+    if (!this.points || this.spec.structure.discrete) return null;
+    try {
+      this.points.evaluate({ rows: 1, paramLength: this.paramLength, data: theta }, false);
+    } catch {
+      return null;
+    }
+    return this.points.lastRun().method;
   }
 
   async evaluate(options: EvaluateOptions = {}): Promise<Evaluation> {

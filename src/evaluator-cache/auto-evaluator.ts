@@ -1,9 +1,11 @@
 // backend 'auto': one evaluator that computes each batch where it pays. Small
 // batches go to WASM without touching WebGPU at all (no device is started, no
 // module loaded); large ones go to the GPU when there is a real one (not a CPU
-// implementation) whose self-test passed, else to WASM. `backend` and
+// implementation) whose self-test passed, else to WASM, and likelihoods of times
+// whose chain takes adaptive uniformisation stay in WASM (the GPU steps plain
+// uniformisation: λ_max·t steps where WASM needs one per level). `backend` and
 // `backendReason` say where the last batch ran and why.
-import type { Backend, Evaluation, EvaluateOptions, Evaluator, GpuPrecision } from '../evaluate/evaluator.js';
+import { likelihoodMethodAt, type Backend, type Evaluation, type EvaluateOptions, type Evaluator, type GpuPrecision } from '../evaluate/evaluator.js';
 import type { CheckedTarget } from '../evaluate/target.js';
 
 /** Rows 'auto' needs before it considers the GPU (see src/webgpu/status.ts, AUTO_MIN_ROWS). */
@@ -17,6 +19,8 @@ export class AutoEvaluator implements Evaluator {
   private last: Backend = 'wasm';
   private reason = 'wasm: no batch evaluated yet (auto picks per batch)';
   private gpu: Promise<Evaluator> | null = null;
+  /** Whether the likelihood takes adaptive uniformisation, probed at the first large batch's first row. */
+  private adaptive: boolean | undefined;
 
   constructor(private readonly wasm: Evaluator, private readonly gpuSource: GpuEvaluatorSource, private readonly options: { precision: GpuPrecision; minRows: number }) {}
 
@@ -33,7 +37,10 @@ export class AutoEvaluator implements Evaluator {
     const p = this.paramLength;
     const rows = p === 0 ? 1 : Math.floor((options.thetas?.length ?? 0) / p);
     let reason = `wasm: a batch of ${rows} θ row${rows === 1 ? '' : 's'} is below the ${this.options.minRows} that pay for a GPU`;
-    if (rows >= this.options.minRows) {
+    if (rows >= this.options.minRows) this.adaptive ??= this.wasm[likelihoodMethodAt]?.((options.thetas ?? new Float64Array(0)).subarray(0, p)) === 'adaptive';
+    if (rows >= this.options.minRows && this.adaptive) {
+      reason = 'wasm: this chain takes adaptive uniformisation, a step per level, where a GPU would step plain uniformisation';
+    } else if (rows >= this.options.minRows) {
       const webgpu = await import('../webgpu/index.js');
       const choice = await webgpu.chooseBackend({ rows, paramLength: p, precision: this.options.precision, minRows: this.options.minRows });
       reason = choice.reason;

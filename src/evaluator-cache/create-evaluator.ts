@@ -6,7 +6,7 @@
 import { GraphError, throwIfAborted } from '../errors/index.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import { traceOf } from '../evaluate/compile.js';
-import type { Backend, BackendChoice, Evaluation, EvaluateOptions, Evaluator, GpuPrecision } from '../evaluate/evaluator.js';
+import { likelihoodMethodAt, type Backend, type BackendChoice, type Evaluation, type EvaluateOptions, type Evaluator, type GpuPrecision } from '../evaluate/evaluator.js';
 import { encodeSpec, type EvaluatorSpec } from '../evaluate/spec.js';
 import { checkTarget, needsElimination, type CheckedTarget, type Target } from '../evaluate/target.js';
 import { WasmEvaluator } from '../evaluate/wasm-evaluator.js';
@@ -112,6 +112,7 @@ class SharedEvaluator implements Evaluator {
   get target(): CheckedTarget { return this.inner.target; }
   get backendReason(): string | undefined { return this.inner.backendReason; }
   evaluate(options?: EvaluateOptions): Promise<Evaluation> { return this.inner.evaluate(options); }
+  [likelihoodMethodAt](theta: Float64Array): 'adaptive' | 'uniformisation' | null { return this.inner[likelihoodMethodAt]?.(theta) ?? null; }
   /** Does nothing: a cached evaluator is freed when the cache evicts it. */
   dispose(): void {}
 }

@@ -51,6 +51,10 @@ export interface KernelExports {
   pk_moments_reverse(elim: number, r: number, k: number, B: number, XS: number, seed: number, work: number, mbar: number, sbar: number): void;
   pk_chain_theta(m: number, npar: number, coef: number, wbar: number, grad: number): void;
   pk_lik_lambda(lik: number): number;
+  /** Levels of the last evaluation's adaptive path; 0 when it ran plain uniformisation. */
+  pk_lik_levels(lik: number): number;
+  /** 0 auto, 1 plain uniformisation only, 2 adaptive wherever it is exact. */
+  pk_lik_set_method(lik: number, method: number): void;
   pk_model_create(kind: number, size: number, maxVertices: number): number;
   pk_model_explore(model: number, budget: number): number;
   pk_model_count(model: number, what: number): number;

@@ -3,6 +3,7 @@
 // (wasm-src/likelihood.c): one stepping of the chain per θ serves every
 // observation, and reverse mode through it gives all of ∂ log L/∂θ.
 import { GraphError, KernelError } from '../errors/index.js';
+import { describeValue } from '../errors/describe.js';
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
 import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { canonicalRates } from '../graph/rates.js';
@@ -16,6 +17,27 @@ export interface LikelihoodLimits {
   maxSteps?: number;
   /** Most bytes kept for the reverse pass per θ (beyond it, √N checkpoints). Default 256 MiB. */
   maxMemoryBytes?: number;
+}
+
+/**
+ * How log L of times is computed: 'auto' takes adaptive uniformisation where it is exact
+ * and cheaper (levels of a chain whose mass leaves its fast states), else plain
+ * uniformisation; the other two force one (adaptive still gives way where it cannot be
+ * exact or would pass maxMemoryBytes). Steps and discrete graphs always step plainly.
+ */
+export type LikelihoodMethod = 'auto' | 'uniformisation' | 'adaptive';
+
+const METHOD_CODE: Record<LikelihoodMethod, number> = { auto: 0, uniformisation: 1, adaptive: 2 };
+
+/** What the last evaluation did (for its last row). */
+export interface LikelihoodRun {
+  /** Steps of the chain (adaptive: of the birth chain over the levels). */
+  steps: number;
+  /** The uniformisation rate (adaptive: the largest level rate Λ). */
+  lambda: number;
+  method: 'uniformisation' | 'adaptive';
+  /** Levels the adaptive path stepped (0 for plain uniformisation). */
+  levels: number;
 }
 
 /** Log-likelihoods (one per θ row) and, when asked, their gradients (rows × paramLength). */
@@ -35,10 +57,11 @@ export class PointLikelihood {
   private readonly par: KernelParameterisation;
   private ptr: number;
 
-  constructor(readonly structure: Structure, readonly data: CheckedPoints, readonly limits: LikelihoodLimits = {}) {
+  constructor(readonly structure: Structure, readonly data: CheckedPoints, readonly limits: LikelihoodLimits = {}, method: LikelihoodMethod = 'auto') {
     const k = (this.k = kernel());
     const maxSteps = limits.maxSteps ?? DEFAULT_MAX_STEPS, maxBytes = limits.maxMemoryBytes ?? DEFAULT_MAX_BYTES;
     if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 2 ** 31 - 1) throw new GraphError('BAD_ARGUMENT', `maxSteps must be an integer in [1, 2³¹ − 1], got ${maxSteps}`);
+    if (!Object.hasOwn(METHOD_CODE, method)) throw new GraphError('BAD_ARGUMENT', `method must be 'auto', 'uniformisation' or 'adaptive', got ${describeValue(method)}`);
     if (!(maxBytes > 0) || !Number.isFinite(maxBytes)) throw new GraphError('BAD_ARGUMENT', `maxMemoryBytes must be a finite number > 0, got ${maxBytes}`);
     this.par = kernelParameterisation(structure);
     const ptrs: number[] = [];
@@ -52,6 +75,7 @@ export class PointLikelihood {
       for (const p of ptrs) k.pk_free(p);
     }
     if (this.ptr === 0) throw new KernelError('OUT_OF_MEMORY', 'phasekit: the kernel could not allocate the likelihood of this graph and data');
+    k.pk_lik_set_method(this.ptr, METHOD_CODE[method]);
     registry.register(this, this.ptr, this);
   }
 
@@ -94,9 +118,10 @@ export class PointLikelihood {
     return [a, b];
   }
 
-  /** Steps taken by the last evaluation (of its last row), and the uniformisation rate λ used. */
-  lastRun(): { steps: number; lambda: number } {
-    return { steps: this.k.pk_lik_steps(this.ptr), lambda: this.k.pk_lik_lambda(this.ptr) };
+  /** What the last evaluation (of its last row) did. */
+  lastRun(): LikelihoodRun {
+    const levels = this.k.pk_lik_levels(this.ptr);
+    return { steps: this.k.pk_lik_steps(this.ptr), lambda: this.k.pk_lik_lambda(this.ptr), method: levels > 0 ? 'adaptive' : 'uniformisation', levels };
   }
 
   /** Frees kernel memory now. */

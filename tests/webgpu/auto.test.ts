@@ -41,6 +41,19 @@ describe("backend 'auto'", () => {
     expect(auto.backendReason).toBe('wasm: a batch of 3 θ rows is below the 256 that pay for a GPU');
   });
 
+  it('keeps a large batch of a chain that takes adaptive uniformisation in WASM, without starting a device', async () => {
+    let asked = 0;
+    setGpuProvider(async () => { asked++; return { reason: 'never asked' }; });
+    const coalescent = models.coalescent(15), times = { kind: 'loglik' as const, data: { times: [0.5, 1, 2, 4, 6] } };
+    const auto = await createEvaluator(coalescent, times, { cache: null, gpuMinRows: 4 });
+    const r = await auto.evaluate({ thetas: spread([1], 4), gradient: true });
+    expect(asked).toBe(0);
+    expect(auto.backend).toBe('wasm');
+    expect(auto.backendReason).toBe('wasm: this chain takes adaptive uniformisation, a step per level, where a GPU would step plain uniformisation');
+    const wasm = await (await createEvaluator(coalescent, times, { backend: 'wasm', cache: null })).evaluate({ thetas: spread([1], 4), gradient: true });
+    expect(r.values).toEqual(wasm.values);
+  });
+
   it('passes over a CPU adapter (SwiftShader) and names it', async () => onDeviceOrFallback(async () => {
     const auto = await createEvaluator(g, target, { cache: null, gpuMinRows: 2 });
     await auto.evaluate({ thetas: spread([1], 4) });

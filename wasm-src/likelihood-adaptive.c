@@ -1,0 +1,327 @@
+/* Adaptive uniformisation (van Moorsel & Sanders 1994) for the log-likelihood of
+ * times, with its exact gradient. Step k of the chain runs at λ_k, the largest exit
+ * rate among the states holding mass after k steps, so a chain whose mass moves from
+ * fast states to slow ones (the coalescent: each level empties in one step) needs as
+ * many steps as it has levels, not λ_max·t:
+ *   v_{k+1} = v_k P_k,  P_k = I + Q/λ_k,  a_k = v_k·s,  b_k = Σ v_k.
+ * The jumps happen at the epochs of a pure birth process N with rates λ_0, λ_1, …, so
+ *   f(t) = Σ_k P(N(t) = k)·a_k,   P(T > t) = Σ_k P(N(t) = k)·b_k,
+ * and P(N(t) = ·) = e_0 exp(B t) comes from the birth chain uniformised at Λ = max λ_k:
+ *   u_{m+1} = u_m R,  R = I + B/Λ,  f(t) = Σ_m Pois(m; Λt)·(u_m·a),
+ * which is plain uniformisation's sum, on K levels instead of the graph's states: the
+ * Poisson windows, log L and its adjoints c_m, d_m are likelihood.c's.
+ *
+ * Gradient. The identity holds for any λ_k, but truncating at the level where the mass
+ * is gone is exact only while every state that empties in one step still does: so λ_k
+ * is differentiated as the exit rate of its argmax state (a function of the weights),
+ * not held constant, and the birth chain's dependence on λ_k has its own adjoint. Λ may
+ * be held constant (f is invariant in it). Where two states tie for λ_k with exit
+ * rates that move apart as θ moves (∂exit/∂θ differ), the truncated sum has a kink
+ * that f has not: this path declines, and plain uniformisation runs.
+ *
+ * Levels are stepped until the mass is gone (no Chernoff truncation, so densities far
+ * in the tail keep their relative accuracy). The path declines when the levels, or the
+ * birth chain's steps × levels, would cost more than a quarter of plain
+ * uniformisation, or when what the reverse sweep stores passes max_bytes. */
+#include "likelihood.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Probabilities below this are flushed before they turn subnormal (as in likelihood.c). */
+#define FLUSH 1e-290
+
+static void *grow(void *p, size_t bytes) { return realloc(p, bytes ? bytes : 8); }
+
+void lik_adaptive_free(pk_lik *L) {
+  free(L->lv); free(L->lam); free(L->la); free(L->lb); free(L->labar); free(L->lbbar); free(L->llbar);
+  free(L->larg); free(L->exit); free(L->wt); free(L->bu); free(L->bstore); free(L->bband);
+}
+
+/* Room for `count` levels in the per-level arrays. */
+static int level_room(pk_lik *L, int32_t count) {
+  if (count <= L->level_cap) return 1;
+  int32_t cap = L->level_cap ? L->level_cap : 64;
+  while (cap < count) cap = cap > INT32_MAX / 2 ? count : 2 * cap;
+  double **arrays[] = { &L->lam, &L->la, &L->lb, &L->labar, &L->lbbar, &L->llbar };
+  for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
+    double *q = grow(*arrays[i], (size_t)cap * 8);
+    if (!q) return 0;
+    *arrays[i] = q;
+  }
+  int32_t *q = grow(L->larg, (size_t)cap * 4);
+  if (!q) return 0;
+  L->larg = q;
+  L->level_cap = cap;
+  return 1;
+}
+
+/* Room for `count` vectors of the level store. */
+static int vector_room(pk_lik *L, size_t count) {
+  size_t want = count * (size_t)(L->nt > 0 ? L->nt : 1);
+  if (want <= L->lv_cap) return 1;
+  if (want < 2 * L->lv_cap) want = 2 * L->lv_cap;
+  double *q = grow(L->lv, want * 8);
+  if (!q) return 0;
+  L->lv = q; L->lv_cap = want;
+  return 1;
+}
+
+/* Where v_k lives: all levels kept for a gradient, else two in turn. */
+static double *level_vector(const pk_lik *L, int32_t k, int gradient) {
+  size_t nn = (size_t)(L->nt > 0 ? L->nt : 1);
+  return L->lv + (gradient ? (size_t)k : (size_t)(k & 1)) * nn;
+}
+
+/* Whether state i's exit rate moves with state j's as θ moves (∂exit/∂θ equal); unknown
+ * (no θ given) counts as no. */
+static int moves_with(const pk_lik *L, int32_t i, int32_t j) {
+  const int32_t np = L->ecoef_npar;
+  if (np < 0) return 0;
+  const double *x = L->ecoef + (size_t)i * (size_t)np, *y = L->ecoef + (size_t)j * (size_t)np;
+  for (int32_t p = 0; p < np; p++)
+    if (fabs(x[p] - y[p]) > 1e-12 * fmax(fabs(x[p]), fabs(y[p]))) return 0;
+  return 1;
+}
+
+/* 1 − exit_i/λ_k, by division so that it is exactly 0 for the argmax. A state within 1e-12
+ * of λ_k whose rate moves with the argmax's is tied with it (its rate differs by rounding
+ * only): 0 too, so it empties in one step instead of leaving a sliver of mass behind
+ * for level after level. */
+static inline double level_stay(const pk_lik *L, int32_t i, double lam, int32_t arg) {
+  double stay = 1 - L->exit[i] / lam;
+  if (stay != 0 && fabs(stay) < 1e-12 && i != arg && moves_with(L, i, arg)) stay = 0;
+  return stay;
+}
+
+/* v_{k+1} = v_k (I + Q/λ_k), gathering by target. */
+static void level_step(const pk_lik *L, const double *restrict v, double *restrict next, double lam, int32_t arg) {
+  const int32_t nt = L->nt, *rcp = L->rcp, *rsrc = L->rsrc;
+  const double *wt = L->wt, il = 1 / lam;
+  for (int32_t b = 0; b < nt; b++) {
+    double in = 0;
+    for (int32_t r = rcp[b]; r < rcp[b + 1]; r++) in += wt[r] * v[rsrc[r]];
+    double x = (v[b] != 0 ? v[b] * level_stay(L, b, lam, arg) : 0) + in * il;
+    next[b] = fabs(x) < FLUSH ? 0 : x;
+  }
+}
+
+/* Whether this level's support rules out an exact gradient: a state tied with the argmax
+ * whose rate moves apart from it as θ moves (the truncated sum has a kink there that f
+ * has not), or an edge of weight 0 out of the support (a perturbation would send mass
+ * where the levels do not follow it). */
+static int gradient_breaks(const pk_lik *L, const double *v, double lam, int32_t arg) {
+  const double near = lam * (1 - 1e-12);
+  for (int32_t i = 0; i < L->nt; i++) {
+    if (v[i] == 0) continue;
+    if (i != arg && L->exit[i] >= near && !moves_with(L, i, arg)) return 1;
+    for (int32_t e = L->trp[i]; e < L->trp[i + 1]; e++) if (L->tp[e] == 0) return 1;
+  }
+  return 0;
+}
+
+/* Doubles the birth chain's reverse pass stores: checkpoints every C steps and one segment. */
+static double birth_store_doubles(int32_t N, int32_t K, int32_t *C) {
+  *C = (int32_t)ceil(sqrt((double)N + 1));
+  return ((double)(N / *C + 1) + (double)*C) * (double)K;
+}
+
+int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradient) {
+  const int32_t nt = L->nt, *rp = L->rp;
+  const size_t nn = (size_t)(nt > 0 ? nt : 1);
+  const int forced = L->method == PK_LIK_ADAPTIVE;
+  int64_t most = forced ? need + 1 : need / 4;
+  if (most > L->max_steps) most = L->max_steps;
+  if (most < 1) most = 1;
+  if (!L->exit) {
+    L->exit = malloc(nn * 8);
+    L->wt = malloc(((size_t)L->mt + 1) * 8);
+    if (!L->exit || !L->wt) return PK_LIK_OUT_OF_MEMORY;
+  }
+  for (int32_t a = 0; a < nt; a++) {
+    double e = 0;
+    for (int32_t j = rp[L->tvert[a]]; j < rp[L->tvert[a] + 1]; j++) e += w[j];
+    L->exit[a] = e;
+  }
+  for (int32_t r = 0; r < L->mt; r++) L->wt[r] = w[L->tedge[L->redge[r]]];
+  if (!vector_room(L, 2)) return PK_LIK_OUT_OF_MEMORY;
+  memcpy(level_vector(L, 0, gradient), L->alpha, nn * 8);
+  int32_t k = 0;
+  double Lambda = 0;
+  for (;; k++) {
+    if (!level_room(L, k + 1)) return PK_LIK_OUT_OF_MEMORY;
+    const double *v = level_vector(L, k, gradient);
+    double sa = 0, sb = 0, mass = 0, lam = 0;
+    int32_t arg = -1;
+    for (int32_t i = 0; i < nt; i++) {
+      double x = v[i];
+      if (x == 0) continue;
+      sa += x * L->s[i]; sb += x; mass += fabs(x);
+      if (L->exit[i] > lam) { lam = L->exit[i]; arg = i; }
+    }
+    /* The mass is gone: the levels end here. No empty level is kept: its adjoint would be
+     * about 1/f (the birth chain's mass far in the tail sits past the last level), and
+     * terms that large cancel only in exact arithmetic. */
+    if (mass < MASS_GONE) break;
+    if (lam == 0) return PK_LIK_DECLINED;
+    L->la[k] = sa; L->lb[k] = sb; L->lam[k] = lam; L->larg[k] = arg;
+    if (lam > Lambda) Lambda = lam;
+    if (k + 1 >= most) return PK_LIK_DECLINED;
+    if (gradient && gradient_breaks(L, v, lam, arg)) return PK_LIK_DECLINED;
+    if (gradient) {
+      if ((double)(k + 2) * (double)nn * 8 > L->max_bytes) return PK_LIK_DECLINED;
+      if (!vector_room(L, (size_t)k + 2)) return PK_LIK_OUT_OF_MEMORY;
+    }
+    level_step(L, level_vector(L, k, gradient), level_vector(L, k + 1, gradient), lam, arg);
+  }
+  if (k == 0) return PK_LIK_DECLINED; /* no mass starts transient: plain uniformisation answers at once */
+  L->levels = k;
+  L->birth_rate = Lambda;
+  /* The birth chain: its steps × levels against plain uniformisation's steps × edges,
+   * and what its reverse pass stores on top of the levels'. */
+  int64_t N = lik_window_end(Lambda * lik_max_time(L));
+  if (N >= L->max_steps) return PK_LIK_DECLINED;
+  if (!forced && (double)N * k > (double)need * (double)(L->mt + nt) / 4) return PK_LIK_DECLINED;
+  int32_t C;
+  if (gradient && 8 * ((double)k * (double)nn + birth_store_doubles((int32_t)N, k, &C)) > L->max_bytes) return PK_LIK_DECLINED;
+  return PK_LIK_OK;
+}
+
+/* One step of the birth chain on its band [lo, hi]: level k keeps 1 − up[k] of its mass
+ * and passes up[k] = λ_k/Λ to level k + 1; the last level's passes out. */
+static void birth_step(double *u, const double *up, int32_t K, int32_t *lo, int32_t *hi) {
+  const int32_t h = *hi, l = *lo;
+  if (h + 1 < K) { double x = u[h] * up[h]; if (x >= FLUSH) { u[h + 1] = x; *hi = h + 1; } }
+  for (int32_t k = h; k > l; k--) u[k] = u[k] * (1 - up[k]) + u[k - 1] * up[k - 1];
+  u[l] *= 1 - up[l];
+  while (*lo < *hi && u[*lo] < FLUSH) { u[*lo] = 0; (*lo)++; }
+}
+
+int32_t lik_adaptive_sequences(pk_lik *L, double *a, double *b, int32_t N, int gradient) {
+  const int32_t K = L->levels;
+  int32_t C = N + 1;
+  double store = gradient ? birth_store_doubles(N, K, &C) : 0;
+  /* bu: u, up, and two adjoint vectors for the reverse pass */
+  double *q = grow(L->bu, (size_t)K * 4 * 8);
+  if (!q) return PK_LIK_OUT_OF_MEMORY;
+  L->bu = q;
+  if (gradient) {
+    if ((size_t)store > L->bstore_cap) {
+      double *s = grow(L->bstore, (size_t)store * 8);
+      if (!s) return PK_LIK_OUT_OF_MEMORY;
+      L->bstore = s; L->bstore_cap = (size_t)store;
+    }
+    size_t bands = 2 * ((size_t)(N / C) + 1);
+    if (bands > L->bband_cap) {
+      int32_t *s = grow(L->bband, bands * 4);
+      if (!s) return PK_LIK_OUT_OF_MEMORY;
+      L->bband = s; L->bband_cap = bands;
+    }
+  }
+  double *u = L->bu, *up = u + K;
+  for (int32_t k = 0; k < K; k++) { u[k] = 0; up[k] = L->lam[k] / L->birth_rate; }
+  u[0] = 1;
+  int32_t lo = 0, hi = 0, steps = N + 1;
+  for (int32_t m = 0; m <= N; m++) {
+    if (gradient && m % C == 0) {
+      memcpy(L->bstore + (size_t)(m / C) * (size_t)K, u, (size_t)K * 8);
+      L->bband[2 * (m / C)] = lo; L->bband[2 * (m / C) + 1] = hi;
+    }
+    double sa = 0, sb = 0;
+    for (int32_t k = lo; k <= hi; k++) { sa += u[k] * L->la[k]; sb += u[k] * L->lb[k]; }
+    a[m] = sa; b[m] = sb;
+    /* b_k does not grow with k and the chain only moves up: β_m never grows back. */
+    if (sb < MASS_GONE) { steps = m + 1; break; }
+    if (m < N) birth_step(u, up, K, &lo, &hi);
+  }
+  for (int32_t m = steps; m <= N; m++) a[m] = b[m] = 0;
+  L->steps = steps;
+  return PK_LIK_OK;
+}
+
+/* ∂L/∂a_k, ∂L/∂b_k and the birth chain's part of ∂L/∂λ_k, from c_m = ∂L/∂α_m and
+ * d_m = ∂L/∂β_m, by a reverse pass over the birth chain rebuilt segment by segment. */
+static void birth_reverse(pk_lik *L, const double *c, const double *d, int32_t N) {
+  const int32_t K = L->levels, last = L->steps - 1;
+  int32_t C;
+  birth_store_doubles(N, K, &C);
+  const size_t KK = (size_t)K;
+  double *up = L->bu + K, *ub = L->bu + 2 * KK, *ubn = L->bu + 3 * KK;
+  double *seg = L->bstore + (size_t)(N / C + 1) * KK;
+  for (int32_t k = 0; k < K; k++) { L->labar[k] = L->lbbar[k] = L->llbar[k] = 0; ub[k] = 0; }
+  for (int32_t first = (last / C) * C; first >= 0; first -= C) {
+    int32_t end = first + C - 1 < last ? first + C - 1 : last;
+    int32_t lo = L->bband[2 * (first / C)], hi = L->bband[2 * (first / C) + 1];
+    memcpy(seg, L->bstore + (size_t)(first / C) * KK, KK * 8);
+    for (int32_t m = first; m < end; m++) {
+      double *next = seg + (size_t)(m + 1 - first) * KK;
+      memcpy(next, seg + (size_t)(m - first) * KK, KK * 8);
+      birth_step(next, up, K, &lo, &hi);
+    }
+    for (int32_t m = end; m >= first; m--) {
+      const double *u = seg + (size_t)(m - first) * KK;
+      const double cm = c[m], dm = d[m];
+      for (int32_t k = 0; k < K; k++) {
+        double above = k + 1 < K ? ub[k + 1] : 0, uk = u[k];
+        if (uk != 0) {
+          L->llbar[k] += uk * (above - ub[k]);
+          L->labar[k] += cm * uk;
+          L->lbbar[k] += dm * uk;
+        }
+        ubn[k] = cm * L->la[k] + dm * L->lb[k] + (1 - up[k]) * ub[k] + up[k] * above;
+      }
+      double *x = ub; ub = ubn; ubn = x;
+    }
+  }
+  for (int32_t k = 0; k < K; k++) L->llbar[k] /= L->birth_rate;
+}
+
+void lik_adaptive_reverse(pk_lik *L, const double *w, const double *c, const double *d, int32_t N, double *wbar) {
+  birth_reverse(L, c, d, N);
+  const int32_t nt = L->nt, K = L->levels, *trp = L->trp, *tcol = L->tcol, *tedge = L->tedge;
+  const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx;
+  const size_t nn = (size_t)(nt > 0 ? nt : 1);
+  memset(L->gdiag, 0, nn * 8); memset(L->h, 0, nn * 8); memset(L->u, 0, nn * 8);
+  memset(L->gedge, 0, ((size_t)L->mt + 1) * 8);
+  /* U holds ∂L/∂v_{k+1} on entry to level k; the gradients of P_k's entries are scaled
+   * by 1/λ_k here, since λ_k differs from level to level. */
+  double *U = L->u, *Un = L->unew;
+  for (int32_t k = K - 1; k >= 0; k--) {
+    const double *v = level_vector(L, k, 1);
+    const double lam = L->lam[k], il = 1 / lam, ak = L->labar[k], bk = L->lbbar[k];
+    double q = 0;
+    for (int32_t i = 0; i < nt; i++) {
+      const double vi = v[i], ui = U[i], stay = level_stay(L, i, lam, L->larg[k]);
+      double pu = stay * ui, in = 0;
+      for (int32_t e = trp[i]; e < trp[i + 1]; e++) {
+        double ut = U[tcol[e]];
+        L->gedge[e] += vi * ut * il;
+        in += w[tedge[e]] * ut;
+      }
+      pu += in * il;
+      L->gdiag[i] += vi * ui * il;
+      L->h[i] += ak * vi;
+      q += vi * (pu - ui);
+      /* A state faster than λ_k holds no mass at level k and none flows into it (the levels
+       * check both): its adjoint is multiplied by 0 only, and its negative stay could
+       * overflow it over many levels. */
+      Un[i] = stay < -1e-12 ? 0 : ak * L->s[i] + bk + pu;
+    }
+    L->llbar[k] -= q * il; /* ∂(v_k P_k)/∂λ_k = −v_k (P_k − I)/λ_k */
+    double *x = U; U = Un; Un = x;
+  }
+  /* U = ∂L/∂v_0 = ∂L/∂α. Chain to the weights: P_k's entries and s through each edge,
+   * then λ_k through every out-edge of its argmax state. */
+  for (int32_t j = 0; j < L->m; j++) wbar[j] = 0;
+  for (int32_t j = rp[0]; j < rp[1]; j++) wbar[j] = tidx[col[j]] >= 0 ? U[tidx[col[j]]] : 0;
+  for (int32_t i = 0; i < nt; i++) {
+    int32_t v = L->tvert[i];
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++)
+      wbar[j] = L->tk[j] >= 0 ? L->gedge[L->tk[j]] - L->gdiag[i] : L->h[i] - L->gdiag[i];
+  }
+  for (int32_t k = 0; k < K; k++) {
+    if (L->larg[k] < 0 || L->llbar[k] == 0) continue;
+    int32_t v = L->tvert[L->larg[k]];
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++) wbar[j] += L->llbar[k];
+  }
+}

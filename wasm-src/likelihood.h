@@ -1,0 +1,75 @@
+/* The likelihood's state, shared by the plain path (likelihood.c) and the adaptive
+ * one (likelihood-adaptive.c). Private to those two files. */
+#ifndef PK_LIKELIHOOD_H
+#define PK_LIKELIHOOD_H
+#include "kernel.h"
+#include <stddef.h>
+
+#define POISSON_TAIL 1e-20
+/* Stops stepping once this little mass is left: every later a_n, b_n is below it. */
+#define MASS_GONE 1e-300
+
+/* How pk_lik_eval chooses its method for continuous observations. */
+enum { PK_LIK_AUTO = 0, PK_LIK_UNIFORMISATION = 1, PK_LIK_ADAPTIVE = 2 };
+
+/* Vectors live on the transient vertices only, renumbered 0..nt−1, and the
+ * stepping matrix's off-diagonal part is a compact CSR of the edges between
+ * transient vertices (tp[k] for edge tedge[k]): the inner loop has no test. */
+typedef struct pk_lik {
+  int32_t n, m, nt, mt, discrete;
+  int32_t *rp, *col;            /* canonical structure */
+  int32_t *tidx;                /* transient index of each vertex, or −1 (start, absorbing) */
+  int32_t *tvert;               /* vertex of each transient index */
+  int32_t *trp, *tcol, *tedge;  /* transient → transient edges, compact CSR */
+  int32_t *tk;                  /* compact index of canonical edge j, or −1 */
+  int32_t *rcp, *rsrc, *redge;  /* the same edges by target (the forward step gathers) */
+  int32_t np, nc;               /* density (pmf) points, censored points */
+  double *pt, *pw, *ct, *cw;    /* points and weights */
+  int32_t max_steps;            /* refuse more steps than this (PK_LIK_TOO_MANY_STEPS) */
+  double max_bytes;             /* budget for stored vectors */
+  int32_t method;               /* PK_LIK_AUTO, _UNIFORMISATION or _ADAPTIVE */
+  /* workspace, sized at creation or grown on demand */
+  double *tpt;                  /* tp in the by-target order */
+  double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
+  double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
+  double *inv; int32_t inv_len;        /* inv[k] = 1/k, k < inv_len (inv[0] unused) */
+  double *kept; size_t kept_cap;       /* the forward pass's window weights, for the reverse pass */
+  int32_t *kept_at;                    /* per point (np, then nc): offset in kept, right and left counts; offset −1: not kept */
+  double *store; double store_cap;     /* stored vectors (doubles) */
+  /* ∂exit/∂θ of each transient vertex (nt × ecoef_npar), set by pk_lik_batch: the
+   * adaptive path's gradient is exact only where tied exit rates move together. */
+  double *ecoef; size_t ecoef_cap; int32_t ecoef_npar;
+  /* the adaptive path (likelihood-adaptive.c): levels k < levels */
+  int32_t levels, level_cap;
+  double *lv;                    /* v_k, nt each (all of them with a gradient, else two in turn) */
+  size_t lv_cap;                 /* doubles */
+  double *lam, *la, *lb, *labar, *lbbar, *llbar; /* λ_k, a_k, b_k and their adjoints */
+  int32_t *larg;                 /* the transient vertex whose exit rate is λ_k, or −1 */
+  double *exit, *wt;             /* exit rates; transient edge rates by target */
+  double birth_rate;             /* Λ = max λ_k, the birth chain's uniformisation rate */
+  double *bu, *bubar;            /* birth-chain vectors (levels each) */
+  double *bstore; size_t bstore_cap; int32_t *bband; size_t bband_cap; /* checkpoints */
+  /* the last evaluation */
+  int32_t steps;                 /* vectors v_0 .. v_{steps−1} were stepped (adaptive: birth-chain steps) */
+  int32_t adaptive;              /* 1 when the last evaluation took the adaptive path */
+  double lambda;                 /* the uniformisation rate used (adaptive: Λ) */
+} pk_lik;
+
+enum { PK_LIK_OK = 0, PK_LIK_TOO_MANY_STEPS = 1, PK_LIK_OUT_OF_MEMORY = 2, PK_LIK_TOO_MUCH_MEMORY = 3, PK_LIK_DECLINED = 100 };
+
+/* likelihood.c: the right end of the Poisson(μ) window (INT64_MAX when μ is too large). */
+int64_t lik_window_end(double mu);
+/* likelihood.c: the largest time with a positive weight. */
+double lik_max_time(const pk_lik *L);
+
+/* likelihood-adaptive.c. Levels: steps the chain with λ_k until its mass is gone;
+ * PK_LIK_DECLINED when that would cost more than plain uniformisation's `need`
+ * steps, or would not give exact gradients (tied exit rates that do not move together). */
+int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradient);
+/* The birth chain's sequences α_m = u_m·a and β_m = u_m·b, m = 0..N, into a and b;
+ * with a gradient it keeps √N checkpoints. Returns PK_LIK_OK or _OUT_OF_MEMORY. */
+int32_t lik_adaptive_sequences(pk_lik *L, double *a, double *b, int32_t N, int gradient);
+/* Reverse sweep: from c = ∂L/∂α, d = ∂L/∂β to ∂L/∂w. */
+void lik_adaptive_reverse(pk_lik *L, const double *w, const double *c, const double *d, int32_t N, double *wbar);
+void lik_adaptive_free(pk_lik *L);
+#endif

@@ -20,9 +20,11 @@
  * that f has not: this path declines, and plain uniformisation runs.
  *
  * Levels are stepped until the mass is gone (no Chernoff truncation, so densities far
- * in the tail keep their relative accuracy). The path declines when the levels, or the
- * birth chain's steps × levels, would cost more than a quarter of plain
- * uniformisation, or when what the reverse sweep stores passes max_bytes. */
+ * in the tail keep their relative accuracy). The path declines when the levels pass a
+ * sixteenth of plain uniformisation's steps (after which 'auto' stops trying on this
+ * likelihood: its chain keeps visiting its fast states), when the birth chain's steps ×
+ * levels would cost more than a quarter of plain uniformisation, or when what the
+ * reverse sweep stores passes max_bytes. */
 #include "likelihood.h"
 #include <math.h>
 #include <stdlib.h>
@@ -130,7 +132,10 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
   const int32_t nt = L->nt, *rp = L->rp;
   const size_t nn = (size_t)(nt > 0 ? nt : 1);
   const int forced = L->method == PK_LIK_ADAPTIVE;
-  int64_t most = forced ? need + 1 : need / 4;
+  /* 'auto' gives the levels a sixteenth of plain uniformisation's steps (the coalescent
+   * needs under a hundredth): a chain that keeps visiting its fast states is found out
+   * at that cost, once (see hopeless below). */
+  int64_t most = forced ? need + 1 : need / 16;
   if (most > L->max_steps) most = L->max_steps;
   if (most < 1) most = 1;
   if (!L->exit) {
@@ -166,7 +171,7 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
     if (lam == 0) return PK_LIK_DECLINED;
     L->la[k] = sa; L->lb[k] = sb; L->lam[k] = lam; L->larg[k] = arg;
     if (lam > Lambda) Lambda = lam;
-    if (k + 1 >= most) return PK_LIK_DECLINED;
+    if (k + 1 >= most) { if (!forced) L->hopeless = 1; return PK_LIK_DECLINED; }
     if (gradient && gradient_breaks(L, v, lam, arg)) return PK_LIK_DECLINED;
     if (gradient) {
       if ((double)(k + 2) * (double)nn * 8 > L->max_bytes) return PK_LIK_DECLINED;

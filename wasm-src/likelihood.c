@@ -412,7 +412,7 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   /* Adaptive uniformisation where it pays (likelihood-adaptive.c): from about 256 steps,
    * or always when asked; it declines, and the plain path runs, where it would not. */
   L->adaptive = 0;
-  if (!L->discrete && L->method != PK_LIK_UNIFORMISATION && (need >= 256 || L->method == PK_LIK_ADAPTIVE)) {
+  if (!L->discrete && (L->method == PK_LIK_ADAPTIVE || (L->method == PK_LIK_AUTO && need >= 256 && !L->hopeless))) {
     int32_t st = lik_adaptive_levels(L, w, need, wbar != 0);
     if (st == PK_LIK_OK) L->adaptive = 1;
     else if (st != PK_LIK_DECLINED) return st;
@@ -520,7 +520,7 @@ double pk_lik_lambda(const pk_lik *L) { return L->lambda; }
 /* Levels of the last evaluation's adaptive path, or 0 when it ran plain uniformisation. */
 int32_t pk_lik_levels(const pk_lik *L) { return L->adaptive ? L->levels : 0; }
 /* PK_LIK_AUTO (0), PK_LIK_UNIFORMISATION (1) or PK_LIK_ADAPTIVE (2): see pk_lik_eval. */
-void pk_lik_set_method(pk_lik *L, int32_t method) { L->method = method; }
+void pk_lik_set_method(pk_lik *L, int32_t method) { L->method = method; L->hopeless = 0; }
 
 /* ∂exit/∂θ of each transient vertex, for the adaptive path's handling of tied rates. */
 static void exit_coefficients(pk_lik *L, int32_t npar, const double *coef) {

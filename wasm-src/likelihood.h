@@ -28,6 +28,7 @@ typedef struct pk_lik {
   int32_t max_steps;            /* refuse more steps than this (PK_LIK_TOO_MANY_STEPS) */
   double max_bytes;             /* budget for stored vectors */
   int32_t method;               /* PK_LIK_AUTO, _UNIFORMISATION or _ADAPTIVE */
+  int32_t hopeless;             /* 'auto' found the levels never end: it no longer tries them */
   /* workspace, sized at creation or grown on demand */
   double *tpt;                  /* tp in the by-target order */
   double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;

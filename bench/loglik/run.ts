@@ -91,6 +91,8 @@ const methodCases: Case[] = [
   ...cases,
   { name: 'coalescent n=30', build: () => models.coalescent(30), theta: [1] },
   { name: 'coalescent n=40', build: () => models.coalescent(40), theta: [1] },
+  // Cycles through fast states: the levels never end, 'auto' must cost what plain does.
+  { name: 'random cyclic 1k', build: () => models.randomCyclic({ vertices: 1000, params: 1, seed: 3 }), theta: [1] },
 ];
 for (const c of methodCases) {
   progress(`adaptive vs plain: ${c.name}`);

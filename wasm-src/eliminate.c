@@ -120,16 +120,13 @@ static int arc_cmp(const void *a, const void *b) {
 
 /* Tarjan's algorithm without recursion (graphs have 10^5–10^6 vertices).
  * Components come out sinks first; members[comp_start[c] .. comp_start[c+1]) lists
- * component c in the order they leave Tarjan's stack. Returns the count, or -1. */
+ * component c in the order they leave Tarjan's stack. `work` holds 5n int32s.
+ * Returns the count. */
 static int32_t strongly_connected(int32_t n, const int32_t *rp, const int32_t *col,
-                                  int32_t *comp, int32_t *members, int32_t *comp_start) {
-  int32_t *idx = malloc((size_t)n * 4), *low = malloc((size_t)n * 4), *stack = malloc((size_t)n * 4);
-  int32_t *cs_v = malloc((size_t)n * 4), *cs_e = malloc((size_t)n * 4);
-  int32_t ncomp = -1;
-  if (!idx || !low || !stack || !cs_v || !cs_e) goto done;
+                                  int32_t *comp, int32_t *members, int32_t *comp_start, int32_t *work) {
+  int32_t *idx = work, *low = idx + n, *stack = low + n, *cs_v = stack + n, *cs_e = cs_v + n;
   for (int32_t v = 0; v < n; v++) { idx[v] = -1; comp[v] = -1; }
-  int32_t counter = 0, sp = 0, csp = 0, mpos = 0;
-  ncomp = 0;
+  int32_t counter = 0, sp = 0, csp = 0, mpos = 0, ncomp = 0;
   for (int32_t s = 0; s < n; s++) {
     if (idx[s] >= 0) continue;
     idx[s] = low[s] = counter++;
@@ -162,8 +159,6 @@ static int32_t strongly_connected(int32_t n, const int32_t *rp, const int32_t *c
     }
   }
   comp_start[ncomp] = mpos;
-done:
-  free(idx); free(low); free(stack); free(cs_v); free(cs_e);
   return ncomp;
 }
 
@@ -308,13 +303,16 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const do
       return 0;
     }
   pk_elim *e = calloc(1, sizeof *e);
-  int32_t *comp = malloc((size_t)n * 4), *members = malloc((size_t)n * 4);
-  int32_t *comp_start = malloc(((size_t)n + 1) * 4), *loc = malloc((size_t)n * 4);
-  unsigned char *absorbs = calloc((size_t)n + 1, 1);
+  /* The temporaries in one block: on small graphs each allocation (wasm's dlmalloc has
+   * no thread cache) costs about what eliminating a vertex does. */
+  int32_t *comp = malloc(((size_t)n * 9 + 1) * 4 + (size_t)n + 1);
+  int32_t *members = comp + n, *comp_start = members + n, *loc = comp_start + n + 1, *scc_work = loc + n;
+  unsigned char *absorbs = (unsigned char *)(scc_work + 5 * (size_t)n);
   arc *scratch = 0;
   int32_t scratch_cap = 0, ncomp;
   err[0] = PK_ERR_OUT_OF_MEMORY;
-  if (!e || !comp || !members || !comp_start || !loc || !absorbs) goto fail;
+  if (!e || !comp) goto fail;
+  memset(absorbs, 0, (size_t)n + 1);
   e->n = n;
   e->record = record;
   e->ninputs = rp[n];
@@ -336,8 +334,7 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const do
     if (!e->scale_slot) goto fail;
     for (int32_t v = 0; v < n; v++) e->scale_slot[v] = e->ninputs; /* the constant 0 */
   }
-  ncomp = strongly_connected(n, rp, col, comp, members, comp_start);
-  if (ncomp < 0) goto fail;
+  ncomp = strongly_connected(n, rp, col, comp, members, comp_start, scc_work);
   e->nscc = ncomp;
 
   /* Every transient vertex must reach an absorbing one (finite expectation).
@@ -378,10 +375,10 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const do
   }
   if (e->oom) goto fail;
   err[0] = PK_OK;
-  free(comp); free(members); free(comp_start); free(loc); free(absorbs); free(scratch);
+  free(comp); free(scratch);
   return e;
 fail:
-  free(comp); free(members); free(comp_start); free(loc); free(absorbs); free(scratch);
+  free(comp); free(scratch);
   pk_elim_free(e);
   return 0;
 }

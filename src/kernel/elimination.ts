@@ -3,7 +3,7 @@
 // the garbage collector through a FinalizationRegistry.
 import { GraphError, KernelError } from '../errors/index.js';
 import type { Csr } from '../graph/rates.js';
-import { allocate, copyIn, copyOutF64, f64View, kernel, type KernelExports } from './module.js';
+import { allocate, copyOutF64, f64View, kernel, type KernelExports } from './module.js';
 
 const ERR_NO_ABSORPTION = 1;
 const ERR_OUT_OF_MEMORY = 2;
@@ -113,13 +113,16 @@ export function eliminate(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | 'wei
 /** @internal pk_eliminate with errors mapped; returns the kernel pointer. */
 export function eliminateRaw(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | 'weight'>, record: boolean): number {
   const k = kernel();
-  const n = csr.vertexCount;
-  const ptrs: number[] = [];
+  const n = csr.vertexCount, m = csr.col.length;
+  // The inputs in one block: on a small graph each allocation costs about what
+  // eliminating a vertex does. Weights first (8-byte aligned), then err, rowPtr, col.
+  const block = allocate(k, 8 * m + 8 + 4 * (n + 1) + 4 * m);
   try {
-    const rowPtr = copyIn(k, csr.rowPtr); ptrs.push(rowPtr);
-    const col = copyIn(k, csr.col); ptrs.push(col);
-    const w = copyIn(k, csr.weight); ptrs.push(w);
-    const err = allocate(k, 8); ptrs.push(err);
+    const w = block, err = w + 8 * m, rowPtr = err + 8, col = rowPtr + 4 * (n + 1);
+    const memory = k.memory.buffer;
+    new Float64Array(memory, w, m).set(csr.weight);
+    new Int32Array(memory, rowPtr, n + 1).set(csr.rowPtr);
+    new Int32Array(memory, col, m).set(csr.col);
     const elim = k.pk_eliminate(n, rowPtr, col, w, record ? 1 : 0, err);
     const [code, vertex] = new Int32Array(k.memory.buffer, err, 2);
     if (elim === 0) {
@@ -133,6 +136,6 @@ export function eliminateRaw(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | '
     }
     return elim;
   } finally {
-    for (const p of ptrs) k.pk_free(p);
+    k.pk_free(block);
   }
 }

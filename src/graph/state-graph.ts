@@ -444,16 +444,22 @@ function canonicalBuffers(b: GraphBuffers, adopt = false): CanonicalGraph | null
   const n = b.states.length / L, m = b.from.length;
   if (!Number.isInteger(n) || n < 1 || b.to.length !== m || b.weight.length !== m || b.coefficients.length !== m * p) return null;
   const rowPtr = new Int32Array(n + 1);
-  let lastFrom = 0, lastTo = 0;
+  // One pass, written for V8's first tiers (a graph is adopted once, so this loop runs
+  // cold): locals, no calls, x − x === 0 for "finite", and edges sorted by (from, to)
+  // as one increasing key from·n + to (exact: n² < 2⁵³). A −0 rate goes edge by edge,
+  // whose sums (0 + −0) make it +0 in the structure: both paths then agree.
+  const from = b.from, to = b.to, weight = b.weight, coef = b.coefficients;
+  let last = -1;
   for (let e = 0; e < m; e++) {
-    const f = b.from[e], t = b.to[e];
-    if (!(f >= 0 && f < n && t > 0 && t < n && f !== t)) return null;
-    if (e > 0 && (f < lastFrom || (f === lastFrom && t <= lastTo))) return null;
-    if (!Number.isFinite(b.weight[e]) || isMinusZero(b.weight[e])) return null;
+    const f = from[e], t = to[e], w = weight[e], key = f * n + t;
+    if (!(f >= 0 && f < n && t > 0 && t < n && f !== t && key > last && w - w === 0) || (w === 0 && 1 / w < 0)) return null;
     rowPtr[f + 1]++;
-    lastFrom = f; lastTo = t;
+    last = key;
   }
-  for (let i = 0; i < b.coefficients.length; i++) if (!Number.isFinite(b.coefficients[i]) || isMinusZero(b.coefficients[i])) return null;
+  for (let i = 0; i < coef.length; i++) {
+    const c = coef[i];
+    if (!(c - c === 0) || (c === 0 && 1 / c < 0)) return null;
+  }
   for (let v = 0; v < n; v++) rowPtr[v + 1] += rowPtr[v];
   return {
     stateLength: L, paramLength: p, discrete: b.discrete === true,
@@ -462,10 +468,6 @@ function canonicalBuffers(b: GraphBuffers, adopt = false): CanonicalGraph | null
   };
 }
 
-// −0 goes edge by edge, whose sums (0 + −0) make it +0 in the structure: both paths then agree.
-function isMinusZero(x: number): boolean {
-  return x === 0 && 1 / x < 0;
-}
 
 /** `x` itself when adopting and it is backed by a plain ArrayBuffer, else a copy. */
 function take(x: Int32Array, adopt: boolean): Int32Array<ArrayBuffer>;

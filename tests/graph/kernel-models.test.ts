@@ -109,6 +109,54 @@ describe('graphs crossing to a worker as buffers', () => {
   });
 });
 
+describe('buffers adopted whole against the same buffers built edge by edge', () => {
+  /** The graph addEdge builds from `b`, or the error it throws. */
+  function edgeByEdge(b: ReturnType<Graph['toBuffers']>): Graph | GraphError {
+    try {
+      const L = b.stateLength, p = b.paramLength;
+      const g = new Graph({ stateLength: L, paramLength: p, startState: b.states.subarray(0, L) });
+      for (let i = 1; i < b.states.length / L; i++) g.createVertex(b.states.subarray(i * L, (i + 1) * L));
+      for (let e = 0; e < b.from.length; e++) g.addEdge(b.from[e], b.to[e], b.weight[e], p ? b.coefficients.subarray(e * p, (e + 1) * p) : undefined);
+      return g;
+    } catch (e) {
+      if (e instanceof GraphError) return e;
+      throw e;
+    }
+  }
+  const copy = (b: ReturnType<Graph['toBuffers']>) => ({ ...b, states: b.states.slice(), from: b.from.slice(), to: b.to.slice(), weight: b.weight.slice(), coefficients: b.coefficients.slice() });
+  const mutations: [string, (b: ReturnType<Graph['toBuffers']>, e: number) => void][] = [
+    ['a target out of range', (b, e) => { b.to[e] = b.states.length; }],
+    ['an edge into the start vertex', (b, e) => { b.to[e] = 0; }],
+    ['a self-loop', (b, e) => { b.to[e] = b.from[e]; }],
+    ['a duplicate edge', (b, e) => { if (e > 0) { b.from[e] = b.from[e - 1]; b.to[e] = b.to[e - 1]; } }],
+    ['edges out of order', (b, e) => { if (e > 0) { const t = b.to[e]; b.to[e] = b.to[e - 1]; b.to[e - 1] = t; const f = b.from[e]; b.from[e] = b.from[e - 1]; b.from[e - 1] = f; } }],
+    ['a negative source', (b, e) => { b.from[e] = -1; }],
+    ['a NaN rate', (b, e) => { b.weight[e] = Number.NaN; }],
+    ['an infinite rate', (b, e) => { b.weight[e] = Number.POSITIVE_INFINITY; }],
+    ['a −0 rate', (b, e) => { b.weight[e] = -0; }],
+    ['a NaN coefficient', (b, e) => { b.coefficients[e * b.paramLength] = Number.NaN; }],
+    ['a −0 coefficient', (b, e) => { b.coefficients[e * b.paramLength] = -0; }],
+  ];
+  it.each(mutations)('%s: the same graph, or a GraphError both ways', (_, mutate) => {
+    const original = models.rabbits(3).toBuffers();
+    for (const e of [0, 1, Math.floor(original.from.length / 2), original.from.length - 1]) {
+      const b = copy(original);
+      mutate(b, e);
+      const want = edgeByEdge(copy(b));
+      for (const adopt of [(x: typeof b) => Graph.fromBuffers(x), (x: typeof b) => Graph.fromOwnBuffers(x)]) {
+        let got: Graph | GraphError;
+        try { got = adopt(copy(b)); } catch (err) { if (!(err instanceof GraphError)) throw err; got = err; }
+        if (want instanceof GraphError) expect(got, `edge ${e}`).toBeInstanceOf(GraphError);
+        else if (got instanceof GraphError) throw new Error(`edge ${e}: adopted buffers threw ${got.message}, edge by edge did not`);
+        else {
+          const x = got.structure(), y = want.structure();
+          expect(x.rowPtr).toEqual(y.rowPtr); expect(x.col).toEqual(y.col); expect(x.base).toEqual(y.base); expect(x.coef).toEqual(y.coef);
+        }
+      }
+    }
+  });
+});
+
 describe('buffers with a −0 rate', () => {
   it('rebuild the same structure whether adopted whole or edge by edge (−0 becomes +0 in both)', () => {
     const b = models.coalescent(4).toBuffers(); // canonical: edges sorted, no parallels

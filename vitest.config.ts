@@ -13,6 +13,7 @@ export default defineConfig({
     testTimeout: 60_000,
     pool: 'forks',
     setupFiles: ['tests/setup-env.ts'],
+    globalSetup: ['tests/global-build.ts'],
     env: vulkan,
   },
 });

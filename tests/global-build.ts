@@ -1,0 +1,32 @@
+// vitest globalSetup: some tests run the shipped build (bin/phasekit.js, dist/workers,
+// the README's example), so a bare `npx vitest run` after an edit must not test an old
+// dist/ or fail for want of one. The kernel and the library (with its browser build) are
+// rebuilt here when their sources are newer than the build; `npm test` builds first, and
+// then this does nothing.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Newest modification time under `path` (a file or a folder), 0 when it does not exist. */
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let latest = 0;
+  for (const entry of readdirSync(path)) latest = Math.max(latest, newest(join(path, entry)));
+  return latest;
+}
+
+function run(script: string): void {
+  process.stderr.write(`[tests] the build is older than its sources: npm run ${script}\n`);
+  execFileSync('npm', ['run', '--silent', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export default function setup(): void {
+  if (newest('wasm-src') > newest('src/kernel/wasm-binary.generated.ts')) run('build:wasm');
+  const sources = Math.max(newest('src'), newest('workers'), newest('tsconfig.build.json'), newest('tsconfig.json'));
+  if (sources > newest('dist/src/index.js')) {
+    run('build:lib'); // (it empties dist/, so the bundler-free browser build follows)
+    run('build:browser');
+  }
+}

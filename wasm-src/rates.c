@@ -2,9 +2,8 @@
  * evaluation: w[j] = base[j] + Σ_i coef[j·p + i]·θ_i. This is only the fast path
  * of the checks the graph format asks for: on any failure the caller re-runs its
  * own validator, which names the edge or vertex.
- * The rates are one pass with no branch (vectorisable), the checks a second one
- * with no long chain of dependent additions: a continuous graph needs a row sum only
- * for the start vertex, and "all of a row's rates are 0" is an OR of comparisons.
+ * Two passes: the rates with their range check over the edges (one vectorised loop
+ * with one parameter), then the row sums and per-vertex checks over the vertices.
  * The arithmetic is that of the JS path (src/graph/structure.ts), term by term.
  * `exit` (may be null) receives the row sums: the exit rates of a continuous graph. */
 #include "kernel.h"
@@ -16,40 +15,46 @@ int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base,
                     int32_t discrete, const double *theta, double *w, double *exit) {
   const double slack = 1 + 1e-12;
   const int32_t m = rp[n];
-  memcpy(w, base, (size_t)m * sizeof *w);
-  for (int32_t i = 0; i < p; i++) {
-    const double t = theta[i];
-    if (t == 0) continue; /* as the JS path: a zero θ_i adds nothing, not even −0 + 0 */
-    for (int32_t j = 0; j < m; j++) w[j] += coef[(size_t)j * p + i] * t;
-  }
   int32_t ok = 1;
-  for (int32_t j = 0; j < m; j++) ok &= (w[j] >= 0) & (w[j] <= DBL_MAX); /* NaN fails both */
-  if (!ok) return 1;
-  if (n > 0) {
-    double start = 0;
-    for (int32_t j = rp[0]; j < rp[1]; j++) start += w[j];
-    if (start > slack) return 1;
-  }
-  if (exit) /* each vertex's out-rate sum, added in edge order as the JS check adds it */
-    for (int32_t v = 0; v < n; v++) {
-      double sum = 0;
-      for (int32_t j = rp[v]; j < rp[v + 1]; j++) sum += w[j];
-      exit[v] = sum;
+  /* Pass 1, over edges: the rates and their range check. With one parameter it is one
+   * vectorised loop (a large graph's arrays do not fit in cache: each pass costs a trip
+   * through memory); with more, a copy and one pass per nonzero θ_i. */
+  if (p == 1 && theta[0] != 0) {
+    const double t = theta[0];
+    for (int32_t j = 0; j < m; j++) {
+      double x = base[j] + coef[j] * t;
+      w[j] = x;
+      ok &= (x >= 0) & (x <= DBL_MAX); /* NaN fails both */
     }
-  for (int32_t v = 1; v < n; v++) {
+  } else {
+    memcpy(w, base, (size_t)m * sizeof *w);
+    for (int32_t i = 0; i < p; i++) {
+      const double t = theta[i];
+      if (t == 0) continue; /* as the JS path: a zero θ_i adds nothing, not even −0 + 0 */
+      for (int32_t j = 0; j < m; j++) w[j] += coef[(size_t)j * p + i] * t;
+    }
+    for (int32_t j = 0; j < m; j++) ok &= (w[j] >= 0) & (w[j] <= DBL_MAX);
+  }
+  if (!ok) return 1;
+  /* Pass 2, over vertices: the per-vertex checks, and row sums (each added in edge order,
+   * as the JS check adds it) only where needed: a chain of dependent additions over every
+   * edge costs more than the checks. */
+  const int32_t sums = exit || discrete;
+  for (int32_t v = 0; v < n; v++) {
+    double sum = 0;
+    int32_t any = 0;
+    if (sums || v == 0) for (int32_t j = rp[v]; j < rp[v + 1]; j++) sum += w[j];
+    if (exit) exit[v] = sum;
+    if (v == 0) { if (sum > slack) return 1; continue; }
+    if (!discrete) for (int32_t j = rp[v]; j < rp[v + 1]; j++) any |= w[j] > 0;
     if (discrete) {
       double lambda = loop_base[v];
       for (int32_t i = 0; i < p; i++) lambda += loop_coef[(size_t)v * p + i] * theta[i];
-      double out = 0;
-      for (int32_t j = rp[v]; j < rp[v + 1]; j++) out += w[j];
-      if (has_out[v] && out == 0) return 1;
-      if (out + lambda > slack) return 1;
+      if (has_out[v] && sum == 0) return 1;
+      if (sum + lambda > slack) return 1;
       continue;
     }
-    if (!has_out[v]) continue;
-    int32_t any = 0;
-    for (int32_t j = rp[v]; j < rp[v + 1]; j++) any |= w[j] > 0;
-    if (!any) return 1;
+    if (has_out[v] && !any) return 1;
   }
   return 0;
 }

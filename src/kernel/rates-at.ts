@@ -22,7 +22,7 @@ export function kernelRatesAt(structure: Structure, theta: Float64Array): Csr | 
     const weight = f64View(k, w, m).slice();
     if (weight.includes(0)) return null; // zero rates are dropped from the CSR: the JS path does that
     const exitRate = f64View(k, exit, n).slice();
-    checkAbsorption(structure, weight, theta);
+    checkAbsorption(structure, weight, theta, true);
     return { vertexCount: n, discrete: structure.discrete, rowPtr: structure.rowPtr, col: structure.col, weight, exitRate };
   } finally {
     k.pk_free(w);

@@ -27,6 +27,9 @@ export interface GraphRef {
 /** The start-up handshake every served worker answers once its module and the kernel are loaded. */
 export const READY_METHOD = '__phasekitReady';
 
+/** Runs the worker's warm-up to its end now (Pool.warmUp; see src/worker/warm-up.ts). */
+export const WARM_UP_METHOD = '__phasekitWarmUp';
+
 /** Where a long call stands: `done` of `total` units of its current phase. */
 export interface Progress {
   /** 'graph': rebuilding the graph in the worker; 'eliminate': graph elimination; 'evaluate': rows of a batch, or a distribution; 'iterate': iterations of a fit. */

@@ -3,10 +3,11 @@
 // worker_threads' parentPort wrapped by Comlink's node adapter).
 import * as Comlink from 'comlink';
 import { ready } from '../kernel/module.js';
-import { READY_METHOD, serializeError, transferablesOf, type GraphRef, type KernelMethod, type MethodTable, type ProgressCallback, type Reply } from '../pool/protocol.js';
+import { READY_METHOD, WARM_UP_METHOD, serializeError, transferablesOf, type GraphRef, type KernelMethod, type MethodTable, type ProgressCallback, type Reply } from '../pool/protocol.js';
 import { GraphStore } from './graph-store.js';
 import type { Graph } from '../phase-type/graph.js';
 import { StateGraph } from '../graph/state-graph.js';
+import { WarmUp } from './warm-up.js';
 
 async function run(name: string, method: KernelMethod, store: GraphStore, ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>): Promise<Reply<unknown>> {
   // Reports travel on their own MessagePort, so nothing orders them before the reply:
@@ -43,8 +44,28 @@ async function run(name: string, method: KernelMethod, store: GraphStore, ref: G
 export function serve(methods: MethodTable, endpoint: Comlink.Endpoint): void {
   const store = new GraphStore();
   const served: Record<string, unknown> = {};
+  // Idle time goes to the warm-up: it starts after the handshake, pauses while a request
+  // runs, and goes on when the worker is idle again.
+  let running = 0;
+  const warm = new WarmUp(() => running > 0);
   for (const [name, method] of Object.entries(methods))
-    served[name] = (ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>) => run(name, method, store, ref, args, progress);
-  served[READY_METHOD] = async () => { await ready(); return true; };
+    served[name] = async (ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>) => {
+      running++;
+      try {
+        return await run(name, method, store, ref, args, progress);
+      } finally {
+        if (--running === 0) warm.resume();
+      }
+    };
+  served[READY_METHOD] = async () => {
+    await ready();
+    warm.resume();
+    return true;
+  };
+  served[WARM_UP_METHOD] = async () => {
+    await ready();
+    warm.finish();
+    return true;
+  };
   Comlink.expose(served, endpoint);
 }

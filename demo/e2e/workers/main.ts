@@ -57,9 +57,9 @@ const fixture = {
   faultyStats: () => faulty.stats(),
 
   /** Starts the pool's workers, so that measurements do not include their start. */
+  /** What an application does at start-up: its pool's workers started and warmed up. */
   async warm(): Promise<void> {
-    const g = models.coalescent(4);
-    await Promise.all([pool.expectation(g, { theta: [1] }), pool.expectation(g, { theta: [2] })]);
+    await pool.warmUp();
   },
 
   /** Elimination (moments) and plain uniformisation (pdf) of the coalescent, on the main thread. */

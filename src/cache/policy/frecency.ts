@@ -1,4 +1,4 @@
-import { CountMinSketch, hashString } from './count-min-sketch.js';
+import { CountMinSketch } from './count-min-sketch.js';
 import type { EvictionPolicy } from './policy.js';
 import { SlotRings } from './slot-rings.js';
 import { WindowClimber } from './window-climber.js';
@@ -51,6 +51,7 @@ export interface FrecencyPolicyOptions {
  */
 export class FrecencyPolicy implements EvictionPolicy {
   readonly name = 'frecency' as const;
+  readonly usesKeyHash = true;
   private readonly rings: SlotRings;
   // The entry last pushed out of the window, -1 when none: an insert pushes out at most one,
   // and admits a candidate left from before first.
@@ -78,6 +79,9 @@ export class FrecencyPolicy implements EvictionPolicy {
   private sampleMisses = 0;
   private sinceAging = 0;
   private readonly agingPeriod: number;
+  // Accesses at which the next aging or climbing step may be due (see schedule()), so that a
+  // miss checks one number.
+  private nextStep = 0;
   private windowMoved = true;
   // A get that missed is usually followed by a set of the same key: one access, counted once.
   private missedKey: string | undefined;
@@ -97,6 +101,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.counts = new Uint8Array(roundUp4(slots));
     this.countWords = new Uint32Array(this.counts.buffer);
     this.resize();
+    this.schedule();
   }
 
   grow(slots: number): void {
@@ -111,7 +116,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.countWords = new Uint32Array(counts.buffer);
   }
 
-  insert(slot: number, key: string): void {
+  insert(slot: number, key: string, hash: number): void {
     // Candidates still here survived the last eviction round: they are admitted.
     if (this.candidate !== -1) {
       this.admit(this.candidate);
@@ -123,7 +128,7 @@ export class FrecencyPolicy implements EvictionPolicy {
       count = this.missedCount;
       this.missedKey = undefined;
     } else {
-      count = this.sketch.incrementAndEstimate(hashString(key));
+      count = this.sketch.incrementAndEstimate(hash);
       this.countMiss();
     }
     this.counts[slot] = count;
@@ -145,9 +150,9 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.segments[slot] |= REFERENCED;
   }
 
-  recordMiss(key: string): void {
+  recordMiss(key: string, hash: number): void {
     this.missedKey = key;
-    this.missedCount = this.sketch.incrementAndEstimate(hashString(key));
+    this.missedCount = this.sketch.incrementAndEstimate(hash);
     this.countMiss();
   }
 
@@ -159,6 +164,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     if (!this.full) {
       this.full = true;
       this.sampleHits = this.sampleMisses = this.sinceAging = 0;
+      this.schedule();
     }
     const candidate = this.candidate;
     let victim = this.mainVictim();
@@ -188,11 +194,16 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.samplesTaken = 0;
     this.sampleHits = this.sampleMisses = this.sinceAging = 0;
     this.missedKey = undefined;
+    this.schedule();
   }
 
   // Aging and climbing are checked on misses only: without misses nothing is admitted.
   private countMiss(): void {
     const accesses = ++this.sampleMisses + this.sampleHits;
+    if (accesses >= this.nextStep) this.step(accesses);
+  }
+
+  private step(accesses: number): void {
     if (accesses - this.sinceAging >= this.agingPeriod) {
       this.sinceAging = accesses;
       this.sketch.age();
@@ -200,6 +211,14 @@ export class FrecencyPolicy implements EvictionPolicy {
       for (let i = 0; i < words.length; i++) words[i] = (words[i] >>> 1) & 0x7f7f7f7f;
     }
     if (this.full && this.climber && accesses >= this.sampleSize()) this.climb();
+    this.schedule();
+  }
+
+  // The access count at which step() has something to do: the next aging, or the end of the
+  // climber's sample once the tier is full. Both only move inside step() or on a reset.
+  private schedule(): void {
+    const climbAt = this.full && this.climber ? this.sampleSize() : Infinity;
+    this.nextStep = Math.min(this.sinceAging + this.agingPeriod, climbAt);
   }
 
   // One hill-climbing step: move the window share, then bring the segments within their new limits.

@@ -7,12 +7,13 @@ import { hashString } from './policy/count-min-sketch.js';
  */
 export const MAX_HASHED_KEY_LENGTH = 32;
 
-// Multiplicative hashing: the bucket is the top bits of hash × golden ratio.
+// Multiplicative hashing: a key's home bucket is the top bits of hash × golden ratio.
 const GOLDEN = 0x9e3779b1;
 const MIN_BUCKETS = 16;
-// Where a slot's key is held (flags per slot), so that removing it reads no string.
-const IN_MAP = 1;
-const IN_TABLE = 2;
+// Per slot, where its key is held: bit 30 set when in the Map, and below it the table bucket
+// + 1 (0: not in the table). One word, so that removing a key reads neither it nor its hash.
+const IN_MAP = 1 << 30;
+const BUCKET = IN_MAP - 1;
 
 /** Options for {@link KeyIndex}. */
 export interface KeyIndexOptions {
@@ -33,10 +34,10 @@ export interface KeyIndexOptions {
  * The memory tier's map from key to slot. When `hashed`, a key of up to
  * {@link MAX_HASHED_KEY_LENGTH} characters lives in an open-addressing table (linear probing
  * over typed arrays) under the same 32-bit hash the frequency sketch counts it by: a write
- * of a new key hashes it once for both and touches no Map, and its slot keeps the hash, so
- * removing it never rehashes. A Map holds every longer key and, as a read cache, the slots of
- * short keys once read (V8 keeps a string's own hash, so repeated reads cost no hashing).
- * Equal hashes of distinct keys are told apart by comparing the keys.
+ * of a new key hashes it once for both and touches no Map, and removing a key never rehashes
+ * it. A Map holds every longer key and, as a read cache, the slots of short keys once read
+ * (V8 keeps a string's own hash, so repeated reads cost no hashing). Equal hashes of distinct
+ * keys are told apart by comparing the keys.
  */
 export class KeyIndex {
   /** The key in each slot; undefined for a free slot. */
@@ -48,16 +49,13 @@ export class KeyIndex {
   private readonly hashedBelow: number;
   private readonly hashKey: (key: string) => number;
   private readonly capacity: number;
-  // Per bucket, the hash then slot + 1 (0: empty bucket).
+  // Per bucket, the key's hash then its slot + 1 (0: empty bucket).
   private table: Int32Array;
   private bucketShift: number;
   private bucketMask: number;
-  // Per slot: the key's hash (table keys), and where the key is held.
-  private hashes: Int32Array;
-  private holders: Uint8Array;
-  // The latest key hashed and its hash, for add() and the policy (hashOf).
-  private hashedKey: string | undefined;
-  private hashedValue = 0;
+  private places: Int32Array;
+  // The hash the latest read or find of a table key computed, for add() and hashOf().
+  private lastHash = 0;
   // The key a read hashed, until the next find: a read that missed and the write of the same
   // key that follows hash it once (and a find never compares its key with an older write's).
   private readKey: string | undefined;
@@ -69,18 +67,18 @@ export class KeyIndex {
     this.hashedBelow = options.hashed ? MAX_HASHED_KEY_LENGTH + 1 : 0;
     this.hashKey = options.hash ?? hashString;
     this.capacity = options.capacity ?? Infinity;
-    this.hashes = new Int32Array(options.slots);
-    this.holders = new Uint8Array(options.slots);
-    const buckets = bucketsFor(Math.min(options.slots, this.capacity));
-    this.table = new Int32Array(2 * buckets);
-    this.bucketShift = 32 - Math.log2(buckets);
-    this.bucketMask = buckets - 1;
+    this.places = new Int32Array(options.slots);
+    this.table = new Int32Array(0);
+    this.bucketShift = this.bucketMask = 0;
+    this.resizeTable(options.slots);
   }
 
-  /** The key's hash: the one its latest lookup computed, else computed now. */
+  /**
+   * The key's hash. Ask right after looking the key up ({@link read} or {@link find}): a key
+   * of the table then gets the hash that lookup computed, with no second hashing.
+   */
   hashOf(key: string): number {
-    if (key === this.hashedKey) return this.hashedValue;
-    return this.remember(key, this.hashKey(key));
+    return key.length < this.hashedBelow ? this.lastHash : this.hashKey(key);
   }
 
   /** Slot of `key` for a read, -1 when absent; a short key found in the table joins the Map's read cache. */
@@ -93,38 +91,37 @@ export class KeyIndex {
   /** Slot of `key`, -1 when absent, without touching the read cache (for writes and deletes). */
   find(key: string): number {
     if (key.length >= this.hashedBelow) return this.map.get(key) ?? -1;
-    const hash = this.remember(key, key === this.readKey ? this.readHash : this.hashKey(key));
+    const hash = this.readKey !== undefined && key === this.readKey ? this.readHash : this.hashKey(key);
     this.readKey = undefined;
+    this.lastHash = hash;
     return this.probe(key, hash);
   }
 
-  /** Records that `key`, which the last {@link find} did not find, now lives in `slot`. */
+  /** Records that `key` now lives in `slot`; call right after {@link find} did not find it. */
   add(key: string, slot: number): void {
     this.keys[slot] = key;
     this.size++;
     if (key.length >= this.hashedBelow) {
       this.map.set(key, slot);
-      this.holders[slot] = IN_MAP;
+      this.places[slot] = IN_MAP;
       return;
     }
-    const hash = this.hashOf(key);
-    this.hashes[slot] = hash;
-    this.holders[slot] = IN_TABLE;
-    const bucket = this.freeBucket !== -1 && key === this.hashedKey ? this.freeBucket : this.emptyBucket(hash);
+    // The find just before stopped at an empty bucket, unless the table was resized since.
+    const hash = this.lastHash;
+    const bucket = this.freeBucket !== -1 ? this.freeBucket : this.emptyBucket(hash);
     this.freeBucket = -1;
-    this.table[2 * bucket] = hash;
-    this.table[2 * bucket + 1] = slot + 1;
+    this.put(bucket, hash, slot);
   }
 
   /** Forgets the key in `slot`. */
   remove(slot: number): void {
-    const holders = this.holders[slot];
-    if ((holders & IN_MAP) !== 0) this.map.delete(this.keys[slot] as string);
-    if ((holders & IN_TABLE) !== 0) {
-      this.unplace(this.hashes[slot], slot);
+    const place = this.places[slot];
+    if ((place & IN_MAP) !== 0) this.map.delete(this.keys[slot] as string);
+    if ((place & BUCKET) !== 0) {
+      this.unplace((place & BUCKET) - 1);
       this.freeBucket = -1;
     }
-    this.holders[slot] = 0;
+    this.places[slot] = 0;
     this.keys[slot] = undefined;
     this.size--;
   }
@@ -135,47 +132,51 @@ export class KeyIndex {
     this.size = 0;
     this.map.clear();
     this.table.fill(0);
-    this.holders.fill(0);
-    this.hashedKey = this.readKey = undefined;
+    this.places.fill(0);
+    this.readKey = undefined;
     this.freeBucket = -1;
   }
 
   /** Makes room for slot numbers below `slots`. */
   grow(slots: number): void {
-    if (slots <= this.hashes.length) return;
-    const hashes = new Int32Array(slots);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
-    const holders = new Uint8Array(slots);
-    holders.set(this.holders);
-    this.holders = holders;
+    if (slots <= this.places.length) return;
+    const places = new Int32Array(slots);
+    places.set(this.places);
+    this.places = places;
+    this.resizeTable(slots);
+  }
+
+  // Sizes the table for `slots` slots, moving its entries when its size changes.
+  private resizeTable(slots: number): void {
     const buckets = bucketsFor(Math.min(slots, this.capacity));
     if (2 * buckets === this.table.length) return;
+    const old = this.table;
     this.table = new Int32Array(2 * buckets);
     this.bucketShift = 32 - Math.log2(buckets);
     this.bucketMask = buckets - 1;
     this.freeBucket = -1;
-    for (let slot = 0; slot < holders.length; slot++) if ((holders[slot] & IN_TABLE) !== 0) this.place(hashes[slot], slot);
+    for (let bucket = 0; 2 * bucket < old.length; bucket++) {
+      const slot = old[2 * bucket + 1] - 1;
+      if (slot !== -1) {
+        const hash = old[2 * bucket];
+        this.put(this.emptyBucket(hash), hash, slot);
+      }
+    }
   }
 
   private home(hash: number): number {
     return Math.imul(hash, GOLDEN) >>> this.bucketShift;
   }
 
-  private remember(key: string, hash: number): number {
-    this.hashedKey = key;
-    this.hashedValue = hash;
-    return hash;
-  }
-
   private readTable(key: string): number {
-    const hash = this.remember(key, this.hashKey(key));
+    const hash = this.hashKey(key);
+    this.lastHash = hash;
     this.readKey = key;
     this.readHash = hash;
     const found = this.probe(key, hash);
     if (found !== -1) {
       this.map.set(key, found);
-      this.holders[found] |= IN_MAP;
+      this.places[found] |= IN_MAP;
     }
     return found;
   }
@@ -202,24 +203,22 @@ export class KeyIndex {
     return bucket;
   }
 
-  private place(hash: number, slot: number): void {
-    const bucket = this.emptyBucket(hash);
+  // Puts the slot's entry in `bucket` and notes the bucket in its place (keeping its Map bit).
+  private put(bucket: number, hash: number, slot: number): void {
     this.table[2 * bucket] = hash;
     this.table[2 * bucket + 1] = slot + 1;
+    this.places[slot] = (this.places[slot] & IN_MAP) | (bucket + 1);
   }
 
-  // Empties the slot's bucket, then moves back each later entry of the run whose probe
-  // path passes the hole (backward-shift deletion: no tombstones, runs stay short).
-  private unplace(hash: number, slot: number): void {
+  // Empties `hole`, then moves back each later entry of the run whose probe path passes the
+  // hole (backward-shift deletion: no tombstones, so runs stay as short as the load allows).
+  private unplace(hole: number): void {
     const table = this.table;
     const mask = this.bucketMask;
-    let hole = this.home(hash);
-    while (table[2 * hole + 1] !== slot + 1) hole = (hole + 1) & mask;
     for (let next = (hole + 1) & mask; table[2 * next + 1] !== 0; next = (next + 1) & mask) {
       // The entry at `next` may fill the hole when the hole lies on its path from its home bucket.
       if (((next - this.home(table[2 * next])) & mask) >= ((next - hole) & mask)) {
-        table[2 * hole] = table[2 * next];
-        table[2 * hole + 1] = table[2 * next + 1];
+        this.put(hole, table[2 * next], table[2 * next + 1] - 1);
         hole = next;
       }
     }

@@ -18,6 +18,11 @@ const SEGMENT = 3;
 // that of the LRU rings up to hits not yet applied, and a hit costs two byte writes instead
 // of relinking a list.
 const REFERENCED = 4;
+// An entry's state (see FrecencyPolicy.states): segment and flag in the low byte, access count above.
+const COUNT_SHIFT = 8;
+const ONE_COUNT = 1 << COUNT_SHIFT;
+const MAX_STATE_COUNT = 255 << COUNT_SHIFT;
+const FLAGS = ONE_COUNT - 1;
 
 // A newcomer must be estimated at least this much more popular than the victim to replace
 // it. Ties alone (Caffeine's rule) are not enough: right after the sketch halves its
@@ -58,11 +63,13 @@ export class FrecencyPolicy implements EvictionPolicy {
   private candidate = -1;
   private readonly sketch: CountMinSketch;
   private readonly climber: WindowClimber | undefined;
-  private segments: Uint8Array;
-  // Access counts of resident entries, kept here rather than in the sketch: a hit then costs
-  // one byte increment instead of four scattered counter updates. Aged with the sketch.
-  private counts: Uint8Array;
-  private countWords: Uint32Array;
+  // Per slot, its segment (with the REFERENCED flag) and access count in one word, so that an
+  // entry's state is one memory access. Counts of resident entries are kept here rather than
+  // in the sketch: a hit then costs one increment instead of four scattered counter updates.
+  // Aged with the sketch.
+  private states: Uint16Array;
+  // The same memory as 32-bit words, for aging.
+  private stateWords: Uint32Array;
   // 0 when unknown (byte budgets only): segment limits then follow the resident count.
   private readonly capacity: number;
   private windowShare: number;
@@ -97,23 +104,19 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.sketch = new CountMinSketch({ capacity: basis, sampleSize: Infinity });
     if (options.adaptive !== false) this.climber = new WindowClimber({ growFirst: this.windowFor(basis) <= 1 });
     this.rings = new SlotRings(slots, 3);
-    this.segments = new Uint8Array(slots);
-    this.counts = new Uint8Array(roundUp4(slots));
-    this.countWords = new Uint32Array(this.counts.buffer);
+    this.states = new Uint16Array(roundUp2(slots));
+    this.stateWords = new Uint32Array(this.states.buffer);
     this.resize();
     this.schedule();
   }
 
   grow(slots: number): void {
     this.rings.grow(slots);
-    if (slots <= this.segments.length) return;
-    const segments = new Uint8Array(slots);
-    segments.set(this.segments);
-    this.segments = segments;
-    const counts = new Uint8Array(roundUp4(slots));
-    counts.set(this.counts);
-    this.counts = counts;
-    this.countWords = new Uint32Array(counts.buffer);
+    if (slots <= this.states.length) return;
+    const states = new Uint16Array(roundUp2(slots));
+    states.set(this.states);
+    this.states = states;
+    this.stateWords = new Uint32Array(states.buffer);
   }
 
   insert(slot: number, key: string, hash: number): void {
@@ -124,30 +127,29 @@ export class FrecencyPolicy implements EvictionPolicy {
     }
     // The sketch knows the key's accesses while not resident; from now on they are counted here.
     let count: number;
-    if (key === this.missedKey) {
+    if (this.missedKey !== undefined && key === this.missedKey) {
       count = this.missedCount;
       this.missedKey = undefined;
     } else {
       count = this.sketch.incrementAndEstimate(hash);
       this.countMiss();
     }
-    this.counts[slot] = count;
     // Make room in the window first, so that the newcomer is never the one pushed out.
     if (this.rings.sizes[WINDOW] >= this.windowMax(1)) {
-      const leaving = this.oldestUnreferenced(WINDOW);
-      this.rings.unlink(WINDOW, leaving);
-      this.segments[leaving] = CANDIDATE;
+      this.oldestUnreferenced(WINDOW);
+      const leaving = this.rings.replaceLru(WINDOW, slot);
+      this.setSegment(leaving, CANDIDATE);
       this.candidate = leaving;
+    } else {
+      this.rings.pushMru(WINDOW, slot);
     }
-    this.rings.pushMru(WINDOW, slot);
-    this.segments[slot] = WINDOW;
+    this.states[slot] = (count << COUNT_SHIFT) | WINDOW;
   }
 
   touch(slot: number): void {
     this.sampleHits++;
-    const counts = this.counts;
-    if (counts[slot] !== 255) counts[slot]++;
-    this.segments[slot] |= REFERENCED;
+    const state = this.states[slot];
+    this.states[slot] = (state < MAX_STATE_COUNT ? state + ONE_COUNT : state) | REFERENCED;
   }
 
   recordMiss(key: string, hash: number): void {
@@ -170,11 +172,11 @@ export class FrecencyPolicy implements EvictionPolicy {
     let victim = this.mainVictim();
     if (candidate !== -1) {
       this.candidate = -1;
-      if (victim === -1 || (this.segments[candidate] & REFERENCED) !== 0) {
+      if (victim === -1 || (this.states[candidate] & REFERENCED) !== 0) {
         // Main is empty (nothing to duel with), or the candidate was hit while waiting: admitted.
         this.admit(candidate);
         if (victim === -1) victim = candidate;
-      } else if (this.counts[candidate] >= this.counts[victim] + ADMISSION_MARGIN) {
+      } else if (this.states[candidate] >>> COUNT_SHIFT >= (this.states[victim] >>> COUNT_SHIFT) + ADMISSION_MARGIN) {
         this.admit(candidate);
       } else {
         return candidate; // on no ring already
@@ -207,8 +209,9 @@ export class FrecencyPolicy implements EvictionPolicy {
     if (accesses - this.sinceAging >= this.agingPeriod) {
       this.sinceAging = accesses;
       this.sketch.age();
-      const words = this.countWords;
-      for (let i = 0; i < words.length; i++) words[i] = (words[i] >>> 1) & 0x7f7f7f7f;
+      // Halves the count of each state (two per word), keeps its segment and flag.
+      const words = this.stateWords;
+      for (let i = 0; i < words.length; i++) words[i] = (words[i] & 0x00ff00ff) | ((words[i] >>> 1) & 0x7f007f00);
     }
     if (this.full && this.climber && accesses >= this.sampleSize()) this.climb();
     this.schedule();
@@ -287,18 +290,18 @@ export class FrecencyPolicy implements EvictionPolicy {
   private move(slot: number, from: number, to: number): void {
     this.rings.unlink(from, slot);
     this.rings.pushMru(to, slot);
-    this.segments[slot] = to;
+    this.setSegment(slot, to);
   }
 
   // The least recent entry of a non-empty ring once the hits it holds are applied: an entry
   // hit since it last moved goes to the front instead, unflagged.
   private oldestUnreferenced(ring: number): number {
     const rings = this.rings;
-    const segments = this.segments;
+    const states = this.states;
     for (;;) {
       const slot = rings.lru(ring);
-      if ((segments[slot] & REFERENCED) === 0) return slot;
-      segments[slot] = ring;
+      if ((states[slot] & REFERENCED) === 0) return slot;
+      states[slot] &= ~REFERENCED;
       rings.touch(ring, slot);
     }
   }
@@ -313,11 +316,11 @@ export class FrecencyPolicy implements EvictionPolicy {
   // protected), or the protected one when probation is empty; -1 when main is empty.
   private mainVictim(): number {
     const rings = this.rings;
-    const segments = this.segments;
+    const states = this.states;
     for (;;) {
       const slot = rings.lru(PROBATION);
       if (slot === -1) return rings.sizes[PROTECTED] !== 0 ? this.oldestUnreferenced(PROTECTED) : -1;
-      if ((segments[slot] & REFERENCED) === 0) return slot;
+      if ((states[slot] & REFERENCED) === 0) return slot;
       // A second hit in main earns protection.
       this.move(slot, PROBATION, PROTECTED);
       this.limitProtected();
@@ -326,7 +329,7 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   // Takes a slot off its ring, or out of candidacy.
   private detach(slot: number): void {
-    const segment = this.segments[slot] & SEGMENT;
+    const segment = this.states[slot] & SEGMENT;
     if (segment !== CANDIDATE) this.rings.unlink(segment, slot);
     else this.candidate = -1;
   }
@@ -334,10 +337,15 @@ export class FrecencyPolicy implements EvictionPolicy {
   // A hit while waiting stays flagged: probation's scan then promotes the entry.
   private admit(candidate: number): void {
     this.rings.pushMru(PROBATION, candidate);
-    this.segments[candidate] = PROBATION | (this.segments[candidate] & REFERENCED);
+    this.states[candidate] = (this.states[candidate] & ~SEGMENT) | PROBATION;
+  }
+
+  // Puts the slot in `segment`, clearing its REFERENCED flag and keeping its count.
+  private setSegment(slot: number, segment: number): void {
+    this.states[slot] = (this.states[slot] & ~FLAGS) | segment;
   }
 }
 
-function roundUp4(n: number): number {
-  return (n + 3) & ~3;
+function roundUp2(n: number): number {
+  return (n + 1) & ~1;
 }

@@ -19,8 +19,6 @@ const BUCKET = IN_MAP - 1;
 export interface KeyIndexOptions {
   /** Slots to make room for at first; {@link KeyIndex.grow} makes more. */
   slots: number;
-  /** Most keys ever held at once (default: one per slot); sizes the table when smaller. */
-  capacity?: number;
   /**
    * Keep short keys in the hashed table (worth it when the policy needs each new key's hash
    * anyway, for its frequency sketch). Default false: every key goes through the Map.
@@ -48,7 +46,6 @@ export class KeyIndex {
   // Keys shorter than this go in the table: MAX_HASHED_KEY_LENGTH + 1 when hashed, else 0.
   private readonly hashedBelow: number;
   private readonly hashKey: (key: string) => number;
-  private readonly capacity: number;
   // Per bucket, the key's hash then its slot + 1 (0: empty bucket).
   private table: Int32Array;
   private bucketShift: number;
@@ -66,7 +63,6 @@ export class KeyIndex {
   constructor(options: KeyIndexOptions) {
     this.hashedBelow = options.hashed ? MAX_HASHED_KEY_LENGTH + 1 : 0;
     this.hashKey = options.hash ?? hashString;
-    this.capacity = options.capacity ?? Infinity;
     this.places = new Int32Array(options.slots);
     this.table = new Int32Array(0);
     this.bucketShift = this.bucketMask = 0;
@@ -148,7 +144,7 @@ export class KeyIndex {
 
   // Sizes the table for `slots` slots, moving its entries when its size changes.
   private resizeTable(slots: number): void {
-    const buckets = bucketsFor(Math.min(slots, this.capacity));
+    const buckets = bucketsFor(slots);
     if (2 * buckets === this.table.length) return;
     const old = this.table;
     this.table = new Int32Array(2 * buckets);
@@ -226,8 +222,8 @@ export class KeyIndex {
   }
 }
 
-// A power of two at least twice the keys held: at most half the buckets in use, so runs of
-// full buckets stay short (at two thirds, measured slower despite the smaller table).
-function bucketsFor(keys: number): number {
-  return Math.max(MIN_BUCKETS, 2 ** Math.ceil(Math.log2(2 * keys)));
+// A power of two at least twice the slots: at most half the buckets are ever in use, so runs
+// of full buckets stay short (at two thirds, measured slower despite the smaller table).
+function bucketsFor(slots: number): number {
+  return Math.max(MIN_BUCKETS, 2 ** Math.ceil(Math.log2(2 * slots)));
 }

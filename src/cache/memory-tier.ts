@@ -96,8 +96,7 @@ export class MemoryTier<V = unknown> {
     this.hits = new Float64Array(slots);
     this.policy = createPolicy(options.policy ?? 'frecency', slots, Number.isFinite(this.maxEntries) ? this.maxEntries : undefined);
     this.hashesKeys = this.policy.usesKeyHash;
-    // One more than the capacity: a write stores before the policy evicts.
-    this.index = new KeyIndex({ slots, capacity: this.maxEntries + 1, hashed: this.hashesKeys });
+    this.index = new KeyIndex({ slots, hashed: this.hashesKeys });
   }
 
   /** Name of the eviction policy in use. */

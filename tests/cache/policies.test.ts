@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CountMinSketch, hashString, MemoryTier, type PolicyName } from '../../src/cache/index.js';
+import { SlotRings } from '../../src/cache/policy/slot-rings.js';
 import { WindowClimber } from '../../src/cache/policy/window-climber.js';
 
 function tierWith(policy: PolicyName, maxEntries: number): MemoryTier<number> {
@@ -161,6 +162,35 @@ describe('frecency policy (W-TinyLFU)', () => {
     for (let i = 0; i < 200; i++) tier.set(`k${i % 37}`, new ArrayBuffer(256));
     expect(tier.bytes).toBeLessThanOrEqual(4096);
     expect(tier.size).toBe(16);
+  });
+});
+
+describe('SlotRings', () => {
+  // The slots of a ring from its MRU end to its LRU end, checked in both directions.
+  function order(rings: SlotRings, list: number): number[] {
+    const forward: number[] = [];
+    for (let slot = rings.heads[list], n = 0; slot !== -1 && n < rings.sizes[list]; n++, slot = rings.links[2 * slot]) forward.push(slot);
+    const backward: number[] = [];
+    for (let slot = rings.lru(list), n = 0; slot !== -1 && n < rings.sizes[list]; n++, slot = rings.links[2 * slot + 1]) backward.push(slot);
+    expect(backward.reverse()).toEqual(forward);
+    return forward;
+  }
+
+  it('replaceLru puts the new slot at the MRU end and hands back the old LRU slot', () => {
+    const rings = new SlotRings(8, 1);
+    for (const slot of [1, 2, 3]) rings.pushMru(0, slot);
+    expect(rings.replaceLru(0, 4)).toBe(1);
+    expect(order(rings, 0)).toEqual([4, 3, 2]);
+    expect(rings.sizes[0]).toBe(3);
+  });
+
+  it('replaceLru on a ring of one slot leaves a ring of the new slot alone', () => {
+    const rings = new SlotRings(8, 1);
+    rings.pushMru(0, 5);
+    expect(rings.replaceLru(0, 6)).toBe(5);
+    expect(order(rings, 0)).toEqual([6]);
+    rings.pushMru(0, 7);
+    expect(order(rings, 0)).toEqual([7, 6]);
   });
 });
 

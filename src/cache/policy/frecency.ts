@@ -209,12 +209,17 @@ export class FrecencyPolicy implements EvictionPolicy {
     if (accesses - this.sinceAging >= this.agingPeriod) {
       this.sinceAging = accesses;
       this.sketch.age();
-      // Halves the count of each state (two per word), keeps its segment and flag.
-      const words = this.stateWords;
-      for (let i = 0; i < words.length; i++) words[i] = (words[i] & 0x00ff00ff) | ((words[i] >>> 1) & 0x7f007f00);
+      this.halveCounts();
     }
     if (this.full && this.climber && accesses >= this.sampleSize()) this.climb();
     this.schedule();
+  }
+
+  // Halves the count of each state (two per word), keeps its segment and flag. A method of its
+  // own: a long loop in step() would be compiled on its own there and leave step() deoptimizing.
+  private halveCounts(): void {
+    const words = this.stateWords;
+    for (let i = 0; i < words.length; i++) words[i] = (words[i] & 0x00ff00ff) | ((words[i] >>> 1) & 0x7f007f00);
   }
 
   // The access count at which step() has something to do: the next aging, or the end of the

@@ -78,6 +78,8 @@ export class MemoryTier<V = unknown> {
   private withTtl = 0;
   // Whether any write gave a store time; until then every storedAt is 0.
   private storesTimes = false;
+  // Whether any hit was counted; until then every hit count is 0 and evictions write none.
+  private countsHits = false;
   private readonly tracksBytes: boolean;
   private readonly policy: EvictionPolicy;
   private readonly sizeOf: (value: V, key: string) => number;
@@ -134,6 +136,7 @@ export class MemoryTier<V = unknown> {
     }
     this.policy.touch(slot);
     this.hits[slot]++;
+    this.countsHits = true;
     return this.valueList[slot];
   }
 
@@ -195,8 +198,7 @@ export class MemoryTier<V = unknown> {
       if (storedAt !== 0) this.writeStoredAt(slot, storedAt);
       this.policy.insert(slot, key, this.hashesKeys ? this.index.hashOf(key) : 0);
     }
-    // Entry count = slots handed out minus slots free (cheaper than Map#size, a builtin getter).
-    while (this.nextSlot - this.free.length > this.maxEntries || this.trackedBytes > this.maxBytes) {
+    while (this.index.size > this.maxEntries || this.trackedBytes > this.maxBytes) {
       const victim = this.policy.evict();
       if (victim === -1) break;
       this.evictions++;
@@ -224,6 +226,7 @@ export class MemoryTier<V = unknown> {
     this.trackedBytes = 0;
     this.withTtl = 0;
     this.storesTimes = false;
+    this.countsHits = false;
     for (const field of [this.expiresAt, this.storedAt, this.sizes, this.hits]) field.fill(0);
   }
 
@@ -319,7 +322,7 @@ export class MemoryTier<V = unknown> {
     const value = onRemove ? (this.valueList[slot] as V) : undefined;
     this.index.remove(slot);
     this.valueList[slot] = undefined;
-    this.hits[slot] = 0;
+    if (this.countsHits) this.hits[slot] = 0;
     if (this.tracksBytes) {
       this.trackedBytes -= this.sizes[slot];
       this.sizes[slot] = 0;

@@ -44,6 +44,8 @@ export class KeyIndex {
   size = 0;
   private readonly map = new Map<string, number>();
   // Keys shorter than this go in the table: MAX_HASHED_KEY_LENGTH + 1 when hashed, else 0.
+  // Every test is written `key.length < hashedBelow`, so that a key without a length (an
+  // untyped caller's number) goes through the Map.
   private readonly hashedBelow: number;
   private readonly hashKey: (key: string) => number;
   // Per bucket, the key's hash then its slot + 1 (0: empty bucket).
@@ -86,7 +88,7 @@ export class KeyIndex {
 
   /** Slot of `key`, -1 when absent, without touching the read cache (for writes and deletes). */
   find(key: string): number {
-    if (key.length >= this.hashedBelow) return this.map.get(key) ?? -1;
+    if (!(key.length < this.hashedBelow)) return this.map.get(key) ?? -1;
     const hash = this.readKey !== undefined && key === this.readKey ? this.readHash : this.hashKey(key);
     this.readKey = undefined;
     this.lastHash = hash;
@@ -97,7 +99,7 @@ export class KeyIndex {
   add(key: string, slot: number): void {
     this.keys[slot] = key;
     this.size++;
-    if (key.length >= this.hashedBelow) {
+    if (!(key.length < this.hashedBelow)) {
       this.map.set(key, slot);
       this.places[slot] = IN_MAP;
       return;

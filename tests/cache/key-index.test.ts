@@ -86,6 +86,21 @@ describe('KeyIndex', () => {
     driver.expectConsistent([long]);
   });
 
+  it('keeps a key without a string length (an untyped caller\'s number) in the Map, unhashed', () => {
+    let hashed = 0;
+    const driver = new Driver(new KeyIndex({ slots: 4, hashed: true, hash: () => (hashed++, 1) }), 4);
+    const numeric = 12 as unknown as string;
+    const slot = driver.set(numeric);
+    driver.set('short');
+    hashed = 0;
+    expect(driver.index.find(numeric)).toBe(slot);
+    expect(driver.index.read(numeric)).toBe(slot);
+    expect(hashed).toBe(0);
+    driver.expectConsistent();
+    driver.delete(numeric);
+    driver.expectConsistent([numeric]);
+  });
+
   it('forgets a read key with its slot, so the key set again elsewhere is found there', () => {
     const driver = new Driver(new KeyIndex({ slots: 4, hashed: true }), 4);
     driver.set('filler');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CountMinSketch, hashString, MemoryTier, type PolicyName } from '../../src/cache/index.js';
-import { SlotRings } from '../../src/cache/policy/slot-rings.js';
+import { SlotQueue } from '../../src/cache/policy/slot-queue.js';
 import { WindowClimber } from '../../src/cache/policy/window-climber.js';
 
 function tierWith(policy: PolicyName, maxEntries: number): MemoryTier<number> {
@@ -165,32 +165,62 @@ describe('frecency policy (W-TinyLFU)', () => {
   });
 });
 
-describe('SlotRings', () => {
-  // The slots of a ring from its MRU end to its LRU end, checked in both directions.
-  function order(rings: SlotRings, list: number): number[] {
-    const forward: number[] = [];
-    for (let slot = rings.heads[list], n = 0; slot !== -1 && n < rings.sizes[list]; n++, slot = rings.links[2 * slot]) forward.push(slot);
-    const backward: number[] = [];
-    for (let slot = rings.lru(list), n = 0; slot !== -1 && n < rings.sizes[list]; n++, slot = rings.links[2 * slot + 1]) backward.push(slot);
-    expect(backward.reverse()).toEqual(forward);
-    return forward;
+describe('SlotQueue', () => {
+  function drain(queue: SlotQueue): number[] {
+    const out: number[] = [];
+    while (queue.size !== 0) out.push(queue.shift());
+    return out;
   }
 
-  it('replaceLru puts the new slot at the MRU end and hands back the old LRU slot', () => {
-    const rings = new SlotRings(8, 1);
-    for (const slot of [1, 2, 3]) rings.pushMru(0, slot);
-    expect(rings.replaceLru(0, 4)).toBe(1);
-    expect(order(rings, 0)).toEqual([4, 3, 2]);
-    expect(rings.sizes[0]).toBe(3);
+  it('hands slots back oldest first, skipping those removed from the middle', () => {
+    const queue = new SlotQueue(8);
+    for (const slot of [3, 1, 4, 5]) queue.push(slot);
+    queue.remove(1);
+    queue.remove(5);
+    expect(queue.oldest()).toBe(3);
+    queue.push(1);
+    expect(drain(queue)).toEqual([3, 4, 1]);
+    expect(queue.oldest()).toBe(-1);
   });
 
-  it('replaceLru on a ring of one slot leaves a ring of the new slot alone', () => {
-    const rings = new SlotRings(8, 1);
-    rings.pushMru(0, 5);
-    expect(rings.replaceLru(0, 6)).toBe(5);
-    expect(order(rings, 0)).toEqual([6]);
-    rings.pushMru(0, 7);
-    expect(order(rings, 0)).toEqual([7, 6]);
+  it('keeps its order when holes fill its buffer and it squeezes them out', () => {
+    const queue = new SlotQueue(4);
+    // Each round leaves a hole behind the slots still queued; eight rounds fill the buffer.
+    for (const slot of [0, 1, 2]) queue.push(slot);
+    for (let round = 0; round < 12; round++) {
+      queue.remove(1);
+      queue.push(1);
+    }
+    queue.remove(0);
+    queue.push(3);
+    queue.remove(2);
+    expect(drain(queue)).toEqual([1, 3]);
+  });
+
+  it('keeps its order through removals that fill the buffer with holes, and through growth', () => {
+    let slots = 4;
+    const queue = new SlotQueue(slots);
+    const reference: number[] = [];
+    let state = 7;
+    const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
+    for (let step = 0; step < 20_000; step++) {
+      const action = random();
+      if (action < 0.5 && reference.length < slots) {
+        let slot = 0;
+        while (reference.includes(slot)) slot++;
+        queue.push(slot);
+        reference.push(slot);
+      } else if (action < 0.7 && reference.length !== 0) {
+        expect(queue.shift()).toBe(reference.shift());
+      } else if (action < 0.97 && reference.length !== 0) {
+        const [slot] = reference.splice(Math.floor(random() * reference.length), 1);
+        queue.remove(slot);
+      } else if (slots < 64) {
+        queue.grow((slots *= 2));
+      }
+      expect(queue.size).toBe(reference.length);
+    }
+    expect(drain(queue)).toEqual(reference);
   });
 });
 

@@ -1,12 +1,15 @@
 import { CountMinSketch } from './count-min-sketch.js';
 import type { EvictionPolicy } from './policy.js';
+import { SlotQueue } from './slot-queue.js';
 import { SlotRings } from './slot-rings.js';
 import { WindowClimber } from './window-climber.js';
 
-// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each a ring in recency
-// order. An entry pushed out of the window is a CANDIDATE (on no ring) until the eviction
-// round of the same write, where it duels the probation victim; if no eviction was needed
-// it is admitted on the next insert.
+// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each in recency order: the
+// window a queue (entries only join at its new end and leave at its old one, so a ring
+// buffer serves without relinking scattered slots), probation and protected rings. An entry
+// pushed out of the window is a CANDIDATE (in no segment) until the eviction round of the
+// same write, where it duels the probation victim; if no eviction was needed it is admitted
+// on the next insert.
 const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
@@ -57,6 +60,8 @@ export interface FrecencyPolicyOptions {
 export class FrecencyPolicy implements EvictionPolicy {
   readonly name = 'frecency' as const;
   readonly usesKeyHash = true;
+  private readonly window: SlotQueue;
+  // Probation and protected (ring WINDOW is unused).
   private readonly rings: SlotRings;
   // The entry last pushed out of the window, -1 when none: an insert pushes out at most one,
   // and admits a candidate left from before first.
@@ -103,6 +108,7 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.agingPeriod = 8 * basis;
     this.sketch = new CountMinSketch({ capacity: basis, sampleSize: Infinity });
     if (options.adaptive !== false) this.climber = new WindowClimber({ growFirst: this.windowFor(basis) <= 1 });
+    this.window = new SlotQueue(slots);
     this.rings = new SlotRings(slots, 3);
     this.states = new Uint16Array(roundUp2(slots));
     this.stateWords = new Uint32Array(this.states.buffer);
@@ -111,6 +117,7 @@ export class FrecencyPolicy implements EvictionPolicy {
   }
 
   grow(slots: number): void {
+    this.window.grow(slots);
     this.rings.grow(slots);
     if (slots <= this.states.length) return;
     const states = new Uint16Array(roundUp2(slots));
@@ -135,14 +142,12 @@ export class FrecencyPolicy implements EvictionPolicy {
       this.countMiss();
     }
     // Make room in the window first, so that the newcomer is never the one pushed out.
-    if (this.rings.sizes[WINDOW] >= this.windowMax(1)) {
-      this.oldestUnreferenced(WINDOW);
-      const leaving = this.rings.replaceLru(WINDOW, slot);
+    if (this.window.size >= this.windowMax(1)) {
+      const leaving = this.leaveWindow();
       this.setSegment(leaving, CANDIDATE);
       this.candidate = leaving;
-    } else {
-      this.rings.pushMru(WINDOW, slot);
     }
+    this.window.push(slot);
     this.states[slot] = (count << COUNT_SHIFT) | WINDOW;
   }
 
@@ -182,12 +187,15 @@ export class FrecencyPolicy implements EvictionPolicy {
         return candidate; // on no ring already
       }
     }
-    const slot = victim !== -1 ? victim : this.rings.sizes[WINDOW] !== 0 ? this.oldestUnreferenced(WINDOW) : -1;
-    if (slot !== -1) this.detach(slot);
-    return slot;
+    if (victim !== -1) {
+      this.detach(victim);
+      return victim;
+    }
+    return this.window.size !== 0 ? this.leaveWindow() : -1;
   }
 
   clear(): void {
+    this.window.clear();
     this.rings.reset();
     this.candidate = -1;
     this.sketch.clear();
@@ -252,7 +260,11 @@ export class FrecencyPolicy implements EvictionPolicy {
     // A smaller window hands its oldest entries to probation at once (Caffeine does the same);
     // a larger one fills as main loses entries to eviction.
     const windowMax = this.windowMax(0);
-    while (rings.sizes[WINDOW] > windowMax) this.move(this.oldestUnreferenced(WINDOW), WINDOW, PROBATION);
+    while (this.window.size > windowMax) {
+      const slot = this.leaveWindow();
+      rings.pushMru(PROBATION, slot);
+      this.setSegment(slot, PROBATION);
+    }
     this.limitProtected();
   }
 
@@ -276,7 +288,7 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   private resident(): number {
     const sizes = this.rings.sizes;
-    return sizes[WINDOW] + sizes[PROBATION] + sizes[PROTECTED] + (this.candidate !== -1 ? 1 : 0);
+    return this.window.size + sizes[PROBATION] + sizes[PROTECTED] + (this.candidate !== -1 ? 1 : 0);
   }
 
   // The window's limit once `pending` more entries are resident.
@@ -311,6 +323,19 @@ export class FrecencyPolicy implements EvictionPolicy {
     }
   }
 
+  // Takes the window's oldest entry off once the hits it holds are applied (an entry hit since
+  // it joined rejoins at the new end, unflagged), and returns it.
+  private leaveWindow(): number {
+    const window = this.window;
+    const states = this.states;
+    for (;;) {
+      const slot = window.shift();
+      if ((states[slot] & REFERENCED) === 0) return slot;
+      states[slot] &= ~REFERENCED;
+      window.push(slot);
+    }
+  }
+
   // Demotes the protected segment's least recent unhit entries to probation while it is over its limit.
   private limitProtected(): void {
     const protectedMax = this.protectedMax();
@@ -335,7 +360,8 @@ export class FrecencyPolicy implements EvictionPolicy {
   // Takes a slot off its ring, or out of candidacy.
   private detach(slot: number): void {
     const segment = this.states[slot] & SEGMENT;
-    if (segment !== CANDIDATE) this.rings.unlink(segment, slot);
+    if (segment === WINDOW) this.window.remove(slot);
+    else if (segment !== CANDIDATE) this.rings.unlink(segment, slot);
     else this.candidate = -1;
   }
 

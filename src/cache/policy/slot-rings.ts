@@ -69,28 +69,6 @@ export class SlotRings {
     this.heads[list] = slot;
   }
 
-  /**
-   * Takes the least recently used slot off non-empty `list` and puts `slot` (on no list) at its
-   * MRU end; returns the slot taken off. In a ring the newcomer simply takes the old slot's place.
-   */
-  replaceLru(list: number, slot: number): number {
-    const links = this.links;
-    const head = this.heads[list];
-    const lru = links[2 * head + 1];
-    if (lru === head) {
-      links[2 * slot] = slot;
-      links[2 * slot + 1] = slot;
-    } else {
-      const prev = links[2 * lru + 1];
-      links[2 * slot] = head;
-      links[2 * slot + 1] = prev;
-      links[2 * prev] = slot;
-      links[2 * head + 1] = slot;
-    }
-    this.heads[list] = slot;
-    return lru;
-  }
-
   /** Least recently used slot of `list`, -1 when empty. */
   lru(list: number): number {
     const head = this.heads[list];

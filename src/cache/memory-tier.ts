@@ -1,4 +1,5 @@
 import { CacheError } from './errors.js';
+import { KeyIndex } from './key-index.js';
 import { createPolicy } from './policy/create-policy.js';
 import type { EvictionPolicy, PolicyName } from './policy/policy.js';
 import { estimateSize } from './size.js';
@@ -45,8 +46,8 @@ export interface MemoryEntryInfo {
 const INITIAL_SLOTS = 1024;
 
 /**
- * The in-process front tier: a Map from key to slot and one typed array per field (expiry,
- * store time, size, hits), ordered by a pluggable {@link EvictionPolicy}. Reads are
+ * The in-process front tier: a {@link KeyIndex} from key to slot and one typed array per field
+ * (expiry, store time, size, hits), ordered by a pluggable {@link EvictionPolicy}. Reads are
  * synchronous and allocation-free. A field costs nothing while unused: a free slot holds 0
  * in every array, so a write that stores 0 (no TTL, no store time, no byte budget) touches
  * none of them, and TTL checks read no clock while no entry has a TTL.
@@ -61,8 +62,9 @@ export class MemoryTier<V = unknown> {
   /** Entries dropped because their TTL had passed. */
   expirations = 0;
 
-  private readonly index = new Map<string, number>();
-  private keyList: (string | undefined)[] = [];
+  private readonly index: KeyIndex;
+  // Whether the policy counts keys by hash: the index then computes it, once for both.
+  private readonly hashesKeys: boolean;
   private valueList: (V | undefined)[] = [];
   // Per slot; separate arrays so that a hit touches only the compact hit counts.
   private expiresAt: Float64Array;
@@ -76,6 +78,8 @@ export class MemoryTier<V = unknown> {
   private withTtl = 0;
   // Whether any write gave a store time; until then every storedAt is 0.
   private storesTimes = false;
+  // Whether any hit was counted; until then every hit count is 0 and evictions write none.
+  private countsHits = false;
   private readonly tracksBytes: boolean;
   private readonly policy: EvictionPolicy;
   private readonly sizeOf: (value: V, key: string) => number;
@@ -93,6 +97,8 @@ export class MemoryTier<V = unknown> {
     this.sizes = new Float64Array(slots);
     this.hits = new Float64Array(slots);
     this.policy = createPolicy(options.policy ?? 'frecency', slots, Number.isFinite(this.maxEntries) ? this.maxEntries : undefined);
+    this.hashesKeys = this.policy.usesKeyHash;
+    this.index = new KeyIndex({ slots, hashed: this.hashesKeys });
   }
 
   /** Name of the eviction policy in use. */
@@ -109,15 +115,19 @@ export class MemoryTier<V = unknown> {
   get bytes(): number {
     if (this.tracksBytes) return this.trackedBytes;
     let bytes = 0;
-    for (const [key, slot] of this.index) bytes += this.sizeOf(this.valueList[slot] as V, key);
+    const keys = this.index.keys;
+    for (let slot = 0; slot < keys.length; slot++) {
+      const key = keys[slot];
+      if (key !== undefined) bytes += this.sizeOf(this.valueList[slot] as V, key);
+    }
     return bytes;
   }
 
   /** The value for `key`, counting a hit; undefined when absent or expired. */
   get(key: string): V | undefined {
-    const slot = this.index.get(key);
-    if (slot === undefined) {
-      this.policy.recordMiss(key);
+    const slot = this.index.read(key);
+    if (slot === -1) {
+      this.policy.recordMiss(key, this.hashesKeys ? this.index.hashOf(key) : 0);
       return undefined;
     }
     if (this.withTtl !== 0 && this.isExpired(slot, Date.now())) {
@@ -126,20 +136,21 @@ export class MemoryTier<V = unknown> {
     }
     this.policy.touch(slot);
     this.hits[slot]++;
+    this.countsHits = true;
     return this.valueList[slot];
   }
 
   /** The value for `key` without counting a hit or changing its rank. */
   peek(key: string): V | undefined {
-    const slot = this.index.get(key);
-    if (slot === undefined || (this.withTtl !== 0 && this.isExpired(slot, Date.now()))) return undefined;
+    const slot = this.index.read(key);
+    if (slot === -1 || (this.withTtl !== 0 && this.isExpired(slot, Date.now()))) return undefined;
     return this.valueList[slot];
   }
 
   /** True when `key` is resident and unexpired; does not count as a hit. */
   has(key: string): boolean {
-    const slot = this.index.get(key);
-    return slot !== undefined && !(this.withTtl !== 0 && this.isExpired(slot, Date.now()));
+    const slot = this.index.read(key);
+    return slot !== -1 && !(this.withTtl !== 0 && this.isExpired(slot, Date.now()));
   }
 
   /**
@@ -157,8 +168,8 @@ export class MemoryTier<V = unknown> {
     }
     const expiresAt = options?.expiresAt ?? 0;
     const storedAt = options?.storedAt ?? 0;
-    let slot = this.index.get(key);
-    if (slot !== undefined) {
+    let slot = this.index.find(key);
+    if (slot !== -1) {
       this.valueList[slot] = value;
       this.policy.touch(slot);
       if (this.tracksBytes) {
@@ -173,8 +184,7 @@ export class MemoryTier<V = unknown> {
       if (this.storesTimes || storedAt !== 0) this.writeStoredAt(slot, storedAt);
     } else {
       slot = this.allocate();
-      this.index.set(key, slot);
-      this.keyList[slot] = key;
+      this.index.add(key, slot);
       this.valueList[slot] = value;
       // A fresh slot holds 0 in every field: only non-zero values are written.
       if (size !== 0) {
@@ -186,10 +196,9 @@ export class MemoryTier<V = unknown> {
         this.expiresAt[slot] = expiresAt;
       }
       if (storedAt !== 0) this.writeStoredAt(slot, storedAt);
-      this.policy.insert(slot, key);
+      this.policy.insert(slot, key, this.hashesKeys ? this.index.hashOf(key) : 0);
     }
-    // Entry count = slots handed out minus slots free (cheaper than Map#size, a builtin getter).
-    while (this.nextSlot - this.free.length > this.maxEntries || this.trackedBytes > this.maxBytes) {
+    while (this.index.size > this.maxEntries || this.trackedBytes > this.maxBytes) {
       const victim = this.policy.evict();
       if (victim === -1) break;
       this.evictions++;
@@ -200,8 +209,8 @@ export class MemoryTier<V = unknown> {
 
   /** Removes `key`; true when it was resident. */
   delete(key: string): boolean {
-    const slot = this.index.get(key);
-    if (slot === undefined) return false;
+    const slot = this.index.find(key);
+    if (slot === -1) return false;
     this.policy.remove(slot);
     this.release(slot);
     return true;
@@ -211,41 +220,50 @@ export class MemoryTier<V = unknown> {
   clear(): void {
     this.index.clear();
     this.policy.clear();
-    this.keyList = [];
     this.valueList = [];
     this.free.length = 0;
     this.nextSlot = 0;
     this.trackedBytes = 0;
     this.withTtl = 0;
     this.storesTimes = false;
+    this.countsHits = false;
     for (const field of [this.expiresAt, this.storedAt, this.sizes, this.hits]) field.fill(0);
   }
 
   /** Expiry, store time, size and hits of a resident, unexpired entry. */
   info(key: string): MemoryEntryInfo | undefined {
-    const slot = this.index.get(key);
-    if (slot === undefined || this.isExpired(slot, Date.now())) return undefined;
+    const slot = this.index.read(key);
+    if (slot === -1 || this.isExpired(slot, Date.now())) return undefined;
     return { expiresAt: this.expiresAt[slot], storedAt: this.storedAt[slot], size: this.sizes[slot], hits: this.hits[slot] };
   }
 
   /** Unexpired resident keys, in no particular order. */
   *keys(): IterableIterator<string> {
     const now = Date.now();
-    for (const [key, slot] of this.index) if (!this.isExpired(slot, now)) yield key;
+    const keys = this.index.keys;
+    for (let slot = 0; slot < keys.length; slot++) {
+      const key = keys[slot];
+      if (key !== undefined && !this.isExpired(slot, now)) yield key;
+    }
   }
 
   /** Unexpired resident [key, value] pairs, in no particular order. */
   *entries(): IterableIterator<[string, V]> {
     const now = Date.now();
-    for (const [key, slot] of this.index) if (!this.isExpired(slot, now)) yield [key, this.valueList[slot] as V];
+    const keys = this.index.keys;
+    for (let slot = 0; slot < keys.length; slot++) {
+      const key = keys[slot];
+      if (key !== undefined && !this.isExpired(slot, now)) yield [key, this.valueList[slot] as V];
+    }
   }
 
   /** Drops every expired entry now; returns how many. */
   sweep(now = Date.now()): number {
     if (this.withTtl === 0) return 0;
     let dropped = 0;
-    for (const slot of this.index.values()) {
-      if (this.isExpired(slot, now)) {
+    const keys = this.index.keys;
+    for (let slot = 0; slot < keys.length; slot++) {
+      if (keys[slot] !== undefined && this.isExpired(slot, now)) {
         this.expire(slot);
         dropped++;
       }
@@ -256,7 +274,11 @@ export class MemoryTier<V = unknown> {
   /** The `n` resident keys with most hits, most first. */
   hottest(n: number): { key: string; hits: number }[] {
     const ranked: { key: string; hits: number }[] = [];
-    for (const [key, slot] of this.index) ranked.push({ key, hits: this.hits[slot] });
+    const keys = this.index.keys;
+    for (let slot = 0; slot < keys.length; slot++) {
+      const key = keys[slot];
+      if (key !== undefined) ranked.push({ key, hits: this.hits[slot] });
+    }
     ranked.sort((a, b) => b.hits - a.hits);
     return ranked.slice(0, n);
   }
@@ -265,7 +287,9 @@ export class MemoryTier<V = unknown> {
   ageRange(): { oldest: number; newest: number } | undefined {
     let oldest = Infinity;
     let newest = -Infinity;
-    for (const slot of this.index.values()) {
+    const keys = this.index.keys;
+    for (let slot = 0; slot < keys.length; slot++) {
+      if (keys[slot] === undefined) continue;
       const at = this.storedAt[slot];
       if (at === 0) continue;
       if (at < oldest) oldest = at;
@@ -292,12 +316,13 @@ export class MemoryTier<V = unknown> {
 
   // Frees the slot, leaving 0 in every field for its next entry.
   private release(slot: number, reason?: MemoryRemovalReason): void {
-    const key = this.keyList[slot] as string;
-    const value = this.valueList[slot] as V;
-    this.index.delete(key);
-    this.keyList[slot] = undefined;
+    // Key and value are read only for the callback: an eviction's loads are cache misses.
+    const onRemove = reason !== undefined ? this.onRemove : undefined;
+    const key = onRemove ? (this.index.keys[slot] as string) : '';
+    const value = onRemove ? (this.valueList[slot] as V) : undefined;
+    this.index.remove(slot);
     this.valueList[slot] = undefined;
-    this.hits[slot] = 0;
+    if (this.countsHits) this.hits[slot] = 0;
     if (this.tracksBytes) {
       this.trackedBytes -= this.sizes[slot];
       this.sizes[slot] = 0;
@@ -308,7 +333,7 @@ export class MemoryTier<V = unknown> {
     }
     if (this.storesTimes) this.storedAt[slot] = 0;
     this.free.push(slot);
-    if (reason && this.onRemove) this.onRemove(key, value, reason);
+    if (onRemove) onRemove(key, value as V, reason as MemoryRemovalReason);
   }
 
   private allocate(): number {
@@ -324,6 +349,7 @@ export class MemoryTier<V = unknown> {
     this.storedAt = grown(this.storedAt, slots);
     this.sizes = grown(this.sizes, slots);
     this.hits = grown(this.hits, slots);
+    this.index.grow(slots);
     this.policy.grow(slots);
   }
 }

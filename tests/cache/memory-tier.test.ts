@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CacheError, MemoryTier } from '../../src/cache/index.js';
+import { CacheError, hashString, MemoryTier } from '../../src/cache/index.js';
 
 describe('MemoryTier', () => {
   it('returns what was set and undefined for unknown keys', () => {
@@ -123,5 +123,61 @@ describe('MemoryTier', () => {
     tier.set('d', 4);
     expect(tier.info('d')).toEqual({ expiresAt: 0, storedAt: 0, size: 0, hits: 0 });
     expect(tier.ageRange()).toBeUndefined();
+  });
+
+  // Pairs of distinct keys with equal 32-bit hashes (found by search), so the frecency tier's
+  // hashed index must tell them apart by the keys themselves.
+  const colliding = [
+    ['k32728', 'k261234'],
+    ['k32729', 'k261235'],
+  ];
+
+  it('keeps keys whose hashes collide apart: each reads, overwrites and deletes on its own', () => {
+    for (const [a, b] of colliding) expect(hashString(a)).toBe(hashString(b));
+    const tier = new MemoryTier<string>({ maxEntries: 10 });
+    for (const pair of colliding) for (const key of pair) tier.set(key, key);
+    for (const pair of colliding) for (const key of pair) expect(tier.get(key)).toBe(key);
+    tier.set('k32728', 'again');
+    expect(tier.get('k261234')).toBe('k261234');
+    expect(tier.delete('k261234')).toBe(true);
+    expect(tier.get('k261234')).toBeUndefined();
+    expect(tier.get('k32728')).toBe('again');
+    expect(tier.size).toBe(3);
+  });
+
+  it('evicting one of two keys with equal hashes leaves the other readable', () => {
+    const evicted: string[] = [];
+    const tier = new MemoryTier<number>({ maxEntries: 1, policy: 'frecency', onRemove: (key) => evicted.push(key) });
+    tier.set('k32729', 1);
+    tier.set('k261235', 2);
+    expect(evicted).toHaveLength(1);
+    const [gone] = evicted;
+    const kept = gone === 'k32729' ? 'k261235' : 'k32729';
+    expect(tier.has(gone)).toBe(false);
+    expect(tier.get(kept)).toBe(kept === 'k32729' ? 1 : 2);
+  });
+
+  it('finds a key that was read, deleted and set again', () => {
+    const tier = new MemoryTier<number>({ maxEntries: 4, policy: 'frecency' });
+    tier.set('filler', 0);
+    tier.set('k', 1);
+    expect(tier.get('k')).toBe(1);
+    tier.delete('filler');
+    tier.delete('k');
+    tier.set('other', 3);
+    tier.set('k', 2);
+    expect(tier.get('k')).toBe(2);
+    expect(tier.get('other')).toBe(3);
+  });
+
+  it('stores keys too long for the hashed index like any other', () => {
+    const long = (i: number) => `${'graph:'.repeat(10)}${i}`;
+    const tier = new MemoryTier<number>({ maxEntries: 50, policy: 'frecency' });
+    for (let i = 0; i < 100; i++) tier.set(long(i), i);
+    expect(tier.size).toBe(50);
+    const resident = [...tier.keys()];
+    for (const key of resident) expect(tier.get(key)).toBe(Number(key.slice(60)));
+    expect(tier.delete(resident[0])).toBe(true);
+    expect(tier.has(resident[0])).toBe(false);
   });
 });

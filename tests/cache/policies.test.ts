@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CountMinSketch, hashString, MemoryTier, type PolicyName } from '../../src/cache/index.js';
+import { SlotQueue } from '../../src/cache/policy/slot-queue.js';
 import { WindowClimber } from '../../src/cache/policy/window-climber.js';
 
 function tierWith(policy: PolicyName, maxEntries: number): MemoryTier<number> {
@@ -161,6 +162,65 @@ describe('frecency policy (W-TinyLFU)', () => {
     for (let i = 0; i < 200; i++) tier.set(`k${i % 37}`, new ArrayBuffer(256));
     expect(tier.bytes).toBeLessThanOrEqual(4096);
     expect(tier.size).toBe(16);
+  });
+});
+
+describe('SlotQueue', () => {
+  function drain(queue: SlotQueue): number[] {
+    const out: number[] = [];
+    while (queue.size !== 0) out.push(queue.shift());
+    return out;
+  }
+
+  it('hands slots back oldest first, skipping those removed from the middle', () => {
+    const queue = new SlotQueue(8);
+    for (const slot of [3, 1, 4, 5]) queue.push(slot);
+    queue.remove(1);
+    queue.remove(5);
+    expect(queue.oldest()).toBe(3);
+    queue.push(1);
+    expect(drain(queue)).toEqual([3, 4, 1]);
+    expect(queue.oldest()).toBe(-1);
+  });
+
+  it('keeps its order when holes fill its buffer and it squeezes them out', () => {
+    const queue = new SlotQueue(4);
+    // Each round leaves a hole behind the slots still queued; eight rounds fill the buffer.
+    for (const slot of [0, 1, 2]) queue.push(slot);
+    for (let round = 0; round < 12; round++) {
+      queue.remove(1);
+      queue.push(1);
+    }
+    queue.remove(0);
+    queue.push(3);
+    queue.remove(2);
+    expect(drain(queue)).toEqual([1, 3]);
+  });
+
+  it('keeps its order through removals that fill the buffer with holes, and through growth', () => {
+    let slots = 4;
+    const queue = new SlotQueue(slots);
+    const reference: number[] = [];
+    let state = 7;
+    const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
+    for (let step = 0; step < 20_000; step++) {
+      const action = random();
+      if (action < 0.5 && reference.length < slots) {
+        let slot = 0;
+        while (reference.includes(slot)) slot++;
+        queue.push(slot);
+        reference.push(slot);
+      } else if (action < 0.7 && reference.length !== 0) {
+        expect(queue.shift()).toBe(reference.shift());
+      } else if (action < 0.97 && reference.length !== 0) {
+        const [slot] = reference.splice(Math.floor(random() * reference.length), 1);
+        queue.remove(slot);
+      } else if (slots < 64) {
+        queue.grow((slots *= 2));
+      }
+      expect(queue.size).toBe(reference.length);
+    }
+    expect(drain(queue)).toEqual(reference);
   });
 });
 

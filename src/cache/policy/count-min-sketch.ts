@@ -1,6 +1,6 @@
 /** Options for {@link CountMinSketch}. */
 export interface CountMinSketchOptions {
-  /** Number of distinct items the sketch should tell apart; sets the width (32 counters per item, rounded up to a power of two). */
+  /** Number of distinct items the sketch should tell apart; sets the width (32 counters per item, rounded to the nearest power of two: 23 to 45 per item). */
   capacity: number;
   /**
    * Additions after which every counter is halved, so old popularity fades (TinyLFU "reset").
@@ -35,7 +35,7 @@ export class CountMinSketch {
 
   constructor(options: CountMinSketchOptions) {
     const capacity = Math.max(1, options.capacity);
-    const counters = Math.min(MAX_COUNTERS, Math.max(MIN_COUNTERS, 2 ** Math.ceil(Math.log2(capacity * COUNTERS_PER_ITEM))));
+    const counters = Math.min(MAX_COUNTERS, Math.max(MIN_COUNTERS, 2 ** Math.round(Math.log2(capacity * COUNTERS_PER_ITEM))));
     this.blockShift = 32 - Math.log2(counters / 128);
     this.table = new Uint8Array(counters / 2);
     this.words = new Uint32Array(this.table.buffer);

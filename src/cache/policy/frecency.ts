@@ -1,12 +1,15 @@
-import { CountMinSketch, hashString } from './count-min-sketch.js';
+import { CountMinSketch } from './count-min-sketch.js';
 import type { EvictionPolicy } from './policy.js';
+import { SlotQueue } from './slot-queue.js';
 import { SlotRings } from './slot-rings.js';
 import { WindowClimber } from './window-climber.js';
 
-// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each a ring in recency
-// order. An entry pushed out of the window is a CANDIDATE (on no ring) until the eviction
-// round of the same write, where it duels the probation victim; if no eviction was needed
-// it is admitted on the next insert.
+// The segments of W-TinyLFU (Einziger, Friedman & Manes 2017), each in recency order: the
+// window a queue (entries only join at its new end and leave at its old one, so a ring
+// buffer serves without relinking scattered slots), probation and protected rings. An entry
+// pushed out of the window is a CANDIDATE (in no segment) until the eviction round of the
+// same write, where it duels the probation victim; if no eviction was needed it is admitted
+// on the next insert.
 const WINDOW = 0;
 const PROBATION = 1;
 const PROTECTED = 2;
@@ -18,6 +21,11 @@ const SEGMENT = 3;
 // that of the LRU rings up to hits not yet applied, and a hit costs two byte writes instead
 // of relinking a list.
 const REFERENCED = 4;
+// An entry's state (see FrecencyPolicy.states): segment and flag in the low byte, access count above.
+const COUNT_SHIFT = 8;
+const ONE_COUNT = 1 << COUNT_SHIFT;
+const MAX_STATE_COUNT = 255 << COUNT_SHIFT;
+const FLAGS = ONE_COUNT - 1;
 
 // A newcomer must be estimated at least this much more popular than the victim to replace
 // it. Ties alone (Caffeine's rule) are not enough: right after the sketch halves its
@@ -51,17 +59,22 @@ export interface FrecencyPolicyOptions {
  */
 export class FrecencyPolicy implements EvictionPolicy {
   readonly name = 'frecency' as const;
+  readonly usesKeyHash = true;
+  private readonly window: SlotQueue;
+  // Probation and protected (ring WINDOW is unused).
   private readonly rings: SlotRings;
   // The entry last pushed out of the window, -1 when none: an insert pushes out at most one,
   // and admits a candidate left from before first.
   private candidate = -1;
   private readonly sketch: CountMinSketch;
   private readonly climber: WindowClimber | undefined;
-  private segments: Uint8Array;
-  // Access counts of resident entries, kept here rather than in the sketch: a hit then costs
-  // one byte increment instead of four scattered counter updates. Aged with the sketch.
-  private counts: Uint8Array;
-  private countWords: Uint32Array;
+  // Per slot, its segment (with the REFERENCED flag) and access count in one word, so that an
+  // entry's state is one memory access. Counts of resident entries are kept here rather than
+  // in the sketch: a hit then costs one increment instead of four scattered counter updates.
+  // Aged with the sketch.
+  private states: Uint16Array;
+  // The same memory as 32-bit words, for aging.
+  private stateWords: Uint32Array;
   // 0 when unknown (byte budgets only): segment limits then follow the resident count.
   private readonly capacity: number;
   private windowShare: number;
@@ -78,6 +91,9 @@ export class FrecencyPolicy implements EvictionPolicy {
   private sampleMisses = 0;
   private sinceAging = 0;
   private readonly agingPeriod: number;
+  // Accesses at which the next aging or climbing step may be due (see schedule()), so that a
+  // miss checks one number.
+  private nextStep = 0;
   private windowMoved = true;
   // A get that missed is usually followed by a set of the same key: one access, counted once.
   private missedKey: string | undefined;
@@ -92,26 +108,25 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.agingPeriod = 8 * basis;
     this.sketch = new CountMinSketch({ capacity: basis, sampleSize: Infinity });
     if (options.adaptive !== false) this.climber = new WindowClimber({ growFirst: this.windowFor(basis) <= 1 });
+    this.window = new SlotQueue(slots);
     this.rings = new SlotRings(slots, 3);
-    this.segments = new Uint8Array(slots);
-    this.counts = new Uint8Array(roundUp4(slots));
-    this.countWords = new Uint32Array(this.counts.buffer);
+    this.states = new Uint16Array(roundUp2(slots));
+    this.stateWords = new Uint32Array(this.states.buffer);
     this.resize();
+    this.schedule();
   }
 
   grow(slots: number): void {
+    this.window.grow(slots);
     this.rings.grow(slots);
-    if (slots <= this.segments.length) return;
-    const segments = new Uint8Array(slots);
-    segments.set(this.segments);
-    this.segments = segments;
-    const counts = new Uint8Array(roundUp4(slots));
-    counts.set(this.counts);
-    this.counts = counts;
-    this.countWords = new Uint32Array(counts.buffer);
+    if (slots <= this.states.length) return;
+    const states = new Uint16Array(roundUp2(slots));
+    states.set(this.states);
+    this.states = states;
+    this.stateWords = new Uint32Array(states.buffer);
   }
 
-  insert(slot: number, key: string): void {
+  insert(slot: number, key: string, hash: number): void {
     // Candidates still here survived the last eviction round: they are admitted.
     if (this.candidate !== -1) {
       this.admit(this.candidate);
@@ -119,35 +134,32 @@ export class FrecencyPolicy implements EvictionPolicy {
     }
     // The sketch knows the key's accesses while not resident; from now on they are counted here.
     let count: number;
-    if (key === this.missedKey) {
+    if (this.missedKey !== undefined && key === this.missedKey) {
       count = this.missedCount;
       this.missedKey = undefined;
     } else {
-      count = this.sketch.incrementAndEstimate(hashString(key));
+      count = this.sketch.incrementAndEstimate(hash);
       this.countMiss();
     }
-    this.counts[slot] = count;
     // Make room in the window first, so that the newcomer is never the one pushed out.
-    if (this.rings.sizes[WINDOW] >= this.windowMax(1)) {
-      const leaving = this.oldestUnreferenced(WINDOW);
-      this.rings.unlink(WINDOW, leaving);
-      this.segments[leaving] = CANDIDATE;
+    if (this.window.size >= this.windowMax(1)) {
+      const leaving = this.leaveWindow();
+      this.setSegment(leaving, CANDIDATE);
       this.candidate = leaving;
     }
-    this.rings.pushMru(WINDOW, slot);
-    this.segments[slot] = WINDOW;
+    this.window.push(slot);
+    this.states[slot] = (count << COUNT_SHIFT) | WINDOW;
   }
 
   touch(slot: number): void {
     this.sampleHits++;
-    const counts = this.counts;
-    if (counts[slot] !== 255) counts[slot]++;
-    this.segments[slot] |= REFERENCED;
+    const state = this.states[slot];
+    this.states[slot] = (state < MAX_STATE_COUNT ? state + ONE_COUNT : state) | REFERENCED;
   }
 
-  recordMiss(key: string): void {
+  recordMiss(key: string, hash: number): void {
     this.missedKey = key;
-    this.missedCount = this.sketch.incrementAndEstimate(hashString(key));
+    this.missedCount = this.sketch.incrementAndEstimate(hash);
     this.countMiss();
   }
 
@@ -159,27 +171,31 @@ export class FrecencyPolicy implements EvictionPolicy {
     if (!this.full) {
       this.full = true;
       this.sampleHits = this.sampleMisses = this.sinceAging = 0;
+      this.schedule();
     }
     const candidate = this.candidate;
     let victim = this.mainVictim();
     if (candidate !== -1) {
       this.candidate = -1;
-      if (victim === -1 || (this.segments[candidate] & REFERENCED) !== 0) {
+      if (victim === -1 || (this.states[candidate] & REFERENCED) !== 0) {
         // Main is empty (nothing to duel with), or the candidate was hit while waiting: admitted.
         this.admit(candidate);
         if (victim === -1) victim = candidate;
-      } else if (this.counts[candidate] >= this.counts[victim] + ADMISSION_MARGIN) {
+      } else if (this.states[candidate] >>> COUNT_SHIFT >= (this.states[victim] >>> COUNT_SHIFT) + ADMISSION_MARGIN) {
         this.admit(candidate);
       } else {
         return candidate; // on no ring already
       }
     }
-    const slot = victim !== -1 ? victim : this.rings.sizes[WINDOW] !== 0 ? this.oldestUnreferenced(WINDOW) : -1;
-    if (slot !== -1) this.detach(slot);
-    return slot;
+    if (victim !== -1) {
+      this.detach(victim);
+      return victim;
+    }
+    return this.window.size !== 0 ? this.leaveWindow() : -1;
   }
 
   clear(): void {
+    this.window.clear();
     this.rings.reset();
     this.candidate = -1;
     this.sketch.clear();
@@ -188,18 +204,37 @@ export class FrecencyPolicy implements EvictionPolicy {
     this.samplesTaken = 0;
     this.sampleHits = this.sampleMisses = this.sinceAging = 0;
     this.missedKey = undefined;
+    this.schedule();
   }
 
   // Aging and climbing are checked on misses only: without misses nothing is admitted.
   private countMiss(): void {
     const accesses = ++this.sampleMisses + this.sampleHits;
+    if (accesses >= this.nextStep) this.step(accesses);
+  }
+
+  private step(accesses: number): void {
     if (accesses - this.sinceAging >= this.agingPeriod) {
       this.sinceAging = accesses;
       this.sketch.age();
-      const words = this.countWords;
-      for (let i = 0; i < words.length; i++) words[i] = (words[i] >>> 1) & 0x7f7f7f7f;
+      this.halveCounts();
     }
     if (this.full && this.climber && accesses >= this.sampleSize()) this.climb();
+    this.schedule();
+  }
+
+  // Halves the count of each state (two per word), keeps its segment and flag. A method of its
+  // own: a long loop in step() would be compiled on its own there and leave step() deoptimizing.
+  private halveCounts(): void {
+    const words = this.stateWords;
+    for (let i = 0; i < words.length; i++) words[i] = (words[i] & 0x00ff00ff) | ((words[i] >>> 1) & 0x7f007f00);
+  }
+
+  // The access count at which step() has something to do: the next aging, or the end of the
+  // climber's sample once the tier is full. Both only move inside step() or on a reset.
+  private schedule(): void {
+    const climbAt = this.full && this.climber ? this.sampleSize() : Infinity;
+    this.nextStep = Math.min(this.sinceAging + this.agingPeriod, climbAt);
   }
 
   // One hill-climbing step: move the window share, then bring the segments within their new limits.
@@ -225,7 +260,11 @@ export class FrecencyPolicy implements EvictionPolicy {
     // A smaller window hands its oldest entries to probation at once (Caffeine does the same);
     // a larger one fills as main loses entries to eviction.
     const windowMax = this.windowMax(0);
-    while (rings.sizes[WINDOW] > windowMax) this.move(this.oldestUnreferenced(WINDOW), WINDOW, PROBATION);
+    while (this.window.size > windowMax) {
+      const slot = this.leaveWindow();
+      rings.pushMru(PROBATION, slot);
+      this.setSegment(slot, PROBATION);
+    }
     this.limitProtected();
   }
 
@@ -249,7 +288,7 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   private resident(): number {
     const sizes = this.rings.sizes;
-    return sizes[WINDOW] + sizes[PROBATION] + sizes[PROTECTED] + (this.candidate !== -1 ? 1 : 0);
+    return this.window.size + sizes[PROBATION] + sizes[PROTECTED] + (this.candidate !== -1 ? 1 : 0);
   }
 
   // The window's limit once `pending` more entries are resident.
@@ -268,19 +307,32 @@ export class FrecencyPolicy implements EvictionPolicy {
   private move(slot: number, from: number, to: number): void {
     this.rings.unlink(from, slot);
     this.rings.pushMru(to, slot);
-    this.segments[slot] = to;
+    this.setSegment(slot, to);
   }
 
   // The least recent entry of a non-empty ring once the hits it holds are applied: an entry
   // hit since it last moved goes to the front instead, unflagged.
   private oldestUnreferenced(ring: number): number {
     const rings = this.rings;
-    const segments = this.segments;
+    const states = this.states;
     for (;;) {
       const slot = rings.lru(ring);
-      if ((segments[slot] & REFERENCED) === 0) return slot;
-      segments[slot] = ring;
+      if ((states[slot] & REFERENCED) === 0) return slot;
+      states[slot] &= ~REFERENCED;
       rings.touch(ring, slot);
+    }
+  }
+
+  // Takes the window's oldest entry off once the hits it holds are applied (an entry hit since
+  // it joined rejoins at the new end, unflagged), and returns it.
+  private leaveWindow(): number {
+    const window = this.window;
+    const states = this.states;
+    for (;;) {
+      const slot = window.shift();
+      if ((states[slot] & REFERENCED) === 0) return slot;
+      states[slot] &= ~REFERENCED;
+      window.push(slot);
     }
   }
 
@@ -294,11 +346,11 @@ export class FrecencyPolicy implements EvictionPolicy {
   // protected), or the protected one when probation is empty; -1 when main is empty.
   private mainVictim(): number {
     const rings = this.rings;
-    const segments = this.segments;
+    const states = this.states;
     for (;;) {
       const slot = rings.lru(PROBATION);
       if (slot === -1) return rings.sizes[PROTECTED] !== 0 ? this.oldestUnreferenced(PROTECTED) : -1;
-      if ((segments[slot] & REFERENCED) === 0) return slot;
+      if ((states[slot] & REFERENCED) === 0) return slot;
       // A second hit in main earns protection.
       this.move(slot, PROBATION, PROTECTED);
       this.limitProtected();
@@ -307,18 +359,24 @@ export class FrecencyPolicy implements EvictionPolicy {
 
   // Takes a slot off its ring, or out of candidacy.
   private detach(slot: number): void {
-    const segment = this.segments[slot] & SEGMENT;
-    if (segment !== CANDIDATE) this.rings.unlink(segment, slot);
+    const segment = this.states[slot] & SEGMENT;
+    if (segment === WINDOW) this.window.remove(slot);
+    else if (segment !== CANDIDATE) this.rings.unlink(segment, slot);
     else this.candidate = -1;
   }
 
   // A hit while waiting stays flagged: probation's scan then promotes the entry.
   private admit(candidate: number): void {
     this.rings.pushMru(PROBATION, candidate);
-    this.segments[candidate] = PROBATION | (this.segments[candidate] & REFERENCED);
+    this.states[candidate] = (this.states[candidate] & ~SEGMENT) | PROBATION;
+  }
+
+  // Puts the slot in `segment`, clearing its REFERENCED flag and keeping its count.
+  private setSegment(slot: number, segment: number): void {
+    this.states[slot] = (this.states[slot] & ~FLAGS) | segment;
   }
 }
 
-function roundUp4(n: number): number {
-  return (n + 3) & ~3;
+function roundUp2(n: number): number {
+  return (n + 1) & ~1;
 }

@@ -7,6 +7,7 @@ const MAX_COUNT = 255;
 /** Least frequently used, ties broken by recency: one ring per access count. */
 export class LfuPolicy implements EvictionPolicy {
   readonly name = 'lfu' as const;
+  readonly usesKeyHash = false;
   private readonly rings: SlotRings;
   private counts: Uint8Array;
   // Lowest count that may have a non-empty ring; eviction scans up from here.

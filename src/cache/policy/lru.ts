@@ -6,6 +6,7 @@ const RING = 0;
 /** Least recently used: one ring, hits move to the front, eviction takes the back. */
 export class LruPolicy implements EvictionPolicy {
   readonly name = 'lru' as const;
+  readonly usesKeyHash = false;
   private readonly rings: SlotRings;
 
   constructor(slots: number) {

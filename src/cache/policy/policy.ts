@@ -9,14 +9,19 @@ export type PolicyName = 'lru' | 'lfu' | 'frecency';
 export interface EvictionPolicy {
   /** Policy name, for stats and messages. */
   readonly name: PolicyName;
+  /**
+   * Whether {@link insert} and {@link recordMiss} read the key's hash (`hashString`):
+   * the tier then computes it once, for its index and the policy. Other policies get 0.
+   */
+  readonly usesKeyHash: boolean;
   /** Makes room for slot numbers below `slots`. */
   grow(slots: number): void;
-  /** A new entry took `slot`; `key` lets frequency sketches count it. */
-  insert(slot: number, key: string): void;
+  /** A new entry took `slot`; `key` and its `hash` let frequency sketches count it. */
+  insert(slot: number, key: string, hash: number): void;
   /** The entry in `slot` was read or overwritten. */
   touch(slot: number): void;
-  /** A lookup for `key` missed; admission filters count it. */
-  recordMiss(key: string): void;
+  /** A lookup for `key` (with this `hash`) missed; admission filters count it. */
+  recordMiss(key: string, hash: number): void;
   /** The entry in `slot` left for a reason of its own (delete, expiry). */
   remove(slot: number): void;
   /** Chooses and detaches the slot to evict next, -1 when nothing is resident. */

@@ -170,6 +170,16 @@ describe('MemoryTier', () => {
     expect(tier.get('other')).toBe(3);
   });
 
+  it('stores the empty key and keys at the hashed index\'s length limit like any other', () => {
+    const tier = new MemoryTier<number>({ maxEntries: 10, policy: 'frecency' });
+    const keys = ['', 'x'.repeat(32), 'x'.repeat(33), '\ud83d\ude00', '\ud800'];
+    keys.forEach((key, i) => tier.set(key, i));
+    keys.forEach((key, i) => expect(tier.get(key)).toBe(i));
+    expect(tier.delete('')).toBe(true);
+    expect(tier.has('')).toBe(false);
+    expect(tier.size).toBe(keys.length - 1);
+  });
+
   it('stores keys too long for the hashed index like any other', () => {
     const long = (i: number) => `${'graph:'.repeat(10)}${i}`;
     const tier = new MemoryTier<number>({ maxEntries: 50, policy: 'frecency' });

@@ -37,7 +37,7 @@ static void *grow(void *p, size_t bytes) { return realloc(p, bytes ? bytes : 8);
 
 void lik_adaptive_free(pk_lik *L) {
   free(L->lv); free(L->lam); free(L->la); free(L->lb); free(L->labar); free(L->lbbar); free(L->llbar);
-  free(L->larg); free(L->exit); free(L->wt); free(L->bu); free(L->bstore); free(L->bband);
+  free(L->larg); free(L->wt); free(L->bu); free(L->bstore); free(L->bband);
 }
 
 /* Room for `count` levels in the per-level arrays. */
@@ -129,7 +129,7 @@ static double birth_store_doubles(int32_t N, int32_t K, int32_t *C) {
 }
 
 int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradient) {
-  const int32_t nt = L->nt, *rp = L->rp;
+  const int32_t nt = L->nt;
   const size_t nn = (size_t)(nt > 0 ? nt : 1);
   const int forced = L->method == PK_LIK_ADAPTIVE;
   /* 'auto' gives the levels a sixteenth of plain uniformisation's steps (the coalescent
@@ -138,16 +138,7 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
   int64_t most = forced ? need + 1 : need / 16;
   if (most > L->max_steps) most = L->max_steps;
   if (most < 1) most = 1;
-  if (!L->exit) {
-    L->exit = malloc(nn * 8);
-    L->wt = malloc(((size_t)L->mt + 1) * 8);
-    if (!L->exit || !L->wt) return PK_LIK_OUT_OF_MEMORY;
-  }
-  for (int32_t a = 0; a < nt; a++) {
-    double e = 0;
-    for (int32_t j = rp[L->tvert[a]]; j < rp[L->tvert[a] + 1]; j++) e += w[j];
-    L->exit[a] = e;
-  }
+  if (!L->wt && !(L->wt = malloc(((size_t)L->mt + 1) * 8))) return PK_LIK_OUT_OF_MEMORY;
   for (int32_t r = 0; r < L->mt; r++) L->wt[r] = w[L->tedge[L->redge[r]]];
   if (!vector_room(L, 2)) return PK_LIK_OUT_OF_MEMORY;
   memcpy(level_vector(L, 0, gradient), L->alpha, nn * 8);

@@ -37,7 +37,7 @@ void pk_lik_free(pk_lik *L) {
   free(L->rcp); free(L->rsrc); free(L->redge); free(L->tpt);
   free(L->rp); free(L->col); free(L->tidx); free(L->tvert); free(L->trp); free(L->tcol); free(L->tedge); free(L->tk);
   free(L->pt); free(L->pw); free(L->ct); free(L->cw);
-  free(L->s); free(L->stay); free(L->tp); free(L->alpha); free(L->gdiag); free(L->h);
+  free(L->s); free(L->exit); free(L->stay); free(L->tp); free(L->alpha); free(L->gdiag); free(L->h);
   free(L->u); free(L->unew); free(L->gedge); free(L->pf); free(L->pnorm); free(L->cf); free(L->cnorm);
   free(L->abcd); free(L->inv); free(L->kept); free(L->kept_at); free(L->store); free(L->ecoef);
   lik_adaptive_free(L);
@@ -95,12 +95,12 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
     free(fill);
   }
   size_t nb = ((size_t)nt + 1) * 8, mb = ((size_t)mt + 1) * 8;
-  L->s = malloc(nb); L->stay = malloc(nb); L->alpha = malloc(nb); L->gdiag = malloc(nb);
+  L->s = malloc(nb); L->exit = malloc(nb); L->stay = malloc(nb); L->alpha = malloc(nb); L->gdiag = malloc(nb);
   L->h = malloc(nb); L->u = malloc(nb); L->unew = malloc(nb); L->tp = malloc(mb); L->gedge = malloc(mb);
   L->kept_at = malloc(((size_t)np + (size_t)nc + 1) * 3 * 4);
   L->pf = malloc(((size_t)np + 1) * 8); L->pnorm = malloc(((size_t)np + 1) * 8);
   L->cf = malloc(((size_t)nc + 1) * 8); L->cnorm = malloc(((size_t)nc + 1) * 8);
-  if (!L->s || !L->stay || !L->alpha || !L->gdiag || !L->h || !L->u || !L->unew || !L->tp || !L->gedge || !L->pf || !L->pnorm || !L->cf || !L->cnorm || !L->kept_at) { pk_lik_free(L); return 0; }
+  if (!L->s || !L->exit || !L->stay || !L->alpha || !L->gdiag || !L->h || !L->u || !L->unew || !L->tp || !L->gedge || !L->pf || !L->pnorm || !L->cf || !L->cnorm || !L->kept_at) { pk_lik_free(L); return 0; }
   return L;
 }
 
@@ -392,6 +392,7 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     double e = 0, s = 0;
     for (int32_t j = rp[v]; j < rp[v + 1]; j++) { e += w[j]; if (tidx[col[j]] < 0) s += w[j]; }
     L->s[a] = s;
+    L->exit[a] = e;
     L->stay[a] = e; /* exit rate for now */
     if (e > lambda) lambda = e;
   }

@@ -46,7 +46,7 @@ typedef struct pk_lik {
   size_t lv_cap;                 /* doubles */
   double *lam, *la, *lb, *labar, *lbbar, *llbar; /* λ_k, a_k, b_k and their adjoints */
   int32_t *larg;                 /* the transient vertex whose exit rate is λ_k, or −1 */
-  double *exit, *wt;             /* exit rates; transient edge rates by target */
+  double *exit, *wt;             /* exit rates (set by pk_lik_eval); transient edge rates by target */
   double birth_rate;             /* Λ = max λ_k, the birth chain's uniformisation rate */
   double *bu, *bubar;            /* birth-chain vectors (levels each) */
   double *bstore; size_t bstore_cap; int32_t *bband; size_t bband_cap; /* checkpoints */

@@ -37,24 +37,25 @@ export class AutoEvaluator implements Evaluator {
     const p = this.paramLength;
     const rows = p === 0 ? 1 : Math.floor((options.thetas?.length ?? 0) / p);
     let reason = `wasm: a batch of ${rows} θ row${rows === 1 ? '' : 's'} is below the ${this.options.minRows} that pay for a GPU`;
-    if (rows >= this.options.minRows) this.adaptive ??= this.wasm[likelihoodMethodAt]?.((options.thetas ?? new Float64Array(0)).subarray(0, p)) === 'adaptive';
-    if (rows >= this.options.minRows && this.adaptive) {
-      reason = 'wasm: this chain takes adaptive uniformisation, a step per level, where a GPU would step plain uniformisation';
-    } else if (rows >= this.options.minRows) {
-      const webgpu = await import('../webgpu/index.js');
-      const choice = await webgpu.chooseBackend({ rows, paramLength: p, precision: this.options.precision, minRows: this.options.minRows });
-      reason = choice.reason;
-      if (choice.backend === 'webgpu') {
-        try {
-          const gpu = await (this.gpu ??= this.gpuSource());
-          const result = await gpu.evaluate(options);
-          this.reason = gpu.backendReason ?? choice.reason;
-          this.last = this.reason.startsWith('wasm') ? 'wasm' : 'webgpu';
-          return result;
-        } catch (e) {
-          if (!(e instanceof webgpu.GpuError)) throw e;
-          this.gpu = null;
-          reason = `wasm: ${e.message}`;
+    if (rows >= this.options.minRows) {
+      this.adaptive ??= this.wasm[likelihoodMethodAt]?.((options.thetas ?? new Float64Array(0)).subarray(0, p)) === 'adaptive';
+      if (this.adaptive) reason = 'wasm: this chain takes adaptive uniformisation, a step per level, where a GPU would step plain uniformisation';
+      else {
+        const webgpu = await import('../webgpu/index.js');
+        const choice = await webgpu.chooseBackend({ rows, paramLength: p, precision: this.options.precision, minRows: this.options.minRows });
+        reason = choice.reason;
+        if (choice.backend === 'webgpu') {
+          try {
+            const gpu = await (this.gpu ??= this.gpuSource());
+            const result = await gpu.evaluate(options);
+            this.reason = gpu.backendReason ?? choice.reason;
+            this.last = this.reason.startsWith('wasm') ? 'wasm' : 'webgpu';
+            return result;
+          } catch (e) {
+            if (!(e instanceof webgpu.GpuError)) throw e;
+            this.gpu = null;
+            reason = `wasm: ${e.message}`;
+          }
         }
       }
     }

@@ -6,6 +6,12 @@
 #include <stddef.h>
 
 #define POISSON_TAIL 1e-20
+/* What a window may leave out of Σ Pois(n; μ)·x_n, relative to what it holds: about a
+ * rounding of the sum itself. */
+#define DENSITY_TAIL 1e-16
+/* A probability (density) this small counts as 0: the windows stop once what they leave
+ * out is below it absolutely, even where that is not below POISSON_TAIL relatively. */
+#define PROB_FLOOR 1e-280
 /* Stops stepping once this little mass is left: every later a_n, b_n is below it. */
 #define MASS_GONE 1e-300
 
@@ -33,9 +39,10 @@ typedef struct pk_lik {
   double *tpt;                  /* tp in the by-target order */
   double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
   double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
+  double *env; int32_t env_cap;        /* the envelopes of a and b: 4 × (N+2) */
   double *inv; int32_t inv_len;        /* inv[k] = 1/k, k < inv_len (inv[0] unused) */
   double *kept; size_t kept_cap;       /* the forward pass's window weights, for the reverse pass */
-  int32_t *kept_at;                    /* per point (np, then nc): offset in kept, right and left counts; offset −1: not kept */
+  int32_t *kept_at;                    /* per point (np, then nc): offset in kept (−1: not kept), its window's right and left counts */
   double *store; double store_cap;     /* stored vectors (doubles) */
   /* ∂exit/∂θ of each transient vertex (nt × ecoef_npar), set by pk_lik_batch: the
    * adaptive path's gradient is exact only where tied exit rates move together. */

@@ -2,8 +2,9 @@
 // batches go to WASM without touching WebGPU at all (no device is started, no
 // module loaded); large ones go to the GPU when there is a real one (not a CPU
 // implementation) whose self-test passed, else to WASM, and likelihoods of times
-// whose chain takes adaptive uniformisation stay in WASM (the GPU steps plain
-// uniformisation: λ_max·t steps where WASM needs one per level). `backend` and
+// whose chain takes adaptive uniformisation, or dense matrices past maxSteps, stay in
+// WASM (the GPU steps plain uniformisation: λ_max·t steps where WASM needs one per
+// level, or none). `backend` and
 // `backendReason` say where the last batch ran and why.
 import { likelihoodMethodAt, type Backend, type Evaluation, type EvaluateOptions, type Evaluator, type GpuPrecision } from '../evaluate/evaluator.js';
 import type { CheckedTarget } from '../evaluate/target.js';
@@ -19,8 +20,8 @@ export class AutoEvaluator implements Evaluator {
   private last: Backend = 'wasm';
   private reason = 'wasm: no batch evaluated yet (auto picks per batch)';
   private gpu: Promise<Evaluator> | null = null;
-  /** Whether the likelihood takes adaptive uniformisation, probed at the first large batch's first row. */
-  private adaptive: boolean | undefined;
+  /** How the likelihood is computed in WASM, probed at the first large batch's first row. */
+  private method: 'adaptive' | 'uniformisation' | 'dense' | null | undefined;
 
   constructor(private readonly wasm: Evaluator, private readonly gpuSource: GpuEvaluatorSource, private readonly options: { precision: GpuPrecision; minRows: number }) {}
 
@@ -38,8 +39,9 @@ export class AutoEvaluator implements Evaluator {
     const rows = p === 0 ? 1 : Math.floor((options.thetas?.length ?? 0) / p);
     let reason = `wasm: a batch of ${rows} θ row${rows === 1 ? '' : 's'} is below the ${this.options.minRows} that pay for a GPU`;
     if (rows >= this.options.minRows) {
-      this.adaptive ??= this.wasm[likelihoodMethodAt]?.((options.thetas ?? new Float64Array(0)).subarray(0, p)) === 'adaptive';
-      if (this.adaptive) reason = 'wasm: this chain takes adaptive uniformisation, a step per level, where a GPU would step plain uniformisation';
+      if (this.method === undefined) this.method = this.wasm[likelihoodMethodAt]?.((options.thetas ?? new Float64Array(0)).subarray(0, p)) ?? null;
+      if (this.method === 'adaptive') reason = 'wasm: this chain takes adaptive uniformisation, a step per level, where a GPU would step plain uniformisation';
+      else if (this.method === 'dense') reason = 'wasm: this chain needs more than maxSteps steps, and WASM computes it with dense matrices, where a GPU would step it';
       else {
         const webgpu = await import('../webgpu/index.js');
         const choice = await webgpu.chooseBackend({ rows, paramLength: p, precision: this.options.precision, minRows: this.options.minRows });

@@ -112,7 +112,7 @@ class SharedEvaluator implements Evaluator {
   get target(): CheckedTarget { return this.inner.target; }
   get backendReason(): string | undefined { return this.inner.backendReason; }
   evaluate(options?: EvaluateOptions): Promise<Evaluation> { return this.inner.evaluate(options); }
-  [likelihoodMethodAt](theta: Float64Array): 'adaptive' | 'uniformisation' | null { return this.inner[likelihoodMethodAt]?.(theta) ?? null; }
+  [likelihoodMethodAt](theta: Float64Array): 'adaptive' | 'uniformisation' | 'dense' | null { return this.inner[likelihoodMethodAt]?.(theta) ?? null; }
   /** Does nothing: a cached evaluator is freed when the cache evicts it. */
   dispose(): void {}
 }

@@ -10,10 +10,16 @@ import { canonicalRates } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
+import { denseFits, denseLogLikelihood, transientCount } from './dense-likelihood.js';
+import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
 
 /** Bounds on the work of one evaluation. */
 export interface LikelihoodLimits {
-  /** Most steps of the chain per θ (λ·t_max for times, the largest count for steps). Default 10,000,000. */
+  /**
+   * Most steps of the chain per θ (λ·t_max for times, the largest count for steps). Beyond
+   * it, chains of at most 128 transient states are computed with dense matrices (cost
+   * growing with log λ·t_max); larger ones stop with WORK_LIMIT. Default 10,000,000.
+   */
   maxSteps?: number;
   /** Most bytes kept for the reverse pass per θ (beyond it, √N checkpoints). Default 256 MiB. */
   maxMemoryBytes?: number;
@@ -35,7 +41,7 @@ export interface LikelihoodRun {
   steps: number;
   /** The uniformisation rate (adaptive: the largest level rate Λ). */
   lambda: number;
-  method: 'uniformisation' | 'adaptive';
+  method: 'uniformisation' | 'adaptive' | 'dense';
   /** Levels the adaptive path stepped (0 for plain uniformisation). */
   levels: number;
 }
@@ -56,6 +62,7 @@ export class PointLikelihood {
   private readonly k: KernelExports;
   private readonly par: KernelParameterisation;
   private ptr: number;
+  private lastDense = false;
 
   constructor(readonly structure: Structure, readonly data: CheckedPoints, readonly limits: LikelihoodLimits = {}, method: LikelihoodMethod = 'auto') {
     const k = (this.k = kernel());
@@ -101,9 +108,20 @@ export class PointLikelihood {
       f64View(k, th, rows * d).set(thetas.data);
       k.pk_lik_batch(this.ptr, d, this.par.base, this.par.coef, this.par.loopBase, this.par.loopCoef, this.par.hasOut,
         rows, th, w, wbar, ll, grad, status);
-      const codes = new Int32Array(k.memory.buffer, status, rows);
-      for (let r = 0; r < rows; r++) if (codes[r] !== 0) this.refuse(thetas, r, codes[r]);
-      return { logLik: f64View(k, ll, rows).slice(), gradient: gradient ? f64View(k, grad, rows * d).slice() : null };
+      const codes = new Int32Array(k.memory.buffer, status, rows).slice();
+      const out = { logLik: f64View(k, ll, rows).slice(), gradient: gradient ? f64View(k, grad, rows * d).slice() : null };
+      this.lastDense = false;
+      for (let r = 0; r < rows; r++) {
+        if (codes[r] === 0) continue;
+        if (codes[r] !== 3 || !denseFits(this.structure)) this.refuse(thetas, r, codes[r]);
+        // More steps than maxSteps on a small chain: dense matrices, at a cost in log λt.
+        const split = this.data.points.length;
+        const row = this.denseRow(thetas, r, gradient, weights?.subarray(0, split), weights?.subarray(split));
+        out.logLik[r] = row.logLik;
+        if (out.gradient && row.gradient) out.gradient.set(row.gradient, r * d);
+        this.lastDense = r === rows - 1;
+      }
+      return out;
     } finally {
       if (restore) k.pk_lik_set_weights(this.ptr, ...restore);
       for (const p of ptrs) k.pk_free(p);
@@ -121,6 +139,7 @@ export class PointLikelihood {
   /** What the last evaluation (of its last row) did. */
   lastRun(): LikelihoodRun {
     const levels = this.k.pk_lik_levels(this.ptr);
+    if (this.lastDense) return { steps: 0, lambda: this.k.pk_lik_lambda(this.ptr), method: 'dense', levels: 0 };
     return { steps: this.k.pk_lik_steps(this.ptr), lambda: this.k.pk_lik_lambda(this.ptr), method: levels > 0 ? 'adaptive' : 'uniformisation', levels };
   }
 
@@ -130,6 +149,16 @@ export class PointLikelihood {
     registry.unregister(this);
     this.k.pk_lik_free(this.ptr);
     this.ptr = 0;
+  }
+
+  // One row by dense matrices; its errors name the row as in the batch.
+  private denseRow(thetas: ThetaRows, r: number, gradient: boolean, pw?: Float64Array, cw?: Float64Array) {
+    try {
+      return denseLogLikelihood(this.structure, this.data, thetaRow(thetas, r), gradient, pw, cw);
+    } catch (e) {
+      if (e instanceof GraphError && thetas.rows > 1) throw new GraphError(e.code, `θ row ${r}: ${e.message}`);
+      throw e;
+    }
   }
 
   // A row the kernel refused: the JavaScript validator names the problem.
@@ -145,7 +174,7 @@ export class PointLikelihood {
       throw new GraphError('BAD_THETA', `${where}the rates at this θ fail the graph format's checks`);
     }
     const limits = { maxSteps: this.limits.maxSteps ?? DEFAULT_MAX_STEPS, maxMemoryBytes: this.limits.maxMemoryBytes ?? DEFAULT_MAX_BYTES };
-    if (code === 3) throw new GraphError('WORK_LIMIT', `${where}the likelihood needs more than maxSteps = ${limits.maxSteps} steps of the chain (largest exit rate × largest time); raise limits.maxSteps, or rescale time`);
+    if (code === 3) throw new GraphError('WORK_LIMIT', `${where}the likelihood needs more than maxSteps = ${limits.maxSteps} steps of the chain (largest exit rate × largest time), and with ${transientCount(this.structure)} transient states it is too large for dense matrices (at most ${DENSE_MAX_STATES}); raise limits.maxSteps, or rescale time`);
     if (code === 5) throw new GraphError('WORK_LIMIT', `${where}the gradient needs more than maxMemoryBytes = ${limits.maxMemoryBytes} bytes even with checkpoints; raise limits.maxMemoryBytes`);
     throw new KernelError('OUT_OF_MEMORY', `${where}the kernel ran out of memory computing the likelihood`);
   }

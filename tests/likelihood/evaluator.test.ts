@@ -90,11 +90,28 @@ describe('bounded work', () => {
   // The hardening issue's stiff chain: rates 1e8 in a cycle, 1e-8 out of it.
   const stiff = Graph.fromJSON({ paramLength: 0, stateLength: 1, vertices: [[0], [1], [2], [3]], edges: [[0, 1, 1], [1, 2, 1e8], [2, 1, 1e8], [2, 3, 1e-8]] });
 
-  it('a likelihood that would take λt = 1e10 steps stops at once with WORK_LIMIT naming the limit', async () => {
+  it('a small chain that would take λt = 1e10 steps is computed with dense matrices, exactly', async () => {
+    const a = 1e8, b = 1e-8, t = 100;
+    // S = [[−a, a], [a, −(a + b)]]: eigenvalues μ₂ = (tr − √disc)/2, μ₁ = det/μ₂ (no cancellation);
+    // f(t) = b·a·(e^{μ₁t} − e^{μ₂t})/(μ₁ − μ₂), and e^{μ₂t} = e^{−2e10} = 0.
+    const tr = -(2 * a + b), det = a * b, mu2 = (tr - Math.sqrt(tr * tr - 4 * det)) / 2, mu1 = det / mu2;
+    const want = Math.log(a * b) + mu1 * t - Math.log(mu1 - mu2);
     const started = performance.now();
-    const error = await logLikelihood(stiff, { times: [100] }, { cache: null }).catch((e: unknown) => e);
+    const got = await logLikelihood(stiff, { times: [t] }, { cache: null });
+    expect(Math.abs(got.logLik[0] - want)).toBeLessThanOrEqual(1e-10 * Math.abs(want));
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('a chain too large for dense matrices that would take λt = 1e10 steps stops at once with WORK_LIMIT naming both limits', async () => {
+    // The stiff cycle, then 200 slow states in a row: 202 transient states.
+    const n = 203;
+    const vertices = Array.from({ length: n + 1 }, (_, i) => [i]);
+    const edges: [number, number, number][] = [[0, 1, 1], [1, 2, 1e8], [2, 1, 1e8], [2, 3, 1e-8], ...Array.from({ length: n - 3 }, (_, i): [number, number, number] => [3 + i, 4 + i, 1])];
+    const big = Graph.fromJSON({ paramLength: 0, stateLength: 1, vertices, edges });
+    const started = performance.now();
+    const error = await logLikelihood(big, { times: [100] }, { cache: null }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'WORK_LIMIT' });
-    expect((error as Error).message).toMatch(/maxSteps = 10000000/);
+    expect((error as Error).message).toMatch(/maxSteps = 10000000 .*at most 128/);
     expect(performance.now() - started).toBeLessThan(2000);
   });
 

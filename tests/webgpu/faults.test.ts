@@ -134,9 +134,17 @@ describe('on a device', () => {
     expect(gpuError).toMatchObject({ code: (wasmError as GraphError).code, message: (wasmError as GraphError).message });
   }));
 
-  it('more steps than limits.maxSteps stop with WORK_LIMIT, as in WASM', async () => onDeviceOrFallback(async () => {
+  it('rows past limits.maxSteps go to WASM: dense matrices for a small chain, WORK_LIMIT for a large one, as in WASM', async () => onDeviceOrFallback(async () => {
     const target: Target = { kind: 'loglik', data: { times: [1, 50] }, limits: { maxSteps: 100 } };
-    await expect((await gpuEvaluator(g, target)).evaluate({ thetas: Float64Array.of(1, 2) })).rejects.toMatchObject({ code: 'WORK_LIMIT', message: expect.stringContaining('θ row 0') });
+    const thetas = Float64Array.of(1, 2);
+    const ev = await gpuEvaluator(g, target);
+    const r = await ev.evaluate({ thetas, gradient: true });
+    expect(ev.lastRun).toMatchObject({ gpuRows: 0, wasmRows: 2 });
+    const wasm = await wasmOf(g, target, thetas);
+    expect(Array.from(r.values)).toEqual(Array.from(wasm.values));
+    expect(Array.from(r.gradients!)).toEqual(Array.from(wasm.gradients!));
+    const big = models.coalescent(15); // 175 transient states: more than dense matrices take
+    await expect((await gpuEvaluator(big, target)).evaluate({ thetas })).rejects.toMatchObject({ code: 'WORK_LIMIT', message: expect.stringContaining('θ row 0') });
   }));
 
   it('an abort between dispatches rejects with AbortError', async () => onDeviceOrFallback(async () => {

@@ -1,0 +1,281 @@
+// log L and its exact gradient by dense matrices, for a θ whose chain would need more
+// steps than maxSteps (a stiff chain: rates 1e8 beside 1e-8, times of 1e8; or step
+// counts of 1e12) but has at most DENSE_MAX_STATES transient states. The cost grows
+// with log₂(λ t_max), not with λ t_max, as the distributions' dense path does
+// (src/distributions/dense-fallback.ts), and for the same reason without cancellation
+// in the values: the chain is augmented with a sink so that every matrix is stochastic.
+//
+//   continuous: K = I + Q/λ; P₀ = Σ_n e^{−h} hⁿ/n! Kⁿ with h = λΔ ≤ 1/2, P_{j+1} = P_j²;
+//     v(t) = α·Π_{bits j of t/Δ} P_j · (the series for the remainder), all commuting;
+//   discrete:   T_{j+1} = T_j², v(k) = α·Π_{bits j of k} T_j.
+// f(t) = v(t)·s and P(T > t) = Σ transient v(t) (pmf(k) = v(k−1)·s, P(τ > k) = Σ v(k)).
+// The gradient is forward mode, one direction per parameter: ∂P₀ by the series'
+// product rule, ∂P_{j+1} = ∂P_j P_j + P_j ∂P_j, ∂v' = ∂v P + v ∂P. Levels are walked
+// once, every observation's vector carried through them together, so memory is one
+// level's matrices plus a vector per observation and parameter.
+import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
+import { GraphError } from '../errors/index.js';
+import { structureRates, type Structure } from '../graph/structure.js';
+import type { CheckedPoints } from './observations.js';
+
+/** Levels (squarings) beyond which the dense path refuses: λ·t_max up to about 1.7e38. */
+const MAX_LEVELS = 128;
+
+interface Chain {
+  /** Augmented size: transient states, then the sink. */
+  n: number;
+  /** Stochastic matrix (n × n, row-major) and its derivative per parameter. */
+  K: Float64Array;
+  dK: Float64Array[];
+  alpha: Float64Array;
+  dAlpha: Float64Array[];
+  /** Rates into absorption per transient state, and their derivatives. */
+  s: Float64Array;
+  ds: Float64Array[];
+  lambda: number;
+  /** 1 − Σα (the atom at 0) and its derivatives: a discrete observation of 0 steps. */
+  atom: number;
+  dAtom: Float64Array;
+}
+
+/** The number of transient states the dense path would carry (the kernel's count). */
+export function transientCount(structure: Structure): number {
+  const { rowPtr } = structure;
+  let nt = 0;
+  for (let v = 1; v < structure.vertexCount; v++) if (rowPtr[v + 1] > rowPtr[v]) nt++;
+  return nt;
+}
+
+/** Whether the dense path takes this structure. */
+export function denseFits(structure: Structure): boolean {
+  return transientCount(structure) <= DENSE_MAX_STATES;
+}
+
+/** The augmented chain at θ; with `gradient`, its derivatives along each parameter (else none are carried). */
+function chainAt(structure: Structure, theta: Float64Array, gradient: boolean): Chain {
+  const { rowPtr, col, coef, vertexCount, discrete } = structure;
+  const p = gradient ? structure.paramLength : 0, stride = structure.paramLength;
+  const { w } = structureRates(structure, theta);
+  const tidx = new Int32Array(vertexCount).fill(-1);
+  let nt = 0;
+  for (let v = 1; v < vertexCount; v++) if (rowPtr[v + 1] > rowPtr[v]) tidx[v] = nt++;
+  const n = nt + 1, sink = nt;
+  let lambda = 1;
+  if (!discrete) {
+    lambda = 0;
+    for (let v = 1; v < vertexCount; v++) {
+      let e = 0;
+      for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) e += w[j];
+      if (tidx[v] >= 0 && e > lambda) lambda = e;
+    }
+    if (lambda === 0) lambda = 1;
+  }
+  const K = new Float64Array(n * n), s = new Float64Array(nt), alpha = new Float64Array(n);
+  const dK = Array.from({ length: p }, () => new Float64Array(n * n));
+  const ds = Array.from({ length: p }, () => new Float64Array(nt));
+  const dAlpha = Array.from({ length: p }, () => new Float64Array(n));
+  const dAtom = new Float64Array(p);
+  let mass = 0;
+  for (let j = rowPtr[0]; j < rowPtr[1]; j++) {
+    const b = tidx[col[j]];
+    if (b < 0) continue;
+    alpha[b] += w[j];
+    mass += w[j];
+    for (let i = 0; i < p; i++) { dAlpha[i][b] += coef[j * stride + i]; dAtom[i] -= coef[j * stride + i]; }
+  }
+  for (let v = 1; v < vertexCount; v++) {
+    const a = tidx[v];
+    if (a < 0) continue;
+    let exit = 0;
+    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) {
+      const b = tidx[col[j]], to = b >= 0 ? b : sink;
+      exit += w[j];
+      K[a * n + to] += w[j] / lambda;
+      if (b < 0) s[a] += w[j];
+      for (let i = 0; i < p; i++) {
+        const c = coef[j * stride + i];
+        if (c === 0) continue;
+        dK[i][a * n + to] += c / lambda;
+        dK[i][a * n + a] -= c / lambda;
+        if (b < 0) ds[i][a] += c;
+      }
+    }
+    K[a * n + a] += 1 - exit / lambda;
+  }
+  K[n * n - 1] = 1;
+  return { n, K, dK, alpha, dAlpha, s, ds, lambda, atom: 1 - mass, dAtom };
+}
+
+/** x·y (n × n), skipping zero entries of x (the chains are sparse at first). */
+function matmul(x: Float64Array, y: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) {
+      const xik = x[i * n + k];
+      if (xik === 0) continue;
+      for (let j = 0; j < n; j++) out[i * n + j] += xik * y[k * n + j];
+    }
+  return out;
+}
+
+/** v·m into out (added). */
+function vecmatAdd(v: Float64Array, m: Float64Array, n: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const vi = v[i];
+    if (vi !== 0) for (let j = 0; j < n; j++) out[j] += vi * m[i * n + j];
+  }
+}
+
+/** A matrix (or vector) and its derivative per parameter. */
+interface Dual { x: Float64Array; dx: Float64Array[] }
+
+/** (x, dx) ← (x·M, dx·M + x·dM). */
+function carry(v: Dual, M: Dual, n: number): Dual {
+  const x = new Float64Array(n);
+  vecmatAdd(v.x, M.x, n, x);
+  const dx = v.dx.map((d, i) => {
+    const out = new Float64Array(n);
+    vecmatAdd(d, M.x, n, out);
+    vecmatAdd(v.x, M.dx[i], n, out);
+    return out;
+  });
+  return { x, dx };
+}
+
+/** (P², ∂P P + P ∂P), P's rows renormalised to 1 (see dense-fallback.ts: rounding would grow with each squaring). */
+function square(P: Dual, n: number): Dual {
+  const x = matmul(P.x, P.x, n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += x[i * n + j];
+    if (s > 0) for (let j = 0; j < n; j++) x[i * n + j] /= s;
+  }
+  const dx = P.dx.map((d) => matmul(P.x, d, n, matmul(d, P.x, n)));
+  return { x, dx };
+}
+
+/** Σ_n e^{−h} hⁿ/n! Kⁿ (h ≤ 1/2) and its derivative: ∂Kⁿ = ∂Kⁿ⁻¹ K + Kⁿ⁻¹ ∂K. */
+function seriesMatrix(c: Chain, h: number): Dual {
+  const n = c.n;
+  let power: Dual = { x: new Float64Array(n * n), dx: c.dK.map(() => new Float64Array(n * n)) };
+  for (let i = 0; i < n; i++) power.x[i * n + i] = 1;
+  const out: Dual = { x: new Float64Array(n * n), dx: c.dK.map(() => new Float64Array(n * n)) };
+  let coeff = Math.exp(-h);
+  for (let k = 0; k < 40; k++) {
+    for (let i = 0; i < n * n; i++) out.x[i] += coeff * power.x[i];
+    out.dx.forEach((d, p) => { const pd = power.dx[p]; for (let i = 0; i < n * n; i++) d[i] += coeff * pd[i]; });
+    coeff *= h / (k + 1);
+    if (coeff < 1e-18 * Math.exp(-h)) break;
+    power = { x: matmul(power.x, c.K, n), dx: power.dx.map((d, p) => matmul(power.x, c.dK[p], n, matmul(d, c.K, n))) };
+  }
+  return out;
+}
+
+/** The series applied to a vector (h ≤ 1/2): Σ e^{−h} hⁿ/n! v Kⁿ and its derivative. */
+function seriesOnVector(v: Dual, c: Chain, h: number): Dual {
+  const n = c.n;
+  const out: Dual = { x: new Float64Array(n), dx: v.dx.map(() => new Float64Array(n)) };
+  let term = v, coeff = Math.exp(-h);
+  for (let k = 0; k < 40; k++) {
+    for (let i = 0; i < n; i++) out.x[i] += coeff * term.x[i];
+    out.dx.forEach((d, p) => { for (let i = 0; i < n; i++) d[i] += coeff * term.dx[p][i]; });
+    coeff *= h / (k + 1);
+    if (coeff < 1e-18 * Math.exp(-h)) break;
+    term = carry(term, { x: c.K, dx: c.dK }, n);
+  }
+  return out;
+}
+
+/** α (and ∂α) as a vector to carry. */
+function start(c: Chain): Dual {
+  return { x: c.alpha.slice(), dx: c.dAlpha.map((d) => d.slice()) };
+}
+
+/**
+ * v(t) for each continuous time (any order, t ≥ 0): the levels P_j walked once, each time's
+ * vector multiplied by the levels its t/Δ has bits in, the remainder by the series.
+ */
+function statesAtTimes(c: Chain, times: number[]): Dual[] {
+  const vs = times.map(() => start(c));
+  const tmax = Math.max(0, ...times);
+  if (tmax === 0) return vs;
+  // Base step: λΔ ≤ 1/2 and Δ = tmax / 2^J, so every t ≤ tmax is Σ (bits)·2^j Δ + r, r < Δ.
+  const J = Math.max(0, Math.ceil(Math.log2(Math.max(1, 2 * c.lambda * tmax))));
+  if (J > MAX_LEVELS) throw new GraphError('WORK_LIMIT', `the likelihood's largest exit rate × largest time is ${(c.lambda * tmax).toExponential(2)}, beyond what dense matrices take (${MAX_LEVELS} squarings, about 1.7e38); rescale time`);
+  const delta = tmax / 2 ** J;
+  const rest = times.slice();
+  const bits = times.map(() => new Uint8Array(J + 1));
+  for (let j = J; j >= 0; j--) {
+    const span = delta * 2 ** j;
+    rest.forEach((r, k) => { if (r >= span) { bits[k][j] = 1; rest[k] = r - span; } });
+  }
+  let P = seriesMatrix(c, c.lambda * delta);
+  for (let j = 0; j <= J; j++) {
+    vs.forEach((v, k) => { if (bits[k][j]) vs[k] = carry(v, P, c.n); });
+    if (j < J) P = square(P, c.n);
+  }
+  return vs.map((v, k) => (rest[k] > 0 ? seriesOnVector(v, c, c.lambda * rest[k]) : v));
+}
+
+/** v(k) for each step count (any order). */
+function statesAtSteps(c: Chain, steps: number[]): Dual[] {
+  const vs = steps.map(() => start(c));
+  const kmax = Math.max(0, ...steps);
+  let T: Dual = { x: c.K, dx: c.dK };
+  for (let j = 0; 2 ** j <= kmax; j++) {
+    vs.forEach((v, k) => { if (Math.floor(steps[k] / 2 ** j) % 2 === 1) vs[k] = carry(v, T, c.n); });
+    if (2 ** (j + 1) <= kmax) T = square(T, c.n);
+  }
+  return vs;
+}
+
+/** f = v·s (with ∂f) over the transient states. */
+function absorptionRate(v: Dual, c: Chain): { value: number; grad: number[] } {
+  let value = 0;
+  for (let a = 0; a < c.s.length; a++) value += v.x[a] * c.s[a];
+  const grad = v.dx.map((d, i) => {
+    let g = 0;
+    for (let a = 0; a < c.s.length; a++) g += d[a] * c.s[a] + v.x[a] * c.ds[i][a];
+    return g;
+  });
+  return { value, grad };
+}
+
+/** Σ transient v (with ∂). */
+function transientMass(v: Dual, c: Chain): { value: number; grad: number[] } {
+  const nt = c.s.length;
+  let value = 0;
+  for (let a = 0; a < nt; a++) value += v.x[a];
+  return { value, grad: v.dx.map((d) => { let g = 0; for (let a = 0; a < nt; a++) g += d[a]; return g; }) };
+}
+
+/**
+ * log L at θ and, with `gradient`, ∂ log L/∂θ, densely: the same quantity as the kernel's
+ * (likelihood.c), observations of weight 0 left out, −∞ with a zero gradient where some
+ * observation has probability 0. `pw`, `cw`: the weights to use (the data's, or a call's).
+ */
+export function denseLogLikelihood(structure: Structure, data: CheckedPoints, theta: Float64Array, gradient: boolean,
+  pw = data.weights, cw = data.censoredWeights): { logLik: number; gradient: Float64Array | null } {
+  const c = chainAt(structure, theta, gradient);
+  const p = structure.paramLength;
+  const points: number[] = [], censored: number[] = [];
+  data.points.forEach((t, i) => { if (pw[i] > 0) points.push(i); });
+  data.censored.forEach((t, i) => { if (cw[i] > 0) censored.push(i); });
+  const discrete = structure.discrete;
+  // Discrete: pmf(k) = v(k − 1)·s (k ≥ 1), P(τ > k) = Σ v(k).
+  const pointAt = points.map((i) => (discrete ? Math.max(0, data.points[i] - 1) : data.points[i]));
+  const at = [...pointAt, ...censored.map((i) => data.censored[i])];
+  const states = discrete ? statesAtSteps(c, at) : statesAtTimes(c, at);
+  let logLik = 0;
+  const grad = new Float64Array(p);
+  const add = (weight: number, q: { value: number; grad: number[] }) => {
+    logLik += weight * Math.log(q.value);
+    if (q.value > 0) q.grad.forEach((g, i) => { grad[i] += (weight * g) / q.value; });
+  };
+  points.forEach((i, k) => {
+    if (discrete && data.points[i] === 0) add(pw[i], { value: c.atom, grad: Array.from(c.dAtom) });
+    else add(pw[i], absorptionRate(states[k], c));
+  });
+  censored.forEach((i, k) => add(cw[i], transientMass(states[points.length + k], c)));
+  if (logLik === -Infinity || Number.isNaN(logLik)) return { logLik: -Infinity, gradient: gradient ? new Float64Array(p) : null };
+  return { logLik, gradient: gradient ? grad : null };
+}

@@ -1,0 +1,143 @@
+// The likelihood's dense path: a θ whose chain needs more than maxSteps steps, on a chain
+// of at most 128 transient states, is computed with dense matrices (cost in log λt).
+// Against the dense oracle (expm and its Fréchet derivative; discrete: matrix powers)
+// with maxSteps made small to force the path, and against closed forms on a stiff chain
+// (rates 1e8 and 1e-8, times of 1e8) that no stepping could reach:
+//   log L: relative error ≤ 1e-10; gradient: ≤ 1e-8 of the gradient's largest entry.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEvaluator, GraphError, models, ready } from '../../src/index.js';
+import { PointLikelihood } from '../../src/likelihood/point-likelihood.js';
+import { transientCount } from '../../src/likelihood/dense-likelihood.js';
+import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
+import { buildGraph, coalescentSpec, rabbitsSpec, randomSpec, randomTheta, type GraphSpec } from '../correctness/fixtures.js';
+import { continuousLogLik, discreteLogLik, type OracleData } from './oracle.js';
+
+beforeAll(() => ready());
+
+const LOGLIK_TOL = 1e-10;
+const GRADIENT_TOL = 1e-8;
+
+type Observed = OracleData | { steps: number[]; censored?: number[] };
+
+function likelihood(spec: GraphSpec, data: Observed, maxSteps: number) {
+  const structure = buildGraph(spec).structure();
+  const points = checkObservations(data, { discrete: spec.discrete, vertexCount: structure.vertexCount }) as CheckedPoints;
+  return new PointLikelihood(structure, points, { maxSteps });
+}
+
+function ours(spec: GraphSpec, theta: number[], data: Observed, maxSteps = 8) {
+  const pl = likelihood(spec, data, maxSteps);
+  const r = pl.evaluate({ rows: 1, paramLength: theta.length, data: Float64Array.from(theta) }, true);
+  return { logLik: r.logLik[0], gradient: Array.from(r.gradient!), method: pl.lastRun().method };
+}
+
+function expectMatch(got: { logLik: number; gradient: number[] }, want: { logLik: number; gradient: number[] }, what: string) {
+  expect(Math.abs(got.logLik - want.logLik), `${what}: log L ${got.logLik} vs ${want.logLik}`).toBeLessThanOrEqual(LOGLIK_TOL * Math.abs(want.logLik));
+  const scale = Math.max(...want.gradient.map(Math.abs), 1e-300);
+  got.gradient.forEach((g, i) => expect(Math.abs(g - want.gradient[i]), `${what}: ∂/∂θ${i} ${g} vs ${want.gradient[i]}`).toBeLessThanOrEqual(GRADIENT_TOL * scale));
+}
+
+const spread = (unit: number) => [0.02, 0.1, 0.35, 0.7, 1.1, 1.9, 3.2, 5].map((x) => x * unit);
+
+describe('the dense path against the dense oracle (maxSteps forced low)', () => {
+  it.each([3, 5, 7])('coalescent n = %i, weights and censoring', (n) => {
+    const data = { times: spread(1), weights: [1, 2, 1, 3, 1, 0.5, 1, 2], censored: [0.5, 4], censoredWeights: [2, 1] };
+    for (const theta of [[0.4], [1.3], [3]]) {
+      const got = ours(coalescentSpec(n), theta, data);
+      expect(got.method).toBe('dense');
+      expectMatch(got, continuousLogLik(coalescentSpec(n), theta, data), `coalescent ${n} θ ${theta}`);
+    }
+  });
+
+  it.each([2, 3])('rabbits N = %i (cyclic, three parameters)', (N) => {
+    const data = { times: spread(0.4), censored: [0.3, 1.2] };
+    expectMatch(ours(rabbitsSpec(N), [1, 2, 4], data), continuousLogLik(rabbitsSpec(N), [1, 2, 4], data), `rabbits ${N}`);
+  });
+
+  it.each(Array.from({ length: 8 }, (_, k) => 301 + k))('random cyclic seed %i (parametrised and defective starts)', (seed) => {
+    const k = seed - 301, params = 1 + (k % 3);
+    const spec = randomSpec({ seed, vertices: 4 + (k % 7), params, absorbing: k % 2 ? 2 : 1, defective: k % 3 === 0 });
+    const theta = randomTheta(seed, params);
+    const data = { times: spread(1.5), weights: [1, 1, 2, 1, 4, 1, 1, 1], censored: [2.5] };
+    expectMatch(ours(spec, theta, data), continuousLogLik(spec, theta, data), `seed ${seed}`);
+  });
+
+  it.each(Array.from({ length: 6 }, (_, k) => 511 + k))('discrete random seed %i: steps with censoring (and 0 steps)', (seed) => {
+    const k = seed - 511, params = k % 3, defective = k % 2 === 1;
+    const spec = randomSpec({ seed, vertices: 3 + (k % 6), params, absorbing: 1 + (k % 2) as 1 | 2, defective, discrete: true });
+    const theta = randomTheta(seed, params, 0.1, 0.9);
+    const data = { steps: defective ? [0, 1, 2, 2, 5, 9] : [1, 2, 2, 5, 9, 14], censored: [3, 11] };
+    const got = ours(spec, theta, data, 4);
+    expect(got.method).toBe('dense');
+    expectMatch(got, discreteLogLik(spec, theta, data), `seed ${seed}`);
+  });
+
+  it('rows of one batch: stepped rows and dense rows each right, the call\'s weights honoured', () => {
+    const spec = coalescentSpec(5), data = { times: spread(1), censored: [0.5] };
+    const weights = Float64Array.from([1, 0, 2, 1, 1, 3, 0, 1, 2]);
+    const pl = likelihood(spec, data, 60);
+    const thetas = [0.3, 5]; // λ·t_max: 3 at θ = 0.3 (stepped), 50 at θ = 5 (past 60 steps: dense)
+    const r = pl.evaluate({ rows: 2, paramLength: 1, data: Float64Array.from(thetas) }, true, weights);
+    thetas.forEach((theta, i) => {
+      const want = continuousLogLik(spec, [theta], { times: data.times, weights: Array.from(weights.subarray(0, 8)), censored: data.censored, censoredWeights: [weights[8]] });
+      expectMatch({ logLik: r.logLik[i], gradient: [r.gradient![i]] }, want, `row ${i}`);
+    });
+    expect(pl.lastRun().method).toBe('dense');
+  });
+});
+
+describe('a stiff chain no stepping could reach', () => {
+  // Start → 1 → 2 → absorbed, at a = 1e8·θ0 then b = 1e-8·θ1: λ·t = 1e8 × 3e8.
+  const stiff: GraphSpec = {
+    stateLength: 1, paramLength: 2, discrete: false, states: [[0], [1], [2], [3]],
+    edges: [[0, 1, 1, [0, 0]], [1, 2, 0, [1e8, 0]], [2, 3, 0, [0, 1e-8]]],
+  };
+  /** log f, log P(T > t) and their gradients, by the hypoexponential's closed form (e^{−at} is 0 here). */
+  function exact(theta: number[], t: number, censored: boolean) {
+    const a = 1e8 * theta[0], b = 1e-8 * theta[1];
+    if (!censored) {
+      const logLik = Math.log(a * b / (a - b)) - b * t;
+      return { logLik, gradient: [(1 / a - 1 / (a - b)) * 1e8, (1 / b + 1 / (a - b) - t) * 1e-8] };
+    }
+    const logLik = Math.log(a / (a - b)) - b * t; // P(T > t) = (a e^{−bt} − b e^{−at})/(a − b)
+    return { logLik, gradient: [(1 / a - 1 / (a - b)) * 1e8, (1 / (a - b) - t) * 1e-8] };
+  }
+
+  it('times of 1e8 and beyond: finite, exact, in dense matrices', () => {
+    for (const [t, censored] of [[1e8, false], [3e8, false], [2e9, false], [5e7, true], [4e8, true]] as const) {
+      const theta = [1.5, 0.7];
+      const data = censored ? { times: [], censored: [t] } : { times: [t] };
+      const got = ours(stiff, theta, data, 10_000_000);
+      expect(got.method).toBe('dense');
+      expectMatch(got, exact(theta, t, censored), `t ${t}${censored ? ' censored' : ''}`);
+    }
+  });
+
+  it('through createEvaluator as a user would call it', async () => {
+    const ev = await createEvaluator(buildGraph(stiff), { kind: 'loglik', data: { times: [1e8, 3e8] } }, { cache: null });
+    const r = await ev.evaluate({ thetas: Float64Array.of(1, 1), gradient: true });
+    const want = [exact([1, 1], 1e8, false), exact([1, 1], 3e8, false)];
+    expectMatch({ logLik: r.values[0], gradient: Array.from(r.gradients!) },
+      { logLik: want[0].logLik + want[1].logLik, gradient: [want[0].gradient[0] + want[1].gradient[0], want[0].gradient[1] + want[1].gradient[1]] }, 'evaluator');
+  });
+});
+
+describe('where the dense path does not go', () => {
+  it('λ·t_max past 1.7e38 (more than 128 squarings) is WORK_LIMIT, at once', () => {
+    const started = performance.now();
+    expect(() => ours(coalescentSpec(4), [1], { times: [1, 1e300] })).toThrow(/WORK_LIMIT|beyond what dense matrices take/);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('a chain of more than 128 transient states past maxSteps is WORK_LIMIT, naming both limits', () => {
+    const structure = models.coalescent(15).structure();
+    expect(transientCount(structure)).toBeGreaterThan(128);
+    const points = checkObservations({ times: [1, 2] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+    const pl = new PointLikelihood(structure, points, { maxSteps: 10 });
+    let error: unknown;
+    try { pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.of(1) }, true); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(GraphError);
+    expect((error as GraphError).code).toBe('WORK_LIMIT');
+    expect((error as GraphError).message).toMatch(/maxSteps = 10 .*too large for dense matrices \(at most 128\)/);
+  });
+});

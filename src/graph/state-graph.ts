@@ -71,6 +71,11 @@ export interface GraphBuffers {
   coefficients: Float64Array;
 }
 
+/** @internal {@link GraphBuffers} with the canonical structure's row pointers (see {@link StateGraph.toBuiltBuffers}). */
+export interface BuiltBuffers extends GraphBuffers {
+  rowPtr?: Int32Array;
+}
+
 /** @internal A graph already in canonical form (see {@link StateGraph.fromCanonical}). */
 export interface CanonicalGraph {
   stateLength: number;
@@ -252,6 +257,38 @@ export class StateGraph implements EdgeList {
   /** Writes the graph JSON format. */
   toJSON(): GraphJSON {
     return graphToJSON(this);
+  }
+
+  /**
+   * @internal {@link toBuffers}, plus the row pointers when the storage is the canonical
+   * structure itself (a kernel-built graph): what a worker of the pool answers for a graph
+   * it built, so that the page can adopt it as {@link fromBuiltBuffers} does, without a pass
+   * over the edges.
+   */
+  toBuiltBuffers(): BuiltBuffers {
+    const b: BuiltBuffers = this.toBuffers();
+    const s = this.structureCache?.version === this.version ? this.structureCache.structure : null;
+    if (s && s.col === this.to && s.base === this.weight && s.col.length === this.edgeCount) b.rowPtr = s.rowPtr.slice();
+    return b;
+  }
+
+  /**
+   * @internal A graph from {@link toBuiltBuffers} output of this library's own worker (the
+   * pool's model builder): with row pointers its edges are the kernel builder's canonical
+   * structure, adopted as an in-thread kernel build is (shapes checked, not each edge);
+   * without, checked as {@link fromOwnBuffers} does.
+   */
+  static fromBuiltBuffers<G extends StateGraph>(this: GraphClass<G>, b: BuiltBuffers): G {
+    const rowPtr = b.rowPtr, L = b.stateLength, p = b.paramLength;
+    const n = b.states instanceof Int32Array && Number.isInteger(L) && L >= 1 ? b.states.length / L : NaN, m = b.from?.length;
+    const shaped = rowPtr instanceof Int32Array && Number.isInteger(n) && n >= 1 && rowPtr.length === n + 1 && rowPtr[0] === 0 && rowPtr[n] === m &&
+      b.from instanceof Int32Array && b.to instanceof Int32Array && b.to.length === m && b.weight instanceof Float64Array && b.weight.length === m &&
+      Number.isInteger(p) && p >= 0 && b.coefficients instanceof Float64Array && b.coefficients.length === m * p;
+    if (!shaped) return (this as unknown as typeof StateGraph).fromOwnBuffers(b) as G;
+    return (this as unknown as typeof StateGraph).fromCanonical({
+      stateLength: L, paramLength: p, discrete: b.discrete === true, states: take(b.states, true), col: take(b.to, true),
+      base: take(b.weight, true), coef: take(b.coefficients, true), from: take(b.from, true), rowPtr: take(rowPtr, true),
+    }) as G;
   }
 
   /** Copies of the graph's storage as flat arrays, sized exactly (for postMessage with transfer). */

@@ -1,7 +1,7 @@
 // Worker side: the graphs this worker holds, by key. The pool decides what is
 // kept (GraphRef.drop), so both sides always agree without a round trip.
 import { Graph } from '../phase-type/graph.js';
-import type { GraphBuffers } from '../graph/state-graph.js';
+import type { BuiltBuffers, GraphBuffers } from '../graph/state-graph.js';
 import { PoolError } from '../pool/errors.js';
 import { keyOf } from '../pool/graph-keys.js';
 import type { GraphRef, ProgressCallback } from '../pool/protocol.js';
@@ -37,11 +37,11 @@ export class GraphStore {
    * Keeps `value`, the graph a method built for Pool.build, as graph `ref.keep`, and answers
    * a copy of its buffers (transferred; this worker keeps the originals).
    */
-  keep(ref: GraphRef, value: unknown, method: string): GraphBuffers {
+  keep(ref: GraphRef, value: unknown, method: string): BuiltBuffers {
     if (!(value instanceof Graph))
       throw new PoolError('WORKER_FAILED', `phasekit: ${method} was called to build a graph but answered ${value === null ? 'null' : typeof value}, not a Graph`);
     this.graphs.set(keyOf(ref.keep!, value.vertexCount + value.edgeCount), value);
-    return value.toBuffers();
+    return value.toBuiltBuffers();
   }
 
   /** Keys held, oldest first (for diagnostics). */

@@ -89,6 +89,34 @@ describe('a pool keeping one graph per worker', () => {
   });
 });
 
+describe('adopting a built graph on the page', () => {
+  it('a kernel-built graph carries its row pointers, and is adopted with the same structure as built here', () => {
+    const built = models.coalescent(9);
+    const b = built.toBuiltBuffers();
+    expect(b.rowPtr).toEqual(built.structure().rowPtr);
+    const adopted = Graph.fromBuiltBuffers(b);
+    expectSameGraph(adopted, models.coalescent(9));
+    expect(adopted.structure().rowPtr).toEqual(built.structure().rowPtr);
+    expect(adopted.expectation({ theta: [1.3] })).toBe(built.expectation({ theta: [1.3] }));
+  });
+
+  it('a graph built edge by edge, or changed after its build, carries none: it is checked as any buffers are', () => {
+    const byEdges = Graph.fromJSON({ paramLength: 0, stateLength: 1, vertices: [[0], [1], [2]], edges: [[0, 1, 1], [1, 2, 2]] });
+    byEdges.structure();
+    expect(byEdges.toBuiltBuffers().rowPtr).toBeUndefined();
+    const changed = models.coalescent(4);
+    changed.vertex(1).addEdge(changed.vertex(2), 0.25);
+    expect(changed.toBuiltBuffers().rowPtr).toBeUndefined();
+  });
+
+  it('row pointers that do not fit the buffers fall back to the checked path, which names the problem', () => {
+    const b = models.coalescent(5).toBuiltBuffers();
+    expect(() => Graph.fromBuiltBuffers({ ...b, rowPtr: b.rowPtr!.subarray(1) , to: Int32Array.from(b.to, () => 0) })).toThrow(GraphError);
+    const good = models.coalescent(5).toBuiltBuffers();
+    expectSameGraph(Graph.fromBuiltBuffers({ ...good, rowPtr: new Int32Array(3) }), models.coalescent(5));
+  });
+});
+
 describe('the worker side of a build', () => {
   it('keeps only a Graph, and says what the method answered instead', () => {
     const store = new GraphStore();

@@ -89,7 +89,8 @@ int32_t pk_step_adaptive(int32_t n, const int32_t *in_ptr, const int32_t *src, c
                          double w_scale, const double *rate, const double *exit, double *v, double *tmp,
                          int32_t steps, double *a, double *b, double *lam, double stop_mass,
                          double flush, double *dropped);
-/* w = base + coef·θ over canonical edges, with the format's checks; 0 when all pass.
+/* w = base + coef·θ over canonical edges, with the format's checks: 0 when all pass,
+ * 1 when one fails, 2 when all pass and some rate is exactly 0.
  * exit (nullable): each vertex's sum of out-rates. */
 int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
                     const double *loop_base, const double *loop_coef, const uint8_t *has_out,

@@ -638,7 +638,7 @@ void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coe
   if (!L->discrete) exit_coefficients(L, npar, coef);
   for (int32_t r = 0; r < P; r++) {
     const double *theta = thetas + (size_t)r * npar;
-    if (pk_rates_at(L->n, npar, L->rp, base, coef, loop_base, loop_coef, has_out, L->discrete, theta, w, 0)) {
+    if (pk_rates_at(L->n, npar, L->rp, base, coef, loop_base, loop_coef, has_out, L->discrete, theta, w, 0) == 1) {
       status[r] = 1; ll[r] = 0;
       continue;
     }

@@ -5,7 +5,9 @@
  * Two passes: the rates with their range check over the edges (one vectorised loop
  * with one parameter), then the row sums and per-vertex checks over the vertices.
  * The arithmetic is that of the JS path (src/graph/structure.ts), term by term.
- * `exit` (may be null) receives the row sums: the exit rates of a continuous graph. */
+ * `exit` (may be null) receives the row sums: the exit rates of a continuous graph.
+ * Returns 0, 1 when a check fails, or 2 when they pass but some rate is exactly 0 (the
+ * direct path's CSR drops those edges, which the JS path does). */
 #include "kernel.h"
 #include <float.h>
 #include <string.h>
@@ -15,7 +17,7 @@ int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base,
                     int32_t discrete, const double *theta, double *w, double *exit) {
   const double slack = 1 + 1e-12;
   const int32_t m = rp[n];
-  int32_t ok = 1;
+  int32_t ok = 1, zero = 0;
   /* Pass 1, over edges: the rates and their range check. With one parameter it is one
    * vectorised loop (a large graph's arrays do not fit in cache: each pass costs a trip
    * through memory); with more, a copy and one pass per nonzero θ_i. */
@@ -25,6 +27,7 @@ int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base,
       double x = base[j] + coef[j] * t;
       w[j] = x;
       ok &= (x >= 0) & (x <= DBL_MAX); /* NaN fails both */
+      zero |= x == 0;
     }
   } else {
     memcpy(w, base, (size_t)m * sizeof *w);
@@ -33,7 +36,7 @@ int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base,
       if (t == 0) continue; /* as the JS path: a zero θ_i adds nothing, not even −0 + 0 */
       for (int32_t j = 0; j < m; j++) w[j] += coef[(size_t)j * p + i] * t;
     }
-    for (int32_t j = 0; j < m; j++) ok &= (w[j] >= 0) & (w[j] <= DBL_MAX);
+    for (int32_t j = 0; j < m; j++) { ok &= (w[j] >= 0) & (w[j] <= DBL_MAX); zero |= w[j] == 0; }
   }
   if (!ok) return 1;
   /* Pass 2, over vertices: the per-vertex checks, and row sums (each added in edge order,
@@ -56,5 +59,5 @@ int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base,
     }
     if (has_out[v] && !any) return 1;
   }
-  return 0;
+  return zero ? 2 : 0;
 }

@@ -3,7 +3,7 @@
 // methods are thin calls into this; the direct evaluator uses it row by row.
 import type { Elimination } from '../kernel/elimination.js';
 import { eliminate } from '../kernel/elimination.js';
-import { kernelRatesAt } from '../kernel/rates-at.js';
+import { KernelRates, kernelRatesAt } from '../kernel/rates-at.js';
 import type { Csr } from '../graph/rates.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import type { Structure } from '../graph/structure.js';
@@ -87,9 +87,10 @@ export class GraphAtTheta {
     return sampleAbsorption(this.csr, n, rewards, options);
   }
 
-  /** Frees the elimination's kernel memory now. */
+  /** Frees the elimination's and the rates' kernel memory now (the rates stay readable). */
   dispose(): void {
     this.elim?.dispose();
     this.elim = null;
+    if (this.csr instanceof KernelRates) this.csr.dispose();
   }
 }

@@ -108,11 +108,12 @@ export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discret
  * distributions defective and sampling never ends: NO_ABSORPTION when the structure
  * traps a vertex, NO_EXIT_AT_THETA when zero rates at θ do.
  */
-export function checkAbsorption(structure: Pick<Structure, 'vertexCount' | 'rowPtr' | 'col'>, w: Float64Array, theta: Float64Array | null, allPositive = false): void {
+export function checkAbsorption(structure: Pick<Structure, 'vertexCount' | 'rowPtr' | 'col'>, w: Float64Array | null, theta: Float64Array | null, allPositive = false): void {
   const { vertexCount: n, rowPtr, col } = structure;
   const structural = structurallyTrapped(n, rowPtr, col);
-  // With every rate positive (`allPositive`: the caller has checked), θ reaches exactly what the structure does.
-  const v = structural < 0 && (allPositive || !w.includes(0)) ? -1 : trappedVertex(n, rowPtr, col, w);
+  // With every rate positive (`allPositive`: the caller has checked; then w may be null), θ
+  // reaches exactly what the structure does.
+  const v = structural >= 0 ? structural : allPositive || !w!.includes(0) ? -1 : trappedVertex(n, rowPtr, col, w!);
   if (v < 0) return;
   if (structural >= 0)
     throw new GraphError('NO_ABSORPTION', `vertex ${structural} cannot reach an absorbing vertex (its expected absorption time is infinite)`, { vertex: structural });

@@ -4,6 +4,7 @@
 import { GraphError, KernelError } from '../errors/index.js';
 import type { Csr } from '../graph/rates.js';
 import { allocate, copyOutF64, f64View, kernel, type KernelExports } from './module.js';
+import { KernelRates } from './rates-at.js';
 
 const ERR_NO_ABSORPTION = 1;
 const ERR_OUT_OF_MEMORY = 2;
@@ -114,6 +115,16 @@ export function eliminate(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | 'wei
 export function eliminateRaw(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | 'weight'>, record: boolean): number {
   const k = kernel();
   const n = csr.vertexCount, m = csr.col.length;
+  // Rates already in kernel memory (the direct path's) are eliminated in place.
+  const resident = csr instanceof KernelRates ? csr.inKernel() : null;
+  if (resident) {
+    const err = allocate(k, 8);
+    try {
+      return checked(k, k.pk_eliminate(n, resident.rowPtr, resident.col, resident.w, record ? 1 : 0, err), err, n);
+    } finally {
+      k.pk_free(err);
+    }
+  }
   // The inputs in one block: on a small graph each allocation costs about what
   // eliminating a vertex does. Weights first (8-byte aligned), then err, rowPtr, col.
   const block = allocate(k, 8 * m + 8 + 4 * (n + 1) + 4 * m);
@@ -123,19 +134,21 @@ export function eliminateRaw(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | '
     new Float64Array(memory, w, m).set(csr.weight);
     new Int32Array(memory, rowPtr, n + 1).set(csr.rowPtr);
     new Int32Array(memory, col, m).set(csr.col);
-    const elim = k.pk_eliminate(n, rowPtr, col, w, record ? 1 : 0, err);
-    const [code, vertex] = new Int32Array(k.memory.buffer, err, 2);
-    if (elim === 0) {
-      if (code === ERR_NO_ABSORPTION)
-        throw new GraphError('NO_ABSORPTION', `vertex ${vertex} cannot reach an absorbing vertex (its expected absorption time is infinite)`, { vertex });
-      if (code === ERR_EDGE_TO_START)
-        throw new GraphError('EDGE_TO_START', `vertex ${vertex} has an edge into the start vertex 0; the start vertex only gives the initial distribution`, { vertex });
-      if (code === ERR_OUT_OF_MEMORY)
-        throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination of ${n} vertices ran out of wasm32 memory (4 GiB)`);
-      throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination failed with kernel code ${code}`);
-    }
-    return elim;
+    return checked(k, k.pk_eliminate(n, rowPtr, col, w, record ? 1 : 0, err), err, n);
   } finally {
     k.pk_free(block);
   }
+}
+
+/** The elimination pointer, or the error pk_eliminate wrote at `err`, thrown. */
+function checked(k: KernelExports, elim: number, err: number, n: number): number {
+  if (elim !== 0) return elim;
+  const [code, vertex] = new Int32Array(k.memory.buffer, err, 2);
+  if (code === ERR_NO_ABSORPTION)
+    throw new GraphError('NO_ABSORPTION', `vertex ${vertex} cannot reach an absorbing vertex (its expected absorption time is infinite)`, { vertex });
+  if (code === ERR_EDGE_TO_START)
+    throw new GraphError('EDGE_TO_START', `vertex ${vertex} has an edge into the start vertex 0; the start vertex only gives the initial distribution`, { vertex });
+  if (code === ERR_OUT_OF_MEMORY)
+    throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination of ${n} vertices ran out of wasm32 memory (4 GiB)`);
+  throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination failed with kernel code ${code}`);
 }

@@ -15,6 +15,7 @@ export class KernelParameterisation {
   private readonly ptrs: number[];
   /** Kernel pointers of the structure's arrays (valid while this object lives). */
   readonly rowPtr: number;
+  readonly col: number;
   readonly base: number;
   readonly coef: number;
   readonly loopBase: number;
@@ -25,6 +26,7 @@ export class KernelParameterisation {
   constructor(readonly structure: Structure) {
     const k = (this.k = kernel());
     this.rowPtr = copyIn(k, structure.rowPtr);
+    this.col = copyIn(k, structure.col.length ? structure.col : new Int32Array(1));
     this.base = copyIn(k, structure.base);
     this.coef = copyIn(k, structure.coef.length ? structure.coef : new Float64Array(1));
     this.loopBase = copyIn(k, structure.loopBase);
@@ -32,16 +34,21 @@ export class KernelParameterisation {
     this.hasOut = allocate(k, structure.vertexCount);
     new Uint8Array(k.memory.buffer, this.hasOut, structure.vertexCount).set(structure.hasOutEdge);
     this.theta = allocate(k, 8 * Math.max(1, structure.paramLength));
-    this.ptrs = [this.rowPtr, this.base, this.coef, this.loopBase, this.loopCoef, this.hasOut, this.theta];
+    this.ptrs = [this.rowPtr, this.col, this.base, this.coef, this.loopBase, this.loopCoef, this.hasOut, this.theta];
     registry.register(this, this.ptrs);
   }
+
+  /** Whether the last {@link ratesInto} that passed wrote some rate of exactly 0. */
+  lastHadZero = false;
 
   /** Writes w = base + coef·θ to kernel memory at `w` (and the exit rates at `exit`, unless 0); false when a check fails (the caller diagnoses). */
   ratesInto(theta: Float64Array, w: number, exit = 0): boolean {
     const s = this.structure;
     f64View(this.k, this.theta, theta.length).set(theta);
-    return this.k.pk_rates_at(s.vertexCount, s.paramLength, this.rowPtr, this.base, this.coef, this.loopBase,
-      this.loopCoef, this.hasOut, s.discrete ? 1 : 0, this.theta, w, exit) === 0;
+    const code = this.k.pk_rates_at(s.vertexCount, s.paramLength, this.rowPtr, this.base, this.coef, this.loopBase,
+      this.loopCoef, this.hasOut, s.discrete ? 1 : 0, this.theta, w, exit);
+    this.lastHadZero = code === 2;
+    return code !== 1;
   }
 }
 

@@ -1,31 +1,88 @@
 // Rates at θ for the direct path, computed and checked in the kernel: on a large
 // graph's first call the JS loops would run in V8's unoptimised tiers (13–20 ms at
 // coalescent n = 40), where the kernel takes a copy of the structure and one pass.
-import { checkAbsorption, type Csr } from '../graph/rates.js';
+// The rates stay in kernel memory, where elimination reads them in place; JavaScript
+// gets its own copy only when something reads `weight` or `exitRate` (E[T] does not:
+// at n = 40 the copies and a scan for zeros were half of the call).
+import { checkAbsorption, ratesAt, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
-import { allocate, f64View, kernelIfReady } from './module.js';
+import { allocate, f64View, kernel, kernelIfReady } from './module.js';
 import { kernelParameterisation } from './parameterisation.js';
 
+const registry = new FinalizationRegistry<number[]>((ptrs) => {
+  const k = kernel();
+  for (const p of ptrs) k.pk_free(p);
+});
+
+/** A CSR at θ whose rates live in kernel memory until disposed (then read again from the structure). */
+export class KernelRates implements Csr {
+  readonly vertexCount: number;
+  readonly discrete: boolean;
+  readonly rowPtr: Int32Array;
+  readonly col: Int32Array;
+  private ptrs: number[] | null;
+  private weightCopy: Float64Array | null = null;
+  private exitCopy: Float64Array | null = null;
+
+  constructor(private readonly structure: Structure, private readonly theta: Float64Array, private readonly w: number, private readonly exit: number) {
+    this.vertexCount = structure.vertexCount;
+    this.discrete = structure.discrete;
+    this.rowPtr = structure.rowPtr;
+    this.col = structure.col;
+    this.ptrs = [w, exit];
+    registry.register(this, this.ptrs, this);
+  }
+
+  get weight(): Float64Array {
+    this.weightCopy ??= this.ptrs ? f64View(kernel(), this.w, this.col.length).slice() : ratesAt(this.structure, this.theta).weight;
+    return this.weightCopy;
+  }
+
+  get exitRate(): Float64Array {
+    this.exitCopy ??= this.ptrs ? f64View(kernel(), this.exit, this.vertexCount).slice() : ratesAt(this.structure, this.theta).exitRate;
+    return this.exitCopy;
+  }
+
+  /** Kernel pointers of the rates and of the structure's rowPtr and col, or null once disposed. */
+  inKernel(): { w: number; rowPtr: number; col: number } | null {
+    if (!this.ptrs) return null;
+    const kp = kernelParameterisation(this.structure);
+    return { w: this.w, rowPtr: kp.rowPtr, col: kp.col };
+  }
+
+  /** Frees the kernel copy now; `weight` and `exitRate` stay readable (recomputed in JS if not read before). */
+  dispose(): void {
+    if (!this.ptrs) return;
+    registry.unregister(this);
+    const k = kernel();
+    for (const p of this.ptrs) k.pk_free(p);
+    this.ptrs = null;
+  }
+}
+
 /**
- * The CSR at θ from the kernel's rates and exit rates, or null when the kernel is not
+ * The CSR at θ with the kernel's rates and exit rates, or null when the kernel is not
  * loaded, a check fails or a rate is 0: the JS path (ratesAt) then answers, or names
  * the edge or vertex at fault.
  */
-export function kernelRatesAt(structure: Structure, theta: Float64Array): Csr | null {
+export function kernelRatesAt(structure: Structure, theta: Float64Array): KernelRates | null {
   const k = kernelIfReady();
   if (k === null) return null;
   const kp = kernelParameterisation(structure);
   const n = structure.vertexCount, m = structure.col.length;
   const w = allocate(k, 8 * Math.max(1, m)), exit = allocate(k, 8 * Math.max(1, n));
+  let rates: KernelRates | null = null;
   try {
-    if (!kp.ratesInto(theta, w, exit)) return null;
-    const weight = f64View(k, w, m).slice();
-    if (weight.includes(0)) return null; // zero rates are dropped from the CSR: the JS path does that
-    const exitRate = f64View(k, exit, n).slice();
-    checkAbsorption(structure, weight, theta, true);
-    return { vertexCount: n, discrete: structure.discrete, rowPtr: structure.rowPtr, col: structure.col, weight, exitRate };
+    // Zero rates are dropped from the CSR: the JS path does that.
+    if (!kp.ratesInto(theta, w, exit) || kp.lastHadZero) return null;
+    rates = new KernelRates(structure, theta, w, exit);
+    checkAbsorption(structure, null, theta, true);
+    return rates;
+  } catch (e) {
+    rates?.dispose();
+    rates = null;
+    throw e;
   } finally {
-    k.pk_free(w);
-    k.pk_free(exit);
+    if (!rates) { k.pk_free(w); k.pk_free(exit); }
   }
 }

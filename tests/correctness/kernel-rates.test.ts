@@ -2,7 +2,8 @@
 // they must be the JS path's bit for bit, and anything the kernel cannot answer (a zero
 // rate, a failed check) must fall to the JS path, which names the problem.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GraphError, models, ready } from '../../src/index.js';
+import { createEvaluator, GraphError, models, ready } from '../../src/index.js';
+import { eliminate } from '../../src/kernel/elimination.js';
 import { ratesAt } from '../../src/graph/rates.js';
 import { kernelRatesAt } from '../../src/kernel/rates-at.js';
 import { buildGraph, randomSpec, randomTheta } from './fixtures.js';
@@ -43,5 +44,39 @@ describe('rates at θ in the kernel', () => {
     const g = models.rabbits(4);
     expect(kernelRatesAt(g.structure(), Float64Array.of(1, 0, 1))).toBeNull();
     expect(g.expectation({ theta: [1, 0, 1] })).toBe(g.at([1, 0, 1]).moments(1, new Float64Array(g.vertexCount).fill(1))[0]);
+  });
+});
+
+describe('rates kept in kernel memory', () => {
+  it('are eliminated in place with the bits of an elimination from a JS copy', () => {
+    for (const g of [models.coalescent(14), models.rabbits(12), buildGraph(randomSpec({ seed: 77, vertices: 40, absorbing: 2, defective: true, params: 2 }))]) {
+      const theta = Float64Array.from(randomTheta(7, g.paramLength, 0.3, 2));
+      const resident = kernelRatesAt(g.structure(), theta)!;
+      const copy = { ...ratesAt(g.structure(), theta) };
+      const a = eliminate(resident), b = eliminate(copy);
+      const ones = new Float64Array(g.vertexCount).fill(1);
+      expect(sameBits(a.moments(ones, 3), b.moments(ones, 3))).toBe(true);
+      a.dispose(); b.dispose(); resident.dispose();
+    }
+  });
+
+  it('stay readable after the graph moves to another θ and frees them, with the same bits', () => {
+    const g = models.coalescent(10);
+    const first = g.at([1.3]);
+    first.moments(1, g.rewardVector()); // eliminated from the kernel's copy, never read in JS
+    g.at([2]); // disposes the first
+    const js = ratesAt(g.structure(), Float64Array.of(1.3));
+    expect(sameBits(first.csr.weight, js.weight)).toBe(true);
+    expect(sameBits(first.csr.exitRate, js.exitRate)).toBe(true);
+    expect(first.moments(2, g.rewardVector())).toEqual(g.moments(2, { theta: [1.3] }));
+  });
+
+  it('a θ with a zero rate is a kernel code of its own: declined here, and a likelihood still evaluates it', async () => {
+    const g = buildGraph({ stateLength: 1, paramLength: 2, discrete: false, states: [[0], [1], [2], [3]], edges: [[0, 1, 1, [0, 0]], [1, 2, 0, [1, 0]], [1, 3, 0, [0, 1]], [2, 3, 1, [0, 0]]] });
+    expect(kernelRatesAt(g.structure(), Float64Array.of(1, 0))).toBeNull();
+    const ev = await createEvaluator(g, { kind: 'loglik', data: { times: [0.5, 2] } }, { cache: null });
+    const r = await ev.evaluate({ thetas: Float64Array.of(1, 0), gradient: true });
+    expect(Number.isFinite(r.values[0])).toBe(true);
+    expect(r.values[0]).toBeCloseTo(Math.log(0.5 * Math.exp(-0.5)) + Math.log(2 * Math.exp(-2)), 10);
   });
 });

@@ -107,7 +107,7 @@ function merge(points: Float64Array, weights: Float64Array): { points: Float64Ar
 }
 
 function checkPoints(kind: 'times' | 'steps', o: TimeObservations & StepObservations): CheckedPoints {
-  const [check, expected] = kind === 'times' ? [nonNegative, 'a finite time ≥ 0'] : [stepCount, 'an integer number of steps ≥ 0'];
+  const [check, expected] = kind === 'times' ? [nonNegative, 'a finite time ≥ 0'] : [stepCount, 'an integer number of steps in [0, 2³¹ − 1)'];
   const raw = numbers(kind, kind === 'times' ? o.times : o.steps, check, expected);
   const weights = o.weights === undefined ? new Float64Array(raw.length).fill(1) : numbers('weights', o.weights, nonNegative, 'a finite weight ≥ 0');
   if (weights.length !== raw.length) fail(`weights has ${weights.length} entries but there are ${raw.length} ${kind}`);

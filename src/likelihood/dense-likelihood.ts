@@ -20,6 +20,8 @@ import type { CheckedPoints } from './observations.js';
 
 /** Levels (squarings) beyond which the dense path refuses: λ·t_max up to about 1.7e38. */
 const MAX_LEVELS = 128;
+/** Memory for the observations' vectors carried through the levels at once. */
+const CHUNK_BYTES = 32 * 1024 * 1024;
 
 interface Chain {
   /** Augmented size: transient states, then the sink. */
@@ -194,9 +196,8 @@ function start(c: Chain): Dual {
  * v(t) for each continuous time (any order, t ≥ 0): the levels P_j walked once, each time's
  * vector multiplied by the levels its t/Δ has bits in, the remainder by the series.
  */
-function statesAtTimes(c: Chain, times: number[]): Dual[] {
+function statesAtTimes(c: Chain, times: number[], tmax: number): Dual[] {
   const vs = times.map(() => start(c));
-  const tmax = Math.max(0, ...times);
   if (tmax === 0) return vs;
   // Base step: λΔ ≤ 1/2 and Δ = tmax / 2^J, so every t ≤ tmax is Σ (bits)·2^j Δ + r, r < Δ.
   const J = Math.max(0, Math.ceil(Math.log2(Math.max(1, 2 * c.lambda * tmax))));
@@ -217,9 +218,8 @@ function statesAtTimes(c: Chain, times: number[]): Dual[] {
 }
 
 /** v(k) for each step count (any order). */
-function statesAtSteps(c: Chain, steps: number[]): Dual[] {
+function statesAtSteps(c: Chain, steps: number[], kmax: number): Dual[] {
   const vs = steps.map(() => start(c));
-  const kmax = Math.max(0, ...steps);
   let T: Dual = { x: c.K, dx: c.dK };
   for (let j = 0; 2 ** j <= kmax; j++) {
     vs.forEach((v, k) => { if (Math.floor(steps[k] / 2 ** j) % 2 === 1) vs[k] = carry(v, T, c.n); });
@@ -251,10 +251,11 @@ function transientMass(v: Dual, c: Chain): { value: number; grad: number[] } {
 /**
  * log L at θ and, with `gradient`, ∂ log L/∂θ, densely: the same quantity as the kernel's
  * (likelihood.c), observations of weight 0 left out, −∞ with a zero gradient where some
- * observation has probability 0. `pw`, `cw`: the weights to use (the data's, or a call's).
+ * observation has probability 0. `pw`, `cw`: the weights to use (the data's, or a call's);
+ * `chunkBytes`: memory for the vectors carried at once (tests make it small).
  */
 export function denseLogLikelihood(structure: Structure, data: CheckedPoints, theta: Float64Array, gradient: boolean,
-  pw = data.weights, cw = data.censoredWeights): { logLik: number; gradient: Float64Array | null } {
+  pw = data.weights, cw = data.censoredWeights, chunkBytes = CHUNK_BYTES): { logLik: number; gradient: Float64Array | null } {
   const c = chainAt(structure, theta, gradient);
   const p = structure.paramLength;
   const points: number[] = [], censored: number[] = [];
@@ -264,7 +265,22 @@ export function denseLogLikelihood(structure: Structure, data: CheckedPoints, th
   // Discrete: pmf(k) = v(k − 1)·s (k ≥ 1), P(τ > k) = Σ v(k).
   const pointAt = points.map((i) => (discrete ? Math.max(0, data.points[i] - 1) : data.points[i]));
   const at = [...pointAt, ...censored.map((i) => data.censored[i])];
-  const states = discrete ? statesAtSteps(c, at) : statesAtTimes(c, at);
+  let largest = 0;
+  for (const t of at) if (t > largest) largest = t;
+  // Observations go through the levels in chunks, so that their vectors take at most about
+  // CHUNK_BYTES (each chunk walks the levels again: a large data set costs time, not memory).
+  const chunk = Math.max(1, Math.floor(chunkBytes / (8 * c.n * (1 + c.dK.length))));
+  const states: (Dual | null)[] = [];
+  let next = 0;
+  const stateOf = (k: number): Dual => {
+    if (k >= next) {
+      states.fill(null);
+      const part = at.slice(k, k + chunk);
+      (discrete ? statesAtSteps(c, part, largest) : statesAtTimes(c, part, largest)).forEach((v, i) => { states[k + i] = v; });
+      next = k + part.length;
+    }
+    return states[k]!;
+  };
   let logLik = 0;
   const grad = new Float64Array(p);
   const add = (weight: number, q: { value: number; grad: number[] }) => {
@@ -273,9 +289,9 @@ export function denseLogLikelihood(structure: Structure, data: CheckedPoints, th
   };
   points.forEach((i, k) => {
     if (discrete && data.points[i] === 0) add(pw[i], { value: c.atom, grad: Array.from(c.dAtom) });
-    else add(pw[i], absorptionRate(states[k], c));
+    else add(pw[i], absorptionRate(stateOf(k), c));
   });
-  censored.forEach((i, k) => add(cw[i], transientMass(states[points.length + k], c)));
+  censored.forEach((i, k) => add(cw[i], transientMass(stateOf(points.length + k), c)));
   if (logLik === -Infinity || Number.isNaN(logLik)) return { logLik: -Infinity, gradient: gradient ? new Float64Array(p) : null };
   return { logLik, gradient: gradient ? grad : null };
 }

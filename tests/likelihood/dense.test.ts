@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEvaluator, GraphError, models, ready } from '../../src/index.js';
 import { PointLikelihood } from '../../src/likelihood/point-likelihood.js';
-import { transientCount } from '../../src/likelihood/dense-likelihood.js';
+import { denseLogLikelihood, transientCount } from '../../src/likelihood/dense-likelihood.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { buildGraph, coalescentSpec, rabbitsSpec, randomSpec, randomTheta, type GraphSpec } from '../correctness/fixtures.js';
 import { continuousLogLik, discreteLogLik, type OracleData } from './oracle.js';
@@ -83,6 +83,22 @@ describe('the dense path against the dense oracle (maxSteps forced low)', () => 
       expectMatch({ logLik: r.logLik[i], gradient: [r.gradient![i]] }, want, `row ${i}`);
     });
     expect(pl.lastRun().method).toBe('dense');
+  });
+});
+
+describe('memory bounded by chunks', () => {
+  it('observations carried through the levels a few at a time give the same bits as all at once', () => {
+    const spec = rabbitsSpec(3), theta = Float64Array.of(1, 2, 4);
+    const structure = buildGraph(spec).structure();
+    const times = Array.from({ length: 40 }, (_, i) => 0.05 * (i + 1));
+    const data = checkObservations({ times, censored: [0.3, 1.7, 2.2] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+    const whole = denseLogLikelihood(structure, data, theta, true);
+    for (const bytes of [1, 8 * 11 * 4 * 3, 8 * 11 * 4 * 7]) {
+      const chunked = denseLogLikelihood(structure, data, theta, true, undefined, undefined, bytes);
+      expect(chunked.logLik).toBe(whole.logLik);
+      expect(Array.from(chunked.gradient!)).toEqual(Array.from(whole.gradient!));
+    }
+    expectMatch({ logLik: whole.logLik, gradient: Array.from(whole.gradient!) }, continuousLogLik(spec, [1, 2, 4], { times, censored: [0.3, 1.7, 2.2] }), 'rabbits 3');
   });
 });
 

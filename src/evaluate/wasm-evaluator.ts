@@ -91,14 +91,17 @@ export class WasmEvaluator implements Evaluator {
     const weights = options.weights === undefined ? undefined : checkWeights(this.target, options.weights);
     throwIfAborted(signal, 'the evaluation');
     // Rows in chunks: between chunks the batch yields (so an abort can land) and reports progress.
-    const chunk = this.points ? Math.max(1, Math.min(rows, 256)) : 1;
+    // The first row goes alone: rows that take dense matrices (a chain past maxSteps) cost up to
+    // seconds each and then go one at a time; else chunks of 256.
+    let chunk = 1;
     let reported = performance.now();
-    for (let r0 = 0; r0 < rows; r0 += chunk) {
-      const r1 = Math.min(rows, r0 + chunk);
+    for (let r0 = 0, r1 = 0; r0 < rows; r0 = r1) {
+      r1 = Math.min(rows, r0 + chunk);
       if (this.points) {
         const part = this.points.evaluate({ rows: r1 - r0, paramLength: p, data: batch.data.subarray(r0 * p, r1 * p) }, gradient, weights);
         values.set(part.logLik, r0);
         if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
+        chunk = this.points.denseRows > 0 ? 1 : 256;
       } else {
         for (let r = r0; r < r1; r++) this.row(thetaRow(batch, r), r, values, gradients);
       }

@@ -63,6 +63,8 @@ export class PointLikelihood {
   private readonly par: KernelParameterisation;
   private ptr: number;
   private lastDense = false;
+  /** Rows the last evaluation computed with dense matrices. */
+  denseRows = 0;
 
   constructor(readonly structure: Structure, readonly data: CheckedPoints, readonly limits: LikelihoodLimits = {}, method: LikelihoodMethod = 'auto') {
     const k = (this.k = kernel());
@@ -111,6 +113,7 @@ export class PointLikelihood {
       const codes = new Int32Array(k.memory.buffer, status, rows).slice();
       const out = { logLik: f64View(k, ll, rows).slice(), gradient: gradient ? f64View(k, grad, rows * d).slice() : null };
       this.lastDense = false;
+      this.denseRows = 0;
       for (let r = 0; r < rows; r++) {
         if (codes[r] === 0) continue;
         if (codes[r] !== 3 || !denseFits(this.structure)) this.refuse(thetas, r, codes[r]);
@@ -120,6 +123,7 @@ export class PointLikelihood {
         out.logLik[r] = row.logLik;
         if (out.gradient && row.gradient) out.gradient.set(row.gradient, r * d);
         this.lastDense = r === rows - 1;
+        this.denseRows++;
       }
       return out;
     } finally {

@@ -138,6 +138,21 @@ describe('a stiff chain no stepping could reach', () => {
   });
 });
 
+describe('dense rows in a batch', () => {
+  it('go one at a time: progress is reported between them and an abort lands before the batch ends', async () => {
+    const g = models.coalescent(10);
+    const times = g.sample(300, { theta: [1], seed: 5 });
+    const ev = await createEvaluator(g, { kind: 'loglik', data: { times }, limits: { maxSteps: 2 } }, { cache: null, backend: 'wasm' });
+    const controller = new AbortController();
+    const done: number[] = [];
+    const rows = 64;
+    const run = ev.evaluate({ thetas: new Float64Array(rows).fill(1), gradient: true, signal: controller.signal, onProgress: (p) => { done.push(p.done); controller.abort(); } });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(done.length).toBeGreaterThan(0);
+    expect(done[0]).toBeLessThan(rows);
+  });
+});
+
 describe('where the dense path does not go', () => {
   it('λ·t_max past 1.7e38 (more than 128 squarings) is WORK_LIMIT, at once', () => {
     const started = performance.now();

@@ -98,7 +98,7 @@ export class WasmEvaluator implements Evaluator {
     for (let r0 = 0, r1 = 0; r0 < rows; r0 = r1) {
       r1 = Math.min(rows, r0 + chunk);
       if (this.points) {
-        const part = this.points.evaluate({ rows: r1 - r0, paramLength: p, data: batch.data.subarray(r0 * p, r1 * p) }, gradient, weights);
+        const part = this.points.evaluate({ rows: r1 - r0, paramLength: p, data: batch.data.subarray(r0 * p, r1 * p) }, gradient, weights, { first: r0, of: rows });
         values.set(part.logLik, r0);
         if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
         chunk = this.points.denseRows > 0 ? 1 : 256;

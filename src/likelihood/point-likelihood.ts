@@ -46,6 +46,9 @@ export interface LikelihoodRun {
   levels: number;
 }
 
+/** How errors name a row: the rows evaluated are rows first… of a batch of `of` (one alone is not named). */
+export interface RowNaming { first: number; of: number }
+
 /** Log-likelihoods (one per θ row) and, when asked, their gradients (rows × paramLength). */
 export interface LikelihoodValues {
   logLik: Float64Array;
@@ -92,7 +95,7 @@ export class PointLikelihood {
    * log L at each θ row, and with `gradient` ∂ log L/∂θ (row-major, rows × paramLength).
    * `weights` (checked by {@link checkPointWeights}) replace the data's for this call only.
    */
-  evaluate(thetas: ThetaRows, gradient: boolean, weights?: Float64Array): LikelihoodValues {
+  evaluate(thetas: ThetaRows, gradient: boolean, weights?: Float64Array, naming: RowNaming = { first: 0, of: thetas.rows }): LikelihoodValues {
     const k = this.k, d = thetas.paramLength, rows = thetas.rows, m = this.structure.col.length;
     if (this.ptr === 0) throw new KernelError('NOT_READY', 'phasekit: this likelihood was disposed');
     const ptrs: number[] = [];
@@ -116,10 +119,10 @@ export class PointLikelihood {
       this.denseRows = 0;
       for (let r = 0; r < rows; r++) {
         if (codes[r] === 0) continue;
-        if (codes[r] !== 3 || !denseFits(this.structure)) this.refuse(thetas, r, codes[r]);
+        if (codes[r] !== 3 || !denseFits(this.structure)) this.refuse(thetas, r, codes[r], naming);
         // More steps than maxSteps on a small chain: dense matrices, at a cost in log λt.
         const split = this.data.points.length;
-        const row = this.denseRow(thetas, r, gradient, weights?.subarray(0, split), weights?.subarray(split));
+        const row = this.denseRow(thetas, r, gradient, naming, weights?.subarray(0, split), weights?.subarray(split));
         out.logLik[r] = row.logLik;
         if (out.gradient && row.gradient) out.gradient.set(row.gradient, r * d);
         this.lastDense = r === rows - 1;
@@ -156,18 +159,18 @@ export class PointLikelihood {
   }
 
   // One row by dense matrices; its errors name the row as in the batch.
-  private denseRow(thetas: ThetaRows, r: number, gradient: boolean, pw?: Float64Array, cw?: Float64Array) {
+  private denseRow(thetas: ThetaRows, r: number, gradient: boolean, naming: RowNaming, pw?: Float64Array, cw?: Float64Array) {
     try {
       return denseLogLikelihood(this.structure, this.data, thetaRow(thetas, r), gradient, pw, cw);
     } catch (e) {
-      if (e instanceof GraphError && thetas.rows > 1) throw new GraphError(e.code, `θ row ${r}: ${e.message}`);
+      if (e instanceof GraphError && naming.of > 1) throw new GraphError(e.code, `θ row ${naming.first + r}: ${e.message}`);
       throw e;
     }
   }
 
   // A row the kernel refused: the JavaScript validator names the problem.
-  private refuse(thetas: ThetaRows, r: number, code: number): never {
-    const where = thetas.rows > 1 ? `θ row ${r}: ` : '';
+  private refuse(thetas: ThetaRows, r: number, code: number, naming: RowNaming): never {
+    const where = naming.of > 1 ? `θ row ${naming.first + r}: ` : '';
     if (code === 1) {
       try {
         canonicalRates(this.structure, thetaRow(thetas, r));

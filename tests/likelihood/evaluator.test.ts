@@ -45,6 +45,14 @@ describe('the θ convention', () => {
     expect(error).toMatchObject({ code: 'NEGATIVE_RATE' });
     expect((error as Error).message).toMatch(/^θ row 1: edge/);
   });
+
+  it('in a batch of more rows than one kernel call takes, the row named is the batch\'s', async () => {
+    const thetas = new Float64Array(600).fill(1);
+    thetas[300] = -1;
+    const error = await logLikelihood(models.coalescent(4), { times: [1] }, { thetas, cache: null }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'NEGATIVE_RATE' });
+    expect((error as Error).message).toMatch(/^θ row 300: edge/);
+  });
 });
 
 describe('data', () => {

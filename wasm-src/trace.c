@@ -1,15 +1,103 @@
 /* Evaluating a recorded elimination for new weights, and reverse-mode
  * differentiation through it and through the replays that use it. */
 #include "kernel.h"
+#include <stdlib.h>
 #include <string.h>
 
-int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
-  const int32_t ni = e->ninputs;
+/* The tape as runs. The recorded tape is one op at a time (16 bytes each, a branch per
+ * op); elimination writes it in runs of one kind: an exit rate summed edge after edge
+ * (each ADD adding to the previous result), its inverse, then every out-weight times
+ * that inverse. Compiled once into runs {kind, len, operands…, size}, evaluation loops
+ * over a run with the shared operand in a register and consecutive operands read as
+ * arrays. Every op is still computed by the same expression in the same order, so
+ * values and adjoints are bitwise those of the op-by-op interpreter. `size` (the run's
+ * length in int32s) ends each run, so the reverse pass can walk the program backwards. */
+enum {
+  RUN_CHAIN_SEQ = 1, /* acc = v[a0]; out_i = acc = acc + v[b0 + i] */
+  RUN_CHAIN = 2,     /* the same with listed b_i */
+  RUN_SCALE_SEQ = 3, /* out_i = v[x0 + i] · v[s] */
+  RUN_SCALE = 4,     /* out_i = v[x_i] · v[s] */
+  RUN_MUL = 5,       /* out_i = v[a_i] · v[b_i] */
+  RUN_FMA = 6,       /* out_i = v[a_i] + v[b_i] · v[c_i] */
+  RUN_INV = 7        /* out_i = 1 / v[a_i] */
+};
+
+/* The operand of MUL op o other than s, or -1 when o does not read s exactly once. */
+static int64_t scaled_operand(const uint32_t *o, uint32_t s) {
+  if (o[0] != PK_OP_MUL || o[1] == o[2]) return -1;
+  return o[1] == s ? (int64_t)o[2] : o[2] == s ? (int64_t)o[1] : -1;
+}
+
+/* Writes the program to w (when not null); returns its length in int32s and, in *runs,
+ * how many runs it has. */
+static size_t compile_runs(const pk_elim *e, int32_t *w, int32_t *runs) {
+  const uint32_t *ops = e->ops, base = (uint32_t)e->ninputs + 1;
+  const int32_t nops = e->nops;
+  size_t at = 0;
+#define PUT(x) do { if (w) w[at] = (int32_t)(x); at++; } while (0)
+  for (int32_t k = 0; k < nops;) {
+    const uint32_t *o = ops + 4 * (size_t)k;
+    const size_t start = at;
+    int32_t run = 1;
+    if (o[0] == PK_OP_ADD) {
+      for (; k + run < nops; run++) {
+        const uint32_t *q = o + 4 * (size_t)run, prev = base + (uint32_t)(k + run - 1);
+        if (q[0] != PK_OP_ADD || q[1] != prev || q[2] == prev) break;
+      }
+      int seq = 1;
+      for (int32_t i = 1; i < run && seq; i++) seq = o[4 * (size_t)i + 2] == o[2] + (uint32_t)i;
+      PUT(seq ? RUN_CHAIN_SEQ : RUN_CHAIN); PUT(run); PUT(o[1]);
+      if (seq) PUT(o[2]);
+      else for (int32_t i = 0; i < run; i++) PUT(o[4 * (size_t)i + 2]);
+    } else if (o[0] == PK_OP_MUL && o[1] != o[2]) {
+      /* The shared factor: the operand the next MUL also reads (else b, an inverse). */
+      uint32_t s = o[2];
+      if (k + 1 < nops && scaled_operand(o + 4, s) < 0 && scaled_operand(o + 4, o[1]) >= 0) s = o[1];
+      while (k + run < nops && scaled_operand(o + 4 * (size_t)run, s) >= 0) run++;
+      const uint32_t x0 = (uint32_t)scaled_operand(o, s);
+      int seq = 1;
+      for (int32_t i = 1; i < run && seq; i++) seq = scaled_operand(o + 4 * (size_t)i, s) == (int64_t)x0 + i;
+      PUT(seq ? RUN_SCALE_SEQ : RUN_SCALE); PUT(run); PUT(s);
+      if (seq) PUT(x0);
+      else for (int32_t i = 0; i < run; i++) PUT(scaled_operand(o + 4 * (size_t)i, s));
+    } else {
+      const int32_t arity = o[0] == PK_OP_FMA ? 3 : o[0] == PK_OP_INV ? 1 : 2;
+      while (k + run < nops && o[4 * (size_t)run] == o[0] && (o[0] != PK_OP_MUL || o[4 * (size_t)run + 1] == o[4 * (size_t)run + 2])) run++;
+      PUT(o[0] == PK_OP_FMA ? RUN_FMA : o[0] == PK_OP_INV ? RUN_INV : RUN_MUL); PUT(run);
+      for (int32_t i = 0; i < run; i++) for (int32_t j = 1; j <= arity; j++) PUT(o[4 * (size_t)i + j]);
+    }
+    PUT(at - start + 1);
+    k += run;
+    ++*runs;
+  }
+#undef PUT
+  return at;
+}
+
+/* Runs pay for themselves from about three ops each: the elimination of a DAG (sums and
+ * scalings as long as the out-degrees) compiles to runs of 8 on the coalescent, while
+ * large cyclic components interleave kinds op by op (runs of 1.5 on the rabbits) and
+ * are faster interpreted. */
+enum { MIN_OPS_PER_RUN = 3 };
+
+/* Compiles the runs once, where they pay (nprog −1 marks a tape left to the interpreter,
+ * as does running out of memory or a program past int32 offsets). */
+static void compile_program(pk_elim *e) {
+  int32_t runs = 0;
+  size_t len = compile_runs(e, 0, &runs);
+  e->nprog = -1;
+  if (len > INT32_MAX || len == 0 || (int64_t)runs * MIN_OPS_PER_RUN > e->nops) return;
+  int32_t *prog = malloc(len * sizeof *prog);
+  if (!prog) return;
+  compile_runs(e, prog, &runs);
+  e->prog = prog;
+  e->nprog = (int32_t)len;
+}
+
+static int32_t interpret(const pk_elim *e, double *vals) {
   const uint32_t *o = e->ops;
+  double *out = vals + e->ninputs + 1;
   int32_t bad = -1;
-  memcpy(vals, w, (size_t)ni * sizeof *vals);
-  vals[ni] = 0.0;
-  double *out = vals + ni + 1;
   for (int32_t k = 0, n = e->nops; k < n; k++, o += 4) {
     switch (o[0]) {
       case PK_OP_ADD: out[k] = vals[o[1]] + vals[o[2]]; break;
@@ -22,18 +110,65 @@ int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
       }
     }
   }
+  return bad;
+}
+
+/* Int32s of the run at p, its closing size included. */
+static inline int32_t run_size(const int32_t *p) {
+  const int32_t len = p[1];
+  switch (p[0]) {
+    case RUN_CHAIN_SEQ: case RUN_SCALE_SEQ: return 5;
+    case RUN_CHAIN: case RUN_SCALE: return 4 + len;
+    case RUN_MUL: return 3 + 2 * len;
+    case RUN_FMA: return 3 + 3 * len;
+    default: return 3 + len;
+  }
+}
+
+static int32_t run_forward(const pk_elim *e, double *vals) {
+  double *out = vals + e->ninputs + 1;
+  int32_t bad = -1, k = 0;
+  for (const int32_t *p = e->prog, *end = p + e->nprog; p < end;) {
+    const int32_t len = p[1];
+    double *o = out + k;
+    switch (p[0]) {
+      case RUN_CHAIN_SEQ: { double acc = vals[p[2]]; const double *b = vals + p[3]; for (int32_t i = 0; i < len; i++) o[i] = acc = acc + b[i]; break; }
+      case RUN_CHAIN: { double acc = vals[p[2]]; const int32_t *b = p + 3; for (int32_t i = 0; i < len; i++) o[i] = acc = acc + vals[b[i]]; break; }
+      case RUN_SCALE_SEQ: { const double s = vals[p[2]]; const double *x = vals + p[3]; for (int32_t i = 0; i < len; i++) o[i] = x[i] * s; break; }
+      case RUN_SCALE: { const double s = vals[p[2]]; const int32_t *x = p + 3; for (int32_t i = 0; i < len; i++) o[i] = vals[x[i]] * s; break; }
+      case RUN_MUL: { const int32_t *a = p + 2; for (int32_t i = 0; i < len; i++, a += 2) o[i] = vals[a[0]] * vals[a[1]]; break; }
+      case RUN_FMA: { const int32_t *a = p + 2; for (int32_t i = 0; i < len; i++, a += 3) o[i] = vals[a[0]] + vals[a[1]] * vals[a[2]]; break; }
+      default: {
+        const int32_t *a = p + 2;
+        for (int32_t i = 0; i < len; i++) {
+          const double x = vals[a[i]];
+          if (!(x > 0) && bad < 0) bad = k + i;
+          o[i] = 1.0 / x;
+        }
+      }
+    }
+    k += len;
+    p += run_size(p);
+  }
+  return bad;
+}
+
+int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
+  const int32_t ni = e->ninputs;
+  memcpy(vals, w, (size_t)ni * sizeof *vals);
+  vals[ni] = 0.0;
+  if (!e->prog && e->nprog == 0 && e->nops > 0) compile_program(e);
+  const int32_t bad = e->prog ? run_forward(e, vals) : interpret(e, vals);
   for (int32_t k = 0; k < e->ncmd; k++) e->m[k] = vals[e->slot[k]];
   for (int32_t v = 0; v < e->n; v++) e->scale0[v] = vals[e->scale_slot[v]];
   return bad;
 }
 
-void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, const double *sbar, double *vbar, double *wbar) {
-  const int32_t ni = e->ninputs, nops = e->nops;
-  memset(vbar, 0, ((size_t)ni + 1 + (size_t)nops) * sizeof *vbar);
-  for (int32_t k = 0; k < e->ncmd; k++) vbar[e->slot[k]] += mbar[k];
-  for (int32_t v = 0; v < e->n; v++) vbar[e->scale_slot[v]] += sbar[v];
+/* Op-by-op reverse pass over the recorded tape (when no program was compiled). */
+static void interpret_reverse(const pk_elim *e, const double *vals, double *vbar) {
+  const int32_t ni = e->ninputs;
   const double *out = vals + ni + 1;
-  for (int32_t k = nops - 1; k >= 0; k--) {
+  for (int32_t k = e->nops - 1; k >= 0; k--) {
     const uint32_t *o = e->ops + 4 * (size_t)k;
     double g = vbar[ni + 1 + k];
     if (g == 0) continue;
@@ -44,6 +179,85 @@ void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, 
       default: vbar[o[1]] -= g * out[k] * out[k]; /* d(1/a) = −1/a² */
     }
   }
+}
+
+/* The runs backwards, each op's adjoint exactly as interpret_reverse computes it. */
+static void run_reverse(const pk_elim *e, const double *vals, double *vbar) {
+  const int32_t first = e->ninputs + 1;
+  const double *out = vals + first;
+  double *obar = vbar + first;
+  int32_t k = e->nops;
+  for (const int32_t *end = e->prog + e->nprog; end > e->prog;) {
+    const int32_t *p = end - end[-1];
+    end = p;
+    const int32_t len = p[1];
+    k -= len;
+    const double *o = out + k;
+    const double *g = obar + k;
+    switch (p[0]) {
+      case RUN_CHAIN_SEQ: case RUN_CHAIN: {
+        /* Op i adds its adjoint to op i−1's, which nothing else reads any more: carried in
+         * a register (the same sum: g[i−1] + gi, skipped when gi is 0, as op by op). */
+        const int seq = p[0] == RUN_CHAIN_SEQ;
+        double carry = g[len - 1];
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = carry;
+          if (i > 0) carry = gi == 0 ? g[i - 1] : g[i - 1] + gi;
+          if (gi == 0) continue;
+          if (i == 0) vbar[p[2]] += gi;
+          vbar[seq ? p[3] + i : p[3 + i]] += gi;
+        }
+        break;
+      }
+      case RUN_SCALE_SEQ: case RUN_SCALE: {
+        /* s is read by no op of the run but as the shared factor: its adjoint accumulates in a register. */
+        const int seq = p[0] == RUN_SCALE_SEQ;
+        const int32_t s = p[2];
+        const double vs = vals[s];
+        double sbar = vbar[s];
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = g[i];
+          if (gi == 0) continue;
+          const int32_t x = seq ? p[3] + i : p[3 + i];
+          vbar[x] += gi * vs;
+          sbar += gi * vals[x];
+        }
+        vbar[s] = sbar;
+        break;
+      }
+      case RUN_MUL:
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = g[i];
+          if (gi == 0) continue;
+          const int32_t a = p[2 + 2 * i], b = p[3 + 2 * i];
+          vbar[a] += gi * vals[b]; vbar[b] += gi * vals[a];
+        }
+        break;
+      case RUN_FMA:
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = g[i];
+          if (gi == 0) continue;
+          const int32_t a = p[2 + 3 * i], b = p[3 + 3 * i], c = p[4 + 3 * i];
+          vbar[a] += gi; vbar[b] += gi * vals[c]; vbar[c] += gi * vals[b];
+        }
+        break;
+      default:
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = g[i];
+          if (gi == 0) continue;
+          vbar[p[2 + i]] -= gi * o[i] * o[i]; /* d(1/a) = −1/a² */
+        }
+    }
+  }
+}
+
+void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, const double *sbar, double *vbar, double *wbar) {
+  const int32_t ni = e->ninputs, nops = e->nops;
+  memset(vbar, 0, ((size_t)ni + 1 + (size_t)nops) * sizeof *vbar);
+  for (int32_t k = 0; k < e->ncmd; k++) vbar[e->slot[k]] += mbar[k];
+  for (int32_t v = 0; v < e->n; v++) vbar[e->scale_slot[v]] += sbar[v];
+  if (e->prog) run_reverse(e, vals, vbar);
+  else interpret_reverse(e, vals, vbar);
   memcpy(wbar, vbar, (size_t)ni * sizeof *wbar);
 }
 

@@ -60,6 +60,10 @@ describe('trace evaluation on the rabbits model', () => {
       }
     });
   }
+  test('the coalescent n = 20 (a tape evaluated as runs, not op by op) agrees with direct elimination to the last bit', () => {
+    const graph = models.coalescent(20);
+    expect(evaluatorFor(graph).moments(3, { theta: [1.7] })).toEqual(graph.moments(3, { theta: [1.7] }));
+  });
   test('trace and direct elimination agree to the last bit on rabbits N = 40', () => {
     const graph = models.rabbits(40);
     expect(evaluatorFor(graph).moments(3, { theta: [1.5, 0.7, 2.2] })).toEqual(graph.moments(3, { theta: [1.5, 0.7, 2.2] }));

@@ -341,8 +341,26 @@ void pk_moments_reverse(const pk_elim *e, const double *r, int32_t k, const doub
   }
 }
 
+/* θ̄ for a few parameters, the sums in registers (inlined with npar a constant). */
+static inline __attribute__((always_inline)) void chain_small(int32_t m, int32_t npar, const double *coef, const double *wbar, double *grad) {
+  double acc[4] = { 0, 0, 0, 0 };
+  for (int32_t j = 0; j < m; j++) {
+    const double x = wbar[j];
+    if (x == 0) continue;
+    const double *c = coef + (size_t)j * npar;
+    for (int32_t i = 0; i < npar; i++) acc[i] += c[i] * x;
+  }
+  for (int32_t i = 0; i < npar; i++) grad[i] = acc[i];
+}
+
 /* θ̄ = Cᵀ w̄ for canonical weights w = base + C·θ (C is m × npar, row-major). */
 void pk_chain_theta(int32_t m, int32_t npar, const double *coef, const double *wbar, double *grad) {
+  switch (npar) {
+    case 1: chain_small(m, 1, coef, wbar, grad); return;
+    case 2: chain_small(m, 2, coef, wbar, grad); return;
+    case 3: chain_small(m, 3, coef, wbar, grad); return;
+    case 4: chain_small(m, 4, coef, wbar, grad); return;
+  }
   for (int32_t i = 0; i < npar; i++) grad[i] = 0;
   for (int32_t j = 0; j < m; j++) {
     double x = wbar[j];

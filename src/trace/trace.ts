@@ -31,6 +31,12 @@ export interface TraceGradient {
   gradients: Float64Array[];
 }
 
+/** The parameterisation w = base + C·θ in kernel memory (C row-major, `paramLength` per input), for θ-gradients. */
+export interface ThetaChain {
+  coef: number;
+  paramLength: number;
+}
+
 /** Sizes of a trace. */
 export interface TraceStats {
   vertices: number;
@@ -168,8 +174,12 @@ export class Trace {
     return this.gradientFromBuffer(options, seeds);
   }
 
-  /** @internal {@link Trace.gradient} at the (validated) weights already in {@link Trace.weightBuffer}. */
-  gradientFromBuffer(options: TraceGradientOptions = {}, seeds = this.gradientSeeds(options)): TraceGradient {
+  /**
+   * @internal {@link Trace.gradient} at the (validated) weights already in {@link Trace.weightBuffer};
+   * with `chain` (w = base + C·θ, C in kernel memory) also each gradient with respect to θ, taken
+   * in the kernel while w̄ is there.
+   */
+  gradientFromBuffer(options: TraceGradientOptions = {}, seeds = this.gradientSeeds(options), chain?: ThetaChain): TraceGradient & { thetaGradients?: Float64Array[] } {
     const k = seeds[0].length, rewards = options.rewards;
     const r = this.rewardVector(rewards);
     const n = this.vertexCount, ncmd = this.elimination.stats().commands, nv = this.valueCount(), m = this.inputCount;
@@ -179,20 +189,25 @@ export class Trace {
     this.workspace ??= new KernelWorkspace();
     const ws = this.workspace.layout({
       vbar: 8 * nv, wbar: 8 * m, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
-      out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n,
+      out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n, grad: 8 * (chain?.paramLength ?? 0),
     });
     const bad = K.pk_trace_evaluate(this.ptr, w, vals);
     if (bad >= 0) this.afterEvaluate(bad, f64View(K, w, m).slice());
     f64View(K, ws.r, n).set(r);
     K.pk_moments_forward(this.ptr, ws.r, k, ws.B, ws.X, ws.XS, ws.out);
     const moments = Array.from(f64View(K, ws.out, k));
+    const thetaGradients: Float64Array[] = [];
     const gradients = seeds.map((seed) => {
       f64View(K, ws.seed, k).set(seed);
       K.pk_moments_reverse(this.ptr, ws.r, k, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
       K.pk_trace_reverse(this.ptr, vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
+      if (chain) {
+        K.pk_chain_theta(m, chain.paramLength, chain.coef, ws.wbar, ws.grad);
+        thetaGradients.push(f64View(K, ws.grad, chain.paramLength).slice());
+      }
       return f64View(K, ws.wbar, m).slice();
     });
-    return { moments, gradients };
+    return chain ? { moments, gradients, thetaGradients } : { moments, gradients };
   }
 
   /** One output adjoint per backward pass: options.seed, else a unit vector per moment. */

@@ -136,11 +136,17 @@ export class TraceModel {
   }
 }
 
+// The trace each structure last matched: compile() checks a stored trace against the
+// structure, then the model it makes checks again; the second comparison of every edge is skipped.
+const matched = new WeakMap<Structure, Trace>();
+
 /** Whether `trace` was recorded on `s` (same vertices, kind and canonical edges). */
 export function sameStructure(trace: Trace, s: Structure): boolean {
+  if (matched.get(s) === trace || (trace.rowPtr === s.rowPtr && trace.col === s.col && trace.vertexCount === s.vertexCount && trace.discrete === s.discrete)) return true;
   if (trace.vertexCount !== s.vertexCount || trace.discrete !== s.discrete || trace.col.length !== s.col.length) return false;
   for (let i = 0; i < s.rowPtr.length; i++) if (trace.rowPtr[i] !== s.rowPtr[i]) return false;
   for (let i = 0; i < s.col.length; i++) if (trace.col[i] !== s.col[i]) return false;
+  matched.set(s, trace);
   return true;
 }
 

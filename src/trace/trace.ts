@@ -3,7 +3,7 @@
 // One trace serves every rate assignment on the same structure.
 import { GraphError } from '../errors/index.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
-import { allocate, f64View, kernel } from '../kernel/module.js';
+import { f64View, kernel } from '../kernel/module.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
@@ -47,12 +47,13 @@ export interface TraceStats {
   bytes: number;
 }
 
-function freeBuffers(b: { w: number; vals: number }): void {
-  const k = kernel();
-  k.pk_free(b.w);
-  k.pk_free(b.vals);
-}
-const buffersRegistry = new FinalizationRegistry(freeBuffers);
+// Kernel memory that every trace's evaluations use in turn (each is synchronous): the
+// weights and the tape's values, and a gradient's arrays. Shared, a trace kept in a cache
+// holds no value array of its own, and a trace just loaded or recorded touches no fresh
+// memory for them (first touches of memory cost more than the evaluation here).
+// Grown to the largest trace evaluated, never shrunk.
+let evaluationSpace: KernelWorkspace | null = null;
+let gradientSpace: KernelWorkspace | null = null;
 
 /** An elimination recorded once per graph structure, evaluated for any weights. */
 export class Trace {
@@ -66,10 +67,7 @@ export class Trace {
   hash?: string;
   private readonly elimination: Elimination;
   private readonly ptr: number;
-  /** Kernel buffers reused by every evaluation: the weights, then the tape's values. */
-  private buffers: { w: number; vals: number } | null = null;
   private readonly skeleton: Parameters<typeof checkWeights>[0];
-  private workspace: KernelWorkspace | null = null;
 
   /** @internal Use {@link Trace.record} or {@link Trace.fromBytes}. */
   constructor(ptr: number, structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col'>) {
@@ -118,20 +116,22 @@ export class Trace {
     return this.evaluateBuffer();
   }
 
-  /** @internal kernel memory the next {@link Trace.evaluateBuffer} reads its weights from. */
+  /** @internal kernel memory the next {@link Trace.evaluateBuffer} reads its weights from (valid until another trace evaluates). */
   weightBuffer(): number {
-    if (!this.buffers) {
-      const k = kernel();
-      this.buffers = { w: allocate(k, 8 * this.inputCount), vals: allocate(k, 8 * this.valueCount()) };
-      buffersRegistry.register(this, this.buffers, this);
-    }
-    return this.buffers.w;
+    return this.buffers().w;
+  }
+
+  // The shared evaluation memory laid out for this trace: the same pointers on every call
+  // until another trace lays it out (the weights written before an evaluation stay put).
+  private buffers(): { w: number; vals: number } {
+    evaluationSpace ??= new KernelWorkspace();
+    return evaluationSpace.layout({ w: 8 * this.inputCount, vals: 8 * this.valueCount() });
   }
 
   /** @internal evaluates the (validated) weights already in {@link Trace.weightBuffer}. */
   evaluateBuffer(): Elimination {
     const k = kernel();
-    const { w, vals } = this.buffers!;
+    const { w, vals } = this.buffers();
     const bad = k.pk_trace_evaluate(this.ptr, w, vals);
     if (bad >= 0) this.afterEvaluate(bad, f64View(k, w, this.inputCount).slice());
     return this.elimination;
@@ -141,7 +141,7 @@ export class Trace {
   momentsFromBuffer(options: TraceMomentOptions = {}): number[] {
     const elim = this.evaluateBuffer();
     // Only the discrete recursion reads the weights again (its one-step kernel).
-    const csr = this.discrete ? this.csrFor(f64View(kernel(), this.buffers!.w, this.inputCount).slice()) : null;
+    const csr = this.discrete ? this.csrFor(f64View(kernel(), this.weightBuffer(), this.inputCount).slice()) : null;
     return rewardMoments(elim, csr, this.rewardVector(options.rewards), checkK(options.k ?? 1));
   }
 
@@ -184,10 +184,10 @@ export class Trace {
     const r = this.rewardVector(rewards);
     const n = this.vertexCount, ncmd = this.elimination.stats().commands, nv = this.valueCount(), m = this.inputCount;
     const K = kernel();
-    const { w, vals } = this.buffers!;
-    // One workspace, kept and grown across calls: a gradient allocates nothing after the first.
-    this.workspace ??= new KernelWorkspace();
-    const ws = this.workspace.layout({
+    const { w, vals } = this.buffers();
+    // One workspace shared by all traces, grown as needed: a gradient allocates nothing after the first.
+    gradientSpace ??= new KernelWorkspace();
+    const ws = gradientSpace.layout({
       vbar: 8 * nv, wbar: 8 * m, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
       out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n, grad: 8 * (chain?.paramLength ?? 0),
     });
@@ -224,13 +224,6 @@ export class Trace {
 
   /** Frees kernel memory now. */
   dispose(): void {
-    this.workspace?.dispose();
-    this.workspace = null;
-    if (this.buffers) {
-      buffersRegistry.unregister(this);
-      freeBuffers(this.buffers);
-      this.buffers = null;
-    }
     this.elimination.dispose();
   }
 
@@ -241,8 +234,10 @@ export class Trace {
 
   /** @internal Slots of the tape's value array: inputs, the constant 0, one per op. */
   valueCount(): number {
-    return this.inputCount + 1 + kernel().pk_trace_nops(this.ptr);
+    return (this.values ??= this.inputCount + 1 + kernel().pk_trace_nops(this.ptr));
   }
+
+  private values: number | undefined;
 
   private checkInputs(weights: ArrayLike<number>): Float64Array {
     if (weights.length !== this.inputCount)

@@ -70,6 +70,23 @@ describe('trace evaluation on the rabbits model', () => {
   });
 });
 
+describe('traces sharing evaluation memory', () => {
+  test('evaluations and gradients of traces of different sizes, interleaved, equal each trace alone', () => {
+    const small = models.coalescent(8), large = models.rabbits(12);
+    const a = evaluatorFor(small), b = evaluatorFor(large);
+    const aloneA = [a.moments(2, { theta: [1.1] }), a.gradient(1, { theta: [0.7] })];
+    const aloneB = [b.moments(2, { theta: [1, 2, 3] }), b.gradient(1, { theta: [2, 1, 3] })];
+    for (let i = 0; i < 3; i++) {
+      expect(b.moments(2, { theta: [1, 2, 3] })).toEqual(aloneB[0]);
+      expect(a.moments(2, { theta: [1.1] })).toEqual(aloneA[0]);
+      expect(b.gradient(1, { theta: [2, 1, 3] })).toEqual(aloneB[1]);
+      expect(a.gradient(1, { theta: [0.7] })).toEqual(aloneA[1]);
+    }
+    a.trace.dispose();
+    expect(b.moments(2, { theta: [1, 2, 3] })).toEqual(aloneB[0]);
+  });
+});
+
 describe('trace evaluation on discrete graphs', () => {
   for (let seed = 1; seed <= 6; seed++) {
     test(`discrete seed ${seed}: moments match the direct path`, () => {

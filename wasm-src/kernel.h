@@ -36,10 +36,10 @@ typedef struct pk_elim {
   /* When set, ops/dst/src/slot/scale_slot point into this one block (a loaded trace's
    * bytes, adopted without a copy) and only the block is freed. */
   void *block;
-  /* The tape compiled into runs (trace.c), made on first evaluation; 0 until then, or
-   * when out of memory (the plain interpreter runs instead). */
+  /* The tape compiled into runs (trace.c), made on the fourth evaluation; 0 until then, or
+   * where runs do not pay (the plain interpreter runs instead). */
   int32_t *prog;
-  int32_t nprog;
+  int32_t nprog, evaluations;
 } pk_elim;
 
 enum { PK_OP_ADD = 1, PK_OP_MUL = 2, PK_OP_FMA = 3, PK_OP_INV = 4 }; /* FMA: a + b·c (unfused) */

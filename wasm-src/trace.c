@@ -28,69 +28,85 @@ static int64_t scaled_operand(const uint32_t *o, uint32_t s) {
   return o[1] == s ? (int64_t)o[2] : o[2] == s ? (int64_t)o[1] : -1;
 }
 
-/* Writes the program to w (when not null); returns its length in int32s and, in *runs,
- * how many runs it has. */
+/* Runs pay for themselves from about three ops each: the elimination of a DAG (sums and
+ * scalings as long as the out-degrees) compiles to runs of 8 on the coalescent, while
+ * large cyclic components interleave kinds op by op (runs of 1.5 on the rabbits) and
+ * are faster interpreted. */
+enum { MIN_OPS_PER_RUN = 3, COMPILE_AFTER = 4 };
+
+/* The most int32s one op can take in the program: a run of one FMA (kind, len, a, b, c, size). */
+enum { MAX_PROGRAM_PER_OP = 6 };
+
+/* Writes the program to w (room for MAX_PROGRAM_PER_OP per op) in one pass over the tape;
+ * returns its length in int32s (0 when short runs show early that it will not pay) and, in
+ * *runs, how many runs it has. A run of listed
+ * operands writes them as it extends; one whose operands turn out consecutive (seq) is
+ * then rewritten as its first operand alone. */
 static size_t compile_runs(const pk_elim *e, int32_t *w, int32_t *runs) {
   const uint32_t *ops = e->ops, base = (uint32_t)e->ninputs + 1;
   const int32_t nops = e->nops;
   size_t at = 0;
-#define PUT(x) do { if (w) w[at] = (int32_t)(x); at++; } while (0)
   for (int32_t k = 0; k < nops;) {
     const uint32_t *o = ops + 4 * (size_t)k;
     const size_t start = at;
     int32_t run = 1;
     if (o[0] == PK_OP_ADD) {
+      int seq = 1;
+      int32_t *b = w + at + 3;
+      b[0] = (int32_t)o[2];
       for (; k + run < nops; run++) {
         const uint32_t *q = o + 4 * (size_t)run, prev = base + (uint32_t)(k + run - 1);
         if (q[0] != PK_OP_ADD || q[1] != prev || q[2] == prev) break;
+        b[run] = (int32_t)q[2];
+        seq &= q[2] == o[2] + (uint32_t)run;
       }
-      int seq = 1;
-      for (int32_t i = 1; i < run && seq; i++) seq = o[4 * (size_t)i + 2] == o[2] + (uint32_t)i;
-      PUT(seq ? RUN_CHAIN_SEQ : RUN_CHAIN); PUT(run); PUT(o[1]);
-      if (seq) PUT(o[2]);
-      else for (int32_t i = 0; i < run; i++) PUT(o[4 * (size_t)i + 2]);
+      w[at] = seq ? RUN_CHAIN_SEQ : RUN_CHAIN; w[at + 1] = run; w[at + 2] = (int32_t)o[1];
+      at += 3 + (seq ? 1 : (size_t)run);
     } else if (o[0] == PK_OP_MUL && o[1] != o[2]) {
       /* The shared factor: the operand the next MUL also reads (else b, an inverse). */
       uint32_t s = o[2];
       if (k + 1 < nops && scaled_operand(o + 4, s) < 0 && scaled_operand(o + 4, o[1]) >= 0) s = o[1];
-      while (k + run < nops && scaled_operand(o + 4 * (size_t)run, s) >= 0) run++;
-      const uint32_t x0 = (uint32_t)scaled_operand(o, s);
+      const int64_t x0 = scaled_operand(o, s);
       int seq = 1;
-      for (int32_t i = 1; i < run && seq; i++) seq = scaled_operand(o + 4 * (size_t)i, s) == (int64_t)x0 + i;
-      PUT(seq ? RUN_SCALE_SEQ : RUN_SCALE); PUT(run); PUT(s);
-      if (seq) PUT(x0);
-      else for (int32_t i = 0; i < run; i++) PUT(scaled_operand(o + 4 * (size_t)i, s));
+      int32_t *x = w + at + 3;
+      x[0] = (int32_t)x0;
+      for (; k + run < nops; run++) {
+        const int64_t xi = scaled_operand(o + 4 * (size_t)run, s);
+        if (xi < 0) break;
+        x[run] = (int32_t)xi;
+        seq &= xi == x0 + run;
+      }
+      w[at] = seq ? RUN_SCALE_SEQ : RUN_SCALE; w[at + 1] = run; w[at + 2] = (int32_t)s;
+      at += 3 + (seq ? 1 : (size_t)run);
     } else {
       const int32_t arity = o[0] == PK_OP_FMA ? 3 : o[0] == PK_OP_INV ? 1 : 2;
       while (k + run < nops && o[4 * (size_t)run] == o[0] && (o[0] != PK_OP_MUL || o[4 * (size_t)run + 1] == o[4 * (size_t)run + 2])) run++;
-      PUT(o[0] == PK_OP_FMA ? RUN_FMA : o[0] == PK_OP_INV ? RUN_INV : RUN_MUL); PUT(run);
-      for (int32_t i = 0; i < run; i++) for (int32_t j = 1; j <= arity; j++) PUT(o[4 * (size_t)i + j]);
+      w[at++] = o[0] == PK_OP_FMA ? RUN_FMA : o[0] == PK_OP_INV ? RUN_INV : RUN_MUL;
+      w[at++] = run;
+      for (int32_t i = 0; i < run; i++) for (int32_t j = 1; j <= arity; j++) w[at++] = (int32_t)o[4 * (size_t)i + j];
     }
-    PUT(at - start + 1);
+    w[at] = (int32_t)(at - start + 1);
+    at++;
     k += run;
-    ++*runs;
+    /* Short runs throughout (a cyclic elimination) are known early: stop there. */
+    if (++*runs == 4096 && (int64_t)*runs * MIN_OPS_PER_RUN > k) return 0;
   }
-#undef PUT
   return at;
 }
 
-/* Runs pay for themselves from about three ops each: the elimination of a DAG (sums and
- * scalings as long as the out-degrees) compiles to runs of 8 on the coalescent, while
- * large cyclic components interleave kinds op by op (runs of 1.5 on the rabbits) and
- * are faster interpreted. */
-enum { MIN_OPS_PER_RUN = 3 };
-
 /* Compiles the runs once, where they pay (nprog −1 marks a tape left to the interpreter,
- * as does running out of memory or a program past int32 offsets). */
+ * as does running out of memory or a program past int32 offsets). The buffer is sized for
+ * the worst case and shrunk in place; pages never written are never touched. */
 static void compile_program(pk_elim *e) {
-  int32_t runs = 0;
-  size_t len = compile_runs(e, 0, &runs);
   e->nprog = -1;
-  if (len > INT32_MAX || len == 0 || (int64_t)runs * MIN_OPS_PER_RUN > e->nops) return;
-  int32_t *prog = malloc(len * sizeof *prog);
+  if ((size_t)e->nops > (size_t)(INT32_MAX - 8) / MAX_PROGRAM_PER_OP) return;
+  int32_t *prog = malloc(((size_t)e->nops * MAX_PROGRAM_PER_OP + 1) * sizeof *prog);
   if (!prog) return;
-  compile_runs(e, prog, &runs);
-  e->prog = prog;
+  int32_t runs = 0;
+  size_t len = compile_runs(e, prog, &runs);
+  if (len == 0 || (int64_t)runs * MIN_OPS_PER_RUN > e->nops) { free(prog); return; }
+  int32_t *shrunk = realloc(prog, len * sizeof *prog);
+  e->prog = shrunk ? shrunk : prog;
   e->nprog = (int32_t)len;
 }
 
@@ -157,7 +173,9 @@ int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
   const int32_t ni = e->ninputs;
   memcpy(vals, w, (size_t)ni * sizeof *vals);
   vals[ni] = 0.0;
-  if (!e->prog && e->nprog == 0 && e->nops > 0) compile_program(e);
+  /* Compiling costs two or three interpreted evaluations: a trace evaluated a few times (a
+   * cache hit answering one question) is interpreted; from the fourth evaluation on, runs. */
+  if (!e->prog && e->nprog == 0 && e->nops > 0 && ++e->evaluations >= COMPILE_AFTER) compile_program(e);
   const int32_t bad = e->prog ? run_forward(e, vals) : interpret(e, vals);
   for (int32_t k = 0; k < e->ncmd; k++) e->m[k] = vals[e->slot[k]];
   for (int32_t v = 0; v < e->n; v++) e->scale0[v] = vals[e->scale_slot[v]];

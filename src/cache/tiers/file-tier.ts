@@ -71,6 +71,8 @@ export class FileTier implements CacheTier {
   private readonly staleTempMs: number;
   private modules: Promise<Loaded> | undefined;
   private corruptFound = 0;
+  /** mtime of entries read synchronously since their last touch (bounded: cleared past RECENT_READS). */
+  private readonly recentReads = new Map<string, number>();
 
   constructor(private readonly options: FileTierOptions) {
     this.serializer = options.serializer ?? binarySerializer;
@@ -89,7 +91,9 @@ export class FileTier implements CacheTier {
     // close) cost more than the read, and blocking for at most SYNC_READ_BYTES is brief.
     const s = this.serializer;
     const buffer = sync && s.readBuffer && s.releaseBuffer ? { get: (n: number) => s.readBuffer!(n), release: (b: Uint8Array) => s.releaseBuffer!(b) } : undefined;
-    let bytes = sync ? readSmallSync(sync, file, readFlags, this.options.syncReadBytes ?? SYNC_READ_BYTES, buffer) : null;
+    const stat = { mtimeMs: NaN };
+    let bytes = sync ? readSmallSync(sync, file, readFlags, this.options.syncReadBytes ?? SYNC_READ_BYTES, buffer, stat) : null;
+    this.noteRead(key, stat.mtimeMs);
     const lent = bytes && buffer ? bytes : null; // the serializer's until decode takes it over
     if (bytes === null) bytes = await this.readWhole(file);
     if (bytes === undefined) return undefined;
@@ -108,6 +112,12 @@ export class FileTier implements CacheTier {
     } finally {
       if (lent && !decoding) buffer!.release(lent);
     }
+  }
+
+  private noteRead(key: string, mtimeMs: number): void {
+    if (!Number.isFinite(mtimeMs)) return;
+    if (this.recentReads.size >= RECENT_READS) this.recentReads.clear();
+    this.recentReads.set(key, mtimeMs);
   }
 
   /** The whole file, or undefined when it does not exist. */
@@ -216,6 +226,10 @@ export class FileTier implements CacheTier {
   }
 
   async touch(key: string, accessedAt: number): Promise<void> {
+    // A file just read with an access time this recent needs no system call to say so again.
+    const modified = this.recentReads.get(key);
+    this.recentReads.delete(key);
+    if (modified !== undefined && accessedAt - modified >= 0 && accessedAt - modified < TOUCH_SLACK_MS) return;
     const { fs } = await this.load();
     const at = new Date(accessedAt);
     await fs.utimes(await this.fileOf(key), at, at).catch(() => {}); // mtime: reads leave it alone (atime is relatime-noisy)
@@ -389,15 +403,19 @@ function nodeModules(): Promise<NodeModules> {
 
 // Entries up to this size are read synchronously (see get).
 const SYNC_READ_BYTES = 256 * 1024;
+// Access times are kept to this precision (a minute: vacuuming goes by days, eviction by
+// order): a hit on a file touched within it skips the utimes call, a thread-pool trip.
+const TOUCH_SLACK_MS = 60_000;
+const RECENT_READS = 1024;
 
 /**
  * `file` read synchronously when it is at most `limit` bytes (into `buffer.get`'s buffer when
- * given); undefined when it does not exist, null when it is larger (the caller reads it
+ * given; its mtime into `stat`); undefined when it does not exist, null when it is larger (the caller reads it
  * asynchronously). Opened non-blocking and checked to be a regular file first, as the
  * asynchronous path is: a FIFO never blocks.
  */
 function readSmallSync(fs: SyncFs, file: string, flags: number, limit: number,
-  buffer?: { get(n: number): Uint8Array; release(b: Uint8Array): void }): Uint8Array | undefined | null {
+  buffer?: { get(n: number): Uint8Array; release(b: Uint8Array): void }, stat?: { mtimeMs: number }): Uint8Array | undefined | null {
   let fd: number;
   try {
     fd = fs.openSync(file, flags);
@@ -409,6 +427,7 @@ function readSmallSync(fs: SyncFs, file: string, flags: number, limit: number,
     const stats = fs.fstatSync(fd);
     if (!stats.isFile()) throw new CacheError('CORRUPT', `${file}: not a regular file`);
     if (stats.size > limit || stats.size > MAX_ENTRY_BYTES) return null;
+    if (stat) stat.mtimeMs = stats.mtimeMs;
     const bytes = buffer ? buffer.get(stats.size) : new Uint8Array(stats.size);
     try {
       let read = 0;

@@ -257,17 +257,23 @@ export class Trace {
       : 'at these rates some vertices can no longer reach an absorbing vertex (a zero rate changed the structure)', v >= 0 ? { vertex: v } : {});
   }
 
-  private ones: Float64Array | null = null;
-
   private rewardVector(rewards: ArrayLike<number> | undefined): Float64Array {
     const n = this.vertexCount;
-    // All ones by default: made once (every use only reads it).
-    if (rewards === undefined) return (this.ones ??= new Float64Array(n).fill(1));
+    // All ones by default: one array for every trace (every use only reads it).
+    if (rewards === undefined) return allOnes(n);
     if (rewards.length !== n) throw new GraphError('BAD_REWARDS', `rewards have ${rewards.length} entries but the graph has ${n} vertices`);
     const r = Float64Array.from(rewards);
     for (let v = 0; v < n; v++) if (!Number.isFinite(r[v])) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}, not a finite number`, { vertex: v });
     return r;
   }
+}
+
+let ones = new Float64Array(0);
+
+/** n ones (a view of an array shared by all traces, grown as needed; never written). */
+function allOnes(n: number): Float64Array {
+  if (ones.length < n) ones = new Float64Array(Math.max(n, 2 * ones.length)).fill(1);
+  return ones.subarray(0, n);
 }
 
 function checkK(k: number): number {

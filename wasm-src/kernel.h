@@ -50,7 +50,7 @@ enum { PK_OP_ADD = 1, PK_OP_MUL = 2, PK_OP_FMA = 3, PK_OP_INV = 4 }; /* FMA: a +
  * also written to a tape whose inputs are the weights: the trace. */
 pk_elim *pk_eliminate(int32_t n, const int32_t *row_ptr, const int32_t *col, const double *w, int32_t record, int32_t *err);
 
-/* Evaluates a recorded tape for new weights: fills vals (ninputs + 1 + nops) and
+/* Evaluates a recorded tape for new weights (w may be vals itself, the weights in place): fills vals (ninputs + 1 + nops) and
  * the elimination's multipliers and scale0, so pk_solve works as after pk_eliminate.
  * Returns the index of the first op that divided by a non-positive number, or -1. */
 int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals);

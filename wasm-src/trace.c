@@ -171,7 +171,7 @@ static int32_t run_forward(const pk_elim *e, double *vals) {
 
 int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
   const int32_t ni = e->ninputs;
-  memcpy(vals, w, (size_t)ni * sizeof *vals);
+  if (w != vals) memcpy(vals, w, (size_t)ni * sizeof *vals); /* weights written in place need no copy */
   vals[ni] = 0.0;
   /* Compiling costs two or three interpreted evaluations: a trace evaluated a few times (a
    * cache hit answering one question) is interpreted; from the fourth evaluation on, runs. */

@@ -123,9 +123,11 @@ export class Trace {
 
   // The shared evaluation memory laid out for this trace: the same pointers on every call
   // until another trace lays it out (the weights written before an evaluation stay put).
+  // The weights are the first slots of the tape's values, written there: no copy per evaluation.
   private buffers(): { w: number; vals: number } {
     evaluationSpace ??= new KernelWorkspace();
-    return evaluationSpace.layout({ w: 8 * this.inputCount, vals: 8 * this.valueCount() });
+    const { vals } = evaluationSpace.layout({ vals: 8 * this.valueCount() });
+    return { w: vals, vals };
   }
 
   /** @internal evaluates the (validated) weights already in {@link Trace.weightBuffer}. */

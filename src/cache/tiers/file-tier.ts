@@ -88,7 +88,8 @@ export class FileTier implements CacheTier {
     const file = await this.fileOf(key);
     const { sync, readFlags, crc32 } = await this.load();
     // A small entry is read synchronously: four thread-pool round trips (open, stat, read,
-    // close) cost more than the read, and blocking for at most SYNC_READ_BYTES is brief.
+    // close) cost more than the read, and blocking for at most syncReadBytes is brief.
+    // Read so, it may go straight into the serializer's own buffer (readBuffer).
     const s = this.serializer;
     const buffer = sync && s.readBuffer && s.releaseBuffer ? { get: (n: number) => s.readBuffer!(n), release: (b: Uint8Array) => s.releaseBuffer!(b) } : undefined;
     const stat = { mtimeMs: NaN };
@@ -410,9 +411,9 @@ const RECENT_READS = 1024;
 
 /**
  * `file` read synchronously when it is at most `limit` bytes (into `buffer.get`'s buffer when
- * given; its mtime into `stat`); undefined when it does not exist, null when it is larger (the caller reads it
- * asynchronously). Opened non-blocking and checked to be a regular file first, as the
- * asynchronous path is: a FIFO never blocks.
+ * given; its mtime into `stat`); undefined when it does not exist, null when it is larger
+ * (the caller reads it asynchronously). Opened non-blocking and checked to be a regular file
+ * first, as the asynchronous path is: a FIFO never blocks.
  */
 function readSmallSync(fs: SyncFs, file: string, flags: number, limit: number,
   buffer?: { get(n: number): Uint8Array; release(b: Uint8Array): void }, stat?: { mtimeMs: number }): Uint8Array | undefined | null {

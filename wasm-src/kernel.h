@@ -56,7 +56,7 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *row_ptr, const int32_t *col, con
 int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals);
 /* Reverse mode over the tape: from adjoints of the multipliers (mbar, per command)
  * and of scale0 (sbar, per vertex), the adjoint of every input weight (wbar). vals
- * from pk_trace_evaluate; vbar is scratch of the same length. */
+ * from pk_trace_evaluate; vbar is scratch of the same length, and wbar may be vbar itself (its first ninputs slots). */
 void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, const double *sbar, double *vbar, double *wbar);
 /* pk_solve that keeps what the reverse pass needs: xs[k] = x[src[k]] (or x[dst[k]] before a scaling). */
 void pk_solve_record(const pk_elim *e, const double *r, double *x, double *xs);

@@ -276,7 +276,7 @@ void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, 
   for (int32_t v = 0; v < e->n; v++) vbar[e->scale_slot[v]] += sbar[v];
   if (e->prog) run_reverse(e, vals, vbar);
   else interpret_reverse(e, vals, vbar);
-  memcpy(wbar, vbar, (size_t)ni * sizeof *wbar);
+  if (wbar != vbar) memcpy(wbar, vbar, (size_t)ni * sizeof *wbar); /* the inputs' adjoints are vbar's first slots */
 }
 
 void pk_solve_record(const pk_elim *e, const double *r, double *x, double *xs) {

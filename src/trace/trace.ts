@@ -190,7 +190,7 @@ export class Trace {
     // One workspace shared by all traces, grown as needed: a gradient allocates nothing after the first.
     gradientSpace ??= new KernelWorkspace();
     const ws = gradientSpace.layout({
-      vbar: 8 * nv, wbar: 8 * m, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
+      vbar: 8 * nv, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
       out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n, grad: 8 * (chain?.paramLength ?? 0),
     });
     const bad = K.pk_trace_evaluate(this.ptr, w, vals);
@@ -202,12 +202,13 @@ export class Trace {
     const gradients = seeds.map((seed) => {
       f64View(K, ws.seed, k).set(seed);
       K.pk_moments_reverse(this.ptr, ws.r, k, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
-      K.pk_trace_reverse(this.ptr, vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
+      // w̄ is left in v̄'s first slots (the inputs come first on the tape): no copy out.
+      K.pk_trace_reverse(this.ptr, vals, ws.mbar, ws.sbar, ws.vbar, ws.vbar);
       if (chain) {
-        K.pk_chain_theta(m, chain.paramLength, chain.coef, ws.wbar, ws.grad);
+        K.pk_chain_theta(m, chain.paramLength, chain.coef, ws.vbar, ws.grad);
         thetaGradients.push(f64View(K, ws.grad, chain.paramLength).slice());
       }
-      return f64View(K, ws.wbar, m).slice();
+      return f64View(K, ws.vbar, m).slice();
     });
     return chain ? { moments, gradients, thetaGradients } : { moments, gradients };
   }

@@ -36,6 +36,10 @@ typedef struct pk_elim {
   /* When set, ops/dst/src/slot/scale_slot point into this one block (a loaded trace's
    * bytes, adopted without a copy) and only the block is freed. */
   void *block;
+  /* The tape compiled into runs (trace.c), made on the fourth evaluation; 0 until then, or
+   * where runs do not pay (the plain interpreter runs instead). */
+  int32_t *prog;
+  int32_t nprog, evaluations;
 } pk_elim;
 
 enum { PK_OP_ADD = 1, PK_OP_MUL = 2, PK_OP_FMA = 3, PK_OP_INV = 4 }; /* FMA: a + b·c (unfused) */
@@ -46,13 +50,13 @@ enum { PK_OP_ADD = 1, PK_OP_MUL = 2, PK_OP_FMA = 3, PK_OP_INV = 4 }; /* FMA: a +
  * also written to a tape whose inputs are the weights: the trace. */
 pk_elim *pk_eliminate(int32_t n, const int32_t *row_ptr, const int32_t *col, const double *w, int32_t record, int32_t *err);
 
-/* Evaluates a recorded tape for new weights: fills vals (ninputs + 1 + nops) and
+/* Evaluates a recorded tape for new weights (w may be vals itself, the weights in place): fills vals (ninputs + 1 + nops) and
  * the elimination's multipliers and scale0, so pk_solve works as after pk_eliminate.
  * Returns the index of the first op that divided by a non-positive number, or -1. */
 int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals);
 /* Reverse mode over the tape: from adjoints of the multipliers (mbar, per command)
  * and of scale0 (sbar, per vertex), the adjoint of every input weight (wbar). vals
- * from pk_trace_evaluate; vbar is scratch of the same length. */
+ * from pk_trace_evaluate; vbar is scratch of the same length, and wbar may be vbar itself (its first ninputs slots). */
 void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, const double *sbar, double *vbar, double *wbar);
 /* pk_solve that keeps what the reverse pass needs: xs[k] = x[src[k]] (or x[dst[k]] before a scaling). */
 void pk_solve_record(const pk_elim *e, const double *r, double *x, double *xs);

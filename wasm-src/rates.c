@@ -2,15 +2,14 @@
  * evaluation: w[j] = base[j] + Σ_i coef[j·p + i]·θ_i. This is only the fast path
  * of the checks the graph format asks for: on any failure the caller re-runs its
  * own validator, which names the edge or vertex.
- * Two passes: the rates with their range check over the edges (one vectorised loop
- * with one parameter), then the row sums and per-vertex checks over the vertices.
+ * Two passes: the rates with their range check over the edges, then the row sums and
+ * per-vertex checks over the vertices.
  * The arithmetic is that of the JS path (src/graph/structure.ts), term by term.
  * `exit` (may be null) receives the row sums: the exit rates of a continuous graph.
  * Returns 0, 1 when a check fails, or 2 when they pass but some rate is exactly 0 (the
  * direct path's CSR drops those edges, which the JS path does). */
 #include "kernel.h"
 #include <float.h>
-#include <string.h>
 
 int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
                     const double *loop_base, const double *loop_coef, const uint8_t *has_out,
@@ -18,9 +17,9 @@ int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base,
   const double slack = 1 + 1e-12;
   const int32_t m = rp[n];
   int32_t ok = 1, zero = 0;
-  /* Pass 1, over edges: the rates and their range check. With one parameter it is one
-   * vectorised loop (a large graph's arrays do not fit in cache: each pass costs a trip
-   * through memory); with more, a copy and one pass per nonzero θ_i. */
+  /* Pass 1, over edges: the rates and their range check, in one pass (a large graph's
+   * arrays do not fit in cache: each pass costs a trip through memory); with one
+   * parameter a vectorised loop. */
   if (p == 1 && theta[0] != 0) {
     const double t = theta[0];
     for (int32_t j = 0; j < m; j++) {
@@ -30,13 +29,17 @@ int32_t pk_rates_at(int32_t n, int32_t p, const int32_t *rp, const double *base,
       zero |= x == 0;
     }
   } else {
-    memcpy(w, base, (size_t)m * sizeof *w);
-    for (int32_t i = 0; i < p; i++) {
-      const double t = theta[i];
-      if (t == 0) continue; /* as the JS path: a zero θ_i adds nothing, not even −0 + 0 */
-      for (int32_t j = 0; j < m; j++) w[j] += coef[(size_t)j * p + i] * t;
+    /* One pass over the edges: each rate summed term by term in θ's order, as the JS path
+     * does (one pass per θ_i read every coefficient row p times through memory). */
+    for (int32_t j = 0; j < m; j++) {
+      const double *c = coef + (size_t)j * p;
+      double x = base[j];
+      for (int32_t i = 0; i < p; i++)
+        if (theta[i] != 0) x += c[i] * theta[i]; /* as the JS path: a zero θ_i adds nothing, not even −0 + 0 */
+      w[j] = x;
+      ok &= (x >= 0) & (x <= DBL_MAX);
+      zero |= x == 0;
     }
-    for (int32_t j = 0; j < m; j++) { ok &= (w[j] >= 0) & (w[j] <= DBL_MAX); zero |= w[j] == 0; }
   }
   if (!ok) return 1;
   /* Pass 2, over vertices: the per-vertex checks, and row sums (each added in edge order,

@@ -1,15 +1,119 @@
 /* Evaluating a recorded elimination for new weights, and reverse-mode
  * differentiation through it and through the replays that use it. */
 #include "kernel.h"
+#include <stdlib.h>
 #include <string.h>
 
-int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
-  const int32_t ni = e->ninputs;
+/* The tape as runs. The recorded tape is one op at a time (16 bytes each, a branch per
+ * op); elimination writes it in runs of one kind: an exit rate summed edge after edge
+ * (each ADD adding to the previous result), its inverse, then every out-weight times
+ * that inverse. Compiled once into runs {kind, len, operands…, size}, evaluation loops
+ * over a run with the shared operand in a register and consecutive operands read as
+ * arrays. Every op is still computed by the same expression in the same order, so
+ * values and adjoints are bitwise those of the op-by-op interpreter. `size` (the run's
+ * length in int32s) ends each run, so the reverse pass can walk the program backwards. */
+enum {
+  RUN_CHAIN_SEQ = 1, /* acc = v[a0]; out_i = acc = acc + v[b0 + i] */
+  RUN_CHAIN = 2,     /* the same with listed b_i */
+  RUN_SCALE_SEQ = 3, /* out_i = v[x0 + i] · v[s] */
+  RUN_SCALE = 4,     /* out_i = v[x_i] · v[s] */
+  RUN_MUL = 5,       /* out_i = v[a_i] · v[b_i] */
+  RUN_FMA = 6,       /* out_i = v[a_i] + v[b_i] · v[c_i] */
+  RUN_INV = 7        /* out_i = 1 / v[a_i] */
+};
+
+/* The operand of MUL op o other than s, or -1 when o does not read s exactly once. */
+static int64_t scaled_operand(const uint32_t *o, uint32_t s) {
+  if (o[0] != PK_OP_MUL || o[1] == o[2]) return -1;
+  return o[1] == s ? (int64_t)o[2] : o[2] == s ? (int64_t)o[1] : -1;
+}
+
+/* Runs pay for themselves from about three ops each: the elimination of a DAG (sums and
+ * scalings as long as the out-degrees) compiles to runs of 8 on the coalescent, while
+ * large cyclic components interleave kinds op by op (runs of 1.5 on the rabbits) and
+ * are faster interpreted. */
+enum { MIN_OPS_PER_RUN = 3, COMPILE_AFTER = 4 };
+
+/* The most int32s one op can take in the program: a run of one FMA (kind, len, a, b, c, size). */
+enum { MAX_PROGRAM_PER_OP = 6 };
+
+/* Writes the program to w (room for MAX_PROGRAM_PER_OP per op) in one pass over the tape;
+ * returns its length in int32s (0 when short runs show early that it will not pay) and, in
+ * *runs, how many runs it has. A run of listed
+ * operands writes them as it extends; one whose operands turn out consecutive (seq) is
+ * then rewritten as its first operand alone. */
+static size_t compile_runs(const pk_elim *e, int32_t *w, int32_t *runs) {
+  const uint32_t *ops = e->ops, base = (uint32_t)e->ninputs + 1;
+  const int32_t nops = e->nops;
+  size_t at = 0;
+  for (int32_t k = 0; k < nops;) {
+    const uint32_t *o = ops + 4 * (size_t)k;
+    const size_t start = at;
+    int32_t run = 1;
+    if (o[0] == PK_OP_ADD) {
+      int seq = 1;
+      int32_t *b = w + at + 3;
+      b[0] = (int32_t)o[2];
+      for (; k + run < nops; run++) {
+        const uint32_t *q = o + 4 * (size_t)run, prev = base + (uint32_t)(k + run - 1);
+        if (q[0] != PK_OP_ADD || q[1] != prev || q[2] == prev) break;
+        b[run] = (int32_t)q[2];
+        seq &= q[2] == o[2] + (uint32_t)run;
+      }
+      w[at] = seq ? RUN_CHAIN_SEQ : RUN_CHAIN; w[at + 1] = run; w[at + 2] = (int32_t)o[1];
+      at += 3 + (seq ? 1 : (size_t)run);
+    } else if (o[0] == PK_OP_MUL && o[1] != o[2]) {
+      /* The shared factor: the operand the next MUL also reads (else b, an inverse). */
+      uint32_t s = o[2];
+      if (k + 1 < nops && scaled_operand(o + 4, s) < 0 && scaled_operand(o + 4, o[1]) >= 0) s = o[1];
+      const int64_t x0 = scaled_operand(o, s);
+      int seq = 1;
+      int32_t *x = w + at + 3;
+      x[0] = (int32_t)x0;
+      for (; k + run < nops; run++) {
+        const int64_t xi = scaled_operand(o + 4 * (size_t)run, s);
+        if (xi < 0) break;
+        x[run] = (int32_t)xi;
+        seq &= xi == x0 + run;
+      }
+      w[at] = seq ? RUN_SCALE_SEQ : RUN_SCALE; w[at + 1] = run; w[at + 2] = (int32_t)s;
+      at += 3 + (seq ? 1 : (size_t)run);
+    } else {
+      const int32_t arity = o[0] == PK_OP_FMA ? 3 : o[0] == PK_OP_INV ? 1 : 2;
+      while (k + run < nops && o[4 * (size_t)run] == o[0] && (o[0] != PK_OP_MUL || o[4 * (size_t)run + 1] == o[4 * (size_t)run + 2])) run++;
+      w[at++] = o[0] == PK_OP_FMA ? RUN_FMA : o[0] == PK_OP_INV ? RUN_INV : RUN_MUL;
+      w[at++] = run;
+      for (int32_t i = 0; i < run; i++) for (int32_t j = 1; j <= arity; j++) w[at++] = (int32_t)o[4 * (size_t)i + j];
+    }
+    w[at] = (int32_t)(at - start + 1);
+    at++;
+    k += run;
+    /* Short runs throughout (a cyclic elimination) are known early: stop there. */
+    if (++*runs == 4096 && (int64_t)*runs * MIN_OPS_PER_RUN > k) return 0;
+  }
+  return at;
+}
+
+/* Compiles the runs once, where they pay (nprog −1 marks a tape left to the interpreter,
+ * as does running out of memory or a program past int32 offsets). The buffer is sized for
+ * the worst case and shrunk in place; pages never written are never touched. */
+static void compile_program(pk_elim *e) {
+  e->nprog = -1;
+  if ((size_t)e->nops > (size_t)(INT32_MAX - 8) / MAX_PROGRAM_PER_OP) return;
+  int32_t *prog = malloc(((size_t)e->nops * MAX_PROGRAM_PER_OP + 1) * sizeof *prog);
+  if (!prog) return;
+  int32_t runs = 0;
+  size_t len = compile_runs(e, prog, &runs);
+  if (len == 0 || (int64_t)runs * MIN_OPS_PER_RUN > e->nops) { free(prog); return; }
+  int32_t *shrunk = realloc(prog, len * sizeof *prog);
+  e->prog = shrunk ? shrunk : prog;
+  e->nprog = (int32_t)len;
+}
+
+static int32_t interpret(const pk_elim *e, double *vals) {
   const uint32_t *o = e->ops;
+  double *out = vals + e->ninputs + 1;
   int32_t bad = -1;
-  memcpy(vals, w, (size_t)ni * sizeof *vals);
-  vals[ni] = 0.0;
-  double *out = vals + ni + 1;
   for (int32_t k = 0, n = e->nops; k < n; k++, o += 4) {
     switch (o[0]) {
       case PK_OP_ADD: out[k] = vals[o[1]] + vals[o[2]]; break;
@@ -22,18 +126,67 @@ int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
       }
     }
   }
+  return bad;
+}
+
+/* Int32s of the run at p, its closing size included. */
+static inline int32_t run_size(const int32_t *p) {
+  const int32_t len = p[1];
+  switch (p[0]) {
+    case RUN_CHAIN_SEQ: case RUN_SCALE_SEQ: return 5;
+    case RUN_CHAIN: case RUN_SCALE: return 4 + len;
+    case RUN_MUL: return 3 + 2 * len;
+    case RUN_FMA: return 3 + 3 * len;
+    default: return 3 + len;
+  }
+}
+
+static int32_t run_forward(const pk_elim *e, double *vals) {
+  double *out = vals + e->ninputs + 1;
+  int32_t bad = -1, k = 0;
+  for (const int32_t *p = e->prog, *end = p + e->nprog; p < end;) {
+    const int32_t len = p[1];
+    double *o = out + k;
+    switch (p[0]) {
+      case RUN_CHAIN_SEQ: { double acc = vals[p[2]]; const double *b = vals + p[3]; for (int32_t i = 0; i < len; i++) o[i] = acc = acc + b[i]; break; }
+      case RUN_CHAIN: { double acc = vals[p[2]]; const int32_t *b = p + 3; for (int32_t i = 0; i < len; i++) o[i] = acc = acc + vals[b[i]]; break; }
+      case RUN_SCALE_SEQ: { const double s = vals[p[2]]; const double *x = vals + p[3]; for (int32_t i = 0; i < len; i++) o[i] = x[i] * s; break; }
+      case RUN_SCALE: { const double s = vals[p[2]]; const int32_t *x = p + 3; for (int32_t i = 0; i < len; i++) o[i] = vals[x[i]] * s; break; }
+      case RUN_MUL: { const int32_t *a = p + 2; for (int32_t i = 0; i < len; i++, a += 2) o[i] = vals[a[0]] * vals[a[1]]; break; }
+      case RUN_FMA: { const int32_t *a = p + 2; for (int32_t i = 0; i < len; i++, a += 3) o[i] = vals[a[0]] + vals[a[1]] * vals[a[2]]; break; }
+      default: {
+        const int32_t *a = p + 2;
+        for (int32_t i = 0; i < len; i++) {
+          const double x = vals[a[i]];
+          if (!(x > 0) && bad < 0) bad = k + i;
+          o[i] = 1.0 / x;
+        }
+      }
+    }
+    k += len;
+    p += run_size(p);
+  }
+  return bad;
+}
+
+int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
+  const int32_t ni = e->ninputs;
+  if (w != vals) memcpy(vals, w, (size_t)ni * sizeof *vals); /* weights written in place need no copy */
+  vals[ni] = 0.0;
+  /* Compiling costs two or three interpreted evaluations: a trace evaluated a few times (a
+   * cache hit answering one question) is interpreted; from the fourth evaluation on, runs. */
+  if (!e->prog && e->nprog == 0 && e->nops > 0 && ++e->evaluations >= COMPILE_AFTER) compile_program(e);
+  const int32_t bad = e->prog ? run_forward(e, vals) : interpret(e, vals);
   for (int32_t k = 0; k < e->ncmd; k++) e->m[k] = vals[e->slot[k]];
   for (int32_t v = 0; v < e->n; v++) e->scale0[v] = vals[e->scale_slot[v]];
   return bad;
 }
 
-void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, const double *sbar, double *vbar, double *wbar) {
-  const int32_t ni = e->ninputs, nops = e->nops;
-  memset(vbar, 0, ((size_t)ni + 1 + (size_t)nops) * sizeof *vbar);
-  for (int32_t k = 0; k < e->ncmd; k++) vbar[e->slot[k]] += mbar[k];
-  for (int32_t v = 0; v < e->n; v++) vbar[e->scale_slot[v]] += sbar[v];
+/* Op-by-op reverse pass over the recorded tape (when no program was compiled). */
+static void interpret_reverse(const pk_elim *e, const double *vals, double *vbar) {
+  const int32_t ni = e->ninputs;
   const double *out = vals + ni + 1;
-  for (int32_t k = nops - 1; k >= 0; k--) {
+  for (int32_t k = e->nops - 1; k >= 0; k--) {
     const uint32_t *o = e->ops + 4 * (size_t)k;
     double g = vbar[ni + 1 + k];
     if (g == 0) continue;
@@ -44,7 +197,86 @@ void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, 
       default: vbar[o[1]] -= g * out[k] * out[k]; /* d(1/a) = −1/a² */
     }
   }
-  memcpy(wbar, vbar, (size_t)ni * sizeof *wbar);
+}
+
+/* The runs backwards, each op's adjoint exactly as interpret_reverse computes it. */
+static void run_reverse(const pk_elim *e, const double *vals, double *vbar) {
+  const int32_t first = e->ninputs + 1;
+  const double *out = vals + first;
+  double *obar = vbar + first;
+  int32_t k = e->nops;
+  for (const int32_t *end = e->prog + e->nprog; end > e->prog;) {
+    const int32_t *p = end - end[-1];
+    end = p;
+    const int32_t len = p[1];
+    k -= len;
+    const double *o = out + k;
+    const double *g = obar + k;
+    switch (p[0]) {
+      case RUN_CHAIN_SEQ: case RUN_CHAIN: {
+        /* Op i adds its adjoint to op i−1's, which nothing else reads any more: carried in
+         * a register (the same sum: g[i−1] + gi, skipped when gi is 0, as op by op). */
+        const int seq = p[0] == RUN_CHAIN_SEQ;
+        double carry = g[len - 1];
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = carry;
+          if (i > 0) carry = gi == 0 ? g[i - 1] : g[i - 1] + gi;
+          if (gi == 0) continue;
+          if (i == 0) vbar[p[2]] += gi;
+          vbar[seq ? p[3] + i : p[3 + i]] += gi;
+        }
+        break;
+      }
+      case RUN_SCALE_SEQ: case RUN_SCALE: {
+        /* s is read by no op of the run but as the shared factor: its adjoint accumulates in a register. */
+        const int seq = p[0] == RUN_SCALE_SEQ;
+        const int32_t s = p[2];
+        const double vs = vals[s];
+        double sbar = vbar[s];
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = g[i];
+          if (gi == 0) continue;
+          const int32_t x = seq ? p[3] + i : p[3 + i];
+          vbar[x] += gi * vs;
+          sbar += gi * vals[x];
+        }
+        vbar[s] = sbar;
+        break;
+      }
+      case RUN_MUL:
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = g[i];
+          if (gi == 0) continue;
+          const int32_t a = p[2 + 2 * i], b = p[3 + 2 * i];
+          vbar[a] += gi * vals[b]; vbar[b] += gi * vals[a];
+        }
+        break;
+      case RUN_FMA:
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = g[i];
+          if (gi == 0) continue;
+          const int32_t a = p[2 + 3 * i], b = p[3 + 3 * i], c = p[4 + 3 * i];
+          vbar[a] += gi; vbar[b] += gi * vals[c]; vbar[c] += gi * vals[b];
+        }
+        break;
+      default:
+        for (int32_t i = len - 1; i >= 0; i--) {
+          const double gi = g[i];
+          if (gi == 0) continue;
+          vbar[p[2 + i]] -= gi * o[i] * o[i]; /* d(1/a) = −1/a² */
+        }
+    }
+  }
+}
+
+void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, const double *sbar, double *vbar, double *wbar) {
+  const int32_t ni = e->ninputs, nops = e->nops;
+  memset(vbar, 0, ((size_t)ni + 1 + (size_t)nops) * sizeof *vbar);
+  for (int32_t k = 0; k < e->ncmd; k++) vbar[e->slot[k]] += mbar[k];
+  for (int32_t v = 0; v < e->n; v++) vbar[e->scale_slot[v]] += sbar[v];
+  if (e->prog) run_reverse(e, vals, vbar);
+  else interpret_reverse(e, vals, vbar);
+  if (wbar != vbar) memcpy(wbar, vbar, (size_t)ni * sizeof *wbar); /* the inputs' adjoints are vbar's first slots */
 }
 
 void pk_solve_record(const pk_elim *e, const double *r, double *x, double *xs) {
@@ -127,8 +359,26 @@ void pk_moments_reverse(const pk_elim *e, const double *r, int32_t k, const doub
   }
 }
 
+/* θ̄ for a few parameters, the sums in registers (inlined with npar a constant). */
+static inline __attribute__((always_inline)) void chain_small(int32_t m, int32_t npar, const double *coef, const double *wbar, double *grad) {
+  double acc[4] = { 0, 0, 0, 0 };
+  for (int32_t j = 0; j < m; j++) {
+    const double x = wbar[j];
+    if (x == 0) continue;
+    const double *c = coef + (size_t)j * npar;
+    for (int32_t i = 0; i < npar; i++) acc[i] += c[i] * x;
+  }
+  for (int32_t i = 0; i < npar; i++) grad[i] = acc[i];
+}
+
 /* θ̄ = Cᵀ w̄ for canonical weights w = base + C·θ (C is m × npar, row-major). */
 void pk_chain_theta(int32_t m, int32_t npar, const double *coef, const double *wbar, double *grad) {
+  switch (npar) {
+    case 1: chain_small(m, 1, coef, wbar, grad); return;
+    case 2: chain_small(m, 2, coef, wbar, grad); return;
+    case 3: chain_small(m, 3, coef, wbar, grad); return;
+    case 4: chain_small(m, 4, coef, wbar, grad); return;
+  }
   for (int32_t i = 0; i < npar; i++) grad[i] = 0;
   for (int32_t j = 0; j < m; j++) {
     double x = wbar[j];

@@ -7,7 +7,7 @@ import { canonicalRates } from '../graph/rates.js';
 import { checkTheta, checkThetaRows, thetaRow } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { Trace } from '../trace/trace.js';
-import { kernelParameterisation } from '../kernel/parameterisation.js';
+import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 
 /** Where a trace model is evaluated, and with which rewards. */
 export interface ModelOptions {
@@ -82,10 +82,11 @@ export class TraceModel {
    * trace's buffer. `inBuffer` is false when the kernel refused them: the JS validator
    * (canonicalRates) then names the edge or vertex at fault.
    */
-  private kernelWeights(theta: ArrayLike<number> | undefined): { t: Float64Array; inBuffer: boolean } {
+  private kernelWeights(theta: ArrayLike<number> | undefined): { t: Float64Array; inBuffer: boolean; kp: KernelParameterisation } {
     this.checkFresh();
     const t = checkTheta(this.paramLength, theta);
-    return { t, inBuffer: kernelParameterisation(this.structure).ratesInto(t, this.trace.weightBuffer()) };
+    const kp = kernelParameterisation(this.structure);
+    return { t, inBuffer: kp.ratesInto(t, this.trace.weightBuffer()), kp };
   }
 
   /** Raw moments E[R], …, E[R^k] at θ. */
@@ -114,9 +115,14 @@ export class TraceModel {
 
   /** Moments E[R^1..R^k] at θ and their gradients with respect to θ (reverse mode, chain rule through w = b + Cθ). */
   gradient(k: number, options: ModelGradientOptions = {}): ThetaGradient {
-    const { t, inBuffer } = this.kernelWeights(options.theta);
+    const { t, inBuffer, kp } = this.kernelWeights(options.theta);
     const o = { k, rewards: options.rewards, seed: options.seed };
-    const { moments, gradients } = inBuffer ? this.trace.gradientFromBuffer(o) : this.trace.gradient(canonicalRates(this.structure, t), o);
+    if (inBuffer) {
+      // θ̄ = Cᵀw̄ in the kernel, while w̄ is there.
+      const { moments, gradients, thetaGradients } = this.trace.gradientFromBuffer(o, undefined, { coef: kp.coef, paramLength: this.paramLength });
+      return { moments, gradients: thetaGradients!, inputGradients: gradients };
+    }
+    const { moments, gradients } = this.trace.gradient(canonicalRates(this.structure, t), o);
     const thetaGradients = gradients.map((wbar) => chainToTheta(wbar, this.coefficients, this.paramLength));
     return { moments, gradients: thetaGradients, inputGradients: gradients };
   }
@@ -130,11 +136,17 @@ export class TraceModel {
   }
 }
 
+// The trace each structure last matched: compile() checks a stored trace against the
+// structure, then the model it makes checks again; the second comparison of every edge is skipped.
+const matched = new WeakMap<Structure, Trace>();
+
 /** Whether `trace` was recorded on `s` (same vertices, kind and canonical edges). */
 export function sameStructure(trace: Trace, s: Structure): boolean {
+  if (matched.get(s) === trace || (trace.rowPtr === s.rowPtr && trace.col === s.col && trace.vertexCount === s.vertexCount && trace.discrete === s.discrete)) return true;
   if (trace.vertexCount !== s.vertexCount || trace.discrete !== s.discrete || trace.col.length !== s.col.length) return false;
   for (let i = 0; i < s.rowPtr.length; i++) if (trace.rowPtr[i] !== s.rowPtr[i]) return false;
   for (let i = 0; i < s.col.length; i++) if (trace.col[i] !== s.col[i]) return false;
+  matched.set(s, trace);
   return true;
 }
 

@@ -2,22 +2,19 @@
 // once, so each evaluation computes and checks its weights in WebAssembly and
 // leaves them where the trace reads them: nothing per edge crosses back to JS.
 import type { Structure } from '../graph/structure.js';
-import { allocate, copyIn, f64View, kernel, type KernelExports } from './module.js';
+import { allocate, f64View, kernel, type KernelExports } from './module.js';
 
-const registry = new FinalizationRegistry<number[]>((ptrs) => {
-  const k = kernel();
-  for (const p of ptrs) k.pk_free(p);
-});
+const registry = new FinalizationRegistry<number>((block) => kernel().pk_free(block));
 
 /** Kernel-resident base, coefficients and self-loop terms of one structure. */
 export class KernelParameterisation {
   private readonly k: KernelExports;
-  private readonly ptrs: number[];
   /** Kernel pointers of the structure's arrays (valid while this object lives). */
   readonly rowPtr: number;
   readonly col: number;
   readonly base: number;
   readonly coef: number;
+  /** Read for discrete graphs only: a continuous graph's point at one unused double. */
   readonly loopBase: number;
   readonly loopCoef: number;
   readonly hasOut: number;
@@ -25,17 +22,28 @@ export class KernelParameterisation {
 
   constructor(readonly structure: Structure) {
     const k = (this.k = kernel());
-    this.rowPtr = copyIn(k, structure.rowPtr);
-    this.col = copyIn(k, structure.col.length ? structure.col : new Int32Array(1));
-    this.base = copyIn(k, structure.base);
-    this.coef = copyIn(k, structure.coef.length ? structure.coef : new Float64Array(1));
-    this.loopBase = copyIn(k, structure.loopBase);
-    this.loopCoef = copyIn(k, structure.loopCoef.length ? structure.loopCoef : new Float64Array(1));
-    this.hasOut = allocate(k, structure.vertexCount);
-    new Uint8Array(k.memory.buffer, this.hasOut, structure.vertexCount).set(structure.hasOutEdge);
-    this.theta = allocate(k, 8 * Math.max(1, structure.paramLength));
-    this.ptrs = [this.rowPtr, this.col, this.base, this.coef, this.loopBase, this.loopCoef, this.hasOut, this.theta];
-    registry.register(this, this.ptrs);
+    const s = structure, n = s.vertexCount, m = s.col.length, p = s.paramLength;
+    // One block (each allocation costs about what copying a small graph's arrays does):
+    // the doubles first, then rowPtr and col, then one byte per vertex.
+    const loops = s.discrete ? [s.loopBase, s.loopCoef] : [new Float64Array(1), new Float64Array(1)];
+    const doubles = [s.base, s.coef.length ? s.coef : new Float64Array(1), ...loops, new Float64Array(Math.max(1, p))];
+    const doubleBytes = doubles.reduce((sum, a) => sum + 8 * Math.max(1, a.length), 0);
+    const block = allocate(k, doubleBytes + 4 * (n + 1) + 4 * Math.max(1, m) + n);
+    const at: number[] = [];
+    let cursor = block;
+    for (const a of doubles) {
+      at.push(cursor);
+      new Float64Array(k.memory.buffer, cursor, a.length).set(a);
+      cursor += 8 * Math.max(1, a.length);
+    }
+    [this.base, this.coef, this.loopBase, this.loopCoef, this.theta] = at;
+    this.rowPtr = cursor;
+    new Int32Array(k.memory.buffer, this.rowPtr, n + 1).set(s.rowPtr);
+    this.col = this.rowPtr + 4 * (n + 1);
+    new Int32Array(k.memory.buffer, this.col, m).set(s.col);
+    this.hasOut = this.col + 4 * Math.max(1, m);
+    new Uint8Array(k.memory.buffer, this.hasOut, n).set(s.hasOutEdge);
+    registry.register(this, block);
   }
 
   /** Whether the last {@link ratesInto} that passed wrote some rate of exactly 0. */

@@ -31,12 +31,14 @@ export interface LayerStorageOptions {
   dir?: string;
   root?: string;
   remote?: (serializer: ByteSerializer) => CacheTier | undefined;
+  /** Entries up to this many bytes are read synchronously (the file tier's default otherwise). */
+  syncReadBytes?: number;
 }
 
 /** A layer's tiers: memory, its persistent tier (a file tier made here for files), then the shared remote tier if any. */
 export function layerTiers(name: string, options: LayerStorageOptions, serializer: ByteSerializer): { persistence: LayerPersistence; fileTier: FileTier | null; tiers: TierSpec[] } {
   const persistence = options.persistence ?? defaultPersistence();
-  const fileTier = persistence === 'file' ? new FileTier({ name, dir: options.dir ?? layerDirectory(name, options.root), serializer }) : null;
+  const fileTier = persistence === 'file' ? new FileTier({ name, dir: options.dir ?? layerDirectory(name, options.root), serializer, syncReadBytes: options.syncReadBytes }) : null;
   const local: TierSpec[] = fileTier ? ['memory', fileTier] : persistence === 'none' ? ['memory'] : ['memory', persistence];
   const remote = options.remote?.(serializer);
   return { persistence, fileTier, tiers: remote ? [...local, remote] : local };

@@ -52,7 +52,9 @@ export class TraceCache implements TraceStore {
 
   constructor(options: TraceCacheOptions = {}) {
     const name = options.name ?? 'traces';
-    const { persistence, fileTier, tiers } = layerTiers(name, options, traceSerializer);
+    // Traces are read synchronously whatever their size, straight into kernel memory (see the
+    // trace serializer): the alternative to a hit is recording, a synchronous kernel call as long.
+    const { persistence, fileTier, tiers } = layerTiers(name, { ...options, syncReadBytes: Infinity }, traceSerializer);
     this.persistence = persistence;
     this.fileTier = fileTier;
     this.cache = createCache<Trace>({

@@ -4,7 +4,7 @@
 import { CacheError } from '../cache/errors.js';
 import type { ByteSerializer } from '../cache/serializers/serializer.js';
 import { TraceError } from '../errors/index.js';
-import { decodeTrace, encodeTrace } from '../trace/format.js';
+import { decodeTrace, encodeTrace, releaseTraceBuffer, traceBuffer } from '../trace/format.js';
 import type { Trace } from '../trace/trace.js';
 
 /** Encodes live traces to the binary trace format and back, verifying on the way in. */
@@ -13,6 +13,9 @@ export const traceSerializer: ByteSerializer = {
   // decodeTrace checks the trace's own checksum (header and payload) before using anything.
   verifiesItself: true,
   encode: (value) => encodeTrace(value as Trace),
+  // Files are read into kernel memory, where decodeTrace verifies and adopts them without a copy.
+  readBuffer: traceBuffer,
+  releaseBuffer: releaseTraceBuffer,
   decode: (bytes) => {
     try {
       return decodeTrace(bytes).trace;

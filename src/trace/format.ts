@@ -110,33 +110,75 @@ export function readTraceHeader(bytes: Uint8Array): TraceHeader {
   return header;
 }
 
-/** Parses and verifies trace bytes (magic, version, length, checksum) into a live trace. */
-export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
-  const h = readTraceHeader(bytes);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+// Kernel buffers lent for reads (start → length): decodeTrace takes over the one its bytes lie in.
+const lent = new Map<number, number>();
+
+/** A buffer of `byteLength` bytes in kernel memory to read a stored trace into; decodeTrace of a view into it takes it over. */
+export function traceBuffer(byteLength: number): Uint8Array {
   const k = kernel();
-  const payloadBytes = bytes.byteLength - HEADER;
-  // Header bytes 0–59 then the payload, contiguous: what the checksum covers.
-  const block = allocate(k, 60 + payloadBytes);
-  let adopted = false;
+  const p = allocate(k, Math.max(1, byteLength));
+  lent.set(p, byteLength);
+  return new Uint8Array(k.memory.buffer, p, byteLength);
+}
+
+/** Frees a buffer from {@link traceBuffer} that never reached decodeTrace. */
+export function releaseTraceBuffer(bytes: Uint8Array): void {
+  const p = lentBlockOf(bytes);
+  if (p === undefined) return;
+  lent.delete(p);
+  kernel().pk_free(p);
+}
+
+function lentBlockOf(bytes: Uint8Array): number | undefined {
+  if (lent.size === 0 || bytes.buffer !== kernel().memory.buffer) return undefined;
+  for (const [p, length] of lent) if (bytes.byteOffset >= p && bytes.byteOffset + bytes.byteLength <= p + length) return p;
+  return undefined;
+}
+
+/**
+ * Parses and verifies trace bytes (magic, version, length, checksum) into a live trace. Bytes in
+ * a buffer from {@link traceBuffer} are used where they lie (the trace adopts the buffer); others
+ * are copied into kernel memory first.
+ */
+export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
+  const k = kernel();
+  const length = bytes.byteLength;
+  // A lent buffer is this function's from here on, whatever happens: freed unless adopted.
+  const owned = lentBlockOf(bytes);
+  if (owned !== undefined) lent.delete(owned);
+  let block = owned ?? 0, adopted = false;
   try {
-    const dst0 = new Uint8Array(k.memory.buffer, block, 60 + payloadBytes);
-    dst0.set(bytes.subarray(0, 60));
-    dst0.set(bytes.subarray(HEADER), 60);
-    if ((k.pk_checksum(block, 60 + payloadBytes) >>> 0) !== view.getUint32(60, true))
+    const h = readTraceHeader(bytes);
+    const stored = new DataView(bytes.buffer, bytes.byteOffset, length).getUint32(60, true);
+    let at = bytes.byteOffset;
+    if (owned === undefined) {
+      block = at = allocate(k, length);
+      new Uint8Array(k.memory.buffer, at, length).set(bytes);
+    }
+    const mem = new Uint8Array(k.memory.buffer);
+    // The int32 arrays need 4-byte alignment: a record read at any offset moves down to it (within its buffer).
+    if (at % 4 !== 0) {
+      const aligned = at - (at % 4);
+      mem.copyWithin(aligned, at, at + length);
+      at = aligned;
+    }
+    // Header bytes 0–59 moved up over the checksum field: with the payload they are then the
+    // contiguous bytes the checksum covers.
+    mem.copyWithin(at + 4, at, at + 60);
+    if ((k.pk_checksum(at + 4, length - 4) >>> 0) !== stored)
       throw new TraceError('CHECKSUM_MISMATCH', `trace ${h.hash.slice(0, 12)}… is corrupt (checksum mismatch)`);
-    const p = block + 60;
+    const p = at + HEADER;
     const { vertices: n, inputs: m, ops, commands } = h;
-    const words = new Int32Array(k.memory.buffer, p, payloadBytes >> 2);
+    const words = new Int32Array(k.memory.buffer, p, (length - HEADER) >> 2);
     const rowPtr = words.slice(0, n + 1), col = words.slice(n + 1, n + 1 + m);
     checkCsr(rowPtr, col, n);
-    let at = p + 4 * (n + 1 + m);
-    const opsPtr = at; at += 16 * ops;
-    const dst = at; at += 4 * commands;
-    const src = at; at += 4 * commands;
-    const slot = at; at += 4 * commands;
-    const scaleSlot = at;
-    // The trace adopts the block (its arrays stay where they were copied in): no second copy.
+    let cursor = p + 4 * (n + 1 + m);
+    const opsPtr = cursor; cursor += 16 * ops;
+    const dst = cursor; cursor += 4 * commands;
+    const src = cursor; cursor += 4 * commands;
+    const slot = cursor; cursor += 4 * commands;
+    const scaleSlot = cursor;
+    // The trace adopts the block (its arrays stay where they lie): no second copy.
     const ptr = k.pk_trace_adopt(n, m, ops, commands, block, opsPtr, dst, src, slot, scaleSlot);
     if (ptr === 0) throw new KernelError('OUT_OF_MEMORY', 'the kernel could not allocate memory for this trace');
     if (ptr === -1) throw new TraceError('MALFORMED', `trace ${h.hash.slice(0, 12)}… refers to values or vertices that do not exist`);
@@ -145,7 +187,7 @@ export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
     trace.hash = h.hash;
     return { trace, hash: h.hash };
   } finally {
-    if (!adopted) k.pk_free(block);
+    if (!adopted && block) k.pk_free(block);
   }
 }
 

@@ -32,9 +32,9 @@ export function structuralEncoding(structure: Structure): Uint8Array {
 const hashes = new WeakMap<Structure, Promise<string>>();
 
 /**
- * SHA-256 (hex) of the graph structure: the trace cache key. WebCrypto where the
- * platform has it (browsers' secure contexts, Node, workers: native, ~15× faster
- * here), hash-wasm elsewhere (e.g. pages served over plain http); the same digest.
+ * SHA-256 (hex) of the graph structure: the trace cache key. Node's crypto in Node,
+ * WebCrypto where the platform has it (browsers' secure contexts, workers: native,
+ * ~15× faster here), hash-wasm elsewhere (e.g. pages served over plain http); the same digest.
  * Memoised per structure object.
  */
 export function structuralHash(structure: Structure): Promise<string> {
@@ -46,8 +46,16 @@ export function structuralHash(structure: Structure): Promise<string> {
   return hash;
 }
 
+type NodeCrypto = typeof import('node:crypto');
+// Node's own hash, reached without an import (browser bundlers see nothing to resolve;
+// process.getBuiltinModule: Node ≥ 20.16): synchronous, where WebCrypto's digest takes
+// a trip through the thread pool that costs more than hashing a structure.
+const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  ?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+
 /** SHA-256 of bytes as lowercase hex. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  if (nodeCrypto) return nodeCrypto.createHash('sha256').update(bytes).digest('hex');
   const subtle = globalThis.crypto?.subtle;
   // hash-wasm is loaded only where WebCrypto is missing, so bundles that never need it do not carry it.
   if (!subtle) return (await import('./sha256-fallback.js')).sha256(bytes);

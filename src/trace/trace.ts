@@ -3,7 +3,7 @@
 // One trace serves every rate assignment on the same structure.
 import { GraphError } from '../errors/index.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
-import { allocate, f64View, kernel } from '../kernel/module.js';
+import { f64View, kernel } from '../kernel/module.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
@@ -31,6 +31,12 @@ export interface TraceGradient {
   gradients: Float64Array[];
 }
 
+/** The parameterisation w = base + C·θ in kernel memory (C row-major, `paramLength` per input), for θ-gradients. */
+export interface ThetaChain {
+  coef: number;
+  paramLength: number;
+}
+
 /** Sizes of a trace. */
 export interface TraceStats {
   vertices: number;
@@ -41,12 +47,13 @@ export interface TraceStats {
   bytes: number;
 }
 
-function freeBuffers(b: { w: number; vals: number }): void {
-  const k = kernel();
-  k.pk_free(b.w);
-  k.pk_free(b.vals);
-}
-const buffersRegistry = new FinalizationRegistry(freeBuffers);
+// Kernel memory that every trace's evaluations use in turn (each is synchronous): the
+// weights and the tape's values, and a gradient's arrays. Shared, a trace kept in a cache
+// holds no value array of its own, and a trace just loaded or recorded touches no fresh
+// memory for them (first touches of memory cost more than the evaluation here).
+// Grown to the largest trace evaluated, never shrunk.
+let evaluationSpace: KernelWorkspace | null = null;
+let gradientSpace: KernelWorkspace | null = null;
 
 /** An elimination recorded once per graph structure, evaluated for any weights. */
 export class Trace {
@@ -60,10 +67,7 @@ export class Trace {
   hash?: string;
   private readonly elimination: Elimination;
   private readonly ptr: number;
-  /** Kernel buffers reused by every evaluation: the weights, then the tape's values. */
-  private buffers: { w: number; vals: number } | null = null;
   private readonly skeleton: Parameters<typeof checkWeights>[0];
-  private workspace: KernelWorkspace | null = null;
 
   /** @internal Use {@link Trace.record} or {@link Trace.fromBytes}. */
   constructor(ptr: number, structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col'>) {
@@ -112,20 +116,24 @@ export class Trace {
     return this.evaluateBuffer();
   }
 
-  /** @internal kernel memory the next {@link Trace.evaluateBuffer} reads its weights from. */
+  /** @internal kernel memory the next {@link Trace.evaluateBuffer} reads its weights from (valid until another trace evaluates). */
   weightBuffer(): number {
-    if (!this.buffers) {
-      const k = kernel();
-      this.buffers = { w: allocate(k, 8 * this.inputCount), vals: allocate(k, 8 * this.valueCount()) };
-      buffersRegistry.register(this, this.buffers, this);
-    }
-    return this.buffers.w;
+    return this.buffers().w;
+  }
+
+  // The shared evaluation memory laid out for this trace: the same pointers on every call
+  // until another trace lays it out (the weights written before an evaluation stay put).
+  // The weights are the first slots of the tape's values, written there: no copy per evaluation.
+  private buffers(): { w: number; vals: number } {
+    evaluationSpace ??= new KernelWorkspace();
+    const { vals } = evaluationSpace.layout({ vals: 8 * this.valueCount() });
+    return { w: vals, vals };
   }
 
   /** @internal evaluates the (validated) weights already in {@link Trace.weightBuffer}. */
   evaluateBuffer(): Elimination {
     const k = kernel();
-    const { w, vals } = this.buffers!;
+    const { w, vals } = this.buffers();
     const bad = k.pk_trace_evaluate(this.ptr, w, vals);
     if (bad >= 0) this.afterEvaluate(bad, f64View(k, w, this.inputCount).slice());
     return this.elimination;
@@ -135,7 +143,7 @@ export class Trace {
   momentsFromBuffer(options: TraceMomentOptions = {}): number[] {
     const elim = this.evaluateBuffer();
     // Only the discrete recursion reads the weights again (its one-step kernel).
-    const csr = this.discrete ? this.csrFor(f64View(kernel(), this.buffers!.w, this.inputCount).slice()) : null;
+    const csr = this.discrete ? this.csrFor(f64View(kernel(), this.weightBuffer(), this.inputCount).slice()) : null;
     return rewardMoments(elim, csr, this.rewardVector(options.rewards), checkK(options.k ?? 1));
   }
 
@@ -168,31 +176,41 @@ export class Trace {
     return this.gradientFromBuffer(options, seeds);
   }
 
-  /** @internal {@link Trace.gradient} at the (validated) weights already in {@link Trace.weightBuffer}. */
-  gradientFromBuffer(options: TraceGradientOptions = {}, seeds = this.gradientSeeds(options)): TraceGradient {
+  /**
+   * @internal {@link Trace.gradient} at the (validated) weights already in {@link Trace.weightBuffer};
+   * with `chain` (w = base + C·θ, C in kernel memory) also each gradient with respect to θ, taken
+   * in the kernel while w̄ is there.
+   */
+  gradientFromBuffer(options: TraceGradientOptions = {}, seeds = this.gradientSeeds(options), chain?: ThetaChain): TraceGradient & { thetaGradients?: Float64Array[] } {
     const k = seeds[0].length, rewards = options.rewards;
     const r = this.rewardVector(rewards);
     const n = this.vertexCount, ncmd = this.elimination.stats().commands, nv = this.valueCount(), m = this.inputCount;
     const K = kernel();
-    const { w, vals } = this.buffers!;
-    // One workspace, kept and grown across calls: a gradient allocates nothing after the first.
-    this.workspace ??= new KernelWorkspace();
-    const ws = this.workspace.layout({
-      vbar: 8 * nv, wbar: 8 * m, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
-      out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n,
+    const { w, vals } = this.buffers();
+    // One workspace shared by all traces, grown as needed: a gradient allocates nothing after the first.
+    gradientSpace ??= new KernelWorkspace();
+    const ws = gradientSpace.layout({
+      vbar: 8 * nv, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
+      out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n, grad: 8 * (chain?.paramLength ?? 0),
     });
     const bad = K.pk_trace_evaluate(this.ptr, w, vals);
     if (bad >= 0) this.afterEvaluate(bad, f64View(K, w, m).slice());
     f64View(K, ws.r, n).set(r);
     K.pk_moments_forward(this.ptr, ws.r, k, ws.B, ws.X, ws.XS, ws.out);
     const moments = Array.from(f64View(K, ws.out, k));
+    const thetaGradients: Float64Array[] = [];
     const gradients = seeds.map((seed) => {
       f64View(K, ws.seed, k).set(seed);
       K.pk_moments_reverse(this.ptr, ws.r, k, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
-      K.pk_trace_reverse(this.ptr, vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
-      return f64View(K, ws.wbar, m).slice();
+      // w̄ is left in v̄'s first slots (the inputs come first on the tape): no copy out.
+      K.pk_trace_reverse(this.ptr, vals, ws.mbar, ws.sbar, ws.vbar, ws.vbar);
+      if (chain) {
+        K.pk_chain_theta(m, chain.paramLength, chain.coef, ws.vbar, ws.grad);
+        thetaGradients.push(f64View(K, ws.grad, chain.paramLength).slice());
+      }
+      return f64View(K, ws.vbar, m).slice();
     });
-    return { moments, gradients };
+    return chain ? { moments, gradients, thetaGradients } : { moments, gradients };
   }
 
   /** One output adjoint per backward pass: options.seed, else a unit vector per moment. */
@@ -209,13 +227,6 @@ export class Trace {
 
   /** Frees kernel memory now. */
   dispose(): void {
-    this.workspace?.dispose();
-    this.workspace = null;
-    if (this.buffers) {
-      buffersRegistry.unregister(this);
-      freeBuffers(this.buffers);
-      this.buffers = null;
-    }
     this.elimination.dispose();
   }
 
@@ -226,8 +237,10 @@ export class Trace {
 
   /** @internal Slots of the tape's value array: inputs, the constant 0, one per op. */
   valueCount(): number {
-    return this.inputCount + 1 + kernel().pk_trace_nops(this.ptr);
+    return (this.values ??= this.inputCount + 1 + kernel().pk_trace_nops(this.ptr));
   }
+
+  private values: number | undefined;
 
   private checkInputs(weights: ArrayLike<number>): Float64Array {
     if (weights.length !== this.inputCount)
@@ -247,17 +260,23 @@ export class Trace {
       : 'at these rates some vertices can no longer reach an absorbing vertex (a zero rate changed the structure)', v >= 0 ? { vertex: v } : {});
   }
 
-  private ones: Float64Array | null = null;
-
   private rewardVector(rewards: ArrayLike<number> | undefined): Float64Array {
     const n = this.vertexCount;
-    // All ones by default: made once (every use only reads it).
-    if (rewards === undefined) return (this.ones ??= new Float64Array(n).fill(1));
+    // All ones by default: one array for every trace (every use only reads it).
+    if (rewards === undefined) return allOnes(n);
     if (rewards.length !== n) throw new GraphError('BAD_REWARDS', `rewards have ${rewards.length} entries but the graph has ${n} vertices`);
     const r = Float64Array.from(rewards);
     for (let v = 0; v < n; v++) if (!Number.isFinite(r[v])) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}, not a finite number`, { vertex: v });
     return r;
   }
+}
+
+let ones = new Float64Array(0);
+
+/** n ones (a view of an array shared by all traces, grown as needed; never written). */
+function allOnes(n: number): Float64Array {
+  if (ones.length < n) ones = new Float64Array(Math.max(n, 2 * ones.length)).fill(1);
+  return ones.subarray(0, n);
 }
 
 function checkK(k: number): number {

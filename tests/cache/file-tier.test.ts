@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -30,6 +30,22 @@ describe('file tier', () => {
     const [file] = await readdir(dir);
     const bytes = await readFile(join(dir, file));
     expect(new Uint8Array(bytes.subarray(bytes.length - 1000))).toEqual(value);
+  });
+
+  it('a hit on an entry whose access time is under a minute old leaves the file alone; an older one is touched', async () => {
+    const tier = new FileTier({ name: name(), dir });
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    await tier.set({ key: 'k', value: 'v', storedAt: t0, accessedAt: t0, expiresAt: 0, size: 1, hits: 0 });
+    const [file] = await readdir(dir);
+    const mtime = async () => (await stat(join(dir, file))).mtimeMs;
+    await tier.get('k');
+    await tier.touch('k', t0 + 30_000);
+    expect(await mtime()).toBe(t0);
+    await tier.get('k');
+    await tier.touch('k', t0 + 90_000);
+    expect(await mtime()).toBe(t0 + 90_000);
+    await tier.touch('k', t0 + 100_000); // not read since: touched
+    expect(await mtime()).toBe(t0 + 100_000);
   });
 
   it('leaves no temporary files behind', async () => {

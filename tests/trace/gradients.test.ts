@@ -45,6 +45,18 @@ describe('gradients with respect to θ', () => {
       }
   });
 
+  test('on the coalescent n = 20, interpreted and (from the fourth evaluation) as runs, ∂E[T^j]/∂θ = −j·E[T^j]/θ, its rates being proportional to θ', () => {
+    const graph = models.coalescent(20);
+    const ev = new TraceModel(Trace.record(graph.structure()), graph);
+    for (const theta of [1.3, 0.4, 2.5, 7, 1.3]) {
+      const { moments, gradients } = ev.gradient(3, { theta: [theta] });
+      for (let j = 0; j < 3; j++) {
+        const exact = (-(j + 1) * moments[j]) / theta;
+        expect(Math.abs(gradients[j][0] - exact)).toBeLessThanOrEqual(1e-12 * Math.abs(exact));
+      }
+    }
+  });
+
   test('a seeded gradient is the seed-weighted sum of the per-moment gradients', () => {
     const graph = models.rabbits(5);
     const ev = new TraceModel(Trace.record(graph.structure()), graph);

@@ -76,6 +76,32 @@ describe('trace cache over files (Node)', () => {
     expect(ev.expectation({ theta: [1] })).toBeCloseTo(2 * (1 - 1 / 12), 14);
   });
 
+  test('a trace file read straight into kernel memory is refused, counted and recomputed for a flip anywhere in it (entry header, trace header, payload)', async () => {
+    const where = await mkdtemp(join(tmpdir(), 'phasekit-flips-'));
+    const first = make({ persistence: 'file', dir: where });
+    const expected = (await compile(models.coalescent(12), { store: first })).moments(2, { theta: [1.4] });
+    await first.close();
+    const name = (await readdir(where)).find((f) => f.endsWith('.entry'))!;
+    const intact = await readFile(join(where, name));
+    const trace = intact.indexOf('PKTR');
+    expect(trace).toBeGreaterThan(12);
+    for (const offset of [5, 20, trace + 1, trace + 56, trace + 60, trace + 64, trace + 999, intact.length - 1]) {
+      const damaged = Buffer.from(intact);
+      damaged[offset] ^= 0x01;
+      await writeFile(join(where, name), damaged);
+      const cache = make({ persistence: 'file', dir: where });
+      const ev = await compile(models.coalescent(12), { store: cache });
+      const info = await cache.info();
+      expect({ offset, corrupt: info.corrupt, computed: info.computed }).toEqual({ offset, corrupt: 1, computed: 1 });
+      expect(ev.moments(2, { theta: [1.4] })).toEqual(expected);
+      await cache.close();
+      await writeFile(join(where, name), intact);
+    }
+    const again = make({ persistence: 'file', dir: where });
+    expect((await compile(models.coalescent(12), { store: again })).moments(2, { theta: [1.4] })).toEqual(expected);
+    expect((await again.info()).computed).toBe(0);
+  });
+
   test('export from one store and import into an empty one gives hits', async () => {
     const source = make({ persistence: 'file', dir: await mkdtemp(join(tmpdir(), 'phasekit-src-')) });
     await source.prewarm([models.rabbits(5), models.coalescent(8)]);

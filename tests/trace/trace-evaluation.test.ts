@@ -60,9 +60,31 @@ describe('trace evaluation on the rabbits model', () => {
       }
     });
   }
+  test('the coalescent n = 20 agrees with direct elimination to the last bit, interpreted and (from the fourth evaluation) as runs', () => {
+    const graph = models.coalescent(20);
+    const ev = evaluatorFor(graph);
+    for (let i = 0; i < 6; i++) expect(ev.moments(3, { theta: [1.7 + i] })).toEqual(graph.moments(3, { theta: [1.7 + i] }));
+  });
   test('trace and direct elimination agree to the last bit on rabbits N = 40', () => {
     const graph = models.rabbits(40);
     expect(evaluatorFor(graph).moments(3, { theta: [1.5, 0.7, 2.2] })).toEqual(graph.moments(3, { theta: [1.5, 0.7, 2.2] }));
+  });
+});
+
+describe('traces sharing evaluation memory', () => {
+  test('evaluations and gradients of traces of different sizes, interleaved, equal each trace alone', () => {
+    const small = models.coalescent(8), large = models.rabbits(12);
+    const a = evaluatorFor(small), b = evaluatorFor(large);
+    const aloneA = [a.moments(2, { theta: [1.1] }), a.gradient(1, { theta: [0.7] })];
+    const aloneB = [b.moments(2, { theta: [1, 2, 3] }), b.gradient(1, { theta: [2, 1, 3] })];
+    for (let i = 0; i < 3; i++) {
+      expect(b.moments(2, { theta: [1, 2, 3] })).toEqual(aloneB[0]);
+      expect(a.moments(2, { theta: [1.1] })).toEqual(aloneA[0]);
+      expect(b.gradient(1, { theta: [2, 1, 3] })).toEqual(aloneB[1]);
+      expect(a.gradient(1, { theta: [0.7] })).toEqual(aloneA[1]);
+    }
+    a.trace.dispose();
+    expect(b.moments(2, { theta: [1, 2, 3] })).toEqual(aloneB[0]);
   });
 });
 

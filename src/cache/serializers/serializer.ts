@@ -21,6 +21,16 @@ export interface Serializer<Stored = unknown> {
    * the value on reads, which would check the same bytes twice.
    */
   readonly verifiesItself?: boolean;
+  /**
+   * Where a file tier reads an entry of `byteLength` bytes (optional): for a serializer whose
+   * `decode` would copy the bytes anyway (into WebAssembly memory, say), reading there saves
+   * the copy and a second buffer. `decode` is then given a view into it and takes it over;
+   * one that never reaches `decode` goes back through `releaseBuffer`. Used by synchronous
+   * reads only, so nothing runs between the allocation and `decode`.
+   */
+  readBuffer?(byteLength: number): Uint8Array;
+  /** Frees a buffer from `readBuffer` that `decode` never received. */
+  releaseBuffer?(buffer: Uint8Array): void;
 }
 
 /** A serializer whose stored form is bytes, as file and remote tiers need. */

@@ -20,6 +20,8 @@ export interface FileTierOptions {
   staleTempMs?: number;
   /** File system to use (default `node:fs/promises`): any object with the same calls. */
   fs?: FileSystem;
+  /** Entries up to this many bytes are read synchronously (default 256 KiB): briefly blocking beats four thread-pool trips. */
+  syncReadBytes?: number;
 }
 
 type Path = typeof import('node:path');
@@ -69,6 +71,8 @@ export class FileTier implements CacheTier {
   private readonly staleTempMs: number;
   private modules: Promise<Loaded> | undefined;
   private corruptFound = 0;
+  /** mtime of entries read synchronously since their last touch (bounded: cleared past RECENT_READS). */
+  private readonly recentReads = new Map<string, number>();
 
   constructor(private readonly options: FileTierOptions) {
     this.serializer = options.serializer ?? binarySerializer;
@@ -84,21 +88,37 @@ export class FileTier implements CacheTier {
     const file = await this.fileOf(key);
     const { sync, readFlags, crc32 } = await this.load();
     // A small entry is read synchronously: four thread-pool round trips (open, stat, read,
-    // close) cost more than the read, and blocking for at most SYNC_READ_BYTES is brief.
-    let bytes = sync ? readSmallSync(sync, file, readFlags) : null;
+    // close) cost more than the read, and blocking for at most syncReadBytes is brief.
+    // Read so, it may go straight into the serializer's own buffer (readBuffer).
+    const s = this.serializer;
+    const buffer = sync && s.readBuffer && s.releaseBuffer ? { get: (n: number) => s.readBuffer!(n), release: (b: Uint8Array) => s.releaseBuffer!(b) } : undefined;
+    const stat = { mtimeMs: NaN };
+    let bytes = sync ? readSmallSync(sync, file, readFlags, this.options.syncReadBytes ?? SYNC_READ_BYTES, buffer, stat) : null;
+    this.noteRead(key, stat.mtimeMs);
+    const lent = bytes && buffer ? bytes : null; // the serializer's until decode takes it over
     if (bytes === null) bytes = await this.readWhole(file);
     if (bytes === undefined) return undefined;
-    const header = parseEntryHeader(bytes, file, crc32);
-    const { meta, codec, valueOffset } = header;
-    if (!this.serializer.verifiesItself) verifyValue(header, bytes.subarray(valueOffset), file, crc32);
-    if (meta.key !== key) throw new CacheError('CORRUPT', `${file} holds entry "${meta.key}", not "${key}"`);
-    if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${codec}", not "${this.serializer.name}"`);
+    let decoding = false;
     try {
-      return { ...meta, value: this.serializer.decode(bytes.subarray(valueOffset)) };
+      const header = parseEntryHeader(bytes, file, crc32);
+      const { meta, codec, valueOffset } = header;
+      if (!s.verifiesItself) verifyValue(header, bytes.subarray(valueOffset), file, crc32);
+      if (meta.key !== key) throw new CacheError('CORRUPT', `${file} holds entry "${meta.key}", not "${key}"`);
+      if (codec !== s.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${codec}", not "${s.name}"`);
+      decoding = true;
+      return { ...meta, value: s.decode(bytes.subarray(valueOffset)) };
     } catch (cause) {
-      if (cause instanceof CacheError) throw cause;
+      if (cause instanceof CacheError || !decoding) throw cause;
       throw new CacheError('CORRUPT', `${file}: unreadable value`, { cause });
+    } finally {
+      if (lent && !decoding) buffer!.release(lent);
     }
+  }
+
+  private noteRead(key: string, mtimeMs: number): void {
+    if (!Number.isFinite(mtimeMs)) return;
+    if (this.recentReads.size >= RECENT_READS) this.recentReads.clear();
+    this.recentReads.set(key, mtimeMs);
   }
 
   /** The whole file, or undefined when it does not exist. */
@@ -207,6 +227,10 @@ export class FileTier implements CacheTier {
   }
 
   async touch(key: string, accessedAt: number): Promise<void> {
+    // A file just read with an access time this recent needs no system call to say so again.
+    const modified = this.recentReads.get(key);
+    this.recentReads.delete(key);
+    if (modified !== undefined && accessedAt - modified >= 0 && accessedAt - modified < TOUCH_SLACK_MS) return;
     const { fs } = await this.load();
     const at = new Date(accessedAt);
     await fs.utimes(await this.fileOf(key), at, at).catch(() => {}); // mtime: reads leave it alone (atime is relatime-noisy)
@@ -380,13 +404,19 @@ function nodeModules(): Promise<NodeModules> {
 
 // Entries up to this size are read synchronously (see get).
 const SYNC_READ_BYTES = 256 * 1024;
+// Access times are kept to this precision (a minute: vacuuming goes by days, eviction by
+// order): a hit on a file touched within it skips the utimes call, a thread-pool trip.
+const TOUCH_SLACK_MS = 60_000;
+const RECENT_READS = 1024;
 
 /**
- * `file` read synchronously when it is at most SYNC_READ_BYTES; undefined when it does not
- * exist, null when it is larger (the caller reads it asynchronously). Opened non-blocking
- * and checked to be a regular file first, as the asynchronous path is: a FIFO never blocks.
+ * `file` read synchronously when it is at most `limit` bytes (into `buffer.get`'s buffer when
+ * given; its mtime into `stat`); undefined when it does not exist, null when it is larger
+ * (the caller reads it asynchronously). Opened non-blocking and checked to be a regular file
+ * first, as the asynchronous path is: a FIFO never blocks.
  */
-function readSmallSync(fs: SyncFs, file: string, flags: number): Uint8Array | undefined | null {
+function readSmallSync(fs: SyncFs, file: string, flags: number, limit: number,
+  buffer?: { get(n: number): Uint8Array; release(b: Uint8Array): void }, stat?: { mtimeMs: number }): Uint8Array | undefined | null {
   let fd: number;
   try {
     fd = fs.openSync(file, flags);
@@ -397,15 +427,21 @@ function readSmallSync(fs: SyncFs, file: string, flags: number): Uint8Array | un
   try {
     const stats = fs.fstatSync(fd);
     if (!stats.isFile()) throw new CacheError('CORRUPT', `${file}: not a regular file`);
-    if (stats.size > SYNC_READ_BYTES) return null;
-    const bytes = new Uint8Array(stats.size);
-    let read = 0;
-    while (read < bytes.length) {
-      const n = fs.readSync(fd, bytes, read, bytes.length - read, read);
-      if (n === 0) break;
-      read += n;
+    if (stats.size > limit || stats.size > MAX_ENTRY_BYTES) return null;
+    if (stat) stat.mtimeMs = stats.mtimeMs;
+    const bytes = buffer ? buffer.get(stats.size) : new Uint8Array(stats.size);
+    try {
+      let read = 0;
+      while (read < bytes.length) {
+        const n = fs.readSync(fd, bytes, read, bytes.length - read, read);
+        if (n === 0) break;
+        read += n;
+      }
+      if (read < bytes.length) throw new CacheError('CORRUPT', `${file}: shorter than its size (${read} of ${bytes.length} bytes)`);
+    } catch (error) {
+      buffer?.release(bytes);
+      throw error;
     }
-    if (read < bytes.length) throw new CacheError('CORRUPT', `${file}: shorter than its size (${read} of ${bytes.length} bytes)`);
     return bytes;
   } catch (error) {
     throw fsError(error, 'read', file);

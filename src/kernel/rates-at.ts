@@ -71,18 +71,14 @@ export function kernelRatesAt(structure: Structure, theta: Float64Array): Kernel
   const kp = kernelParameterisation(structure);
   const n = structure.vertexCount, m = structure.col.length;
   const w = allocate(k, 8 * Math.max(1, m)), exit = allocate(k, 8 * Math.max(1, n));
-  let rates: KernelRates | null = null;
+  let kept = false;
   try {
     // Zero rates are dropped from the CSR: the JS path does that.
     if (!kp.ratesInto(theta, w, exit) || kp.lastHadZero) return null;
-    rates = new KernelRates(structure, theta, w, exit);
     checkAbsorption(structure, null, theta, true);
-    return rates;
-  } catch (e) {
-    rates?.dispose();
-    rates = null;
-    throw e;
+    kept = true;
+    return new KernelRates(structure, theta, w, exit);
   } finally {
-    if (!rates) { k.pk_free(w); k.pk_free(exit); }
+    if (!kept) { k.pk_free(w); k.pk_free(exit); }
   }
 }

@@ -2,7 +2,7 @@
 // they must be the JS path's bit for bit, and anything the kernel cannot answer (a zero
 // rate, a failed check) must fall to the JS path, which names the problem.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEvaluator, GraphError, models, ready } from '../../src/index.js';
+import { createEvaluator, Graph, GraphError, models, ready } from '../../src/index.js';
 import { eliminate } from '../../src/kernel/elimination.js';
 import { ratesAt } from '../../src/graph/rates.js';
 import { kernelRatesAt } from '../../src/kernel/rates-at.js';
@@ -78,5 +78,21 @@ describe('rates kept in kernel memory', () => {
     const r = await ev.evaluate({ thetas: Float64Array.of(1, 0), gradient: true });
     expect(Number.isFinite(r.values[0])).toBe(true);
     expect(r.values[0]).toBeCloseTo(Math.log(0.5 * Math.exp(-0.5)) + Math.log(2 * Math.exp(-2)), 10);
+  });
+});
+
+describe('rates kept in kernel memory, on error paths', () => {
+  it('a graph that traps a vertex throws NO_ABSORPTION again and again, and the kernel stays sound', () => {
+    const g = new Graph({ stateLength: 1 });
+    const a = g.findOrCreateVertex([1]);
+    g.start.addEdge(a, 1);
+    a.addEdge(g.findOrCreateVertex([2]), 1);
+    g.vertex(2).addEdge(a, 1); // a cycle with no way out
+    const ok = models.coalescent(12);
+    const want = ok.expectation({ theta: [1] });
+    for (let i = 0; i < 40; i++) {
+      expect(() => g.expectation()).toThrow(expect.objectContaining({ code: 'NO_ABSORPTION' }));
+      expect(models.coalescent(12).expectation({ theta: [1 + i / 1000] })).toBeCloseTo(want / (1 + i / 1000), 12);
+    }
   });
 });

@@ -21,6 +21,8 @@ export interface ModelOptions {
 export interface ModelGradientOptions extends ModelOptions {
   /** Differentiate Σ seed[j]·E[R^(j+1)] in one backward pass instead of each moment separately. */
   seed?: ArrayLike<number>;
+  /** Also answer the gradients with respect to each canonical edge weight (a copy of one value per edge and moment). Default false. */
+  inputGradients?: boolean;
 }
 
 /** Options of {@link TraceModel.momentsBatch}. */
@@ -37,7 +39,7 @@ export interface ThetaGradient {
   moments: number[];
   /** gradients[j][i] = ∂E[R^(j+1)]/∂θ_i (one entry when seeded). */
   gradients: Float64Array[];
-  /** The same with respect to each canonical edge weight. */
+  /** The same with respect to each canonical edge weight, when asked for (options.inputGradients); else empty. */
   inputGradients: Float64Array[];
 }
 
@@ -119,12 +121,12 @@ export class TraceModel {
     const o = { k, rewards: options.rewards, seed: options.seed };
     if (inBuffer) {
       // θ̄ = Cᵀw̄ in the kernel, while w̄ is there.
-      const { moments, gradients, thetaGradients } = this.trace.gradientFromBuffer(o, undefined, { coef: kp.coef, paramLength: this.paramLength });
+      const { moments, gradients, thetaGradients } = this.trace.gradientFromBuffer(o, undefined, { coef: kp.coef, paramLength: this.paramLength, inputs: options.inputGradients === true });
       return { moments, gradients: thetaGradients!, inputGradients: gradients };
     }
     const { moments, gradients } = this.trace.gradient(canonicalRates(this.structure, t), o);
     const thetaGradients = gradients.map((wbar) => chainToTheta(wbar, this.coefficients, this.paramLength));
-    return { moments, gradients: thetaGradients, inputGradients: gradients };
+    return { moments, gradients: thetaGradients, inputGradients: options.inputGradients === true ? gradients : [] };
   }
 
   /** Moments at many θ: row r of the result (k values) is E[R^1..R^k] at θ row r. */

@@ -35,6 +35,8 @@ export interface TraceGradient {
 export interface ThetaChain {
   coef: number;
   paramLength: number;
+  /** Also copy out w̄ (the gradients with respect to the weights); else `gradients` is empty. */
+  inputs?: boolean;
 }
 
 /** Sizes of a trace. */
@@ -207,10 +209,12 @@ export class Trace {
       if (chain) {
         K.pk_chain_theta(m, chain.paramLength, chain.coef, ws.vbar, ws.grad);
         thetaGradients.push(f64View(K, ws.grad, chain.paramLength).slice());
+        if (!chain.inputs) return null; // w̄ not asked for: no copy of m values
       }
       return f64View(K, ws.vbar, m).slice();
     });
-    return chain ? { moments, gradients, thetaGradients } : { moments, gradients };
+    const inputs = gradients.filter((g): g is Float64Array<ArrayBuffer> => g !== null);
+    return chain ? { moments, gradients: inputs, thetaGradients } : { moments, gradients: inputs };
   }
 
   /** One output adjoint per backward pass: options.seed, else a unit vector per moment. */

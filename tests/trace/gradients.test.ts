@@ -87,7 +87,7 @@ describe('gradients with respect to θ', () => {
   test('input gradients are ∂E[T]/∂w per canonical edge (a single-edge exponential: −1/w²)', async () => {
     const graph = models.coalescent(2); // start → (2,0) → (0,1) at rate θ
     const ev = new TraceModel(Trace.record(graph.structure()), graph);
-    const { inputGradients } = ev.gradient(1, { theta: [4] });
+    const { inputGradients } = ev.gradient(1, { theta: [4], inputGradients: true });
     // Edge 0 is the start's (α = 1: ∂E/∂α = E = 1/4), edge 1 the coalescence (∂(1/w)/∂w = −1/16).
     expect(inputGradients[0][0]).toBeCloseTo(0.25, 15);
     expect(inputGradients[0][1]).toBeCloseTo(-1 / 16, 15);

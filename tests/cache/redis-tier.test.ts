@@ -264,9 +264,11 @@ describe('the cross-process lock', () => {
 
   it('keeps a long computation\'s lock alive past its lease by renewing it', async () => {
     const namespace = `renewed-${namespaces++}`;
-    const redis = tier({ namespace, lockLeaseMs: 150 });
+    // Three leases long; renewals come every third of one, so only a stall of over two
+    // thirds of a lease (600 ms, seen on a loaded 2-core host with 150 ms) could end it.
+    const redis = tier({ namespace, lockLeaseMs: 900 });
     const lock = await redis.lock('k');
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 2_700));
     const client = await createClient({ url: server.url }).connect();
     try {
       expect(await client.exists(`phasekit:${namespace}:l:k`)).toBe(1);

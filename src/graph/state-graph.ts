@@ -284,7 +284,7 @@ export class StateGraph implements EdgeList {
     const shaped = rowPtr instanceof Int32Array && Number.isInteger(n) && n >= 1 && rowPtr.length === n + 1 && rowPtr[0] === 0 && rowPtr[n] === m &&
       b.from instanceof Int32Array && b.to instanceof Int32Array && b.to.length === m && b.weight instanceof Float64Array && b.weight.length === m &&
       Number.isInteger(p) && p >= 0 && b.coefficients instanceof Float64Array && b.coefficients.length === m * p;
-    if (!shaped) return (this as unknown as typeof StateGraph).fromOwnBuffers(b) as G;
+    if (!shaped || !nonDecreasing(rowPtr)) return (this as unknown as typeof StateGraph).fromOwnBuffers(b) as G;
     return (this as unknown as typeof StateGraph).fromCanonical({
       stateLength: L, paramLength: p, discrete: b.discrete === true, states: take(b.states, true), col: take(b.to, true),
       base: take(b.weight, true), coef: take(b.coefficients, true), from: take(b.from, true), rowPtr: take(rowPtr, true),
@@ -505,6 +505,12 @@ function canonicalBuffers(b: GraphBuffers, adopt = false): CanonicalGraph | null
   };
 }
 
+
+/** Whether row pointers never go back (one pass over the vertices, not the edges). */
+function nonDecreasing(rowPtr: Int32Array): boolean {
+  for (let v = 1; v < rowPtr.length; v++) if (rowPtr[v] < rowPtr[v - 1]) return false;
+  return true;
+}
 
 /** `x` itself when adopting and it is backed by a plain ArrayBuffer, else a copy. */
 function take(x: Int32Array, adopt: boolean): Int32Array<ArrayBuffer>;

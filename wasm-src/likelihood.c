@@ -646,14 +646,8 @@ void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coe
     status[r] = st == PK_LIK_OK ? 0 : 2 + st;
     if (!grad) continue;
     double *g = grad + (size_t)r * npar;
-    for (int32_t i = 0; i < npar; i++) g[i] = 0;
-    if (st != PK_LIK_OK) continue;
-    for (int32_t j = 0; j < L->m; j++) {
-      double x = wbar[j];
-      if (x == 0) continue;
-      const double *cj = coef + (size_t)j * npar;
-      for (int32_t i = 0; i < npar; i++) g[i] += cj[i] * x;
-    }
+    if (st == PK_LIK_OK) pk_chain_theta(L->m, npar, coef, wbar, g);
+    else for (int32_t i = 0; i < npar; i++) g[i] = 0;
   }
   L->ecoef_npar = -1; /* a later pk_lik_eval of bare weights knows no θ */
 }

@@ -23,15 +23,46 @@ export const DENSE_MAX_STATES = 128;
 
 interface Mat { n: number; a: Float64Array }
 
-function matmul(x: Mat, y: Mat): Mat {
-  const n = x.n, out = new Float64Array(n * n);
+/** out += x·y (n × n, row-major), skipping zero entries of x (the chains are sparse at first). */
+export function multiplyAdd(x: Float64Array, y: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
   for (let i = 0; i < n; i++)
     for (let k = 0; k < n; k++) {
-      const xik = x.a[i * n + k];
+      const xik = x[i * n + k];
       if (xik === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j] += xik * y.a[k * n + j];
+      for (let j = 0; j < n; j++) out[i * n + j] += xik * y[k * n + j];
     }
-  return { n, a: out };
+  return out;
+}
+
+/** out += v·m (m n × n). */
+export function vecmatAdd(v: Float64Array, m: Float64Array, n: number, out: Float64Array): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const vi = v[i];
+    if (vi !== 0) for (let j = 0; j < n; j++) out[j] += vi * m[i * n + j];
+  }
+  return out;
+}
+
+/** Scales each row of a nonnegative n × n matrix to sum 1 (rows summing to 0 stay). */
+export function normaliseRows(a: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += a[i * n + j];
+    if (s > 0) for (let j = 0; j < n; j++) a[i * n + j] /= s;
+  }
+}
+
+/**
+ * The base step Δ = t_max / 2^J with λΔ ≤ 1/2: every t ≤ t_max is a sum of 2^j Δ's and a
+ * remainder below Δ.
+ */
+export function baseStep(lambda: number, tmax: number): { J: number; delta: number } {
+  const J = Math.max(0, Math.ceil(Math.log2(Math.max(1, 2 * lambda * tmax))));
+  return { J, delta: tmax > 0 ? tmax / 2 ** J : 0 };
+}
+
+function matmul(x: Mat, y: Mat): Mat {
+  return { n: x.n, a: multiplyAdd(x.a, y.a, x.n) };
 }
 
 /**
@@ -40,19 +71,13 @@ function matmul(x: Mat, y: Mat): Mat {
  * it is projected away at every step (all entries are nonnegative: no cancellation).
  */
 function square(x: Mat): Mat {
-  const out = matmul(x, x), n = x.n;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += out.a[i * n + j];
-    if (s > 0) for (let j = 0; j < n; j++) out.a[i * n + j] /= s;
-  }
+  const out = matmul(x, x);
+  normaliseRows(out.a, x.n);
   return out;
 }
 
 function vecmat(v: Float64Array, m: Mat): Float64Array {
-  const n = m.n, out = new Float64Array(n);
-  for (let i = 0; i < n; i++) { const vi = v[i]; if (vi !== 0) for (let j = 0; j < n; j++) out[j] += vi * m.a[i * n + j]; }
-  return out;
+  return vecmatAdd(v, m.a, m.n, new Float64Array(m.n));
 }
 
 /** The stochastic matrix of the chain with a sink at index `count`: the stepping matrix's rows plus the exit column (m.exit are rates; scale is m's λ). */
@@ -97,11 +122,7 @@ function seriesMatrix(K: Mat, h: number): Mat {
     power = matmul(power, K);
   }
   // The dropped tail (< 1e-18) goes back proportionally: P(Δ) is stochastic.
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += out[i * n + j];
-    for (let j = 0; j < n; j++) out[i * n + j] /= s;
-  }
+  normaliseRows(out, n);
   return { n, a: out };
 }
 
@@ -113,9 +134,8 @@ function seriesMatrix(K: Mat, h: number): Mat {
 export function denseStates(m: DenseChain, lambda: number, times: Float64Array): Float64Array[] {
   const K = augmented(m, lambda);
   const tmax = Math.max(...times);
-  // Base step: λΔ ≤ 1/2 and Δ = tmax / 2^J, so every t ≤ tmax is mΔ + r with m < 2^(J+1).
-  const J = Math.max(0, Math.ceil(Math.log2(Math.max(1, 2 * lambda * tmax))));
-  const delta = tmax > 0 ? tmax / 2 ** J : 0;
+  // Every t ≤ tmax is mΔ + r with m < 2^(J+1).
+  const { J, delta } = baseStep(lambda, tmax);
   const squares: Mat[] = delta > 0 ? [seriesMatrix(K, lambda * delta)] : [];
   for (let j = 1; j <= J; j++) squares.push(square(squares[j - 1]));
   return Array.from(times, (t) => {

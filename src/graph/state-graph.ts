@@ -279,14 +279,11 @@ export class StateGraph implements EdgeList {
    * without, checked as {@link fromOwnBuffers} does.
    */
   static fromBuiltBuffers<G extends StateGraph>(this: GraphClass<G>, b: BuiltBuffers): G {
-    const rowPtr = b.rowPtr, L = b.stateLength, p = b.paramLength;
-    const n = b.states instanceof Int32Array && Number.isInteger(L) && L >= 1 ? b.states.length / L : NaN, m = b.from?.length;
-    const shaped = rowPtr instanceof Int32Array && Number.isInteger(n) && n >= 1 && rowPtr.length === n + 1 && rowPtr[0] === 0 && rowPtr[n] === m &&
-      b.from instanceof Int32Array && b.to instanceof Int32Array && b.to.length === m && b.weight instanceof Float64Array && b.weight.length === m &&
-      Number.isInteger(p) && p >= 0 && b.coefficients instanceof Float64Array && b.coefficients.length === m * p;
-    if (!shaped || !nonDecreasing(rowPtr)) return (this as unknown as typeof StateGraph).fromOwnBuffers(b) as G;
+    const rowPtr = b.rowPtr, shape = buffersShape(b);
+    const fits = shape !== null && rowPtr instanceof Int32Array && rowPtr.length === shape.n + 1 && rowPtr[0] === 0 && rowPtr[shape.n] === shape.m;
+    if (!fits || !nonDecreasing(rowPtr)) return (this as unknown as typeof StateGraph).fromOwnBuffers(b) as G;
     return (this as unknown as typeof StateGraph).fromCanonical({
-      stateLength: L, paramLength: p, discrete: b.discrete === true, states: take(b.states, true), col: take(b.to, true),
+      stateLength: b.stateLength, paramLength: b.paramLength, discrete: b.discrete === true, states: take(b.states, true), col: take(b.to, true),
       base: take(b.weight, true), coef: take(b.coefficients, true), from: take(b.from, true), rowPtr: take(rowPtr, true),
     }) as G;
   }
@@ -474,12 +471,21 @@ export class StateGraph implements EdgeList {
  * graph is rebuilt edge by edge, with the usual checks and messages).
  */
 /** `b` as a canonical graph if it is one (checked), else null; `adopt`: its arrays are taken, not copied (they were transferred to us). */
-function canonicalBuffers(b: GraphBuffers, adopt = false): CanonicalGraph | null {
+/** Vertex and edge counts of buffers whose arrays have the right types and matching lengths, else null. */
+function buffersShape(b: GraphBuffers): { n: number; m: number } | null {
   const { stateLength: L, paramLength: p } = b;
   if (!Number.isInteger(L) || L < 1 || L > MAX_LENGTH || !Number.isInteger(p) || p < 0 || p > MAX_LENGTH) return null;
   if (!(b.states instanceof Int32Array) || !(b.from instanceof Int32Array) || !(b.to instanceof Int32Array) || !(b.weight instanceof Float64Array) || !(b.coefficients instanceof Float64Array)) return null;
   const n = b.states.length / L, m = b.from.length;
   if (!Number.isInteger(n) || n < 1 || b.to.length !== m || b.weight.length !== m || b.coefficients.length !== m * p) return null;
+  return { n, m };
+}
+
+function canonicalBuffers(b: GraphBuffers, adopt = false): CanonicalGraph | null {
+  const { stateLength: L, paramLength: p } = b;
+  const shape = buffersShape(b);
+  if (!shape) return null;
+  const { n, m } = shape;
   const rowPtr = new Int32Array(n + 1);
   // One pass, written for V8's first tiers (a graph is adopted once, so this loop runs
   // cold): locals, no calls, x − x === 0 for "finite", and edges sorted by (from, to)

@@ -34,13 +34,21 @@ export class KernelRates implements Csr {
   }
 
   get weight(): Float64Array {
-    this.weightCopy ??= this.ptrs ? f64View(kernel(), this.w, this.col.length).slice() : ratesAt(this.structure, this.theta).weight;
+    this.weightCopy ??= this.ptrs ? f64View(kernel(), this.w, this.col.length).slice() : this.recomputed().weight;
     return this.weightCopy;
   }
 
   get exitRate(): Float64Array {
-    this.exitCopy ??= this.ptrs ? f64View(kernel(), this.exit, this.vertexCount).slice() : ratesAt(this.structure, this.theta).exitRate;
+    this.exitCopy ??= this.ptrs ? f64View(kernel(), this.exit, this.vertexCount).slice() : this.recomputed().exitRate;
     return this.exitCopy;
+  }
+
+  // After disposal: both arrays from one run of the JS path.
+  private recomputed(): Csr {
+    const csr = ratesAt(this.structure, this.theta);
+    this.weightCopy ??= csr.weight;
+    this.exitCopy ??= csr.exitRate;
+    return csr;
   }
 
   /** Kernel pointers of the rates and of the structure's rowPtr and col, or null once disposed. */

@@ -13,7 +13,7 @@
 // product rule, ∂P_{j+1} = ∂P_j P_j + P_j ∂P_j, ∂v' = ∂v P + v ∂P. Levels are walked
 // once, every observation's vector carried through them together, so memory is one
 // level's matrices plus a vector per observation and parameter.
-import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
+import { baseStep, DENSE_MAX_STATES, multiplyAdd, normaliseRows, vecmatAdd } from '../distributions/dense-fallback.js';
 import { GraphError } from '../errors/index.js';
 import { structureRates, type Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
@@ -108,25 +108,6 @@ function chainAt(structure: Structure, theta: Float64Array, gradient: boolean): 
   return { n, K, dK, alpha, dAlpha, s, ds, lambda, atom: 1 - mass, dAtom };
 }
 
-/** x·y (n × n), skipping zero entries of x (the chains are sparse at first). */
-function matmul(x: Float64Array, y: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < n; k++) {
-      const xik = x[i * n + k];
-      if (xik === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j] += xik * y[k * n + j];
-    }
-  return out;
-}
-
-/** v·m into out (added). */
-function vecmatAdd(v: Float64Array, m: Float64Array, n: number, out: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    const vi = v[i];
-    if (vi !== 0) for (let j = 0; j < n; j++) out[j] += vi * m[i * n + j];
-  }
-}
-
 /** A matrix (or vector) and its derivative per parameter. */
 interface Dual { x: Float64Array; dx: Float64Array[] }
 
@@ -145,13 +126,9 @@ function carry(v: Dual, M: Dual, n: number): Dual {
 
 /** (P², ∂P P + P ∂P), P's rows renormalised to 1 (see dense-fallback.ts: rounding would grow with each squaring). */
 function square(P: Dual, n: number): Dual {
-  const x = matmul(P.x, P.x, n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += x[i * n + j];
-    if (s > 0) for (let j = 0; j < n; j++) x[i * n + j] /= s;
-  }
-  const dx = P.dx.map((d) => matmul(P.x, d, n, matmul(d, P.x, n)));
+  const x = multiplyAdd(P.x, P.x, n);
+  normaliseRows(x, n);
+  const dx = P.dx.map((d) => multiplyAdd(P.x, d, n, multiplyAdd(d, P.x, n)));
   return { x, dx };
 }
 
@@ -167,7 +144,7 @@ function seriesMatrix(c: Chain, h: number): Dual {
     out.dx.forEach((d, p) => { const pd = power.dx[p]; for (let i = 0; i < n * n; i++) d[i] += coeff * pd[i]; });
     coeff *= h / (k + 1);
     if (coeff < 1e-18 * Math.exp(-h)) break;
-    power = { x: matmul(power.x, c.K, n), dx: power.dx.map((d, p) => matmul(power.x, c.dK[p], n, matmul(d, c.K, n))) };
+    power = { x: multiplyAdd(power.x, c.K, n), dx: power.dx.map((d, p) => multiplyAdd(power.x, c.dK[p], n, multiplyAdd(d, c.K, n))) };
   }
   return out;
 }
@@ -199,10 +176,9 @@ function start(c: Chain): Dual {
 function statesAtTimes(c: Chain, times: number[], tmax: number): Dual[] {
   const vs = times.map(() => start(c));
   if (tmax === 0) return vs;
-  // Base step: λΔ ≤ 1/2 and Δ = tmax / 2^J, so every t ≤ tmax is Σ (bits)·2^j Δ + r, r < Δ.
-  const J = Math.max(0, Math.ceil(Math.log2(Math.max(1, 2 * c.lambda * tmax))));
+  // Every t ≤ tmax is Σ (bits)·2^j Δ + r, r < Δ.
+  const { J, delta } = baseStep(c.lambda, tmax);
   if (J > MAX_LEVELS) throw new GraphError('WORK_LIMIT', `the likelihood's largest exit rate × largest time is ${(c.lambda * tmax).toExponential(2)}, beyond what dense matrices take (${MAX_LEVELS} squarings, about 1.7e38); rescale time`);
-  const delta = tmax / 2 ** J;
   const rest = times.slice();
   const bits = times.map(() => new Uint8Array(J + 1));
   for (let j = J; j >= 0; j--) {

@@ -3,7 +3,7 @@
 // methods are thin calls into this; the direct evaluator uses it row by row.
 import type { Elimination } from '../kernel/elimination.js';
 import { eliminate } from '../kernel/elimination.js';
-import { KernelRates, kernelRatesAt } from '../kernel/rates-at.js';
+import { KernelRates, kernelRatesAt, releaseRates, type RatesMemory } from '../kernel/rates-at.js';
 import type { Csr } from '../graph/rates.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import type { Structure } from '../graph/structure.js';
@@ -13,6 +13,28 @@ import * as moments from '../moments/moments.js';
 import * as dist from '../distributions/distribution.js';
 import type { DistributionLimits } from '../distributions/distribution.js';
 import { sampleAbsorption, type SampleOptions } from '../sampling/sample.js';
+import { admit, forget, touch, type Resident } from '../kernel/residency.js';
+
+// A memo's kernel memory (its rates and elimination), counted with the other kernel
+// residents and released under pressure: the rates are then read from JS and the
+// elimination made again on next use. It refers to no graph, so counting it keeps none alive.
+interface MemoMemory extends Resident { elim: Elimination | null; rates: RatesMemory | null; handedOut: boolean }
+const memos = new FinalizationRegistry<MemoMemory>((memory) => memory.release());
+function memoMemory(rates: RatesMemory | null): MemoMemory {
+  const memory: MemoMemory = {
+    bytes: 0, elim: null, rates, handedOut: false,
+    // A handed-out elimination may be kept by the caller: pressure leaves it be.
+    pinned: () => memory.handedOut,
+    release: () => {
+      forget(memory);
+      memory.elim?.dispose();
+      memory.elim = null;
+      memory.handedOut = false;
+      if (memory.rates) releaseRates(memory.rates);
+    },
+  };
+  return memory;
+}
 
 /** A graph at one θ: the validated rates, and the elimination made from them on first use. */
 export class GraphAtTheta {
@@ -20,13 +42,22 @@ export class GraphAtTheta {
   readonly csr: Csr;
   /** θ, checked. */
   readonly theta: Float64Array;
-  private elim: Elimination | null = null;
   private readonly structure: Structure;
+  private readonly memory: MemoMemory;
 
   constructor(readonly graph: StateGraph, theta: ArrayLike<number> | undefined) {
     this.theta = checkTheta(graph.paramLength, theta);
     this.structure = graph.structure();
     this.csr = kernelRatesAt(this.structure, this.theta) ?? graph.csrAt(this.theta);
+    this.memory = memoMemory(this.csr instanceof KernelRates ? this.csr.memory : null);
+    memos.register(this, this.memory, this);
+    this.count();
+  }
+
+  // Counts this memo's kernel bytes now (admitting it as the most recently used).
+  private count(): void {
+    const bytes = (this.csr instanceof KernelRates ? this.csr.kernelBytes : 0) + (this.memory.elim?.kernelBytes() ?? 0);
+    if (bytes > 0) admit(this.memory, bytes);
   }
 
   /** Whether this is `graph` as it is now (not edited since) at exactly `theta`. */
@@ -38,30 +69,44 @@ export class GraphAtTheta {
     return true;
   }
 
-  /** The elimination at θ (made once). */
+  /** The elimination at θ (made once; disposed when the graph moves to another θ). */
   get elimination(): Elimination {
-    this.elim ??= eliminate(this.csr);
-    return this.elim;
+    this.memory.handedOut = true;
+    return this.eliminated();
+  }
+
+  /** Eliminates at θ now, if not done yet (for progress reports around the kernel call). */
+  prepare(): void {
+    this.eliminated();
+  }
+
+  // The elimination (released under memory pressure unless handed out, and then made again).
+  private eliminated(): Elimination {
+    let elim = this.memory.elim;
+    if (elim) { touch(this.memory); return elim; }
+    elim = this.memory.elim = eliminate(this.csr);
+    this.count();
+    return elim;
   }
 
   /** Raw moments E[R], …, E[R^k] of the reward accumulated under `rewards` (checked by the caller). */
   moments(k: number, rewards: Float64Array): number[] {
-    return checkFinite(moments.rewardMoments(this.elimination, this.csr, rewards, checkMomentCount(k)), 'a moment');
+    return checkFinite(moments.rewardMoments(this.eliminated(), this.csr, rewards, checkMomentCount(k)), 'a moment');
   }
 
   /** Cov(R_A, R_B). */
   covariance(a: Float64Array, b: Float64Array): number {
-    return checkFinite([moments.rewardCovariance(this.elimination, this.csr, a, b)], 'the covariance')[0];
+    return checkFinite([moments.rewardCovariance(this.eliminated(), this.csr, a, b)], 'the covariance')[0];
   }
 
   /** Expected total time (discrete: steps) in each vertex. */
   sojournTimes(): Float64Array {
-    return checkFinite(moments.sojournTimes(this.elimination), 'a sojourn time');
+    return checkFinite(moments.sojournTimes(this.eliminated()), 'a sojourn time');
   }
 
   /** Expected entries into each vertex. */
   expectedVisits(): Float64Array {
-    return checkFinite(moments.expectedVisits(this.elimination, this.csr), 'an expected number of visits');
+    return checkFinite(moments.expectedVisits(this.eliminated(), this.csr), 'an expected number of visits');
   }
 
   /** Density at each time (continuous graphs). */
@@ -89,8 +134,7 @@ export class GraphAtTheta {
 
   /** Frees the elimination's and the rates' kernel memory now (the rates stay readable). */
   dispose(): void {
-    this.elim?.dispose();
-    this.elim = null;
-    if (this.csr instanceof KernelRates) this.csr.dispose();
+    memos.unregister(this);
+    this.memory.release();
   }
 }

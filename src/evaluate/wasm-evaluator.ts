@@ -8,7 +8,7 @@ import { checkThetaRows, thetaRow } from '../graph/arguments.js';
 import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
 import { f64View, kernel, type KernelExports } from '../kernel/module.js';
-import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
+import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { countLogLikelihood } from '../likelihood/counts.js';
 import { checkPointWeights } from '../likelihood/observations.js';
@@ -62,7 +62,7 @@ export class WasmEvaluator implements Evaluator {
     this.outputs = outputCount(t);
     this.n = s.vertexCount;
     this.m = s.col.length;
-    this.par = kernelParameterisation(s);
+    this.par = holdParameterisation(this, s);
     const rewards = t.kind === 'loglik' ? (t.data.kind === 'counts' ? t.data.rewards : null) : t.rewards;
     this.rewards = rewards ? this.fixed.layout({ r: rewards.byteLength }).r : 0;
     if (rewards) f64View(this.k, this.rewards, rewards.length).set(rewards);
@@ -229,5 +229,6 @@ export class WasmEvaluator implements Evaluator {
     this.fixed.dispose();
     this.traceMemory?.dispose();
     this.points?.dispose();
+    releaseParameterisation(this);
   }
 }

@@ -97,6 +97,12 @@ export class Elimination {
     };
   }
 
+  /** About the bytes of kernel memory it holds (its commands, scalings and scratch); 0 once disposed. */
+  kernelBytes(): number {
+    if (!this.owned) return 0;
+    return 16 * this.k.pk_elim_ncmd(this.owned.ptr) + 8 * (4 * this.vertexCount + MOMENT_SLOTS);
+  }
+
   /** Frees kernel memory now rather than at garbage collection. */
   dispose(): void {
     if (!this.owned) return;

@@ -2,9 +2,34 @@
 // once, so each evaluation computes and checks its weights in WebAssembly and
 // leaves them where the trace reads them: nothing per edge crosses back to JS.
 import type { Structure } from '../graph/structure.js';
+import { KernelError } from '../errors/index.js';
 import { allocate, f64View, kernel, type KernelExports } from './module.js';
+import { admit, forget, touch, type Resident } from './residency.js';
 
-const registry = new FinalizationRegistry<number>((block) => kernel().pk_free(block));
+// The kernel block of one parameterisation, counted as a resident: released under memory
+// pressure unless held, else freed when the garbage collector finalises its owner. It
+// refers to no JS object (a WeakRef would keep its target alive to the end of a synchronous
+// loop), so counting it keeps neither the parameterisation nor its structure alive.
+interface Block extends Resident { ptr: number; holders: number }
+const registry = new FinalizationRegistry<Block>((block) => freeBlock(block));
+function newBlock(ptr: number): Block {
+  const block: Block = { ptr, bytes: 0, holders: 0, pinned: () => block.holders > 0, release: () => freeBlock(block) };
+  return block;
+}
+function freeBlock(block: Block): void {
+  if (!block.ptr) return;
+  forget(block);
+  kernel().pk_free(block.ptr);
+  block.ptr = 0;
+}
+// Ends one hold on the block (once, however often it is called).
+function letGoOf(block: Block): () => void {
+  let held = true;
+  return () => {
+    if (held && block.holders > 0) block.holders--;
+    held = false;
+  };
+}
 
 /** Kernel-resident base, coefficients and self-loop terms of one structure. */
 export class KernelParameterisation {
@@ -19,6 +44,7 @@ export class KernelParameterisation {
   readonly loopCoef: number;
   readonly hasOut: number;
   private readonly theta: number;
+  private readonly block: Block;
 
   constructor(readonly structure: Structure) {
     const k = (this.k = kernel());
@@ -28,7 +54,8 @@ export class KernelParameterisation {
     const loops = s.discrete ? [s.loopBase, s.loopCoef] : [new Float64Array(1), new Float64Array(1)];
     const doubles = [s.base, s.coef.length ? s.coef : new Float64Array(1), ...loops, new Float64Array(Math.max(1, p))];
     const doubleBytes = doubles.reduce((sum, a) => sum + 8 * Math.max(1, a.length), 0);
-    const block = allocate(k, doubleBytes + 4 * (n + 1) + 4 * Math.max(1, m) + n);
+    const bytes = doubleBytes + 4 * (n + 1) + 4 * Math.max(1, m) + n;
+    const block = allocate(k, bytes);
     const at: number[] = [];
     let cursor = block;
     for (const a of doubles) {
@@ -43,7 +70,30 @@ export class KernelParameterisation {
     new Int32Array(k.memory.buffer, this.col, m).set(s.col);
     this.hasOut = this.col + 4 * Math.max(1, m);
     new Uint8Array(k.memory.buffer, this.hasOut, n).set(s.hasOutEdge);
-    registry.register(this, block);
+    this.block = newBlock(block);
+    registry.register(this, this.block, this);
+    admit(this.block, bytes);
+  }
+
+  /** Keeps this parameterisation in kernel memory (for owners that keep its pointers); returns the function that ends the hold. */
+  hold(): () => void {
+    this.check();
+    this.block.holders++;
+    return letGoOf(this.block);
+  }
+
+  /** Whether its kernel memory is still there (false once released under memory pressure). */
+  get live(): boolean {
+    return this.block.ptr !== 0;
+  }
+
+  /** @internal marks it as just used (released last under pressure). */
+  used(): void {
+    touch(this.block);
+  }
+
+  private check(): void {
+    if (!this.live) throw new KernelError('NOT_READY', 'phasekit: a released kernel parameterisation was used (hold it while its pointers are kept)');
   }
 
   /** Whether the last {@link ratesInto} that passed wrote some rate of exactly 0. */
@@ -51,6 +101,7 @@ export class KernelParameterisation {
 
   /** Writes w = base + coef·θ to kernel memory at `w` (and the exit rates at `exit`, unless 0); false when a check fails (the caller diagnoses). */
   ratesInto(theta: Float64Array, w: number, exit = 0): boolean {
+    this.check();
     const s = this.structure;
     f64View(this.k, this.theta, theta.length).set(theta);
     const code = this.k.pk_rates_at(s.vertexCount, s.paramLength, this.rowPtr, this.base, this.coef, this.loopBase,
@@ -66,6 +117,26 @@ const shared = new WeakMap<Structure, KernelParameterisation>();
 /** The kernel copy of `structure`'s parameterisation, made on first use and shared. */
 export function kernelParameterisation(structure: Structure): KernelParameterisation {
   let kp = shared.get(structure);
-  if (!kp) shared.set(structure, (kp = new KernelParameterisation(structure)));
+  if (kp?.live) kp.used();
+  else shared.set(structure, (kp = new KernelParameterisation(structure)));
   return kp;
+}
+
+const heldBy = new FinalizationRegistry<() => void>((letGo) => letGo());
+const holds = new WeakMap<object, () => void>();
+
+/** The kernel parameterisation of `structure`, held for `owner` until {@link releaseParameterisation} (or `owner` is collected). */
+export function holdParameterisation(owner: object, structure: Structure): KernelParameterisation {
+  const kp = kernelParameterisation(structure);
+  const letGo = kp.hold();
+  holds.set(owner, letGo);
+  heldBy.register(owner, letGo, owner);
+  return kp;
+}
+
+/** Ends the hold `owner` took with {@link holdParameterisation}. */
+export function releaseParameterisation(owner: object): void {
+  heldBy.unregister(owner);
+  holds.get(owner)?.();
+  holds.delete(owner);
 }

@@ -7,12 +7,20 @@
 import { checkAbsorption, ratesAt, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { allocate, f64View, kernel, kernelIfReady } from './module.js';
-import { kernelParameterisation } from './parameterisation.js';
+import { kernelParameterisation, type KernelParameterisation } from './parameterisation.js';
 
-const registry = new FinalizationRegistry<number[]>((ptrs) => {
+/** @internal The rates' kernel memory and the hold on the parameterisation whose pointers they use (no JS object besides). */
+export interface RatesMemory { ptrs: number[]; letGo: () => void; live: boolean }
+const registry = new FinalizationRegistry<RatesMemory>(releaseRates);
+
+/** @internal Frees rates' kernel memory (once); their KernelRates then reads from JS. */
+export function releaseRates(owned: RatesMemory): void {
+  if (!owned.live) return;
+  owned.live = false;
   const k = kernel();
-  for (const p of ptrs) k.pk_free(p);
-});
+  for (const p of owned.ptrs) k.pk_free(p);
+  owned.letGo();
+}
 
 /** A CSR at θ whose rates live in kernel memory until disposed (then read again from the structure). */
 export class KernelRates implements Csr {
@@ -20,26 +28,34 @@ export class KernelRates implements Csr {
   readonly discrete: boolean;
   readonly rowPtr: Int32Array;
   readonly col: Int32Array;
-  private ptrs: number[] | null;
+  /** @internal its kernel memory, for owners that count it (see residency.ts). */
+  readonly memory: RatesMemory;
+  private readonly kp: KernelParameterisation;
   private weightCopy: Float64Array | null = null;
   private exitCopy: Float64Array | null = null;
 
-  constructor(private readonly structure: Structure, private readonly theta: Float64Array, private readonly w: number, private readonly exit: number) {
+  constructor(private readonly structure: Structure, private readonly theta: Float64Array, private readonly w: number, private readonly exit: number, kp: KernelParameterisation) {
     this.vertexCount = structure.vertexCount;
     this.discrete = structure.discrete;
     this.rowPtr = structure.rowPtr;
     this.col = structure.col;
-    this.ptrs = [w, exit];
-    registry.register(this, this.ptrs, this);
+    this.kp = kp;
+    this.memory = { ptrs: [w, exit], letGo: kp.hold(), live: true };
+    registry.register(this, this.memory, this);
+  }
+
+  /** Bytes of kernel memory held now. */
+  get kernelBytes(): number {
+    return this.memory.live ? 8 * (this.col.length + this.vertexCount) : 0;
   }
 
   get weight(): Float64Array {
-    this.weightCopy ??= this.ptrs ? f64View(kernel(), this.w, this.col.length).slice() : this.recomputed().weight;
+    this.weightCopy ??= this.memory.live ? f64View(kernel(), this.w, this.col.length).slice() : this.recomputed().weight;
     return this.weightCopy;
   }
 
   get exitRate(): Float64Array {
-    this.exitCopy ??= this.ptrs ? f64View(kernel(), this.exit, this.vertexCount).slice() : this.recomputed().exitRate;
+    this.exitCopy ??= this.memory.live ? f64View(kernel(), this.exit, this.vertexCount).slice() : this.recomputed().exitRate;
     return this.exitCopy;
   }
 
@@ -53,18 +69,14 @@ export class KernelRates implements Csr {
 
   /** Kernel pointers of the rates and of the structure's rowPtr and col, or null once disposed. */
   inKernel(): { w: number; rowPtr: number; col: number } | null {
-    if (!this.ptrs) return null;
-    const kp = kernelParameterisation(this.structure);
-    return { w: this.w, rowPtr: kp.rowPtr, col: kp.col };
+    if (!this.memory.live) return null;
+    return { w: this.w, rowPtr: this.kp.rowPtr, col: this.kp.col };
   }
 
   /** Frees the kernel copy now; `weight` and `exitRate` stay readable (recomputed in JS if not read before). */
   dispose(): void {
-    if (!this.ptrs) return;
     registry.unregister(this);
-    const k = kernel();
-    for (const p of this.ptrs) k.pk_free(p);
-    this.ptrs = null;
+    releaseRates(this.memory);
   }
 }
 
@@ -85,7 +97,7 @@ export function kernelRatesAt(structure: Structure, theta: Float64Array): Kernel
     if (!kp.ratesInto(theta, w, exit) || kp.lastHadZero) return null;
     checkAbsorption(structure, null, theta, true);
     kept = true;
-    return new KernelRates(structure, theta, w, exit);
+    return new KernelRates(structure, theta, w, exit, kp);
   } finally {
     if (!kept) { k.pk_free(w); k.pk_free(exit); }
   }

@@ -5,7 +5,7 @@
 import { GraphError, KernelError } from '../errors/index.js';
 import { describeValue } from '../errors/describe.js';
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
-import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
+import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { canonicalRates } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
@@ -75,7 +75,7 @@ export class PointLikelihood {
     if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 2 ** 31 - 1) throw new GraphError('BAD_ARGUMENT', `maxSteps must be an integer in [1, 2³¹ − 1], got ${maxSteps}`);
     if (!Object.hasOwn(METHOD_CODE, method)) throw new GraphError('BAD_ARGUMENT', `method must be 'auto', 'uniformisation' or 'adaptive', got ${describeValue(method)}`);
     if (!(maxBytes > 0) || !Number.isFinite(maxBytes)) throw new GraphError('BAD_ARGUMENT', `maxMemoryBytes must be a finite number > 0, got ${maxBytes}`);
-    this.par = kernelParameterisation(structure);
+    this.par = holdParameterisation(this, structure);
     const ptrs: number[] = [];
     try {
       const keep = (p: number) => (ptrs.push(p), p);
@@ -156,6 +156,7 @@ export class PointLikelihood {
     registry.unregister(this);
     this.k.pk_lik_free(this.ptr);
     this.ptr = 0;
+    releaseParameterisation(this);
   }
 
   // One row by dense matrices; its errors name the row as in the batch.

@@ -11,7 +11,7 @@
 //   - out of device memory: smaller batches, down to one particle, then WASM.
 import { GraphError, throwIfAborted } from '../errors/index.js';
 import { checkThetaRows, thetaRow, type ThetaRows } from '../graph/arguments.js';
-import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
+import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { countLogLikelihood } from '../likelihood/counts.js';
 import type { Trace } from '../trace/trace.js';
@@ -74,7 +74,7 @@ export class GpuEvaluator implements Evaluator {
     this.paramLength = spec.structure.paramLength;
     this.outputs = outputCount(spec.target);
     this.precision = spec.precision ?? 'f32';
-    this.rates = kernelParameterisation(spec.structure);
+    this.rates = holdParameterisation(this, spec.structure);
     this.limits = { memoryBytes: 512 * 1024 * 1024, dispatchWork: 1 << 22, ...options.limits };
     this.backendReason = this.wasmOnly() ?? `webgpu (${this.precision}) on ${describe(ctx)}`;
   }
@@ -124,6 +124,7 @@ export class GpuEvaluator implements Evaluator {
     this.kernel = null;
     this.wasm?.dispose();
     this.weights.dispose();
+    releaseParameterisation(this);
   }
 
   /** Why this evaluator computes in WASM whatever the batch, or null. */

@@ -70,7 +70,7 @@ function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, r
 function eliminateReporting(graph: Graph, theta: ArrayLike<number> | undefined, report: ProgressCallback): void {
   const total = graph.vertexCount;
   report({ phase: 'eliminate', done: 0, total });
-  void graph.at(theta).elimination;
+  graph.at(theta).prepare();
   report({ phase: 'eliminate', done: total, total });
 }
 

@@ -1,0 +1,68 @@
+// Kernel memory that only speeds things up (parameterisations, a graph's rates and
+// elimination at its last θ) is kept under one budget (src/kernel/residency.ts). Before, it
+// was freed only when the garbage collector finalised its owner, which a synchronous loop
+// never lets happen: building graphs in a loop grew the kernel by megabytes per graph.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildEvaluator, evaluatorSpec, models, ready } from '../../src/index.js';
+import { kernel } from '../../src/kernel/module.js';
+import { DEFAULT_RESIDENT_BUDGET, residentUsage, setResidentBudget } from '../../src/kernel/residency.js';
+
+beforeAll(() => ready());
+afterEach(() => setResidentBudget(DEFAULT_RESIDENT_BUDGET));
+
+const kernelBytes = () => kernel().memory.buffer.byteLength;
+const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
+
+describe('kernel residents under a budget', () => {
+  it('a synchronous loop building graphs and asking E[T] keeps kernel memory bounded', () => {
+    setResidentBudget(4 * 1048576);
+    const expected = models.coalescent(25).expectation({ theta: [1.5] });
+    const before = kernelBytes();
+    // Each graph holds about 1 MB of parameterisation, rates and elimination: 60 graphs
+    // grew the kernel by about 60 MB before.
+    for (let i = 0; i < 60; i++) expect(models.coalescent(25).expectation({ theta: [1.5] })).toBe(expected);
+    expect(residentUsage().bytes).toBeLessThanOrEqual(4 * 1048576);
+    expect(kernelBytes() - before).toBeLessThan(16 * 1048576);
+  });
+
+  it('a graph whose memory was released answers again, bit for bit', () => {
+    const g = models.rabbits(12);
+    const theta = [1.3, 2, 4];
+    const first = { m: g.moments(3, { theta }), pdf: g.pdf([0.1, 1, 3], { theta }), sojourn: g.sojournTimes({ theta }) };
+    setResidentBudget(0); // releases everything not held, this graph's memo and parameterisation included
+    expect(residentUsage().bytes).toBe(0);
+    expect(sameBits(g.moments(3, { theta }), first.m)).toBe(true);
+    expect(sameBits(g.pdf([0.1, 1, 3], { theta }), first.pdf)).toBe(true);
+    expect(sameBits(g.sojournTimes({ theta }), first.sojourn)).toBe(true);
+    // A new θ after a release, and back.
+    const other = g.moments(2, { theta: [0.7, 1, 1] });
+    expect(other[0]).toBeGreaterThan(0);
+    expect(sameBits(g.moments(3, { theta }), first.m)).toBe(true);
+  });
+
+  it('an evaluator keeps its parameterisation through pressure, and lets it go when disposed', async () => {
+    const g = models.coalescent(15);
+    const { spec, key } = await evaluatorSpec(g, { kind: 'moments', k: 2 }, 'wasm-direct');
+    const ev = await buildEvaluator(spec, key); // not cached: its dispose() is ours
+    const thetas = Float64Array.of(1, 2);
+    const before = (await ev.evaluate({ thetas })).values.slice();
+    setResidentBudget(0);
+    const held = residentUsage();
+    expect(held.count).toBeGreaterThan(0); // the evaluator's parameterisation stays
+    for (let i = 0; i < 5; i++) models.coalescent(12).expectation({ theta: [i + 1] });
+    expect(sameBits((await ev.evaluate({ thetas })).values, before)).toBe(true);
+    ev.dispose();
+    setResidentBudget(0);
+    expect(residentUsage().count).toBe(0);
+  });
+
+  it('an elimination handed out by graph.at(θ) is not released under pressure', () => {
+    const g = models.coalescent(10);
+    const at = g.at([2]);
+    const elim = at.elimination;
+    const x = elim.solve(new Float64Array(g.vertexCount).fill(1));
+    setResidentBudget(0);
+    for (let i = 0; i < 5; i++) models.coalescent(12).expectation({ theta: [i + 1] });
+    expect(sameBits(elim.solve(new Float64Array(g.vertexCount).fill(1)), x)).toBe(true);
+  });
+});

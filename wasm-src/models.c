@@ -47,8 +47,8 @@ static int same_state(const int32_t *a, const int32_t *b, int32_t L) {
   return 1;
 }
 
-static int grow_table(pk_model *g) {
-  uint32_t size = (g->mask + 1) * 2;
+/* Rehashes the table into `size` slots (a power of two above twice the vertices). */
+static int resize_table(pk_model *g, uint32_t size) {
   int32_t *t = calloc(size, sizeof(int32_t));
   if (!t) return -1;
   for (uint32_t i = 0; i <= g->mask; i++) {
@@ -63,6 +63,22 @@ static int grow_table(pk_model *g) {
   g->mask = size - 1;
   return 0;
 }
+static int grow_table(pk_model *g) { return resize_table(g, (g->mask + 1) * 2); }
+
+static int reserve_vertices(pk_model *g, int32_t cap) {
+  int32_t L = g->m.L;
+  int32_t *st = realloc(g->states, (size_t)cap * L * sizeof(int32_t));
+  if (!st) return -1;
+  g->states = st;
+  int32_t *rp = realloc(g->rp, (size_t)(cap + 1) * sizeof(int32_t));
+  if (!rp) return -1;
+  g->rp = rp;
+  uint32_t *hs = realloc(g->hashes, (size_t)cap * sizeof(uint32_t));
+  if (!hs) return -1;
+  g->hashes = hs;
+  g->cap_v = cap;
+  return 0;
+}
 
 /* The vertex of state s (hash h), added if new; -1 out of memory, -2 past max_vertices. */
 static int32_t find_or_add(pk_model *g, const int32_t *s, uint32_t h) {
@@ -74,19 +90,7 @@ static int32_t find_or_add(pk_model *g, const int32_t *s, uint32_t h) {
     if (g->hashes[e - 1] == h && same_state(g->states + (size_t)(e - 1) * L, s, L)) return e - 1;
   }
   if (g->nv >= g->max_vertices) return -2;
-  if (g->nv == g->cap_v) {
-    int32_t cap = g->cap_v * 2;
-    int32_t *st = realloc(g->states, (size_t)cap * L * sizeof(int32_t));
-    if (!st) return -1;
-    g->states = st;
-    int32_t *rp = realloc(g->rp, (size_t)(cap + 1) * sizeof(int32_t));
-    if (!rp) return -1;
-    g->rp = rp;
-    uint32_t *hs = realloc(g->hashes, (size_t)cap * sizeof(uint32_t));
-    if (!hs) return -1;
-    g->hashes = hs;
-    g->cap_v = cap;
-  }
+  if (g->nv == g->cap_v && reserve_vertices(g, g->cap_v * 2)) return -1;
   int32_t v = g->nv++;
   memcpy(g->states + (size_t)v * L, s, (size_t)L * sizeof(int32_t));
   g->hashes[v] = h;
@@ -136,10 +140,7 @@ static int32_t transitions(pk_model *g, const int32_t *s, uint32_t h) {
   return k;
 }
 
-static int reserve_edges(pk_model *g, int32_t more) {
-  if (g->ne + more <= g->cap_e) return 0;
-  int32_t cap = g->cap_e;
-  while (cap < g->ne + more) cap *= 2;
+static int resize_edges(pk_model *g, int32_t cap) {
   int32_t *col = realloc(g->col, (size_t)cap * sizeof(int32_t));
   if (!col) return -1;
   g->col = col;
@@ -151,6 +152,13 @@ static int reserve_edges(pk_model *g, int32_t more) {
   g->coef = coef;
   g->cap_e = cap;
   return 0;
+}
+
+static int reserve_edges(pk_model *g, int32_t more) {
+  if (g->ne + more <= g->cap_e) return 0;
+  int32_t cap = g->cap_e;
+  while (cap < g->ne + more) cap *= 2;
+  return resize_edges(g, cap);
 }
 
 /* Appends vertex v's k scratch transitions as canonical edges: targets sorted, parallel merged. */
@@ -228,6 +236,18 @@ pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices) {
   if (emit(g, 0, 1)) { pk_model_free(g); return 0; }
   g->next = 1;
   return g;
+}
+
+/* Sizes the arrays and the table for the vertices and edges the caller expects (the vertex
+ * count of the models is known in closed form): growing them by doubling touched and copied
+ * about twice the memory the state space ends in. 0, or -1 out of memory (nothing lost). */
+int32_t pk_model_reserve(pk_model *g, int32_t vertices, int32_t edges) {
+  if (vertices > g->cap_v && reserve_vertices(g, vertices)) return -1;
+  uint32_t size = g->mask + 1;
+  while (size < (uint32_t)1 << 30 && size < 2u * (uint32_t)vertices + 2) size *= 2;
+  if (size > g->mask + 1 && resize_table(g, size)) return -1;
+  if (edges > g->cap_e && resize_edges(g, edges)) return -1;
+  return 0;
 }
 
 int32_t pk_model_explore(pk_model *g, int32_t budget) {

@@ -56,6 +56,7 @@ export interface KernelExports {
   /** 0 auto, 1 plain uniformisation only, 2 adaptive wherever it is exact. */
   pk_lik_set_method(lik: number, method: number): void;
   pk_model_create(kind: number, size: number, maxVertices: number): number;
+  pk_model_reserve(model: number, vertices: number, edges: number): number;
   pk_model_explore(model: number, budget: number): number;
   pk_model_count(model: number, what: number): number;
   pk_model_states(model: number): number;

@@ -11,8 +11,9 @@ export type ModelOptions = Pick<ExploreOptions, 'onProgress' | 'signal'>;
 /** The coalescent for n samples; rate of each coalescence is θ0 · (number of pairs). n = 10: 43 vertices. */
 export function coalescent(n: number, options: ModelOptions = {}): Graph {
   if (!Number.isInteger(n) || n < 2) throw new RangeError(`coalescent(n) needs an integer n ≥ 2, got ${n}`);
-  checkStateSpace('coalescent', n, coalescentVertices(n), n);
-  const built = exploreInKernel('coalescent', n, options);
+  const vertices = coalescentVertices(n);
+  checkStateSpace('coalescent', n, vertices, n);
+  const built = exploreInKernel('coalescent', n, vertices, options);
   return built ? Graph.fromCanonical(built) : coalescentByCallback(n, options);
 }
 

@@ -6,7 +6,7 @@ import { GraphError, KernelError, throwIfAborted } from '../errors/index.js';
 import { kernelIfReady } from '../kernel/module.js';
 import type { CanonicalGraph } from '../graph/state-graph.js';
 import { markAbsorbing } from '../graph/rates.js';
-import { MAX_VERTICES } from './state-count.js';
+import { expectedEdges, MAX_VERTICES } from './state-count.js';
 import type { ModelOptions } from './coalescent.js';
 
 /** The models the kernel knows, by its numbering. */
@@ -15,13 +15,16 @@ export const KERNEL_MODELS = { coalescent: 1, rabbits: 2 } as const;
 /** Vertices explored per kernel call (between progress reports and abort checks). */
 const SLICE = 10_000;
 
-/** The model's state space in canonical form, or null when the kernel is not loaded yet. */
-export function exploreInKernel(model: keyof typeof KERNEL_MODELS, size: number, options: ModelOptions): CanonicalGraph | null {
+/** The model's state space (of `vertices` states, known beforehand) in canonical form, or null when the kernel is not loaded yet. */
+export function exploreInKernel(model: keyof typeof KERNEL_MODELS, size: number, vertices: number, options: ModelOptions): CanonicalGraph | null {
   const k = kernelIfReady();
   if (k === null) return null;
   const g = k.pk_model_create(KERNEL_MODELS[model], size, MAX_VERTICES);
   if (g === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not start the ${model} state space (size ${size})`);
   try {
+    // Arrays sized once: grown by doubling they touched and copied about twice the memory.
+    if (k.pk_model_reserve(g, vertices, expectedEdges(model, size, vertices)) !== 0)
+      throw new KernelError('OUT_OF_MEMORY', `phasekit: the ${model}(${size}) state space does not fit in kernel memory (wasm32 is capped at 4 GiB)`);
     for (;;) {
       throwIfAborted(options.signal, 'state-space exploration');
       const status = k.pk_model_explore(g, SLICE);

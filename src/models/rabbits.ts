@@ -9,8 +9,9 @@ import { checkStateSpace, rabbitsVertices } from './state-count.js';
 /** Rabbits jumping between islands A and B until floods drown them all. */
 export function rabbits(N: number, options: ModelOptions = {}): Graph {
   if (!Number.isInteger(N) || N < 1) throw new RangeError(`rabbits(N) needs an integer N ≥ 1, got ${N}`);
-  checkStateSpace('rabbits', N, rabbitsVertices(N), 2);
-  const built = exploreInKernel('rabbits', N, options);
+  const vertices = rabbitsVertices(N);
+  checkStateSpace('rabbits', N, vertices, 2);
+  const built = exploreInKernel('rabbits', N, vertices, options);
   return built ? Graph.fromCanonical(built) : rabbitsByCallback(N, options);
 }
 

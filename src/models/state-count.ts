@@ -23,6 +23,11 @@ export function rabbitsVertices(N: number): number {
   return ((N + 1) * (N + 2)) / 2 + 1;
 }
 
+/** Room to reserve for a model's edges: at most 4 per state for rabbits; for the coalescent about 0.3·n per state (5.6 at n = 20, 11.6 at n = 40), rounded up. A guess too small costs one more growth. */
+export function expectedEdges(model: 'coalescent' | 'rabbits', size: number, vertices: number): number {
+  return Math.ceil(model === 'rabbits' ? 4 * vertices : Math.ceil(0.3 * size) * vertices);
+}
+
 /** Throws STATE_SPACE_TOO_LARGE when `model(size)` has more vertices, or its states more bytes, than can be built. */
 export function checkStateSpace(model: string, size: number, vertices: number, stateLength: number): void {
   const bytes = vertices * stateLength * 4;

@@ -77,6 +77,8 @@ test('evaluators in workers: one trace recording for the pool, stored in Indexed
 
 test('coalescent n = 40 and n = 50 (204,227 vertices): built in a worker of the pool with progress, E[T], pdf and cdf through the pool', async ({ page }) => {
   await open(page);
+  // As an application expecting large models does at start-up: 64 MiB of kernel memory made ready in each worker.
+  await page.evaluate(() => window.workersFixture.warm(64 * 1048576));
   for (const n of [40, 50]) {
     const out = await page.evaluate(([size]) => window.workersFixture.interactive(size, 200), [n] as const);
     expect(out.vertices).toBe(n === 40 ? 37339 : 204227);

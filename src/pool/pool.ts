@@ -150,6 +150,15 @@ function toFloat64(values: ArrayLike<number> | undefined): Float64Array | undefi
   return values === undefined ? undefined : Float64Array.from(values);
 }
 
+/** Options of {@link Pool.warmUp}. */
+export interface WarmUpOptions {
+  /** Bytes of kernel memory each worker grows and writes once now (default 0; at most 2 GiB): what its first large build would otherwise pay for on the way. */
+  memoryBytes?: number;
+}
+
+// wasm32 memory is capped at 4 GiB; a warm-up may take half.
+const MAX_WARM_UP_BYTES = 2 ** 31;
+
 /** Workers running the kernel, and the asynchronous modeling API on top of them. */
 export class Pool<T extends KernelMethods = KernelMethods> {
   /** Maximum number of workers. */
@@ -341,14 +350,20 @@ export class Pool<T extends KernelMethods = KernelMethods> {
    * Starts every worker (up to `size`) and has each warm up now. A fresh worker runs its first
    * large call in V8's unoptimised tiers: coalescent n = 40's build and E[T] took about a
    * quarter longer cold. Idle workers warm up on their own; call this at start-up (say, at
-   * page load) so the first real call finds them warm. Resolves when every worker is warm;
-   * a worker that cannot warm up (a custom one without the serve() loop) is left as it is.
+   * page load) so the first real call finds them warm. With `memoryBytes`, each worker's kernel
+   * also grows its memory by that much now and writes it once, so that a first large build
+   * does not pay for fresh memory (that memory stays with the worker). Resolves when every
+   * worker is warm; a worker that cannot warm up (a custom one without the serve() loop) is
+   * left as it is.
    */
-  async warmUp(): Promise<void> {
+  async warmUp(options: WarmUpOptions = {}): Promise<void> {
+    const memoryBytes = options.memoryBytes ?? 0;
+    if (!Number.isInteger(memoryBytes) || memoryBytes < 0 || memoryBytes > MAX_WARM_UP_BYTES)
+      throw new RangeError(`phasekit: warmUp memoryBytes must be an integer in [0, ${MAX_WARM_UP_BYTES}], got ${String(options.memoryBytes)}`);
     if (this.closing) throw new PoolError('CLOSED', 'phasekit: the pool is closed');
     while (this.spawn()) { /* up to `size` workers */ }
     await Promise.all(this.slots.map((slot) => slot.up
-      .then(() => (slot.remote as unknown as { [WARM_UP_METHOD](): Promise<boolean> })[WARM_UP_METHOD]())
+      .then(() => (slot.remote as unknown as { [WARM_UP_METHOD](memoryBytes: number): Promise<boolean> })[WARM_UP_METHOD](memoryBytes))
       .catch(() => undefined)));
   }
 

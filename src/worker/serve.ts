@@ -8,6 +8,7 @@ import { GraphStore } from './graph-store.js';
 import type { Graph } from '../phase-type/graph.js';
 import { StateGraph } from '../graph/state-graph.js';
 import { WarmUp } from './warm-up.js';
+import { reserveKernelMemory } from '../kernel/reserve.js';
 
 async function run(name: string, method: KernelMethod, store: GraphStore, ref: GraphRef, args: unknown, progress?: Comlink.Remote<ProgressCallback>): Promise<Reply<unknown>> {
   // Reports travel on their own MessagePort, so nothing orders them before the reply:
@@ -62,9 +63,14 @@ export function serve(methods: MethodTable, endpoint: Comlink.Endpoint): void {
     warm.resume();
     return true;
   };
-  served[WARM_UP_METHOD] = async () => {
+  served[WARM_UP_METHOD] = async (memoryBytes?: number) => {
     await ready();
     warm.finish();
+    try {
+      if (typeof memoryBytes === 'number') reserveKernelMemory(memoryBytes);
+    } catch {
+      // More than the kernel can have: the warm-up costs nothing but itself.
+    }
     return true;
   };
   Comlink.expose(served, endpoint);

@@ -36,6 +36,38 @@ describe('Pool.warmUp', () => {
     }
   });
 
+  it('with memoryBytes, each worker makes that much kernel memory ready now; a build of that size then grows it no further', async () => {
+    const pool = faultyPool({ size: 2 });
+    try {
+      await pool.warmUp();
+      const before = await pool.call('kernelMemoryBytes', null, undefined);
+      await pool.warmUp({ memoryBytes: 48 * 1048576 });
+      const after = await pool.call('kernelMemoryBytes', null, undefined);
+      // Grown by 48 MiB less what was free at its end already (a few MB after the warm-up's small models).
+      expect(after - before).toBeGreaterThan(40 * 1048576);
+      // Coalescent n = 30 (a few MB in the kernel) fits in what was made ready.
+      const g = await models.inPool(pool).coalescent(30);
+      expect(await pool.expectation(g, { theta: [1] })).toBeCloseTo(2 * (1 - 1 / 30), 12);
+      expect(await pool.call('kernelMemoryBytes', g, undefined)).toBe(after);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('refuses a memoryBytes that is not an integer in [0, 2 GiB], naming it', async () => {
+    const pool = createPool({ size: 1 });
+    try {
+      for (const bad of [-1, 1.5, Number.NaN, Infinity, 2 ** 32, '64' as unknown as number])
+        await expect(pool.warmUp({ memoryBytes: bad })).rejects.toThrow(/warmUp memoryBytes must be an integer/);
+      expect(pool.stats().workers).toBe(0); // refused before any worker started
+      await pool.warmUp({ memoryBytes: 2 ** 31 }); // more than the kernel can have: the warm-up costs nothing but itself
+      const g = models.coalescent(8);
+      expect(await pool.expectation(g, { theta: [2] })).toBe(g.expectation({ theta: [2] }));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('a closed pool refuses with PoolError CLOSED', async () => {
     const pool = createPool({ size: 1 });
     await pool.close();

@@ -56,10 +56,9 @@ const fixture = {
   stats: () => pool.stats(),
   faultyStats: () => faulty.stats(),
 
-  /** Starts the pool's workers, so that measurements do not include their start. */
-  /** What an application does at start-up: its pool's workers started and warmed up. */
-  async warm(): Promise<void> {
-    await pool.warmUp();
+  /** What an application does at start-up: its pool's workers started and warmed up (with `memoryBytes` of kernel memory made ready in each). */
+  async warm(memoryBytes = 0): Promise<void> {
+    await pool.warmUp({ memoryBytes });
   },
 
   /** Elimination (moments) and plain uniformisation (pdf) of the coalescent, on the main thread. */

@@ -10,7 +10,7 @@ import { canonicalRates } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
-import { denseFits, denseLogLikelihood, transientCount } from './dense-likelihood.js';
+import { denseFits, denseStepCap, denseLogLikelihood, transientCount } from './dense-likelihood.js';
 import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
 
 /** Bounds on the work of one evaluation. */
@@ -59,6 +59,9 @@ const DEFAULT_MAX_STEPS = 10_000_000;
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 const registry = new FinalizationRegistry<number>((ptr) => kernel().pk_lik_free(ptr));
+// Kernel row codes the dense path answers: more steps than the cap, the kernel out of memory.
+// Not maxMemoryBytes (code 5): that is the caller's bound, and dense matrices would not keep it.
+const DENSE_CODES = new Set([3, 4]);
 
 /** The kernel's likelihood of one structure and one data set; evaluate() for any θ rows. */
 export class PointLikelihood {
@@ -81,8 +84,11 @@ export class PointLikelihood {
       const keep = (p: number) => (ptrs.push(p), p);
       const col = keep(copyIn(k, structure.col.length ? structure.col : new Int32Array(1)));
       const [pt, pw, ct, cw] = [data.points, data.weights, data.censored, data.censoredWeights].map((a) => keep(copyIn(k, a.length ? a : new Float64Array(1))));
+      // 'auto' on a small chain: rows whose stepping would cost more than dense matrices are
+      // refused by the kernel as past maxSteps, and go dense (cost then grows with log λt).
+      const cap = method === 'auto' ? Math.min(maxSteps, denseStepCap(structure, data.points.length + data.censored.length)) : maxSteps;
       this.ptr = k.pk_lik_create(structure.vertexCount, this.par.rowPtr, col, structure.discrete ? 1 : 0,
-        data.points.length, pt, pw, data.censored.length, ct, cw, maxSteps, maxBytes);
+        data.points.length, pt, pw, data.censored.length, ct, cw, cap, maxBytes);
     } finally {
       for (const p of ptrs) k.pk_free(p);
     }
@@ -119,8 +125,9 @@ export class PointLikelihood {
       this.denseRows = 0;
       for (let r = 0; r < rows; r++) {
         if (codes[r] === 0) continue;
-        if (codes[r] !== 3 || !denseFits(this.structure)) this.refuse(thetas, r, codes[r], naming);
-        // More steps than maxSteps on a small chain: dense matrices, at a cost in log λt.
+        // On a small chain, a row past maxSteps (or past what dense matrices cost), or past the
+        // kernel's memory: dense matrices, at a cost in log λt.
+        if (!DENSE_CODES.has(codes[r]) || !denseFits(this.structure)) this.refuse(thetas, r, codes[r], naming);
         const split = this.data.points.length;
         const row = this.denseRow(thetas, r, gradient, naming, weights?.subarray(0, split), weights?.subarray(split));
         out.logLik[r] = row.logLik;

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEvaluator, GraphError, models, ready } from '../../src/index.js';
 import { PointLikelihood } from '../../src/likelihood/point-likelihood.js';
-import { denseLogLikelihood, transientCount } from '../../src/likelihood/dense-likelihood.js';
+import { denseLogLikelihood, denseStepCap, transientCount } from '../../src/likelihood/dense-likelihood.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { buildGraph, coalescentSpec, rabbitsSpec, randomSpec, randomTheta, type GraphSpec } from '../correctness/fixtures.js';
 import { continuousLogLik, discreteLogLik, type OracleData } from './oracle.js';
@@ -170,5 +170,39 @@ describe('where the dense path does not go', () => {
     expect(error).toBeInstanceOf(GraphError);
     expect((error as GraphError).code).toBe('WORK_LIMIT');
     expect((error as GraphError).message).toMatch(/maxSteps = 10 .*too large for dense matrices \(at most 128\)/);
+  });
+});
+
+describe("'auto' chooses dense matrices by cost, below maxSteps", () => {
+  // A 12-state random chain made stiff (a fast parameter beside a slow one): its times need
+  // tens of thousands of steps, past what dense matrices cost for a 13 × 13 chain.
+  const g = models.randomCyclic({ vertices: 12, params: 2, seed: 5 });
+  const s = g.structure();
+  const theta = Float64Array.of(3000, 0.05);
+  const times = g.sample(20, { theta: Array.from(theta), seed: 3 });
+  const points = checkObservations({ times, censored: [times[0], times[5]] }, { discrete: false, vertexCount: s.vertexCount }) as CheckedPoints;
+  const rows = { rows: 1, paramLength: 2, data: theta };
+
+  it('the cap sits below the steps this θ needs; the row goes dense and equals stepping to 1e-10', () => {
+    const cap = denseStepCap(s, 22);
+    const auto = new PointLikelihood(s, points, {}, 'auto');
+    const stepped = new PointLikelihood(s, points, {}, 'uniformisation');
+    const a = auto.evaluate(rows, true), b = stepped.evaluate(rows, true);
+    expect(auto.lastRun().method).toBe('dense');
+    expect(stepped.lastRun().method).toBe('uniformisation');
+    expect(stepped.lastRun().steps).toBeGreaterThan(cap); // stepping took more than the cap allows
+    expectMatch({ logLik: a.logLik[0], gradient: Array.from(a.gradient!) }, { logLik: b.logLik[0], gradient: Array.from(b.gradient!) }, 'auto vs uniformisation');
+  });
+
+  it('a θ that needs few steps is still stepped', () => {
+    const mild = new PointLikelihood(s, points, {}, 'auto');
+    mild.evaluate({ rows: 1, paramLength: 2, data: Float64Array.of(1, 0.5) }, true);
+    expect(mild.lastRun().method).not.toBe('dense');
+  });
+
+  it('the cap grows with the data and the chain, and is Infinity where dense matrices do not go', () => {
+    expect(denseStepCap(s, 1000)).toBeGreaterThan(denseStepCap(s, 10));
+    expect(denseStepCap(models.randomCyclic({ vertices: 100, params: 2, seed: 5 }).structure(), 10)).toBeGreaterThan(denseStepCap(s, 10));
+    expect(denseStepCap(models.coalescent(15).structure(), 10)).toBe(Infinity);
   });
 });

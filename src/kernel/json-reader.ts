@@ -39,7 +39,8 @@ export function readGraphJSONText<T>(k: KernelExports, text: string, adopt: (buf
   if (result === 0) return null;
   try {
     const buffer = k.memory.buffer;
-    const [n, m, L, p, discrete, states, from, to, weight, coef] = new Int32Array(buffer, result, HEADER_WORDS);
+    // Unsigned: the arrays' pointers may lie past 2 GiB.
+    const [n, m, L, p, discrete, states, from, to, weight, coef] = new Uint32Array(buffer, result, HEADER_WORDS);
     return adopt({
       stateLength: L, paramLength: p, discrete: discrete === 1,
       states: new Int32Array(buffer, states, n * L),

@@ -73,12 +73,28 @@ export interface KernelExports {
 let exportsLoaded: KernelExports | null = null;
 let loading: Promise<void> | null = null;
 
+// wasm32 pointers come out of the exports as i32: past 2 GiB of kernel memory they read as
+// negative numbers, which JavaScript cannot use as offsets (a view at a negative offset throws
+// RangeError; coalescent n = 66 got there). The exports whose result JS uses as an offset are
+// made unsigned; handles that only go back into the kernel are the same bits either way.
+const POINTER_RESULTS = ['pk_malloc', 'pk_json_parse', 'pk_model_states', 'pk_model_rp', 'pk_model_col', 'pk_model_base', 'pk_model_coef',
+  'pk_trace_ops', 'pk_elim_dst', 'pk_elim_src', 'pk_trace_slots', 'pk_trace_scale_slots'] as const;
+
+function unsignedPointers(raw: KernelExports): KernelExports {
+  const exports = { ...raw } as KernelExports & Record<string, unknown>;
+  for (const name of POINTER_RESULTS) {
+    const f = raw[name] as (a: number, b?: number) => number;
+    exports[name] = ((a: number, b?: number) => f(a, b) >>> 0) as never;
+  }
+  return exports;
+}
+
 /** Loads the WebAssembly kernel; every computation is synchronous once this resolves. Safe to call repeatedly. */
 export function ready(): Promise<void> {
   loading ??= compileKernel()
     .then((module) => WebAssembly.instantiate(module, {}))
     .then((instance) => {
-      exportsLoaded = instance.exports as unknown as KernelExports;
+      exportsLoaded = unsignedPointers(instance.exports as unknown as KernelExports);
     })
     .catch((cause: unknown) => {
       loading = null;

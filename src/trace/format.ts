@@ -72,7 +72,7 @@ export function encodeTrace(trace: Trace, hash: string | undefined = trace.hash)
   const mem = () => new Int32Array(k.memory.buffer);
   let at = 0;
   const put = (src: Int32Array) => { payload.set(src, at); at += src.length; };
-  const putKernel = (p: number, len: number) => put(mem().subarray(p >> 2, (p >> 2) + len));
+  const putKernel = (p: number, len: number) => put(mem().subarray(p >>> 2, (p >>> 2) + len));
   put(trace.rowPtr);
   put(trace.col);
   putKernel(k.pk_trace_ops(ptr), 4 * ops);

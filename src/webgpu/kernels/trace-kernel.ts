@@ -24,7 +24,7 @@ function tapeWords(trace: Trace): { words: Uint32Array; ops: number; commands: n
   const ops = k.pk_trace_nops(ptr), commands = k.pk_elim_ncmd(ptr), n = trace.vertexCount;
   const mem = new Uint32Array(k.memory.buffer);
   const words = new Uint32Array(4 * ops + 3 * commands + n);
-  const take = (p: number, len: number, at: number) => words.set(mem.subarray(p >> 2, (p >> 2) + len), at);
+  const take = (p: number, len: number, at: number) => words.set(mem.subarray(p >>> 2, (p >>> 2) + len), at);
   const offDst = 4 * ops, offSrc = offDst + commands, offSlot = offSrc + commands, offScale = offSlot + commands;
   take(k.pk_trace_ops(ptr), 4 * ops, 0);
   take(k.pk_elim_dst(ptr), commands, offDst);

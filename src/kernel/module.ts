@@ -116,6 +116,8 @@ export function kernel(): KernelExports {
 
 /** Allocates `bytes` in kernel memory; throws KernelError OUT_OF_MEMORY past 4 GiB. */
 export function allocate(k: KernelExports, bytes: number): number {
+  // pk_malloc takes an int32: a larger size would wrap around to a small block.
+  if (!(bytes <= 0x7fffffff)) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel cannot allocate ${bytes} bytes at once (at most 2 GiB; wasm32 memory is capped at 4 GiB)`);
   const ptr = k.pk_malloc(Math.max(8, bytes));
   if (ptr === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not allocate ${bytes} bytes (wasm32 memory is capped at 4 GiB)`);
   return ptr;

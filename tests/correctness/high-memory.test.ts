@@ -44,6 +44,11 @@ describe('kernel memory past 2 GiB', () => {
     kernel().pk_free(p);
   });
 
+  it('a size pk_malloc cannot take (its int32 would wrap to a small block) is OUT_OF_MEMORY, at once', () => {
+    for (const bytes of [2 ** 31, 2 ** 32 + 64, Number.NaN, Infinity])
+      expect(() => allocate(kernel(), bytes)).toThrow(expect.objectContaining({ code: 'OUT_OF_MEMORY' }));
+  });
+
   it('builds, E[T], pdf, the likelihood, JSON and traces give the same numbers there', async () => {
     const high = compute();
     expect(high.expectation).toBe(low.expectation);

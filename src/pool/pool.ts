@@ -152,12 +152,12 @@ function toFloat64(values: ArrayLike<number> | undefined): Float64Array | undefi
 
 /** Options of {@link Pool.warmUp}. */
 export interface WarmUpOptions {
-  /** Bytes of kernel memory each worker grows and writes once now (default 0; at most 2 GiB): what its first large build would otherwise pay for on the way. */
+  /** Bytes of kernel memory each worker grows and writes once now (default 0; at most 1 GiB): what its first large build would otherwise pay for on the way. */
   memoryBytes?: number;
 }
 
-// wasm32 memory is capped at 4 GiB; a warm-up may take half.
-const MAX_WARM_UP_BYTES = 2 ** 31;
+// wasm32 memory is capped at 4 GiB; a warm-up may take a quarter.
+const MAX_WARM_UP_BYTES = 2 ** 30;
 
 /** Workers running the kernel, and the asynchronous modeling API on top of them. */
 export class Pool<T extends KernelMethods = KernelMethods> {

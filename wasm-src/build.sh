@@ -12,13 +12,13 @@ exports=(pk_malloc pk_free pk_eliminate pk_elim_free pk_solve pk_solve_adjoint p
          pk_lik_create pk_lik_free pk_lik_eval pk_lik_batch pk_lik_set_weights pk_lik_steps pk_lik_lambda pk_lik_levels pk_lik_set_method
          pk_expect_forward pk_expect_reverse pk_moments_forward pk_moments_reverse pk_chain_theta
          pk_model_create pk_model_reserve pk_model_explore pk_model_count pk_model_states pk_model_rp pk_model_col pk_model_base pk_model_coef pk_model_free
-         pk_json_parse pk_json_free)
+         pk_json_parse pk_json_free pk_matmul_add)
 flags=()
 for f in "${exports[@]}"; do flags+=("-Wl,--export=$f"); done
 # --strip-debug: wasi-libc's objects bring DWARF, half the file; the name section stays (stack traces).
 clang --target=wasm32-wasi --sysroot=/usr -O3 -flto -mbulk-memory -msimd128 -nostartfiles -Wall -Wextra -Werror \
   -Wl,--no-entry -Wl,--lto-O3 -Wl,--strip-debug -Wl,--max-memory=4294967296 -Wl,--initial-memory=4194304 \
-  "${flags[@]}" -o build/phasekit.wasm wasm-src/eliminate.c wasm-src/trace.c wasm-src/rates.c wasm-src/distribution.c wasm-src/likelihood.c wasm-src/likelihood-adaptive.c wasm-src/models.c wasm-src/json.c wasm-src/exports.c
+  "${flags[@]}" -o build/phasekit.wasm wasm-src/eliminate.c wasm-src/trace.c wasm-src/rates.c wasm-src/distribution.c wasm-src/likelihood.c wasm-src/likelihood-adaptive.c wasm-src/models.c wasm-src/json.c wasm-src/dense.c wasm-src/exports.c
 imports=$(node -e "const m=new WebAssembly.Module(require('fs').readFileSync('build/phasekit.wasm'));process.stdout.write(String(WebAssembly.Module.imports(m).length))")
 if [ "$imports" != "0" ]; then echo "phasekit.wasm must not import anything (found $imports imports)" >&2; exit 1; fi
 node -e "

@@ -121,6 +121,7 @@ void pk_lik_set_method(pk_lik *L, int32_t method);
 typedef struct pk_model pk_model;
 pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices);
 int32_t pk_model_reserve(pk_model *g, int32_t vertices, int32_t edges);
+void pk_matmul_add(int32_t r, int32_t kk, int32_t n, const double *restrict x, const double *restrict y, double *restrict out);
 int32_t pk_model_explore(pk_model *g, int32_t budget);
 /* what: 0 vertices, 1 canonical edges, 2 state length, 3 parameters, 4 vertices explored. */
 int32_t pk_model_count(const pk_model *g, int32_t what);

@@ -14,6 +14,7 @@
 // pdf(t) = v(t)·s, P(T ≤ t) = the sink's mass (plus the atom at 0); pmf(k) = v(k−1)·t,
 // P(τ ≤ k) = the sink's mass — read directly, never as 1 − (a sum near 1).
 import type { StepMatrix } from './stepper.js';
+import { matmulAdd } from '../kernel/dense.js';
 
 /** What the dense path reads of a chain: its stepping matrix, exit rates and start. */
 export type DenseChain = Pick<StepMatrix, 'count' | 'inPtr' | 'src' | 'p' | 'stay' | 'exit' | 'alpha'>;
@@ -25,13 +26,7 @@ interface Mat { n: number; a: Float64Array }
 
 /** out += x·y (n × n, row-major), skipping zero entries of x (the chains are sparse at first). */
 export function multiplyAdd(x: Float64Array, y: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < n; k++) {
-      const xik = x[i * n + k];
-      if (xik === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j] += xik * y[k * n + j];
-    }
-  return out;
+  return matmulAdd(x, y, n, n, n, out);
 }
 
 /** out += v·m (m n × n). */

@@ -57,6 +57,7 @@ export interface KernelExports {
   pk_lik_set_method(lik: number, method: number): void;
   pk_model_create(kind: number, size: number, maxVertices: number): number;
   pk_model_reserve(model: number, vertices: number, edges: number): number;
+  pk_matmul_add(r: number, k: number, n: number, x: number, y: number, out: number): void;
   pk_model_explore(model: number, budget: number): number;
   pk_model_count(model: number, what: number): number;
   pk_model_states(model: number): number;

@@ -13,7 +13,8 @@
 // product rule, ∂P_{j+1} = ∂P_j P_j + P_j ∂P_j, ∂v' = ∂v P + v ∂P. Levels are walked
 // once, every observation's vector carried through them together, so memory is one
 // level's matrices plus a vector per observation and parameter.
-import { baseStep, DENSE_MAX_STATES, multiplyAdd, normaliseRows, vecmatAdd } from '../distributions/dense-fallback.js';
+import { baseStep, DENSE_MAX_STATES, multiplyAdd, normaliseRows } from '../distributions/dense-fallback.js';
+import { matmulAdd } from '../kernel/dense.js';
 import { GraphError } from '../errors/index.js';
 import { structureRates, type Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
@@ -49,25 +50,27 @@ export function transientCount(structure: Structure): number {
 }
 
 // Measured costs (Node, this project's 2-core VM): the kernel's stepping 3.4–5.5 ns per
-// edge-or-state and step; the dense path 5.4–8.5 ns per multiply-add. A stiff 30-state
-// chain with 100 times needed 25 million steps: 8.1 s stepped, 28 ms dense.
-const STEP_NS = 4.5, DENSE_NS = 7;
+// edge-or-state and step; the dense path about 1 ns per multiply-add in the kernel's
+// products, plus about 1.7 µs per observation and level in JavaScript (gathering the rows a
+// level carries, the series). A stiff 30-state chain with 100 times needed 25 million steps:
+// 8.1 s stepped, 7 ms dense.
+const STEP_NS = 4.5, DENSE_NS = 1, ROW_LEVEL_NS = 1700;
 
 /**
  * The step count past which dense matrices cost less than stepping this structure for these
  * data (Infinity when the dense path does not take the structure): J squarings of a K × K
  * matrix, and each observation's vector through the levels its bits select (about J/2) and a
- * short series, against steps × (edges + states).
- * The gradient multiplies both by 1 + paramLength, so it does not enter. A margin of 2 keeps
- * stepping where they are close: dense rows go one at a time, in JavaScript.
+ * short series, against steps × (edges + states). The gradient multiplies both by about
+ * 1 + paramLength, so it does not enter. A margin of 2 keeps stepping where they are close.
  */
 export function denseStepCap(structure: Structure, observations: number): number {
   if (!denseFits(structure)) return Infinity;
   const K = transientCount(structure) + 1, perStep = STEP_NS * (structure.col.length + structure.vertexCount);
+  const obs = Math.max(1, observations);
   let cap = 1e6;
   for (let i = 0; i < 4; i++) {
     const J = Math.max(1, Math.ceil(Math.log2(2 * cap)));
-    cap = (2 * DENSE_NS * (J * K * K * K + Math.max(1, observations) * (J / 2 + 4) * K * K)) / perStep;
+    cap = (2 * (DENSE_NS * (J * K * K * K + obs * (J / 2 + 4) * K * K) + ROW_LEVEL_NS * obs * (J + 1))) / perStep;
   }
   return Math.max(1, Math.ceil(cap));
 }
@@ -135,17 +138,46 @@ function chainAt(structure: Structure, theta: Float64Array, gradient: boolean): 
 /** A matrix (or vector) and its derivative per parameter. */
 interface Dual { x: Float64Array; dx: Float64Array[] }
 
-/** (x, dx) ← (x·M, dx·M + x·dM). */
-function carry(v: Dual, M: Dual, n: number): Dual {
-  const x = new Float64Array(n);
-  vecmatAdd(v.x, M.x, n, x);
-  const dx = v.dx.map((d, i) => {
-    const out = new Float64Array(n);
-    vecmatAdd(d, M.x, n, out);
-    vecmatAdd(v.x, M.dx[i], n, out);
+/**
+ * The observations' vectors as the rows of one matrix (rows × n), with their derivatives:
+ * carried through a level as one product in the kernel, not a vector-matrix product each.
+ */
+interface Rows { count: number; x: Float64Array; dx: Float64Array[] }
+
+/** Row i of `rows` as a vector (views, not copies). */
+function rowOf(rows: Rows, i: number, n: number): Dual {
+  return { x: rows.x.subarray(i * n, (i + 1) * n), dx: rows.dx.map((d) => d.subarray(i * n, (i + 1) * n)) };
+}
+
+/** The rows listed in `which`, gathered into a Rows of their own. */
+function gather(rows: Rows, which: number[], n: number): Rows {
+  const pick = (a: Float64Array) => {
+    const out = new Float64Array(which.length * n);
+    which.forEach((r, i) => out.set(a.subarray(r * n, (r + 1) * n), i * n));
     return out;
+  };
+  return { count: which.length, x: pick(rows.x), dx: rows.dx.map(pick) };
+}
+
+/** Writes `part`'s rows back as rows `which` of `rows`. */
+function scatter(rows: Rows, which: number[], part: Rows, n: number): void {
+  which.forEach((r, i) => {
+    rows.x.set(part.x.subarray(i * n, (i + 1) * n), r * n);
+    rows.dx.forEach((d, p) => d.set(part.dx[p].subarray(i * n, (i + 1) * n), r * n));
   });
-  return { x, dx };
+}
+
+/** (X, dX) ← (X·M, dX·M + X·dM), every row at once (the sums as vector by vector: dX·M first). */
+function carry(v: Rows, M: Dual, n: number): Rows {
+  const x = matmulAdd(v.x, M.x, v.count, n, n, new Float64Array(v.count * n));
+  const dx = v.dx.map((d, i) => matmulAdd(v.x, M.dx[i], v.count, n, n, matmulAdd(d, M.x, v.count, n, n, new Float64Array(v.count * n))));
+  return { count: v.count, x, dx };
+}
+
+/** Carries the rows listed in `which` through M, in place. */
+function carryRows(rows: Rows, which: number[], M: Dual, n: number): void {
+  if (which.length === 0) return;
+  scatter(rows, which, carry(gather(rows, which, n), M, n), n);
 }
 
 /** (P², ∂P P + P ∂P), P's rows renormalised to 1 (see dense-fallback.ts: rounding would grow with each squaring). */
@@ -173,32 +205,45 @@ function seriesMatrix(c: Chain, h: number): Dual {
   return out;
 }
 
-/** The series applied to a vector (h ≤ 1/2): Σ e^{−h} hⁿ/n! v Kⁿ and its derivative. */
-function seriesOnVector(v: Dual, c: Chain, h: number): Dual {
+/**
+ * The series applied to the rows listed in `which`, row r with its own h_r ≤ 1/2:
+ * Σ e^{−h} hⁿ/n! v Kⁿ and its derivative. Rows leave the product once their terms are spent.
+ */
+function seriesOnRows(rows: Rows, which: number[], h: number[], c: Chain): void {
   const n = c.n;
-  const out: Dual = { x: new Float64Array(n), dx: v.dx.map(() => new Float64Array(n)) };
-  let term = v, coeff = Math.exp(-h);
-  for (let k = 0; k < 40; k++) {
-    for (let i = 0; i < n; i++) out.x[i] += coeff * term.x[i];
-    out.dx.forEach((d, p) => { for (let i = 0; i < n; i++) d[i] += coeff * term.dx[p][i]; });
-    coeff *= h / (k + 1);
-    if (coeff < 1e-18 * Math.exp(-h)) break;
-    term = carry(term, { x: c.K, dx: c.dK }, n);
+  let active = which.map((_, i) => i);
+  let term = gather(rows, which, n);
+  const out = { count: which.length, x: new Float64Array(which.length * n), dx: rows.dx.map(() => new Float64Array(which.length * n)) };
+  const coeff = h.map((x) => Math.exp(-x)), floor = h.map((x) => 1e-18 * Math.exp(-x));
+  for (let k = 0; k < 40 && active.length > 0; k++) {
+    active.forEach((r, i) => {
+      const at = r * n, from = i * n, q = coeff[r];
+      for (let j = 0; j < n; j++) out.x[at + j] += q * term.x[from + j];
+      out.dx.forEach((d, p) => { const t = term.dx[p]; for (let j = 0; j < n; j++) d[at + j] += q * t[from + j]; });
+      coeff[r] *= h[r] / (k + 1);
+    });
+    const still = active.map((r, i) => (coeff[r] < floor[r] ? -1 : i)).filter((i) => i >= 0);
+    if (still.length < active.length) term = gather(term, still, n);
+    active = still.map((i) => active[i]);
+    if (active.length > 0) term = carry(term, { x: c.K, dx: c.dK }, n);
   }
-  return out;
+  scatter(rows, which, out, n);
 }
 
-/** α (and ∂α) as a vector to carry. */
-function start(c: Chain): Dual {
-  return { x: c.alpha.slice(), dx: c.dAlpha.map((d) => d.slice()) };
+/** α (and ∂α) in each of `count` rows. */
+function startRows(c: Chain, count: number): Rows {
+  const n = c.n;
+  const fill = (v: Float64Array) => { const a = new Float64Array(count * n); for (let i = 0; i < count; i++) a.set(v, i * n); return a; };
+  return { count, x: fill(c.alpha), dx: c.dAlpha.map(fill) };
 }
 
 /**
- * v(t) for each continuous time (any order, t ≥ 0): the levels P_j walked once, each time's
- * vector multiplied by the levels its t/Δ has bits in, the remainder by the series.
+ * v(t) for each continuous time (any order, t ≥ 0), as rows: the levels P_j walked once,
+ * the rows of the times whose t/Δ has bit j carried through P_j together, the remainders by
+ * the series.
  */
-function statesAtTimes(c: Chain, times: number[], tmax: number): Dual[] {
-  const vs = times.map(() => start(c));
+function statesAtTimes(c: Chain, times: number[], tmax: number): Rows {
+  const vs = startRows(c, times.length);
   if (tmax === 0) return vs;
   // Every t ≤ tmax is Σ (bits)·2^j Δ + r, r < Δ.
   const { J, delta } = baseStep(c.lambda, tmax);
@@ -211,18 +256,20 @@ function statesAtTimes(c: Chain, times: number[], tmax: number): Dual[] {
   }
   let P = seriesMatrix(c, c.lambda * delta);
   for (let j = 0; j <= J; j++) {
-    vs.forEach((v, k) => { if (bits[k][j]) vs[k] = carry(v, P, c.n); });
+    carryRows(vs, times.flatMap((_, k) => (bits[k][j] ? [k] : [])), P, c.n);
     if (j < J) P = square(P, c.n);
   }
-  return vs.map((v, k) => (rest[k] > 0 ? seriesOnVector(v, c, c.lambda * rest[k]) : v));
+  const remainder = times.flatMap((_, k) => (rest[k] > 0 ? [k] : []));
+  if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), c);
+  return vs;
 }
 
-/** v(k) for each step count (any order). */
-function statesAtSteps(c: Chain, steps: number[], kmax: number): Dual[] {
-  const vs = steps.map(() => start(c));
+/** v(k) for each step count (any order), as rows. */
+function statesAtSteps(c: Chain, steps: number[], kmax: number): Rows {
+  const vs = startRows(c, steps.length);
   let T: Dual = { x: c.K, dx: c.dK };
   for (let j = 0; 2 ** j <= kmax; j++) {
-    vs.forEach((v, k) => { if (Math.floor(steps[k] / 2 ** j) % 2 === 1) vs[k] = carry(v, T, c.n); });
+    carryRows(vs, steps.flatMap((s, k) => (Math.floor(s / 2 ** j) % 2 === 1 ? [k] : [])), T, c.n);
     if (2 ** (j + 1) <= kmax) T = square(T, c.n);
   }
   return vs;
@@ -270,16 +317,14 @@ export function denseLogLikelihood(structure: Structure, data: CheckedPoints, th
   // Observations go through the levels in chunks, so that their vectors take at most about
   // CHUNK_BYTES (each chunk walks the levels again: a large data set costs time, not memory).
   const chunk = Math.max(1, Math.floor(chunkBytes / (8 * c.n * (1 + c.dK.length))));
-  const states: (Dual | null)[] = [];
-  let next = 0;
+  let states: Rows | null = null, first = 0;
   const stateOf = (k: number): Dual => {
-    if (k >= next) {
-      states.fill(null);
+    if (!states || k >= first + states.count) {
       const part = at.slice(k, k + chunk);
-      (discrete ? statesAtSteps(c, part, largest) : statesAtTimes(c, part, largest)).forEach((v, i) => { states[k + i] = v; });
-      next = k + part.length;
+      states = discrete ? statesAtSteps(c, part, largest) : statesAtTimes(c, part, largest);
+      first = k;
     }
-    return states[k]!;
+    return rowOf(states, k - first, c.n);
   };
   let logLik = 0;
   const grad = new Float64Array(p);

@@ -15,6 +15,7 @@
 // P(τ ≤ k) = the sink's mass — read directly, never as 1 − (a sum near 1).
 import type { StepMatrix } from './stepper.js';
 import { matmulAdd } from '../kernel/dense.js';
+import { carryRows, repeatRows, rowOf, seriesOnRows } from './dense-rows.js';
 
 /** What the dense path reads of a chain: its stepping matrix, exit rates and start. */
 export type DenseChain = Pick<StepMatrix, 'count' | 'inPtr' | 'src' | 'p' | 'stay' | 'exit' | 'alpha'>;
@@ -91,19 +92,6 @@ function start(m: DenseChain): Float64Array {
   return v;
 }
 
-/** Σ_n e^{−h} hⁿ/n! Kⁿ applied to a vector (h ≤ 1/2). */
-function seriesOnVector(v: Float64Array, K: Mat, h: number): Float64Array {
-  const out = new Float64Array(v.length);
-  let term = v, c = Math.exp(-h);
-  for (let n = 0; n < 40; n++) {
-    for (let i = 0; i < out.length; i++) out[i] += c * term[i];
-    c *= h / (n + 1);
-    if (c < 1e-18 * Math.exp(-h)) break;
-    term = vecmat(term, K);
-  }
-  return out;
-}
-
 /** Σ_n e^{−h} hⁿ/n! Kⁿ as a matrix (h ≤ 1/2). */
 function seriesMatrix(K: Mat, h: number): Mat {
   const n = K.n, out = new Float64Array(n * n);
@@ -127,22 +115,24 @@ function seriesMatrix(K: Mat, h: number): Mat {
  * `lambda` that λ.
  */
 export function denseStates(m: DenseChain, lambda: number, times: Float64Array): Float64Array[] {
-  const K = augmented(m, lambda);
+  const K = augmented(m, lambda), n = K.n;
   const tmax = Math.max(...times);
   // Every t ≤ tmax is mΔ + r with m < 2^(J+1).
   const { J, delta } = baseStep(lambda, tmax);
-  const squares: Mat[] = delta > 0 ? [seriesMatrix(K, lambda * delta)] : [];
-  for (let j = 1; j <= J; j++) squares.push(square(squares[j - 1]));
-  return Array.from(times, (t) => {
-    let v = start(m);
-    if (delta > 0) {
-      let steps = Math.floor(t / delta);
-      const r = t - steps * delta;
-      for (let j = 0; steps > 0; j++, steps = Math.floor(steps / 2)) if (steps % 2 === 1) v = vecmat(v, squares[j]);
-      if (r > 0) v = seriesOnVector(v, K, lambda * r);
+  const vs = repeatRows({ x: start(m), dx: [] }, times.length, n);
+  if (delta > 0) {
+    const steps = Array.from(times, (t) => Math.floor(t / delta));
+    const rest = Array.from(times, (t, i) => t - steps[i] * delta);
+    // Level j carries, as one product, the rows of the times whose step count has bit j.
+    let P = seriesMatrix(K, lambda * delta);
+    for (let j = 0; j <= J; j++) {
+      carryRows(vs, steps.flatMap((s, i) => (Math.floor(s / 2 ** j) % 2 === 1 ? [i] : [])), { x: P.a, dx: [] }, n);
+      if (j < J) P = square(P);
     }
-    return v;
-  });
+    const remainder = rest.flatMap((r, i) => (r > 0 ? [i] : []));
+    if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((i) => lambda * rest[i]), { x: K.a, dx: [] }, n);
+  }
+  return Array.from(times, (_, i) => rowOf(vs, i, n).x);
 }
 
 /** pdf and P(T ≤ t) at each time (any order); `m` made with scale λ ≥ every exit rate, `lambda` that λ. */

@@ -14,7 +14,7 @@
 // once, every observation's vector carried through them together, so memory is one
 // level's matrices plus a vector per observation and parameter.
 import { baseStep, DENSE_MAX_STATES, multiplyAdd, normaliseRows } from '../distributions/dense-fallback.js';
-import { matmulAdd } from '../kernel/dense.js';
+import { carryRows, repeatRows, rowOf, seriesOnRows, type Dual, type Rows } from '../distributions/dense-rows.js';
 import { GraphError } from '../errors/index.js';
 import { structureRates, type Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
@@ -135,51 +135,6 @@ function chainAt(structure: Structure, theta: Float64Array, gradient: boolean): 
   return { n, K, dK, alpha, dAlpha, s, ds, lambda, atom: 1 - mass, dAtom };
 }
 
-/** A matrix (or vector) and its derivative per parameter. */
-interface Dual { x: Float64Array; dx: Float64Array[] }
-
-/**
- * The observations' vectors as the rows of one matrix (rows × n), with their derivatives:
- * carried through a level as one product in the kernel, not a vector-matrix product each.
- */
-interface Rows { count: number; x: Float64Array; dx: Float64Array[] }
-
-/** Row i of `rows` as a vector (views, not copies). */
-function rowOf(rows: Rows, i: number, n: number): Dual {
-  return { x: rows.x.subarray(i * n, (i + 1) * n), dx: rows.dx.map((d) => d.subarray(i * n, (i + 1) * n)) };
-}
-
-/** The rows listed in `which`, gathered into a Rows of their own. */
-function gather(rows: Rows, which: number[], n: number): Rows {
-  const pick = (a: Float64Array) => {
-    const out = new Float64Array(which.length * n);
-    which.forEach((r, i) => out.set(a.subarray(r * n, (r + 1) * n), i * n));
-    return out;
-  };
-  return { count: which.length, x: pick(rows.x), dx: rows.dx.map(pick) };
-}
-
-/** Writes `part`'s rows back as rows `which` of `rows`. */
-function scatter(rows: Rows, which: number[], part: Rows, n: number): void {
-  which.forEach((r, i) => {
-    rows.x.set(part.x.subarray(i * n, (i + 1) * n), r * n);
-    rows.dx.forEach((d, p) => d.set(part.dx[p].subarray(i * n, (i + 1) * n), r * n));
-  });
-}
-
-/** (X, dX) ← (X·M, dX·M + X·dM), every row at once (the sums as vector by vector: dX·M first). */
-function carry(v: Rows, M: Dual, n: number): Rows {
-  const x = matmulAdd(v.x, M.x, v.count, n, n, new Float64Array(v.count * n));
-  const dx = v.dx.map((d, i) => matmulAdd(v.x, M.dx[i], v.count, n, n, matmulAdd(d, M.x, v.count, n, n, new Float64Array(v.count * n))));
-  return { count: v.count, x, dx };
-}
-
-/** Carries the rows listed in `which` through M, in place. */
-function carryRows(rows: Rows, which: number[], M: Dual, n: number): void {
-  if (which.length === 0) return;
-  scatter(rows, which, carry(gather(rows, which, n), M, n), n);
-}
-
 /** (P², ∂P P + P ∂P), P's rows renormalised to 1 (see dense-fallback.ts: rounding would grow with each squaring). */
 function square(P: Dual, n: number): Dual {
   const x = multiplyAdd(P.x, P.x, n);
@@ -205,36 +160,9 @@ function seriesMatrix(c: Chain, h: number): Dual {
   return out;
 }
 
-/**
- * The series applied to the rows listed in `which`, row r with its own h_r ≤ 1/2:
- * Σ e^{−h} hⁿ/n! v Kⁿ and its derivative. Rows leave the product once their terms are spent.
- */
-function seriesOnRows(rows: Rows, which: number[], h: number[], c: Chain): void {
-  const n = c.n;
-  let active = which.map((_, i) => i);
-  let term = gather(rows, which, n);
-  const out = { count: which.length, x: new Float64Array(which.length * n), dx: rows.dx.map(() => new Float64Array(which.length * n)) };
-  const coeff = h.map((x) => Math.exp(-x)), floor = h.map((x) => 1e-18 * Math.exp(-x));
-  for (let k = 0; k < 40 && active.length > 0; k++) {
-    active.forEach((r, i) => {
-      const at = r * n, from = i * n, q = coeff[r];
-      for (let j = 0; j < n; j++) out.x[at + j] += q * term.x[from + j];
-      out.dx.forEach((d, p) => { const t = term.dx[p]; for (let j = 0; j < n; j++) d[at + j] += q * t[from + j]; });
-      coeff[r] *= h[r] / (k + 1);
-    });
-    const still = active.map((r, i) => (coeff[r] < floor[r] ? -1 : i)).filter((i) => i >= 0);
-    if (still.length < active.length) term = gather(term, still, n);
-    active = still.map((i) => active[i]);
-    if (active.length > 0) term = carry(term, { x: c.K, dx: c.dK }, n);
-  }
-  scatter(rows, which, out, n);
-}
-
 /** α (and ∂α) in each of `count` rows. */
 function startRows(c: Chain, count: number): Rows {
-  const n = c.n;
-  const fill = (v: Float64Array) => { const a = new Float64Array(count * n); for (let i = 0; i < count; i++) a.set(v, i * n); return a; };
-  return { count, x: fill(c.alpha), dx: c.dAlpha.map(fill) };
+  return repeatRows({ x: c.alpha, dx: c.dAlpha }, count, c.n);
 }
 
 /**
@@ -260,7 +188,7 @@ function statesAtTimes(c: Chain, times: number[], tmax: number): Rows {
     if (j < J) P = square(P, c.n);
   }
   const remainder = times.flatMap((_, k) => (rest[k] > 0 ? [k] : []));
-  if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), c);
+  if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), { x: c.K, dx: c.dK }, c.n);
   return vs;
 }
 

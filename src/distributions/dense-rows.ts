@@ -1,0 +1,78 @@
+// Vectors carried through dense matrices together, as the rows of one matrix: one product
+// in the kernel (src/kernel/dense.ts) per matrix instead of a vector-matrix product each.
+// With derivatives along each parameter (the likelihood's forward mode), or none (the
+// distributions). Each row's sums are those of carrying it alone, term by term.
+import { matmulAdd } from '../kernel/dense.js';
+
+/** A matrix (or vector) and its derivative per parameter. */
+export interface Dual { x: Float64Array; dx: Float64Array[] }
+
+/** Vectors as the rows of one matrix (count × n), with their derivatives. */
+export interface Rows { count: number; x: Float64Array; dx: Float64Array[] }
+
+/** Row i of `rows` as a vector (views, not copies). */
+export function rowOf(rows: Rows, i: number, n: number): Dual {
+  return { x: rows.x.subarray(i * n, (i + 1) * n), dx: rows.dx.map((d) => d.subarray(i * n, (i + 1) * n)) };
+}
+
+/** `count` rows, each a copy of v (and of its derivatives). */
+export function repeatRows(v: Dual, count: number, n: number): Rows {
+  const fill = (a: Float64Array) => { const out = new Float64Array(count * n); for (let i = 0; i < count; i++) out.set(a.subarray(0, n), i * n); return out; };
+  return { count, x: fill(v.x), dx: v.dx.map(fill) };
+}
+
+/** The rows listed in `which`, gathered into a Rows of their own. */
+function gather(rows: Rows, which: number[], n: number): Rows {
+  const pick = (a: Float64Array) => {
+    const out = new Float64Array(which.length * n);
+    which.forEach((r, i) => out.set(a.subarray(r * n, (r + 1) * n), i * n));
+    return out;
+  };
+  return { count: which.length, x: pick(rows.x), dx: rows.dx.map(pick) };
+}
+
+/** Writes `part`'s rows back as rows `which` of `rows`. */
+function scatter(rows: Rows, which: number[], part: Rows, n: number): void {
+  which.forEach((r, i) => {
+    rows.x.set(part.x.subarray(i * n, (i + 1) * n), r * n);
+    rows.dx.forEach((d, p) => d.set(part.dx[p].subarray(i * n, (i + 1) * n), r * n));
+  });
+}
+
+/** (X, dX) ← (X·M, dX·M + X·dM), every row at once (the sums as vector by vector: dX·M first). */
+function carry(v: Rows, M: Dual, n: number): Rows {
+  const x = matmulAdd(v.x, M.x, v.count, n, n, new Float64Array(v.count * n));
+  const dx = v.dx.map((d, i) => matmulAdd(v.x, M.dx[i], v.count, n, n, matmulAdd(d, M.x, v.count, n, n, new Float64Array(v.count * n))));
+  return { count: v.count, x, dx };
+}
+
+/** Carries the rows listed in `which` through M, in place. */
+export function carryRows(rows: Rows, which: number[], M: Dual, n: number): void {
+  if (which.length === 0) return;
+  scatter(rows, which, carry(gather(rows, which, n), M, n), n);
+}
+
+/**
+ * Σ e^{−h} hⁿ/n! v Kⁿ (with its derivative) for the rows listed in `which`, in place, row r
+ * with its own h_r ≤ 1/2. Rows leave the product once their terms are spent (below 1e-18 of
+ * the first).
+ */
+export function seriesOnRows(rows: Rows, which: number[], h: number[], K: Dual, n: number): void {
+  let active = which.map((_, i) => i);
+  let term = gather(rows, which, n);
+  const out = { count: which.length, x: new Float64Array(which.length * n), dx: rows.dx.map(() => new Float64Array(which.length * n)) };
+  const coeff = h.map((x) => Math.exp(-x)), floor = h.map((x) => 1e-18 * Math.exp(-x));
+  for (let k = 0; k < 40 && active.length > 0; k++) {
+    active.forEach((r, i) => {
+      const at = r * n, from = i * n, q = coeff[r];
+      for (let j = 0; j < n; j++) out.x[at + j] += q * term.x[from + j];
+      out.dx.forEach((d, p) => { const t = term.dx[p]; for (let j = 0; j < n; j++) d[at + j] += q * t[from + j]; });
+      coeff[r] *= h[r] / (k + 1);
+    });
+    const still = active.map((r, i) => (coeff[r] < floor[r] ? -1 : i)).filter((i) => i >= 0);
+    if (still.length < active.length) term = gather(term, still, n);
+    active = still.map((i) => active[i]);
+    if (active.length > 0) term = carry(term, K, n);
+  }
+  scatter(rows, which, out, n);
+}

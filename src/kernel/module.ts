@@ -115,8 +115,16 @@ export function kernel(): KernelExports {
   return exportsLoaded;
 }
 
+let failing = 0;
+
+/** @internal Test hook: the next `count` calls of {@link allocate} fail with OUT_OF_MEMORY. */
+export function failAllocations(count: number): void {
+  failing = count;
+}
+
 /** Allocates `bytes` in kernel memory; throws KernelError OUT_OF_MEMORY past 4 GiB. */
 export function allocate(k: KernelExports, bytes: number): number {
+  if (failing > 0) { failing--; throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not allocate ${bytes} bytes (a fault injected by a test)`); }
   // pk_malloc takes an int32: a larger size would wrap around to a small block.
   if (!(bytes <= 0x7fffffff)) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel cannot allocate ${bytes} bytes at once (at most 2 GiB; wasm32 memory is capped at 4 GiB)`);
   const ptr = k.pk_malloc(Math.max(8, bytes));

@@ -48,6 +48,23 @@ export function setResidentBudget(bytes: number): void {
   trim(null);
 }
 
+/**
+ * Releases every resident not pinned, whatever the budget: for a caller whose work ran out of
+ * kernel memory and has unwound (nothing of it holds a resident's pointers any more), before
+ * it tries once more. Returns the bytes released.
+ */
+export function releaseAll(): number {
+  const before = total;
+  const saved = budget;
+  budget = 0;
+  try {
+    trim(null);
+  } finally {
+    budget = saved;
+  }
+  return before - total;
+}
+
 /** Bytes and count of kernel residents now counted. */
 export function residentUsage(): { bytes: number; count: number; budget: number } {
   return { bytes: total, count: residents.size, budget };

@@ -5,6 +5,8 @@
 import { StateGraph, type GraphClass } from '../graph/state-graph.js';
 import type { FromJSONOptions, GraphJSON } from '../graph/json.js';
 import { kernelIfReady } from '../kernel/module.js';
+import { releaseAll, residentUsage } from '../kernel/residency.js';
+import { KernelError } from '../errors/index.js';
 import { readGraphJSONText } from '../kernel/json-reader.js';
 
 import { GraphAtTheta } from '../evaluate/graph-at-theta.js';
@@ -72,42 +74,59 @@ export class Graph extends StateGraph {
 
   /** Raw moments E[T], E[T²], …, E[T^k] (of the accumulated reward, with rewards; discrete: of the number of steps). */
   moments(k: number, options: RewardOptions = {}): number[] {
-    return this.at(options.theta).moments(k, this.rewardVector(options.rewards));
+    return this.retrying(() => this.at(options.theta).moments(k, this.rewardVector(options.rewards)));
   }
 
   /** Cov(R_A, R_B) of the rewards accumulated under two reward vectors. */
   covariance(rewardsA: ArrayLike<number>, rewardsB: ArrayLike<number>, options: AtTheta = {}): number {
-    return this.at(options.theta).covariance(this.rewardVector(rewardsA), this.rewardVector(rewardsB));
+    return this.retrying(() => this.at(options.theta).covariance(this.rewardVector(rewardsA), this.rewardVector(rewardsB)));
   }
 
   /** Expected total time spent in each vertex (discrete: steps); 0 for start and absorbing vertices. */
   sojournTimes(options: AtTheta = {}): Float64Array {
-    return this.at(options.theta).sojournTimes();
+    return this.retrying(() => this.at(options.theta).sojournTimes());
   }
 
   /** Expected number of entries into each vertex (absorbing ones: the probability of ending there; start: 1). */
   expectedVisits(options: AtTheta = {}): Float64Array {
-    return this.at(options.theta).expectedVisits();
+    return this.retrying(() => this.at(options.theta).expectedVisits());
   }
 
   /** Density of the absorption time at each time (continuous graphs), by uniformisation. */
   pdf(times: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
-    return this.at(options.theta).pdf(times, options);
+    return this.retrying(() => this.at(options.theta).pdf(times, options));
   }
 
   /** P(T ≤ t) for continuous graphs, or P(τ ≤ k) for discrete ones (steps). */
   cdf(times: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
-    return this.at(options.theta).cdf(times, options);
+    return this.retrying(() => this.at(options.theta).cdf(times, options));
   }
 
   /** P(τ = k) for discrete graphs. */
   pmf(steps: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
-    return this.at(options.theta).pmf(steps, options);
+    return this.retrying(() => this.at(options.theta).pmf(steps, options));
   }
 
   /** n draws of the absorption time (or accumulated reward); seedable. */
   sample(n: number, options: SampleOptions & RewardOptions = {}): Float64Array {
-    return this.at(options.theta).sample(n, this.rewardVector(options.rewards), options);
+    return this.retrying(() => this.at(options.theta).sample(n, this.rewardVector(options.rewards), options));
+  }
+
+  // Kernel memory ran out: what only speeds things up (this graph's kept elimination and
+  // rates, other graphs' too, parameterisations not held) is released, and the call, which
+  // has unwound and holds none of it, runs once more. coalescent n = 69's pdf after its E[T]
+  // needed this: the kept elimination alone took 1.1 GB of the 4 GiB.
+  private retrying<T>(compute: () => T): T {
+    try {
+      return compute();
+    } catch (e) {
+      if (!(e instanceof KernelError) || e.code !== 'OUT_OF_MEMORY') throw e;
+      const held = residentUsage().bytes;
+      this.dispose();
+      releaseAll();
+      if (residentUsage().bytes === held) throw e; // nothing to give back: the same call would fail again
+      return compute();
+    }
   }
 
   /** Frees the kernel memory of the kept elimination now (it is also freed by garbage collection). */

@@ -4,7 +4,7 @@
 // never lets happen: building graphs in a loop grew the kernel by megabytes per graph.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvaluator, evaluatorSpec, models, ready } from '../../src/index.js';
-import { kernel } from '../../src/kernel/module.js';
+import { failAllocations, kernel } from '../../src/kernel/module.js';
 import { DEFAULT_RESIDENT_BUDGET, residentUsage, setResidentBudget } from '../../src/kernel/residency.js';
 
 beforeAll(() => ready());
@@ -64,5 +64,38 @@ describe('kernel residents under a budget', () => {
     setResidentBudget(0);
     for (let i = 0; i < 5; i++) models.coalescent(12).expectation({ theta: [i + 1] });
     expect(sameBits(elim.solve(new Float64Array(g.vertexCount).fill(1)), x)).toBe(true);
+  });
+
+  it('a call that runs out of kernel memory releases the caches and runs once more, with the same answer', () => {
+    const others = [models.coalescent(14), models.rabbits(10)];
+    others.forEach((o, i) => o.expectation({ theta: i === 0 ? [1] : [1, 2, 4] }));
+    const g = models.coalescent(12);
+    const theta = [1.7];
+    const times = [0.2, 1, 2.5];
+    const expected = g.pdf(times, { theta });
+    g.expectation({ theta }); // its kept elimination is one of the caches
+    const before = residentUsage();
+    failAllocations(1);
+    expect(sameBits(g.pdf(times, { theta }), expected)).toBe(true);
+    expect(residentUsage().count).toBeLessThan(before.count);
+    expect(g.expectation({ theta })).toBe(models.coalescent(12).expectation({ theta }));
+  });
+
+  it('out of memory twice, or with nothing to release, is OUT_OF_MEMORY', () => {
+    const g = models.coalescent(12);
+    g.expectation({ theta: [1] });
+    failAllocations(2);
+    expect(() => g.pdf([1], { theta: [1] })).toThrow(expect.objectContaining({ code: 'OUT_OF_MEMORY' }));
+    failAllocations(0);
+    // Nothing left to release: the graph's kept rates and elimination, and its parameterisation,
+    // were released already (budget 0). The pdf fails on its first allocation, and there is no retry.
+    g.expectation({ theta: [1] });
+    setResidentBudget(0);
+    const pinned = residentUsage().bytes; // what earlier tests' handed-out eliminations still pin
+    failAllocations(1);
+    expect(() => g.pdf([1], { theta: [1] })).toThrow(expect.objectContaining({ code: 'OUT_OF_MEMORY' }));
+    expect(residentUsage().bytes).toBe(pinned);
+    failAllocations(0);
+    expect(g.pdf([1], { theta: [1] })[0]).toBeGreaterThan(0);
   });
 });

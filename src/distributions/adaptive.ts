@@ -15,6 +15,7 @@
 // fast states leave the support, and the dropped mass is bounded too. When the chain
 // keeps its fast states (a cycle through them), λ_k never falls and adaptivity buys
 // nothing: then the caller falls back to plain uniformisation.
+import { largest } from './largest.js';
 import { allocate, copyIn, f64View, kernel } from '../kernel/module.js';
 import { denseStates, DENSE_MAX_STATES, type DenseChain } from './dense-fallback.js';
 import { poissonSums, type StepSource } from './poisson-sums.js';
@@ -178,7 +179,7 @@ function birthChain(levels: Levels, lambda: number): DenseChain {
  * `m` is the chain's stepping matrix made with scale `scale`; `tail` the Poisson tail.
  */
 export function adaptiveContinuous(m: StepMatrix, scale: number, t: Float64Array, tail: number, budget: AdaptiveBudget): { pdf: Float64Array; cdf: Float64Array } | undefined {
-  const tmax = Math.max(...t);
+  const tmax = largest(t);
   const levels = stepLevels(m, scale, tmax, tail, budget.maxLevels);
   if (levels === undefined) return undefined;
   const K = levels.count;

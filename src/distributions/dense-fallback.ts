@@ -13,6 +13,7 @@
 //   discrete:   T^(2^j) by squaring; v(k) = α T^k from k's binary digits.
 // pdf(t) = v(t)·s, P(T ≤ t) = the sink's mass (plus the atom at 0); pmf(k) = v(k−1)·t,
 // P(τ ≤ k) = the sink's mass — read directly, never as 1 − (a sum near 1).
+import { largest } from './largest.js';
 import type { StepMatrix } from './stepper.js';
 import { matmulAdd } from '../kernel/dense.js';
 import { carryRows, repeatRows, rowOf, seriesOnRows } from './dense-rows.js';
@@ -28,15 +29,6 @@ interface Mat { n: number; a: Float64Array }
 /** out += x·y (n × n, row-major), skipping zero entries of x (the chains are sparse at first). */
 export function multiplyAdd(x: Float64Array, y: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
   return matmulAdd(x, y, n, n, n, out);
-}
-
-/** out += v·m (m n × n). */
-export function vecmatAdd(v: Float64Array, m: Float64Array, n: number, out: Float64Array): Float64Array {
-  for (let i = 0; i < n; i++) {
-    const vi = v[i];
-    if (vi !== 0) for (let j = 0; j < n; j++) out[j] += vi * m[i * n + j];
-  }
-  return out;
 }
 
 /** Scales each row of a nonnegative n × n matrix to sum 1 (rows summing to 0 stay). */
@@ -70,10 +62,6 @@ function square(x: Mat): Mat {
   const out = matmul(x, x);
   normaliseRows(out.a, x.n);
   return out;
-}
-
-function vecmat(v: Float64Array, m: Mat): Float64Array {
-  return vecmatAdd(v, m.a, m.n, new Float64Array(m.n));
 }
 
 /** The stochastic matrix of the chain with a sink at index `count`: the stepping matrix's rows plus the exit column (m.exit are rates; scale is m's λ). */
@@ -116,7 +104,7 @@ function seriesMatrix(K: Mat, h: number): Mat {
  */
 export function denseStates(m: DenseChain, lambda: number, times: Float64Array): Float64Array[] {
   const K = augmented(m, lambda), n = K.n;
-  const tmax = Math.max(...times);
+  const tmax = largest(times);
   // Every t ≤ tmax is mΔ + r with m < 2^(J+1).
   const { J, delta } = baseStep(lambda, tmax);
   const vs = repeatRows({ x: start(m), dx: [] }, times.length, n);
@@ -151,25 +139,26 @@ export function denseContinuous(m: StepMatrix, lambda: number, times: Float64Arr
 
 /** pmf and P(τ ≤ k) at each step count (any order), by binary powers of T; `m` made with scale 1. */
 export function denseDiscrete(m: StepMatrix, steps: Float64Array): { pmf: Float64Array; cdf: Float64Array } {
-  const T = augmented(m, 1), sink = m.count;
+  const T = augmented(m, 1), n = T.n, sink = m.count;
   const atom = 1 - m.alpha.reduce((x, y) => x + y, 0);
-  const squares: Mat[] = [T];
-  const power = (k: number): Float64Array => {
-    let v = start(m);
-    for (let j = 0; k > 0; j++, k = Math.floor(k / 2)) {
-      while (squares.length <= j) squares.push(square(squares[j - 1]));
-      if (k % 2 === 1) v = vecmat(v, squares[j]);
-    }
-    return v;
-  };
+  // pmf(k) = v(k − 1)·exit and P(τ ≤ k) = v(k)[sink]: rows for k − 1, then rows for k, each
+  // carried through the powers T^(2^j) its count has bit j in, one product per power.
+  const counts = [...Array.from(steps, (k) => Math.max(0, k - 1)), ...Array.from(steps)];
+  const vs = repeatRows({ x: start(m), dx: [] }, counts.length, n);
+  const top = Math.max(0, largest(counts));
+  let P = T;
+  for (let j = 0; 2 ** j <= top; j++) {
+    carryRows(vs, counts.flatMap((k, i) => (Math.floor(k / 2 ** j) % 2 === 1 ? [i] : [])), { x: P.a, dx: [] }, n);
+    if (2 ** (j + 1) <= top) P = square(P);
+  }
   const pmf = new Float64Array(steps.length), cdf = new Float64Array(steps.length);
   steps.forEach((k, i) => {
     if (k === 0) { pmf[i] = atom; cdf[i] = atom; return; }
-    const before = power(k - 1);
+    const before = rowOf(vs, i, n).x;
     let f = 0;
     for (let s = 0; s < sink; s++) f += before[s] * m.exit[s];
     pmf[i] = f;
-    cdf[i] = Math.min(1, power(k)[sink] + atom);
+    cdf[i] = Math.min(1, rowOf(vs, steps.length + i, n).x[sink] + atom);
   });
   return { pmf, cdf };
 }

@@ -11,6 +11,7 @@
 // Poisson weights are handed out as the steps pass. Past `maxSteps` steps, chains of
 // at most DENSE_MAX_STATES transient states switch to dense matrices (cost growing with
 // log λt, for stiff chains); larger ones stop with WORK_LIMIT.
+import { largest } from './largest.js';
 import { GraphError } from '../errors/index.js';
 import { isTransient, type Csr } from '../graph/rates.js';
 import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallback.js';
@@ -126,9 +127,9 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   const scale = lambda || 1;
   const matrix = stepMatrix(csr, scale);
   const maxSteps = maxStepsOf(limits, matrix);
-  const steps = scale * Math.max(...t);
+  const steps = scale * largest(t);
   if (!Number.isFinite(steps))
-    throw new GraphError('OVERFLOW', `the largest exit rate (${scale}) times the largest time (${Math.max(...t)}) overflows double precision; rescale time or the rates`);
+    throw new GraphError('OVERFLOW', `the largest exit rate (${scale}) times the largest time (${largest(t)}) overflows double precision; rescale time or the rates`);
   if (denseIsCheaper(matrix, steps, t.length, limits.method)) return denseContinuous(matrix, scale, t);
   const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
   if (adaptive) return adaptive;
@@ -140,7 +141,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     stepper.free();
   }
   if (sums === undefined) {
-    if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(scale * Math.max(...t), matrix.count, maxSteps);
+    if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(scale * largest(t), matrix.count, maxSteps);
     return denseContinuous(matrix, scale, t);
   }
   for (let i = 0; i < t.length; i++) {
@@ -159,7 +160,7 @@ export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits:
   const matrix = stepMatrix(csr, 1);
   const maxSteps = maxStepsOf(limits, matrix);
   const alphaMass = matrix.alpha.reduce((x, y) => x + y, 0);
-  const last = Math.max(...k);
+  const last = largest(k);
   if (denseIsCheaper(matrix, last, k.length, limits.method) || last > maxSteps) {
     if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(last, matrix.count, maxSteps);
     return denseDiscrete(matrix, k);

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createCache, rankForEviction, type TierEntryMeta } from '../../src/cache/index.js';
 import { RemoteTierDouble } from './remote-tier-double.js';
+import { vacuumTier } from '../../src/cache/management/vacuum.js';
+import type { CacheTier } from '../../src/cache/tiers/tier.js';
 
 let names = 0;
 const name = () => `vacuum-${names++}`;
@@ -51,5 +53,15 @@ describe('vacuum', () => {
     const meta = (key: string, accessedAt: number, hits: number, expiresAt = 0): TierEntryMeta => ({ key, storedAt: 0, accessedAt, expiresAt, size: 1, hits });
     const ranked = rankForEviction([meta('hot', now, 50), meta('stale', now - 30 * DAY, 50), meta('cold', now, 0), meta('expired', now, 99, now - 1)], now);
     expect(ranked.map((entry) => entry.key)).toEqual(['expired', 'stale', 'cold', 'hot']);
+  });
+
+  it('releases 200,000 entries beyond maxBytes at once (no argument list that overflows the stack)', async () => {
+    const metas: TierEntryMeta[] = Array.from({ length: 200_000 }, (_, i) => ({ key: `k${i}`, storedAt: i, accessedAt: i, expiresAt: 0, size: 10, hits: 0 }));
+    const deleted: string[][] = [];
+    // Only what vacuumTier uses of a tier: its name, list() and delete().
+    const tier = { name: 'big', list: async () => metas, delete: async (keys: string[]) => { deleted.push(keys); } } as unknown as CacheTier;
+    const result = await vacuumTier(tier, { maxBytes: 10 });
+    expect(result).toMatchObject({ tier: 'big', removed: 199_999, sizeEvictions: 199_999, remainingBytes: 10 });
+    expect(deleted.flat()).toHaveLength(199_999);
   });
 });

@@ -35,3 +35,23 @@ describe('distribution functions at extreme λt', () => {
     expectPrompt('const g = Graph.fromMatrices([1], [[0.5]], { discrete: true }); return [...g.pmf([1e9]), ...g.cdf([1e9])];', [0, 1]);
   }, 40_000);
 });
+
+describe('many points at once', () => {
+  // Math.max(...points) passed them as arguments: past about 100,000 the stack overflowed
+  // and pdf, cdf and pmf threw RangeError.
+  it('pdf and cdf at 130,000 times, by stepping and by dense matrices, and a pmf at 130,000 step counts', async () => {
+    const { models, ready, Graph } = await import('../../src/index.js');
+    await ready();
+    const g = models.coalescent(4);
+    const times = Float64Array.from({ length: 130_000 }, (_, i) => (i + 1) / 25_000);
+    const stepped = g.pdf(times, { theta: [1] });
+    const dense = g.pdf(times, { theta: [1], method: 'dense' });
+    expect(stepped).toHaveLength(130_000);
+    for (const i of [0, 1234, 65_000, 129_999]) expect(Math.abs(stepped[i] - dense[i])).toBeLessThanOrEqual(1e-10);
+    expect(g.cdf(times, { theta: [1] })[129_999]).toBeGreaterThan(0.99);
+    const geometric = Graph.fromMatrices([1], [[0.5]], { discrete: true });
+    const steps = Float64Array.from({ length: 130_000 }, (_, i) => i % 60);
+    const pmf = geometric.pmf(steps, { method: 'dense' });
+    expect(pmf[5]).toBeCloseTo(0.5 ** 5, 15);
+  }, 60_000);
+});

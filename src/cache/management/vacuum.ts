@@ -45,7 +45,7 @@ export async function vacuumTier(
   if (options.maxBytes !== undefined && remainingBytes > options.maxBytes) {
     const released = pickForRelease(kept, remainingBytes - options.maxBytes, now);
     sizeEvictions = released.length;
-    removed.push(...released);
+    for (const meta of released) removed.push(meta); // not push(...released): 100k+ arguments overflow the stack
     remainingBytes -= released.reduce((sum, meta) => sum + meta.size, 0);
   }
   if (removed.length > 0) await tier.delete(removed.map((meta) => meta.key));

@@ -38,7 +38,7 @@ export class GpuPointLikelihood {
     const groups = groupByRate(lambdas);
     let done = 0;
     for (const group of groups) {
-      const lambda = discrete ? 1 : Math.max(...group.map((r) => lambdas[r]));
+      const lambda = discrete ? 1 : group.reduce((top, r) => Math.max(top, lambdas[r]), -Infinity); // not a spread: groups may hold 100k+ rows
       const obs = groupObservations(this.data, discrete, lambda);
       if (obs.steps >= this.maxSteps) {
         for (const r of group) out.fallback[r] = 1;

@@ -74,58 +74,59 @@ export class Graph extends StateGraph {
 
   /** Raw moments E[T], E[T²], …, E[T^k] (of the accumulated reward, with rewards; discrete: of the number of steps). */
   moments(k: number, options: RewardOptions = {}): number[] {
-    return this.retrying(() => this.at(options.theta).moments(k, this.rewardVector(options.rewards)));
+    return this.atTheta(options.theta, (at) => at.moments(k, this.rewardVector(options.rewards)));
   }
 
   /** Cov(R_A, R_B) of the rewards accumulated under two reward vectors. */
   covariance(rewardsA: ArrayLike<number>, rewardsB: ArrayLike<number>, options: AtTheta = {}): number {
-    return this.retrying(() => this.at(options.theta).covariance(this.rewardVector(rewardsA), this.rewardVector(rewardsB)));
+    return this.atTheta(options.theta, (at) => at.covariance(this.rewardVector(rewardsA), this.rewardVector(rewardsB)));
   }
 
   /** Expected total time spent in each vertex (discrete: steps); 0 for start and absorbing vertices. */
   sojournTimes(options: AtTheta = {}): Float64Array {
-    return this.retrying(() => this.at(options.theta).sojournTimes());
+    return this.atTheta(options.theta, (at) => at.sojournTimes());
   }
 
   /** Expected number of entries into each vertex (absorbing ones: the probability of ending there; start: 1). */
   expectedVisits(options: AtTheta = {}): Float64Array {
-    return this.retrying(() => this.at(options.theta).expectedVisits());
+    return this.atTheta(options.theta, (at) => at.expectedVisits());
   }
 
   /** Density of the absorption time at each time (continuous graphs), by uniformisation. */
   pdf(times: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
-    return this.retrying(() => this.at(options.theta).pdf(times, options));
+    return this.atTheta(options.theta, (at) => at.pdf(times, options));
   }
 
   /** P(T ≤ t) for continuous graphs, or P(τ ≤ k) for discrete ones (steps). */
   cdf(times: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
-    return this.retrying(() => this.at(options.theta).cdf(times, options));
+    return this.atTheta(options.theta, (at) => at.cdf(times, options));
   }
 
   /** P(τ = k) for discrete graphs. */
   pmf(steps: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
-    return this.retrying(() => this.at(options.theta).pmf(steps, options));
+    return this.atTheta(options.theta, (at) => at.pmf(steps, options));
   }
 
   /** n draws of the absorption time (or accumulated reward); seedable. */
   sample(n: number, options: SampleOptions & RewardOptions = {}): Float64Array {
-    return this.retrying(() => this.at(options.theta).sample(n, this.rewardVector(options.rewards), options));
+    return this.atTheta(options.theta, (at) => at.sample(n, this.rewardVector(options.rewards), options));
   }
 
-  // Kernel memory ran out: what only speeds things up (this graph's kept elimination and
-  // rates, other graphs' too, parameterisations not held) is released, and the call, which
-  // has unwound and holds none of it, runs once more. coalescent n = 69's pdf after its E[T]
-  // needed this: the kept elimination alone took 1.1 GB of the 4 GiB.
-  private retrying<T>(compute: () => T): T {
+  // `compute` on the graph at θ. Kernel memory ran out: what only speeds things up (this
+  // graph's kept elimination and rates, other graphs' too, parameterisations not held) is
+  // released, and the call, which has unwound and holds none of it, runs once more.
+  // coalescent n = 69's pdf after its E[T] needed this: the kept elimination alone took
+  // 1.1 GB of the 4 GiB.
+  private atTheta<T>(theta: ArrayLike<number> | undefined, compute: (at: GraphAtTheta) => T): T {
     try {
-      return compute();
+      return compute(this.at(theta));
     } catch (e) {
       if (!(e instanceof KernelError) || e.code !== 'OUT_OF_MEMORY') throw e;
       const held = residentUsage().bytes;
       this.dispose();
       releaseAll();
       if (residentUsage().bytes === held) throw e; // nothing to give back: the same call would fail again
-      return compute();
+      return compute(this.at(theta));
     }
   }
 

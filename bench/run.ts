@@ -43,6 +43,9 @@ for (const c of selected) {
   progress(`${c.name}: scipy expm_multiply`);
   const scipy = runScipy(csrPath, wasm.vertices > 100_000 ? 1 : 3, 300_000);
   rmSync(csrPath);
+  rmSync(`${csrPath}.steps`, { force: true });
+  if (wasm.kernelStepsDone !== null && wasm.kernelStepsDone !== native.stepsDone)
+    failures.push(`${c.name}: the WASM stepping did ${wasm.kernelStepsDone} steps, the native ${native.stepsDone}`);
   rows.push({ wasm, native, nativeMarch, nativeBuild, scipy });
 }
 

@@ -13,19 +13,25 @@ int32_t pk_step_distribution(int32_t n, const int32_t *rp, const int32_t *src, c
    * is below stop_mass, after which everything is 0 to the tolerance. The final
    * state is left in the caller's v, so calls can be chained chunk by chunk. */
   double *cur = v, *next = tmp;
+  /* a_k and b_k of each new vector are summed while it is made (in the same order, i
+   * ascending, as a separate pass would): one pass over the vertices per step, not two. */
+  double sa = 0, sb = 0;
+  for (int32_t i = 0; i < n; i++) { sa += cur[i] * exit[i]; sb += cur[i]; }
   int32_t k = 0;
   for (; k < steps; k++) {
-    double sa = 0, sb = 0;
-    for (int32_t i = 0; i < n; i++) { sa += cur[i] * exit[i]; sb += cur[i]; }
     a[k] = sa;
     b[k] = sb;
     if (sb < stop_mass) { k++; break; }
+    sa = 0; sb = 0;
     for (int32_t i = 0; i < n; i++) {
       double acc = cur[i] * stay[i];
       for (int32_t j = rp[i]; j < rp[i + 1]; j++) acc += p[j] * cur[src[j]];
       /* Below 1e-290 a probability is flushed before it turns subnormal: subnormal
        * arithmetic is tens of times slower and WebAssembly cannot flush them itself. */
-      next[i] = acc < 1e-290 ? 0 : acc;
+      acc = acc < 1e-290 ? 0 : acc;
+      next[i] = acc;
+      sa += acc * exit[i];
+      sb += acc;
     }
     double *t = cur; cur = next; next = t;
   }
@@ -46,18 +52,21 @@ int32_t pk_step_adaptive(int32_t n, const int32_t *rp, const int32_t *src, const
    * the support shrink; the dropped mass is summed into *dropped so the caller can
    * bound its effect. Same chunking and stopping as pk_step_distribution. */
   double *cur = v, *next = tmp, lost = 0;
+  /* As in pk_step_distribution, a_k, b_k and lam[k] of each new vector are gathered while
+   * it is made, in the same order: one pass over the vertices per step. */
+  double sa = 0, sb = 0, l = 0;
+  for (int32_t i = 0; i < n; i++) {
+    double x = cur[i];
+    if (x != 0) { sa += x * exit[i]; sb += x; if (rate[i] > l) l = rate[i]; }
+  }
   int32_t k = 0;
   for (; k < steps; k++) {
-    double sa = 0, sb = 0, l = 0;
-    for (int32_t i = 0; i < n; i++) {
-      double x = cur[i];
-      if (x != 0) { sa += x * exit[i]; sb += x; if (rate[i] > l) l = rate[i]; }
-    }
     a[k] = sa;
     b[k] = sb;
     lam[k] = l;
     if (sb < stop_mass || l == 0) { k++; break; }
     double inv = 1.0 / l, win = w_scale / l;
+    sa = 0; sb = 0; l = 0;
     for (int32_t i = 0; i < n; i++) {
       double in = 0;
       for (int32_t j = rp[i]; j < rp[i + 1]; j++) in += w[j] * cur[src[j]];
@@ -65,6 +74,7 @@ int32_t pk_step_adaptive(int32_t n, const int32_t *rp, const int32_t *src, const
       double acc = (stay > 0 ? cur[i] * stay : 0) + in * win;
       if (acc < flush) { lost += acc; acc = 0; }
       next[i] = acc;
+      if (acc != 0) { sa += acc * exit[i]; sb += acc; if (rate[i] > l) l = rate[i]; }
     }
     double *t = cur; cur = next; next = t;
   }

@@ -243,18 +243,26 @@ static void poisson_spread(double mu, double g, double norm, double *xbar, int32
 }
 
 /* v_{next} = v K over the transient vertices, gathering by target (no scattered stores). */
-static void step(const pk_lik *L, const double *restrict v, double *restrict next) {
+/* next = v·K (flushed), and returns next·s with *mass = Σ next, summed as it is made (i
+ * ascending, as dot_s sums): a separate pass would cost as much again on small chains,
+ * whose sums are a chain of dependent adds. */
+static double step(const pk_lik *L, const double *restrict v, double *restrict next, double *mass) {
   const int32_t nt = L->nt, *rcp = L->rcp, *rsrc = L->rsrc;
-  const double *stay = L->stay, *tpt = L->tpt;
+  const double *stay = L->stay, *tpt = L->tpt, *s = L->s;
+  double sa = 0, sb = 0;
   for (int32_t b = 0; b < nt; b++) {
     double acc = v[b] * stay[b];
     for (int32_t r = rcp[b]; r < rcp[b + 1]; r++) acc += tpt[r] * v[rsrc[r]];
+    /* Probabilities below 1e-290 are flushed to 0 before they turn subnormal: subnormal
+     * arithmetic is tens of times slower (WebAssembly cannot flush them itself), and
+     * mass this small changes no result. */
+    acc = acc < 1e-290 ? 0 : acc;
     next[b] = acc;
+    sa += acc * s[b];
+    sb += acc;
   }
-  /* Probabilities below 1e-290 are flushed to 0 before they turn subnormal: subnormal
-   * arithmetic is tens of times slower (WebAssembly cannot flush them itself), and
-   * mass this small changes no result. */
-  for (int32_t a = 0; a < nt; a++) if (next[a] < 1e-290) next[a] = 0;
+  *mass = sb;
+  return sa;
 }
 
 static double dot_s(const pk_lik *L, const double *v, double *mass) {
@@ -357,16 +365,16 @@ static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
   *plan = (store_plan){ C, K, checkpointed, seg };
   int32_t steps = N + 1;
   memcpy(L->store, L->alpha, nn * 8);
+  double mass, sa = dot_s(L, cur, &mass);
   for (int32_t k = 0; k <= N; k++) {
-    double mass;
-    a[k] = dot_s(L, cur, &mass);
+    a[k] = sa;
     b[k] = mass;
     if (mass < MASS_GONE) { steps = k + 1; break; }
     if (k == N) break;
     if (!gradient) next = L->store + ((k + 1) & 1) * nn;
     else if (!checkpointed) next = L->store + (size_t)(k + 1) * nn;
     else next = cur == seg ? seg + nn : seg; /* the segment buffer's first two vectors in turn */
-    step(L, cur, next);
+    sa = step(L, cur, next, &mass);
     if (checkpointed && (k + 1) % C == 0) memcpy(L->store + (size_t)((k + 1) / C) * nn, next, nn * 8);
     cur = next;
   }
@@ -394,7 +402,8 @@ static void plain_reverse(pk_lik *L, const double *c, const double *d, const sto
     if (checkpointed) {
       /* Rebuild v_{seg_first .. seg_last} from its checkpoint. */
       memcpy(segbuf, L->store + (size_t)(seg_first / C) * nn, nn * 8);
-      for (int32_t k = seg_first; k < seg_last; k++) step(L, segbuf + (size_t)(k - seg_first) * nn, segbuf + (size_t)(k + 1 - seg_first) * nn);
+      double unused;
+      for (int32_t k = seg_first; k < seg_last; k++) step(L, segbuf + (size_t)(k - seg_first) * nn, segbuf + (size_t)(k + 1 - seg_first) * nn, &unused);
     }
     for (int32_t k = seg_last; k >= seg_first; k--) {
       const double *v = segbuf + (size_t)(checkpointed ? k - seg_first : k) * nn;

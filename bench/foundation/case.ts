@@ -5,7 +5,8 @@
 import { eliminate, ready, type Graph } from '../../src/index.js';
 import { kernel } from '../../src/kernel/module.js';
 import { cases } from './cases.js';
-import { writeCsrFile, uniformizationPlan } from './csr-file.js';
+import { stepMatrix } from '../../src/distributions/stepper.js';
+import { writeCsrFile, writeStepFile, uniformizationPlan } from './csr-file.js';
 import { kernelOnly, timeKernelSteps } from './kernel-only.js';
 import { coalescentPdf, denseMoments } from './oracle.js';
 import { progress, timeMedian } from './timing.js';
@@ -32,6 +33,8 @@ export interface WasmRow {
   pdfPlainMs: number | null;
   /** The kernel's plain stepping alone (pk_step_distribution over `steps`): the like-for-like pdf ratio against native. */
   kernelStepsMs: number | null;
+  /** Steps pk_step_distribution did before the surviving mass ran out (the native driver must do as many). */
+  kernelStepsDone: number | null;
   /** The 100 pdf values (to compare with scipy). */
   pdf: number[];
   /** The model through fromCallback in TypeScript, where measured. */
@@ -74,6 +77,8 @@ const csr = graph.csrAt(c.theta);
 const times = Array.from({ length: 100 }, (_, i) => (4 * i) / 99);
 const plan = uniformizationPlan(csr, times);
 writeCsrFile(csrPath, csr);
+const steppingMatrix = stepMatrix(csr, plan.lambda);
+writeStepFile(`${csrPath}.steps`, steppingMatrix);
 
 progress(`${name}: eliminate ×${c.reps}`);
 const warm = c.reps > 1 ? 1 : 0;
@@ -90,7 +95,7 @@ const pdf = timeMedian(() => graph.pdf(times, { theta: c.theta }), c.reps, warm)
 const plainWork = plan.steps * (csr.col.length + csr.vertexCount);
 progress(`${name}: plain uniformisation pdf (${plan.steps} steps)`);
 const pdfPlain = plainWork < 2e10 ? timeMedian(() => graph.pdf(times, { theta: c.theta, method: 'uniformization' }), Math.min(c.reps, plainWork > 1e9 ? 1 : 3), plainWork > 1e9 ? 0 : 1) : null;
-const kernelSteps = plainWork < 2e10 ? timeKernelSteps(csr, plan.steps, plan.stopMass, Math.min(c.reps, 3)) : null;
+const kernelSteps = plainWork < 2e10 ? timeKernelSteps(steppingMatrix, plan.steps, plan.stopMass, Math.min(c.reps, 3)) : null;
 let buildByCallbackMs: number | null = null;
 if (c.buildByCallback) {
   progress(`${name}: build through fromCallback`);
@@ -116,7 +121,7 @@ const row: WasmRow = {
   name, vertices: csr.vertexCount, edges: csr.col.length, reps: elim.reps,
   buildMs: med(builds), csrMs: med(csrs), eliminateMs: elim.ms, eliminateMomentsMinMs: elim.minMs + mom.minMs,
   kernel: { eliminateMomentsMs: bare.eliminateMomentsMs, eliminateMs: bare.eliminateMs }, momentsMs: mom.ms, pdfMs: pdf.ms,
-  pdfPlainMs: pdfPlain?.ms ?? null, kernelStepsMs: kernelSteps, pdf: Array.from(pdf.value), buildByCallbackMs,
+  pdfPlainMs: pdfPlain?.ms ?? null, kernelStepsMs: kernelSteps?.ms ?? null, kernelStepsDone: kernelSteps?.stepsDone ?? null, pdf: Array.from(pdf.value), buildByCallbackMs,
   steps: plan.steps, stopMass: plan.stopMass, moments: mom.value,
   commands: stats.commands, fill: stats.fill, components: stats.components, largestComponent: stats.largestComponent,
   commandBytes: stats.commands * 16 + stats.vertices * 8,

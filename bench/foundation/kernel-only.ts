@@ -3,6 +3,7 @@
 // times. The gap between this and the wrapped path is marshalling and
 // allocation in TS; the gap between this and native is the wasm code itself.
 import type { Csr } from '../../src/index.js';
+import type { StepMatrix } from '../../src/distributions/stepper.js';
 import { allocate, copyIn, kernel } from '../../src/kernel/module.js';
 import { timeMedian } from './timing.js';
 
@@ -37,37 +38,26 @@ export function kernelOnly(csr: Csr, reps: number): { eliminateMomentsMs: number
 }
 
 /**
- * Median ms of pk_step_distribution over `steps` plain uniformisation steps in wasm, with
- * exactly the inputs bench/native/driver.c builds (the graph's own CSR, λ = the largest
- * exit rate), so against the driver's stepsMs it compares the same C on the same data.
+ * Median ms of pk_step_distribution over `steps` plain uniformisation steps in wasm, on the
+ * library's own stepping matrix (stepMatrix of the graph's CSR at λ = the largest exit
+ * rate), which bench/native/driver.c reads from the step file and steps too: the same C on
+ * the same data. Answers the steps done as well (both sides stop at the same step).
  */
-export function timeKernelSteps(csr: Csr, steps: number, stopMass: number, reps: number): number {
+export function timeKernelSteps(m: StepMatrix, steps: number, stopMass: number, reps: number): { ms: number; stepsDone: number } {
   const k = kernel();
-  const n = csr.vertexCount, m = csr.col.length;
-  const transient = (u: number) => u !== 0 && csr.rowPtr[u + 1] > csr.rowPtr[u];
-  let lambda = 0;
-  for (let u = 1; u < n; u++) if (transient(u)) lambda = Math.max(lambda, csr.exitRate[u]);
-  if (lambda === 0) lambda = 1;
-  const p = new Float64Array(m + 1), stay = new Float64Array(n), exit = new Float64Array(n), v0 = new Float64Array(n);
-  for (let u = 0; u < n; u++) {
-    if (u !== 0 && !transient(u)) continue;
-    let total = 0;
-    for (let j = csr.rowPtr[u]; j < csr.rowPtr[u + 1]; j++) {
-      const c = csr.col[j];
-      total += csr.weight[j];
-      if (u === 0) { if (transient(c)) v0[c] += csr.weight[j]; continue; }
-      if (transient(c)) p[j] = csr.weight[j] / lambda;
-      else exit[u] += csr.weight[j];
-    }
-    if (u !== 0) stay[u] = 1 - total / lambda;
-  }
-  const ptrs = [copyIn(k, csr.rowPtr), copyIn(k, csr.col), copyIn(k, p), copyIn(k, stay), copyIn(k, exit), allocate(k, 8 * n), allocate(k, 8 * n), allocate(k, 8 * (steps + 1)), allocate(k, 8 * (steps + 1))];
-  const [rp, col, pp, st, ex, v, tmp, a, b] = ptrs;
+  const n = Math.max(1, m.count);
+  const one = <T extends Int32Array | Float64Array>(a: T): T => (a.length ? a : (new (a.constructor as new (n: number) => T)(1)));
+  const ptrs = [copyIn(k, m.inPtr), copyIn(k, one(m.src)), copyIn(k, one(m.p)), copyIn(k, one(m.stay)), copyIn(k, one(m.exit)),
+    allocate(k, 8 * n), allocate(k, 8 * n), allocate(k, 8 * (steps + 1)), allocate(k, 8 * (steps + 1))];
+  const [rp, src, p, stay, exit, v, tmp, a, b] = ptrs;
+  // The start vector is copied in outside the timed call, as the driver's memcpy is.
+  const start = () => new Float64Array(k.memory.buffer, v, m.count).set(m.alpha);
   try {
-    return timeMedian(() => {
-      new Float64Array(k.memory.buffer, v, n).set(v0);
-      return k.pk_step_distribution(n, rp, col, pp, st, ex, v, tmp, steps, a, b, stopMass);
-    }, reps, reps > 1 ? 1 : 0).ms;
+    let stepsDone = 0;
+    start();
+    const ms = timeMedian(() => (stepsDone = k.pk_step_distribution(m.count, rp, src, p, stay, exit, v, tmp, steps, a, b, stopMass)),
+      reps, reps > 1 ? 1 : 0, start).ms;
+    return { ms, stepsDone };
   } finally {
     for (const ptr of ptrs) k.pk_free(ptr);
   }

@@ -53,8 +53,8 @@ export function runScipy(csrPath: string, reps: number, timeoutMs: number): { ms
   }
 }
 
-/** Runs one native driver on a CSR file. */
+/** Runs one native driver on a CSR file and its stepping matrix (`${csrPath}.steps`). */
 export function runNative(binary: string, csrPath: string, steps: number, stopMass: number, reps: number): NativeRow {
-  const out = execFileSync(binary, [csrPath, String(steps), String(stopMass), String(reps)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(binary, [csrPath, String(steps), String(stopMass), String(reps), `${csrPath}.steps`], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out) as NativeRow;
 }

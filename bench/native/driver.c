@@ -2,14 +2,14 @@
  * phasekit.wasm, compiled by gcc, so the benchmark's "WASM / native" column
  * compares like with like.
  *
- *   native-bench GRAPH.csr STEPS STOP_MASS REPS
+ *   native-bench GRAPH.csr STEPS STOP_MASS REPS STEPS.bin
  *
  * GRAPH.csr (written by bench/run.ts), little-endian: int32 n, int32 m,
  * int32 rowPtr[n+1], int32 col[m], float64 weight[m]: the rates at θ.
  * Times pk_eliminate + 3 moments (m_k = k·solve(r ⊙ m_{k−1}), r = 1, as
  * src/moments/moments.ts does for continuous graphs) and pk_step_distribution
- * over STEPS uniformisation steps (inputs built as src/distributions/distribution.ts
- * builds them). Prints one JSON object: medians in milliseconds over at least REPS
+ * over STEPS uniformisation steps of STEPS.bin, the library's own stepping matrix
+ * (bench/foundation/csr-file.ts writes it). Prints one JSON object: medians in milliseconds over at least REPS
  * runs, more (up to MAX_REPS) while a measurement has taken under BUDGET_MS, as
  * bench/foundation/timing.ts does on the WASM side. */
 #define _POSIX_C_SOURCE 199309L
@@ -63,7 +63,7 @@ static void read_exact(FILE *f, void *p, size_t bytes) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) { fprintf(stderr, "usage: %s GRAPH.csr STEPS STOP_MASS REPS\n", argv[0]); return 2; }
+  if (argc != 6) { fprintf(stderr, "usage: %s GRAPH.csr STEPS STOP_MASS REPS STEPS.bin\n", argv[0]); return 2; }
   int32_t steps = atoi(argv[2]), reps = atoi(argv[4]);
   double stop_mass = atof(argv[3]);
   if (reps < 1) reps = 1;
@@ -115,40 +115,34 @@ int main(int argc, char **argv) {
     t_both[rep] = t2 - t0;
   }
 
-  /* Uniformised stepping, inputs as distribution.ts builds them (λ = max exit rate). */
-  double *p = calloc((size_t)m + 1, 8), *stay = calloc((size_t)n, 8), *exitr = calloc((size_t)n, 8);
-  double *v0 = calloc((size_t)n, 8), *v = xmalloc((size_t)n * 8), *tmp = xmalloc((size_t)n * 8);
+  /* Uniformised stepping of the library's own stepping matrix (STEPS.bin, written by
+   * bench/foundation/case.ts from src/distributions/stepper.ts's stepMatrix: transient
+   * vertices only, incoming edges by target), which the WASM side steps too. */
+  f = fopen(argv[5], "rb");
+  if (!f) { perror(argv[5]); return 2; }
+  int32_t cz[2];
+  read_exact(f, cz, sizeof cz);
+  int32_t count = cz[0], nnz = cz[1];
+  size_t cells = count > 0 ? (size_t)count : 1;
+  int32_t *in_ptr = xmalloc(((size_t)count + 1) * 4), *src = xmalloc((size_t)nnz * 4);
+  double *p = xmalloc((size_t)nnz * 8), *stay = xmalloc(cells * 8), *exitr = xmalloc(cells * 8), *v0 = xmalloc(cells * 8);
+  read_exact(f, in_ptr, ((size_t)count + 1) * 4);
+  read_exact(f, src, (size_t)nnz * 4);
+  read_exact(f, p, (size_t)nnz * 8);
+  read_exact(f, stay, (size_t)count * 8);
+  read_exact(f, exitr, (size_t)count * 8);
+  read_exact(f, v0, (size_t)count * 8);
+  fclose(f);
+  double *v = xmalloc(cells * 8), *tmp = xmalloc(cells * 8);
   double *a = xmalloc(((size_t)steps + 1) * 8), *bb = xmalloc(((size_t)steps + 1) * 8);
   double *t_pdf = xmalloc(MAX_REPS * 8);
-  if (!p || !stay || !exitr || !v0) { fprintf(stderr, "native-bench: out of memory\n"); return 2; }
-#define TRANSIENT(u) ((u) != 0 && rp[(u) + 1] > rp[(u)])
-  double lambda = 0;
-  for (int32_t u = 1; u < n; u++) {
-    if (!TRANSIENT(u)) continue;
-    double s = 0;
-    for (int32_t j = rp[u]; j < rp[u + 1]; j++) s += w[j];
-    if (s > lambda) lambda = s;
-  }
-  if (lambda == 0) lambda = 1;
-  for (int32_t u = 0; u < n; u++) {
-    if (u != 0 && !TRANSIENT(u)) continue;
-    double lam = 0;
-    for (int32_t j = rp[u]; j < rp[u + 1]; j++) {
-      int32_t c = col[j];
-      lam += w[j];
-      if (u == 0) { if (TRANSIENT(c)) v0[c] += w[j]; continue; }
-      if (TRANSIENT(c)) p[j] = w[j] / lambda;
-      else exitr[u] += w[j];
-    }
-    if (u != 0) stay[u] = 1 - lam / lambda;
-  }
   int32_t done = 0;
   int n_pdf = 0;
   for (double start = now_ms(); again(n_pdf, reps, start); n_pdf++) {
     int rep = n_pdf;
-    memcpy(v, v0, (size_t)n * 8);
+    memcpy(v, v0, (size_t)count * 8);
     double t0 = now_ms();
-    done = pk_step_distribution(n, rp, col, p, stay, exitr, v, tmp, steps, a, bb, stop_mass);
+    done = pk_step_distribution(count, in_ptr, src, p, stay, exitr, v, tmp, steps, a, bb, stop_mass);
     t_pdf[rep] = now_ms() - t0;
   }
 

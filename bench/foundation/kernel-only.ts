@@ -43,7 +43,7 @@ export function kernelOnly(csr: Csr, reps: number): { eliminateMomentsMs: number
  * rate), which bench/native/driver.c reads from the step file and steps too: the same C on
  * the same data. Answers the steps done as well (both sides stop at the same step).
  */
-export function timeKernelSteps(m: StepMatrix, steps: number, stopMass: number, reps: number): { ms: number; stepsDone: number } {
+export function timeKernelSteps(m: StepMatrix, steps: number, stopMass: number, reps: number): { ms: number; minMs: number; stepsDone: number } {
   const k = kernel();
   const n = Math.max(1, m.count);
   const one = <T extends Int32Array | Float64Array>(a: T): T => (a.length ? a : (new (a.constructor as new (n: number) => T)(1)));
@@ -55,9 +55,9 @@ export function timeKernelSteps(m: StepMatrix, steps: number, stopMass: number, 
   try {
     let stepsDone = 0;
     start();
-    const ms = timeMedian(() => (stepsDone = k.pk_step_distribution(m.count, rp, src, p, stay, exit, v, tmp, steps, a, b, stopMass)),
-      reps, reps > 1 ? 1 : 0, start).ms;
-    return { ms, stepsDone };
+    const { ms, minMs } = timeMedian(() => (stepsDone = k.pk_step_distribution(m.count, rp, src, p, stay, exit, v, tmp, steps, a, b, stopMass)),
+      reps, reps > 1 ? 1 : 0, start);
+    return { ms, minMs, stepsDone };
   } finally {
     for (const ptr of ptrs) k.pk_free(ptr);
   }

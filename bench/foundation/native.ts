@@ -15,6 +15,8 @@ export interface NativeRow {
   /** Fastest run: less sensitive than the median to other work on the machine. */
   eliminateMomentsMinMs: number;
   stepsMs: number;
+  /** Fastest stepping run. */
+  stepsMinMs: number;
   steps: number;
   stepsDone: number;
   moments: number[];

@@ -148,8 +148,8 @@ int main(int argc, char **argv) {
 
   printf("{\"vertices\":%d,\"edges\":%d,\"commands\":%lld,\"reps\":%d,\"pdfReps\":%d,"
          "\"eliminateMs\":%.6g,\"momentsMs\":%.6g,\"eliminateMomentsMs\":%.6g,\"eliminateMomentsMinMs\":%.6g,"
-         "\"stepsMs\":%.6g,\"steps\":%d,\"stepsDone\":%d,\"moments\":[%.17g,%.17g,%.17g]}\n",
+         "\"stepsMs\":%.6g,\"stepsMinMs\":%.6g,\"steps\":%d,\"stepsDone\":%d,\"moments\":[%.17g,%.17g,%.17g]}\n",
          n, m, (long long)ncmd, n_elim, n_pdf, median(t_elim, n_elim), median(t_mom, n_elim), median(t_both, n_elim), minimum(t_both, n_elim),
-         median(t_pdf, n_pdf), steps, done, mom[0], mom[1], mom[2]);
+         median(t_pdf, n_pdf), minimum(t_pdf, n_pdf), steps, done, mom[0], mom[1], mom[2]);
   return 0;
 }

@@ -53,6 +53,20 @@ pk_elim *pk_trace_adopt(int32_t n, int32_t ninputs, int32_t nops, int32_t ncmd, 
   return e;
 }
 
+/* Whether rp[0..n] and col[0..m) are a CSR over n vertices: rp starts at 0, ends at m and never
+ * goes back, and every column is a vertex. (A stored trace's structure, checked in the kernel:
+ * the same loop in JavaScript runs interpreted on a fresh page and cost milliseconds.) */
+int32_t pk_csr_valid(int32_t n, const int32_t *rp, const int32_t *col, int32_t m) {
+  if (n < 0 || m < 0 || rp[0] != 0 || rp[n] != m) return 0;
+  int32_t bad = 0;
+  for (int32_t v = 0; v < n; v++) bad |= rp[v + 1] < rp[v];
+  for (int32_t j = 0; j < m; j++) bad |= (uint32_t)col[j] >= (uint32_t)n;
+  return !bad;
+}
+
+/* Whether two blocks of kernel memory hold the same bytes. */
+int32_t pk_equal(const void *a, const void *b, int32_t bytes) { return memcmp(a, b, (size_t)bytes) == 0; }
+
 /* XXH64 (seed 0; Collet's xxHash, 64-bit), for the trace format's payload
  * checksum: 8-byte lanes, several GB/s, where a byte-wise CRC-32 managed 0.4. */
 static const uint64_t P1 = 0x9E3779B185EBCA87ULL, P2 = 0xC2B2AE3D27D4EB4FULL, P3 = 0x165667B19E3779F9ULL,

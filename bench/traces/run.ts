@@ -3,11 +3,15 @@
 // Per graph, all in one run: record a trace (cold) vs evaluate it for a new θ vs
 // re-eliminate from scratch at that θ; gradient cost as a multiple of one
 // evaluation; trace size; and cache hits (memory tier, file tier after a restart).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ready, models, type Graph } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
 import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { structuralHash } from '../../src/trace/structural-hash.js';
-import { timeMedian, progress } from '../foundation/timing.js';
+import { median, timeMedian, progress } from '../foundation/timing.js';
 import { cacheRows, type CacheRow } from './cache-hits.js';
 import { browserCacheRows } from './browser.js';
 
@@ -74,6 +78,28 @@ console.log('| graph | cold | memory-tier hit | file-tier hit after restart | fi
 console.log('|---|--:|--:|--:|--:|--:|');
 for (const r of rows)
   console.log(`| ${r.name} | ${f(r.cache.coldMs)} | ${f(r.cache.memoryHitMs, 3)} | ${f(r.cache.fileHitMs, 3)} | ${f(r.cache.fileHitMs / r.cache.coldMs, 3)}× | ${f(r.cache.fileWriteMs)} |`);
+// Restarts in fresh processes: cold and hit each in a process of its own, in turn.
+const freshRows: { name: string; coldMs: number; hitMs: number }[] = [];
+for (const [family, size] of [['coalescent', 20], ['coalescent', 30], ['coalescent', 40], ['rabbits', 400]] as const) {
+  progress(`fresh processes: ${family} ${size}`);
+  const cold: number[] = [], hit: number[] = [];
+  const run = (dir: string) => Number(spawnSync(process.execPath, ['--import', 'tsx', 'bench/traces/fresh-process.ts', family, String(size), dir], { encoding: 'utf8', timeout: 120_000 }).stdout);
+  for (let i = 0; i < (quick ? 3 : 5); i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'phasekit-fresh-'));
+    try {
+      cold.push(run(dir));
+      hit.push(run(dir));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if ([...cold, ...hit].some((x) => !Number.isFinite(x))) throw new Error(`fresh-process run failed for ${family} ${size}`);
+  freshRows.push({ name: `${family} ${family === 'rabbits' ? 'N' : 'n'}=${size}`, coldMs: median(cold), hitMs: median(hit) });
+}
+console.log('\n## Restart in a fresh process (median ms of compile + E[T]; cold and hit each in a process of its own, so both pay for first-time code)\n');
+console.log('| graph | cold | file hit | hit ÷ cold |');
+console.log('|---|--:|--:|--:|');
+for (const r of freshRows) console.log(`| ${r.name} | ${f(r.coldMs)} | ${f(r.hitMs)} | ${f(r.hitMs / r.coldMs, 3)}× |`);
 if (!nodeOnly) {
   progress('Chromium: IndexedDB tier');
   const browserRows = await browserCacheRows(quick ? 3 : 5);

@@ -7,6 +7,7 @@ import { canonicalRates } from '../graph/rates.js';
 import { checkTheta, checkThetaRows, thetaRow } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { Trace } from '../trace/trace.js';
+import { sameInt32 } from '../kernel/compare.js';
 import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 
 /** Where a trace model is evaluated, and with which rewards. */
@@ -146,8 +147,7 @@ const matched = new WeakMap<Structure, Trace>();
 export function sameStructure(trace: Trace, s: Structure): boolean {
   if (matched.get(s) === trace || (trace.rowPtr === s.rowPtr && trace.col === s.col && trace.vertexCount === s.vertexCount && trace.discrete === s.discrete)) return true;
   if (trace.vertexCount !== s.vertexCount || trace.discrete !== s.discrete || trace.col.length !== s.col.length) return false;
-  for (let i = 0; i < s.rowPtr.length; i++) if (trace.rowPtr[i] !== s.rowPtr[i]) return false;
-  for (let i = 0; i < s.col.length; i++) if (trace.col[i] !== s.col[i]) return false;
+  if (!sameInt32(trace.rowPtr, s.rowPtr) || !sameInt32(trace.col, s.col)) return false;
   matched.set(s, trace);
   return true;
 }

@@ -35,6 +35,8 @@ export interface KernelExports {
   pk_trace_adopt(n: number, ninputs: number, nops: number, ncmd: number, block: number, ops: number, dst: number, src: number, slot: number, scaleSlot: number): number;
   /** Low 32 bits of XXH64 (seed 0). */
   pk_checksum(ptr: number, len: number): number;
+  pk_csr_valid(n: number, rowPtr: number, col: number, m: number): number;
+  pk_equal(a: number, b: number, bytes: number): number;
   pk_rates_at(n: number, p: number, rowPtr: number, base: number, coef: number, loopBase: number, loopCoef: number,
     hasOut: number, discrete: number, theta: number, w: number, exit: number): number;
   pk_lik_create(n: number, rowPtr: number, col: number, discrete: number, np: number, pt: number, pw: number,

@@ -169,9 +169,11 @@ export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
       throw new TraceError('CHECKSUM_MISMATCH', `trace ${h.hash.slice(0, 12)}… is corrupt (checksum mismatch)`);
     const p = at + HEADER;
     const { vertices: n, inputs: m, ops, commands } = h;
+    // A record that passed its checksum may still be forged: its structure must be a CSR over its vertices.
+    if (!k.pk_csr_valid(n, p, p + 4 * (n + 1), m))
+      throw new TraceError('MALFORMED', `trace ${h.hash.slice(0, 12)}… has a structure that is not a CSR of its ${n} vertices`);
     const words = new Int32Array(k.memory.buffer, p, (length - HEADER) >> 2);
     const rowPtr = words.slice(0, n + 1), col = words.slice(n + 1, n + 1 + m);
-    checkCsr(rowPtr, col, n);
     let cursor = p + 4 * (n + 1 + m);
     const opsPtr = cursor; cursor += 16 * ops;
     const dst = cursor; cursor += 4 * commands;
@@ -189,11 +191,4 @@ export function decodeTrace(bytes: Uint8Array): { trace: Trace; hash: string } {
   } finally {
     if (!adopted && block) k.pk_free(block);
   }
-}
-
-/** A trace's structure must be a CSR over its n vertices (a record that passed its checksum may still be forged). */
-function checkCsr(rowPtr: Int32Array, col: Int32Array, n: number): void {
-  if (rowPtr[0] !== 0 || rowPtr[n] !== col.length) throw new TraceError('MALFORMED', 'trace structure is not a CSR of its vertices');
-  for (let v = 0; v < n; v++) if (rowPtr[v + 1] < rowPtr[v]) throw new TraceError('MALFORMED', 'trace structure has a decreasing row pointer');
-  for (let j = 0; j < col.length; j++) if (col[j] < 0 || col[j] >= n) throw new TraceError('MALFORMED', `trace structure has an edge to vertex ${col[j]}, out of range`);
 }

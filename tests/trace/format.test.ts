@@ -71,6 +71,27 @@ describe('trace format', () => {
     expect(code(() => decodeTrace(forged))).toBe('MALFORMED');
   });
 
+  test('a forged record whose structure is not a CSR of its vertices is refused (column out of range, negative, row pointer going back)', async () => {
+    const { bytes } = await encoded();
+    const { vertices: n } = readTraceHeader(bytes);
+    const { checksum32 } = await import('../../src/trace/format.js');
+    const forge = (offset: number, value: number): Uint8Array => {
+      const forged = bytes.slice();
+      const view = new DataView(forged.buffer);
+      view.setInt32(offset, value, true);
+      const covered = new Uint8Array(forged.byteLength - 4);
+      covered.set(forged.subarray(0, 60));
+      covered.set(forged.subarray(64), 60);
+      view.setUint32(60, checksum32(covered), true);
+      return forged;
+    };
+    const colAt = 64 + 4 * (n + 1);
+    expect(code(() => decodeTrace(forge(colAt, n)))).toBe('MALFORMED');
+    expect(code(() => decodeTrace(forge(colAt, -1)))).toBe('MALFORMED');
+    expect(code(() => decodeTrace(forge(64 + 4, 1 << 20)))).toBe('MALFORMED'); // rowPtr[1] past rowPtr[2]
+    expect(code(() => decodeTrace(forge(64, 1)))).toBe('MALFORMED'); // rowPtr[0] ≠ 0
+  });
+
   test('bad magic, another format version and truncation are refused with their own codes', async () => {
     const { bytes } = await encoded();
     const magic = bytes.slice(); magic[0] = 0x58;

@@ -30,9 +30,9 @@ function cpuMs(): number {
  * Measures get-hit (resident keys) and set (3× capacity distinct keys, with eviction).
  * Rounds alternate between contenders and the best round (in CPU time) counts.
  */
-export function measureThroughput(factories: readonly ContenderFactory[] = [lruCacheBaseline, memoryTier('lru'), memoryTier('frecency'), memoryTier('lfu')]): Throughput[] {
-  const residentKeys = keyStrings(CAPACITY);
-  const churnKeys = keyStrings(3 * CAPACITY);
+export function measureThroughput(factories: readonly ContenderFactory[] = [lruCacheBaseline, memoryTier('lru'), memoryTier('frecency'), memoryTier('lfu')], keys: (count: number) => string[] = keyStrings): Throughput[] {
+  const residentKeys = keys(CAPACITY);
+  const churnKeys = keys(3 * CAPACITY);
   const hits = order(OPS, CAPACITY, 11);
   const writes = order(OPS, 3 * CAPACITY, 12);
   const value = { payload: 1 };

@@ -5,6 +5,7 @@ import { measureMissRatios, CAPACITY, type MissRatioRow } from './hit-rates.js';
 import { measureIndexedDB } from './indexeddb.js';
 import { REFERENCE_POLICIES } from './libcachesim.js';
 import { measureThroughput } from './memory-throughput.js';
+import { digestKeys } from './workloads.js';
 
 const ratio = (ours: number, baseline: number) => `${(ours / baseline).toFixed(2)}×`;
 const mops = (ops: number) => `${(ops / 1e6).toFixed(2)} M/s`;
@@ -17,13 +18,15 @@ function table(title: string, header: string[], rows: string[][]): void {
   for (const row of rows) console.log(line(row));
 }
 
-const throughput = measureThroughput();
-const baseline = throughput[0];
-table(
-  `Memory tier, 10k entries, ${baseline.name} = 1.00× (best of 7 rounds, CPU time)`,
-  ['cache', 'get-hit', 'vs baseline', 'set (with eviction)', 'vs baseline'],
-  throughput.map((t) => [t.name, mops(t.getHitOps), ratio(t.getHitOps, baseline.getHitOps), mops(t.setOps), ratio(t.setOps, baseline.setOps)]),
-);
+for (const [keys, label] of [[undefined, 'short keys ("key:123")'], [digestKeys, '64-hex-digit keys (the shape of SHA-256 digests, as phasekit\'s own caches use)']] as const) {
+  const throughput = measureThroughput(undefined, keys);
+  const baseline = throughput[0];
+  table(
+    `Memory tier, 10k entries, ${label}, ${baseline.name} = 1.00× (best of 7 rounds, CPU time)`,
+    ['cache', 'get-hit', 'vs baseline', 'set (with eviction)', 'vs baseline'],
+    throughput.map((t) => [t.name, mops(t.getHitOps), ratio(t.getHitOps, baseline.getHitOps), mops(t.setOps), ratio(t.setOps, baseline.setOps)]),
+  );
+}
 
 const rows = await measureMissRatios();
 const ours = 'phasekit frecency';

@@ -81,3 +81,20 @@ export function recencyTrace(length: number, reuse: number, window: number, seed
 export function keyStrings(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `key:${i}`);
 }
+
+/** `count` distinct 64-hex-digit keys: the shape of phasekit's own keys (SHA-256 digests). */
+export function digestKeys(count: number): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < count; i++) {
+    // Eight 32-bit words from a multiplicative mix of the index: distinct, and as varied as a digest.
+    const words: string[] = [];
+    for (let w = 0, h = i + 1; w < 8; w++) {
+      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + w;
+      h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+      words.push(((h ^ (h >>> 15)) >>> 0).toString(16).padStart(8, '0'));
+    }
+    // join makes one flat string, as a digest's hex is (a string built by += is a rope, slower to read).
+    keys.push(words.join(''));
+  }
+  return keys;
+}

@@ -4,6 +4,7 @@
 import type { StateGraph } from '../graph/state-graph.js';
 import type { Structure } from '../graph/structure.js';
 import { throwIfAborted } from '../errors/index.js';
+import { withMemoryRetry } from '../kernel/residency.js';
 import { structuralHash } from '../trace/structural-hash.js';
 import { Trace } from '../trace/trace.js';
 import { traceCache } from '../trace-cache/default-trace-cache.js';
@@ -21,11 +22,13 @@ export interface CompileOptions {
 /** The trace of `structure` from `store` (recorded there on a miss), or a fresh recording without a store. */
 export async function traceOf(structure: Structure, options: CompileOptions = {}): Promise<Trace> {
   const store = options.store === undefined ? traceCache() : options.store;
-  if (!store) return Trace.record(structure);
+  // Recording runs out of kernel memory only when the caches are given back and it fails once more.
+  const record = (): Trace => withMemoryRetry(() => Trace.record(structure));
+  if (!store) return record();
   throwIfAborted(options.signal, 'compile');
   const hash = await structuralHash(structure);
   // A stored trace of another structure under this key (a forged or damaged record) is dropped and recorded again.
-  return store.getOrRecord(hash, () => Object.assign(Trace.record(structure), { hash }), { signal: options.signal, verify: (trace) => sameStructure(trace, structure) });
+  return store.getOrRecord(hash, () => Object.assign(record(), { hash }), { signal: options.signal, verify: (trace) => sameStructure(trace, structure) });
 }
 
 /** The model of `graph` for any θ: moments, gradients and batches from one trace of its structure. */

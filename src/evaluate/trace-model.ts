@@ -8,6 +8,7 @@ import { checkTheta, checkThetaRows, thetaRow } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { Trace } from '../trace/trace.js';
 import { sameInt32 } from '../kernel/compare.js';
+import { withMemoryRetry } from '../kernel/residency.js';
 import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 
 /** Where a trace model is evaluated, and with which rewards. */
@@ -94,10 +95,14 @@ export class TraceModel {
 
   /** Raw moments E[R], …, E[R^k] at θ. */
   moments(k: number, options: ModelOptions = {}): number[] {
-    const { t, inBuffer } = this.kernelWeights(options.theta);
-    const o = { k, rewards: options.rewards };
-    if (inBuffer) return checkFinite(this.trace.momentsFromBuffer(o), 'a moment');
-    return checkFinite(this.trace.momentsChecked(canonicalRates(this.structure, t), o), 'a moment');
+    // Out of kernel memory: the caches are given back and the call runs once more (as for
+    // every computation below that works in the kernel).
+    return withMemoryRetry(() => {
+      const { t, inBuffer } = this.kernelWeights(options.theta);
+      const o = { k, rewards: options.rewards };
+      if (inBuffer) return checkFinite(this.trace.momentsFromBuffer(o), 'a moment');
+      return checkFinite(this.trace.momentsChecked(canonicalRates(this.structure, t), o), 'a moment');
+    });
   }
 
   /** E[T] (or of the accumulated reward) at θ. */
@@ -113,11 +118,15 @@ export class TraceModel {
 
   /** Cov of two reward vectors at θ. */
   covariance(rewardsA: ArrayLike<number>, rewardsB: ArrayLike<number>, options: { theta?: ArrayLike<number> } = {}): number {
-    return this.trace.covariance(this.weightsAt(options.theta), rewardsA, rewardsB);
+    return withMemoryRetry(() => this.trace.covariance(this.weightsAt(options.theta), rewardsA, rewardsB));
   }
 
   /** Moments E[R^1..R^k] at θ and their gradients with respect to θ (reverse mode, chain rule through w = b + Cθ). */
   gradient(k: number, options: ModelGradientOptions = {}): ThetaGradient {
+    return withMemoryRetry(() => this.gradientOnce(k, options));
+  }
+
+  private gradientOnce(k: number, options: ModelGradientOptions): ThetaGradient {
     const { t, inBuffer, kp } = this.kernelWeights(options.theta);
     const o = { k, rewards: options.rewards, seed: options.seed };
     if (inBuffer) {

@@ -9,6 +9,7 @@ import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
 import { f64View, kernel, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
+import { withMemoryRetry } from '../kernel/residency.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { countLogLikelihood } from '../likelihood/counts.js';
 import { checkPointWeights } from '../likelihood/observations.js';
@@ -103,7 +104,8 @@ export class WasmEvaluator implements Evaluator {
         if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
         chunk = this.points.denseRows > 0 ? 1 : 256;
       } else {
-        for (let r = r0; r < r1; r++) this.row(thetaRow(batch, r), r, values, gradients);
+        // Out of kernel memory: the caches are given back and the row runs once more.
+        for (let r = r0; r < r1; r++) withMemoryRetry(() => this.row(thetaRow(batch, r), r, values, gradients));
       }
       const now = performance.now();
       if ((signal || onProgress) && now - reported >= PROGRESS_INTERVAL_MS && r1 < rows) {

@@ -4,6 +4,7 @@
 // the collector knows nothing of WebAssembly memory: a synchronous loop building graphs
 // grew the kernel by megabytes per graph without bound (coalescent n = 30: 2.4 MB each).
 // A released resident is made again on its next use.
+import { KernelError } from '../errors/index.js';
 
 /** Kernel memory that can be given back and made again. */
 export interface Resident {
@@ -63,6 +64,26 @@ export function releaseAll(): number {
     budget = saved;
   }
   return before - total;
+}
+
+/**
+ * `compute`, run once more when it ran out of kernel memory (KernelError OUT_OF_MEMORY) after
+ * every resident not pinned is released; `beforeRetry` lets the caller give back its own kept
+ * memory first. Only for a computation that, once it has unwound, holds no resident's pointers
+ * and has changed nothing it would not redo. Throws the error as it was when nothing could be
+ * released (the same call would fail again).
+ */
+export function withMemoryRetry<T>(compute: () => T, beforeRetry?: () => void): T {
+  try {
+    return compute();
+  } catch (e) {
+    if (!(e instanceof KernelError) || e.code !== 'OUT_OF_MEMORY') throw e;
+    const held = total;
+    beforeRetry?.();
+    releaseAll();
+    if (total === held) throw e;
+    return compute();
+  }
 }
 
 /** Bytes and count of kernel residents now counted. */

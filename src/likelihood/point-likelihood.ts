@@ -6,6 +6,7 @@ import { GraphError, KernelError } from '../errors/index.js';
 import { describeValue } from '../errors/describe.js';
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
+import { withMemoryRetry } from '../kernel/residency.js';
 import { canonicalRates } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
@@ -102,8 +103,14 @@ export class PointLikelihood {
    * `weights` (checked by {@link checkPointWeights}) replace the data's for this call only.
    */
   evaluate(thetas: ThetaRows, gradient: boolean, weights?: Float64Array, naming: RowNaming = { first: 0, of: thetas.rows }): LikelihoodValues {
-    const k = this.k, d = thetas.paramLength, rows = thetas.rows, m = this.structure.col.length;
     if (this.ptr === 0) throw new KernelError('NOT_READY', 'phasekit: this likelihood was disposed');
+    // Out of kernel memory: the caches are given back and the rows run once more (the call
+    // restores what it changed, so running it again is safe).
+    return withMemoryRetry(() => this.evaluateOnce(thetas, gradient, weights, naming));
+  }
+
+  private evaluateOnce(thetas: ThetaRows, gradient: boolean, weights: Float64Array | undefined, naming: RowNaming): LikelihoodValues {
+    const k = this.k, d = thetas.paramLength, rows = thetas.rows, m = this.structure.col.length;
     const ptrs: number[] = [];
     const alloc = (bytes: number) => { const p = allocate(k, bytes); ptrs.push(p); return p; };
     // The data's own weights are staged before the call's go in, so that restoring them cannot fail.

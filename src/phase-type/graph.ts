@@ -5,8 +5,7 @@
 import { StateGraph, type GraphClass } from '../graph/state-graph.js';
 import type { FromJSONOptions, GraphJSON } from '../graph/json.js';
 import { kernelIfReady } from '../kernel/module.js';
-import { releaseAll, residentUsage } from '../kernel/residency.js';
-import { KernelError } from '../errors/index.js';
+import { withMemoryRetry } from '../kernel/residency.js';
 import { readGraphJSONText } from '../kernel/json-reader.js';
 
 import { GraphAtTheta } from '../evaluate/graph-at-theta.js';
@@ -118,16 +117,7 @@ export class Graph extends StateGraph {
   // coalescent n = 69's pdf after its E[T] needed this: the kept elimination alone took
   // 1.1 GB of the 4 GiB.
   private atTheta<T>(theta: ArrayLike<number> | undefined, compute: (at: GraphAtTheta) => T): T {
-    try {
-      return compute(this.at(theta));
-    } catch (e) {
-      if (!(e instanceof KernelError) || e.code !== 'OUT_OF_MEMORY') throw e;
-      const held = residentUsage().bytes;
-      this.dispose();
-      releaseAll();
-      if (residentUsage().bytes === held) throw e; // nothing to give back: the same call would fail again
-      return compute(this.at(theta));
-    }
+    return withMemoryRetry(() => compute(this.at(theta)), () => this.dispose());
   }
 
   /** Frees the kernel memory of the kept elimination now (it is also freed by garbage collection). */

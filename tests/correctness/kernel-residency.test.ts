@@ -3,7 +3,7 @@
 // was freed only when the garbage collector finalised its owner, which a synchronous loop
 // never lets happen: building graphs in a loop grew the kernel by megabytes per graph.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildEvaluator, evaluatorSpec, models, ready } from '../../src/index.js';
+import { buildEvaluator, compile, createEvaluator, evaluatorSpec, models, ready } from '../../src/index.js';
 import { failAllocations, kernel } from '../../src/kernel/module.js';
 import { DEFAULT_RESIDENT_BUDGET, residentUsage, setResidentBudget } from '../../src/kernel/residency.js';
 
@@ -97,5 +97,64 @@ describe('kernel residents under a budget', () => {
     expect(residentUsage().bytes).toBe(pinned);
     failAllocations(0);
     expect(g.pdf([1], { theta: [1] })[0]).toBeGreaterThan(0);
+  });
+
+  describe('evaluators, likelihoods and traces out of kernel memory release the caches and run once more', () => {
+    // Caches to give back: other graphs' kept rates and eliminations.
+    const someCaches = () => [models.coalescent(14), models.rabbits(10)].forEach((o, i) => o.expectation({ theta: i === 0 ? [1] : [1, 2, 4] }));
+    const thetas = Float64Array.of(1.3, 0.8);
+    const noCache = { cache: null } as const;
+
+    it('an evaluator of moments (trace) answers as without the fault', async () => {
+      const g = models.coalescent(12);
+      const expected = await (await createEvaluator(g, { kind: 'moments', k: 2 }, noCache)).evaluate({ thetas, gradient: true });
+      someCaches();
+      const ev = await createEvaluator(g, { kind: 'moments', k: 2 }, noCache);
+      failAllocations(1);
+      const got = await ev.evaluate({ thetas, gradient: true });
+      failAllocations(0);
+      expect(sameBits(got.values, expected.values) && sameBits(got.gradients!, expected.gradients!)).toBe(true);
+    });
+
+    it('a likelihood of times answers as without the fault', async () => {
+      const g = models.coalescent(8);
+      const data = { times: g.sample(50, { theta: [1], seed: 5 }) };
+      const expected = await (await createEvaluator(g, { kind: 'loglik', data }, noCache)).evaluate({ thetas, gradient: true });
+      const ev = await createEvaluator(g, { kind: 'loglik', data }, noCache);
+      someCaches();
+      failAllocations(1);
+      const got = await ev.evaluate({ thetas, gradient: true });
+      failAllocations(0);
+      expect(sameBits(got.values, expected.values) && sameBits(got.gradients!, expected.gradients!)).toBe(true);
+    });
+
+    it("recording a trace and a trace model's moments and gradient answer as without the fault", async () => {
+      const g = models.coalescent(12);
+      const expected = (await compile(g, { store: null })).gradient(2, { theta: [1.4] });
+      someCaches();
+      failAllocations(1);
+      const model = await compile(models.coalescent(12), { store: null });
+      failAllocations(0);
+      someCaches();
+      failAllocations(1);
+      const got = model.gradient(2, { theta: [1.4] });
+      failAllocations(0);
+      expect(got.moments).toEqual(expected.moments);
+      expect(got.gradients).toEqual(expected.gradients);
+      someCaches();
+      failAllocations(1);
+      expect(model.expectation({ theta: [1.4] })).toBe(expected.moments[0]);
+      failAllocations(0);
+    });
+
+    it("with nothing to give back, the evaluator's OUT_OF_MEMORY stands", async () => {
+      const g = models.coalescent(12);
+      const ev = await createEvaluator(g, { kind: 'moments', k: 2 }, noCache);
+      setResidentBudget(0);
+      failAllocations(1);
+      await expect(ev.evaluate({ thetas })).rejects.toMatchObject({ code: 'OUT_OF_MEMORY' });
+      failAllocations(0);
+      expect((await ev.evaluate({ thetas })).values.every(Number.isFinite)).toBe(true);
+    });
   });
 });

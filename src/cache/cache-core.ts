@@ -49,7 +49,17 @@ export class CacheCore<V> {
       maxBytes: options.maxBytes,
       policy: options.policy,
       sizeOf: options.sizeOf,
-      onRemove: (key) => this.relations.remove(key),
+      onRemove: (key, value, reason) => {
+        this.relations.remove(key);
+        if (options.onEvict) {
+          // The tier is mid-eviction: a throwing callback must not leave it half-updated.
+          try {
+            options.onEvict(key, value, reason);
+          } catch (error) {
+            console.warn(`phasekit cache "${options.name}": onEvict threw for "${key}":`, error);
+          }
+        }
+      },
     });
     this.tiers = resolveTiers(options.tiers ?? ['memory'], options);
     this.sizeOf = options.sizeOf ?? estimateSize;

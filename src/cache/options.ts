@@ -18,6 +18,12 @@ export interface CacheOptions<V = unknown> {
   ttl?: number;
   /** Bytes a value costs; default: ArrayBuffer/typed arrays by byteLength, strings 2 bytes/char, objects estimated. */
   sizeOf?: (value: V, key: string) => number;
+  /**
+   * Called when the memory tier lets a value go to make room ('evict') or because its time to
+   * live ran out ('expire'); lower tiers still hold it. For values that hold resources (a
+   * trace's kernel memory) to give them back. An error it throws is reported, not thrown.
+   */
+  onEvict?: (key: string, value: V, reason: 'evict' | 'expire') => void;
   /** How the 'indexeddb' and 'file' tiers store values (defaults: structured clone and binary). */
   serializer?: Serializer;
   /** Data version: entries written under another version are ignored and removed. */

@@ -39,7 +39,7 @@ export class AutoEvaluator implements Evaluator {
     const rows = p === 0 ? 1 : Math.floor((options.thetas?.length ?? 0) / p);
     let reason = `wasm: a batch of ${rows} θ row${rows === 1 ? '' : 's'} is below the ${this.options.minRows} that pay for a GPU`;
     if (rows >= this.options.minRows) {
-      if (this.method === undefined) this.method = this.wasm[likelihoodMethodAt]?.((options.thetas ?? new Float64Array(0)).subarray(0, p)) ?? null;
+      if (this.method === undefined) this.method = (await this.wasm[likelihoodMethodAt]?.((options.thetas ?? new Float64Array(0)).subarray(0, p))) ?? null;
       if (this.method === 'adaptive') reason = 'wasm: this chain takes adaptive uniformisation, a step per level, where a GPU would step plain uniformisation';
       else if (this.method === 'dense') reason = 'wasm: this chain needs more than maxSteps steps, and WASM computes it with dense matrices, where a GPU would step it';
       else {

@@ -6,13 +6,14 @@
 import { GraphError, throwIfAborted } from '../errors/index.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import { traceOf } from '../evaluate/compile.js';
-import { likelihoodMethodAt, type Backend, type BackendChoice, type Evaluation, type EvaluateOptions, type Evaluator, type GpuPrecision } from '../evaluate/evaluator.js';
+import type { Backend, BackendChoice, Evaluator, GpuPrecision } from '../evaluate/evaluator.js';
 import { encodeSpec, type EvaluatorSpec } from '../evaluate/spec.js';
-import { checkTarget, needsElimination, type CheckedTarget, type Target } from '../evaluate/target.js';
+import { checkTarget, needsElimination, type Target } from '../evaluate/target.js';
 import { WasmEvaluator } from '../evaluate/wasm-evaluator.js';
 import { sha256Hex, structuralHash } from '../trace/structural-hash.js';
 import type { TraceStore } from '../trace-cache/trace-store.js';
 import { AutoEvaluator, AUTO_GPU_MIN_ROWS } from './auto-evaluator.js';
+import { SharedEvaluator } from './shared-evaluator.js';
 import { evaluatorCache } from './default-evaluator-cache.js';
 import type { CompiledEntry, EvaluatorCache } from './evaluator-cache.js';
 
@@ -96,23 +97,14 @@ async function cachedEvaluator({ spec, bytes, key }: { spec: EvaluatorSpec; byte
 /** The live evaluator of a layer-2 entry, built on first use and shared by every caller. */
 export function liveEvaluator(entry: CompiledEntry, key: string, options: { traceStore?: TraceStore | null; signal?: AbortSignal } = {}): Promise<Evaluator> {
   if (!entry.live) {
-    entry.live = buildEvaluator(entry.spec, key, options).then((evaluator) => new SharedEvaluator(evaluator));
+    // Built again after a release without the first caller's signal: that caller is long done.
+    const rebuild = () => buildEvaluator(entry.spec, key, { traceStore: options.traceStore });
+    entry.live = buildEvaluator(entry.spec, key, options).then((evaluator) => {
+      const shared = new SharedEvaluator(evaluator, rebuild);
+      entry.release = () => shared.release();
+      return shared;
+    });
     entry.live.catch(() => { entry.live = undefined; });
   }
   return entry.live;
-}
-
-/** The evaluator a cache entry holds, handed to every caller: dispose() is the cache's business, not theirs. */
-class SharedEvaluator implements Evaluator {
-  constructor(private readonly inner: Evaluator) {}
-  get backend(): Backend { return this.inner.backend; }
-  get key(): string { return this.inner.key; }
-  get paramLength(): number { return this.inner.paramLength; }
-  get outputs(): number { return this.inner.outputs; }
-  get target(): CheckedTarget { return this.inner.target; }
-  get backendReason(): string | undefined { return this.inner.backendReason; }
-  evaluate(options?: EvaluateOptions): Promise<Evaluation> { return this.inner.evaluate(options); }
-  [likelihoodMethodAt](theta: Float64Array): 'adaptive' | 'uniformisation' | 'dense' | null { return this.inner[likelihoodMethodAt]?.(theta) ?? null; }
-  /** Does nothing: a cached evaluator is freed when the cache evicts it. */
-  dispose(): void {}
 }

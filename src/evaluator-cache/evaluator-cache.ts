@@ -25,6 +25,8 @@ export interface CompiledEntry {
   verified: boolean;
   /** The live evaluator, built on first use. */
   live?: Promise<Evaluator>;
+  /** Gives the live evaluator's memory back (set once it is built); it builds itself again when used. */
+  release?: () => void;
 }
 
 /** Options of {@link EvaluatorCache}. */
@@ -80,6 +82,8 @@ export class EvaluatorCache {
       policy: 'frecency',
       maxEntries: options.maxEntries ?? 64,
       sizeOf: (entry) => entry.bytes.byteLength,
+      // An evicted entry's evaluator gives its kernel memory back now, not at garbage collection.
+      onEvict: (_key, entry) => entry.release?.(),
       serializer: entrySerializer,
       version: EVALUATOR_FORMAT_VERSION,
       indexedDB: options.indexedDB,

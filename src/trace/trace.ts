@@ -67,8 +67,10 @@ export class Trace {
   readonly col: Int32Array;
   /** The structural hash this trace was recorded or stored under (hex), when known. */
   hash?: string;
-  private readonly elimination: Elimination;
-  private readonly ptr: number;
+  private elimination: Elimination;
+  private ptr: number;
+  // Released: its kernel memory was given back; the next use records it again.
+  private released = false;
   private readonly skeleton: Parameters<typeof checkWeights>[0];
 
   /** @internal Use {@link Trace.record} or {@link Trace.fromBytes}. */
@@ -95,8 +97,8 @@ export class Trace {
 
   /** Tape and command counts. */
   stats(): TraceStats {
-    const k = kernel();
-    const ops = k.pk_trace_nops(this.ptr), commands = k.pk_elim_ncmd(this.ptr);
+    const k = kernel(), ptr = this.live();
+    const ops = k.pk_trace_nops(ptr), commands = k.pk_elim_ncmd(ptr);
     return { vertices: this.vertexCount, inputs: this.inputCount, ops, commands, bytes: traceByteLength(this.vertexCount, this.inputCount, ops, commands) };
   }
 
@@ -134,9 +136,9 @@ export class Trace {
 
   /** @internal evaluates the (validated) weights already in {@link Trace.weightBuffer}. */
   evaluateBuffer(): Elimination {
-    const k = kernel();
+    const k = kernel(), ptr = this.live();
     const { w, vals } = this.buffers();
-    const bad = k.pk_trace_evaluate(this.ptr, w, vals);
+    const bad = k.pk_trace_evaluate(ptr, w, vals);
     if (bad >= 0) this.afterEvaluate(bad, f64View(k, w, this.inputCount).slice());
     return this.elimination;
   }
@@ -186,6 +188,7 @@ export class Trace {
   gradientFromBuffer(options: TraceGradientOptions = {}, seeds = this.gradientSeeds(options), chain?: ThetaChain): TraceGradient & { thetaGradients?: Float64Array[] } {
     const k = seeds[0].length, rewards = options.rewards;
     const r = this.rewardVector(rewards);
+    const ptr = this.live();
     const n = this.vertexCount, ncmd = this.elimination.stats().commands, nv = this.valueCount(), m = this.inputCount;
     const K = kernel();
     const { w, vals } = this.buffers();
@@ -195,17 +198,17 @@ export class Trace {
       vbar: 8 * nv, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
       out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n, grad: 8 * (chain?.paramLength ?? 0),
     });
-    const bad = K.pk_trace_evaluate(this.ptr, w, vals);
+    const bad = K.pk_trace_evaluate(ptr, w, vals);
     if (bad >= 0) this.afterEvaluate(bad, f64View(K, w, m).slice());
     f64View(K, ws.r, n).set(r);
-    K.pk_moments_forward(this.ptr, ws.r, k, ws.B, ws.X, ws.XS, ws.out);
+    K.pk_moments_forward(ptr, ws.r, k, ws.B, ws.X, ws.XS, ws.out);
     const moments = Array.from(f64View(K, ws.out, k));
     const thetaGradients: Float64Array[] = [];
     const gradients = seeds.map((seed) => {
       f64View(K, ws.seed, k).set(seed);
-      K.pk_moments_reverse(this.ptr, ws.r, k, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
+      K.pk_moments_reverse(ptr, ws.r, k, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
       // w̄ is left in v̄'s first slots (the inputs come first on the tape): no copy out.
-      K.pk_trace_reverse(this.ptr, vals, ws.mbar, ws.sbar, ws.vbar, ws.vbar);
+      K.pk_trace_reverse(ptr, vals, ws.mbar, ws.sbar, ws.vbar, ws.vbar);
       if (chain) {
         K.pk_chain_theta(m, chain.paramLength, chain.coef, ws.vbar, ws.grad);
         thetaGradients.push(f64View(K, ws.grad, chain.paramLength).slice());
@@ -229,19 +232,50 @@ export class Trace {
     return Array.from({ length: k }, (_, j) => { const c = new Float64Array(k); c[j] = 1; return c; });
   }
 
-  /** Frees kernel memory now. */
-  dispose(): void {
+  /**
+   * Frees its kernel memory now. The trace stays usable: its next use records it again from
+   * its structure (recording is deterministic: the same tape). A trace cache releases the
+   * traces its memory tier evicts, which models may still hold; without that, their memory
+   * waited for the garbage collector, which knows nothing of kernel memory.
+   */
+  release(): void {
+    if (this.released) return;
     this.elimination.dispose();
+    this.released = true;
+  }
+
+  /** Frees kernel memory now (as {@link Trace.release}: a later use records it again). */
+  dispose(): void {
+    this.release();
+  }
+
+  /** Whether its kernel memory is given back (until its next use). */
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  // The kernel pointer, recorded again first when released. Nothing releases a trace during
+  // a synchronous computation (only cache evictions and dispose do), so a pointer taken here
+  // stays valid to the end of the method that took it.
+  private live(): number {
+    if (this.released) {
+      const weight = new Float64Array(this.inputCount).fill(1);
+      this.ptr = eliminateRaw({ vertexCount: this.vertexCount, rowPtr: this.rowPtr, col: this.col, weight }, true);
+      this.elimination = new Elimination(kernel(), this.ptr, this.vertexCount);
+      this.values = undefined; // a trace read from a file may come from another build's recording
+      this.released = false;
+    }
+    return this.ptr;
   }
 
   /** @internal the kernel pointer, for serialisation */
   get kernelPointer(): number {
-    return this.ptr;
+    return this.live();
   }
 
   /** @internal Slots of the tape's value array: inputs, the constant 0, one per op. */
   valueCount(): number {
-    return (this.values ??= this.inputCount + 1 + kernel().pk_trace_nops(this.ptr));
+    return (this.values ??= this.inputCount + 1 + kernel().pk_trace_nops(this.live()));
   }
 
   private values: number | undefined;

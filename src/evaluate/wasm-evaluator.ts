@@ -54,7 +54,8 @@ export class WasmEvaluator implements Evaluator {
   private readonly m: number;
 
   /** @internal Use createEvaluator() (layer 2); `trace` is the structure's trace for the 'wasm' backend. */
-  constructor(readonly spec: EvaluatorSpec, readonly key: string, private readonly trace: Trace | null) {
+  /** `ownsTrace`: the trace was recorded for this evaluator alone (no store), and is released with it. */
+  constructor(readonly spec: EvaluatorSpec, readonly key: string, private readonly trace: Trace | null, private readonly ownsTrace = false) {
     if (spec.backend !== 'wasm' && spec.backend !== 'wasm-direct') throw new GraphError('BAD_ARGUMENT', `WasmEvaluator cannot run backend ${spec.backend}`);
     this.backend = spec.backend;
     const s = spec.structure, t = spec.target;
@@ -231,6 +232,7 @@ export class WasmEvaluator implements Evaluator {
     this.fixed.dispose();
     this.traceMemory?.dispose();
     this.points?.dispose();
+    if (this.ownsTrace) this.trace?.release();
     releaseParameterisation(this);
   }
 }

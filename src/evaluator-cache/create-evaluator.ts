@@ -67,7 +67,8 @@ export async function buildEvaluator(spec: EvaluatorSpec, key: string, options: 
     const { createGpuEvaluator } = await import('../webgpu/index.js');
     return createGpuEvaluator(spec, key, trace);
   }
-  return new WasmEvaluator(spec, key, trace);
+  // Without a store the trace is this evaluator's alone: its dispose() gives the trace's memory back too.
+  return new WasmEvaluator(spec, key, trace, options.traceStore === null);
 }
 
 /**

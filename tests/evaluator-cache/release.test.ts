@@ -73,3 +73,11 @@ describe('an evicted evaluator', () => {
     await traceStore.close();
   });
 });
+
+it('an evaluator with no trace store releases the trace it recorded when disposed', async () => {
+  const ev = await createEvaluator(models.coalescent(10), { kind: 'moments', k: 1 }, { cache: null, traceStore: null, backend: 'wasm' });
+  const trace = (ev as unknown as { trace: { isReleased: boolean } }).trace;
+  expect(trace.isReleased).toBe(false);
+  ev.dispose();
+  expect(trace.isReleased).toBe(true);
+});

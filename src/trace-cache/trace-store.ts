@@ -30,6 +30,9 @@ export class MemoryTraceStore implements TraceStore {
   }
   /** Traces kept. */
   get size(): number { return this.traces.size; }
-  /** Forgets every trace. */
-  clear(): void { this.traces.clear(); }
+  /** Forgets every trace, giving their kernel memory back now (a model still holding one records it again when used). */
+  clear(): void {
+    for (const p of this.traces.values()) p.then((trace) => trace.release(), () => {});
+    this.traces.clear();
+  }
 }

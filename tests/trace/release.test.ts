@@ -75,3 +75,14 @@ describe('a trace cache releases the traces its memory tier evicts', () => {
     setResidentBudget(DEFAULT_RESIDENT_BUDGET);
   });
 });
+
+it('a memory trace store releases its traces when cleared', async () => {
+  const { MemoryTraceStore } = await import('../../src/index.js');
+  const store = new MemoryTraceStore();
+  const model = await compile(models.coalescent(8), { store });
+  const expected = model.expectation({ theta: [2] });
+  store.clear();
+  await Promise.resolve();
+  expect(model.trace.isReleased).toBe(true);
+  expect(model.expectation({ theta: [2] })).toBe(expected);
+});

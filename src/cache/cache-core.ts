@@ -7,7 +7,7 @@ import { MemoryTier } from './memory-tier.js';
 import { hasKeyLocks, withKeyLock } from './multi-tab/key-lock.js';
 import { TabSync, type TabSyncMessage } from './multi-tab/tab-sync.js';
 import { checkCacheOptions, checkTtl, expiryOf } from './option-checks.js';
-import { DEFAULT_MAX_ENTRIES, type CacheOptions, type ComputeOptions, type SetOptions } from './options.js';
+import { DEFAULT_MAX_ENTRIES, type CacheOptions, type ComputeOptions, type RemovalReason, type SetOptions } from './options.js';
 import { estimateSize } from './size.js';
 import { CacheStats } from './stats/cache-stats.js';
 import { resolveTiers } from './tiers/resolve-tiers.js';
@@ -51,14 +51,7 @@ export class CacheCore<V> {
       sizeOf: options.sizeOf,
       onRemove: (key, value, reason) => {
         this.relations.remove(key);
-        if (options.onEvict) {
-          // The tier is mid-eviction: a throwing callback must not leave it half-updated.
-          try {
-            options.onEvict(key, value, reason);
-          } catch (error) {
-            console.warn(`phasekit cache "${options.name}": onEvict threw for "${key}":`, error);
-          }
-        }
+        this.removed(key, value, reason);
       },
     });
     this.tiers = resolveTiers(options.tiers ?? ['memory'], options);
@@ -169,7 +162,7 @@ export class CacheCore<V> {
 
   /** Empties every tier (all namespaces); throws CacheError when a lower tier could not be emptied. */
   async clear(): Promise<void> {
-    this.memory.clear();
+    this.clearMemory('clear');
     this.relations.clear();
     const failures: unknown[] = [];
     await Promise.all(this.tiers.map((tier) => tier.clear().catch((error) => {
@@ -279,6 +272,7 @@ export class CacheCore<V> {
   async close(): Promise<void> {
     this.stopSweeper();
     this.sync?.close();
+    if (this.options.onRemove) this.clearMemory('close');
     await Promise.all(this.tiers.map((tier) => tier.close?.()));
   }
 
@@ -381,7 +375,7 @@ export class CacheCore<V> {
     if (keys.length === 0) return 0;
     let existed = 0;
     for (const key of keys) {
-      if (this.memory.delete(key) || (await this.existsBelow(key))) existed++;
+      if (this.deleteFromMemory(key) || (await this.existsBelow(key))) existed++;
       this.relations.remove(key);
     }
     await Promise.all(this.tiers.map((tier) => tier.delete(keys).catch(() => this.stats.tier(tier.name).errors++)));
@@ -460,19 +454,44 @@ export class CacheCore<V> {
   private onTabMessage(message: TabSyncMessage): void {
     if (message.type === 'evict') {
       for (const key of message.keys) {
-        this.memory.delete(key);
+        this.deleteFromMemory(key);
         this.relations.remove(key);
       }
     } else if (message.prefix === '') {
-      this.memory.clear();
+      this.clearMemory('clear');
       this.relations.clear();
     } else {
       for (const key of [...this.memory.keys()]) {
         if (key.startsWith(message.prefix)) {
-          this.memory.delete(key);
+          this.deleteFromMemory(key);
           this.relations.remove(key);
         }
       }
+    }
+  }
+
+  /** Deletes `key` from memory, telling onRemove; true when it was there. */
+  private deleteFromMemory(key: string): boolean {
+    const value = this.options.onRemove ? this.memory.peek(key) : undefined;
+    if (!this.memory.delete(key)) return false;
+    if (value !== undefined) this.removed(key, value, 'delete');
+    return true;
+  }
+
+  /** Empties memory, telling onRemove of every value it held. */
+  private clearMemory(reason: 'clear' | 'close'): void {
+    const held = this.options.onRemove ? [...this.memory.entries()] : [];
+    this.memory.clear();
+    for (const [key, value] of held) this.removed(key, value, reason);
+  }
+
+  // A value left memory. Called mid-eviction too: a throwing callback must not leave the tier half-updated.
+  private removed(key: string, value: V, reason: RemovalReason): void {
+    if (!this.options.onRemove) return;
+    try {
+      this.options.onRemove(key, value, reason);
+    } catch (error) {
+      console.warn(`phasekit cache "${this.options.name}": onRemove threw for "${key}" (${reason}):`, error);
     }
   }
 }

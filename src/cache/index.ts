@@ -1,7 +1,7 @@
 // phasekit/cache: a general tiered cache. Knows nothing about graphs or traces.
 export { Cache, createCache } from './cache.js';
 export type { CacheStatsSnapshot, TierOccupancy, CacheInfo } from './cache.js';
-export type { CacheOptions, SetOptions, ComputeOptions } from './options.js';
+export type { CacheOptions, SetOptions, ComputeOptions, RemovalReason } from './options.js';
 export { NAMESPACE_SEPARATOR } from './options.js';
 export { CacheError, isQuotaError } from './errors.js';
 export { PhasekitError, AbortError } from '../errors/phasekit-error.js';

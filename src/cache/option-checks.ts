@@ -34,7 +34,7 @@ export function checkCacheOptions(options: CacheOptions<never> | undefined): voi
   if (version !== undefined && typeof version !== 'string' && !(typeof version === 'number' && Number.isFinite(version))) {
     throw new CacheError('BAD_OPTION', `version must be a string or a finite number; got ${describe(version)}`);
   }
-  for (const fn of ['sizeOf', 'validate', 'onEvict'] as const) {
+  for (const fn of ['sizeOf', 'validate', 'onRemove'] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') throw new CacheError('BAD_OPTION', `${fn} must be a function; got ${describe(options[fn])}`);
   }
 }

@@ -3,6 +3,9 @@ import type { Serializer } from './serializers/serializer.js';
 import type { TierSpec } from './tiers/resolve-tiers.js';
 
 /** Options of {@link createCache}. */
+/** Why a value left the memory tier (see {@link CacheOptions.onRemove}). */
+export type RemovalReason = 'evict' | 'expire' | 'delete' | 'clear' | 'close';
+
 export interface CacheOptions<V = unknown> {
   /** Names the cache: its IndexedDB database, file directory, BroadcastChannel and locks. */
   name: string;
@@ -19,11 +22,13 @@ export interface CacheOptions<V = unknown> {
   /** Bytes a value costs; default: ArrayBuffer/typed arrays by byteLength, strings 2 bytes/char, objects estimated. */
   sizeOf?: (value: V, key: string) => number;
   /**
-   * Called when the memory tier lets a value go to make room ('evict') or because its time to
-   * live ran out ('expire'); lower tiers still hold it. For values that hold resources (a
-   * trace's kernel memory) to give them back. An error it throws is reported, not thrown.
+   * Called when a value leaves the memory tier: to make room ('evict'), its time to live ran
+   * out ('expire'), it was deleted or invalidated, here or in another tab ('delete'), the
+   * cache was cleared ('clear') or closed ('close'). Lower tiers may still hold it. For values
+   * that hold resources (a trace's kernel memory) to give them back. Not called when a key's
+   * value is replaced by `set`. An error it throws is reported, not thrown.
    */
-  onEvict?: (key: string, value: V, reason: 'evict' | 'expire') => void;
+  onRemove?: (key: string, value: V, reason: RemovalReason) => void;
   /** How the 'indexeddb' and 'file' tiers store values (defaults: structured clone and binary). */
   serializer?: Serializer;
   /** Data version: entries written under another version are ignored and removed. */

@@ -82,8 +82,9 @@ export class EvaluatorCache {
       policy: 'frecency',
       maxEntries: options.maxEntries ?? 64,
       sizeOf: (entry) => entry.bytes.byteLength,
-      // An evicted entry's evaluator gives its kernel memory back now, not at garbage collection.
-      onEvict: (_key, entry) => entry.release?.(),
+      // An entry's evaluator gives its kernel memory back when the entry leaves memory (evicted,
+      // deleted, cleared, closed), not at garbage collection.
+      onRemove: (_key, entry) => entry.release?.(),
       serializer: entrySerializer,
       version: EVALUATOR_FORMAT_VERSION,
       indexedDB: options.indexedDB,

@@ -86,3 +86,15 @@ it('a memory trace store releases its traces when cleared', async () => {
   expect(model.trace.isReleased).toBe(true);
   expect(model.expectation({ theta: [2] })).toBe(expected);
 });
+
+it('clearing or closing a trace cache releases what its memory held; the models still answer', async () => {
+  const store = createTraceCache({ persistence: 'none', sync: false });
+  const a = await compile(models.coalescent(6), { store });
+  const b = await compile(models.coalescent(7), { store });
+  await store.clear();
+  expect(a.trace.isReleased && b.trace.isReleased).toBe(true);
+  const c = await compile(models.coalescent(8), { store });
+  await store.close();
+  expect(c.trace.isReleased).toBe(true);
+  expect([a, b, c].map((m) => m.expectation({ theta: [1] }))).toEqual([6, 7, 8].map((n) => models.coalescent(n).expectation({ theta: [1] })));
+});

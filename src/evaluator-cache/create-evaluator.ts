@@ -100,9 +100,13 @@ export function liveEvaluator(entry: CompiledEntry, key: string, options: { trac
   if (!entry.live) {
     // Built again after a release without the first caller's signal: that caller is long done.
     const rebuild = () => buildEvaluator(entry.spec, key, { traceStore: options.traceStore });
+    // The entry may leave the cache while its evaluator is still being built: it is released once built.
+    let leftEarly = false;
+    entry.release = () => { leftEarly = true; };
     entry.live = buildEvaluator(entry.spec, key, options).then((evaluator) => {
       const shared = new SharedEvaluator(evaluator, rebuild);
       entry.release = () => shared.release();
+      if (leftEarly) shared.release();
       return shared;
     });
     entry.live.catch(() => { entry.live = undefined; });

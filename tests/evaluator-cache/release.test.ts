@@ -81,3 +81,15 @@ it('an evaluator with no trace store releases the trace it recorded when dispose
   ev.dispose();
   expect(trace.isReleased).toBe(true);
 });
+
+it('an entry that leaves the cache while its evaluator is being built is released once built', async () => {
+  const { evaluatorSpec, liveEvaluator } = await import('../../src/evaluator-cache/create-evaluator.js');
+  const g = models.coalescent(12);
+  const { spec, bytes, key } = await evaluatorSpec(g, { kind: 'moments', k: 1 }, 'wasm');
+  const entry = { spec, bytes, verified: true } as import('../../src/index.js').CompiledEntry;
+  const building = liveEvaluator(entry, key, { traceStore: null });
+  entry.release!(); // evicted before the build resolved
+  const ev = await building;
+  expect((ev as unknown as { isReleased: boolean }).isReleased).toBe(true);
+  expect((await ev.evaluate({ thetas: Float64Array.of(1) })).values[0]).toBe(g.expectation({ theta: [1] }));
+});

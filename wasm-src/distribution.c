@@ -25,10 +25,6 @@ int32_t pk_step_distribution(int32_t n, const int32_t *rp, const int32_t *src, c
     sa = 0; sb = 0;
     for (int32_t i = 0; i < n; i++) {
       double acc = cur[i] * stay[i];
-      /* Rows are short (2–9 edges in the models here): clang's unrolling by two, with its
-       * remainder test, measured slower in WebAssembly (coalescent n = 10 and 20 stepping
-       * 1.2–2× in interleaved runs); the same order of additions either way. */
-#pragma clang loop unroll(disable)
       for (int32_t j = rp[i]; j < rp[i + 1]; j++) acc += p[j] * cur[src[j]];
       /* Below 1e-290 a probability is flushed before it turns subnormal: subnormal
        * arithmetic is tens of times slower and WebAssembly cannot flush them itself. */
@@ -73,7 +69,6 @@ int32_t pk_step_adaptive(int32_t n, const int32_t *rp, const int32_t *src, const
     sa = 0; sb = 0; l = 0;
     for (int32_t i = 0; i < n; i++) {
       double in = 0;
-#pragma clang loop unroll(disable)
       for (int32_t j = rp[i]; j < rp[i + 1]; j++) in += w[j] * cur[src[j]];
       double stay = 1.0 - rate[i] * inv;
       double acc = (stay > 0 ? cur[i] * stay : 0) + in * win;

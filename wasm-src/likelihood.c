@@ -252,8 +252,6 @@ static double step(const pk_lik *L, const double *restrict v, double *restrict n
   double sa = 0, sb = 0;
   for (int32_t b = 0; b < nt; b++) {
     double acc = v[b] * stay[b];
-    /* Short rows: not unrolled (see pk_step_distribution). */
-#pragma clang loop unroll(disable)
     for (int32_t r = rcp[b]; r < rcp[b + 1]; r++) acc += tpt[r] * v[rsrc[r]];
     /* Probabilities below 1e-290 are flushed to 0 before they turn subnormal: subnormal
      * arithmetic is tens of times slower (WebAssembly cannot flush them itself), and

@@ -268,11 +268,11 @@ export class CacheCore<V> {
     this.sync?.post({ type: 'evict', keys: [record.key] });
   }
 
-  /** Stops timers and channels, closes tiers. */
+  /** Stops timers and channels, empties memory, closes tiers. */
   async close(): Promise<void> {
     this.stopSweeper();
     this.sync?.close();
-    if (this.options.onRemove) this.clearMemory('close');
+    this.clearMemory('close');
     await Promise.all(this.tiers.map((tier) => tier.close?.()));
   }
 

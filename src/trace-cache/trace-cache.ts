@@ -64,10 +64,10 @@ export class TraceCache implements TraceStore {
       maxEntries: options.maxEntries ?? 256,
       maxBytes: options.maxBytes ?? 512 * 1024 * 1024,
       sizeOf: (trace) => trace.stats().bytes,
-      // A trace that leaves memory (evicted, deleted, cleared, closed) gives its kernel memory back now: left to the garbage collector, which
-      // knows nothing of kernel memory, a loop over new structures grew the kernel by each
-      // evicted trace (1.9 MB per random 5k-vertex graph) without bound. A model still holding
-      // the trace records it again on its next use.
+      // A trace that leaves memory (evicted, deleted, cleared, closed) gives its kernel memory
+      // back now. Left to the garbage collector, which knows nothing of kernel memory, a loop
+      // over new structures grew the kernel by each evicted trace (1.9 MB per random 5k-vertex
+      // graph) without bound. A model still holding the trace records it again on its next use.
       onRemove: (_key, trace) => trace.release(),
       serializer: traceSerializer,
       version: TRACE_FORMAT_VERSION,

@@ -2,14 +2,19 @@
 // fresh 4 MiB wasm memory and its memory high-water mark is its own):
 //   tsx bench/foundation/case.ts "<case name>" <csr-file>
 // Prints one JSON line (a WasmRow) on stdout; progress goes to stderr.
+import { existsSync } from 'node:fs';
 import { eliminate, ready, type Graph } from '../../src/index.js';
 import { kernel } from '../../src/kernel/module.js';
 import { cases } from './cases.js';
 import { stepMatrix } from '../../src/distributions/stepper.js';
 import { writeCsrFile, writeStepFile, uniformizationPlan } from './csr-file.js';
 import { kernelOnly, timeKernelSteps } from './kernel-only.js';
+import { nativeBuilds, runNative } from './native.js';
 import { coalescentPdf, denseMoments } from './oracle.js';
 import { progress, timeMedian } from './timing.js';
+
+/** Rounds of WASM and native stepping in turn (see interleavedSteps). */
+const INTERLEAVED_ROUNDS = 3;
 
 /** What one row measured on the WASM side (milliseconds; medians). */
 export interface WasmRow {
@@ -39,6 +44,8 @@ export interface WasmRow {
   kernelStepsMinMs: number | null;
   /** Steps pk_step_distribution did before the surviving mass ran out (the native driver must do as many). */
   kernelStepsDone: number | null;
+  /** Fastest stepping runs of WASM and native, measured in alternating rounds from this process. */
+  interleavedSteps: { wasmMinMs: number; nativeMinMs: number; rounds: number } | null;
   /** The 100 pdf values (to compare with scipy). */
   pdf: number[];
   /** The model through fromCallback in TypeScript, where measured. */
@@ -103,6 +110,17 @@ const plainWork = plan.steps * (csr.col.length + csr.vertexCount);
 progress(`${name}: plain uniformisation pdf (${plan.steps} steps)`);
 const pdfPlain = plainWork < 2e10 ? timeMedian(() => graph.pdf(times, { theta: c.theta, method: 'uniformization' }), Math.min(c.reps, plainWork > 1e9 ? 1 : 3), plainWork > 1e9 ? 0 : 1) : null;
 const kernelSteps = plainWork < 2e10 ? timeKernelSteps(steppingMatrix, plan.steps, plan.stopMass, Math.min(c.reps, 3)) : null;
+// The same stepping again, in rounds alternating with the native driver's (run from here), so
+// that a change in the machine's load between the two processes does not decide the ratio.
+let interleavedSteps: WasmRow['interleavedSteps'] = null;
+if (kernelSteps && existsSync(nativeBuilds.O3.binary)) {
+  const wasm: number[] = [], native: number[] = [];
+  for (let round = 0; round < INTERLEAVED_ROUNDS; round++) {
+    wasm.push(timeKernelSteps(steppingMatrix, plan.steps, plan.stopMass, 3).minMs);
+    native.push(runNative(nativeBuilds.O3.binary, csrPath, plan.steps, plan.stopMass, 3).stepsMinMs);
+  }
+  interleavedSteps = { wasmMinMs: Math.min(...wasm), nativeMinMs: Math.min(...native), rounds: INTERLEAVED_ROUNDS };
+}
 let buildByCallbackMs: number | null = null;
 if (c.buildByCallback) {
   progress(`${name}: build through fromCallback`);
@@ -128,7 +146,7 @@ const row: WasmRow = {
   name, vertices: csr.vertexCount, edges: csr.col.length, reps: elim.reps,
   buildMs: med(builds), buildWarmMs: buildWarm, csrMs: med(csrs), eliminateMs: elim.ms, eliminateMomentsMinMs: elim.minMs + mom.minMs,
   kernel: { eliminateMomentsMs: bare.eliminateMomentsMs, eliminateMs: bare.eliminateMs }, momentsMs: mom.ms, pdfMs: pdf.ms,
-  pdfPlainMs: pdfPlain?.ms ?? null, kernelStepsMs: kernelSteps?.ms ?? null, kernelStepsMinMs: kernelSteps?.minMs ?? null, kernelStepsDone: kernelSteps?.stepsDone ?? null, pdf: Array.from(pdf.value), buildByCallbackMs,
+  pdfPlainMs: pdfPlain?.ms ?? null, kernelStepsMs: kernelSteps?.ms ?? null, kernelStepsMinMs: kernelSteps?.minMs ?? null, kernelStepsDone: kernelSteps?.stepsDone ?? null, interleavedSteps, pdf: Array.from(pdf.value), buildByCallbackMs,
   steps: plan.steps, stopMass: plan.stopMass, moments: mom.value,
   commands: stats.commands, fill: stats.fill, components: stats.components, largestComponent: stats.largestComponent,
   commandBytes: stats.commands * 16 + stats.vertices * 8,

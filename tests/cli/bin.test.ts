@@ -11,6 +11,13 @@ describe('bin/phasekit.js', () => {
     expect(built).toBe(true);
   });
 
+  it('the build also makes the one-module bundle it runs, with the same main', async () => {
+    const bundle = `${root}/dist/src/cli/bundle.js`;
+    expect(existsSync(bundle)).toBe(true);
+    const { main } = (await import(bundle)) as { main: (args: string[]) => Promise<number> };
+    expect(typeof main).toBe('function');
+  });
+
   it('pipes a model into moments end to end', () => {
     const out = execFileSync('bash', ['-c', "set -o pipefail; node bin/phasekit.js model coalescent --n 5 | node bin/phasekit.js moments - --theta '[1]'"], { cwd: root, encoding: 'utf8' });
     const { moments } = JSON.parse(out);

@@ -40,8 +40,6 @@ export interface WasmRow {
   pdfPlainMs: number | null;
   /** The kernel's plain stepping alone (pk_step_distribution over `steps`): the like-for-like pdf ratio against native. */
   kernelStepsMs: number | null;
-  /** Its fastest run. */
-  kernelStepsMinMs: number | null;
   /** Steps pk_step_distribution did before the surviving mass ran out (the native driver must do as many). */
   kernelStepsDone: number | null;
   /** Fastest stepping runs of WASM and native, measured in alternating rounds from this process. */
@@ -146,7 +144,7 @@ const row: WasmRow = {
   name, vertices: csr.vertexCount, edges: csr.col.length, reps: elim.reps,
   buildMs: med(builds), buildWarmMs: buildWarm, csrMs: med(csrs), eliminateMs: elim.ms, eliminateMomentsMinMs: elim.minMs + mom.minMs,
   kernel: { eliminateMomentsMs: bare.eliminateMomentsMs, eliminateMs: bare.eliminateMs }, momentsMs: mom.ms, pdfMs: pdf.ms,
-  pdfPlainMs: pdfPlain?.ms ?? null, kernelStepsMs: kernelSteps?.ms ?? null, kernelStepsMinMs: kernelSteps?.minMs ?? null, kernelStepsDone: kernelSteps?.stepsDone ?? null, interleavedSteps, pdf: Array.from(pdf.value), buildByCallbackMs,
+  pdfPlainMs: pdfPlain?.ms ?? null, kernelStepsMs: kernelSteps?.ms ?? null, kernelStepsDone: kernelSteps?.stepsDone ?? null, interleavedSteps, pdf: Array.from(pdf.value), buildByCallbackMs,
   steps: plan.steps, stopMass: plan.stopMass, moments: mom.value,
   commands: stats.commands, fill: stats.fill, components: stats.components, largestComponent: stats.largestComponent,
   commandBytes: stats.commands * 16 + stats.vertices * 8,

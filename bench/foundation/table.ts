@@ -53,12 +53,11 @@ export function timingTable(rows: Row[]): string {
  */
 export function timeDependentTable(rows: Row[]): string {
   return markdown(
-    ['graph', 'build', 'native build', 'build WASM / native', 'build, warm', 'warm WASM / native', 'fromCallback (TS)', 'pdf ×100', 'pdf ×100 plain unif.', 'plain steps', 'steps WASM / native (kernel)', 'the same, fastest runs', 'fastest, interleaved rounds', 'scipy expm_multiply', 'scipy / phasekit', 'max |pdf − scipy|'],
+    ['graph', 'build', 'native build', 'build WASM / native', 'build, warm', 'warm WASM / native', 'fromCallback (TS)', 'pdf ×100', 'pdf ×100 plain unif.', 'plain steps', 'steps WASM / native (kernel)', 'the same, fastest of interleaved rounds', 'scipy expm_multiply', 'scipy / phasekit', 'max |pdf − scipy|'],
     rows.map(({ wasm: w, native: n, nativeBuild: nb, scipy: sc }) => [
       w.name, ms(w.buildMs), nb ? ms(nb.ms) : '—', nb ? ratio(w.buildMs / nb.ms) : '—', ms(w.buildWarmMs), nb ? ratio(w.buildWarmMs / nb.ms) : '—', w.buildByCallbackMs !== null ? ms(w.buildByCallbackMs) : '—',
       ms(w.pdfMs), w.pdfPlainMs !== null ? ms(w.pdfPlainMs) : 'skipped', String(w.steps),
       w.kernelStepsMs !== null ? ratio(w.kernelStepsMs / n.stepsMs) : '—',
-      w.kernelStepsMinMs !== null ? ratio(w.kernelStepsMinMs / n.stepsMinMs) : '—',
       w.interleavedSteps ? ratio(w.interleavedSteps.wasmMinMs / w.interleavedSteps.nativeMinMs) : '—',
       sc ? ms(sc.ms) : 'not run', sc ? ratio(sc.ms / w.pdfMs) : '—',
       sc ? sci(Math.max(...sc.pdf.map((f, i) => Math.abs(f - w.pdf[i])))) : '—',

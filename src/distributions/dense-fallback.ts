@@ -16,7 +16,7 @@
 import { largest } from './largest.js';
 import type { StepMatrix } from './stepper.js';
 import { matmulAdd } from '../kernel/dense.js';
-import { carryRows, repeatRows, rowOf, seriesOnRows } from './dense-rows.js';
+import { carryLevels, levelsUpTo, repeatRows, rowOf, seriesOnRows, withBit, type Dual } from './dense-rows.js';
 
 /** What the dense path reads of a chain: its stepping matrix, exit rates and start. */
 export type DenseChain = Pick<StepMatrix, 'count' | 'inPtr' | 'src' | 'p' | 'stay' | 'exit' | 'alpha'>;
@@ -63,6 +63,10 @@ function square(x: Mat): Mat {
   normaliseRows(out.a, x.n);
   return out;
 }
+
+// A matrix as the rows' carriers take it (no derivatives), and squaring n × n ones so.
+const dual = (m: Mat): Dual => ({ x: m.a, dx: [] });
+const squaring = (n: number) => (P: Dual): Dual => dual(square({ n, a: P.x }));
 
 /** The stochastic matrix of the chain with a sink at index `count`: the stepping matrix's rows plus the exit column (m.exit are rates; scale is m's λ). */
 function augmented(m: DenseChain, scale: number): Mat {
@@ -112,11 +116,7 @@ export function denseStates(m: DenseChain, lambda: number, times: Float64Array):
     const steps = Array.from(times, (t) => Math.floor(t / delta));
     const rest = Array.from(times, (t, i) => t - steps[i] * delta);
     // Level j carries, as one product, the rows of the times whose step count has bit j.
-    let P = seriesMatrix(K, lambda * delta);
-    for (let j = 0; j <= J; j++) {
-      carryRows(vs, steps.flatMap((s, i) => (Math.floor(s / 2 ** j) % 2 === 1 ? [i] : [])), { x: P.a, dx: [] }, n);
-      if (j < J) P = square(P);
-    }
+    carryLevels(vs, J + 1, dual(seriesMatrix(K, lambda * delta)), squaring(n), (j) => withBit(steps, j), n);
     const remainder = rest.flatMap((r, i) => (r > 0 ? [i] : []));
     if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((i) => lambda * rest[i]), { x: K.a, dx: [] }, n);
   }
@@ -145,12 +145,7 @@ export function denseDiscrete(m: StepMatrix, steps: Float64Array): { pmf: Float6
   // carried through the powers T^(2^j) its count has bit j in, one product per power.
   const counts = [...Array.from(steps, (k) => Math.max(0, k - 1)), ...Array.from(steps)];
   const vs = repeatRows({ x: start(m), dx: [] }, counts.length, n);
-  const top = Math.max(0, largest(counts));
-  let P = T;
-  for (let j = 0; 2 ** j <= top; j++) {
-    carryRows(vs, counts.flatMap((k, i) => (Math.floor(k / 2 ** j) % 2 === 1 ? [i] : [])), { x: P.a, dx: [] }, n);
-    if (2 ** (j + 1) <= top) P = square(P);
-  }
+  carryLevels(vs, levelsUpTo(largest(counts)), dual(T), squaring(n), (j) => withBit(counts, j), n);
   const pmf = new Float64Array(steps.length), cdf = new Float64Array(steps.length);
   steps.forEach((k, i) => {
     if (k === 0) { pmf[i] = atom; cdf[i] = atom; return; }

@@ -53,6 +53,31 @@ export function carryRows(rows: Rows, which: number[], M: Dual, n: number): void
 }
 
 /**
+ * Carries the rows through levels P_0 = `first`, P_1 = square(P_0), … (`levels` of them): at
+ * level j the rows `at(j)` lists, as one product. The binary powers of the dense paths: a row
+ * goes through the levels its count has bits in.
+ */
+export function carryLevels(rows: Rows, levels: number, first: Dual, square: (P: Dual) => Dual, at: (j: number) => number[], n: number): void {
+  let P = first;
+  for (let j = 0; j < levels; j++) {
+    carryRows(rows, at(j), P, n);
+    if (j + 1 < levels) P = square(P);
+  }
+}
+
+/** The rows whose count has bit j. */
+export function withBit(counts: readonly number[], j: number): number[] {
+  return counts.flatMap((k, i) => (Math.floor(k / 2 ** j) % 2 === 1 ? [i] : []));
+}
+
+/** How many binary levels counts up to `top` need (2^j ≤ top). */
+export function levelsUpTo(top: number): number {
+  let levels = 0;
+  while (2 ** levels <= top) levels++;
+  return levels;
+}
+
+/**
  * Σ e^{−h} hⁿ/n! v Kⁿ (with its derivative) for the rows listed in `which`, in place, row r
  * with its own h_r ≤ 1/2. Rows leave the product once their terms are spent (below 1e-18 of
  * the first).

@@ -6,8 +6,8 @@ export function largest(values: ArrayLike<number>): number {
   let top = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
-    if (x > top || Number.isNaN(x)) top = x;
-    if (Number.isNaN(top)) return NaN;
+    if (Number.isNaN(x)) return NaN;
+    if (x > top) top = x;
   }
   return top;
 }

@@ -14,7 +14,7 @@
 // once, every observation's vector carried through them together, so memory is one
 // level's matrices plus a vector per observation and parameter.
 import { baseStep, DENSE_MAX_STATES, multiplyAdd, normaliseRows } from '../distributions/dense-fallback.js';
-import { carryRows, repeatRows, rowOf, seriesOnRows, type Dual, type Rows } from '../distributions/dense-rows.js';
+import { carryLevels, levelsUpTo, repeatRows, rowOf, seriesOnRows, withBit, type Dual, type Rows } from '../distributions/dense-rows.js';
 import { GraphError } from '../errors/index.js';
 import { structureRates, type Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
@@ -182,11 +182,7 @@ function statesAtTimes(c: Chain, times: number[], tmax: number): Rows {
     const span = delta * 2 ** j;
     rest.forEach((r, k) => { if (r >= span) { bits[k][j] = 1; rest[k] = r - span; } });
   }
-  let P = seriesMatrix(c, c.lambda * delta);
-  for (let j = 0; j <= J; j++) {
-    carryRows(vs, times.flatMap((_, k) => (bits[k][j] ? [k] : [])), P, c.n);
-    if (j < J) P = square(P, c.n);
-  }
+  carryLevels(vs, J + 1, seriesMatrix(c, c.lambda * delta), (P) => square(P, c.n), (j) => times.flatMap((_, k) => (bits[k][j] ? [k] : [])), c.n);
   const remainder = times.flatMap((_, k) => (rest[k] > 0 ? [k] : []));
   if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), { x: c.K, dx: c.dK }, c.n);
   return vs;
@@ -195,11 +191,7 @@ function statesAtTimes(c: Chain, times: number[], tmax: number): Rows {
 /** v(k) for each step count (any order), as rows. */
 function statesAtSteps(c: Chain, steps: number[], kmax: number): Rows {
   const vs = startRows(c, steps.length);
-  let T: Dual = { x: c.K, dx: c.dK };
-  for (let j = 0; 2 ** j <= kmax; j++) {
-    carryRows(vs, steps.flatMap((s, k) => (Math.floor(s / 2 ** j) % 2 === 1 ? [k] : [])), T, c.n);
-    if (2 ** (j + 1) <= kmax) T = square(T, c.n);
-  }
+  carryLevels(vs, levelsUpTo(kmax), { x: c.K, dx: c.dK }, (P) => square(P, c.n), (j) => withBit(steps, j), c.n);
   return vs;
 }
 

@@ -90,9 +90,7 @@ export class Trace {
 
   /** Records the elimination of a structure (any positive weights give the same tape; ones are used). */
   static record(structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col'>): Trace {
-    const weight = new Float64Array(structure.col.length).fill(1);
-    const ptr = eliminateRaw({ vertexCount: structure.vertexCount, rowPtr: structure.rowPtr, col: structure.col, weight }, true);
-    return new Trace(ptr, structure);
+    return new Trace(recordTape(structure), structure);
   }
 
   /** Tape and command counts. */
@@ -259,8 +257,7 @@ export class Trace {
   // stays valid to the end of the method that took it.
   private live(): number {
     if (this.released) {
-      const weight = new Float64Array(this.inputCount).fill(1);
-      this.ptr = eliminateRaw({ vertexCount: this.vertexCount, rowPtr: this.rowPtr, col: this.col, weight }, true);
+      this.ptr = recordTape(this);
       this.elimination = new Elimination(kernel(), this.ptr, this.vertexCount);
       this.values = undefined; // a trace read from a file may come from another build's recording
       this.released = false;
@@ -307,6 +304,12 @@ export class Trace {
     for (let v = 0; v < n; v++) if (!Number.isFinite(r[v])) throw new GraphError('BAD_REWARDS', `reward of vertex ${v} is ${r[v]}, not a finite number`, { vertex: v });
     return r;
   }
+}
+
+/** The kernel pointer of a structure's recorded elimination (any positive weights give the same tape; ones are used). */
+function recordTape(structure: Pick<Structure, 'vertexCount' | 'rowPtr' | 'col'>): number {
+  const weight = new Float64Array(structure.col.length).fill(1);
+  return eliminateRaw({ vertexCount: structure.vertexCount, rowPtr: structure.rowPtr, col: structure.col, weight }, true);
 }
 
 let ones = new Float64Array(0);

@@ -297,6 +297,19 @@ void pk_elim_free(pk_elim *e) {
   free(e);
 }
 
+/* A vertex alone in its component (every vertex of an acyclic graph): its out-weights
+ * scaled by its mean sojourn. Not inlined, as explore_vertex in models.c: V8 swaps a hot
+ * small function for optimised code mid-call, never a long-running one. Same arithmetic in
+ * the same order, so the same bits. 0 out of memory. */
+static __attribute__((noinline)) int eliminate_single(pk_elim *e, const int32_t *rp, const int32_t *col, const double *w, int32_t v) {
+  num il = inverse_exit_rate(e, rp, w, v);
+  e->scale0[v] = il.v;
+  if (e->record) e->scale_slot[v] = il.s;
+  for (int32_t j = rp[v]; j < rp[v + 1]; j++)
+    if (!cmd_push(e, v, col[j], mul(e, weight_of(e, w, j), il))) return 0;
+  return 1;
+}
+
 pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const double *w, int32_t record, int32_t *err) {
   err[0] = PK_OK; err[1] = -1;
   for (int32_t j = 0; j < rp[n]; j++)
@@ -378,11 +391,7 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const do
           if (!cmd_push(e, v, col[j], weight_of(e, w, j))) goto fail;
         continue;
       }
-      num il = inverse_exit_rate(e, rp, w, v);
-      e->scale0[v] = il.v;
-      if (record) e->scale_slot[v] = il.s;
-      for (int32_t j = rp[v]; j < rp[v + 1]; j++)
-        if (!cmd_push(e, v, col[j], mul(e, weight_of(e, w, j), il))) goto fail;
+      if (!eliminate_single(e, rp, col, w, v)) goto fail;
       continue;
     }
     for (int32_t i = 0; i < k; i++) loc[members[first + i]] = i;

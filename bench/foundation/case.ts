@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { eliminate, ready, type Graph } from '../../src/index.js';
 import { kernel } from '../../src/kernel/module.js';
+import { kernelRatesAt } from '../../src/kernel/rates-at.js';
 import { cases } from './cases.js';
 import { stepMatrix } from '../../src/distributions/stepper.js';
 import { writeCsrFile, writeStepFile, uniformizationPlan } from './csr-file.js';
@@ -25,8 +26,10 @@ export interface WasmRow {
   buildMs: number;
   /** Median build after warm-up builds (like the native build driver's). */
   buildWarmMs: number;
-  /** graph.csrAt(θ): canonical structure + rates at θ, on a fresh graph. */
+  /** graph.csrAt(θ): canonical structure + rates at θ, on a fresh graph (the JavaScript path). */
   csrMs: number;
+  /** The same in the kernel, as elimination and the moments get it (kernelRatesAt: a kernel copy of the structure, then one pass). */
+  kernelRatesMs: number;
   eliminateMs: number;
   /** Fastest eliminate + fastest graph.moments(3): less sensitive than medians to other work on the machine. */
   eliminateMomentsMinMs: number;
@@ -72,7 +75,7 @@ await ready();
 
 progress(`${name}: build`);
 let graph!: Graph;
-const builds: number[] = [], csrs: number[] = [];
+const builds: number[] = [], csrs: number[] = [], kernelRates: number[] = [];
 for (let i = 0; i < c.buildReps; i++) {
   let t0 = performance.now();
   graph = c.build();
@@ -80,6 +83,11 @@ for (let i = 0; i < c.buildReps; i++) {
   t0 = performance.now();
   graph.csrAt(c.theta);
   csrs.push(performance.now() - t0);
+  t0 = performance.now();
+  const rates = kernelRatesAt(graph.structure(), Float64Array.from(c.theta));
+  kernelRates.push(performance.now() - t0);
+  if (!rates) throw new Error(`${name}: the kernel path declined the rates at θ`);
+  rates.dispose();
 }
 const med = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 // The same build once warm (after warm-up builds, as the native build driver's median is): the
@@ -142,7 +150,7 @@ if (coalescentN) {
 
 const row: WasmRow = {
   name, vertices: csr.vertexCount, edges: csr.col.length, reps: elim.reps,
-  buildMs: med(builds), buildWarmMs: buildWarm, csrMs: med(csrs), eliminateMs: elim.ms, eliminateMomentsMinMs: elim.minMs + mom.minMs,
+  buildMs: med(builds), buildWarmMs: buildWarm, csrMs: med(csrs), kernelRatesMs: med(kernelRates), eliminateMs: elim.ms, eliminateMomentsMinMs: elim.minMs + mom.minMs,
   kernel: { eliminateMomentsMs: bare.eliminateMomentsMs, eliminateMs: bare.eliminateMs }, momentsMs: mom.ms, pdfMs: pdf.ms,
   pdfPlainMs: pdfPlain?.ms ?? null, kernelStepsMs: kernelSteps?.ms ?? null, kernelStepsDone: kernelSteps?.stepsDone ?? null, interleavedSteps, pdf: Array.from(pdf.value), buildByCallbackMs,
   steps: plan.steps, stopMass: plan.stopMass, moments: mom.value,

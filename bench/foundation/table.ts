@@ -21,6 +21,7 @@ export function ms(x: number): string {
   return `${(x / 1e3).toPrecision(3)} s`;
 }
 const ratio = (x: number) => `${x.toFixed(2)}×`;
+const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 const sci = (x: number) => x.toExponential(1);
 
@@ -32,11 +33,11 @@ export function markdown(header: string[], rows: string[][]): string {
 /** Timings and ratios: WASM / native is eliminate + 3 moments in both. */
 export function timingTable(rows: Row[]): string {
   return markdown(
-    ['graph', 'vertices', 'build', 'csrAt', 'eliminate', '3 moments', 'pdf ×100', 'WASM elim+3m', 'native -O3', 'WASM / native', 'WASM / native (fastest runs)', 'WASM / -march=native', 'kernel-only WASM', 'kernel-only WASM / native', 'dense oracle', 'oracle / WASM'],
+    ['graph', 'vertices', 'build', 'csrAt (JS) / build', 'rates at θ in the kernel / build', 'eliminate', '3 moments', 'pdf ×100', 'WASM elim+3m', 'native -O3', 'WASM / native', 'WASM / native (fastest runs)', 'WASM / -march=native', 'kernel-only WASM', 'kernel-only WASM / native', 'dense oracle', 'oracle / WASM'],
     rows.map(({ wasm: w, native: n, nativeMarch: nm }) => {
       const both = w.eliminateMs + w.momentsMs;
       return [
-        w.name, String(w.vertices), ms(w.buildMs), ms(w.csrMs), ms(w.eliminateMs), ms(w.momentsMs), ms(w.pdfMs),
+        w.name, String(w.vertices), ms(w.buildMs), `${ms(w.csrMs)} (${percent(w.csrMs / w.buildMs)})`, `${ms(w.kernelRatesMs)} (${percent(w.kernelRatesMs / w.buildMs)})`, ms(w.eliminateMs), ms(w.momentsMs), ms(w.pdfMs),
         ms(both), ms(n.eliminateMomentsMs), ratio(both / n.eliminateMomentsMs), ratio(w.eliminateMomentsMinMs / n.eliminateMomentsMinMs), ratio(both / nm.eliminateMomentsMs),
         ms(w.kernel.eliminateMomentsMs), ratio(w.kernel.eliminateMomentsMs / n.eliminateMomentsMs),
         w.oracle ? ms(w.oracle.ms) : '—', w.oracle ? ratio(w.oracle.ms / both) : '—',

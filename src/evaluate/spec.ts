@@ -118,9 +118,7 @@ export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
   for (let j = 0; j < m; j++) if (col[j] < 0 || col[j] >= n) throw new TraceError('TRUNCATED', 'evaluator record has an edge out of range');
   const structureHash = r.ascii(64);
   // Edges of a decoded structure are its canonical edges (messages name those).
-  const canonical = new Int32Array(m);
-  for (let j = 0; j < m; j++) canonical[j] = j;
-  const structure: Structure = { vertexCount: n, discrete, rowPtr, col, canonical, hasOutEdge, paramLength: p, base, coef, loopBase, loopCoef };
+  const structure: Structure = { vertexCount: n, discrete, rowPtr, col, canonical: null, hasOutEdge, paramLength: p, base, coef, loopBase, loopCoef };
   let target: CheckedTarget;
   if (kind === 'moments') { const k = r.u32(); target = { kind, k, rewards: r.f64s() }; }
   else if (kind === 'expectations') { const mm = r.u32(); target = { kind, m: mm, rewards: r.f64s() }; }

@@ -41,9 +41,9 @@ export function ratesAt(structure: Structure, theta: Float64Array): Csr {
   const n = structure.vertexCount;
   const { w, loops } = structureRates(structure, theta);
   const exitRate = new Float64Array(n);
-  checkWeights(structure, w, loops, theta, exitRate); // the row sums are the exit rates
-  checkAbsorption(structure, w, theta);
-  if (!w.includes(0)) return { vertexCount: n, discrete: structure.discrete, rowPtr: structure.rowPtr, col: structure.col, weight: w, exitRate };
+  const hasZero = checkWeights(structure, w, loops, theta, exitRate); // the row sums are the exit rates
+  checkAbsorption(structure, hasZero ? w : null, theta, !hasZero);
+  if (!hasZero) return { vertexCount: n, discrete: structure.discrete, rowPtr: structure.rowPtr, col: structure.col, weight: w, exitRate };
   const rowPtr = new Int32Array(n + 1), col = new Int32Array(w.length), weight = new Float64Array(w.length);
   let k = 0;
   for (let v = 0; v < n; v++) {
@@ -68,18 +68,25 @@ export function canonicalRates(structure: Structure, theta: Float64Array): Float
 /**
  * Checks canonical weights: start sum ≤ 1, discrete row sums ≤ 1 (self-loops included),
  * and that no vertex with out-edges is left without a way out. `rowSums` receives each
- * vertex's sum of out-weights (its exit rate), which the check computes anyway.
+ * vertex's sum of out-weights (its exit rate), which the check computes anyway. Answers
+ * whether some weight is exactly 0 (the check reads every weight anyway).
  */
-export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col' | 'canonical' | 'hasOutEdge'>, w: Float64Array, selfLoop: Float64Array | null, theta: Float64Array | null, rowSums?: Float64Array): void {
-  const at = theta ? ` at θ = [${Array.from(theta).join(', ')}]` : '';
-  for (let v = 0; v < structure.vertexCount; v++) {
+export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discrete' | 'rowPtr' | 'col' | 'canonical' | 'hasOutEdge'>, w: Float64Array, selfLoop: Float64Array | null, theta: Float64Array | null, rowSums?: Float64Array): boolean {
+  // Locals: the structure comes in more than one shape, and its fields would be read per edge.
+  const { vertexCount: n, rowPtr, hasOutEdge, discrete } = structure;
+  let hasZero = false;
+  for (let v = 0; v < n; v++) {
     let lambda = 0;
-    for (let j = structure.rowPtr[v]; j < structure.rowPtr[v + 1]; j++) {
+    const end = rowPtr[v + 1];
+    for (let j = rowPtr[v]; j < end; j++) {
       const x = w[j];
-      if (!(x >= 0) || x === Infinity) {
+      if (x === 0) hasZero = true;
+      else if (!(x > 0) || x === Infinity) {
+        const at = theta ? ` at θ = [${Array.from(theta).join(', ')}]` : '';
         // Parallel edges are merged before the check (graph-format.md): name them all.
         const edges: number[] = [];
-        structure.canonical.forEach((slot, e) => { if (slot === j) edges.push(e); });
+        if (structure.canonical === null) edges.push(j);
+        else structure.canonical.forEach((slot, e) => { if (slot === j) edges.push(e); });
         const where = edges.length ? { vertex: v, edge: edges[0] } : { vertex: v };
         const named = edges.length > 1 ? `edges ${edges.join(', ')} (parallel ${v} → ${structure.col[j]}, merged)` : `edge ${edges.length ? `${edges[0]} ` : ''}(${v} → ${structure.col[j]})`;
         throw new GraphError(Number.isFinite(x) ? 'NEGATIVE_RATE' : 'NON_FINITE', `${named} ${edges.length > 1 ? 'have total' : 'has'} ${Number.isFinite(x) ? 'negative ' : ''}rate ${x}${at}`, where);
@@ -93,14 +100,16 @@ export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discret
         throw new GraphError('START_WEIGHTS_EXCEED_ONE', `the start vertex's out-weights sum to ${lambda} > 1 (they are the initial distribution)`, { vertex: 0 });
       continue;
     }
-    if (structure.hasOutEdge[v] && lambda === 0) {
-      if (structure.rowPtr[v + 1] === structure.rowPtr[v])
+    if (hasOutEdge[v] && lambda === 0) {
+      if (end === rowPtr[v])
         throw new GraphError('NO_ABSORPTION', `vertex ${v} has only self-loops, so it can never be left`, { vertex: v });
+      const at = theta ? ` at θ = [${Array.from(theta).join(', ')}]` : '';
       throw new GraphError('NO_EXIT_AT_THETA', `vertex ${v} has out-edges but all their rates are 0${at}, so it can never be left`, { vertex: v });
     }
-    if (structure.discrete && lambda + loops > 1 + SUM_SLACK)
+    if (discrete && lambda + loops > 1 + SUM_SLACK)
       throw new GraphError('DISCRETE_WEIGHTS_EXCEED_ONE', `vertex ${v}'s out-probabilities sum to ${lambda + loops} > 1`, { vertex: v });
   }
+  return hasZero;
 }
 
 /**

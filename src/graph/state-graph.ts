@@ -106,8 +106,19 @@ export class StateGraph implements EdgeList {
 
   vertexCount = 0;
   edgeCount = 0;
-  /** @internal flat storage, read by kernel marshalling */
-  from = new Int32Array(16);
+  /** @internal flat storage, read by kernel marshalling: each edge's source vertex. */
+  get from(): Int32Array {
+    // An adopted canonical graph writes it out on first read: most never need it.
+    if (this.fromRows) {
+      this.edgeFrom = sourcesOf(this.fromRows, this.to.length); // as long as the other edge arrays
+      this.fromRows = null;
+    }
+    return this.edgeFrom;
+  }
+  set from(from: Int32Array) {
+    this.edgeFrom = from;
+    this.fromRows = null;
+  }
   /** @internal */
   to = new Int32Array(16);
   /** @internal */
@@ -115,6 +126,9 @@ export class StateGraph implements EdgeList {
   /** @internal */
   coefficients: Float64Array;
   private states: Int32Array;
+  private edgeFrom: Int32Array = new Int32Array(16);
+  // The row pointers `from` is derived from until it is first read (see from), else null.
+  private fromRows: Int32Array | null = null;
   private indexCache: StateIndex | null = null;
   private version = 0;
   private structureCache: { version: number; structure: Structure } | null = null;
@@ -266,10 +280,11 @@ export class StateGraph implements EdgeList {
    * over the edges.
    */
   toBuiltBuffers(): BuiltBuffers {
-    const b: BuiltBuffers = this.toBuffers();
     const s = this.structureCache?.version === this.version ? this.structureCache.structure : null;
-    if (s && s.col === this.to && s.base === this.weight && s.col.length === this.edgeCount) b.rowPtr = s.rowPtr.slice();
-    return b;
+    if (!s || s.col !== this.to || s.base !== this.weight || s.col.length !== this.edgeCount) return this.toBuffers();
+    // The row pointers stand for the sources (`from` is sent empty): the receiver derives
+    // them only if something reads them.
+    return { ...this.buffersWith(new Int32Array(0)), rowPtr: s.rowPtr.slice() };
   }
 
   /**
@@ -279,22 +294,27 @@ export class StateGraph implements EdgeList {
    * without, checked as {@link fromOwnBuffers} does.
    */
   static fromBuiltBuffers<G extends StateGraph>(this: GraphClass<G>, b: BuiltBuffers): G {
-    const rowPtr = b.rowPtr, shape = buffersShape(b);
+    const rowPtr = b.rowPtr, sourcesLeftOut = rowPtr !== undefined && b.from instanceof Int32Array && b.from.length === 0;
+    const shape = buffersShape(sourcesLeftOut ? { ...b, from: b.to } : b);
     const fits = shape !== null && rowPtr instanceof Int32Array && rowPtr.length === shape.n + 1 && rowPtr[0] === 0 && rowPtr[shape.n] === shape.m;
     if (!fits || !nonDecreasing(rowPtr)) return (this as unknown as typeof StateGraph).fromOwnBuffers(b) as G;
     return (this as unknown as typeof StateGraph).fromCanonical({
       stateLength: b.stateLength, paramLength: b.paramLength, discrete: b.discrete === true, states: take(b.states, true), col: take(b.to, true),
-      base: take(b.weight, true), coef: take(b.coefficients, true), from: take(b.from, true), rowPtr: take(rowPtr, true),
+      base: take(b.weight, true), coef: take(b.coefficients, true), from: sourcesLeftOut ? undefined : take(b.from, true), rowPtr: take(rowPtr, true),
     }) as G;
   }
 
   /** Copies of the graph's storage as flat arrays, sized exactly (for postMessage with transfer). */
   toBuffers(): GraphBuffers {
+    return this.buffersWith(this.from.slice(0, this.edgeCount));
+  }
+
+  private buffersWith(from: Int32Array): GraphBuffers {
     const p = this.paramLength, m = this.edgeCount;
     return {
       stateLength: this.stateLength, paramLength: p, discrete: this.discrete,
       states: this.states.slice(0, this.vertexCount * this.stateLength),
-      from: this.from.slice(0, m), to: this.to.slice(0, m), weight: this.weight.slice(0, m),
+      from, to: this.to.slice(0, m), weight: this.weight.slice(0, m),
       coefficients: this.coefficients.slice(0, m * p),
     };
   }
@@ -313,34 +333,34 @@ export class StateGraph implements EdgeList {
 
   private adoptCanonical(c: CanonicalGraph): void {
     const n = c.rowPtr.length - 1, m = c.col.length, p = this.paramLength;
-    const from = c.from ?? new Int32Array(m), hasOutEdge = new Uint8Array(n);
-    for (let v = 0; v < n; v++) {
-      if (c.rowPtr[v + 1] > c.rowPtr[v]) hasOutEdge[v] = 1;
-      if (!c.from) from.fill(v, c.rowPtr[v], c.rowPtr[v + 1]);
-    }
+    const rowPtr = c.rowPtr, hasOutEdge = new Uint8Array(n);
+    for (let v = 0; v < n; v++) if (rowPtr[v + 1] > rowPtr[v]) hasOutEdge[v] = 1;
     // The storage and the structure share arrays: storage only grows into new arrays.
     this.states = c.states;
     this.vertexCount = n;
     this.indexCache = null;
-    this.from = from;
+    if (c.from) this.from = c.from;
+    else {
+      this.edgeFrom = new Int32Array(0);
+      this.fromRows = rowPtr;
+    }
     this.to = c.col;
     this.weight = c.base;
     if (p > 0) this.coefficients = c.coef;
     this.edgeCount = m;
     this.version++;
-    const canonical = new Int32Array(m);
-    for (let j = 0; j < m; j++) canonical[j] = j;
     this.structureCache = {
       version: this.version,
       structure: {
-        vertexCount: n, discrete: this.discrete, rowPtr: c.rowPtr, col: c.col, canonical, hasOutEdge, paramLength: p,
+        vertexCount: n, discrete: this.discrete, rowPtr: c.rowPtr, col: c.col, canonical: null, hasOutEdge, paramLength: p,
         base: c.base, coef: c.coef, loopBase: new Float64Array(n), loopCoef: new Float64Array(n * p),
       },
     };
   }
 
   /** Rebuilds a graph from {@link StateGraph.toBuffers} output (validating it like any other input). */
-  static fromBuffers<G extends StateGraph>(this: GraphClass<G>, b: GraphBuffers): G {
+  static fromBuffers<G extends StateGraph>(this: GraphClass<G>, buffers: GraphBuffers): G {
+    const b = withSources(buffers);
     const { stateLength: L, paramLength: p } = b;
     const canonical = canonicalBuffers(b);
     if (canonical) {
@@ -362,7 +382,8 @@ export class StateGraph implements EdgeList {
    * over: the graph takes the arrays (no copy), after the checks of fromBuffers except that
    * states are distinct, which the writer guaranteed; that one hashes every state.
    */
-  static fromOwnBuffers<G extends StateGraph>(this: GraphClass<G>, b: GraphBuffers): G {
+  static fromOwnBuffers<G extends StateGraph>(this: GraphClass<G>, buffers: GraphBuffers): G {
+    const b = withSources(buffers);
     const canonical = canonicalBuffers(b, true);
     if (!canonical) return (this as unknown as typeof StateGraph).fromBuffers(b) as G;
     return (this as unknown as typeof StateGraph).fromCanonical(canonical) as G;
@@ -451,7 +472,7 @@ export class StateGraph implements EdgeList {
   }
 
   private growEdges(): void {
-    const cap = this.from.length * 2;
+    const cap = Math.max(16, this.from.length * 2);
     const grow = <T extends Int32Array | Float64Array>(a: T, size: number): T => {
       const b = new (a.constructor as new (n: number) => T)(size);
       b.set(a);
@@ -511,6 +532,26 @@ function canonicalBuffers(b: GraphBuffers, adopt = false): CanonicalGraph | null
   };
 }
 
+
+/**
+ * Buffers with each edge's source: as given, or written out from the row pointers of
+ * built buffers that left them out (see toBuiltBuffers), which must then fit the edges.
+ */
+function withSources(b: GraphBuffers): GraphBuffers {
+  const rowPtr = (b as BuiltBuffers).rowPtr;
+  if (!(rowPtr instanceof Int32Array) || !(b.from instanceof Int32Array) || b.from.length > 0 || !(b.to instanceof Int32Array) || b.to.length === 0) return b;
+  const m = b.to.length;
+  if (rowPtr.length < 2 || rowPtr[0] !== 0 || rowPtr[rowPtr.length - 1] !== m || !nonDecreasing(rowPtr))
+    throw new GraphError('BAD_ARGUMENT', `phasekit: built buffers without edge sources need row pointers from 0 to their ${m} edges, never going back`);
+  return { ...b, from: sourcesOf(rowPtr, m) };
+}
+
+/** Each edge's source vertex, written out from CSR row pointers into an array of `length`. */
+function sourcesOf(rowPtr: Int32Array, length: number): Int32Array {
+  const from = new Int32Array(length);
+  for (let v = 0; v + 1 < rowPtr.length; v++) from.fill(v, rowPtr[v], rowPtr[v + 1]);
+  return from;
+}
 
 /** Whether row pointers never go back (one pass over the vertices, not the edges). */
 function nonDecreasing(rowPtr: Int32Array): boolean {

@@ -10,8 +10,12 @@ export interface Structure {
   discrete: boolean;
   rowPtr: Int32Array;
   col: Int32Array;
-  /** canonical[e] = the CSR slot of stored edge e, or -1 for a self-loop. */
-  canonical: Int32Array;
+  /**
+   * canonical[e] = the CSR slot of stored edge e, or -1 for a self-loop; null when stored
+   * edge e is slot e (a graph adopted in canonical form), which saves an identity array
+   * the size of the edges.
+   */
+  canonical: Int32Array | null;
   /** 1 where the vertex has any stored out-edge (self-loops included). */
   hasOutEdge: Uint8Array;
   /** Length of θ. */
@@ -57,16 +61,21 @@ export function canonicalStructure(edges: EdgeList): Structure {
 /** Canonical rates at θ: base + coef·θ. */
 export function structureRates(s: Structure, theta: Float64Array): { w: Float64Array; loops: Float64Array } {
   const p = s.paramLength;
-  const w = s.base.slice(), loops = s.loopBase.slice();
-  const { coef, loopCoef } = s;
-  // One pass per parameter keeps the inner loop a plain strided axpy.
+  const { base, coef, loopCoef } = s;
+  const m = base.length, loops = s.loopBase.slice();
+  let w: Float64Array | null = null;
+  // One pass per parameter keeps the inner loop a plain strided axpy; the first one also
+  // copies the base (base + coef·t, the sum the copy and an axpy would make).
   for (let i = 0; i < p; i++) {
     const t = theta[i];
     if (t === 0) continue;
-    for (let j = 0, c = i; j < w.length; j++, c += p) w[j] += coef[c] * t;
+    if (w === null) {
+      w = new Float64Array(m);
+      for (let j = 0, c = i; j < m; j++, c += p) w[j] = base[j] + coef[c] * t;
+    } else for (let j = 0, c = i; j < m; j++, c += p) w[j] += coef[c] * t;
     if (s.discrete) for (let v = 0, c = i; v < loops.length; v++, c += p) loops[v] += loopCoef[c] * t;
   }
-  return { w, loops };
+  return { w: w ?? base.slice(), loops };
 }
 
 function countingSort(m: number, keys: number, key: (e: number) => number, input: Int32Array | null): Int32Array {

@@ -2,7 +2,7 @@
 // (../shared/graph-format.md): state[i] = lineages with i+1 descendants.
 import { Graph } from '../phase-type/graph.js';
 import type { ExploreOptions, Transition } from '../graph/explore.js';
-import { exploreInKernel } from './kernel-explore.js';
+import { exploreInKernel, graphOf, type ExploredModel } from './kernel-explore.js';
 import { checkStateSpace, coalescentVertices } from './state-count.js';
 
 /** Options of the built-in models: progress and abort of the state-space exploration. */
@@ -10,11 +10,15 @@ export type ModelOptions = Pick<ExploreOptions, 'onProgress' | 'signal'>;
 
 /** The coalescent for n samples; rate of each coalescence is θ0 · (number of pairs). n = 10: 43 vertices. */
 export function coalescent(n: number, options: ModelOptions = {}): Graph {
+  return graphOf(exploreCoalescent(n, options)) ?? coalescentByCallback(n, options);
+}
+
+/** @internal The coalescent's state space in kernel memory (null before the kernel is loaded), after the checks coalescent() makes. */
+export function exploreCoalescent(n: number, options: ModelOptions = {}): ExploredModel | null {
   if (!Number.isInteger(n) || n < 2) throw new RangeError(`coalescent(n) needs an integer n ≥ 2, got ${n}`);
   const vertices = coalescentVertices(n);
   checkStateSpace('coalescent', n, vertices, n);
-  const built = exploreInKernel('coalescent', n, vertices, options);
-  return built ? Graph.fromCanonical(built) : coalescentByCallback(n, options);
+  return exploreInKernel('coalescent', n, vertices, options);
 }
 
 /** @internal The same graph explored in TypeScript through fromCallback (before the kernel is loaded). */

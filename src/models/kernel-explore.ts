@@ -3,9 +3,10 @@
 // edge, no sort. In slices of vertices, so progress is reported and an abort is
 // honoured between them. Before `ready()` the models use the TypeScript explorer.
 import { GraphError, KernelError, throwIfAborted } from '../errors/index.js';
-import { kernelIfReady } from '../kernel/module.js';
-import type { CanonicalGraph } from '../graph/state-graph.js';
+import { kernel, kernelIfReady } from '../kernel/module.js';
+import type { BuiltBuffers, CanonicalGraph } from '../graph/state-graph.js';
 import { markAbsorbing } from '../graph/rates.js';
+import { Graph } from '../phase-type/graph.js';
 import { expectedEdges, MAX_VERTICES } from './state-count.js';
 import type { ModelOptions } from './coalescent.js';
 
@@ -15,12 +16,84 @@ export const KERNEL_MODELS = { coalescent: 1, rabbits: 2 } as const;
 /** Vertices explored per kernel call (between progress reports and abort checks). */
 const SLICE = 10_000;
 
-/** The model's state space (of `vertices` states, known beforehand) in canonical form, or null when the kernel is not loaded yet. */
-export function exploreInKernel(model: keyof typeof KERNEL_MODELS, size: number, vertices: number, options: ModelOptions): CanonicalGraph | null {
+/**
+ * A model's state space held in kernel memory, copied out as often as needed: a pool's
+ * worker sends one copy at once and makes its own after it has answered (see
+ * worker/graph-store.ts). Its kernel memory is freed by {@link toGraph} or {@link free}.
+ */
+export class ExploredModel {
+  readonly vertexCount: number;
+  readonly edgeCount: number;
+  private g: number;
+
+  /** @internal `g`: a finished pk_model, owned from now on. */
+  constructor(g: number) {
+    const k = kernel();
+    this.g = g;
+    this.vertexCount = k.pk_model_count(g, 0);
+    this.edgeCount = k.pk_model_count(g, 1);
+  }
+
+  /** A copy in JavaScript memory, in canonical form. */
+  canonical(): CanonicalGraph {
+    if (this.g === 0) throw new KernelError('NOT_READY', 'phasekit: an explored model was used after its kernel memory was freed');
+    const k = kernel(), g = this.g;
+    const n = this.vertexCount, m = this.edgeCount, L = k.pk_model_count(g, 2), p = k.pk_model_count(g, 3);
+    const buffer = k.memory.buffer;
+    const rowPtr = new Int32Array(buffer, k.pk_model_rp(g), n + 1).slice();
+    // Both models end in one absorbing state that every state reaches (a coalescence, or an
+    // island emptying, is always possible): the per-graph search need not run (tests check it).
+    markAbsorbing(rowPtr);
+    return {
+      stateLength: L, paramLength: p, discrete: false,
+      states: new Int32Array(buffer, k.pk_model_states(g), n * L).slice(),
+      rowPtr,
+      col: new Int32Array(buffer, k.pk_model_col(g), m).slice(),
+      base: new Float64Array(buffer, k.pk_model_base(g), m).slice(),
+      coef: new Float64Array(buffer, k.pk_model_coef(g), m * p).slice(),
+    };
+  }
+
+  /** What a pool's worker answers for a graph it built (as StateGraph.toBuiltBuffers: row pointers along, sources left out). */
+  builtBuffers(): BuiltBuffers {
+    const c = this.canonical();
+    return {
+      stateLength: c.stateLength, paramLength: c.paramLength, discrete: c.discrete,
+      states: c.states, from: new Int32Array(0), to: c.col, weight: c.base, coefficients: c.coef, rowPtr: c.rowPtr,
+    };
+  }
+
+  /** The Graph (a copy of its own), then frees the kernel memory (kept if the copy fails, so it can be tried again). */
+  toGraph(): Graph {
+    const graph = Graph.fromCanonical(this.canonical());
+    this.free();
+    return graph;
+  }
+
+  /** Frees the kernel memory now (once). */
+  free(): void {
+    if (this.g !== 0) kernel().pk_model_free(this.g);
+    this.g = 0;
+  }
+}
+
+/** The Graph of an explored model (its kernel memory freed whatever happens), or null for none. */
+export function graphOf(model: ExploredModel | null): Graph | null {
+  if (model === null) return null;
+  try {
+    return model.toGraph();
+  } finally {
+    model.free();
+  }
+}
+
+/** The model's state space (of `vertices` states, known beforehand) explored in kernel memory, or null when the kernel is not loaded yet. */
+export function exploreInKernel(model: keyof typeof KERNEL_MODELS, size: number, vertices: number, options: ModelOptions): ExploredModel | null {
   const k = kernelIfReady();
   if (k === null) return null;
   const g = k.pk_model_create(KERNEL_MODELS[model], size, MAX_VERTICES);
   if (g === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not start the ${model} state space (size ${size})`);
+  let explored = false;
   try {
     // Arrays sized once: grown by doubling they touched and copied about twice the memory.
     if (k.pk_model_reserve(g, vertices, expectedEdges(model, size, vertices)) !== 0)
@@ -38,21 +111,9 @@ export function exploreInKernel(model: keyof typeof KERNEL_MODELS, size: number,
       }
       options.onProgress?.({ done: k.pk_model_count(g, 4), total: vertices });
     }
-    const n = k.pk_model_count(g, 0), m = k.pk_model_count(g, 1), L = k.pk_model_count(g, 2), p = k.pk_model_count(g, 3);
-    const buffer = k.memory.buffer;
-    const rowPtr = new Int32Array(buffer, k.pk_model_rp(g), n + 1).slice();
-    // Both models end in one absorbing state that every state reaches (a coalescence, or an
-    // island emptying, is always possible): the per-graph search need not run (tests check it).
-    markAbsorbing(rowPtr);
-    return {
-      stateLength: L, paramLength: p, discrete: false,
-      states: new Int32Array(buffer, k.pk_model_states(g), n * L).slice(),
-      rowPtr,
-      col: new Int32Array(buffer, k.pk_model_col(g), m).slice(),
-      base: new Float64Array(buffer, k.pk_model_base(g), m).slice(),
-      coef: new Float64Array(buffer, k.pk_model_coef(g), m * p).slice(),
-    };
+    explored = true;
+    return new ExploredModel(g);
   } finally {
-    k.pk_model_free(g);
+    if (!explored) k.pk_model_free(g);
   }
 }

@@ -3,16 +3,20 @@
 import { Graph } from '../phase-type/graph.js';
 import type { Transition } from '../graph/explore.js';
 import type { ModelOptions } from './coalescent.js';
-import { exploreInKernel } from './kernel-explore.js';
+import { exploreInKernel, graphOf, type ExploredModel } from './kernel-explore.js';
 import { checkStateSpace, rabbitsVertices } from './state-count.js';
 
 /** Rabbits jumping between islands A and B until floods drown them all. */
 export function rabbits(N: number, options: ModelOptions = {}): Graph {
+  return graphOf(exploreRabbits(N, options)) ?? rabbitsByCallback(N, options);
+}
+
+/** @internal The rabbits state space in kernel memory (null before the kernel is loaded), after the checks rabbits() makes. */
+export function exploreRabbits(N: number, options: ModelOptions = {}): ExploredModel | null {
   if (!Number.isInteger(N) || N < 1) throw new RangeError(`rabbits(N) needs an integer N ≥ 1, got ${N}`);
   const vertices = rabbitsVertices(N);
   checkStateSpace('rabbits', N, vertices, 2);
-  const built = exploreInKernel('rabbits', N, vertices, options);
-  return built ? Graph.fromCanonical(built) : rabbitsByCallback(N, options);
+  return exploreInKernel('rabbits', N, vertices, options);
 }
 
 /** @internal The same graph explored in TypeScript through fromCallback (before the kernel is loaded). */

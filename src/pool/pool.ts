@@ -313,7 +313,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     });
     // The worker keeps what it built: remembered first, so that it is evicted in turn even if
     // `adopt` throws or names the graph otherwise.
-    const kept = keyOf(id, buffers.states.length / buffers.stateLength + buffers.from.length);
+    const kept = keyOf(id, buffers.states.length / buffers.stateLength + buffers.to.length);
     if (builder && this.slots.includes(builder)) builder.remember(kept);
     const graph = adopt(buffers);
     assignGraphId(graph, id);

@@ -15,6 +15,9 @@ import { PoolError } from '../pool/errors.js';
 import { GraphError } from '../errors/index.js';
 import { describeValue } from '../errors/describe.js';
 import { coalescent, rabbits } from '../models/index.js';
+import { exploreCoalescent } from '../models/coalescent.js';
+import { exploreRabbits } from '../models/rabbits.js';
+import type { ExploredModel } from '../models/kernel-explore.js';
 import type { ModelArgs } from '../models/in-pool.js';
 import type { EvaluateCompiledArgs, PreparedEvaluator, PrepareEvaluatorArgs } from '../pool/pool-evaluator.js';
 import type { MethodTable, ProgressCallback } from '../pool/protocol.js';
@@ -83,15 +86,18 @@ function evaluateReporting<R>(report: ProgressCallback, evaluate: () => R): R {
 }
 
 const BUILT_IN = { coalescent, rabbits } as const;
+const EXPLORE = { coalescent: exploreCoalescent, rabbits: exploreRabbits } as const;
 
 /** The kernel worker's methods: the modeling API of Graph, run where the graph lives. */
 export const kernelMethods = {
   /** Builds a built-in model here (called through Pool.build, which has this worker keep it). */
-  model(_graph: Graph | undefined, args: ModelArgs, report: ProgressCallback): Graph {
+  model(_graph: Graph | undefined, args: ModelArgs, report: ProgressCallback): Graph | ExploredModel {
     const name = args?.name;
     if (name !== 'coalescent' && name !== 'rabbits')
       throw new GraphError('BAD_ARGUMENT', `phasekit: no built-in model ${describeValue(name)} can be built in a worker (coalescent, rabbits)`);
-    return BUILT_IN[name](args.size, { onProgress: ({ done, total }) => report({ phase: 'graph', done, total }) });
+    const options = { onProgress: ({ done, total }: { done: number; total: number }) => report({ phase: 'graph', done, total }) };
+    // Left in kernel memory: the worker sends a copy first and makes its own after (GraphStore.keep).
+    return EXPLORE[name](args.size, options) ?? BUILT_IN[name](args.size, options);
   },
 
   /** Raw moments E[T..T^k] (of the accumulated reward, with rewards). */

@@ -40,7 +40,8 @@ function storage(g: StateGraph): unknown {
   return {
     shape: [b.stateLength, b.paramLength, b.discrete, g.vertexCount, g.edgeCount],
     states: bytes(b.states), from: bytes(b.from), to: bytes(b.to), weight: bytes(b.weight), coefficients: bytes(b.coefficients),
-    structure: [st.rowPtr, st.col, st.canonical, st.hasOutEdge, st.base, st.coef, st.loopBase, st.loopCoef].map(bytes),
+    // null stands for the identity (an adopted canonical graph): compare it as one.
+    structure: [st.rowPtr, st.col, st.canonical ?? Int32Array.from({ length: g.edgeCount }, (_, e) => e), st.hasOutEdge, st.base, st.coef, st.loopBase, st.loopCoef].map(bytes),
   };
 }
 

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, Graph, GraphError, models, ready } from '../../src/index.js';
 import { createPool, type Progress } from '../../src/pool/index.js';
 import { GraphStore } from '../../src/worker/graph-store.js';
+import { exploreCoalescent } from '../../src/models/coalescent.js';
+import { exploreRabbits } from '../../src/models/rabbits.js';
+import type { GraphBuffers } from '../../src/graph/state-graph.js';
 import { PoolError } from '../../src/pool/errors.js';
 
 const pool = createPool({ size: 2 });
@@ -112,12 +115,46 @@ describe('adopting a built graph on the page', () => {
   it('row pointers that do not fit the buffers fall back to the checked path, which names the problem', () => {
     const b = models.coalescent(5).toBuiltBuffers();
     expect(() => Graph.fromBuiltBuffers({ ...b, rowPtr: b.rowPtr!.subarray(1) , to: Int32Array.from(b.to, () => 0) })).toThrow(GraphError);
+    // With the edges' sources along, the checked path rebuilds the graph from them.
+    const sources = () => models.coalescent(5).toBuffers().from;
     const good = models.coalescent(5).toBuiltBuffers();
-    expectSameGraph(Graph.fromBuiltBuffers({ ...good, rowPtr: new Int32Array(3) }), models.coalescent(5));
+    expectSameGraph(Graph.fromBuiltBuffers({ ...good, from: sources(), rowPtr: new Int32Array(3) }), models.coalescent(5));
     const backwards = models.coalescent(5).toBuiltBuffers();
     const bent = backwards.rowPtr!.slice();
     [bent[2], bent[3]] = [bent[3], bent[2]]; // same ends, one row pointer going back
-    expectSameGraph(Graph.fromBuiltBuffers({ ...backwards, rowPtr: bent }), models.coalescent(5));
+    expectSameGraph(Graph.fromBuiltBuffers({ ...backwards, from: sources(), rowPtr: bent }), models.coalescent(5));
+    // Without them (as a worker sends a kernel-built graph) there is nothing to fall back on.
+    const bare = models.coalescent(5).toBuiltBuffers();
+    expect(bare.from.length).toBe(0);
+    expect(() => Graph.fromBuiltBuffers({ ...bare, rowPtr: bent })).toThrow(/row pointers/);
+    expect(() => Graph.fromBuiltBuffers({ ...bare, rowPtr: new Int32Array(3) })).toThrow(GraphError);
+  });
+
+  it('built buffers without sources are read by fromBuffers and fromOwnBuffers too (checked edge by edge)', () => {
+    for (const read of [(b: GraphBuffers) => Graph.fromBuffers(b), (b: GraphBuffers) => Graph.fromOwnBuffers(b)]) {
+      expectSameGraph(read(models.coalescent(7).toBuiltBuffers()), models.coalescent(7));
+      expectSameGraph(read(models.rabbits(3).toBuiltBuffers()), models.rabbits(3));
+      const b = models.coalescent(5).toBuiltBuffers();
+      expect(() => read({ ...b, rowPtr: b.rowPtr!.map((x, i) => (i === 2 ? x + 1000 : x)) } as GraphBuffers)).toThrow(GraphError);
+    }
+  });
+
+  it('a graph adopted without its sources writes them out when read, and grows as any graph does', () => {
+    const g = Graph.fromBuiltBuffers(models.coalescent(6).toBuiltBuffers());
+    const reference = models.coalescent(6);
+    expect(g.from.subarray(0, g.edgeCount)).toEqual(reference.from.subarray(0, reference.edgeCount));
+    expect(g.structure().canonical).toBeNull(); // an identity it does not store
+    const h = Graph.fromBuiltBuffers(models.coalescent(6).toBuiltBuffers());
+    const { rowPtr } = h.structure();
+    const absorbing = Array.from({ length: h.vertexCount }, (_, v) => v).find((v) => v > 0 && rowPtr[v + 1] === rowPtr[v])!;
+    const extra = h.findOrCreateVertex(Array.from({ length: h.stateLength }, () => 7));
+    h.vertex(1).addEdge(extra, 0.5); // the first write: sources written out, then the edge arrays grow
+    extra.addEdge(h.vertex(absorbing), 1);
+    expect(h.edgeCount).toBe(reference.edgeCount + 2);
+    expect(Array.from(h.from.subarray(h.edgeCount - 2, h.edgeCount))).toEqual([1, extra.index]);
+    const copy = Graph.fromBuffers(h.toBuffers());
+    expect(copy.expectation({ theta: [1] })).toBe(h.expectation({ theta: [1] }));
+    expect(h.expectation({ theta: [1] })).not.toBe(reference.expectation({ theta: [1] }));
   });
 });
 
@@ -131,5 +168,38 @@ describe('the worker side of a build', () => {
     expect(store.keys()).toEqual([`9:${g.vertexCount + g.edgeCount}`]);
     expect(buffers.states).toEqual(g.toBuffers().states);
     expect(buffers.states.buffer).not.toBe((g as unknown as { states: Int32Array }).states.buffer); // a copy: the store keeps the original
+  });
+
+  it('a model left in kernel memory: answered at once, kept as a Graph from its own copy once idle or at first use', async () => {
+    const store = new GraphStore();
+    const explored = exploreCoalescent(12)!;
+    const buffers = store.keep({ key: '', keep: 3 }, explored, 'model');
+    const key = `3:${explored.vertexCount + explored.edgeCount}`;
+    expect(store.keys()).toEqual([key]);
+    expect(buffers.from.length).toBe(0); // the row pointers stand for the sources
+    expectSameGraph(Graph.fromBuiltBuffers(buffers), models.coalescent(12));
+    // First use before the worker was idle: the Graph is made then, and the kernel copy freed.
+    const first = store.resolve({ key }, () => {});
+    expectSameGraph(first, models.coalescent(12));
+    expect(() => explored.canonical()).toThrow(/freed/);
+    expect(store.resolve({ key }, () => {})).toBe(first);
+    // Idle: made by the timer the store set.
+    const later = exploreCoalescent(9)!;
+    store.keep({ key: '', keep: 4 }, later, 'model');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(() => later.canonical()).toThrow(/freed/);
+    // Dropped before either: its kernel memory is freed with it.
+    const dropped = exploreRabbits(5)!;
+    store.keep({ key: '', keep: 5 }, dropped, 'model');
+    const droppedKey = `5:${dropped.vertexCount + dropped.edgeCount}`;
+    store.forget([droppedKey]);
+    expect(() => dropped.canonical()).toThrow(/freed/);
+    expect(store.keys()).not.toContain(droppedKey);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // its timer finds nothing, and throws nothing
+  });
+
+  it('a model method called without a build answers plain buffers, and frees its kernel copy', async () => {
+    const b = await pool.call('model', null, { name: 'rabbits', size: 4 });
+    expectSameGraph(Graph.fromBuffers(b as unknown as GraphBuffers), models.rabbits(4));
   });
 });

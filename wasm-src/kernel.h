@@ -130,7 +130,6 @@ int32_t *pk_model_rp(const pk_model *g);
 int32_t *pk_model_col(const pk_model *g);
 double *pk_model_base(const pk_model *g);
 double *pk_model_coef(const pk_model *g);
-void pk_model_disown(pk_model *g);
 void pk_model_free(pk_model *g);
 
 /* Graph JSON read in the kernel (json.c), a fast path: the graph as flat arrays, or null

@@ -279,12 +279,6 @@ int32_t *pk_model_col(const pk_model *g) { return g->col; }
 double *pk_model_base(const pk_model *g) { return g->base; }
 double *pk_model_coef(const pk_model *g) { return g->coef; }
 
-/* Hands rp, col, base and coef over to the caller (who frees them with pk_free): a built
- * model's arrays become its structure's kernel parameterisation without a copy. */
-void pk_model_disown(pk_model *g) {
-  g->rp = 0; g->col = 0; g->base = 0; g->coef = 0;
-}
-
 void pk_model_free(pk_model *g) {
   if (!g) return;
   free(g->states); free(g->rp); free(g->col); free(g->base); free(g->coef); free(g->table);

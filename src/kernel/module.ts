@@ -67,7 +67,6 @@ export interface KernelExports {
   pk_model_col(model: number): number;
   pk_model_base(model: number): number;
   pk_model_coef(model: number): number;
-  pk_model_disown(model: number): void;
   pk_model_free(model: number): void;
   /** Graph JSON text at `text` (len bytes) as a result struct (json-reader.ts), or 0: not handled. */
   pk_json_parse(text: number, len: number): number;

@@ -10,23 +10,18 @@ import { admit, forget, touch, type Resident } from './residency.js';
 // pressure unless held, else freed when the garbage collector finalises its owner. It
 // refers to no JS object (a WeakRef would keep its target alive to the end of a synchronous
 // loop), so counting it keeps neither the parameterisation nor its structure alive.
-// (`ptrs`: its allocations, empty once freed; one, or five for arrays adopted from a model build.)
-interface Block extends Resident { ptrs: number[]; holders: number }
+interface Block extends Resident { ptr: number; holders: number }
 const registry = new FinalizationRegistry<Block>((block) => freeBlock(block));
-function newBlock(ptrs: number[]): Block {
-  const block: Block = { ptrs, bytes: 0, holders: 0, pinned: () => block.holders > 0, release: () => freeBlock(block) };
+function newBlock(ptr: number): Block {
+  const block: Block = { ptr, bytes: 0, holders: 0, pinned: () => block.holders > 0, release: () => freeBlock(block) };
   return block;
 }
 function freeBlock(block: Block): void {
-  if (block.ptrs.length === 0) return;
+  if (!block.ptr) return;
   forget(block);
-  const k = kernel();
-  for (const ptr of block.ptrs) k.pk_free(ptr);
-  block.ptrs = [];
+  kernel().pk_free(block.ptr);
+  block.ptr = 0;
 }
-
-/** Kernel pointers of a structure's rowPtr, col, base and coef, already in kernel memory (see {@link adoptParameterisation}). */
-export interface KernelArrays { rowPtr: number; col: number; base: number; coef: number }
 // Ends one hold on the block (once, however often it is called).
 function letGoOf(block: Block): () => void {
   let held = true;
@@ -51,33 +46,9 @@ export class KernelParameterisation {
   private readonly theta: number;
   private readonly block: Block;
 
-  /** `adopted`: the structure's arrays, already in kernel memory and owned from now on (continuous structures only). */
-  constructor(readonly structure: Structure, adopted?: KernelArrays) {
+  constructor(readonly structure: Structure) {
     const k = (this.k = kernel());
     const s = structure, n = s.vertexCount, m = s.col.length, p = s.paramLength;
-    if (adopted) {
-      // Only what the arrays lack: a continuous graph's self-loop terms (one unused double
-      // each), θ, and one byte per vertex.
-      const bytes = 8 * (2 + Math.max(1, p)) + n;
-      let block: number;
-      try {
-        block = allocate(k, bytes);
-      } catch (error) {
-        for (const ptr of [adopted.rowPtr, adopted.col, adopted.base, adopted.coef]) k.pk_free(ptr);
-        throw error;
-      }
-      ({ rowPtr: this.rowPtr, col: this.col, base: this.base, coef: this.coef } = adopted);
-      this.loopBase = block;
-      this.loopCoef = block + 8;
-      this.theta = block + 16;
-      this.hasOut = block + 8 * (2 + Math.max(1, p));
-      new Float64Array(k.memory.buffer, block, 2).fill(0);
-      new Uint8Array(k.memory.buffer, this.hasOut, n).set(s.hasOutEdge);
-      this.block = newBlock([block, adopted.rowPtr, adopted.col, adopted.base, adopted.coef]);
-      registry.register(this, this.block, this);
-      admit(this.block, bytes + 4 * (n + 1) + 4 * m + 8 * m * (1 + p));
-      return;
-    }
     // One block (each allocation costs about what copying a small graph's arrays does):
     // the doubles first, then rowPtr and col, then one byte per vertex.
     const loops = s.discrete ? [s.loopBase, s.loopCoef] : [new Float64Array(1), new Float64Array(1)];
@@ -99,7 +70,7 @@ export class KernelParameterisation {
     new Int32Array(k.memory.buffer, this.col, m).set(s.col);
     this.hasOut = this.col + 4 * Math.max(1, m);
     new Uint8Array(k.memory.buffer, this.hasOut, n).set(s.hasOutEdge);
-    this.block = newBlock([block]);
+    this.block = newBlock(block);
     registry.register(this, this.block, this);
     admit(this.block, bytes);
   }
@@ -113,7 +84,7 @@ export class KernelParameterisation {
 
   /** Whether its kernel memory is still there (false once released under memory pressure). */
   get live(): boolean {
-    return this.block.ptrs.length > 0;
+    return this.block.ptr !== 0;
   }
 
   /** @internal marks it as just used (released last under pressure). */
@@ -142,16 +113,6 @@ export class KernelParameterisation {
 
 // One kernel copy per structure, shared by every evaluator of it, for as long as the structure lives.
 const shared = new WeakMap<Structure, KernelParameterisation>();
-
-/**
- * Makes arrays already in kernel memory (a model build's: `arrays` are owned from now on)
- * the kernel copy of `structure`'s parameterisation, so its first computation copies
- * nothing. The arrays must hold exactly `structure`'s rowPtr, col, base and coef.
- */
-export function adoptParameterisation(structure: Structure, arrays: KernelArrays): void {
-  if (structure.discrete) throw new KernelError('NOT_READY', 'phasekit: only a continuous structure adopts kernel arrays (a discrete one has self-loop terms)');
-  shared.set(structure, new KernelParameterisation(structure, arrays));
-}
 
 /** The kernel copy of `structure`'s parameterisation, made on first use and shared. */
 export function kernelParameterisation(structure: Structure): KernelParameterisation {

@@ -4,7 +4,6 @@
 // honoured between them. Before `ready()` the models use the TypeScript explorer.
 import { GraphError, KernelError, throwIfAborted } from '../errors/index.js';
 import { kernel, kernelIfReady } from '../kernel/module.js';
-import { adoptParameterisation } from '../kernel/parameterisation.js';
 import type { BuiltBuffers, CanonicalGraph } from '../graph/state-graph.js';
 import { markAbsorbing } from '../graph/rates.js';
 import { Graph } from '../phase-type/graph.js';
@@ -64,24 +63,10 @@ export class ExploredModel {
     };
   }
 
-  /**
-   * The Graph (a copy of its own). The kernel's copies of the structure's arrays become its
-   * kernel parameterisation, which the first computation on it would otherwise copy in
-   * again; the rest of the kernel memory is freed. (All of it is kept if the copy fails, so
-   * that it can be tried again.)
-   */
+  /** The Graph (a copy of its own), then frees the kernel memory (kept if the copy fails, so it can be tried again). */
   toGraph(): Graph {
     const graph = Graph.fromCanonical(this.canonical());
-    const k = kernel(), g = this.g;
-    const arrays = { rowPtr: k.pk_model_rp(g), col: k.pk_model_col(g), base: k.pk_model_base(g), coef: k.pk_model_coef(g) };
-    k.pk_model_disown(g); // the parameterisation frees them from now on, or adoption does if it fails
     this.free();
-    try {
-      adoptParameterisation(graph.structure(), arrays);
-    } catch (error) {
-      // Out of kernel memory for its small extra block: the first computation makes the copy instead.
-      if (!(error instanceof KernelError)) throw error;
-    }
     return graph;
   }
 

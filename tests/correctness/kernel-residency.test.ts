@@ -3,8 +3,7 @@
 // was freed only when the garbage collector finalised its owner, which a synchronous loop
 // never lets happen: building graphs in a loop grew the kernel by megabytes per graph.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildEvaluator, compile, createEvaluator, evaluatorSpec, Graph, models, ready } from '../../src/index.js';
-import { kernelParameterisation } from '../../src/kernel/parameterisation.js';
+import { buildEvaluator, compile, createEvaluator, evaluatorSpec, models, ready } from '../../src/index.js';
 import { failAllocations, kernel } from '../../src/kernel/module.js';
 import { DEFAULT_RESIDENT_BUDGET, residentUsage, setResidentBudget } from '../../src/kernel/residency.js';
 
@@ -13,46 +12,6 @@ afterEach(() => setResidentBudget(DEFAULT_RESIDENT_BUDGET));
 
 const kernelBytes = () => kernel().memory.buffer.byteLength;
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
-
-describe('a built model’s kernel arrays become its parameterisation', () => {
-  it('held from the build on, counted, released under pressure and made again: the same bits as a copied graph', () => {
-    setResidentBudget(DEFAULT_RESIDENT_BUDGET);
-    const before = residentUsage().bytes;
-    const built = models.coalescent(22);
-    const structure = built.structure();
-    // Counted from the build: about the structure's arrays (rowPtr, col, base, coef).
-    const m = structure.col.length, n = structure.vertexCount;
-    expect(residentUsage().bytes - before).toBeGreaterThanOrEqual(4 * (n + 1) + 4 * m + 16 * m);
-    const kp = kernelParameterisation(structure);
-    expect(kp.live).toBe(true);
-    const copied = Graph.fromBuffers(built.toBuffers()); // a graph whose first use copies its structure in
-    for (const theta of [[1], [0.3], [2.5]]) {
-      expect(sameBits(built.moments(3, { theta }), copied.moments(3, { theta }))).toBe(true);
-      expect(sameBits(built.pdf([0.1, 1, 2], { theta }), copied.pdf([0.1, 1, 2], { theta }))).toBe(true);
-    }
-    expect(kernelParameterisation(structure)).toBe(kp); // the adopted one was used, not replaced
-    setResidentBudget(0); // releases it (nothing holds it)
-    expect(kp.live).toBe(false);
-    expect(sameBits(built.moments(3, { theta: [1.7] }), copied.moments(3, { theta: [1.7] }))).toBe(true);
-  });
-
-  it('builds in a loop free what they adopted once released: kernel memory stays bounded', () => {
-    setResidentBudget(4 * 1048576);
-    const expected = models.rabbits(60).expectation({ theta: [1, 2, 4] });
-    const start = kernelBytes();
-    for (let i = 0; i < 80; i++) models.rabbits(60); // built, never computed on
-    for (let i = 0; i < 20; i++) expect(models.rabbits(60).expectation({ theta: [1, 2, 4] })).toBe(expected);
-    expect(residentUsage().bytes).toBeLessThanOrEqual(4 * 1048576);
-    expect(kernelBytes() - start).toBeLessThan(16 * 1048576);
-  });
-
-  it('out of kernel memory for its small extra block, the build still answers (the first computation copies instead)', () => {
-    const expected = models.coalescent(12).expectation({ theta: [1] });
-    failAllocations(1); // the adoption's block: the only allocation after the exploration
-    const g = models.coalescent(12);
-    expect(g.expectation({ theta: [1] })).toBe(expected);
-  });
-});
 
 describe('kernel residents under a budget', () => {
   it('a synchronous loop building graphs and asking E[T] keeps kernel memory bounded', () => {

@@ -33,6 +33,15 @@ beforeAll(async () => {
   await ready();
   Object.assign(low, compute(), { trace: (await compile(g(), { store: null })).expectation({ theta: [1.5] }) });
   for (let i = 0; i < 2; i++) blocks.push(allocate(kernel(), 1.05 * 2 ** 30));
+  // Free holes below 2 GiB (kernel memory that the computations above let go) would take
+  // small allocations: fill them, large pieces first, so that what follows lands high.
+  for (const size of [65536, 1024, 16]) {
+    for (let i = 0; i < 1_000_000; i++) {
+      const p = allocate(kernel(), size);
+      if (p > 2 ** 31) { kernel().pk_free(p); break; }
+      blocks.push(p);
+    }
+  }
 });
 afterAll(() => { for (const b of blocks) kernel().pk_free(b); });
 

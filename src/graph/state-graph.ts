@@ -361,6 +361,7 @@ export class StateGraph implements EdgeList {
   /** Rebuilds a graph from {@link StateGraph.toBuffers} output (validating it like any other input). */
   static fromBuffers<G extends StateGraph>(this: GraphClass<G>, buffers: GraphBuffers): G {
     const b = withSources(buffers);
+    checkEdgeArrays(b);
     const { stateLength: L, paramLength: p } = b;
     const canonical = canonicalBuffers(b);
     if (canonical) {
@@ -538,12 +539,25 @@ function canonicalBuffers(b: GraphBuffers, adopt = false): CanonicalGraph | null
  * built buffers that left them out (see toBuiltBuffers), which must then fit the edges.
  */
 function withSources(b: GraphBuffers): GraphBuffers {
+  if (typeof b !== 'object' || b === null) throw new GraphError('BAD_ARGUMENT', `graph buffers must be an object, got ${describeValue(b)}`);
   const rowPtr = (b as BuiltBuffers).rowPtr;
   if (!(rowPtr instanceof Int32Array) || !(b.from instanceof Int32Array) || b.from.length > 0 || !(b.to instanceof Int32Array) || b.to.length === 0) return b;
   const m = b.to.length;
   if (rowPtr.length < 2 || rowPtr[0] !== 0 || rowPtr[rowPtr.length - 1] !== m || !nonDecreasing(rowPtr))
     throw new GraphError('BAD_ARGUMENT', `phasekit: built buffers without edge sources need row pointers from 0 to their ${m} edges, never going back`);
   return { ...b, from: sourcesOf(rowPtr, m) };
+}
+
+/** BAD_ARGUMENT unless the edge arrays are typed arrays that agree on the number of edges (else edges would go missing unnoticed). */
+function checkEdgeArrays(b: GraphBuffers): void {
+  const arrays = { from: b?.from, to: b?.to, weight: b?.weight, coefficients: b?.coefficients };
+  for (const [name, a] of Object.entries(arrays))
+    if (!ArrayBuffer.isView(a)) throw new GraphError('BAD_ARGUMENT', `graph buffers need typed arrays from, to, weight and coefficients; ${name} is ${describeValue(a)}`);
+  const m = b.from.length, p = b.paramLength;
+  // (A paramLength that is no length is named by the graph's own check.)
+  const coefficientsFit = !(Number.isInteger(p) && p >= 0) || b.coefficients.length === m * p;
+  if (b.to.length !== m || b.weight.length !== m || !coefficientsFit)
+    throw new GraphError('BAD_ARGUMENT', `graph buffers disagree on the number of edges: from has ${m}, to ${b.to.length}, weight ${b.weight.length}, coefficients ${b.coefficients.length} (paramLength ${describeValue(p)} per edge)`);
 }
 
 /** Each edge's source vertex, written out from CSR row pointers into an array of `length`. */

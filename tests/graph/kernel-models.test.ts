@@ -100,6 +100,14 @@ describe('graphs crossing to a worker as buffers', () => {
     expect(() => Graph.fromBuffers(b)).toThrow(/not a finite number/);
   });
 
+  it('buffers whose edge arrays disagree in length, or are not typed arrays, are BAD_ARGUMENT naming the lengths (no edge goes missing unnoticed)', () => {
+    const b = models.coalescent(5).toBuffers();
+    for (const bad of [{ ...b, from: new Int32Array(0) }, { ...b, to: b.to.subarray(1) }, { ...b, weight: b.weight.subarray(1) }, { ...b, coefficients: b.coefficients.subarray(1) }])
+      expect(() => Graph.fromBuffers(bad)).toThrow(/disagree on the number of edges: from has \d+, to \d+, weight \d+, coefficients \d+/);
+    expect(() => Graph.fromBuffers({ ...b, from: Array.from(b.from) as unknown as Int32Array })).toThrow(/need typed arrays .*from is \[0,1/);
+    for (const bad of [null, 'buffers', 7]) expect(() => Graph.fromBuffers(bad as never)).toThrow(expect.objectContaining({ name: 'GraphError', code: 'BAD_ARGUMENT' }));
+  });
+
   it('buffers in any edge order still rebuild the same graph', () => {
     const g = models.rabbits(4), b = g.toBuffers();
     const order = Array.from(b.from.keys()).reverse();

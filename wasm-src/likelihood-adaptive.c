@@ -97,7 +97,7 @@ static inline double level_stay(const pk_lik *L, int32_t i, double lam, int32_t 
 }
 
 /* v_{k+1} = v_k (I + Q/λ_k), gathering by target. */
-static void level_step(const pk_lik *L, const double *restrict v, double *restrict next, double lam, int32_t arg) {
+static __attribute__((noinline)) void level_step(const pk_lik *L, const double *restrict v, double *restrict next, double lam, int32_t arg) {
   const int32_t nt = L->nt, *rcp = L->rcp, *rsrc = L->rsrc;
   const double *wt = L->wt, il = 1 / lam;
   for (int32_t b = 0; b < nt; b++) {

@@ -245,8 +245,9 @@ static void poisson_spread(double mu, double g, double norm, double *xbar, int32
 /* next = v·K over the transient vertices, gathering by target (no scattered stores), flushed;
  * returns next·s, with *mass = Σ next, summed as it is made (i ascending, as dot_s sums): a
  * separate pass would cost as much again on small chains, whose sums are a chain of
- * dependent adds. */
-static double step(const pk_lik *L, const double *restrict v, double *restrict next, double *mass) {
+ * dependent adds. Not inlined: V8 swaps a hot small function for optimised code mid-call,
+ * never a long-running one (see pk_step_distribution). */
+static __attribute__((noinline)) double step(const pk_lik *L, const double *restrict v, double *restrict next, double *mass) {
   const int32_t nt = L->nt, *rcp = L->rcp, *rsrc = L->rsrc;
   const double *stay = L->stay, *tpt = L->tpt, *s = L->s;
   double sa = 0, sb = 0;

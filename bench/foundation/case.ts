@@ -118,8 +118,10 @@ const pdfPlain = plainWork < 2e10 ? timeMedian(() => graph.pdf(times, { theta: c
 const kernelSteps = plainWork < 2e10 ? timeKernelSteps(steppingMatrix, plan.steps, plan.stopMass, Math.min(c.reps, 3)) : null;
 // The same stepping again, in rounds alternating with the native driver's (run from here), so
 // that a change in the machine's load between the two processes does not decide the ratio.
+// Not on rows whose stepping takes seconds a run: 3 rounds of 3 runs each side put coalescent
+// n = 50 (1.5e10 of work) past the row's 300-second limit.
 let interleavedSteps: WasmRow['interleavedSteps'] = null;
-if (kernelSteps && existsSync(nativeBuilds.O3.binary)) {
+if (kernelSteps && plainWork <= 1e9 && existsSync(nativeBuilds.O3.binary)) {
   const wasm: number[] = [], native: number[] = [];
   for (let round = 0; round < INTERLEAVED_ROUNDS; round++) {
     wasm.push(timeKernelSteps(steppingMatrix, plan.steps, plan.stopMass, 3).minMs);

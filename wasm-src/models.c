@@ -253,7 +253,7 @@ int32_t pk_model_reserve(pk_model *g, int32_t vertices, int32_t edges) {
 /* One vertex's transitions appended. Not inlined: V8 runs a long first call in baseline
  * code to its end, but a small function called per vertex is swapped for optimised code
  * as soon as it turns hot, mid-call (Chromium, coalescent n = 40 in a fresh worker: 118 ms
- * inlined, 76-83 ms not). */
+ * inlined in one run, 41-114 ms not in a dozen; 38-71 ms with optimised code forced). */
 __attribute__((noinline)) static int32_t explore_vertex(pk_model *g, int32_t v) {
   /* transitions() only reads the state; emit() may move the states array, but reads the scratch. */
   int32_t k = transitions(g, g->states + (size_t)v * g->m.L, g->hashes[v]);

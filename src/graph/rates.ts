@@ -82,7 +82,7 @@ export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discret
       const x = w[j];
       if (x === 0) hasZero = true;
       else if (!(x > 0) || x === Infinity) {
-        const at = theta ? ` at θ = [${Array.from(theta).join(', ')}]` : '';
+        const at = atTheta(theta);
         // Parallel edges are merged before the check (graph-format.md): name them all.
         const edges: number[] = [];
         if (structure.canonical === null) edges.push(j);
@@ -103,13 +103,17 @@ export function checkWeights(structure: Pick<Structure, 'vertexCount' | 'discret
     if (hasOutEdge[v] && lambda === 0) {
       if (end === rowPtr[v])
         throw new GraphError('NO_ABSORPTION', `vertex ${v} has only self-loops, so it can never be left`, { vertex: v });
-      const at = theta ? ` at θ = [${Array.from(theta).join(', ')}]` : '';
-      throw new GraphError('NO_EXIT_AT_THETA', `vertex ${v} has out-edges but all their rates are 0${at}, so it can never be left`, { vertex: v });
+      throw new GraphError('NO_EXIT_AT_THETA', `vertex ${v} has out-edges but all their rates are 0${atTheta(theta)}, so it can never be left`, { vertex: v });
     }
     if (discrete && lambda + loops > 1 + SUM_SLACK)
       throw new GraphError('DISCRETE_WEIGHTS_EXCEED_ONE', `vertex ${v}'s out-probabilities sum to ${lambda + loops} > 1`, { vertex: v });
   }
   return hasZero;
+}
+
+// " at θ = [...]" for messages (built only when one is thrown: the check runs per call).
+function atTheta(theta: Float64Array | null): string {
+  return theta ? ` at θ = [${Array.from(theta).join(', ')}]` : '';
 }
 
 /**

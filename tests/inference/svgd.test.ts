@@ -6,7 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AbortError, closeCacheLayers, GraphError, models, ready, svgd, type SvgdOptions, type SvgdProgress } from '../../src/index.js';
 import { createPool } from '../../src/pool/index.js';
 
@@ -42,7 +42,16 @@ describe('determinism', () => {
   });
 
   it('without a seed, one is drawn and reported: passing it again repeats the fit', async () => {
-    const a = await svgd({ ...small, seed: undefined });
+    // The draw is Math.random's, fixed here: about 1 seed in 75 sends a particle of this small
+    // fit where its gradient overflows (OVERFLOW; a known defect), which made this test flaky.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.25);
+    let a: Awaited<ReturnType<typeof svgd>>;
+    try {
+      a = await svgd({ ...small, seed: undefined });
+    } finally {
+      random.mockRestore();
+    }
+    expect(a.diagnostics.seed).toBe(2 ** 30);
     const b = await svgd({ ...small, seed: a.diagnostics.seed });
     expect(bits(b.particles)).toEqual(bits(a.particles));
   });

@@ -77,7 +77,7 @@ export class KeyIndex {
    * of the table then gets the hash that lookup computed, with no second hashing.
    */
   hashOf(key: string): number {
-    return key.length < this.hashedBelow ? this.lastHash : this.hashKey(key);
+    return key.length < this.hashedBelow ? this.lastHash : sample8(key);
   }
 
   /** Slot of `key` for a read, -1 when absent; a short key found in the table joins the Map's read cache. */
@@ -229,4 +229,10 @@ export class KeyIndex {
 // of full buckets stay short (at two thirds, measured slower despite the smaller table).
 function bucketsFor(slots: number): number {
   return Math.max(MIN_BUCKETS, 2 ** Math.ceil(Math.log2(2 * slots)));
+}
+
+function sample8(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < 64; i += 8) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h;
 }

@@ -36,12 +36,13 @@ export interface SvgdRun {
   stopped: StopReason;
   /** The last iteration's state. */
   last: IterationState;
-  /** Particle evaluations that failed (a θ the graph refuses, work beyond the limits, probability 0), over the run. */
+  /** Particle evaluations that failed (a θ the graph refuses, work beyond the limits, probability 0, a gradient that overflows), over the run. */
   failedEvaluations: number;
 }
 
-// θ rows the graph refuses, or whose work exceeds the limits: that particle fails, not the run.
-const PARTICLE_FAILURES = new Set(['BAD_THETA', 'NON_FINITE', 'NEGATIVE_RATE', 'NO_EXIT_AT_THETA', 'WORK_LIMIT', 'START_WEIGHTS_EXCEED_ONE', 'DISCRETE_WEIGHTS_EXCEED_ONE']);
+// θ rows the graph refuses, whose work exceeds the limits, or whose gradient overflows (a
+// particle far out in the tail): that particle fails, not the run.
+const PARTICLE_FAILURES = new Set(['BAD_THETA', 'NON_FINITE', 'NEGATIVE_RATE', 'NO_EXIT_AT_THETA', 'WORK_LIMIT', 'START_WEIGHTS_EXCEED_ONE', 'DISCRETE_WEIGHTS_EXCEED_ONE', 'OVERFLOW']);
 const isParticleFailure = (e: unknown) => e instanceof GraphError && PARTICLE_FAILURES.has(e.code);
 
 /** Yield to the event loop this often, so that an abort can land. */

@@ -62,6 +62,13 @@ export class KeyIndex {
   private readHash = 0;
   // The empty bucket where the last find of an absent key stopped (-1: none), for add().
   private freeBucket = -1;
+  // The Map key a read missed, until the next find: the write that follows knows it absent
+  // without a second lookup (only add() makes a key present, and it follows a find).
+  private missedKey: string | undefined;
+  // The Map key hashOf hashed last, and its hash: a read that missed and the write of the
+  // same key hash it once.
+  private hashedKey: string | undefined;
+  private hashedKeyHash = 0;
 
   constructor(options: KeyIndexOptions) {
     this.hashedBelow = options.hashed ? MAX_HASHED_KEY_LENGTH + 1 : 0;
@@ -77,19 +84,31 @@ export class KeyIndex {
    * of the table then gets the hash that lookup computed, with no second hashing.
    */
   hashOf(key: string): number {
-    return key.length < this.hashedBelow ? this.lastHash : sample8(key);
+    if (key.length < this.hashedBelow) return this.lastHash;
+    if (key !== this.hashedKey) {
+      this.hashedKeyHash = this.hashKey(key);
+      this.hashedKey = key;
+    }
+    return this.hashedKeyHash;
   }
 
   /** Slot of `key` for a read, -1 when absent; a short key found in the table joins the Map's read cache. */
   read(key: string): number {
     const slot = this.map.get(key);
     if (slot !== undefined) return slot;
-    return key.length < this.hashedBelow ? this.readTable(key) : -1;
+    if (key.length < this.hashedBelow) return this.readTable(key);
+    this.missedKey = key;
+    return -1;
   }
 
   /** Slot of `key`, -1 when absent, without touching the read cache (for writes and deletes). */
   find(key: string): number {
-    if (!(key.length < this.hashedBelow)) return this.map.get(key) ?? -1;
+    if (!(key.length < this.hashedBelow)) {
+      const missed = this.missedKey !== undefined && key === this.missedKey;
+      this.missedKey = undefined;
+      return missed ? -1 : (this.map.get(key) ?? -1);
+    }
+    this.missedKey = undefined;
     const hash = this.readKey !== undefined && key === this.readKey ? this.readHash : this.hashKey(key);
     this.readKey = undefined;
     this.lastHash = hash;
@@ -229,10 +248,4 @@ export class KeyIndex {
 // of full buckets stay short (at two thirds, measured slower despite the smaller table).
 function bucketsFor(slots: number): number {
   return Math.max(MIN_BUCKETS, 2 ** Math.ceil(Math.log2(2 * slots)));
-}
-
-function sample8(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < 64; i += 8) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return h;
 }

@@ -96,16 +96,19 @@ static inline double level_stay(const pk_lik *L, int32_t i, double lam, int32_t 
   return stay;
 }
 
-/* v_{k+1} = v_k (I + Q/λ_k), gathering by target. */
-static __attribute__((noinline)) void level_step(const pk_lik *L, const double *restrict v, double *restrict next, double lam, int32_t arg) {
+/* v_{k+1} = v_k (I + Q/λ_k), gathering by target; returns whether it flushed any mass. */
+static __attribute__((noinline)) int level_step(const pk_lik *L, const double *restrict v, double *restrict next, double lam, int32_t arg) {
   const int32_t nt = L->nt, *rcp = L->rcp, *rsrc = L->rsrc;
   const double *wt = L->wt, il = 1 / lam;
+  int flushed = 0;
   for (int32_t b = 0; b < nt; b++) {
     double in = 0;
     for (int32_t r = rcp[b]; r < rcp[b + 1]; r++) in += wt[r] * v[rsrc[r]];
     double x = (v[b] != 0 ? v[b] * level_stay(L, b, lam, arg) : 0) + in * il;
-    next[b] = fabs(x) < FLUSH ? 0 : x;
+    if (fabs(x) < FLUSH) { flushed |= x != 0; x = 0; }
+    next[b] = x;
   }
+  return flushed;
 }
 
 /* Whether this level's support rules out an exact gradient: a state tied with the argmax
@@ -142,7 +145,7 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
   for (int32_t r = 0; r < L->mt; r++) L->wt[r] = w[L->tedge[L->redge[r]]];
   if (!vector_room(L, 2)) return PK_LIK_OUT_OF_MEMORY;
   memcpy(level_vector(L, 0, gradient), L->alpha, nn * 8);
-  int32_t k = 0;
+  int32_t k = 0, flushed = 0;
   double Lambda = 0;
   for (;; k++) {
     if (!level_room(L, k + 1)) return PK_LIK_OUT_OF_MEMORY;
@@ -158,7 +161,7 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
     /* The mass is gone: the levels end here. No empty level is kept: its adjoint would be
      * about 1/f (the birth chain's mass far in the tail sits past the last level), and
      * terms that large cancel only in exact arithmetic. */
-    if (mass < MASS_GONE) break;
+    if (mass < MASS_GONE) { L->levels_cut = mass > 0 || flushed; break; }
     if (lam == 0) return PK_LIK_DECLINED;
     L->la[k] = sa; L->lb[k] = sb; L->lam[k] = lam; L->larg[k] = arg;
     if (lam > Lambda) Lambda = lam;
@@ -168,7 +171,7 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
       if ((double)(k + 2) * (double)nn * 8 > L->max_bytes) return PK_LIK_DECLINED;
       if (!vector_room(L, (size_t)k + 2)) return PK_LIK_OUT_OF_MEMORY;
     }
-    level_step(L, level_vector(L, k, gradient), level_vector(L, k + 1, gradient), lam, arg);
+    flushed |= level_step(L, level_vector(L, k, gradient), level_vector(L, k + 1, gradient), lam, arg);
   }
   if (k == 0) return PK_LIK_DECLINED; /* no mass starts transient: plain uniformisation answers at once */
   L->levels = k;
@@ -217,7 +220,8 @@ int32_t lik_adaptive_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
   double *u = L->bu, *up = u + K;
   for (int32_t k = 0; k < K; k++) { u[k] = 0; up[k] = L->lam[k] / L->birth_rate; }
   u[0] = 1;
-  int32_t lo = 0, hi = 0, steps = N + 1;
+  int32_t lo = 0, hi = 0, steps = N + 1, *E = L->scale;
+  E[0] = 0;
   for (int32_t m = 0; m <= N; m++) {
     if (gradient && m % C == 0) {
       memcpy(L->bstore + (size_t)(m / C) * (size_t)K, u, (size_t)K * 8);
@@ -226,11 +230,21 @@ int32_t lik_adaptive_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
     double sa = 0, sb = 0;
     for (int32_t k = lo; k <= hi; k++) { sa += u[k] * L->la[k]; sb += u[k] * L->lb[k]; }
     a[m] = sa; b[m] = sb;
-    /* b_k does not grow with k and the chain only moves up: β_m never grows back. */
-    if (sb < MASS_GONE) { steps = m + 1; break; }
-    if (m < N) birth_step(u, up, K, &lo, &hi);
+    if (sb == 0 || E[m] > SCALE_MAX) { steps = m + 1; break; }
+    if (m == N) break;
+    birth_step(u, up, K, &lo, &hi);
+    /* Far in the tail the birth chain's mass underflows: it is scaled instead (likelihood.h). */
+    E[m + 1] = E[m];
+    double mass = 0;
+    for (int32_t k = lo; k <= hi; k++) mass += u[k];
+    if (mass > 0 && mass < RESCALE_BELOW) {
+      int32_t shift = 0;
+      while (mass < RESCALE_BELOW) { mass = ldexp(mass, RESCALE_SHIFT); shift += RESCALE_SHIFT; }
+      for (int32_t k = 0; k < K; k++) u[k] = ldexp(u[k], shift);
+      E[m + 1] += shift;
+    }
   }
-  for (int32_t m = steps; m <= N; m++) a[m] = b[m] = 0;
+  for (int32_t m = steps; m <= N; m++) { a[m] = b[m] = 0; E[m] = E[steps - 1]; }
   L->steps = steps;
   return PK_LIK_OK;
 }
@@ -238,7 +252,7 @@ int32_t lik_adaptive_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
 /* ∂L/∂a_k, ∂L/∂b_k and the birth chain's part of ∂L/∂λ_k, from c_m = ∂L/∂α_m and
  * d_m = ∂L/∂β_m, by a reverse pass over the birth chain rebuilt segment by segment. */
 static void birth_reverse(pk_lik *L, const double *c, const double *d, int32_t N) {
-  const int32_t K = L->levels, last = L->steps - 1;
+  const int32_t K = L->levels, last = L->steps - 1, *E = L->scale;
   int32_t C;
   birth_store_doubles(N, K, &C);
   const size_t KK = (size_t)K;
@@ -253,10 +267,13 @@ static void birth_reverse(pk_lik *L, const double *c, const double *d, int32_t N
       double *next = seg + (size_t)(m + 1 - first) * KK;
       memcpy(next, seg + (size_t)(m - first) * KK, KK * 8);
       birth_step(next, up, K, &lo, &hi);
+      if (E[m + 1] != E[m]) for (int32_t k = 0; k < K; k++) next[k] = ldexp(next[k], E[m + 1] - E[m]);
     }
     for (int32_t m = end; m >= first; m--) {
       const double *u = seg + (size_t)(m - first) * KK;
       const double cm = c[m], dm = d[m];
+      /* ub = ∂L/∂u_{m+1} in u_{m+1}'s scale: into u_m's. */
+      if (m < last && E[m + 1] != E[m]) for (int32_t k = 0; k < K; k++) ub[k] = ldexp(ub[k], E[m + 1] - E[m]);
       for (int32_t k = 0; k < K; k++) {
         double above = k + 1 < K ? ub[k + 1] : 0, uk = u[k];
         if (uk != 0) {

@@ -43,7 +43,7 @@ void pk_lik_free(pk_lik *L) {
   free(L->pt); free(L->pw); free(L->ct); free(L->cw);
   free(L->s); free(L->exit); free(L->stay); free(L->tp); free(L->alpha); free(L->gdiag); free(L->h);
   free(L->u); free(L->unew); free(L->gedge); free(L->pf); free(L->pnorm); free(L->cf); free(L->cnorm);
-  free(L->abcd); free(L->env); free(L->inv); free(L->kept); free(L->kept_at); free(L->store); free(L->ecoef);
+  free(L->abcd); free(L->env); free(L->scale); free(L->env_scale); free(L->inv); free(L->kept); free(L->kept_at); free(L->store); free(L->ecoef);
   lik_adaptive_free(L);
   free(L);
 }
@@ -101,7 +101,7 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
   size_t nb = ((size_t)nt + 1) * 8, mb = ((size_t)mt + 1) * 8;
   L->s = malloc(nb); L->exit = malloc(nb); L->stay = malloc(nb); L->alpha = malloc(nb); L->gdiag = malloc(nb);
   L->h = malloc(nb); L->u = malloc(nb); L->unew = malloc(nb); L->tp = malloc(mb); L->gedge = malloc(mb);
-  L->kept_at = malloc(((size_t)np + (size_t)nc + 1) * 3 * 4);
+  L->kept_at = malloc(((size_t)np + (size_t)nc + 1) * 4 * 4);
   L->pf = malloc(((size_t)np + 1) * 8); L->pnorm = malloc(((size_t)np + 1) * 8);
   L->cf = malloc(((size_t)nc + 1) * 8); L->cnorm = malloc(((size_t)nc + 1) * 8);
   if (!L->s || !L->exit || !L->stay || !L->alpha || !L->gdiag || !L->h || !L->u || !L->unew || !L->tp || !L->gedge || !L->pf || !L->pnorm || !L->cf || !L->cnorm || !L->kept_at) { pk_lik_free(L); return 0; }
@@ -145,8 +145,10 @@ static inline double ratio_up(recip q, double mu, int64_t k) { return k + 1 < q.
 
 /* A sequence x[0..len) (a_n or b_n) with its envelopes: pre[k] = max x[0..k],
  * suf[k] = max x[k..len) ∨ beyond, and `beyond` ≥ every x[j], j ≥ len, not computed.
- * They bound what a window leaves out relative to what it holds. */
-typedef struct { const double *x, *pre, *suf; double beyond; int32_t len; } sequence;
+ * They bound what a window leaves out relative to what it holds. Scaled (E not null):
+ * x[k] stands for x[k]·2^−E[k] (E never decreases), suf[k] is in the scale E[k], `beyond`
+ * in E[len − 1]'s, and pre[k] in preE[k]'s (that of the largest value). */
+typedef struct { const double *x, *pre, *suf; double beyond; int32_t len; const int32_t *E, *preE; } sequence;
 
 /* The weights a walk may keep for the reverse pass: room for `cap` of them at `w`. */
 typedef struct { double *w; int64_t cap; } kept_walk;
@@ -222,6 +224,75 @@ static double poisson_dot(double mu, const sequence *sq, recip q, double *norm, 
   return acc / total;
 }
 
+/* x, stored in the scale e, in the scale ea: exact, or 0 (≤ 1e−308 of ea's values) or ∞
+ * (never negligible) past the range of doubles. */
+static inline double in_scale(double x, int32_t e, int32_t ea) { return e == ea ? x : ldexp(x, ea - e); }
+
+/* negligible() for a bound xb stored in the scale xe, against a sum in the scale ea: the
+ * bound is multiplied out before it is moved, so a large envelope times a tiny weight
+ * does not overflow on the way (∞ only where the rest truly is beyond doubles). */
+static inline int negligible_scaled(double w, double r, double xb, int32_t xe, double acc, int32_t ea, double total) {
+  return negligible(1, r, in_scale(w * xb, xe, ea), acc, total);
+}
+
+/* poisson_dot on a scaled sequence: the same walk, its sum kept in the mode's scale
+ * (*scale), moved to a lower one only where a term left of the mode would be over 2^500 in
+ * it; so a density far in the tail comes back as a mantissa and an exponent. Far left the
+ * weights would pass below the subnormals (where w·r rounds back to w: a weight stuck at
+ * 5e−324, times a value 2^1200 up, adds garbage), so they are scaled too, kept at or above
+ * 2^−40 so that w·x is a normal double (x ≥ 1e−290) and keeps its digits. Weights are not
+ * kept: the reverse pass recomputes them. A second function, so that the unscaled walk
+ * (almost every call) keeps its speed and its bits. */
+static double poisson_dot_scaled(double mu, const sequence *sq, recip q, double *norm, walk *out, int32_t *scale) {
+  const double *x = sq->x;
+  const int32_t len = sq->len, *E = sq->E;
+  *out = (walk){ 0, 0, 0 };
+  if (mu <= 0) { *norm = 1; *scale = E[0]; return len > 0 ? x[0] : 0; }
+  int64_t mode = (int64_t)floor(mu), n = 0, k;
+  int32_t ea = E[mode < len ? mode : len - 1], ws = 0; /* weights are w·2^−ws */
+  double total = 1, acc = mode < len ? x[mode] : 0, w = 1, imu = 1 / mu, r;
+#define ADD(j) { double term = w * x[j]; int32_t e = E[j] + ws;                                 \
+    if (e != ea) { double moved = ldexp(term, ea - e);                                      \
+      if (moved < 0x1p500) term = moved; else { acc = ldexp(acc, e - ea); ea = e; } }       \
+    acc += term; }
+#define STEP_RIGHT { w *= r; total += w; if (k + 1 < len) ADD(k + 1) n++; }
+  for (k = mode;; k++) {
+    r = ratio_up(q, mu, k);
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
+    STEP_RIGHT
+  }
+  for (;; k++) {
+    r = ratio_up(q, mu, k);
+    /* to the right the bound only shrinks as it moves into the sum's scale */
+    double xb = k + 1 < len ? in_scale(sq->suf[k + 1], E[k + 1], ea) : in_scale(sq->beyond, E[len - 1], ea);
+    if (negligible(w, r, xb, acc, total)) break;
+    if (k + 1 >= len) { out->want = length_wanted(mu, q, k, w, xb, acc, total); break; }
+    STEP_RIGHT
+  }
+#undef STEP_RIGHT
+  out->right = n;
+  w = 1;
+#define STEP_LEFT { w *= r; if (w < 0x1p-40) { w = ldexp(w, 40); ws += 40; }               \
+    total += ws ? ldexp(w, -ws) : w; if (k - 1 < len) ADD(k - 1) n++; }
+  for (k = mode; k > 0; k--) {
+    r = (double)k * imu;
+    if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
+    STEP_LEFT
+  }
+  for (; k > 0; k--) {
+    r = (double)k * imu;
+    int64_t j = k - 1 < len ? k - 1 : len - 1;
+    if (negligible_scaled(w, r, sq->pre[j], sq->preE[j] + ws, acc, ea, total)) break;
+    STEP_LEFT
+  }
+#undef STEP_LEFT
+#undef ADD
+  out->left = n - out->right;
+  *norm = total;
+  *scale = ea;
+  return acc / total;
+}
+
 /* xbar[k] += g·Pois(k; μ) over the window poisson_dot walked (`right` and `left` terms
  * each way; norm from it): from its kept weights, or recomputed by the same products,
  * which give the same bits. */
@@ -239,6 +310,28 @@ static void poisson_spread(double mu, double g, double norm, double *xbar, int32
   for (int64_t j = 0; j < left; j++) {
     w = kw ? kw[right + j] : w * ((double)(mode - j) * imu);
     if (mode - 1 - j < len) xbar[mode - 1 - j] += s * w;
+  }
+}
+
+/* poisson_spread for a scaled sequence whose sum came in the scale ef: xbar[k], the
+ * adjoint of the stored x[k], gets g·Pois(k; μ)·2^(ef − E[k]), the weights recomputed
+ * (and scaled) as poisson_dot_scaled made them. */
+static void poisson_spread_scaled(double mu, double g, double norm, double *xbar, int32_t len, recip q,
+                                  int64_t right, int64_t left, const int32_t *E, int32_t ef) {
+  if (mu <= 0) { if (len > 0) xbar[0] += g; return; }
+  int64_t mode = (int64_t)floor(mu);
+  double w = 1, s = g / norm, imu = 1 / mu;
+  int32_t ws = 0;
+  if (mode < len) xbar[mode] += in_scale(s, E[mode], ef);
+  for (int64_t j = 0; j < right; j++) {
+    w *= ratio_up(q, mu, mode + j);
+    if (mode + 1 + j < len) xbar[mode + 1 + j] += in_scale(s * w, E[mode + 1 + j], ef);
+  }
+  w = 1;
+  for (int64_t j = 0; j < left; j++) {
+    w *= (double)(mode - j) * imu;
+    if (w < 0x1p-40) { w = ldexp(w, 40); ws += 40; }
+    if (mode - 1 - j < len) xbar[mode - 1 - j] += in_scale(s * w, E[mode - 1 - j] + ws, ef);
   }
 }
 
@@ -303,7 +396,7 @@ static int64_t steps_needed(const pk_lik *L) {
  * window for the reverse pass; with `keeping`, its weights too while they fit in
  * max_bytes (else the reverse pass recomputes them). *want: the sequence length it needs. */
 static double dot_keeping(pk_lik *L, int32_t at, double mu, const sequence *sq, recip q, double *norm, int keeping, size_t *used, int64_t *want) {
-  int32_t *meta = L->kept_at + 3 * (size_t)at;
+  int32_t *meta = L->kept_at + 4 * (size_t)at;
   size_t room = (size_t)sq->len + 64; /* a window has at most about len terms */
   kept_walk k = { 0, 0 };
   if (keeping && *used + room > L->kept_cap) {
@@ -313,9 +406,12 @@ static double dot_keeping(pk_lik *L, int32_t at, double mu, const sequence *sq, 
   }
   if (keeping && *used + room <= L->kept_cap) k = (kept_walk){ L->kept + *used, (int64_t)room };
   walk wk;
+  int32_t scale = 0;
   /* Two calls, so that the walk without weights to keep is compiled without their stores. */
-  double f = k.w ? poisson_dot(mu, sq, q, norm, &k, &wk) : poisson_dot(mu, sq, q, norm, 0, &wk);
-  meta[0] = -1; meta[1] = (int32_t)wk.right; meta[2] = (int32_t)wk.left;
+  double f = sq->E ? poisson_dot_scaled(mu, sq, q, norm, &wk, &scale)
+           : k.w ? poisson_dot(mu, sq, q, norm, &k, &wk) : poisson_dot(mu, sq, q, norm, 0, &wk);
+  if (sq->E) k.w = 0; /* its weights are recomputed */
+  meta[0] = -1; meta[1] = (int32_t)wk.right; meta[2] = (int32_t)wk.left; meta[3] = scale;
   if (k.w && wk.right + wk.left <= k.cap) { meta[0] = (int32_t)*used; *used += (size_t)(wk.right + wk.left); }
   if (wk.want > *want) *want = wk.want;
   return f;
@@ -323,9 +419,14 @@ static double dot_keeping(pk_lik *L, int32_t at, double mu, const sequence *sq, 
 
 /* The reverse of dot_keeping: xbar[k] += g·Pois(k; μ) over the window it walked. */
 static void spread_kept(const pk_lik *L, int32_t at, double mu, double g, double norm, double *xbar, int32_t len, recip q) {
-  const int32_t *meta = L->kept_at + 3 * (size_t)at;
-  poisson_spread(mu, g, norm, xbar, len, q, meta[1], meta[2], meta[0] >= 0 ? L->kept + meta[0] : 0);
+  const int32_t *meta = L->kept_at + 4 * (size_t)at;
+  const double *kw = meta[0] >= 0 ? L->kept + meta[0] : 0;
+  if (L->scaled) poisson_spread_scaled(mu, g, norm, xbar, len, q, meta[1], meta[2], L->scale, meta[3]);
+  else poisson_spread(mu, g, norm, xbar, len, q, meta[1], meta[2], kw);
 }
+
+/* The exponent of point `at`'s probability: it stands for its mantissa (pf, cf)·2^−scale. */
+static inline int32_t point_scale(const pk_lik *L, int32_t at) { return L->kept_at[4 * (size_t)at + 3]; }
 
 /* The envelopes of x[0..len) (see `sequence`) into env (2·len + 1 doubles). */
 static sequence envelope(const double *x, int32_t len, double beyond, double *env) {
@@ -333,7 +434,29 @@ static sequence envelope(const double *x, int32_t len, double beyond, double *en
   for (int32_t k = 0; k < len; k++) { if (x[k] > m) m = x[k]; pre[k] = m; }
   suf[len] = beyond;
   for (int32_t k = len - 1; k >= 0; k--) suf[k] = x[k] > suf[k + 1] ? x[k] : suf[k + 1];
-  return (sequence){ x, pre, suf, beyond, len };
+  return (sequence){ x, pre, suf, beyond, len, 0, 0 };
+}
+
+/* envelope of a scaled sequence (`beyond` in the scale E[len − 1]): suf[k] in E[k]'s
+ * scale, pre[k] in preE[k]'s, so neither overflows. */
+static sequence envelope_scaled(const double *x, const int32_t *E, int32_t len, double beyond, double *env, int32_t *preE) {
+  double *pre = env, *suf = env + len, m = 0;
+  int32_t me = E[0];
+  for (int32_t k = 0; k < len; k++) {
+    if (in_scale(x[k], E[k], me) > m) { m = x[k]; me = E[k]; }
+    pre[k] = m; preE[k] = me;
+  }
+  suf[len] = beyond;
+  for (int32_t k = len - 1; k >= 0; k--) {
+    double later = in_scale(suf[k + 1], E[k + 1 < len ? k + 1 : len - 1], E[k]);
+    suf[k] = x[k] > later ? x[k] : later;
+  }
+  return (sequence){ x, pre, suf, beyond, len, E, preE };
+}
+
+/* x[0..n) ×= 2^shift: exact (entries are 0 or far above the subnormals). */
+static void rescale(double *x, int32_t n, int32_t shift) {
+  for (int32_t i = 0; i < n; i++) x[i] = ldexp(x[i], shift);
 }
 
 /* How the reverse sweep gets v_n: all stored (N+1 vectors), or K checkpoints every C steps and a segment. */
@@ -364,29 +487,38 @@ static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
   double *cur = L->store, *next;
   double *seg = checkpointed ? L->store + (size_t)K * nn : 0;
   *plan = (store_plan){ C, K, checkpointed, seg };
-  int32_t steps = N + 1;
+  int32_t steps = N + 1, *E = L->scale;
   memcpy(L->store, L->alpha, nn * 8);
   double mass, sa = dot_s(L, cur, &mass);
+  E[0] = 0;
   for (int32_t k = 0; k <= N; k++) {
     a[k] = sa;
     b[k] = mass;
-    if (mass < MASS_GONE) { steps = k + 1; break; }
+    if (mass == 0 || E[k] > SCALE_MAX) { steps = k + 1; break; }
     if (k == N) break;
     if (!gradient) next = L->store + ((k + 1) & 1) * nn;
     else if (!checkpointed) next = L->store + (size_t)(k + 1) * nn;
     else next = cur == seg ? seg + nn : seg; /* the segment buffer's first two vectors in turn */
     sa = step(L, cur, next, &mass);
+    E[k + 1] = E[k];
+    if (mass > 0 && mass < RESCALE_BELOW) {
+      int32_t shift = 0;
+      while (mass < RESCALE_BELOW) { mass = ldexp(mass, RESCALE_SHIFT); shift += RESCALE_SHIFT; }
+      rescale(next, L->nt, shift);
+      sa = ldexp(sa, shift);
+      E[k + 1] += shift;
+    }
     if (checkpointed && (k + 1) % C == 0) memcpy(L->store + (size_t)((k + 1) / C) * nn, next, nn * 8);
     cur = next;
   }
-  for (int32_t k = steps; k <= N; k++) a[k] = b[k] = 0;
+  for (int32_t k = steps; k <= N; k++) { a[k] = b[k] = 0; E[k] = E[steps - 1]; }
   L->steps = steps;
   return PK_LIK_OK;
 }
 
 /* The plain path's reverse sweep: from c = ∂L/∂a, d = ∂L/∂b to ∂L/∂w. */
 static void plain_reverse(pk_lik *L, const double *c, const double *d, const store_plan *plan, double *wbar, double start_bar, double il) {
-  const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx, nt = L->nt, C = plan->C, steps = L->steps;
+  const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx, nt = L->nt, C = plan->C, steps = L->steps, *E = L->scale;
   const int checkpointed = plan->checkpointed;
   double *seg = plan->seg;
   size_t nn = (size_t)(nt > 0 ? nt : 1);
@@ -404,11 +536,17 @@ static void plain_reverse(pk_lik *L, const double *c, const double *d, const sto
       /* Rebuild v_{seg_first .. seg_last} from its checkpoint. */
       memcpy(segbuf, L->store + (size_t)(seg_first / C) * nn, nn * 8);
       double unused;
-      for (int32_t k = seg_first; k < seg_last; k++) step(L, segbuf + (size_t)(k - seg_first) * nn, segbuf + (size_t)(k + 1 - seg_first) * nn, &unused);
+      for (int32_t k = seg_first; k < seg_last; k++) {
+        double *next = segbuf + (size_t)(k + 1 - seg_first) * nn;
+        step(L, segbuf + (size_t)(k - seg_first) * nn, next, &unused);
+        if (E[k + 1] != E[k]) rescale(next, nt, E[k + 1] - E[k]);
+      }
     }
     for (int32_t k = seg_last; k >= seg_first; k--) {
       const double *v = segbuf + (size_t)(checkpointed ? k - seg_first : k) * nn;
       const double ck = c[k], dk = d[k];
+      /* u = ∂L/∂v_{k+1} in v_{k+1}'s scale: into v_k's. */
+      if (k < last && E[k + 1] != E[k]) rescale(u, nt, E[k + 1] - E[k]);
       for (int32_t i = 0; i < nt; i++) {
         double vi = v[i], ui = u[i];
         L->gdiag[i] += vi * ui;
@@ -442,12 +580,18 @@ static int32_t sequences_to(pk_lik *L, int32_t N, double lambda, int gradient, s
   if (N + 1 > L->abcd_cap) {
     double *q = grow(L->abcd, (size_t)(N + 1) * 4 * 8);
     if (!q) return PK_LIK_OUT_OF_MEMORY;
-    L->abcd = q; L->abcd_cap = N + 1;
+    L->abcd = q;
+    int32_t *e = grow(L->scale, (size_t)(N + 1) * 4);
+    if (!e) return PK_LIK_OUT_OF_MEMORY;
+    L->scale = e; L->abcd_cap = N + 1;
   }
   if (N + 2 > L->env_cap) {
     double *q = grow(L->env, (size_t)(N + 2) * 4 * 8);
     if (!q) return PK_LIK_OUT_OF_MEMORY;
-    L->env = q; L->env_cap = N + 2;
+    L->env = q;
+    int32_t *e = grow(L->env_scale, (size_t)(N + 2) * 2 * 4);
+    if (!e) return PK_LIK_OUT_OF_MEMORY;
+    L->env_scale = e; L->env_cap = N + 2;
   }
   if (N + 2 > L->inv_len) {
     double *q = grow(L->inv, (size_t)(N + 2) * 8);
@@ -456,11 +600,14 @@ static int32_t sequences_to(pk_lik *L, int32_t N, double lambda, int gradient, s
     L->inv = q; L->inv_len = N + 2;
   }
   double *a = L->abcd, *b = a + (N + 1);
-  if (!L->adaptive) return plain_sequences(L, a, b, N, gradient, plan);
-  int32_t st = lik_adaptive_sequences(L, a, b, N, gradient);
-  if (st == PK_LIK_OK) L->lambda = lambda;
+  int32_t st = L->adaptive ? lik_adaptive_sequences(L, a, b, N, gradient) : plain_sequences(L, a, b, N, gradient, plan);
+  if (st == PK_LIK_OK && L->adaptive) L->lambda = lambda;
+  L->scaled = st == PK_LIK_OK && L->scale[N] != 0;
   return st;
 }
+
+/* log(x·2^−scale): for scale 0 (almost always) exactly log x. */
+static inline double log_scaled(double x, int32_t scale) { return scale ? log(x) - scale * 0.69314718055994530942 : log(x); }
 
 /* Each observation's probability (pf, cf, with their windows' norms and windows kept for
  * the reverse pass) and *sum = Σ weight·log p. Returns the sequence length the windows
@@ -475,29 +622,47 @@ static int64_t probabilities(pk_lik *L, int32_t N, double lambda, double alpha_m
     /* Past N: b_n does not grow (mass only leaves), and a_n = v_n·s ≤ max s · b_n. */
     double smax = 0;
     for (int32_t i = 0; i < L->nt; i++) if (L->s[i] > smax) smax = L->s[i];
-    sa = envelope(a, N + 1, smax * b[N], L->env);
-    sb = envelope(b, N + 1, b[N], L->env + 2 * (size_t)(N + 2));
+    if (!L->scaled) {
+      sa = envelope(a, N + 1, smax * b[N], L->env);
+      sb = envelope(b, N + 1, b[N], L->env + 2 * (size_t)(N + 2));
+    } else {
+      sa = envelope_scaled(a, L->scale, N + 1, smax * b[N], L->env, L->env_scale);
+      sb = envelope_scaled(b, L->scale, N + 1, b[N], L->env + 2 * (size_t)(N + 2), L->env_scale + (N + 2));
+    }
   }
   double acc = 0;
   size_t used = 0;
+  int32_t *meta = L->kept_at;
   for (int32_t i = 0; i < L->np; i++) {
     double f, norm = 1;
+    meta[4 * (size_t)i + 3] = 0;
     if (L->pw[i] == 0) { L->pf[i] = 1; L->pnorm[i] = 1; continue; }
     if (!L->discrete) f = dot_keeping(L, i, lambda * L->pt[i], &sa, q, &norm, keeping, &used, &want);
-    else f = L->pt[i] == 0 ? 1 - alpha_mass : a[(int64_t)L->pt[i] - 1];
+    else if (L->pt[i] == 0) f = 1 - alpha_mass;
+    else { f = a[(int64_t)L->pt[i] - 1]; meta[4 * (size_t)i + 3] = L->scale[(int64_t)L->pt[i] - 1]; }
     L->pf[i] = f; L->pnorm[i] = norm;
-    acc += L->pw[i] * log(f);
+    acc += L->pw[i] * log_scaled(f, point_scale(L, i));
   }
   for (int32_t i = 0; i < L->nc; i++) {
     double S, norm = 1;
+    const int32_t at = L->np + i;
+    meta[4 * (size_t)at + 3] = 0;
     if (L->cw[i] == 0) { L->cf[i] = 1; L->cnorm[i] = 1; continue; }
-    if (!L->discrete) S = dot_keeping(L, L->np + i, lambda * L->ct[i], &sb, q, &norm, keeping, &used, &want);
-    else S = b[(int64_t)L->ct[i]];
+    if (!L->discrete) S = dot_keeping(L, at, lambda * L->ct[i], &sb, q, &norm, keeping, &used, &want);
+    else { S = b[(int64_t)L->ct[i]]; meta[4 * (size_t)at + 3] = L->scale[(int64_t)L->ct[i]]; }
     L->cf[i] = S; L->cnorm[i] = norm;
-    acc += L->cw[i] * log(S);
+    acc += L->cw[i] * log_scaled(S, point_scale(L, at));
   }
   *sum = acc;
   return want;
+}
+
+/* Whether some observation's probability is below about 1e−250 (e^−575): where levels cut
+ * at a mass of 1e−300 may have left out what it is made of. */
+static int beyond_the_levels(const pk_lik *L) {
+  for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0 && log_scaled(L->pf[i], point_scale(L, i)) < -575) return 1;
+  for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0 && log_scaled(L->cf[i], point_scale(L, L->np + i)) < -575) return 1;
+  return 0;
 }
 
 /* Log-likelihood at canonical weights w; with wbar, its gradient (w.r.t. w) too.
@@ -537,6 +702,8 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     if (st == PK_LIK_OK) L->adaptive = 1;
     else if (st != PK_LIK_DECLINED) return st;
   }
+  const double plain_lambda = lambda;
+  const int64_t plain_need = need;
   if (L->adaptive) {
     lambda = L->birth_rate;
     need = lik_window_end(lambda * lik_max_time(L));
@@ -544,21 +711,31 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   /* The sequences to N, then each observation's probability. A window that needs the
    * sequences further (an early time whose density needs more jumps than its Poisson
    * bulk reaches) asks for a length; one more pass gives it, within max_steps. */
-  const int32_t first = (int32_t)need;
-  int32_t N = first, extended = 0;
+  int32_t N;
   store_plan plan = { 0, 0, 0, 0 };
   double sum = 0;
   for (;;) {
-    int32_t st = sequences_to(L, N, lambda, wbar != 0, &plan);
-    if (st != PK_LIK_OK) {
-      if (N == first) return st;
-      N = first; /* no room to go further: the length that worked */
-      continue;
+    const int32_t first = (int32_t)need;
+    int32_t extended = 0;
+    N = first;
+    for (;;) {
+      int32_t st = sequences_to(L, N, lambda, wbar != 0, &plan);
+      if (st != PK_LIK_OK) {
+        if (N == first) return st;
+        N = first; /* no room to go further: the length that worked */
+        continue;
+      }
+      int64_t want = probabilities(L, N, lambda, alpha_mass, wbar != 0, &sum);
+      if (extended || want <= (int64_t)N + 1 || N + 1 >= L->max_steps) break;
+      extended = 1;
+      N = want - 1 < (int64_t)L->max_steps - 1 ? (int32_t)(want - 1) : L->max_steps - 1;
     }
-    int64_t want = probabilities(L, N, lambda, alpha_mass, wbar != 0, &sum);
-    if (extended || want <= (int64_t)N + 1 || N + 1 >= L->max_steps) break;
-    extended = 1;
-    N = want - 1 < (int64_t)L->max_steps - 1 ? (int32_t)(want - 1) : L->max_steps - 1;
+    /* Levels cut where their mass fell below MASS_GONE leave out paths of more jumps, which
+     * make up densities this far in the tail: plain uniformisation answers those. */
+    if (!L->adaptive || !L->levels_cut || !beyond_the_levels(L)) break;
+    L->adaptive = 0;
+    lambda = plain_lambda;
+    need = plain_need;
   }
   const recip q = { L->inv, L->inv_len };
   double *c = L->abcd + 2 * (size_t)(N + 1), *d = c + (N + 1);
@@ -574,8 +751,8 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   }
   if (sum != sum) { /* only from 0·log 0 terms: weight-0 observations of probability 0 */
     sum = 0;
-    for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0) sum += L->pw[i] * log(L->pf[i]);
-    for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0) sum += L->cw[i] * log(L->cf[i]);
+    for (int32_t i = 0; i < L->np; i++) if (L->pw[i] > 0) sum += L->pw[i] * log_scaled(L->pf[i], point_scale(L, i));
+    for (int32_t i = 0; i < L->nc; i++) if (L->cw[i] > 0) sum += L->cw[i] * log_scaled(L->cf[i], point_scale(L, L->np + i));
   }
   *ll = sum;
   if (!wbar) return PK_LIK_OK;

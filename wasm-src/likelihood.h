@@ -12,8 +12,16 @@
 /* A probability (density) this small counts as 0: the windows stop once what they leave
  * out is below it absolutely, even where that is not below POISSON_TAIL relatively. */
 #define PROB_FLOOR 1e-280
-/* Stops stepping once this little mass is left: every later a_n, b_n is below it. */
+/* The adaptive path's levels end once this little mass is left. */
 #define MASS_GONE 1e-300
+/* A stepped vector whose mass falls below RESCALE_BELOW is multiplied by 2^RESCALE_SHIFT
+ * (exactly: a power of two) and its exponent recorded, so a density far in the tail
+ * (log f of −1e5, say) is a mantissa and an exponent instead of an underflow to 0. Where
+ * no mass falls that low, nothing is scaled and every result is as without scaling. */
+#define RESCALE_BELOW 0x1p-600
+#define RESCALE_SHIFT 600
+/* Scaled past this exponent, the mass counts as gone (it would be below 2^−(2^30)). */
+#define SCALE_MAX (1 << 30)
 
 /* How pk_lik_eval chooses its method for continuous observations. */
 enum { PK_LIK_AUTO = 0, PK_LIK_UNIFORMISATION = 1, PK_LIK_ADAPTIVE = 2 };
@@ -40,15 +48,19 @@ typedef struct pk_lik {
   double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
   double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
   double *env; int32_t env_cap;        /* the envelopes of a and b: 4 × (N+2) */
+  int32_t *scale;                      /* a_n, b_n are stored × 2^scale[n] (N+1, room as abcd's) */
+  int32_t *env_scale;                  /* exponents of the envelopes' prefix maxima, 2 × (N+2) (room as env's) */
+  int32_t scaled;                      /* whether the last sequences were scaled anywhere (scale[N] > 0) */
   double *inv; int32_t inv_len;        /* inv[k] = 1/k, k < inv_len (inv[0] unused) */
   double *kept; size_t kept_cap;       /* the forward pass's window weights, for the reverse pass */
-  int32_t *kept_at;                    /* per point (np, then nc): offset in kept (−1: not kept), its window's right and left counts */
+  int32_t *kept_at;                    /* per point (np, then nc): offset in kept (−1: not kept), its window's right and left counts, its probability's exponent */
   double *store; double store_cap;     /* stored vectors (doubles) */
   /* ∂exit/∂θ of each transient vertex (nt × ecoef_npar), set by pk_lik_batch: the
    * adaptive path's gradient is exact only where tied exit rates move together. */
   double *ecoef; size_t ecoef_cap; int32_t ecoef_npar;
   /* the adaptive path (likelihood-adaptive.c): levels k < levels */
   int32_t levels, level_cap;
+  int32_t levels_cut;            /* the levels dropped mass on the way (flushed, or left below MASS_GONE at the end) */
   double *lv;                    /* v_k, nt each (all of them with a gradient, else two in turn) */
   size_t lv_cap;                 /* doubles */
   double *lam, *la, *lb, *labar, *lbbar, *llbar; /* λ_k, a_k, b_k and their adjoints */

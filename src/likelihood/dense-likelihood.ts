@@ -215,6 +215,16 @@ function transientMass(v: Dual, c: Chain): { value: number; grad: number[] } {
   return { value, grad: v.dx.map((d) => { let g = 0; for (let a = 0; a < nt; a++) g += d[a]; return g; }) };
 }
 
+/** The smallest normal double: a probability below it has lost digits (or all of them). */
+const MIN_NORMAL = 2 ** -1022;
+
+/** log L and its gradient by dense matrices; `underflow` when some observation's probability was below the normal doubles. */
+export interface DenseLogLikelihood {
+  logLik: number;
+  gradient: Float64Array | null;
+  underflow: boolean;
+}
+
 /**
  * log L at θ and, with `gradient`, ∂ log L/∂θ, densely: the same quantity as the kernel's
  * (likelihood.c), observations of weight 0 left out, −∞ with a zero gradient where some
@@ -222,7 +232,7 @@ function transientMass(v: Dual, c: Chain): { value: number; grad: number[] } {
  * `chunkBytes`: memory for the vectors carried at once (tests make it small).
  */
 export function denseLogLikelihood(structure: Structure, data: CheckedPoints, theta: Float64Array, gradient: boolean,
-  pw = data.weights, cw = data.censoredWeights, chunkBytes = CHUNK_BYTES): { logLik: number; gradient: Float64Array | null } {
+  pw = data.weights, cw = data.censoredWeights, chunkBytes = CHUNK_BYTES): DenseLogLikelihood {
   const c = chainAt(structure, theta, gradient);
   const p = structure.paramLength;
   const points: number[] = [], censored: number[] = [];
@@ -246,9 +256,10 @@ export function denseLogLikelihood(structure: Structure, data: CheckedPoints, th
     }
     return rowOf(states, k - first, c.n);
   };
-  let logLik = 0;
+  let logLik = 0, underflow = false;
   const grad = new Float64Array(p);
   const add = (weight: number, q: { value: number; grad: number[] }) => {
+    if (q.value < MIN_NORMAL) underflow = true;
     logLik += weight * Math.log(q.value);
     if (q.value > 0) q.grad.forEach((g, i) => { grad[i] += (weight * g) / q.value; });
   };
@@ -257,6 +268,6 @@ export function denseLogLikelihood(structure: Structure, data: CheckedPoints, th
     else add(pw[i], absorptionRate(stateOf(k), c));
   });
   censored.forEach((i, k) => add(cw[i], transientMass(stateOf(points.length + k), c)));
-  if (logLik === -Infinity || Number.isNaN(logLik)) return { logLik: -Infinity, gradient: gradient ? new Float64Array(p) : null };
-  return { logLik, gradient: gradient ? grad : null };
+  if (logLik === -Infinity || Number.isNaN(logLik)) return { logLik: -Infinity, gradient: gradient ? new Float64Array(p) : null, underflow };
+  return { logLik, gradient: gradient ? grad : null, underflow };
 }

@@ -11,7 +11,7 @@ import { canonicalRates } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
-import { denseFits, denseStepCap, denseLogLikelihood, transientCount } from './dense-likelihood.js';
+import { denseFits, denseStepCap, denseLogLikelihood, transientCount, type DenseLogLikelihood } from './dense-likelihood.js';
 import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
 
 /** Bounds on the work of one evaluation. */
@@ -64,11 +64,19 @@ const registry = new FinalizationRegistry<number>((ptr) => kernel().pk_lik_free(
 // Not maxMemoryBytes (code 5): that is the caller's bound, and dense matrices would not keep it.
 const DENSE_CODES = new Set([3, 4]);
 
+/** Whether a dense row lost digits to underflow: a probability below the normal doubles, or a gradient not finite. */
+const underflowed = (row: DenseLogLikelihood) => row.underflow || (row.gradient !== null && row.gradient.some((g) => !Number.isFinite(g)));
+
 /** The kernel's likelihood of one structure and one data set; evaluate() for any θ rows. */
 export class PointLikelihood {
   private readonly k: KernelExports;
   private readonly par: KernelParameterisation;
   private ptr: number;
+  // 'auto' caps the kernel's steps where dense matrices cost less; this one steps to maxSteps,
+  // for rows whose dense answer underflows (made when first needed).
+  private uncapped = 0;
+  private readonly cap: number;
+  private readonly method: LikelihoodMethod;
   private lastDense = false;
   /** Rows the last evaluation computed with dense matrices. */
   denseRows = 0;
@@ -80,22 +88,30 @@ export class PointLikelihood {
     if (!Object.hasOwn(METHOD_CODE, method)) throw new GraphError('BAD_ARGUMENT', `method must be 'auto', 'uniformisation' or 'adaptive', got ${describeValue(method)}`);
     if (!(maxBytes > 0) || !Number.isFinite(maxBytes)) throw new GraphError('BAD_ARGUMENT', `maxMemoryBytes must be a finite number > 0, got ${maxBytes}`);
     this.par = holdParameterisation(this, structure);
+    this.method = method;
+    // 'auto' on a small chain: rows whose stepping would cost more than dense matrices are
+    // refused by the kernel as past maxSteps, and go dense (cost then grows with log λt).
+    this.cap = method === 'auto' ? Math.min(maxSteps, denseStepCap(structure, data.points.length + data.censored.length)) : maxSteps;
+    this.ptr = this.createKernelLikelihood(this.cap);
+    registry.register(this, this.ptr, this);
+  }
+
+  private createKernelLikelihood(cap: number): number {
+    const k = this.k, { structure, data } = this;
     const ptrs: number[] = [];
+    let ptr = 0;
     try {
       const keep = (p: number) => (ptrs.push(p), p);
       const col = keep(copyIn(k, structure.col.length ? structure.col : new Int32Array(1)));
       const [pt, pw, ct, cw] = [data.points, data.weights, data.censored, data.censoredWeights].map((a) => keep(copyIn(k, a.length ? a : new Float64Array(1))));
-      // 'auto' on a small chain: rows whose stepping would cost more than dense matrices are
-      // refused by the kernel as past maxSteps, and go dense (cost then grows with log λt).
-      const cap = method === 'auto' ? Math.min(maxSteps, denseStepCap(structure, data.points.length + data.censored.length)) : maxSteps;
-      this.ptr = k.pk_lik_create(structure.vertexCount, this.par.rowPtr, col, structure.discrete ? 1 : 0,
-        data.points.length, pt, pw, data.censored.length, ct, cw, cap, maxBytes);
+      ptr = k.pk_lik_create(structure.vertexCount, this.par.rowPtr, col, structure.discrete ? 1 : 0,
+        data.points.length, pt, pw, data.censored.length, ct, cw, cap, this.limits.maxMemoryBytes ?? DEFAULT_MAX_BYTES);
     } finally {
       for (const p of ptrs) k.pk_free(p);
     }
-    if (this.ptr === 0) throw new KernelError('OUT_OF_MEMORY', 'phasekit: the kernel could not allocate the likelihood of this graph and data');
-    k.pk_lik_set_method(this.ptr, METHOD_CODE[method]);
-    registry.register(this, this.ptr, this);
+    if (ptr === 0) throw new KernelError('OUT_OF_MEMORY', 'phasekit: the kernel could not allocate the likelihood of this graph and data');
+    k.pk_lik_set_method(ptr, METHOD_CODE[this.method]);
+    return ptr;
   }
 
   /**
@@ -137,6 +153,13 @@ export class PointLikelihood {
         if (!DENSE_CODES.has(codes[r]) || !denseFits(this.structure)) this.refuse(thetas, r, codes[r], naming);
         const split = this.data.points.length;
         const row = this.denseRow(thetas, r, gradient, naming, weights?.subarray(0, split), weights?.subarray(split));
+        // Dense matrices underflow far in the tail (log f below about −700), where the stepping
+        // kernel scales its vectors: such a row steps after all, within maxSteps.
+        if (codes[r] === 3 && underflowed(row) && this.stepRow(th + 8 * r * d, d, w, wbar, ll + 8 * r, grad && grad + 8 * r * d, status + 4 * r, weights)) {
+          out.logLik[r] = f64View(k, ll + 8 * r, 1)[0];
+          if (out.gradient) out.gradient.set(f64View(k, grad + 8 * r * d, d), r * d);
+          continue;
+        }
         out.logLik[r] = row.logLik;
         if (out.gradient && row.gradient) out.gradient.set(row.gradient, r * d);
         this.lastDense = r === rows - 1;
@@ -145,6 +168,33 @@ export class PointLikelihood {
       return out;
     } finally {
       if (restore) k.pk_lik_set_weights(this.ptr, ...restore);
+      for (const p of ptrs) k.pk_free(p);
+    }
+  }
+
+  // One θ row (at th) by the kernel without 'auto''s dense cap; false where it is past maxSteps
+  // or refused, and the dense answer stands.
+  private stepRow(th: number, d: number, w: number, wbar: number, ll: number, grad: number, status: number, weights: Float64Array | undefined): boolean {
+    const k = this.k, maxSteps = this.limits.maxSteps ?? DEFAULT_MAX_STEPS;
+    if (this.cap >= maxSteps) return false;
+    if (this.uncapped === 0) {
+      this.uncapped = this.createKernelLikelihood(maxSteps);
+      registry.register(this, this.uncapped, this);
+    }
+    const ptrs: number[] = [];
+    const alloc = (bytes: number) => { const p = allocate(k, bytes); ptrs.push(p); return p; };
+    let restore: [number, number] | null = null;
+    try {
+      if (weights) {
+        const split = this.data.points.length;
+        restore = this.stageWeights(alloc, this.data.weights, this.data.censoredWeights);
+        k.pk_lik_set_weights(this.uncapped, ...this.stageWeights(alloc, weights.subarray(0, split), weights.subarray(split)));
+      }
+      k.pk_lik_batch(this.uncapped, d, this.par.base, this.par.coef, this.par.loopBase, this.par.loopCoef, this.par.hasOut,
+        1, th, w, wbar, ll, grad, status);
+      return new Int32Array(k.memory.buffer, status, 1)[0] === 0;
+    } finally {
+      if (restore) k.pk_lik_set_weights(this.uncapped, ...restore);
       for (const p of ptrs) k.pk_free(p);
     }
   }
@@ -169,7 +219,8 @@ export class PointLikelihood {
     if (this.ptr === 0) return;
     registry.unregister(this);
     this.k.pk_lik_free(this.ptr);
-    this.ptr = 0;
+    if (this.uncapped !== 0) this.k.pk_lik_free(this.uncapped);
+    this.ptr = this.uncapped = 0;
     releaseParameterisation(this);
   }
 

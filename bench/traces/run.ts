@@ -83,7 +83,7 @@ const freshRows: { name: string; coldMs: number; hitMs: number }[] = [];
 for (const [family, size] of [['coalescent', 20], ['coalescent', 30], ['coalescent', 40], ['rabbits', 400]] as const) {
   progress(`fresh processes: ${family} ${size}`);
   const cold: number[] = [], hit: number[] = [];
-  const run = (dir: string) => Number(spawnSync(process.execPath, ['--import', 'tsx', 'bench/traces/fresh-process.ts', family, String(size), dir], { encoding: 'utf8', timeout: 120_000 }).stdout);
+  const run = (dir: string) => Number(spawnSync(process.execPath, ['bench/traces/fresh-process.mjs', family, String(size), dir], { encoding: 'utf8', timeout: 120_000 }).stdout);
   for (let i = 0; i < (quick ? 3 : 5); i++) {
     const dir = mkdtempSync(join(tmpdir(), 'phasekit-fresh-'));
     try {
@@ -96,7 +96,7 @@ for (const [family, size] of [['coalescent', 20], ['coalescent', 30], ['coalesce
   if ([...cold, ...hit].some((x) => !Number.isFinite(x))) throw new Error(`fresh-process run failed for ${family} ${size}`);
   freshRows.push({ name: `${family} ${family === 'rabbits' ? 'N' : 'n'}=${size}`, coldMs: median(cold), hitMs: median(hit) });
 }
-console.log('\n## Restart in a fresh process (median ms of compile + E[T]; cold and hit each in a process of its own, so both pay for first-time code)\n');
+console.log('\n## Restart in a fresh process (median ms of compile + E[T] with the shipped build, dist/; cold and hit each in a process of its own, so both pay for first-time code)\n');
 console.log('| graph | cold | file hit | hit ÷ cold |');
 console.log('|---|--:|--:|--:|');
 for (const r of freshRows) console.log(`| ${r.name} | ${f(r.coldMs)} | ${f(r.hitMs)} | ${f(r.hitMs / r.coldMs, 3)}× |`);

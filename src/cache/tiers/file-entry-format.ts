@@ -21,7 +21,7 @@ export const MIN_PREFIX_BYTES = 8;
 /** Largest header accepted (metadata: key, tags, dependsOn). Larger ones are refused on write and corrupt on read. */
 export const MAX_HEADER_BYTES = 16 << 20;
 
-/** CRC-32 (IEEE) of some bytes; node:zlib's `crc32` in Node. */
+/** CRC-32 (IEEE) of some bytes: in Node, crc32.ts for a few KiB, node:zlib's `crc32` beyond. */
 export type Crc32 = (bytes: Uint8Array) => number;
 
 const encoder = new TextEncoder();

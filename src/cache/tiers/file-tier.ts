@@ -1,6 +1,7 @@
 import { CacheError } from '../errors.js';
 import { binarySerializer } from '../serializers/binary.js';
 import type { ByteSerializer } from '../serializers/serializer.js';
+import { crc32 as crc32Js } from './crc32.js';
 import { encodeEntryPrefix, entryLayout, parseEntryHeader, verifyValue, type Crc32, type EntryHeader } from './file-entry-format.js';
 import { ENTRY_SUFFIX, entryName, hostTag, isAbandoned, tempName, tempWriter } from './file-names.js';
 import { metaOf, type CacheTier, type TierEntryMeta, type TierRecord, type TierScan } from './tier.js';
@@ -362,7 +363,7 @@ export class FileTier implements CacheTier {
       const { fs: nodeFs, sync: nodeSync, path, os, crypto, constants, zlib } = await nodeModules();
       const fs: FileSystem = this.options.fs ?? nodeFs;
       const sync = this.options.fs ? null : nodeSync;
-      const crc32: Crc32 = (bytes) => zlib.crc32(bytes);
+      const crc32: Crc32 = (bytes) => (bytes.byteLength <= JS_CRC_BYTES ? crc32Js(bytes) : zlib().crc32(bytes));
       const root = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
       const dir = this.options.dir ?? path.join(root, 'phasekit', this.options.name);
       // The directory is made by the first write, not here: reading a missing one is just empty.
@@ -383,13 +384,34 @@ interface NodeModules {
   os: typeof import('node:os');
   crypto: typeof import('node:crypto');
   constants: typeof import('node:fs').constants;
-  zlib: typeof import('node:zlib');
+  /** zlib, loaded on first use: a small entry's header is checked without it. */
+  zlib: () => typeof import('node:zlib');
 }
 
-// Node's modules, imported once per process: a tier made per request (or a cache reopened)
-// would otherwise pay six dynamic imports on its first read, several times the read itself.
+// Checksums of up to this many bytes (an entry's header, a small value) are computed in JavaScript.
+const JS_CRC_BYTES = 4096;
+
+type GetBuiltinModule = (id: string) => unknown;
+
+// Node's modules, once per process: a tier made per request (or a cache reopened) would
+// otherwise pay for them on its first read, several times the read itself. Where Node has
+// process.getBuiltinModule (20.16 and later) they come from it, synchronously and without an
+// ES module namespace, whose creation runs every lazy getter of the module (fs's promises and
+// streams, crypto's webcrypto: milliseconds in a fresh process). The promise-based fs is then
+// loaded by the first asynchronous call, which a small read does not make.
 function nodeModules(): Promise<NodeModules> {
   return (loadedModules ??= (async () => {
+    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process?.getBuiltinModule;
+    if (getBuiltin) {
+      const nodeFs = getBuiltin('node:fs') as typeof import('node:fs');
+      let zlib: typeof import('node:zlib') | undefined;
+      return {
+        fs: new Proxy({} as FileSystem, { get: (_, name) => nodeFs.promises[name as keyof FileSystem] }),
+        sync: nodeFs, path: getBuiltin('node:path') as Path, os: getBuiltin('node:os') as typeof import('node:os'),
+        crypto: getBuiltin('node:crypto') as typeof import('node:crypto'), constants: nodeFs.constants,
+        zlib: () => (zlib ??= getBuiltin('node:zlib') as typeof import('node:zlib')),
+      };
+    }
     const [fs, path, os, crypto, nodeFs, zlib] = await Promise.all([
       import(/* @vite-ignore */ FS_MODULE) as Promise<FileSystem>,
       import(/* @vite-ignore */ PATH_MODULE) as Promise<Path>,
@@ -398,7 +420,7 @@ function nodeModules(): Promise<NodeModules> {
       import(/* @vite-ignore */ FS_CONSTANTS_MODULE) as Promise<typeof import('node:fs')>,
       import(/* @vite-ignore */ ZLIB_MODULE) as Promise<typeof import('node:zlib')>,
     ]);
-    return { fs, sync: nodeFs, path, os, crypto, constants: nodeFs.constants, zlib };
+    return { fs, sync: nodeFs, path, os, crypto, constants: nodeFs.constants, zlib: () => zlib };
   })());
 }
 

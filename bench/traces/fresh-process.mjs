@@ -1,9 +1,10 @@
-// A restart as it really happens: one compile + E[T] in a process of its own, against a
-// trace directory that is empty (cold) or holds the trace (hit). Nothing in the process has
-// run before, so both sides pay for first-time JavaScript and WebAssembly code alike.
-//   tsx bench/traces/fresh-process.ts <coalescent|rabbits> <size> <dir>
+// A restart as it really happens: one compile + E[T] in a process of its own, from the
+// shipped build (dist/, plain JavaScript, as a user's program loads it), against a trace
+// directory that is empty (cold) or holds the trace (hit). Nothing in the process has run
+// before, so both sides pay for first-time JavaScript and WebAssembly code alike.
+//   node bench/traces/fresh-process.mjs <coalescent|rabbits> <size> <dir>
 // Prints the milliseconds of compile + E[T] (the graph is built before the clock starts).
-import { compile, createTraceCache, models, ready } from '../../src/index.js';
+import { compile, createTraceCache, models, ready } from '../../dist/src/index.js';
 
 const [family, size, dir] = process.argv.slice(2);
 await ready();

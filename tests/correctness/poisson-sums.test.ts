@@ -1,0 +1,34 @@
+// poissonSums steps the chain only as far as the largest time's Poisson window reads: it
+// asks its source for the window's right end + 1 steps (at λ·t = 48 the old bound, doubled
+// plus 64, stepped 241 times where the window ends at 105), and the sums it gives equal a
+// direct Σ_n Pois(n; μ)·x_n over that window.
+import { describe, expect, it } from 'vitest';
+import { poissonSums, type StepSource } from '../../src/distributions/poisson-sums.js';
+import { PoissonCursor } from '../../src/distributions/poisson.js';
+
+/** A source of a_n = 0.9ⁿ, b_n = 0.95ⁿ that counts the steps it is asked for. */
+function geometricSource(): StepSource & { stepped: number } {
+  const source = {
+    position: 0, stopped: false, stepped: 0,
+    next(most: number) {
+      const count = Math.min(most, 8192);
+      const a = Float64Array.from({ length: count }, (_, i) => 0.9 ** (source.position + i));
+      const b = Float64Array.from({ length: count }, (_, i) => 0.95 ** (source.position + i));
+      source.position += count;
+      source.stepped += count;
+      return { a, b, count };
+    },
+  };
+  return source;
+}
+
+describe('poissonSums', () => {
+  it.each([0.5, 48, 400, 5000])('at λ·t_max = %f it steps to the window end and no further', (mu) => {
+    const tail = 1e-12, t = Float64Array.of(mu / 4, mu / 2, mu);
+    const source = geometricSource();
+    const sums = poissonSums(source, 1, t, tail, 1e9)!;
+    expect(source.stepped).toBe(new PoissonCursor(mu, tail).right + 1);
+    // Σ Pois(n; μ)·0.9ⁿ = e^{−0.1μ} (the window's tail is below 1e-12).
+    t.forEach((ti, i) => expect(Math.abs(sums[2 * i] - Math.exp(-0.1 * ti))).toBeLessThan(1e-11));
+  });
+});

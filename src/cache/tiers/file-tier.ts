@@ -401,8 +401,9 @@ type GetBuiltinModule = (id: string) => unknown;
 // loaded by the first asynchronous call, which a small read does not make.
 function nodeModules(): Promise<NodeModules> {
   return (loadedModules ??= (async () => {
-    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process?.getBuiltinModule;
-    if (getBuiltin) {
+    const proc = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process;
+    if (proc?.getBuiltinModule) {
+      const getBuiltin = (id: string) => proc.getBuiltinModule!(id);
       const nodeFs = getBuiltin('node:fs') as typeof import('node:fs');
       let zlib: typeof import('node:zlib') | undefined;
       return {

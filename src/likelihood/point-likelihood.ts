@@ -78,6 +78,8 @@ export class PointLikelihood {
   private readonly cap: number;
   private readonly method: LikelihoodMethod;
   private lastDense = false;
+  // The kernel likelihood that computed the last row: lastRun() reads its steps and λ.
+  private lastPtr = 0;
   /** Rows the last evaluation computed with dense matrices. */
   denseRows = 0;
 
@@ -145,6 +147,7 @@ export class PointLikelihood {
       const codes = new Int32Array(k.memory.buffer, status, rows).slice();
       const out = { logLik: f64View(k, ll, rows).slice(), gradient: gradient ? f64View(k, grad, rows * d).slice() : null };
       this.lastDense = false;
+      this.lastPtr = this.ptr;
       this.denseRows = 0;
       for (let r = 0; r < rows; r++) {
         if (codes[r] === 0) continue;
@@ -158,6 +161,7 @@ export class PointLikelihood {
         if (codes[r] === 3 && underflowed(row) && this.stepRow(th + 8 * r * d, d, w, wbar, ll + 8 * r, grad && grad + 8 * r * d, status + 4 * r, weights)) {
           out.logLik[r] = f64View(k, ll + 8 * r, 1)[0];
           if (out.gradient) out.gradient.set(f64View(k, grad + 8 * r * d, d), r * d);
+          if (r === rows - 1) this.lastPtr = this.uncapped;
           continue;
         }
         out.logLik[r] = row.logLik;
@@ -209,9 +213,9 @@ export class PointLikelihood {
 
   /** What the last evaluation (of its last row) did. */
   lastRun(): LikelihoodRun {
-    const levels = this.k.pk_lik_levels(this.ptr);
-    if (this.lastDense) return { steps: 0, lambda: this.k.pk_lik_lambda(this.ptr), method: 'dense', levels: 0 };
-    return { steps: this.k.pk_lik_steps(this.ptr), lambda: this.k.pk_lik_lambda(this.ptr), method: levels > 0 ? 'adaptive' : 'uniformisation', levels };
+    const ptr = this.lastPtr || this.ptr, levels = this.k.pk_lik_levels(ptr);
+    if (this.lastDense) return { steps: 0, lambda: this.k.pk_lik_lambda(ptr), method: 'dense', levels: 0 };
+    return { steps: this.k.pk_lik_steps(ptr), lambda: this.k.pk_lik_lambda(ptr), method: levels > 0 ? 'adaptive' : 'uniformisation', levels };
   }
 
   /** Frees kernel memory now. */
@@ -220,7 +224,7 @@ export class PointLikelihood {
     registry.unregister(this);
     this.k.pk_lik_free(this.ptr);
     if (this.uncapped !== 0) this.k.pk_lik_free(this.uncapped);
-    this.ptr = this.uncapped = 0;
+    this.ptr = this.uncapped = this.lastPtr = 0;
     releaseParameterisation(this);
   }
 

@@ -89,6 +89,21 @@ describe('the coalescent (n = 5, 26 states): the hypoexponential time to the MRC
     }));
   }
 
+  it("'auto' on this small chain answers with dense matrices, which underflow here: the row is stepped instead, and lastRun says so", () => {
+    const structure = buildGraph(spec).structure();
+    const points = checkObservations({ times: [4.58] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+    const pl = new PointLikelihood(structure, points);
+    try {
+      const r = pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.of(2000) }, true);
+      expect(Math.abs(r.logLik[0] - logDensity(2000, 4.58).value)).toBeLessThanOrEqual(LOGLIK_TOL * 1e4);
+      const run = pl.lastRun();
+      expect(run.method).not.toBe('dense');
+      expect(run.steps).toBeGreaterThan(1000);
+    } finally {
+      pl.dispose();
+    }
+  });
+
   it.each(METHODS)('θ far above the data (an SVGD particle in the tail), by %s', (method) => {
     const times = [0.07, 0.5, 1.7, 4.58];
     for (const theta of [160, 500, 2000]) {

@@ -158,11 +158,17 @@ export class PointLikelihood {
         const row = this.denseRow(thetas, r, gradient, naming, weights?.subarray(0, split), weights?.subarray(split));
         // Dense matrices underflow far in the tail (log f below about −700), where the stepping
         // kernel scales its vectors: such a row steps after all, within maxSteps.
-        if (codes[r] === 3 && underflowed(row) && this.stepRow(th + 8 * r * d, d, w, wbar, ll + 8 * r, grad && grad + 8 * r * d, status + 4 * r, weights)) {
-          out.logLik[r] = f64View(k, ll + 8 * r, 1)[0];
-          if (out.gradient) out.gradient.set(f64View(k, grad + 8 * r * d, d), r * d);
-          if (r === rows - 1) this.lastPtr = this.uncapped;
-          continue;
+        if (codes[r] === 3 && underflowed(row)) {
+          const stepped = this.stepRow(th + 8 * r * d, d, w, wbar, ll + 8 * r, grad && grad + 8 * r * d, status + 4 * r, weights);
+          if (stepped === 0) {
+            out.logLik[r] = f64View(k, ll + 8 * r, 1)[0];
+            if (out.gradient) out.gradient.set(f64View(k, grad + 8 * r * d, d), r * d);
+            if (r === rows - 1) this.lastPtr = this.uncapped;
+            continue;
+          }
+          // A continuous density is positive at every t > 0 (each transient state reaches
+          // absorption): 0 here is an underflow, not an answer. A pmf can be 0: it stands.
+          if (!this.structure.discrete && stepped === 3) this.refuseUnderflow(r, naming);
         }
         out.logLik[r] = row.logLik;
         if (out.gradient && row.gradient) out.gradient.set(row.gradient, r * d);
@@ -176,11 +182,11 @@ export class PointLikelihood {
     }
   }
 
-  // One θ row (at th) by the kernel without 'auto''s dense cap; false where it is past maxSteps
-  // or refused, and the dense answer stands.
-  private stepRow(th: number, d: number, w: number, wbar: number, ll: number, grad: number, status: number, weights: Float64Array | undefined): boolean {
+  // One θ row (at th) by the kernel without 'auto''s dense cap: its status (0 done; 3 past
+  // maxSteps, also where the cap already was maxSteps; see pk_lik_batch).
+  private stepRow(th: number, d: number, w: number, wbar: number, ll: number, grad: number, status: number, weights: Float64Array | undefined): number {
     const k = this.k, maxSteps = this.limits.maxSteps ?? DEFAULT_MAX_STEPS;
-    if (this.cap >= maxSteps) return false;
+    if (this.cap >= maxSteps) return 3;
     if (this.uncapped === 0) {
       this.uncapped = this.createKernelLikelihood(maxSteps);
       registry.register(this, this.uncapped, this);
@@ -196,7 +202,7 @@ export class PointLikelihood {
       }
       k.pk_lik_batch(this.uncapped, d, this.par.base, this.par.coef, this.par.loopBase, this.par.loopCoef, this.par.hasOut,
         1, th, w, wbar, ll, grad, status);
-      return new Int32Array(k.memory.buffer, status, 1)[0] === 0;
+      return new Int32Array(k.memory.buffer, status, 1)[0];
     } finally {
       if (restore) k.pk_lik_set_weights(this.uncapped, ...restore);
       for (const p of ptrs) k.pk_free(p);
@@ -236,6 +242,12 @@ export class PointLikelihood {
       if (e instanceof GraphError && naming.of > 1) throw new GraphError(e.code, `θ row ${naming.first + r}: ${e.message}`);
       throw e;
     }
+  }
+
+  // A row whose density underflows dense matrices and needs more than maxSteps steps in scaled arithmetic.
+  private refuseUnderflow(r: number, naming: RowNaming): never {
+    const where = naming.of > 1 ? `θ row ${naming.first + r}: ` : '';
+    throw new GraphError('WORK_LIMIT', `${where}a density here is below what dense matrices represent (under 2⁻¹⁰²², log f below about −708), and stepping it with scaled vectors needs more than maxSteps = ${this.limits.maxSteps ?? DEFAULT_MAX_STEPS} steps (largest exit rate × largest time); raise limits.maxSteps, or rescale time`);
   }
 
   // A row the kernel refused: the JavaScript validator names the problem.

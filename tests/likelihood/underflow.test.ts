@@ -7,7 +7,7 @@
 // gradient to 1e−8 of its largest entry. Before, such a density counted as 0 (log L = −∞), or
 // gave a finite log L with a NaN gradient just above that.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ready } from '../../src/index.js';
+import { GraphError, ready } from '../../src/index.js';
 import { PointLikelihood, type LikelihoodMethod } from '../../src/likelihood/point-likelihood.js';
 import { checkObservations, type CheckedPoints, type StepObservations, type TimeObservations } from '../../src/likelihood/observations.js';
 import { buildGraph, coalescentSpec, denseAt, randomSpec, type GraphSpec } from '../correctness/fixtures.js';
@@ -104,6 +104,14 @@ describe('the coalescent (n = 5, 26 states): the hypoexponential time to the MRC
     }
   });
 
+  it('beyond maxSteps as well as below what dense matrices represent: WORK_LIMIT naming maxSteps, not a log L of −∞', () => {
+    for (const method of METHODS) {
+      const error = (() => { try { ours(spec, [1e6], { times: [4.58] }, method); } catch (e) { return e; } })();
+      expect(error, method).toBeInstanceOf(GraphError);
+      expect(error, method).toMatchObject({ code: 'WORK_LIMIT', message: expect.stringMatching(/maxSteps = 10000000/) });
+    }
+  });
+
   it.each(METHODS)('θ far above the data (an SVGD particle in the tail), by %s', (method) => {
     const times = [0.07, 0.5, 1.7, 4.58];
     for (const theta of [160, 500, 2000]) {
@@ -117,6 +125,10 @@ describe('the coalescent (n = 5, 26 states): the hypoexponential time to the MRC
 
 describe('a geometric number of steps (discrete): P(τ = k) = q(1 − q)^{k−1}, q = θ/2', () => {
   const spec: GraphSpec = { stateLength: 1, paramLength: 1, discrete: true, states: [[0], [1], [2]], edges: [[0, 1, 1, [0]], [1, 2, 0, [0.5]]] };
+  it('a pmf past maxSteps whose dense value underflows stays −∞ (a pmf can be 0): 2·10⁹ steps', () => {
+    expect(ours(spec, [0.4], { steps: [2e9] }).logLik).toBe(-Infinity);
+  });
+
   it('steps and censored steps with log-probabilities down to −2·10⁴', () => {
     const theta = 0.4, q = theta / 2, steps = [3, 10_000, 90_000], censored = [50_000];
     const logLik = steps.reduce((s, k) => s + Math.log(q) + (k - 1) * Math.log1p(-q), 0) + censored.reduce((s, k) => s + k * Math.log1p(-q), 0);

@@ -165,24 +165,30 @@ export class IndexedDBTier implements CacheTier {
   private async commit(ops: WriteOp[]): Promise<void> {
     const db = await this.database();
     if (!db) return;
-    const tx = unwrap(db).transaction(['values', 'meta'], 'readwrite');
+    // A batch of access-time updates alone spans 'meta' only, with relaxed durability (a lost
+    // access time costs nothing): a read of 'values' need not wait for its commit, as it must
+    // behind a read-write transaction over 'values'.
+    const touchesOnly = ops.every((op) => op.kind === 'touch');
+    const tx = touchesOnly
+      ? unwrap(db).transaction('meta', 'readwrite', { durability: 'relaxed' })
+      : unwrap(db).transaction(['values', 'meta'], 'readwrite');
     const done = new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onabort = tx.onerror = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
     });
-    const values = tx.objectStore('values');
+    const values = touchesOnly ? null : tx.objectStore('values');
     const meta = tx.objectStore('meta');
     try {
       for (const op of ops) {
         if (op.kind === 'put') {
           const { data: _data, codec: _codec, ...metadata } = op.value;
-          values.put(op.value, op.value.key);
+          values!.put(op.value, op.value.key);
           meta.put(metadata, op.value.key);
         } else if (op.kind === 'delete') {
-          values.delete(op.key);
+          values!.delete(op.key);
           meta.delete(op.key);
         } else if (op.kind === 'clear') {
-          values.clear();
+          values!.clear();
           meta.clear();
         } else {
           const current = await settled<TierEntryMeta | undefined>(meta.get(op.key));

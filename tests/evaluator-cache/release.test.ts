@@ -35,19 +35,22 @@ describe('an evicted evaluator', () => {
     const cache = cacheOf(1);
     const g = models.rabbits(12);
     const ev = await createEvaluator(g, { kind: 'moments', k: 2 }, { cache, backend: 'wasm' });
-    const many = Float64Array.from({ length: 3 * 3000 }, (_, i) => 0.5 + (i % 7) / 5);
-    let evicted = false;
-    const running = ev.evaluate({
-      thetas: many,
-      // At the first report of rows done (the evaluation yields there), another structure evicts this one.
-      onProgress: ({ done, total }) => {
-        if (done < total && !evicted) {
-          evicted = true;
-          void createEvaluator(models.rabbits(13), { kind: 'moments', k: 2 }, { cache, backend: 'wasm' });
-        }
-      },
-    });
-    const result = await running;
+    let evicted = false, many = new Float64Array(0), result!: Awaited<ReturnType<typeof ev.evaluate>>;
+    // Reports come every 50 ms: a batch that finishes sooner on a fast machine gets only its
+    // final one, so the batch grows until the eviction has happened mid-run.
+    for (let rows = 3000; !evicted && rows <= 3_000_000; rows *= 4) {
+      many = Float64Array.from({ length: 3 * rows }, (_, i) => 0.5 + (i % 7) / 5);
+      result = await ev.evaluate({
+        thetas: many,
+        // At the first report of rows done (the evaluation yields there), another structure evicts this one.
+        onProgress: ({ done, total }) => {
+          if (done < total && !evicted) {
+            evicted = true;
+            void createEvaluator(models.rabbits(13), { kind: 'moments', k: 2 }, { cache, backend: 'wasm' });
+          }
+        },
+      });
+    }
     expect(evicted).toBe(true);
     expect(result.values.every(Number.isFinite)).toBe(true);
     expect(result.values.subarray(0, 2)).toEqual(Float64Array.from(g.moments(2, { theta: many.subarray(0, 3) })));

@@ -6,7 +6,7 @@
 import { AbortError, GraphError, KernelError, PhasekitError, TraceError } from '../errors/index.js';
 import { CacheError } from '../cache/errors.js';
 import type { Graph } from '../phase-type/graph.js';
-import type { GraphBuffers } from '../graph/state-graph.js';
+import type { GraphBuffers, StateGraph } from '../graph/state-graph.js';
 import { PoolError } from './errors.js';
 
 /** Which graph a call is about: its key, plus its buffers when the worker does not hold it yet. */
@@ -55,8 +55,14 @@ export type MethodTable = Record<string, KernelMethod>;
 /** Arguments of method M of table T. */
 export type ArgsOf<T extends MethodTable, M extends keyof T> = Parameters<T[M]>[1];
 
+/**
+ * What a method's result is on the page: a graph, or a model still in kernel memory (which
+ * has toGraph()), crosses as its buffers (see serve.ts); anything else as it is.
+ */
+export type OnWire<R> = R extends StateGraph ? GraphBuffers : R extends { toGraph(): StateGraph | undefined } ? GraphBuffers : R;
+
 /** Result of method M of table T, as the pool resolves it. */
-export type ResultOf<T extends MethodTable, M extends keyof T> = Awaited<ReturnType<T[M]>>;
+export type ResultOf<T extends MethodTable, M extends keyof T> = OnWire<Awaited<ReturnType<T[M]>>>;
 
 /** An error as it crosses the worker boundary (enough to rebuild GraphError and KernelError). */
 export interface SerializedError {

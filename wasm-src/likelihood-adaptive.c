@@ -234,15 +234,11 @@ int32_t lik_adaptive_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
     if (m == N) break;
     birth_step(u, up, K, &lo, &hi);
     /* Far in the tail the birth chain's mass underflows: it is scaled instead (likelihood.h). */
-    E[m + 1] = E[m];
     double mass = 0;
     for (int32_t k = lo; k <= hi; k++) mass += u[k];
-    if (mass > 0 && mass < RESCALE_BELOW) {
-      int32_t shift = 0;
-      while (mass < RESCALE_BELOW) { mass = ldexp(mass, RESCALE_SHIFT); shift += RESCALE_SHIFT; }
-      for (int32_t k = 0; k < K; k++) u[k] = ldexp(u[k], shift);
-      E[m + 1] += shift;
-    }
+    const int32_t shift = lik_shift_for(mass);
+    E[m + 1] = E[m] + shift;
+    if (shift) lik_rescale(u, K, shift);
   }
   for (int32_t m = steps; m <= N; m++) { a[m] = b[m] = 0; E[m] = E[steps - 1]; }
   L->steps = steps;
@@ -267,13 +263,13 @@ static void birth_reverse(pk_lik *L, const double *c, const double *d, int32_t N
       double *next = seg + (size_t)(m + 1 - first) * KK;
       memcpy(next, seg + (size_t)(m - first) * KK, KK * 8);
       birth_step(next, up, K, &lo, &hi);
-      if (E[m + 1] != E[m]) for (int32_t k = 0; k < K; k++) next[k] = ldexp(next[k], E[m + 1] - E[m]);
+      if (E[m + 1] != E[m]) lik_rescale(next, K, E[m + 1] - E[m]);
     }
     for (int32_t m = end; m >= first; m--) {
       const double *u = seg + (size_t)(m - first) * KK;
       const double cm = c[m], dm = d[m];
       /* ub = ∂L/∂u_{m+1} in u_{m+1}'s scale: into u_m's. */
-      if (m < last && E[m + 1] != E[m]) for (int32_t k = 0; k < K; k++) ub[k] = ldexp(ub[k], E[m + 1] - E[m]);
+      if (m < last && E[m + 1] != E[m]) lik_rescale(ub, K, E[m + 1] - E[m]);
       for (int32_t k = 0; k < K; k++) {
         double above = k + 1 < K ? ub[k + 1] : 0, uk = u[k];
         if (uk != 0) {

@@ -455,8 +455,16 @@ static sequence envelope_scaled(const double *x, const int32_t *E, int32_t len, 
 }
 
 /* x[0..n) ×= 2^shift: exact (entries are 0 or far above the subnormals). */
-static void rescale(double *x, int32_t n, int32_t shift) {
+void lik_rescale(double *x, int32_t n, int32_t shift) {
   for (int32_t i = 0; i < n; i++) x[i] = ldexp(x[i], shift);
+}
+
+/* The shift (a multiple of RESCALE_SHIFT) that lifts a mass below RESCALE_BELOW back over it;
+ * 0 for a mass of 0 or one high enough. */
+int32_t lik_shift_for(double mass) {
+  int32_t shift = 0;
+  if (mass > 0) while (mass < RESCALE_BELOW) { mass = ldexp(mass, RESCALE_SHIFT); shift += RESCALE_SHIFT; }
+  return shift;
 }
 
 /* How the reverse sweep gets v_n: all stored (N+1 vectors), or K checkpoints every C steps and a segment. */
@@ -500,13 +508,12 @@ static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
     else if (!checkpointed) next = L->store + (size_t)(k + 1) * nn;
     else next = cur == seg ? seg + nn : seg; /* the segment buffer's first two vectors in turn */
     sa = step(L, cur, next, &mass);
-    E[k + 1] = E[k];
-    if (mass > 0 && mass < RESCALE_BELOW) {
-      int32_t shift = 0;
-      while (mass < RESCALE_BELOW) { mass = ldexp(mass, RESCALE_SHIFT); shift += RESCALE_SHIFT; }
-      rescale(next, L->nt, shift);
+    const int32_t shift = lik_shift_for(mass);
+    E[k + 1] = E[k] + shift;
+    if (shift) {
+      lik_rescale(next, L->nt, shift);
       sa = ldexp(sa, shift);
-      E[k + 1] += shift;
+      mass = ldexp(mass, shift);
     }
     if (checkpointed && (k + 1) % C == 0) memcpy(L->store + (size_t)((k + 1) / C) * nn, next, nn * 8);
     cur = next;
@@ -539,14 +546,14 @@ static void plain_reverse(pk_lik *L, const double *c, const double *d, const sto
       for (int32_t k = seg_first; k < seg_last; k++) {
         double *next = segbuf + (size_t)(k + 1 - seg_first) * nn;
         step(L, segbuf + (size_t)(k - seg_first) * nn, next, &unused);
-        if (E[k + 1] != E[k]) rescale(next, nt, E[k + 1] - E[k]);
+        if (E[k + 1] != E[k]) lik_rescale(next, nt, E[k + 1] - E[k]);
       }
     }
     for (int32_t k = seg_last; k >= seg_first; k--) {
       const double *v = segbuf + (size_t)(checkpointed ? k - seg_first : k) * nn;
       const double ck = c[k], dk = d[k];
       /* u = ∂L/∂v_{k+1} in v_{k+1}'s scale: into v_k's. */
-      if (k < last && E[k + 1] != E[k]) rescale(u, nt, E[k + 1] - E[k]);
+      if (k < last && E[k + 1] != E[k]) lik_rescale(u, nt, E[k + 1] - E[k]);
       for (int32_t i = 0; i < nt; i++) {
         double vi = v[i], ui = u[i];
         L->gdiag[i] += vi * ui;

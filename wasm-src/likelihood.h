@@ -81,6 +81,10 @@ enum { PK_LIK_OK = 0, PK_LIK_TOO_MANY_STEPS = 1, PK_LIK_OUT_OF_MEMORY = 2, PK_LI
 int64_t lik_window_end(double mu);
 /* likelihood.c: the largest time with a positive weight. */
 double lik_max_time(const pk_lik *L);
+/* likelihood.c: the shift that lifts a stepped vector's mass back over RESCALE_BELOW (0: none
+ * needed), and x[0..n) ×= 2^shift. */
+int32_t lik_shift_for(double mass);
+void lik_rescale(double *x, int32_t n, int32_t shift);
 
 /* likelihood-adaptive.c. Levels: steps the chain with λ_k until its mass is gone;
  * PK_LIK_DECLINED when that would cost more than plain uniformisation's `need`

@@ -64,6 +64,9 @@ const registry = new FinalizationRegistry<number>((ptr) => kernel().pk_lik_free(
 // Not maxMemoryBytes (code 5): that is the caller's bound, and dense matrices would not keep it.
 const DENSE_CODES = new Set([3, 4]);
 
+/** Kernel copies of a call's weights and of the data's own (to restore), points then censored points. */
+interface StagedWeights { call: [number, number]; own: [number, number] }
+
 /** Whether a dense row lost digits to underflow: a probability below the normal doubles, or a gradient not finite. */
 const underflowed = (row: DenseLogLikelihood) => row.underflow || (row.gradient !== null && row.gradient.some((g) => !Number.isFinite(g)));
 
@@ -132,12 +135,12 @@ export class PointLikelihood {
     const ptrs: number[] = [];
     const alloc = (bytes: number) => { const p = allocate(k, bytes); ptrs.push(p); return p; };
     // The data's own weights are staged before the call's go in, so that restoring them cannot fail.
-    let restore: [number, number] | null = null;
+    let staged: StagedWeights | null = null;
     try {
       if (weights) {
-        restore = this.stageWeights(alloc, this.data.weights, this.data.censoredWeights);
         const split = this.data.points.length;
-        k.pk_lik_set_weights(this.ptr, ...this.stageWeights(alloc, weights.subarray(0, split), weights.subarray(split)));
+        staged = { own: this.stageWeights(alloc, this.data.weights, this.data.censoredWeights), call: this.stageWeights(alloc, weights.subarray(0, split), weights.subarray(split)) };
+        k.pk_lik_set_weights(this.ptr, ...staged.call);
       }
       const th = alloc(8 * Math.max(1, rows * d)), w = alloc(8 * Math.max(1, m)), wbar = alloc(8 * Math.max(1, m));
       const ll = alloc(8 * rows), grad = gradient ? alloc(8 * Math.max(1, rows * d)) : 0, status = alloc(4 * rows);
@@ -159,7 +162,7 @@ export class PointLikelihood {
         // Dense matrices underflow far in the tail (log f below about −700), where the stepping
         // kernel scales its vectors: such a row steps after all, within maxSteps.
         if (codes[r] === 3 && underflowed(row)) {
-          const stepped = this.stepRow(th + 8 * r * d, d, w, wbar, ll + 8 * r, grad && grad + 8 * r * d, status + 4 * r, weights);
+          const stepped = this.stepRow(th + 8 * r * d, d, w, wbar, ll + 8 * r, grad && grad + 8 * r * d, status + 4 * r, staged);
           if (stepped === 0) {
             out.logLik[r] = f64View(k, ll + 8 * r, 1)[0];
             if (out.gradient) out.gradient.set(f64View(k, grad + 8 * r * d, d), r * d);
@@ -177,35 +180,28 @@ export class PointLikelihood {
       }
       return out;
     } finally {
-      if (restore) k.pk_lik_set_weights(this.ptr, ...restore);
+      if (staged) k.pk_lik_set_weights(this.ptr, ...staged.own);
       for (const p of ptrs) k.pk_free(p);
     }
   }
 
-  // One θ row (at th) by the kernel without 'auto''s dense cap: its status (0 done; 3 past
-  // maxSteps, also where the cap already was maxSteps; see pk_lik_batch).
-  private stepRow(th: number, d: number, w: number, wbar: number, ll: number, grad: number, status: number, weights: Float64Array | undefined): number {
+  // One θ row (at th) by the kernel without 'auto''s dense cap, with the call's weights if
+  // any (staged by evaluateOnce): its status (0 done; 3 past maxSteps, also where the cap
+  // already was maxSteps; see pk_lik_batch).
+  private stepRow(th: number, d: number, w: number, wbar: number, ll: number, grad: number, status: number, staged: StagedWeights | null): number {
     const k = this.k, maxSteps = this.limits.maxSteps ?? DEFAULT_MAX_STEPS;
     if (this.cap >= maxSteps) return 3;
     if (this.uncapped === 0) {
       this.uncapped = this.createKernelLikelihood(maxSteps);
       registry.register(this, this.uncapped, this);
     }
-    const ptrs: number[] = [];
-    const alloc = (bytes: number) => { const p = allocate(k, bytes); ptrs.push(p); return p; };
-    let restore: [number, number] | null = null;
     try {
-      if (weights) {
-        const split = this.data.points.length;
-        restore = this.stageWeights(alloc, this.data.weights, this.data.censoredWeights);
-        k.pk_lik_set_weights(this.uncapped, ...this.stageWeights(alloc, weights.subarray(0, split), weights.subarray(split)));
-      }
+      if (staged) k.pk_lik_set_weights(this.uncapped, ...staged.call);
       k.pk_lik_batch(this.uncapped, d, this.par.base, this.par.coef, this.par.loopBase, this.par.loopCoef, this.par.hasOut,
         1, th, w, wbar, ll, grad, status);
       return new Int32Array(k.memory.buffer, status, 1)[0];
     } finally {
-      if (restore) k.pk_lik_set_weights(this.uncapped, ...restore);
-      for (const p of ptrs) k.pk_free(p);
+      if (staged) k.pk_lik_set_weights(this.uncapped, ...staged.own);
     }
   }
 

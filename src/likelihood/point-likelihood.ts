@@ -11,7 +11,8 @@ import { canonicalRates } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
-import { denseFits, denseStepCap, denseLogLikelihood, transientCount, type DenseLogLikelihood } from './dense-likelihood.js';
+import { transientCount } from './dense-chain.js';
+import { denseFits, denseStepCap, denseLogLikelihood, type DenseLogLikelihood, type DenseOptions } from './dense-likelihood.js';
 import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
 
 /** Bounds on the work of one evaluation. */
@@ -75,14 +76,9 @@ export class PointLikelihood {
   private readonly k: KernelExports;
   private readonly par: KernelParameterisation;
   private ptr: number;
-  // 'auto' caps the kernel's steps where dense matrices cost less; this one steps to maxSteps,
-  // for rows whose dense answer underflows (made when first needed).
-  private uncapped = 0;
   private readonly cap: number;
   private readonly method: LikelihoodMethod;
   private lastDense = false;
-  // The kernel likelihood that computed the last row: lastRun() reads its steps and λ.
-  private lastPtr = 0;
   /** Rows the last evaluation computed with dense matrices. */
   denseRows = 0;
 
@@ -150,7 +146,6 @@ export class PointLikelihood {
       const codes = new Int32Array(k.memory.buffer, status, rows).slice();
       const out = { logLik: f64View(k, ll, rows).slice(), gradient: gradient ? f64View(k, grad, rows * d).slice() : null };
       this.lastDense = false;
-      this.lastPtr = this.ptr;
       this.denseRows = 0;
       for (let r = 0; r < rows; r++) {
         if (codes[r] === 0) continue;
@@ -158,20 +153,15 @@ export class PointLikelihood {
         // kernel's memory: dense matrices, at a cost in log λt.
         if (!DENSE_CODES.has(codes[r]) || !denseFits(this.structure)) this.refuse(thetas, r, codes[r], naming);
         const split = this.data.points.length;
-        const row = this.denseRow(thetas, r, gradient, naming, weights?.subarray(0, split), weights?.subarray(split));
-        // Dense matrices underflow far in the tail (log f below about −700), where the stepping
-        // kernel scales its vectors: such a row steps after all, within maxSteps.
-        if (codes[r] === 3 && underflowed(row)) {
-          const stepped = this.stepRow(th + 8 * r * d, d, w, wbar, ll + 8 * r, grad && grad + 8 * r * d, status + 4 * r, staged);
-          if (stepped === 0) {
-            out.logLik[r] = f64View(k, ll + 8 * r, 1)[0];
-            if (out.gradient) out.gradient.set(f64View(k, grad + 8 * r * d, d), r * d);
-            if (r === rows - 1) this.lastPtr = this.uncapped;
-            continue;
-          }
+        const pw = weights?.subarray(0, split), cw = weights?.subarray(split);
+        let row = this.denseRow(thetas, r, gradient, naming, { pw, cw });
+        // Far in the tail (log f below about −708) dense matrices underflow: the row again,
+        // its matrices and vectors kept in scale (exact there, at the same cost in log λt).
+        if (underflowed(row)) {
+          row = this.denseRow(thetas, r, gradient, naming, { pw, cw, scaled: true });
           // A continuous density is positive at every t > 0 (each transient state reaches
-          // absorption): 0 here is an underflow, not an answer. A pmf can be 0: it stands.
-          if (!this.structure.discrete && stepped === 3) this.refuseUnderflow(r, naming);
+          // absorption): 0 here is a loss, not an answer. A pmf can be 0: it stands.
+          if (!this.structure.discrete && underflowed(row)) this.refuseUnderflow(r, naming);
         }
         out.logLik[r] = row.logLik;
         if (out.gradient && row.gradient) out.gradient.set(row.gradient, r * d);
@@ -185,26 +175,6 @@ export class PointLikelihood {
     }
   }
 
-  // One θ row (at th) by the kernel without 'auto''s dense cap, with the call's weights if
-  // any (staged by evaluateOnce): its status (0 done; 3 past maxSteps, also where the cap
-  // already was maxSteps; see pk_lik_batch).
-  private stepRow(th: number, d: number, w: number, wbar: number, ll: number, grad: number, status: number, staged: StagedWeights | null): number {
-    const k = this.k, maxSteps = this.limits.maxSteps ?? DEFAULT_MAX_STEPS;
-    if (this.cap >= maxSteps) return 3;
-    if (this.uncapped === 0) {
-      this.uncapped = this.createKernelLikelihood(maxSteps);
-      registry.register(this, this.uncapped, this);
-    }
-    try {
-      if (staged) k.pk_lik_set_weights(this.uncapped, ...staged.call);
-      k.pk_lik_batch(this.uncapped, d, this.par.base, this.par.coef, this.par.loopBase, this.par.loopCoef, this.par.hasOut,
-        1, th, w, wbar, ll, grad, status);
-      return new Int32Array(k.memory.buffer, status, 1)[0];
-    } finally {
-      if (staged) k.pk_lik_set_weights(this.uncapped, ...staged.own);
-    }
-  }
-
   // Weights of the points and of the censored points, copied into kernel memory.
   private stageWeights(alloc: (bytes: number) => number, pw: Float64Array, cw: Float64Array): [number, number] {
     const a = alloc(8 * Math.max(1, pw.length)), b = alloc(8 * Math.max(1, cw.length));
@@ -215,7 +185,7 @@ export class PointLikelihood {
 
   /** What the last evaluation (of its last row) did. */
   lastRun(): LikelihoodRun {
-    const ptr = this.lastPtr || this.ptr, levels = this.k.pk_lik_levels(ptr);
+    const ptr = this.ptr, levels = this.k.pk_lik_levels(ptr);
     if (this.lastDense) return { steps: 0, lambda: this.k.pk_lik_lambda(ptr), method: 'dense', levels: 0 };
     return { steps: this.k.pk_lik_steps(ptr), lambda: this.k.pk_lik_lambda(ptr), method: levels > 0 ? 'adaptive' : 'uniformisation', levels };
   }
@@ -225,25 +195,25 @@ export class PointLikelihood {
     if (this.ptr === 0) return;
     registry.unregister(this);
     this.k.pk_lik_free(this.ptr);
-    if (this.uncapped !== 0) this.k.pk_lik_free(this.uncapped);
-    this.ptr = this.uncapped = this.lastPtr = 0;
+    this.ptr = 0;
     releaseParameterisation(this);
   }
 
   // One row by dense matrices; its errors name the row as in the batch.
-  private denseRow(thetas: ThetaRows, r: number, gradient: boolean, naming: RowNaming, pw?: Float64Array, cw?: Float64Array) {
+  private denseRow(thetas: ThetaRows, r: number, gradient: boolean, naming: RowNaming, options: DenseOptions) {
     try {
-      return denseLogLikelihood(this.structure, this.data, thetaRow(thetas, r), gradient, pw, cw);
+      return denseLogLikelihood(this.structure, this.data, thetaRow(thetas, r), gradient, options);
     } catch (e) {
       if (e instanceof GraphError && naming.of > 1) throw new GraphError(e.code, `θ row ${naming.first + r}: ${e.message}`);
       throw e;
     }
   }
 
-  // A row whose density underflows dense matrices and needs more than maxSteps steps in scaled arithmetic.
+  // A continuous row whose density lost every digit even in scale: its states' probabilities
+  // spread wider than the doubles (2¹⁰⁷⁴ between the largest and those that absorb).
   private refuseUnderflow(r: number, naming: RowNaming): never {
     const where = naming.of > 1 ? `θ row ${naming.first + r}: ` : '';
-    throw new GraphError('WORK_LIMIT', `${where}a density here is below what dense matrices represent (under 2⁻¹⁰²², log f below about −708), and stepping it with scaled vectors needs more than maxSteps = ${this.limits.maxSteps ?? DEFAULT_MAX_STEPS} steps (largest exit rate × largest time); raise limits.maxSteps, or rescale time`);
+    throw new GraphError('WORK_LIMIT', `${where}a density here is too small to represent even with dense matrices kept in scale: the probabilities of the chain's states spread wider than doubles hold; rescale the rates or time`);
   }
 
   // A row the kernel refused: the JavaScript validator names the problem.

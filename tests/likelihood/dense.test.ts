@@ -7,7 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEvaluator, GraphError, models, ready } from '../../src/index.js';
 import { PointLikelihood } from '../../src/likelihood/point-likelihood.js';
-import { denseLogLikelihood, denseStepCap, transientCount } from '../../src/likelihood/dense-likelihood.js';
+import { transientCount } from '../../src/likelihood/dense-chain.js';
+import { denseLogLikelihood, denseStepCap } from '../../src/likelihood/dense-likelihood.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { buildGraph, coalescentSpec, rabbitsSpec, randomSpec, randomTheta, type GraphSpec } from '../correctness/fixtures.js';
 import { continuousLogLik, discreteLogLik, type OracleData } from './oracle.js';
@@ -94,11 +95,37 @@ describe('memory bounded by chunks', () => {
     const data = checkObservations({ times, censored: [0.3, 1.7, 2.2] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
     const whole = denseLogLikelihood(structure, data, theta, true);
     for (const bytes of [1, 8 * 11 * 4 * 3, 8 * 11 * 4 * 7]) {
-      const chunked = denseLogLikelihood(structure, data, theta, true, undefined, undefined, bytes);
+      const chunked = denseLogLikelihood(structure, data, theta, true, { chunkBytes: bytes });
       expect(chunked.logLik).toBe(whole.logLik);
       expect(Array.from(chunked.gradient!)).toEqual(Array.from(whole.gradient!));
     }
     expectMatch({ logLik: whole.logLik, gradient: Array.from(whole.gradient!) }, continuousLogLik(spec, [1, 2, 4], { times, censored: [0.3, 1.7, 2.2] }), 'rabbits 3');
+  });
+});
+
+describe('matrices kept in scale (the path of densities below the doubles) against the plain ones where both hold', () => {
+  const plainAndScaled = (spec: GraphSpec, theta: number[], data: Observed) => {
+    const structure = buildGraph(spec).structure();
+    const points = checkObservations(data, { discrete: spec.discrete, vertexCount: structure.vertexCount }) as CheckedPoints;
+    const at = Float64Array.from(theta);
+    const [plain, scaled] = [false, true].map((s) => denseLogLikelihood(structure, points, at, true, { scaled: s }));
+    expect(plain.underflow).toBe(false);
+    return { plain: { logLik: plain.logLik, gradient: Array.from(plain.gradient!) }, scaled: { logLik: scaled.logLik, gradient: Array.from(scaled.gradient!) } };
+  };
+
+  it.each([
+    ['coalescent n = 5', coalescentSpec(5), [1.3]],
+    ['rabbits N = 3', rabbitsSpec(3), [1, 2, 4]],
+    ...[301, 302, 303, 304].map((seed) => [`random cyclic seed ${seed}`, randomSpec({ seed, vertices: 8, params: 2, absorbing: 1, defective: seed % 2 === 0 }), [0.8, 1.6]] as const),
+  ] as const)('%s: times and censored times', (_, spec, theta) => {
+    const { plain, scaled } = plainAndScaled(spec, [...theta], { times: spread(0.5), censored: [0.2, 2.5] });
+    expectMatch(scaled, plain, 'scaled vs plain');
+  });
+
+  it.each([511, 512, 513])('discrete random seed %i: steps and censored steps', (seed) => {
+    const spec = randomSpec({ seed, vertices: 7, params: 1, absorbing: 1, defective: false, discrete: true });
+    const { plain, scaled } = plainAndScaled(spec, randomTheta(seed, 1, 0.1, 0.9), { steps: [1, 2, 5, 13, 40], censored: [3, 21] });
+    expectMatch(scaled, plain, 'scaled vs plain, discrete');
   });
 });
 

@@ -1,6 +1,7 @@
 // Densities below the range of doubles (log f from −700 to −10⁵, f far under 5e−324): the
 // kernel scales its stepped vectors by powers of two and carries the exponents, so log L and
-// its gradient stay exact there; a dense row of 'auto' that underflows steps instead. Against
+// its gradient stay exact there; a dense row that underflows goes again with its matrices and
+// vectors kept in scale (powers of two carried apart), exact there too. Against
 // closed forms in logs (two exponentials, the coalescent's hypoexponential time to the most
 // recent common ancestor, a geometric number of steps) and, on random cyclic graphs, a dense
 // e^{St/m} applied m times with the vector renormalised: log L to 1e−10 relative, the
@@ -89,27 +90,25 @@ describe('the coalescent (n = 5, 26 states): the hypoexponential time to the MRC
     }));
   }
 
-  it("'auto' on this small chain answers with dense matrices, which underflow here: the row is stepped instead, and lastRun says so", () => {
+  it("'auto' on this small chain answers with dense matrices, which underflow here: the row goes again in scale, and lastRun says dense", () => {
     const structure = buildGraph(spec).structure();
     const points = checkObservations({ times: [4.58] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
     const pl = new PointLikelihood(structure, points);
     try {
       const r = pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.of(2000) }, true);
-      expect(Math.abs(r.logLik[0] - logDensity(2000, 4.58).value)).toBeLessThanOrEqual(LOGLIK_TOL * 1e4);
-      const run = pl.lastRun();
-      expect(run.method).not.toBe('dense');
-      expect(run.steps).toBeGreaterThan(1000);
+      const want = logDensity(2000, 4.58);
+      expect(want.value).toBeLessThan(-9000);
+      expectMatch({ logLik: r.logLik[0], gradient: Array.from(r.gradient!) }, { logLik: want.value, gradient: [want.d] }, 'θ 2000');
+      expect(pl.lastRun().method).toBe('dense');
     } finally {
       pl.dispose();
     }
   });
 
-  it('beyond maxSteps as well as below what dense matrices represent: WORK_LIMIT naming maxSteps, not a log L of −∞', () => {
-    for (const method of METHODS) {
-      const error = (() => { try { ours(spec, [1e6], { times: [4.58] }, method); } catch (e) { return e; } })();
-      expect(error, method).toBeInstanceOf(GraphError);
-      expect(error, method).toMatchObject({ code: 'WORK_LIMIT', message: expect.stringMatching(/maxSteps = 10000000/) });
-    }
+  it.each(METHODS)('beyond maxSteps (λt ≈ 4.6·10⁷) as well as below the doubles (log f ≈ −4.6·10⁶): exact in scale, by %s', (method) => {
+    const want = logDensity(1e6, 4.58);
+    expect(want.value).toBeLessThan(-4e6);
+    expectMatch(ours(spec, [1e6], { times: [4.58] }, method), { logLik: want.value, gradient: [want.d] }, `${method}, θ 10⁶`);
   });
 
   it.each(METHODS)('θ far above the data (an SVGD particle in the tail), by %s', (method) => {
@@ -125,8 +124,10 @@ describe('the coalescent (n = 5, 26 states): the hypoexponential time to the MRC
 
 describe('a geometric number of steps (discrete): P(τ = k) = q(1 − q)^{k−1}, q = θ/2', () => {
   const spec: GraphSpec = { stateLength: 1, paramLength: 1, discrete: true, states: [[0], [1], [2]], edges: [[0, 1, 1, [0]], [1, 2, 0, [0.5]]] };
-  it('a pmf past maxSteps whose dense value underflows stays −∞ (a pmf can be 0): 2·10⁹ steps', () => {
-    expect(ours(spec, [0.4], { steps: [2e9] }).logLik).toBe(-Infinity);
+  it('a pmf past maxSteps whose dense value underflows: 2·10⁹ steps, log p ≈ −4.5·10⁸, exact in scale', () => {
+    const theta = 0.4, q = theta / 2, k = 2e9;
+    const logLik = Math.log(q) + (k - 1) * Math.log1p(-q), gradient = 0.5 * (1 / q - (k - 1) / (1 - q));
+    expectMatch(ours(spec, [theta], { steps: [k], censored: [2.1e9] }), { logLik: logLik + 2.1e9 * Math.log1p(-q), gradient: [gradient - (0.5 * 2.1e9) / (1 - q)] }, 'geometric, 2·10⁹ steps');
   });
 
   it('steps and censored steps with log-probabilities down to −2·10⁴', () => {
@@ -176,4 +177,48 @@ describe('random cyclic graphs: a dense e^{St/m} applied m times, renormalised e
     const stored = ours(spec, theta, { times }, 'uniformisation');
     for (const bytes of [200_000, 2_000_000]) expect(ours(spec, theta, { times }, 'uniformisation', bytes)).toEqual(stored);
   });
+});
+
+describe('a stiff chain (rates 10⁸ beside 10⁻⁸) far past maxSteps: λt up to 2·10²⁰, dense matrices in scale', () => {
+  // 1 ⇄ 2 at a = b = 10⁸θ, 2 → absorbed at c = 10⁻⁸θ, from 1. With λ₁ > λ₂ the eigenvalues of S,
+  // f(t) = ac·(e^{λ₁t} − e^{λ₂t})/(λ₁ − λ₂); λ₁ is written without cancellation.
+  const spec: GraphSpec = {
+    stateLength: 1, paramLength: 1, discrete: false, states: [[0], [1], [2], [3]],
+    edges: [[0, 1, 1, [0]], [1, 2, 0, [1e8]], [2, 1, 0, [1e8]], [2, 3, 0, [1e-8]]],
+  };
+  // All rates are θ times fixed ones, so f(t; θ) = θ·f(θt; 1) and ∂ log f/∂θ = 1/θ + t·∂ log f/∂t.
+  function logDensity(theta: number, t: number): { value: number; d: number } {
+    const a = 1e8 * theta, b = 1e8 * theta, c = 1e-8 * theta, sum = a + b + c, root = Math.sqrt(sum * sum - 4 * a * c);
+    const l1 = (-2 * a * c) / (sum + root), l2 = -(sum + root) / 2, r = Math.exp((l2 - l1) * t);
+    return { value: Math.log(a * c) + l1 * t + Math.log1p(-r) - Math.log(l1 - l2), d: 1 / theta + (t / theta) * (l1 + ((l1 - l2) * r) / (1 - r)) };
+  }
+
+  it.each(METHODS)('log f from −19 down to −5·10³ and its gradient against the closed form, by %s', (method) => {
+    const times = [1e4, 1e9, 1e12];
+    const parts = times.map((t) => logDensity(1, t));
+    expect(parts[2].value).toBeLessThan(-4000);
+    const want = { logLik: parts.reduce((s, x) => s + x.value, 0), gradient: [parts.reduce((s, x) => s + x.d, 0)] };
+    expectMatch(ours(spec, [1], { times }, method), want, method);
+  });
+
+  it('the gradient where nothing underflows (t from 1 to 10¹⁰): the leak of 10⁻¹⁷ per step in each squaring\'s derivative', () => {
+    for (const t of [1, 1e6, 1e8, 1e9, 1e10]) {
+      const want = logDensity(1, t);
+      expectMatch(ours(spec, [1], { times: [t] }), { logLik: want.value, gradient: [want.d] }, `t ${t}`);
+    }
+  });
+});
+
+it('a density that even scaled matrices lose (its states 10³⁴⁰ apart): WORK_LIMIT, not a log L of −∞', () => {
+  // From 1, mass reaches 2 (the only state that absorbs) at rate 10⁻²⁰⁰ and returns at 10¹⁵⁰:
+  // after t = 10⁻¹⁴⁰ state 2 holds about 10⁻³⁴⁰ of it, below 2⁻¹⁰⁷⁴ of state 1's.
+  const spec: GraphSpec = {
+    stateLength: 1, paramLength: 1, discrete: false, states: [[0], [1], [2], [3]],
+    edges: [[0, 1, 1, [0]], [1, 2, 0, [1e-200]], [2, 1, 0, [1e150]], [2, 3, 0, [1]]],
+  };
+  for (const method of METHODS) {
+    const error = (() => { try { ours(spec, [1], { times: [1e-140] }, method); } catch (e) { return e; } })();
+    expect(error, method).toBeInstanceOf(GraphError);
+    expect(error, method).toMatchObject({ code: 'WORK_LIMIT', message: expect.stringMatching(/kept in scale/) });
+  }
 });

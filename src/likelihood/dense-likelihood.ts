@@ -122,6 +122,8 @@ export interface DenseLogLikelihood {
   logLik: number;
   gradient: Float64Array | null;
   underflow: boolean;
+  /** The first such observation: its time (or step count) and whether it was censored. */
+  lost?: { at: number; censored: boolean };
 }
 
 /** Options of {@link denseLogLikelihood}. */
@@ -168,20 +170,24 @@ export function denseLogLikelihood(structure: Structure, data: CheckedPoints, th
     }
     return { v: rowOf(states, k - first, width), exponent: 'exps' in states ? states.exps[k - first] : 0 };
   };
-  let logLik = 0, underflow = false;
+  let logLik = 0, underflow = false, lost: DenseLogLikelihood['lost'];
   const grad = new Float64Array(p);
-  // The observation's probability is 2^exponent × q.value (exponent 0 unscaled). A density of
-  // exactly 0 at t = 0 is an answer (no start state absorbs at once), not an underflow.
-  const add = (weight: number, q: { value: number; grad: number[] }, exponent = 0, time = 1) => {
-    if (q.value < MIN_NORMAL && !(q.value === 0 && time === 0)) underflow = true;
+  // The observation's probability is 2^exponent × q.value (exponent 0 unscaled). A value of
+  // exactly 0 read at 0 (a density at t = 0, a pmf at 1 step: no start state absorbs at once)
+  // is an answer, not an underflow. `observed`: the time or step count, to name it.
+  const add = (weight: number, q: { value: number; grad: number[] }, exponent = 0, readAt = 1, observed = readAt, censored = false) => {
+    if (q.value < MIN_NORMAL && !(q.value === 0 && readAt === 0) && !underflow) {
+      underflow = true;
+      lost = { at: observed, censored };
+    }
     logLik += weight * (Math.log(q.value) + exponent * Math.LN2);
     if (q.value > 0) q.grad.forEach((g, i) => { grad[i] += (weight * g) / q.value; });
   };
   points.forEach((i, k) => {
     if (discrete && data.points[i] === 0) add(pw[i], { value: c.atom, grad: Array.from(c.dAtom) });
-    else { const { v, exponent } = stateOf(k); add(pw[i], absorptionRate(v, c), exponent, at[k]); }
+    else { const { v, exponent } = stateOf(k); add(pw[i], absorptionRate(v, c), exponent, at[k], data.points[i]); }
   });
-  censored.forEach((i, k) => { const { v, exponent } = stateOf(points.length + k); add(cw[i], transientMass(v, c), exponent); });
-  if (logLik === -Infinity || Number.isNaN(logLik)) return { logLik: -Infinity, gradient: gradient ? new Float64Array(p) : null, underflow };
-  return { logLik, gradient: gradient ? grad : null, underflow };
+  censored.forEach((i, k) => { const { v, exponent } = stateOf(points.length + k); add(cw[i], transientMass(v, c), exponent, 1, data.censored[i], true); });
+  if (logLik === -Infinity || Number.isNaN(logLik)) return { logLik: -Infinity, gradient: gradient ? new Float64Array(p) : null, underflow, lost };
+  return { logLik, gradient: gradient ? grad : null, underflow, lost };
 }

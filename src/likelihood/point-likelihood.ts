@@ -161,7 +161,7 @@ export class PointLikelihood {
           row = this.denseRow(thetas, r, gradient, naming, { pw, cw, scaled: true });
           // A continuous density is positive at every t > 0 (each transient state reaches
           // absorption): 0 here is a loss, not an answer. A pmf can be 0: it stands.
-          if (!this.structure.discrete && underflowed(row)) this.refuseUnderflow(r, naming);
+          if (!this.structure.discrete && underflowed(row)) this.refuseUnderflow(r, naming, row);
         }
         out.logLik[r] = row.logLik;
         if (out.gradient && row.gradient) out.gradient.set(row.gradient, r * d);
@@ -211,9 +211,10 @@ export class PointLikelihood {
 
   // A continuous row whose density lost every digit even in scale: its states' probabilities
   // spread wider than the doubles (2¹⁰⁷⁴ between the largest and those that absorb).
-  private refuseUnderflow(r: number, naming: RowNaming): never {
+  private refuseUnderflow(r: number, naming: RowNaming, row: DenseLogLikelihood): never {
     const where = naming.of > 1 ? `θ row ${naming.first + r}: ` : '';
-    throw new GraphError('WORK_LIMIT', `${where}a density here is too small to represent even with dense matrices kept in scale: the probabilities of the chain's states spread wider than doubles hold; rescale the rates or time`);
+    const what = row.lost ? `the ${row.lost.censored ? 'survival' : 'density'} at ${row.lost.censored ? 'censored ' : ''}time ${row.lost.at}` : 'a density here';
+    throw new GraphError('WORK_LIMIT', `${where}${what} is too small to represent even with dense matrices kept in scale (the probabilities of the chain's states at that time spread wider than doubles hold: a time far shorter or longer than the chain's rates); rescale the rates or time`);
   }
 
   // A row the kernel refused: the JavaScript validator names the problem.

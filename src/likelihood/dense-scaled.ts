@@ -158,13 +158,13 @@ export function scaledStatesAtTimes(c: Chain, times: number[], tmax: number): Sc
   const nt = c.n - 1, vs = startRows(c, times.length);
   if (tmax === 0) return vs;
   const { J, delta, bits, rest } = timeDigits(c.lambda, times, tmax);
-  const base = level(seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta), c.n);
+  const base = level(seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta, J === 0), c.n);
   carryLevels(vs, J + 1, base, (j) => times.flatMap((_, k) => (bits[k][j] ? [k] : [])), nt);
   const remainder = times.flatMap((_, k) => (rest[k] > 0 ? [k] : []));
   if (remainder.length > 0) {
     // The remainder (below one base step) by the series on the transient block of K: its
     // leak over so short a time is below the rounding of what it multiplies.
-    seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), transientBlock({ x: c.K, dx: c.dK }, c.n), nt);
+    seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), transientBlock({ x: c.K, dx: c.dK }, c.n), nt, true);
     normaliseRows(vs, remainder, nt);
   }
   return vs;

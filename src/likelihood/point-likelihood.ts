@@ -148,10 +148,17 @@ export class PointLikelihood {
       this.lastDense = false;
       this.denseRows = 0;
       for (let r = 0; r < rows; r++) {
-        if (codes[r] === 0) continue;
-        // On a small chain, a row past maxSteps (or past what dense matrices cost), or past the
-        // kernel's memory: dense matrices, at a cost in log λt.
-        if (!DENSE_CODES.has(codes[r]) || !denseFits(this.structure)) this.refuse(thetas, r, codes[r], naming);
+        if (codes[r] === 0) {
+          // A continuous density is positive at every t > 0, so −∞ from the kernel is a density
+          // at t = 0, or one at a time so short that its first terms fall below the kernel's
+          // floor (coalescent n = 5 at t = 10⁻¹⁰⁰: log f = −687). A small chain's dense
+          // matrices tell the two apart and answer the second.
+          if (!(out.logLik[r] === -Infinity && !this.structure.discrete && denseFits(this.structure))) continue;
+        } else if (!DENSE_CODES.has(codes[r]) || !denseFits(this.structure)) {
+          // On a small chain, a row past maxSteps (or past what dense matrices cost), or past the
+          // kernel's memory: dense matrices, at a cost in log λt.
+          this.refuse(thetas, r, codes[r], naming);
+        }
         const split = this.data.points.length;
         const pw = weights?.subarray(0, split), cw = weights?.subarray(split);
         let row = this.denseRow(thetas, r, gradient, naming, { pw, cw });

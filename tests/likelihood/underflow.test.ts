@@ -122,6 +122,29 @@ describe('the coalescent (n = 5, 26 states): the hypoexponential time to the MRC
   });
 });
 
+describe('times far shorter than the rates: the density is its leading term, θ⁴·30·t³ on the coalescent (n = 5)', () => {
+  // Three jumps at least reach the state that absorbs: f(t) = θ⁴·(10·6·3·1)·t³/3! + O(θ⁵t⁴).
+  const spec = coalescentSpec(5);
+  const leading = (theta: number, t: number) => ({ value: Math.log(30 * theta ** 4) + 3 * Math.log(t), d: 4 / theta });
+
+  it.each(METHODS)('t = 10⁻¹⁰⁰ alone and beside ordinary times, by %s (the kernel\'s floor is 1e-280: dense matrices answer)', (method) => {
+    for (const times of [[1e-100], [1e-100, 0.7, 2.5]]) {
+      const want = { logLik: leading(1.3, 1e-100).value, gradient: [leading(1.3, 1e-100).d] };
+      if (times.length > 1) {
+        const rest = ours(spec, [1.3], { times: times.slice(1) }, method);
+        want.logLik += rest.logLik;
+        want.gradient[0] += rest.gradient[0];
+      }
+      expectMatch(ours(spec, [1.3], { times }, method), want, `${method}, ${times.length} times`);
+    }
+  });
+
+  it('t = 0 stays a density of 0 (no start state absorbs at once), and t = 10⁻³⁰⁰ is WORK_LIMIT naming it', () => {
+    expect(ours(spec, [1], { times: [0, 0.5] }).logLik).toBe(-Infinity);
+    expect(() => ours(spec, [1], { times: [1e-300] })).toThrow(expect.objectContaining({ code: 'WORK_LIMIT', message: expect.stringMatching(/density at time 1e-300/) }));
+  });
+});
+
 describe('a geometric number of steps (discrete): P(τ = k) = q(1 − q)^{k−1}, q = θ/2', () => {
   const spec: GraphSpec = { stateLength: 1, paramLength: 1, discrete: true, states: [[0], [1], [2]], edges: [[0, 1, 1, [0]], [1, 2, 0, [0.5]]] };
   it('a pmf past maxSteps whose dense value underflows: 2·10⁹ steps, log p ≈ −4.5·10⁸, exact in scale', () => {

@@ -22,7 +22,9 @@
  * rest falls below POISSON_TAIL of the window's mass and, times the largest a_n (b_n)
  * beyond, below DENSITY_TAIL of f itself: f is exact relative to itself, down to
  * PROB_FLOOR, also where the density is made of terms outside the Poisson bulk (an
- * early time needing more jumps than λt gives; a late one whose mass left early). A
+ * early time needing more jumps than λt gives; a late one whose mass left early), and
+ * below PROB_FLOOR where no term before it is nonzero (a time far shorter still), until
+ * the Poisson weights underflow. A
  * window that needs the sequences further than the steps taken asks for more, and one
  * more pass steps them. Observation times are sorted and merged by
  * the caller; one stepping serves all of them. The reverse pass spreads each
@@ -159,16 +161,19 @@ typedef struct { int64_t right, left, want; } walk;
 
 /* Whether what a walk leaves out, at most w·r/(1 − r)·xb (w its last weight, r the ratio
  * of the next, xb the envelope of x beyond), is below DENSITY_TAIL of the sum so far
- * or below PROB_FLOOR absolutely. */
+ * or below PROB_FLOOR absolutely. While nothing is summed yet, only where nothing is left:
+ * a density at a time far shorter than the rates (the coalescent n = 5 at t = 1e−100,
+ * f = 30·t³) is made of terms beyond the floor alone, and the weights end by underflowing. */
 static inline int negligible(double w, double r, double xb, double acc, double total) {
   double rest = w * r * xb;
+  if (acc == 0) return rest == 0;
   return rest <= (DENSITY_TAIL * acc) * (1 - r) || rest <= (PROB_FLOOR * total) * (1 - r);
 }
 
 /* The length a sequence needs for a walk that reached its end at k with its rest not
  * negligible, taking x beyond as `xb` and the sum as it is (so an upper bound). */
 static int64_t length_wanted(double mu, recip q, int64_t k, double w, double xb, double acc, double total) {
-  double need = DENSITY_TAIL * acc > PROB_FLOOR * total ? DENSITY_TAIL * acc : PROB_FLOOR * total;
+  double need = acc == 0 ? 0 : DENSITY_TAIL * acc > PROB_FLOOR * total ? DENSITY_TAIL * acc : PROB_FLOOR * total;
   int64_t j = k;
   for (; j < INT32_MAX; j++) { double r = ratio_up(q, mu, j); if (w * r * xb <= need * (1 - r)) break; w *= r; }
   return j + 2;

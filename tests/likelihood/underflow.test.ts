@@ -127,7 +127,7 @@ describe('times far shorter than the rates: the density is its leading term, θ�
   const spec = coalescentSpec(5);
   const leading = (theta: number, t: number) => ({ value: Math.log(30 * theta ** 4) + 3 * Math.log(t), d: 4 / theta });
 
-  it.each(METHODS)('t = 10⁻¹⁰⁰ alone and beside ordinary times, by %s (the kernel\'s floor is 1e-280: dense matrices answer)', (method) => {
+  it.each(METHODS)('t = 10⁻¹⁰⁰ alone and beside ordinary times, by %s (below the kernel\'s floor of 1e-280: its walk goes on while nothing is summed)', (method) => {
     for (const times of [[1e-100], [1e-100, 0.7, 2.5]]) {
       const want = { logLik: leading(1.3, 1e-100).value, gradient: [leading(1.3, 1e-100).d] };
       if (times.length > 1) {
@@ -136,6 +136,19 @@ describe('times far shorter than the rates: the density is its leading term, θ�
         want.gradient[0] += rest.gradient[0];
       }
       expectMatch(ours(spec, [1.3], { times }, method), want, `${method}, ${times.length} times`);
+    }
+  });
+
+  it('the kernel answers t = 10⁻¹⁰⁰ itself, without dense matrices', () => {
+    const structure = buildGraph(spec).structure();
+    const points = checkObservations({ times: [1e-100] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+    const pl = new PointLikelihood(structure, points, {}, 'uniformisation');
+    try {
+      const r = pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.of(1.3) }, true);
+      expect(pl.lastRun().method).toBe('uniformisation');
+      expect(Math.abs(r.logLik[0] - leading(1.3, 1e-100).value)).toBeLessThanOrEqual(LOGLIK_TOL * 700);
+    } finally {
+      pl.dispose();
     }
   });
 

@@ -87,7 +87,7 @@ export function chainAt(structure: Structure, theta: Float64Array, gradient: boo
     K[a * n + a] += 1 - exit / lambda;
   }
   K[n * n - 1] = 1;
-  for (const d of dK) projectRows(d, K, n, n);
+  for (const d of dK) projectRows(d, K, n);
   return { n, K, dK, alpha, dAlpha, s, ds, lambda, atom: 1 - mass, dAtom };
 }
 
@@ -116,23 +116,23 @@ export function seriesMatrix(K: Dual, n: number, h: number, reach = false): Dual
     if (coeff === 0 || (coeff < 1e-18 * Math.exp(-h) && !(reach && stale < 2))) break;
     power = { x: multiplyAdd(power.x, K.x, n), dx: power.dx.map((d, p) => multiplyAdd(power.x, K.dx[p], n, multiplyAdd(d, K.x, n))) };
   }
-  for (const d of out.dx) projectRows(d, out.x, n, n);
+  for (const d of out.dx) projectRows(d, out.x, n);
   return out;
 }
 
 /**
- * Makes each row of a derivative d sum to 0, as the derivative of a stochastic matrix x does,
- * moving each row's excess onto its entries in proportion to x's (the derivative of rows
- * renormalised to sum 1). Why: a stiff chain's slow leak (10⁻¹⁶ of a fast rate) is held in
- * its derivative only by the row sums, and a diagonal of −(10⁸ + 10⁻⁸)/λ cannot hold it; each
- * product adds roundings of the same size, so the leak's derivative is restored at each one.
- * `width` columns per row (n, or the transient block's with its sink apart: see dense-scaled.ts).
+ * Makes each row of a derivative d (n × n) sum to 0, as the derivative of a stochastic matrix
+ * x does, moving each row's excess onto its entries in proportion to x's (the derivative of
+ * rows renormalised to sum 1). Why: a stiff chain's slow leak (10⁻¹⁶ of a fast rate) is held
+ * in its derivative only by the row sums, and a diagonal of −(10⁸ + 10⁻⁸)/λ cannot hold it;
+ * each product adds roundings of the same size, so the leak's derivative is restored at
+ * each one. (dense-scaled.ts does the same with its sink column kept apart.)
  */
-export function projectRows(d: Float64Array, x: Float64Array, rows: number, width: number): void {
-  for (let i = 0; i < rows; i++) {
+export function projectRows(d: Float64Array, x: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
     let excess = 0, total = 0;
-    for (let j = 0; j < width; j++) { excess += d[i * width + j]; total += x[i * width + j]; }
-    if (total > 0 && excess !== 0) for (let j = 0; j < width; j++) d[i * width + j] -= (x[i * width + j] * excess) / total;
+    for (let j = 0; j < n; j++) { excess += d[i * n + j]; total += x[i * n + j]; }
+    if (total > 0 && excess !== 0) for (let j = 0; j < n; j++) d[i * n + j] -= (x[i * n + j] * excess) / total;
   }
 }
 

@@ -21,6 +21,7 @@ import type { Structure } from '../graph/structure.js';
 import { chainAt, projectRows, seriesMatrix, timeDigits, transientCount, type Chain } from './dense-chain.js';
 import { scaledStatesAtSteps, scaledStatesAtTimes, type ScaledRows } from './dense-scaled.js';
 import type { CheckedPoints } from './observations.js';
+
 /** Memory for the observations' vectors carried through the levels at once. */
 const CHUNK_BYTES = 32 * 1024 * 1024;
 
@@ -63,7 +64,7 @@ function square(P: Dual, n: number): Dual {
   const x = multiplyAdd(P.x, P.x, n);
   normaliseRows(x, n);
   const dx = P.dx.map((d) => multiplyAdd(P.x, d, n, multiplyAdd(d, P.x, n)));
-  for (const d of dx) projectRows(d, x, n, n);
+  for (const d of dx) projectRows(d, x, n);
   return { x, dx };
 }
 

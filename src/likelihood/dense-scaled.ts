@@ -43,7 +43,7 @@ function normaliser(a: Float64Array, from = 0, to = a.length): number {
 }
 
 /** Brings a matrix (and its derivatives) to its normal scale, moving the factor into e. */
-function normaliseMatrix(P: ScaledMatrix): ScaledMatrix {
+function rescale(P: ScaledMatrix): ScaledMatrix {
   const s = normaliser(P.x);
   timesPowerOfTwo(P.x, s);
   for (const d of P.dx) timesPowerOfTwo(d, s);
@@ -52,7 +52,7 @@ function normaliseMatrix(P: ScaledMatrix): ScaledMatrix {
 }
 
 /** Brings each listed row (and its derivatives) to its normal scale, moving the factor into its exponent. */
-function normaliseRows(rows: ScaledRows, which: Iterable<number>, n: number): void {
+function rescaleRows(rows: ScaledRows, which: Iterable<number>, n: number): void {
   for (const r of which) {
     const s = normaliser(rows.x, r * n, (r + 1) * n);
     timesPowerOfTwo(rows.x, s, r * n, (r + 1) * n);
@@ -101,7 +101,7 @@ function square(P: ScaledMatrix, n: number): ScaledMatrix {
       dsink[p][i] -= sink[i] * excess;
     });
   }
-  return normaliseMatrix({ x, dx, e, sink, dsink });
+  return rescale({ x, dx, e, sink, dsink });
 }
 
 /** (A·l)_i × 2^e + c_i: the sink column of a product whose transient block is A (scaled by 2^e). */
@@ -129,7 +129,7 @@ function transientBlock(P: Dual, n: number): Dual & { sink: Float64Array; dsink:
 
 /** A level from an augmented matrix, in scale. */
 function level(P: Dual, n: number): ScaledMatrix {
-  return normaliseMatrix({ ...transientBlock(P, n), e: 0 });
+  return rescale({ ...transientBlock(P, n), e: 0 });
 }
 
 /** α (and ∂α) over the transient states in each of `count` rows, each in its normal scale. */
@@ -137,7 +137,7 @@ function startRows(c: Chain, count: number): ScaledRows {
   const nt = c.n - 1;
   const rows = repeatRows({ x: c.alpha.subarray(0, nt), dx: c.dAlpha.map((d) => d.subarray(0, nt)) }, count, nt);
   const scaled = { ...rows, exps: new Float64Array(count) };
-  normaliseRows(scaled, scaled.exps.keys(), nt);
+  rescaleRows(scaled, scaled.exps.keys(), nt);
   return scaled;
 }
 
@@ -148,7 +148,7 @@ function carryLevels(rows: ScaledRows, levels: number, first: ScaledMatrix, at: 
     const which = at(j);
     carryRows(rows, which, P, n);
     for (const r of which) rows.exps[r] += P.e;
-    normaliseRows(rows, which, n);
+    rescaleRows(rows, which, n);
     if (j + 1 < levels) P = square(P, n);
   }
 }
@@ -165,7 +165,7 @@ export function scaledStatesAtTimes(c: Chain, times: number[], tmax: number): Sc
     // The remainder (below one base step) by the series on the transient block of K: its
     // leak over so short a time is below the rounding of what it multiplies.
     seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), transientBlock({ x: c.K, dx: c.dK }, c.n), nt, true);
-    normaliseRows(vs, remainder, nt);
+    rescaleRows(vs, remainder, nt);
   }
   return vs;
 }

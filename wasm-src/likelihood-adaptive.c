@@ -175,10 +175,12 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
   }
   if (k == 0) return PK_LIK_DECLINED; /* no mass starts transient: plain uniformisation answers at once */
   L->levels = k;
-  L->birth_rate = Lambda;
+  /* A little above the largest level rate, as likelihood.c takes λ: no level's stay-put
+   * probability is 0, so no term the gradient needs has a value of 0. */
+  L->birth_rate = Lambda * (1 + 0x1p-8);
   /* The birth chain: its steps × levels against plain uniformisation's steps × edges,
    * and what its reverse pass stores on top of the levels'. */
-  int64_t N = lik_window_end(Lambda * lik_max_time(L));
+  int64_t N = lik_window_end(L->birth_rate * lik_max_time(L));
   if (N >= L->max_steps) return PK_LIK_DECLINED;
   if (!forced && (double)N * k > (double)need * (double)(L->mt + nt) / 4) return PK_LIK_DECLINED;
   int32_t C;

@@ -692,7 +692,14 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     L->stay[a] = e; /* exit rate for now */
     if (e > lambda) lambda = e;
   }
-  if (L->discrete || lambda == 0) lambda = 1;
+  /* λ a little above the largest exit rate: at λ equal to it, that state's stay-put
+   * probability is 0, so the terms of f past the fewest jumps through such states are 0
+   * while their derivatives are not (one stay differentiates to −1/λ). A window cut where
+   * the values end then dropped them: an Erlang of 120 stages at an early time had the
+   * gradient of log f short by t. With every stay at least 2⁻⁸, each such term's value is
+   * at least 2⁻⁸ of its derivative's share, and the window keeps it. (f itself does not
+   * depend on λ; the steps grow by 0.4%.) */
+  lambda = L->discrete || lambda == 0 ? 1 : lambda * (1 + 0x1p-8);
   L->lambda = lambda;
   const double il = 1 / lambda;
   for (int32_t a = 0; a < nt; a++) {

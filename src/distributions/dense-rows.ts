@@ -79,32 +79,36 @@ export function levelsUpTo(top: number): number {
 
 /**
  * Σ e^{−h} hⁿ/n! v Kⁿ (with its derivative) for the rows listed in `which`, in place, row r
- * with its own h_r ≤ 1/2. Rows leave the product once their terms are spent (below 1e-18 of
- * the first). With `reach`, a row goes on past that while its terms still reach states
- * none before reached (a density at a time far shorter than the chain's rates is made of
- * the terms with as many jumps as the path to absorption: they are its leading terms).
+ * with its own h_r ≤ 1/2. Rows leave the product once their terms are spent: below 1e-18 of
+ * the first; with `exact`, below 1e-18 of the row's smallest entry so far and reaching no
+ * state none before reached (two terms running), so that each entry holds its own digits (a
+ * density at a time far shorter than the chain's rates is made of the terms with as many
+ * jumps as the path to absorption).
  */
-export function seriesOnRows(rows: Rows, which: number[], h: number[], K: Dual, n: number, reach = false): void {
+export function seriesOnRows(rows: Rows, which: number[], h: number[], K: Dual, n: number, exact = false): void {
   let active = which.map((_, i) => i);
   let term = gather(rows, which, n);
   const out = { count: which.length, x: new Float64Array(which.length * n), dx: rows.dx.map(() => new Float64Array(which.length * n)) };
   const coeff = h.map((x) => Math.exp(-x)), floor = h.map((x) => 1e-18 * Math.exp(-x));
-  // Terms since a row's last reached a new state (reach: supports can skip a term).
-  const stale = new Int32Array(which.length);
-  for (let k = 0; k < (reach ? Math.max(40, 2 * n + 2) : 40) && active.length > 0; k++) {
+  // Per row: terms since it last reached a new state, and its smallest entry (exact only).
+  const stale = new Int32Array(which.length), smallest = new Float64Array(which.length);
+  for (let k = 0; k < (exact ? 400 : 40) && active.length > 0; k++) {
     active.forEach((r, i) => {
       const at = r * n, from = i * n, q = coeff[r];
-      let grew = false;
+      let grew = false, least = Infinity;
       for (let j = 0; j < n; j++) {
         const add = q * term.x[from + j];
         if (add !== 0 && out.x[at + j] === 0) grew = true;
-        out.x[at + j] += add;
+        const x = (out.x[at + j] += add);
+        if (x > 0 && x < least) least = x;
       }
       out.dx.forEach((d, p) => { const t = term.dx[p]; for (let j = 0; j < n; j++) d[at + j] += q * t[from + j]; });
       stale[r] = grew ? 0 : stale[r] + 1;
+      smallest[r] = least;
       coeff[r] *= h[r] / (k + 1);
     });
-    const still = active.map((r, i) => (coeff[r] === 0 || (coeff[r] < floor[r] && !(reach && stale[r] < 2)) ? -1 : i)).filter((i) => i >= 0);
+    const spent = (r: number) => coeff[r] === 0 || (exact ? coeff[r] < 1e-18 * smallest[r] && stale[r] >= 2 : coeff[r] < floor[r]);
+    const still = active.map((r, i) => (spent(r) ? -1 : i)).filter((i) => i >= 0);
     if (still.length < active.length) term = gather(term, still, n);
     active = still.map((i) => active[i]);
     if (active.length > 0) term = carry(term, K, n);

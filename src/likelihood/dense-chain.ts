@@ -93,27 +93,29 @@ export function chainAt(structure: Structure, theta: Float64Array, gradient: boo
 
 /**
  * Σ_n e^{−h} hⁿ/n! Kⁿ (h ≤ 1/2) and its derivative: ∂Kⁿ = ∂Kⁿ⁻¹ K + Kⁿ⁻¹ ∂K. Cut where the
- * terms fall below 1e-18 of the first; with `reach`, not while they still reach entries no
- * term before reached (where every time is within this one step, a density far shorter
- * than the chain's rates is made of those terms: see seriesOnRows). Without it, a product
- * of levels builds those paths from shorter ones.
+ * terms fall below 1e-18 of the first; with `exact`, where they fall below 1e-18 of the
+ * smallest entry summed so far and reach no entry none before reached (two terms running):
+ * each entry then holds its own digits, which a density at a time far shorter than its
+ * path's jumps is made of (an Erlang of 120 stages at t = 1: entries of 10⁻²⁵⁰). The
+ * likelihood asks for it; products of levels keep those digits.
  */
-export function seriesMatrix(K: Dual, n: number, h: number, reach = false): Dual {
+export function seriesMatrix(K: Dual, n: number, h: number, exact = false): Dual {
   let power: Dual = { x: new Float64Array(n * n), dx: K.dx.map(() => new Float64Array(n * n)) };
   for (let i = 0; i < n; i++) power.x[i * n + i] = 1;
   const out: Dual = { x: new Float64Array(n * n), dx: K.dx.map(() => new Float64Array(n * n)) };
   let coeff = Math.exp(-h), stale = 0;
-  for (let k = 0; k < (reach ? Math.max(40, 2 * n + 2) : 40); k++) {
-    let grew = false;
+  for (let k = 0; k < (exact ? 400 : 40); k++) {
+    let grew = false, smallest = Infinity;
     for (let i = 0; i < n * n; i++) {
       const add = coeff * power.x[i];
       if (add !== 0 && out.x[i] === 0) grew = true;
-      out.x[i] += add;
+      const x = (out.x[i] += add);
+      if (x > 0 && x < smallest) smallest = x;
     }
     stale = grew ? 0 : stale + 1;
     out.dx.forEach((d, p) => { const pd = power.dx[p]; for (let i = 0; i < n * n; i++) d[i] += coeff * pd[i]; });
     coeff *= h / (k + 1);
-    if (coeff === 0 || (coeff < 1e-18 * Math.exp(-h) && !(reach && stale < 2))) break;
+    if (coeff === 0 || (exact ? coeff < 1e-18 * smallest && stale >= 2 : coeff < 1e-18 * Math.exp(-h))) break;
     power = { x: multiplyAdd(power.x, K.x, n), dx: power.dx.map((d, p) => multiplyAdd(power.x, K.dx[p], n, multiplyAdd(d, K.x, n))) };
   }
   for (const d of out.dx) projectRows(d, out.x, n);

@@ -82,7 +82,7 @@ function statesAtTimes(c: Chain, times: number[], tmax: number): Rows {
   const vs = startRows(c, times.length);
   if (tmax === 0) return vs;
   const { J, delta, bits, rest } = timeDigits(c.lambda, times, tmax);
-  carryLevels(vs, J + 1, seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta, J === 0), (P) => square(P, c.n), (j) => times.flatMap((_, k) => (bits[k][j] ? [k] : [])), c.n);
+  carryLevels(vs, J + 1, seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta, true), (P) => square(P, c.n), (j) => times.flatMap((_, k) => (bits[k][j] ? [k] : [])), c.n);
   const remainder = times.flatMap((_, k) => (rest[k] > 0 ? [k] : []));
   if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), { x: c.K, dx: c.dK }, c.n, true);
   return vs;

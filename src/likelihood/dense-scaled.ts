@@ -158,7 +158,7 @@ export function scaledStatesAtTimes(c: Chain, times: number[], tmax: number): Sc
   const nt = c.n - 1, vs = startRows(c, times.length);
   if (tmax === 0) return vs;
   const { J, delta, bits, rest } = timeDigits(c.lambda, times, tmax);
-  const base = level(seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta, J === 0), c.n);
+  const base = level(seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta, true), c.n);
   carryLevels(vs, J + 1, base, (j) => times.flatMap((_, k) => (bits[k][j] ? [k] : [])), nt);
   const remainder = times.flatMap((_, k) => (rest[k] > 0 ? [k] : []));
   if (remainder.length > 0) {

@@ -80,34 +80,35 @@ export function levelsUpTo(top: number): number {
 /**
  * Σ e^{−h} hⁿ/n! v Kⁿ (with its derivative) for the rows listed in `which`, in place, row r
  * with its own h_r ≤ 1/2. Rows leave the product once their terms are spent: below 1e-18 of
- * the first; with `exact`, below 1e-18 of the row's smallest entry so far and reaching no
- * state none before reached (two terms running), so that each entry holds its own digits (a
- * density at a time far shorter than the chain's rates is made of the terms with as many
- * jumps as the path to absorption).
+ * the first (of the row's own mass). With a `focus` vector f for a row, once what its terms
+ * can still add to out·f is below 1e-18 of it instead: a density at a time far shorter than
+ * the chain's rates (f the absorption rates) is made of the terms with as many jumps as the
+ * path to absorption, far below the row's mass.
  */
-export function seriesOnRows(rows: Rows, which: number[], h: number[], K: Dual, n: number, exact = false): void {
+export function seriesOnRows(rows: Rows, which: number[], h: number[], K: Dual, n: number, focus?: (Float64Array | null)[]): void {
   let active = which.map((_, i) => i);
   let term = gather(rows, which, n);
   const out = { count: which.length, x: new Float64Array(which.length * n), dx: rows.dx.map(() => new Float64Array(which.length * n)) };
   const coeff = h.map((x) => Math.exp(-x)), floor = h.map((x) => 1e-18 * Math.exp(-x));
-  // Per row: terms since it last reached a new state, and its smallest entry (exact only).
-  const stale = new Int32Array(which.length), smallest = new Float64Array(which.length);
-  for (let k = 0; k < (exact ? 400 : 40) && active.length > 0; k++) {
+  // Per focused row: what a term can add to out·f at most, per unit of coefficient (its mass
+  // times f's largest entry: the chain's products never add mass), and out·f so far.
+  const reach = which.map((_, i) => {
+    const f = focus?.[i];
+    if (!f) return 0;
+    let mass = 0, top = 0;
+    for (let j = 0; j < n; j++) { mass += Math.abs(term.x[i * n + j]); if (f[j] > top) top = f[j]; }
+    return mass * top;
+  });
+  const held = new Float64Array(which.length);
+  for (let k = 0; k < (focus ? 400 : 40) && active.length > 0; k++) {
     active.forEach((r, i) => {
-      const at = r * n, from = i * n, q = coeff[r];
-      let grew = false, least = Infinity;
-      for (let j = 0; j < n; j++) {
-        const add = q * term.x[from + j];
-        if (add !== 0 && out.x[at + j] === 0) grew = true;
-        const x = (out.x[at + j] += add);
-        if (x > 0 && x < least) least = x;
-      }
+      const at = r * n, from = i * n, q = coeff[r], f = focus?.[r];
+      for (let j = 0; j < n; j++) out.x[at + j] += q * term.x[from + j];
       out.dx.forEach((d, p) => { const t = term.dx[p]; for (let j = 0; j < n; j++) d[at + j] += q * t[from + j]; });
-      stale[r] = grew ? 0 : stale[r] + 1;
-      smallest[r] = least;
+      if (f) { let sum = 0; for (let j = 0; j < n; j++) sum += out.x[at + j] * f[j]; held[r] = sum; }
       coeff[r] *= h[r] / (k + 1);
     });
-    const spent = (r: number) => coeff[r] === 0 || (exact ? coeff[r] < 1e-18 * smallest[r] && stale[r] >= 2 : coeff[r] < floor[r]);
+    const spent = (r: number) => coeff[r] === 0 || (focus?.[r] ? held[r] > 0 && coeff[r] * reach[r] < 1e-18 * held[r] : coeff[r] < floor[r]);
     const still = active.map((r, i) => (spent(r) ? -1 : i)).filter((i) => i >= 0);
     if (still.length < active.length) term = gather(term, still, n);
     active = still.map((i) => active[i]);

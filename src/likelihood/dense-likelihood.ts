@@ -76,15 +76,16 @@ function startRows(c: Chain, count: number): Rows {
 /**
  * v(t) for each continuous time (any order, t ≥ 0), as rows: the levels P_j walked once,
  * the rows of the times whose t/Δ has bit j carried through P_j together, the remainders by
- * the series.
+ * the series (summed to 1e-18 of the density where `isPoint(k)`, else of the mass).
  */
-function statesAtTimes(c: Chain, times: number[], tmax: number): Rows {
+function statesAtTimes(c: Chain, times: number[], tmax: number, isPoint: (k: number) => boolean): Rows {
   const vs = startRows(c, times.length);
   if (tmax === 0) return vs;
   const { J, delta, bits, rest } = timeDigits(c.lambda, times, tmax);
   carryLevels(vs, J + 1, seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta, true), (P) => square(P, c.n), (j) => times.flatMap((_, k) => (bits[k][j] ? [k] : [])), c.n);
   const remainder = times.flatMap((_, k) => (rest[k] > 0 ? [k] : []));
-  if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), { x: c.K, dx: c.dK }, c.n, true);
+  const rates = Float64Array.from({ length: c.n }, (_, a) => (a < c.s.length ? c.s[a] : 0)); // the sink absorbs nothing more
+  if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), { x: c.K, dx: c.dK }, c.n, remainder.map((k) => (isPoint(k) ? rates : null)));
   return vs;
 }
 
@@ -165,8 +166,9 @@ export function denseLogLikelihood(structure: Structure, data: CheckedPoints, th
   const stateOf = (k: number): { v: Dual; exponent: number } => {
     if (!states || k >= first + states.count) {
       const part = at.slice(k, k + chunk);
-      if (scaled) states = discrete ? scaledStatesAtSteps(c, part, largest) : scaledStatesAtTimes(c, part, largest);
-      else states = discrete ? statesAtSteps(c, part, largest) : statesAtTimes(c, part, largest);
+      const isPoint = (i: number) => k + i < points.length;
+      if (scaled) states = discrete ? scaledStatesAtSteps(c, part, largest) : scaledStatesAtTimes(c, part, largest, isPoint);
+      else states = discrete ? statesAtSteps(c, part, largest) : statesAtTimes(c, part, largest, isPoint);
       first = k;
     }
     return { v: rowOf(states, k - first, width), exponent: 'exps' in states ? states.exps[k - first] : 0 };

@@ -154,7 +154,7 @@ function carryLevels(rows: ScaledRows, levels: number, first: ScaledMatrix, at: 
 }
 
 /** v(t) over the transient states for each continuous time, in scale (as statesAtTimes of dense-likelihood.ts). */
-export function scaledStatesAtTimes(c: Chain, times: number[], tmax: number): ScaledRows {
+export function scaledStatesAtTimes(c: Chain, times: number[], tmax: number, isPoint: (k: number) => boolean): ScaledRows {
   const nt = c.n - 1, vs = startRows(c, times.length);
   if (tmax === 0) return vs;
   const { J, delta, bits, rest } = timeDigits(c.lambda, times, tmax);
@@ -164,7 +164,7 @@ export function scaledStatesAtTimes(c: Chain, times: number[], tmax: number): Sc
   if (remainder.length > 0) {
     // The remainder (below one base step) by the series on the transient block of K: its
     // leak over so short a time is below the rounding of what it multiplies.
-    seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), transientBlock({ x: c.K, dx: c.dK }, c.n), nt, true);
+    seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), transientBlock({ x: c.K, dx: c.dK }, c.n), nt, remainder.map((k) => (isPoint(k) ? c.s : null)));
     rescaleRows(vs, remainder, nt);
   }
   return vs;

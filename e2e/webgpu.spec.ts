@@ -31,6 +31,19 @@ test('f32 and df64 agree with WASM f64 (coalescent n = 8, 200 times, 16 particle
   expect(df64.gradientError).toBeLessThan(1e-9);
 });
 
+test('an Erlang (every stage at one rate) at early and late times: log L and its gradient against the closed form', async ({ page }) => {
+  const status = await open(page);
+  type Erlang = { backend: string; logLikError: number; gradientError: number };
+  for (const [k, times] of [[12, [0.3, 1, 4, 7, 12, 30]], [120, [1, 30, 120, 400]]] as const) {
+    for (const precision of status.selfTest!.df64 ? ['f32', 'df64'] as const : ['f32'] as const) {
+      const r = await call<Erlang>(page, 'erlang', k, times, precision);
+      const tolerance = precision === 'f32' ? 1e-4 : 1e-9;
+      expect(r.logLikError, `Erlang ${k}, ${precision}`).toBeLessThan(tolerance);
+      expect(r.gradientError, `Erlang ${k}, ${precision}`).toBeLessThan(tolerance);
+    }
+  }
+});
+
 test('a module worker evaluates on WebGPU too', async ({ page }) => {
   await open(page);
   const r = await call<{ ok: boolean; result?: Comparison; error?: string }>(page, 'inWorker', 6, 8, 50, 'f32');

@@ -2,7 +2,7 @@
 // Chromium (--enable-unsafe-webgpu, SwiftShader when there is no GPU), its
 // pipeline cache in IndexedDB, and a module worker.
 import { cacheInfo, createEvaluator, evaluatorSpec, models, ready } from '../../../src/index.js';
-import { compare, particles } from './run.js';
+import { compare, erlang, particles } from './run.js';
 
 async function webgpu() {
   return import('../../../src/webgpu/index.js');
@@ -64,4 +64,4 @@ async function firstEvaluationMs(n: number) {
   return performance.now() - t0;
 }
 
-Object.assign(window, { gpuInfo, pipelines, prewarmed, compare, inWorker, deviceLoss, firstEvaluationMs, fixtureReady: true });
+Object.assign(window, { gpuInfo, pipelines, prewarmed, compare, erlang, inWorker, deviceLoss, firstEvaluationMs, fixtureReady: true });

@@ -38,9 +38,7 @@ export class GpuPointLikelihood {
     const groups = groupByRate(lambdas);
     let done = 0;
     for (const group of groups) {
-      // A little above the group's largest exit rate, as the kernel takes λ (likelihood.c): no
-      // stay-put probability is 0. Not a spread: groups may hold 100k+ rows.
-      const lambda = discrete ? 1 : group.reduce((top, r) => Math.max(top, lambdas[r]), -Infinity) * (1 + 2 ** -8);
+      const lambda = discrete ? 1 : group.reduce((top, r) => Math.max(top, lambdas[r]), -Infinity); // not a spread: groups may hold 100k+ rows
       const obs = groupObservations(this.data, discrete, lambda);
       if (obs.steps >= this.maxSteps) {
         for (const r of group) out.fallback[r] = 1;

@@ -55,12 +55,16 @@ export function carryRows(rows: Rows, which: number[], M: Dual, n: number): void
 /**
  * Carries the rows through levels P_0 = `first`, P_1 = square(P_0), … (`levels` of them): at
  * level j the rows `at(j)` lists, as one product. The binary powers of the dense paths: a row
- * goes through the levels its count has bits in.
+ * goes through the levels its count has bits in. `carried(which, P)` runs after each product
+ * (the likelihood's scaled path moves its rows' scale into their exponents there).
  */
-export function carryLevels(rows: Rows, levels: number, first: Dual, square: (P: Dual) => Dual, at: (j: number) => number[], n: number): void {
+export function carryLevels<M extends Dual>(rows: Rows, levels: number, first: M, square: (P: M) => M, at: (j: number) => number[], n: number,
+  carried?: (which: number[], P: M) => void): void {
   let P = first;
   for (let j = 0; j < levels; j++) {
-    carryRows(rows, at(j), P, n);
+    const which = at(j);
+    carryRows(rows, which, P, n);
+    carried?.(which, P);
     if (j + 1 < levels) P = square(P);
   }
 }

@@ -140,9 +140,10 @@ export function projectRows(d: Float64Array, x: Float64Array, n: number): void {
 
 /**
  * Every t ≤ tmax as Σ bits[j]·2^j Δ + rest, rest < Δ, for the base step Δ = tmax / 2^J of
- * {@link baseStep}; J past {@link MAX_LEVELS} is WORK_LIMIT.
+ * {@link baseStep}: `atLevel(j)` lists the times whose bit j is set, `remainder` those with a
+ * rest. J past {@link MAX_LEVELS} is WORK_LIMIT.
  */
-export function timeDigits(lambda: number, times: number[], tmax: number): { J: number; delta: number; bits: Uint8Array[]; rest: number[] } {
+export function timeDigits(lambda: number, times: number[], tmax: number): { J: number; delta: number; atLevel: (j: number) => number[]; rest: number[]; remainder: number[] } {
   const { J, delta } = baseStep(lambda, tmax);
   if (J > MAX_LEVELS) throw new GraphError('WORK_LIMIT', `the likelihood's largest exit rate × largest time is ${(lambda * tmax).toExponential(2)}, beyond what dense matrices take (${MAX_LEVELS} squarings, about 1.7e38); rescale time`);
   const rest = times.slice();
@@ -151,5 +152,6 @@ export function timeDigits(lambda: number, times: number[], tmax: number): { J: 
     const span = delta * 2 ** j;
     rest.forEach((r, k) => { if (r >= span) { bits[k][j] = 1; rest[k] = r - span; } });
   }
-  return { J, delta, bits, rest };
+  const atLevel = (j: number) => times.flatMap((_, k) => (bits[k][j] ? [k] : []));
+  return { J, delta, atLevel, rest, remainder: times.flatMap((_, k) => (rest[k] > 0 ? [k] : [])) };
 }

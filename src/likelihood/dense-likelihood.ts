@@ -81,9 +81,8 @@ function startRows(c: Chain, count: number): Rows {
 function statesAtTimes(c: Chain, times: number[], tmax: number, isPoint: (k: number) => boolean): Rows {
   const vs = startRows(c, times.length);
   if (tmax === 0) return vs;
-  const { J, delta, bits, rest } = timeDigits(c.lambda, times, tmax);
-  carryLevels(vs, J + 1, seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta, true), (P) => square(P, c.n), (j) => times.flatMap((_, k) => (bits[k][j] ? [k] : [])), c.n);
-  const remainder = times.flatMap((_, k) => (rest[k] > 0 ? [k] : []));
+  const { J, delta, atLevel, rest, remainder } = timeDigits(c.lambda, times, tmax);
+  carryLevels(vs, J + 1, seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta, true), (P) => square(P, c.n), atLevel, c.n);
   const rates = Float64Array.from({ length: c.n }, (_, a) => (a < c.s.length ? c.s[a] : 0)); // the sink absorbs nothing more
   if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((k) => c.lambda * rest[k]), { x: c.K, dx: c.dK }, c.n, remainder.map((k) => (isPoint(k) ? rates : null)));
   return vs;

@@ -9,7 +9,7 @@
 // squared 60 times would otherwise decay at the rate of its rounding. A vector carried
 // through a level adds the level's exponent; log f = e·ln 2 + log(u·s). A derivative shares
 // its value's scale, so ∂ log f = (∂u·s + u·∂s) / (u·s) needs no exponent at all.
-import { carryRows, levelsUpTo, repeatRows, seriesOnRows, withBit, type Dual, type Rows } from '../distributions/dense-rows.js';
+import { carryLevels, levelsUpTo, repeatRows, seriesOnRows, withBit, type Dual, type Rows } from '../distributions/dense-rows.js';
 import { multiplyAdd } from '../distributions/dense-fallback.js';
 import { seriesMatrix, timeDigits, type Chain } from './dense-chain.js';
 
@@ -25,14 +25,19 @@ interface ScaledMatrix extends Dual {
   dsink: Float64Array[];
 }
 
-/** a[from, to) × 2^s, in factors a double holds (s may be any integer). */
-function timesPowerOfTwo(a: Float64Array, s: number, from = 0, to = a.length): void {
-  while (s !== 0) {
-    const step = Math.max(-1000, Math.min(1000, s));
-    const f = 2 ** step;
-    for (let i = from; i < to; i++) a[i] *= f;
-    s -= step;
+/** x × 2^e, exact while the result is a normal double (0 past the smallest). */
+function scaleBy(x: number, e: number): number {
+  while (e !== 0 && x !== 0 && Number.isFinite(x)) {
+    const step = Math.max(-1000, Math.min(1000, e));
+    x *= 2 ** step;
+    e -= step;
   }
+  return x;
+}
+
+/** a[from, to) × 2^s (s may be any integer). */
+function timesPowerOfTwo(a: Float64Array, s: number, from = 0, to = a.length): void {
+  for (let i = from; i < to; i++) a[i] = scaleBy(a[i], s);
 }
 
 /** The power of two that brings the largest |a[i]| of [from, to) into [1, 2); 0 for all zeros. */
@@ -59,16 +64,6 @@ function rescaleRows(rows: ScaledRows, which: Iterable<number>, n: number): void
     for (const d of rows.dx) timesPowerOfTwo(d, s, r * n, (r + 1) * n);
     rows.exps[r] -= s;
   }
-}
-
-/** x × 2^e, exact while the result is a normal double (0 past the smallest). */
-function scaleBy(x: number, e: number): number {
-  while (e !== 0 && x !== 0 && Number.isFinite(x)) {
-    const step = Math.max(-1000, Math.min(1000, e));
-    x *= 2 ** step;
-    e -= step;
-  }
-  return x;
 }
 
 /**
@@ -141,26 +136,21 @@ function startRows(c: Chain, count: number): ScaledRows {
   return scaled;
 }
 
-/** Carries rows through levels P_0 = `first`, P_1 = P_0², …: at level j the rows `at(j)` lists. */
-function carryLevels(rows: ScaledRows, levels: number, first: ScaledMatrix, at: (j: number) => number[], n: number): void {
-  let P = first;
-  for (let j = 0; j < levels; j++) {
-    const which = at(j);
-    carryRows(rows, which, P, n);
+/** A vector carried through a level adds the level's exponent, and is brought back to its normal scale. */
+function carried(rows: ScaledRows, n: number): (which: number[], P: ScaledMatrix) => void {
+  return (which, P) => {
     for (const r of which) rows.exps[r] += P.e;
     rescaleRows(rows, which, n);
-    if (j + 1 < levels) P = square(P, n);
-  }
+  };
 }
 
 /** v(t) over the transient states for each continuous time, in scale (as statesAtTimes of dense-likelihood.ts). */
 export function scaledStatesAtTimes(c: Chain, times: number[], tmax: number, isPoint: (k: number) => boolean): ScaledRows {
   const nt = c.n - 1, vs = startRows(c, times.length);
   if (tmax === 0) return vs;
-  const { J, delta, bits, rest } = timeDigits(c.lambda, times, tmax);
+  const { J, delta, atLevel, rest, remainder } = timeDigits(c.lambda, times, tmax);
   const base = level(seriesMatrix({ x: c.K, dx: c.dK }, c.n, c.lambda * delta, true), c.n);
-  carryLevels(vs, J + 1, base, (j) => times.flatMap((_, k) => (bits[k][j] ? [k] : [])), nt);
-  const remainder = times.flatMap((_, k) => (rest[k] > 0 ? [k] : []));
+  carryLevels(vs, J + 1, base, (P) => square(P, nt), atLevel, nt, carried(vs, nt));
   if (remainder.length > 0) {
     // The remainder (below one base step) by the series on the transient block of K: its
     // leak over so short a time is below the rounding of what it multiplies.
@@ -173,6 +163,6 @@ export function scaledStatesAtTimes(c: Chain, times: number[], tmax: number, isP
 /** v(k) over the transient states for each step count, in scale. */
 export function scaledStatesAtSteps(c: Chain, steps: number[], kmax: number): ScaledRows {
   const nt = c.n - 1, vs = startRows(c, steps.length);
-  carryLevels(vs, levelsUpTo(kmax), level({ x: c.K, dx: c.dK }, c.n), (j) => withBit(steps, j), nt);
+  carryLevels(vs, levelsUpTo(kmax), level({ x: c.K, dx: c.dK }, c.n), (P) => square(P, nt), (j) => withBit(steps, j), nt, carried(vs, nt));
   return vs;
 }

@@ -65,9 +65,6 @@ const registry = new FinalizationRegistry<number>((ptr) => kernel().pk_lik_free(
 // Not maxMemoryBytes (code 5): that is the caller's bound, and dense matrices would not keep it.
 const DENSE_CODES = new Set([3, 4]);
 
-/** Kernel copies of a call's weights and of the data's own (to restore), points then censored points. */
-interface StagedWeights { call: [number, number]; own: [number, number] }
-
 /** Whether a dense row lost digits to underflow: a probability below the normal doubles, or a gradient not finite. */
 const underflowed = (row: DenseLogLikelihood) => row.underflow || (row.gradient !== null && row.gradient.some((g) => !Number.isFinite(g)));
 
@@ -131,12 +128,12 @@ export class PointLikelihood {
     const ptrs: number[] = [];
     const alloc = (bytes: number) => { const p = allocate(k, bytes); ptrs.push(p); return p; };
     // The data's own weights are staged before the call's go in, so that restoring them cannot fail.
-    let staged: StagedWeights | null = null;
+    let own: [number, number] | null = null;
     try {
       if (weights) {
         const split = this.data.points.length;
-        staged = { own: this.stageWeights(alloc, this.data.weights, this.data.censoredWeights), call: this.stageWeights(alloc, weights.subarray(0, split), weights.subarray(split)) };
-        k.pk_lik_set_weights(this.ptr, ...staged.call);
+        own = this.stageWeights(alloc, this.data.weights, this.data.censoredWeights);
+        k.pk_lik_set_weights(this.ptr, ...this.stageWeights(alloc, weights.subarray(0, split), weights.subarray(split)));
       }
       const th = alloc(8 * Math.max(1, rows * d)), w = alloc(8 * Math.max(1, m)), wbar = alloc(8 * Math.max(1, m));
       const ll = alloc(8 * rows), grad = gradient ? alloc(8 * Math.max(1, rows * d)) : 0, status = alloc(4 * rows);
@@ -177,7 +174,7 @@ export class PointLikelihood {
       }
       return out;
     } finally {
-      if (staged) k.pk_lik_set_weights(this.ptr, ...staged.own);
+      if (own) k.pk_lik_set_weights(this.ptr, ...own);
       for (const p of ptrs) k.pk_free(p);
     }
   }

@@ -113,6 +113,7 @@ void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coe
                   const double *loop_coef, const uint8_t *has_out, int32_t P, const double *thetas,
                   double *w, double *wbar, double *ll, double *grad, int32_t *status);
 int32_t pk_lik_steps(const pk_lik *L);
+int32_t pk_lik_lost_at(const pk_lik *L);
 double pk_lik_lambda(const pk_lik *L);
 int32_t pk_lik_levels(const pk_lik *L);
 void pk_lik_set_method(pk_lik *L, int32_t method);

@@ -156,8 +156,10 @@ typedef struct { const double *x, *pre, *suf; double beyond; int32_t len; const 
 typedef struct { double *w; int64_t cap; } kept_walk;
 
 /* Where one walk stopped: terms walked right and left of the mode, and, when the
- * sequence ended before the right tail was negligible, the length it needs (else 0). */
-typedef struct { int64_t right, left, want; } walk;
+ * sequence ended before the right tail was negligible, the length it needs (else 0).
+ * `lost`: the weights underflowed while nothing was summed yet, so a 0 is not the answer
+ * (a time far shorter than the rates: its density is all in terms past that point). */
+typedef struct { int64_t right, left, want; int lost; } walk;
 
 /* Whether what a walk leaves out, at most w·r/(1 − r)·xb (w its last weight, r the ratio
  * of the next, xb the envelope of x beyond), is below DENSITY_TAIL of the sum so far
@@ -190,7 +192,7 @@ static int64_t length_wanted(double mu, recip q, int64_t k, double w, double xb,
 static double poisson_dot(double mu, const sequence *sq, recip q, double *norm, kept_walk *keep, walk *out) {
   const double *x = sq->x;
   const int32_t len = sq->len;
-  *out = (walk){ 0, 0, 0 };
+  *out = (walk){ 0, 0, 0, 0 };
   if (mu <= 0) { *norm = 1; return len > 0 ? x[0] : 0; }
   int64_t mode = (int64_t)floor(mu), n = 0, k;
   double total = 1, acc = mode < len ? x[mode] : 0, w = 1, imu = 1 / mu, r;
@@ -205,7 +207,7 @@ static double poisson_dot(double mu, const sequence *sq, recip q, double *norm, 
   for (;; k++) {
     r = ratio_up(q, mu, k);
     double xb = k + 1 < len ? sq->suf[k + 1] : sq->beyond;
-    if (negligible(w, r, xb, acc, total)) break;
+    if (negligible(w, r, xb, acc, total)) { out->lost = acc == 0 && xb > 0; break; }
     if (k + 1 >= len) { out->want = length_wanted(mu, q, k, w, xb, acc, total); break; }
     STEP_RIGHT
   }
@@ -220,7 +222,8 @@ static double poisson_dot(double mu, const sequence *sq, recip q, double *norm, 
   }
   for (; k > 0; k--) {
     r = (double)k * imu;
-    if (negligible(w, r, sq->pre[k - 1 < len ? k - 1 : len - 1], acc, total)) break;
+    double xb = sq->pre[k - 1 < len ? k - 1 : len - 1];
+    if (negligible(w, r, xb, acc, total)) { out->lost |= acc == 0 && xb > 0; break; }
     STEP_LEFT
   }
 #undef STEP_LEFT
@@ -237,30 +240,48 @@ static inline double in_scale(double x, int32_t e, int32_t ea) { return e == ea 
  * bound is multiplied out before it is moved, so a large envelope times a tiny weight
  * does not overflow on the way (∞ only where the rest truly is beyond doubles). */
 static inline int negligible_scaled(double w, double r, double xb, int32_t xe, double acc, int32_t ea, double total) {
+  if (acc == 0) return !(w > 0 && r > 0 && xb > 0); /* nothing summed: no scale to compare in */
   return negligible(1, r, in_scale(w * xb, xe, ea), acc, total);
+}
+
+/* A weight w·2^−ws brought back to a mantissa in [0.5, 1) (ws raised to match), so that
+ * multiplying it by a ratio as small as 1e−300 stays a normal double. */
+static inline void renormalise(double *w, int32_t *ws) {
+  int e;
+  *w = frexp(*w, &e);
+  *ws -= e;
 }
 
 /* poisson_dot on a scaled sequence: the same walk, its sum kept in the mode's scale
  * (*scale), moved to a lower one only where a term left of the mode would be over 2^500 in
- * it; so a density far in the tail comes back as a mantissa and an exponent. Far left the
- * weights would pass below the subnormals (where w·r rounds back to w: a weight stuck at
- * 5e−324, times a value 2^1200 up, adds garbage), so they are scaled too, kept at or above
- * 2^−40 so that w·x is a normal double (x ≥ 1e−290) and keeps its digits. Weights are not
- * kept: the reverse pass recomputes them. A second function, so that the unscaled walk
- * (almost every call) keeps its speed and its bits. */
+ * it, or taken from its first term where the mode's is 0; so a density far in the tail
+ * comes back as a mantissa and an exponent. Far left the weights would pass below the
+ * subnormals (where w·r rounds back to w: a weight stuck at 5e−324, times a value 2^1200 up,
+ * adds garbage), so they are scaled too, kept at or above 2^−40 so that w·x is a normal
+ * double (x ≥ 1e−290) and keeps its digits. Right of the Poisson bulk they are scaled as
+ * well (a time far shorter than the rates: the coalescent n = 15 at t = 1e−30 needs the
+ * weight (λt)^13/13! ≈ 1e−374), and the walk goes on while nothing is summed and some
+ * term ahead is not 0. Weights are not kept: the reverse pass recomputes them. A second
+ * function, so that the unscaled walk (almost every call) keeps its speed and its bits;
+ * it is also what a plain sequence's walk falls back to when its weights underflowed
+ * (`walk.lost`), with every E 0. */
 static double poisson_dot_scaled(double mu, const sequence *sq, recip q, double *norm, walk *out, int32_t *scale) {
   const double *x = sq->x;
   const int32_t len = sq->len, *E = sq->E;
-  *out = (walk){ 0, 0, 0 };
+  *out = (walk){ 0, 0, 0, 0 };
   if (mu <= 0) { *norm = 1; *scale = E[0]; return len > 0 ? x[0] : 0; }
   int64_t mode = (int64_t)floor(mu), n = 0, k;
   int32_t ea = E[mode < len ? mode : len - 1], ws = 0; /* weights are w·2^−ws */
   double total = 1, acc = mode < len ? x[mode] : 0, w = 1, imu = 1 / mu, r;
 #define ADD(j) { double term = w * x[j]; int32_t e = E[j] + ws;                                 \
     if (e != ea) { double moved = ldexp(term, ea - e);                                      \
-      if (moved < 0x1p500) term = moved; else { acc = ldexp(acc, e - ea); ea = e; } }       \
+      if (acc == 0) ea = e;                                                                 \
+      else if (moved < 0x1p500) term = moved; else { acc = ldexp(acc, e - ea); ea = e; } }  \
     acc += term; }
 #define STEP_RIGHT { w *= r; total += w; if (k + 1 < len) ADD(k + 1) n++; }
+  /* past the bulk: w·2^−ws, w kept in [0.5, 1) once small, so that w·x is a normal double */
+#define STEP_FAR { w *= r; if (w < 0x1p-40) renormalise(&w, &ws);                               \
+    total += ws ? ldexp(w, -ws) : w; if (k + 1 < len) ADD(k + 1) n++; }
   for (k = mode;; k++) {
     r = ratio_up(q, mu, k);
     if (r < 1 && w * r <= POISSON_TAIL * total * (1 - r)) break;
@@ -268,15 +289,26 @@ static double poisson_dot_scaled(double mu, const sequence *sq, recip q, double 
   }
   for (;; k++) {
     r = ratio_up(q, mu, k);
+    if (w < 0x1p-40) renormalise(&w, &ws);
+    const double xs = k + 1 < len ? sq->suf[k + 1] : sq->beyond;
+    const int32_t xe = E[k + 1 < len ? k + 1 : len - 1] + ws;
     /* to the right the bound only shrinks as it moves into the sum's scale */
-    double xb = k + 1 < len ? in_scale(sq->suf[k + 1], E[k + 1], ea) : in_scale(sq->beyond, E[len - 1], ea);
-    if (negligible(w, r, xb, acc, total)) break;
-    if (k + 1 >= len) { out->want = length_wanted(mu, q, k, w, xb, acc, total); break; }
-    STEP_RIGHT
+    if (ws == 0 && acc != 0 ? negligible(w, r, in_scale(xs, xe, ea), acc, total) : negligible_scaled(w, r, xs, xe, acc, ea, total)) break;
+    if (k + 1 >= len) {
+      /* Nothing summed yet: no bound on the length, so ask for twice as much (the caller
+       * steps again while a walk asks). */
+      out->want = acc == 0 ? 2 * (k + 2)
+                : ws == 0 ? length_wanted(mu, q, k, w, in_scale(xs, xe, ea), acc, total)
+                : length_wanted(mu, q, k, 1, in_scale(w * xs, xe, ea), acc, total);
+      break;
+    }
+    STEP_FAR
   }
 #undef STEP_RIGHT
+#undef STEP_FAR
   out->right = n;
   w = 1;
+  ws = 0;
 #define STEP_LEFT { w *= r; if (w < 0x1p-40) { w = ldexp(w, 40); ws += 40; }               \
     total += ws ? ldexp(w, -ws) : w; if (k - 1 < len) ADD(k - 1) n++; }
   for (k = mode; k > 0; k--) {
@@ -321,23 +353,33 @@ static void poisson_spread(double mu, double g, double norm, double *xbar, int32
 /* poisson_spread for a scaled sequence whose sum came in the scale ef: xbar[k], the
  * adjoint of the stored x[k], gets g·Pois(k; μ)·2^(ef − E[k]), the weights recomputed
  * (and scaled) as poisson_dot_scaled made them. */
-static void poisson_spread_scaled(double mu, double g, double norm, double *xbar, int32_t len, recip q,
-                                  int64_t right, int64_t left, const int32_t *E, int32_t ef) {
+static void poisson_spread_scaled(double mu, double g, double norm, double *xbar, const double *x, int32_t len, recip q,
+                                  int64_t right, int64_t left, const int32_t *E, int32_t ef, int skip_zeros) {
   if (mu <= 0) { if (len > 0) xbar[0] += g; return; }
   int64_t mode = (int64_t)floor(mu);
   double w = 1, s = g / norm, imu = 1 / mu;
   int32_t ws = 0;
-  if (mode < len) xbar[mode] += in_scale(s, E[mode], ef);
+  /* Left of a time's first nonzero term, Pois(k)/f passes the doubles at a time far shorter
+   * than the rates (t = 1e−300: 1e900). Those x[k] are 0 whatever the rates (no path of k
+   * jumps absorbs), so their adjoints are left out, unless an edge of weight 0 could open
+   * such a path (skip_zeros 0: the gradient is then not finite, as it truly is). */
+#define ADJOINT(k, add) { double add_ = (add); if (add_ < INFINITY || !skip_zeros || x[k] != 0) xbar[k] += add_; }
+  if (mode < len) ADJOINT(mode, in_scale(s, E[mode], ef))
   for (int64_t j = 0; j < right; j++) {
+    /* renormalised where the walk did or not: the same values */
+    if (w < 0x1p-40) renormalise(&w, &ws);
     w *= ratio_up(q, mu, mode + j);
-    if (mode + 1 + j < len) xbar[mode + 1 + j] += in_scale(s * w, E[mode + 1 + j], ef);
+    if (w < 0x1p-40) renormalise(&w, &ws);
+    if (mode + 1 + j < len) ADJOINT(mode + 1 + j, in_scale(s * w, E[mode + 1 + j] + ws, ef))
   }
   w = 1;
+  ws = 0;
   for (int64_t j = 0; j < left; j++) {
     w *= (double)(mode - j) * imu;
     if (w < 0x1p-40) { w = ldexp(w, 40); ws += 40; }
-    if (mode - 1 - j < len) xbar[mode - 1 - j] += in_scale(s * w, E[mode - 1 - j] + ws, ef);
+    if (mode - 1 - j < len) ADJOINT(mode - 1 - j, in_scale(s * w, E[mode - 1 - j] + ws, ef))
   }
+#undef ADJOINT
 }
 
 /* next = v·K over the transient vertices, gathering by target (no scattered stores), flushed;
@@ -397,6 +439,13 @@ static int64_t steps_needed(const pk_lik *L) {
   return lik_window_end(L->lambda * lik_max_time(L));
 }
 
+/* kept_at[4·at]: where a point's kept weights start, −1 for none, or this for a walk with
+ * its weights scaled (poisson_dot_scaled), which the reverse pass redoes in scale. */
+#define WALK_SCALED (-2)
+
+/* Passes that step the sequences further for the windows (see pk_lik_eval). */
+#define MAX_PASSES 40
+
 /* poisson_dot for point `at` (np exact points, then the censored ones), recording its
  * window for the reverse pass; with `keeping`, its weights too while they fit in
  * max_bytes (else the reverse pass recomputes them). *want: the sequence length it needs. */
@@ -415,18 +464,27 @@ static double dot_keeping(pk_lik *L, int32_t at, double mu, const sequence *sq, 
   /* Two calls, so that the walk without weights to keep is compiled without their stores. */
   double f = sq->E ? poisson_dot_scaled(mu, sq, q, norm, &wk, &scale)
            : k.w ? poisson_dot(mu, sq, q, norm, &k, &wk) : poisson_dot(mu, sq, q, norm, 0, &wk);
-  if (sq->E) k.w = 0; /* its weights are recomputed */
-  meta[0] = -1; meta[1] = (int32_t)wk.right; meta[2] = (int32_t)wk.left; meta[3] = scale;
+  int scaled_walk = sq->E != 0;
+  if (wk.lost && !scaled_walk) {
+    /* Its weights underflowed before any term: walk again with them scaled (every E is 0
+     * in a sequence that was not scaled). */
+    sequence again = *sq;
+    again.E = again.preE = L->scale;
+    f = poisson_dot_scaled(mu, &again, q, norm, &wk, &scale);
+    scaled_walk = 1;
+  }
+  if (scaled_walk) k.w = 0; /* its weights are recomputed */
+  meta[0] = scaled_walk ? WALK_SCALED : -1; meta[1] = (int32_t)wk.right; meta[2] = (int32_t)wk.left; meta[3] = scale;
   if (k.w && wk.right + wk.left <= k.cap) { meta[0] = (int32_t)*used; *used += (size_t)(wk.right + wk.left); }
   if (wk.want > *want) *want = wk.want;
   return f;
 }
 
 /* The reverse of dot_keeping: xbar[k] += g·Pois(k; μ) over the window it walked. */
-static void spread_kept(const pk_lik *L, int32_t at, double mu, double g, double norm, double *xbar, int32_t len, recip q) {
+static void spread_kept(const pk_lik *L, int32_t at, double mu, double g, double norm, double *xbar, const double *x, int32_t len, recip q) {
   const int32_t *meta = L->kept_at + 4 * (size_t)at;
   const double *kw = meta[0] >= 0 ? L->kept + meta[0] : 0;
-  if (L->scaled) poisson_spread_scaled(mu, g, norm, xbar, len, q, meta[1], meta[2], L->scale, meta[3]);
+  if (L->scaled || meta[0] == WALK_SCALED) poisson_spread_scaled(mu, g, norm, xbar, x, len, q, meta[1], meta[2], L->scale, meta[3], !L->zero_weight);
   else poisson_spread(mu, g, norm, xbar, len, q, meta[1], meta[2], kw);
 }
 
@@ -677,6 +735,24 @@ static int beyond_the_levels(const pk_lik *L) {
   return 0;
 }
 
+/* Below this λt a density's Poisson weights (λt)^k/k! cannot be made exactly: λt/k would be
+ * subnormal (2^−1022) before k reached 2^22. */
+#define MU_MIN 0x1p-1000
+
+/* The first continuous observation whose probability came out 0 where it is positive, or
+ * whose density rests on a λt below MU_MIN (one that a start state does not absorb at
+ * once); −1 for none. A density is positive at every t > 0, and a survival wherever
+ * some start is transient: 0 there means its terms lost every digit (a vector entry
+ * flushed below 1e−290, the steps ran out), not that it is 0. */
+static int32_t lost_point(const pk_lik *L, double lambda, double alpha_mass) {
+  const double a0 = L->abcd[0];
+  for (int32_t i = 0; i < L->np; i++)
+    if (L->pw[i] > 0 && L->pt[i] > 0 && (L->pf[i] == 0 || (lambda * L->pt[i] < MU_MIN && a0 == 0))) return i;
+  for (int32_t i = 0; i < L->nc; i++)
+    if (L->cw[i] > 0 && L->ct[i] > 0 && alpha_mass > 0 && L->cf[i] == 0) return L->np + i;
+  return -1;
+}
+
 /* Log-likelihood at canonical weights w; with wbar, its gradient (w.r.t. w) too.
  * Returns a PK_LIK_* status; *ll gets log L (−∞ when some observation has probability 0). */
 int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
@@ -710,6 +786,8 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   for (int32_t r = 0; r < L->mt; r++) L->tpt[r] = L->tp[L->redge[r]];
   double alpha_mass = 0;
   for (int32_t j = rp[0]; j < rp[1]; j++) if (tidx[col[j]] >= 0) { L->alpha[tidx[col[j]]] += w[j]; alpha_mass += w[j]; }
+  L->zero_weight = 0;
+  for (int32_t j = 0; j < L->m; j++) if (w[j] == 0) { L->zero_weight = 1; break; }
 
   int64_t need = steps_needed(L);
   if (need >= L->max_steps) return PK_LIK_TOO_MANY_STEPS;
@@ -729,24 +807,27 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   }
   /* The sequences to N, then each observation's probability. A window that needs the
    * sequences further (an early time whose density needs more jumps than its Poisson
-   * bulk reaches) asks for a length; one more pass gives it, within max_steps. */
+   * bulk reaches) asks for a length; one more pass gives it, within max_steps. A walk
+   * that has summed nothing yet cannot bound the length: it asks for twice as much, and
+   * passes go on (at most MAX_PASSES, each twice as long: the cost of the last two). */
   int32_t N;
   store_plan plan = { 0, 0, 0, 0 };
   double sum = 0;
   for (;;) {
-    const int32_t first = (int32_t)need;
-    int32_t extended = 0;
-    N = first;
+    int32_t passes = 0, worked = -1;
+    N = (int32_t)need;
     for (;;) {
       int32_t st = sequences_to(L, N, lambda, wbar != 0, &plan);
       if (st != PK_LIK_OK) {
-        if (N == first) return st;
-        N = first; /* no room to go further: the length that worked */
+        if (worked < 0) return st;
+        N = worked; /* no room to go further: the length that worked */
+        passes = MAX_PASSES;
         continue;
       }
+      worked = N;
       int64_t want = probabilities(L, N, lambda, alpha_mass, wbar != 0, &sum);
-      if (extended || want <= (int64_t)N + 1 || N + 1 >= L->max_steps) break;
-      extended = 1;
+      if (passes >= MAX_PASSES || want <= (int64_t)N + 1 || N + 1 >= L->max_steps) break;
+      passes++;
       N = want - 1 < (int64_t)L->max_steps - 1 ? (int32_t)(want - 1) : L->max_steps - 1;
     }
     /* Levels cut where their mass fell below MASS_GONE leave out paths of more jumps, which
@@ -756,6 +837,8 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     lambda = plain_lambda;
     need = plain_need;
   }
+  /* (with an edge of weight 0 a probability of 0 can be the answer) */
+  if (!L->discrete && !L->zero_weight && (L->lost_at = lost_point(L, lambda, alpha_mass)) >= 0) return PK_LIK_LOST;
   const recip q = { L->inv, L->inv_len };
   double *c = L->abcd + 2 * (size_t)(N + 1), *d = c + (N + 1);
 
@@ -782,14 +865,14 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   for (int32_t i = 0; i < L->np; i++) {
     if (L->pw[i] == 0) continue;
     double g = L->pw[i] / L->pf[i];
-    if (!L->discrete) spread_kept(L, i, lambda * L->pt[i], g, L->pnorm[i], c, N + 1, q);
+    if (!L->discrete) spread_kept(L, i, lambda * L->pt[i], g, L->pnorm[i], c, L->abcd, N + 1, q);
     else if (L->pt[i] == 0) start_bar -= g;
     else c[(int64_t)L->pt[i] - 1] += g;
   }
   for (int32_t i = 0; i < L->nc; i++) {
     if (L->cw[i] == 0) continue;
     double g = L->cw[i] / L->cf[i];
-    if (!L->discrete) spread_kept(L, L->np + i, lambda * L->ct[i], g, L->cnorm[i], d, N + 1, q);
+    if (!L->discrete) spread_kept(L, L->np + i, lambda * L->ct[i], g, L->cnorm[i], d, L->abcd + (N + 1), N + 1, q);
     else d[(int64_t)L->ct[i]] += g;
   }
 
@@ -809,6 +892,7 @@ void pk_lik_set_weights(pk_lik *L, const double *pw, const double *cw) {
 }
 
 int32_t pk_lik_steps(const pk_lik *L) { return L->steps; }
+int32_t pk_lik_lost_at(const pk_lik *L) { return L->lost_at; }
 double pk_lik_lambda(const pk_lik *L) { return L->lambda; }
 /* Levels of the last evaluation's adaptive path, or 0 when it ran plain uniformisation. */
 int32_t pk_lik_levels(const pk_lik *L) { return L->adaptive ? L->levels : 0; }

@@ -51,6 +51,8 @@ typedef struct pk_lik {
   int32_t *scale;                      /* a_n, b_n are stored × 2^scale[n] (N+1, room as abcd's) */
   int32_t *env_scale;                  /* exponents of the envelopes' prefix maxima, 2 × (N+2) (room as env's) */
   int32_t scaled;                      /* whether the last sequences were scaled anywhere (scale[N] > 0) */
+  int32_t lost_at;                     /* with PK_LIK_LOST: the observation (points, then censored ones) */
+  int32_t zero_weight;                 /* whether some edge weight of the last evaluation is exactly 0 */
   double *inv; int32_t inv_len;        /* inv[k] = 1/k, k < inv_len (inv[0] unused) */
   double *kept; size_t kept_cap;       /* the forward pass's window weights, for the reverse pass */
   int32_t *kept_at;                    /* per point (np, then nc): offset in kept (−1: not kept), its window's right and left counts, its probability's exponent */
@@ -75,7 +77,9 @@ typedef struct pk_lik {
   double lambda;                 /* the uniformisation rate used (adaptive: Λ) */
 } pk_lik;
 
-enum { PK_LIK_OK = 0, PK_LIK_TOO_MANY_STEPS = 1, PK_LIK_OUT_OF_MEMORY = 2, PK_LIK_TOO_MUCH_MEMORY = 3, PK_LIK_DECLINED = 100 };
+/* PK_LIK_LOST: a continuous probability came out 0 where it is positive (pk_lik_lost_at
+ * names the observation): its terms lost every digit, or λt is below MU_MIN. */
+enum { PK_LIK_OK = 0, PK_LIK_TOO_MANY_STEPS = 1, PK_LIK_OUT_OF_MEMORY = 2, PK_LIK_TOO_MUCH_MEMORY = 3, PK_LIK_LOST = 4, PK_LIK_DECLINED = 100 };
 
 /* likelihood.c: the right end of the Poisson(μ) window (INT64_MAX when μ is too large). */
 int64_t lik_window_end(double mu);

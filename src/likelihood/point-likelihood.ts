@@ -61,9 +61,13 @@ const DEFAULT_MAX_STEPS = 10_000_000;
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 
 const registry = new FinalizationRegistry<number>((ptr) => kernel().pk_lik_free(ptr));
-// Kernel row codes the dense path answers: more steps than the cap, the kernel out of memory.
-// Not maxMemoryBytes (code 5): that is the caller's bound, and dense matrices would not keep it.
-const DENSE_CODES = new Set([3, 4]);
+// Kernel row codes the dense path answers: more steps than the cap, the kernel out of memory,
+// a probability whose terms lost every digit in the kernel's stepping. Not maxMemoryBytes
+// (code 5): that is the caller's bound, and dense matrices would not keep it.
+const LOST = 6;
+/** The kernel's MU_MIN (likelihood.c): λt below it is LOST for a density that rests on it. */
+const MU_MIN = 2 ** -1000;
+const DENSE_CODES = new Set([3, 4, LOST]);
 
 /** Whether a dense row lost digits to underflow: a probability below the normal doubles, or a gradient not finite. */
 const underflowed = (row: DenseLogLikelihood) => row.underflow || (row.gradient !== null && row.gradient.some((g) => !Number.isFinite(g)));
@@ -145,13 +149,10 @@ export class PointLikelihood {
       this.lastDense = false;
       this.denseRows = 0;
       for (let r = 0; r < rows; r++) {
-        if (codes[r] === 0) {
-          // A continuous density is positive at every t > 0, so −∞ from the kernel is a density
-          // at t = 0, or one at a time so short that its first terms fall below the kernel's
-          // floor (coalescent n = 5 at t = 10⁻¹⁰⁰: log f = −687). A small chain's dense
-          // matrices tell the two apart and answer the second.
-          if (!(out.logLik[r] === -Infinity && !this.structure.discrete && denseFits(this.structure))) continue;
-        } else if (!DENSE_CODES.has(codes[r]) || !denseFits(this.structure)) {
+        // −∞ from the kernel is an answer (a density at t = 0, a pmf of 0): a probability it
+        // lost, one that is positive, comes as LOST.
+        if (codes[r] === 0) continue;
+        if (!DENSE_CODES.has(codes[r]) || !denseFits(this.structure)) {
           // On a small chain, a row past maxSteps (or past what dense matrices cost), or past the
           // kernel's memory: dense matrices, at a cost in log λt.
           this.refuse(thetas, r, codes[r], naming);
@@ -221,6 +222,20 @@ export class PointLikelihood {
     throw new GraphError('WORK_LIMIT', `${where}${what} is too small to represent even with dense matrices kept in scale (the probabilities of the chain's states at that time spread wider than doubles hold: a time far shorter or longer than the chain's rates); rescale the rates or time`);
   }
 
+  // Which observation row r lost (the kernel keeps it for the last row it ran): the row again, alone.
+  private lostAt(thetas: ThetaRows, r: number): number {
+    const k = this.k, d = thetas.paramLength, m = this.structure.col.length, ptrs: number[] = [];
+    const alloc = (bytes: number) => { const p = allocate(k, bytes); ptrs.push(p); return p; };
+    try {
+      const th = alloc(8 * Math.max(1, d)), w = alloc(8 * Math.max(1, m)), ll = alloc(8), status = alloc(4);
+      f64View(k, th, d).set(thetaRow(thetas, r));
+      k.pk_lik_batch(this.ptr, d, this.par.base, this.par.coef, this.par.loopBase, this.par.loopCoef, this.par.hasOut, 1, th, w, w, ll, 0, status);
+      return k.pk_lik_lost_at(this.ptr);
+    } finally {
+      for (const p of ptrs) k.pk_free(p);
+    }
+  }
+
   // A row the kernel refused: the JavaScript validator names the problem.
   private refuse(thetas: ThetaRows, r: number, code: number, naming: RowNaming): never {
     const where = naming.of > 1 ? `θ row ${naming.first + r}: ` : '';
@@ -236,6 +251,13 @@ export class PointLikelihood {
     const limits = { maxSteps: this.limits.maxSteps ?? DEFAULT_MAX_STEPS, maxMemoryBytes: this.limits.maxMemoryBytes ?? DEFAULT_MAX_BYTES };
     if (code === 3) throw new GraphError('WORK_LIMIT', `${where}the likelihood needs more than maxSteps = ${limits.maxSteps} steps of the chain (largest exit rate × largest time), and with ${transientCount(this.structure)} transient states it is too large for dense matrices (at most ${DENSE_MAX_STATES}); raise limits.maxSteps, or rescale time`);
     if (code === 5) throw new GraphError('WORK_LIMIT', `${where}the gradient needs more than maxMemoryBytes = ${limits.maxMemoryBytes} bytes even with checkpoints; raise limits.maxMemoryBytes`);
+    if (code === LOST) {
+      const at = this.lostAt(thetas, r), censored = at >= this.data.points.length;
+      const t = censored ? this.data.censored[at - this.data.points.length] : this.data.points[at];
+      const mu = this.k.pk_lik_lambda(this.ptr) * t;
+      const why = mu < MU_MIN ? `below ${MU_MIN.toExponential(1)}, where its Poisson weights lose digits` : 'its terms lost every digit: a time far shorter or longer than the chain\'s rates';
+      throw new GraphError('WORK_LIMIT', `${where}the ${censored ? 'survival at censored' : 'density at'} time ${t} is beyond the kernel's stepping (largest exit rate × time ${mu.toExponential(2)}, ${why}), and with ${transientCount(this.structure)} transient states the chain is too large for dense matrices (at most ${DENSE_MAX_STATES}); rescale time`);
+    }
     throw new KernelError('OUT_OF_MEMORY', `${where}the kernel ran out of memory computing the likelihood`);
   }
 }

@@ -152,9 +152,56 @@ describe('times far shorter than the rates: the density is its leading term, θ�
     }
   });
 
-  it('t = 0 stays a density of 0 (no start state absorbs at once), and t = 10⁻³⁰⁰ is WORK_LIMIT naming it', () => {
-    expect(ours(spec, [1], { times: [0, 0.5] }).logLik).toBe(-Infinity);
-    expect(() => ours(spec, [1], { times: [1e-300] })).toThrow(expect.objectContaining({ code: 'WORK_LIMIT', message: expect.stringMatching(/density at time 1e-300/) }));
+  it('t = 0 stays a density of 0 (no start state absorbs at once), by the kernel, not dense matrices', () => {
+    const structure = buildGraph(spec).structure();
+    const points = checkObservations({ times: [0, 0.5] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+    const pl = new PointLikelihood(structure, points, {}, 'auto');
+    try {
+      const r = pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.of(1) }, true);
+      expect(r.logLik[0]).toBe(-Infinity);
+      expect(Array.from(r.gradient!)).toEqual([0]);
+      expect(pl.lastRun().method).not.toBe('dense');
+    } finally {
+      pl.dispose();
+    }
+  });
+});
+
+describe('times far shorter than the rates on larger chains: the coalescent\'s leading term, Π C(k, 2)θ · t^{n−2}/(n−2)!', () => {
+  // n − 1 jumps reach the state that absorbs. The kernel's Poisson weights (λt)^k/k! pass below
+  // the doubles long before (n = 15 at t = 10⁻³⁰: 10⁻³⁷⁴); they are scaled, and so is the
+  // adjoint of the terms before the first one that is not 0 (Pois(k)/f: 10⁹⁰⁰ at t = 10⁻³⁰⁰).
+  // Before, log L was −∞ here (chains over 128 states) or WORK_LIMIT (smaller ones).
+  const leading = (n: number, theta: number, t: number) => {
+    let value = (n - 2) * Math.log(t);
+    for (let k = 2; k <= n; k++) value += Math.log(((k * (k - 1)) / 2) * theta);
+    for (let k = 2; k <= n - 2; k++) value -= Math.log(k);
+    return { value, d: (n - 1) / theta };
+  };
+  for (const n of [5, 15, 30]) {
+    it.each(METHODS)(`n = ${n}, t from 10⁻³⁰ to 10⁻³⁰⁰, alone and beside an ordinary time, by %s`, (method) => {
+      const spec = coalescentSpec(n);
+      for (const t of [1e-30, 1e-100, 1e-300]) {
+        const lead = leading(n, 1.3, t);
+        expectMatch(ours(spec, [1.3], { times: [t] }, method), { logLik: lead.value, gradient: [lead.d] }, `n ${n}, ${method}, t ${t}`);
+        const rest = ours(spec, [1.3], { times: [0.4] }, method);
+        expectMatch(ours(spec, [1.3], { times: [t, 0.4] }, method), { logLik: lead.value + rest.logLik, gradient: [lead.d + rest.gradient[0]] }, `n ${n}, ${method}, t ${t} and 0.4`);
+      }
+    });
+  }
+
+  it('λt below 2^−1000 (subnormal times) is WORK_LIMIT naming the time, not a wrong number', () => {
+    for (const n of [5, 30]) {
+      for (const t of [1e-320, 5e-324]) {
+        expect(() => ours(coalescentSpec(n), [1.3], { times: [0.5, t] }), `n ${n}, t ${t}`).toThrow(expect.objectContaining({ code: 'WORK_LIMIT', message: expect.stringMatching(new RegExp(`density at time ${t}`)) }));
+      }
+    }
+  });
+
+  it('a censored time that short is answered: its survival is about 1', () => {
+    const r = ours(coalescentSpec(30), [1.3], { times: [0.5], censored: [1e-320] });
+    const plain = ours(coalescentSpec(30), [1.3], { times: [0.5] });
+    expectMatch(r, plain, 'censored at 1e-320');
   });
 });
 

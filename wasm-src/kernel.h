@@ -114,6 +114,7 @@ void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coe
                   double *w, double *wbar, double *ll, double *grad, int32_t *status);
 int32_t pk_lik_steps(const pk_lik *L);
 int32_t pk_lik_lost_at(const pk_lik *L);
+void pk_lik_set_max_steps(pk_lik *L, int32_t max_steps);
 double pk_lik_lambda(const pk_lik *L);
 int32_t pk_lik_levels(const pk_lik *L);
 void pk_lik_set_method(pk_lik *L, int32_t method);

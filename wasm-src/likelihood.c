@@ -893,6 +893,8 @@ void pk_lik_set_weights(pk_lik *L, const double *pw, const double *cw) {
 
 int32_t pk_lik_steps(const pk_lik *L) { return L->steps; }
 int32_t pk_lik_lost_at(const pk_lik *L) { return L->lost_at; }
+/* The step limit for the next evaluations (the caller's cap differs with and without the gradient). */
+void pk_lik_set_max_steps(pk_lik *L, int32_t max_steps) { L->max_steps = max_steps; }
 double pk_lik_lambda(const pk_lik *L) { return L->lambda; }
 /* Levels of the last evaluation's adaptive path, or 0 when it ran plain uniformisation. */
 int32_t pk_lik_levels(const pk_lik *L) { return L->adaptive ? L->levels : 0; }

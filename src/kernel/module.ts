@@ -48,6 +48,7 @@ export interface KernelExports {
   pk_lik_set_weights(lik: number, pw: number, cw: number): void;
   pk_lik_steps(lik: number): number;
   pk_lik_lost_at(lik: number): number;
+  pk_lik_set_max_steps(lik: number, maxSteps: number): void;
   pk_expect_forward(elim: number, m: number, R: number, x: number, xs: number, out: number): void;
   pk_expect_reverse(elim: number, m: number, R: number, xs: number, ebar: number, xbar: number, rbar: number, mbar: number, sbar: number): void;
   pk_moments_forward(elim: number, r: number, k: number, B: number, X: number, XS: number, out: number): void;

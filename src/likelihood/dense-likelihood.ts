@@ -25,28 +25,35 @@ import type { CheckedPoints } from './observations.js';
 /** Memory for the observations' vectors carried through the levels at once. */
 const CHUNK_BYTES = 32 * 1024 * 1024;
 
-// Measured costs (Node, this project's 2-core VM): the kernel's stepping 3.4–5.5 ns per
-// edge-or-state and step; the dense path about 1 ns per multiply-add in the kernel's
-// products, plus about 1.7 µs per observation and level in JavaScript (gathering the rows a
-// level carries, the series). A stiff 30-state chain with 100 times needed 25 million steps:
-// 8.1 s stepped, 7 ms dense.
-const STEP_NS = 4.5, DENSE_NS = 1, ROW_LEVEL_NS = 1700;
+// Measured costs (Node, this project's 2-core VM; the table is in docs/evaluators.md). The
+// kernel's stepping: about 40 ns plus 2.5 ns per edge-or-state and step, 200 ns plus 6 ns with
+// the gradient (its reverse sweep). Dense matrices: about 1 ns per multiply-add in the
+// kernel's products, 0.8·(1 + 2p) times that with the gradient (P's products and each ∂P's
+// two); about 0.2 ms per level whatever the size (the base series, summed to its smallest
+// entry, and the calls around it), half again with the gradient; and 1.7 µs per observation
+// and level in JavaScript (gathering the rows a level carries), 1 + p times that with it.
+const STEP = { fixed: 40, unit: 2.5 }, STEP_GRADIENT = { fixed: 200, unit: 6 };
+const DENSE_NS = 1, LEVEL_NS = 200_000, ROW_LEVEL_NS = 1700, MARGIN = 1.5;
 
 /**
  * The step count past which dense matrices cost less than stepping this structure for these
- * data (Infinity when the dense path does not take the structure): J squarings of a K × K
- * matrix, and each observation's vector through the levels its bits select (about J/2) and a
- * short series, against steps × (edges + states). The gradient multiplies both by about
- * 1 + paramLength, so it does not enter. A margin of 2 keeps stepping where they are close.
+ * data, with or without the gradient (Infinity when the dense path does not take the
+ * structure): J squarings of a K × K matrix, and each observation's vector through the levels
+ * its bits select (about J/2) and a short series, against steps × (edges + states). Stepping
+ * is kept to MARGIN times the dense estimate: its cost is well predicted, the dense path's
+ * (its series' length) within about 2× either way.
  */
-export function denseStepCap(structure: Structure, observations: number): number {
+export function denseStepCap(structure: Structure, observations: number, gradient: boolean): number {
   if (!denseFits(structure)) return Infinity;
-  const K = transientCount(structure) + 1, perStep = STEP_NS * (structure.col.length + structure.vertexCount);
+  const K = transientCount(structure) + 1, p = structure.paramLength, step = gradient ? STEP_GRADIENT : STEP;
+  const perStep = step.fixed + step.unit * (structure.col.length + structure.vertexCount);
+  const products = gradient ? 0.8 * (1 + 2 * p) : 1, levels = gradient ? 1.5 : 1, rows = gradient ? 1 + p : 1;
   const obs = Math.max(1, observations);
   let cap = 1e6;
   for (let i = 0; i < 4; i++) {
     const J = Math.max(1, Math.ceil(Math.log2(2 * cap)));
-    cap = (2 * (DENSE_NS * (J * K * K * K + obs * (J / 2 + 4) * K * K) + ROW_LEVEL_NS * obs * (J + 1))) / perStep;
+    const dense = products * DENSE_NS * (J * K * K * K + obs * (J / 2 + 4) * K * K) + levels * LEVEL_NS * J + rows * ROW_LEVEL_NS * obs * (J + 1);
+    cap = (MARGIN * dense) / perStep;
   }
   return Math.max(1, Math.ceil(cap));
 }

@@ -77,7 +77,8 @@ export class PointLikelihood {
   private readonly k: KernelExports;
   private readonly par: KernelParameterisation;
   private ptr: number;
-  private readonly cap: number;
+  /** The kernel's step limit without and with the gradient (see denseStepCap). */
+  private readonly caps: { value: number; gradient: number };
   private readonly method: LikelihoodMethod;
   private lastDense = false;
   /** Rows the last evaluation computed with dense matrices. */
@@ -93,8 +94,10 @@ export class PointLikelihood {
     this.method = method;
     // 'auto' on a small chain: rows whose stepping would cost more than dense matrices are
     // refused by the kernel as past maxSteps, and go dense (cost then grows with log λt).
-    this.cap = method === 'auto' ? Math.min(maxSteps, denseStepCap(structure, data.points.length + data.censored.length)) : maxSteps;
-    this.ptr = this.createKernelLikelihood(this.cap);
+    const observations = data.points.length + data.censored.length;
+    const cap = (gradient: boolean) => (method === 'auto' ? Math.min(maxSteps, denseStepCap(structure, observations, gradient)) : maxSteps);
+    this.caps = { value: cap(false), gradient: cap(true) };
+    this.ptr = this.createKernelLikelihood(this.caps.value);
     registry.register(this, this.ptr, this);
   }
 
@@ -142,6 +145,7 @@ export class PointLikelihood {
       const th = alloc(8 * Math.max(1, rows * d)), w = alloc(8 * Math.max(1, m)), wbar = alloc(8 * Math.max(1, m));
       const ll = alloc(8 * rows), grad = gradient ? alloc(8 * Math.max(1, rows * d)) : 0, status = alloc(4 * rows);
       f64View(k, th, rows * d).set(thetas.data);
+      k.pk_lik_set_max_steps(this.ptr, gradient ? this.caps.gradient : this.caps.value);
       k.pk_lik_batch(this.ptr, d, this.par.base, this.par.coef, this.par.loopBase, this.par.loopCoef, this.par.hasOut,
         rows, th, w, wbar, ll, grad, status);
       const codes = new Int32Array(k.memory.buffer, status, rows).slice();

@@ -211,7 +211,7 @@ describe("'auto' chooses dense matrices by cost, below maxSteps", () => {
   const rows = { rows: 1, paramLength: 2, data: theta };
 
   it('the cap sits below the steps this θ needs; the row goes dense and equals stepping to 1e-10', () => {
-    const cap = denseStepCap(s, 22);
+    const cap = denseStepCap(s, 22, true);
     const auto = new PointLikelihood(s, points, {}, 'auto');
     const stepped = new PointLikelihood(s, points, {}, 'uniformisation');
     const a = auto.evaluate(rows, true), b = stepped.evaluate(rows, true);
@@ -227,9 +227,29 @@ describe("'auto' chooses dense matrices by cost, below maxSteps", () => {
     expect(mild.lastRun().method).not.toBe('dense');
   });
 
+  it('the gradient has its own cap (stepping its reverse sweep costs more than the dense derivatives, on a small chain): a row between the two steps for log L alone and goes dense with the gradient', () => {
+    const [value, withGradient] = [denseStepCap(s, 22, false), denseStepCap(s, 22, true)];
+    expect(withGradient).toBeLessThan(value);
+    const between = Float64Array.of(1900, 0.05);
+    const stepped = new PointLikelihood(s, points, {}, 'uniformisation');
+    stepped.evaluate({ rows: 1, paramLength: 2, data: between }, false);
+    const steps = stepped.lastRun().steps;
+    expect(steps).toBeGreaterThan(withGradient);
+    expect(steps).toBeLessThan(value);
+    const auto = new PointLikelihood(s, points, {}, 'auto');
+    const a = auto.evaluate({ rows: 1, paramLength: 2, data: between }, false);
+    expect(auto.lastRun().method).toBe('uniformisation');
+    const b = auto.evaluate({ rows: 1, paramLength: 2, data: between }, true);
+    expect(auto.lastRun().method).toBe('dense');
+    const c = stepped.evaluate({ rows: 1, paramLength: 2, data: between }, true);
+    expect(Math.abs(a.logLik[0] - c.logLik[0])).toBeLessThanOrEqual(1e-10 * Math.abs(c.logLik[0]));
+    expectMatch({ logLik: b.logLik[0], gradient: Array.from(b.gradient!) }, { logLik: c.logLik[0], gradient: Array.from(c.gradient!) }, 'dense with the gradient vs stepping');
+    [stepped, auto].forEach((x) => x.dispose());
+  });
+
   it('the cap grows with the data and the chain, and is Infinity where dense matrices do not go', () => {
-    expect(denseStepCap(s, 1000)).toBeGreaterThan(denseStepCap(s, 10));
-    expect(denseStepCap(models.randomCyclic({ vertices: 100, params: 2, seed: 5 }).structure(), 10)).toBeGreaterThan(denseStepCap(s, 10));
-    expect(denseStepCap(models.coalescent(15).structure(), 10)).toBe(Infinity);
+    expect(denseStepCap(s, 1000, true)).toBeGreaterThan(denseStepCap(s, 10, true));
+    expect(denseStepCap(models.randomCyclic({ vertices: 100, params: 2, seed: 5 }).structure(), 10, true)).toBeGreaterThan(denseStepCap(s, 10, true));
+    expect(denseStepCap(models.coalescent(15).structure(), 10, true)).toBe(Infinity);
   });
 });

@@ -105,6 +105,18 @@ export class Cache<V = unknown> {
     this.core.stats.counters.corrupt++;
   }
 
+  /**
+   * Puts `value` in the memory tier only, nothing written below, unless memory holds `key`
+   * already: for a value the tiers below hold, that memory evicted and its owner brought back
+   * (a trace released on eviction and recorded again by the model using it). Returns whether
+   * it went in (evicting by policy, as any set).
+   */
+  adoptInMemory(key: string, value: V): boolean {
+    const k = this.prefix + key;
+    if (this.core.memory.has(k)) return false;
+    return this.core.memory.set(k, value);
+  }
+
   /** Removes every entry of this namespace (the whole cache at the root). */
   async clear(): Promise<void> {
     if (this.prefix === '') await this.core.clear();

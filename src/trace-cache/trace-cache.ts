@@ -49,6 +49,7 @@ export class TraceCache implements TraceStore {
   readonly persistence: TracePersistence;
 
   private readonly fileTier: FileTier | null;
+  private closed = false;
 
   constructor(options: TraceCacheOptions = {}) {
     const name = options.name ?? 'traces';
@@ -67,7 +68,8 @@ export class TraceCache implements TraceStore {
       // A trace that leaves memory (evicted, deleted, cleared, closed) gives its kernel memory
       // back now. Left to the garbage collector, which knows nothing of kernel memory, a loop
       // over new structures grew the kernel by each evicted trace (1.9 MB per random 5k-vertex
-      // graph) without bound. A model still holding the trace records it again on its next use.
+      // graph) without bound. A model still holding the trace records it again on its next use,
+      // and hands it back to memory (adopt).
       onRemove: (_key, trace) => trace.release(),
       serializer: traceSerializer,
       version: TRACE_FORMAT_VERSION,
@@ -90,11 +92,21 @@ export class TraceCache implements TraceStore {
    */
   async getOrRecord(hash: string, record: () => Trace, options: TraceStoreOptions = {}): Promise<Trace> {
     const fresh = () => Object.assign(record(), { hash });
-    const trace = await this.cache.getOrCompute(hash, fresh, { signal: options.signal });
-    if (!options.verify || options.verify(trace)) return trace;
-    await this.cache.markCorrupt(hash);
-    return this.cache.getOrCompute(hash, fresh, { signal: options.signal });
+    let trace = await this.cache.getOrCompute(hash, fresh, { signal: options.signal });
+    if (options.verify && !options.verify(trace)) {
+      await this.cache.markCorrupt(hash);
+      trace = await this.cache.getOrCompute(hash, fresh, { signal: options.signal });
+    }
+    trace.adoptAfterRevival(this.adopt);
+    return trace;
   }
+
+  // A trace the memory tier evicted (and released) that a model used again, so recorded again:
+  // back into memory, unless another trace of its structure is there by now (or the cache is
+  // closed: the trace is then the model's alone, as any trace is after close).
+  private readonly adopt = (trace: Trace): void => {
+    if (trace.hash && !trace.isReleased && !this.closed) this.cache.adoptInMemory(trace.hash, trace);
+  };
 
   /** The trace of a graph's structure. */
   async traceOf(graph: StateGraph, options: { signal?: AbortSignal } = {}): Promise<Trace> {
@@ -148,6 +160,7 @@ export class TraceCache implements TraceStore {
 
   /** Stops timers and closes the persistent tier. */
   close(): Promise<void> {
+    this.closed = true;
     return this.cache.close();
   }
 }

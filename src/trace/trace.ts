@@ -71,6 +71,8 @@ export class Trace {
   private ptr: number;
   // Released: its kernel memory was given back; the next use records it again.
   private released = false;
+  // Told when a released trace is recorded again (see adoptAfterRevival).
+  private onRevive: ((trace: Trace) => void) | undefined;
   private readonly skeleton: Parameters<typeof checkWeights>[0];
 
   /** @internal Use {@link Trace.record} or {@link Trace.fromBytes}. */
@@ -242,6 +244,16 @@ export class Trace {
     this.released = true;
   }
 
+  /**
+   * @internal `adopt` runs (in a microtask, after the computation that needed the trace) each
+   * time this trace, released, is recorded again: a trace cache takes it back into memory,
+   * so that the model holding it shares it and its memory is given back by the next eviction,
+   * not left to the garbage collector.
+   */
+  adoptAfterRevival(adopt: (trace: Trace) => void): void {
+    this.onRevive = adopt;
+  }
+
   /** Frees kernel memory now (as {@link Trace.release}: a later use records it again). */
   dispose(): void {
     this.release();
@@ -261,6 +273,10 @@ export class Trace {
       this.elimination = new Elimination(kernel(), this.ptr, this.vertexCount);
       this.values = undefined; // a trace read from a file may come from another build's recording
       this.released = false;
+      // Later: adopting may evict (and release) another trace whose pointer the running
+      // computation holds.
+      const adopt = this.onRevive;
+      if (adopt) queueMicrotask(() => adopt(this));
     }
     return this.ptr;
   }

@@ -57,3 +57,22 @@ describe('namespaces', () => {
     expect(cache.stats().misses).toBe(1);
   });
 });
+
+describe('adoptInMemory', () => {
+  it('puts a value in memory only, within its namespace, and never over one memory holds', async () => {
+    const below = new RemoteTierDouble();
+    const removed: string[] = [];
+    const cache = createCache<string>({ name: name(), tiers: ['memory', below], maxEntries: 1, sync: false, onRemove: (key) => removed.push(key) });
+    await cache.set('a', 'stored');
+    await cache.set('b', 'other'); // evicts a from memory (one entry)
+    expect(removed).toEqual(['a']);
+    const ns = cache.namespace('n'), writes = below.sets;
+    expect(ns.adoptInMemory('a', 'revived')).toBe(true);
+    expect(await ns.get('a')).toBe('revived');
+    expect(below.sets).toBe(writes); // nothing written below
+    expect(cache.adoptInMemory('b', 'x')).toBe(true); // b left memory for n:a's entry
+    expect(cache.adoptInMemory('b', 'y')).toBe(false); // memory holds b now
+    expect(await cache.get('b')).toBe('x');
+    expect(await cache.get('a')).toBe('stored'); // from below: the adopted value is memory's alone
+  });
+});

@@ -60,6 +60,32 @@ describe('a trace cache releases the traces its memory tier evicts', () => {
     compiled.forEach((m, i) => expect(m.expectation({ theta: [1] })).toBe(graphs[i].expectation({ theta: [1] })));
   });
 
+  it('a model that uses its evicted trace again hands it back to the memory tier: the next eviction releases it, and a model of that structure shares it', async () => {
+    const store = cacheOf({ persistence: 'none', maxEntries: 1 });
+    const a = await compile(models.coalescent(6), { store });
+    const b = await compile(models.coalescent(7), { store }); // evicts a's trace
+    expect(a.trace.isReleased).toBe(true);
+    const recorded = store.cache.stats().computations;
+    expect(a.expectation({ theta: [1] })).toBe(models.coalescent(6).expectation({ theta: [1] })); // recorded again, in the model
+    await Promise.resolve(); // adopted after the computation, not during it
+    expect(b.trace.isReleased).toBe(true); // a's took the one place back
+    const again = await compile(models.coalescent(6), { store });
+    expect(again.trace).toBe(a.trace);
+    expect(store.cache.stats().computations).toBe(recorded);
+    expect(store.cache.stats().evictions).toBe(2);
+  });
+
+  it('a trace revived after its cache closed stays the model\'s own', async () => {
+    const store = createTraceCache({ persistence: 'none', sync: false, maxEntries: 1 });
+    const a = await compile(models.coalescent(6), { store });
+    await store.close();
+    expect(a.trace.isReleased).toBe(true);
+    a.expectation({ theta: [1] });
+    await Promise.resolve();
+    expect(a.trace.isReleased).toBe(false);
+    expect((await store.info()).tiers.memory.entries).toBe(0);
+  });
+
   it('a loop over new structures keeps kernel memory bounded by the memory tier, not the garbage collector', async () => {
     setResidentBudget(1048576); // the structures' parameterisations, kept under their own budget, aside
     const store = cacheOf({ persistence: 'none', maxEntries: 4 });

@@ -106,15 +106,15 @@ export class Cache<V = unknown> {
   }
 
   /**
-   * Puts `value` in the memory tier only, nothing written below, unless memory holds `key`
-   * already: for a value the tiers below hold, that memory evicted and its owner brought back
-   * (a trace released on eviction and recorded again by the model using it). Returns whether
-   * it went in (evicting by policy, as any set).
+   * Puts `value` in the memory tier only, nothing written below, where it fits without
+   * evicting anything and memory does not hold `key`: for a value the tiers below hold, that
+   * memory evicted and its owner brought back (a trace released on eviction and recorded
+   * again by the model using it). Never evicting keeps two such owners from taking turns at
+   * one place, each pushing out the other's value. Returns whether it went in.
    */
   adoptInMemory(key: string, value: V): boolean {
     const k = this.prefix + key;
-    if (this.core.memory.has(k)) return false;
-    return this.core.memory.set(k, value);
+    return this.core.memory.hasRoomFor(k, value) && this.core.memory.set(k, value);
   }
 
   /** Removes every entry of this namespace (the whole cache at the root). */

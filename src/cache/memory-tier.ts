@@ -207,6 +207,12 @@ export class MemoryTier<V = unknown> {
     return true;
   }
 
+  /** Whether a new entry of this value would fit without evicting any (and key is not resident). */
+  hasRoomFor(key: string, value: V): boolean {
+    if (this.index.find(key) !== -1 || this.index.size + 1 > this.maxEntries) return false;
+    return !this.tracksBytes || this.trackedBytes + this.sizeOf(value, key) <= this.maxBytes;
+  }
+
   /** Removes `key`; true when it was resident. */
   delete(key: string): boolean {
     const slot = this.index.find(key);

@@ -59,20 +59,23 @@ describe('namespaces', () => {
 });
 
 describe('adoptInMemory', () => {
-  it('puts a value in memory only, within its namespace, and never over one memory holds', async () => {
+  it('puts a value in memory only, within its namespace, where it fits without evicting and memory does not hold the key', async () => {
     const below = new RemoteTierDouble();
     const removed: string[] = [];
-    const cache = createCache<string>({ name: name(), tiers: ['memory', below], maxEntries: 1, sync: false, onRemove: (key) => removed.push(key) });
+    const cache = createCache<string>({ name: name(), tiers: ['memory', below], maxEntries: 2, sync: false, onRemove: (key) => removed.push(key) });
     await cache.set('a', 'stored');
-    await cache.set('b', 'other'); // evicts a from memory (one entry)
-    expect(removed).toEqual(['a']);
+    await cache.set('b', 'other');
+    await cache.set('c', 'third'); // evicts one of them from memory
+    expect(removed).toHaveLength(1);
     const ns = cache.namespace('n'), writes = below.sets;
+    expect(ns.adoptInMemory('a', 'revived')).toBe(false); // full: adopting would evict
+    await cache.delete('c');
     expect(ns.adoptInMemory('a', 'revived')).toBe(true);
     expect(await ns.get('a')).toBe('revived');
     expect(below.sets).toBe(writes); // nothing written below
-    expect(cache.adoptInMemory('b', 'x')).toBe(true); // b left memory for n:a's entry
-    expect(cache.adoptInMemory('b', 'y')).toBe(false); // memory holds b now
-    expect(await cache.get('b')).toBe('x');
-    expect(await cache.get('a')).toBe('stored'); // from below: the adopted value is memory's alone
+    expect(ns.adoptInMemory('a', 'again')).toBe(false); // memory holds it
+    expect(await ns.get('a')).toBe('revived');
+    expect(removed).toHaveLength(2); // c's delete; no eviction by adopting
+    expect(await cache.get('a')).toBe('stored'); // the root's key, from wherever it is
   });
 });

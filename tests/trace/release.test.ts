@@ -60,18 +60,39 @@ describe('a trace cache releases the traces its memory tier evicts', () => {
     compiled.forEach((m, i) => expect(m.expectation({ theta: [1] })).toBe(graphs[i].expectation({ theta: [1] })));
   });
 
-  it('a model that uses its evicted trace again hands it back to the memory tier: the next eviction releases it, and a model of that structure shares it', async () => {
+  it('a model that uses its evicted trace again offers it back to the memory tier: taken where there is room, released by the next eviction, shared with a model of that structure', async () => {
     const store = cacheOf({ persistence: 'none', maxEntries: 1 });
     const a = await compile(models.coalescent(6), { store });
     const b = await compile(models.coalescent(7), { store }); // evicts a's trace
     expect(a.trace.isReleased).toBe(true);
     const recorded = store.cache.stats().computations;
-    expect(a.expectation({ theta: [1] })).toBe(models.coalescent(6).expectation({ theta: [1] })); // recorded again, in the model
-    await Promise.resolve(); // adopted after the computation, not during it
-    expect(b.trace.isReleased).toBe(true); // a's took the one place back
-    const again = await compile(models.coalescent(6), { store });
+    const expected = models.coalescent(6).expectation({ theta: [1] });
+    expect(a.expectation({ theta: [1] })).toBe(expected); // recorded again, in the model
+    await Promise.resolve(); // offered after the computation, not during it
+    // No room (b's holds the one place): a's stays the model's own; they do not take turns.
+    expect(b.trace.isReleased).toBe(false);
+    expect(a.trace.isReleased).toBe(false);
+    await store.cache.delete(b.trace.hash!);
+    a.trace.release();
+    expect(a.expectation({ theta: [1] })).toBe(expected);
+    await Promise.resolve();
+    const again = await compile(models.coalescent(6), { store }); // room now: a's was taken back
     expect(again.trace).toBe(a.trace);
     expect(store.cache.stats().computations).toBe(recorded);
+    await compile(models.coalescent(8), { store });
+    expect(a.trace.isReleased).toBe(true); // the memory tier's again: the next eviction released it
+  });
+
+  it('models beyond the memory tier\'s size, used in turn, record their traces again once, not at every use', async () => {
+    const store = cacheOf({ persistence: 'none', maxEntries: 2 });
+    const ms = [];
+    for (const n of [5, 6, 7, 8]) ms.push(await compile(models.coalescent(n), { store }));
+    for (let round = 0; round < 3; round++) {
+      for (const m of ms) m.expectation({ theta: [1] });
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    expect(ms.every((m) => !m.trace.isReleased)).toBe(true);
     expect(store.cache.stats().evictions).toBe(2);
   });
 

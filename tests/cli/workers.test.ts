@@ -10,10 +10,15 @@ const coalescent30 = JSON.stringify(models.coalescent(30).toJSON());
 describe('phasekit in a worker', () => {
   it('--timeout-ms runs the command in a worker with the same answer as in-process', async () => {
     const local = await runCli(['moments', 'g.json', '--theta', '[2]', '--k', '2'], { 'g.json': exponentialTheta });
+    const started = performance.now();
     const worker = await runCli(['moments', 'g.json', '--theta', '[2]', '--k', '2', '--timeout-ms', '60000'], { 'g.json': exponentialTheta });
+    const ms = performance.now() - started;
     expect(worker.code).toBe(0);
     expect(JSON.parse(worker.stdout)).toEqual(JSON.parse(local.stdout));
-    expect(worker.stderr).toBe(''); // progress shows only for work past a second
+    // Progress shows only for work past a second: a loaded machine (CI beside other work) can
+    // take that long to start the worker, and then progress lines are all stderr may hold.
+    if (ms < 900) expect(worker.stderr).toBe('');
+    else for (const line of worker.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^phasekit: (sending the graph to the worker|eliminating|preparing the trace|evaluating)( |$)/);
   }, 60_000);
 
   it('a computation past --timeout-ms is stopped and reported with exit code 1', async () => {

@@ -69,7 +69,7 @@ export class TraceCache implements TraceStore {
       // back now. Left to the garbage collector, which knows nothing of kernel memory, a loop
       // over new structures grew the kernel by each evicted trace (1.9 MB per random 5k-vertex
       // graph) without bound. A model still holding the trace records it again on its next use,
-      // and hands it back to memory (adopt).
+      // and offers it back to memory (adopt).
       onRemove: (_key, trace) => trace.release(),
       serializer: traceSerializer,
       version: TRACE_FORMAT_VERSION,
@@ -102,8 +102,8 @@ export class TraceCache implements TraceStore {
   }
 
   // A trace the memory tier evicted (and released) that a model used again, so recorded again:
-  // back into memory, unless another trace of its structure is there by now (or the cache is
-  // closed: the trace is then the model's alone, as any trace is after close).
+  // back into memory where it fits without evicting another and no trace of its structure is
+  // there by now; not after close (the trace is then the model's alone, as any trace is).
   private readonly adopt = (trace: Trace): void => {
     if (trace.hash && !trace.isReleased && !this.closed) this.cache.adoptInMemory(trace.hash, trace);
   };

@@ -246,9 +246,9 @@ export class Trace {
 
   /**
    * @internal `adopt` runs (in a microtask, after the computation that needed the trace) each
-   * time this trace, released, is recorded again: a trace cache takes it back into memory,
-   * so that the model holding it shares it and its memory is given back by the next eviction,
-   * not left to the garbage collector.
+   * time this trace, released, is recorded again: a trace cache takes it back into memory
+   * where there is room, so that models of its structure share it and its memory is given
+   * back by the next eviction, not left to the garbage collector.
    */
   adoptAfterRevival(adopt: (trace: Trace) => void): void {
     this.onRevive = adopt;

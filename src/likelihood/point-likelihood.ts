@@ -259,8 +259,10 @@ export class PointLikelihood {
       const at = this.lostAt(thetas, r), censored = at >= this.data.points.length;
       const t = censored ? this.data.censored[at - this.data.points.length] : this.data.points[at];
       const mu = this.k.pk_lik_lambda(this.ptr) * t;
-      const why = mu < MU_MIN ? `below ${MU_MIN.toExponential(1)}, where its Poisson weights lose digits` : 'its terms lost every digit: a time far shorter or longer than the chain\'s rates';
-      throw new GraphError('WORK_LIMIT', `${where}the ${censored ? 'survival at censored' : 'density at'} time ${t} is beyond the kernel's stepping (largest exit rate × time ${mu.toExponential(2)}, ${why}), and with ${transientCount(this.structure)} transient states the chain is too large for dense matrices (at most ${DENSE_MAX_STATES}); rescale time`);
+      const why = mu < MU_MIN
+        ? `largest exit rate × time ${mu > 0 ? mu.toExponential(2) : 'under 5e-324'}, below ${MU_MIN.toExponential(1)}, where its Poisson weights lose digits`
+        : `largest exit rate × time ${mu.toExponential(2)}: its terms lost every digit, a time far shorter or longer than the chain's rates`;
+      throw new GraphError('WORK_LIMIT', `${where}the ${censored ? 'survival at censored' : 'density at'} time ${t} is beyond the kernel's stepping (${why}), and with ${transientCount(this.structure)} transient states the chain is too large for dense matrices (at most ${DENSE_MAX_STATES}); rescale time`);
     }
     throw new KernelError('OUT_OF_MEMORY', `${where}the kernel ran out of memory computing the likelihood`);
   }

@@ -93,7 +93,8 @@ function numbers(what: string, values: unknown, check: (x: number) => boolean, e
 }
 
 const nonNegative = (x: number) => Number.isFinite(x) && x >= 0;
-const stepCount = (x: number) => Number.isSafeInteger(x) && x >= 0 && x < 2 ** 31 - 1;
+// Any safe integer: counts past the kernel's step limit go to dense matrices (binary powers of T).
+const stepCount = (x: number) => Number.isSafeInteger(x) && x >= 0;
 
 /** Sorts points, merging equal ones by summing their weights. */
 function merge(points: Float64Array, weights: Float64Array): { points: Float64Array; weights: Float64Array } {
@@ -107,7 +108,7 @@ function merge(points: Float64Array, weights: Float64Array): { points: Float64Ar
 }
 
 function checkPoints(kind: 'times' | 'steps', o: TimeObservations & StepObservations): CheckedPoints {
-  const [check, expected] = kind === 'times' ? [nonNegative, 'a finite time ≥ 0'] : [stepCount, 'an integer number of steps in [0, 2³¹ − 1)'];
+  const [check, expected] = kind === 'times' ? [nonNegative, 'a finite time ≥ 0'] : [stepCount, 'an integer number of steps in [0, 2⁵³)'];
   const raw = numbers(kind, kind === 'times' ? o.times : o.steps, check, expected);
   const weights = o.weights === undefined ? new Float64Array(raw.length).fill(1) : numbers('weights', o.weights, nonNegative, 'a finite weight ≥ 0');
   if (weights.length !== raw.length) fail(`weights has ${weights.length} entries but there are ${raw.length} ${kind}`);

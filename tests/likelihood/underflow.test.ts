@@ -213,6 +213,23 @@ describe('a geometric number of steps (discrete): P(τ = k) = q(1 − q)^{k−1}
     expectMatch(ours(spec, [theta], { steps: [k], censored: [2.1e9] }), { logLik: logLik + 2.1e9 * Math.log1p(-q), gradient: [gradient - (0.5 * 2.1e9) / (1 - q)] }, 'geometric, 2·10⁹ steps');
   });
 
+  it('step counts past 2³¹ (to 2⁵³ − 1): dense binary powers, against the closed form; 2⁵³ is BAD_DATA', () => {
+    const theta = 0.4, q = theta / 2;
+    for (const k of [3e9, 1e15, 2 ** 53 - 1]) {
+      const logLik = Math.log(q) + (k - 1) * Math.log1p(-q), gradient = 0.5 * (1 / q - (k - 1) / (1 - q));
+      expectMatch(ours(spec, [theta], { steps: [k, 7], censored: [k] }), {
+        logLik: logLik + Math.log(q) + 6 * Math.log1p(-q) + k * Math.log1p(-q),
+        gradient: [gradient + 0.5 * (1 / q - 6 / (1 - q)) - (0.5 * k) / (1 - q)],
+      }, `geometric, ${k} steps`);
+    }
+    expect(() => ours(spec, [theta], { steps: [2 ** 53] })).toThrow(expect.objectContaining({ code: 'BAD_DATA', message: expect.stringMatching(/2⁵³/) }));
+  });
+
+  it('past maxSteps on a chain too large for dense matrices: WORK_LIMIT', () => {
+    const big = randomSpec({ vertices: 150, seed: 4, params: 2, absorbing: 1, defective: false, discrete: true });
+    expect(() => ours(big, [0.3, 0.3], { steps: [3e9] })).toThrow(expect.objectContaining({ code: 'WORK_LIMIT', message: expect.stringMatching(/maxSteps/) }));
+  });
+
   it('steps and censored steps with log-probabilities down to −2·10⁴', () => {
     const theta = 0.4, q = theta / 2, steps = [3, 10_000, 90_000], censored = [50_000];
     const logLik = steps.reduce((s, k) => s + Math.log(q) + (k - 1) * Math.log1p(-q), 0) + censored.reduce((s, k) => s + k * Math.log1p(-q), 0);

@@ -15,7 +15,7 @@
 // P(τ ≤ k) = the sink's mass — read directly, never as 1 − (a sum near 1).
 import { largest } from './largest.js';
 import type { StepMatrix } from './stepper.js';
-import { matmulAdd } from '../kernel/dense.js';
+import { multiplyAdd, normaliseRows, seriesMatrix } from './dense-matrix.js';
 import { carryLevels, levelsUpTo, repeatRows, rowOf, seriesOnRows, withBit, type Dual } from './dense-rows.js';
 
 /** What the dense path reads of a chain: its stepping matrix, exit rates and start. */
@@ -25,20 +25,6 @@ export type DenseChain = Pick<StepMatrix, 'count' | 'inPtr' | 'src' | 'p' | 'sta
 export const DENSE_MAX_STATES = 128;
 
 interface Mat { n: number; a: Float64Array }
-
-/** out += x·y (n × n, row-major), skipping zero entries of x (the chains are sparse at first). */
-export function multiplyAdd(x: Float64Array, y: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
-  return matmulAdd(x, y, n, n, n, out);
-}
-
-/** Scales each row of a nonnegative n × n matrix to sum 1 (rows summing to 0 stay). */
-export function normaliseRows(a: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += a[i * n + j];
-    if (s > 0) for (let j = 0; j < n; j++) a[i * n + j] /= s;
-  }
-}
 
 /**
  * The base step Δ = t_max / 2^J with λΔ ≤ 1/2: every t ≤ t_max is a sum of 2^j Δ's and a
@@ -84,23 +70,6 @@ function start(m: DenseChain): Float64Array {
   return v;
 }
 
-/** Σ_n e^{−h} hⁿ/n! Kⁿ as a matrix (h ≤ 1/2). */
-function seriesMatrix(K: Mat, h: number): Mat {
-  const n = K.n, out = new Float64Array(n * n);
-  let power: Mat = { n, a: new Float64Array(n * n) };
-  for (let i = 0; i < n; i++) power.a[i * n + i] = 1;
-  let c = Math.exp(-h);
-  for (let k = 0; k < 40; k++) {
-    for (let i = 0; i < out.length; i++) out[i] += c * power.a[i];
-    c *= h / (k + 1);
-    if (c < 1e-18 * Math.exp(-h)) break;
-    power = matmul(power, K);
-  }
-  // The dropped tail (< 1e-18) goes back proportionally: P(Δ) is stochastic.
-  normaliseRows(out, n);
-  return { n, a: out };
-}
-
 /**
  * The state distribution at each time (any order), on the transient states then the sink
  * (absorbed mass, the atom at zero excluded); `m` made with scale λ ≥ every exit rate,
@@ -116,7 +85,10 @@ export function denseStates(m: DenseChain, lambda: number, times: Float64Array):
     const steps = Array.from(times, (t) => Math.floor(t / delta));
     const rest = Array.from(times, (t, i) => t - steps[i] * delta);
     // Level j carries, as one product, the rows of the times whose step count has bit j.
-    carryLevels(vs, J + 1, dual(seriesMatrix(K, lambda * delta)), squaring(n), (j) => withBit(steps, j), n);
+    // P(Δ): the series' dropped tail (< 1e-18) goes back proportionally, as P(Δ) is stochastic.
+    const P0 = seriesMatrix(dual(K), n, lambda * delta);
+    normaliseRows(P0.x, n);
+    carryLevels(vs, J + 1, P0, squaring(n), (j) => withBit(steps, j), n);
     const remainder = rest.flatMap((r, i) => (r > 0 ? [i] : []));
     if (remainder.length > 0) seriesOnRows(vs, remainder, remainder.map((i) => lambda * rest[i]), { x: K.a, dx: [] }, n);
   }

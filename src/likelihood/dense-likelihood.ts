@@ -15,10 +15,11 @@
 // once, every observation's vector carried through them together, so memory is one
 // level's matrices plus a vector per observation and parameter. Where an observation's
 // probability falls below the doubles, the same walk runs in scale (dense-scaled.ts).
-import { DENSE_MAX_STATES, multiplyAdd, normaliseRows } from '../distributions/dense-fallback.js';
+import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
+import { multiplyAdd, normaliseRows, projectRows, seriesMatrix } from '../distributions/dense-matrix.js';
 import { carryLevels, levelsUpTo, repeatRows, rowOf, seriesOnRows, withBit, type Dual, type Rows } from '../distributions/dense-rows.js';
 import type { Structure } from '../graph/structure.js';
-import { chainAt, projectRows, seriesMatrix, timeDigits, transientCount, type Chain } from './dense-chain.js';
+import { chainAt, timeDigits, transientCount, type Chain } from './dense-chain.js';
 import { scaledStatesAtSteps, scaledStatesAtTimes, type ScaledRows } from './dense-scaled.js';
 import type { CheckedPoints } from './observations.js';
 

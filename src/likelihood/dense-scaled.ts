@@ -10,8 +10,8 @@
 // through a level adds the level's exponent; log f = e·ln 2 + log(u·s). A derivative shares
 // its value's scale, so ∂ log f = (∂u·s + u·∂s) / (u·s) needs no exponent at all.
 import { carryLevels, levelsUpTo, repeatRows, seriesOnRows, withBit, type Dual, type Rows } from '../distributions/dense-rows.js';
-import { multiplyAdd } from '../distributions/dense-fallback.js';
-import { seriesMatrix, timeDigits, type Chain } from './dense-chain.js';
+import { multiplyAdd, seriesMatrix } from '../distributions/dense-matrix.js';
+import { timeDigits, type Chain } from './dense-chain.js';
 
 /** Rows standing for 2^exps[r] × row r. */
 export interface ScaledRows extends Rows {

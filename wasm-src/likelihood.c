@@ -759,10 +759,11 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx, nt = L->nt;
   /* Rates: exit rates, absorption rates s, λ, the stepping matrix, α. */
   double lambda = 0;
+  int32_t zero_weight = 0;
   for (int32_t a = 0; a < nt; a++) {
     int32_t v = L->tvert[a];
     double e = 0, s = 0;
-    for (int32_t j = rp[v]; j < rp[v + 1]; j++) { e += w[j]; if (tidx[col[j]] < 0) s += w[j]; }
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++) { e += w[j]; if (tidx[col[j]] < 0) s += w[j]; zero_weight |= w[j] == 0; }
     L->s[a] = s;
     L->exit[a] = e;
     L->stay[a] = e; /* exit rate for now */
@@ -785,9 +786,11 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   for (int32_t k = 0; k < L->mt; k++) L->tp[k] = L->discrete ? w[L->tedge[k]] : w[L->tedge[k]] * il;
   for (int32_t r = 0; r < L->mt; r++) L->tpt[r] = L->tp[L->redge[r]];
   double alpha_mass = 0;
-  for (int32_t j = rp[0]; j < rp[1]; j++) if (tidx[col[j]] >= 0) { L->alpha[tidx[col[j]]] += w[j]; alpha_mass += w[j]; }
-  L->zero_weight = 0;
-  for (int32_t j = 0; j < L->m; j++) if (w[j] == 0) { L->zero_weight = 1; break; }
+  for (int32_t j = rp[0]; j < rp[1]; j++) {
+    zero_weight |= w[j] == 0;
+    if (tidx[col[j]] >= 0) { L->alpha[tidx[col[j]]] += w[j]; alpha_mass += w[j]; }
+  }
+  L->zero_weight = zero_weight; /* every edge is the start's or a transient vertex's */
 
   int64_t need = steps_needed(L);
   if (need >= L->max_steps) return PK_LIK_TOO_MANY_STEPS;

@@ -163,11 +163,13 @@ export class PointLikelihood {
         }
         const split = this.data.points.length;
         const pw = weights?.subarray(0, split), cw = weights?.subarray(split);
-        let row = this.denseRow(thetas, r, gradient, naming, { pw, cw });
         // Far in the tail (log f below about −708) dense matrices underflow: the row again,
-        // its matrices and vectors kept in scale (exact there, at the same cost in log λt).
+        // its matrices and vectors kept in scale (exact there, at the same cost in log λt). A
+        // row the kernel LOST holds a probability below what its stepping keeps: in scale at once.
+        const lost = codes[r] === LOST;
+        let row = this.denseRow(thetas, r, gradient, naming, { pw, cw, scaled: lost });
         if (underflowed(row)) {
-          row = this.denseRow(thetas, r, gradient, naming, { pw, cw, scaled: true });
+          if (!lost) row = this.denseRow(thetas, r, gradient, naming, { pw, cw, scaled: true });
           // A continuous density is positive at every t > 0 (each transient state reaches
           // absorption): 0 here is a loss, not an answer. A pmf can be 0: it stands.
           if (!this.structure.discrete && underflowed(row)) this.refuseUnderflow(r, naming, row);

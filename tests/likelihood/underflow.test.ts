@@ -198,6 +198,24 @@ describe('times far shorter than the rates on larger chains: the coalescent\'s l
     }
   });
 
+  it('a path the kernel flushes (its one way out has probability 1e-300 a step): LOST, answered by dense matrices in scale', () => {
+    // start → A; A → B at rate 1e-300·θ, B absorbs at rate θ: f(t) = rθ²/(θ − rθ)·(e^{−rθt} − e^{−θt}).
+    const r = 1e-300;
+    const spec: GraphSpec = { stateLength: 1, paramLength: 1, discrete: false, states: [[0], [1], [2], [3]], edges: [[0, 1, 1, [0]], [1, 2, 0, [r]], [2, 3, 0, [1]]] };
+    const structure = buildGraph(spec).structure();
+    const theta = 2, times = [0.3, 1, 4];
+    const parts = times.map((t) => ({ value: Math.log(r * theta) + Math.log(-Math.expm1(-theta * t)), d: 1 / theta + (t * Math.exp(-theta * t)) / -Math.expm1(-theta * t) }));
+    const points = checkObservations({ times }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+    const pl = new PointLikelihood(structure, points, {}, 'uniformisation');
+    try {
+      const got = pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.of(theta) }, true);
+      expect(pl.lastRun().method).toBe('dense');
+      expectMatch({ logLik: got.logLik[0], gradient: Array.from(got.gradient!) }, { logLik: parts.reduce((s, x) => s + x.value, 0), gradient: [parts.reduce((s, x) => s + x.d, 0)] }, 'flushed path');
+    } finally {
+      pl.dispose();
+    }
+  });
+
   it('a censored time that short is answered: its survival is about 1', () => {
     const r = ours(coalescentSpec(30), [1.3], { times: [0.5], censored: [1e-320] });
     const plain = ours(coalescentSpec(30), [1.3], { times: [0.5] });

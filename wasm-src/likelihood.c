@@ -366,8 +366,7 @@ static void poisson_spread_scaled(double mu, double g, double norm, double *xbar
 #define ADJOINT(k, add) { double add_ = (add); if (add_ < INFINITY || !skip_zeros || x[k] != 0) xbar[k] += add_; }
   if (mode < len) ADJOINT(mode, in_scale(s, E[mode], ef))
   for (int64_t j = 0; j < right; j++) {
-    /* renormalised where the walk did or not: the same values */
-    if (w < 0x1p-40) renormalise(&w, &ws);
+    /* renormalised where the walk did or not (it only past the bulk): the same values */
     w *= ratio_up(q, mu, mode + j);
     if (w < 0x1p-40) renormalise(&w, &ws);
     if (mode + 1 + j < len) ADJOINT(mode + 1 + j, in_scale(s * w, E[mode + 1 + j] + ws, ef))
@@ -484,7 +483,7 @@ static double dot_keeping(pk_lik *L, int32_t at, double mu, const sequence *sq, 
 static void spread_kept(const pk_lik *L, int32_t at, double mu, double g, double norm, double *xbar, const double *x, int32_t len, recip q) {
   const int32_t *meta = L->kept_at + 4 * (size_t)at;
   const double *kw = meta[0] >= 0 ? L->kept + meta[0] : 0;
-  if (L->scaled || meta[0] == WALK_SCALED) poisson_spread_scaled(mu, g, norm, xbar, x, len, q, meta[1], meta[2], L->scale, meta[3], !L->zero_weight);
+  if (meta[0] == WALK_SCALED) poisson_spread_scaled(mu, g, norm, xbar, x, len, q, meta[1], meta[2], L->scale, meta[3], !L->zero_weight);
   else poisson_spread(mu, g, norm, xbar, len, q, meta[1], meta[2], kw);
 }
 

@@ -166,6 +166,9 @@ static int32_t strongly_connected(int32_t n, const int32_t *rp, const int32_t *c
   return ncomp;
 }
 
+static double elim_budget = 0;
+void pk_set_elim_budget(double arcs) { elim_budget = arcs > 0 ? arcs : 0; }
+
 /* Merge i's arcs (scaled by m = P(p→i)) into p's, dropping p→i. An arc i→p
  * would be a self-loop on p: it is dropped and reported through *loop. New
  * children learn their new parent. */
@@ -173,6 +176,8 @@ static int merge_into_parent(pk_elim *e, member *nodes, int32_t p, int32_t i, nu
                              arc **scratch, int32_t *scratch_cap, int *loop) {
   member *np = &nodes[p], *ni = &nodes[i];
   int32_t need = np->len + ni->len;
+  e->work += need;
+  if (elim_budget > 0 && e->work > elim_budget) { e->over_budget = 1; return 0; }
   if (need > *scratch_cap) {
     arc *s = realloc(*scratch, (size_t)need * sizeof *s);
     if (!s) return 0;
@@ -403,6 +408,7 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *rp, const int32_t *col, const do
   free(comp); free(scratch);
   return e;
 fail:
+  if (e && e->over_budget) err[0] = PK_ERR_WORK_LIMIT;
   free(comp); free(scratch);
   pk_elim_free(e);
   return 0;

@@ -10,6 +10,7 @@ int32_t pk_elim_ncmd(const pk_elim *e) { return e->ncmd; }
 int32_t pk_elim_nscc(const pk_elim *e) { return e->nscc; }
 int32_t pk_elim_max_scc(const pk_elim *e) { return e->max_scc; }
 double pk_elim_fill(const pk_elim *e) { return (double)e->fill; }
+double pk_elim_work(const pk_elim *e) { return e->work; }
 int32_t pk_trace_ninputs(const pk_elim *e) { return e->ninputs; }
 int32_t pk_trace_nops(const pk_elim *e) { return e->nops; }
 uint32_t *pk_trace_ops(const pk_elim *e) { return e->ops; }

@@ -10,7 +10,8 @@ enum {
   PK_OK = 0,
   PK_ERR_NO_ABSORPTION = 1, /* a transient vertex from which no absorbing vertex is reachable */
   PK_ERR_OUT_OF_MEMORY = 2,
-  PK_ERR_EDGE_TO_START = 3
+  PK_ERR_EDGE_TO_START = 3,
+  PK_ERR_WORK_LIMIT = 4 /* the elimination passed pk_set_elim_budget's work */
 };
 
 /* The eliminated graph: a command list replayed once per reward vector.
@@ -40,6 +41,9 @@ typedef struct pk_elim {
    * where runs do not pay (the plain interpreter runs instead). */
   int32_t *prog;
   int32_t nprog, evaluations;
+  /* Arcs merged so far (the elimination's work inside components), and whether it passed the budget. */
+  double work;
+  int32_t over_budget;
 } pk_elim;
 
 enum { PK_OP_ADD = 1, PK_OP_MUL = 2, PK_OP_FMA = 3, PK_OP_INV = 4 }; /* FMA: a + b·c (unfused) */
@@ -63,6 +67,10 @@ void pk_solve_record(const pk_elim *e, const double *r, double *x, double *xs);
 /* Reverse of pk_solve_record: xbar (in: adjoint of x; clobbered), accumulates mbar and sbar, writes rbar. */
 void pk_solve_reverse(const pk_elim *e, const double *r, const double *xs, double *xbar, double *mbar, double *sbar, double *rbar);
 void pk_elim_free(pk_elim *e);
+/* Most arcs merged inside components by later pk_eliminate calls (0: no limit); past it they
+ * fail with PK_ERR_WORK_LIMIT. A large random cyclic graph fills in toward dense: 4,000 states
+ * took 24 s, and a caller that has a cheaper way out (Krylov's solves) sets a limit first. */
+void pk_set_elim_budget(double arcs);
 void pk_solve(const pk_elim *e, const double *r, double *x);
 void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar);
 /* Reward expectations and raw moments with what their reverse passes need, and those

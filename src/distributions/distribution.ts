@@ -17,6 +17,7 @@ import { isTransient, type Csr } from '../graph/rates.js';
 import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallback.js';
 import { adaptiveContinuous } from './adaptive.js';
 import { poissonSums } from './poisson-sums.js';
+import { krylovContinuous } from './krylov.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
 
 /** Truncation tolerance per Poisson tail, before scaling by the largest exit rate. */
@@ -35,14 +36,20 @@ export interface DistributionLimits {
    * at the largest rate among the states it is in at each step, which is far cheaper when
    * the mass leaves its fast states for good (the coalescent) and no better when it cycles
    * through them; 'dense' uses nonnegative dense matrices (at most 128 transient states;
-   * cost growing with log λt); 'auto' (default) picks by an estimate of the costs, trying
-   * 'adaptive' first on long runs and leaving it as soon as it stops paying.
+   * cost growing with log λt); 'krylov' (pdf/cdf only) uses shift-and-invert Krylov, whose
+   * cost does not depend on the rates' spread (large stiff chains); 'auto' (default) picks
+   * by an estimate of the costs, trying 'adaptive' first on long runs and leaving it as soon
+   * as it stops paying, and 'krylov' on chains too large for dense matrices where stepping
+   * would pass maxSteps.
    */
-  method?: 'auto' | 'uniformization' | 'adaptive' | 'dense';
+  method?: 'auto' | 'uniformization' | 'adaptive' | 'dense' | 'krylov';
 }
 
 // A dense multiply-add against a step's edge (see denseIsCheaper).
 const DENSE_WEIGHT = 0.25;
+
+/** Memory for the Krylov method's basis. */
+const KRYLOV_BYTES = 256 * 1024 * 1024;
 
 /** Steps × (edges + states) a distribution may cost by default. */
 const DEFAULT_WORK = 1e10;
@@ -53,8 +60,9 @@ function maxStepsOf(limits: DistributionLimits, matrix: StepMatrix): number {
   return max;
 }
 
-function tooMuchWork(steps: number, transient: number, max: number): never {
-  throw new GraphError('WORK_LIMIT', `this distribution needs about ${steps.toExponential(2)} steps of the chain, more than maxSteps = ${max}, and with ${transient} transient states it is too large for dense matrices (at most ${DENSE_MAX_STATES}); raise maxSteps, or rescale time`);
+function tooMuchWork(steps: number, transient: number, max: number, krylov?: string): never {
+  const why = krylov ? `; shift-and-invert Krylov ${krylov}` : '';
+  throw new GraphError('WORK_LIMIT', `this distribution needs about ${steps.toExponential(2)} steps of the chain, more than maxSteps = ${max}, and with ${transient} transient states it is too large for dense matrices (at most ${DENSE_MAX_STATES})${why}; raise maxSteps, or rescale time`);
 }
 
 /**
@@ -71,9 +79,9 @@ function denseIsCheaper(matrix: StepMatrix, steps: number, points: number, metho
     if (matrix.count > DENSE_MAX_STATES) throw new GraphError('BAD_ARGUMENT', `method 'dense' takes at most ${DENSE_MAX_STATES} transient states; this chain has ${matrix.count}`);
     return true;
   }
-  if (method !== undefined && method !== 'auto' && method !== 'uniformization' && method !== 'adaptive')
-    throw new GraphError('BAD_ARGUMENT', `method must be 'auto', 'uniformization', 'adaptive' or 'dense', got ${JSON.stringify(method)}`);
-  if (method === 'uniformization' || method === 'adaptive' || matrix.count > DENSE_MAX_STATES || steps < 1e4) return false;
+  if (method !== undefined && method !== 'auto' && method !== 'uniformization' && method !== 'adaptive' && method !== 'krylov')
+    throw new GraphError('BAD_ARGUMENT', `method must be 'auto', 'uniformization', 'adaptive', 'dense' or 'krylov', got ${JSON.stringify(method)}`);
+  if (method === 'uniformization' || method === 'adaptive' || method === 'krylov' || matrix.count > DENSE_MAX_STATES || steps < 1e4) return false;
   const log = Math.log2(steps + 1);
   return DENSE_WEIGHT * (n ** 3 * (log + 20) + points * n * n * log) < 0.5 * steps * (matrix.src.length + matrix.count);
 }
@@ -131,8 +139,20 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   if (!Number.isFinite(steps))
     throw new GraphError('OVERFLOW', `the largest exit rate (${scale}) times the largest time (${largest(t)}) overflows double precision; rescale time or the rates`);
   if (denseIsCheaper(matrix, steps, t.length, limits.method)) return denseContinuous(matrix, scale, t);
+  const krylovBudget = { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL };
+  if (limits.method === 'krylov') {
+    const result = krylovContinuous(csr, matrix, t, krylovBudget);
+    if ('failed' in result) throw new GraphError('WORK_LIMIT', `method 'krylov' on this chain of ${matrix.count} transient states: it ${result.failed}`);
+    return result;
+  }
   const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
   if (adaptive) return adaptive;
+  // Stepping would pass its limit and dense matrices are out of reach: Krylov's cost does not grow with λt.
+  if (matrix.count > DENSE_MAX_STATES && steps > maxSteps && (limits.method ?? 'auto') === 'auto') {
+    const result = krylovContinuous(csr, matrix, t, krylovBudget);
+    if ('failed' in result) tooMuchWork(steps, matrix.count, maxSteps, result.failed);
+    return result;
+  }
   const stepper = new Stepper(matrix, tail);
   let sums: Float64Array | undefined;
   try {
@@ -154,7 +174,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
 /** pmf and cdf at the given step counts (τ = number of steps to absorption). */
 export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits: DistributionLimits = {}): { pmf: Float64Array; cdf: Float64Array } {
   const k = checkPoints(steps, true);
-  if (limits.method === 'adaptive') throw new GraphError('BAD_ARGUMENT', `method 'adaptive' applies to continuous graphs (pdf/cdf); a discrete graph is stepped as it is`);
+  if (limits.method === 'adaptive' || limits.method === 'krylov') throw new GraphError('BAD_ARGUMENT', `method '${limits.method}' applies to continuous graphs (pdf/cdf); a discrete graph is stepped as it is`);
   const pmf = new Float64Array(k.length), cdf = new Float64Array(k.length);
   if (k.length === 0) return { pmf, cdf };
   const matrix = stepMatrix(csr, 1);

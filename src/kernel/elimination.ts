@@ -9,6 +9,7 @@ import { KernelRates } from './rates-at.js';
 const ERR_NO_ABSORPTION = 1;
 const ERR_OUT_OF_MEMORY = 2;
 const ERR_EDGE_TO_START = 3;
+const ERR_WORK_LIMIT = 4;
 
 interface Owned { ptr: number; scratch: number }
 const MOMENT_SLOTS = 16;
@@ -31,6 +32,8 @@ export interface EliminationStats {
   largestComponent: number;
   /** Arcs created by elimination inside components (fill-in). */
   fill: number;
+  /** Arcs merged inside components: the elimination's work, what `maxWork` bounds. */
+  work: number;
 }
 
 /** A graph eliminated at one parameter value: solves for expected accumulated rewards. */
@@ -94,6 +97,7 @@ export class Elimination {
       components: this.k.pk_elim_nscc(ptr),
       largestComponent: this.k.pk_elim_max_scc(ptr),
       fill: this.k.pk_elim_fill(ptr),
+      work: this.k.pk_elim_work(ptr),
     };
   }
 
@@ -112,9 +116,19 @@ export class Elimination {
   }
 }
 
-/** Runs graph elimination on a graph whose rates are fixed (see {@link Csr}). */
-export function eliminate(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | 'weight'>): Elimination {
-  return new Elimination(kernel(), eliminateRaw(csr, false), csr.vertexCount);
+/**
+ * Runs graph elimination on a graph whose rates are fixed (see {@link Csr}). With
+ * `maxWork`, it stops with GraphError WORK_LIMIT once it has merged that many arcs inside
+ * components (about 12 ns each: a random cyclic graph of 4,000 states merges 2·10⁹ in 26 s).
+ */
+export function eliminate(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col' | 'weight'>, maxWork = 0): Elimination {
+  const k = kernel();
+  k.pk_set_elim_budget(maxWork);
+  try {
+    return new Elimination(k, eliminateRaw(csr, false), csr.vertexCount);
+  } finally {
+    k.pk_set_elim_budget(0);
+  }
 }
 
 /** @internal pk_eliminate with errors mapped; returns the kernel pointer. */
@@ -154,6 +168,8 @@ function checked(k: KernelExports, elim: number, err: number, n: number): number
     throw new GraphError('NO_ABSORPTION', `vertex ${vertex} cannot reach an absorbing vertex (its expected absorption time is infinite)`, { vertex });
   if (code === ERR_EDGE_TO_START)
     throw new GraphError('EDGE_TO_START', `vertex ${vertex} has an edge into the start vertex 0; the start vertex only gives the initial distribution`, { vertex });
+  if (code === ERR_WORK_LIMIT)
+    throw new GraphError('WORK_LIMIT', `elimination of ${n} vertices passed its work limit (its components fill in toward dense matrices)`);
   if (code === ERR_OUT_OF_MEMORY)
     throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination of ${n} vertices ran out of wasm32 memory (4 GiB)`);
   throw new KernelError('OUT_OF_MEMORY', `phasekit: elimination failed with kernel code ${code}`);

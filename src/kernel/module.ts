@@ -21,6 +21,8 @@ export interface KernelExports {
   pk_elim_nscc(elim: number): number;
   pk_elim_max_scc(elim: number): number;
   pk_elim_fill(elim: number): number;
+  pk_set_elim_budget(arcs: number): void;
+  pk_elim_work(elim: number): number;
   pk_trace_evaluate(elim: number, w: number, vals: number): number;
   pk_trace_reverse(elim: number, vals: number, mbar: number, sbar: number, vbar: number, wbar: number): void;
   pk_solve_record(elim: number, r: number, x: number, xs: number): void;

@@ -1,0 +1,272 @@
+// Shift-and-invert Krylov (Moret & Novati 2004; van den Eshof & Hochbruck 2006) for the
+// pdf and cdf of continuous chains too large for dense matrices and too stiff to step:
+// rates 1e8 beside 1e-8 make uniformisation take λt steps, while this method's work does
+// not depend on the rates' spread at all.
+//
+// u(t)ᵀ = αᵀ exp(tS) over the transient states is sought in the Krylov space of
+// Z = (I − γSᵀ)⁻¹ from α. Arnoldi gives Z V = V H + h v eᵀ, so S ≈ V (I − H⁻¹)/γ Vᵀ and
+//   u(t) ≈ ‖α‖ V exp(t (I − H⁻¹)/γ) e₁,   f(t) = u(t)·s,   P(T > t) = u(t)·1.
+// Z's largest eigenvalues are the chain's slowest modes, so they are found first whatever
+// the fast rates are. Applying Z is a solve with the chain killed at rate 1/γ everywhere:
+// x = (I/γ − S)⁻¹ r is the expected reward r accumulated before absorption or death, which
+// is exactly what graph elimination solves (its transpose here), and elimination works on
+// the sparse graph with no cancellation beyond its own.
+//
+// One γ serves times within a factor RATIO of each other; each group of times is one
+// elimination and one Arnoldi run, grown until the answers at a few probe times change by
+// less than the tolerance between checks (an a-posteriori test, not a bound: the tests
+// hold it to the dense oracle). Memory is the basis: dimension × transient states.
+import { GraphError } from '../errors/index.js';
+import { eliminate, type Elimination } from '../kernel/elimination.js';
+import { isTransient, type Csr } from '../graph/rates.js';
+import { shiftInvertExpFirstColumn } from './small-expm.js';
+import type { StepMatrix } from './stepper.js';
+
+/** Times in one group span at most this factor (one γ, one elimination). */
+const RATIO = 16;
+/** γ as a fraction of the group's smallest time. */
+const GAMMA_FRACTION = 0.5;
+/** Largest basis; past it the method gives up. */
+const MAX_DIMENSION = 96;
+/** The answers are compared at these basis sizes: every 4 vectors up to 32, then every 8. */
+const MIN_DIMENSION = 8;
+const checkedAt = (m: number): boolean => m >= MIN_DIMENSION && m % (m <= 32 ? 4 : 8) === 0;
+/** Checks in a row without halving the best change so far, after which the run has stalled at its rounding floor. */
+const STALLED_AFTER = 3;
+/**
+ * A run stalled with changes within this many tolerances is answered from its last basis:
+ * the rounding floor of stiff solves (a random 1,000-state chain with rates over 12 orders of
+ * magnitude wandered at 1.5–4 times 2·10⁻¹¹ on the cdf).
+ */
+const FLOOR = 50;
+/** Probe times per group for the convergence test. */
+const PROBES = 3;
+
+/**
+ * Arcs one elimination may merge, about 12 ns each here (3·10⁸: some 4 s). Random cyclic
+ * graphs fill in toward dense matrices: 2,000 states merge 2.5·10⁸ arcs, 4,000 states
+ * 2.1·10⁹ (26 s), and stop with WORK_LIMIT instead.
+ */
+const ELIMINATION_WORK = 3e8;
+
+/** What the Krylov method may use. */
+export interface KrylovBudget {
+  /** Bytes for the basis (dimension × transient states × 8). */
+  maxBytes: number;
+  /** Absolute tolerance on the pdf and on the cdf. */
+  pdfTolerance: number;
+  cdfTolerance: number;
+}
+
+/** The chain with one more absorbing vertex that every transient vertex enters at rate q. */
+class KilledChain {
+  private readonly rowPtr: Int32Array;
+  private readonly col: Int32Array;
+  private readonly weight: Float64Array;
+  private readonly killAt: Int32Array;
+
+  constructor(private readonly csr: Csr) {
+    const n = csr.vertexCount;
+    let transient = 0;
+    for (let v = 0; v < n; v++) if (isTransient(csr, v)) transient++;
+    const m = csr.col.length + transient;
+    this.rowPtr = new Int32Array(n + 2);
+    this.col = new Int32Array(m);
+    this.weight = new Float64Array(m);
+    this.killAt = new Int32Array(transient);
+    let k = 0, kills = 0;
+    for (let v = 0; v < n; v++) {
+      for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++, k++) {
+        this.col[k] = csr.col[j];
+        this.weight[k] = csr.weight[j];
+      }
+      // The added vertex is numbered last, so rows stay sorted by target.
+      if (isTransient(csr, v)) { this.col[k] = n; this.killAt[kills++] = k++; }
+      this.rowPtr[v + 1] = k;
+    }
+    this.rowPtr[n + 1] = k;
+  }
+
+  eliminate(q: number): Elimination {
+    for (const k of this.killAt) this.weight[k] = q;
+    return eliminate({ vertexCount: this.csr.vertexCount + 1, rowPtr: this.rowPtr, col: this.col, weight: this.weight }, ELIMINATION_WORK);
+  }
+}
+
+/** Z = (I − γSᵀ)⁻¹ applied to vectors over the transient states. */
+class ShiftInvert {
+  private readonly full: Float64Array;
+  constructor(private readonly elimination: Elimination, private readonly vertexOf: Int32Array, private readonly gamma: number) {
+    this.full = new Float64Array(elimination.vertexCount);
+  }
+
+  apply(w: Float64Array, out: Float64Array): void {
+    const { full, vertexOf, gamma } = this;
+    for (let i = 0; i < vertexOf.length; i++) full[vertexOf[i]] = w[i];
+    const r = this.elimination.solveAdjoint(full);
+    for (let i = 0; i < vertexOf.length; i++) out[i] = r[vertexOf[i]] / gamma;
+  }
+}
+
+function dot(x: Float64Array, y: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * y[i];
+  return s;
+}
+
+/** One Arnoldi run for one γ: the basis grows until the answers at the probe times settle. */
+class Arnoldi {
+  private readonly basis: Float64Array[] = [];
+  /** H, (MAX_DIMENSION + 1) × MAX_DIMENSION, row-major. */
+  private readonly h = new Float64Array((MAX_DIMENSION + 1) * MAX_DIMENSION);
+  /** Each basis vector's dot with the exit rates and with 1. */
+  private readonly onExit: number[] = [];
+  private readonly onOne: number[] = [];
+  private readonly beta: number;
+  /** Columns of H made so far: the dimension of the projection. */
+  private columns = 0;
+
+  constructor(private readonly chain: StepMatrix, private readonly z: ShiftInvert, private readonly gamma: number) {
+    this.beta = Math.sqrt(dot(chain.alpha, chain.alpha));
+    this.push(Float64Array.from(chain.alpha, (x) => x / this.beta));
+  }
+
+  get dimension(): number { return this.columns; }
+
+  private push(v: Float64Array): void {
+    this.basis.push(v);
+    this.onExit.push(dot(v, this.chain.exit));
+    let s = 0;
+    for (let i = 0; i < v.length; i++) s += v[i];
+    this.onOne.push(s);
+  }
+
+  /** Adds a basis vector; false where the space is invariant (the answers are then exact). */
+  grow(): boolean {
+    const j = this.basis.length - 1, M = MAX_DIMENSION;
+    const w = new Float64Array(this.chain.count);
+    this.z.apply(this.basis[j], w);
+    const size = Math.sqrt(dot(w, w));
+    // Modified Gram–Schmidt, twice: the basis stays orthogonal to rounding.
+    for (let pass = 0; pass < 2; pass++)
+      for (let i = 0; i <= j; i++) {
+        const v = this.basis[i], c = dot(w, v);
+        this.h[i * M + j] += c;
+        for (let k = 0; k < w.length; k++) w[k] -= c * v[k];
+      }
+    const norm = Math.sqrt(dot(w, w));
+    this.h[(j + 1) * M + j] = norm;
+    this.columns = j + 1;
+    if (!(norm > 1e-13 * size) || this.basis.length === this.chain.count) return false;
+    for (let k = 0; k < w.length; k++) w[k] /= norm;
+    this.push(w);
+    return true;
+  }
+
+  /** pdf and survival at the times from the current basis, or undefined where they are not finite. */
+  answers(times: number[]): { pdf: number[]; survival: number[] } | undefined {
+    const m = this.columns, M = MAX_DIMENSION;
+    const hm = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) hm[i * m + j] = this.h[i * M + j];
+    const pdf: number[] = [], survival: number[] = [];
+    for (const t of times) {
+      const y = shiftInvertExpFirstColumn(hm, m, t / this.gamma);
+      if (!y) return undefined;
+      let f = 0, s = 0;
+      for (let k = 0; k < m; k++) { f += y[k] * this.onExit[k]; s += y[k] * this.onOne[k]; }
+      pdf.push(this.beta * f);
+      survival.push(this.beta * s);
+    }
+    return { pdf, survival };
+  }
+}
+
+const UNSTABLE = 'gave answers that are not a distribution (not finite, or outside [0, 1])';
+
+/** Probe times: the group's ends and points between them, evenly on a log scale. */
+function probesOf(times: number[]): number[] {
+  if (times.length <= PROBES) return times;
+  const lo = Math.log(times[0]), hi = Math.log(times[times.length - 1]);
+  return Array.from({ length: PROBES }, (_, k) => Math.exp(lo + ((hi - lo) * k) / (PROBES - 1)));
+}
+
+/** The largest change between two sets of answers, in units of the tolerance (settled at ≤ 1). */
+function change(a: { pdf: number[]; survival: number[] }, b: { pdf: number[]; survival: number[] }, budget: KrylovBudget): number {
+  let worst = 0;
+  a.pdf.forEach((x, i) => { worst = Math.max(worst, Math.abs(x - b.pdf[i]) / budget.pdfTolerance); });
+  a.survival.forEach((x, i) => { worst = Math.max(worst, Math.abs(x - b.survival[i]) / budget.cdfTolerance); });
+  return worst;
+}
+
+/** Answers that a distribution can have (up to the tolerance). */
+function plausible(a: { pdf: number[]; survival: number[] }, budget: KrylovBudget): boolean {
+  return a.pdf.every((x) => x >= -budget.pdfTolerance) && a.survival.every((x) => x >= -budget.cdfTolerance && x <= 1 + budget.cdfTolerance);
+}
+
+type Answers = { pdf: number[]; survival: number[] };
+
+/** One group of times, all within RATIO of the first; or why it has no answers. */
+function group(killed: KilledChain, chain: StepMatrix, times: number[], maxDimension: number, budget: KrylovBudget): Answers | string {
+  const gamma = GAMMA_FRACTION * times[0];
+  const elimination = killed.eliminate(1 / gamma);
+  try {
+    const arnoldi = new Arnoldi(chain, new ShiftInvert(elimination, chain.vertexOf, gamma), gamma);
+    const probes = probesOf(times);
+    let previous: Answers | undefined;
+    let best = Infinity, stale = 0;
+    for (;;) {
+      const invariant = !arnoldi.grow();
+      const m = arnoldi.dimension;
+      if (invariant || checkedAt(m)) {
+        const now = arnoldi.answers(probes);
+        const ok = now !== undefined && plausible(now, budget);
+        if (ok && invariant) return arnoldi.answers(times) ?? UNSTABLE;
+        if (ok && previous) {
+          const moved = change(now, previous, budget);
+          if (moved <= 1) return arnoldi.answers(times) ?? UNSTABLE;
+          // Rounding (stiff solves, a non-normal projection) sets a floor the answers then wander on.
+          if (moved < best / 2) { best = moved; stale = 0; } else if (++stale >= STALLED_AFTER) return best <= FLOOR && moved <= FLOOR ? arnoldi.answers(times) ?? UNSTABLE : `stalled at ${best.toPrecision(2)} times its tolerance (${m} basis vectors)`;
+        }
+        previous = ok ? now : undefined;
+      }
+      if (invariant) return UNSTABLE;
+      if (m >= maxDimension) return `did not settle within ${m} basis vectors`;
+    }
+  } finally {
+    elimination.dispose();
+  }
+}
+
+/**
+ * pdf and cdf at the times by shift-and-invert Krylov, or why not: the basis passed its
+ * budget or stalled before the answers settled, or an elimination passed its work limit.
+ */
+export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, budget: KrylovBudget): { pdf: Float64Array; cdf: Float64Array } | { failed: string } {
+  const pdf = new Float64Array(t.length), cdf = new Float64Array(t.length);
+  const mass = chain.alpha.reduce((x, y) => x + y, 0);
+  const order = Array.from(t.keys()).filter((i) => t[i] > 0).sort((a, b) => t[a] - t[b]);
+  for (let i = 0; i < t.length; i++) if (t[i] === 0) { pdf[i] = dot(chain.alpha, chain.exit); cdf[i] = 1 - mass; }
+  if (order.length === 0 || mass === 0) { for (const i of order) cdf[i] = 1; return { pdf, cdf }; }
+  const maxDimension = Math.min(MAX_DIMENSION, chain.count, Math.floor(budget.maxBytes / (8 * Math.max(1, chain.count))));
+  if (maxDimension < 1) return { failed: `has no room for a basis of ${chain.count} states in ${budget.maxBytes} bytes` };
+  const killed = new KilledChain(csr);
+  for (let start = 0; start < order.length;) {
+    let end = start;
+    while (end < order.length && t[order[end]] <= RATIO * t[order[start]]) end++;
+    const members = order.slice(start, end);
+    let answers: Answers | string;
+    try {
+      answers = group(killed, chain, members.map((i) => t[i]), maxDimension, budget);
+    } catch (e) {
+      if (e instanceof GraphError && e.code === 'WORK_LIMIT') return { failed: `needs eliminations past their work limit (${e.message})` };
+      throw e;
+    }
+    if (typeof answers === 'string') return { failed: `${answers} at times ${t[members[0]]}–${t[members[members.length - 1]]}` };
+    members.forEach((i, k) => {
+      pdf[i] = Math.max(0, answers.pdf[k]);
+      cdf[i] = Math.min(1, Math.max(0, 1 - answers.survival[k]));
+    });
+    start = end;
+  }
+  return { pdf, cdf };
+}

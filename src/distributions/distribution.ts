@@ -139,20 +139,18 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   if (!Number.isFinite(steps))
     throw new GraphError('OVERFLOW', `the largest exit rate (${scale}) times the largest time (${largest(t)}) overflows double precision; rescale time or the rates`);
   if (denseIsCheaper(matrix, steps, t.length, limits.method)) return denseContinuous(matrix, scale, t);
-  const krylovBudget = { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL };
-  if (limits.method === 'krylov') {
-    const result = krylovContinuous(csr, matrix, t, krylovBudget);
-    if ('failed' in result) throw new GraphError('WORK_LIMIT', `method 'krylov' on this chain of ${matrix.count} transient states: it ${result.failed}`);
-    return result;
-  }
+  // Krylov, or the WORK_LIMIT `refuse` makes of why it gave up.
+  const byKrylov = (refuse: (why: string) => never) => {
+    const result = krylovContinuous(csr, matrix, t, { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL });
+    return 'failed' in result ? refuse(result.failed) : result;
+  };
+  if (limits.method === 'krylov')
+    return byKrylov((why) => { throw new GraphError('WORK_LIMIT', `method 'krylov' on this chain of ${matrix.count} transient states: it ${why}`); });
   const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
   if (adaptive) return adaptive;
   // Stepping would pass its limit and dense matrices are out of reach: Krylov's cost does not grow with λt.
-  if (matrix.count > DENSE_MAX_STATES && steps > maxSteps && (limits.method ?? 'auto') === 'auto') {
-    const result = krylovContinuous(csr, matrix, t, krylovBudget);
-    if ('failed' in result) tooMuchWork(steps, matrix.count, maxSteps, result.failed);
-    return result;
-  }
+  if (matrix.count > DENSE_MAX_STATES && steps > maxSteps && (limits.method ?? 'auto') === 'auto')
+    return byKrylov((why) => tooMuchWork(steps, matrix.count, maxSteps, why));
   const stepper = new Stepper(matrix, tail);
   let sums: Float64Array | undefined;
   try {

@@ -10,7 +10,8 @@
 // Memory does not grow with λt: the steps are streamed in fixed chunks and each time's
 // Poisson weights are handed out as the steps pass. Past `maxSteps` steps, chains of
 // at most DENSE_MAX_STATES transient states switch to dense matrices (cost growing with
-// log λt, for stiff chains); larger ones stop with WORK_LIMIT.
+// log λt, for stiff chains); larger continuous ones use shift-and-invert Krylov (krylov.ts),
+// also before stepping where a cycle through fast states makes stepping long.
 import { largest } from './largest.js';
 import { GraphError } from '../errors/index.js';
 import { isTransient, type Csr } from '../graph/rates.js';
@@ -18,6 +19,7 @@ import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallba
 import { adaptiveContinuous } from './adaptive.js';
 import { poissonSums } from './poisson-sums.js';
 import { krylovContinuous } from './krylov.js';
+import { cyclingRate } from './cycling-rate.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
 
 /** Truncation tolerance per Poisson tail, before scaling by the largest exit rate. */
@@ -40,7 +42,8 @@ export interface DistributionLimits {
    * cost does not depend on the rates' spread (large stiff chains); 'auto' (default) picks
    * by an estimate of the costs, trying 'adaptive' first on long runs and leaving it as soon
    * as it stops paying, and 'krylov' on chains too large for dense matrices where stepping
-   * would pass maxSteps.
+   * would pass maxSteps, or first where a cycle through fast states makes stepping long
+   * (see krylovGoesFirst).
    */
   method?: 'auto' | 'uniformization' | 'adaptive' | 'dense' | 'krylov';
 }
@@ -50,6 +53,17 @@ const DENSE_WEIGHT = 0.25;
 
 /** Memory for the Krylov method's basis. */
 const KRYLOV_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Stepping work (steps × (edges + states), some 2.5 ns each here) from which 'auto' tries
+ * Krylov first on chains whose cycles hold states that fast: 10⁸ is about a quarter second.
+ */
+const KRYLOV_FROM_WORK = 1e8;
+/**
+ * Below maxSteps, Krylov's eliminations may merge the stepping work ÷ this many arcs (some
+ * 12 ns an arc: about a quarter of the stepping's time) before giving way to stepping.
+ */
+const KRYLOV_SHARE = 20;
 
 /** Steps × (edges + states) a distribution may cost by default. */
 const DEFAULT_WORK = 1e10;
@@ -140,17 +154,33 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     throw new GraphError('OVERFLOW', `the largest exit rate (${scale}) times the largest time (${largest(t)}) overflows double precision; rescale time or the rates`);
   if (denseIsCheaper(matrix, steps, t.length, limits.method)) return denseContinuous(matrix, scale, t);
   // Krylov, or the WORK_LIMIT `refuse` makes of why it gave up.
-  const byKrylov = (refuse: (why: string) => never) => {
-    const result = krylovContinuous(csr, matrix, t, { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL });
-    return 'failed' in result ? refuse(result.failed) : result;
-  };
-  if (limits.method === 'krylov')
-    return byKrylov((why) => { throw new GraphError('WORK_LIMIT', `method 'krylov' on this chain of ${matrix.count} transient states: it ${why}`); });
+  const krylov = (eliminationWork?: number) =>
+    krylovContinuous(csr, matrix, t, { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL, eliminationWork });
+  if (limits.method === 'krylov') {
+    const result = krylov();
+    if ('failed' in result) throw new GraphError('WORK_LIMIT', `method 'krylov' on this chain of ${matrix.count} transient states: it ${result.failed}`);
+    return result;
+  }
+  const auto = (limits.method ?? 'auto') === 'auto' && matrix.count > DENSE_MAX_STATES;
+  const work = matrix.src.length + matrix.count;
+  // Below maxSteps Krylov may spend only a share of the stepping it would save.
+  let krylovFailed: string | undefined;
+  if (auto && krylovGoesFirst(csr, matrix, steps, largest(t))) {
+    const result = krylov(steps > maxSteps ? undefined : (steps * work) / KRYLOV_SHARE);
+    if (!('failed' in result)) return result;
+    krylovFailed = result.failed;
+  }
   const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
   if (adaptive) return adaptive;
-  // Stepping would pass its limit and dense matrices are out of reach: Krylov's cost does not grow with λt.
-  if (matrix.count > DENSE_MAX_STATES && steps > maxSteps && (limits.method ?? 'auto') === 'auto')
-    return byKrylov((why) => tooMuchWork(steps, matrix.count, maxSteps, why));
+  // Stepping would pass its limit and dense matrices are out of reach.
+  if (auto && steps > maxSteps) {
+    if (krylovFailed === undefined) {
+      const result = krylov();
+      if (!('failed' in result)) return result;
+      krylovFailed = result.failed;
+    }
+    tooMuchWork(steps, matrix.count, maxSteps, krylovFailed);
+  }
   const stepper = new Stepper(matrix, tail);
   let sums: Float64Array | undefined;
   try {
@@ -167,6 +197,17 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     cdf[i] = Math.min(1, Math.max(0, 1 - sums[2 * i + 1]));
   }
   return { pdf, cdf };
+}
+
+/**
+ * Whether 'auto' tries Krylov before stepping a chain: where a cycle through fast states
+ * makes any stepping long (adaptive stepping cannot slow down while such a cycle holds
+ * mass), Krylov's cost does not grow with λt. A DAG (the coalescent) is left to adaptive
+ * stepping, which goes as fast as its mass leaves the fast states.
+ */
+export function krylovGoesFirst(csr: Csr, matrix: StepMatrix, steps: number, tMax: number): boolean {
+  const work = matrix.src.length + matrix.count;
+  return steps * work > KRYLOV_FROM_WORK && cyclingRate(csr) * tMax * work > KRYLOV_FROM_WORK;
 }
 
 /** pmf and cdf at the given step counts (τ = number of steps to absorption). */

@@ -19,7 +19,7 @@
 import { GraphError } from '../errors/index.js';
 import { eliminate, type Elimination } from '../kernel/elimination.js';
 import { isTransient, type Csr } from '../graph/rates.js';
-import { shiftInvertExpFirstColumn } from './small-expm.js';
+import { shiftInvertExpFirstColumn, shiftInvertExpMinusIdentity } from './small-expm.js';
 import type { StepMatrix } from './stepper.js';
 
 /** Times in one group span at most this factor (one γ, one elimination). */
@@ -56,6 +56,8 @@ export interface KrylovBudget {
   /** Absolute tolerance on the pdf and on the cdf. */
   pdfTolerance: number;
   cdfTolerance: number;
+  /** Arcs each elimination may merge (default ELIMINATION_WORK, at most that). */
+  eliminationWork?: number;
 }
 
 /** The chain with one more absorbing vertex that every transient vertex enters at rate q. */
@@ -87,9 +89,9 @@ class KilledChain {
     this.rowPtr[n + 1] = k;
   }
 
-  eliminate(q: number): Elimination {
+  eliminate(q: number, maxWork: number): Elimination {
     for (const k of this.killAt) this.weight[k] = q;
-    return eliminate({ vertexCount: this.csr.vertexCount + 1, rowPtr: this.rowPtr, col: this.col, weight: this.weight }, ELIMINATION_WORK);
+    return eliminate({ vertexCount: this.csr.vertexCount + 1, rowPtr: this.rowPtr, col: this.col, weight: this.weight }, maxWork);
   }
 }
 
@@ -163,22 +165,47 @@ class Arnoldi {
     return true;
   }
 
-  /** pdf and survival at the times from the current basis, or undefined where they are not finite. */
+  /**
+   * pdf and survival at ascending times from the current basis, or undefined where they are
+   * not finite. The first time's exponential is computed outright, each later one from the
+   * one before it: y(t + Δ) = y(t) + (e^{ΔX} − I)·y(t), so a grid with one spacing costs one
+   * more small exponential, not one per time (they cost O(m³) each and dominated the run).
+   */
   answers(times: number[]): { pdf: number[]; survival: number[] } | undefined {
     const m = this.columns, M = MAX_DIMENSION;
     const hm = new Float64Array(m * m);
     for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) hm[i * m + j] = this.h[i * M + j];
     const pdf: number[] = [], survival: number[] = [];
-    for (const t of times) {
-      const y = shiftInvertExpFirstColumn(hm, m, t / this.gamma);
+    let y: Float64Array | undefined, step: { delta: number; e: Float64Array } | undefined;
+    for (let k = 0; k < times.length; k++) {
+      const delta = k > 0 ? times[k] - times[k - 1] : -1;
+      if (!y || delta < 0) y = shiftInvertExpFirstColumn(hm, m, times[k] / this.gamma);
+      else if (delta > 0) {
+        if (!step || Math.abs(step.delta - delta) > 1e-12 * delta) {
+          const e = shiftInvertExpMinusIdentity(hm, m, delta / this.gamma);
+          step = e && { delta, e };
+        }
+        y = step && advance(y, step.e, m);
+      }
       if (!y) return undefined;
       let f = 0, s = 0;
-      for (let k = 0; k < m; k++) { f += y[k] * this.onExit[k]; s += y[k] * this.onOne[k]; }
+      for (let i = 0; i < m; i++) { f += y[i] * this.onExit[i]; s += y[i] * this.onOne[i]; }
       pdf.push(this.beta * f);
       survival.push(this.beta * s);
     }
     return { pdf, survival };
   }
+}
+
+/** y + E·y for the m × m row-major E. */
+function advance(y: Float64Array, e: Float64Array, m: number): Float64Array {
+  const out = Float64Array.from(y);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let j = 0; j < m; j++) s += e[i * m + j] * y[j];
+    out[i] += s;
+  }
+  return out;
 }
 
 const UNSTABLE = 'gave answers that are not a distribution (not finite, or outside [0, 1])';
@@ -208,7 +235,7 @@ type Answers = { pdf: number[]; survival: number[] };
 /** One group of times, all within RATIO of the first; or why it has no answers. */
 function group(killed: KilledChain, chain: StepMatrix, times: number[], maxDimension: number, budget: KrylovBudget): Answers | string {
   const gamma = GAMMA_FRACTION * times[0];
-  const elimination = killed.eliminate(1 / gamma);
+  const elimination = killed.eliminate(1 / gamma, Math.max(1, Math.min(ELIMINATION_WORK, budget.eliminationWork ?? ELIMINATION_WORK)));
   try {
     const arnoldi = new Arnoldi(chain, new ShiftInvert(elimination, chain.vertexOf, gamma), gamma);
     const probes = probesOf(times);

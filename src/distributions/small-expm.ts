@@ -118,8 +118,8 @@ function solveComplex(ar: Float64Array, ai: Float64Array, b: Float64Array, m: nu
 }
 
 /**
- * The first column of exp(τ(I − H⁻¹)) for the m × m Hessenberg H of a shift-and-invert
- * Krylov run, without forming H⁻¹. H has eigenvalues near 0 for the chain's fast modes
+ * exp(τ(I − H⁻¹)) − I for the m × m Hessenberg H of a shift-and-invert Krylov run, without
+ * forming H⁻¹ (undefined where it is not finite). H has eigenvalues near 0 for the chain's fast modes
  * (10⁻¹⁶ for a rate 10⁸ at γ = 5·10⁷) known only to rounding; an explicit inverse turns
  * them into modes of any sign and size that leak into the slow ones (the 2-state stiff
  * chain's survival came out 40× off).
@@ -132,7 +132,7 @@ function solveComplex(ar: Float64Array, ai: Float64Array, b: Float64Array, m: nu
  * for modes with |x| up to τ·(1 + ‖H⁻¹‖), the inverse's size (right even where its digits
  * are not) capped at 10⁶ so that c stays far above H's rounding.
  */
-export function shiftInvertExpFirstColumn(h: Float64Array, m: number, tau: number): Float64Array | undefined {
+export function shiftInvertExpMinusIdentity(h: Float64Array, m: number, tau: number): Float64Array | undefined {
   const inv = identityInto(new Float64Array(m * m), m);
   const size = solveInPlace(h, inv, m) ? norm1(inv, m) : Infinity;
   const reach = tau * (1 + Math.min(size, 1e6));
@@ -160,11 +160,16 @@ export function shiftInvertExpFirstColumn(h: Float64Array, m: number, tau: numbe
     for (let i = 0; i < next.length; i++) next[i] += 2 * cur[i];
     [cur, next] = [next, cur];
   }
+  for (let i = 0; i < cur.length; i++) if (!Number.isFinite(cur[i])) return undefined;
+  return cur;
+}
+
+/** The first column of exp(τ(I − H⁻¹)): see shiftInvertExpMinusIdentity. */
+export function shiftInvertExpFirstColumn(h: Float64Array, m: number, tau: number): Float64Array | undefined {
+  const e = shiftInvertExpMinusIdentity(h, m, tau);
+  if (!e) return undefined;
   const column = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    column[i] = cur[i * m] + (i === 0 ? 1 : 0);
-    if (!Number.isFinite(column[i])) return undefined;
-  }
+  for (let i = 0; i < m; i++) column[i] = e[i * m] + (i === 0 ? 1 : 0);
   return column;
 }
 

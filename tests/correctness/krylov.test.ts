@@ -5,6 +5,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Graph, GraphError, models, ready } from '../../src/index.js';
 import { eliminate } from '../../src/kernel/elimination.js';
+import { cyclingRate } from '../../src/distributions/cycling-rate.js';
+import { krylovGoesFirst } from '../../src/distributions/distribution.js';
+import { stepMatrix } from '../../src/distributions/stepper.js';
+import { isTransient, type Csr } from '../../src/graph/rates.js';
 import { buildGraph, randomSpec, withScaledExits, withStiffRates } from './fixtures.js';
 
 beforeAll(() => ready());
@@ -72,6 +76,72 @@ describe('Krylov against uniformisation', () => {
     expect(Math.abs(k[0] - d[0])).toBeLessThanOrEqual(1e-15);
     expect(k[0]).toBeGreaterThan(0.3); // the defective start's missing mass
     expect(Math.abs(g.pdf([0], { method: 'krylov' })[0] - g.pdf([0], { method: 'dense' })[0])).toBeLessThanOrEqual(1e-15);
+  });
+});
+
+describe('times on a grid (each answer advanced from the one before)', () => {
+  it.each([1, 2])('stiff random 100 (seed %s) on an even grid to t = 50, and on an uneven one with repeats, against dense: 1e-9', (seed) => {
+    const g = buildGraph(withStiffRates(randomSpec({ seed, vertices: 100, params: 0, absorbing: 1, defective: false }), 4, seed));
+    expectAgree(g, Array.from({ length: 100 }, (_, i) => 0.5 * (i + 1)), 'dense', 1e-9);
+    expectAgree(g, [7, 0.3, 2, 2, 0.3, 40, 1e-4, 7.5, 8, 40], 'dense', 1e-9);
+  });
+});
+
+const csrOf = (g: Graph, theta: number[] = []): Csr => (g as unknown as { csrAt(theta: Float64Array): Csr }).csrAt(Float64Array.from(theta));
+
+/** Whether v reaches itself, by search: the definition the components are checked against. */
+function onCycle(csr: Csr, v: number): boolean {
+  const seen = new Uint8Array(csr.vertexCount), todo = [v];
+  while (todo.length) {
+    const u = todo.pop()!;
+    for (let j = csr.rowPtr[u]; j < csr.rowPtr[u + 1]; j++) {
+      const w = csr.col[j];
+      if (w === v) return true;
+      if (!seen[w]) { seen[w] = 1; todo.push(w); }
+    }
+  }
+  return false;
+}
+
+describe("'auto' choosing Krylov before stepping", () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('the largest exit rate on a cycle is found (forward edges with a few back edges, self-loops, seed %s)', (seed) => {
+    // Mostly forward edges, so that many states (the fastest among them) are on no cycle.
+    let x = seed * 7919;
+    const rand = () => ((x = (x * 48271) % 2147483647) / 2147483647);
+    const n = 200, rows: number[][] = [];
+    for (let v = 0; v < n; v++) {
+      const out = new Set<number>();
+      if (v < n - 3) for (let k = 0; k < 3; k++) out.add(v + 1 + Math.floor(rand() * Math.min(20, n - v - 1)));
+      if (v > 0 && v < n - 3 && rand() < 0.02 * seed) out.add(Math.floor(rand() * v)); // back edge
+      if (v > 0 && v < n - 3 && rand() < 0.01) out.add(v); // self-loop
+      rows.push([...out].sort((a, b) => a - b));
+    }
+    const rowPtr = Int32Array.from([0, ...rows.map((_, v) => rows.slice(0, v + 1).reduce((a, r) => a + r.length, 0))]);
+    const col = Int32Array.from(rows.flat()), weight = Float64Array.from(col, () => 1);
+    const exitRate = Float64Array.from(rows, (r) => (r.length ? 10 ** (6 * rand()) : 0));
+    const csr: Csr = { vertexCount: n, discrete: false, rowPtr, col, weight, exitRate };
+    let expected = 0, off = 0;
+    for (let v = 0; v < n; v++) if (isTransient(csr, v)) { if (onCycle(csr, v)) expected = Math.max(expected, exitRate[v]); else off++; }
+    expect(off).toBeGreaterThan(20);
+    expect(cyclingRate(csr)).toBe(expected);
+    expect(cyclingRate(csr)).toBe(expected); // again, from the components kept for the structure
+  });
+
+  it('a DAG (the coalescent) has none, and is left to adaptive stepping however long the times', () => {
+    const csr = csrOf(models.coalescent(30), [1]);
+    expect(cyclingRate(csr)).toBe(0);
+    expect(krylovGoesFirst(csr, stepMatrix(csr, 435), 435 * 1e6, 1e6)).toBe(false);
+  });
+
+  it('short runs are stepped; a nearly closed chain at long times goes to Krylov, and agrees with uniformisation', () => {
+    const random = csrOf(models.randomCyclic({ vertices: 1000, params: 2, seed: 1 }), [1, 1]);
+    expect(krylovGoesFirst(random, stepMatrix(random, 1), 43 * 4, 4)).toBe(false);
+    const g = buildGraph(withScaledExits(randomSpec({ seed: 1, vertices: 200, params: 0, absorbing: 1, defective: false }), 1e-6));
+    const csr = csrOf(g);
+    const lambda = Math.max(...csr.exitRate), times = Array.from({ length: 100 }, (_, i) => 300 * (i + 1));
+    expect(krylovGoesFirst(csr, stepMatrix(csr, lambda), lambda * 3e4, 3e4)).toBe(true);
+    expect(gap(g.cdf(times), g.cdf(times, { method: 'uniformization' })).err).toBeLessThanOrEqual(1e-10);
+    expect(gap(g.pdf(times), g.pdf(times, { method: 'uniformization' })).err).toBeLessThanOrEqual(1e-12);
   });
 });
 

@@ -1,0 +1,60 @@
+// The largest exit rate among the transient states that lie on a cycle. Adaptive
+// uniformisation steps at the rate of the fastest state still holding mass; mass leaves
+// a state off every cycle for good, but keeps coming back to one on a cycle, so this rate
+// is the step rate no stepping method gets below while such a cycle holds mass.
+import { isTransient, type Csr } from '../graph/rates.js';
+
+/**
+ * Which vertices lie on a cycle, by the graph's edge array: a graph's CSR at every θ without
+ * zero rates shares its structure's arrays, so the components are found once per structure.
+ */
+const onCycleByEdges = new WeakMap<Int32Array, Uint8Array>();
+
+/**
+ * Strongly connected components by Tarjan's algorithm, iteratively (a million states would
+ * overflow the call stack); a vertex is on a cycle when its component has more than one
+ * vertex or it has a self-loop.
+ */
+function verticesOnCycles(csr: Csr): Uint8Array {
+  const n = csr.vertexCount, { rowPtr, col } = csr;
+  const index = new Int32Array(n).fill(-1), low = new Int32Array(n), next = new Int32Array(n);
+  const onStack = new Uint8Array(n), stack = new Int32Array(n), path = new Int32Array(n);
+  const cyclic = new Uint8Array(n);
+  let count = 0, top = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] >= 0) continue;
+    let depth = 0;
+    path[0] = root; next[root] = rowPtr[root]; index[root] = low[root] = count++; stack[top++] = root; onStack[root] = 1;
+    while (depth >= 0) {
+      const v = path[depth];
+      if (next[v] < rowPtr[v + 1]) {
+        const w = col[next[v]++];
+        if (w === v) cyclic[v] = 1;
+        else if (index[w] < 0) {
+          index[w] = low[w] = count++; next[w] = rowPtr[w]; stack[top++] = w; onStack[w] = 1;
+          path[++depth] = w;
+        } else if (onStack[w] && index[w] < low[v]) low[v] = index[w];
+        continue;
+      }
+      if (low[v] === index[v]) {
+        const bottom = top;
+        do onStack[stack[--top]] = 0; while (stack[top] !== v);
+        if (bottom - top > 1) for (let k = top; k < bottom; k++) cyclic[stack[k]] = 1;
+      }
+      if (--depth >= 0 && low[v] < low[path[depth]]) low[path[depth]] = low[v];
+    }
+  }
+  return cyclic;
+}
+
+/** The largest exit rate of a transient vertex on a cycle; 0 when the transient states form a DAG. */
+export function cyclingRate(csr: Csr): number {
+  let cyclic = onCycleByEdges.get(csr.col);
+  if (!cyclic || cyclic.length !== csr.vertexCount) {
+    cyclic = verticesOnCycles(csr);
+    onCycleByEdges.set(csr.col, cyclic);
+  }
+  let largest = 0;
+  for (let v = 0; v < csr.vertexCount; v++) if (cyclic[v] && isTransient(csr, v) && csr.exitRate[v] > largest) largest = csr.exitRate[v];
+  return largest;
+}

@@ -163,9 +163,21 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   }
   const auto = (limits.method ?? 'auto') === 'auto' && matrix.count > DENSE_MAX_STATES;
   const work = matrix.src.length + matrix.count;
-  // Below maxSteps Krylov may spend only a share of the stepping it would save.
+  const stepped = (limit: number) => {
+    const stepper = new Stepper(matrix, tail);
+    try {
+      return poissonSums(stepper, scale, t, tail, limit);
+    } finally {
+      stepper.free();
+    }
+  };
   let krylovFailed: string | undefined;
   if (auto && krylovGoesFirst(csr, matrix, steps, largest(t))) {
+    // Stepping stops once the mass is absorbed, which may be long before the last time
+    // (rabbits N = 400 to t = 100: 0.24 s stepped, 2.3 s by Krylov): it gets the first
+    // KRYLOV_FROM_WORK of work. Then Krylov may spend a share of the stepping it would save.
+    const sums = stepped(Math.max(1, Math.floor(KRYLOV_FROM_WORK / work)));
+    if (sums) return fromSums(sums, pdf, cdf);
     const result = krylov(steps > maxSteps ? undefined : (steps * work) / KRYLOV_SHARE);
     if (!('failed' in result)) return result;
     krylovFailed = result.failed;
@@ -181,18 +193,17 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     }
     tooMuchWork(steps, matrix.count, maxSteps, krylovFailed);
   }
-  const stepper = new Stepper(matrix, tail);
-  let sums: Float64Array | undefined;
-  try {
-    sums = poissonSums(stepper, scale, t, tail, maxSteps);
-  } finally {
-    stepper.free();
-  }
+  const sums = stepped(maxSteps);
   if (sums === undefined) {
     if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(scale * largest(t), matrix.count, maxSteps);
     return denseContinuous(matrix, scale, t);
   }
-  for (let i = 0; i < t.length; i++) {
+  return fromSums(sums, pdf, cdf);
+}
+
+/** pdf and cdf from the Poisson sums (pairs f, P(T > t) for each time). */
+function fromSums(sums: Float64Array, pdf: Float64Array, cdf: Float64Array): { pdf: Float64Array; cdf: Float64Array } {
+  for (let i = 0; i < pdf.length; i++) {
     pdf[i] = sums[2 * i];
     cdf[i] = Math.min(1, Math.max(0, 1 - sums[2 * i + 1]));
   }

@@ -61,7 +61,7 @@ export interface KrylovBudget {
 }
 
 /** The chain with one more absorbing vertex that every transient vertex enters at rate q. */
-class KilledChain {
+export class KilledChain {
   private readonly rowPtr: Int32Array;
   private readonly col: Int32Array;
   private readonly weight: Float64Array;
@@ -96,9 +96,9 @@ class KilledChain {
 }
 
 /** Z = (I − γSᵀ)⁻¹ applied to vectors over the transient states. */
-class ShiftInvert {
+export class ShiftInvert {
   private readonly full: Float64Array;
-  constructor(private readonly elimination: Elimination, private readonly vertexOf: Int32Array, private readonly gamma: number) {
+  constructor(private readonly elimination: Elimination, private readonly vertexOf: Int32Array, readonly gamma: number) {
     this.full = new Float64Array(elimination.vertexCount);
   }
 
@@ -116,38 +116,50 @@ function dot(x: Float64Array, y: Float64Array): number {
   return s;
 }
 
+/**
+ * What one Krylov run computes: the functionals φ_k·u(t) of u(t)ᵀ = startᵀ exp(tA), A
+ * reached only through `apply` = (I − γAᵀ)⁻¹. Each functional settles when two checks
+ * differ by at most tolerance + relative·|value|.
+ */
+export interface KrylovRun {
+  start: Float64Array;
+  apply(w: Float64Array, out: Float64Array): void;
+  functionals: Float64Array[];
+  tolerances: number[];
+  relative: number[];
+  /** Whether answers (functional × time) can be right; others are not compared. */
+  plausible(values: number[][]): boolean;
+}
+
 /** One Arnoldi run for one γ: the basis grows until the answers at the probe times settle. */
 class Arnoldi {
   private readonly basis: Float64Array[] = [];
   /** H, (MAX_DIMENSION + 1) × MAX_DIMENSION, row-major. */
   private readonly h = new Float64Array((MAX_DIMENSION + 1) * MAX_DIMENSION);
-  /** Each basis vector's dot with the exit rates and with 1. */
-  private readonly onExit: number[] = [];
-  private readonly onOne: number[] = [];
+  /** Each basis vector's dot with each functional. */
+  private readonly dots: number[][];
   private readonly beta: number;
   /** Columns of H made so far: the dimension of the projection. */
   private columns = 0;
 
-  constructor(private readonly chain: StepMatrix, private readonly z: ShiftInvert, private readonly gamma: number) {
-    this.beta = Math.sqrt(dot(chain.alpha, chain.alpha));
-    this.push(Float64Array.from(chain.alpha, (x) => x / this.beta));
+  constructor(private readonly run: KrylovRun, private readonly gamma: number) {
+    this.dots = run.functionals.map(() => []);
+    this.beta = Math.sqrt(dot(run.start, run.start));
+    this.push(Float64Array.from(run.start, (x) => x / this.beta));
   }
 
   get dimension(): number { return this.columns; }
 
   private push(v: Float64Array): void {
     this.basis.push(v);
-    this.onExit.push(dot(v, this.chain.exit));
-    let s = 0;
-    for (let i = 0; i < v.length; i++) s += v[i];
-    this.onOne.push(s);
+    this.run.functionals.forEach((f, k) => this.dots[k].push(dot(v, f)));
   }
 
   /** Adds a basis vector; false where the space is invariant (the answers are then exact). */
   grow(): boolean {
     const j = this.basis.length - 1, M = MAX_DIMENSION;
-    const w = new Float64Array(this.chain.count);
-    this.z.apply(this.basis[j], w);
+    const w = new Float64Array(this.run.start.length);
+    this.run.apply(this.basis[j], w);
     const size = Math.sqrt(dot(w, w));
     // Modified Gram–Schmidt, twice: the basis stays orthogonal to rounding.
     for (let pass = 0; pass < 2; pass++)
@@ -159,23 +171,24 @@ class Arnoldi {
     const norm = Math.sqrt(dot(w, w));
     this.h[(j + 1) * M + j] = norm;
     this.columns = j + 1;
-    if (!(norm > 1e-13 * size) || this.basis.length === this.chain.count) return false;
+    if (!(norm > 1e-13 * size) || this.basis.length === w.length) return false;
     for (let k = 0; k < w.length; k++) w[k] /= norm;
     this.push(w);
     return true;
   }
 
   /**
-   * pdf and survival at ascending times from the current basis, or undefined where they are
-   * not finite. The first time's exponential is computed outright, each later one from the
-   * one before it: y(t + Δ) = y(t) + (e^{ΔX} − I)·y(t), so a grid with one spacing costs one
-   * more small exponential, not one per time (they cost O(m³) each and dominated the run).
+   * The functionals at ascending times from the current basis (functional × time), or
+   * undefined where they are not finite. The first time's exponential is computed outright,
+   * each later one from the one before it: y(t + Δ) = y(t) + (e^{ΔX} − I)·y(t), so a grid
+   * with one spacing costs one more small exponential, not one per time (they cost O(m³)
+   * each and dominated the run).
    */
-  answers(times: number[]): { pdf: number[]; survival: number[] } | undefined {
+  answers(times: number[]): number[][] | undefined {
     const m = this.columns, M = MAX_DIMENSION;
     const hm = new Float64Array(m * m);
     for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) hm[i * m + j] = this.h[i * M + j];
-    const pdf: number[] = [], survival: number[] = [];
+    const out: number[][] = this.dots.map(() => []);
     let y: Float64Array | undefined, step: { delta: number; e: Float64Array } | undefined;
     for (let k = 0; k < times.length; k++) {
       const delta = k > 0 ? times[k] - times[k - 1] : -1;
@@ -188,12 +201,13 @@ class Arnoldi {
         y = step && advance(y, step.e, m);
       }
       if (!y) return undefined;
-      let f = 0, s = 0;
-      for (let i = 0; i < m; i++) { f += y[i] * this.onExit[i]; s += y[i] * this.onOne[i]; }
-      pdf.push(this.beta * f);
-      survival.push(this.beta * s);
+      for (let f = 0; f < out.length; f++) {
+        let s = 0;
+        for (let i = 0; i < m; i++) s += y[i] * this.dots[f][i];
+        out[f].push(this.beta * s);
+      }
     }
-    return { pdf, survival };
+    return out;
   }
 }
 
@@ -218,47 +232,70 @@ function probesOf(times: number[]): number[] {
 }
 
 /** The largest change between two sets of answers, in units of the tolerance (settled at ≤ 1). */
-function change(a: { pdf: number[]; survival: number[] }, b: { pdf: number[]; survival: number[] }, budget: KrylovBudget): number {
+function change(a: number[][], b: number[][], run: KrylovRun): number {
   let worst = 0;
-  a.pdf.forEach((x, i) => { worst = Math.max(worst, Math.abs(x - b.pdf[i]) / budget.pdfTolerance); });
-  a.survival.forEach((x, i) => { worst = Math.max(worst, Math.abs(x - b.survival[i]) / budget.cdfTolerance); });
+  a.forEach((values, f) => values.forEach((x, i) => {
+    const y = b[f][i];
+    worst = Math.max(worst, Math.abs(x - y) / (run.tolerances[f] + run.relative[f] * Math.max(Math.abs(x), Math.abs(y))));
+  }));
   return worst;
 }
 
-/** Answers that a distribution can have (up to the tolerance). */
-function plausible(a: { pdf: number[]; survival: number[] }, budget: KrylovBudget): boolean {
-  return a.pdf.every((x) => x >= -budget.pdfTolerance) && a.survival.every((x) => x >= -budget.cdfTolerance && x <= 1 + budget.cdfTolerance);
+/**
+ * The run's functionals at ascending times > 0, all within RATIO of the first (one γ), or
+ * why it has none: the basis grows until the answers at probe times settle.
+ */
+export function settle(run: KrylovRun, gamma: number, times: number[], maxDimension: number): number[][] | string {
+  const arnoldi = new Arnoldi(run, gamma);
+  const probes = probesOf(times);
+  let previous: number[][] | undefined;
+  let best = Infinity, stale = 0;
+  for (;;) {
+    const invariant = !arnoldi.grow();
+    const m = arnoldi.dimension;
+    if (invariant || checkedAt(m)) {
+      const now = arnoldi.answers(probes);
+      const ok = now !== undefined && run.plausible(now);
+      if (ok && invariant) return arnoldi.answers(times) ?? UNSTABLE;
+      if (ok && previous) {
+        const moved = change(now, previous, run);
+        if (moved <= 1) return arnoldi.answers(times) ?? UNSTABLE;
+        // Rounding (stiff solves, a non-normal projection) sets a floor the answers then wander on.
+        if (moved < best / 2) { best = moved; stale = 0; } else if (++stale >= STALLED_AFTER) return best <= FLOOR && moved <= FLOOR ? arnoldi.answers(times) ?? UNSTABLE : `stalled at ${best.toPrecision(2)} times its tolerance (${m} basis vectors)`;
+      }
+      previous = ok ? now : undefined;
+    }
+    if (invariant) return UNSTABLE;
+    if (m >= maxDimension) return `did not settle within ${m} basis vectors`;
+  }
 }
 
-type Answers = { pdf: number[]; survival: number[] };
+/** Positive times in ascending order, cut into groups within RATIO of their first (indices into t). */
+export function timeGroups(t: ArrayLike<number>): number[][] {
+  const order = Array.from({ length: t.length }, (_, i) => i).filter((i) => t[i] > 0).sort((a, b) => t[a] - t[b]);
+  const groups: number[][] = [];
+  for (let start = 0; start < order.length;) {
+    let end = start;
+    while (end < order.length && t[order[end]] <= RATIO * t[order[start]]) end++;
+    groups.push(order.slice(start, end));
+    start = end;
+  }
+  return groups;
+}
 
-/** One group of times, all within RATIO of the first; or why it has no answers. */
-function group(killed: KilledChain, chain: StepMatrix, times: number[], maxDimension: number, budget: KrylovBudget): Answers | string {
-  const gamma = GAMMA_FRACTION * times[0];
-  const elimination = killed.eliminate(1 / gamma, Math.max(1, Math.min(ELIMINATION_WORK, budget.eliminationWork ?? ELIMINATION_WORK)));
+/** The basis size a budget of bytes allows for vectors of `size` entries. */
+export function dimensionFor(size: number, maxBytes: number): number {
+  return Math.min(MAX_DIMENSION, size, Math.floor(maxBytes / (8 * Math.max(1, size))));
+}
+
+/** γ for a group whose smallest time is t₀. */
+export const gammaFor = (t0: number): number => GAMMA_FRACTION * t0;
+
+/** The elimination for γ (its work bounded), handed to `use` and freed after it. */
+export function withShiftInvert<T>(killed: KilledChain, chain: StepMatrix, gamma: number, eliminationWork: number | undefined, use: (z: ShiftInvert) => T): T {
+  const elimination = killed.eliminate(1 / gamma, Math.max(1, Math.min(ELIMINATION_WORK, eliminationWork ?? ELIMINATION_WORK)));
   try {
-    const arnoldi = new Arnoldi(chain, new ShiftInvert(elimination, chain.vertexOf, gamma), gamma);
-    const probes = probesOf(times);
-    let previous: Answers | undefined;
-    let best = Infinity, stale = 0;
-    for (;;) {
-      const invariant = !arnoldi.grow();
-      const m = arnoldi.dimension;
-      if (invariant || checkedAt(m)) {
-        const now = arnoldi.answers(probes);
-        const ok = now !== undefined && plausible(now, budget);
-        if (ok && invariant) return arnoldi.answers(times) ?? UNSTABLE;
-        if (ok && previous) {
-          const moved = change(now, previous, budget);
-          if (moved <= 1) return arnoldi.answers(times) ?? UNSTABLE;
-          // Rounding (stiff solves, a non-normal projection) sets a floor the answers then wander on.
-          if (moved < best / 2) { best = moved; stale = 0; } else if (++stale >= STALLED_AFTER) return best <= FLOOR && moved <= FLOOR ? arnoldi.answers(times) ?? UNSTABLE : `stalled at ${best.toPrecision(2)} times its tolerance (${m} basis vectors)`;
-        }
-        previous = ok ? now : undefined;
-      }
-      if (invariant) return UNSTABLE;
-      if (m >= maxDimension) return `did not settle within ${m} basis vectors`;
-    }
+    return use(new ShiftInvert(elimination, chain.vertexOf, gamma));
   } finally {
     elimination.dispose();
   }
@@ -271,29 +308,42 @@ function group(killed: KilledChain, chain: StepMatrix, times: number[], maxDimen
 export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, budget: KrylovBudget): { pdf: Float64Array; cdf: Float64Array } | { failed: string } {
   const pdf = new Float64Array(t.length), cdf = new Float64Array(t.length);
   const mass = chain.alpha.reduce((x, y) => x + y, 0);
-  const order = Array.from(t.keys()).filter((i) => t[i] > 0).sort((a, b) => t[a] - t[b]);
   for (let i = 0; i < t.length; i++) if (t[i] === 0) { pdf[i] = dot(chain.alpha, chain.exit); cdf[i] = 1 - mass; }
-  if (order.length === 0 || mass === 0) { for (const i of order) cdf[i] = 1; return { pdf, cdf }; }
-  const maxDimension = Math.min(MAX_DIMENSION, chain.count, Math.floor(budget.maxBytes / (8 * Math.max(1, chain.count))));
+  if (mass === 0) { for (let i = 0; i < t.length; i++) if (t[i] > 0) cdf[i] = 1; return { pdf, cdf }; }
+  const maxDimension = dimensionFor(chain.count, budget.maxBytes);
   if (maxDimension < 1) return { failed: `has no room for a basis of ${chain.count} states in ${budget.maxBytes} bytes` };
+  const ones = new Float64Array(chain.count).fill(1);
+  const { pdfTolerance, cdfTolerance } = budget;
+  const failed = overGroups(csr, chain, t, budget.eliminationWork, (z, members) => {
+    const answers = settle({
+      start: chain.alpha, apply: (w, out) => z.apply(w, out), functionals: [chain.exit, ones], tolerances: [pdfTolerance, cdfTolerance], relative: [0, 0],
+      plausible: ([f, survival]) => f.every((x) => x >= -pdfTolerance) && survival.every((x) => x >= -cdfTolerance && x <= 1 + cdfTolerance),
+    }, z.gamma, members.map((i) => t[i]), maxDimension);
+    if (typeof answers === 'string') return answers;
+    members.forEach((i, k) => {
+      pdf[i] = Math.max(0, answers[0][k]);
+      cdf[i] = Math.min(1, Math.max(0, 1 - answers[1][k]));
+    });
+    return undefined;
+  });
+  return failed === undefined ? { pdf, cdf } : { failed };
+}
+
+/**
+ * Runs `each` on every group of positive times (indices into t) with its shift-and-invert
+ * operator, until one says why it failed; an elimination past its work limit fails too.
+ */
+export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, eliminationWork: number | undefined, each: (z: ShiftInvert, members: number[]) => string | undefined): string | undefined {
   const killed = new KilledChain(csr);
-  for (let start = 0; start < order.length;) {
-    let end = start;
-    while (end < order.length && t[order[end]] <= RATIO * t[order[start]]) end++;
-    const members = order.slice(start, end);
-    let answers: Answers | string;
+  for (const members of timeGroups(t)) {
+    let why: string | undefined;
     try {
-      answers = group(killed, chain, members.map((i) => t[i]), maxDimension, budget);
+      why = withShiftInvert(killed, chain, gammaFor(t[members[0]]), eliminationWork, (z) => each(z, members));
     } catch (e) {
-      if (e instanceof GraphError && e.code === 'WORK_LIMIT') return { failed: `needs eliminations past their work limit (${e.message})` };
+      if (e instanceof GraphError && e.code === 'WORK_LIMIT') return `needs eliminations past their work limit (${e.message})`;
       throw e;
     }
-    if (typeof answers === 'string') return { failed: `${answers} at times ${t[members[0]]}–${t[members[members.length - 1]]}` };
-    members.forEach((i, k) => {
-      pdf[i] = Math.max(0, answers.pdf[k]);
-      cdf[i] = Math.min(1, Math.max(0, 1 - answers.survival[k]));
-    });
-    start = end;
+    if (why !== undefined) return `${why} at times ${t[members[0]]}–${t[members[members.length - 1]]}`;
   }
-  return { pdf, cdf };
+  return undefined;
 }

@@ -75,5 +75,5 @@ export interface Evaluator {
   /** Frees its kernel (or device) memory now; it is also freed by garbage collection. */
   dispose(): void;
   /** @internal See {@link likelihoodMethodAt}. */
-  [likelihoodMethodAt]?(theta: Float64Array): 'adaptive' | 'uniformisation' | 'dense' | null | Promise<'adaptive' | 'uniformisation' | 'dense' | null>;
+  [likelihoodMethodAt]?(theta: Float64Array): 'adaptive' | 'uniformisation' | 'dense' | 'krylov' | null | Promise<'adaptive' | 'uniformisation' | 'dense' | 'krylov' | null>;
 }

@@ -73,7 +73,7 @@ export class WasmEvaluator implements Evaluator {
   }
 
   /** @internal Whether log L of times at `theta` takes adaptive uniformisation (null: not a likelihood of times, or a θ the kernel refuses). */
-  [likelihoodMethodAt](theta: Float64Array): 'adaptive' | 'uniformisation' | 'dense' | null {
+  [likelihoodMethodAt](theta: Float64Array): 'adaptive' | 'uniformisation' | 'dense' | 'krylov' | null {
     if (!this.points || this.spec.structure.discrete) return null;
     try {
       this.points.evaluate({ rows: 1, paramLength: this.paramLength, data: theta }, false);

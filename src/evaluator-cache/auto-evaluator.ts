@@ -21,7 +21,7 @@ export class AutoEvaluator implements Evaluator {
   private reason = 'wasm: no batch evaluated yet (auto picks per batch)';
   private gpu: Promise<Evaluator> | null = null;
   /** How the likelihood is computed in WASM, probed at the first large batch's first row. */
-  private method: 'adaptive' | 'uniformisation' | 'dense' | null | undefined;
+  private method: 'adaptive' | 'uniformisation' | 'dense' | 'krylov' | null | undefined;
 
   constructor(private readonly wasm: Evaluator, private readonly gpuSource: GpuEvaluatorSource, private readonly options: { precision: GpuPrecision; minRows: number }) {}
 
@@ -42,6 +42,7 @@ export class AutoEvaluator implements Evaluator {
       if (this.method === undefined) this.method = (await this.wasm[likelihoodMethodAt]?.((options.thetas ?? new Float64Array(0)).subarray(0, p))) ?? null;
       if (this.method === 'adaptive') reason = 'wasm: this chain takes adaptive uniformisation, a step per level, where a GPU would step plain uniformisation';
       else if (this.method === 'dense') reason = 'wasm: this chain needs more than maxSteps steps, and WASM computes it with dense matrices, where a GPU would step it';
+      else if (this.method === 'krylov') reason = 'wasm: this chain needs more than maxSteps steps, and WASM computes it by shift-and-invert Krylov, where a GPU would step it';
       else {
         const webgpu = await import('../webgpu/index.js');
         const choice = await webgpu.chooseBackend({ rows, paramLength: p, precision: this.options.precision, minRows: this.options.minRows });

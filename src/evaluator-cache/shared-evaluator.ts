@@ -6,7 +6,7 @@
 import { likelihoodMethodAt, type Backend, type Evaluation, type EvaluateOptions, type Evaluator } from '../evaluate/evaluator.js';
 import type { CheckedTarget } from '../evaluate/target.js';
 
-type LikelihoodMethod = 'adaptive' | 'uniformisation' | 'dense' | null;
+type LikelihoodMethod = 'adaptive' | 'uniformisation' | 'dense' | 'krylov' | null;
 
 export class SharedEvaluator implements Evaluator {
   readonly backend: Backend;

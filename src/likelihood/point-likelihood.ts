@@ -14,6 +14,7 @@ import type { CheckedPoints } from './observations.js';
 import { transientCount } from './dense-chain.js';
 import { denseFits, denseStepCap, denseLogLikelihood, type DenseLogLikelihood, type DenseOptions } from './dense-likelihood.js';
 import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
+import { krylovLogLikelihood, type KrylovRow } from './krylov-likelihood.js';
 
 /** Bounds on the work of one evaluation. */
 export interface LikelihoodLimits {
@@ -43,7 +44,7 @@ export interface LikelihoodRun {
   steps: number;
   /** The uniformisation rate (adaptive: the largest level rate Λ). */
   lambda: number;
-  method: 'uniformisation' | 'adaptive' | 'dense';
+  method: 'uniformisation' | 'adaptive' | 'dense' | 'krylov';
   /** Levels the adaptive path stepped (0 for plain uniformisation). */
   levels: number;
 }
@@ -67,7 +68,9 @@ const registry = new FinalizationRegistry<number>((ptr) => kernel().pk_lik_free(
 const LOST = 6;
 /** The kernel's MU_MIN (likelihood.c): λt below it is LOST for a density that rests on it. */
 const MU_MIN = 2 ** -1000;
-const DENSE_CODES = new Set([3, 4, LOST]);
+/** The kernel's row code for more steps than maxSteps. */
+const PAST_MAX_STEPS = 3;
+const DENSE_CODES = new Set([PAST_MAX_STEPS, 4, LOST]);
 
 /** Whether a dense row lost digits to underflow: a probability below the normal doubles, or a gradient not finite. */
 const underflowed = (row: DenseLogLikelihood) => row.underflow || (row.gradient !== null && row.gradient.some((g) => !Number.isFinite(g)));
@@ -80,9 +83,12 @@ export class PointLikelihood {
   /** The kernel's step limit without and with the gradient (see denseStepCap). */
   private readonly caps: { value: number; gradient: number };
   private readonly method: LikelihoodMethod;
-  private lastDense = false;
+  /** How the last row of the last evaluation was computed, where not by the kernel's stepping. */
+  private lastOther: 'dense' | 'krylov' | null = null;
   /** Rows the last evaluation computed with dense matrices. */
   denseRows = 0;
+  /** Rows the last evaluation computed by Krylov. */
+  krylovRows = 0;
 
   constructor(readonly structure: Structure, readonly data: CheckedPoints, readonly limits: LikelihoodLimits = {}, method: LikelihoodMethod = 'auto') {
     const k = (this.k = kernel());
@@ -150,12 +156,21 @@ export class PointLikelihood {
         rows, th, w, wbar, ll, grad, status);
       const codes = new Int32Array(k.memory.buffer, status, rows).slice();
       const out = { logLik: f64View(k, ll, rows).slice(), gradient: gradient ? f64View(k, grad, rows * d).slice() : null };
-      this.lastDense = false;
+      this.lastOther = null;
       this.denseRows = 0;
+      this.krylovRows = 0;
       for (let r = 0; r < rows; r++) {
         // −∞ from the kernel is an answer (a density at t = 0, a pmf of 0): a probability it
         // lost, one that is positive, comes as LOST.
         if (codes[r] === 0) continue;
+        if (codes[r] === PAST_MAX_STEPS && this.krylovServes()) {
+          const row = this.krylovRow(thetas, r, gradient, weights, naming);
+          out.logLik[r] = row.logLik;
+          if (out.gradient && row.gradient) out.gradient.set(row.gradient, r * d);
+          this.lastOther = r === rows - 1 ? 'krylov' : null;
+          this.krylovRows++;
+          continue;
+        }
         if (!DENSE_CODES.has(codes[r]) || !denseFits(this.structure)) {
           // On a small chain, a row past maxSteps (or past what dense matrices cost), or past the
           // kernel's memory: dense matrices, at a cost in log λt.
@@ -176,7 +191,7 @@ export class PointLikelihood {
         }
         out.logLik[r] = row.logLik;
         if (out.gradient && row.gradient) out.gradient.set(row.gradient, r * d);
-        this.lastDense = r === rows - 1;
+        this.lastOther = r === rows - 1 ? 'dense' : null;
         this.denseRows++;
       }
       return out;
@@ -197,7 +212,7 @@ export class PointLikelihood {
   /** What the last evaluation (of its last row) did. */
   lastRun(): LikelihoodRun {
     const ptr = this.ptr, levels = this.k.pk_lik_levels(ptr);
-    if (this.lastDense) return { steps: 0, lambda: this.k.pk_lik_lambda(ptr), method: 'dense', levels: 0 };
+    if (this.lastOther) return { steps: 0, lambda: this.k.pk_lik_lambda(ptr), method: this.lastOther, levels: 0 };
     return { steps: this.k.pk_lik_steps(ptr), lambda: this.k.pk_lik_lambda(ptr), method: levels > 0 ? 'adaptive' : 'uniformisation', levels };
   }
 
@@ -208,6 +223,27 @@ export class PointLikelihood {
     this.k.pk_lik_free(this.ptr);
     this.ptr = 0;
     releaseParameterisation(this);
+  }
+
+  // Rows of times past maxSteps on a continuous chain too large for dense matrices ('auto'):
+  // Krylov, whose cost does not grow with λt.
+  private krylovServes(): boolean {
+    return this.method === 'auto' && !this.structure.discrete && this.data.kind === 'times' && !denseFits(this.structure);
+  }
+
+  // One row by Krylov; where it cannot answer, WORK_LIMIT saying why, the row named as in the batch.
+  private krylovRow(thetas: ThetaRows, r: number, gradient: boolean, weights: Float64Array | undefined, naming: RowNaming): { logLik: number; gradient: Float64Array | null } {
+    const where = naming.of > 1 ? `θ row ${naming.first + r}: ` : '';
+    let row: KrylovRow;
+    try {
+      row = krylovLogLikelihood(this.structure, this.data, thetaRow(thetas, r), gradient, weights);
+    } catch (e) {
+      if (e instanceof GraphError && naming.of > 1) throw new GraphError(e.code, where + e.message, { vertex: e.vertex, edge: e.edge });
+      throw e;
+    }
+    if ('failed' in row)
+      throw new GraphError('WORK_LIMIT', `${where}the likelihood needs more than maxSteps = ${this.limits.maxSteps ?? DEFAULT_MAX_STEPS} steps of the chain, with ${transientCount(this.structure)} transient states it is too large for dense matrices (at most ${DENSE_MAX_STATES}), and shift-and-invert Krylov ${row.failed}; raise limits.maxSteps, or rescale time`);
+    return row;
   }
 
   // One row by dense matrices; its errors name the row as in the batch.

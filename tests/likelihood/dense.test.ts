@@ -187,11 +187,11 @@ describe('where the dense path does not go', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
-  it('a chain of more than 128 transient states past maxSteps is WORK_LIMIT, naming both limits', () => {
+  it("a chain of more than 128 transient states past maxSteps, stepping forced, is WORK_LIMIT naming both limits ('auto' takes Krylov: tests/likelihood/krylov.test.ts)", () => {
     const structure = models.coalescent(15).structure();
     expect(transientCount(structure)).toBeGreaterThan(128);
     const points = checkObservations({ times: [1, 2] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
-    const pl = new PointLikelihood(structure, points, { maxSteps: 10 });
+    const pl = new PointLikelihood(structure, points, { maxSteps: 10 }, 'uniformisation');
     let error: unknown;
     try { pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.of(1) }, true); } catch (e) { error = e; }
     expect(error).toBeInstanceOf(GraphError);

@@ -153,7 +153,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   if (!Number.isFinite(steps))
     throw new GraphError('OVERFLOW', `the largest exit rate (${scale}) times the largest time (${largest(t)}) overflows double precision; rescale time or the rates`);
   if (denseIsCheaper(matrix, steps, t.length, limits.method)) return denseContinuous(matrix, scale, t);
-  // Krylov, or the WORK_LIMIT `refuse` makes of why it gave up.
+  // Krylov's answers, or why it gave up.
   const krylov = (eliminationWork?: number) =>
     krylovContinuous(csr, matrix, t, { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL, eliminationWork });
   if (limits.method === 'krylov') {
@@ -176,7 +176,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     // Stepping stops once the mass is absorbed, which may be long before the last time
     // (rabbits N = 400 to t = 100: 0.24 s stepped, 2.3 s by Krylov): it gets the first
     // KRYLOV_FROM_WORK of work. Then Krylov may spend a share of the stepping it would save.
-    const sums = stepped(Math.max(1, Math.floor(KRYLOV_FROM_WORK / work)));
+    const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
     if (sums) return fromSums(sums, pdf, cdf);
     const result = krylov(steps > maxSteps ? undefined : (steps * work) / KRYLOV_SHARE);
     if (!('failed' in result)) return result;

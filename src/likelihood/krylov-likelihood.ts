@@ -15,7 +15,7 @@
 import { ratesAt, isTransient } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { stepMatrix, type StepMatrix } from '../distributions/stepper.js';
-import { dimensionFor, overGroups, settle, type KrylovRun } from '../distributions/krylov.js';
+import { dimensionFor, overGroups, settle, type KrylovRun, type ShiftInvert } from '../distributions/krylov.js';
 import type { CheckedPoints } from './observations.js';
 
 /** Memory for one Krylov basis (the gradient's runs hold vectors twice as long). */
@@ -68,6 +68,9 @@ class Derivatives {
   }
 }
 
+/** The absolute floors the runs settle to (besides RELATIVE of each value). */
+interface Tolerances { pdf: number; cdf: number }
+
 /**
  * log L = Σ w_i log f(t_i) + Σ w_j log P(T > c_j) at θ and its gradient, by Krylov.
  * `weights` replace the data's (points then censored) when given.
@@ -76,76 +79,100 @@ export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, t
   const csr = ratesAt(structure, theta);
   // A rate of 0 at θ drops its edge, and the chain's edges no longer match the coefficients.
   if (csr.col !== structure.col) return { failed: 'has rates of 0 at this θ' };
-  const chain = stepMatrix(csr, 1), exit = chain.exit;
-  const maxExit = exit.reduce((a, b) => Math.max(a, b), 0);
+  const chain = stepMatrix(csr, 1);
   const n = chain.count, P = structure.paramLength;
   const indexOf = new Int32Array(csr.vertexCount).fill(-1);
   chain.vertexOf.forEach((v, i) => { indexOf[v] = i; });
-  const transient = (v: number) => isTransient(csr, v);
   // log L needs each value to a relative accuracy, whatever its size: the runs settle to
-  // RELATIVE of each value, down to a floor near rounding (10⁻¹⁵ of the largest exit rate).
-  const pdfTolerance = FLOOR * maxExit, cdfTolerance = FLOOR;
+  // RELATIVE of each value, down to a floor near rounding (FLOOR of the largest exit rate).
+  const tolerances = { pdf: FLOOR * chain.exit.reduce((a, b) => Math.max(a, b), 0), cdf: FLOOR };
   const split = data.points.length;
   const times = Float64Array.from([...data.points, ...data.censored]);
-  const w = weights ?? Float64Array.from([...data.weights, ...data.censoredWeights]);
   // value[i] = f(t_i) or P(T > t_i); slope[p·T + i] its derivative in θ_p.
   const value = new Float64Array(times.length), slope = new Float64Array(gradient ? P * times.length : 0);
-  const derivatives = gradient ? Array.from({ length: P }, (_, p) => new Derivatives(structure, chain, indexOf, p, transient)) : [];
-  const ones = new Float64Array(n).fill(1), zeros = new Float64Array(n);
-  const dot = (x: Float64Array, y: Float64Array) => x.reduce((s, xi, i) => s + xi * y[i], 0);
+  const derivatives = gradient ? Array.from({ length: P }, (_, p) => new Derivatives(structure, chain, indexOf, p, (v) => isTransient(csr, v))) : [];
+  const ones = new Float64Array(n).fill(1);
+  const total = (x: Float64Array) => x.reduce((a, b) => a + b, 0);
+  // At t = 0 there is no exponential: u(0) = α.
   times.forEach((t, i) => {
     if (t > 0) return;
-    value[i] = i < split ? dot(chain.alpha, exit) : chain.alpha.reduce((a, b) => a + b, 0);
-    derivatives.forEach((d, p) => { slope[p * times.length + i] = i < split ? dot(d.dAlpha, exit) + dot(chain.alpha, d.dExit) : d.dAlpha.reduce((a, b) => a + b, 0); });
+    value[i] = i < split ? dot(chain.alpha, chain.exit) : total(chain.alpha);
+    derivatives.forEach((d, p) => { slope[p * times.length + i] = i < split ? dot(d.dAlpha, chain.exit) + dot(chain.alpha, d.dExit) : total(d.dAlpha); });
   });
-  const plausible = ([f, survival]: number[][]) => f.every((x) => x >= -pdfTolerance) && survival.every((x) => x >= -cdfTolerance && x <= 1 + cdfTolerance);
   const single = dimensionFor(n, BASIS_BYTES), double = dimensionFor(2 * n, BASIS_BYTES);
   if (single < 1 || (gradient && double < 1)) return { failed: `has no room for a basis of ${n} states` };
   const failed = overGroups(csr, chain, times, undefined, (z, members) => {
     const at = members.map((i) => times[i]);
     const own = settle({
-      start: chain.alpha, apply: (x, out) => z.apply(x, out), functionals: [exit, ones], tolerances: [pdfTolerance, cdfTolerance], relative: [RELATIVE, RELATIVE], plausible,
+      start: chain.alpha, apply: (x, out) => z.apply(x, out), functionals: [chain.exit, ones],
+      tolerances: [tolerances.pdf, tolerances.cdf], relative: [RELATIVE, RELATIVE], plausible: plausibleWithin(tolerances),
     }, z.gamma, at, single);
     if (typeof own === 'string') return own;
     members.forEach((i, k) => { value[i] = i < split ? own[0][k] : own[1][k]; });
     for (let p = 0; p < derivatives.length; p++) {
-      const d = derivatives[p], x1 = new Float64Array(n), r2 = new Float64Array(n), x2 = new Float64Array(n);
-      const run: KrylovRun = {
-        start: concat(chain.alpha, d.dAlpha),
-        apply: (r, out) => {
-          z.apply(r.subarray(0, n), x1);
-          d.transposeTimes(x1, r2);
-          for (let i = 0; i < n; i++) r2[i] = r[n + i] + z.gamma * r2[i];
-          z.apply(r2, x2);
-          out.set(x1, 0);
-          out.set(x2, n);
-        },
-        functionals: [concat(exit, zeros), concat(ones, zeros), concat(d.dExit, exit), concat(zeros, ones)],
-        tolerances: [pdfTolerance, cdfTolerance, pdfTolerance, cdfTolerance],
-        relative: [RELATIVE, RELATIVE, RELATIVE, RELATIVE],
-        plausible,
-      };
-      const both = settle(run, z.gamma, at, double);
+      const both = settle(blockRun(chain, derivatives[p], z, tolerances), z.gamma, at, double);
       if (typeof both === 'string') return `${both} (the derivative in θ${p})`;
       members.forEach((i, k) => { slope[p * times.length + i] = i < split ? both[2][k] : both[3][k]; });
     }
     return undefined;
   });
   if (failed !== undefined) return { failed };
+  return sumOfLogs({ times, split, weights: weights ?? Float64Array.from([...data.weights, ...data.censoredWeights]), value, slope, P, gradient, tolerances });
+}
+
+/** Answers a density and a survival can have, up to the floors. */
+const plausibleWithin = (t: Tolerances) => ([f, survival]: number[][]): boolean =>
+  f.every((x) => x >= -t.pdf) && survival.every((x) => x >= -t.cdf && x <= 1 + t.cdf);
+
+/**
+ * The Krylov run of the block generator B_p = [[S, S_p], [0, S]] from [α, ∂_pα]: functionals
+ * f, P(T > t), ∂_p f and ∂_p P(T > t). (I − γB_pᵀ)⁻¹ by block back-substitution with Z.
+ */
+function blockRun(chain: StepMatrix, d: Derivatives, z: ShiftInvert, t: Tolerances): KrylovRun {
+  const n = chain.count, x1 = new Float64Array(n), r2 = new Float64Array(n), x2 = new Float64Array(n);
+  const ones = new Float64Array(n).fill(1), zeros = new Float64Array(n);
+  return {
+    start: concat(chain.alpha, d.dAlpha),
+    apply: (r, out) => {
+      z.apply(r.subarray(0, n), x1);
+      d.transposeTimes(x1, r2);
+      for (let i = 0; i < n; i++) r2[i] = r[n + i] + z.gamma * r2[i];
+      z.apply(r2, x2);
+      out.set(x1, 0);
+      out.set(x2, n);
+    },
+    functionals: [concat(chain.exit, zeros), concat(ones, zeros), concat(d.dExit, chain.exit), concat(zeros, ones)],
+    tolerances: [t.pdf, t.cdf, t.pdf, t.cdf],
+    relative: [RELATIVE, RELATIVE, RELATIVE, RELATIVE],
+    plausible: plausibleWithin(t),
+  };
+}
+
+/**
+ * Σ w log value and its gradient Σ w·slope/value over the observations of weight > 0. A value
+ * of 0 at t = 0 (exact: no start state absorbs at once) decides alone, −∞ with a zero
+ * gradient as the kernel has it; a value within RESOLVED of its floor fails.
+ */
+function sumOfLogs(o: { times: Float64Array; split: number; weights: Float64Array; value: Float64Array; slope: Float64Array; P: number; gradient: boolean; tolerances: Tolerances }): KrylovRow {
+  const { times, split, weights: w, value, slope, P, tolerances } = o, T = times.length;
+  for (let i = 0; i < T; i++) if (w[i] > 0 && times[i] === 0 && value[i] === 0) return { logLik: -Infinity, gradient: o.gradient ? new Float64Array(P) : null };
   let logLik = 0;
-  const grad = gradient ? new Float64Array(P) : null;
-  for (let i = 0; i < times.length; i++) {
+  const grad = o.gradient ? new Float64Array(P) : null;
+  for (let i = 0; i < T; i++) {
     if (w[i] === 0) continue;
-    // At t = 0 the values are exact (no exponential): a density of 0 there (no start state
-    // absorbs at once) is an answer, log L = −∞ with a zero gradient, as the kernel has it.
-    if (times[i] === 0 && value[i] === 0) return { logLik: -Infinity, gradient: gradient ? new Float64Array(P) : null };
-    const tolerance = i < split ? pdfTolerance : cdfTolerance;
-    if (!(value[i] > (times[i] === 0 ? 0 : RESOLVED * tolerance)))
-      return { failed: `gives the ${i < split ? 'density' : 'survival'} at ${i < split ? '' : 'censored '}time ${times[i]} as ${value[i].toExponential(2)}, too close to its absolute tolerance ${tolerance.toExponential(1)} for its logarithm` };
+    const floor = i < split ? tolerances.pdf : tolerances.cdf;
+    if (!(value[i] > (times[i] === 0 ? 0 : RESOLVED * floor)))
+      return { failed: `gives the ${i < split ? 'density' : 'survival'} at ${i < split ? '' : 'censored '}time ${times[i]} as ${value[i].toExponential(2)}, too close to its absolute tolerance ${floor.toExponential(1)} for its logarithm` };
     logLik += w[i] * Math.log(value[i]);
-    if (grad) for (let p = 0; p < P; p++) grad[p] += (w[i] * slope[p * times.length + i]) / value[i];
+    if (grad) for (let p = 0; p < P; p++) grad[p] += (w[i] * slope[p * T + i]) / value[i];
   }
   return { logLik, gradient: grad };
+}
+
+function dot(x: Float64Array, y: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * y[i];
+  return s;
 }
 
 function concat(a: Float64Array, b: Float64Array): Float64Array {

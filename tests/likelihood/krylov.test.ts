@@ -78,6 +78,9 @@ describe('log L of times by Krylov past maxSteps on chains over 128 states', () 
     expect(got.logLik).toBe(-Infinity);
     expect(got.gradient).toEqual([0, 0]);
     expect(evaluate(likelihood(c, { maxSteps: 2e9 }, 'uniformisation'), [c.theta])[0].logLik).toBe(-Infinity);
+    // It decides alone, even beside a density Krylov could not resolve.
+    const beside = { ...c, times: [1e7, 0, 5] };
+    expect(evaluate(likelihood(beside, { maxSteps: 100 }), [c.theta])[0].logLik).toBe(-Infinity);
   });
 
   it('a density too small for Krylov\'s absolute accuracy is WORK_LIMIT saying so, the row named, not a wrong log L', () => {

@@ -99,6 +99,10 @@ export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, t
     value[i] = i < split ? dot(chain.alpha, chain.exit) : total(chain.alpha);
     derivatives.forEach((d, p) => { slope[p * times.length + i] = i < split ? dot(d.dAlpha, chain.exit) + dot(chain.alpha, d.dExit) : total(d.dAlpha); });
   });
+  // A density of 0 at t = 0 (exact: no start state absorbs at once) decides alone: −∞ with a
+  // zero gradient, as the kernel has it, and no Krylov run is needed.
+  const w = weights ?? Float64Array.from([...data.weights, ...data.censoredWeights]);
+  if (times.some((t, i) => t === 0 && w[i] > 0 && value[i] === 0)) return { logLik: -Infinity, gradient: gradient ? new Float64Array(P) : null };
   const single = dimensionFor(n, BASIS_BYTES), double = dimensionFor(2 * n, BASIS_BYTES);
   if (single < 1 || (gradient && double < 1)) return { failed: `has no room for a basis of ${n} states` };
   const failed = overGroups(csr, chain, times, undefined, (z, members) => {
@@ -117,7 +121,7 @@ export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, t
     return undefined;
   });
   if (failed !== undefined) return { failed };
-  return sumOfLogs({ times, split, weights: weights ?? Float64Array.from([...data.weights, ...data.censoredWeights]), value, slope, P, gradient, tolerances });
+  return sumOfLogs({ times, split, weights: w, value, slope, P, gradient, tolerances });
 }
 
 /** Answers a density and a survival can have, up to the floors. */
@@ -149,13 +153,11 @@ function blockRun(chain: StepMatrix, d: Derivatives, z: ShiftInvert, t: Toleranc
 }
 
 /**
- * Σ w log value and its gradient Σ w·slope/value over the observations of weight > 0. A value
- * of 0 at t = 0 (exact: no start state absorbs at once) decides alone, −∞ with a zero
- * gradient as the kernel has it; a value within RESOLVED of its floor fails.
+ * Σ w log value and its gradient Σ w·slope/value over the observations of weight > 0; a
+ * value within RESOLVED of its floor fails.
  */
 function sumOfLogs(o: { times: Float64Array; split: number; weights: Float64Array; value: Float64Array; slope: Float64Array; P: number; gradient: boolean; tolerances: Tolerances }): KrylovRow {
   const { times, split, weights: w, value, slope, P, tolerances } = o, T = times.length;
-  for (let i = 0; i < T; i++) if (w[i] > 0 && times[i] === 0 && value[i] === 0) return { logLik: -Infinity, gradient: o.gradient ? new Float64Array(P) : null };
   let logLik = 0;
   const grad = o.gradient ? new Float64Array(P) : null;
   for (let i = 0; i < T; i++) {

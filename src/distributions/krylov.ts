@@ -110,7 +110,8 @@ export class ShiftInvert {
   }
 }
 
-function dot(x: Float64Array, y: Float64Array): number {
+/** x·y. */
+export function dot(x: Float64Array, y: Float64Array): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i] * y[i];
   return s;

@@ -15,7 +15,7 @@
 import { ratesAt, isTransient } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { stepMatrix, type StepMatrix } from '../distributions/stepper.js';
-import { dimensionFor, overGroups, settle, type KrylovRun, type ShiftInvert } from '../distributions/krylov.js';
+import { dimensionFor, dot, overGroups, settle, type KrylovRun, type ShiftInvert } from '../distributions/krylov.js';
 import type { CheckedPoints } from './observations.js';
 
 /** Memory for one Krylov basis (the gradient's runs hold vectors twice as long). */
@@ -169,12 +169,6 @@ function sumOfLogs(o: { times: Float64Array; split: number; weights: Float64Arra
     if (grad) for (let p = 0; p < P; p++) grad[p] += (w[i] * slope[p * T + i]) / value[i];
   }
   return { logLik, gradient: grad };
-}
-
-function dot(x: Float64Array, y: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * y[i];
-  return s;
 }
 
 function concat(a: Float64Array, b: Float64Array): Float64Array {

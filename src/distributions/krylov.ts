@@ -60,12 +60,51 @@ export interface KrylovBudget {
   eliminationWork?: number;
 }
 
+/**
+ * Estimated costs in nanoseconds on this machine (Node, 2 cores), for a run that must stay
+ * within a budget: an elimination 100 per vertex and arc plus 15 per arc it merges; a solve
+ * 8 per replayed command and 16 per state (copies in and out); Gram–Schmidt and other
+ * vector work 4 per multiply-add; a small exponential 30·m³ + 50,000 (measured 16–31·m³ at
+ * m = 32–96, and a fixed cost that dominates below m = 16). Whole likelihood runs on six
+ * chains (random, nearly closed, stiff, rabbits; 150 to 5,000 states) took 0.8–1.9 times
+ * these estimates.
+ */
+export const KRYLOV_COST = { eliminationEntry: 100, merge: 15, command: 8, state: 16, multiplyAdd: 4, exponential: 30, exponentialFixed: 5e4 } as const;
+const COST = KRYLOV_COST;
+
+/** A run past its {@link KrylovMeter}'s budget. */
+class BudgetSpent extends Error {}
+
+/** Why a run stopped at its budget. */
+export const OVER_BUDGET = 'would cost more than its share of the stepping it would replace';
+
+/**
+ * Work a Krylov answer may still cost, in estimated nanoseconds: 'auto' tries Krylov before
+ * stepping within a share of the stepping's estimated cost, and steps where it runs out.
+ * Counting estimated work (not the clock) keeps the choice, and so the answer, the same on
+ * every run.
+ */
+export class KrylovMeter {
+  constructor(private left: number) {}
+
+  /** What is left. */
+  get remaining(): number { return this.left; }
+
+  /** Charges `ns`; past the budget the run stops (overGroups reports it). */
+  charge(ns: number): void {
+    this.left -= ns;
+    if (this.left < 0) throw new BudgetSpent();
+  }
+}
+
 /** The chain with one more absorbing vertex that every transient vertex enters at rate q. */
 export class KilledChain {
   private readonly rowPtr: Int32Array;
   private readonly col: Int32Array;
   private readonly weight: Float64Array;
   private readonly killAt: Int32Array;
+  /** Vertices and arcs: an elimination's cost before any merge. */
+  readonly entries: number;
 
   constructor(private readonly csr: Csr) {
     const n = csr.vertexCount;
@@ -87,6 +126,7 @@ export class KilledChain {
       this.rowPtr[v + 1] = k;
     }
     this.rowPtr[n + 1] = k;
+    this.entries = n + 1 + m;
   }
 
   eliminate(q: number, maxWork: number): Elimination {
@@ -98,11 +138,15 @@ export class KilledChain {
 /** Z = (I − γSᵀ)⁻¹ applied to vectors over the transient states. */
 export class ShiftInvert {
   private readonly full: Float64Array;
-  constructor(private readonly elimination: Elimination, private readonly vertexOf: Int32Array, readonly gamma: number) {
+  // Estimated cost of one apply, charged to the meter.
+  private readonly cost: number;
+  constructor(private readonly elimination: Elimination, private readonly vertexOf: Int32Array, readonly gamma: number, readonly meter?: KrylovMeter) {
     this.full = new Float64Array(elimination.vertexCount);
+    this.cost = meter ? COST.command * elimination.stats().commands + COST.state * elimination.vertexCount : 0;
   }
 
   apply(w: Float64Array, out: Float64Array): void {
+    this.meter?.charge(this.cost);
     const { full, vertexOf, gamma } = this;
     for (let i = 0; i < vertexOf.length; i++) full[vertexOf[i]] = w[i];
     const r = this.elimination.solveAdjoint(full);
@@ -143,7 +187,7 @@ class Arnoldi {
   /** Columns of H made so far: the dimension of the projection. */
   private columns = 0;
 
-  constructor(private readonly run: KrylovRun, private readonly gamma: number) {
+  constructor(private readonly run: KrylovRun, private readonly gamma: number, private readonly meter?: KrylovMeter) {
     this.dots = run.functionals.map(() => []);
     this.beta = Math.sqrt(dot(run.start, run.start));
     this.push(Float64Array.from(run.start, (x) => x / this.beta));
@@ -161,6 +205,7 @@ class Arnoldi {
     const j = this.basis.length - 1, M = MAX_DIMENSION;
     const w = new Float64Array(this.run.start.length);
     this.run.apply(this.basis[j], w);
+    this.meter?.charge(COST.multiplyAdd * 4 * (j + 1) * w.length);
     const size = Math.sqrt(dot(w, w));
     // Modified Gram–Schmidt, twice: the basis stays orthogonal to rounding.
     for (let pass = 0; pass < 2; pass++)
@@ -187,6 +232,7 @@ class Arnoldi {
    */
   answers(times: number[]): number[][] | undefined {
     const m = this.columns, M = MAX_DIMENSION;
+    this.meter?.charge((COST.exponential * m ** 3 + COST.exponentialFixed) * Math.min(times.length, 1 + new Set(times.slice(1).map((t, k) => t - times[k])).size));
     const hm = new Float64Array(m * m);
     for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) hm[i * m + j] = this.h[i * M + j];
     const out: number[][] = this.dots.map(() => []);
@@ -246,8 +292,8 @@ function change(a: number[][], b: number[][], run: KrylovRun): number {
  * The run's functionals at ascending times > 0, all within RATIO of the first (one γ), or
  * why it has none: the basis grows until the answers at probe times settle.
  */
-export function settle(run: KrylovRun, gamma: number, times: number[], maxDimension: number): number[][] | string {
-  const arnoldi = new Arnoldi(run, gamma);
+export function settle(run: KrylovRun, gamma: number, times: number[], maxDimension: number, meter?: KrylovMeter): number[][] | string {
+  const arnoldi = new Arnoldi(run, gamma, meter);
   const probes = probesOf(times);
   let previous: number[][] | undefined;
   let best = Infinity, stale = 0;
@@ -292,11 +338,22 @@ export function dimensionFor(size: number, maxBytes: number): number {
 /** γ for a group whose smallest time is t₀. */
 export const gammaFor = (t0: number): number => GAMMA_FRACTION * t0;
 
-/** The elimination for γ (its work bounded), handed to `use` and freed after it. */
-export function withShiftInvert<T>(killed: KilledChain, chain: StepMatrix, gamma: number, eliminationWork: number | undefined, use: (z: ShiftInvert) => T): T {
-  const elimination = killed.eliminate(1 / gamma, Math.max(1, Math.min(ELIMINATION_WORK, eliminationWork ?? ELIMINATION_WORK)));
+/** The elimination for γ (its work bounded, and charged to the meter), handed to `use` and freed after it. */
+export function withShiftInvert<T>(killed: KilledChain, chain: StepMatrix, gamma: number, eliminationWork: number | undefined, use: (z: ShiftInvert) => T, meter?: KrylovMeter): T {
+  const limit = Math.min(ELIMINATION_WORK, eliminationWork ?? ELIMINATION_WORK);
+  meter?.charge(COST.eliminationEntry * killed.entries);
+  const affordable = meter ? meter.remaining / COST.merge : Infinity;
+  let elimination: Elimination;
   try {
-    return use(new ShiftInvert(elimination, chain.vertexOf, gamma));
+    elimination = killed.eliminate(1 / gamma, Math.max(1, Math.min(limit, affordable)));
+  } catch (e) {
+    // Stopped by the budget, not by the elimination's own limit.
+    if (e instanceof GraphError && e.code === 'WORK_LIMIT' && affordable < limit) throw new BudgetSpent();
+    throw e;
+  }
+  try {
+    meter?.charge(COST.merge * elimination.stats().work);
+    return use(new ShiftInvert(elimination, chain.vertexOf, gamma, meter));
   } finally {
     elimination.dispose();
   }
@@ -334,13 +391,14 @@ export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, b
  * Runs `each` on every group of positive times (indices into t) with its shift-and-invert
  * operator, until one says why it failed; an elimination past its work limit fails too.
  */
-export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, eliminationWork: number | undefined, each: (z: ShiftInvert, members: number[]) => string | undefined): string | undefined {
+export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, eliminationWork: number | undefined, each: (z: ShiftInvert, members: number[]) => string | undefined, meter?: KrylovMeter): string | undefined {
   const killed = new KilledChain(csr);
   for (const members of timeGroups(t)) {
     let why: string | undefined;
     try {
-      why = withShiftInvert(killed, chain, gammaFor(t[members[0]]), eliminationWork, (z) => each(z, members));
+      why = withShiftInvert(killed, chain, gammaFor(t[members[0]]), eliminationWork, (z) => each(z, members), meter);
     } catch (e) {
+      if (e instanceof BudgetSpent) return OVER_BUDGET;
       if (e instanceof GraphError && e.code === 'WORK_LIMIT') return `needs eliminations past their work limit (${e.message})`;
       throw e;
     }

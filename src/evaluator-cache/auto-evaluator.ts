@@ -42,7 +42,7 @@ export class AutoEvaluator implements Evaluator {
       if (this.method === undefined) this.method = (await this.wasm[likelihoodMethodAt]?.((options.thetas ?? new Float64Array(0)).subarray(0, p))) ?? null;
       if (this.method === 'adaptive') reason = 'wasm: this chain takes adaptive uniformisation, a step per level, where a GPU would step plain uniformisation';
       else if (this.method === 'dense') reason = 'wasm: this chain needs more than maxSteps steps, and WASM computes it with dense matrices, where a GPU would step it';
-      else if (this.method === 'krylov') reason = 'wasm: this chain needs more than maxSteps steps, and WASM computes it by shift-and-invert Krylov, where a GPU would step it';
+      else if (this.method === 'krylov') reason = 'wasm: stepping this chain would be long or pass maxSteps, and WASM computes it by shift-and-invert Krylov, where a GPU would step it';
       else {
         const webgpu = await import('../webgpu/index.js');
         const choice = await webgpu.chooseBackend({ rows, paramLength: p, precision: this.options.precision, minRows: this.options.minRows });

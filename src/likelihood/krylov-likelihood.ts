@@ -15,7 +15,7 @@
 import { ratesAt, isTransient } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { stepMatrix, type StepMatrix } from '../distributions/stepper.js';
-import { dimensionFor, dot, overGroups, settle, type KrylovRun, type ShiftInvert } from '../distributions/krylov.js';
+import { dimensionFor, dot, overGroups, settle, KRYLOV_COST, type KrylovMeter, type KrylovRun, type ShiftInvert } from '../distributions/krylov.js';
 import type { CheckedPoints } from './observations.js';
 
 /** Memory for one Krylov basis (the gradient's runs hold vectors twice as long). */
@@ -34,6 +34,8 @@ export type KrylovRow = { logLik: number; gradient: Float64Array | null } | { fa
 class Derivatives {
   readonly dExit: Float64Array;
   readonly dAlpha: Float64Array;
+  /** Edges S_pᵀ x reads. */
+  readonly edges: number;
   /** −Σ of each transient state's out-edge coefficients: S_p's diagonal. */
   private readonly diagonal: Float64Array;
 
@@ -42,6 +44,7 @@ class Derivatives {
     this.dExit = new Float64Array(n);
     this.dAlpha = new Float64Array(n);
     this.diagonal = new Float64Array(n);
+    this.edges = structure.col.length;
     for (let j = rowPtr[0]; j < rowPtr[1]; j++) if (indexOf[col[j]] >= 0) this.dAlpha[indexOf[col[j]]] += coef[j * P + p];
     for (let i = 0; i < n; i++) {
       const v = chain.vertexOf[i];
@@ -73,9 +76,10 @@ interface Tolerances { pdf: number; cdf: number }
 
 /**
  * log L = Σ w_i log f(t_i) + Σ w_j log P(T > c_j) at θ and its gradient, by Krylov.
- * `weights` replace the data's (points then censored) when given.
+ * `weights` replace the data's (points then censored) when given; with a `meter`, the run
+ * stops (failed) once its estimated work passes the meter's budget.
  */
-export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, theta: Float64Array, gradient: boolean, weights?: Float64Array): KrylovRow {
+export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, theta: Float64Array, gradient: boolean, weights?: Float64Array, meter?: KrylovMeter): KrylovRow {
   const csr = ratesAt(structure, theta);
   // A rate of 0 at θ drops its edge, and the chain's edges no longer match the coefficients.
   if (csr.col !== structure.col) return { failed: 'has rates of 0 at this θ' };
@@ -110,16 +114,16 @@ export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, t
     const own = settle({
       start: chain.alpha, apply: (x, out) => z.apply(x, out), functionals: [chain.exit, ones],
       tolerances: [tolerances.pdf, tolerances.cdf], relative: [RELATIVE, RELATIVE], plausible: plausibleWithin(tolerances),
-    }, z.gamma, at, single);
+    }, z.gamma, at, single, z.meter);
     if (typeof own === 'string') return own;
     members.forEach((i, k) => { value[i] = i < split ? own[0][k] : own[1][k]; });
     for (let p = 0; p < derivatives.length; p++) {
-      const both = settle(blockRun(chain, derivatives[p], z, tolerances), z.gamma, at, double);
+      const both = settle(blockRun(chain, derivatives[p], z, tolerances), z.gamma, at, double, z.meter);
       if (typeof both === 'string') return `${both} (the derivative in θ${p})`;
       members.forEach((i, k) => { slope[p * times.length + i] = i < split ? both[2][k] : both[3][k]; });
     }
     return undefined;
-  });
+  }, meter);
   if (failed !== undefined) return { failed };
   return sumOfLogs({ times, split, weights: w, value, slope, P, gradient, tolerances });
 }
@@ -138,6 +142,8 @@ function blockRun(chain: StepMatrix, d: Derivatives, z: ShiftInvert, t: Toleranc
   return {
     start: concat(chain.alpha, d.dAlpha),
     apply: (r, out) => {
+      // S_pᵀ x₁ reads every edge's coefficient: charged as vector work.
+      z.meter?.charge(KRYLOV_COST.multiplyAdd * (d.edges + 3 * n));
       z.apply(r.subarray(0, n), x1);
       d.transposeTimes(x1, r2);
       for (let i = 0; i < n; i++) r2[i] = r[n + i] + z.gamma * r2[i];

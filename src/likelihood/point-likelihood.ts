@@ -7,7 +7,7 @@ import { describeValue } from '../errors/describe.js';
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { withMemoryRetry } from '../kernel/residency.js';
-import { canonicalRates } from '../graph/rates.js';
+import { canonicalRates, ratesAt } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
@@ -15,6 +15,8 @@ import { transientCount } from './dense-chain.js';
 import { denseFits, denseStepCap, denseLogLikelihood, type DenseLogLikelihood, type DenseOptions } from './dense-likelihood.js';
 import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
 import { krylovLogLikelihood, type KrylovRow } from './krylov-likelihood.js';
+import { KrylovMeter } from '../distributions/krylov.js';
+import { cyclingRate } from '../distributions/cycling-rate.js';
 
 /** Bounds on the work of one evaluation. */
 export interface LikelihoodLimits {
@@ -33,6 +35,9 @@ export interface LikelihoodLimits {
  * and cheaper (levels of a chain whose mass leaves its fast states), else plain
  * uniformisation; the other two force one (adaptive still gives way where it cannot be
  * exact or would pass maxMemoryBytes). Steps and discrete graphs always step plainly.
+ * 'auto' also leaves stepping for dense matrices (at most 128 transient states) or
+ * shift-and-invert Krylov (larger continuous chains, times) where stepping would be long or
+ * pass maxSteps.
  */
 export type LikelihoodMethod = 'auto' | 'uniformisation' | 'adaptive';
 
@@ -72,6 +77,21 @@ const MU_MIN = 2 ** -1000;
 const PAST_MAX_STEPS = 3;
 const DENSE_CODES = new Set([PAST_MAX_STEPS, 4, LOST]);
 
+/**
+ * Estimated nanoseconds per unit of stepping work (λ·t × (edges + states)) in the kernel's
+ * likelihood here: about 2 for the values, 8 with the gradient (measured 1.7–2.3 and 6–12
+ * on chains of 150 and 400 states).
+ */
+const STEP_NS = { value: 2, gradient: 8 };
+/** Estimated stepping time from which 'auto' tries Krylov before stepping a row (50 ms). */
+const KRYLOV_FIRST_NS = 5e7;
+/**
+ * The share of that stepping time Krylov may spend before it gives way to the stepping. Its
+ * own estimates run up to 1.9 times short (krylov.ts): a row Krylov gives up on costs about
+ * 1.3–1.7 times its stepping alone.
+ */
+const KRYLOV_FIRST_SHARE = 1 / 3;
+
 /** Whether a dense row lost digits to underflow: a probability below the normal doubles, or a gradient not finite. */
 const underflowed = (row: DenseLogLikelihood) => row.underflow || (row.gradient !== null && row.gradient.some((g) => !Number.isFinite(g)));
 
@@ -89,6 +109,8 @@ export class PointLikelihood {
   denseRows = 0;
   /** Rows the last evaluation computed by Krylov. */
   krylovRows = 0;
+  /** The largest observed time (for the stepping estimate of Krylov-first). */
+  private readonly lastTime: number;
 
   constructor(readonly structure: Structure, readonly data: CheckedPoints, readonly limits: LikelihoodLimits = {}, method: LikelihoodMethod = 'auto') {
     const k = (this.k = kernel());
@@ -105,6 +127,9 @@ export class PointLikelihood {
     this.caps = { value: cap(false), gradient: cap(true) };
     this.ptr = this.createKernelLikelihood(this.caps.value);
     registry.register(this, this.ptr, this);
+    let lastTime = 0;
+    for (const t of [data.points, data.censored]) for (let i = 0; i < t.length; i++) lastTime = Math.max(lastTime, t[i]);
+    this.lastTime = lastTime;
   }
 
   private createKernelLikelihood(cap: number): number {
@@ -137,6 +162,73 @@ export class PointLikelihood {
   }
 
   private evaluateOnce(thetas: ThetaRows, gradient: boolean, weights: Float64Array | undefined, naming: RowNaming): LikelihoodValues {
+    const first = this.krylovFirst(thetas, gradient, weights);
+    if (!first) return this.kernelRows(thetas, gradient, weights, naming);
+    // Rows Krylov answered stay; the runs of rows between them are stepped as batches.
+    const rows = thetas.rows, d = thetas.paramLength;
+    const out = { logLik: new Float64Array(rows), gradient: gradient ? new Float64Array(rows * d) : null };
+    let denseRows = 0, krylovRows = 0;
+    for (let a = 0; a < rows;) {
+      const row = first[a];
+      if (row) {
+        out.logLik[a] = row.logLik;
+        if (out.gradient && row.gradient) out.gradient.set(row.gradient, a * d);
+        krylovRows++;
+        a++;
+        continue;
+      }
+      let b = a;
+      while (b < rows && !first[b]) b++;
+      const part = this.kernelRows({ rows: b - a, paramLength: d, data: thetas.data.subarray(a * d, b * d) }, gradient, weights, { first: naming.first + a, of: naming.of });
+      out.logLik.set(part.logLik, a);
+      if (out.gradient && part.gradient) out.gradient.set(part.gradient, a * d);
+      denseRows += this.denseRows;
+      krylovRows += this.krylovRows;
+      a = b;
+    }
+    if (first[rows - 1]) this.lastOther = 'krylov';
+    this.denseRows = denseRows;
+    this.krylovRows = krylovRows;
+    return out;
+  }
+
+  /**
+   * 'auto' on a continuous chain too large for dense matrices: the rows whose stepping would
+   * take long (a cycle through fast states, observed late: stepping cannot slow below that
+   * cycle's rate) tried by Krylov first, within a share of that stepping's estimated time.
+   * Null when no row is; an entry is undefined where the row is left to the stepping (Krylov
+   * would cost more, cannot answer, or the θ is one the kernel will name as bad).
+   */
+  private krylovFirst(thetas: ThetaRows, gradient: boolean, weights: Float64Array | undefined): ({ logLik: number; gradient: Float64Array | null } | undefined)[] | null {
+    if (!this.krylovServes()) return null;
+    const work = this.structure.col.length + this.structure.vertexCount;
+    let answers: ({ logLik: number; gradient: Float64Array | null } | undefined)[] | null = null;
+    for (let r = 0; r < thetas.rows; r++) {
+      const theta = thetaRow(thetas, r);
+      let csr;
+      try {
+        csr = ratesAt(this.structure, theta);
+      } catch (e) {
+        if (e instanceof GraphError) continue;
+        throw e;
+      }
+      const ns = cyclingRate(csr) * this.lastTime * work * (gradient ? STEP_NS.gradient : STEP_NS.value);
+      if (!(ns > KRYLOV_FIRST_NS)) continue;
+      let row: KrylovRow;
+      try {
+        row = krylovLogLikelihood(this.structure, this.data, theta, gradient, weights, new KrylovMeter(KRYLOV_FIRST_SHARE * ns));
+      } catch (e) {
+        if (e instanceof GraphError) continue;
+        throw e;
+      }
+      if ('failed' in row) continue;
+      (answers ??= new Array(thetas.rows))[r] = row;
+    }
+    return answers;
+  }
+
+  // The rows stepped by the kernel; those it refuses go dense (small chains) or to Krylov.
+  private kernelRows(thetas: ThetaRows, gradient: boolean, weights: Float64Array | undefined, naming: RowNaming): LikelihoodValues {
     const k = this.k, d = thetas.paramLength, rows = thetas.rows, m = this.structure.col.length;
     const ptrs: number[] = [];
     const alloc = (bytes: number) => { const p = allocate(k, bytes); ptrs.push(p); return p; };

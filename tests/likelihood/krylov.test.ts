@@ -116,3 +116,53 @@ describe('log L of times by Krylov past maxSteps on chains over 128 states', () 
     expect(() => evaluate(likelihood(c, { maxSteps: 100 }, 'uniformisation'), [c.theta])).toThrow(/more than maxSteps = 100 steps/);
   });
 });
+
+// Below maxSteps, 'auto' tries Krylov first on a row whose stepping would take long (a cycle
+// through fast states, observed late), within a third of that stepping's estimated time.
+describe("'auto' tries Krylov before stepping where stepping would be long", () => {
+  const c = leaky(4);
+
+  it('a nearly closed chain within maxSteps: Krylov answers (values alone and with the gradient), equal to the stepping', () => {
+    const reference = likelihood(c, { maxSteps: 2e9 }, 'uniformisation');
+    const want = evaluate(reference, [c.theta])[0];
+    expect(reference.lastRun().steps).toBeGreaterThan(20_000); // long stepping, within the default maxSteps
+    const pl = likelihood(c, { maxSteps: 10_000_000 });
+    expectMatch(evaluate(pl, [c.theta])[0], want, 'with the gradient');
+    expect(pl.lastRun().method).toBe('krylov');
+    const value = pl.evaluate({ rows: 1, paramLength: 2, data: Float64Array.from(c.theta) }, false).logLik[0];
+    expect(pl.lastRun().method).toBe('krylov');
+    expect(Math.abs(value - want.logLik)).toBeLessThanOrEqual(LOGLIK_TOL * Math.abs(want.logLik));
+  });
+
+  it('mixed rows: Krylov rows and stepped rows land in their places; a bad row is named by its place in the batch', () => {
+    // Every rate of the chain times θ₀ (its constant parts moved into θ₀'s coefficients), so
+    // that rates 1000× slower leave a short stepping: that row is stepped, the others not.
+    const spec = { ...c.spec, edges: c.spec.edges.map(([from, to, w, coef]): typeof c.spec.edges[number] => (from === 0 ? [from, to, w, coef] : [from, to, 0, [coef[0] + w, coef[1]]])) };
+    const scaled = { ...c, spec };
+    const thetas = [[0.8, 1.6], [0.0008, 0.0016], [1.2, 0.9]];
+    const pl = likelihood(scaled, { maxSteps: 10_000_000 });
+    const got = evaluate(pl, thetas);
+    expect(pl.krylovRows).toBe(2);
+    expect(pl.lastRun().method).toBe('krylov');
+    const want = evaluate(likelihood(scaled, { maxSteps: 2e9 }, 'uniformisation'), thetas);
+    got.forEach((g, k) => expectMatch(g, want[k], `θ row ${k}`));
+    // Each row alone gives the same bits as in the batch (the choice does not depend on the clock).
+    thetas.forEach((theta, k) => {
+      const alone = evaluate(likelihood(scaled, { maxSteps: 10_000_000 }), [theta])[0];
+      expect(Object.is(alone.logLik, got[k].logLik)).toBe(true);
+      expect(alone.gradient.every((x, i) => Object.is(x, got[k].gradient[i]))).toBe(true);
+    });
+    expect(() => evaluate(pl, [...thetas, [-1, 1]])).toThrow(/^θ row 3: /);
+  });
+
+  it('where Krylov would cost more than its share, the row is stepped and equals the stepping', () => {
+    // A stiff chain whose stepping is long enough to try Krylov (about 90 ms estimated), where
+    // Krylov answers (past maxSteps, above) but in some 0.6 s: it gives way.
+    const slow = stiff(7);
+    const pl = likelihood(slow, { maxSteps: 10_000_000 });
+    const got = evaluate(pl, [slow.theta])[0];
+    expect(pl.krylovRows).toBe(0);
+    expect(pl.lastRun().method).not.toBe('krylov');
+    expectMatch(got, evaluate(likelihood(slow, { maxSteps: 2e9 }, 'uniformisation'), [slow.theta])[0], 'stepped');
+  });
+});

@@ -18,7 +18,7 @@ import { isTransient, type Csr } from '../graph/rates.js';
 import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallback.js';
 import { adaptiveContinuous } from './adaptive.js';
 import { poissonSums } from './poisson-sums.js';
-import { krylovContinuous } from './krylov.js';
+import { krylovContinuous, KrylovMeter } from './krylov.js';
 import { cyclingRate } from './cycling-rate.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
 
@@ -59,11 +59,14 @@ const KRYLOV_BYTES = 256 * 1024 * 1024;
  * Krylov first on chains whose cycles hold states that fast: 10⁸ is about a quarter second.
  */
 const KRYLOV_FROM_WORK = 1e8;
+/** Estimated nanoseconds per unit of stepping work here. */
+const STEP_NS = 2.5;
 /**
- * Below maxSteps, Krylov's eliminations may merge the stepping work ÷ this many arcs (some
- * 12 ns an arc: about a quarter of the stepping's time) before giving way to stepping.
+ * Below maxSteps, Krylov may spend this share of the stepping's estimated time (by its own
+ * estimates of its work: eliminations, solves, Gram–Schmidt, small exponentials; see
+ * KrylovMeter) before giving way to stepping.
  */
-const KRYLOV_SHARE = 20;
+const KRYLOV_SHARE = 1 / 3;
 
 /** Steps × (edges + states) a distribution may cost by default. */
 const DEFAULT_WORK = 1e10;
@@ -154,8 +157,8 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     throw new GraphError('OVERFLOW', `the largest exit rate (${scale}) times the largest time (${largest(t)}) overflows double precision; rescale time or the rates`);
   if (denseIsCheaper(matrix, steps, t.length, limits.method)) return denseContinuous(matrix, scale, t);
   // Krylov's answers, or why it gave up.
-  const krylov = (eliminationWork?: number) =>
-    krylovContinuous(csr, matrix, t, { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL, eliminationWork });
+  const krylov = (meter?: KrylovMeter) =>
+    krylovContinuous(csr, matrix, t, { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL, meter });
   if (limits.method === 'krylov') {
     const result = krylov();
     if ('failed' in result) throw new GraphError('WORK_LIMIT', `method 'krylov' on this chain of ${matrix.count} transient states: it ${result.failed}`);
@@ -178,7 +181,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     // KRYLOV_FROM_WORK of work. Then Krylov may spend a share of the stepping it would save.
     const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
     if (sums) return fromSums(sums, pdf, cdf);
-    const result = krylov(steps > maxSteps ? undefined : (steps * work) / KRYLOV_SHARE);
+    const result = krylov(steps > maxSteps ? undefined : new KrylovMeter(KRYLOV_SHARE * STEP_NS * steps * work));
     if (!('failed' in result)) return result;
     krylovFailed = result.failed;
   }

@@ -56,8 +56,8 @@ export interface KrylovBudget {
   /** Absolute tolerance on the pdf and on the cdf. */
   pdfTolerance: number;
   cdfTolerance: number;
-  /** Arcs each elimination may merge (default ELIMINATION_WORK, at most that). */
-  eliminationWork?: number;
+  /** The run's budget of estimated work, if it has one (see {@link KrylovMeter}). */
+  meter?: KrylovMeter;
 }
 
 /**
@@ -339,8 +339,8 @@ export function dimensionFor(size: number, maxBytes: number): number {
 export const gammaFor = (t0: number): number => GAMMA_FRACTION * t0;
 
 /** The elimination for γ (its work bounded, and charged to the meter), handed to `use` and freed after it. */
-export function withShiftInvert<T>(killed: KilledChain, chain: StepMatrix, gamma: number, eliminationWork: number | undefined, use: (z: ShiftInvert) => T, meter?: KrylovMeter): T {
-  const limit = Math.min(ELIMINATION_WORK, eliminationWork ?? ELIMINATION_WORK);
+function withShiftInvert<T>(killed: KilledChain, chain: StepMatrix, gamma: number, use: (z: ShiftInvert) => T, meter?: KrylovMeter): T {
+  const limit = ELIMINATION_WORK;
   meter?.charge(COST.eliminationEntry * killed.entries);
   const affordable = meter ? meter.remaining / COST.merge : Infinity;
   let elimination: Elimination;
@@ -361,7 +361,8 @@ export function withShiftInvert<T>(killed: KilledChain, chain: StepMatrix, gamma
 
 /**
  * pdf and cdf at the times by shift-and-invert Krylov, or why not: the basis passed its
- * budget or stalled before the answers settled, or an elimination passed its work limit.
+ * budget or stalled before the answers settled, an elimination passed its work limit, or
+ * the run passed its meter's budget.
  */
 export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, budget: KrylovBudget): { pdf: Float64Array; cdf: Float64Array } | { failed: string } {
   const pdf = new Float64Array(t.length), cdf = new Float64Array(t.length);
@@ -372,18 +373,18 @@ export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, b
   if (maxDimension < 1) return { failed: `has no room for a basis of ${chain.count} states in ${budget.maxBytes} bytes` };
   const ones = new Float64Array(chain.count).fill(1);
   const { pdfTolerance, cdfTolerance } = budget;
-  const failed = overGroups(csr, chain, t, budget.eliminationWork, (z, members) => {
+  const failed = overGroups(csr, chain, t, (z, members) => {
     const answers = settle({
       start: chain.alpha, apply: (w, out) => z.apply(w, out), functionals: [chain.exit, ones], tolerances: [pdfTolerance, cdfTolerance], relative: [0, 0],
       plausible: ([f, survival]) => f.every((x) => x >= -pdfTolerance) && survival.every((x) => x >= -cdfTolerance && x <= 1 + cdfTolerance),
-    }, z.gamma, members.map((i) => t[i]), maxDimension);
+    }, z.gamma, members.map((i) => t[i]), maxDimension, z.meter);
     if (typeof answers === 'string') return answers;
     members.forEach((i, k) => {
       pdf[i] = Math.max(0, answers[0][k]);
       cdf[i] = Math.min(1, Math.max(0, 1 - answers[1][k]));
     });
     return undefined;
-  });
+  }, budget.meter);
   return failed === undefined ? { pdf, cdf } : { failed };
 }
 
@@ -391,12 +392,12 @@ export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, b
  * Runs `each` on every group of positive times (indices into t) with its shift-and-invert
  * operator, until one says why it failed; an elimination past its work limit fails too.
  */
-export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, eliminationWork: number | undefined, each: (z: ShiftInvert, members: number[]) => string | undefined, meter?: KrylovMeter): string | undefined {
+export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, each: (z: ShiftInvert, members: number[]) => string | undefined, meter?: KrylovMeter): string | undefined {
   const killed = new KilledChain(csr);
   for (const members of timeGroups(t)) {
     let why: string | undefined;
     try {
-      why = withShiftInvert(killed, chain, gammaFor(t[members[0]]), eliminationWork, (z) => each(z, members), meter);
+      why = withShiftInvert(killed, chain, gammaFor(t[members[0]]), (z) => each(z, members), meter);
     } catch (e) {
       if (e instanceof BudgetSpent) return OVER_BUDGET;
       if (e instanceof GraphError && e.code === 'WORK_LIMIT') return `needs eliminations past their work limit (${e.message})`;

@@ -7,6 +7,7 @@ import { Graph, GraphError, models, ready } from '../../src/index.js';
 import { eliminate } from '../../src/kernel/elimination.js';
 import { cyclingRate } from '../../src/distributions/cycling-rate.js';
 import { krylovGoesFirst } from '../../src/distributions/distribution.js';
+import { krylovContinuous, KrylovMeter, OVER_BUDGET } from '../../src/distributions/krylov.js';
 import { stepMatrix } from '../../src/distributions/stepper.js';
 import { isTransient, type Csr } from '../../src/graph/rates.js';
 import { buildGraph, randomSpec, withScaledExits, withStiffRates } from './fixtures.js';
@@ -142,6 +143,26 @@ describe("'auto' choosing Krylov before stepping", () => {
     expect(krylovGoesFirst(csr, stepMatrix(csr, lambda), lambda * 3e4, 3e4)).toBe(true);
     expect(gap(g.cdf(times), g.cdf(times, { method: 'uniformization' })).err).toBeLessThanOrEqual(1e-10);
     expect(gap(g.pdf(times), g.pdf(times, { method: 'uniformization' })).err).toBeLessThanOrEqual(1e-12);
+  });
+});
+
+describe('the work meter (Krylov within a budget of estimated work)', () => {
+  it('a run stops at its budget and says so; with room it gives the same bits as a run without a meter', () => {
+    const g = buildGraph(withScaledExits(randomSpec({ seed: 1, vertices: 200, params: 0, absorbing: 1, defective: false }), 1e-6));
+    const csr = csrOf(g), chain = stepMatrix(csr, 1);
+    const times = Float64Array.from({ length: 20 }, (_, i) => 5000 * (i + 1));
+    const budget = { maxBytes: 1 << 28, pdfTolerance: 2e-11 * Math.max(...chain.exit), cdfTolerance: 2e-11 };
+    const free = krylovContinuous(csr, chain, times, budget);
+    if ('failed' in free) throw new Error(free.failed);
+    const roomy = new KrylovMeter(1e12);
+    const metered = krylovContinuous(csr, chain, times, { ...budget, meter: roomy });
+    if ('failed' in metered) throw new Error(metered.failed);
+    expect(Array.from(metered.pdf).every((x, i) => Object.is(x, free.pdf[i]))).toBe(true);
+    const spent = 1e12 - roomy.remaining;
+    expect(spent).toBeGreaterThan(0);
+    // Less than it spends: it stops (before its elimination, or in the Arnoldi steps).
+    for (const share of [0.001, 0.5, 0.9]) expect(krylovContinuous(csr, chain, times, { ...budget, meter: new KrylovMeter(share * spent) })).toEqual({ failed: OVER_BUDGET });
+    expect('failed' in krylovContinuous(csr, chain, times, { ...budget, meter: new KrylovMeter(1.000001 * spent) })).toBe(false);
   });
 });
 

@@ -109,7 +109,7 @@ export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, t
   if (times.some((t, i) => t === 0 && w[i] > 0 && value[i] === 0)) return { logLik: -Infinity, gradient: gradient ? new Float64Array(P) : null };
   const single = dimensionFor(n, BASIS_BYTES), double = dimensionFor(2 * n, BASIS_BYTES);
   if (single < 1 || (gradient && double < 1)) return { failed: `has no room for a basis of ${n} states` };
-  const failed = overGroups(csr, chain, times, undefined, (z, members) => {
+  const failed = overGroups(csr, chain, times, (z, members) => {
     const at = members.map((i) => times[i]);
     const own = settle({
       start: chain.alpha, apply: (x, out) => z.apply(x, out), functionals: [chain.exit, ones],

@@ -232,7 +232,7 @@ class Arnoldi {
    */
   answers(times: number[]): number[][] | undefined {
     const m = this.columns, M = MAX_DIMENSION;
-    this.meter?.charge((COST.exponential * m ** 3 + COST.exponentialFixed) * Math.min(times.length, 1 + new Set(times.slice(1).map((t, k) => t - times[k])).size));
+    this.meter?.charge((COST.exponential * m ** 3 + COST.exponentialFixed) * exponentialsFor(times));
     const hm = new Float64Array(m * m);
     for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) hm[i * m + j] = this.h[i * M + j];
     const out: number[][] = this.dots.map(() => []);
@@ -256,6 +256,11 @@ class Arnoldi {
     }
     return out;
   }
+}
+
+/** Small exponentials answers() computes for ascending times: the first, and one per distinct spacing after it. */
+function exponentialsFor(times: number[]): number {
+  return Math.min(times.length, 1 + new Set(times.slice(1).map((t, k) => t - times[k])).size);
 }
 
 /** y + E·y for the m × m row-major E. */
@@ -340,15 +345,14 @@ export const gammaFor = (t0: number): number => GAMMA_FRACTION * t0;
 
 /** The elimination for γ (its work bounded, and charged to the meter), handed to `use` and freed after it. */
 function withShiftInvert<T>(killed: KilledChain, chain: StepMatrix, gamma: number, use: (z: ShiftInvert) => T, meter?: KrylovMeter): T {
-  const limit = ELIMINATION_WORK;
   meter?.charge(COST.eliminationEntry * killed.entries);
   const affordable = meter ? meter.remaining / COST.merge : Infinity;
   let elimination: Elimination;
   try {
-    elimination = killed.eliminate(1 / gamma, Math.max(1, Math.min(limit, affordable)));
+    elimination = killed.eliminate(1 / gamma, Math.max(1, Math.min(ELIMINATION_WORK, affordable)));
   } catch (e) {
     // Stopped by the budget, not by the elimination's own limit.
-    if (e instanceof GraphError && e.code === 'WORK_LIMIT' && affordable < limit) throw new BudgetSpent();
+    if (e instanceof GraphError && e.code === 'WORK_LIMIT' && affordable < ELIMINATION_WORK) throw new BudgetSpent();
     throw e;
   }
   try {
@@ -390,7 +394,8 @@ export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, b
 
 /**
  * Runs `each` on every group of positive times (indices into t) with its shift-and-invert
- * operator, until one says why it failed; an elimination past its work limit fails too.
+ * operator, until one says why it failed; an elimination past its work limit fails too, and
+ * so does a run past its meter's budget.
  */
 export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, each: (z: ShiftInvert, members: number[]) => string | undefined, meter?: KrylovMeter): string | undefined {
   const killed = new KilledChain(csr);

@@ -92,6 +92,9 @@ const KRYLOV_FIRST_NS = 5e7;
  */
 const KRYLOV_FIRST_SHARE = 1 / 3;
 
+/** One θ row's log L and, when asked, its gradient. */
+type RowAnswer = { logLik: number; gradient: Float64Array | null };
+
 /** Whether a dense row lost digits to underflow: a probability below the normal doubles, or a gradient not finite. */
 const underflowed = (row: DenseLogLikelihood) => row.underflow || (row.gradient !== null && row.gradient.some((g) => !Number.isFinite(g)));
 
@@ -199,10 +202,10 @@ export class PointLikelihood {
    * Null when no row is; an entry is undefined where the row is left to the stepping (Krylov
    * would cost more, cannot answer, or the θ is one the kernel will name as bad).
    */
-  private krylovFirst(thetas: ThetaRows, gradient: boolean, weights: Float64Array | undefined): ({ logLik: number; gradient: Float64Array | null } | undefined)[] | null {
+  private krylovFirst(thetas: ThetaRows, gradient: boolean, weights: Float64Array | undefined): (RowAnswer | undefined)[] | null {
     if (!this.krylovServes()) return null;
     const work = this.structure.col.length + this.structure.vertexCount;
-    let answers: ({ logLik: number; gradient: Float64Array | null } | undefined)[] | null = null;
+    let answers: (RowAnswer | undefined)[] | null = null;
     for (let r = 0; r < thetas.rows; r++) {
       const theta = thetaRow(thetas, r);
       let csr;
@@ -324,7 +327,7 @@ export class PointLikelihood {
   }
 
   // One row by Krylov; where it cannot answer, WORK_LIMIT saying why, the row named as in the batch.
-  private krylovRow(thetas: ThetaRows, r: number, gradient: boolean, weights: Float64Array | undefined, naming: RowNaming): { logLik: number; gradient: Float64Array | null } {
+  private krylovRow(thetas: ThetaRows, r: number, gradient: boolean, weights: Float64Array | undefined, naming: RowNaming): RowAnswer {
     const where = naming.of > 1 ? `θ row ${naming.first + r}: ` : '';
     let row: KrylovRow;
     try {

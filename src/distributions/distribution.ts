@@ -17,7 +17,7 @@ import { GraphError } from '../errors/index.js';
 import { isTransient, type Csr } from '../graph/rates.js';
 import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallback.js';
 import { adaptiveContinuous } from './adaptive.js';
-import { poissonSums } from './poisson-sums.js';
+import { PoissonSums } from './poisson-sums.js';
 import { krylovContinuous, KrylovMeter } from './krylov.js';
 import { cyclingRate } from './cycling-rate.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
@@ -166,42 +166,48 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   }
   const auto = (limits.method ?? 'auto') === 'auto' && matrix.count > DENSE_MAX_STATES;
   const work = matrix.src.length + matrix.count;
+  // Plain stepping, resumable: after a trial of steps before Krylov, the stepping that
+  // follows (where Krylov and adaptive stepping give way) carries the trial on.
+  let plain: { stepper: Stepper; sums: PoissonSums } | undefined;
   const stepped = (limit: number) => {
-    const stepper = new Stepper(matrix, tail);
-    try {
-      return poissonSums(stepper, scale, t, tail, limit);
-    } finally {
-      stepper.free();
+    if (!plain) {
+      const stepper = new Stepper(matrix, tail);
+      plain = { stepper, sums: new PoissonSums(stepper, scale, t, tail) };
     }
+    return plain.sums.run(limit);
   };
-  let krylovFailed: string | undefined;
-  if (auto && krylovGoesFirst(csr, matrix, steps, largest(t))) {
-    // Stepping stops once the mass is absorbed, which may be long before the last time
-    // (rabbits N = 400 to t = 100: 0.24 s stepped, 2.3 s by Krylov): it gets the first
-    // KRYLOV_FROM_WORK of work. Then Krylov may spend a share of the stepping it would save.
-    const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
-    if (sums) return fromSums(sums, pdf, cdf);
-    const result = krylov(steps > maxSteps ? undefined : new KrylovMeter(KRYLOV_SHARE * STEP_NS * steps * work));
-    if (!('failed' in result)) return result;
-    krylovFailed = result.failed;
-  }
-  const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
-  if (adaptive) return adaptive;
-  // Stepping would pass its limit and dense matrices are out of reach.
-  if (auto && steps > maxSteps) {
-    if (krylovFailed === undefined) {
-      const result = krylov();
+  try {
+    let krylovFailed: string | undefined;
+    if (auto && krylovGoesFirst(csr, matrix, steps, largest(t))) {
+      // Stepping stops once the mass is absorbed, which may be long before the last time
+      // (rabbits N = 400 to t = 100: 0.24 s stepped, 2.3 s by Krylov): it gets the first
+      // KRYLOV_FROM_WORK of work. Then Krylov may spend a share of the stepping it would save.
+      const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
+      if (sums) return fromSums(sums, pdf, cdf);
+      const result = krylov(steps > maxSteps ? undefined : new KrylovMeter(KRYLOV_SHARE * STEP_NS * steps * work));
       if (!('failed' in result)) return result;
       krylovFailed = result.failed;
     }
-    tooMuchWork(steps, matrix.count, maxSteps, krylovFailed);
+    const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
+    if (adaptive) return adaptive;
+    // Stepping would pass its limit and dense matrices are out of reach.
+    if (auto && steps > maxSteps) {
+      if (krylovFailed === undefined) {
+        const result = krylov();
+        if (!('failed' in result)) return result;
+        krylovFailed = result.failed;
+      }
+      tooMuchWork(steps, matrix.count, maxSteps, krylovFailed);
+    }
+    const sums = stepped(maxSteps);
+    if (sums === undefined) {
+      if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(scale * largest(t), matrix.count, maxSteps);
+      return denseContinuous(matrix, scale, t);
+    }
+    return fromSums(sums, pdf, cdf);
+  } finally {
+    plain?.stepper.free();
   }
-  const sums = stepped(maxSteps);
-  if (sums === undefined) {
-    if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(scale * largest(t), matrix.count, maxSteps);
-    return denseContinuous(matrix, scale, t);
-  }
-  return fromSums(sums, pdf, cdf);
 }
 
 /** pdf and cdf from the Poisson sums (pairs f, P(T > t) for each time). */

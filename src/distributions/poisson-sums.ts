@@ -20,29 +20,49 @@ export interface StepSource {
  * cut below `tail`; undefined when the steps would pass `maxSteps` first.
  */
 export function poissonSums(source: StepSource, lambda: number, t: Float64Array, tail: number, maxSteps: number): Float64Array | undefined {
-  const order = Array.from(t.keys()).sort((a, b) => t[a] - t[b]);
-  const mu = Float64Array.from(t, (ti) => lambda * ti);
-  const sums = new Float64Array(2 * t.length);
-  if (t.length === 0) return sums;
+  return new PoissonSums(source, lambda, t, tail).run(maxSteps);
+}
+
+/**
+ * The same sums, resumable: run(maxSteps) steps on from where the last run stopped, so a
+ * trial that stopped at a small limit can be carried on instead of started again.
+ */
+export class PoissonSums {
+  private readonly order: number[];
+  private readonly mu: Float64Array;
+  private readonly sums: Float64Array;
   // No step past the last time's window is ever read: a chunk never runs beyond it.
-  const end = stepsToRead(mu[order[order.length - 1]], tail);
-  const cursors = new Map<number, PoissonCursor>();
-  let next = 0;
-  for (;;) {
-    // The bound is loose on purpose: a cursor made early costs nothing.
-    while (next < order.length && mu[order[next]] - 20 * Math.sqrt(mu[order[next]]) - 20 <= source.position + CHUNK) {
-      cursors.set(order[next], new PoissonCursor(mu[order[next]], tail));
-      next++;
-    }
-    if (cursors.size === 0 && next === order.length) return sums;
-    // Once the mass is gone every later step contributes 0: windows not reached are done.
-    if (source.stopped) return sums;
-    if (source.position >= maxSteps) return undefined;
-    const offset = source.position;
-    const { a, b } = source.next(end - offset);
-    for (const [i, cursor] of cursors) {
-      cursor.dot2(a, b, offset, sums, i);
-      if (cursor.done) cursors.delete(i);
+  private readonly end: number;
+  private readonly cursors = new Map<number, PoissonCursor>();
+  private next = 0;
+
+  constructor(private readonly source: StepSource, lambda: number, private readonly t: Float64Array, private readonly tail: number) {
+    this.order = Array.from(t.keys()).sort((a, b) => t[a] - t[b]);
+    this.mu = Float64Array.from(t, (ti) => lambda * ti);
+    this.sums = new Float64Array(2 * t.length);
+    this.end = t.length === 0 ? 0 : stepsToRead(this.mu[this.order[this.order.length - 1]], tail);
+  }
+
+  /** The sums once every window is read, or undefined when the steps would pass `maxSteps` first (run again with more). */
+  run(maxSteps: number): Float64Array | undefined {
+    const { source, order, mu, sums, cursors } = this;
+    if (this.t.length === 0) return sums;
+    for (;;) {
+      // The bound is loose on purpose: a cursor made early costs nothing.
+      while (this.next < order.length && mu[order[this.next]] - 20 * Math.sqrt(mu[order[this.next]]) - 20 <= source.position + CHUNK) {
+        cursors.set(order[this.next], new PoissonCursor(mu[order[this.next]], this.tail));
+        this.next++;
+      }
+      if (cursors.size === 0 && this.next === order.length) return sums;
+      // Once the mass is gone every later step contributes 0: windows not reached are done.
+      if (source.stopped) return sums;
+      if (source.position >= maxSteps) return undefined;
+      const offset = source.position;
+      const { a, b } = source.next(this.end - offset);
+      for (const [i, cursor] of cursors) {
+        cursor.dot2(a, b, offset, sums, i);
+        if (cursor.done) cursors.delete(i);
+      }
     }
   }
 }

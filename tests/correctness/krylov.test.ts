@@ -166,6 +166,22 @@ describe('the work meter (Krylov within a budget of estimated work)', () => {
   });
 });
 
+describe("'auto' where Krylov gives way after its trial of steps", () => {
+  it('the stepping carries the trial on: the same bits as plain uniformisation from the start', () => {
+    // 500 states, rates over 6 orders, to t = 30: a trial of 10⁸ work (57,600 steps) does not
+    // finish, Krylov (about 0.2 s) passes its third of the stepping's 0.3 s, and adaptive
+    // stepping gives way; plain stepping then goes on from the trial's last step.
+    const g = buildGraph(withStiffRates(randomSpec({ seed: 1, vertices: 500, params: 0, absorbing: 1, defective: false }), 3, 1));
+    const times = Array.from({ length: 100 }, (_, i) => (30 * (i + 1)) / 100);
+    const csr = csrOf(g), lambda = Math.max(...csr.exitRate);
+    expect(krylovGoesFirst(csr, stepMatrix(csr, lambda), lambda * 30, 30)).toBe(true);
+    const auto = g.pdf(times), plain = g.pdf(times, { method: 'uniformization' });
+    expect(Array.from(auto).every((x, i) => Object.is(x, plain[i]))).toBe(true);
+    const autoCdf = g.cdf(times), plainCdf = g.cdf(times, { method: 'uniformization' });
+    expect(Array.from(autoCdf).every((x, i) => Object.is(x, plainCdf[i]))).toBe(true);
+  });
+});
+
 describe("'auto' on chains too large for dense matrices and too stiff to step", () => {
   it('a nearly closed 200-state chain past maxSteps answers by Krylov, as uniformisation does without the limit', () => {
     const g = buildGraph(withScaledExits(randomSpec({ seed: 5, vertices: 200, params: 0, absorbing: 1, defective: false }), 1e-6));

@@ -18,7 +18,8 @@ import { isTransient, type Csr } from '../graph/rates.js';
 import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallback.js';
 import { adaptiveContinuous } from './adaptive.js';
 import { PoissonSums } from './poisson-sums.js';
-import { krylovContinuous, KrylovMeter } from './krylov.js';
+import { krylovContinuous, KrylovMeter, KRYLOV_COST } from './krylov.js';
+import { absorbedBy } from './absorbed-by.js';
 import { cyclingRate } from './cycling-rate.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
 
@@ -67,6 +68,9 @@ const STEP_NS = 2.5;
  * KrylovMeter) before giving way to stepping.
  */
 const KRYLOV_SHARE = 1 / 3;
+
+/** Arcs the elimination for the moments (when is the mass absorbed?) may merge at most: about 0.4 s. */
+const MOMENTS_WORK = 3e7;
 
 /** Steps × (edges + states) a distribution may cost by default. */
 const DEFAULT_WORK = 1e10;
@@ -180,13 +184,26 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     let krylovFailed: string | undefined;
     if (auto && krylovGoesFirst(csr, matrix, steps, largest(t))) {
       // Stepping stops once the mass is absorbed, which may be long before the last time
-      // (rabbits N = 400 to t = 100: 0.24 s stepped, 2.3 s by Krylov): it gets the first
-      // KRYLOV_FROM_WORK of work. Then Krylov may spend a share of the stepping it would save.
-      const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
-      if (sums) return fromSums(sums, pdf, cdf);
-      const result = krylov(steps > maxSteps ? undefined : new KrylovMeter(KRYLOV_SHARE * STEP_NS * steps * work));
-      if (!('failed' in result)) return result;
-      krylovFailed = result.failed;
+      // (rabbits N = 400 to t = 100: 0.24 s stepped, 2.3 s by Krylov). The chain's moments
+      // bound when; where they cannot be had within a share of the stepping's time, stepping
+      // gets the first KRYLOV_FROM_WORK of work to see. Then Krylov may spend a share of the
+      // stepping it would save.
+      const share = KRYLOV_SHARE * STEP_NS * steps * work;
+      const by = absorbedBy(csr, tail, Math.min(MOMENTS_WORK, share / 2 / KRYLOV_COST.merge));
+      let tryKrylov: boolean;
+      if (by === undefined) {
+        const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
+        if (sums) return fromSums(sums, pdf, cdf);
+        tryKrylov = true;
+      } else {
+        const live = Math.min(largest(t), by);
+        tryKrylov = krylovGoesFirst(csr, matrix, scale * live, live);
+      }
+      if (tryKrylov) {
+        const result = krylov(steps > maxSteps ? undefined : new KrylovMeter(share));
+        if (!('failed' in result)) return result;
+        krylovFailed = result.failed;
+      }
     }
     const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
     if (adaptive) return adaptive;

@@ -182,25 +182,34 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   };
   try {
     let krylovFailed: string | undefined;
+    // The steps stepping will take: fewer than λ·t_max where the mass is absorbed before the last time.
+    let needed = steps;
     if (auto && krylovGoesFirst(csr, matrix, steps, largest(t))) {
       // Stepping stops once the mass is absorbed, which may be long before the last time
       // (rabbits N = 400 to t = 100: 0.24 s stepped, 2.3 s by Krylov). The chain's moments
       // bound when; where they cannot be had within a share of the stepping's time, stepping
       // gets the first KRYLOV_FROM_WORK of work to see. Then Krylov may spend a share of the
       // stepping it would save.
-      const share = KRYLOV_SHARE * STEP_NS * steps * work;
-      const by = absorbedBy(csr, tail, Math.min(MOMENTS_WORK, share / 2 / KRYLOV_COST.merge));
+      const by = absorbedBy(csr, tail, Math.min(MOMENTS_WORK, (KRYLOV_SHARE * STEP_NS * steps * work) / 2 / KRYLOV_COST.merge));
       let tryKrylov: boolean;
       if (by === undefined) {
         const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
         if (sums) return fromSums(sums, pdf, cdf);
         tryKrylov = true;
       } else {
+        // Twice the bound's steps: the stepper stops on its own chain's mass, a little after
+        // P(T > t) passes the tolerance.
         const live = Math.min(largest(t), by);
-        tryKrylov = krylovGoesFirst(csr, matrix, scale * live, live);
+        needed = Math.min(steps, 2 * scale * live + 64);
+        tryKrylov = krylovGoesFirst(csr, matrix, needed, live);
+        // The mass dies early enough for plain stepping (as a trial would have found it).
+        if (!tryKrylov && needed <= maxSteps && needed * work <= 2 * KRYLOV_FROM_WORK) {
+          const sums = stepped(maxSteps);
+          if (sums) return fromSums(sums, pdf, cdf);
+        }
       }
       if (tryKrylov) {
-        const result = krylov(steps > maxSteps ? undefined : new KrylovMeter(share));
+        const result = krylov(needed > maxSteps ? undefined : new KrylovMeter(KRYLOV_SHARE * STEP_NS * needed * work));
         if (!('failed' in result)) return result;
         krylovFailed = result.failed;
       }
@@ -208,7 +217,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
     if (adaptive) return adaptive;
     // Stepping would pass its limit and dense matrices are out of reach.
-    if (auto && steps > maxSteps) {
+    if (auto && needed > maxSteps) {
       if (krylovFailed === undefined) {
         const result = krylov();
         if (!('failed' in result)) return result;

@@ -182,6 +182,19 @@ describe("'auto' where Krylov gives way after its trial of steps", () => {
   });
 });
 
+describe("'auto' where the mass is absorbed long before the last time", () => {
+  it('rabbits N = 100 to t = 10⁶ (λt far past maxSteps): stepped to where the mass is gone, the same bits as uniformisation without the limit', () => {
+    const g = models.rabbits(100);
+    const times = Array.from({ length: 50 }, (_, i) => 2e4 * (i + 1));
+    const theta = [1, 2, 4];
+    const auto = g.pdf(times, { theta }), plain = g.pdf(times, { theta, method: 'uniformization', maxSteps: 1e9 });
+    expect(Array.from(auto).every((x, i) => Object.is(x, plain[i]))).toBe(true);
+    const early = [0.5, 1, 2, 5, 1e3, 1e6];
+    const autoCdf = g.cdf(early, { theta }), plainCdf = g.cdf(early, { theta, method: 'uniformization', maxSteps: 1e9 });
+    expect(Array.from(autoCdf).every((x, i) => Object.is(x, plainCdf[i]))).toBe(true);
+  });
+});
+
 describe("'auto' on chains too large for dense matrices and too stiff to step", () => {
   it('a nearly closed 200-state chain past maxSteps answers by Krylov, as uniformisation does without the limit', () => {
     const g = buildGraph(withScaledExits(randomSpec({ seed: 5, vertices: 200, params: 0, absorbing: 1, defective: false }), 1e-6));

@@ -23,6 +23,9 @@ import { absorbedBy } from './absorbed-by.js';
 import { cyclingRate } from './cycling-rate.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
 
+/** pdf and cdf at each time. */
+type Answers = { pdf: Float64Array; cdf: Float64Array };
+
 /** Truncation tolerance per Poisson tail, before scaling by the largest exit rate. */
 export const UNIFORMIZATION_TAIL = 1e-11;
 
@@ -185,34 +188,9 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     // The steps stepping will take: fewer than λ·t_max where the mass is absorbed before the last time.
     let needed = steps;
     if (auto && krylovGoesFirst(csr, matrix, steps, largest(t))) {
-      // Stepping stops once the mass is absorbed, which may be long before the last time
-      // (rabbits N = 400 to t = 100: 0.24 s stepped, 2.3 s by Krylov). The chain's moments
-      // bound when; where they cannot be had within a share of the stepping's time, stepping
-      // gets the first KRYLOV_FROM_WORK of work to see. Then Krylov may spend a share of the
-      // stepping it would save.
-      const by = absorbedBy(csr, tail, Math.min(MOMENTS_WORK, (KRYLOV_SHARE * STEP_NS * steps * work) / 2 / KRYLOV_COST.merge));
-      let tryKrylov: boolean;
-      if (by === undefined) {
-        const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
-        if (sums) return fromSums(sums, pdf, cdf);
-        tryKrylov = true;
-      } else {
-        // Twice the bound's steps: the stepper stops on its own chain's mass, a little after
-        // P(T > t) passes the tolerance.
-        const live = Math.min(largest(t), by);
-        needed = Math.min(steps, 2 * scale * live + 64);
-        tryKrylov = krylovGoesFirst(csr, matrix, needed, live);
-        // The mass dies early enough for plain stepping (as a trial would have found it).
-        if (!tryKrylov && needed <= maxSteps && needed * work <= 2 * KRYLOV_FROM_WORK) {
-          const sums = stepped(maxSteps);
-          if (sums) return fromSums(sums, pdf, cdf);
-        }
-      }
-      if (tryKrylov) {
-        const result = krylov(needed > maxSteps ? undefined : new KrylovMeter(KRYLOV_SHARE * STEP_NS * needed * work));
-        if (!('failed' in result)) return result;
-        krylovFailed = result.failed;
-      }
+      const first = beforeStepping({ csr, matrix, t, scale, tail, steps, maxSteps, work }, stepped, krylov);
+      if ('answer' in first) return first.answer;
+      ({ needed, krylovFailed } = first);
     }
     const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
     if (adaptive) return adaptive;
@@ -236,8 +214,46 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   }
 }
 
+/** What 'auto' may answer before stepping a chain that a cycle through fast states could make long. */
+interface Candidate { csr: Csr; matrix: StepMatrix; t: Float64Array; scale: number; tail: number; steps: number; maxSteps: number; work: number }
+
+/**
+ * Stepping stops once the mass is absorbed, which may be long before the last time
+ * (rabbits N = 400 to t = 100: 0.24 s stepped, 2.3 s by Krylov). The chain's moments bound
+ * when (absorbedBy); where they cannot be had within a share of the stepping's time,
+ * stepping gets the first KRYLOV_FROM_WORK of work to see. Then, where stepping to that time
+ * would still be long, Krylov may spend a share of it. The answers, or the steps stepping
+ * will need and why Krylov gave up.
+ */
+function beforeStepping(c: Candidate, stepped: (limit: number) => Float64Array | undefined, krylov: (meter?: KrylovMeter) => Answers | { failed: string }): { answer: Answers } | { needed: number; krylovFailed?: string } {
+  const { csr, matrix, t, scale, steps, maxSteps, work } = c;
+  const asAnswer = (sums: Float64Array) => ({ answer: fromSums(sums, new Float64Array(t.length), new Float64Array(t.length)) });
+  let needed = steps;
+  let tryKrylov: boolean;
+  const by = absorbedBy(csr, c.tail, Math.min(MOMENTS_WORK, (KRYLOV_SHARE * STEP_NS * steps * work) / 2 / KRYLOV_COST.merge));
+  if (by === undefined) {
+    const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
+    if (sums) return asAnswer(sums);
+    tryKrylov = true;
+  } else {
+    // Twice the bound's steps: the stepper stops on its own chain's mass, a little after
+    // P(T > t) passes the tolerance.
+    const live = Math.min(largest(t), by);
+    needed = Math.min(steps, 2 * scale * live + 64);
+    tryKrylov = krylovGoesFirst(csr, matrix, needed, live);
+    // The mass dies early enough for plain stepping (as a trial would have found).
+    if (!tryKrylov && needed <= maxSteps && needed * work <= 2 * KRYLOV_FROM_WORK) {
+      const sums = stepped(maxSteps);
+      if (sums) return asAnswer(sums);
+    }
+  }
+  if (!tryKrylov) return { needed };
+  const result = krylov(needed > maxSteps ? undefined : new KrylovMeter(KRYLOV_SHARE * STEP_NS * needed * work));
+  return 'failed' in result ? { needed, krylovFailed: result.failed } : { answer: result };
+}
+
 /** pdf and cdf from the Poisson sums (pairs f, P(T > t) for each time). */
-function fromSums(sums: Float64Array, pdf: Float64Array, cdf: Float64Array): { pdf: Float64Array; cdf: Float64Array } {
+function fromSums(sums: Float64Array, pdf: Float64Array, cdf: Float64Array): Answers {
   for (let i = 0; i < pdf.length; i++) {
     pdf[i] = sums[2 * i];
     cdf[i] = Math.min(1, Math.max(0, 1 - sums[2 * i + 1]));

@@ -3,7 +3,7 @@
 // mass lives to the last time, without stepping first to see. Markov's inequality gives
 // P(T > t) ≤ E[T^k]/t^k for every k, so P(T > t) ≤ tolerance from t_k = (E[T^k]/tolerance)^(1/k);
 // the best k of 1..12 is within about 2× of the true time for an exponential tail.
-import { GraphError } from '../errors/index.js';
+import { GraphError, KernelError } from '../errors/index.js';
 import { eliminate } from '../kernel/elimination.js';
 import type { Csr } from '../graph/rates.js';
 
@@ -12,14 +12,15 @@ const ORDERS = 12;
 
 /**
  * A time by which P(T > t) ≤ `tolerance` (Infinity where the moments overflow), or undefined
- * where the elimination for the moments would merge more than `maxWork` arcs.
+ * where the elimination for the moments would merge more than `maxWork` arcs or find no
+ * kernel memory (the caller then steps to see: nothing is lost but the bound).
  */
 export function absorbedBy(csr: Csr, tolerance: number, maxWork: number): number | undefined {
   let elimination;
   try {
     elimination = eliminate(csr, Math.max(1, maxWork));
   } catch (e) {
-    if (e instanceof GraphError && e.code === 'WORK_LIMIT') return undefined;
+    if ((e instanceof GraphError && e.code === 'WORK_LIMIT') || (e instanceof KernelError && e.code === 'OUT_OF_MEMORY')) return undefined;
     throw e;
   }
   try {

@@ -153,8 +153,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
     for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++) if (!isTransient(csr, csr.col[j])) s += csr.weight[j];
     maxExit = Math.max(maxExit, s);
   }
-  const pdf = new Float64Array(t.length), cdf = new Float64Array(t.length);
-  if (t.length === 0) return { pdf, cdf };
+  if (t.length === 0) return { pdf: new Float64Array(0), cdf: new Float64Array(0) };
   const tail = UNIFORMIZATION_TAIL / Math.max(1, maxExit);
   const scale = lambda || 1;
   const matrix = stepMatrix(csr, scale);
@@ -208,7 +207,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
       if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(scale * largest(t), matrix.count, maxSteps);
       return denseContinuous(matrix, scale, t);
     }
-    return fromSums(sums, pdf, cdf);
+    return fromSums(sums);
   } finally {
     plain?.stepper.free();
   }
@@ -227,13 +226,14 @@ interface Candidate { csr: Csr; matrix: StepMatrix; t: Float64Array; scale: numb
  */
 function beforeStepping(c: Candidate, stepped: (limit: number) => Float64Array | undefined, krylov: (meter?: KrylovMeter) => Answers | { failed: string }): { answer: Answers } | { needed: number; krylovFailed?: string } {
   const { csr, matrix, t, scale, steps, maxSteps, work } = c;
-  const asAnswer = (sums: Float64Array) => ({ answer: fromSums(sums, new Float64Array(t.length), new Float64Array(t.length)) });
+  // Krylov's budget (and the moments' elimination's, half of it): a share of stepping's estimated time.
+  const shareOf = (stepsTaken: number) => KRYLOV_SHARE * STEP_NS * stepsTaken * work;
   let needed = steps;
   let tryKrylov: boolean;
-  const by = absorbedBy(csr, c.tail, Math.min(MOMENTS_WORK, (KRYLOV_SHARE * STEP_NS * steps * work) / 2 / KRYLOV_COST.merge));
+  const by = absorbedBy(csr, c.tail, Math.min(MOMENTS_WORK, shareOf(steps) / 2 / KRYLOV_COST.merge));
   if (by === undefined) {
     const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));
-    if (sums) return asAnswer(sums);
+    if (sums) return { answer: fromSums(sums) };
     tryKrylov = true;
   } else {
     // Twice the bound's steps: the stepper stops on its own chain's mass, a little after
@@ -244,17 +244,18 @@ function beforeStepping(c: Candidate, stepped: (limit: number) => Float64Array |
     // The mass dies early enough for plain stepping (as a trial would have found).
     if (!tryKrylov && needed <= maxSteps && needed * work <= 2 * KRYLOV_FROM_WORK) {
       const sums = stepped(maxSteps);
-      if (sums) return asAnswer(sums);
+      if (sums) return { answer: fromSums(sums) };
     }
   }
   if (!tryKrylov) return { needed };
-  const result = krylov(needed > maxSteps ? undefined : new KrylovMeter(KRYLOV_SHARE * STEP_NS * needed * work));
+  const result = krylov(needed > maxSteps ? undefined : new KrylovMeter(shareOf(needed)));
   return 'failed' in result ? { needed, krylovFailed: result.failed } : { answer: result };
 }
 
 /** pdf and cdf from the Poisson sums (pairs f, P(T > t) for each time). */
-function fromSums(sums: Float64Array, pdf: Float64Array, cdf: Float64Array): Answers {
-  for (let i = 0; i < pdf.length; i++) {
+function fromSums(sums: Float64Array): Answers {
+  const n = sums.length / 2, pdf = new Float64Array(n), cdf = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
     pdf[i] = sums[2 * i];
     cdf[i] = Math.min(1, Math.max(0, 1 - sums[2 * i + 1]));
   }

@@ -12,7 +12,7 @@
 // so each parameter costs one more Krylov run of two solves a step with the same
 // elimination. log L needs relative accuracy: each run settles to 10⁻¹⁰ of every value,
 // down to a floor near rounding; a value within 10³ of that floor is refused, never returned.
-import { ratesAt, isTransient } from '../graph/rates.js';
+import { ratesAt, isTransient, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { stepMatrix, type StepMatrix } from '../distributions/stepper.js';
 import { dimensionFor, dot, overGroups, settle, KRYLOV_COST, type KrylovMeter, type KrylovRun, type ShiftInvert } from '../distributions/krylov.js';
@@ -77,10 +77,10 @@ interface Tolerances { pdf: number; cdf: number }
 /**
  * log L = Σ w_i log f(t_i) + Σ w_j log P(T > c_j) at θ and its gradient, by Krylov.
  * `weights` replace the data's (points then censored) when given; with a `meter`, the run
- * stops (failed) once its estimated work passes the meter's budget.
+ * stops (failed) once its estimated work passes the meter's budget. `csr`: the rates at θ,
+ * where the caller has them already.
  */
-export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, theta: Float64Array, gradient: boolean, weights?: Float64Array, meter?: KrylovMeter): KrylovRow {
-  const csr = ratesAt(structure, theta);
+export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, theta: Float64Array, gradient: boolean, weights?: Float64Array, meter?: KrylovMeter, csr: Csr = ratesAt(structure, theta)): KrylovRow {
   // A rate of 0 at θ drops its edge, and the chain's edges no longer match the coefficients.
   if (csr.col !== structure.col) return { failed: 'has rates of 0 at this θ' };
   const chain = stepMatrix(csr, 1);

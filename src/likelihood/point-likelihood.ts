@@ -7,7 +7,7 @@ import { describeValue } from '../errors/describe.js';
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { withMemoryRetry } from '../kernel/residency.js';
-import { canonicalRates, ratesAt } from '../graph/rates.js';
+import { canonicalRates, ratesAt, type Csr } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
@@ -208,7 +208,7 @@ export class PointLikelihood {
     let answers: (RowAnswer | undefined)[] | null = null;
     for (let r = 0; r < thetas.rows; r++) {
       const theta = thetaRow(thetas, r);
-      let csr;
+      let csr: Csr;
       try {
         csr = ratesAt(this.structure, theta);
       } catch (e) {
@@ -219,7 +219,7 @@ export class PointLikelihood {
       if (!(ns > KRYLOV_FIRST_NS)) continue;
       let row: KrylovRow;
       try {
-        row = krylovLogLikelihood(this.structure, this.data, theta, gradient, weights, new KrylovMeter(KRYLOV_FIRST_SHARE * ns));
+        row = krylovLogLikelihood(this.structure, this.data, theta, gradient, weights, new KrylovMeter(KRYLOV_FIRST_SHARE * ns), csr);
       } catch (e) {
         if (e instanceof GraphError) continue;
         throw e;

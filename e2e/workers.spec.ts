@@ -87,6 +87,9 @@ test('coalescent n = 40 and n = 50 (204,227 vertices): built in a worker of the 
     expect(out.finite && out.monotone).toBe(true);
     expect(out.cdfLast).toBeGreaterThan(0.99);
     expect(out.areaError).toBeLessThan(1e-3);
-    console.log(`coalescent n = ${n} in Chromium: build ${out.builtMs.toFixed(0)} ms, build + E[T] ${out.meanMs.toFixed(0)} ms, pdf + cdf at 200 points ${out.distributionMs.toFixed(0)} ms (${out.progressReports} progress reports)`);
+    // The pdf reports from inside its computation, ending at the largest time (8).
+    expect(out.pdfProgress.at(-1)).toEqual({ done: 8, total: 8 });
+    expect(out.pdfProgress.every((p) => p.done <= p.total)).toBe(true);
+    console.log(`coalescent n = ${n} in Chromium: build ${out.builtMs.toFixed(0)} ms, build + E[T] ${out.meanMs.toFixed(0)} ms, pdf + cdf at 200 points ${out.distributionMs.toFixed(0)} ms (${out.progressReports} progress reports of the build, ${out.pdfProgress.length} of the pdf)`);
   }
 });

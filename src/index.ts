@@ -18,6 +18,7 @@ export { GraphAtTheta } from './evaluate/graph-at-theta.js';
 export { seededRandom, type Random } from './sampling/rng.js';
 export type { SampleOptions } from './sampling/sample.js';
 export { UNIFORMIZATION_TAIL, type DistributionLimits } from './distributions/distribution.js';
+export type { DistributionProgress, DistributionProgressCallback } from './distributions/progress.js';
 
 // Traces and trace models.
 export { Trace, type TraceStats, type TraceMomentOptions, type TraceGradientOptions, type TraceGradient } from './trace/trace.js';

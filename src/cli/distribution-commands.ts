@@ -5,6 +5,7 @@
 // stderr (a bar on a terminal); --quiet silences it.
 import { ready } from '../kernel/module.js';
 import { Graph } from '../phase-type/graph.js';
+import type { DistributionProgress } from '../distributions/progress.js';
 import { GraphError } from '../errors/index.js';
 import { compile } from '../evaluate/compile.js';
 import { createPool, type CallOptions, type Pool } from '../pool/pool.js';
@@ -109,6 +110,10 @@ async function momentsOf(graph: Graph, k: number, args: ParsedArgs, progress: Pr
   return model.moments(k, at(args));
 }
 
+/** A distribution's progress on the bar: the time (steps) reached of the largest asked. */
+const reportTime = (graph: Graph, progress: ProgressReporter) => ({ done, total }: DistributionProgress) =>
+  progress.update('evaluating', done, total, graph.discrete ? 'steps' : 'of model time');
+
 /** The distribution commands by name. */
 export const distributionCommands: Record<string, Command> = {
   moments: graphCommand('raw moments E[T], …, E[T^k] → {"moments":[…]}', { theta, rewards, k, 'no-cache': noCache },
@@ -126,17 +131,17 @@ export const distributionCommands: Record<string, Command> = {
       const [m1, m2] = await pool.moments(graph, 2, { ...o, ...at(args) });
       return { variance: m2 - m1 * m1 };
     }),
-  pdf: graphCommand('density at --times (continuous graphs) → {"pdf":[…]}', { theta, times: { ...times, required: true } }, (graph, args) =>
-    ({ pdf: Array.from(graph.pdf(args.flags.times as number[], at(args))) }),
+  pdf: graphCommand('density at --times (continuous graphs) → {"pdf":[…]}', { theta, times: { ...times, required: true } }, (graph, args, progress) =>
+    ({ pdf: Array.from(graph.pdf(args.flags.times as number[], { ...at(args), onProgress: reportTime(graph, progress) })) }),
   async (pool, graph, args, o) => {
     if (graph.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
     return { pdf: Array.from(await pool.pdf(graph, args.flags.times as number[], { ...o, theta: at(args).theta })) };
   }),
-  cdf: graphCommand('P(T ≤ t) at --times; discrete graphs: P(τ ≤ k) at --steps → {"cdf":[…]}', { theta, times, steps }, (graph, args) =>
-    ({ cdf: Array.from(graph.cdf(cdfPoints(graph, args), at(args))) }),
+  cdf: graphCommand('P(T ≤ t) at --times; discrete graphs: P(τ ≤ k) at --steps → {"cdf":[…]}', { theta, times, steps }, (graph, args, progress) =>
+    ({ cdf: Array.from(graph.cdf(cdfPoints(graph, args), { ...at(args), onProgress: reportTime(graph, progress) })) }),
   async (pool, graph, args, o) => ({ cdf: Array.from(await pool.cdf(graph, cdfPoints(graph, args), { ...o, theta: at(args).theta })) })),
-  pmf: graphCommand('P(τ = k) at --steps (discrete graphs) → {"pmf":[…]}', { theta, steps: { ...steps, required: true } }, (graph, args) =>
-    ({ pmf: Array.from(graph.pmf(args.flags.steps as number[], at(args))) }),
+  pmf: graphCommand('P(τ = k) at --steps (discrete graphs) → {"pmf":[…]}', { theta, steps: { ...steps, required: true } }, (graph, args, progress) =>
+    ({ pmf: Array.from(graph.pmf(args.flags.steps as number[], { ...at(args), onProgress: reportTime(graph, progress) })) }),
   async (pool, graph, args, o) => {
     if (!graph.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
     return { pmf: Array.from(await pool.pmf(graph, args.flags.steps as number[], { ...o, theta: at(args).theta })) };

@@ -16,6 +16,7 @@
 // keeps its fast states (a cycle through them), λ_k never falls and adaptivity buys
 // nothing: then the caller falls back to plain uniformisation.
 import { largest } from './largest.js';
+import type { ReachedTime } from './progress.js';
 import { allocate, copyIn, f64View, kernel } from '../kernel/module.js';
 import { denseStates, DENSE_MAX_STATES, type DenseChain } from './dense-fallback.js';
 import { poissonSums, type StepSource } from './poisson-sums.js';
@@ -30,6 +31,8 @@ export interface AdaptiveBudget {
   maxLevels: number;
   /** Most work weighing the levels: birth-chain steps (about Λ·t_max) × levels. */
   maxBirthWork: number;
+  /** Hears the time the levels cover so far (for progress reports). */
+  reached?: ReachedTime;
 }
 
 /** The recorded levels: a_k, b_k and λ_k for k < count. */
@@ -66,7 +69,7 @@ export function logProbabilityLevelsBy(lambda: Float64Array, count: number, t: n
 }
 
 /** Steps the chain adaptively until the levels suffice for times up to tmax; undefined past the budget. */
-function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, maxLevels: number): Levels | undefined {
+function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, maxLevels: number, reached?: ReachedTime): Levels | undefined {
   const k = kernel();
   const n = Math.max(1, m.count);
   const ptrs: number[] = [];
@@ -88,6 +91,7 @@ function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, ma
       levels.a.set(f64View(k, a, got), at); levels.b.set(f64View(k, b, got), at); levels.lambda.set(f64View(k, lam, got), at);
       for (let j = at; j < at + got; j++) if (levels.lambda[j] > 0) covered += 1 / levels.lambda[j];
       levels.count += got;
+      reached?.(covered);
       // The dropped mass lowers every later b_k (and a_k ≤ max exit·b_k): beyond the tail, give up.
       if (f64View(k, dropped, 1)[0] > tail) return undefined;
       if (got < AU_CHUNK) { levels.exhausted = true; return levels; }
@@ -180,7 +184,7 @@ function birthChain(levels: Levels, lambda: number): DenseChain {
  */
 export function adaptiveContinuous(m: StepMatrix, scale: number, t: Float64Array, tail: number, budget: AdaptiveBudget): { pdf: Float64Array; cdf: Float64Array } | undefined {
   const tmax = largest(t);
-  const levels = stepLevels(m, scale, tmax, tail, budget.maxLevels);
+  const levels = stepLevels(m, scale, tmax, tail, budget.maxLevels, budget.reached);
   if (levels === undefined) return undefined;
   const K = levels.count;
   let lambda = 0;

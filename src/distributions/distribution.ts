@@ -22,6 +22,7 @@ import { krylovContinuous, KrylovMeter, KRYLOV_COST } from './krylov.js';
 import { absorbedBy } from './absorbed-by.js';
 import { cyclingRate } from './cycling-rate.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
+import { progressOf, type DistributionProgressCallback, type ReachedTime } from './progress.js';
 
 /** pdf and cdf at each time. */
 type Answers = { pdf: Float64Array; cdf: Float64Array };
@@ -130,21 +131,28 @@ const ADAPTIVE_FROM_STEPS = 256;
  * Adaptive uniformisation where it is asked for, or (auto) on long runs within a quarter
  * of plain uniformisation's estimated cost: undefined when it gives way.
  */
-function tryAdaptive(matrix: StepMatrix, scale: number, t: Float64Array, tail: number, steps: number, maxSteps: number, method: DistributionLimits['method']): { pdf: Float64Array; cdf: Float64Array } | undefined {
+function tryAdaptive(matrix: StepMatrix, scale: number, t: Float64Array, tail: number, steps: number, maxSteps: number, method: DistributionLimits['method'], reached: ReachedTime): Answers | undefined {
   const work = matrix.src.length + matrix.count;
   if (method === 'adaptive') {
-    const result = adaptiveContinuous(matrix, scale, t, tail, { maxLevels: maxSteps, maxBirthWork: maxSteps * Math.max(1, work) });
+    const result = adaptiveContinuous(matrix, scale, t, tail, { maxLevels: maxSteps, maxBirthWork: maxSteps * Math.max(1, work), reached });
     if (result === undefined) throw new GraphError('WORK_LIMIT', `adaptive uniformisation of this chain needs more than maxSteps = ${maxSteps} steps (its mass keeps reaching its fast states); use method 'auto' or 'uniformization', or raise maxSteps`);
     return result;
   }
   if (method === 'uniformization' || steps < ADAPTIVE_FROM_STEPS) return undefined;
   const levels = Math.min(maxSteps, Math.max(64, Math.floor(steps / 4)));
-  return adaptiveContinuous(matrix, scale, t, tail, { maxLevels: levels, maxBirthWork: (steps * work) / 2 });
+  return adaptiveContinuous(matrix, scale, t, tail, { maxLevels: levels, maxBirthWork: (steps * work) / 2, reached });
 }
 
-/** pdf and cdf at the given times. */
-export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limits: DistributionLimits = {}): { pdf: Float64Array; cdf: Float64Array } {
+/** pdf and cdf at the given times; `onProgress` hears the time reached of the largest. */
+export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limits: DistributionLimits = {}, onProgress?: DistributionProgressCallback): Answers {
   const t = checkPoints(times, false);
+  const progress = progressOf(onProgress, t.length ? largest(t) : 0);
+  const answers = continuousAnswers(csr, t, limits, progress.reached);
+  progress.finish();
+  return answers;
+}
+
+function continuousAnswers(csr: Csr, t: Float64Array, limits: DistributionLimits, reached: ReachedTime): Answers {
   let lambda = 0, maxExit = 0;
   for (let v = 1; v < csr.vertexCount; v++) {
     if (!isTransient(csr, v)) continue;
@@ -164,7 +172,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   if (denseIsCheaper(matrix, steps, t.length, limits.method)) return denseContinuous(matrix, scale, t);
   // Krylov's answers, or why it gave up.
   const krylov = (meter?: KrylovMeter) =>
-    krylovContinuous(csr, matrix, t, { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL, meter });
+    krylovContinuous(csr, matrix, t, { maxBytes: KRYLOV_BYTES, pdfTolerance: 2 * UNIFORMIZATION_TAIL * Math.max(1, maxExit), cdfTolerance: 2 * UNIFORMIZATION_TAIL, meter, reached });
   if (limits.method === 'krylov') {
     const result = krylov();
     if ('failed' in result) throw new GraphError('WORK_LIMIT', `method 'krylov' on this chain of ${matrix.count} transient states: it ${result.failed}`);
@@ -178,7 +186,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
   const stepped = (limit: number) => {
     if (!plain) {
       const stepper = new Stepper(matrix, tail);
-      plain = { stepper, sums: new PoissonSums(stepper, scale, t, tail) };
+      plain = { stepper, sums: new PoissonSums(stepper, scale, t, tail, (position) => reached(position / scale)) };
     }
     return plain.sums.run(limit);
   };
@@ -191,7 +199,7 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limit
       if ('answer' in first) return first.answer;
       ({ needed, krylovFailed } = first);
     }
-    const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method);
+    const adaptive = tryAdaptive(matrix, scale, t, tail, steps, maxSteps, limits.method, reached);
     if (adaptive) return adaptive;
     // Stepping would pass its limit and dense matrices are out of reach.
     if (auto && needed > maxSteps) {
@@ -273,9 +281,16 @@ export function krylovGoesFirst(csr: Csr, matrix: StepMatrix, steps: number, tMa
   return steps * work > KRYLOV_FROM_WORK && cyclingRate(csr) * tMax * work > KRYLOV_FROM_WORK;
 }
 
-/** pmf and cdf at the given step counts (τ = number of steps to absorption). */
-export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits: DistributionLimits = {}): { pmf: Float64Array; cdf: Float64Array } {
+/** pmf and cdf at the given step counts (τ = number of steps to absorption); `onProgress` hears the steps taken of the largest. */
+export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits: DistributionLimits = {}, onProgress?: DistributionProgressCallback): { pmf: Float64Array; cdf: Float64Array } {
   const k = checkPoints(steps, true);
+  const progress = progressOf(onProgress, k.length ? largest(k) : 0);
+  const answers = discreteAnswers(csr, k, limits, progress.reached);
+  progress.finish();
+  return answers;
+}
+
+function discreteAnswers(csr: Csr, k: Float64Array, limits: DistributionLimits, reached: ReachedTime): { pmf: Float64Array; cdf: Float64Array } {
   if (limits.method === 'adaptive' || limits.method === 'krylov') throw new GraphError('BAD_ARGUMENT', `method '${limits.method}' applies to continuous graphs (pdf/cdf); a discrete graph is stepped as it is`);
   const pmf = new Float64Array(k.length), cdf = new Float64Array(k.length);
   if (k.length === 0) return { pmf, cdf };
@@ -304,6 +319,7 @@ export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits:
         for (const i of wantA.get(offset + j) ?? []) pmf[i] = a[j];
         for (const i of wantB.get(offset + j) ?? []) cdf[i] = 1 - b[j];
       }
+      reached(stepper.position);
     }
     // Steps past the point where the mass ran out: pmf 0 (already), cdf 1.
     for (const [step, indices] of wantB) if (step >= stepper.position) for (const i of indices) cdf[i] = 1;

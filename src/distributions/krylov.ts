@@ -21,6 +21,7 @@ import { eliminate, type Elimination } from '../kernel/elimination.js';
 import { isTransient, type Csr } from '../graph/rates.js';
 import { shiftInvertExpFirstColumn, shiftInvertExpMinusIdentity } from './small-expm.js';
 import type { StepMatrix } from './stepper.js';
+import type { ReachedTime } from './progress.js';
 
 /** Times in one group span at most this factor (one γ, one elimination). */
 const RATIO = 16;
@@ -58,6 +59,8 @@ export interface KrylovBudget {
   cdfTolerance: number;
   /** The run's budget of estimated work, if it has one (see {@link KrylovMeter}). */
   meter?: KrylovMeter;
+  /** Hears the largest time answered so far (for progress reports). */
+  reached?: ReachedTime;
 }
 
 /**
@@ -387,6 +390,7 @@ export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, b
       pdf[i] = Math.max(0, answers[0][k]);
       cdf[i] = Math.min(1, Math.max(0, 1 - answers[1][k]));
     });
+    budget.reached?.(t[members[members.length - 1]]);
     return undefined;
   }, budget.meter);
   return failed === undefined ? { pdf, cdf } : { failed };

@@ -36,7 +36,8 @@ export class PoissonSums {
   private readonly cursors = new Map<number, PoissonCursor>();
   private next = 0;
 
-  constructor(private readonly source: StepSource, lambda: number, private readonly t: Float64Array, private readonly tail: number) {
+  /** `stepped`, where given, hears the steps taken after each chunk (for progress reports). */
+  constructor(private readonly source: StepSource, lambda: number, private readonly t: Float64Array, private readonly tail: number, private readonly stepped?: (position: number) => void) {
     this.order = Array.from(t.keys()).sort((a, b) => t[a] - t[b]);
     this.mu = Float64Array.from(t, (ti) => lambda * ti);
     this.sums = new Float64Array(2 * t.length);
@@ -63,6 +64,7 @@ export class PoissonSums {
         cursor.dot2(a, b, offset, sums, i);
         if (cursor.done) cursors.delete(i);
       }
+      this.stepped?.(source.position);
     }
   }
 }

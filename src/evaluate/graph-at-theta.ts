@@ -12,6 +12,7 @@ import { checkFinite, GraphError } from '../errors/index.js';
 import * as moments from '../moments/moments.js';
 import * as dist from '../distributions/distribution.js';
 import type { DistributionLimits } from '../distributions/distribution.js';
+import type { DistributionReporting } from '../distributions/progress.js';
 import { sampleAbsorption, type SampleOptions } from '../sampling/sample.js';
 import { admit, forget, touch, type Resident } from '../kernel/residency.js';
 
@@ -110,20 +111,21 @@ export class GraphAtTheta {
   }
 
   /** Density at each time (continuous graphs). */
-  pdf(times: ArrayLike<number>, limits: DistributionLimits = {}): Float64Array {
+  pdf(times: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): Float64Array {
     if (this.csr.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
-    return checkFinite(dist.continuousDistribution(this.csr, times, limits).pdf, 'the density');
+    return checkFinite(dist.continuousDistribution(this.csr, times, limits, limits.onProgress).pdf, 'the density');
   }
 
   /** P(T ≤ t), or P(τ ≤ k) for discrete graphs. */
-  cdf(points: ArrayLike<number>, limits: DistributionLimits = {}): Float64Array {
-    return this.csr.discrete ? dist.discreteDistribution(this.csr, points, limits).cdf : dist.continuousDistribution(this.csr, points, limits).cdf;
+  cdf(points: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): Float64Array {
+    const { onProgress } = limits;
+    return this.csr.discrete ? dist.discreteDistribution(this.csr, points, limits, onProgress).cdf : dist.continuousDistribution(this.csr, points, limits, onProgress).cdf;
   }
 
   /** P(τ = k) (discrete graphs). */
-  pmf(steps: ArrayLike<number>, limits: DistributionLimits = {}): Float64Array {
+  pmf(steps: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): Float64Array {
     if (!this.csr.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
-    return dist.discreteDistribution(this.csr, steps, limits).pmf;
+    return dist.discreteDistribution(this.csr, steps, limits, limits.onProgress).pmf;
   }
 
   /** n draws of the accumulated reward. */

@@ -11,6 +11,7 @@ import { readGraphJSONText } from '../kernel/json-reader.js';
 import { GraphAtTheta } from '../evaluate/graph-at-theta.js';
 import type { SampleOptions } from '../sampling/sample.js';
 import type { DistributionLimits } from '../distributions/distribution.js';
+import type { DistributionReporting } from '../distributions/progress.js';
 
 /** Where a computation is evaluated. */
 export interface AtTheta {
@@ -18,8 +19,8 @@ export interface AtTheta {
   theta?: ArrayLike<number>;
 }
 
-/** Options of pdf, cdf and pmf: θ and a bound on the work. */
-export interface DistributionOptions extends AtTheta, DistributionLimits {}
+/** Options of pdf, cdf and pmf: θ, a bound on the work, and progress reports. */
+export interface DistributionOptions extends AtTheta, DistributionLimits, DistributionReporting {}
 
 /** Options of reward-aware computations. */
 export interface RewardOptions extends AtTheta {

@@ -3,7 +3,7 @@
 // the protocol, caching and fault handling stay as they are. Arguments follow
 // the library's one convention: θ as `theta` (one) or `thetas` (a batch).
 import type { DistributionLimits } from '../distributions/distribution.js';
-import type { Graph } from '../phase-type/graph.js';
+import type { DistributionOptions, Graph } from '../phase-type/graph.js';
 import { checkMomentCount, checkThetaRows, thetaRow } from '../graph/arguments.js';
 import { decodeSpec } from '../evaluate/spec.js';
 import { outputCount, type Target } from '../evaluate/target.js';
@@ -77,12 +77,10 @@ function eliminateReporting(graph: Graph, theta: ArrayLike<number> | undefined, 
   report({ phase: 'eliminate', done: total, total });
 }
 
-/** Runs `evaluate` as the single unit of an 'evaluate' phase. */
-function evaluateReporting<R>(report: ProgressCallback, evaluate: () => R): R {
-  report({ phase: 'evaluate', done: 0, total: 1 });
-  const result = evaluate();
-  report({ phase: 'evaluate', done: 1, total: 1 });
-  return result;
+/** A distribution's arguments with its progress (model time reached) reported as the 'evaluate' phase. */
+function reportingTime(args: DistributionArgs, report: ProgressCallback): DistributionOptions {
+  report({ phase: 'evaluate', done: 0, total: 0 });
+  return { ...args, onProgress: ({ done, total }) => report({ phase: 'evaluate', done, total }) };
 }
 
 const BUILT_IN = { coalescent, rabbits } as const;
@@ -114,17 +112,17 @@ export const kernelMethods = {
 
   /** Density of the absorption time. */
   pdf(graph: Graph, args: DistributionArgs, report: ProgressCallback): Float64Array {
-    return evaluateReporting(report, () => graph.pdf(args.points, args));
+    return graph.pdf(args.points, reportingTime(args, report));
   },
 
   /** Distribution function of the absorption time (steps, for discrete graphs). */
   cdf(graph: Graph, args: DistributionArgs, report: ProgressCallback): Float64Array {
-    return evaluateReporting(report, () => graph.cdf(args.points, args));
+    return graph.cdf(args.points, reportingTime(args, report));
   },
 
   /** Probability mass of the number of steps (discrete graphs). */
   pmf(graph: Graph, args: DistributionArgs, report: ProgressCallback): Float64Array {
-    return evaluateReporting(report, () => graph.pmf(args.points, args));
+    return graph.pmf(args.points, reportingTime(args, report));
   },
 
   /** Moments at many θ by direct elimination: row r of the result holds E[T..T^k] at θ row r. */

@@ -102,4 +102,18 @@ describe('progress', () => {
       { phase: 'eliminate', done: g.vertexCount, total: g.vertexCount },
     ]);
   });
+
+  it('reports a pdf from inside the stepping: model time reached of the largest time', async () => {
+    // A 3-state cycle leaking at 10⁻⁷, stepped 3·10⁶ times to t = 10⁶.
+    const g = Graph.fromJSON({ paramLength: 0, stateLength: 1, vertices: [[0], [1], [2], [3], [4]], edges: [[0, 1, 1], [1, 2, 3], [2, 3, 3], [3, 1, 3], [3, 4, 1e-7]] });
+    const seen: Progress[] = [];
+    const times = [10, 1e6];
+    const pdf = await pool.pdf(g, times, { method: 'uniformization', onProgress: (p) => seen.push(p) });
+    expect(pdf).toEqual(g.pdf(times, { method: 'uniformization' }));
+    const evaluate = seen.filter((p) => p.phase === 'evaluate');
+    expect(evaluate[0]).toEqual({ phase: 'evaluate', done: 0, total: 0 });
+    expect(evaluate.at(-1)).toEqual({ phase: 'evaluate', done: 1e6, total: 1e6 });
+    // The first chunk of steps reports at once.
+    expect(evaluate.some((p) => p.total === 1e6 && p.done > 0 && p.done < 1e6)).toBe(true);
+  });
 });

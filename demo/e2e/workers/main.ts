@@ -2,7 +2,7 @@
 // through window.workersFixture. Every graph is built before measuring, so the
 // gaps measured are those of the kernel work alone.
 import { models, ready, type Graph } from '../../../src/index.js';
-import { createPool, PoolError } from '../../../src/pool/index.js';
+import { createPool, PoolError, type Progress } from '../../../src/pool/index.js';
 import type { FaultyMethods } from '../../../tests/workers/fixtures/faulty-methods.js';
 
 const pool = createPool({ size: 2 });
@@ -142,14 +142,17 @@ const fixture = {
     const mean = await pool.expectation(g, { theta: [1] });
     const meanMs = performance.now() - started;
     const times = Array.from({ length: points }, (_, i) => (8 * (i + 1)) / points);
-    const [pdf, cdf] = await Promise.all([pool.pdf(g, times, { theta: [1] }), pool.cdf(g, times, { theta: [1] })]);
+    // The pdf's progress from inside its stepping: the model time reached of the largest time.
+    const reached: { done: number; total: number }[] = [];
+    const onProgress = (p: Progress) => { if (p.phase === 'evaluate') reached.push({ done: p.done, total: p.total }); };
+    const [pdf, cdf] = await Promise.all([pool.pdf(g, times, { theta: [1], onProgress }), pool.cdf(g, times, { theta: [1] })]);
     const distributionMs = performance.now() - started - meanMs;
     // (cdf is 1 − survival: near 0 its rounding is ~1e-15 per term, hence the 1e-12 slack below.)
     // Trapezoid check: ∫ pdf over (0, 8] should match cdf(8) − cdf(first) to the grid's accuracy.
     let area = 0;
     for (let i = 1; i < points; i++) area += 0.5 * (pdf[i] + pdf[i - 1]) * (times[i] - times[i - 1]);
     return {
-      vertices: g.vertexCount, builtMs, meanMs, distributionMs, mean, progressReports: progress.length,
+      vertices: g.vertexCount, builtMs, meanMs, distributionMs, mean, progressReports: progress.length, pdfProgress: reached,
       lastProgress: progress[progress.length - 1] ?? 0, cdfLast: cdf[points - 1], areaError: Math.abs(area - (cdf[points - 1] - cdf[0])),
       monotone: Array.from(cdf).every((x, i) => i === 0 || x >= cdf[i - 1] - 1e-12), finite: Array.from(pdf).every(Number.isFinite),
     };

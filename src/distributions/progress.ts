@@ -2,6 +2,8 @@
 // times in increasing order (stepping passes λ·t one step after another, adaptive levels
 // cover time as they go, Krylov answers its groups of times smallest first), so "time
 // reached of the largest time asked" reads the same whichever method 'auto' picks.
+import { GraphError } from '../errors/index.js';
+import { describeValue } from '../errors/describe.js';
 
 /** Where a distribution call stands: `done` of `total` units of model time (steps, for discrete graphs). */
 export interface DistributionProgress {
@@ -20,6 +22,7 @@ export type ReachedTime = (done: number) => void;
 
 /** A throttled reporter of the time reached, out of `total`; `finish` reports the end. */
 export function progressOf(onProgress: DistributionProgressCallback | undefined, total: number): { reached: ReachedTime; finish: () => void } {
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new GraphError('BAD_ARGUMENT', `onProgress must be a function ({ done, total }) => void; got ${describeValue(onProgress)}`);
   if (!onProgress) return { reached: () => {}, finish: () => {} };
   let last = -Infinity;
   return {

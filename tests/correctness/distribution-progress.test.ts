@@ -64,6 +64,10 @@ describe('progress of pdf/cdf/pmf', () => {
     expect(reported((onProgress) => g.pmf([], { onProgress })).reports).toEqual([{ done: 0, total: 0 }]);
   });
 
+  it('an onProgress that is not a function is a typed error naming it', () => {
+    expect(() => cycle().pdf([1], { onProgress: 5 as never })).toThrow(expect.objectContaining({ name: 'GraphError', code: 'BAD_ARGUMENT', message: expect.stringContaining('onProgress must be a function') }));
+  });
+
   it('reports are at most every 100 ms, clamped to [0, total], and the end always comes', () => {
     const seen: DistributionProgress[] = [];
     const p = progressOf((x) => seen.push(x), 10);

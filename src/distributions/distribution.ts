@@ -22,7 +22,7 @@ import { krylovContinuous, KrylovMeter, KRYLOV_COST } from './krylov.js';
 import { absorbedBy } from './absorbed-by.js';
 import { cyclingRate } from './cycling-rate.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
-import { progressOf, type DistributionProgressCallback, type ReachedTime } from './progress.js';
+import { progressOf, type DistributionReporting, type ReachedTime } from './progress.js';
 
 /** pdf and cdf at each time. */
 type Answers = { pdf: Float64Array; cdf: Float64Array };
@@ -143,10 +143,10 @@ function tryAdaptive(matrix: StepMatrix, scale: number, t: Float64Array, tail: n
   return adaptiveContinuous(matrix, scale, t, tail, { maxLevels: levels, maxBirthWork: (steps * work) / 2, reached });
 }
 
-/** pdf and cdf at the given times; `onProgress` hears the time reached of the largest. */
-export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limits: DistributionLimits = {}, onProgress?: DistributionProgressCallback): Answers {
+/** pdf and cdf at the given times; `reporting.onProgress` hears the time reached of the largest. */
+export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limits: DistributionLimits = {}, reporting: DistributionReporting = {}): Answers {
   const t = checkPoints(times, false);
-  const progress = progressOf(onProgress, t.length ? largest(t) : 0);
+  const progress = progressOf(reporting, t.length ? largest(t) : 0);
   const answers = continuousAnswers(csr, t, limits, progress.reached);
   progress.finish();
   return answers;
@@ -281,10 +281,10 @@ export function krylovGoesFirst(csr: Csr, matrix: StepMatrix, steps: number, tMa
   return steps * work > KRYLOV_FROM_WORK && cyclingRate(csr) * tMax * work > KRYLOV_FROM_WORK;
 }
 
-/** pmf and cdf at the given step counts (τ = number of steps to absorption); `onProgress` hears the steps taken of the largest. */
-export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits: DistributionLimits = {}, onProgress?: DistributionProgressCallback): { pmf: Float64Array; cdf: Float64Array } {
+/** pmf and cdf at the given step counts (τ = number of steps to absorption); `reporting.onProgress` hears the steps taken of the largest. */
+export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits: DistributionLimits = {}, reporting: DistributionReporting = {}): { pmf: Float64Array; cdf: Float64Array } {
   const k = checkPoints(steps, true);
-  const progress = progressOf(onProgress, k.length ? largest(k) : 0);
+  const progress = progressOf(reporting, k.length ? largest(k) : 0);
   const answers = discreteAnswers(csr, k, limits, progress.reached);
   progress.finish();
   return answers;

@@ -2,7 +2,7 @@
 // times in increasing order (stepping passes λ·t one step after another, adaptive levels
 // cover time as they go, Krylov answers its groups of times smallest first), so "time
 // reached of the largest time asked" reads the same whichever method 'auto' picks.
-import { GraphError } from '../errors/index.js';
+import { GraphError, throwIfAborted } from '../errors/index.js';
 import { describeValue } from '../errors/describe.js';
 
 /** Where a distribution call stands: `done` of `total` units of model time (steps, for discrete graphs). */
@@ -20,13 +20,22 @@ const REPORT_MS = 100;
 /** Takes the time reached so far; a method giving way starts again from its own start. */
 export type ReachedTime = (done: number) => void;
 
-/** A throttled reporter of the time reached, out of `total`; `finish` reports the end. */
-export function progressOf(onProgress: DistributionProgressCallback | undefined, total: number): { reached: ReachedTime; finish: () => void } {
+const WHAT = 'the distribution';
+
+/**
+ * A throttled reporter of the time reached, out of `total`; `finish` reports the end. Each
+ * report point is also where an aborted `signal` stops the call (AbortError): between chunks
+ * of steps, levels or groups of times.
+ */
+export function progressOf({ onProgress, signal }: DistributionReporting, total: number): { reached: ReachedTime; finish: () => void } {
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new GraphError('BAD_ARGUMENT', `onProgress must be a function ({ done, total }) => void; got ${describeValue(onProgress)}`);
-  if (!onProgress) return { reached: () => {}, finish: () => {} };
+  if (signal !== undefined && typeof (signal as { aborted?: unknown } | null)?.aborted !== 'boolean') throw new GraphError('BAD_ARGUMENT', `signal must be an AbortSignal; got ${describeValue(signal)}`);
+  throwIfAborted(signal, WHAT);
+  if (!onProgress) return { reached: signal ? () => throwIfAborted(signal, WHAT) : () => {}, finish: () => {} };
   let last = -Infinity;
   return {
     reached(done) {
+      throwIfAborted(signal, WHAT);
       const now = performance.now();
       if (now - last < REPORT_MS) return;
       last = now;
@@ -36,8 +45,14 @@ export function progressOf(onProgress: DistributionProgressCallback | undefined,
   };
 }
 
-/** The option of pdf, cdf and pmf that asks for progress reports. */
+/** The options of pdf, cdf and pmf for long calls: progress reports and abort. */
 export interface DistributionReporting {
   /** Hears how far the call has come: model time reached of the largest time (steps, for discrete graphs). */
   onProgress?: DistributionProgressCallback;
+  /**
+   * Stops the call with AbortError between chunks of its work. A synchronous call sees an
+   * abort made before it or from its own onProgress; in a pool's worker, aborting ends the
+   * worker at once instead.
+   */
+  signal?: AbortSignal;
 }

@@ -68,9 +68,29 @@ describe('progress of pdf/cdf/pmf', () => {
     expect(() => cycle().pdf([1], { onProgress: 5 as never })).toThrow(expect.objectContaining({ name: 'GraphError', code: 'BAD_ARGUMENT', message: expect.stringContaining('onProgress must be a function') }));
   });
 
+  it('a signal aborted from onProgress stops the call with AbortError, frees its work, and the graph answers after', () => {
+    for (const method of ['uniformization', 'krylov'] as const) {
+      const g = method === 'krylov' ? buildGraph(withScaledExits(randomSpec({ seed: 1, vertices: 100, params: 0, absorbing: 1, defective: false }), 1e-6)) : cycle();
+      const times = [1, 1e3, 1e5];
+      const controller = new AbortController();
+      let reports = 0;
+      const call = () => g.cdf(times, { method, maxSteps: 1e8, signal: controller.signal, onProgress: () => { reports++; controller.abort(); } });
+      expect(call).toThrow(expect.objectContaining({ name: 'AbortError' }));
+      expect(reports).toBe(1);
+      // Aborted before the call: stops at once.
+      expect(call).toThrow(expect.objectContaining({ name: 'AbortError' }));
+      expect(reports).toBe(1);
+      expect(Array.from(g.cdf(times, { method, maxSteps: 1e8 }))).toEqual(Array.from(g.cdf(times, { method, maxSteps: 1e8 })));
+    }
+    const discrete = Graph.fromJSON({ paramLength: 0, stateLength: 1, discrete: true, vertices: [[0], [1], [2]], edges: [[0, 1, 1], [1, 1, 0.999999], [1, 2, 0.000001]] });
+    const controller = new AbortController();
+    expect(() => discrete.pmf([1e6], { signal: controller.signal, method: 'uniformization', onProgress: () => controller.abort() })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    expect(() => cycle().pdf([1], { signal: {} as never })).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringContaining('signal must be an AbortSignal') }));
+  });
+
   it('reports are at most every 100 ms, clamped to [0, total], and the end always comes', () => {
     const seen: DistributionProgress[] = [];
-    const p = progressOf((x) => seen.push(x), 10);
+    const p = progressOf({ onProgress: (x) => seen.push(x) }, 10);
     p.reached(3); p.reached(4); p.reached(-1);
     p.reached(50);
     p.finish();

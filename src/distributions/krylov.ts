@@ -392,8 +392,20 @@ export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, b
     });
     budget.reached?.(t[members[members.length - 1]]);
     return undefined;
-  }, budget.meter);
+  }, { meter: budget.meter });
   return failed === undefined ? { pdf, cdf } : { failed };
+}
+
+/** How {@link overGroups} runs: its budget, and which groups go first. */
+export interface GroupOrder {
+  meter?: KrylovMeter;
+  /**
+   * The groups of the largest times first (default: smallest first). The groups share nothing
+   * but the meter, whose total is the same in any order, so the answers and whether the run
+   * fails are the same; a run that fails on the far tail, where values are smallest, fails
+   * before the work on the other groups.
+   */
+  largestFirst?: boolean;
 }
 
 /**
@@ -401,9 +413,11 @@ export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, b
  * operator, until one says why it failed; an elimination past its work limit fails too, and
  * so does a run past its meter's budget.
  */
-export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, each: (z: ShiftInvert, members: number[]) => string | undefined, meter?: KrylovMeter): string | undefined {
+export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, each: (z: ShiftInvert, members: number[]) => string | undefined, { meter, largestFirst = false }: GroupOrder = {}): string | undefined {
   const killed = new KilledChain(csr);
-  for (const members of timeGroups(t)) {
+  const groups = timeGroups(t);
+  if (largestFirst) groups.reverse();
+  for (const members of groups) {
     let why: string | undefined;
     try {
       why = withShiftInvert(killed, chain, gammaFor(t[members[0]]), (z) => each(z, members), meter);

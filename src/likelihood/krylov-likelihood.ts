@@ -117,13 +117,18 @@ export function krylovLogLikelihood(structure: Structure, data: CheckedPoints, t
     }, z.gamma, at, single, z.meter);
     if (typeof own === 'string') return own;
     members.forEach((i, k) => { value[i] = i < split ? own[0][k] : own[1][k]; });
+    // A value the logarithm cannot use fails the row now, before its derivatives' runs.
+    for (const i of members) {
+      const why = unresolved(i, times, split, w, value, tolerances);
+      if (why !== undefined) return why;
+    }
     for (let p = 0; p < derivatives.length; p++) {
       const both = settle(blockRun(chain, derivatives[p], z, tolerances), z.gamma, at, double, z.meter);
       if (typeof both === 'string') return `${both} (the derivative in θ${p})`;
       members.forEach((i, k) => { slope[p * times.length + i] = i < split ? both[2][k] : both[3][k]; });
     }
     return undefined;
-  }, meter);
+  }, { meter, largestFirst: true });
   if (failed !== undefined) return { failed };
   return sumOfLogs({ times, split, weights: w, value, slope, P, gradient, tolerances });
 }
@@ -168,13 +173,20 @@ function sumOfLogs(o: { times: Float64Array; split: number; weights: Float64Arra
   const grad = o.gradient ? new Float64Array(P) : null;
   for (let i = 0; i < T; i++) {
     if (w[i] === 0) continue;
-    const floor = i < split ? tolerances.pdf : tolerances.cdf;
-    if (!(value[i] > (times[i] === 0 ? 0 : RESOLVED * floor)))
-      return { failed: `gives the ${i < split ? 'density' : 'survival'} at ${i < split ? '' : 'censored '}time ${times[i]} as ${value[i].toExponential(2)}, too close to its absolute tolerance ${floor.toExponential(1)} for its logarithm` };
+    const why = unresolved(i, times, split, w, value, tolerances);
+    if (why !== undefined) return { failed: why };
     logLik += w[i] * Math.log(value[i]);
     if (grad) for (let p = 0; p < P; p++) grad[p] += (w[i] * slope[p * T + i]) / value[i];
   }
   return { logLik, gradient: grad };
+}
+
+/** Why observation i's value cannot go into the logarithm (within RESOLVED of its floor, where its weight counts), or undefined. */
+function unresolved(i: number, times: Float64Array, split: number, w: Float64Array, value: Float64Array, tolerances: Tolerances): string | undefined {
+  if (w[i] === 0) return undefined;
+  const floor = i < split ? tolerances.pdf : tolerances.cdf;
+  if (value[i] > (times[i] === 0 ? 0 : RESOLVED * floor)) return undefined;
+  return `gives the ${i < split ? 'density' : 'survival'} at ${i < split ? '' : 'censored '}time ${times[i]} as ${value[i].toExponential(2)}, too close to its absolute tolerance ${floor.toExponential(1)} for its logarithm`;
 }
 
 function concat(a: Float64Array, b: Float64Array): Float64Array {

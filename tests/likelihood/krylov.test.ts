@@ -6,6 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphError, ready } from '../../src/index.js';
 import { PointLikelihood } from '../../src/likelihood/point-likelihood.js';
+import { krylovLogLikelihood } from '../../src/likelihood/krylov-likelihood.js';
+import { KrylovMeter } from '../../src/distributions/krylov.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { buildGraph, randomSpec, withScaledExits, withStiffRates, type GraphSpec } from '../correctness/fixtures.js';
 
@@ -90,6 +92,30 @@ describe('log L of times by Krylov past maxSteps on chains over 128 states', () 
     expect(error).toBeInstanceOf(GraphError);
     expect(error).toMatchObject({ code: 'WORK_LIMIT' });
     expect((error as Error).message).toMatch(/^θ row 0: .*shift-and-invert Krylov gives the density at time 10000000 as .* too close to its absolute tolerance/);
+  });
+
+  it('a far-tail time fails the row after its own group\'s work only (largest times first, values checked before derivatives)', () => {
+    // Meters count estimated work, the same on every run: the row with many earlier times
+    // spends on failing exactly what the far-tail time alone does.
+    const c = leaky(4);
+    const structure = buildGraph(c.spec).structure();
+    const spent = (times: number[]) => {
+      const points = checkObservations({ times }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+      const meter = new KrylovMeter(1e15);
+      const row = krylovLogLikelihood(structure, points, Float64Array.from(c.theta), true, undefined, meter);
+      expect(row).toMatchObject({ failed: expect.stringMatching(/density at time 10000000 .*too close to its absolute tolerance/) });
+      return 1e15 - meter.remaining;
+    };
+    const alone = spent([1e7]);
+    expect(spent([0.5, 5, 50, 500, 5e3, 5e4, 1e7])).toBe(alone);
+    // …and no more than the values' run of that group: no derivative run was started.
+    const values = (() => {
+      const points = checkObservations({ times: [1e7] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+      const meter = new KrylovMeter(1e15);
+      krylovLogLikelihood(structure, points, Float64Array.from(c.theta), false, undefined, meter);
+      return 1e15 - meter.remaining;
+    })();
+    expect(alone).toBe(values);
   });
 
   it('a chain no stepping reaches (a 1e8 cycle leaking at 1e-8 into 200 slow states, λt up to 2e17) matches its closed form', async () => {

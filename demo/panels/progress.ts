@@ -7,6 +7,9 @@ const PHASES: Record<Progress['phase'], string> = {
   graph: 'graph', eliminate: 'eliminating', trace: 'trace', evaluate: 'evaluating', iterate: 'iterating',
 };
 
+// Counts (vertices, rows) in full; a distribution's model time (pdf, cdf) to three digits.
+const amount = (x: number): string => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toPrecision(3));
+
 /** A `<progress>` with a text label. */
 export class ProgressView {
   private started = 0;
@@ -34,9 +37,9 @@ export class ProgressView {
 
   /** A report from the worker for the current step. */
   report(p: Progress): void {
-    if (p.total > 1 && p.done < p.total) {
+    if (p.total > 0 && p.done < p.total) {
       this.bar.value = p.done / p.total;
-      this.detail = `${PHASES[p.phase]} ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')}`;
+      this.detail = `${PHASES[p.phase]} ${amount(p.done)} of ${amount(p.total)}`;
     } else {
       this.bar.removeAttribute('value');
       this.detail = p.done < p.total ? PHASES[p.phase] : '';

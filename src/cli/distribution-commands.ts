@@ -6,6 +6,7 @@
 import { ready } from '../kernel/module.js';
 import { Graph } from '../phase-type/graph.js';
 import type { DistributionProgress } from '../distributions/progress.js';
+import type { DistributionLimits } from '../distributions/distribution.js';
 import { GraphError } from '../errors/index.js';
 import { compile } from '../evaluate/compile.js';
 import { createPool, type CallOptions, type Pool } from '../pool/pool.js';
@@ -17,6 +18,10 @@ import { progressReporter, type ProgressReporter } from './progress.js';
 const theta: FlagSpec = { kind: 'numbers', description: "parameter vector θ as JSON, e.g. '[1]' (needed when the graph has parameters)" };
 const rewards: FlagSpec = { kind: 'numbers', description: 'one reward per vertex as JSON (default: all 1, the absorption time)' };
 const k: FlagSpec = { kind: 'integer', min: 1, description: 'how many raw moments (default 3)' };
+const method: FlagSpec = { kind: 'string', choices: ['auto', 'uniformization', 'adaptive', 'dense', 'krylov'], description: "how to compute (default auto; adaptive and krylov for continuous graphs)" };
+const maxSteps: FlagSpec = { kind: 'integer', min: 1, description: 'most steps of the chain before another method or WORK_LIMIT (default: by the graph\'s size)' };
+/** The distribution flags every one of pdf, cdf and pmf takes. */
+const distributionFlags = { theta, method, 'max-steps': maxSteps };
 const times: FlagSpec = { kind: 'numbers', description: "time points as JSON, e.g. '[0.5, 1, 2]' (discrete graphs: step counts)" };
 const steps: FlagSpec = { kind: 'numbers', description: "step counts as JSON, e.g. '[0, 1, 2]' (discrete graphs)" };
 const noCache: FlagSpec = { kind: 'boolean', description: 'eliminate directly and store nothing (default: the trace cache, $PHASEKIT_CACHE_DIR/traces)' };
@@ -97,6 +102,12 @@ function graphCommand(summary: string, flags: Record<string, FlagSpec>, compute:
 }
 
 const at = (args: ParsedArgs) => ({ theta: args.flags.theta as number[] | undefined, rewards: args.flags.rewards as number[] | undefined });
+/** θ, the method and maxSteps of a distribution command. */
+const limitsOf = (args: ParsedArgs): DistributionLimits & { theta?: number[] } => ({
+  theta: args.flags.theta as number[] | undefined,
+  method: args.flags.method as DistributionLimits['method'],
+  maxSteps: args.flags['max-steps'] as number | undefined,
+});
 const kOf = (args: ParsedArgs) => (args.flags.k as number | undefined) ?? 3;
 
 /** Raw moments at θ: through the trace cache, or with --no-cache by direct elimination. */
@@ -131,20 +142,20 @@ export const distributionCommands: Record<string, Command> = {
       const [m1, m2] = await pool.moments(graph, 2, { ...o, ...at(args) });
       return { variance: m2 - m1 * m1 };
     }),
-  pdf: graphCommand('density at --times (continuous graphs) → {"pdf":[…]}', { theta, times: { ...times, required: true } }, (graph, args, progress) =>
-    ({ pdf: Array.from(graph.pdf(args.flags.times as number[], { ...at(args), onProgress: reportTime(graph, progress) })) }),
+  pdf: graphCommand('density at --times (continuous graphs) → {"pdf":[…]}', { ...distributionFlags, times: { ...times, required: true } }, (graph, args, progress) =>
+    ({ pdf: Array.from(graph.pdf(args.flags.times as number[], { ...limitsOf(args), onProgress: reportTime(graph, progress) })) }),
   async (pool, graph, args, o) => {
     if (graph.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
-    return { pdf: Array.from(await pool.pdf(graph, args.flags.times as number[], { ...o, theta: at(args).theta })) };
+    return { pdf: Array.from(await pool.pdf(graph, args.flags.times as number[], { ...o, ...limitsOf(args) })) };
   }),
-  cdf: graphCommand('P(T ≤ t) at --times; discrete graphs: P(τ ≤ k) at --steps → {"cdf":[…]}', { theta, times, steps }, (graph, args, progress) =>
-    ({ cdf: Array.from(graph.cdf(cdfPoints(graph, args), { ...at(args), onProgress: reportTime(graph, progress) })) }),
-  async (pool, graph, args, o) => ({ cdf: Array.from(await pool.cdf(graph, cdfPoints(graph, args), { ...o, theta: at(args).theta })) })),
-  pmf: graphCommand('P(τ = k) at --steps (discrete graphs) → {"pmf":[…]}', { theta, steps: { ...steps, required: true } }, (graph, args, progress) =>
-    ({ pmf: Array.from(graph.pmf(args.flags.steps as number[], { ...at(args), onProgress: reportTime(graph, progress) })) }),
+  cdf: graphCommand('P(T ≤ t) at --times; discrete graphs: P(τ ≤ k) at --steps → {"cdf":[…]}', { ...distributionFlags, times, steps }, (graph, args, progress) =>
+    ({ cdf: Array.from(graph.cdf(cdfPoints(graph, args), { ...limitsOf(args), onProgress: reportTime(graph, progress) })) }),
+  async (pool, graph, args, o) => ({ cdf: Array.from(await pool.cdf(graph, cdfPoints(graph, args), { ...o, ...limitsOf(args) })) })),
+  pmf: graphCommand('P(τ = k) at --steps (discrete graphs) → {"pmf":[…]}', { ...distributionFlags, steps: { ...steps, required: true } }, (graph, args, progress) =>
+    ({ pmf: Array.from(graph.pmf(args.flags.steps as number[], { ...limitsOf(args), onProgress: reportTime(graph, progress) })) }),
   async (pool, graph, args, o) => {
     if (!graph.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
-    return { pmf: Array.from(await pool.pmf(graph, args.flags.steps as number[], { ...o, theta: at(args).theta })) };
+    return { pmf: Array.from(await pool.pmf(graph, args.flags.steps as number[], { ...o, ...limitsOf(args) })) };
   }),
 };
 

@@ -85,9 +85,13 @@ function maxStepsOf(limits: DistributionLimits, matrix: StepMatrix): number {
   return max;
 }
 
-function tooMuchWork(steps: number, transient: number, max: number, krylov?: string): never {
-  const why = krylov ? `; shift-and-invert Krylov ${krylov}` : '';
-  throw new GraphError('WORK_LIMIT', `this distribution needs about ${steps.toExponential(2)} steps of the chain, more than maxSteps = ${max}, and with ${transient} transient states it is too large for dense matrices (at most ${DENSE_MAX_STATES})${why}; raise maxSteps, or rescale time`);
+/** Past maxSteps with no other method to turn to: because the chain is too large for dense matrices, or because the method asked for steps. */
+function tooMuchWork(steps: number, transient: number, max: number, why: { krylov?: string; method?: DistributionLimits['method'] } = {}): never {
+  const instead = why.method === 'uniformization'
+    ? `method 'uniformization' steps every chain (with ${transient} transient states, ${transient > DENSE_MAX_STATES ? 'it is too large for dense matrices' : "'auto' or 'dense' would use dense matrices"})`
+    : `with ${transient} transient states it is too large for dense matrices (at most ${DENSE_MAX_STATES})`;
+  const krylov = why.krylov ? `; shift-and-invert Krylov ${why.krylov}` : '';
+  throw new GraphError('WORK_LIMIT', `this distribution needs about ${steps.toExponential(2)} steps of the chain, more than maxSteps = ${max}, and ${instead}${krylov}; raise maxSteps, or rescale time`);
 }
 
 /**
@@ -208,11 +212,11 @@ function continuousAnswers(csr: Csr, t: Float64Array, limits: DistributionLimits
         if (!('failed' in result)) return result;
         krylovFailed = result.failed;
       }
-      tooMuchWork(steps, matrix.count, maxSteps, krylovFailed);
+      tooMuchWork(steps, matrix.count, maxSteps, { krylov: krylovFailed });
     }
     const sums = stepped(maxSteps);
     if (sums === undefined) {
-      if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(scale * largest(t), matrix.count, maxSteps);
+      if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(scale * largest(t), matrix.count, maxSteps, { method: limits.method });
       return denseContinuous(matrix, scale, t);
     }
     return fromSums(sums);
@@ -299,7 +303,7 @@ function discreteAnswers(csr: Csr, k: Float64Array, limits: DistributionLimits, 
   const alphaMass = matrix.alpha.reduce((x, y) => x + y, 0);
   const last = largest(k);
   if (denseIsCheaper(matrix, last, k.length, limits.method) || last > maxSteps) {
-    if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(last, matrix.count, maxSteps);
+    if (matrix.count > DENSE_MAX_STATES || limits.method === 'uniformization') tooMuchWork(last, matrix.count, maxSteps, { method: limits.method });
     return denseDiscrete(matrix, k);
   }
   // Wanted: a at k−1 (pmf) and b at k (cdf), read off the chunks as they pass.

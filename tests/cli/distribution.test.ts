@@ -61,6 +61,29 @@ describe('distribution commands', () => {
     expect(json(r.stdout).expectation).toBeCloseTo(0.5, 14);
   });
 
+  it('--method and --max-steps choose how pdf/cdf/pmf compute, in-process and in a worker alike', async () => {
+    const t = JSON.stringify([0.5, 2]);
+    const auto = json((await runCli(['pdf', 'exp.json', '--times', t], files)).stdout).pdf as number[];
+    for (const method of ['uniformization', 'adaptive', 'dense', 'krylov']) {
+      const r = await runCli(['pdf', 'exp.json', '--times', t, '--method', method], files);
+      expect(r.code, r.stderr).toBe(0);
+      (json(r.stdout).pdf as number[]).forEach((x, i) => expect(x).toBeCloseTo(auto[i], 10));
+    }
+    const worker = await runCli(['cdf', 'exp.json', '--times', t, '--method', 'dense', '--timeout-ms', '60000'], files);
+    expect(worker.stdout).toBe((await runCli(['cdf', 'exp.json', '--times', t, '--method', 'dense'], files)).stdout);
+    // Too few steps for a chain that 'uniformization' must step: the library's WORK_LIMIT, exit 2.
+    const limited = await runCli(['pmf', 'geo.json', '--steps', '[50]', '--method', 'uniformization', '--max-steps', '10'], files);
+    expect(limited.code).toBe(2);
+    expect(limited.stderr).toMatch(/maxSteps = 10, and method 'uniformization' steps every chain \(with 1 transient states, 'auto' or 'dense' would use dense matrices\).*\[WORK_LIMIT\]$/m);
+    const inWorker = await runCli(['pmf', 'geo.json', '--steps', '[50]', '--method', 'uniformization', '--max-steps', '10', '--timeout-ms', '60000'], files);
+    expect(inWorker.code).toBe(2);
+    expect(inWorker.stderr).toMatch(/\[WORK_LIMIT\]$/m);
+    // Bad values are usage errors naming the flag.
+    expect(await runCli(['pdf', 'exp.json', '--times', t, '--method', 'fast'], files)).toMatchObject({ code: 2, stderr: expect.stringContaining('--method must be one of auto, uniformization, adaptive, dense, krylov') });
+    expect(await runCli(['pdf', 'exp.json', '--times', t, '--max-steps', '0'], files)).toMatchObject({ code: 2, stderr: expect.stringContaining('--max-steps') });
+    expect(await runCli(['pmf', 'geo.json', '--steps', '[1]', '--method', 'krylov'], files)).toMatchObject({ code: 2, stderr: expect.stringContaining("method 'krylov' applies to continuous graphs") });
+  }, 120_000);
+
   it('prints numbers at full precision on one line', async () => {
     const r = await runCli(['expectation', 'exp-theta.json', '--theta', '[3]'], files);
     expect(r.stdout).toBe(`${JSON.stringify({ expectation: 1 / 3 })}\n`);

@@ -396,8 +396,8 @@ export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, b
   return failed === undefined ? { pdf, cdf } : { failed };
 }
 
-/** How {@link overGroups} runs: its budget, and which groups go first. */
-export interface GroupOrder {
+/** Options of {@link overGroups}: its budget, and which groups go first. */
+export interface GroupOptions {
   meter?: KrylovMeter;
   /**
    * The groups of the largest times first (default: smallest first). The groups share nothing
@@ -413,7 +413,7 @@ export interface GroupOrder {
  * operator, until one says why it failed; an elimination past its work limit fails too, and
  * so does a run past its meter's budget.
  */
-export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, each: (z: ShiftInvert, members: number[]) => string | undefined, { meter, largestFirst = false }: GroupOrder = {}): string | undefined {
+export function overGroups(csr: Csr, chain: StepMatrix, t: ArrayLike<number>, each: (z: ShiftInvert, members: number[]) => string | undefined, { meter, largestFirst = false }: GroupOptions = {}): string | undefined {
   const killed = new KilledChain(csr);
   const groups = timeGroups(t);
   if (largestFirst) groups.reverse();

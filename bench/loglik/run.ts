@@ -1,7 +1,8 @@
 // npm run bench:loglik — log-likelihoods with exact gradients for many parameter
 // particles, measured in one run: per-particle time of log L, gradient ÷ log L,
 // finite differences ÷ reverse mode, the worker pool over one thread, adaptive
-// against plain uniformisation on the same data, and the compiled-evaluator cache
+// against plain uniformisation on the same data, Krylov before stepping on chains over
+// 128 states, and the compiled-evaluator cache
 // (layer 2): cold vs memory hit vs persistent hit.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ import { createPool } from '../../src/pool/index.js';
 import { PointLikelihood, type LikelihoodMethod } from '../../src/likelihood/point-likelihood.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { median, progress } from '../foundation/timing.js';
+// The chains of the likelihood's Krylov tests (tests/likelihood/krylov.test.ts).
+import { buildGraph, randomSpec, withScaledExits } from '../../tests/correctness/fixtures.js';
 
 await ready();
 
@@ -119,6 +122,41 @@ console.log(`\nlog L + gradient of ${OBSERVATIONS} times, one θ: 'auto' (adapti
 console.log('| model | vertices | plain steps | auto took | auto | plain | plain ÷ auto | Δ log L (rel.) | max Δ gradient (rel.) |');
 console.log('|---|--:|--:|---|--:|--:|--:|--:|--:|');
 for (const r of methodRows) console.log(r);
+
+// Krylov before stepping ('auto') on continuous chains over 128 states whose stepping would be
+// long: where it answers (nearly closed chains) and where it gives way (times far in the
+// tail, whose densities are below Krylov's absolute accuracy: the row fails after the largest
+// times' group alone and is stepped).
+const krylovRows: string[] = [];
+const leaky = (seed: number, vertices: number) => buildGraph(withScaledExits(randomSpec({ seed, vertices, params: 2, absorbing: 2, defective: true }), 1e-3));
+const farOut = (seed: number, vertices: number) => buildGraph(randomSpec({ seed, vertices, params: 2, absorbing: 1, defective: false }));
+const krylovCases: { name: string; graph: Graph; theta: number[]; count: number; scale: number }[] = [
+  { name: 'nearly closed 150 (exits ×1e-3)', graph: leaky(4, 150), theta: [0.8, 1.6], count: 15, scale: 1 },
+  { name: 'nearly closed 400 (exits ×1e-3)', graph: leaky(6, 400), theta: [0.8, 1.6], count: 30, scale: 1 },
+  { name: 'random 300, times ×100 (far tail)', graph: farOut(3, 300), theta: [1.3, 0.7], count: 15, scale: 100 },
+  { name: 'random 600, times ×50 (far tail)', graph: farOut(11, 600), theta: [1.3, 0.7], count: 15, scale: 50 },
+];
+for (const c of krylovCases) {
+  progress(`Krylov first: ${c.name}`);
+  const structure = c.graph.structure();
+  const times = Array.from(c.graph.sample(c.count, { theta: c.theta, seed: 3 })).filter((t) => t > 0).map((t) => t * c.scale);
+  const data = checkObservations({ times }, c.graph) as CheckedPoints;
+  const theta = { rows: 1, paramLength: c.theta.length, data: Float64Array.from(c.theta) };
+  const run = async (method: LikelihoodMethod) => {
+    const pl = new PointLikelihood(structure, data, { maxSteps: 2e9 }, method);
+    const ms = await timeIt(async () => pl.evaluate(theta, true), 1, 2000);
+    const result = pl.evaluate(theta, true), last = pl.lastRun();
+    pl.dispose();
+    return { ms, result, last };
+  };
+  const auto = await run('auto'), plain = await run('uniformisation');
+  const dLog = Math.abs(auto.result.logLik[0] - plain.result.logLik[0]) / Math.abs(plain.result.logLik[0]);
+  krylovRows.push(`| ${c.name} | ${plain.last.steps} | ${auto.last.method} | ${fmt(auto.ms)} | ${fmt(plain.ms)} | ${(plain.ms / auto.ms).toFixed(2)}× | ${dLog.toExponential(1)} |`);
+}
+console.log(`\nlog L + gradient of 15–30 times, one θ, chains over 128 states: 'auto' (Krylov first where stepping would pass 50 ms) against plain uniformisation; ms, medians`);
+console.log('| chain | plain steps | auto took | auto | plain | plain ÷ auto | Δ log L (rel.) |');
+console.log('|---|--:|---|--:|--:|--:|--:|');
+for (const r of krylovRows) console.log(r);
 
 // Layer 2: a fresh process's cold start vs a memory hit vs a restart that finds the file store.
 progress('layer 2');

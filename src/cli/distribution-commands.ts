@@ -18,7 +18,7 @@ import { progressReporter, type ProgressReporter } from './progress.js';
 const theta: FlagSpec = { kind: 'numbers', description: "parameter vector θ as JSON, e.g. '[1]' (needed when the graph has parameters)" };
 const rewards: FlagSpec = { kind: 'numbers', description: 'one reward per vertex as JSON (default: all 1, the absorption time)' };
 const k: FlagSpec = { kind: 'integer', min: 1, description: 'how many raw moments (default 3)' };
-const method: FlagSpec = { kind: 'string', choices: ['auto', 'uniformization', 'adaptive', 'dense', 'krylov'], description: "how to compute (default auto; adaptive and krylov for continuous graphs)" };
+const method: FlagSpec = { kind: 'string', choices: ['auto', 'uniformization', 'adaptive', 'dense', 'krylov'], description: 'auto, uniformization, adaptive, dense or krylov (default auto; adaptive and krylov for continuous graphs)' };
 const maxSteps: FlagSpec = { kind: 'integer', min: 1, description: 'most steps of the chain before another method or WORK_LIMIT (default: by the graph\'s size)' };
 /** The distribution flags every one of pdf, cdf and pmf takes. */
 const distributionFlags = { theta, method, 'max-steps': maxSteps };

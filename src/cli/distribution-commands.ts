@@ -104,7 +104,7 @@ function graphCommand(summary: string, flags: Record<string, FlagSpec>, compute:
 const at = (args: ParsedArgs) => ({ theta: args.flags.theta as number[] | undefined, rewards: args.flags.rewards as number[] | undefined });
 /** θ, the method and maxSteps of a distribution command. */
 const limitsOf = (args: ParsedArgs): DistributionLimits & { theta?: number[] } => ({
-  theta: args.flags.theta as number[] | undefined,
+  theta: at(args).theta,
   method: args.flags.method as DistributionLimits['method'],
   maxSteps: args.flags['max-steps'] as number | undefined,
 });

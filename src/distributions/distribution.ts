@@ -147,11 +147,11 @@ function tryAdaptive(matrix: StepMatrix, scale: number, t: Float64Array, tail: n
   return adaptiveContinuous(matrix, scale, t, tail, { maxLevels: levels, maxBirthWork: (steps * work) / 2, reached });
 }
 
-/** pdf and cdf at the given times; `reporting.onProgress` hears the time reached of the largest. */
-export function continuousDistribution(csr: Csr, times: ArrayLike<number>, limits: DistributionLimits = {}, reporting: DistributionReporting = {}): Answers {
+/** pdf and cdf at the given times; `onProgress` hears the time reached of the largest. */
+export function continuousDistribution(csr: Csr, times: ArrayLike<number>, options: DistributionLimits & DistributionReporting = {}): Answers {
   const t = checkPoints(times, false);
-  const progress = progressOf(reporting, t.length ? largest(t) : 0);
-  const answers = continuousAnswers(csr, t, limits, progress.reached);
+  const progress = progressOf(options, t.length ? largest(t) : 0);
+  const answers = continuousAnswers(csr, t, options, progress.reached);
   progress.finish();
   return answers;
 }
@@ -285,11 +285,11 @@ export function krylovGoesFirst(csr: Csr, matrix: StepMatrix, steps: number, tMa
   return steps * work > KRYLOV_FROM_WORK && cyclingRate(csr) * tMax * work > KRYLOV_FROM_WORK;
 }
 
-/** pmf and cdf at the given step counts (τ = number of steps to absorption); `reporting.onProgress` hears the steps taken of the largest. */
-export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, limits: DistributionLimits = {}, reporting: DistributionReporting = {}): { pmf: Float64Array; cdf: Float64Array } {
+/** pmf and cdf at the given step counts (τ = number of steps to absorption); `onProgress` hears the steps taken of the largest. */
+export function discreteDistribution(csr: Csr, steps: ArrayLike<number>, options: DistributionLimits & DistributionReporting = {}): { pmf: Float64Array; cdf: Float64Array } {
   const k = checkPoints(steps, true);
-  const progress = progressOf(reporting, k.length ? largest(k) : 0);
-  const answers = discreteAnswers(csr, k, limits, progress.reached);
+  const progress = progressOf(options, k.length ? largest(k) : 0);
+  const answers = discreteAnswers(csr, k, options, progress.reached);
   progress.finish();
   return answers;
 }

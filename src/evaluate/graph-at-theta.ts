@@ -113,18 +113,18 @@ export class GraphAtTheta {
   /** Density at each time (continuous graphs). */
   pdf(times: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): Float64Array {
     if (this.csr.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
-    return checkFinite(dist.continuousDistribution(this.csr, times, limits, limits).pdf, 'the density');
+    return checkFinite(dist.continuousDistribution(this.csr, times, limits).pdf, 'the density');
   }
 
   /** P(T ≤ t), or P(τ ≤ k) for discrete graphs. */
   cdf(points: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): Float64Array {
-    return this.csr.discrete ? dist.discreteDistribution(this.csr, points, limits, limits).cdf : dist.continuousDistribution(this.csr, points, limits, limits).cdf;
+    return this.csr.discrete ? dist.discreteDistribution(this.csr, points, limits).cdf : dist.continuousDistribution(this.csr, points, limits).cdf;
   }
 
   /** P(τ = k) (discrete graphs). */
   pmf(steps: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): Float64Array {
     if (!this.csr.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
-    return dist.discreteDistribution(this.csr, steps, limits, limits).pmf;
+    return dist.discreteDistribution(this.csr, steps, limits).pmf;
   }
 
   /** n draws of the accumulated reward. */

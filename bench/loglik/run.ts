@@ -11,7 +11,8 @@ import {
   createEvaluator, EvaluatorCache, models, ready, seededRandom, TraceCache, type Evaluator, type Graph, type Target,
 } from '../../src/index.js';
 import { createPool } from '../../src/pool/index.js';
-import { PointLikelihood, type LikelihoodMethod } from '../../src/likelihood/point-likelihood.js';
+import { PointLikelihood, type LikelihoodLimits, type LikelihoodMethod } from '../../src/likelihood/point-likelihood.js';
+import type { Structure } from '../../src/graph/structure.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { median, progress } from '../foundation/timing.js';
 // The chains of the likelihood's Krylov tests (tests/likelihood/krylov.test.ts).
@@ -99,19 +100,21 @@ const methodCases: Case[] = [
   // A small stiff chain (a fast rate beside a slow one): 'auto' takes dense matrices, whose cost grows with log λt.
   { name: 'random cyclic 60, stiff', build: () => models.randomCyclic({ vertices: 60, params: 2, seed: 5 }), theta: [10000, 0.05] },
 ];
+/** log L and its gradient at one θ by `method`: median ms, the answer, and how the run went. */
+async function timeMethod(structure: Structure, data: CheckedPoints, theta: number[], limits: LikelihoodLimits, method: LikelihoodMethod) {
+  const rows = { rows: 1, paramLength: theta.length, data: Float64Array.from(theta) };
+  const pl = new PointLikelihood(structure, data, limits, method);
+  const ms = await timeIt(async () => pl.evaluate(rows, true), 1, 2000);
+  const result = pl.evaluate(rows, true), last = pl.lastRun();
+  pl.dispose();
+  return { ms, result, last };
+}
 for (const c of methodCases) {
   progress(`adaptive vs plain: ${c.name}`);
   const graph = c.build();
   const structure = graph.structure();
   const data = checkObservations({ times: graph.sample(OBSERVATIONS, { theta: c.theta, seed: 7 }) }, graph) as CheckedPoints;
-  const theta = { rows: 1, paramLength: c.theta.length, data: Float64Array.from(c.theta) };
-  const run = async (method: LikelihoodMethod) => {
-    const pl = new PointLikelihood(structure, data, {}, method);
-    const ms = await timeIt(async () => pl.evaluate(theta, true), 1, 2000);
-    const result = pl.evaluate(theta, true), last = pl.lastRun();
-    pl.dispose();
-    return { ms, result, last };
-  };
+  const run = (method: LikelihoodMethod) => timeMethod(structure, data, c.theta, {}, method);
   const auto = await run('auto'), plain = await run('uniformisation');
   const dLog = Math.abs(auto.result.logLik[0] - plain.result.logLik[0]) / Math.abs(plain.result.logLik[0]);
   const dGrad = Math.max(...Array.from(auto.result.gradient!, (g, i) => Math.abs(g - plain.result.gradient![i]) / Math.max(1e-300, Math.abs(plain.result.gradient![i]))));
@@ -141,14 +144,7 @@ for (const c of krylovCases) {
   const structure = c.graph.structure();
   const times = Array.from(c.graph.sample(c.count, { theta: c.theta, seed: 3 })).filter((t) => t > 0).map((t) => t * c.scale);
   const data = checkObservations({ times }, c.graph) as CheckedPoints;
-  const theta = { rows: 1, paramLength: c.theta.length, data: Float64Array.from(c.theta) };
-  const run = async (method: LikelihoodMethod) => {
-    const pl = new PointLikelihood(structure, data, { maxSteps: 2e9 }, method);
-    const ms = await timeIt(async () => pl.evaluate(theta, true), 1, 2000);
-    const result = pl.evaluate(theta, true), last = pl.lastRun();
-    pl.dispose();
-    return { ms, result, last };
-  };
+  const run = (method: LikelihoodMethod) => timeMethod(structure, data, c.theta, { maxSteps: 2e9 }, method);
   const auto = await run('auto'), plain = await run('uniformisation');
   const dLog = Math.abs(auto.result.logLik[0] - plain.result.logLik[0]) / Math.abs(plain.result.logLik[0]);
   krylovRows.push(`| ${c.name} | ${plain.last.steps} | ${auto.last.method} | ${fmt(auto.ms)} | ${fmt(plain.ms)} | ${(plain.ms / auto.ms).toFixed(2)}× | ${dLog.toExponential(1)} |`);

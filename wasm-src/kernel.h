@@ -88,10 +88,17 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
 
 /* Uniformised (or discrete) stepping: v_{k+1} = v_k K with K = diag(stay) + P over
  * transient vertices, P given by target (in_ptr/src/p: the incoming edges of each
- * vertex). Writes a[k] = v_k·exit and b[k] = Σ v_k for up to `steps` k, stopping
- * once Σ v_k < stop_mass; returns how many were written. */
-int32_t pk_step_distribution(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p,
-                             const double *stay, const double *exit, double *v, double *tmp,
+ * vertex), laid out once by pk_steps_create (width −1: the kernel's choice of padded
+ * rows, see distribution.c; 0: plain rows, which then stay the caller's and must outlive
+ * the pk_steps). pk_step_distribution writes a[k] = v_k·exit and b[k] = Σ v_k for up to
+ * `steps` k, stopping once Σ v_k < stop_mass; returns how many were written. Every width
+ * gives the same bits. */
+typedef struct pk_steps pk_steps;
+int32_t pk_steps_choose_width(int32_t n, const int32_t *in_ptr);
+pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width);
+int32_t pk_steps_width(const pk_steps *s);
+void pk_steps_free(pk_steps *s);
+int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);
 /* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit
  * rate on v_k's support, written to lam[k]; w are the absolute incoming rates and

@@ -50,15 +50,18 @@ export function timeKernelSteps(m: StepMatrix, steps: number, stopMass: number, 
   const ptrs = [copyIn(k, m.inPtr), copyIn(k, one(m.src)), copyIn(k, one(m.p)), copyIn(k, one(m.stay)), copyIn(k, one(m.exit)),
     allocate(k, 8 * n), allocate(k, 8 * n), allocate(k, 8 * (steps + 1)), allocate(k, 8 * (steps + 1))];
   const [rp, src, p, stay, exit, v, tmp, a, b] = ptrs;
+  // The kernel's own layout of the rows, as the library's Stepper and the native driver lay them out.
+  const layout = k.pk_steps_create(m.count, rp, src, p, -1);
   // The start vector is copied in outside the timed call, as the driver's memcpy is.
   const start = () => new Float64Array(k.memory.buffer, v, m.count).set(m.alpha);
   try {
     let stepsDone = 0;
     start();
-    const { ms, minMs } = timeMedian(() => (stepsDone = k.pk_step_distribution(m.count, rp, src, p, stay, exit, v, tmp, steps, a, b, stopMass)),
+    const { ms, minMs } = timeMedian(() => (stepsDone = k.pk_step_distribution(layout, stay, exit, v, tmp, steps, a, b, stopMass)),
       reps, reps > 1 ? 1 : 0, start);
     return { ms, minMs, stepsDone };
   } finally {
+    k.pk_steps_free(layout);
     for (const ptr of ptrs) k.pk_free(ptr);
   }
 }

@@ -5,6 +5,7 @@
 // every later a_k, b_k counts as 0.
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
 import { isTransient, type Csr } from '../graph/rates.js';
+import { KernelError } from '../errors/index.js';
 
 /** Steps per kernel call. */
 export const CHUNK = 8192;
@@ -63,17 +64,31 @@ export class Stepper {
   stopped = false;
   private readonly k: KernelExports = kernel();
   private readonly ptrs: number[] = [];
-  private readonly args: { rp: number; src: number; p: number; stay: number; exit: number; v: number; tmp: number; a: number; b: number };
+  /** The kernel's pk_steps (0 once freed). */
+  private layout = 0;
+  private readonly args: { layout: number; stay: number; exit: number; v: number; tmp: number; a: number; b: number };
+  /** The kernel's layout of the rows: 0 plain, else the padded width (every layout steps the same bits). */
+  readonly width: number;
 
-  constructor(private readonly m: StepMatrix, private readonly stopMass: number) {
+  /** `width`: −1 lets the kernel choose the layout (tests force one). */
+  constructor(private readonly m: StepMatrix, private readonly stopMass: number, width = -1) {
     const k = this.k;
     const keep = (ptr: number) => { this.ptrs.push(ptr); return ptr; };
     const nonEmpty = <T extends Int32Array | Float64Array>(a: T): T => (a.length ? a : (new (a.constructor as new (n: number) => T)(1)));
-    this.args = {
-      rp: keep(copyIn(k, m.inPtr)), src: keep(copyIn(k, nonEmpty(m.src))), p: keep(copyIn(k, nonEmpty(m.p))),
-      stay: keep(copyIn(k, nonEmpty(m.stay))), exit: keep(copyIn(k, nonEmpty(m.exit))), v: keep(copyIn(k, nonEmpty(m.alpha))),
-      tmp: keep(allocate(k, 8 * Math.max(1, m.count))), a: keep(allocate(k, 8 * CHUNK)), b: keep(allocate(k, 8 * CHUNK)),
-    };
+    try {
+      // The rows stay allocated while the layout lives: a plain layout steps them in place.
+      const rp = keep(copyIn(k, m.inPtr)), src = keep(copyIn(k, nonEmpty(m.src))), p = keep(copyIn(k, nonEmpty(m.p)));
+      this.layout = k.pk_steps_create(m.count, rp, src, p, width);
+      if (this.layout === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not lay out ${m.count} rows for stepping (wasm32 memory is capped at 4 GiB)`);
+      this.width = k.pk_steps_width(this.layout);
+      this.args = {
+        layout: this.layout, stay: keep(copyIn(k, nonEmpty(m.stay))), exit: keep(copyIn(k, nonEmpty(m.exit))), v: keep(copyIn(k, nonEmpty(m.alpha))),
+        tmp: keep(allocate(k, 8 * Math.max(1, m.count))), a: keep(allocate(k, 8 * CHUNK)), b: keep(allocate(k, 8 * CHUNK)),
+      };
+    } catch (e) {
+      this.free();
+      throw e;
+    }
   }
 
   /** The next chunk of at most `most` steps: a and b for steps position … position + count − 1 (views valid until the next call). */
@@ -81,7 +96,7 @@ export class Stepper {
     const { k, args } = this;
     if (this.stopped) return { a: new Float64Array(0), b: new Float64Array(0), count: 0 };
     const want = Math.max(1, Math.min(CHUNK, most));
-    const count = k.pk_step_distribution(this.m.count, args.rp, args.src, args.p, args.stay, args.exit, args.v, args.tmp, want, args.a, args.b, this.stopMass);
+    const count = k.pk_step_distribution(args.layout, args.stay, args.exit, args.v, args.tmp, want, args.a, args.b, this.stopMass);
     if (count < want) this.stopped = true;
     this.position += count;
     return { a: f64View(k, args.a, count), b: f64View(k, args.b, count), count };
@@ -89,6 +104,8 @@ export class Stepper {
 
   /** Frees kernel memory. */
   free(): void {
+    if (this.layout !== 0) this.k.pk_steps_free(this.layout);
+    this.layout = 0;
     for (const p of this.ptrs) this.k.pk_free(p);
     this.ptrs.length = 0;
   }

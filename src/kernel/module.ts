@@ -13,7 +13,11 @@ export interface KernelExports {
   pk_solve(elim: number, r: number, x: number): void;
   pk_solve_adjoint(elim: number, xbar: number, rbar: number): void;
   pk_moments(elim: number, r: number, k: number, work: number, out: number): void;
-  pk_step_distribution(n: number, rowPtr: number, col: number, p: number, stay: number, exit: number,
+  /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
+  pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;
+  pk_steps_width(steps: number): number;
+  pk_steps_free(steps: number): void;
+  pk_step_distribution(layout: number, stay: number, exit: number,
     v: number, tmp: number, steps: number, a: number, b: number, stopMass: number): number;
   pk_step_adaptive(n: number, rowPtr: number, src: number, w: number, wScale: number, rate: number, exit: number,
     v: number, tmp: number, steps: number, a: number, b: number, lam: number, stopMass: number, flush: number, dropped: number): number;

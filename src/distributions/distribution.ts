@@ -14,7 +14,7 @@
 // also before stepping where a cycle through fast states makes stepping long.
 import { largest } from './largest.js';
 import { GraphError } from '../errors/index.js';
-import { isTransient, type Csr } from '../graph/rates.js';
+import type { Csr } from '../graph/rates.js';
 import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallback.js';
 import { adaptiveContinuous } from './adaptive.js';
 import { PoissonSums } from './poisson-sums.js';
@@ -157,18 +157,11 @@ export function continuousDistribution(csr: Csr, times: ArrayLike<number>, optio
 }
 
 function continuousAnswers(csr: Csr, t: Float64Array, limits: DistributionLimits, reached: ReachedTime): Answers {
-  let lambda = 0, maxExit = 0;
-  for (let v = 1; v < csr.vertexCount; v++) {
-    if (!isTransient(csr, v)) continue;
-    lambda = Math.max(lambda, csr.exitRate[v]);
-    let s = 0;
-    for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++) if (!isTransient(csr, csr.col[j])) s += csr.weight[j];
-    maxExit = Math.max(maxExit, s);
-  }
   if (t.length === 0) return { pdf: new Float64Array(0), cdf: new Float64Array(0) };
+  // Scaled by the largest exit rate (plain uniformisation's λ).
+  const matrix = stepMatrix(csr);
+  const maxExit = matrix.largestExit, scale = matrix.scale;
   const tail = UNIFORMIZATION_TAIL / Math.max(1, maxExit);
-  const scale = lambda || 1;
-  const matrix = stepMatrix(csr, scale);
   const maxSteps = maxStepsOf(limits, matrix);
   const steps = scale * largest(t);
   if (!Number.isFinite(steps))

@@ -4,7 +4,8 @@
 // of steps; once the surviving mass is below `stopMass` the stepper stops, and
 // every later a_k, b_k counts as 0.
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
-import { isTransient, type Csr } from '../graph/rates.js';
+import type { Csr } from '../graph/rates.js';
+import { stepPattern } from './step-pattern.js';
 import { KernelError } from '../errors/index.js';
 
 /** Steps per kernel call. */
@@ -16,7 +17,7 @@ export interface StepMatrix {
   count: number;
   /** vertexOf[i] = the vertex of transient index i. */
   vertexOf: Int32Array;
-  /** Incoming transient edges by target: inPtr[count+1], src, p = weight/scale. */
+  /** Incoming transient edges by target: inPtr[count+1], src, p = weight/scale. vertexOf, inPtr and src are the structure's step pattern's, shared: read only. */
   inPtr: Int32Array;
   src: Int32Array;
   p: Float64Array;
@@ -27,33 +28,39 @@ export interface StepMatrix {
   rate: Float64Array;
   /** Initial mass on each transient vertex. */
   alpha: Float64Array;
+  /** The largest of `rate` and of `exit` (0 without transient vertices). */
+  largestRate: number;
+  largestExit: number;
+  /** The scale p and stay were made with. */
+  scale: number;
 }
 
-/** The stepping matrix of `csr` with uniformisation rate `scale` (1 for discrete graphs). */
-export function stepMatrix(csr: Csr, scale: number): StepMatrix {
-  const n = csr.vertexCount;
-  const index = new Int32Array(n).fill(-1);
-  const vertices: number[] = [];
-  for (let v = 0; v < n; v++) if (isTransient(csr, v)) index[v] = vertices.push(v) - 1;
-  const count = vertices.length;
-  const inCount = new Int32Array(count + 1);
-  for (const v of vertices)
-    for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++) if (index[csr.col[j]] >= 0) inCount[index[csr.col[j]] + 1]++;
-  for (let i = 0; i < count; i++) inCount[i + 1] += inCount[i];
-  const fill = inCount.slice(0, count);
-  const src = new Int32Array(inCount[count]), p = new Float64Array(inCount[count]);
+/**
+ * The stepping matrix of `csr` with uniformisation rate `scale` (1 for discrete graphs;
+ * default the largest exit rate, or 1 where there is none): the rates at θ gathered into
+ * the structure's step pattern, in the order of its edges (so every sum is the same bits
+ * as summed edge by edge).
+ */
+export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
+  const { count, index, vertexOf, inPtr, src, edgeOf, exitPtr, exitEdge } = stepPattern(csr);
+  const weight = csr.weight, exitRate = csr.exitRate;
   const stay = new Float64Array(count), exit = new Float64Array(count), alpha = new Float64Array(count), rate = new Float64Array(count);
-  vertices.forEach((v, i) => {
-    for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++) {
-      const t = index[csr.col[j]];
-      if (t >= 0) { const r = fill[t]++; src[r] = i; p[r] = csr.weight[j] / scale; }
-      else exit[i] += csr.weight[j];
-    }
-    stay[i] = 1 - csr.exitRate[v] / scale;
-    rate[i] = csr.exitRate[v];
-  });
-  for (let j = csr.rowPtr[0]; j < csr.rowPtr[1]; j++) if (index[csr.col[j]] >= 0) alpha[index[csr.col[j]]] += csr.weight[j];
-  return { count, vertexOf: Int32Array.from(vertices), inPtr: inCount, src, p, stay, exit, rate, alpha };
+  let largestRate = 0, largestExit = 0;
+  for (let i = 0; i < count; i++) {
+    let out = 0;
+    for (let e = exitPtr[i]; e < exitPtr[i + 1]; e++) out += weight[exitEdge[e]];
+    exit[i] = out;
+    const r = exitRate[vertexOf[i]];
+    rate[i] = r;
+    if (out > largestExit) largestExit = out;
+    if (r > largestRate) largestRate = r;
+  }
+  const by = scale ?? (largestRate || 1);
+  const p = new Float64Array(src.length);
+  for (let r = 0; r < p.length; r++) p[r] = weight[edgeOf[r]] / by;
+  for (let i = 0; i < count; i++) stay[i] = 1 - rate[i] / by;
+  for (let j = csr.rowPtr[0]; j < csr.rowPtr[1]; j++) if (index[csr.col[j]] >= 0) alpha[index[csr.col[j]]] += weight[j];
+  return { count, vertexOf, inPtr, src, p, stay, exit, rate, alpha, largestRate, largestExit, scale: by };
 }
 
 /** The chain's a_k and b_k, one chunk at a time. */

@@ -1,8 +1,12 @@
-// The stepper's row layouts (wasm-src/distribution.c): padded rows, chosen on large graphs
-// whose in-degrees change from row to row, must step exactly the bits plain rows step,
-// including rows longer than the width and rows with no incoming edge.
+// The stepping matrix and its row layouts. The matrix at θ is gathered into a pattern kept
+// per structure (src/distributions/step-pattern.ts): it must equal the matrix made edge by
+// edge, at every θ and for CSRs with zero rates. Padded rows (wasm-src/distribution.c),
+// chosen on large graphs whose in-degrees change from row to row, must step exactly the
+// bits plain rows step, including rows longer than the width and rows with no incoming edge.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { models, ready, type Graph } from '../../src/index.js';
+import { Graph, models, ready } from '../../src/index.js';
+import type { Csr } from '../../src/graph/rates.js';
+import { stepPattern } from '../../src/distributions/step-pattern.js';
 import { Stepper, stepMatrix, type StepMatrix } from '../../src/distributions/stepper.js';
 import { buildGraph, randomSpec } from './fixtures.js';
 
@@ -32,6 +36,66 @@ function matrixOf(graph: Graph, theta: number[]): StepMatrix {
   for (let v = 1; v < csr.vertexCount; v++) lambda = Math.max(lambda, csr.exitRate[v]);
   return stepMatrix(csr, lambda);
 }
+
+/** The stepping matrix made edge by edge from its definition: transient = not the start, with out-edges. */
+function directMatrix(csr: Csr, scale: number) {
+  const transient = (v: number) => v !== 0 && csr.rowPtr[v + 1] > csr.rowPtr[v];
+  const index = new Map<number, number>();
+  for (let v = 0; v < csr.vertexCount; v++) if (transient(v)) index.set(v, index.size);
+  const rows: { src: number; p: number }[][] = Array.from({ length: index.size }, () => []);
+  const exit: number[] = [], stay: number[] = [], alpha = new Array<number>(index.size).fill(0);
+  for (const [v, i] of index) {
+    let out = 0;
+    for (let j = csr.rowPtr[v]; j < csr.rowPtr[v + 1]; j++) {
+      const t = index.get(csr.col[j]);
+      if (t === undefined) out += csr.weight[j];
+      else rows[t].push({ src: i, p: csr.weight[j] / scale });
+    }
+    exit.push(out);
+    stay.push(1 - csr.exitRate[v] / scale);
+  }
+  for (let j = csr.rowPtr[0]; j < csr.rowPtr[1]; j++) { const t = index.get(csr.col[j]); if (t !== undefined) alpha[t] += csr.weight[j]; }
+  return { count: index.size, vertexOf: [...index.keys()], src: rows.flat().map((e) => e.src), p: rows.flat().map((e) => e.p), inPtr: [0, ...rows.map((r, i) => rows.slice(0, i + 1).flat().length)], exit, stay, alpha };
+}
+
+function expectDirect(csr: Csr): void {
+  const m = stepMatrix(csr);
+  let lambda = 0;
+  for (let v = 1; v < csr.vertexCount; v++) if (csr.rowPtr[v + 1] > csr.rowPtr[v]) lambda = Math.max(lambda, csr.exitRate[v]);
+  expect(m.scale).toBe(lambda || 1);
+  const d = directMatrix(csr, m.scale);
+  expect(m.count).toBe(d.count);
+  expect(Array.from(m.vertexOf)).toEqual(d.vertexOf);
+  expect(Array.from(m.inPtr)).toEqual(d.inPtr);
+  expect(Array.from(m.src)).toEqual(d.src);
+  expect(Array.from(m.p)).toEqual(d.p);
+  expect(Array.from(m.exit)).toEqual(d.exit);
+  expect(Array.from(m.stay)).toEqual(d.stay);
+  expect(Array.from(m.alpha)).toEqual(d.alpha);
+  expect(m.largestExit).toBe(Math.max(0, ...d.exit));
+}
+
+describe('the stepping matrix', () => {
+  it('is gathered into one pattern per structure, and equals the matrix made edge by edge at every θ', () => {
+    const g = buildGraph(randomSpec({ seed: 5, vertices: 40, params: 2, absorbing: 2, defective: true }));
+    const a = g.csrAt([0.5, 2]), b = g.csrAt([3, 0.25]);
+    expect(stepPattern(a)).toBe(stepPattern(b));
+    expectDirect(a);
+    expectDirect(b);
+    expectDirect(models.rabbits(12).csrAt([1, 2, 4]));
+  });
+
+  it('a CSR whose zero rates were dropped at θ gets a pattern of its own', () => {
+    // The 2 → 3 edge's rate is θ1, zero at θ1 = 0: vertex 2 then has one out-edge fewer.
+    const g = Graph.fromJSON({ paramLength: 2, stateLength: 1, vertices: [[0], [1], [2], [3], [4]],
+      edges: [[0, 1, 1, [0, 0]], [1, 2, 0, [1, 0]], [2, 3, 0, [0, 1]], [2, 1, 0.5, [0, 0]], [3, 4, 2, [0, 0]], [1, 4, 0.1, [0, 0]]] });
+    const full = g.csrAt([1, 1]), cut = g.csrAt([1, 0]);
+    expect(cut.col.length).toBeLessThan(full.col.length);
+    expect(stepPattern(cut)).not.toBe(stepPattern(full));
+    expectDirect(full);
+    expectDirect(cut);
+  });
+});
 
 describe('stepping layouts', () => {
   const large = matrixOf(models.randomCyclic({ vertices: 20000, params: 2, seed: 1 }), [1, 1]);

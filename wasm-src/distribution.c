@@ -4,6 +4,7 @@
  * iteration cannot cancel or blow up. The step gathers along edges by target
  * (a transposed CSR: rp/src/p index incoming edges), which beats scattered stores. */
 #include "kernel.h"
+#include <stdint.h>
 #include <stdlib.h>
 
 /* Rows padded to a fixed width. On a graph whose in-degrees change from row to row at
@@ -61,9 +62,11 @@ pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, 
     return s;
   }
   size_t slots = (size_t)n * (size_t)width, rest = 0;
+  /* wasm32's size_t is 32 bits: a product that would wrap is out of memory, not a short block. */
+  if (slots > SIZE_MAX / sizeof(double) / 2) { free(s); return 0; }
   for (int32_t i = 0; i < n; i++) { int32_t d = in_ptr[i + 1] - in_ptr[i]; if (d > width) rest += (size_t)(d - width); }
-  s->pad_src = malloc(slots * sizeof(int32_t));
-  s->pad_p = malloc(slots * sizeof(double));
+  s->pad_src = malloc((slots ? slots : 1) * sizeof(int32_t));
+  s->pad_p = malloc((slots ? slots : 1) * sizeof(double));
   s->rp = malloc(((size_t)n + 1) * sizeof(int32_t));
   s->src = malloc((rest ? rest : 1) * sizeof(int32_t));
   s->p = malloc((rest ? rest : 1) * sizeof(double));

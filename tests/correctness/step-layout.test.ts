@@ -124,6 +124,12 @@ describe('stepping layouts', () => {
     expect(stepped(matrixOf(models.coalescent(35), [1]), 1, -1).width).toBe(0);
   });
 
+  it('an empty chain (no transient state) steps zeros under every width', () => {
+    const m = stepMatrix(Graph.fromJSON({ paramLength: 0, stateLength: 1, vertices: [[0], [1]], edges: [[0, 1, 1, []]] }).csrAt([]));
+    expect(m.count).toBe(0);
+    for (const width of [-1, 0, 1, 4]) expect(stepped(m, 3, width).a).toEqual([0, 0, 0]);
+  });
+
   it('forced widths on small random graphs step the same bits as plain rows', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const m = matrixOf(buildGraph(randomSpec({ seed, vertices: 8 + (seed % 12), params: 2, absorbing: seed % 2 ? 1 : 2, defective: seed % 3 === 0 })), [0.7, 1.9]);

@@ -12,7 +12,7 @@
  * branch the predictor misses about once a row, which cost half of each step; once the
  * graph is too large for the predictor to learn the pattern (≳ 8k rows), stepping every
  * row over `width` slots, unrolled, with the few longer rows' remaining edges in a
- * second short loop, is 2× faster (random cyclic 10k–50k, in V8 and natively). Padding
+ * second short loop, is 1.6–2.4× faster (random cyclic 10k–50k, in V8 and natively). Padding
  * slots hold p = 0 and src = the row itself: adding 0·x to a sum of nonnegative terms
  * changes no bit, so both layouts give the same results. Regular graphs (rabbits: two
  * edges a row) and wide ones (coalescent: 7 a row) gain nothing and keep plain rows. */

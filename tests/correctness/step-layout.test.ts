@@ -85,6 +85,20 @@ describe('the stepping matrix', () => {
     expectDirect(models.rabbits(12).csrAt([1, 2, 4]));
   });
 
+  it('a graph edited after a pdf steps its new structure, not the pattern of the old one', () => {
+    const spec = randomSpec({ seed: 9, vertices: 30, params: 2, absorbing: 1, defective: false });
+    const g = buildGraph(spec), times = [0.3, 1, 4];
+    const before = g.pdf(times, { theta: [1, 2] });
+    // A new edge between two transient vertices: a new row entry, the same vertices.
+    g.addEdge(3, 7, 0.8, [0.1, 0.2]);
+    const fresh = buildGraph(spec);
+    fresh.addEdge(3, 7, 0.8, [0.1, 0.2]);
+    const after = g.pdf(times, { theta: [1, 2] });
+    expect(Array.from(after)).toEqual(Array.from(fresh.pdf(times, { theta: [1, 2] })));
+    expect(Array.from(after)).not.toEqual(Array.from(before));
+    expectDirect(g.csrAt([1, 2]));
+  });
+
   it('a CSR whose zero rates were dropped at θ gets a pattern of its own', () => {
     // The 2 → 3 edge's rate is θ1, zero at θ1 = 0: vertex 2 then has one out-edge fewer.
     const g = Graph.fromJSON({ paramLength: 2, stateLength: 1, vertices: [[0], [1], [2], [3], [4]],

@@ -17,7 +17,7 @@ export type DistributionProgressCallback = (progress: DistributionProgress) => v
 /** Reports come this far apart at most: each may cross to another thread (a worker's postMessage). */
 const REPORT_MS = 100;
 
-/** Takes the time reached so far; a method giving way starts again from its own start. */
+/** Takes the time reached so far; a method giving way starts again from its own start (reports hold meanwhile). */
 export type ReachedTime = (done: number) => void;
 
 const WHAT = 'the distribution';
@@ -25,21 +25,24 @@ const WHAT = 'the distribution';
 /**
  * A throttled reporter of the time reached, out of `total`; `finish` reports the end. Each
  * report point is also where an aborted `signal` stops the call (AbortError): between chunks
- * of steps, levels or groups of times.
+ * of steps, levels or groups of times. Reports never go back: where 'auto' leaves one method
+ * for another, the next one starts from 0, and the reports hold at the furthest point reached
+ * until it passes it (a progress bar that jumped back would read as lost work, or a bug).
  */
 export function progressOf({ onProgress, signal }: DistributionReporting, total: number): { reached: ReachedTime; finish: () => void } {
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new GraphError('BAD_ARGUMENT', `onProgress must be a function ({ done, total }) => void; got ${describeValue(onProgress)}`);
   if (signal !== undefined && typeof (signal as { aborted?: unknown } | null)?.aborted !== 'boolean') throw new GraphError('BAD_ARGUMENT', `signal must be an AbortSignal; got ${describeValue(signal)}`);
   throwIfAborted(signal, WHAT);
   if (!onProgress) return { reached: signal ? () => throwIfAborted(signal, WHAT) : () => {}, finish: () => {} };
-  let last = -Infinity;
+  let last = -Infinity, furthest = 0;
   return {
     reached(done) {
       throwIfAborted(signal, WHAT);
+      furthest = Math.min(total, Math.max(furthest, done));
       const now = performance.now();
       if (now - last < REPORT_MS) return;
       last = now;
-      onProgress({ done: Math.min(total, Math.max(0, done)), total });
+      onProgress({ done: furthest, total });
     },
     finish: () => onProgress({ done: total, total }),
   };

@@ -96,4 +96,20 @@ describe('progress of pdf/cdf/pmf', () => {
     p.finish();
     expect(seen).toEqual([{ done: 3, total: 10 }, { done: 10, total: 10 }]);
   });
+
+  it('reports never go back: a method that starts again from 0 holds them at the furthest point', async () => {
+    const seen: DistributionProgress[] = [];
+    const p = progressOf({ onProgress: (x) => seen.push(x) }, 10);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 110));
+    p.reached(6);
+    await pause();
+    p.reached(1); // the next method, from its own start
+    await pause();
+    p.reached(4);
+    p.reached(8); // throttled, but remembered
+    await pause();
+    p.reached(7);
+    p.finish();
+    expect(seen.map((x) => x.done)).toEqual([6, 6, 6, 8, 10]);
+  });
 });

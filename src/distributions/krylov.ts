@@ -177,6 +177,8 @@ export interface KrylovRun {
   relative: number[];
   /** Whether answers (functional × time) can be right; others are not compared. */
   plausible(values: number[][]): boolean;
+  /** Called after each basis vector: a point to report progress and stop on an abort (a group of a large stiff chain can take seconds). */
+  grown?: () => void;
 }
 
 /** One Arnoldi run for one γ: the basis grows until the answers at the probe times settle. */
@@ -307,6 +309,7 @@ export function settle(run: KrylovRun, gamma: number, times: number[], maxDimens
   let best = Infinity, stale = 0;
   for (;;) {
     const invariant = !arnoldi.grow();
+    run.grown?.();
     const m = arnoldi.dimension;
     if (invariant || checkedAt(m)) {
       const now = arnoldi.answers(probes);
@@ -379,18 +382,22 @@ export function krylovContinuous(csr: Csr, chain: StepMatrix, t: Float64Array, b
   const maxDimension = dimensionFor(chain.count, budget.maxBytes);
   if (maxDimension < 1) return { failed: `has no room for a basis of ${chain.count} states in ${budget.maxBytes} bytes` };
   const ones = new Float64Array(chain.count).fill(1);
-  const { pdfTolerance, cdfTolerance } = budget;
+  const { pdfTolerance, cdfTolerance, reached } = budget;
+  // The groups go smallest first: inside one, the time reached is the previous group's last.
+  let answered = 0;
   const failed = overGroups(csr, chain, t, (z, members) => {
     const answers = settle({
       start: chain.alpha, apply: (w, out) => z.apply(w, out), functionals: [chain.exit, ones], tolerances: [pdfTolerance, cdfTolerance], relative: [0, 0],
       plausible: ([f, survival]) => f.every((x) => x >= -pdfTolerance) && survival.every((x) => x >= -cdfTolerance && x <= 1 + cdfTolerance),
+      grown: reached && (() => reached(answered)),
     }, z.gamma, members.map((i) => t[i]), maxDimension, z.meter);
     if (typeof answers === 'string') return answers;
     members.forEach((i, k) => {
       pdf[i] = Math.max(0, answers[0][k]);
       cdf[i] = Math.min(1, Math.max(0, 1 - answers[1][k]));
     });
-    budget.reached?.(t[members[members.length - 1]]);
+    answered = t[members[members.length - 1]];
+    reached?.(answered);
     return undefined;
   }, { meter: budget.meter });
   return failed === undefined ? { pdf, cdf } : { failed };

@@ -88,6 +88,17 @@ describe('progress of pdf/cdf/pmf', () => {
     expect(() => cycle().pdf([1], { signal: {} as never })).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringContaining('signal must be an AbortSignal') }));
   });
 
+  it('Krylov reports and stops inside a group of times, between basis vectors', () => {
+    // One time: one group, whose only report after it would be the last.
+    const g = buildGraph(withScaledExits(randomSpec({ seed: 1, vertices: 100, params: 0, absorbing: 1, defective: false }), 1e-6));
+    const controller = new AbortController();
+    const seen: DistributionProgress[] = [];
+    const call = () => g.cdf([1e5], { method: 'krylov', signal: controller.signal, onProgress: (p) => { seen.push({ ...p }); controller.abort(); } });
+    expect(call).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    // The report came from inside the group: nothing answered yet.
+    expect(seen).toEqual([{ done: 0, total: 1e5 }]);
+  });
+
   it('reports are at most every 100 ms, clamped to [0, total], and the end always comes', () => {
     const seen: DistributionProgress[] = [];
     const p = progressOf({ onProgress: (x) => seen.push(x) }, 10);

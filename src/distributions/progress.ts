@@ -38,7 +38,8 @@ export function progressOf({ onProgress, signal }: DistributionReporting, total:
   return {
     reached(done) {
       throwIfAborted(signal, WHAT);
-      furthest = Math.min(total, Math.max(furthest, done));
+      // (A comparison, not Math.max: a NaN from a method can never reach a report.)
+      if (done > furthest) furthest = Math.min(total, done);
       const now = performance.now();
       if (now - last < REPORT_MS) return;
       last = now;

@@ -102,7 +102,7 @@ describe('progress of pdf/cdf/pmf', () => {
   it('reports are at most every 100 ms, clamped to [0, total], and the end always comes', () => {
     const seen: DistributionProgress[] = [];
     const p = progressOf({ onProgress: (x) => seen.push(x) }, 10);
-    p.reached(3); p.reached(4); p.reached(-1);
+    p.reached(3); p.reached(4); p.reached(-1); p.reached(NaN);
     p.reached(50);
     p.finish();
     expect(seen).toEqual([{ done: 3, total: 10 }, { done: 10, total: 10 }]);

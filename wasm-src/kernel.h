@@ -94,7 +94,6 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
  * `steps` k, stopping once Σ v_k < stop_mass; returns how many were written. Every width
  * gives the same bits. */
 typedef struct pk_steps pk_steps;
-int32_t pk_steps_choose_width(int32_t n, const int32_t *in_ptr);
 pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width);
 int32_t pk_steps_width(const pk_steps *s);
 void pk_steps_free(pk_steps *s);

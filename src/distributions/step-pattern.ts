@@ -3,11 +3,11 @@
 // structure only, so it is made once per CSR structure and kept while that structure
 // lives: a pdf at a new θ then only gathers the rates (rabbits N = 200, 80k edges: the
 // transposition's scattered writes took 3 ms of a 12 ms pdf; the gather takes a fraction).
-import type { Csr } from '../graph/rates.js';
+import { isTransient, type Csr } from '../graph/rates.js';
 
 /** The stepping matrix's sparsity, read off a CSR's structure. */
 export interface StepPattern {
-  /** Transient vertices (not the start, with out-edges), renumbered 0..count−1 in vertex order. */
+  /** Transient vertices (isTransient), renumbered 0..count−1 in vertex order. */
   count: number;
   /** index[v] = the transient index of vertex v, −1 for the start and absorbing vertices. */
   index: Int32Array;
@@ -39,7 +39,7 @@ function makePattern(csr: Csr): StepPattern {
   const n = csr.vertexCount, rowPtr = csr.rowPtr, col = csr.col;
   const index = new Int32Array(n).fill(-1);
   let count = 0;
-  for (let v = 1; v < n; v++) if (rowPtr[v + 1] > rowPtr[v]) index[v] = count++;
+  for (let v = 1; v < n; v++) if (isTransient(csr, v)) index[v] = count++;
   const vertexOf = new Int32Array(count), inPtr = new Int32Array(count + 1), exitPtr = new Int32Array(count + 1);
   for (let v = 1, i = 0; v < n; v++) {
     if (index[v] < 0) continue;

@@ -252,6 +252,29 @@ static inline void renormalise(double *w, int32_t *ws) {
   *ws -= e;
 }
 
+/* A Poisson mean μ = λt, and for a tiny one (below 2^−900, where the walk's ratios
+ * μ/(k + 1), or μ itself, would be subnormal and lose digits) the same number as a
+ * mantissa and an exponent, μ = mus·2^−shift with mus in [1, 4), from λ's and t's own: a
+ * density at a time far shorter than the rates (t = 1e−305) then walks as exactly as at
+ * 1e−30, where the weights' exponents already go into ws. shift is 0 (mus = μ) otherwise,
+ * so every other walk keeps its bits. */
+typedef struct { double mu, mus; int32_t shift; } poisson_mean;
+
+static poisson_mean poisson_mean_of(double lambda, double t) {
+  const double mu = lambda * t;
+  if (!(t > 0) || !(lambda > 0) || mu >= 0x1p-900) return (poisson_mean){ mu, mu, 0 };
+  const int el = ilogb(lambda), et = ilogb(t);
+  return (poisson_mean){ mu, ldexp(lambda, -el) * ldexp(t, -et), -(el + et) };
+}
+
+/* negligible_scaled for a shifted walk's step (ratio rs·2^−shift, below 2^−800, so 1 − r is
+ * 1): the bound moved into the sum's scale before the ratio multiplies it. */
+static inline int negligible_shifted(double w, double rs, int32_t shift, double xb, int32_t xe, double acc, int32_t ea, double total) {
+  if (acc == 0) return !(w > 0 && rs > 0 && xb > 0);
+  const double rest = rs * in_scale(w * xb, xe + shift, ea);
+  return rest <= DENSITY_TAIL * acc || rest <= PROB_FLOOR * total;
+}
+
 /* poisson_dot on a scaled sequence: the same walk, its sum kept in the mode's scale
  * (*scale), moved to a lower one only where a term left of the mode would be over 2^500 in
  * it, or taken from its first term where the mode's is 0; so a density far in the tail
@@ -265,11 +288,11 @@ static inline void renormalise(double *w, int32_t *ws) {
  * function, so that the unscaled walk (almost every call) keeps its speed and its bits;
  * it is also what a plain sequence's walk falls back to when its weights underflowed
  * (`walk.lost`), with every E 0. */
-static double poisson_dot_scaled(double mu, const sequence *sq, recip q, double *norm, walk *out, int32_t *scale) {
-  const double *x = sq->x;
+static double poisson_dot_scaled(poisson_mean pm, const sequence *sq, recip q, double *norm, walk *out, int32_t *scale) {
+  const double *x = sq->x, mu = pm.mu;
   const int32_t len = sq->len, *E = sq->E;
   *out = (walk){ 0, 0, 0, 0 };
-  if (mu <= 0) { *norm = 1; *scale = E[0]; return len > 0 ? x[0] : 0; }
+  if (mu <= 0 && pm.shift == 0) { *norm = 1; *scale = E[0]; return len > 0 ? x[0] : 0; }
   int64_t mode = (int64_t)floor(mu), n = 0, k;
   int32_t ea = E[mode < len ? mode : len - 1], ws = 0; /* weights are w·2^−ws */
   double total = 1, acc = mode < len ? x[mode] : 0, w = 1, imu = 1 / mu, r;
@@ -280,7 +303,7 @@ static double poisson_dot_scaled(double mu, const sequence *sq, recip q, double 
     acc += term; }
 #define STEP_RIGHT { w *= r; total += w; if (k + 1 < len) ADD(k + 1) n++; }
   /* past the bulk: w·2^−ws, w kept in [0.5, 1) once small, so that w·x is a normal double */
-#define STEP_FAR { w *= r; if (w < 0x1p-40) renormalise(&w, &ws);                               \
+#define STEP_FAR { w *= rs; ws += pm.shift; if (w < 0x1p-40) renormalise(&w, &ws);          \
     total += ws ? ldexp(w, -ws) : w; if (k + 1 < len) ADD(k + 1) n++; }
   for (k = mode;; k++) {
     r = ratio_up(q, mu, k);
@@ -289,11 +312,14 @@ static double poisson_dot_scaled(double mu, const sequence *sq, recip q, double 
   }
   for (;; k++) {
     r = ratio_up(q, mu, k);
+    /* the ratio multiplied by: r itself, or r·2^shift for a tiny μ (then r may be subnormal) */
+    const double rs = pm.shift ? ratio_up(q, pm.mus, k) : r;
     if (w < 0x1p-40) renormalise(&w, &ws);
     const double xs = k + 1 < len ? sq->suf[k + 1] : sq->beyond;
     const int32_t xe = E[k + 1 < len ? k + 1 : len - 1] + ws;
     /* to the right the bound only shrinks as it moves into the sum's scale */
-    if (ws == 0 && acc != 0 ? negligible(w, r, in_scale(xs, xe, ea), acc, total) : negligible_scaled(w, r, xs, xe, acc, ea, total)) break;
+    if (pm.shift ? negligible_shifted(w, rs, pm.shift, xs, xe, acc, ea, total)
+        : ws == 0 && acc != 0 ? negligible(w, r, in_scale(xs, xe, ea), acc, total) : negligible_scaled(w, r, xs, xe, acc, ea, total)) break;
     if (k + 1 >= len) {
       /* Nothing summed yet: no bound on the length, so ask for twice as much (the caller
        * steps again while a walk asks). */
@@ -353,9 +379,10 @@ static void poisson_spread(double mu, double g, double norm, double *xbar, int32
 /* poisson_spread for a scaled sequence whose sum came in the scale ef: xbar[k], the
  * adjoint of the stored x[k], gets g·Pois(k; μ)·2^(ef − E[k]), the weights recomputed
  * (and scaled) as poisson_dot_scaled made them. */
-static void poisson_spread_scaled(double mu, double g, double norm, double *xbar, const double *x, int32_t len, recip q,
+static void poisson_spread_scaled(poisson_mean pm, double g, double norm, double *xbar, const double *x, int32_t len, recip q,
                                   int64_t right, int64_t left, const int32_t *E, int32_t ef, int skip_zeros) {
-  if (mu <= 0) { if (len > 0) xbar[0] += g; return; }
+  const double mu = pm.mu;
+  if (mu <= 0 && pm.shift == 0) { if (len > 0) xbar[0] += g; return; }
   int64_t mode = (int64_t)floor(mu);
   double w = 1, s = g / norm, imu = 1 / mu;
   int32_t ws = 0;
@@ -367,7 +394,8 @@ static void poisson_spread_scaled(double mu, double g, double norm, double *xbar
   if (mode < len) ADJOINT(mode, in_scale(s, E[mode], ef))
   for (int64_t j = 0; j < right; j++) {
     /* renormalised where the walk did or not (it only past the bulk): the same values */
-    w *= ratio_up(q, mu, mode + j);
+    w *= pm.shift ? ratio_up(q, pm.mus, mode + j) : ratio_up(q, mu, mode + j);
+    ws += pm.shift;
     if (w < 0x1p-40) renormalise(&w, &ws);
     if (mode + 1 + j < len) ADJOINT(mode + 1 + j, in_scale(s * w, E[mode + 1 + j] + ws, ef))
   }
@@ -448,7 +476,8 @@ static int64_t steps_needed(const pk_lik *L) {
 /* poisson_dot for point `at` (np exact points, then the censored ones), recording its
  * window for the reverse pass; with `keeping`, its weights too while they fit in
  * max_bytes (else the reverse pass recomputes them). *want: the sequence length it needs. */
-static double dot_keeping(pk_lik *L, int32_t at, double mu, const sequence *sq, recip q, double *norm, int keeping, size_t *used, int64_t *want) {
+static double dot_keeping(pk_lik *L, int32_t at, poisson_mean pm, const sequence *sq, recip q, double *norm, int keeping, size_t *used, int64_t *want) {
+  const double mu = pm.mu;
   int32_t *meta = L->kept_at + 4 * (size_t)at;
   size_t room = (size_t)sq->len + 64; /* a window has at most about len terms */
   kept_walk k = { 0, 0 };
@@ -458,18 +487,19 @@ static double dot_keeping(pk_lik *L, int32_t at, double mu, const sequence *sq, 
     if (p) { L->kept = p; L->kept_cap = more; }
   }
   if (keeping && *used + room <= L->kept_cap) k = (kept_walk){ L->kept + *used, (int64_t)room };
-  walk wk;
+  walk wk = { 0, 0, 0, 0 };
   int32_t scale = 0;
-  /* Two calls, so that the walk without weights to keep is compiled without their stores. */
-  double f = sq->E ? poisson_dot_scaled(mu, sq, q, norm, &wk, &scale)
-           : k.w ? poisson_dot(mu, sq, q, norm, &k, &wk) : poisson_dot(mu, sq, q, norm, 0, &wk);
+  /* Two calls, so that the walk without weights to keep is compiled without their stores.
+   * A tiny μ walks scaled from the start: the plain walk's weights would underflow. */
+  double f = sq->E ? poisson_dot_scaled(pm, sq, q, norm, &wk, &scale)
+           : pm.shift ? 0 : k.w ? poisson_dot(mu, sq, q, norm, &k, &wk) : poisson_dot(mu, sq, q, norm, 0, &wk);
   int scaled_walk = sq->E != 0;
-  if (wk.lost && !scaled_walk) {
+  if ((wk.lost || pm.shift) && !scaled_walk) {
     /* Its weights underflowed before any term: walk again with them scaled (every E is 0
      * in a sequence that was not scaled). */
     sequence again = *sq;
     again.E = again.preE = L->scale;
-    f = poisson_dot_scaled(mu, &again, q, norm, &wk, &scale);
+    f = poisson_dot_scaled(pm, &again, q, norm, &wk, &scale);
     scaled_walk = 1;
   }
   if (scaled_walk) k.w = 0; /* its weights are recomputed */
@@ -480,11 +510,11 @@ static double dot_keeping(pk_lik *L, int32_t at, double mu, const sequence *sq, 
 }
 
 /* The reverse of dot_keeping: xbar[k] += g·Pois(k; μ) over the window it walked. */
-static void spread_kept(const pk_lik *L, int32_t at, double mu, double g, double norm, double *xbar, const double *x, int32_t len, recip q) {
+static void spread_kept(const pk_lik *L, int32_t at, poisson_mean pm, double g, double norm, double *xbar, const double *x, int32_t len, recip q) {
   const int32_t *meta = L->kept_at + 4 * (size_t)at;
   const double *kw = meta[0] >= 0 ? L->kept + meta[0] : 0;
-  if (meta[0] == WALK_SCALED) poisson_spread_scaled(mu, g, norm, xbar, x, len, q, meta[1], meta[2], L->scale, meta[3], !L->zero_weight);
-  else poisson_spread(mu, g, norm, xbar, len, q, meta[1], meta[2], kw);
+  if (meta[0] == WALK_SCALED) poisson_spread_scaled(pm, g, norm, xbar, x, len, q, meta[1], meta[2], L->scale, meta[3], !L->zero_weight);
+  else poisson_spread(pm.mu, g, norm, xbar, len, q, meta[1], meta[2], kw);
 }
 
 /* The exponent of point `at`'s probability: it stands for its mantissa (pf, cf)·2^−scale. */
@@ -706,7 +736,7 @@ static int64_t probabilities(pk_lik *L, int32_t N, double lambda, double alpha_m
     double f, norm = 1;
     meta[4 * (size_t)i + 3] = 0;
     if (L->pw[i] == 0) { L->pf[i] = 1; L->pnorm[i] = 1; continue; }
-    if (!L->discrete) f = dot_keeping(L, i, lambda * L->pt[i], &sa, q, &norm, keeping, &used, &want);
+    if (!L->discrete) f = dot_keeping(L, i, poisson_mean_of(lambda, L->pt[i]), &sa, q, &norm, keeping, &used, &want);
     else if (L->pt[i] == 0) f = 1 - alpha_mass;
     else { f = a[(int64_t)L->pt[i] - 1]; meta[4 * (size_t)i + 3] = L->scale[(int64_t)L->pt[i] - 1]; }
     L->pf[i] = f; L->pnorm[i] = norm;
@@ -717,7 +747,7 @@ static int64_t probabilities(pk_lik *L, int32_t N, double lambda, double alpha_m
     const int32_t at = L->np + i;
     meta[4 * (size_t)at + 3] = 0;
     if (L->cw[i] == 0) { L->cf[i] = 1; L->cnorm[i] = 1; continue; }
-    if (!L->discrete) S = dot_keeping(L, at, lambda * L->ct[i], &sb, q, &norm, keeping, &used, &want);
+    if (!L->discrete) S = dot_keeping(L, at, poisson_mean_of(lambda, L->ct[i]), &sb, q, &norm, keeping, &used, &want);
     else { S = b[(int64_t)L->ct[i]]; meta[4 * (size_t)at + 3] = L->scale[(int64_t)L->ct[i]]; }
     L->cf[i] = S; L->cnorm[i] = norm;
     acc += L->cw[i] * log_scaled(S, point_scale(L, at));
@@ -734,19 +764,14 @@ static int beyond_the_levels(const pk_lik *L) {
   return 0;
 }
 
-/* Below this λt a density's Poisson weights (λt)^k/k! cannot be made exactly: λt/k would be
- * subnormal (2^−1022) before k reached 2^22. */
-#define MU_MIN 0x1p-1000
-
-/* The first continuous observation whose probability came out 0 where it is positive, or
- * whose density rests on a λt below MU_MIN (one that a start state does not absorb at
- * once); −1 for none. A density is positive at every t > 0, and a survival wherever
- * some start is transient: 0 there means its terms lost every digit (a vector entry
- * flushed below 1e−290, the steps ran out), not that it is 0. */
-static int32_t lost_point(const pk_lik *L, double lambda, double alpha_mass) {
-  const double a0 = L->abcd[0];
+/* The first continuous observation whose probability came out 0 where it is positive;
+ * −1 for none. A density is positive at every t > 0, and a survival wherever some start
+ * is transient: 0 there means its terms lost every digit (a vector entry flushed below
+ * 1e−290, the steps ran out), not that it is 0. (A tiny λt is walked exactly: see
+ * poisson_mean.) */
+static int32_t lost_point(const pk_lik *L, double alpha_mass) {
   for (int32_t i = 0; i < L->np; i++)
-    if (L->pw[i] > 0 && L->pt[i] > 0 && (L->pf[i] == 0 || (lambda * L->pt[i] < MU_MIN && a0 == 0))) return i;
+    if (L->pw[i] > 0 && L->pt[i] > 0 && L->pf[i] == 0) return i;
   for (int32_t i = 0; i < L->nc; i++)
     if (L->cw[i] > 0 && L->ct[i] > 0 && alpha_mass > 0 && L->cf[i] == 0) return L->np + i;
   return -1;
@@ -840,7 +865,7 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     need = plain_need;
   }
   /* (with an edge of weight 0 a probability of 0 can be the answer) */
-  if (!L->discrete && !L->zero_weight && (L->lost_at = lost_point(L, lambda, alpha_mass)) >= 0) return PK_LIK_LOST;
+  if (!L->discrete && !L->zero_weight && (L->lost_at = lost_point(L, alpha_mass)) >= 0) return PK_LIK_LOST;
   const recip q = { L->inv, L->inv_len };
   double *c = L->abcd + 2 * (size_t)(N + 1), *d = c + (N + 1);
 
@@ -867,14 +892,14 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   for (int32_t i = 0; i < L->np; i++) {
     if (L->pw[i] == 0) continue;
     double g = L->pw[i] / L->pf[i];
-    if (!L->discrete) spread_kept(L, i, lambda * L->pt[i], g, L->pnorm[i], c, L->abcd, N + 1, q);
+    if (!L->discrete) spread_kept(L, i, poisson_mean_of(lambda, L->pt[i]), g, L->pnorm[i], c, L->abcd, N + 1, q);
     else if (L->pt[i] == 0) start_bar -= g;
     else c[(int64_t)L->pt[i] - 1] += g;
   }
   for (int32_t i = 0; i < L->nc; i++) {
     if (L->cw[i] == 0) continue;
     double g = L->cw[i] / L->cf[i];
-    if (!L->discrete) spread_kept(L, L->np + i, lambda * L->ct[i], g, L->cnorm[i], d, L->abcd + (N + 1), N + 1, q);
+    if (!L->discrete) spread_kept(L, L->np + i, poisson_mean_of(lambda, L->ct[i]), g, L->cnorm[i], d, L->abcd + (N + 1), N + 1, q);
     else d[(int64_t)L->ct[i]] += g;
   }
 

@@ -78,7 +78,7 @@ typedef struct pk_lik {
 } pk_lik;
 
 /* PK_LIK_LOST: a continuous probability came out 0 where it is positive (pk_lik_lost_at
- * names the observation): its terms lost every digit, or λt is below MU_MIN. */
+ * names the observation): its terms lost every digit. */
 enum { PK_LIK_OK = 0, PK_LIK_TOO_MANY_STEPS = 1, PK_LIK_OUT_OF_MEMORY = 2, PK_LIK_TOO_MUCH_MEMORY = 3, PK_LIK_LOST = 4, PK_LIK_DECLINED = 100 };
 
 /* likelihood.c: the right end of the Poisson(μ) window (INT64_MAX when μ is too large). */

@@ -71,8 +71,6 @@ const registry = new FinalizationRegistry<number>((ptr) => kernel().pk_lik_free(
 // a probability whose terms lost every digit in the kernel's stepping. Not maxMemoryBytes
 // (code 5): that is the caller's bound, and dense matrices would not keep it.
 const LOST = 6;
-/** The kernel's MU_MIN (likelihood.c): λt below it is LOST for a density that rests on it. */
-const MU_MIN = 2 ** -1000;
 /** The kernel's row code for more steps than maxSteps. */
 const PAST_MAX_STEPS = 3;
 const DENSE_CODES = new Set([PAST_MAX_STEPS, 4, LOST]);
@@ -392,9 +390,7 @@ export class PointLikelihood {
       const at = this.lostAt(thetas, r), censored = at >= this.data.points.length;
       const t = censored ? this.data.censored[at - this.data.points.length] : this.data.points[at];
       const mu = this.k.pk_lik_lambda(this.ptr) * t;
-      const why = mu < MU_MIN
-        ? `largest exit rate × time ${mu > 0 ? mu.toExponential(2) : 'under 5e-324'}, below ${MU_MIN.toExponential(1)}, where its Poisson weights lose digits`
-        : `largest exit rate × time ${mu.toExponential(2)}: its terms lost every digit, a time far shorter or longer than the chain's rates`;
+      const why = `largest exit rate × time ${mu > 0 ? mu.toExponential(2) : 'under 5e-324'}: its terms lost every digit, a time far shorter or longer than the chain's rates`;
       throw new GraphError('WORK_LIMIT', `${where}the ${censored ? 'survival at censored' : 'density at'} time ${t} is beyond the kernel's stepping (${why}), and with ${transientCount(this.structure)} transient states the chain is too large for dense matrices (at most ${DENSE_MAX_STATES}); rescale time`);
     }
     throw new KernelError('OUT_OF_MEMORY', `${where}the kernel ran out of memory computing the likelihood`);

@@ -171,7 +171,9 @@ describe('times far shorter than the rates on larger chains: the coalescent\'s l
   // n − 1 jumps reach the state that absorbs. The kernel's Poisson weights (λt)^k/k! pass below
   // the doubles long before (n = 15 at t = 10⁻³⁰: 10⁻³⁷⁴); they are scaled, and so is the
   // adjoint of the terms before the first one that is not 0 (Pois(k)/f: 10⁹⁰⁰ at t = 10⁻³⁰⁰).
-  // Before, log L was −∞ here (chains over 128 states) or WORK_LIMIT (smaller ones).
+  // Before, log L was −∞ here (chains over 128 states) or WORK_LIMIT (smaller ones). Below
+  // λt = 2⁻⁹⁰⁰ (t = 10⁻³⁰⁵, and subnormal times down to 5e−324) the ratios λt/(k + 1) would be
+  // subnormal themselves: the walk carries λt as a mantissa and an exponent (WORK_LIMIT before).
   const leading = (n: number, theta: number, t: number) => {
     let value = (n - 2) * Math.log(t);
     for (let k = 2; k <= n; k++) value += Math.log(((k * (k - 1)) / 2) * theta);
@@ -179,9 +181,9 @@ describe('times far shorter than the rates on larger chains: the coalescent\'s l
     return { value, d: (n - 1) / theta };
   };
   for (const n of [5, 15, 30]) {
-    it.each(METHODS)(`n = ${n}, t from 10⁻³⁰ to 10⁻³⁰⁰, alone and beside an ordinary time, by %s`, (method) => {
+    it.each(METHODS)(`n = ${n}, t from 10⁻³⁰ to 5e−324, alone and beside an ordinary time, by %s`, (method) => {
       const spec = coalescentSpec(n);
-      for (const t of [1e-30, 1e-100, 1e-300]) {
+      for (const t of [1e-30, 1e-100, 1e-300, 1e-305, 1e-320, 5e-324]) {
         const lead = leading(n, 1.3, t);
         expectMatch(ours(spec, [1.3], { times: [t] }, method), { logLik: lead.value, gradient: [lead.d] }, `n ${n}, ${method}, t ${t}`);
         const rest = ours(spec, [1.3], { times: [0.4] }, method);
@@ -190,10 +192,19 @@ describe('times far shorter than the rates on larger chains: the coalescent\'s l
     });
   }
 
-  it('λt below 2^−1000 (subnormal times) is WORK_LIMIT naming the time, not a wrong number', () => {
-    for (const n of [5, 30]) {
-      for (const t of [1e-320, 5e-324]) {
-        expect(() => ours(coalescentSpec(n), [1.3], { times: [0.5, t] }), `n ${n}, t ${t}`).toThrow(expect.objectContaining({ code: 'WORK_LIMIT', message: expect.stringMatching(new RegExp(`density at time ${t}`)) }));
+  it('λt below 2⁻⁹⁰⁰ is the kernel\'s own answer (not dense matrices), with its gradient', () => {
+    const spec = coalescentSpec(5), theta = 1.3;
+    const structure = buildGraph(spec).structure();
+    for (const t of [1e-305, 5e-324]) {
+      const points = checkObservations({ times: [t] }, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+      const pl = new PointLikelihood(structure, points, {}, 'uniformisation');
+      try {
+        const r = pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.of(theta) }, true);
+        expect(pl.lastRun().method, `t ${t}`).toBe('uniformisation');
+        const lead = leading(5, theta, t);
+        expectMatch({ logLik: r.logLik[0], gradient: Array.from(r.gradient!) }, { logLik: lead.value, gradient: [lead.d] }, `t ${t}`);
+      } finally {
+        pl.dispose();
       }
     }
   });

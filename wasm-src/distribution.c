@@ -128,14 +128,34 @@ STEP_ONCE(step_pad2, 2)
 STEP_ONCE(step_pad3, 3)
 STEP_ONCE(step_pad4, 4)
 
+typedef void (*step_fn)(const pk_steps *, const double *, const double *, const double *, double *, double *);
+
+static step_fn step_for(const pk_steps *s) {
+  return s->width == 1 ? step_pad1 : s->width == 2 ? step_pad2 : s->width == 3 ? step_pad3 : s->width == 4 ? step_pad4 : step_rows;
+}
+
+void steps_step(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums) {
+  step_for(s)(s, stay, weight, cur, next, sums);
+}
+
+void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p) {
+  const int32_t width = s->width;
+  if (width == 0) return;
+  int32_t o = 0;
+  for (int32_t i = 0; i < s->n; i++) {
+    int32_t j = in_ptr[i], end = in_ptr[i + 1];
+    for (int32_t q = 0; q < width; q++, j++) s->pad_p[(size_t)i * (size_t)width + (size_t)q] = j < end ? p[j] : 0.0;
+    for (; j < end; j++, o++) s->p[o] = p[j];
+  }
+}
+
 int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass) {
   /* Records a[k] = v·exit and b[k] = Σv for the current v, then advances it, `steps`
    * times; stops early (returning how many were recorded) once the surviving mass
    * is below stop_mass, after which everything is 0 to the tolerance. The final
    * state is left in the caller's v, so calls can be chained chunk by chunk. */
-  void (*step)(const pk_steps *, const double *, const double *, const double *, double *, double *) =
-      s->width == 1 ? step_pad1 : s->width == 2 ? step_pad2 : s->width == 3 ? step_pad3 : s->width == 4 ? step_pad4 : step_rows;
+  const step_fn step = step_for(s);
   const int32_t n = s->n;
   double *cur = v, *next = tmp;
   /* a_k and b_k of each new vector are summed while it is made (in the same order, i

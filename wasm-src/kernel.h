@@ -99,6 +99,12 @@ int32_t pk_steps_width(const pk_steps *s);
 void pk_steps_free(pk_steps *s);
 int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);
+/* For steppers whose rates change between runs over one structure (likelihood.c): the
+ * layout's rates again from p (in_ptr order, as at creation; a width-0 layout reads the
+ * caller's p itself, so nothing is copied), and one step next = cur·K with sums[0] =
+ * Σ next·weight and sums[1] = Σ next, entries below 1e−290 flushed to 0. */
+void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p);
+void steps_step(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums);
 /* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit
  * rate on v_k's support, written to lam[k]; w are the absolute incoming rates and
  * rate the exit rates of the transient vertices (edge rates are w·w_scale). Entries below `flush` are dropped
@@ -129,6 +135,7 @@ void pk_lik_batch(pk_lik *L, int32_t npar, const double *base, const double *coe
 int32_t pk_lik_steps(const pk_lik *L);
 int32_t pk_lik_lost_at(const pk_lik *L);
 void pk_lik_set_max_steps(pk_lik *L, int32_t max_steps);
+int32_t pk_lik_set_step_width(pk_lik *L, int32_t width);
 double pk_lik_lambda(const pk_lik *L);
 int32_t pk_lik_levels(const pk_lik *L);
 void pk_lik_set_method(pk_lik *L, int32_t method);

@@ -40,6 +40,7 @@ static void *grow(void *p, size_t bytes) { return realloc(p, bytes ? bytes : 8);
 
 void pk_lik_free(pk_lik *L) {
   if (!L) return;
+  pk_steps_free(L->layout);
   free(L->rcp); free(L->rsrc); free(L->redge); free(L->tpt);
   free(L->rp); free(L->col); free(L->tidx); free(L->tvert); free(L->trp); free(L->tcol); free(L->tedge); free(L->tk);
   free(L->pt); free(L->pw); free(L->ct); free(L->cw);
@@ -88,7 +89,7 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
   }
   L->nt = nt; L->mt = mt;
   L->rcp = calloc((size_t)nt + 2, 4); L->rsrc = malloc(((size_t)mt + 1) * 4); L->redge = malloc(((size_t)mt + 1) * 4);
-  L->tpt = malloc(((size_t)mt + 1) * 8);
+  L->tpt = calloc((size_t)mt + 1, 8);
   if (!L->rcp || !L->rsrc || !L->redge || !L->tpt) { pk_lik_free(L); return 0; }
   for (int32_t k = 0; k < mt; k++) L->rcp[L->tcol[k] + 1]++;
   for (int32_t b = 0; b < nt; b++) L->rcp[b + 1] += L->rcp[b];
@@ -100,6 +101,8 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
       for (int32_t k = L->trp[a2]; k < L->trp[a2 + 1]; k++) { int32_t r = fill[L->tcol[k]]++; L->rsrc[r] = a2; L->redge[r] = k; }
     free(fill);
   }
+  L->layout = pk_steps_create(nt, L->rcp, L->rsrc, L->tpt, -1);
+  if (!L->layout) { pk_lik_free(L); return 0; }
   size_t nb = ((size_t)nt + 1) * 8, mb = ((size_t)mt + 1) * 8;
   L->s = malloc(nb); L->exit = malloc(nb); L->stay = malloc(nb); L->alpha = malloc(nb); L->gdiag = malloc(nb);
   L->h = malloc(nb); L->u = malloc(nb); L->unew = malloc(nb); L->tp = malloc(mb); L->gedge = malloc(mb);
@@ -409,28 +412,16 @@ static void poisson_spread_scaled(poisson_mean pm, double g, double norm, double
 #undef ADJOINT
 }
 
-/* next = v·K over the transient vertices, gathering by target (no scattered stores), flushed;
- * returns next·s, with *mass = Σ next, summed as it is made (i ascending, as dot_s sums): a
- * separate pass would cost as much again on small chains, whose sums are a chain of
- * dependent adds. Not inlined: V8 swaps a hot small function for optimised code mid-call,
- * never a long-running one (see pk_step_distribution). */
-static __attribute__((noinline)) double step(const pk_lik *L, const double *restrict v, double *restrict next, double *mass) {
-  const int32_t nt = L->nt, *rcp = L->rcp, *rsrc = L->rsrc;
-  const double *stay = L->stay, *tpt = L->tpt, *s = L->s;
-  double sa = 0, sb = 0;
-  for (int32_t b = 0; b < nt; b++) {
-    double acc = v[b] * stay[b];
-    for (int32_t r = rcp[b]; r < rcp[b + 1]; r++) acc += tpt[r] * v[rsrc[r]];
-    /* Probabilities below 1e-290 are flushed to 0 before they turn subnormal: subnormal
-     * arithmetic is tens of times slower (WebAssembly cannot flush them itself), and
-     * mass this small changes no result. */
-    acc = acc < 1e-290 ? 0 : acc;
-    next[b] = acc;
-    sa += acc * s[b];
-    sb += acc;
-  }
-  *mass = sb;
-  return sa;
+/* next = v·K over the transient vertices, gathering by target (no scattered stores), entries
+ * below 1e−290 flushed to 0 (subnormal arithmetic is tens of times slower, and mass that
+ * small changes no result); returns next·s, with *mass = Σ next, summed as it is made
+ * (i ascending, as dot_s sums). The step is distribution.c's, over L->layout: padded rows
+ * on large irregular graphs, the same bits as plain rows. */
+static double step(const pk_lik *L, const double *restrict v, double *restrict next, double *mass) {
+  double sums[2];
+  steps_step(L->layout, L->stay, L->s, v, next, sums);
+  *mass = sums[1];
+  return sums[0];
 }
 
 static double dot_s(const pk_lik *L, const double *v, double *mass) {
@@ -809,6 +800,7 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   }
   for (int32_t k = 0; k < L->mt; k++) L->tp[k] = L->discrete ? w[L->tedge[k]] : w[L->tedge[k]] * il;
   for (int32_t r = 0; r < L->mt; r++) L->tpt[r] = L->tp[L->redge[r]];
+  steps_refill(L->layout, L->rcp, L->tpt);
   double alpha_mass = 0;
   for (int32_t j = rp[0]; j < rp[1]; j++) {
     zero_weight |= w[j] == 0;
@@ -916,6 +908,17 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
 void pk_lik_set_weights(pk_lik *L, const double *pw, const double *cw) {
   if (L->np > 0) memcpy(L->pw, pw, (size_t)L->np * 8);
   if (L->nc > 0) memcpy(L->cw, cw, (size_t)L->nc * 8);
+}
+
+/* The forward step's layout laid out again at `width` (−1: the kernel's choice, which
+ * creation made; tests force each width, which must give the same bits); returns the
+ * width now in use, or −1 out of memory (the old layout kept). */
+int32_t pk_lik_set_step_width(pk_lik *L, int32_t width) {
+  pk_steps *layout = pk_steps_create(L->nt, L->rcp, L->rsrc, L->tpt, width);
+  if (!layout) return -1;
+  pk_steps_free(L->layout);
+  L->layout = layout;
+  return pk_steps_width(layout);
 }
 
 int32_t pk_lik_steps(const pk_lik *L) { return L->steps; }

@@ -45,6 +45,7 @@ typedef struct pk_lik {
   int32_t hopeless;             /* 'auto' found the levels never end: it no longer tries them */
   /* workspace, sized at creation or grown on demand */
   double *tpt;                  /* tp in the by-target order */
+  pk_steps *layout;             /* rcp/rsrc/tpt as the forward step reads them (padded rows where they pay, distribution.c) */
   double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
   double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
   double *env; int32_t env_cap;        /* the envelopes of a and b: 4 × (N+2) */

@@ -55,6 +55,8 @@ export interface KernelExports {
   pk_lik_steps(lik: number): number;
   pk_lik_lost_at(lik: number): number;
   pk_lik_set_max_steps(lik: number, maxSteps: number): void;
+  /** The forward step's row layout at `width` (−1: the kernel's choice); the width in use, or −1 out of memory. Every width gives the same bits. */
+  pk_lik_set_step_width(lik: number, width: number): number;
   pk_expect_forward(elim: number, m: number, R: number, x: number, xs: number, out: number): void;
   pk_expect_reverse(elim: number, m: number, R: number, xs: number, ebar: number, xbar: number, rbar: number, mbar: number, sbar: number): void;
   pk_moments_forward(elim: number, r: number, k: number, B: number, X: number, XS: number, out: number): void;

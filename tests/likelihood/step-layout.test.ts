@@ -1,0 +1,77 @@
+// The likelihood's forward step runs over the kernel's row layout (wasm-src/distribution.c):
+// padded rows on large graphs whose in-degrees change from row to row, plain rows elsewhere.
+// The layout's rates are refilled at every evaluation (θ changes them, not the structure),
+// and every width must give exactly the bits of plain rows: log L and its gradient, for
+// densities and censored times, at one θ after another on the same likelihood.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { models, ready } from '../../src/index.js';
+import { kernel } from '../../src/kernel/module.js';
+import type { Structure } from '../../src/graph/structure.js';
+import { PointLikelihood } from '../../src/likelihood/point-likelihood.js';
+import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
+import { buildGraph, randomSpec } from '../correctness/fixtures.js';
+
+beforeAll(() => ready());
+
+/** log L and its gradient at each θ in turn on one likelihood whose step layout is `width` (−1: the kernel's choice), and the width used. */
+function evaluated(structure: Structure, data: { times: number[]; censored?: number[] }, thetas: number[][], width: number) {
+  const points = checkObservations(data, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
+  const pl = new PointLikelihood(structure, points, {}, 'uniformisation');
+  try {
+    const used = kernel().pk_lik_set_step_width((pl as unknown as { ptr: number }).ptr, width);
+    const rows = thetas.map((theta) => {
+      const r = pl.evaluate({ rows: 1, paramLength: theta.length, data: Float64Array.from(theta) }, true);
+      expect(pl.lastRun().method).toBe('uniformisation');
+      return [r.logLik[0], ...r.gradient!];
+    });
+    return { rows, width: used };
+  } finally {
+    pl.dispose();
+  }
+}
+
+function expectSameBits(got: number[][], want: number[][], what: string) {
+  got.forEach((row, r) => row.forEach((x, i) => expect(Object.is(x, want[r][i]), `${what}: θ ${r}, entry ${i}: ${x} vs ${want[r][i]}`).toBe(true)));
+}
+
+describe('the likelihood\'s forward step over padded rows', () => {
+  it('random cyclic 20k: the kernel pads, and every width gives the bits of plain rows, θ after θ', () => {
+    const structure = models.randomCyclic({ vertices: 20000, params: 2, seed: 1 }).structure();
+    const data = { times: [0.05, 0.3, 1, 2.5, 4], censored: [0.7, 3] };
+    const thetas = [[1, 1], [1.7, 0.4]];
+    const plain = evaluated(structure, data, thetas, 0);
+    expect(plain.width).toBe(0);
+    for (const row of plain.rows) for (const x of row) expect(Number.isFinite(x)).toBe(true);
+    const chosen = evaluated(structure, data, thetas, -1);
+    expect(chosen.width).toBeGreaterThan(0);
+    expectSameBits(chosen.rows, plain.rows, `kernel's width ${chosen.width}`);
+    for (const width of [1, 2, 3, 4]) {
+      const forced = evaluated(structure, data, thetas, width);
+      expect(forced.width).toBe(width);
+      expectSameBits(forced.rows, plain.rows, `width ${width}`);
+    }
+  });
+
+  it('small random graphs keep plain rows; forced widths step the same bits', () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const structure = buildGraph(randomSpec({ seed, vertices: 6 + seed * 3, params: 2, absorbing: seed % 2 === 0 ? 1 : 2, defective: false })).structure();
+      const data = { times: [0.1, 0.9, 2.2], censored: [1.4] };
+      const thetas = [[0.8, 1.3], [2.1, 0.6]];
+      const plain = evaluated(structure, data, thetas, -1);
+      expect(plain.width, `seed ${seed}`).toBe(0);
+      for (const width of [1, 2, 3, 4]) expectSameBits(evaluated(structure, data, thetas, width).rows, plain.rows, `seed ${seed}, width ${width}`);
+    }
+  });
+
+  it('rabbits and the coalescent keep plain rows', () => {
+    for (const graph of [models.rabbits(200), models.coalescent(35)]) {
+      const points = checkObservations({ times: [1] }, { discrete: false, vertexCount: graph.vertexCount }) as CheckedPoints;
+      const pl = new PointLikelihood(graph.structure(), points, {}, 'uniformisation');
+      try {
+        expect(kernel().pk_lik_set_step_width((pl as unknown as { ptr: number }).ptr, -1)).toBe(0);
+      } finally {
+        pl.dispose();
+      }
+    }
+  });
+});

@@ -31,7 +31,7 @@ struct pk_steps {
   double *pad_p, *p;
 };
 
-static int32_t choose_width(int32_t n, const int32_t *in_ptr) {
+int32_t steps_choose_width(int32_t n, const int32_t *in_ptr) {
   if (n < PAD_MIN_ROWS) return 0;
   int32_t count[PAD_MAX_WIDTH + 2] = {0}, changes = 0;
   for (int32_t i = 0; i < n; i++) {
@@ -51,7 +51,7 @@ static int32_t choose_width(int32_t n, const int32_t *in_ptr) {
 }
 
 pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width) {
-  if (width < 0) width = choose_width(n, in_ptr);
+  if (width < 0) width = steps_choose_width(n, in_ptr);
   if (width > PAD_MAX_WIDTH) width = PAD_MAX_WIDTH;
   pk_steps *s = calloc(1, sizeof *s);
   if (!s) return 0;

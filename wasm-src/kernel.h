@@ -103,6 +103,8 @@ int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double
  * layout's rates again from p (in_ptr order, as at creation; a width-0 layout reads the
  * caller's p itself, so nothing is copied), and one step next = cur·K with sums[0] =
  * Σ next·weight and sums[1] = Σ next, entries below 1e−290 flushed to 0. */
+/* The padded width for rows whose lengths are given by ptr (0: plain rows; at most 4). */
+int32_t steps_choose_width(int32_t n, const int32_t *ptr);
 void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p);
 void steps_step(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums);
 /* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit

@@ -41,6 +41,7 @@ static void *grow(void *p, size_t bytes) { return realloc(p, bytes ? bytes : 8);
 void pk_lik_free(pk_lik *L) {
   if (!L) return;
   pk_steps_free(L->layout);
+  free(L->pad_col); free(L->pad_edge);
   free(L->rcp); free(L->rsrc); free(L->redge); free(L->tpt);
   free(L->rp); free(L->col); free(L->tidx); free(L->tvert); free(L->trp); free(L->tcol); free(L->tedge); free(L->tk);
   free(L->pt); free(L->pw); free(L->ct); free(L->cw);
@@ -55,6 +56,32 @@ static double *copy_f64(const double *src, int32_t len) {
   double *d = malloc((size_t)(len > 0 ? len : 1) * 8);
   if (d && len > 0) memcpy(d, src, (size_t)len * 8);
   return d;
+}
+
+/* Lays the reverse sweep's rows out at `width` (−1: the kernel's choice for their lengths);
+ * 0, or −1 out of memory (the old layout kept). */
+static int32_t reverse_layout(pk_lik *L, int32_t width) {
+  const int32_t nt = L->nt;
+  if (width < 0) width = steps_choose_width(nt, L->trp);
+  if (width > 4) width = 4;
+  int32_t *col = 0, *edge = 0;
+  if (width > 0) {
+    size_t slots = (size_t)nt * (size_t)width;
+    if (slots > SIZE_MAX / 8) return -1;
+    col = malloc((slots ? slots : 1) * 4);
+    edge = malloc((slots ? slots : 1) * 4);
+    if (!col || !edge) { free(col); free(edge); return -1; }
+    for (int32_t i = 0; i < nt; i++)
+      for (int32_t q = 0; q < width; q++) {
+        const int32_t e = L->trp[i] + q;
+        const size_t at = (size_t)i * (size_t)width + (size_t)q;
+        col[at] = e < L->trp[i + 1] ? L->tcol[e] : nt;
+        edge[at] = e < L->trp[i + 1] ? e : L->mt;
+      }
+  }
+  free(L->pad_col); free(L->pad_edge);
+  L->pad_col = col; L->pad_edge = edge; L->rwidth = width;
+  return 0;
 }
 
 pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t discrete,
@@ -102,7 +129,7 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
     free(fill);
   }
   L->layout = pk_steps_create(nt, L->rcp, L->rsrc, L->tpt, -1);
-  if (!L->layout) { pk_lik_free(L); return 0; }
+  if (!L->layout || reverse_layout(L, -1)) { pk_lik_free(L); return 0; }
   size_t nb = ((size_t)nt + 1) * 8, mb = ((size_t)mt + 1) * 8;
   L->s = malloc(nb); L->exit = malloc(nb); L->stay = malloc(nb); L->alpha = malloc(nb); L->gdiag = malloc(nb);
   L->h = malloc(nb); L->u = malloc(nb); L->unew = malloc(nb); L->tp = malloc(mb); L->gedge = malloc(mb);
@@ -606,6 +633,54 @@ static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
   return PK_LIK_OK;
 }
 
+/* One step of the reverse sweep: un = ck·s + dk + u·Kᵀ (gathering over each transient's
+ * out-edges), with the adjoints of the diagonal, of the edges and of s accumulated. Over
+ * padded rows as the forward step (distribution.c): a padding slot reads u's 0 past the
+ * last transient and edge mt's rate 0, so it adds +0 to a sum that starts at ck·s + dk ≥ 0
+ * and cannot be −0, and 0 to edge mt's scratch adjoint: the same bits as plain rows. */
+#define REVERSE_STEP(NAME, W)                                                                                 \
+  static __attribute__((noinline)) void NAME(pk_lik *L, const double *v, const double *u, double *un,        \
+                                             double ck, double dk) {                                          \
+    const int32_t nt = L->nt, *trp = L->trp, *tcol = L->tcol, *pcol = L->pad_col, *pedge = L->pad_edge;       \
+    const double *tp = L->tp, *s = L->s, *stay = L->stay;                                                    \
+    double *gdiag = L->gdiag, *h = L->h, *gedge = L->gedge;                                                  \
+    for (int32_t i = 0; i < nt; i++) {                                                                       \
+      const double vi = v[i], ui = u[i];                                                                     \
+      gdiag[i] += vi * ui;                                                                                   \
+      h[i] += ck * vi;                                                                                       \
+      double acc = ck * s[i] + dk + stay[i] * ui;                                                            \
+      UNROLLED_REVERSE for (int32_t q = 0; q < (W); q++) {                                                   \
+        const int32_t e = pedge[(size_t)i * (W) + q];                                                        \
+        const double ut = u[pcol[(size_t)i * (W) + q]];                                                      \
+        gedge[e] += vi * ut;                                                                                 \
+        acc += tp[e] * ut;                                                                                   \
+      }                                                                                                      \
+      for (int32_t e = trp[i] + (W); e < trp[i + 1]; e++) {                                                  \
+        const double ut = u[tcol[e]];                                                                        \
+        gedge[e] += vi * ut;                                                                                 \
+        acc += tp[e] * ut;                                                                                   \
+      }                                                                                                      \
+      un[i] = acc;                                                                                           \
+    }                                                                                                        \
+  }
+#ifdef __clang__
+#define UNROLLED_REVERSE _Pragma("clang loop unroll(full)")
+#else
+#define UNROLLED_REVERSE _Pragma("GCC unroll 4")
+#endif
+REVERSE_STEP(reverse_rows, 0)
+REVERSE_STEP(reverse_pad1, 1)
+REVERSE_STEP(reverse_pad2, 2)
+REVERSE_STEP(reverse_pad3, 3)
+REVERSE_STEP(reverse_pad4, 4)
+#undef REVERSE_STEP
+
+typedef void (*reverse_fn)(pk_lik *, const double *, const double *, double *, double, double);
+
+static reverse_fn reverse_for(const pk_lik *L) {
+  return L->rwidth == 1 ? reverse_pad1 : L->rwidth == 2 ? reverse_pad2 : L->rwidth == 3 ? reverse_pad3 : L->rwidth == 4 ? reverse_pad4 : reverse_rows;
+}
+
 /* The plain path's reverse sweep: from c = ∂L/∂a, d = ∂L/∂b to ∂L/∂w. */
 static void plain_reverse(pk_lik *L, const double *c, const double *d, const store_plan *plan, double *wbar, double start_bar, double il) {
   const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx, nt = L->nt, C = plan->C, steps = L->steps, *E = L->scale;
@@ -616,7 +691,8 @@ static void plain_reverse(pk_lik *L, const double *c, const double *d, const sto
   memset(L->gdiag, 0, nn * 8); memset(L->h, 0, nn * 8); memset(L->u, 0, nn * 8);
   memset(L->gedge, 0, ((size_t)L->mt + 1) * 8);
   double *u = L->u, *un = L->unew;
-  const int32_t *trp = L->trp, *tcol = L->tcol;
+  u[nt] = un[nt] = 0; /* the padding slots' column */
+  const reverse_fn reverse_step = reverse_for(L);
   const int32_t last = steps - 1;
   int32_t seg_first = checkpointed ? (last / C) * C : 0;
   double *segbuf = checkpointed ? seg : L->store;
@@ -637,18 +713,7 @@ static void plain_reverse(pk_lik *L, const double *c, const double *d, const sto
       const double ck = c[k], dk = d[k];
       /* u = ∂L/∂v_{k+1} in v_{k+1}'s scale: into v_k's. */
       if (k < last && E[k + 1] != E[k]) lik_rescale(u, nt, E[k + 1] - E[k]);
-      for (int32_t i = 0; i < nt; i++) {
-        double vi = v[i], ui = u[i];
-        L->gdiag[i] += vi * ui;
-        L->h[i] += ck * vi;
-        double acc = ck * L->s[i] + dk + L->stay[i] * ui;
-        for (int32_t e = trp[i]; e < trp[i + 1]; e++) {
-          double ut = u[tcol[e]];
-          L->gedge[e] += vi * ut;
-          acc += L->tp[e] * ut;
-        }
-        un[i] = acc;
-      }
+      reverse_step(L, v, u, un, ck, dk);
       double *x = u; u = un; un = x;
     }
     if (!checkpointed || seg_first == 0) break;
@@ -799,6 +864,7 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
     L->alpha[a] = 0;
   }
   for (int32_t k = 0; k < L->mt; k++) L->tp[k] = L->discrete ? w[L->tedge[k]] : w[L->tedge[k]] * il;
+  L->tp[L->mt] = 0; /* the reverse sweep's padding edge */
   for (int32_t r = 0; r < L->mt; r++) L->tpt[r] = L->tp[L->redge[r]];
   steps_refill(L->layout, L->rcp, L->tpt);
   double alpha_mass = 0;
@@ -916,6 +982,7 @@ void pk_lik_set_weights(pk_lik *L, const double *pw, const double *cw) {
 int32_t pk_lik_set_step_width(pk_lik *L, int32_t width) {
   pk_steps *layout = pk_steps_create(L->nt, L->rcp, L->rsrc, L->tpt, width);
   if (!layout) return -1;
+  if (reverse_layout(L, width)) { pk_steps_free(layout); return -1; }
   pk_steps_free(L->layout);
   L->layout = layout;
   return pk_steps_width(layout);

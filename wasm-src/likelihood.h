@@ -46,6 +46,10 @@ typedef struct pk_lik {
   /* workspace, sized at creation or grown on demand */
   double *tpt;                  /* tp in the by-target order */
   pk_steps *layout;             /* rcp/rsrc/tpt as the forward step reads them (padded rows where they pay, distribution.c) */
+  /* The reverse sweep's rows (out-edges, trp/tcol) padded alike: the first rwidth edges of
+   * transient i at pad_col/pad_edge[i·rwidth …] (pads: column nt, where u holds 0, and edge
+   * mt, whose rate is 0 and whose adjoint is scratch), the rest read from trp/tcol. */
+  int32_t rwidth, *pad_col, *pad_edge;
   double *s, *stay, *tp, *alpha, *gdiag, *h, *u, *unew, *gedge, *pf, *pnorm, *cf, *cnorm;
   double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
   double *env; int32_t env_cap;        /* the envelopes of a and b: 4 × (N+2) */

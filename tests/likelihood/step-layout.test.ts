@@ -1,4 +1,5 @@
-// The likelihood's forward step runs over the kernel's row layout (wasm-src/distribution.c):
+// The likelihood's forward step runs over the kernel's row layout (wasm-src/distribution.c), and its
+// reverse sweep over out-edges padded alike (wasm-src/likelihood.c):
 // padded rows on large graphs whose in-degrees change from row to row, plain rows elsewhere.
 // The layout's rates are refilled at every evaluation (θ changes them, not the structure),
 // and every width must give exactly the bits of plain rows: log L and its gradient, for

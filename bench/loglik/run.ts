@@ -2,8 +2,8 @@
 // particles, measured in one run: per-particle time of log L, gradient ÷ log L,
 // finite differences ÷ reverse mode, the worker pool over one thread, adaptive
 // against plain uniformisation on the same data, Krylov before stepping on chains over
-// 128 states, and the compiled-evaluator cache
-// (layer 2): cold vs memory hit vs persistent hit.
+// 128 states, the compiled-evaluator cache (layer 2): cold vs memory hit vs persistent
+// hit, and padded against plain rows in the kernel's stepping.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { createPool } from '../../src/pool/index.js';
 import { PointLikelihood, type LikelihoodLimits, type LikelihoodMethod } from '../../src/likelihood/point-likelihood.js';
 import type { Structure } from '../../src/graph/structure.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
+import { kernel } from '../../src/kernel/module.js';
 import { median, progress } from '../foundation/timing.js';
 // The chains of the likelihood's Krylov tests (tests/likelihood/krylov.test.ts).
 import { buildGraph, randomSpec, withScaledExits } from '../../tests/correctness/fixtures.js';
@@ -202,3 +203,41 @@ console.log('\nlayer 2: milliseconds until an evaluator is ready (graph built ou
 console.log('| evaluator | cold (record + plan + store) | memory hit | persistent hit after restart | persistent ÷ cold |');
 console.log('|---|--:|--:|--:|--:|');
 for (const r of layerRows) console.log(r);
+
+// The kernel's row layouts for stepping (wasm-src/distribution.c, likelihood.c): padded rows,
+// which the kernel chooses on large graphs whose in-degrees change from row to row, against
+// plain rows forced on the same likelihood, alternating; the answers must be the same bits.
+progress('row layout: padded against plain rows');
+const layoutRows: string[] = [];
+for (const vertices of [20000, 50000]) {
+  const graph = models.randomCyclic({ vertices, params: 2, seed: 1 });
+  const structure = graph.structure();
+  // 100 times to t = 4 (about 130 steps): the layout's gain per step, not a long tail's step count.
+  const data = checkObservations({ times: Array.from({ length: 100 }, (_, i) => 0.04 * (i + 1)) }, graph) as CheckedPoints;
+  const rows = { rows: 1, paramLength: 2, data: Float64Array.of(1, 1) };
+  const k = kernel();
+  const plain = new PointLikelihood(structure, data, {}, 'uniformisation'), padded = new PointLikelihood(structure, data, {}, 'uniformisation');
+  k.pk_lik_set_step_width((plain as unknown as { ptr: number }).ptr, 0);
+  const width = k.pk_lik_set_step_width((padded as unknown as { ptr: number }).ptr, -1);
+  for (const gradient of [false, true]) {
+    const times = { plain: [] as number[], padded: [] as number[] };
+    let same = true;
+    for (let i = 0; i < 9; i++) {
+      let t0 = performance.now();
+      const a = plain.evaluate(rows, gradient);
+      times.plain.push(performance.now() - t0);
+      t0 = performance.now();
+      const b = padded.evaluate(rows, gradient);
+      times.padded.push(performance.now() - t0);
+      same &&= Object.is(a.logLik[0], b.logLik[0]) && (!gradient || Array.from(a.gradient!).every((g, j) => Object.is(g, b.gradient![j])));
+    }
+    const [p, q] = [median(times.plain), median(times.padded)];
+    layoutRows.push(`| random cyclic ${vertices / 1000}k | ${gradient ? 'log L + gradient' : 'log L'} | ${width} | ${padded.lastRun().steps} | ${fmt(p)} | ${fmt(q)} | ${(q / p).toFixed(2)}× | ${same ? 'yes' : 'NO'} |`);
+  }
+  plain.dispose();
+  padded.dispose();
+}
+console.log(`\nrow layout of the likelihood's stepping, 100 times, one θ, plain uniformisation: plain rows forced against the kernel's padded rows, alternating (ms, medians of 9)`);
+console.log('| model | computes | width | steps | plain rows | padded | padded ÷ plain | same bits |');
+console.log('|---|---|--:|--:|--:|--:|--:|---|');
+for (const r of layoutRows) console.log(r);

@@ -350,6 +350,9 @@ static double poisson_dot_scaled(poisson_mean pm, const sequence *sq, recip q, d
     /* to the right the bound only shrinks as it moves into the sum's scale */
     if (pm.shift ? negligible_shifted(w, rs, pm.shift, xs, xe, acc, ea, total)
         : ws == 0 && acc != 0 ? negligible(w, r, in_scale(xs, xe, ea), acc, total) : negligible_scaled(w, r, xs, xe, acc, ea, total)) break;
+    /* A weight 2^−(2^30) down is nothing beside any sum (and its exponent must stay an int):
+     * with nothing summed the probability is LOST, never a wrapped exponent. */
+    if (ws > 0x3fffffff - pm.shift) break;
     if (k + 1 >= len) {
       /* Nothing summed yet: no bound on the length, so ask for twice as much (the caller
        * steps again while a walk asks). */
@@ -513,8 +516,8 @@ static double dot_keeping(pk_lik *L, int32_t at, poisson_mean pm, const sequence
            : pm.shift ? 0 : k.w ? poisson_dot(mu, sq, q, norm, &k, &wk) : poisson_dot(mu, sq, q, norm, 0, &wk);
   int scaled_walk = sq->E != 0;
   if ((wk.lost || pm.shift) && !scaled_walk) {
-    /* Its weights underflowed before any term: walk again with them scaled (every E is 0
-     * in a sequence that was not scaled). */
+    /* Its weights underflowed before any term, or would have (a tiny μ): walk again with them
+     * scaled (every E is 0 in a sequence that was not scaled). */
     sequence again = *sq;
     again.E = again.preE = L->scale;
     f = poisson_dot_scaled(pm, &again, q, norm, &wk, &scale);

@@ -57,6 +57,8 @@ export function serve(methods: MethodTable, endpoint: Comlink.Endpoint): void {
       try {
         return await run(name, method, store, ref, args, progress);
       } finally {
+        // After Comlink has posted the reply (a microtask once this resolves).
+        setTimeout(() => store.runAfterReply(), 0);
         if (--running === 0) warm.resume();
       }
     };

@@ -170,7 +170,7 @@ describe('the worker side of a build', () => {
     expect(buffers.states.buffer).not.toBe((g as unknown as { states: Int32Array }).states.buffer); // a copy: the store keeps the original
   });
 
-  it('a model left in kernel memory: answered at once, kept as a Graph from its own copy once idle or at first use', async () => {
+  it('a model left in kernel memory: answered at once, kept as a Graph from its own copy once the answer has gone or at first use', async () => {
     const store = new GraphStore();
     const explored = exploreCoalescent(12)!;
     const buffers = store.keep({ key: '', keep: 3 }, explored, 'model');
@@ -183,10 +183,12 @@ describe('the worker side of a build', () => {
     expectSameGraph(first, models.coalescent(12));
     expect(() => explored.canonical()).toThrow(/freed/);
     expect(store.resolve({ key }, () => {})).toBe(first);
-    // Idle: made by the timer the store set.
+    // Once the answer has gone (serve() calls runAfterReply then): made there, not before.
     const later = exploreCoalescent(9)!;
     store.keep({ key: '', keep: 4 }, later, 'model');
     await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(later.canonical().rowPtr.length).toBe(later.vertexCount + 1);
+    store.runAfterReply();
     expect(() => later.canonical()).toThrow(/freed/);
     // Dropped before either: its kernel memory is freed with it.
     const dropped = exploreRabbits(5)!;
@@ -195,7 +197,7 @@ describe('the worker side of a build', () => {
     store.forget([droppedKey]);
     expect(() => dropped.canonical()).toThrow(/freed/);
     expect(store.keys()).not.toContain(droppedKey);
-    await new Promise((resolve) => setTimeout(resolve, 20)); // its timer finds nothing, and throws nothing
+    store.runAfterReply(); // its deferred copy finds nothing, and throws nothing
   });
 
   it('a model method called without a build answers plain buffers, and frees its kernel copy', async () => {

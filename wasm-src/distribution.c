@@ -16,12 +16,7 @@
  * slots hold p = 0 and src = the row itself: adding 0·x to a sum of nonnegative terms
  * changes no bit, so both layouts give the same results. Regular graphs (rabbits: two
  * edges a row) and wide ones (coalescent: 7 a row) gain nothing and keep plain rows. */
-enum { PAD_MAX_WIDTH = 4, PAD_MIN_ROWS = 8192 };
-#ifdef __clang__
-#define UNROLLED _Pragma("clang loop unroll(full)")
-#else
-#define UNROLLED _Pragma("GCC unroll 4")
-#endif
+enum { PAD_MIN_ROWS = 8192 };
 
 struct pk_steps {
   int32_t n, width;

@@ -99,12 +99,20 @@ int32_t pk_steps_width(const pk_steps *s);
 void pk_steps_free(pk_steps *s);
 int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);
+/* Padded rows (distribution.c): at most PAD_MAX_WIDTH slots a row, each width stepped by a
+ * copy of its own with the slots unrolled (the build's -fno-unroll-loops would leave a loop). */
+enum { PAD_MAX_WIDTH = 4 };
+#ifdef __clang__
+#define UNROLLED _Pragma("clang loop unroll(full)")
+#else
+#define UNROLLED _Pragma("GCC unroll 4")
+#endif
+/* The padded width for rows whose lengths are given by ptr (0: plain rows). */
+int32_t steps_choose_width(int32_t n, const int32_t *ptr);
 /* For steppers whose rates change between runs over one structure (likelihood.c): the
  * layout's rates again from p (in_ptr order, as at creation; a width-0 layout reads the
  * caller's p itself, so nothing is copied), and one step next = cur·K with sums[0] =
  * Σ next·weight and sums[1] = Σ next, entries below 1e−290 flushed to 0. */
-/* The padded width for rows whose lengths are given by ptr (0: plain rows; at most 4). */
-int32_t steps_choose_width(int32_t n, const int32_t *ptr);
 void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p);
 void steps_step(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums);
 /* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit

@@ -63,7 +63,7 @@ static double *copy_f64(const double *src, int32_t len) {
 static int32_t reverse_layout(pk_lik *L, int32_t width) {
   const int32_t nt = L->nt;
   if (width < 0) width = steps_choose_width(nt, L->trp);
-  if (width > 4) width = 4;
+  if (width > PAD_MAX_WIDTH) width = PAD_MAX_WIDTH;
   int32_t *col = 0, *edge = 0;
   if (width > 0) {
     size_t slots = (size_t)nt * (size_t)width;
@@ -652,7 +652,7 @@ static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
       gdiag[i] += vi * ui;                                                                                   \
       h[i] += ck * vi;                                                                                       \
       double acc = ck * s[i] + dk + stay[i] * ui;                                                            \
-      UNROLLED_REVERSE for (int32_t q = 0; q < (W); q++) {                                                   \
+      UNROLLED for (int32_t q = 0; q < (W); q++) {                                                            \
         const int32_t e = pedge[(size_t)i * (W) + q];                                                        \
         const double ut = u[pcol[(size_t)i * (W) + q]];                                                      \
         gedge[e] += vi * ut;                                                                                 \
@@ -666,11 +666,6 @@ static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
       un[i] = acc;                                                                                           \
     }                                                                                                        \
   }
-#ifdef __clang__
-#define UNROLLED_REVERSE _Pragma("clang loop unroll(full)")
-#else
-#define UNROLLED_REVERSE _Pragma("GCC unroll 4")
-#endif
 REVERSE_STEP(reverse_rows, 0)
 REVERSE_STEP(reverse_pad1, 1)
 REVERSE_STEP(reverse_pad2, 2)
@@ -979,9 +974,10 @@ void pk_lik_set_weights(pk_lik *L, const double *pw, const double *cw) {
   if (L->nc > 0) memcpy(L->cw, cw, (size_t)L->nc * 8);
 }
 
-/* The forward step's layout laid out again at `width` (−1: the kernel's choice, which
- * creation made; tests force each width, which must give the same bits); returns the
- * width now in use, or −1 out of memory (the old layout kept). */
+/* The forward step's and the reverse sweep's rows laid out again at `width` (−1: the
+ * kernel's choice for each, which creation made; tests force each width, which must give
+ * the same bits); returns the forward step's width now in use, or −1 out of memory (the
+ * old layouts kept). */
 int32_t pk_lik_set_step_width(pk_lik *L, int32_t width) {
   pk_steps *layout = pk_steps_create(L->nt, L->rcp, L->rsrc, L->tpt, width);
   if (!layout) return -1;

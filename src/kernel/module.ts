@@ -55,7 +55,7 @@ export interface KernelExports {
   pk_lik_steps(lik: number): number;
   pk_lik_lost_at(lik: number): number;
   pk_lik_set_max_steps(lik: number, maxSteps: number): void;
-  /** The forward step's row layout at `width` (−1: the kernel's choice); the width in use, or −1 out of memory. Every width gives the same bits. */
+  /** The likelihood's row layouts (forward step and reverse sweep) at `width` (−1: the kernel's choice); the forward width in use, or −1 out of memory. Every width gives the same bits. For tests. */
   pk_lik_set_step_width(lik: number, width: number): number;
   pk_expect_forward(elim: number, m: number, R: number, x: number, xs: number, out: number): void;
   pk_expect_reverse(elim: number, m: number, R: number, xs: number, ebar: number, xbar: number, rbar: number, mbar: number, sbar: number): void;

@@ -1,6 +1,6 @@
-// The likelihood's forward step runs over the kernel's row layout (wasm-src/distribution.c), and its
-// reverse sweep over out-edges padded alike (wasm-src/likelihood.c):
-// padded rows on large graphs whose in-degrees change from row to row, plain rows elsewhere.
+// The likelihood's forward step runs over the kernel's row layout (wasm-src/distribution.c),
+// and its gradient's reverse sweep over out-edges laid out alike (wasm-src/likelihood.c):
+// padded rows on large graphs whose degrees change from row to row, plain rows elsewhere.
 // The layout's rates are refilled at every evaluation (θ changes them, not the structure),
 // and every width must give exactly the bits of plain rows: log L and its gradient, for
 // densities and censored times, at one θ after another on the same likelihood.

@@ -66,18 +66,16 @@ pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, 
   s->src = malloc((rest ? rest : 1) * sizeof(int32_t));
   s->p = malloc((rest ? rest : 1) * sizeof(double));
   if (!s->pad_src || !s->pad_p || !s->rp || !s->src || !s->p) { pk_steps_free(s); return 0; }
+  /* The sources here; the rates, into the same slots, by steps_refill. */
   int32_t o = 0;
   s->rp[0] = 0;
   for (int32_t i = 0; i < n; i++) {
     int32_t j = in_ptr[i], end = in_ptr[i + 1];
-    for (int32_t q = 0; q < width; q++, j++) {
-      size_t at = (size_t)i * (size_t)width + (size_t)q;
-      s->pad_src[at] = j < end ? src[j] : i;
-      s->pad_p[at] = j < end ? p[j] : 0.0;
-    }
-    for (; j < end; j++, o++) { s->src[o] = src[j]; s->p[o] = p[j]; }
+    for (int32_t q = 0; q < width; q++, j++) s->pad_src[(size_t)i * (size_t)width + (size_t)q] = j < end ? src[j] : i;
+    for (; j < end; j++, o++) s->src[o] = src[j];
     s->rp[i + 1] = o;
   }
+  steps_refill(s, in_ptr, p);
   return s;
 }
 

@@ -427,7 +427,7 @@ static void poisson_spread_scaled(poisson_mean pm, double g, double norm, double
   if (mode < len) ADJOINT(mode, in_scale(s, E[mode], ef))
   for (int64_t j = 0; j < right; j++) {
     /* renormalised where the walk did or not (it only past the bulk): the same values */
-    w *= pm.shift ? ratio_up(q, pm.mus, mode + j) : ratio_up(q, mu, mode + j);
+    w *= ratio_up(q, pm.mus, mode + j); /* mus is μ itself unless shifted */
     ws += pm.shift;
     if (w < 0x1p-40) renormalise(&w, &ws);
     if (mode + 1 + j < len) ADJOINT(mode + 1 + j, in_scale(s * w, E[mode + 1 + j] + ws, ef))

@@ -20,6 +20,15 @@ enum { PAD_MIN_ROWS = 8192 };
 
 struct pk_steps {
   int32_t n, width;
+  /* reach[h]: while v's support lies in rows [0, h), the next vector's lies in rows
+   * [0, reach[h]) (the rows that some source below h feeds, and [0, h) for the diagonal).
+   * From the start vector's support the mass spreads one edge a step; on a graph numbered
+   * in the order it was explored (breadth first) it fills a short prefix for many steps
+   * (rabbits: 4,762 of 20,302 rows after 79 steps), and rows past the prefix are 0. */
+  int32_t *reach;
+  /* Whether each plain row's sources ascend (pk_steps_create checks): then a row's sum
+   * over the sources below h is a prefix of its edges. */
+  int32_t ascending;
   /* width > 0: the first `width` incoming edges of row i at pad_src/pad_p[i·width …];
    * the rest in rp/src/p (owned). width 0: rp/src/p are the caller's rows. */
   int32_t *pad_src, *rp, *src;
@@ -45,6 +54,19 @@ int32_t steps_choose_width(int32_t n, const int32_t *in_ptr) {
   return 0;
 }
 
+/* reach[h] for h = 0 … n (see pk_steps): the largest row each source feeds, then a running
+ * maximum over the sources below h. */
+static int32_t *reach_of(int32_t n, const int32_t *in_ptr, const int32_t *src) {
+  int32_t *reach = malloc(((size_t)n + 1) * sizeof(int32_t));
+  if (!reach) return 0;
+  for (int32_t h = 0; h <= n; h++) reach[h] = h;
+  /* reach[s + 1] ≥ i + 1 for each edge s → i; then reach[h] = max over h' ≤ h. */
+  for (int32_t i = 0; i < n; i++)
+    for (int32_t j = in_ptr[i]; j < in_ptr[i + 1]; j++) if (reach[src[j] + 1] < i + 1) reach[src[j] + 1] = i + 1;
+  for (int32_t h = 1; h <= n; h++) if (reach[h] < reach[h - 1]) reach[h] = reach[h - 1];
+  return reach;
+}
+
 pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width) {
   if (width < 0) width = steps_choose_width(n, in_ptr);
   if (width > PAD_MAX_WIDTH) width = PAD_MAX_WIDTH;
@@ -52,13 +74,17 @@ pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, 
   if (!s) return 0;
   s->n = n;
   s->width = width;
+  if (!(s->reach = reach_of(n, in_ptr, src))) { free(s); return 0; }
   if (width == 0) {
     s->rp = (int32_t *)in_ptr; s->src = (int32_t *)src; s->p = (double *)p;
+    s->ascending = 1;
+    for (int32_t i = 0; i < n && s->ascending; i++)
+      for (int32_t j = in_ptr[i] + 1; j < in_ptr[i + 1]; j++) if (src[j] < src[j - 1]) { s->ascending = 0; break; }
     return s;
   }
   size_t slots = (size_t)n * (size_t)width, rest = 0;
   /* wasm32's size_t is 32 bits: a product that would wrap is out of memory, not a short block. */
-  if (slots > SIZE_MAX / sizeof(double) / 2) { free(s); return 0; }
+  if (slots > SIZE_MAX / sizeof(double) / 2) { pk_steps_free(s); return 0; }
   for (int32_t i = 0; i < n; i++) { int32_t d = in_ptr[i + 1] - in_ptr[i]; if (d > width) rest += (size_t)(d - width); }
   s->pad_src = malloc((slots ? slots : 1) * sizeof(int32_t));
   s->pad_p = malloc((slots ? slots : 1) * sizeof(double));
@@ -81,13 +107,17 @@ pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, 
 
 int32_t pk_steps_width(const pk_steps *s) { return s->width; }
 
+int32_t pk_steps_reach(const pk_steps *s, int32_t h) { return h < 0 ? 0 : h > s->n ? s->n : s->reach[h]; }
+
 void pk_steps_free(pk_steps *s) {
   if (!s) return;
+  free(s->reach);
   if (s->width > 0) { free(s->pad_src); free(s->pad_p); free(s->rp); free(s->src); free(s->p); }
   free(s);
 }
 
-/* One step: next = cur·K, with Σ next·exit and Σ next summed as next is made (i ascending).
+/* One step: next = cur·K over rows [0, n), with Σ next·exit and Σ next summed as next is made
+ * (i ascending); the caller knows the rows past n are 0 and stay so.
  * A function of its own, not inlined: V8 runs a WebAssembly function in baseline code until
  * it turns hot and never switches a call that is running, so a first long run of steps
  * made inside one call stayed baseline to its end (plain uniformisation, coalescent n = 35,
@@ -96,8 +126,8 @@ void pk_steps_free(pk_steps *s) {
  * slots unrolled (the build's -fno-unroll-loops would leave a loop of `width` turns). */
 #define STEP_ONCE(NAME, W)                                                                                       \
   static __attribute__((noinline)) void NAME(const pk_steps *s, const double *stay, const double *exit,          \
-                                             const double *cur, double *next, double *sums) {                    \
-    const int32_t n = s->n, *rp = s->rp, *src = s->src, *pad_src = s->pad_src;                                    \
+                                             const double *cur, double *next, double *sums, int32_t n) {         \
+    const int32_t *rp = s->rp, *src = s->src, *pad_src = s->pad_src;                                              \
     const double *p = s->p, *pad_p = s->pad_p;                                                                   \
     double sa = 0, sb = 0;                                                                                       \
     for (int32_t i = 0; i < n; i++) {                                                                            \
@@ -121,14 +151,35 @@ STEP_ONCE(step_pad2, 2)
 STEP_ONCE(step_pad3, 3)
 STEP_ONCE(step_pad4, 4)
 
-typedef void (*step_fn)(const pk_steps *, const double *, const double *, const double *, double *, double *);
+/* step_rows while the mass fills a prefix [0, h) of the rows: each row's edges end at its
+ * first source ≥ h (sources ascend), so a row fed from far sources that hold no mass yet
+ * (rabbits: a flooded island's row has an edge from every state with the other island's
+ * count) reads only the few that can. The terms left out are 0·p = +0: the same bits. */
+static __attribute__((noinline)) void step_prefix(const pk_steps *s, const double *stay, const double *exit,
+                                                  const double *cur, double *next, double *sums, int32_t n, int32_t h) {
+  const int32_t *rp = s->rp, *src = s->src;
+  const double *p = s->p;
+  double sa = 0, sb = 0;
+  for (int32_t i = 0; i < n; i++) {
+    double acc = cur[i] * stay[i];
+    for (int32_t j = rp[i]; j < rp[i + 1] && src[j] < h; j++) acc += p[j] * cur[src[j]];
+    acc = acc < 1e-290 ? 0 : acc;
+    next[i] = acc;
+    sa += acc * exit[i];
+    sb += acc;
+  }
+  sums[0] = sa;
+  sums[1] = sb;
+}
+
+typedef void (*step_fn)(const pk_steps *, const double *, const double *, const double *, double *, double *, int32_t);
 
 static step_fn step_for(const pk_steps *s) {
   return s->width == 1 ? step_pad1 : s->width == 2 ? step_pad2 : s->width == 3 ? step_pad3 : s->width == 4 ? step_pad4 : step_rows;
 }
 
 void steps_step(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums) {
-  step_for(s)(s, stay, weight, cur, next, sums);
+  step_for(s)(s, stay, weight, cur, next, sums, s->n);
 }
 
 void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p) {
@@ -144,24 +195,33 @@ void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p) {
 
 int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass) {
-  /* Records a[k] = v·exit and b[k] = Σv for the current v, then advances it, `steps`
+  /* Records a[k] = v_k·exit and b[k] = Σv_k for the current v, then advances it, `steps`
    * times; stops early (returning how many were recorded) once the surviving mass
    * is below stop_mass, after which everything is 0 to the tolerance. The final
    * state is left in the caller's v, so calls can be chained chunk by chunk. */
   const step_fn step = step_for(s);
   const int32_t n = s->n;
   double *cur = v, *next = tmp;
+  /* Only the rows the mass can have reached are stepped: v is 0 from row h on, and tmp is
+   * made so; each step reaches s->reach[h] rows, and the rows past it stay 0 in both
+   * vectors. A row left out would have summed only zeros (+0, the same bits). */
+  int32_t h = n;
+  while (h > 0 && cur[h - 1] == 0) h--;
+  for (int32_t i = h; i < n; i++) next[i] = 0;
   /* a_k and b_k of each new vector are summed while it is made (in the same order, i
    * ascending, as a separate pass would): one pass over the vertices per step, not two. */
   double sa = 0, sb = 0;
-  for (int32_t i = 0; i < n; i++) { sa += cur[i] * exit[i]; sb += cur[i]; }
+  for (int32_t i = 0; i < h; i++) { sa += cur[i] * exit[i]; sb += cur[i]; }
   int32_t k = 0;
   for (; k < steps; k++) {
     a[k] = sa;
     b[k] = sb;
     if (sb < stop_mass) { k++; break; }
     double sums[2];
-    step(s, stay, exit, cur, next, sums);
+    int32_t rows = s->reach[h];
+    if (h < n && s->ascending) step_prefix(s, stay, exit, cur, next, sums, rows, h);
+    else step(s, stay, exit, cur, next, sums, rows);
+    h = rows;
     sa = sums[0]; sb = sums[1];
     double *t = cur; cur = next; next = t;
   }

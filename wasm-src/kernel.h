@@ -92,10 +92,12 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
  * rows, see distribution.c; 0: plain rows, which then stay the caller's and must outlive
  * the pk_steps). pk_step_distribution writes a[k] = v_k·exit and b[k] = Σ v_k for up to
  * `steps` k, stopping once Σ v_k < stop_mass; returns how many were written. Every width
- * gives the same bits. */
+ * gives the same bits, and so does stepping only the rows the mass can have reached. */
 typedef struct pk_steps pk_steps;
 pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width);
 int32_t pk_steps_width(const pk_steps *s);
+/* Rows the next vector can fill while v is 0 from row h on (tests: the stepped prefix). */
+int32_t pk_steps_reach(const pk_steps *s, int32_t h);
 void pk_steps_free(pk_steps *s);
 int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);

@@ -16,6 +16,8 @@ export interface KernelExports {
   /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
   pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;
   pk_steps_width(steps: number): number;
+  /** Test use: the rows the next vector can fill while v is 0 from row h on. */
+  pk_steps_reach(steps: number, h: number): number;
   pk_steps_free(steps: number): void;
   pk_step_distribution(layout: number, stay: number, exit: number,
     v: number, tmp: number, steps: number, a: number, b: number, stopMass: number): number;

@@ -182,6 +182,19 @@ void steps_step(const pk_steps *s, const double *stay, const double *weight, con
   step_for(s)(s, stay, weight, cur, next, sums, s->n);
 }
 
+int32_t steps_first_rows(const pk_steps *s, int32_t h) {
+  return s->width == 0 && s->ascending && h >= 0 && h < s->n ? h : s->n;
+}
+
+int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h) {
+  if (h >= s->n) { step_for(s)(s, stay, weight, cur, next, sums, s->n); return s->n; }
+  const int32_t rows = s->reach[h], band = s->reach[rows];
+  step_prefix(s, stay, weight, cur, next, sums, rows, h);
+  /* The rows the step after reads on its diagonal, beyond those made: 0. */
+  for (int32_t i = rows; i < band; i++) next[i] = 0;
+  return rows;
+}
+
 void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p) {
   const int32_t width = s->width;
   if (width == 0) return;

@@ -117,6 +117,14 @@ int32_t steps_choose_width(int32_t n, const int32_t *ptr);
  * Σ next·weight and sums[1] = Σ next, entries below 1e−290 flushed to 0. */
 void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p);
 void steps_step(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums);
+/* Stepping only the rows the mass can have reached, for steppers that keep their vectors:
+ * steps_first_rows(s, h) is the first bound to pass (h: v_0 is 0 from row h on), or s->n
+ * where the layout steps every row (padded rows, or sources that do not ascend).
+ * steps_step_from makes next's rows [0, r) from cur's rows [0, r) and returns r; it sets
+ * the rows after r that the following step reads to 0, so cur needs no more than that
+ * (r = n once the mass can be anywhere: then cur must be whole). Same bits as steps_step. */
+int32_t steps_first_rows(const pk_steps *s, int32_t h);
+int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h);
 /* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit
  * rate on v_k's support, written to lam[k]; w are the absolute incoming rates and
  * rate the exit rates of the transient vertices (edge rates are w·w_scale). Entries below `flush` are dropped

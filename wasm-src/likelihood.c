@@ -47,7 +47,7 @@ void pk_lik_free(pk_lik *L) {
   free(L->pt); free(L->pw); free(L->ct); free(L->cw);
   free(L->s); free(L->exit); free(L->stay); free(L->tp); free(L->alpha); free(L->gdiag); free(L->h);
   free(L->u); free(L->unew); free(L->gedge); free(L->pf); free(L->pnorm); free(L->cf); free(L->cnorm);
-  free(L->abcd); free(L->env); free(L->scale); free(L->env_scale); free(L->inv); free(L->kept); free(L->kept_at); free(L->store); free(L->ecoef);
+  free(L->abcd); free(L->env); free(L->scale); free(L->rows_at); free(L->env_scale); free(L->inv); free(L->kept); free(L->kept_at); free(L->store); free(L->ecoef);
   lik_adaptive_free(L);
   free(L);
 }
@@ -115,6 +115,7 @@ pk_lik *pk_lik_create(int32_t n, const int32_t *rp, const int32_t *col, int32_t 
     L->trp[a + 1] = mt;
   }
   L->nt = nt; L->mt = mt;
+  for (int32_t j = rp[0]; j < rp[1]; j++) if (L->tidx[col[j]] >= L->start_rows) L->start_rows = L->tidx[col[j]] + 1;
   L->rcp = calloc((size_t)nt + 2, 4); L->rsrc = malloc(((size_t)mt + 1) * 4); L->redge = malloc(((size_t)mt + 1) * 4);
   L->tpt = calloc((size_t)mt + 1, 8);
   if (!L->rcp || !L->rsrc || !L->redge || !L->tpt) { pk_lik_free(L); return 0; }
@@ -446,10 +447,11 @@ static void poisson_spread_scaled(poisson_mean pm, double g, double norm, double
  * below 1e−290 flushed to 0 (subnormal arithmetic is tens of times slower, and mass that
  * small changes no result); returns next·s, with *mass = Σ next, summed as it is made
  * (i ascending, as dot_s sums). The step is distribution.c's, over L->layout: padded rows
- * on large irregular graphs, the same bits as plain rows. */
-static double step(const pk_lik *L, const double *restrict v, double *restrict next, double *mass) {
+ * on large irregular graphs, the same bits as plain rows; or, while the mass fills a prefix
+ * of the rows (v is 0 from row *rows on), only the rows it can reach, *rows then moved on. */
+static double step(const pk_lik *L, const double *restrict v, double *restrict next, double *mass, int32_t *rows) {
   double sums[2];
-  steps_step(L->layout, L->stay, L->s, v, next, sums);
+  *rows = steps_step_from(L->layout, L->stay, L->s, v, next, sums, *rows);
   *mass = sums[1];
   return sums[0];
 }
@@ -608,10 +610,14 @@ static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
   double *cur = L->store, *next;
   double *seg = checkpointed ? L->store + (size_t)K * nn : 0;
   *plan = (store_plan){ C, K, checkpointed, seg };
-  int32_t steps = N + 1, *E = L->scale;
+  int32_t steps = N + 1, *E = L->scale, *R = L->rows_at;
   memcpy(L->store, L->alpha, nn * 8);
   double mass, sa = dot_s(L, cur, &mass);
   E[0] = 0;
+  /* Rows past R[k] of v_k are 0 (and need not be stored as such: see steps_step_from); α is
+   * 0 past the last start edge's transient at every θ, so the reverse sweep's u_0 covers
+   * every start edge, those of rate 0 at this θ too. */
+  R[0] = steps_first_rows(L->layout, L->start_rows);
   for (int32_t k = 0; k <= N; k++) {
     a[k] = sa;
     b[k] = mass;
@@ -620,18 +626,19 @@ static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
     if (!gradient) next = L->store + ((k + 1) & 1) * nn;
     else if (!checkpointed) next = L->store + (size_t)(k + 1) * nn;
     else next = cur == seg ? seg + nn : seg; /* the segment buffer's first two vectors in turn */
-    sa = step(L, cur, next, &mass);
+    R[k + 1] = R[k];
+    sa = step(L, cur, next, &mass, &R[k + 1]);
     const int32_t shift = lik_shift_for(mass);
     E[k + 1] = E[k] + shift;
     if (shift) {
-      lik_rescale(next, L->nt, shift);
+      lik_rescale(next, R[k + 1], shift);
       sa = ldexp(sa, shift);
       mass = ldexp(mass, shift);
     }
     if (checkpointed && (k + 1) % C == 0) memcpy(L->store + (size_t)((k + 1) / C) * nn, next, nn * 8);
     cur = next;
   }
-  for (int32_t k = steps; k <= N; k++) { a[k] = b[k] = 0; E[k] = E[steps - 1]; }
+  for (int32_t k = steps; k <= N; k++) { a[k] = b[k] = 0; E[k] = E[steps - 1]; R[k] = R[steps - 1]; }
   L->steps = steps;
   return PK_LIK_OK;
 }
@@ -640,11 +647,13 @@ static int32_t plain_sequences(pk_lik *L, double *a, double *b, int32_t N, int g
  * out-edges), with the adjoints of the diagonal, of the edges and of s accumulated. Over
  * padded rows as the forward step (distribution.c): a padding slot reads u's 0 past the
  * last transient and edge mt's rate 0, so it adds +0 to a sum that starts at ck·s + dk ≥ 0
- * and cannot be −0, and 0 to edge mt's scratch adjoint: the same bits as plain rows. */
+ * and cannot be −0, and 0 to edge mt's scratch adjoint: the same bits as plain rows. Only
+ * rows [0, nt) where v_k can be nonzero (R[k]): a row past them adds 0 to the adjoints of K
+ * and s, and its un is read by no row of the step before, whose out-edges end within them. */
 #define REVERSE_STEP(NAME, W)                                                                                 \
   static __attribute__((noinline)) void NAME(pk_lik *L, const double *v, const double *u, double *un,        \
-                                             double ck, double dk) {                                          \
-    const int32_t nt = L->nt, *trp = L->trp, *tcol = L->tcol, *pcol = L->pad_col, *pedge = L->pad_edge;       \
+                                             double ck, double dk, int32_t nt) {                              \
+    const int32_t *trp = L->trp, *tcol = L->tcol, *pcol = L->pad_col, *pedge = L->pad_edge;       \
     const double *tp = L->tp, *s = L->s, *stay = L->stay;                                                    \
     double *gdiag = L->gdiag, *h = L->h, *gedge = L->gedge;                                                  \
     for (int32_t i = 0; i < nt; i++) {                                                                       \
@@ -673,7 +682,7 @@ REVERSE_STEP(reverse_pad3, 3)
 REVERSE_STEP(reverse_pad4, 4)
 #undef REVERSE_STEP
 
-typedef void (*reverse_fn)(pk_lik *, const double *, const double *, double *, double, double);
+typedef void (*reverse_fn)(pk_lik *, const double *, const double *, double *, double, double, int32_t);
 
 static reverse_fn reverse_for(const pk_lik *L) {
   return L->rwidth == 1 ? reverse_pad1 : L->rwidth == 2 ? reverse_pad2 : L->rwidth == 3 ? reverse_pad3 : L->rwidth == 4 ? reverse_pad4 : reverse_rows;
@@ -681,7 +690,7 @@ static reverse_fn reverse_for(const pk_lik *L) {
 
 /* The plain path's reverse sweep: from c = ∂L/∂a, d = ∂L/∂b to ∂L/∂w. */
 static void plain_reverse(pk_lik *L, const double *c, const double *d, const store_plan *plan, double *wbar, double start_bar, double il) {
-  const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx, nt = L->nt, C = plan->C, steps = L->steps, *E = L->scale;
+  const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx, nt = L->nt, C = plan->C, steps = L->steps, *E = L->scale, *R = L->rows_at;
   const int checkpointed = plan->checkpointed;
   double *seg = plan->seg;
   size_t nn = (size_t)(nt > 0 ? nt : 1);
@@ -702,16 +711,17 @@ static void plain_reverse(pk_lik *L, const double *c, const double *d, const sto
       double unused;
       for (int32_t k = seg_first; k < seg_last; k++) {
         double *next = segbuf + (size_t)(k + 1 - seg_first) * nn;
-        step(L, segbuf + (size_t)(k - seg_first) * nn, next, &unused);
-        if (E[k + 1] != E[k]) lik_rescale(next, nt, E[k + 1] - E[k]);
+        int32_t rows = R[k];
+        step(L, segbuf + (size_t)(k - seg_first) * nn, next, &unused, &rows);
+        if (E[k + 1] != E[k]) lik_rescale(next, rows, E[k + 1] - E[k]);
       }
     }
     for (int32_t k = seg_last; k >= seg_first; k--) {
       const double *v = segbuf + (size_t)(checkpointed ? k - seg_first : k) * nn;
       const double ck = c[k], dk = d[k];
       /* u = ∂L/∂v_{k+1} in v_{k+1}'s scale: into v_k's. */
-      if (k < last && E[k + 1] != E[k]) lik_rescale(u, nt, E[k + 1] - E[k]);
-      reverse_step(L, v, u, un, ck, dk);
+      if (k < last && E[k + 1] != E[k]) lik_rescale(u, R[k + 1], E[k + 1] - E[k]);
+      reverse_step(L, v, u, un, ck, dk, R[k]);
       double *x = u; u = un; un = x;
     }
     if (!checkpointed || seg_first == 0) break;
@@ -736,7 +746,10 @@ static int32_t sequences_to(pk_lik *L, int32_t N, double lambda, int gradient, s
     L->abcd = q;
     int32_t *e = grow(L->scale, (size_t)(N + 1) * 4);
     if (!e) return PK_LIK_OUT_OF_MEMORY;
-    L->scale = e; L->abcd_cap = N + 1;
+    L->scale = e;
+    int32_t *r = grow(L->rows_at, (size_t)(N + 1) * 4);
+    if (!r) return PK_LIK_OUT_OF_MEMORY;
+    L->rows_at = r; L->abcd_cap = N + 1;
   }
   if (N + 2 > L->env_cap) {
     double *q = grow(L->env, (size_t)(N + 2) * 4 * 8);

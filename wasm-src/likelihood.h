@@ -54,6 +54,8 @@ typedef struct pk_lik {
   double *abcd; int32_t abcd_cap;      /* a, b, c, d: 4 × (N+1) */
   double *env; int32_t env_cap;        /* the envelopes of a and b: 4 × (N+2) */
   int32_t *scale;                      /* a_n, b_n are stored × 2^scale[n] (N+1, room as abcd's) */
+  int32_t *rows_at;                    /* v_n is 0 from row rows_at[n] on, as far as v_n is kept (N+1, room as abcd's; see steps_step_from) */
+  int32_t start_rows;                  /* 1 + the last transient a start edge enters: α is 0 from there on at every θ */
   int32_t *env_scale;                  /* exponents of the envelopes' prefix maxima, 2 × (N+2) (room as env's) */
   int32_t scaled;                      /* whether the last sequences were scaled anywhere (scale[N] > 0) */
   int32_t lost_at;                     /* with PK_LIK_LOST: the observation (points, then censored ones) */

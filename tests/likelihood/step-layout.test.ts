@@ -5,19 +5,19 @@
 // and every width must give exactly the bits of plain rows: log L and its gradient, for
 // densities and censored times, at one θ after another on the same likelihood.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { models, ready } from '../../src/index.js';
+import { Graph, models, ready } from '../../src/index.js';
 import { kernel } from '../../src/kernel/module.js';
 import type { Structure } from '../../src/graph/structure.js';
-import { PointLikelihood } from '../../src/likelihood/point-likelihood.js';
+import { PointLikelihood, type LikelihoodLimits } from '../../src/likelihood/point-likelihood.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { buildGraph, randomSpec } from '../correctness/fixtures.js';
 
 beforeAll(() => ready());
 
 /** log L and its gradient at each θ in turn on one likelihood whose step layout is `width` (−1: the kernel's choice), and the width used. */
-function evaluated(structure: Structure, data: { times: number[]; censored?: number[] }, thetas: number[][], width: number) {
+function evaluated(structure: Structure, data: { times: number[]; censored?: number[] }, thetas: number[][], width: number, limits: LikelihoodLimits = {}) {
   const points = checkObservations(data, { discrete: false, vertexCount: structure.vertexCount }) as CheckedPoints;
-  const pl = new PointLikelihood(structure, points, {}, 'uniformisation');
+  const pl = new PointLikelihood(structure, points, limits, 'uniformisation');
   try {
     const used = kernel().pk_lik_set_step_width((pl as unknown as { ptr: number }).ptr, width);
     const rows = thetas.map((theta) => {
@@ -74,5 +74,35 @@ describe('the likelihood\'s forward step over padded rows', () => {
         pl.dispose();
       }
     }
+  });
+});
+
+describe('the likelihood steps only the rows the mass can have reached', () => {
+  // Plain rows step the prefix of rows the mass can have reached from the start edges
+  // (distribution.c, steps_step_from), and the reverse sweep stays within it; a padded
+  // width steps every row. Both must give the same bits, with the vectors stored, rebuilt
+  // from checkpoints (a small memory budget), and rescaled (late times, little mass left).
+  it('rabbits: log L and its gradient have the bits of every row stepped', () => {
+    const structure = models.rabbits(40).structure();
+    const data = { times: [0.05, 0.4, 1.5, 6, 25], censored: [0.9, 12] };
+    const thetas = [[1, 2, 4], [0.6, 1.1, 0.3]];
+    for (const limits of [{}, { maxMemoryBytes: 512 * 1024 }]) {
+      const prefix = evaluated(structure, data, thetas, 0, limits);
+      for (const row of prefix.rows) for (const x of row) expect(Number.isFinite(x)).toBe(true);
+      expectSameBits(prefix.rows, evaluated(structure, data, thetas, 1, limits).rows, `rabbits, every row, ${JSON.stringify(limits)}`);
+    }
+  });
+
+  it('a start edge of rate 0 at θ still gets its gradient (u_0 covers every start edge)', () => {
+    // The start edge into vertex 5 has rate θ0/2, 0 at θ0 = 0: α has no mass there, yet ∂ log L/∂θ0 ≠ 0.
+    const graph = Graph.fromJSON({
+      paramLength: 2, stateLength: 1, vertices: [[0], [1], [2], [3], [4], [5], [6]],
+      edges: [[0, 1, 0.5, [0, 0]], [0, 5, 0, [0.5, 0]], [1, 2, 0, [0, 1]], [2, 3, 1.5, [0, 0]], [3, 4, 0, [0, 1]], [4, 5, 2, [0, 0]], [5, 6, 0.7, [0, 0]], [5, 1, 0.2, [0, 0]], [3, 6, 0.1, [0, 0]]],
+    });
+    const structure = graph.structure(), data = { times: [0.3, 1, 2.5, 7], censored: [4] };
+    const thetas = [[0, 1.2], [0.4, 0.9]];
+    const prefix = evaluated(structure, data, thetas, 0);
+    expect(prefix.rows[0][1]).not.toBe(0);
+    expectSameBits(prefix.rows, evaluated(structure, data, thetas, 1).rows, 'rate-0 start edge, every row');
   });
 });

@@ -3,6 +3,7 @@
 // a state off every cycle for good, but keeps coming back to one on a cycle, so this rate
 // is the step rate no stepping method gets below while such a cycle holds mass.
 import { isTransient, type Csr } from '../graph/rates.js';
+import type { Structure } from '../graph/structure.js';
 
 /**
  * Which vertices lie on a cycle, by the graph's edge array: a graph's CSR at every θ without
@@ -15,7 +16,7 @@ const onCycleByEdges = new WeakMap<Int32Array, Uint8Array>();
  * overflow the call stack); a vertex is on a cycle when its component has more than one
  * vertex or it has a self-loop.
  */
-function verticesOnCycles(csr: Csr): Uint8Array {
+function verticesOnCycles(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col'>): Uint8Array {
   const n = csr.vertexCount, { rowPtr, col } = csr;
   const index = new Int32Array(n).fill(-1), low = new Int32Array(n), next = new Int32Array(n);
   const onStack = new Uint8Array(n), stack = new Int32Array(n), path = new Int32Array(n);
@@ -57,4 +58,45 @@ export function cyclingRate(csr: Csr): number {
   let largest = 0;
   for (let v = 0; v < csr.vertexCount; v++) if (cyclic[v] && isTransient(csr, v) && csr.exitRate[v] > largest) largest = csr.exitRate[v];
   return largest;
+}
+
+/**
+ * Over the vertices on a cycle (with out-edges, not the start): the largest Σ|base| of a
+ * vertex's out-edges, then for each parameter p the largest Σ|coef_p|. A vertex's exit
+ * rate at θ is at most its Σ|base| + Σ_p Σ|coef_p|·|θ_p|, so at most these maxima's.
+ */
+const largestSums = new WeakMap<Structure, Float64Array>();
+
+/**
+ * An upper bound on cyclingRate at θ from the structure alone, in O(parameters) once the
+ * structure's sums are known: enough to see that a row is far from needing Krylov, with no
+ * rates computed.
+ */
+export function cyclingRateBound(structure: Structure, theta: ArrayLike<number>): number {
+  const P = structure.paramLength;
+  let largest = largestSums.get(structure);
+  if (!largest) {
+    const { rowPtr, col, base, coef } = structure;
+    let cyclic = onCycleByEdges.get(col);
+    if (!cyclic || cyclic.length !== structure.vertexCount) {
+      cyclic = verticesOnCycles(structure);
+      onCycleByEdges.set(col, cyclic);
+    }
+    largest = new Float64Array(1 + P);
+    const own = new Float64Array(1 + P);
+    for (let v = 1; v < structure.vertexCount; v++) {
+      if (!cyclic[v]) continue;
+      own.fill(0);
+      for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) {
+        own[0] += Math.abs(base[j]);
+        for (let p = 0; p < P; p++) own[1 + p] += Math.abs(coef[j * P + p]);
+      }
+      for (let q = 0; q <= P; q++) if (own[q] > largest[q]) largest[q] = own[q];
+    }
+    largestSums.set(structure, largest);
+  }
+  let bound = largest[0];
+  for (let p = 0; p < P; p++) bound += largest[1 + p] * Math.abs(theta[p]);
+  // Rounding in these sums against the exact rates' own: a margin far above it.
+  return bound * (1 + 1e-9);
 }

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Graph, GraphError, models, ready } from '../../src/index.js';
 import { eliminate } from '../../src/kernel/elimination.js';
-import { cyclingRate } from '../../src/distributions/cycling-rate.js';
+import { cyclingRate, cyclingRateBound } from '../../src/distributions/cycling-rate.js';
 import { krylovGoesFirst } from '../../src/distributions/distribution.js';
 import { krylovContinuous, KrylovMeter, OVER_BUDGET } from '../../src/distributions/krylov.js';
 import { stepMatrix } from '../../src/distributions/stepper.js';
@@ -128,7 +128,24 @@ describe("'auto' choosing Krylov before stepping", () => {
     expect(cyclingRate(csr)).toBe(expected); // again, from the components kept for the structure
   });
 
-  it('a DAG (the coalescent) has none, and is left to adaptive stepping however long the times', () => {
+  it('the bound from the structure alone is never below it, and is tight where every cyclic state has the same rates (rabbits)', () => {
+    const graphs: [Graph, number][] = [[models.rabbits(30), 3], [models.coalescent(12), 1], [models.randomCyclic({ vertices: 300, params: 2, seed: 4 }), 2],
+      ...Array.from({ length: 8 }, (_, s): [Graph, number] => [buildGraph(randomSpec({ seed: s + 1, vertices: 40, params: 2, absorbing: 1, defective: s % 2 === 0 })), 2])];
+    let seed = 7;
+    const uniform = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (const [graph, P] of graphs) {
+      for (let k = 0; k < 20; k++) {
+        const theta = Array.from({ length: P }, () => 10 ** (4 * uniform() - 2));
+        const csr = csrOf(graph, theta), bound = cyclingRateBound(graph.structure(), theta);
+        expect(bound).toBeGreaterThanOrEqual(cyclingRate(csr));
+      }
+    }
+    const rabbits = models.rabbits(30);
+    expect(cyclingRateBound(rabbits.structure(), [1, 2, 4])).toBeCloseTo(cyclingRate(csrOf(rabbits, [1, 2, 4])), 6);
+    expect(cyclingRateBound(models.coalescent(12).structure(), [1])).toBe(0);
+  });
+
+    it('a DAG (the coalescent) has none, and is left to adaptive stepping however long the times', () => {
     const csr = csrOf(models.coalescent(30), [1]);
     expect(cyclingRate(csr)).toBe(0);
     expect(krylovGoesFirst(csr, stepMatrix(csr, 435), 435 * 1e6, 1e6)).toBe(false);

@@ -182,8 +182,12 @@ void steps_step(const pk_steps *s, const double *stay, const double *weight, con
   step_for(s)(s, stay, weight, cur, next, sums, s->n);
 }
 
+/* Off only in tests and benchmarks: every row stepped, the baseline the prefix is measured against. */
+static int32_t prefix_on = 1;
+void pk_set_step_prefix(int32_t on) { prefix_on = on != 0; }
+
 int32_t steps_first_rows(const pk_steps *s, int32_t h) {
-  return s->width == 0 && s->ascending && h >= 0 && h < s->n ? h : s->n;
+  return prefix_on && s->width == 0 && s->ascending && h >= 0 && h < s->n ? h : s->n;
 }
 
 int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h) {
@@ -219,7 +223,7 @@ int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double
    * made so; each step reaches s->reach[h] rows, and the rows past it stay 0 in both
    * vectors. A row left out would have summed only zeros (+0, the same bits). */
   int32_t h = n;
-  while (h > 0 && cur[h - 1] == 0) h--;
+  while (prefix_on && h > 0 && cur[h - 1] == 0) h--;
   for (int32_t i = h; i < n; i++) next[i] = 0;
   /* a_k and b_k of each new vector are summed while it is made (in the same order, i
    * ascending, as a separate pass would): one pass over the vertices per step, not two. */

@@ -98,6 +98,8 @@ pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, 
 int32_t pk_steps_width(const pk_steps *s);
 /* Rows the next vector can fill while v is 0 from row h on (tests: the stepped prefix). */
 int32_t pk_steps_reach(const pk_steps *s, int32_t h);
+/* Tests and benchmarks: 0 steps every row (the baseline), 1 (the default) only those reached. */
+void pk_set_step_prefix(int32_t on);
 void pk_steps_free(pk_steps *s);
 int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);

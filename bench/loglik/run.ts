@@ -241,3 +241,51 @@ console.log(`\nrow layout of the likelihood's stepping, 100 times, one θ, plain
 console.log('| model | computes | width | steps | plain rows | padded | padded ÷ plain | same bits |');
 console.log('|---|---|--:|--:|--:|--:|--:|---|');
 for (const r of layoutRows) console.log(r);
+
+// Stepping only the states the mass can have reached from the start (wasm-src/distribution.c,
+// reach): against every state stepped (the kernel's switch off), alternating on the same
+// objects; the answers must be the same bits. The pdf rows are here too: the same step.
+progress('reached states against every state');
+const reachRows: string[] = [];
+{
+  const k = kernel();
+  const times = Array.from({ length: 100 }, (_, i) => 0.04 * (i + 1));
+  const alternate = (label: string, run: () => number[]) => {
+    const ms = { all: [] as number[], reached: [] as number[] };
+    let same = true;
+    for (let i = 0; i < 9; i++) {
+      k.pk_set_step_prefix(0);
+      let t0 = performance.now();
+      const a = run();
+      ms.all.push(performance.now() - t0);
+      k.pk_set_step_prefix(1);
+      t0 = performance.now();
+      const b = run();
+      ms.reached.push(performance.now() - t0);
+      same &&= a.length === b.length && a.every((x, j) => Object.is(x, b[j]));
+    }
+    const [p, q] = [median(ms.all), median(ms.reached)];
+    reachRows.push(`| ${label} | ${fmt(p)} | ${fmt(q)} | ${(q / p).toFixed(2)}× | ${same ? 'yes' : 'NO'} |`);
+  };
+  const cases: [string, Graph, number[]][] = [
+    ['rabbits N=200', models.rabbits(200), [1, 2, 4]], ['rabbits N=1000', models.rabbits(1000), [1, 2, 4]],
+    ['coalescent n=30', models.coalescent(30), [1]], ['random cyclic 1k', models.randomCyclic({ vertices: 1000, params: 2, seed: 1 }), [1, 1]],
+  ];
+  for (const [name, graph, theta] of cases) {
+    alternate(`${name}, pdf ×100`, () => Array.from(graph.pdf(times, { theta, method: 'uniformization' })));
+    if (graph.vertexCount > 300_000) continue;
+    const data = checkObservations({ times }, graph) as CheckedPoints;
+    const pl = new PointLikelihood(graph.structure(), data, {}, 'uniformisation');
+    const rows = { rows: 1, paramLength: theta.length, data: Float64Array.from(theta) };
+    for (const gradient of [false, true]) alternate(`${name}, ${gradient ? 'log L + gradient' : 'log L'}`, () => {
+      const r = pl.evaluate(rows, gradient);
+      return [r.logLik[0], ...(r.gradient ?? [])];
+    });
+    pl.dispose();
+  }
+  k.pk_set_step_prefix(1);
+}
+console.log(`\nstepping only the states the mass can have reached from the start, against every state, 100 times to t = 4, one θ, plain uniformisation, alternating (ms, medians of 9)`);
+console.log('| model, computes | every state | reached states | reached ÷ every | same bits |');
+console.log('|---|--:|--:|--:|---|');
+for (const r of reachRows) console.log(r);

@@ -18,6 +18,8 @@ export interface KernelExports {
   pk_steps_width(steps: number): number;
   /** Test use: the rows the next vector can fill while v is 0 from row h on. */
   pk_steps_reach(steps: number, h: number): number;
+  /** Test and benchmark use: 0 steps every row (the baseline), 1 (the default) only the rows the mass can have reached. */
+  pk_set_step_prefix(on: number): void;
   pk_steps_free(steps: number): void;
   pk_step_distribution(layout: number, stay: number, exit: number,
     v: number, tmp: number, steps: number, a: number, b: number, stopMass: number): number;

@@ -90,6 +90,12 @@ describe('the likelihood steps only the rows the mass can have reached', () => {
       const prefix = evaluated(structure, data, thetas, 0, limits);
       for (const row of prefix.rows) for (const x of row) expect(Number.isFinite(x)).toBe(true);
       expectSameBits(prefix.rows, evaluated(structure, data, thetas, 1, limits).rows, `rabbits, every row, ${JSON.stringify(limits)}`);
+      kernel().pk_set_step_prefix(0);
+      try {
+        expectSameBits(prefix.rows, evaluated(structure, data, thetas, 0, limits).rows, `rabbits, plain rows, the prefix switched off, ${JSON.stringify(limits)}`);
+      } finally {
+        kernel().pk_set_step_prefix(1);
+      }
     }
   });
 

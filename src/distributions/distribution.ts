@@ -22,6 +22,7 @@ import { krylovContinuous, KrylovMeter, KRYLOV_COST } from './krylov.js';
 import { absorbedBy } from './absorbed-by.js';
 import { cyclingRate } from './cycling-rate.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
+import { stepsWithin } from './reach.js';
 import { progressOf, type DistributionReporting, type ReachedTime } from './progress.js';
 
 /** pdf and cdf at each time. */
@@ -75,6 +76,13 @@ const KRYLOV_SHARE = 1 / 3;
 
 /** Arcs the elimination for the moments (when is the mass absorbed?) may merge at most: about 0.4 s. */
 const MOMENTS_WORK = 3e7;
+/**
+ * The first stepping before that elimination, in eliminations' least work (see
+ * beforeStepping): 3, because stepsWithin counts a prefix step's edges from sources the
+ * step skips (about 3 times too many on rabbits N = 400, whose flooded islands' states have
+ * an edge from every state of the other island's count).
+ */
+const TRIAL_ELIMINATIONS = 3;
 
 /** Steps × (edges + states) a distribution may cost by default. */
 const DEFAULT_WORK = 1e10;
@@ -235,6 +243,13 @@ function beforeStepping(c: Candidate, stepped: (limit: number) => Float64Array |
   const shareOf = (stepsTaken: number) => KRYLOV_SHARE * STEP_NS * stepsTaken * work;
   let needed = steps;
   let tryKrylov: boolean;
+  // Steps over the prefix of states the mass can have reached cost less than a full one:
+  // first as many as TRIAL_ELIMINATIONS times the least the moments' elimination below
+  // would cost (a merge per state and edge). Where the mass dies within them, that is the
+  // answer (rabbits N = 400 to t = 100: 7 ms, against 48 ms with the elimination first);
+  // otherwise the stepping goes on from there, or Krylov answers and they are lost.
+  const first = stepped(Math.min(maxSteps, Math.max(1, stepsWithin(matrix, TRIAL_ELIMINATIONS * (KRYLOV_COST.merge / STEP_NS) * work))));
+  if (first) return { answer: fromSums(first) };
   const by = absorbedBy(csr, c.tail, Math.min(MOMENTS_WORK, shareOf(steps) / 2 / KRYLOV_COST.merge));
   if (by === undefined) {
     const sums = stepped(Math.min(maxSteps, Math.max(1, Math.floor(KRYLOV_FROM_WORK / work))));

@@ -59,7 +59,8 @@ export class PoissonSums {
       if (source.stopped) return sums;
       if (source.position >= maxSteps) return undefined;
       const offset = source.position;
-      const { a, b } = source.next(this.end - offset);
+      // Never past maxSteps: a trial of a few steps stays a few (a chunk is up to 8,192).
+      const { a, b } = source.next(Math.min(this.end, maxSteps) - offset);
       for (const [i, cursor] of cursors) {
         cursor.dot2(a, b, offset, sums, i);
         if (cursor.done) cursors.delete(i);

@@ -56,6 +56,9 @@ export class PoissonCursor {
   /** The next n to hand out, and its normalised weight. */
   private n: number;
   private w: number;
+  /** The sums so far, carried from chunk to chunk: one sequential sum however the steps come. */
+  private sx = 0;
+  private sy = 0;
 
   constructor(readonly mu: number, tail: number) {
     if (mu === 0) { this.left = this.right = this.n = 0; this.w = 1; return; }
@@ -83,20 +86,24 @@ export class PoissonCursor {
   }
 
   /**
-   * Adds Σ weight(n)·x[n − offset] and Σ weight(n)·y[n − offset] over the window's n in
-   * [offset, offset + x.length) to sums[0] and sums[1], handing those weights out. Steps
-   * before the cursor are not revisited.
+   * Adds weight(n)·x[n − offset] and weight(n)·y[n − offset] over the window's n in
+   * [offset, offset + x.length) to the cursor's two sums, handing those weights out, and
+   * writes the sums to sums[2·at] and sums[2·at + 1]. Steps before the cursor are not
+   * revisited. The terms are summed one after another across calls, so the answer has the
+   * same bits however the steps were split into chunks (a trial of a few steps, then more).
    */
   dot2(x: Float64Array, y: Float64Array, offset: number, sums: Float64Array, at: number): void {
     const end = Math.min(this.right + 1, offset + x.length);
-    let n = this.n, w = this.w, sx = 0, sy = 0;
+    let n = this.n, w = this.w, sx = this.sx, sy = this.sy;
     for (; n < end; n++) {
       if (n >= offset) { sx += w * x[n - offset]; sy += w * y[n - offset]; }
       w *= this.mu / (n + 1);
     }
     this.n = n;
     this.w = w;
-    sums[2 * at] += sx;
-    sums[2 * at + 1] += sy;
+    this.sx = sx;
+    this.sy = sy;
+    sums[2 * at] = sx;
+    sums[2 * at + 1] = sy;
   }
 }

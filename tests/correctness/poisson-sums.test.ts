@@ -3,7 +3,7 @@
 // plus 64, stepped 241 times where the window ends at 105), and the sums it gives equal a
 // direct Σ_n Pois(n; μ)·x_n over that window.
 import { describe, expect, it } from 'vitest';
-import { poissonSums, type StepSource } from '../../src/distributions/poisson-sums.js';
+import { PoissonSums, poissonSums, type StepSource } from '../../src/distributions/poisson-sums.js';
 import { PoissonCursor } from '../../src/distributions/poisson.js';
 
 /** A source of a_n = 0.9ⁿ, b_n = 0.95ⁿ that counts the steps it is asked for. */
@@ -30,5 +30,23 @@ describe('poissonSums', () => {
     expect(source.stepped).toBe(new PoissonCursor(mu, tail).right + 1);
     // Σ Pois(n; μ)·0.9ⁿ = e^{−0.1μ} (the window's tail is below 1e-12).
     t.forEach((ti, i) => expect(Math.abs(sums[2 * i] - Math.exp(-0.1 * ti))).toBeLessThan(1e-11));
+  });
+});
+
+describe('PoissonSums resumed', () => {
+  it('never steps past the limit it was given, and gives the bits of one run however the steps were split', () => {
+    // λ·t_max = 20,000: past one chunk of 8,192 steps, so one run is split too.
+    const tail = 1e-12, t = Float64Array.of(3, 700, 9000, 20000);
+    const whole = poissonSums(geometricSource(), 1, t, tail, 1e9)!;
+    for (const limits of [[1, 5, 300, 8192, 8200, 1e9], [7, 12345, 1e9], [20000, 1e9]]) {
+      const source = geometricSource(), sums = new PoissonSums(source, 1, t, tail);
+      let answer: Float64Array | undefined;
+      for (const limit of limits) {
+        answer = sums.run(limit);
+        if (limit < 1e9) expect(source.position).toBeLessThanOrEqual(limit);
+        if (answer) break;
+      }
+      expect(Array.from(answer!).every((x, i) => Object.is(x, whole[i])), `limits ${limits}`).toBe(true);
+    }
   });
 });

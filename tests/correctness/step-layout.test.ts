@@ -9,6 +9,7 @@ import type { Csr } from '../../src/graph/rates.js';
 import { stepPattern } from '../../src/distributions/step-pattern.js';
 import { Stepper, stepMatrix, type StepMatrix } from '../../src/distributions/stepper.js';
 import { copyIn, kernel } from '../../src/kernel/module.js';
+import { stepsWithin } from '../../src/distributions/reach.js';
 import { buildGraph, randomSpec } from './fixtures.js';
 
 beforeAll(() => ready());
@@ -230,7 +231,37 @@ describe('stepping only the rows the mass can have reached', () => {
     expect(rows).toBeLessThan(m.count / 4);
   });
 
-  it('rows whose sources do not ascend are stepped edge by edge, with the same bits', () => {
+  it("'auto''s trial before an elimination counts steps at the states reached: rabbits N = 400's mass is gone within it", () => {
+    // The stepper stops rabbits N = 400 (θ = 1, 2, 4) after 98 steps, when the mass left is
+    // below the pdf's tolerance; 'auto' grants its trial 18 full steps' work (3 eliminations'
+    // least work), which those 98 prefix steps fit.
+    const m = matrixOf(models.rabbits(400), [1, 2, 4]), full = m.count + m.src.length;
+    expect(stepsWithin(m, 18 * full)).toBeGreaterThanOrEqual(98);
+    // Never fewer steps than the budget's full steps; more only where the prefix is short.
+    for (const g of [models.randomCyclic({ vertices: 2000, params: 2, seed: 1 }), models.coalescent(20), models.rabbits(50)]) {
+      const mg = matrixOf(g, g.paramLength === 1 ? [1] : g.paramLength === 2 ? [1, 1] : [1, 2, 4]), fg = mg.count + mg.src.length;
+      for (const k of [0, 1, 6, 18]) expect(stepsWithin(mg, k * fg)).toBeGreaterThanOrEqual(k);
+    }
+  });
+
+  it("the reach 'auto' estimates with is the kernel's own", () => {
+    for (const m of [matrixOf(models.rabbits(30), [1, 2, 4]), matrixOf(buildGraph(randomSpec({ seed: 3, vertices: 60, params: 2, absorbing: 1, defective: false })), [1, 1])]) {
+      // One step from a single state at h − 1 reaches what the kernel says: stepsWithin with a
+      // budget of exactly that step's cost takes one step, one unit less takes none.
+      withLayout(m, (layout) => {
+        for (let h = 1; h < m.count; h++) {
+          const alpha = new Float64Array(m.count);
+          alpha[h - 1] = 1;
+          const rows = kernel().pk_steps_reach(layout, h), cost = rows + m.inPtr[rows];
+          if (rows === m.count) continue;
+          expect(stepsWithin({ ...m, alpha }, cost)).toBe(1);
+          expect(stepsWithin({ ...m, alpha }, cost - 1)).toBe(0);
+        }
+      });
+    }
+  });
+
+    it('rows whose sources do not ascend are stepped edge by edge, with the same bits', () => {
     // Five states in a cycle, each row's sources in descending order, mass starting at 0.
     const n = 5, inPtr = Int32Array.from([0, 2, 4, 6, 8, 10]);
     const src = Int32Array.from([4, 1, 2, 0, 3, 1, 4, 2, 3, 0]);

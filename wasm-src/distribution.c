@@ -26,8 +26,12 @@ struct pk_steps {
    * in the order it was explored (breadth first) it fills a short prefix for many steps
    * (rabbits: 4,762 of 20,302 rows after 79 steps), and rows past the prefix are 0. */
   int32_t *reach;
-  /* Whether each plain row's sources ascend (pk_steps_create checks): then a row's sum
-   * over the sources below h is a prefix of its edges. */
+  /* The caller's plain rows, which step the prefix whatever the width (padding a row pays
+   * only once every row is stepped), and whether each row's sources ascend
+   * (pk_steps_create checks): then a row's sum over the sources below h is a prefix of
+   * its edges. */
+  const int32_t *plain_rp, *plain_src;
+  const double *plain_p;
   int32_t ascending;
   /* width > 0: the first `width` incoming edges of row i at pad_src/pad_p[i·width …];
    * the rest in rp/src/p (owned). width 0: rp/src/p are the caller's rows. */
@@ -75,11 +79,12 @@ pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, 
   s->n = n;
   s->width = width;
   if (!(s->reach = reach_of(n, in_ptr, src))) { free(s); return 0; }
+  s->plain_rp = in_ptr; s->plain_src = src; s->plain_p = p;
+  s->ascending = 1;
+  for (int32_t i = 0; i < n && s->ascending; i++)
+    for (int32_t j = in_ptr[i] + 1; j < in_ptr[i + 1]; j++) if (src[j] < src[j - 1]) { s->ascending = 0; break; }
   if (width == 0) {
     s->rp = (int32_t *)in_ptr; s->src = (int32_t *)src; s->p = (double *)p;
-    s->ascending = 1;
-    for (int32_t i = 0; i < n && s->ascending; i++)
-      for (int32_t j = in_ptr[i] + 1; j < in_ptr[i + 1]; j++) if (src[j] < src[j - 1]) { s->ascending = 0; break; }
     return s;
   }
   size_t slots = (size_t)n * (size_t)width, rest = 0;
@@ -157,8 +162,8 @@ STEP_ONCE(step_pad4, 4)
  * count) reads only the few that can. The terms left out are 0·p = +0: the same bits. */
 static __attribute__((noinline)) void step_prefix(const pk_steps *s, const double *stay, const double *exit,
                                                   const double *cur, double *next, double *sums, int32_t n, int32_t h) {
-  const int32_t *rp = s->rp, *src = s->src;
-  const double *p = s->p;
+  const int32_t *rp = s->plain_rp, *src = s->plain_src;
+  const double *p = s->plain_p;
   double sa = 0, sb = 0;
   for (int32_t i = 0; i < n; i++) {
     double acc = cur[i] * stay[i];
@@ -187,7 +192,7 @@ static int32_t prefix_on = 1;
 void pk_set_step_prefix(int32_t on) { prefix_on = on != 0; }
 
 int32_t steps_first_rows(const pk_steps *s, int32_t h) {
-  return prefix_on && s->width == 0 && s->ascending && h >= 0 && h < s->n ? h : s->n;
+  return prefix_on && s->ascending && h >= 0 && h < s->n ? h : s->n;
 }
 
 int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h) {

@@ -89,8 +89,9 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
 /* Uniformised (or discrete) stepping: v_{k+1} = v_k K with K = diag(stay) + P over
  * transient vertices, P given by target (in_ptr/src/p: the incoming edges of each
  * vertex), laid out once by pk_steps_create (width −1: the kernel's choice of padded
- * rows, see distribution.c; 0: plain rows, which then stay the caller's and must outlive
- * the pk_steps). pk_step_distribution writes a[k] = v_k·exit and b[k] = Σ v_k for up to
+ * rows, see distribution.c; 0: plain rows). The caller's rows must outlive the pk_steps
+ * at every width: plain rows are stepped in place, and the rows the mass can have reached
+ * are stepped from them under any width. pk_step_distribution writes a[k] = v_k·exit and b[k] = Σ v_k for up to
  * `steps` k, stopping once Σ v_k < stop_mass; returns how many were written. Every width
  * gives the same bits, and so does stepping only the rows the mass can have reached. */
 typedef struct pk_steps pk_steps;
@@ -121,7 +122,7 @@ void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p);
 void steps_step(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums);
 /* Stepping only the rows the mass can have reached, for steppers that keep their vectors:
  * steps_first_rows(s, h) is the first bound to pass (h: v_0 is 0 from row h on), or s->n
- * where the layout steps every row (padded rows, or sources that do not ascend).
+ * where the layout steps every row (a row's sources that do not ascend).
  * steps_step_from makes next's rows [0, r) from cur's rows [0, r) and returns r; it sets
  * the rows after r that the following step reads to 0, so cur needs no more than that
  * (r = n once the mass can be anywhere: then cur must be whole). Same bits as steps_step. */

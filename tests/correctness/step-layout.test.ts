@@ -11,6 +11,7 @@ import { Stepper, stepMatrix, type StepMatrix } from '../../src/distributions/st
 import { copyIn, kernel } from '../../src/kernel/module.js';
 import { stepsWithin } from '../../src/distributions/reach.js';
 import { buildGraph, randomSpec } from './fixtures.js';
+import { everyStateThenReached } from './step-prefix.js';
 
 beforeAll(() => ready());
 
@@ -120,13 +121,7 @@ describe('stepping layouts', () => {
     // models.randomCyclic numbers its states along its edges: in 120 steps the mass reaches
     // a few hundred of them, which are stepped over plain rows whatever the width. With that
     // switched off every step runs over the layout's own rows.
-    kernel().pk_set_step_prefix(0);
-    try {
-      expectEveryWidth();
-    } finally {
-      kernel().pk_set_step_prefix(1);
-    }
-    expectEveryWidth();
+    everyStateThenReached(expectEveryWidth);
   });
 
   function expectEveryWidth() {

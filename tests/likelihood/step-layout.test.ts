@@ -11,6 +11,7 @@ import type { Structure } from '../../src/graph/structure.js';
 import { PointLikelihood, type LikelihoodLimits } from '../../src/likelihood/point-likelihood.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { buildGraph, randomSpec } from '../correctness/fixtures.js';
+import { everyStateThenReached } from '../correctness/step-prefix.js';
 
 beforeAll(() => ready());
 
@@ -39,13 +40,7 @@ describe('the likelihood\'s forward step over padded rows', () => {
   it('random cyclic 20k: the kernel pads, and every width gives the bits of plain rows, θ after θ', () => {
     // Stepping only the states reached (a few hundred here) uses plain rows under any width:
     // switched off, every step runs over the layout's own rows; then on.
-    kernel().pk_set_step_prefix(0);
-    try {
-      expectEveryWidth();
-    } finally {
-      kernel().pk_set_step_prefix(1);
-    }
-    expectEveryWidth();
+    everyStateThenReached(expectEveryWidth);
   });
 
   function expectEveryWidth() {

@@ -183,10 +183,6 @@ static step_fn step_for(const pk_steps *s) {
   return s->width == 1 ? step_pad1 : s->width == 2 ? step_pad2 : s->width == 3 ? step_pad3 : s->width == 4 ? step_pad4 : step_rows;
 }
 
-void steps_step(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums) {
-  step_for(s)(s, stay, weight, cur, next, sums, s->n);
-}
-
 /* Off only in tests and benchmarks: every row stepped, the baseline the prefix is measured against. */
 static int32_t prefix_on = 1;
 void pk_set_step_prefix(int32_t on) { prefix_on = on != 0; }

@@ -114,18 +114,18 @@ enum { PAD_MAX_WIDTH = 4 };
 #endif
 /* The padded width for rows whose lengths are given by ptr (0: plain rows). */
 int32_t steps_choose_width(int32_t n, const int32_t *ptr);
-/* For steppers whose rates change between runs over one structure (likelihood.c): the
- * layout's rates again from p (in_ptr order, as at creation; a width-0 layout reads the
- * caller's p itself, so nothing is copied), and one step next = cur·K with sums[0] =
- * Σ next·weight and sums[1] = Σ next, entries below 1e−290 flushed to 0. */
-void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p);
-void steps_step(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums);
-/* Stepping only the rows the mass can have reached, for steppers that keep their vectors:
- * steps_first_rows(s, h) is the first bound to pass (h: v_0 is 0 from row h on), or s->n
- * where the layout steps every row (a row's sources that do not ascend).
+/* For steppers whose rates change between runs over one structure and that keep their
+ * vectors (likelihood.c). steps_refill: the layout's rates again from p (in_ptr order, as
+ * at creation; a width-0 layout reads the caller's p itself, so nothing is copied).
+ * steps_step_from: one step next = cur·K over the rows the mass can have reached, with
+ * sums[0] = Σ next·weight and sums[1] = Σ next, entries below 1e−290 flushed to 0.
+ * steps_first_rows(s, h) is the first bound to pass it (h: v_0 is 0 from row h on), or
+ * s->n where every row is stepped (a row's sources do not ascend, or the switch is off).
  * steps_step_from makes next's rows [0, r) from cur's rows [0, r) and returns r; it sets
  * the rows after r that the following step reads to 0, so cur needs no more than that
- * (r = n once the mass can be anywhere: then cur must be whole). Same bits as steps_step. */
+ * (r = n once the mass can be anywhere: then cur must be whole). The same bits as stepping
+ * every row. */
+void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p);
 int32_t steps_first_rows(const pk_steps *s, int32_t h);
 int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h);
 /* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit

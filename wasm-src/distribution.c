@@ -247,16 +247,18 @@ int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double
   return k;
 }
 
-/* One adaptive step at 1/λ = inv (see pk_step_adaptive): out[0..2] receive Σ next·exit,
- * Σ next and the largest rate on next's support; out[3] carries the flushed mass on, summed
- * in the same order as before it was a function. Not inlined, as step_once. */
+/* One adaptive step at 1/λ = inv (see pk_step_adaptive) over rows [0, n), each row's edges
+ * ending at its first source ≥ h (the mass's prefix; h = every row once it has spread):
+ * out[0..2] receive Σ next·exit, Σ next and the largest rate on next's support; out[3]
+ * carries the flushed mass on, summed in the same order as before it was a function. Not
+ * inlined, as step_once. */
 static __attribute__((noinline)) void adaptive_once(int32_t n, const int32_t *rp, const int32_t *src, const double *w,
                                                     const double *rate, const double *exit, const double *cur, double *next,
-                                                    double inv, double win, double flush, double *out) {
+                                                    double inv, double win, double flush, double *out, int32_t h) {
   double sa = 0, sb = 0, l = 0, lost = out[3];
   for (int32_t i = 0; i < n; i++) {
     double in = 0;
-    for (int32_t j = rp[i]; j < rp[i + 1]; j++) in += w[j] * cur[src[j]];
+    for (int32_t j = rp[i]; j < rp[i + 1] && src[j] < h; j++) in += w[j] * cur[src[j]];
     double stay = 1.0 - rate[i] * inv;
     double acc = (stay > 0 ? cur[i] * stay : 0) + in * win;
     if (acc < flush) { lost += acc; acc = 0; }
@@ -266,7 +268,7 @@ static __attribute__((noinline)) void adaptive_once(int32_t n, const int32_t *rp
   out[0] = sa; out[1] = sb; out[2] = l; out[3] = lost;
 }
 
-int32_t pk_step_adaptive(int32_t n, const int32_t *rp, const int32_t *src, const double *w,
+int32_t pk_step_adaptive(const pk_steps *s, const double *w,
                          double w_scale, const double *rate, const double *exit, double *v, double *tmp,
                          int32_t steps, double *a, double *b, double *lam, double stop_mass,
                          double flush, double *dropped) {
@@ -277,8 +279,14 @@ int32_t pk_step_adaptive(int32_t n, const int32_t *rp, const int32_t *src, const
    * support (every rate there is ≤ lam[k]); off the support v is 0 and its (possibly
    * negative) diagonal is never used. Entries below `flush` are dropped, which lets
    * the support shrink; the dropped mass is summed into *dropped so the caller can
-   * bound its effect. Same chunking and stopping as pk_step_distribution. */
+   * bound its effect. Same chunking and stopping as pk_step_distribution, and, as there,
+   * only the rows the mass can have reached are stepped (the coalescent steps level by
+   * level, each step inside the prefix of the levels reached: about 30% of its rows). */
+  const int32_t n = s->n, *rp = s->plain_rp, *src = s->plain_src;
   double *cur = v, *next = tmp, lost = 0;
+  int32_t h = n;
+  while (prefix_on && s->ascending && h > 0 && cur[h - 1] == 0) h--;
+  for (int32_t i = h; i < n; i++) next[i] = 0;
   /* As in pk_step_distribution, a_k, b_k and lam[k] of each new vector are gathered while
    * it is made, in the same order: one pass over the vertices per step. */
   double sa = 0, sb = 0, l = 0;
@@ -293,7 +301,9 @@ int32_t pk_step_adaptive(int32_t n, const int32_t *rp, const int32_t *src, const
     lam[k] = l;
     if (sb < stop_mass || l == 0) { k++; break; }
     double out[4] = {0, 0, 0, lost};
-    adaptive_once(n, rp, src, w, rate, exit, cur, next, 1.0 / l, w_scale / l, flush, out);
+    const int32_t rows = s->reach[h];
+    adaptive_once(rows, rp, src, w, rate, exit, cur, next, 1.0 / l, w_scale / l, flush, out, h);
+    h = rows;
     sa = out[0]; sb = out[1]; l = out[2]; lost = out[3];
     double *t = cur; cur = next; next = t;
   }

@@ -129,10 +129,12 @@ void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p);
 int32_t steps_first_rows(const pk_steps *s, int32_t h);
 int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h);
 /* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit
- * rate on v_k's support, written to lam[k]; w are the absolute incoming rates and
+ * rate on v_k's support, written to lam[k]; s lays out the incoming rows (its own rates
+ * unread: any width, the rows the mass reaches are read from the caller's plain rows);
+ * w are the absolute incoming rates and
  * rate the exit rates of the transient vertices (edge rates are w·w_scale). Entries below `flush` are dropped
  * (their sum added to *dropped). */
-int32_t pk_step_adaptive(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *w,
+int32_t pk_step_adaptive(const pk_steps *s, const double *w,
                          double w_scale, const double *rate, const double *exit, double *v, double *tmp,
                          int32_t steps, double *a, double *b, double *lam, double stop_mass,
                          double flush, double *dropped);

@@ -18,6 +18,7 @@
 import { largest } from './largest.js';
 import type { ReachedTime } from './progress.js';
 import { allocate, copyIn, f64View, kernel } from '../kernel/module.js';
+import { KernelError } from '../errors/index.js';
 import { denseStates, DENSE_MAX_STATES, type DenseChain } from './dense-fallback.js';
 import { poissonSums, type StepSource } from './poisson-sums.js';
 import type { StepMatrix } from './stepper.js';
@@ -73,6 +74,7 @@ function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, ma
   const k = kernel();
   const n = Math.max(1, m.count);
   const ptrs: number[] = [];
+  let layout = 0;
   const keep = (ptr: number) => (ptrs.push(ptr), ptr);
   const nonEmpty = <T extends Int32Array | Float64Array>(a: T): T => (a.length ? a : (new (a.constructor as new (n: number) => T)(1)));
   try {
@@ -80,12 +82,15 @@ function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, ma
     const rate = keep(copyIn(k, nonEmpty(m.rate))), exit = keep(copyIn(k, nonEmpty(m.exit))), v = keep(copyIn(k, nonEmpty(m.alpha)));
     const tmp = keep(allocate(k, 8 * n)), a = keep(allocate(k, 8 * AU_CHUNK)), b = keep(allocate(k, 8 * AU_CHUNK));
     const lam = keep(allocate(k, 8 * AU_CHUNK)), dropped = keep(copyIn(k, new Float64Array(1)));
+    // Plain rows (the steps gather over them); the layout knows which the mass can reach.
+    layout = k.pk_steps_create(m.count, rp, src, p, 0);
+    if (layout === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not lay out ${m.count} rows for adaptive stepping (wasm32 memory is capped at 4 GiB)`);
     // Dropping entries below this changes no a_k or b_k by more than 1e-3·tail per step.
     const flush = Math.max(1e-290, (1e-3 * tail) / n);
     const levels: Levels = { a: new Float64Array(AU_CHUNK), b: new Float64Array(AU_CHUNK), lambda: new Float64Array(AU_CHUNK), count: 0, exhausted: false };
     let nextCheck = AU_CHUNK, covered = 0;
     while (levels.count < maxLevels) {
-      const got = k.pk_step_adaptive(m.count, rp, src, p, scale, rate, exit, v, tmp, AU_CHUNK, a, b, lam, tail, flush, dropped);
+      const got = k.pk_step_adaptive(layout, p, scale, rate, exit, v, tmp, AU_CHUNK, a, b, lam, tail, flush, dropped);
       const at = levels.count;
       levels.a = grow(levels.a, at + got); levels.b = grow(levels.b, at + got); levels.lambda = grow(levels.lambda, at + got);
       levels.a.set(f64View(k, a, got), at); levels.b.set(f64View(k, b, got), at); levels.lambda.set(f64View(k, lam, got), at);
@@ -106,6 +111,7 @@ function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, ma
     }
     return undefined;
   } finally {
+    if (layout !== 0) k.pk_steps_free(layout);
     for (const ptr of ptrs) k.pk_free(ptr);
   }
 }

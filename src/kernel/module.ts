@@ -23,7 +23,8 @@ export interface KernelExports {
   pk_steps_free(steps: number): void;
   pk_step_distribution(layout: number, stay: number, exit: number,
     v: number, tmp: number, steps: number, a: number, b: number, stopMass: number): number;
-  pk_step_adaptive(n: number, rowPtr: number, src: number, w: number, wScale: number, rate: number, exit: number,
+  /** Adaptive stepping over a layout of the same incoming rows as w (pk_steps_create). */
+  pk_step_adaptive(layout: number, w: number, wScale: number, rate: number, exit: number,
     v: number, tmp: number, steps: number, a: number, b: number, lam: number, stopMass: number, flush: number, dropped: number): number;
   pk_elim_ncmd(elim: number): number;
   pk_elim_nscc(elim: number): number;

@@ -269,6 +269,20 @@ describe('stepping only the rows the mass can have reached', () => {
     }
   });
 
+    it('adaptive stepping (the coalescent, a step per level) has the bits of every state stepped', () => {
+    const results: number[][] = [];
+    const graphs: [Graph, number[], number[]][] = [
+      [models.coalescent(15), [1.3], [0.05, 0.4, 1, 3, 8]],
+      [models.rabbits(20), [1, 2, 4], [0.1, 0.5, 2, 6]],
+      [buildGraph(randomSpec({ seed: 2, vertices: 40, params: 2, absorbing: 1, defective: false })), [0.8, 1.7], [0.2, 1, 5]],
+    ];
+    everyStateThenReached(() => {
+      results.push(graphs.flatMap(([g, theta, times]) => [...g.pdf(times, { theta, method: 'adaptive' }), ...g.cdf(times, { theta, method: 'adaptive' })]));
+    });
+    expect(results[0].every(Number.isFinite)).toBe(true);
+    expect(results[1].every((x, i) => Object.is(x, results[0][i]))).toBe(true);
+  });
+
     it('rows whose sources do not ascend are stepped edge by edge, with the same bits', () => {
     // Five states in a cycle, each row's sources in descending order, mass starting at 0.
     const n = 5, inPtr = Int32Array.from([0, 2, 4, 6, 8, 10]);

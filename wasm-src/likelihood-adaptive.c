@@ -37,7 +37,7 @@ static void *grow(void *p, size_t bytes) { return realloc(p, bytes ? bytes : 8);
 
 void lik_adaptive_free(pk_lik *L) {
   free(L->lv); free(L->lam); free(L->la); free(L->lb); free(L->labar); free(L->lbbar); free(L->llbar);
-  free(L->larg); free(L->wt); free(L->bu); free(L->bstore); free(L->bband);
+  free(L->larg); free(L->lrows); free(L->wt); free(L->bu); free(L->bstore); free(L->bband);
 }
 
 /* Room for `count` levels in the per-level arrays. */
@@ -54,6 +54,9 @@ static int level_room(pk_lik *L, int32_t count) {
   int32_t *q = grow(L->larg, (size_t)cap * 4);
   if (!q) return 0;
   L->larg = q;
+  q = grow(L->lrows, (size_t)cap * 4);
+  if (!q) return 0;
+  L->lrows = q;
   L->level_cap = cap;
   return 1;
 }
@@ -96,18 +99,26 @@ static inline double level_stay(const pk_lik *L, int32_t i, double lam, int32_t 
   return stay;
 }
 
-/* v_{k+1} = v_k (I + Q/λ_k), gathering by target; returns whether it flushed any mass. */
-static __attribute__((noinline)) int level_step(const pk_lik *L, const double *restrict v, double *restrict next, double lam, int32_t arg) {
+/* v_{k+1} = v_k (I + Q/λ_k), gathering by target; returns whether it flushed any mass.
+ * v is 0 from row h on: only the rows the mass can reach from there are made, each row's
+ * sources ending at h (likelihood.c's plain path does the same, see steps_step_from), and
+ * *rows is set to their bound; the rows after it that the next level reads are set to 0.
+ * Rows left out would have been +0: the same bits. */
+static __attribute__((noinline)) int level_step(const pk_lik *L, const double *restrict v, double *restrict next, double lam, int32_t arg, int32_t h, int32_t *rows) {
   const int32_t nt = L->nt, *rcp = L->rcp, *rsrc = L->rsrc;
   const double *wt = L->wt, il = 1 / lam;
+  const int32_t end = h < nt ? pk_steps_reach(L->layout, h) : nt;
   int flushed = 0;
-  for (int32_t b = 0; b < nt; b++) {
+  for (int32_t b = 0; b < end; b++) {
     double in = 0;
-    for (int32_t r = rcp[b]; r < rcp[b + 1]; r++) in += wt[r] * v[rsrc[r]];
+    for (int32_t r = rcp[b]; r < rcp[b + 1] && rsrc[r] < h; r++) in += wt[r] * v[rsrc[r]];
     double x = (v[b] != 0 ? v[b] * level_stay(L, b, lam, arg) : 0) + in * il;
     if (fabs(x) < FLUSH) { flushed |= x != 0; x = 0; }
     next[b] = x;
   }
+  const int32_t band = end < nt ? pk_steps_reach(L->layout, end) : nt;
+  for (int32_t b = end; b < band; b++) next[b] = 0;
+  *rows = end;
   return flushed;
 }
 
@@ -115,9 +126,9 @@ static __attribute__((noinline)) int level_step(const pk_lik *L, const double *r
  * whose rate moves apart from it as θ moves (the truncated sum has a kink there that f
  * has not), or an edge of weight 0 out of the support (a perturbation would send mass
  * where the levels do not follow it). */
-static int gradient_breaks(const pk_lik *L, const double *v, double lam, int32_t arg) {
+static int gradient_breaks(const pk_lik *L, const double *v, double lam, int32_t arg, int32_t rows) {
   const double near = lam * (1 - 1e-12);
-  for (int32_t i = 0; i < L->nt; i++) {
+  for (int32_t i = 0; i < rows; i++) {
     if (v[i] == 0) continue;
     if (i != arg && L->exit[i] >= near && !moves_with(L, i, arg)) return 1;
     for (int32_t e = L->trp[i]; e < L->trp[i + 1]; e++) if (L->tp[e] == 0) return 1;
@@ -146,13 +157,17 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
   if (!vector_room(L, 2)) return PK_LIK_OUT_OF_MEMORY;
   memcpy(level_vector(L, 0, gradient), L->alpha, nn * 8);
   int32_t k = 0, flushed = 0;
+  /* v_k is 0 from row R of level k on (α from the start edges' last state on); the rows
+   * past it are not kept as zeros, so nothing reads them. */
+  int32_t R = steps_first_rows(L->layout, L->start_rows);
   double Lambda = 0;
   for (;; k++) {
     if (!level_room(L, k + 1)) return PK_LIK_OUT_OF_MEMORY;
     const double *v = level_vector(L, k, gradient);
     double sa = 0, sb = 0, mass = 0, lam = 0;
     int32_t arg = -1;
-    for (int32_t i = 0; i < nt; i++) {
+    L->lrows[k] = R;
+    for (int32_t i = 0; i < R; i++) {
       double x = v[i];
       if (x == 0) continue;
       sa += x * L->s[i]; sb += x; mass += fabs(x);
@@ -166,12 +181,12 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
     L->la[k] = sa; L->lb[k] = sb; L->lam[k] = lam; L->larg[k] = arg;
     if (lam > Lambda) Lambda = lam;
     if (k + 1 >= most) { if (!forced) L->hopeless = 1; return PK_LIK_DECLINED; }
-    if (gradient && gradient_breaks(L, v, lam, arg)) return PK_LIK_DECLINED;
+    if (gradient && gradient_breaks(L, v, lam, arg, R)) return PK_LIK_DECLINED;
     if (gradient) {
       if ((double)(k + 2) * (double)nn * 8 > L->max_bytes) return PK_LIK_DECLINED;
       if (!vector_room(L, (size_t)k + 2)) return PK_LIK_OUT_OF_MEMORY;
     }
-    flushed |= level_step(L, level_vector(L, k, gradient), level_vector(L, k + 1, gradient), lam, arg);
+    flushed |= level_step(L, level_vector(L, k, gradient), level_vector(L, k + 1, gradient), lam, arg, R, &R);
   }
   if (k == 0) return PK_LIK_DECLINED; /* no mass starts transient: plain uniformisation answers at once */
   L->levels = k;
@@ -301,7 +316,9 @@ void lik_adaptive_reverse(pk_lik *L, const double *w, const double *c, const dou
     const double *v = level_vector(L, k, 1);
     const double lam = L->lam[k], il = 1 / lam, ak = L->labar[k], bk = L->lbbar[k];
     double q = 0;
-    for (int32_t i = 0; i < nt; i++) {
+    /* Rows past lrows[k] hold no mass at level k: they add 0 to every adjoint, and no row
+     * of the level before reads their U (its out-edges end within these rows). */
+    for (int32_t i = 0; i < L->lrows[k]; i++) {
       const double vi = v[i], ui = U[i], stay = level_stay(L, i, lam, L->larg[k]);
       double pu = stay * ui, in = 0;
       for (int32_t e = trp[i]; e < trp[i + 1]; e++) {

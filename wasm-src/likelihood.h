@@ -74,6 +74,7 @@ typedef struct pk_lik {
   size_t lv_cap;                 /* doubles */
   double *lam, *la, *lb, *labar, *lbbar, *llbar; /* λ_k, a_k, b_k and their adjoints */
   int32_t *larg;                 /* the transient vertex whose exit rate is λ_k, or −1 */
+  int32_t *lrows;                /* v_k is 0 from row lrows[k] on, as far as v_k is kept (room as larg's; see steps_step_from) */
   double *exit, *wt;             /* exit rates (set by pk_lik_eval); transient edge rates by target */
   double birth_rate;             /* Λ = max λ_k, the birth chain's uniformisation rate */
   double *bu, *bubar;            /* birth-chain vectors (levels each) */

@@ -280,7 +280,16 @@ const reachRows: string[] = [];
   for (const [name, graph, theta] of cases) {
     // The coalescent's 'auto' is adaptive stepping: a step per level, each inside the levels
     // reached. At n = 40 only that: plainly stepped, its rows take seconds each.
-    if (name.startsWith('coalescent')) alternate(`${name}, pdf ×100, adaptive`, () => Array.from(graph.pdf(times, { theta, method: 'adaptive' })));
+    if (name.startsWith('coalescent')) {
+      alternate(`${name}, pdf ×100, adaptive`, () => Array.from(graph.pdf(times, { theta, method: 'adaptive' })));
+      const data = checkObservations({ times }, graph) as CheckedPoints;
+      const pl = new PointLikelihood(graph.structure(), data, {}, 'adaptive');
+      alternate(`${name}, log L + gradient, adaptive`, () => {
+        const r = pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.from(theta) }, true);
+        return [r.logLik[0], ...r.gradient!];
+      });
+      pl.dispose();
+    }
     if (name === 'coalescent n=40') continue;
     alternate(`${name}, pdf ×100`, () => Array.from(graph.pdf(times, { theta, method: 'uniformization' })));
     if (graph.vertexCount > 300_000) continue;

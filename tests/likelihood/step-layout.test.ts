@@ -6,7 +6,7 @@
 // densities and censored times, at one θ after another on the same likelihood.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Graph, models, ready } from '../../src/index.js';
-import { kernel } from '../../src/kernel/module.js';
+import { allocate, kernel } from '../../src/kernel/module.js';
 import type { Structure } from '../../src/graph/structure.js';
 import { PointLikelihood, type LikelihoodLimits } from '../../src/likelihood/point-likelihood.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
@@ -117,5 +117,43 @@ describe('the likelihood steps only the rows the mass can have reached', () => {
     const prefix = evaluated(structure, data, thetas, 0);
     expect(prefix.rows[0][1]).not.toBe(0);
     expectSameBits(prefix.rows, evaluated(structure, data, thetas, 1).rows, 'rate-0 start edge, every row');
+  });
+});
+
+describe('the adaptive levels step only the rows the mass can have reached', () => {
+  // The coalescent steps one level a step (likelihood-adaptive.c), each inside the levels
+  // reached: log L alone (two level vectors in turn) and with its gradient (every level kept,
+  // swept back) must have the bits of every state stepped.
+  it('coalescent n = 15 and 25: log L and its gradient, with every state stepped and without', () => {
+    const runs: number[][] = [];
+    const cases = [models.coalescent(15), models.coalescent(25)].map((g) => {
+      const points = checkObservations({ times: [0.02, 0.3, 1, 2.5, 6], censored: [0.8, 4] }, g) as CheckedPoints;
+      return { structure: g.structure(), points };
+    });
+    everyStateThenReached(() => {
+      const out: number[] = [];
+      for (const { structure, points } of cases) {
+        // The level store is allocated where ones were just freed: a row the steps should
+        // have set to 0 and did not reads as 1.
+        const dirty = allocate(kernel(), 16 * 1024 * 1024);
+        new Float64Array(kernel().memory.buffer, dirty, 2 * 1024 * 1024).fill(1);
+        kernel().pk_free(dirty);
+        const pl = new PointLikelihood(structure, points, {}, 'adaptive');
+        try {
+          for (const theta of [[1], [2.3]]) {
+            for (const gradient of [false, true]) {
+              const r = pl.evaluate({ rows: 1, paramLength: 1, data: Float64Array.from(theta) }, gradient);
+              expect(pl.lastRun().method).toBe('adaptive');
+              out.push(r.logLik[0], ...(r.gradient ?? []));
+            }
+          }
+        } finally {
+          pl.dispose();
+        }
+      }
+      runs.push(out);
+    });
+    expect(runs[0].every(Number.isFinite)).toBe(true);
+    expectSameBits([runs[1]], [runs[0]], 'adaptive levels, reached against every state');
   });
 });

@@ -50,3 +50,24 @@ describe('PoissonSums resumed', () => {
     }
   });
 });
+
+describe('maxSteps is kept to the step', () => {
+  it("method 'uniformization' with half the steps the pdf needs stops with WORK_LIMIT; with enough it answers", async () => {
+    // coalescent n = 12 to t = 4: the window's end is under one chunk, which a whole chunk
+    // used to step past the limit.
+    const { models, ready, GraphError } = await import('../../src/index.js');
+    await ready();
+    const g = models.coalescent(12), times = [0.5, 2, 4];
+    const lambda = (12 * 11) / 2, needed = new PoissonCursor(lambda * 4, 1e-11 / Math.max(1, lambda)).right + 1;
+    const answer = g.pdf(times, { theta: [1], method: 'uniformization', maxSteps: needed });
+    expect(Array.from(answer).every((x) => x > 0)).toBe(true);
+    let error: unknown;
+    try {
+      g.pdf(times, { theta: [1], method: 'uniformization', maxSteps: Math.floor(needed / 2) });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GraphError);
+    expect((error as InstanceType<typeof GraphError>).code).toBe('WORK_LIMIT');
+  });
+});

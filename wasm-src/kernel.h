@@ -97,7 +97,7 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
 typedef struct pk_steps pk_steps;
 pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width);
 int32_t pk_steps_width(const pk_steps *s);
-/* Rows the next vector can fill while v is 0 from row h on (tests: the stepped prefix). */
+/* Rows the next vector can fill while v is 0 from row h on (the adaptive likelihood, Stepper.stepsWithin, tests). */
 int32_t pk_steps_reach(const pk_steps *s, int32_t h);
 /* Tests and benchmarks: 0 steps every row (the baseline), 1 (the default) only those reached. */
 void pk_set_step_prefix(int32_t on);

@@ -22,7 +22,6 @@ import { krylovContinuous, KrylovMeter, KRYLOV_COST } from './krylov.js';
 import { absorbedBy } from './absorbed-by.js';
 import { cyclingRate } from './cycling-rate.js';
 import { Stepper, stepMatrix, type StepMatrix } from './stepper.js';
-import { stepsWithin } from './reach.js';
 import { progressOf, type DistributionReporting, type ReachedTime } from './progress.js';
 
 /** pdf and cdf at each time. */
@@ -188,19 +187,21 @@ function continuousAnswers(csr: Csr, t: Float64Array, limits: DistributionLimits
   // Plain stepping, resumable: after a trial of steps before Krylov, the stepping that
   // follows (where Krylov and adaptive stepping give way) carries the trial on.
   let plain: { stepper: Stepper; sums: PoissonSums } | undefined;
-  const stepped = (limit: number) => {
+  const plainStepping = () => {
     if (!plain) {
       const stepper = new Stepper(matrix, tail);
       plain = { stepper, sums: new PoissonSums(stepper, scale, t, tail, (position) => reached(position / scale)) };
     }
-    return plain.sums.run(limit);
+    return plain;
   };
+  const stepped = (limit: number) => plainStepping().sums.run(limit);
+  const stepsWithin = (budget: number) => plainStepping().stepper.stepsWithin(budget);
   try {
     let krylovFailed: string | undefined;
     // The steps stepping will take: fewer than λ·t_max where the mass is absorbed before the last time.
     let needed = steps;
     if (auto && krylovGoesFirst(csr, matrix, steps, largest(t))) {
-      const first = beforeStepping({ csr, matrix, t, scale, tail, steps, maxSteps, work }, stepped, krylov);
+      const first = beforeStepping({ csr, matrix, t, scale, tail, steps, maxSteps, work }, stepped, stepsWithin, krylov);
       if ('answer' in first) return first.answer;
       ({ needed, krylovFailed } = first);
     }
@@ -237,7 +238,7 @@ interface Candidate { csr: Csr; matrix: StepMatrix; t: Float64Array; scale: numb
  * would still be long, Krylov may spend a share of it. The answers, or the steps stepping
  * will need and why Krylov gave up.
  */
-function beforeStepping(c: Candidate, stepped: (limit: number) => Float64Array | undefined, krylov: (meter?: KrylovMeter) => Answers | { failed: string }): { answer: Answers } | { needed: number; krylovFailed?: string } {
+function beforeStepping(c: Candidate, stepped: (limit: number) => Float64Array | undefined, stepsWithin: (budget: number) => number, krylov: (meter?: KrylovMeter) => Answers | { failed: string }): { answer: Answers } | { needed: number; krylovFailed?: string } {
   const { csr, matrix, t, scale, steps, maxSteps, work } = c;
   // Krylov's budget (and the moments' elimination's, half of it): a share of stepping's estimated time.
   const shareOf = (stepsTaken: number) => KRYLOV_SHARE * STEP_NS * stepsTaken * work;
@@ -248,7 +249,7 @@ function beforeStepping(c: Candidate, stepped: (limit: number) => Float64Array |
   // would cost (a merge per state and edge). Where the mass dies within them, that is the
   // answer (rabbits N = 400 to t = 100: 7 ms, against 48 ms with the elimination first);
   // otherwise the stepping goes on from there, or Krylov answers and they are lost.
-  const first = stepped(Math.min(maxSteps, Math.max(1, stepsWithin(matrix, TRIAL_ELIMINATIONS * (KRYLOV_COST.merge / STEP_NS) * work))));
+  const first = stepped(Math.min(maxSteps, Math.max(1, stepsWithin(TRIAL_ELIMINATIONS * (KRYLOV_COST.merge / STEP_NS) * work))));
   if (first) return { answer: fromSums(first) };
   const by = absorbedBy(csr, c.tail, Math.min(MOMENTS_WORK, shareOf(steps) / 2 / KRYLOV_COST.merge));
   if (by === undefined) {

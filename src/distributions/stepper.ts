@@ -109,6 +109,29 @@ export class Stepper {
     return { a: f64View(k, args.a, count), b: f64View(k, args.b, count), count };
   }
 
+  /**
+   * How many steps from α fit `budget` units of work (a full step costs its states and
+   * edges), each counted at the states the mass can have reached (the kernel's reach, see
+   * wasm-src/distribution.c) and their incoming edges: an upper bound on what a step reads.
+   * On a graph numbered breadth first (the built-in models) the first steps cost far less
+   * than a full one; 'auto' uses this to see how far cheap stepping goes before paying for
+   * an elimination.
+   */
+  stepsWithin(budget: number): number {
+    const { count, inPtr, alpha } = this.m, full = count + inPtr[count];
+    let h = count;
+    while (h > 0 && alpha[h - 1] === 0) h--;
+    let steps = 0, spent = 0;
+    while (h < count) {
+      const rows = this.k.pk_steps_reach(this.layout, h), cost = rows + inPtr[rows];
+      if (spent + cost > budget) return steps;
+      spent += cost;
+      steps++;
+      h = rows;
+    }
+    return steps + Math.floor((budget - spent) / Math.max(1, full));
+  }
+
   /** Frees kernel memory. */
   free(): void {
     if (this.layout !== 0) this.k.pk_steps_free(this.layout);

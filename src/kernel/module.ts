@@ -16,7 +16,7 @@ export interface KernelExports {
   /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
   pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;
   pk_steps_width(steps: number): number;
-  /** Test use: the rows the next vector can fill while v is 0 from row h on. */
+  /** The rows the next vector can fill while v is 0 from row h on (Stepper.stepsWithin; tests). */
   pk_steps_reach(steps: number, h: number): number;
   /** Test and benchmark use: 0 steps every row (the baseline), 1 (the default) only the rows the mass can have reached. */
   pk_set_step_prefix(on: number): void;

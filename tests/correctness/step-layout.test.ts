@@ -9,7 +9,6 @@ import type { Csr } from '../../src/graph/rates.js';
 import { stepPattern } from '../../src/distributions/step-pattern.js';
 import { Stepper, stepMatrix, type StepMatrix } from '../../src/distributions/stepper.js';
 import { copyIn, kernel } from '../../src/kernel/module.js';
-import { stepsWithin } from '../../src/distributions/reach.js';
 import { buildGraph, randomSpec } from './fixtures.js';
 import { everyStateThenReached } from './step-prefix.js';
 
@@ -194,6 +193,16 @@ function everyRow(m: Pick<StepMatrix, 'count' | 'inPtr' | 'src' | 'p' | 'stay' |
     [cur, next] = [next, cur];
   }
   return { a, b };
+}
+
+/** Stepper.stepsWithin on a stepper of m made for the purpose. */
+function stepsWithin(m: StepMatrix, budget: number): number {
+  const stepper = new Stepper(m, 0);
+  try {
+    return stepper.stepsWithin(budget);
+  } finally {
+    stepper.free();
+  }
 }
 
 /** The kernel's layout of m (width −1: its choice), handed to `use` with its pointer and freed after. */

@@ -4,12 +4,15 @@
 //   2. log L + gradient of 1,000 observed times for 1,024 and 16,384 particles,
 //      coalescent n = 10 and 20: WebGPU vs WASM on one thread vs the WASM pool;
 //   3. pipeline creation (layer 3): cold, memory hit, prewarmed after a "reload";
-//   4. the tape kernel's design: WGSL generated per structure vs the interpreter.
+//   4. the tape kernel's design: WGSL generated per structure vs the interpreter;
+//   5. the likelihood stepping only the rows the mass can have reached vs every row
+//      (same bits);
+//   6. Chromium.
 // On a CPU adapter (SwiftShader) the GPU rows are timed on a subset of the
 // particles and scaled (SwiftShader is a CPU: the numbers are as they are); WASM
 // rows always are (its cost per particle is constant). BENCH_GPU_ROWS=N times N
 // GPU rows; BENCH_GPU_FULL=1 times everything in full; BENCH_GPU_SECTIONS picks
-// sections (accuracy,throughput,pipelines,tape,browser; default all). Each table
+// sections (accuracy,throughput,pipelines,tape,reach,browser; default all). Each table
 // prints as soon as it is measured. No adapter: it says so and exits 0.
 import { chooseVulkanDriver } from './driver.js';
 
@@ -24,6 +27,7 @@ const webgpu = await import('../../src/webgpu/index.js');
 const { uniformizationSource, UNIFORMIZATION_LAYOUT } = await import('../../src/webgpu/wgsl/uniformization.js');
 const { tapeSource, TAPE_LAYOUT } = await import('../../src/webgpu/wgsl/tape.js');
 const { compareTapeDesigns } = await import('./tape-codegen.js');
+const { setGpuStepPrefix } = await import('../../src/webgpu/kernels/point-plan.js');
 const { median, progress } = await import('../foundation/timing.js');
 type Graph = import('../../src/index.js').Graph;
 type Target = import('../../src/index.js').Target;
@@ -40,7 +44,7 @@ const cpuAdapter = status.adapter!.cpu;
 const df64 = status.selfTest!.df64;
 console.log(`self-test: f32 ${status.selfTest!.f32 ? 'passes' : 'fails'}, df64 ${df64 ? `passes (largest error ${status.selfTest!.df64Error.toExponential(1)})` : `refused: ${status.selfTest!.detail}`}`);
 const full = process.env.BENCH_GPU_FULL === '1';
-const sections = new Set((process.env.BENCH_GPU_SECTIONS ?? 'accuracy,throughput,pipelines,tape,browser').split(','));
+const sections = new Set((process.env.BENCH_GPU_SECTIONS ?? 'accuracy,throughput,pipelines,tape,reach,browser').split(','));
 const fmt = (x: number, digits = 3) => (x >= 100 ? x.toFixed(0) : x.toPrecision(digits));
 
 /** θ rows around `theta` (factors 0.7 … 1.3). */
@@ -179,11 +183,45 @@ if (sections.has('tape')) {
   tapeRows.forEach((row) => console.log(row));
 }
 
+// ---- 5. reached rows ------------------------------------------------------------
+if (sections.has('reach')) {
+  const reachCases: { name: string; graph: Graph; theta: number[]; times: (g: Graph) => number[]; rows: number }[] = [
+    { name: 'rabbits N=200, 100 times to t=4', graph: models.rabbits(200), theta: [1, 2, 4], times: () => Array.from({ length: 100 }, (_, i) => 0.04 * (i + 1)), rows: 8 },
+    { name: 'rabbits N=60, 1,000 sampled times', graph: models.rabbits(60), theta: [1, 2, 4], times: (g) => Array.from(g.sample(1000, { theta: [1, 2, 4], seed: 7 })), rows: 16 },
+    { name: 'coalescent n=20, 1,000 sampled times', graph: models.coalescent(20), theta: [1], times: (g) => Array.from(g.sample(1000, { theta: [1], seed: 7 })), rows: 16 },
+  ];
+  const reachRows: string[] = [];
+  for (const c of reachCases) {
+    progress(`reached rows: ${c.name}`);
+    const evaluator = await createEvaluator(c.graph, { kind: 'loglik', data: { times: c.times(c.graph) } }, { backend: 'webgpu', precision: 'f32', cache: null });
+    const thetas = particles(c.theta, c.rows);
+    const ms: Record<'every' | 'reached', number[]> = { every: [], reached: [] };
+    const answers: Record<'every' | 'reached', number[]> = { every: [], reached: [] };
+    // Alternating, after one untimed round of each (pipelines compiled).
+    for (let round = 0; round < 4; round++) {
+      for (const which of ['every', 'reached'] as const) {
+        setGpuStepPrefix(which === 'reached');
+        const t0 = performance.now();
+        const r = await evaluator.evaluate({ thetas, gradient: true });
+        if (round > 0) ms[which].push(performance.now() - t0);
+        answers[which] = [...r.values, ...r.gradients!];
+      }
+    }
+    setGpuStepPrefix(true);
+    const same = answers.every.length === answers.reached.length && answers.every.every((x, i) => Object.is(x, answers.reached[i]));
+    reachRows.push(`| ${c.name} | ${c.rows} | ${fmt(median(ms.every))} | ${fmt(median(ms.reached))} | ${fmt(median(ms.reached) / median(ms.every), 2)}× | ${same ? 'yes' : 'NO'} |`);
+  }
+  console.log('\n5. The likelihood on the GPU (f32, log L + gradient): every row stepped vs only the rows the mass can have reached (milliseconds, medians of 3 alternating rounds)');
+  console.log('| model, times | particles | every row | reached rows | reached ÷ every | same bits |');
+  console.log('|---|--:|--:|--:|--:|---|');
+  reachRows.forEach((row) => console.log(row));
+}
+
 if (sections.has('browser')) {
   progress('Chromium');
   const { browserRows } = await import('./browser.js');
   const b = await browserRows();
-  console.log(`\n5. Chromium (${b.adapter}), --enable-unsafe-webgpu: coalescent n=10, ${b.rows} particles × 1,000 times, log L + gradient (ms); pipelines of a likelihood evaluator`);
+  console.log(`\n6. Chromium (${b.adapter}), --enable-unsafe-webgpu: coalescent n=10, ${b.rows} particles × 1,000 times, log L + gradient (ms); pipelines of a likelihood evaluator`);
   console.log('| WASM 1 thread | WebGPU f32 | f32 vs WASM | first evaluation, new profile (compiles) | first evaluation after reload (prewarmed) | f32 log L error | f32 gradient error |');
   console.log('|--:|--:|--:|--:|--:|--:|--:|');
   console.log(`| ${fmt(b.wasmMs)} | ${fmt(b.gpuMs)} | ${fmt(b.wasmMs / b.gpuMs)}× | ${fmt(b.coldFirstMs)} | ${fmt(b.warmFirstMs)} | ${b.logLikError.toExponential(1)} | ${b.gradientError.toExponential(1)} |`);

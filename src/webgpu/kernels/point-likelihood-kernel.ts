@@ -11,11 +11,11 @@ import type { GpuContext } from '../device/gpu-context.js';
 import { storageFrom, storageOf } from '../device/buffers.js';
 import { pipelineCache } from '../pipelines/default-pipeline-cache.js';
 import { floatsPerValue, packValues, valueAt, type GpuPrecision } from '../wgsl/precision.js';
-import { paramWords } from '../wgsl/common.js';
+import { paramBytes, paramWords } from '../wgsl/common.js';
 import { OBSERVATION_BLOCK, UNIFORMIZATION, UNIFORMIZATION_LAYOUT, uniformizationSource } from '../wgsl/uniformization.js';
 import { allocateBatch, BatchTooLargeSignal, GpuRun } from './gpu-run.js';
 import { batchRows, type BatchLimits, type GpuRowResults } from './batching.js';
-import { groupByRate, groupObservations, pointStructure, rowRates, type GroupObservations, type PointStructure } from './point-plan.js';
+import { groupByRate, groupObservations, pointStructure, rowRates, stepBounds, type GroupObservations, type PointStructure } from './point-plan.js';
 
 /** The likelihood of one structure and data set on one device. */
 export class GpuPointLikelihood {
@@ -67,9 +67,12 @@ export class GpuPointLikelihood {
       pipelineCache().pipeline(ctx, { code, entryPoint, layout: UNIFORMIZATION_LAYOUT })));
     const layout = pipelineCache().layoutFor(device, UNIFORMIZATION_LAYOUT).group;
     this.coefficients ??= storageFrom(device, packValues(ps.coefficients, precision), 'coefficients');
-    const idx = new Uint32Array(ps.csr.length + obs.descriptors.length);
+    const bounds = stepBounds(ps, N);
+    const offB = ps.csr.length + obs.descriptors.length;
+    const idx = new Uint32Array(offB + bounds.length);
     idx.set(ps.csr);
     idx.set(obs.descriptors, ps.csr.length);
+    idx.set(bounds, offB);
     const idxBuffer = storageFrom(device, idx, 'structure and observations');
     const fv = 4 * floatsPerValue(precision);
     const aRecords = N + 2, bRecords = this.censored ? N + 1 : 0;
@@ -80,7 +83,7 @@ export class GpuPointLikelihood {
         const rows = batchRows(ctx, perRow, group.length - start, limits);
         const batch = group.slice(start, start + rows.count);
         const done = await this.runBatch(batch, lambda, obs, thetas, gradient, limits, {
-          layout, idxBuffer, pipelines: { init, step, observe }, D, N, nobs, nblocks, perObservation, aRecords, bRecords, resultWords, fv,
+          layout, idxBuffer, pipelines: { init, step, observe }, D, N, nobs, nblocks, perObservation, aRecords, bRecords, resultWords, fv, offB,
         }, out);
         if (!done) { limits.maxRows = Math.max(1, rows.count >> 1); continue; }
         start += batch.length;
@@ -93,7 +96,7 @@ export class GpuPointLikelihood {
 
   // One batch; false when the device had no memory for it (the caller halves the batch).
   private async runBatch(batch: number[], lambda: number, obs: GroupObservations, thetas: Float64Array, gradient: boolean, limits: BatchLimits,
-    k: { layout: GPUBindGroupLayout; idxBuffer: GPUBuffer; pipelines: Record<'init' | 'step' | 'observe', GPUComputePipeline>; D: number; N: number; nobs: number; nblocks: number; perObservation: boolean; aRecords: number; bRecords: number; resultWords: number; fv: number },
+    k: { layout: GPUBindGroupLayout; idxBuffer: GPUBuffer; pipelines: Record<'init' | 'step' | 'observe', GPUComputePipeline>; D: number; N: number; nobs: number; nblocks: number; perObservation: boolean; aRecords: number; bRecords: number; resultWords: number; fv: number; offB: number },
     out: GpuRowResults): Promise<boolean> {
     const { ctx, ps, p, precision } = this;
     const { device } = ctx;
@@ -118,11 +121,11 @@ export class GpuPointLikelihood {
       throw e;
     }
     const [batBuffer, state, ab, res] = buffers;
-    const run = new GpuRun(ctx, k.layout, [k.idxBuffer, this.coefficients!, batBuffer, state, ab, res]);
+    const run = new GpuRun(ctx, k.layout, [k.idxBuffer, this.coefficients!, batBuffer, state, ab, res], paramBytes(UNIFORMIZATION));
     try {
       const params = (n0: number, n1: number) => paramWords(UNIFORMIZATION, {
         rows: R, stride: R, nt: ps.nt, n0, n1, steps: N, offX: ps.offX, offS: ps.offS, offA: ps.offA,
-        boff: k.aRecords * D * R, nobs, wx: run.workgroupsX(R), offObs: ps.csr.length, offW, offIl,
+        boff: k.aRecords * D * R, nobs, wx: run.workgroupsX(R), offObs: ps.csr.length, offW, offIl, offB: k.offB,
       });
       run.dispatch(k.pipelines.init, params(0, 0), R);
       const stepWork = Math.max(1, R * (ps.mt + 2 * ps.nt + 1) * D * (1 + p));

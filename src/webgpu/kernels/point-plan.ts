@@ -20,6 +20,10 @@ export interface PointStructure {
   offX: number;
   offS: number;
   offA: number;
+  /** Transient rows the mass can hold at the first step: one past the last that α reaches (0 when none). */
+  startRows: number;
+  /** reach[h]: while v is 0 from row h on, the next vector is 0 from reach[h] on (nt + 1 entries). */
+  reach: Uint32Array;
 }
 
 /** Observations of a group: windows into the a (kind 0) or b (kind 1) records. */
@@ -71,7 +75,45 @@ export function pointStructure(s: Structure): PointStructure {
   const csr = new Uint32Array(nt + 1 + mt);
   csr.set(rcp);
   csr.set(rsrc, nt + 1);
-  return { nt, mt, csr, coefficients: cf, offX, offS, offA };
+  let startRows = 0;
+  for (let j = rowPtr[0]; j < rowPtr[1]; j++) if (tidx[col[j]] >= 0) startRows = Math.max(startRows, tidx[col[j]] + 1);
+  return { nt, mt, csr, coefficients: cf, offX, offS, offA, startRows, reach: reachOf(nt, rcp, rsrc) };
+}
+
+// reach[h] = max(h, 1 + the last row fed by an edge from a row below h): the rows a step can
+// make nonzero from a vector that is 0 from row h on. Structural, so per structure, O(nt + mt).
+function reachOf(nt: number, rcp: Uint32Array, rsrc: Uint32Array): Uint32Array {
+  const lastFed = new Int32Array(nt).fill(-1);
+  for (let b = 0; b < nt; b++) for (let r = rcp[b]; r < rcp[b + 1]; r++) if (b > lastFed[rsrc[r]]) lastFed[rsrc[r]] = b;
+  const reach = new Uint32Array(nt + 1);
+  let top = -1;
+  for (let h = 1; h <= nt; h++) {
+    top = Math.max(top, lastFed[h - 1]);
+    reach[h] = Math.max(h, top + 1);
+  }
+  return reach;
+}
+
+// Test switch: false makes every step visit every row (the bounds are all nt), as before the prefix.
+let stepPrefix = true;
+/** @internal Tests compare the stepping of the reached rows with every row's. */
+export function setGpuStepPrefix(on: boolean): void {
+  stepPrefix = on;
+}
+
+/**
+ * The row bounds of v_0 … v_{steps+1}: v_n is 0 from row bounds[n] on. The step kernel visits only
+ * those rows, and an edge only from a source below the bound (each row's sources ascend), so
+ * the terms it leaves out are all +0: the sums are the ones every row gives.
+ */
+export function stepBounds(ps: PointStructure, steps: number): Uint32Array {
+  const bounds = new Uint32Array(steps + 2);
+  let h = stepPrefix ? ps.startRows : ps.nt;
+  for (let n = 0; n < bounds.length; n++) {
+    bounds[n] = h;
+    h = ps.reach[h];
+  }
+  return bounds;
 }
 
 /** λ of each θ row: its largest exit rate (1 for discrete graphs, or when every rate is 0), as likelihood.c chooses it. */

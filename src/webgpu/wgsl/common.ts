@@ -28,9 +28,14 @@ export function layoutOf(k: KernelInterface): BindingKind[] {
   return ['uniform', ...k.buffers.map(([, access]): BindingKind => (access === 'read' ? 'read-only-storage' : 'storage'))];
 }
 
+/** Bytes of the uniform buffer that holds a kernel's parameter words (whole 16-byte rows). */
+export function paramBytes(k: KernelInterface): number {
+  return 16 * Math.ceil(k.params.length / 4);
+}
+
 /** The parameter words of one dispatch, by name (unnamed ones 0). */
 export function paramWords(k: KernelInterface, values: Record<string, number>): Uint32Array<ArrayBuffer> {
-  const words = new Uint32Array(Math.ceil(k.params.length / 4) * 4);
+  const words = new Uint32Array(paramBytes(k) / 4);
   for (const [name, value] of Object.entries(values)) {
     const at = k.params.indexOf(name);
     if (at < 0) throw new Error(`kernel parameter '${name}' does not exist`);

@@ -13,6 +13,10 @@
 // GPU is (steps × vertices × particles) words. It costs (1 + paramLength) times
 // the values alone, which suits the small θ of phase-type models.
 //
+// Only the rows the mass can have reached are stepped: v_n is 0 from row bounds[n] on
+// (point-plan.ts), and each row's sources ascend, so a row's gather stops at the first
+// source past the bound. The terms left out are all +0.
+//
 // Entry points: init (v_0, and index 0 of a: 1 − Σα, the discrete pmf at 0),
 // step (steps n0..n1: a_n = v_n·s, b_n = Σ v_n, then v_{n+1}), observe (each
 // observation's f = Σ_k W_k x_k over its window, with tangents: either written
@@ -39,11 +43,11 @@ export const OBSERVATION_BLOCK = 32;
 
 /**
  * The kernels' interface. idx: rcp, rsrc, then 4 words per observation (kind, lo, hi, window
- * offset); cf: coefficient rows; bat: θ rows, 1/λ, multiplicities, window weights; st: v and
+ * offset), then the row bounds of v_0 … v_{steps+1} (at offB); cf: coefficient rows; bat: θ rows, 1/λ, multiplicities, window weights; st: v and
  * its tangents, two buffers; ab: a then b records; res: observation results.
  */
 export const UNIFORMIZATION: KernelInterface = {
-  params: ['rows', 'stride', 'nt', 'n0', 'n1', 'steps', 'offX', 'offS', 'offA', 'boff', 'nobs', 'wx', 'offObs', 'offW', 'offIl', 'guard'],
+  params: ['rows', 'stride', 'nt', 'n0', 'n1', 'steps', 'offX', 'offS', 'offA', 'boff', 'nobs', 'wx', 'offObs', 'offW', 'offIl', 'offB', 'guard'],
   buffers: [['idx', 'read', 'u32'], ['cf', 'read', 'T'], ['bat', 'read', 'T'], ['st', 'read_write', 'T'], ['ab', 'read_write', 'T'], ['res', 'read_write', 'T']],
 };
 
@@ -86,8 +90,14 @@ ${PARTICLE_THREAD}
     let cur = n & 1u;
     let nxt = cur ^ 1u;
     let last = n == prm.steps;
+    // v_n is 0 from row h on; v_{n+1} from hn on. A row of v_n past h reads 0: the state
+    // buffers are new for each batch (WebGPU fills them with 0), init writes all of v_0, and
+    // the bounds only grow, so no step has written there.
+    let h = idx[prm.offB + n];
+    let hn = idx[prm.offB + n + 1u];
+    let top = select(hn, h, last);
     ${each(d, (j) => `var a${j} = t_c(0.0);\n    var m${j} = t_c(0.0);`)}
-    for (var b = 0u; b < nt; b++) {
+    for (var b = 0u; b < top; b++) {
       ${each(d, (j) => `let v${j} = st[sidx(cur, b, ${j}u, pid)];`)}
       let srow = prm.offS + b * (1u + PT);
       let s = affine(srow);
@@ -101,6 +111,7 @@ ${PARTICLE_THREAD}
       ${each(np, (i) => `var acc${i + 1} = t_sub(t_mul(v${i + 1}, stay), t_mul(v0, t_mul(cf[xrow + ${i + 1}u], il)));`)}
       for (var r = idx[b]; r < idx[b + 1u]; r++) {
         let src = idx[nt + 1u + r];
+        if (src >= h) { break; }
         let erow = r * (1u + PT);
         let k = t_mul(affine(erow), il);
         let s0 = st[sidx(cur, src, 0u, pid)];

@@ -67,7 +67,7 @@ export class GpuPointLikelihood {
       pipelineCache().pipeline(ctx, { code, entryPoint, layout: UNIFORMIZATION_LAYOUT })));
     const layout = pipelineCache().layoutFor(device, UNIFORMIZATION_LAYOUT).group;
     this.coefficients ??= storageFrom(device, packValues(ps.coefficients, precision), 'coefficients');
-    const bounds = stepBounds(ps, N);
+    const bounds = stepBounds(ps);
     const offB = ps.csr.length + obs.descriptors.length;
     const idx = new Uint32Array(offB + bounds.length);
     idx.set(ps.csr);
@@ -83,7 +83,7 @@ export class GpuPointLikelihood {
         const rows = batchRows(ctx, perRow, group.length - start, limits);
         const batch = group.slice(start, start + rows.count);
         const done = await this.runBatch(batch, lambda, obs, thetas, gradient, limits, {
-          layout, idxBuffer, pipelines: { init, step, observe }, D, N, nobs, nblocks, perObservation, aRecords, bRecords, resultWords, fv, offB,
+          layout, idxBuffer, pipelines: { init, step, observe }, D, N, nobs, nblocks, perObservation, aRecords, bRecords, resultWords, fv, offB, nB: bounds.length,
         }, out);
         if (!done) { limits.maxRows = Math.max(1, rows.count >> 1); continue; }
         start += batch.length;
@@ -96,7 +96,7 @@ export class GpuPointLikelihood {
 
   // One batch; false when the device had no memory for it (the caller halves the batch).
   private async runBatch(batch: number[], lambda: number, obs: GroupObservations, thetas: Float64Array, gradient: boolean, limits: BatchLimits,
-    k: { layout: GPUBindGroupLayout; idxBuffer: GPUBuffer; pipelines: Record<'init' | 'step' | 'observe', GPUComputePipeline>; D: number; N: number; nobs: number; nblocks: number; perObservation: boolean; aRecords: number; bRecords: number; resultWords: number; fv: number; offB: number },
+    k: { layout: GPUBindGroupLayout; idxBuffer: GPUBuffer; pipelines: Record<'init' | 'step' | 'observe', GPUComputePipeline>; D: number; N: number; nobs: number; nblocks: number; perObservation: boolean; aRecords: number; bRecords: number; resultWords: number; fv: number; offB: number; nB: number },
     out: GpuRowResults): Promise<boolean> {
     const { ctx, ps, p, precision } = this;
     const { device } = ctx;
@@ -125,7 +125,7 @@ export class GpuPointLikelihood {
     try {
       const params = (n0: number, n1: number) => paramWords(UNIFORMIZATION, {
         rows: R, stride: R, nt: ps.nt, n0, n1, steps: N, offX: ps.offX, offS: ps.offS, offA: ps.offA,
-        boff: k.aRecords * D * R, nobs, wx: run.workgroupsX(R), offObs: ps.csr.length, offW, offIl, offB: k.offB,
+        boff: k.aRecords * D * R, nobs, wx: run.workgroupsX(R), offObs: ps.csr.length, offW, offIl, offB: k.offB, nB: k.nB,
       });
       run.dispatch(k.pipelines.init, params(0, 0), R);
       const stepWork = Math.max(1, R * (ps.mt + 2 * ps.nt + 1) * D * (1 + p));

@@ -102,18 +102,26 @@ export function setGpuStepPrefix(on: boolean): void {
 }
 
 /**
- * The row bounds of v_0 … v_{steps+1}: v_n is 0 from row bounds[n] on. The step kernel visits only
- * those rows, and an edge only from a source below the bound (each row's sources ascend), so
- * the terms it leaves out are all +0: the sums are the ones every row gives.
+ * The row bounds of v_0, v_1, …: v_n is 0 from row bounds[min(n, last)] on, where the last entry
+ * is the first bound the structure's reach keeps (so the array has at most nt + 2 entries,
+ * however many steps a group takes). The step kernel visits only those rows, and an edge
+ * only from a source below the bound (each row's sources ascend), so the terms it leaves out
+ * are all +0: the sums are the ones every row gives.
  */
-export function stepBounds(ps: PointStructure, steps: number): Uint32Array {
-  const bounds = new Uint32Array(steps + 2);
+export function stepBounds(ps: PointStructure): Uint32Array {
+  const bounds: number[] = [];
   let h = stepPrefix ? ps.startRows : ps.nt;
-  for (let n = 0; n < bounds.length; n++) {
-    bounds[n] = h;
+  for (;;) {
+    bounds.push(h);
+    if (ps.reach[h] === h) break;
     h = ps.reach[h];
   }
-  return bounds;
+  return Uint32Array.from(bounds);
+}
+
+/** bounds[n] of {@link stepBounds}'s array, for any n ≥ 0. */
+export function boundAt(bounds: Uint32Array, n: number): number {
+  return bounds[Math.min(n, bounds.length - 1)];
 }
 
 /** λ of each θ row: its largest exit rate (1 for discrete graphs, or when every rate is 0), as likelihood.c chooses it. */

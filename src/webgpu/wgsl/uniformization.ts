@@ -43,11 +43,11 @@ export const OBSERVATION_BLOCK = 32;
 
 /**
  * The kernels' interface. idx: rcp, rsrc, then 4 words per observation (kind, lo, hi, window
- * offset), then the row bounds of v_0 … v_{steps+1} (at offB); cf: coefficient rows; bat: θ rows, 1/λ, multiplicities, window weights; st: v and
+ * offset), then the row bounds of v_0, v_1, … (at offB, nB of them, the last kept for later steps); cf: coefficient rows; bat: θ rows, 1/λ, multiplicities, window weights; st: v and
  * its tangents, two buffers; ab: a then b records; res: observation results.
  */
 export const UNIFORMIZATION: KernelInterface = {
-  params: ['rows', 'stride', 'nt', 'n0', 'n1', 'steps', 'offX', 'offS', 'offA', 'boff', 'nobs', 'wx', 'offObs', 'offW', 'offIl', 'offB', 'guard'],
+  params: ['rows', 'stride', 'nt', 'n0', 'n1', 'steps', 'offX', 'offS', 'offA', 'boff', 'nobs', 'wx', 'offObs', 'offW', 'offIl', 'offB', 'nB', 'guard'],
   buffers: [['idx', 'read', 'u32'], ['cf', 'read', 'T'], ['bat', 'read', 'T'], ['st', 'read_write', 'T'], ['ab', 'read_write', 'T'], ['res', 'read_write', 'T']],
 };
 
@@ -93,8 +93,8 @@ ${PARTICLE_THREAD}
     // v_n is 0 from row h on; v_{n+1} from hn on. A row of v_n past h reads 0: the state
     // buffers are new for each batch (WebGPU fills them with 0), init writes all of v_0, and
     // the bounds only grow, so no step has written there.
-    let h = idx[prm.offB + n];
-    let hn = idx[prm.offB + n + 1u];
+    let h = idx[prm.offB + min(n, prm.nB - 1u)];
+    let hn = idx[prm.offB + min(n + 1u, prm.nB - 1u)];
     let top = select(hn, h, last);
     ${each(d, (j) => `var a${j} = t_c(0.0);\n    var m${j} = t_c(0.0);`)}
     for (var b = 0u; b < top; b++) {

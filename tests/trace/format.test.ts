@@ -71,6 +71,43 @@ describe('trace format', () => {
     expect(code(() => decodeTrace(forged))).toBe('MALFORMED');
   });
 
+  test('every kind of out-of-range index in a forged record is refused: opcodes, each operand slot (unused ones are 0), commands and scales', async () => {
+    const { bytes } = await encoded();
+    const h = readTraceHeader(bytes);
+    const { vertices: n, inputs: m, ops, commands } = h;
+    const { checksum32 } = await import('../../src/trace/format.js');
+    const forge = (offset: number, value: number): Uint8Array => {
+      const forged = bytes.slice();
+      const view = new DataView(forged.buffer);
+      view.setInt32(offset, value, true);
+      const covered = new Uint8Array(forged.byteLength - 4);
+      covered.set(forged.subarray(0, 60));
+      covered.set(forged.subarray(64), 60);
+      view.setUint32(60, checksum32(covered), true);
+      return forged;
+    };
+    const opsAt = 64 + 4 * (n + 1 + m), dstAt = opsAt + 16 * ops, srcAt = dstAt + 4 * commands, slotAt = srcAt + 4 * commands, scaleAt = slotAt + 4 * commands;
+    const nvals = m + 1 + ops;
+    const words = new DataView(bytes.buffer, bytes.byteOffset);
+    // The last op (its own value is m + 1 + ops − 1: its operands must be below that) and a command in the middle.
+    const last = opsAt + 16 * (ops - 1), here = m + ops, mid = commands >> 1;
+    const cases: [string, number, number][] = [
+      ['opcode 0', last, 0], ['opcode 5', last, 5],
+      ['operand 1 = its own value', last + 4, here], ['operand 2 = its own value', last + 8, here], ['operand 3 = its own value', last + 12, here],
+      ['operand 2 negative', opsAt + 8, -1],
+      ['dst = n', dstAt + 4 * mid, n], ['dst = −1', dstAt + 4 * mid, -1],
+      ['src = n', srcAt + 4 * mid, n], ['src = −2', srcAt + 4 * mid, -2], ['src = INT32_MAX', srcAt + 4 * mid, 0x7fff_ffff],
+      ['slot = values', slotAt + 4 * mid, nvals], ['slot = −1', slotAt + 4 * mid, -1],
+      ['scale slot = values', scaleAt + 4 * (n - 1), nvals], ['scale slot = −1', scaleAt, -1],
+    ];
+    for (const [what, offset, value] of cases) expect([what, code(() => decodeTrace(forge(offset, value)))]).toEqual([what, 'MALFORMED']);
+    // In range but changed (an earlier value, a scaling's src −1 kept): decoded, not refused.
+    const ok = (offset: number, value: number) => { const { trace } = decodeTrace(forge(offset, value)); trace.dispose(); };
+    expect(() => ok(last + 4, here - 1)).not.toThrow();
+    expect(() => ok(srcAt + 4 * mid, words.getInt32(srcAt + 4 * mid, true) < 0 ? -1 : n - 1)).not.toThrow();
+    expect(() => ok(slotAt + 4 * mid, nvals - 1)).not.toThrow();
+  });
+
   test('a forged record whose structure is not a CSR of its vertices is refused (column out of range, negative, row pointer going back)', async () => {
     const { bytes } = await encoded();
     const { vertices: n } = readTraceHeader(bytes);

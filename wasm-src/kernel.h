@@ -173,7 +173,7 @@ void pk_matmul_add(int32_t r, int32_t kk, int32_t n, const double *restrict x, c
 int32_t pk_model_explore(pk_model *g, int32_t budget);
 /* what: 0 vertices, 1 canonical edges, 2 state length, 3 parameters, 4 vertices explored. */
 int32_t pk_model_count(const pk_model *g, int32_t what);
-int32_t *pk_model_states(const pk_model *g);
+uint8_t *pk_model_states(const pk_model *g);
 int32_t *pk_model_rp(const pk_model *g);
 int32_t *pk_model_col(const pk_model *g);
 double *pk_model_base(const pk_model *g);

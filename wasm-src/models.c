@@ -1,5 +1,5 @@
 /* The built-in models' state spaces, explored in the kernel: breadth-first from
- * the start, states in one flat int32 array found through an open-addressing
+ * the start, states in one flat array found through an open-addressing
  * table, out-edges of each vertex sorted by target and merged as they are made,
  * so what comes out is already the canonical CSR (src/graph/structure.ts) and
  * TypeScript adopts it without a per-edge object or a sort. The vertex order is
@@ -17,7 +17,11 @@ struct pk_model {
   model_spec m;
   int32_t nv, cap_v, ne, cap_e, next; /* next: the vertex to explore */
   int32_t max_vertices;
-  int32_t *states, *rp, *col;
+  /* States as `width`-byte integers: 1 for the coalescent (its counts are at most n ≤ 255),
+   * 4 for rabbits. A lookup that finds its state compares it whole: at n = 40 with int32
+   * counts, those compares (160 bytes each, 470,000 lookups) took a third of the build. */
+  uint8_t *states; int32_t width; size_t stride;
+  int32_t *rp, *col;
   double *base, *coef;
   /* Open addressing: each slot holds a vertex's hash (high half) and its index + 1 (low
    * half; 0 empty), so a probe compares hashes without reading a per-vertex array. */
@@ -31,6 +35,7 @@ struct pk_model {
    * the whole state per transition (n integers, 470,000 times at n = 40) cost more than
    * the lookups. `patched` says which form the scratch holds. */
   int32_t *tpi, *tpj, *cur; int32_t patched;
+  uint8_t *ckey; /* a state in stored form: the coalescent's `cur`, patched alongside it */
 };
 
 /* A state's hash is a sum of one mixed term per position, so a transition that changes
@@ -49,9 +54,26 @@ static uint32_t hash_state(const int32_t *s, int32_t L) {
   for (int32_t i = 0; i < L; i++) h += term(i, s[i]);
   return h;
 }
-static int same_state(const int32_t *a, const int32_t *b, int32_t L) {
-  for (int32_t i = 0; i < L; i++) if (a[i] != b[i]) return 0;
+/* Whether two stored states are equal: 8-byte words, then the tail. */
+static int same_state(const uint8_t *a, const uint8_t *b, size_t bytes) {
+  size_t i = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, a + i, 8); memcpy(&y, b + i, 8);
+    if (x != y) return 0;
+  }
+  for (; i < bytes; i++) if (a[i] != b[i]) return 0;
   return 1;
+}
+
+/* An int32 state in the stored form (at `width` bytes a count). */
+static void store_state(const pk_model *g, const int32_t *s, uint8_t *out) {
+  if (g->width == 4) { memcpy(out, s, g->stride); return; }
+  for (int32_t i = 0; i < g->m.L; i++) out[i] = (uint8_t)s[i];
+}
+static void load_state(const pk_model *g, const uint8_t *in, int32_t *s) {
+  if (g->width == 4) { memcpy(s, in, g->stride); return; }
+  for (int32_t i = 0; i < g->m.L; i++) s[i] = in[i];
 }
 
 /* Rehashes the table into `size` slots (a power of two above twice the vertices). */
@@ -73,8 +95,7 @@ static int resize_table(pk_model *g, uint32_t size) {
 static int grow_table(pk_model *g) { return resize_table(g, (g->mask + 1) * 2); }
 
 static int reserve_vertices(pk_model *g, int32_t cap) {
-  int32_t L = g->m.L;
-  int32_t *st = realloc(g->states, (size_t)cap * L * sizeof(int32_t));
+  uint8_t *st = realloc(g->states, (size_t)cap * g->stride);
   if (!st) return -1;
   g->states = st;
   int32_t *rp = realloc(g->rp, (size_t)(cap + 1) * sizeof(int32_t));
@@ -87,20 +108,20 @@ static int reserve_vertices(pk_model *g, int32_t cap) {
   return 0;
 }
 
-/* The vertex of state s (hash h), added if new; -1 out of memory, -2 past max_vertices. */
-static int32_t find_or_add(pk_model *g, const int32_t *s, uint32_t h) {
-  int32_t L = g->m.L;
+/* The vertex of state s (stored form, hash h), added if new; -1 out of memory, -2 past max_vertices. */
+static int32_t find_or_add(pk_model *g, const uint8_t *s, uint32_t h) {
+  const size_t stride = g->stride;
   uint32_t slot = fmix(h) & g->mask;
   for (;; slot = (slot + 1) & g->mask) {
     uint64_t e = g->table[slot];
     if (!e) break;
     int32_t v = (int32_t)(uint32_t)e - 1;
-    if ((uint32_t)(e >> 32) == h && same_state(g->states + (size_t)v * L, s, L)) return v;
+    if ((uint32_t)(e >> 32) == h && same_state(g->states + (size_t)v * stride, s, stride)) return v;
   }
   if (g->nv >= g->max_vertices) return -2;
   if (g->nv == g->cap_v && reserve_vertices(g, g->cap_v * 2)) return -1;
   int32_t v = g->nv++;
-  memcpy(g->states + (size_t)v * L, s, (size_t)L * sizeof(int32_t));
+  memcpy(g->states + (size_t)v * stride, s, stride);
   g->hashes[v] = h;
   g->table[slot] = ((uint64_t)h << 32) | (uint32_t)(v + 1);
   if (2u * (uint32_t)g->nv > g->mask + 1 && grow_table(g)) return -1;
@@ -172,17 +193,21 @@ static int reserve_edges(pk_model *g, int32_t more) {
 
 /* Appends vertex v's k scratch transitions as canonical edges: targets sorted, parallel merged. */
 static int32_t emit(pk_model *g, int32_t v, int32_t k) {
-  int32_t L = g->m.L, p = g->m.p, *cur = g->cur;
+  int32_t L = g->m.L, p = g->m.p;
+  uint8_t *key = g->ckey;
   /* find_or_add may move the states array: the source state is copied first. */
-  if (g->patched) memcpy(cur, g->states + (size_t)v * L, (size_t)L * sizeof(int32_t));
+  if (g->patched) memcpy(key, g->states + (size_t)v * g->stride, g->stride);
   for (int32_t r = 0; r < k; r++) {
     int32_t t;
     if (g->patched) {
       int32_t i = g->tpi[r], j = g->tpj[r], m = i + j + 1;
-      cur[i]--; cur[j]--; cur[m]++;
-      t = find_or_add(g, cur, g->thash[r]);
-      cur[i]++; cur[j]++; cur[m]--;
-    } else t = find_or_add(g, g->tstate + (size_t)r * L, g->thash[r]);
+      key[i]--; key[j]--; key[m]++;
+      t = find_or_add(g, key, g->thash[r]);
+      key[i]++; key[j]++; key[m]--;
+    } else {
+      store_state(g, g->tstate + (size_t)r * L, key);
+      t = find_or_add(g, key, g->thash[r]);
+    }
     if (t < 0) return t;
     if (t == 0) return -3; /* the start state was reached */
     g->ttarget[r] = t;
@@ -214,15 +239,19 @@ static int32_t emit(pk_model *g, int32_t v, int32_t k) {
 pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices) {
   model_spec m = {kind, size, 0, 0};
   int32_t tcap;
-  if (kind == MODEL_COALESCENT && size >= 2 && size <= 4096) { m.L = size; m.p = 1; tcap = size; }
+  /* The coalescent's counts fit a byte: TypeScript refuses n whose p(n) + 1 states pass the
+   * vertex cap long before n = 255. */
+  if (kind == MODEL_COALESCENT && size >= 2 && size <= 255) { m.L = size; m.p = 1; tcap = size; }
   else if (kind == MODEL_RABBITS && size >= 1) { m.L = 2; m.p = 3; tcap = 4; }
   else return 0;
   pk_model *g = calloc(1, sizeof(pk_model));
   if (!g) return 0;
   g->m = m;
   g->max_vertices = max_vertices;
+  g->width = kind == MODEL_COALESCENT ? 1 : 4;
+  g->stride = (size_t)m.L * (size_t)g->width;
   g->cap_v = 1024; g->cap_e = 4096; g->tcap = tcap; g->mask = 2047;
-  g->states = malloc((size_t)g->cap_v * m.L * sizeof(int32_t));
+  g->states = malloc((size_t)g->cap_v * g->stride);
   g->rp = calloc((size_t)g->cap_v + 1, sizeof(int32_t));
   g->col = malloc((size_t)g->cap_e * sizeof(int32_t));
   g->base = malloc((size_t)g->cap_e * sizeof(double));
@@ -238,7 +267,8 @@ pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices) {
   g->tpi = malloc((size_t)tcap * sizeof(int32_t));
   g->tpj = malloc((size_t)tcap * sizeof(int32_t));
   g->cur = malloc((size_t)m.L * sizeof(int32_t));
-  if (!g->tpi || !g->tpj || !g->cur ||
+  g->ckey = malloc(g->stride > (size_t)m.L * sizeof(int32_t) ? g->stride : (size_t)m.L * sizeof(int32_t));
+  if (!g->tpi || !g->tpj || !g->cur || !g->ckey ||
       !g->thash || !g->hashes || !g->states || !g->rp || !g->col || !g->base || !g->coef || !g->table || !g->tstate || !g->ttarget || !g->torder || !g->tcoef || !g->tbase) {
     pk_model_free(g);
     return 0;
@@ -247,7 +277,8 @@ pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices) {
   int32_t *start = g->tstate;
   if (kind == MODEL_COALESCENT) { memset(start, 0, (size_t)m.L * sizeof(int32_t)); }
   else { start[0] = -1; start[1] = -1; }
-  find_or_add(g, start, hash_state(start, m.L));
+  store_state(g, start, g->ckey);
+  find_or_add(g, g->ckey, hash_state(start, m.L));
   int32_t *first = g->tstate;
   if (kind == MODEL_COALESCENT) { memset(first, 0, (size_t)m.L * sizeof(int32_t)); first[0] = size; }
   else { first[0] = size; first[1] = 0; }
@@ -276,8 +307,9 @@ int32_t pk_model_reserve(pk_model *g, int32_t vertices, int32_t edges) {
  * as soon as it turns hot, mid-call (Chromium, coalescent n = 40 in a fresh worker: 118 ms
  * inlined in one run, 41-114 ms not in a dozen; 38-71 ms with optimised code forced). */
 __attribute__((noinline)) static int32_t explore_vertex(pk_model *g, int32_t v) {
-  /* transitions() only reads the state; emit() may move the states array, but reads the scratch. */
-  int32_t k = transitions(g, g->states + (size_t)v * g->m.L, g->hashes[v]);
+  /* transitions() reads the state's counts as int32 (`cur`); emit() may move the states array, but reads the scratch. */
+  load_state(g, g->states + (size_t)v * g->stride, g->cur);
+  int32_t k = transitions(g, g->cur, g->hashes[v]);
   return emit(g, v, k);
 }
 
@@ -292,9 +324,10 @@ int32_t pk_model_explore(pk_model *g, int32_t budget) {
 }
 
 int32_t pk_model_count(const pk_model *g, int32_t what) {
-  return what == 0 ? g->nv : what == 1 ? g->ne : what == 2 ? g->m.L : what == 3 ? g->m.p : g->next;
+  return what == 0 ? g->nv : what == 1 ? g->ne : what == 2 ? g->m.L : what == 3 ? g->m.p : what == 5 ? g->width : g->next;
 }
-int32_t *pk_model_states(const pk_model *g) { return g->states; }
+/* The states, nv × L integers of pk_model_count(g, 5) bytes each (unsigned when 1). */
+uint8_t *pk_model_states(const pk_model *g) { return g->states; }
 int32_t *pk_model_rp(const pk_model *g) { return g->rp; }
 int32_t *pk_model_col(const pk_model *g) { return g->col; }
 double *pk_model_base(const pk_model *g) { return g->base; }
@@ -304,6 +337,6 @@ void pk_model_free(pk_model *g) {
   if (!g) return;
   free(g->states); free(g->rp); free(g->col); free(g->base); free(g->coef); free(g->table);
   free(g->tstate); free(g->ttarget); free(g->torder); free(g->tcoef); free(g->tbase); free(g->thash); free(g->hashes);
-  free(g->tpi); free(g->tpj); free(g->cur);
+  free(g->tpi); free(g->tpj); free(g->cur); free(g->ckey);
   free(g);
 }

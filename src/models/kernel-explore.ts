@@ -46,7 +46,7 @@ export class ExploredModel {
     markAbsorbing(rowPtr);
     return {
       stateLength: L, paramLength: p, discrete: false,
-      states: new Int32Array(buffer, k.pk_model_states(g), n * L).slice(),
+      states: statesOf(buffer, k.pk_model_states(g), n * L, k.pk_model_count(g, 5)),
       rowPtr,
       col: new Int32Array(buffer, k.pk_model_col(g), m).slice(),
       base: new Float64Array(buffer, k.pk_model_base(g), m).slice(),
@@ -75,6 +75,14 @@ export class ExploredModel {
     if (this.g !== 0) kernel().pk_model_free(this.g);
     this.g = 0;
   }
+}
+
+// The kernel keeps the coalescent's counts in a byte each (its lookups compare whole states): widened here.
+function statesOf(buffer: ArrayBuffer, at: number, count: number, width: number): Int32Array<ArrayBuffer> {
+  if (width === 4) return new Int32Array(buffer, at, count).slice();
+  const states = new Int32Array(count);
+  states.set(new Uint8Array(buffer, at, count));
+  return states;
 }
 
 /** The Graph of an explored model (its kernel memory freed whatever happens), or null for none. */

@@ -36,6 +36,9 @@ struct pk_model {
    * the lookups. `patched` says which form the scratch holds. */
   int32_t *tpi, *tpj, *cur; int32_t patched;
   uint8_t *ckey; /* a state in stored form: the coalescent's `cur`, patched alongside it */
+  /* The coalescent's hash terms, term(i, x) at i·(n + 1) + x for counts x ≤ n: a load each
+   * instead of a mix (five or six per transition). */
+  uint32_t *terms;
 };
 
 /* A state's hash is a sum of one mixed term per position, so a transition that changes
@@ -144,8 +147,10 @@ static int32_t transitions(pk_model *g, const int32_t *s, uint32_t h) {
         if (pairs == 0) continue;
         int32_t m = i + j + 1;
         int32_t ti = s[i] - (i == j ? 2 : 1), tm = s[m] + 1;
-        uint32_t d = h - term(i, s[i]) + term(i, ti) - term(m, s[m]) + term(m, tm);
-        if (j != i) d += term(j, s[j] - 1) - term(j, s[j]);
+        const uint32_t *T = g->terms;
+        const int32_t w = g->m.size + 1;
+        uint32_t d = h - T[i * w + s[i]] + T[i * w + ti] - T[m * w + s[m]] + T[m * w + tm];
+        if (j != i) d += T[j * w + s[j] - 1] - T[j * w + s[j]];
         g->tpi[k] = i;
         g->tpj[k] = j;
         g->thash[k] = d;
@@ -268,7 +273,9 @@ pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices) {
   g->tpj = malloc((size_t)tcap * sizeof(int32_t));
   g->cur = malloc((size_t)m.L * sizeof(int32_t));
   g->ckey = malloc(g->stride > (size_t)m.L * sizeof(int32_t) ? g->stride : (size_t)m.L * sizeof(int32_t));
-  if (!g->tpi || !g->tpj || !g->cur || !g->ckey ||
+  if (kind == MODEL_COALESCENT && (g->terms = malloc((size_t)m.L * (size + 1) * sizeof(uint32_t))))
+    for (int32_t i = 0; i < m.L; i++) for (int32_t x = 0; x <= size; x++) g->terms[i * (size + 1) + x] = term(i, x);
+  if (!g->tpi || !g->tpj || !g->cur || !g->ckey || (kind == MODEL_COALESCENT && !g->terms) ||
       !g->thash || !g->hashes || !g->states || !g->rp || !g->col || !g->base || !g->coef || !g->table || !g->tstate || !g->ttarget || !g->torder || !g->tcoef || !g->tbase) {
     pk_model_free(g);
     return 0;
@@ -337,6 +344,6 @@ void pk_model_free(pk_model *g) {
   if (!g) return;
   free(g->states); free(g->rp); free(g->col); free(g->base); free(g->coef); free(g->table);
   free(g->tstate); free(g->ttarget); free(g->torder); free(g->tcoef); free(g->tbase); free(g->thash); free(g->hashes);
-  free(g->tpi); free(g->tpj); free(g->cur); free(g->ckey);
+  free(g->tpi); free(g->tpj); free(g->cur); free(g->ckey); free(g->terms);
   free(g);
 }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { ready, models, TraceError } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
 import { TraceModel } from '../../src/evaluate/trace-model.js';
-import { decodeTrace, encodeTrace, readTraceHeader } from '../../src/trace/format.js';
+import { checksum32, decodeTrace, encodeTrace, readTraceHeader } from '../../src/trace/format.js';
 import { structuralHash, TRACE_FORMAT_VERSION } from '../../src/trace/structural-hash.js';
 
 beforeAll(() => ready());
@@ -13,6 +13,18 @@ async function encoded(N = 8) {
   const trace = Trace.record(graph.structure());
   const hash = await structuralHash(graph.structure());
   return { graph, trace, hash, bytes: encodeTrace(trace, hash) };
+}
+
+// A copy of `bytes` with the int32 at `offset` set to `value` and the checksum made right again: a forged record.
+function forge(bytes: Uint8Array, offset: number, value: number): Uint8Array {
+  const forged = bytes.slice();
+  const view = new DataView(forged.buffer);
+  view.setInt32(offset, value, true);
+  const covered = new Uint8Array(forged.byteLength - 4);
+  covered.set(forged.subarray(0, 60));
+  covered.set(forged.subarray(64), 60);
+  view.setUint32(60, checksum32(covered), true);
+  return forged;
 }
 
 function code(f: () => unknown): string | undefined {
@@ -59,15 +71,8 @@ describe('trace format', () => {
 
   test('a forged record whose checksum is right but whose indices point outside its arrays is refused, not used', async () => {
     const { bytes } = await encoded();
-    const forged = bytes.slice();
-    const view = new DataView(forged.buffer);
     const { vertices: n, inputs: m } = readTraceHeader(bytes);
-    view.setUint32(64 + 4 * (n + 1 + m) + 4, 0x7fff_ffff, true); // the first op's first operand
-    const covered = new Uint8Array(forged.byteLength - 4);
-    covered.set(forged.subarray(0, 60));
-    covered.set(forged.subarray(64), 60);
-    const { checksum32 } = await import('../../src/trace/format.js');
-    view.setUint32(60, checksum32(covered), true);
+    const forged = forge(bytes, 64 + 4 * (n + 1 + m) + 4, 0x7fff_ffff); // the first op's first operand
     expect(code(() => decodeTrace(forged))).toBe('MALFORMED');
   });
 
@@ -75,17 +80,6 @@ describe('trace format', () => {
     const { bytes } = await encoded();
     const h = readTraceHeader(bytes);
     const { vertices: n, inputs: m, ops, commands } = h;
-    const { checksum32 } = await import('../../src/trace/format.js');
-    const forge = (offset: number, value: number): Uint8Array => {
-      const forged = bytes.slice();
-      const view = new DataView(forged.buffer);
-      view.setInt32(offset, value, true);
-      const covered = new Uint8Array(forged.byteLength - 4);
-      covered.set(forged.subarray(0, 60));
-      covered.set(forged.subarray(64), 60);
-      view.setUint32(60, checksum32(covered), true);
-      return forged;
-    };
     const opsAt = 64 + 4 * (n + 1 + m), dstAt = opsAt + 16 * ops, srcAt = dstAt + 4 * commands, slotAt = srcAt + 4 * commands, scaleAt = slotAt + 4 * commands;
     const nvals = m + 1 + ops;
     const words = new DataView(bytes.buffer, bytes.byteOffset);
@@ -100,9 +94,9 @@ describe('trace format', () => {
       ['slot = values', slotAt + 4 * mid, nvals], ['slot = −1', slotAt + 4 * mid, -1],
       ['scale slot = values', scaleAt + 4 * (n - 1), nvals], ['scale slot = −1', scaleAt, -1],
     ];
-    for (const [what, offset, value] of cases) expect([what, code(() => decodeTrace(forge(offset, value)))]).toEqual([what, 'MALFORMED']);
+    for (const [what, offset, value] of cases) expect([what, code(() => decodeTrace(forge(bytes, offset, value)))]).toEqual([what, 'MALFORMED']);
     // In range but changed (an earlier value, a scaling's src −1 kept): decoded, not refused.
-    const ok = (offset: number, value: number) => { const { trace } = decodeTrace(forge(offset, value)); trace.dispose(); };
+    const ok = (offset: number, value: number) => { const { trace } = decodeTrace(forge(bytes, offset, value)); trace.dispose(); };
     expect(() => ok(last + 4, here - 1)).not.toThrow();
     expect(() => ok(srcAt + 4 * mid, words.getInt32(srcAt + 4 * mid, true) < 0 ? -1 : n - 1)).not.toThrow();
     expect(() => ok(slotAt + 4 * mid, nvals - 1)).not.toThrow();
@@ -111,22 +105,11 @@ describe('trace format', () => {
   test('a forged record whose structure is not a CSR of its vertices is refused (column out of range, negative, row pointer going back)', async () => {
     const { bytes } = await encoded();
     const { vertices: n } = readTraceHeader(bytes);
-    const { checksum32 } = await import('../../src/trace/format.js');
-    const forge = (offset: number, value: number): Uint8Array => {
-      const forged = bytes.slice();
-      const view = new DataView(forged.buffer);
-      view.setInt32(offset, value, true);
-      const covered = new Uint8Array(forged.byteLength - 4);
-      covered.set(forged.subarray(0, 60));
-      covered.set(forged.subarray(64), 60);
-      view.setUint32(60, checksum32(covered), true);
-      return forged;
-    };
     const colAt = 64 + 4 * (n + 1);
-    expect(code(() => decodeTrace(forge(colAt, n)))).toBe('MALFORMED');
-    expect(code(() => decodeTrace(forge(colAt, -1)))).toBe('MALFORMED');
-    expect(code(() => decodeTrace(forge(64 + 4, 1 << 20)))).toBe('MALFORMED'); // rowPtr[1] past rowPtr[2]
-    expect(code(() => decodeTrace(forge(64, 1)))).toBe('MALFORMED'); // rowPtr[0] ≠ 0
+    expect(code(() => decodeTrace(forge(bytes, colAt, n)))).toBe('MALFORMED');
+    expect(code(() => decodeTrace(forge(bytes, colAt, -1)))).toBe('MALFORMED');
+    expect(code(() => decodeTrace(forge(bytes, 64 + 4, 1 << 20)))).toBe('MALFORMED'); // rowPtr[1] past rowPtr[2]
+    expect(code(() => decodeTrace(forge(bytes, 64, 1)))).toBe('MALFORMED'); // rowPtr[0] ≠ 0
   });
 
   test('bad magic, another format version and truncation are refused with their own codes', async () => {

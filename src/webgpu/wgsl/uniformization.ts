@@ -13,7 +13,7 @@
 // GPU is (steps × vertices × particles) words. It costs (1 + paramLength) times
 // the values alone, which suits the small θ of phase-type models.
 //
-// Only the rows the mass can have reached are stepped: v_n is 0 from row bounds[n] on
+// Only the rows the mass can have reached are stepped: v_n is 0 from its row bound on
 // (point-plan.ts), and each row's sources ascend, so a row's gather stops at the first
 // source past the bound. The terms left out are all +0.
 //
@@ -43,8 +43,9 @@ export const OBSERVATION_BLOCK = 32;
 
 /**
  * The kernels' interface. idx: rcp, rsrc, then 4 words per observation (kind, lo, hi, window
- * offset), then the row bounds of v_0, v_1, … (at offB, nB of them, the last kept for later steps); cf: coefficient rows; bat: θ rows, 1/λ, multiplicities, window weights; st: v and
- * its tangents, two buffers; ab: a then b records; res: observation results.
+ * offset), then the row bounds of v_0, v_1, … (nB of them at offB; the last holds for every
+ * later step); cf: coefficient rows; bat: θ rows, 1/λ, multiplicities, window weights; st: v
+ * and its tangents, two buffers; ab: a then b records; res: observation results.
  */
 export const UNIFORMIZATION: KernelInterface = {
   params: ['rows', 'stride', 'nt', 'n0', 'n1', 'steps', 'offX', 'offS', 'offA', 'boff', 'nobs', 'wx', 'offObs', 'offW', 'offIl', 'offB', 'nB', 'guard'],

@@ -80,23 +80,8 @@ int32_t pk_csr_valid(int32_t n, const int32_t *rp, const int32_t *col, int32_t m
 }
 
 /* Whether two blocks of kernel memory hold the same bytes. */
-/* Whether two blocks hold the same bytes. wasi-libc's memcmp goes a byte at a time; this
- * reads 8-byte words and ORs their differences, 64 bytes between exits (a stored trace's
- * structure against its graph's: 0.2 MB at coalescent n = 30). */
-int32_t pk_equal(const void *a, const void *b, int32_t bytes) {
-  const uint8_t *p = a, *q = b;
-  size_t n = (size_t)bytes, i = 0;
-  for (; i + 64 <= n; i += 64) {
-    uint64_t diff = 0;
-    for (size_t j = 0; j < 64; j += 8) {
-      uint64_t x, y;
-      memcpy(&x, p + i + j, 8); memcpy(&y, q + i + j, 8);
-      diff |= x ^ y;
-    }
-    if (diff) return 0;
-  }
-  return memcmp(p + i, q + i, n - i) == 0;
-}
+/* A stored trace's structure against its graph's (0.2 MB at coalescent n = 30). */
+int32_t pk_equal(const void *a, const void *b, int32_t bytes) { return pk_same_bytes(a, b, (size_t)bytes); }
 
 /* XXH64 (seed 0; Collet's xxHash, 64-bit), for the trace format's payload
  * checksum: 8-byte lanes, several GB/s, where a byte-wise CRC-32 managed 0.4. */

@@ -4,6 +4,22 @@
 #ifndef PHASEKIT_KERNEL_H
 #define PHASEKIT_KERNEL_H
 #include <stdint.h>
+#include <stddef.h>
+#include <string.h>
+
+/* Whether two blocks hold the same bytes: 8-byte words, then the tail (wasi-libc's memcmp
+ * goes a byte at a time). Used for stored states and stored structures. */
+static inline int pk_same_bytes(const void *a, const void *b, size_t bytes) {
+  const uint8_t *p = a, *q = b;
+  size_t i = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, p + i, 8); memcpy(&y, q + i, 8);
+    if (x != y) return 0;
+  }
+  for (; i < bytes; i++) if (p[i] != q[i]) return 0;
+  return 1;
+}
 
 /* Error codes written to err[0]; err[1] names the vertex. */
 enum {

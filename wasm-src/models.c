@@ -57,18 +57,6 @@ static uint32_t hash_state(const int32_t *s, int32_t L) {
   for (int32_t i = 0; i < L; i++) h += term(i, s[i]);
   return h;
 }
-/* Whether two stored states are equal: 8-byte words, then the tail. */
-static int same_state(const uint8_t *a, const uint8_t *b, size_t bytes) {
-  size_t i = 0;
-  for (; i + 8 <= bytes; i += 8) {
-    uint64_t x, y;
-    memcpy(&x, a + i, 8); memcpy(&y, b + i, 8);
-    if (x != y) return 0;
-  }
-  for (; i < bytes; i++) if (a[i] != b[i]) return 0;
-  return 1;
-}
-
 /* An int32 state in the stored form (at `width` bytes a count). */
 static void store_state(const pk_model *g, const int32_t *s, uint8_t *out) {
   if (g->width == 4) { memcpy(out, s, g->stride); return; }
@@ -119,7 +107,7 @@ static int32_t find_or_add(pk_model *g, const uint8_t *s, uint32_t h) {
     uint64_t e = g->table[slot];
     if (!e) break;
     int32_t v = (int32_t)(uint32_t)e - 1;
-    if ((uint32_t)(e >> 32) == h && same_state(g->states + (size_t)v * stride, s, stride)) return v;
+    if ((uint32_t)(e >> 32) == h && pk_same_bytes(g->states + (size_t)v * stride, s, stride)) return v;
   }
   if (g->nv >= g->max_vertices) return -2;
   if (g->nv == g->cap_v && reserve_vertices(g, g->cap_v * 2)) return -1;
@@ -138,6 +126,8 @@ static int32_t transitions(pk_model *g, const int32_t *s, uint32_t h) {
   if (g->m.kind == MODEL_COALESCENT) {
     /* Only the classes present pair up: at most about √(2n) of the n positions. */
     int32_t *present = g->ttarget, count = 0;
+    const uint32_t *T = g->terms;
+    const int32_t w = g->m.size + 1;
     for (int32_t i = 0; i < L; i++) if (s[i]) present[count++] = i;
     for (int32_t x = 0; x < count; x++) {
       int32_t i = present[x];
@@ -147,8 +137,6 @@ static int32_t transitions(pk_model *g, const int32_t *s, uint32_t h) {
         if (pairs == 0) continue;
         int32_t m = i + j + 1;
         int32_t ti = s[i] - (i == j ? 2 : 1), tm = s[m] + 1;
-        const uint32_t *T = g->terms;
-        const int32_t w = g->m.size + 1;
         uint32_t d = h - T[i * w + s[i]] + T[i * w + ti] - T[m * w + s[m]] + T[m * w + tm];
         if (j != i) d += T[j * w + s[j] - 1] - T[j * w + s[j]];
         g->tpi[k] = i;
@@ -272,7 +260,7 @@ pk_model *pk_model_create(int32_t kind, int32_t size, int32_t max_vertices) {
   g->tpi = malloc((size_t)tcap * sizeof(int32_t));
   g->tpj = malloc((size_t)tcap * sizeof(int32_t));
   g->cur = malloc((size_t)m.L * sizeof(int32_t));
-  g->ckey = malloc(g->stride > (size_t)m.L * sizeof(int32_t) ? g->stride : (size_t)m.L * sizeof(int32_t));
+  g->ckey = malloc(g->stride);
   if (kind == MODEL_COALESCENT && (g->terms = malloc((size_t)m.L * (size + 1) * sizeof(uint32_t))))
     for (int32_t i = 0; i < m.L; i++) for (int32_t x = 0; x <= size; x++) g->terms[i * (size + 1) + x] = term(i, x);
   if (!g->tpi || !g->tpj || !g->cur || !g->ckey || (kind == MODEL_COALESCENT && !g->terms) ||

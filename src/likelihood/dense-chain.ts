@@ -36,6 +36,20 @@ export function transientCount(structure: Structure): number {
   return nt;
 }
 
+/** Σα over transient states at θ: the start's rates into vertices that have out-edges (0: T = 0 surely). */
+export function transientMass(structure: Structure, theta: Float64Array): number {
+  const { rowPtr, col, base, coef, paramLength: p } = structure;
+  let mass = 0;
+  for (let j = rowPtr[0]; j < rowPtr[1]; j++) {
+    const v = col[j];
+    if (rowPtr[v + 1] === rowPtr[v]) continue;
+    let w = base[j];
+    for (let i = 0; i < p; i++) w += coef[j * p + i] * theta[i];
+    mass += w;
+  }
+  return mass;
+}
+
 /** The augmented chain at θ; with `gradient`, its derivatives along each parameter (else none are carried). */
 export function chainAt(structure: Structure, theta: Float64Array, gradient: boolean): Chain {
   const { rowPtr, col, coef, vertexCount, discrete } = structure;

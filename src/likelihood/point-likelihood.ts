@@ -11,7 +11,7 @@ import { canonicalRates, ratesAt, type Csr } from '../graph/rates.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { CheckedPoints } from './observations.js';
-import { transientCount } from './dense-chain.js';
+import { transientCount, transientMass } from './dense-chain.js';
 import { denseFits, denseStepCap, denseLogLikelihood, type DenseLogLikelihood, type DenseOptions } from './dense-likelihood.js';
 import { DENSE_MAX_STATES } from '../distributions/dense-fallback.js';
 import { krylovLogLikelihood, type KrylovRow } from './krylov-likelihood.js';
@@ -260,6 +260,13 @@ export class PointLikelihood {
         // −∞ from the kernel is an answer (a density at t = 0, a pmf of 0): a probability it
         // lost, one that is positive, comes as LOST.
         if (codes[r] === 0) continue;
+        // A start that leads only to absorption at this θ: T = 0 surely, so every density and
+        // survival at t > 0 is exactly 0, an answer (as a density at t = 0 is), not a loss.
+        if (codes[r] !== 1 && !this.structure.discrete && transientMass(this.structure, thetaRow(thetas, r)) === 0) {
+          out.logLik[r] = -Infinity;
+          out.gradient?.fill(0, r * d, (r + 1) * d);
+          continue;
+        }
         if (codes[r] === PAST_MAX_STEPS && this.krylovServes()) {
           const row = this.krylovRow(thetas, r, gradient, weights, naming);
           out.logLik[r] = row.logLik;

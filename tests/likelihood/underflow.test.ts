@@ -351,3 +351,28 @@ it('a density that even scaled matrices lose (its states 10³⁴⁰ apart): WORK
     expect(error, method).toMatchObject({ code: 'WORK_LIMIT', message: expect.stringMatching(/density at time 1e-140 is too small to represent even with dense matrices kept in scale/) });
   }
 });
+
+describe('a start that leads only to absorption (T = 0 surely)', () => {
+  // The density and survival at t > 0 are exactly 0: log L = −∞ is the answer, as it is at
+  // t = 0, not a loss refused as WORK_LIMIT (which it was).
+  const straight: GraphSpec = { stateLength: 1, paramLength: 1, discrete: false, states: [[0], [1]], edges: [[0, 1, 1, [0]]] };
+  // α's transient mass is θ: 0 at θ = 0 only.
+  const atTheta: GraphSpec = {
+    stateLength: 1, paramLength: 1, discrete: false, states: [[0], [1], [2]],
+    edges: [[0, 1, 0, [1]], [0, 2, 1, [-1]], [1, 2, 1, [0]]],
+  };
+  const data: TimeObservations[] = [{ times: [1] }, { times: [0, 1e-300, 5] }, { times: [0.5], censored: [2] }, { times: [0], censored: [1e6] }];
+  for (const method of METHODS)
+    for (const d of data) it(`${method}, ${JSON.stringify(d)}: −∞ with a zero gradient`, () => {
+      for (const [spec, theta] of [[straight, 1], [atTheta, 0]] as const) {
+        const got = ours(spec, [theta], d, method);
+        expect(got.logLik).toBe(-Infinity);
+        expect(got.gradient).toEqual([0]);
+      }
+    });
+  it('where α reaches a transient state, the same graph is finite: Σ log(θ e^{−t}) and 3/θ', () => {
+    const got = ours(atTheta, [0.5], { times: [0.5, 1], censored: [2] });
+    expect(got.logLik).toBeCloseTo(3 * Math.log(0.5) - 3.5, 12);
+    expect(got.gradient[0]).toBeCloseTo(6, 10);
+  });
+});

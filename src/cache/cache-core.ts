@@ -242,18 +242,18 @@ export class CacheCore<V> {
     const results: VacuumResult[] = [];
     for (const tier of this.tiers) {
       if (options.tier !== undefined && options.tier !== tier.name) continue;
-      let vacuumed;
+      let vacuumed, corrupt = 0;
       try {
         vacuumed = await vacuumTier(tier, { ...options, version: this.options.version });
       } catch (error) {
         throw tierError(tier, error);
       } finally {
-        this.countTierCorrupt(tier);
+        corrupt = this.countTierCorrupt(tier);
       }
       const { sizeEvictions, ...result } = vacuumed;
       this.lowerEvictions += sizeEvictions;
       this.stats.tier(tier.name).evictions += sizeEvictions;
-      results.push(result);
+      results.push({ ...result, corrupt });
     }
     return results;
   }
@@ -433,8 +433,10 @@ export class CacheCore<V> {
   }
 
   // Junk a tier found and removed on its own while listing counts as corrupt too.
-  private countTierCorrupt(tier: CacheTier): void {
-    this.stats.counters.corrupt += tier.takeCorrupt?.() ?? 0;
+  private countTierCorrupt(tier: CacheTier): number {
+    const found = tier.takeCorrupt?.() ?? 0;
+    this.stats.counters.corrupt += found;
+    return found;
   }
 
   private async query(tier: CacheTier, field: 'tags' | 'dependsOn', value: string): Promise<string[]> {

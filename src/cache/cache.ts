@@ -249,8 +249,9 @@ export class Cache<V = unknown> {
 
   /** Occupancy of every tier and the counters in one report (lists lower tiers, like {@link Cache.tierOccupancy}). */
   async info(): Promise<CacheInfo> {
-    const stats = this.stats();
+    // Listing drops junk records: the counters are read after it, so they include them.
     const tiers = await this.tierOccupancy();
+    const stats = this.stats();
     const times = Object.values(tiers).flatMap((t) => [t.oldest, t.newest]).filter((x): x is number => x !== undefined);
     return {
       tiers, stats,

@@ -43,7 +43,7 @@ async function status(): Promise<Record<string, unknown>> {
   const info = await cacheInfo();
   const dirs = await layerDirectories();
   const out: Record<string, unknown> = {};
-  for (const [name, layer] of Object.entries(info)) out[name] = { layer: layer.layer, dir: dirs[name], ...layer.tiers.file };
+  for (const [name, layer] of Object.entries(info)) out[name] = { layer: layer.layer, dir: dirs[name], ...layer.tiers.file, corrupt: layer.corrupt };
   return out;
 }
 
@@ -51,7 +51,7 @@ async function status(): Promise<Record<string, unknown>> {
 export const cacheCommands: CommandGroup = {
   summary: 'manage the cache layers (status|clear|export|import|vacuum) and any named cache in a directory, Redis or over HTTP',
   subcommands: {
-    status: command('entries, bytes and oldest/newest store times of each layer', [], {}, status),
+    status: command('entries, bytes, oldest/newest store times and corrupt records removed, of each layer', [], {}, status),
     clear: command('remove every entry of a layer (--layer, default all)', [], { layer: layerFlag }, async (args) => {
       await clearCache({ layer: layerOf(args) });
       return { cleared: layerOf(args) };
@@ -81,7 +81,7 @@ export const cacheCommands: CommandGroup = {
       const days = args.flags['max-age-days'] as number | undefined, mb = args.flags['max-mb'] as number | undefined;
       const results = await vacuum({ layer: layerOf(args), ...(days !== undefined ? { maxAgeDays: days } : {}), ...(mb !== undefined ? { maxBytes: mb * 1048576 } : {}) });
       const out: Record<string, unknown> = {};
-      for (const [name, [result]] of Object.entries(results)) out[name] = { removed: result?.removed ?? 0, freedBytes: result?.freedBytes ?? 0, remainingBytes: result?.remainingBytes ?? 0 };
+      for (const [name, [result]] of Object.entries(results)) out[name] = { removed: result?.removed ?? 0, freedBytes: result?.freedBytes ?? 0, remainingBytes: result?.remainingBytes ?? 0, corrupt: result?.corrupt ?? 0 };
       return out;
     }),
     ...cacheStoreCommands,

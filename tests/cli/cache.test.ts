@@ -62,15 +62,28 @@ describe('phasekit cache', () => {
     expect(bad.stderr).toMatch(/archive/i);
   });
 
-  it('status, vacuum and export survive junk entry files (they used to abort the process)', async () => {
+  it('status, vacuum and export survive junk entry files (they used to abort the process), and count what they remove', async () => {
     const dir = await filledStore();
-    await writeFile(join(dir, 'a.entry'), Buffer.from('xxxx\x00\x00\x00\x80', 'latin1'));
-    await writeFile(join(dir, 'b.entry'), Buffer.from('PKCE\xf0\xff\xff\x7f', 'latin1'));
+    const junk = async () => {
+      for (const at of [dir, join(dir, 'traces')]) {
+        await writeFile(join(at, 'a.entry'), Buffer.from('xxxx\x00\x00\x00\x80', 'latin1'));
+        await writeFile(join(at, 'b.entry'), Buffer.from('PKCE\xf0\xff\xff\x7f', 'latin1'));
+      }
+    };
+    await junk();
     const status = await runCli(['cache', 'status', '--dir', dir]);
     expect(status.code).toBe(0);
-    expect(json(status.stdout).traces.entries).toBe(2);
-    expect((await runCli(['cache', 'vacuum', '--dir', dir])).code).toBe(0);
+    // The two in the trace layer's directory are removed and counted; the root's are no layer's.
+    expect(json(status.stdout).traces).toMatchObject({ entries: 2, corrupt: 2 });
+    expect(json(status.stdout).evaluators.corrupt).toBe(0);
+    expect(json((await runCli(['cache', 'status', '--dir', dir])).stdout).traces).toMatchObject({ entries: 2, corrupt: 0 });
+    await junk();
+    const vacuumed = await runCli(['cache', 'vacuum', '--dir', dir]);
+    expect(vacuumed.code).toBe(0);
+    expect(json(vacuumed.stdout).traces).toMatchObject({ removed: 0, corrupt: 2 });
+    await junk();
     expect((await runCli(['cache', 'export', join(dir, '..', `junk-export-${Date.now()}`), '--dir', dir])).code).toBe(0);
+    expect(await readdir(join(dir, 'traces'))).toHaveLength(2);
   });
 
   it('clear on a directory it cannot write exits 2 with one line and keeps the entries', async () => {

@@ -21,6 +21,8 @@ export interface VacuumResult {
   freedBytes: number;
   /** Bytes left, by the entries' recorded sizes. */
   remainingBytes: number;
+  /** Records that failed their checks (junk, truncated, corrupt), found and removed on the way. */
+  corrupt: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,7 +34,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export async function vacuumTier(
   tier: CacheTier,
   options: VacuumOptions & { version?: string | number; now?: number },
-): Promise<VacuumResult & { sizeEvictions: number }> {
+): Promise<Omit<VacuumResult, 'corrupt'> & { sizeEvictions: number }> {
   const now = options.now ?? Date.now();
   const cutoff = options.maxAgeDays === undefined ? -Infinity : now - options.maxAgeDays * DAY_MS;
   const stale = (meta: TierEntryMeta): boolean =>

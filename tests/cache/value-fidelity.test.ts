@@ -46,11 +46,13 @@ describe('values through the file tier', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each(changedByJson)('refuses %s with NOT_SERIALIZABLE naming its path', async (_what, value, path) => {
+  it.each(changedByJson)('refuses %s with NOT_SERIALIZABLE naming its path', async (what, value, path) => {
     const error = await fileCache<unknown>().set('k', value).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(CacheError);
     expect(error).toMatchObject({ code: 'NOT_SERIALIZABLE' });
     expect((error as Error).message.startsWith(`${path} `)).toBe(true);
+    // Named with its article ('an Error', not 'a Error').
+    if (/^an? ([A-Z]|bigint)/.test(what)) expect((error as Error).message).toContain(`is ${what} `);
   });
 
   it('leaves memory and disk untouched when it refuses a set', async () => {

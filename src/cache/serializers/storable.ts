@@ -55,7 +55,7 @@ function jsonProblem(value: unknown, ancestors: Set<object>, depth: number): Pro
     case 'bigint':
     case 'symbol':
     case 'function':
-      return problem(`is a ${typeof value} (JSON cannot hold it)`);
+      return problem(`is ${article(typeof value)} (JSON cannot hold it)`);
   }
   if (value === null) return undefined;
   const object = value as object;
@@ -73,7 +73,7 @@ function jsonProblem(value: unknown, ancestors: Set<object>, depth: number): Pro
     return undefined;
   }
   const prototype = Object.getPrototypeOf(object);
-  if (prototype !== Object.prototype && prototype !== null) return problem(`is a ${typeName(object)} (JSON keeps only plain objects and arrays)`);
+  if (prototype !== Object.prototype && prototype !== null) return problem(`is ${article(typeName(object))} (JSON keeps only plain objects and arrays)`);
   if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return problem('has a toJSON method (JSON would store its result instead)');
   if (Object.getOwnPropertySymbols(object).length > 0) return problem('has symbol keys (JSON drops them)');
   ancestors.add(object);
@@ -89,10 +89,10 @@ function jsonProblem(value: unknown, ancestors: Set<object>, depth: number): Pro
 const UNCLONEABLE: readonly (abstract new (...args: never[]) => object)[] = [WeakMap, WeakSet, Promise, ...(typeof WeakRef === 'function' ? [WeakRef] : [])];
 
 function cloneProblem(value: unknown, seen: Set<object>): Problem | undefined {
-  if (typeof value === 'function' || typeof value === 'symbol') return problem(`is a ${typeof value} (structured clone cannot copy it)`);
+  if (typeof value === 'function' || typeof value === 'symbol') return problem(`is ${article(typeof value)} (structured clone cannot copy it)`);
   if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
   seen.add(value);
-  if (UNCLONEABLE.some((Type) => value instanceof Type)) return problem(`is a ${typeName(value)} (structured clone cannot copy it)`);
+  if (UNCLONEABLE.some((Type) => value instanceof Type)) return problem(`is ${article(typeName(value))} (structured clone cannot copy it)`);
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp) return undefined;
   if (value instanceof Map) {
     for (const [key, item] of value) {
@@ -114,6 +114,11 @@ function cloneProblem(value: unknown, seen: Set<object>): Problem | undefined {
     if (found) return found;
   }
   return undefined;
+}
+
+// 'a Map', 'an Error', 'an undefined'.
+function article(name: string): string {
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 function typeName(object: object): string {

@@ -441,6 +441,45 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
   }
 }
 
+/* One vertex of pk_forward_moments: what pk_eliminate's commands for v, replayed by
+ * pk_solve, compute, in the same order (so the same bits). The start takes no time: its
+ * weights are α, unscaled (scale0 = 0). Not inlined, as eliminate_single: V8 swaps a hot
+ * small function for optimised code mid-call, never a long-running one. */
+static __attribute__((noinline)) double forward_vertex(const int32_t *rp, const int32_t *col, const double *w, const double *b, const double *x, int32_t v) {
+  int32_t lo = rp[v], hi = rp[v + 1];
+  if (lo == hi) return b[v] * 0.0;                  /* absorbing */
+  double il = 0.0;
+  if (v != 0) {
+    double lam = w[lo];
+    for (int32_t j = lo + 1; j < hi; j++) lam += w[j];
+    il = 1.0 / lam;
+  }
+  double acc = b[v] * il;
+  for (int32_t j = lo; j < hi; j++) {
+    double m = v != 0 ? w[j] * il : w[j];
+    acc += m * x[col[j]];
+  }
+  return acc;
+}
+
+/* Raw moments on a graph whose edges all go to higher indices (a breadth-first model such as
+ * the coalescent): pk_eliminate would find it acyclic and eliminate each vertex alone, last
+ * first, and pk_moments would replay that. Done here in one pass per moment, last vertex
+ * first, with no command list (coalescent n = 40: 433k commands, 7 MB written and read). */
+int32_t pk_forward_moments(int32_t n, const int32_t *rp, const int32_t *col, const double *w, const double *r, int32_t k, double *work, double *out) {
+  for (int32_t v = 0; v < n; v++)
+    for (int32_t j = rp[v]; j < rp[v + 1]; j++)
+      if (col[j] <= v) return -1;
+  double *b = work, *x = work + n;
+  for (int32_t v = 0; v < n; v++) b[v] = r[v];
+  for (int32_t j = 1; j <= k; j++) {
+    for (int32_t v = n - 1; v >= 0; v--) x[v] = forward_vertex(rp, col, w, b, x, v);
+    out[j - 1] = x[0];
+    if (j < k) for (int32_t v = 0; v < n; v++) b[v] = (j + 1) * r[v] * x[v];
+  }
+  return 0;
+}
+
 /* Transpose of pk_solve: with xbar = e_start, rbar[v] is the expected time spent in v. */
 void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar) {
   const int32_t *dst = e->dst, *src = e->src;

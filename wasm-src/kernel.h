@@ -101,6 +101,10 @@ void pk_moments_reverse(const pk_elim *e, const double *r, int32_t k, const doub
 void pk_chain_theta(int32_t m, int32_t npar, const double *coef, const double *wbar, double *grad);
 /* Raw moments E[R^1..R^k] (continuous): k replays in one call; work holds 2n doubles. */
 void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, double *out);
+/* pk_moments without an elimination, on a graph whose every edge goes to a higher index
+ * (continuous): the same bits, no command list. work holds 2n doubles. -1 (nothing
+ * written) where some edge does not go to a higher index, else 0. */
+int32_t pk_forward_moments(int32_t n, const int32_t *rp, const int32_t *col, const double *w, const double *r, int32_t k, double *work, double *out);
 
 /* Uniformised (or discrete) stepping: v_{k+1} = v_k K with K = diag(stay) + P over
  * transient vertices, P given by target (in_ptr/src/p: the incoming edges of each
@@ -194,6 +198,8 @@ int32_t *pk_model_rp(const pk_model *g);
 int32_t *pk_model_col(const pk_model *g);
 double *pk_model_base(const pk_model *g);
 double *pk_model_coef(const pk_model *g);
+/* Keeps only the CSR of a finished model (pk_model_rp/col/base/coef stay valid). */
+void pk_model_drop_search(pk_model *g);
 void pk_model_free(pk_model *g);
 
 /* Graph JSON read in the kernel (json.c), a fast path: the graph as flat arrays, or null

@@ -328,6 +328,18 @@ int32_t *pk_model_col(const pk_model *g) { return g->col; }
 double *pk_model_base(const pk_model *g) { return g->base; }
 double *pk_model_coef(const pk_model *g) { return g->coef; }
 
+/* Frees what only exploring needs (the states, the lookup table, the scratch), keeping the
+ * CSR (rp, col, base, coef): a finished model's arrays then serve as its structure's
+ * parameterisation in kernel memory, with nothing copied in. pk_model_free frees the rest. */
+void pk_model_drop_search(pk_model *g) {
+  free(g->states); free(g->table); free(g->hashes);
+  free(g->tstate); free(g->ttarget); free(g->torder); free(g->tcoef); free(g->tbase); free(g->thash);
+  free(g->tpi); free(g->tpj); free(g->cur); free(g->ckey); free(g->terms);
+  g->states = 0; g->table = 0; g->hashes = 0;
+  g->tstate = g->ttarget = g->torder = 0; g->tcoef = g->tbase = 0; g->thash = 0;
+  g->tpi = g->tpj = g->cur = 0; g->ckey = 0; g->terms = 0;
+}
+
 void pk_model_free(pk_model *g) {
   if (!g) return;
   free(g->states); free(g->rp); free(g->col); free(g->base); free(g->coef); free(g->table);

@@ -1,7 +1,8 @@
 // Trace benchmark (issue: elimination traces and the persistent trace cache).
 //   npx tsx bench/traces/run.ts [--quick]
 // Per graph, all in one run: record a trace (cold) vs evaluate it for a new θ vs
-// re-eliminate from scratch at that θ; gradient cost as a multiple of one
+// re-eliminate from scratch at that θ, and vs the direct path (Graph.expectation, which does
+// not eliminate a graph whose edges all go forward); gradient cost as a multiple of one
 // evaluation; trace size; and cache hits (memory tier, file tier after a restart).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ready, models, type Graph } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
+import { kernelRatesAt } from '../../src/kernel/rates-at.js';
+import { eliminate as eliminateAt } from '../../src/kernel/elimination.js';
 import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { structuralHash } from '../../src/trace/structural-hash.js';
 import { median, timeMedian, progress } from '../foundation/timing.js';
@@ -37,7 +40,7 @@ const cases: Case[] = [
 
 interface Row {
   name: string; vertices: number; edges: number; ops: number; bytes: number;
-  recordMs: number; eliminateMs: number; evalMs: number; gradientMs: number; cache: CacheRow;
+  recordMs: number; eliminateMs: number; directMs: number; evalMs: number; gradientMs: number; cache: CacheRow;
 }
 
 await ready();
@@ -48,7 +51,18 @@ for (const c of cases) {
   const structure = graph.structure();
   let theta = 0;
   // Re-eliminate from scratch at a new θ each time: rates → CSR → elimination → E[T].
-  const eliminate = timeMedian(() => graph.expectation({ theta: c.theta(theta++) }), c.reps, 2);
+  const ones = new Float64Array(graph.vertexCount).fill(1);
+  const eliminate = timeMedian(() => {
+    const csr = kernelRatesAt(structure, Float64Array.from(c.theta(theta++)))!;
+    const elimination = eliminateAt(csr);
+    const m = elimination.moments(ones, 1)[0];
+    elimination.dispose();
+    csr.dispose();
+    return m;
+  }, c.reps, 2);
+  // The direct path at a new θ (Graph.expectation): a graph whose edges all go forward (the
+  // coalescent) is not eliminated there at all, one pass over its edges instead.
+  const directPath = timeMedian(() => graph.expectation({ theta: c.theta(theta++) }), c.reps, 2);
   const record = timeMedian(() => Trace.record(structure), Math.max(3, c.reps >> 1), 1, (t) => t.dispose());
   const trace = record.value;
   const ev = new TraceModel(trace, graph);
@@ -60,7 +74,7 @@ for (const c of cases) {
   const s = trace.stats();
   rows.push({
     name: c.name, vertices: s.vertices, edges: s.inputs, ops: s.ops, bytes: s.bytes,
-    recordMs: record.ms, eliminateMs: eliminate.ms, evalMs: evaluate.ms, gradientMs: gradient.ms,
+    recordMs: record.ms, eliminateMs: eliminate.ms, directMs: directPath.ms, evalMs: evaluate.ms, gradientMs: gradient.ms,
     cache: await cacheRows(c.build, Object.assign(trace, { hash }), c.theta(0), Math.min(7, Math.max(3, c.reps))),
   });
   trace.dispose();
@@ -69,10 +83,10 @@ for (const c of cases) {
 const f = (x: number, d = 2) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(d));
 const mb = (b: number) => (b / 1048576).toFixed(2);
 console.log('\n## Traces: record once, evaluate for any θ (median ms, one process, this machine)\n');
-console.log('| graph | vertices | edges | tape ops | trace MB | B/op | record | record ÷ eliminate | re-eliminate (new θ) | trace eval (new θ) | eliminate ÷ eval | gradient | gradient ÷ eval |');
-console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+console.log('| graph | vertices | edges | tape ops | trace MB | B/op | record | record ÷ eliminate | re-eliminate (new θ) | direct E[T] (new θ) | trace eval (new θ) | eliminate ÷ eval | direct ÷ eval | gradient | gradient ÷ eval |');
+console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of rows)
-  console.log(`| ${r.name} | ${r.vertices} | ${r.edges} | ${r.ops} | ${mb(r.bytes)} | ${f(r.bytes / r.ops, 1)} | ${f(r.recordMs)} | ${f(r.recordMs / r.eliminateMs)}× | ${f(r.eliminateMs)} | ${f(r.evalMs, 3)} | ${f(r.eliminateMs / r.evalMs)}× | ${f(r.gradientMs, 3)} | ${f(r.gradientMs / r.evalMs)}× |`);
+  console.log(`| ${r.name} | ${r.vertices} | ${r.edges} | ${r.ops} | ${mb(r.bytes)} | ${f(r.bytes / r.ops, 1)} | ${f(r.recordMs)} | ${f(r.recordMs / r.eliminateMs)}× | ${f(r.eliminateMs)} | ${f(r.directMs)} | ${f(r.evalMs, 3)} | ${f(r.eliminateMs / r.evalMs)}× | ${f(r.directMs / r.evalMs)}× | ${f(r.gradientMs, 3)} | ${f(r.gradientMs / r.evalMs)}× |`);
 console.log('\n## Trace cache hits (median ms; cold = hash + record + file write + first evaluation; the file hit is a new cache over the same directory with a freshly built graph)\n');
 console.log('| graph | cold | memory-tier hit | file-tier hit after restart | file hit ÷ cold | file write |');
 console.log('|---|--:|--:|--:|--:|--:|');

@@ -4,6 +4,7 @@
 import type { Elimination } from '../kernel/elimination.js';
 import { eliminate } from '../kernel/elimination.js';
 import { KernelRates, kernelRatesAt, releaseRates, type RatesMemory } from '../kernel/rates-at.js';
+import { forwardMoments } from '../kernel/forward-moments.js';
 import type { Csr } from '../graph/rates.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import type { Structure } from '../graph/structure.js';
@@ -92,7 +93,10 @@ export class GraphAtTheta {
 
   /** Raw moments E[R], …, E[R^k] of the reward accumulated under `rewards` (checked by the caller). */
   moments(k: number, rewards: Float64Array): number[] {
-    return checkFinite(moments.rewardMoments(this.eliminated(), this.csr, rewards, checkMomentCount(k)), 'a moment');
+    const count = checkMomentCount(k);
+    // A graph whose edges all go forward needs no elimination (unless one is kept already): the same bits.
+    const direct = this.memory.elim ? null : forwardMoments(this.csr, rewards, count);
+    return checkFinite(direct ?? moments.rewardMoments(this.eliminated(), this.csr, rewards, count), 'a moment');
   }
 
   /** Cov(R_A, R_B). */

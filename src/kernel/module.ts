@@ -13,6 +13,7 @@ export interface KernelExports {
   pk_solve(elim: number, r: number, x: number): void;
   pk_solve_adjoint(elim: number, xbar: number, rbar: number): void;
   pk_moments(elim: number, r: number, k: number, work: number, out: number): void;
+  pk_forward_moments(n: number, rp: number, col: number, w: number, r: number, k: number, work: number, out: number): number;
   /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
   pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;
   pk_steps_width(steps: number): number;
@@ -82,6 +83,7 @@ export interface KernelExports {
   pk_model_col(model: number): number;
   pk_model_base(model: number): number;
   pk_model_coef(model: number): number;
+  pk_model_drop_search(g: number): void;
   pk_model_free(model: number): void;
   /** Graph JSON text at `text` (len bytes) as a result struct (json-reader.ts), or 0: not handled. */
   pk_json_parse(text: number, len: number): number;

@@ -10,10 +10,11 @@ import { admit, forget, touch, type Resident } from './residency.js';
 // pressure unless held, else freed when the garbage collector finalises its owner. It
 // refers to no JS object (a WeakRef would keep its target alive to the end of a synchronous
 // loop), so counting it keeps neither the parameterisation nor its structure alive.
-interface Block extends Resident { ptr: number; holders: number }
+// `adopted` frees kernel arrays handed over by their maker (see KernelArrays).
+interface Block extends Resident { ptr: number; holders: number; adopted: (() => void) | null }
 const registry = new FinalizationRegistry<Block>((block) => freeBlock(block));
-function newBlock(ptr: number): Block {
-  const block: Block = { ptr, bytes: 0, holders: 0, pinned: () => block.holders > 0, release: () => freeBlock(block) };
+function newBlock(ptr: number, adopted: (() => void) | null): Block {
+  const block: Block = { ptr, adopted, bytes: 0, holders: 0, pinned: () => block.holders > 0, release: () => freeBlock(block) };
   return block;
 }
 function freeBlock(block: Block): void {
@@ -21,6 +22,23 @@ function freeBlock(block: Block): void {
   forget(block);
   kernel().pk_free(block.ptr);
   block.ptr = 0;
+  block.adopted?.();
+  block.adopted = null;
+}
+
+/**
+ * A continuous structure's rowPtr, col, base and coef already in kernel memory (a model
+ * builder's), handed over: the parameterisation uses them where they lie and calls `free`
+ * when it is released.
+ */
+export interface KernelArrays {
+  rowPtr: number;
+  col: number;
+  base: number;
+  coef: number;
+  /** Their size, counted with the kernel's other residents. */
+  bytes: number;
+  free(): void;
 }
 // Ends one hold on the block (once, however often it is called).
 function letGoOf(block: Block): () => void {
@@ -46,15 +64,18 @@ export class KernelParameterisation {
   private readonly theta: number;
   private readonly block: Block;
 
-  constructor(readonly structure: Structure) {
+  /** `arrays`: the structure's own, already in kernel memory (continuous structures only), used where they lie. */
+  constructor(readonly structure: Structure, arrays?: KernelArrays) {
     const k = (this.k = kernel());
     const s = structure, n = s.vertexCount, m = s.col.length, p = s.paramLength;
-    // One block (each allocation costs about what copying a small graph's arrays does):
-    // the doubles first, then rowPtr and col, then one byte per vertex.
+    if (arrays && s.discrete) throw new KernelError('NOT_READY', 'phasekit: kernel arrays can be adopted for continuous structures only');
+    // One block (each allocation costs about what copying a small graph's arrays does): the
+    // doubles first, then rowPtr and col, then one byte per vertex. Adopted arrays are left out.
     const loops = s.discrete ? [s.loopBase, s.loopCoef] : [new Float64Array(1), new Float64Array(1)];
-    const doubles = [s.base, s.coef.length ? s.coef : new Float64Array(1), ...loops, new Float64Array(Math.max(1, p))];
+    const copied = arrays ? [] : [s.base, s.coef.length ? s.coef : new Float64Array(1)];
+    const doubles = [...copied, ...loops, new Float64Array(Math.max(1, p))];
     const doubleBytes = doubles.reduce((sum, a) => sum + 8 * Math.max(1, a.length), 0);
-    const bytes = doubleBytes + 4 * (n + 1) + 4 * Math.max(1, m) + n;
+    const bytes = doubleBytes + (arrays ? 0 : 4 * (n + 1) + 4 * Math.max(1, m)) + n;
     const block = allocate(k, bytes);
     const at: number[] = [];
     let cursor = block;
@@ -63,16 +84,22 @@ export class KernelParameterisation {
       new Float64Array(k.memory.buffer, cursor, a.length).set(a);
       cursor += 8 * Math.max(1, a.length);
     }
-    [this.base, this.coef, this.loopBase, this.loopCoef, this.theta] = at;
-    this.rowPtr = cursor;
-    new Int32Array(k.memory.buffer, this.rowPtr, n + 1).set(s.rowPtr);
-    this.col = this.rowPtr + 4 * (n + 1);
-    new Int32Array(k.memory.buffer, this.col, m).set(s.col);
-    this.hasOut = this.col + 4 * Math.max(1, m);
+    if (arrays) {
+      [this.loopBase, this.loopCoef, this.theta] = at;
+      ({ base: this.base, coef: this.coef, rowPtr: this.rowPtr, col: this.col } = arrays);
+    } else {
+      [this.base, this.coef, this.loopBase, this.loopCoef, this.theta] = at;
+      this.rowPtr = cursor;
+      new Int32Array(k.memory.buffer, this.rowPtr, n + 1).set(s.rowPtr);
+      this.col = this.rowPtr + 4 * (n + 1);
+      new Int32Array(k.memory.buffer, this.col, m).set(s.col);
+      cursor = this.col + 4 * Math.max(1, m);
+    }
+    this.hasOut = cursor;
     new Uint8Array(k.memory.buffer, this.hasOut, n).set(s.hasOutEdge);
-    this.block = newBlock(block);
+    this.block = newBlock(block, arrays?.free ?? null);
     registry.register(this, this.block, this);
-    admit(this.block, bytes);
+    admit(this.block, bytes + (arrays?.bytes ?? 0));
   }
 
   /** Keeps this parameterisation in kernel memory (for owners that keep its pointers); returns the function that ends the hold. */
@@ -120,6 +147,25 @@ export function kernelParameterisation(structure: Structure): KernelParameterisa
   if (kp?.live) kp.used();
   else shared.set(structure, (kp = new KernelParameterisation(structure)));
   return kp;
+}
+
+/**
+ * Makes `arrays` (the structure's rowPtr, col, base and coef, already in kernel memory) its
+ * kernel parameterisation, so the first evaluation copies nothing in. They are freed with it,
+ * or at once where it has one already. Only a saving: where kernel memory runs out here, they
+ * are freed and the structure is copied in on first use, as any other is.
+ */
+export function adoptParameterisation(structure: Structure, arrays: KernelArrays): void {
+  if (shared.get(structure)?.live) {
+    arrays.free();
+    return;
+  }
+  try {
+    shared.set(structure, new KernelParameterisation(structure, arrays));
+  } catch (error) {
+    arrays.free();
+    if (!(error instanceof KernelError && error.code === 'OUT_OF_MEMORY')) throw error;
+  }
 }
 
 const heldBy = new FinalizationRegistry<() => void>((letGo) => letGo());

@@ -69,12 +69,13 @@ function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, r
   return out;
 }
 
-/** Eliminates at θ (kept by the graph), reporting before and after: the kernel call itself is one synchronous step. */
-function eliminateReporting(graph: Graph, theta: ArrayLike<number> | undefined, report: ProgressCallback): void {
+/** Computes moments at θ, reporting the 'eliminate' phase before and after: the kernel call is one synchronous step (a forward graph's is no elimination at all). */
+function eliminateReporting<T>(graph: Graph, report: ProgressCallback, compute: () => T): T {
   const total = graph.vertexCount;
   report({ phase: 'eliminate', done: 0, total });
-  graph.at(theta).prepare();
+  const out = compute();
   report({ phase: 'eliminate', done: total, total });
+  return out;
 }
 
 /** A distribution's arguments with its progress (model time reached) reported as the 'evaluate' phase. */
@@ -100,14 +101,12 @@ export const kernelMethods = {
 
   /** Raw moments E[T..T^k] (of the accumulated reward, with rewards). */
   moments(graph: Graph, args: MomentsArgs, report: ProgressCallback): number[] {
-    eliminateReporting(graph, args.theta, report);
-    return graph.moments(args.k, args);
+    return eliminateReporting(graph, report, () => graph.moments(args.k, args));
   },
 
   /** E[T] (or E[reward]). */
   expectation(graph: Graph, args: RewardArgs, report: ProgressCallback): number {
-    eliminateReporting(graph, args.theta, report);
-    return graph.expectation(args);
+    return eliminateReporting(graph, report, () => graph.expectation(args));
   },
 
   /** Density of the absorption time. */

@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvaluator, compile, createEvaluator, evaluatorSpec, models, ready } from '../../src/index.js';
 import { failAllocations, kernel } from '../../src/kernel/module.js';
-import { DEFAULT_RESIDENT_BUDGET, residentUsage, setResidentBudget } from '../../src/kernel/residency.js';
+import { DEFAULT_RESIDENT_BUDGET, releaseAll, residentUsage, setResidentBudget } from '../../src/kernel/residency.js';
 
 beforeAll(() => ready());
 afterEach(() => setResidentBudget(DEFAULT_RESIDENT_BUDGET));
@@ -23,6 +23,32 @@ describe('kernel residents under a budget', () => {
     for (let i = 0; i < 60; i++) expect(models.coalescent(25).expectation({ theta: [1.5] })).toBe(expected);
     expect(residentUsage().bytes).toBeLessThanOrEqual(4 * 1048576);
     expect(kernelBytes() - before).toBeLessThan(16 * 1048576);
+  });
+
+  it("a built-in model's own kernel arrays become its parameterisation: counted from the build, released under pressure, and it answers again bit for bit", () => {
+    setResidentBudget(DEFAULT_RESIDENT_BUDGET);
+    releaseAll();
+    const g = models.coalescent(20);
+    // rowPtr, col, base and coef (p = 1) stay in kernel memory from the build: 20 bytes an edge.
+    expect(residentUsage().bytes).toBeGreaterThanOrEqual(20 * g.edgeCount);
+    const before = kernelBytes();
+    const first = g.moments(3, { theta: [1.3] });
+    expect(kernelBytes()).toBe(before); // nothing copied in, nor grown, for the first E[T]
+    setResidentBudget(0);
+    expect(residentUsage().bytes).toBe(0);
+    expect(sameBits(g.moments(3, { theta: [1.3] }), first)).toBe(true);
+  });
+
+  it('a model whose kernel arrays cannot be adopted (kernel memory runs out there) is built all the same', () => {
+    const expected = models.coalescent(12).moments(2, { theta: [0.9] });
+    failAllocations(1);
+    let g;
+    try {
+      g = models.coalescent(12);
+    } finally {
+      failAllocations(0);
+    }
+    expect(sameBits(g.moments(2, { theta: [0.9] }), expected)).toBe(true);
   });
 
   it('a graph whose memory was released answers again, bit for bit', () => {

@@ -1,0 +1,86 @@
+// Moments without an elimination on graphs whose edges all go to higher indices
+// (pk_forward_moments): the same bits as eliminating and replaying (pk_eliminate +
+// pk_moments), which the dense-oracle suites check against matrix inverses; null on any
+// graph with an edge back, which the caller then eliminates.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { models, ready } from '../../src/index.js';
+import { eliminate } from '../../src/kernel/elimination.js';
+import { forwardMoments } from '../../src/kernel/forward-moments.js';
+import { kernelRatesAt } from '../../src/kernel/rates-at.js';
+import type { Graph } from '../../src/index.js';
+import { buildGraph, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec, type GraphSpec } from '../correctness/fixtures.js';
+
+beforeAll(() => ready());
+
+/** A random forward graph: every edge to a higher index, 1–3 start targets (α defective or not), 1 or 2 absorbing vertices. */
+function forwardSpec(seed: number, n: number, p: number): GraphSpec {
+  const rnd = prng(seed);
+  const absorbing = 1 + (seed % 2);
+  const states = Array.from({ length: n + 1 + absorbing }, (_, v) => [v]);
+  const edges: EdgeSpec[] = [];
+  const coef = () => Array.from({ length: p }, () => (rnd() < 0.5 ? 0.1 + rnd() : 0));
+  const targets = new Set<number>([1 + Math.floor(rnd() * n), 1 + Math.floor(rnd() * n)]);
+  const mass = seed % 3 === 0 ? 0.7 : 1;
+  for (const t of targets) edges.push([0, t, mass / targets.size, new Array<number>(p).fill(0)]);
+  for (let v = 1; v <= n; v++) {
+    const last = n + absorbing;
+    const to = new Set<number>([Math.min(v + 1, last)]);
+    for (let i = Math.floor(rnd() * 4); i > 0; i--) to.add(v + 1 + Math.floor(rnd() * (last - v)));
+    for (const t of to) edges.push([v, t, 0.05 + 2 * rnd(), coef()]);
+  }
+  return { stateLength: 1, paramLength: p, discrete: false, states, edges };
+}
+
+/** Moments of `graph` at θ by the forward pass and by eliminating, for `rewards`. */
+function both(graph: Graph, theta: number[], rewards: Float64Array, k: number): { forward: number[] | null; eliminated: number[] } {
+  const csr = kernelRatesAt(graph.structure(), Float64Array.from(theta))!;
+  const forward = forwardMoments(csr, rewards, k);
+  const elimination = eliminate(csr);
+  try {
+    return { forward, eliminated: elimination.moments(rewards, k) };
+  } finally {
+    elimination.dispose();
+  }
+}
+
+const sameBits = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+
+describe('forward moments', () => {
+  it('the coalescent (n = 2 … 25), rewards of either sign and θ over two decades: the same bits as eliminating, k = 1 … 4', () => {
+    for (const n of [2, 3, 4, 7, 12, 25]) {
+      const g = models.coalescent(n);
+      for (const theta of [0.05, 1, 7.5]) {
+        for (const rewards of [new Float64Array(g.vertexCount).fill(1), Float64Array.from({ length: g.vertexCount }, (_, v) => ((v * 7919) % 13) / 3 - 1)]) {
+          const { forward, eliminated } = both(g, [theta], rewards, 4);
+          expect(forward, `n = ${n}`).not.toBeNull();
+          expect(sameBits(forward!, eliminated), `n = ${n}, θ = ${theta}: ${forward} vs ${eliminated}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('40 random forward graphs (parametric rates, defective α, two absorbing vertices): the same bits as eliminating', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const spec = forwardSpec(seed, 3 + (seed % 30), 1 + (seed % 3));
+      const g = buildGraph(spec);
+      const theta = randomTheta(seed, spec.paramLength);
+      const { forward, eliminated } = both(g, theta, Float64Array.from(randomRewards(seed, spec)), 3);
+      expect(forward, `seed ${seed}`).not.toBeNull();
+      expect(sameBits(forward!, eliminated), `seed ${seed}: ${forward} vs ${eliminated}`).toBe(true);
+      // Graph.moments takes this path (no elimination kept before it): the same numbers.
+      expect(sameBits(g.moments(3, { theta, rewards: randomRewards(seed, spec) }), eliminated)).toBe(true);
+    }
+  });
+
+  it('null on graphs with an edge back (rabbits, random cyclic graphs) and on discrete graphs: those are eliminated', () => {
+    const rabbits = models.rabbits(6);
+    expect(both(rabbits, [1, 2, 4], new Float64Array(rabbits.vertexCount).fill(1), 2).forward).toBeNull();
+    for (let seed = 1; seed <= 5; seed++) {
+      const g = buildGraph(randomSpec({ seed, vertices: 12, params: 1, absorbing: 1, defective: false }));
+      expect(both(g, [1], new Float64Array(g.vertexCount).fill(1), 1).forward).toBeNull();
+    }
+    const discrete = buildGraph({ ...forwardSpec(4, 6, 0), discrete: true, edges: forwardSpec(4, 6, 0).edges.map(([a, b]) => [a, b, 0.2, []]) });
+    const csr = kernelRatesAt(discrete.structure(), new Float64Array(0))!;
+    expect(forwardMoments(csr, new Float64Array(discrete.vertexCount).fill(1), 1)).toBeNull();
+  });
+});

@@ -14,6 +14,7 @@
  * second implementation of it. Which steps happen depends only on the graph's
  * structure, never on the weights, so the tape is valid for any weights. */
 #include "kernel.h"
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -474,6 +475,62 @@ int32_t pk_forward_moments(int32_t n, const int32_t *rp, const int32_t *col, con
   for (int32_t v = 0; v < n; v++) b[v] = r[v];
   for (int32_t j = 1; j <= k; j++) {
     for (int32_t v = n - 1; v >= 0; v--) x[v] = forward_vertex(rp, col, w, b, x, v);
+    out[j - 1] = x[0];
+    if (j < k) for (int32_t v = 0; v < n; v++) b[v] = (j + 1) * r[v] * x[v];
+  }
+  return 0;
+}
+
+/* A rate at θ as pk_rates_at computes it (term by term, in θ's order): the same bits. */
+static inline double rate_at(int32_t p, const double *base, const double *coef, const double *theta, int32_t j) {
+  if (p == 1 && theta[0] != 0) return base[j] + coef[j] * theta[0];
+  double x = base[j];
+  const double *c = coef + (size_t)j * p;
+  for (int32_t i = 0; i < p; i++)
+    if (theta[i] != 0) x += c[i] * theta[i];
+  return x;
+}
+
+/* forward_vertex with v's rates computed on the way, and checked: -1 where an edge goes back,
+ * -2 where a rate is not positive and finite or α sums past 1 (+1e-12), as pk_rates_at checks;
+ * else 0. */
+static __attribute__((noinline)) int32_t forward_vertex_at(int32_t p, const int32_t *rp, const int32_t *col, const double *base,
+                                                           const double *coef, const double *theta, const double *b, double *x, int32_t v) {
+  int32_t lo = rp[v], hi = rp[v + 1];
+  if (lo == hi) { x[v] = b[v] * 0.0; return 0; }
+  double sum = 0.0;
+  for (int32_t j = lo; j < hi; j++) {
+    double w = rate_at(p, base, coef, theta, j);
+    if (col[j] <= v) return -1;
+    if (!(w > 0 && w <= DBL_MAX)) return -2;
+    sum = j == lo ? w : sum + w;
+  }
+  if (v == 0 && sum > 1 + 1e-12) return -2;
+  double il = v != 0 ? 1.0 / sum : 0.0;
+  double acc = b[v] * il;
+  for (int32_t j = lo; j < hi; j++) {
+    double w = rate_at(p, base, coef, theta, j);
+    double m = v != 0 ? w * il : w;
+    acc += m * x[col[j]];
+  }
+  x[v] = acc;
+  return 0;
+}
+
+/* pk_forward_moments on the rates base + coef·θ, computed on the way (no rate array is
+ * written: coalescent n = 50's is 26 MB of fresh kernel memory on a first call). The same
+ * bits as pk_rates_at followed by pk_forward_moments. Nothing usable is written where it
+ * returns -1 (an edge goes back) or -2 (pk_rates_at's checks would fail, or find a rate of
+ * 0): the caller then takes the checked path. */
+int32_t pk_forward_moments_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                              const double *theta, const double *r, int32_t k, double *work, double *out) {
+  double *b = work, *x = work + n;
+  for (int32_t v = 0; v < n; v++) b[v] = r[v];
+  for (int32_t j = 1; j <= k; j++) {
+    for (int32_t v = n - 1; v >= 0; v--) {
+      int32_t status = forward_vertex_at(p, rp, col, base, coef, theta, b, x, v);
+      if (status) return status;
+    }
     out[j - 1] = x[0];
     if (j < k) for (int32_t v = 0; v < n; v++) b[v] = (j + 1) * r[v] * x[v];
   }

@@ -105,6 +105,10 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
  * (continuous): the same bits, no command list. work holds 2n doubles. -1 (nothing
  * written) where some edge does not go to a higher index, else 0. */
 int32_t pk_forward_moments(int32_t n, const int32_t *rp, const int32_t *col, const double *w, const double *r, int32_t k, double *work, double *out);
+/* pk_forward_moments on rates base + coef·θ computed on the way; -1 where an edge goes back,
+ * -2 where pk_rates_at's checks fail or a rate is 0, else 0. */
+int32_t pk_forward_moments_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                              const double *theta, const double *r, int32_t k, double *work, double *out);
 
 /* Uniformised (or discrete) stepping: v_{k+1} = v_k K with K = diag(stay) + P over
  * transient vertices, P given by target (in_ptr/src/p: the incoming edges of each

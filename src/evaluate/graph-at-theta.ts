@@ -4,7 +4,7 @@
 import type { Elimination } from '../kernel/elimination.js';
 import { eliminate } from '../kernel/elimination.js';
 import { KernelRates, kernelRatesAt, releaseRates, type RatesMemory } from '../kernel/rates-at.js';
-import { forwardMoments } from '../kernel/forward-moments.js';
+import { forwardMoments, forwardMomentsAt } from '../kernel/forward-moments.js';
 import type { Csr } from '../graph/rates.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import type { Structure } from '../graph/structure.js';
@@ -36,6 +36,17 @@ function memoMemory(rates: RatesMemory | null): MemoMemory {
     },
   };
   return memory;
+}
+
+/**
+ * Raw moments E[R], …, E[R^k] of a graph whose edges all go forward (the coalescent), straight
+ * from its structure: its rates are computed on the way and nothing is kept (no rates, no
+ * elimination), the same bits as {@link GraphAtTheta.moments}. Null where that does not apply
+ * or a rate fails its checks (GraphAtTheta then computes them, or names the problem).
+ */
+export function forwardMomentsOf(graph: StateGraph, theta: ArrayLike<number> | undefined, rewards: Float64Array, k: number): number[] | null {
+  const moments = forwardMomentsAt(graph.structure(), checkTheta(graph.paramLength, theta), rewards, checkMomentCount(k));
+  return moments && checkFinite(moments, 'a moment');
 }
 
 /** A graph at one θ: the validated rates, and the elimination made from them on first use. */

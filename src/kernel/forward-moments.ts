@@ -3,7 +3,10 @@
 // from the last, exactly what eliminating and replaying would (the same bits), without
 // writing the command list (coalescent n = 40: 433k commands, 7 MB).
 import type { Csr } from '../graph/rates.js';
-import { allocate, f64View, kernel } from './module.js';
+import type { Structure } from '../graph/structure.js';
+import { KernelError } from '../errors/index.js';
+import { allocate, f64View, kernel, kernelIfReady } from './module.js';
+import { kernelParameterisation } from './parameterisation.js';
 import { KernelRates } from './rates-at.js';
 
 /** E[R], …, E[R^k] for `rewards` on continuous rates in kernel memory; null where some edge goes back (eliminate instead). */
@@ -21,5 +24,37 @@ export function forwardMoments(csr: Csr, rewards: Float64Array, k: number): numb
     return Array.from(f64View(kx, out, k));
   } finally {
     kx.pk_free(block);
+  }
+}
+
+// Structures found to have an edge back: not tried again.
+const notForward = new WeakSet<Structure>();
+
+/**
+ * E[R], …, E[R^k] at θ (checked by the caller) straight from the structure, its rates computed
+ * on the way: no rates, CSR or elimination are made (coalescent n = 50: 26 MB of rates
+ * written to fresh memory before). The same bits as {@link forwardMoments} on the checked
+ * rates. Null where it does not apply (an edge back, a discrete graph, the kernel not loaded
+ * or out of memory) or a rate fails its checks: the caller then takes the checked path.
+ */
+export function forwardMomentsAt(structure: Structure, theta: Float64Array, rewards: Float64Array, k: number): number[] | null {
+  const kx = kernelIfReady();
+  if (kx === null || structure.discrete || notForward.has(structure)) return null;
+  const n = structure.vertexCount;
+  let block = 0;
+  try {
+    const kp = kernelParameterisation(structure);
+    block = allocate(kx, 8 * (3 * n + k));
+    f64View(kx, block, n).set(rewards);
+    const out = block + 24 * n;
+    const status = kp.forwardMomentsInto(theta, block, k, block + 8 * n, out);
+    if (status === 'back') notForward.add(structure);
+    if (status !== 'done') return null;
+    return Array.from(f64View(kx, out, k));
+  } catch (error) {
+    if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY') return null;
+    throw error;
+  } finally {
+    if (block) kx.pk_free(block);
   }
 }

@@ -126,6 +126,20 @@ export class KernelParameterisation {
   /** Whether the last {@link ratesInto} that passed wrote some rate of exactly 0. */
   lastHadZero = false;
 
+  /**
+   * Moments E[R^1..R^k] of a continuous structure whose edges all go forward, its rates at θ
+   * computed on the way (pk_forward_moments_at): `r` the rewards, `work` 2n doubles, `out` k.
+   * 'back' where some edge goes back, 'checks' where a rate fails its checks (the caller
+   * takes the checked path), else 'done'.
+   */
+  forwardMomentsInto(theta: Float64Array, r: number, k: number, work: number, out: number): 'done' | 'back' | 'checks' {
+    this.check();
+    const s = this.structure;
+    f64View(this.k, this.theta, theta.length).set(theta);
+    const status = this.k.pk_forward_moments_at(s.vertexCount, s.paramLength, this.rowPtr, this.col, this.base, this.coef, this.theta, r, k, work, out);
+    return status === 0 ? 'done' : status === -1 ? 'back' : 'checks';
+  }
+
   /** Writes w = base + coef·θ to kernel memory at `w` (and the exit rates at `exit`, unless 0); false when a check fails (the caller diagnoses). */
   ratesInto(theta: Float64Array, w: number, exit = 0): boolean {
     this.check();

@@ -8,7 +8,7 @@ import { kernelIfReady } from '../kernel/module.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { readGraphJSONText } from '../kernel/json-reader.js';
 
-import { GraphAtTheta } from '../evaluate/graph-at-theta.js';
+import { forwardMomentsOf, GraphAtTheta } from '../evaluate/graph-at-theta.js';
 import type { SampleOptions } from '../sampling/sample.js';
 import type { DistributionLimits } from '../distributions/distribution.js';
 import type { DistributionReporting } from '../distributions/progress.js';
@@ -74,7 +74,10 @@ export class Graph extends StateGraph {
 
   /** Raw moments E[T], E[T²], …, E[T^k] (of the accumulated reward, with rewards; discrete: of the number of steps). */
   moments(k: number, options: RewardOptions = {}): number[] {
-    return this.atTheta(options.theta, (at) => at.moments(k, this.rewardVector(options.rewards)));
+    // A graph whose edges all go forward needs neither rates kept nor an elimination (unless
+    // this θ's are kept already): its moments straight from the structure, the same bits.
+    const direct = this.last?.matches(this, options.theta) ? null : forwardMomentsOf(this, options.theta, this.rewardVector(options.rewards), k);
+    return direct ?? this.atTheta(options.theta, (at) => at.moments(k, this.rewardVector(options.rewards)));
   }
 
   /** Cov(R_A, R_B) of the rewards accumulated under two reward vectors. */

@@ -3,9 +3,9 @@
 // pk_moments), which the dense-oracle suites check against matrix inverses; null on any
 // graph with an edge back, which the caller then eliminates.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { models, ready } from '../../src/index.js';
+import { GraphError, models, ready } from '../../src/index.js';
 import { eliminate } from '../../src/kernel/elimination.js';
-import { forwardMoments } from '../../src/kernel/forward-moments.js';
+import { forwardMoments, forwardMomentsAt } from '../../src/kernel/forward-moments.js';
 import { kernelRatesAt } from '../../src/kernel/rates-at.js';
 import type { Graph } from '../../src/index.js';
 import { buildGraph, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec, type GraphSpec } from '../correctness/fixtures.js';
@@ -70,6 +70,29 @@ describe('forward moments', () => {
       // Graph.moments takes this path (no elimination kept before it): the same numbers.
       expect(sameBits(g.moments(3, { theta, rewards: randomRewards(seed, spec) }), eliminated)).toBe(true);
     }
+  });
+
+  it('from the structure, rates computed on the way (what Graph.moments uses): the same bits; a θ whose rates fail their checks or hold a 0 is left to the checked path, which names the problem', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const spec = forwardSpec(seed, 3 + (seed % 30), 1 + (seed % 3));
+      const g = buildGraph(spec);
+      const theta = randomTheta(seed + 100, spec.paramLength);
+      const rewards = Float64Array.from(randomRewards(seed, spec));
+      const fromStructure = forwardMomentsAt(g.structure(), Float64Array.from(theta), rewards, 3);
+      expect(fromStructure, `seed ${seed}`).not.toBeNull();
+      expect(sameBits(fromStructure!, both(g, theta, rewards, 3).eliminated), `seed ${seed}`).toBe(true);
+    }
+    // One rate −1 + θ: negative at θ = 0.5, 0 at θ = 1, positive at θ = 2.
+    const spec: GraphSpec = { stateLength: 1, paramLength: 1, discrete: false, states: [[0], [1], [2], [3]], edges: [[0, 1, 1, [0]], [1, 2, -1, [1]], [1, 3, 1, [0]], [2, 3, 2, [0]]] };
+    const g = buildGraph(spec);
+    const ones = new Float64Array(4).fill(1);
+    expect(forwardMomentsAt(g.structure(), Float64Array.of(0.5), ones, 1)).toBeNull();
+    expect(() => g.moments(1, { theta: [0.5] })).toThrow(GraphError);
+    expect(forwardMomentsAt(g.structure(), Float64Array.of(1), ones, 1)).toBeNull();
+    // With the zero-rate edge dropped: E[T] = 1/1 from vertex 1 (only its edge to 3 is left).
+    expect(g.expectation({ theta: [1] })).toBe(1);
+    // A failed check is about that θ, not the structure: θ = 2 takes the forward path again.
+    expect(forwardMomentsAt(g.structure(), Float64Array.of(2), ones, 1)).toEqual([(1 + 1 * 0.5) / 2]);
   });
 
   it('null on graphs with an edge back (rabbits, random cyclic graphs) and on discrete graphs: those are eliminated', () => {

@@ -495,9 +495,14 @@ static inline double rate_at(int32_t p, const double *base, const double *coef, 
  * -2 where a rate is not positive and finite or α sums past 1 (+1e-12), as pk_rates_at checks;
  * else 0. */
 static __attribute__((noinline)) int32_t forward_vertex_at(int32_t p, const int32_t *rp, const int32_t *col, const double *base,
-                                                           const double *coef, const double *theta, const double *b, double *x, int32_t v) {
+                                                           const double *coef, const uint8_t *has_out, const double *theta,
+                                                           const double *b, double *x, int32_t v) {
   int32_t lo = rp[v], hi = rp[v + 1];
-  if (lo == hi) { x[v] = b[v] * 0.0; return 0; }
+  if (lo == hi) {
+    if (has_out[v]) return -2;                        /* only a self-loop: a trap, which the checked path names */
+    x[v] = b[v] * 0.0;
+    return 0;
+  }
   double sum = 0.0;
   for (int32_t j = lo; j < hi; j++) {
     double w = rate_at(p, base, coef, theta, j);
@@ -523,12 +528,12 @@ static __attribute__((noinline)) int32_t forward_vertex_at(int32_t p, const int3
  * returns -1 (an edge goes back) or -2 (pk_rates_at's checks would fail, or find a rate of
  * 0): the caller then takes the checked path. */
 int32_t pk_forward_moments_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
-                              const double *theta, const double *r, int32_t k, double *work, double *out) {
+                              const uint8_t *has_out, const double *theta, const double *r, int32_t k, double *work, double *out) {
   double *b = work, *x = work + n;
   for (int32_t v = 0; v < n; v++) b[v] = r[v];
   for (int32_t j = 1; j <= k; j++) {
     for (int32_t v = n - 1; v >= 0; v--) {
-      int32_t status = forward_vertex_at(p, rp, col, base, coef, theta, b, x, v);
+      int32_t status = forward_vertex_at(p, rp, col, base, coef, has_out, theta, b, x, v);
       if (status) return status;
     }
     out[j - 1] = x[0];

@@ -108,7 +108,7 @@ int32_t pk_forward_moments(int32_t n, const int32_t *rp, const int32_t *col, con
 /* pk_forward_moments on rates base + coef·θ computed on the way; -1 where an edge goes back,
  * -2 where pk_rates_at's checks fail or a rate is 0, else 0. */
 int32_t pk_forward_moments_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
-                              const double *theta, const double *r, int32_t k, double *work, double *out);
+                              const uint8_t *has_out, const double *theta, const double *r, int32_t k, double *work, double *out);
 
 /* Uniformised (or discrete) stepping: v_{k+1} = v_k K with K = diag(stay) + P over
  * transient vertices, P given by target (in_ptr/src/p: the incoming edges of each

@@ -136,7 +136,7 @@ export class KernelParameterisation {
     this.check();
     const s = this.structure;
     f64View(this.k, this.theta, theta.length).set(theta);
-    const status = this.k.pk_forward_moments_at(s.vertexCount, s.paramLength, this.rowPtr, this.col, this.base, this.coef, this.theta, r, k, work, out);
+    const status = this.k.pk_forward_moments_at(s.vertexCount, s.paramLength, this.rowPtr, this.col, this.base, this.coef, this.hasOut, this.theta, r, k, work, out);
     return status === 0 ? 'done' : status === -1 ? 'back' : 'checks';
   }
 

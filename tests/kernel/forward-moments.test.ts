@@ -95,6 +95,30 @@ describe('forward moments', () => {
     expect(forwardMomentsAt(g.structure(), Float64Array.of(2), ones, 1)).toEqual([(1 + 1 * 0.5) / 2]);
   });
 
+  it('Graph.moments (forward path) and GraphAtTheta (checked path) agree on 300 random forward graphs, bad ones included: the same bits or the same error', () => {
+    const outcome = (f: () => number[]) => {
+      try {
+        return f().map((x) => (Object.is(x, -0) ? '-0' : String(x))).join(',');
+      } catch (e) {
+        return e instanceof GraphError ? `${e.code}@${e.vertex ?? ''}/${e.edge ?? ''}` : `threw ${String(e)}`;
+      }
+    };
+    for (let seed = 1; seed <= 300; seed++) {
+      const rnd = prng(seed + 5000);
+      const spec = forwardSpec(seed, 2 + (seed % 12), 1 + (seed % 2));
+      // Faults: a rate that can go negative or 0, a self-loop-only vertex, α past 1.
+      const fault = seed % 5;
+      if (fault === 1) spec.edges[spec.edges.length - 1] = [...spec.edges[spec.edges.length - 1].slice(0, 2), -0.5, [1, 0].slice(0, spec.paramLength)] as EdgeSpec;
+      if (fault === 2) { spec.states.push([spec.states.length]); spec.edges.push([1, spec.states.length - 1, 1, new Array(spec.paramLength).fill(0)], [spec.states.length - 1, spec.states.length - 1, 1, new Array(spec.paramLength).fill(0)]); }
+      if (fault === 3) spec.edges[0] = [spec.edges[0][0], spec.edges[0][1], spec.edges[0][2] + 0.5, spec.edges[0][3]];
+      const theta = Array.from({ length: spec.paramLength }, () => [0.25, 0.5, 1, 2][Math.floor(rnd() * 4)]);
+      const rewards = randomRewards(seed, spec);
+      const fast = outcome(() => buildGraph(spec).moments(2, { theta, rewards }));
+      const checked = outcome(() => buildGraph(spec).at(theta).moments(2, Float64Array.from(rewards)));
+      expect(fast, `seed ${seed} (fault ${fault})`).toBe(checked);
+    }
+  });
+
   it('null on graphs with an edge back (rabbits, random cyclic graphs) and on discrete graphs: those are eliminated', () => {
     const rabbits = models.rabbits(6);
     expect(both(rabbits, [1, 2, 4], new Float64Array(rabbits.vertexCount).fill(1), 2).forward).toBeNull();

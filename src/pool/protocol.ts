@@ -32,7 +32,7 @@ export const WARM_UP_METHOD = '__phasekitWarmUp';
 
 /** Where a long call stands: `done` of `total` units of its current phase. */
 export interface Progress {
-  /** 'graph': rebuilding the graph in the worker; 'eliminate': graph elimination; 'evaluate': rows of a batch, or a distribution; 'iterate': iterations of a fit. */
+  /** 'graph': rebuilding the graph in the worker; 'eliminate': graph elimination (for moments: their whole computation, which on a forward graph eliminates nothing); 'evaluate': rows of a batch, or a distribution; 'iterate': iterations of a fit. */
   phase: 'graph' | 'eliminate' | 'trace' | 'evaluate' | 'iterate';
   /** Units finished (vertices for 'graph' and 'eliminate', rows for a batch, iterations). */
   done: number;

@@ -3,6 +3,7 @@
 // One trace serves every rate assignment on the same structure.
 import { GraphError } from '../errors/index.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
+import { forwardMomentsAt } from '../kernel/forward-moments.js';
 import { f64View, kernel } from '../kernel/module.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';
@@ -149,6 +150,16 @@ export class Trace {
     // Only the discrete recursion reads the weights again (its one-step kernel).
     const csr = this.discrete ? this.csrFor(f64View(kernel(), this.weightBuffer(), this.inputCount).slice()) : null;
     return rewardMoments(elim, csr, this.rewardVector(options.rewards), checkK(options.k ?? 1));
+  }
+
+  /**
+   * @internal Moments at θ (checked) of `structure` (this trace's) where its edges all go
+   * forward, without the tape: one pass per moment from the structure, the same bits as
+   * evaluating the tape. Null where that does not apply (see forwardMomentsAt).
+   */
+  forwardMoments(structure: Structure, theta: Float64Array, options: TraceMomentOptions = {}): number[] | null {
+    if (this.discrete) return null;
+    return forwardMomentsAt(structure, theta, this.rewardVector(options.rewards), checkK(options.k ?? 1));
   }
 
   /** Raw moments of the accumulated reward for these weights. */

@@ -442,45 +442,6 @@ void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, doub
   }
 }
 
-/* One vertex of pk_forward_moments: what pk_eliminate's commands for v, replayed by
- * pk_solve, compute, in the same order (so the same bits). The start takes no time: its
- * weights are α, unscaled (scale0 = 0). Not inlined, as eliminate_single: V8 swaps a hot
- * small function for optimised code mid-call, never a long-running one. */
-static __attribute__((noinline)) double forward_vertex(const int32_t *rp, const int32_t *col, const double *w, const double *b, const double *x, int32_t v) {
-  int32_t lo = rp[v], hi = rp[v + 1];
-  if (lo == hi) return b[v] * 0.0;                  /* absorbing */
-  double il = 0.0;
-  if (v != 0) {
-    double lam = w[lo];
-    for (int32_t j = lo + 1; j < hi; j++) lam += w[j];
-    il = 1.0 / lam;
-  }
-  double acc = b[v] * il;
-  for (int32_t j = lo; j < hi; j++) {
-    double m = v != 0 ? w[j] * il : w[j];
-    acc += m * x[col[j]];
-  }
-  return acc;
-}
-
-/* Raw moments on a graph whose edges all go to higher indices (a breadth-first model such as
- * the coalescent): pk_eliminate would find it acyclic and eliminate each vertex alone, last
- * first, and pk_moments would replay that. Done here in one pass per moment, last vertex
- * first, with no command list (coalescent n = 40: 433k commands, 7 MB written and read). */
-int32_t pk_forward_moments(int32_t n, const int32_t *rp, const int32_t *col, const double *w, const double *r, int32_t k, double *work, double *out) {
-  for (int32_t v = 0; v < n; v++)
-    for (int32_t j = rp[v]; j < rp[v + 1]; j++)
-      if (col[j] <= v) return -1;
-  double *b = work, *x = work + n;
-  for (int32_t v = 0; v < n; v++) b[v] = r[v];
-  for (int32_t j = 1; j <= k; j++) {
-    for (int32_t v = n - 1; v >= 0; v--) x[v] = forward_vertex(rp, col, w, b, x, v);
-    out[j - 1] = x[0];
-    if (j < k) for (int32_t v = 0; v < n; v++) b[v] = (j + 1) * r[v] * x[v];
-  }
-  return 0;
-}
-
 /* A rate at θ as pk_rates_at computes it (term by term, in θ's order): the same bits. */
 static inline double rate_at(int32_t p, const double *base, const double *coef, const double *theta, int32_t j) {
   if (p == 1 && theta[0] != 0) return base[j] + coef[j] * theta[0];
@@ -491,15 +452,19 @@ static inline double rate_at(int32_t p, const double *base, const double *coef, 
   return x;
 }
 
-/* forward_vertex with v's rates computed on the way, and checked: -1 where an edge goes back,
- * -2 where a rate is not positive and finite or α sums past 1 (+1e-12), as pk_rates_at checks;
- * else 0. */
+/* One vertex of the forward moments: what pk_eliminate's commands for v, replayed by
+ * pk_solve, compute, in the same order (so the same bits), with v's rates computed on the way
+ * and checked. The start takes no time: its weights are α, unscaled (scale0 = 0). -1 where an
+ * edge goes back, -2 where a rate is not positive and finite, α sums past 1 (+1e-12) or a
+ * vertex's only edge was a self-loop (has_out), as pk_rates_at checks; else 0. Not inlined,
+ * as eliminate_single: V8 swaps a hot small function for optimised code mid-call, never a
+ * long-running one. */
 static __attribute__((noinline)) int32_t forward_vertex_at(int32_t p, const int32_t *rp, const int32_t *col, const double *base,
                                                            const double *coef, const uint8_t *has_out, const double *theta,
                                                            const double *b, double *x, int32_t v) {
   int32_t lo = rp[v], hi = rp[v + 1];
   if (lo == hi) {
-    if (has_out[v]) return -2;                        /* only a self-loop: a trap, which the checked path names */
+    if (has_out && has_out[v]) return -2;             /* only a self-loop: a trap, which the checked path names */
     x[v] = b[v] * 0.0;
     return 0;
   }
@@ -520,6 +485,15 @@ static __attribute__((noinline)) int32_t forward_vertex_at(int32_t p, const int3
   }
   x[v] = acc;
   return 0;
+}
+
+/* Raw moments on a graph whose edges all go to higher indices (a breadth-first model such as
+ * the coalescent), from its checked rates w: pk_eliminate would find it acyclic and eliminate
+ * each vertex alone, last first, and pk_moments would replay that. Done here in one pass per
+ * moment, last vertex first, with no command list (coalescent n = 40: 433k commands, 7 MB
+ * written and read): w is the base of a structure with no parameters. */
+int32_t pk_forward_moments(int32_t n, const int32_t *rp, const int32_t *col, const double *w, const double *r, int32_t k, double *work, double *out) {
+  return pk_forward_moments_at(n, 0, rp, col, w, 0, 0, 0, r, k, work, out);
 }
 
 /* pk_forward_moments on the rates base + coef·θ, computed on the way (no rate array is

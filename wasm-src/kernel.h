@@ -102,8 +102,9 @@ void pk_chain_theta(int32_t m, int32_t npar, const double *coef, const double *w
 /* Raw moments E[R^1..R^k] (continuous): k replays in one call; work holds 2n doubles. */
 void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, double *out);
 /* pk_moments without an elimination, on a graph whose every edge goes to a higher index
- * (continuous): the same bits, no command list. work holds 2n doubles. -1 (nothing
- * written) where some edge does not go to a higher index, else 0. */
+ * (continuous), from its checked rates w: the same bits, no command list. work holds 2n
+ * doubles. Nothing usable is written where it returns -1 (some edge goes back) or -2 (a
+ * rate of 0, which checked rates do not have); else 0. */
 int32_t pk_forward_moments(int32_t n, const int32_t *rp, const int32_t *col, const double *w, const double *r, int32_t k, double *work, double *out);
 /* pk_forward_moments on rates base + coef·θ computed on the way; -1 where an edge goes back,
  * -2 where pk_rates_at's checks fail or a rate is 0, else 0. */

@@ -68,7 +68,7 @@ export class KernelParameterisation {
   constructor(readonly structure: Structure, arrays?: KernelArrays) {
     const k = (this.k = kernel());
     const s = structure, n = s.vertexCount, m = s.col.length, p = s.paramLength;
-    if (arrays && s.discrete) throw new KernelError('NOT_READY', 'phasekit: kernel arrays can be adopted for continuous structures only');
+    if (arrays && s.discrete) throw new TypeError('phasekit: kernel arrays can be adopted for continuous structures only');
     // One block (each allocation costs about what copying a small graph's arrays does): the
     // doubles first, then rowPtr and col, then one byte per vertex. Adopted arrays are left out.
     const loops = s.discrete ? [s.loopBase, s.loopCoef] : [new Float64Array(1), new Float64Array(1)];

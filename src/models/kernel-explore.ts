@@ -5,7 +5,7 @@
 import { GraphError, KernelError, throwIfAborted } from '../errors/index.js';
 import { kernel, kernelIfReady } from '../kernel/module.js';
 import { adoptParameterisation } from '../kernel/parameterisation.js';
-import type { BuiltBuffers, CanonicalGraph } from '../graph/state-graph.js';
+import type { BuiltBuffers, CanonicalGraph, GraphBuffers } from '../graph/state-graph.js';
 import { markAbsorbing } from '../graph/rates.js';
 import { Graph } from '../phase-type/graph.js';
 import { expectedEdges, MAX_VERTICES } from './state-count.js';
@@ -80,6 +80,15 @@ export class ExploredModel {
       free: () => kernel().pk_model_free(g),
     });
     return graph;
+  }
+
+  /** A copy of its buffers (as a graph's toBuffers() gives), then frees the kernel memory whatever happens: nothing is adopted for a graph only sent away. */
+  toBuffers(): GraphBuffers {
+    try {
+      return Graph.fromCanonical(this.canonical()).toBuffers();
+    } finally {
+      this.free();
+    }
   }
 
   /** Frees the kernel memory now (once). */

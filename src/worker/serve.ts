@@ -7,7 +7,7 @@ import { READY_METHOD, WARM_UP_METHOD, serializeError, transferablesOf, type Gra
 import { GraphStore } from './graph-store.js';
 import type { Graph } from '../phase-type/graph.js';
 import { StateGraph } from '../graph/state-graph.js';
-import { ExploredModel, graphOf } from '../models/kernel-explore.js';
+import { ExploredModel } from '../models/kernel-explore.js';
 import { WarmUp } from './warm-up.js';
 import { reserveKernelMemory } from '../kernel/reserve.js';
 
@@ -28,7 +28,7 @@ async function run(name: string, method: KernelMethod, store: GraphStore, ref: G
     let value = await method(graph as Graph, args, report);
     // A graph answered is kept (Pool.build) or sent as its buffers: never as a cloned object.
     if (ref.keep !== undefined) value = store.keep(ref, value, name);
-    else if (value instanceof ExploredModel) value = graphOf(value)!.toBuffers();
+    else if (value instanceof ExploredModel) value = value.toBuffers();
     else if (value instanceof StateGraph) value = value.toBuffers();
     reply = Comlink.transfer({ ok: true, value }, transferablesOf(value));
   } catch (error) {

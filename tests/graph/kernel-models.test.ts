@@ -3,7 +3,7 @@
 // canonical structure; and the exploration reports progress and honours an abort.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, Graph, GraphError, models, ready } from '../../src/index.js';
-import { coalescentByCallback } from '../../src/models/coalescent.js';
+import { coalescentByCallback, exploreCoalescent } from '../../src/models/coalescent.js';
 import { rabbitsByCallback } from '../../src/models/rabbits.js';
 import { trappedVertex } from '../../src/graph/rates.js';
 import { coalescentVertices, rabbitsVertices } from '../../src/models/state-count.js';
@@ -85,6 +85,13 @@ describe('graphs crossing to a worker as buffers', () => {
   it('a kernel-built model comes back from its buffers as the same graph', () => {
     const g = models.coalescent(12);
     expectSameGraph(Graph.fromBuffers(g.toBuffers()), g);
+  });
+
+  it('an explored model sent away as buffers gives the graph\'s buffers and frees its kernel memory (nothing adopted)', () => {
+    const explored = exploreCoalescent(12)!;
+    const buffers = explored.toBuffers();
+    expectSameGraph(Graph.fromBuffers(buffers), models.coalescent(12));
+    expect(() => explored.canonical()).toThrow(/freed/);
   });
 
   it('canonical buffers with two equal states are DUPLICATE_STATE', () => {

@@ -516,6 +516,46 @@ int32_t pk_forward_moments_at(int32_t n, int32_t p, const int32_t *rp, const int
   return 0;
 }
 
+/* E[R] of a forward structure and its gradient along θ, without a tape: the forward pass of
+ * pk_forward_moments_at (x kept in work[0..n)), then one reverse pass, first vertex first (a
+ * vertex's parents all come before it, so its adjoint is complete when it is reached). With
+ * S_v = Σ_j w_j and x_v = (r_v + Σ_j w_j x_c) / S_v: ∂x_v/∂x_c = w_j / S_v and
+ * ∂x_v/∂w_j = (x_c − x_v) / S_v; the start's x_0 = Σ_j w_j x_c. Then θ̄_i = Σ_j w̄_j coef[j·p + i].
+ * work holds 2n doubles; out[0] = E[R]; grad p doubles. Returns as pk_forward_moments_at. */
+int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                               const uint8_t *has_out, const double *theta, const double *r, double *work, double *out, double *grad) {
+  double *x = work, *xbar = work + n;
+  for (int32_t v = n - 1; v >= 0; v--) {
+    int32_t status = forward_vertex_at(p, rp, col, base, coef, has_out, theta, r, x, v);
+    if (status) return status;
+  }
+  out[0] = x[0];
+  for (int32_t i = 0; i < p; i++) grad[i] = 0.0;
+  for (int32_t v = 0; v < n; v++) xbar[v] = 0.0;
+  xbar[0] = 1.0;
+  for (int32_t v = 0; v < n; v++) {
+    int32_t lo = rp[v], hi = rp[v + 1];
+    double a = xbar[v];
+    if (lo == hi || a == 0.0) continue;
+    double il = 1.0, xv = 0.0;
+    if (v != 0) {
+      double sum = rate_at(p, base, coef, theta, lo);
+      for (int32_t j = lo + 1; j < hi; j++) sum += rate_at(p, base, coef, theta, j);
+      il = 1.0 / sum;
+      xv = x[v];
+    }
+    for (int32_t j = lo; j < hi; j++) {
+      double w = rate_at(p, base, coef, theta, j);
+      int32_t c = col[j];
+      xbar[c] += a * (w * il);
+      double wbar = v != 0 ? a * (x[c] - xv) * il : a * x[c];
+      const double *cj = coef + (size_t)j * p;
+      for (int32_t i = 0; i < p; i++) grad[i] += wbar * cj[i];
+    }
+  }
+  return 0;
+}
+
 /* Transpose of pk_solve: with xbar = e_start, rbar[v] is the expected time spent in v. */
 void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar) {
   const int32_t *dst = e->dst, *src = e->src;

@@ -110,6 +110,10 @@ int32_t pk_forward_moments(int32_t n, const int32_t *rp, const int32_t *col, con
  * -2 where pk_rates_at's checks fail or a rate is 0, else 0. */
 int32_t pk_forward_moments_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
                               const uint8_t *has_out, const double *theta, const double *r, int32_t k, double *work, double *out);
+/* E[R] and ∂E[R]/∂θ of a forward structure (pk_forward_moments_at's pass, then one reverse
+ * pass): work 2n doubles, out 1, grad p. Returns as pk_forward_moments_at. */
+int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                               const uint8_t *has_out, const double *theta, const double *r, double *work, double *out, double *grad);
 
 /* Uniformised (or discrete) stepping: v_{k+1} = v_k K with K = diag(stay) + P over
  * transient vertices, P given by target (in_ptr/src/p: the incoming edges of each

@@ -134,6 +134,13 @@ export class TraceModel {
   }
 
   private gradientOnce(k: number, options: ModelGradientOptions): ThetaGradient {
+    // ∂E[R]/∂θ of a structure whose edges all go forward (the coalescent): the forward pass
+    // and one reverse pass over the edges, without the tape (equal to its gradient to rounding).
+    if (k === 1 && options.seed === undefined && options.inputGradients !== true) {
+      this.checkFresh();
+      const forward = this.trace.forwardGradient(this.structure, checkTheta(this.paramLength, options.theta), options.rewards);
+      if (forward) return { moments: checkFinite([forward.value], 'a moment'), gradients: [forward.gradient], inputGradients: [] };
+    }
     const { t, inBuffer, kp } = this.kernelWeights(options.theta);
     const o = { k, rewards: options.rewards, seed: options.seed };
     if (inBuffer) {

@@ -58,3 +58,31 @@ export function forwardMomentsAt(structure: Structure, theta: Float64Array, rewa
     if (block) kx.pk_free(block);
   }
 }
+
+/**
+ * E[R] at θ (checked by the caller) and its gradient along θ, for a structure whose edges all
+ * go forward: the forward pass, then one reverse pass over the edges (no tape). Null where
+ * {@link forwardMomentsAt} would be.
+ */
+export function forwardGradientAt(structure: Structure, theta: Float64Array, rewards: Float64Array): { value: number; gradient: Float64Array } | null {
+  const kx = kernelIfReady();
+  if (kx === null || structure.discrete || notForward.has(structure)) return null;
+  const n = structure.vertexCount, p = structure.paramLength;
+  let block = 0;
+  try {
+    const kp = kernelParameterisation(structure);
+    // Rewards (n), work (2n), E[R] (1), the gradient (p).
+    block = allocate(kx, 8 * (3 * n + 1 + p));
+    f64View(kx, block, n).set(rewards);
+    const out = block + 24 * n, grad = out + 8;
+    const status = kp.forwardGradientInto(theta, block, block + 8 * n, out, grad);
+    if (status === 'back') notForward.add(structure);
+    if (status !== 'done') return null;
+    return { value: f64View(kx, out, 1)[0], gradient: f64View(kx, grad, p).slice() };
+  } catch (error) {
+    if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY') return null;
+    throw error;
+  } finally {
+    if (block) kx.pk_free(block);
+  }
+}

@@ -140,6 +140,15 @@ export class KernelParameterisation {
     return status === 0 ? 'done' : status === -1 ? 'back' : 'checks';
   }
 
+  /** E[R] (into `out`) and ∂E[R]/∂θ (into `grad`) by the forward pass and one reverse pass (pk_forward_gradient_at); `work` 2n doubles. As {@link forwardMomentsInto}. */
+  forwardGradientInto(theta: Float64Array, r: number, work: number, out: number, grad: number): 'done' | 'back' | 'checks' {
+    this.check();
+    const s = this.structure;
+    f64View(this.k, this.theta, theta.length).set(theta);
+    const status = this.k.pk_forward_gradient_at(s.vertexCount, s.paramLength, this.rowPtr, this.col, this.base, this.coef, this.hasOut, this.theta, r, work, out, grad);
+    return status === 0 ? 'done' : status === -1 ? 'back' : 'checks';
+  }
+
   /** Writes w = base + coef·θ to kernel memory at `w` (and the exit rates at `exit`, unless 0); false when a check fails (the caller diagnoses). */
   ratesInto(theta: Float64Array, w: number, exit = 0): boolean {
     this.check();

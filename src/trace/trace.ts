@@ -3,7 +3,7 @@
 // One trace serves every rate assignment on the same structure.
 import { GraphError } from '../errors/index.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
-import { forwardMomentsAt } from '../kernel/forward-moments.js';
+import { forwardGradientAt, forwardMomentsAt } from '../kernel/forward-moments.js';
 import { f64View, kernel } from '../kernel/module.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';
@@ -160,6 +160,12 @@ export class Trace {
   forwardMoments(structure: Structure, theta: Float64Array, options: TraceMomentOptions = {}): number[] | null {
     if (this.discrete) return null;
     return forwardMomentsAt(structure, theta, this.rewardVector(options.rewards), checkK(options.k ?? 1));
+  }
+
+  /** @internal E[R] and ∂E[R]/∂θ at θ (checked) of `structure` (this trace's) where its edges all go forward, without the tape; null as {@link Trace.forwardMoments}. */
+  forwardGradient(structure: Structure, theta: Float64Array, rewards: ArrayLike<number> | undefined): { value: number; gradient: Float64Array } | null {
+    if (this.discrete) return null;
+    return forwardGradientAt(structure, theta, this.rewardVector(rewards));
   }
 
   /** Raw moments of the accumulated reward for these weights. */

@@ -130,7 +130,11 @@ export class TraceModel {
 
   /** Moments E[R^1..R^k] at θ and their gradients with respect to θ (reverse mode, chain rule through w = b + Cθ). */
   gradient(k: number, options: ModelGradientOptions = {}): ThetaGradient {
-    return withMemoryRetry(() => this.gradientOnce(k, options));
+    const out = withMemoryRetry(() => this.gradientOnce(k, options));
+    // An overflow is an error on every path (OVERFLOW), never an Infinity or NaN answered.
+    checkFinite(out.moments, 'a moment');
+    for (const g of out.gradients) checkFinite(g, 'a gradient');
+    return out;
   }
 
   private gradientOnce(k: number, options: ModelGradientOptions): ThetaGradient {
@@ -139,7 +143,7 @@ export class TraceModel {
     if (k === 1 && options.seed === undefined && options.inputGradients !== true) {
       this.checkFresh();
       const forward = this.trace.forwardGradient(this.structure, checkTheta(this.paramLength, options.theta), options.rewards);
-      if (forward) return { moments: checkFinite([forward.value], 'a moment'), gradients: [forward.gradient], inputGradients: [] };
+      if (forward) return { moments: [forward.value], gradients: [forward.gradient], inputGradients: [] };
     }
     const { t, inBuffer, kp } = this.kernelWeights(options.theta);
     const o = { k, rewards: options.rewards, seed: options.seed };

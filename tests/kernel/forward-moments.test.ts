@@ -137,6 +137,9 @@ describe('forward moments', () => {
       expect(Math.abs(moments[0] - exact)).toBeLessThanOrEqual(1e-13 * exact);
       expect(Math.abs(gradients[0][0] + exact / 1.3)).toBeLessThanOrEqual(1e-12 * (exact / 1.3));
     }
+    // An overflow is OVERFLOW on either path (the tape's answered NaN before).
+    const tiny = await compile(models.coalescent(6), { store: null });
+    for (const options of [{}, { seed: [1] }]) expect(() => tiny.gradient(1, { theta: [1e-320], ...options })).toThrow(/overflows/);
     // A θ whose rates fail their checks: the tape path's error.
     const bad: GraphSpec = { stateLength: 1, paramLength: 1, discrete: false, states: [[0], [1], [2]], edges: [[0, 1, 1, [0]], [1, 2, -1, [1]]] };
     const model = await compile(buildGraph(bad), { store: null });

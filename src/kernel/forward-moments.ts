@@ -5,8 +5,8 @@
 import type { Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { KernelError } from '../errors/index.js';
-import { allocate, f64View, kernel, kernelIfReady } from './module.js';
-import { kernelParameterisation } from './parameterisation.js';
+import { allocate, f64View, kernel, kernelIfReady, type KernelExports } from './module.js';
+import { kernelParameterisation, type KernelParameterisation } from './parameterisation.js';
 import { KernelRates } from './rates-at.js';
 
 /** E[R], …, E[R^k] for `rewards` on continuous rates in kernel memory; null where some edge goes back (eliminate instead). */
@@ -30,27 +30,24 @@ export function forwardMoments(csr: Csr, rewards: Float64Array, k: number): numb
 // Structures found to have an edge back: not tried again.
 const notForward = new WeakSet<Structure>();
 
-/**
- * E[R], …, E[R^k] at θ (checked by the caller) straight from the structure, its rates computed
- * on the way: no rates, CSR or elimination are made (coalescent n = 50: 26 MB of rates
- * written to fresh memory before). The same bits as {@link forwardMoments} on the checked
- * rates. Null where it does not apply (an edge back, a discrete graph, the kernel not loaded
- * or out of memory) or a rate fails its checks: the caller then takes the checked path.
- */
-export function forwardMomentsAt(structure: Structure, theta: Float64Array, rewards: Float64Array, k: number): number[] | null {
+type Pointers = ReturnType<KernelParameterisation['atTheta']>;
+
+// One forward pass at θ over the structure, in a block of `doubles` doubles whose first n hold
+// the rewards: `run` calls the kernel (0 done, -1 an edge back, -2 a failed check), `read`
+// takes the answer from the block. Null where the pass does not apply or fails a check, or
+// kernel memory runs out: the caller takes the checked path.
+function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Float64Array, doubles: number,
+  run: (k: KernelExports, at: Pointers, block: number) => number, read: (k: KernelExports, block: number) => T): T | null {
   const kx = kernelIfReady();
   if (kx === null || structure.discrete || notForward.has(structure)) return null;
-  const n = structure.vertexCount;
   let block = 0;
   try {
     const kp = kernelParameterisation(structure);
-    block = allocate(kx, 8 * (3 * n + k));
-    f64View(kx, block, n).set(rewards);
-    const out = block + 24 * n;
-    const status = kp.forwardMomentsInto(theta, block, k, block + 8 * n, out);
-    if (status === 'back') notForward.add(structure);
-    if (status !== 'done') return null;
-    return Array.from(f64View(kx, out, k));
+    block = allocate(kx, 8 * doubles);
+    f64View(kx, block, structure.vertexCount).set(rewards);
+    const status = run(kx, kp.atTheta(theta), block);
+    if (status === -1) notForward.add(structure);
+    return status === 0 ? read(kx, block) : null;
   } catch (error) {
     if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY') return null;
     throw error;
@@ -60,29 +57,29 @@ export function forwardMomentsAt(structure: Structure, theta: Float64Array, rewa
 }
 
 /**
+ * E[R], …, E[R^k] at θ (checked by the caller) straight from the structure, its rates computed
+ * on the way: no rates, CSR or elimination are made (coalescent n = 50: 26 MB of rates
+ * written to fresh memory before). The same bits as {@link forwardMoments} on the checked
+ * rates. Null where it does not apply (an edge back, a discrete graph, the kernel not loaded
+ * or out of memory) or a rate fails its checks: the caller then takes the checked path.
+ */
+export function forwardMomentsAt(structure: Structure, theta: Float64Array, rewards: Float64Array, k: number): number[] | null {
+  const n = structure.vertexCount, p = structure.paramLength;
+  // Rewards (n), work (2n), the k moments.
+  return forwardPass(structure, theta, rewards, 3 * n + k,
+    (kx, at, block) => kx.pk_forward_moments_at(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, block, k, block + 8 * n, block + 24 * n),
+    (kx, block) => Array.from(f64View(kx, block + 24 * n, k)));
+}
+
+/**
  * E[R] at θ (checked by the caller) and its gradient along θ, for a structure whose edges all
  * go forward: the forward pass, then one reverse pass over the edges (no tape). Null where
  * {@link forwardMomentsAt} would be.
  */
 export function forwardGradientAt(structure: Structure, theta: Float64Array, rewards: Float64Array): { value: number; gradient: Float64Array } | null {
-  const kx = kernelIfReady();
-  if (kx === null || structure.discrete || notForward.has(structure)) return null;
   const n = structure.vertexCount, p = structure.paramLength;
-  let block = 0;
-  try {
-    const kp = kernelParameterisation(structure);
-    // Rewards (n), work (2n), E[R] (1), the gradient (p).
-    block = allocate(kx, 8 * (3 * n + 1 + p));
-    f64View(kx, block, n).set(rewards);
-    const out = block + 24 * n, grad = out + 8;
-    const status = kp.forwardGradientInto(theta, block, block + 8 * n, out, grad);
-    if (status === 'back') notForward.add(structure);
-    if (status !== 'done') return null;
-    return { value: f64View(kx, out, 1)[0], gradient: f64View(kx, grad, p).slice() };
-  } catch (error) {
-    if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY') return null;
-    throw error;
-  } finally {
-    if (block) kx.pk_free(block);
-  }
+  // Rewards (n), work (2n), E[R] (1), the gradient (p).
+  return forwardPass(structure, theta, rewards, 3 * n + 1 + p,
+    (kx, at, block) => kx.pk_forward_gradient_at(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, block, block + 8 * n, block + 24 * n, block + 24 * n + 8),
+    (kx, block) => ({ value: f64View(kx, block + 24 * n, 1)[0], gradient: f64View(kx, block + 24 * n + 8, p).slice() }));
 }

@@ -127,26 +127,13 @@ export class KernelParameterisation {
   lastHadZero = false;
 
   /**
-   * Moments E[R^1..R^k] of a continuous structure whose edges all go forward, its rates at θ
-   * computed on the way (pk_forward_moments_at): `r` the rewards, `work` 2n doubles, `out` k.
-   * 'back' where some edge goes back, 'checks' where a rate fails its checks (the caller
-   * takes the checked path), else 'done'.
+   * θ written where the kernel reads it, and the pointers a pass over the structure's rates at
+   * θ takes (pk_forward_moments_at, pk_forward_gradient_at), valid until the next θ.
    */
-  forwardMomentsInto(theta: Float64Array, r: number, k: number, work: number, out: number): 'done' | 'back' | 'checks' {
+  atTheta(theta: Float64Array): { rowPtr: number; col: number; base: number; coef: number; hasOut: number; theta: number } {
     this.check();
-    const s = this.structure;
     f64View(this.k, this.theta, theta.length).set(theta);
-    const status = this.k.pk_forward_moments_at(s.vertexCount, s.paramLength, this.rowPtr, this.col, this.base, this.coef, this.hasOut, this.theta, r, k, work, out);
-    return status === 0 ? 'done' : status === -1 ? 'back' : 'checks';
-  }
-
-  /** E[R] (into `out`) and ∂E[R]/∂θ (into `grad`) by the forward pass and one reverse pass (pk_forward_gradient_at); `work` 2n doubles. As {@link forwardMomentsInto}. */
-  forwardGradientInto(theta: Float64Array, r: number, work: number, out: number, grad: number): 'done' | 'back' | 'checks' {
-    this.check();
-    const s = this.structure;
-    f64View(this.k, this.theta, theta.length).set(theta);
-    const status = this.k.pk_forward_gradient_at(s.vertexCount, s.paramLength, this.rowPtr, this.col, this.base, this.coef, this.hasOut, this.theta, r, work, out, grad);
-    return status === 0 ? 'done' : status === -1 ? 'back' : 'checks';
+    return { rowPtr: this.rowPtr, col: this.col, base: this.base, coef: this.coef, hasOut: this.hasOut, theta: this.theta };
   }
 
   /** Writes w = base + coef·θ to kernel memory at `w` (and the exit rates at `exit`, unless 0); false when a check fails (the caller diagnoses). */

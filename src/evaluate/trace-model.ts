@@ -60,8 +60,7 @@ export class TraceModel {
 
   /** Canonical edge weights at θ (validated like the direct path). */
   weightsAt(theta?: ArrayLike<number>): Float64Array {
-    this.checkFresh();
-    return canonicalRates(this.structure, checkTheta(this.paramLength, theta));
+    return canonicalRates(this.structure, this.checkedTheta(theta));
   }
 
   /** Whether this model answers for `graph` as it is now. */
@@ -81,14 +80,19 @@ export class TraceModel {
       throw new GraphError('STALE', 'the graph changed after compile(); compile it again for its new edges or rates');
   }
 
+  // θ checked, for a model that still answers for its graph.
+  private checkedTheta(theta: ArrayLike<number> | undefined): Float64Array {
+    this.checkFresh();
+    return checkTheta(this.paramLength, theta);
+  }
+
   /**
    * θ checked, and the weights at θ computed and checked by the kernel straight into the
    * trace's buffer. `inBuffer` is false when the kernel refused them: the JS validator
    * (canonicalRates) then names the edge or vertex at fault.
    */
   private kernelWeights(theta: ArrayLike<number> | undefined): { t: Float64Array; inBuffer: boolean; kp: KernelParameterisation } {
-    this.checkFresh();
-    const t = checkTheta(this.paramLength, theta);
+    const t = this.checkedTheta(theta);
     const kp = kernelParameterisation(this.structure);
     return { t, inBuffer: kp.ratesInto(t, this.trace.weightBuffer()), kp };
   }
@@ -103,8 +107,7 @@ export class TraceModel {
       // nor its weights: one pass from the structure, the same bits, a little faster (coalescent
       // n = 20…40: 0.040–3.96 against 0.053–4.27 ms). Higher moments replay the evaluated tape,
       // which beat repeating the forward pass's rates and divisions per moment (n ≤ 35).
-      this.checkFresh();
-      const forward = k === 1 ? this.trace.forwardMoments(this.structure, checkTheta(this.paramLength, options.theta), o) : null;
+      const forward = k === 1 ? this.trace.forwardMoments(this.structure, this.checkedTheta(options.theta), o) : null;
       if (forward) return checkFinite(forward, 'a moment');
       const { t, inBuffer } = this.kernelWeights(options.theta);
       if (inBuffer) return checkFinite(this.trace.momentsFromBuffer(o), 'a moment');
@@ -141,8 +144,7 @@ export class TraceModel {
     // ∂E[R]/∂θ of a structure whose edges all go forward (the coalescent): the forward pass
     // and one reverse pass over the edges, without the tape (equal to its gradient to rounding).
     if (k === 1 && options.seed === undefined && options.inputGradients !== true) {
-      this.checkFresh();
-      const forward = this.trace.forwardGradient(this.structure, checkTheta(this.paramLength, options.theta), options.rewards);
+      const forward = this.trace.forwardGradient(this.structure, this.checkedTheta(options.theta), options.rewards);
       if (forward) return { moments: [forward.value], gradients: [forward.gradient], inputGradients: [] };
     }
     const { t, inBuffer, kp } = this.kernelWeights(options.theta);

@@ -38,15 +38,10 @@ export function transientCount(structure: Structure): number {
 
 /** Σα over transient states at θ: the start's rates into vertices that have out-edges (0: T = 0 surely). */
 export function transientMass(structure: Structure, theta: Float64Array): number {
-  const { rowPtr, col, base, coef, paramLength: p } = structure;
+  const { rowPtr, col } = structure;
+  const { w } = structureRates(structure, theta);
   let mass = 0;
-  for (let j = rowPtr[0]; j < rowPtr[1]; j++) {
-    const v = col[j];
-    if (rowPtr[v + 1] === rowPtr[v]) continue;
-    let w = base[j];
-    for (let i = 0; i < p; i++) w += coef[j * p + i] * theta[i];
-    mass += w;
-  }
+  for (let j = rowPtr[0]; j < rowPtr[1]; j++) if (rowPtr[col[j] + 1] > rowPtr[col[j]]) mass += w[j];
   return mass;
 }
 

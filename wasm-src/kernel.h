@@ -83,6 +83,18 @@ void pk_solve_record(const pk_elim *e, const double *r, double *x, double *xs);
 /* Reverse of pk_solve_record: xbar (in: adjoint of x; clobbered), accumulates mbar and sbar, writes rbar. */
 void pk_solve_reverse(const pk_elim *e, const double *r, const double *xs, double *xbar, double *mbar, double *sbar, double *rbar);
 void pk_elim_free(pk_elim *e);
+/* Four θ rows at once (trace-lanes.c), values lane-interleaved: x[slot·PK_LANES + lane].
+ * pk_rates_at_lanes writes a continuous graph's rates at four θ (theta4[i·PK_LANES + lane])
+ * and returns the bit mask of the lanes failing pk_rates_at's checks; pk_trace_evaluate_lanes
+ * evaluates the tape on the weights in vals4's first ninputs slots and returns the mask of the
+ * lanes where an inverse met a non-positive number; pk_moments_lanes replays E[R^1..R^k] for
+ * every lane (out[lane·k + j − 1]; work: 2·PK_LANES·n doubles). Each lane's results are
+ * bitwise those of pk_rates_at, pk_trace_evaluate and pk_moments for its row. */
+enum { PK_LANES = 4 };
+int32_t pk_trace_evaluate_lanes(const pk_elim *e, double *vals4);
+int32_t pk_rates_at_lanes(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
+                          const uint8_t *has_out, const double *theta4, double *w4);
+void pk_moments_lanes(const pk_elim *e, const double *vals4, const double *r, int32_t k, double *work, double *out);
 /* Most arcs merged inside components by later pk_eliminate calls (0: no limit); past it they
  * fail with PK_ERR_WORK_LIMIT. A large random cyclic graph fills in toward dense: 4,000 states
  * took 24 s, and a caller that has a cheaper way out (Krylov's solves) sets a limit first. */

@@ -36,6 +36,9 @@ export interface KernelExports {
   pk_set_elim_budget(arcs: number): void;
   pk_elim_work(elim: number): number;
   pk_trace_evaluate(elim: number, w: number, vals: number): number;
+  pk_trace_evaluate_lanes(elim: number, vals4: number): number;
+  pk_moments_lanes(elim: number, vals4: number, r: number, k: number, work: number, out: number): void;
+  pk_rates_at_lanes(n: number, p: number, rp: number, base: number, coef: number, hasOut: number, theta4: number, w4: number): number;
   pk_trace_reverse(elim: number, vals: number, mbar: number, sbar: number, vbar: number, wbar: number): void;
   pk_solve_record(elim: number, r: number, x: number, xs: number): void;
   pk_solve_reverse(elim: number, r: number, xs: number, xbar: number, mbar: number, sbar: number, rbar: number): void;

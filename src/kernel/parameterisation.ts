@@ -136,6 +136,18 @@ export class KernelParameterisation {
     return { rowPtr: this.rowPtr, col: this.col, base: this.base, coef: this.coef, hasOut: this.hasOut, theta: this.theta };
   }
 
+  /**
+   * The rates of a continuous structure at four θ at once (`theta4`: kernel memory holding
+   * θ_i of lane l at i·4 + l), written lane-interleaved at `w4`; answers the bit mask of the
+   * lanes whose rates fail a check (see {@link ratesInto}; those rows are diagnosed alone).
+   */
+  ratesInLanes(theta4: number, w4: number): number {
+    this.check();
+    const s = this.structure;
+    if (s.discrete) throw new TypeError('phasekit: rates in lanes are for continuous structures only');
+    return this.k.pk_rates_at_lanes(s.vertexCount, s.paramLength, this.rowPtr, this.base, this.coef, this.hasOut, theta4, w4);
+  }
+
   /** Writes w = base + coef·θ to kernel memory at `w` (and the exit rates at `exit`, unless 0); false when a check fails (the caller diagnoses). */
   ratesInto(theta: Float64Array, w: number, exit = 0): boolean {
     this.check();

@@ -6,6 +6,7 @@ import { Elimination, eliminateRaw } from '../kernel/elimination.js';
 import { forwardGradientAt, forwardMomentsAt } from '../kernel/forward-moments.js';
 import { f64View, kernel } from '../kernel/module.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
+import { TraceLanes } from './trace-lanes.js';
 import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { rewardMoments, rewardCovariance } from '../moments/moments.js';
@@ -166,6 +167,16 @@ export class Trace {
   forwardGradient(structure: Structure, theta: Float64Array, rewards: ArrayLike<number> | undefined): { value: number; gradient: Float64Array } | null {
     if (this.discrete) return null;
     return forwardGradientAt(structure, theta, this.rewardVector(rewards));
+  }
+
+  /**
+   * @internal Kernel memory for the first `k` moments at several θ (of `paramLength` numbers) at once, LANES at a time
+   * (see trace-lanes.ts); null for a discrete trace (its higher moments follow another
+   * recursion) or one too large for the lanes. Dispose it when done.
+   */
+  lanes(paramLength: number, k: number, rewards: ArrayLike<number> | undefined): TraceLanes | null {
+    if (this.discrete) return null;
+    return TraceLanes.open(this, paramLength, this.rewardVector(rewards), checkK(k));
   }
 
   /** Raw moments of the accumulated reward for these weights. */

@@ -1,0 +1,68 @@
+// Moments of a trace for several θ rows at once (wasm-src/trace-lanes.c): the tape
+// evaluated with every value a vector of LANES lanes, one per row, so decoding an op
+// and fetching its operands is shared by the rows. Each lane's moments are bitwise
+// those of evaluating its row alone.
+import { f64View, kernel } from '../kernel/module.js';
+import type { KernelParameterisation } from '../kernel/parameterisation.js';
+import { KernelWorkspace } from '../kernel/workspace.js';
+
+/** Rows evaluated together (the kernel's PK_LANES). */
+export const LANES = 4;
+
+// The lanes' values take LANES doubles per tape slot; past this the rows go one at a time
+// (a tape that large is bound by memory either way).
+const MAX_VALUE_BYTES = 64 * 1024 * 1024;
+
+/** What the lanes need of a trace: its size and, fresh for each group, its kernel pointer. */
+export interface LaneTrace {
+  readonly vertexCount: number;
+  readonly kernelPointer: number;
+  valueCount(): number;
+}
+
+/** A batch's kernel memory for evaluating a trace's moments LANES rows at a time. Dispose when done. */
+export class TraceLanes {
+  private readonly space = new KernelWorkspace();
+  private readonly at: { vals: number; theta: number; r: number; work: number; out: number };
+
+  /** Lanes for `trace`'s first `k` moments with these (checked) rewards; null where the values would pass the memory cap. */
+  static open(trace: LaneTrace, paramLength: number, rewards: Float64Array, k: number): TraceLanes | null {
+    if (8 * LANES * trace.valueCount() > MAX_VALUE_BYTES) return null;
+    return new TraceLanes(trace, paramLength, rewards, k);
+  }
+
+  private constructor(private readonly trace: LaneTrace, private readonly paramLength: number, rewards: Float64Array, private readonly k: number) {
+    const n = trace.vertexCount;
+    this.at = this.space.layout({
+      vals: 8 * LANES * trace.valueCount(), theta: 8 * LANES * paramLength, r: 8 * n, work: 16 * LANES * n, out: 8 * LANES * k,
+    });
+    f64View(kernel(), this.at.r, n).set(rewards);
+  }
+
+  /**
+   * E[R^1..R^k] at each of up to LANES θ rows (`thetas`, checked), with `kp` the structure's
+   * parameterisation: one array per row, or null for a row whose rates fail a check or whose
+   * evaluation divides by a non-positive number (evaluated alone, that row's error is named).
+   */
+  moments(thetas: Float64Array[], kp: KernelParameterisation): (Float64Array | null)[] {
+    const K = kernel(), { vals, theta, r, work, out } = this.at, p = this.paramLength, k = this.k;
+    // θ_i of lane l at i·LANES + l; a lane without a row repeats the first row.
+    const t = f64View(K, theta, LANES * p);
+    for (let lane = 0; lane < LANES; lane++) {
+      const row = thetas[lane] ?? thetas[0];
+      for (let i = 0; i < p; i++) t[i * LANES + lane] = row[i];
+    }
+    // The weights are the first slots of the tape's values: written there, no copy.
+    const refused = kp.ratesInLanes(theta, vals);
+    const ptr = this.trace.kernelPointer;
+    const bad = refused | K.pk_trace_evaluate_lanes(ptr, vals);
+    K.pk_moments_lanes(ptr, vals, r, k, work, out);
+    const results = f64View(K, out, LANES * k);
+    return thetas.map((_, lane) => ((bad & (1 << lane)) === 0 ? results.slice(lane * k, (lane + 1) * k) : null));
+  }
+
+  /** Frees the batch's kernel memory. */
+  dispose(): void {
+    this.space.dispose();
+  }
+}

@@ -95,6 +95,10 @@ int32_t pk_trace_evaluate_lanes(const pk_elim *e, double *vals4);
 int32_t pk_rates_at_lanes(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
                           const uint8_t *has_out, const double *theta4, double *w4);
 void pk_moments_lanes(const pk_elim *e, const double *vals4, const double *r, int32_t k, double *work, double *out);
+/* pk_forward_moments_at at four θ: -1 where an edge goes back, else the mask of the lanes whose
+ * checks failed; out[lane·k + j − 1]; work: 2·PK_LANES·n doubles. */
+int32_t pk_forward_moments_lanes(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                                 const uint8_t *has_out, const double *theta4, const double *r, int32_t k, double *work, double *out);
 /* Most arcs merged inside components by later pk_eliminate calls (0: no limit); past it they
  * fail with PK_ERR_WORK_LIMIT. A large random cyclic graph fills in toward dense: 4,000 states
  * took 24 s, and a caller that has a cheaper way out (Krylov's solves) sets a limit first. */

@@ -65,6 +65,18 @@ void pk_moments_lanes(const pk_elim *e, const double *vals4, const double *r, in
   }
 }
 
+/* rate_at (eliminate.c) over lanes: θ_i = 0 adds nothing in its lane, as there. */
+static inline lanes rate_lanes(int32_t p, const double *base, const double *coef, const lanes *t, int32_t j) {
+  const double *c = coef + (size_t)j * p;
+  lanes x = splat(base[j]);
+  for (int32_t i = 0; i < p; i++) {
+    const lane_mask used = t[i] != 0;
+    const lanes summed = x + splat(c[i]) * t[i];
+    x = (lanes)(((lane_mask)summed & used) | ((lane_mask)x & ~used));
+  }
+  return x;
+}
+
 /* pk_rates_at for a continuous graph over four θ rows (theta4[i·PK_LANES + lane]), written
  * lane-interleaved to w4: each lane's rates are bitwise pk_rates_at's for its θ (a term whose
  * θ_i is 0 is skipped in that lane, as there), and a lane fails where pk_rates_at returns 1.
@@ -78,13 +90,7 @@ int32_t pk_rates_at_lanes(int32_t n, int32_t p, const int32_t *rp, const double 
   const lane_mask none = {0, 0, 0, 0};
   lane_mask ok = {-1, -1, -1, -1}, zero = none;
   for (int32_t j = 0; j < m; j++) {
-    const double *c = coef + (size_t)j * p;
-    lanes x = splat(base[j]);
-    for (int32_t i = 0; i < p; i++) {
-      const lane_mask used = t[i] != 0;
-      const lanes summed = x + splat(c[i]) * t[i];
-      x = (lanes)(((lane_mask)summed & used) | ((lane_mask)x & ~used));
-    }
+    const lanes x = rate_lanes(p, base, coef, t, j);
     w[j] = x;
     ok &= (x >= 0) & (x <= DBL_MAX); /* NaN fails both */
     zero |= x == 0;
@@ -104,5 +110,58 @@ int32_t pk_rates_at_lanes(int32_t n, int32_t p, const int32_t *rp, const double 
   }
   int32_t bad = 0;
   for (int32_t l = 0; l < PK_LANES; l++) if (!ok[l]) bad |= 1 << l;
+  return bad;
+}
+
+/* forward_vertex_at (eliminate.c) over lanes: the same sums in the same order per lane. A lane
+ * whose check fails is marked in *failed and carries on (its values are not used). -1 where
+ * an edge goes back, else 0. */
+static __attribute__((noinline)) int32_t forward_vertex_lanes(int32_t p, const int32_t *rp, const int32_t *col, const double *base,
+                                                              const double *coef, const uint8_t *has_out, const lanes *t,
+                                                              const lanes *b, lanes *x, int32_t v, lane_mask *failed) {
+  const int32_t lo = rp[v], hi = rp[v + 1];
+  const lane_mask all = {-1, -1, -1, -1};
+  if (lo == hi) {
+    if (has_out && has_out[v]) *failed |= all;
+    x[v] = b[v] * 0.0;
+    return 0;
+  }
+  lanes sum = splat(0.0);
+  for (int32_t j = lo; j < hi; j++) {
+    const lanes w = rate_lanes(p, base, coef, t, j);
+    if (col[j] <= v) return -1;
+    *failed |= ~((w > 0) & (w <= DBL_MAX));
+    sum = j == lo ? w : sum + w;
+  }
+  if (v == 0) *failed |= sum > 1 + 1e-12;
+  const lanes il = v != 0 ? 1.0 / sum : splat(0.0);
+  lanes acc = b[v] * il;
+  for (int32_t j = lo; j < hi; j++) {
+    const lanes w = rate_lanes(p, base, coef, t, j);
+    const lanes m = v != 0 ? w * il : w;
+    acc += m * x[col[j]];
+  }
+  x[v] = acc;
+  return 0;
+}
+
+/* pk_forward_moments_at for four θ (theta4[i·PK_LANES + lane]): out[lane·k + j − 1], each lane
+ * bitwise pk_forward_moments_at's for its θ. Returns -1 where an edge goes back, else the bit
+ * mask of the lanes whose checks failed (those rows take the checked path alone). work holds
+ * 2·PK_LANES·n doubles. */
+int32_t pk_forward_moments_lanes(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                                 const uint8_t *has_out, const double *theta4, const double *r, int32_t k, double *work, double *out) {
+  const lanes *t = (const lanes *)theta4;
+  lanes *b = (lanes *)work, *x = b + n;
+  lane_mask failed = {0, 0, 0, 0};
+  for (int32_t v = 0; v < n; v++) b[v] = splat(r[v]);
+  for (int32_t j = 1; j <= k; j++) {
+    for (int32_t v = n - 1; v >= 0; v--)
+      if (forward_vertex_lanes(p, rp, col, base, coef, has_out, t, b, x, v, &failed)) return -1;
+    for (int32_t l = 0; l < PK_LANES; l++) out[(size_t)l * k + j - 1] = x[0][l];
+    if (j < k) for (int32_t v = 0; v < n; v++) b[v] = splat((double)(j + 1) * r[v]) * x[v];
+  }
+  int32_t bad = 0;
+  for (int32_t l = 0; l < PK_LANES; l++) if (failed[l]) bad |= 1 << l;
   return bad;
 }

@@ -10,7 +10,8 @@ import type { Trace } from '../trace/trace.js';
 import { sameInt32 } from '../kernel/compare.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
-import { LANES } from '../trace/trace-lanes.js';
+import { LANES } from '../kernel/module.js';
+import type { TraceLanes } from '../trace/trace-lanes.js';
 
 /** Where a trace model is evaluated, and with which rewards. */
 export interface ModelOptions {
@@ -167,19 +168,32 @@ export class TraceModel {
     const out = new Float64Array(rows * k);
     const one = (r: number) => out.set(this.moments(k, { theta: thetaRow(batch, r), rewards }), r * k);
     this.checkFresh();
-    // LANES rows at a time through the tape (the same bits as one at a time, faster per row).
-    // A row the lanes refuse (its rates fail a check, or an inverse meets a non-positive
-    // number) is evaluated alone, which names the problem.
-    const lanes = rows > 1 ? this.trace.lanes(this.paramLength, k, rewards) : null;
+    // LANES rows at a time (kernel lanes: the same bits as one at a time, faster per row): by the
+    // forward pass where the edges all go forward, else through the tape. A row the lanes
+    // refuse (a rate fails a check, an inverse meets a non-positive number) is evaluated alone,
+    // which names the problem.
+    let forward = true;
+    let tape: TraceLanes | null | undefined;
+    const group = (thetas: Float64Array[]): (Float64Array | null)[] | null => {
+      if (forward) {
+        const results = this.trace.forwardMomentsInLanes(this.structure, thetas, { k, rewards });
+        if (results) return results;
+        forward = false;
+      }
+      tape ??= this.trace.lanes(this.paramLength, k, rewards);
+      return tape ? tape.moments(thetas, kernelParameterisation(this.structure)) : null;
+    };
     let done = 0;
     try {
-      for (; lanes && done < rows; done += LANES) {
+      while (rows > 1 && done < rows) {
         const first = done, thetas = Array.from({ length: Math.min(LANES, rows - first) }, (_, lane) => thetaRow(batch, first + lane));
-        const results = withMemoryRetry(() => lanes.moments(thetas, kernelParameterisation(this.structure)));
+        const results = withMemoryRetry(() => group(thetas));
+        if (!results) break; // too large for the lanes
         results.forEach((moments, lane) => (moments ? out.set(checkFinite(moments, 'a moment'), (first + lane) * k) : one(first + lane)));
+        done += thetas.length;
       }
     } finally {
-      lanes?.dispose();
+      tape?.dispose();
     }
     for (; done < rows; done++) one(done);
     return out;

@@ -5,7 +5,7 @@
 import type { Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { KernelError } from '../errors/index.js';
-import { allocate, f64View, kernel, kernelIfReady, type KernelExports } from './module.js';
+import { allocate, f64View, kernel, kernelIfReady, LANES, type KernelExports } from './module.js';
 import { kernelParameterisation, type KernelParameterisation } from './parameterisation.js';
 import { KernelRates } from './rates-at.js';
 
@@ -33,11 +33,11 @@ const notForward = new WeakSet<Structure>();
 type Pointers = ReturnType<KernelParameterisation['atTheta']>;
 
 // One forward pass at θ over the structure, in a block of `doubles` doubles whose first n hold
-// the rewards: `run` calls the kernel (0 done, -1 an edge back, -2 a failed check), `read`
-// takes the answer from the block. Null where the pass does not apply or fails a check, or
-// kernel memory runs out: the caller takes the checked path.
+// the rewards: `run` calls the kernel (-1 an edge back, -2 a failed check, else done with that
+// status), `read` takes the answer from the block. Null where the pass does not apply or fails
+// a check, or kernel memory runs out: the caller takes the checked path.
 function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Float64Array, doubles: number,
-  run: (k: KernelExports, at: Pointers, block: number) => number, read: (k: KernelExports, block: number) => T): T | null {
+  run: (k: KernelExports, at: Pointers, block: number) => number, read: (k: KernelExports, block: number, status: number) => T): T | null {
   const kx = kernelIfReady();
   if (kx === null || structure.discrete || notForward.has(structure)) return null;
   let block = 0;
@@ -47,7 +47,7 @@ function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Floa
     f64View(kx, block, structure.vertexCount).set(rewards);
     const status = run(kx, kp.atTheta(theta), block);
     if (status === -1) notForward.add(structure);
-    return status === 0 ? read(kx, block) : null;
+    return status >= 0 ? read(kx, block, status) : null;
   } catch (error) {
     if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY') return null;
     throw error;
@@ -82,4 +82,26 @@ export function forwardGradientAt(structure: Structure, theta: Float64Array, rew
   return forwardPass(structure, theta, rewards, 3 * n + 1 + p,
     (kx, at, block) => kx.pk_forward_gradient_at(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, block, block + 8 * n, block + 24 * n, block + 24 * n + 8),
     (kx, block) => ({ value: f64View(kx, block + 24 * n, 1)[0], gradient: f64View(kx, block + 24 * n + 8, p).slice() }));
+}
+
+/**
+ * {@link forwardMomentsAt} at up to LANES θ rows at once (kernel lanes, wasm-src/trace-lanes.c):
+ * per row its moments, each bitwise what forwardMomentsAt answers, or null for a row that
+ * fails a check (evaluated alone, it takes the checked path). Null where the pass does not
+ * apply at all.
+ */
+export function forwardMomentsInLanes(structure: Structure, thetas: Float64Array[], rewards: Float64Array, k: number): (Float64Array | null)[] | null {
+  const n = structure.vertexCount, p = structure.paramLength;
+  // Rewards (n), θ by lane (LANES·p), work (2·LANES·n), the moments (LANES·k).
+  const theta4 = 8 * n, work = theta4 + 8 * LANES * p, out = work + 16 * LANES * n;
+  return forwardPass(structure, thetas[0], rewards, n + LANES * (p + 2 * n + k),
+    (kx, at, block) => {
+      const t = f64View(kx, block + theta4, LANES * p);
+      for (let lane = 0; lane < LANES; lane++) for (let i = 0; i < p; i++) t[i * LANES + lane] = (thetas[lane] ?? thetas[0])[i];
+      return kx.pk_forward_moments_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block + theta4, block, k, block + work, block + out);
+    },
+    (kx, block, failed) => {
+      const all = f64View(kx, block + out, LANES * k);
+      return thetas.map((_, lane) => ((failed & (1 << lane)) === 0 ? all.slice(lane * k, (lane + 1) * k) : null));
+    });
 }

@@ -38,6 +38,7 @@ export interface KernelExports {
   pk_trace_evaluate(elim: number, w: number, vals: number): number;
   pk_trace_evaluate_lanes(elim: number, vals4: number): number;
   pk_moments_lanes(elim: number, vals4: number, r: number, k: number, work: number, out: number): void;
+  pk_forward_moments_lanes(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta4: number, r: number, k: number, work: number, out: number): number;
   pk_rates_at_lanes(n: number, p: number, rp: number, base: number, coef: number, hasOut: number, theta4: number, w4: number): number;
   pk_trace_reverse(elim: number, vals: number, mbar: number, sbar: number, vbar: number, wbar: number): void;
   pk_solve_record(elim: number, r: number, x: number, xs: number): void;
@@ -132,6 +133,9 @@ export function ready(): Promise<void> {
 export function kernelIfReady(): KernelExports | null {
   return exportsLoaded;
 }
+
+/** θ rows the kernel's lane functions (pk_*_lanes) evaluate together: its PK_LANES. */
+export const LANES = 4;
 
 /** The loaded kernel; throws KernelError NOT_READY before `await ready()`. */
 export function kernel(): KernelExports {

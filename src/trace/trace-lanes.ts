@@ -2,12 +2,9 @@
 // evaluated with every value a vector of LANES lanes, one per row, so decoding an op
 // and fetching its operands is shared by the rows. Each lane's moments are bitwise
 // those of evaluating its row alone.
-import { f64View, kernel } from '../kernel/module.js';
+import { f64View, kernel, LANES } from '../kernel/module.js';
 import type { KernelParameterisation } from '../kernel/parameterisation.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
-
-/** Rows evaluated together (the kernel's PK_LANES). */
-export const LANES = 4;
 
 // The lanes' values take LANES doubles per tape slot; past this the rows go one at a time
 // (a tape that large is bound by memory either way).

@@ -3,7 +3,7 @@
 // One trace serves every rate assignment on the same structure.
 import { GraphError } from '../errors/index.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
-import { forwardGradientAt, forwardMomentsAt } from '../kernel/forward-moments.js';
+import { forwardGradientAt, forwardMomentsAt, forwardMomentsInLanes } from '../kernel/forward-moments.js';
 import { f64View, kernel } from '../kernel/module.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { TraceLanes } from './trace-lanes.js';
@@ -161,6 +161,12 @@ export class Trace {
   forwardMoments(structure: Structure, theta: Float64Array, options: TraceMomentOptions = {}): number[] | null {
     if (this.discrete) return null;
     return forwardMomentsAt(structure, theta, this.rewardVector(options.rewards), checkK(options.k ?? 1));
+  }
+
+  /** @internal {@link Trace.forwardMoments} at up to LANES θ rows at once (see forwardMomentsInLanes): per row its moments, or null for a row to evaluate alone. */
+  forwardMomentsInLanes(structure: Structure, thetas: Float64Array[], options: TraceMomentOptions = {}): (Float64Array | null)[] | null {
+    if (this.discrete) return null;
+    return forwardMomentsInLanes(structure, thetas, this.rewardVector(options.rewards), checkK(options.k ?? 1));
   }
 
   /** @internal E[R] and ∂E[R]/∂θ at θ (checked) of `structure` (this trace's) where its edges all go forward, without the tape; null as {@link Trace.forwardMoments}. */

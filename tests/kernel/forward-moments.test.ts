@@ -8,28 +8,9 @@ import { eliminate } from '../../src/kernel/elimination.js';
 import { forwardMoments, forwardMomentsAt } from '../../src/kernel/forward-moments.js';
 import { kernelRatesAt } from '../../src/kernel/rates-at.js';
 import type { Graph } from '../../src/index.js';
-import { buildGraph, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec, type GraphSpec } from '../correctness/fixtures.js';
+import { buildGraph, forwardSpec, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec, type GraphSpec } from '../correctness/fixtures.js';
 
 beforeAll(() => ready());
-
-/** A random forward graph: every edge to a higher index, 1–3 start targets (α defective or not), 1 or 2 absorbing vertices. */
-function forwardSpec(seed: number, n: number, p: number): GraphSpec {
-  const rnd = prng(seed);
-  const absorbing = 1 + (seed % 2);
-  const states = Array.from({ length: n + 1 + absorbing }, (_, v) => [v]);
-  const edges: EdgeSpec[] = [];
-  const coef = () => Array.from({ length: p }, () => (rnd() < 0.5 ? 0.1 + rnd() : 0));
-  const targets = new Set<number>([1 + Math.floor(rnd() * n), 1 + Math.floor(rnd() * n)]);
-  const mass = seed % 3 === 0 ? 0.7 : 1;
-  for (const t of targets) edges.push([0, t, mass / targets.size, new Array<number>(p).fill(0)]);
-  for (let v = 1; v <= n; v++) {
-    const last = n + absorbing;
-    const to = new Set<number>([Math.min(v + 1, last)]);
-    for (let i = Math.floor(rnd() * 4); i > 0; i--) to.add(v + 1 + Math.floor(rnd() * (last - v)));
-    for (const t of to) edges.push([v, t, 0.05 + 2 * rnd(), coef()]);
-  }
-  return { stateLength: 1, paramLength: p, discrete: false, states, edges };
-}
 
 /** Moments of `graph` at θ by the forward pass and by eliminating, for `rewards`. */
 function both(graph: Graph, theta: number[], rewards: Float64Array, k: number): { forward: number[] | null; eliminated: number[] } {

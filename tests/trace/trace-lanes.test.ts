@@ -5,10 +5,11 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { compile, GraphError, models, ready, type Graph } from '../../src/index.js';
 import { kernelParameterisation } from '../../src/kernel/parameterisation.js';
-import { f64View, kernel } from '../../src/kernel/module.js';
+import { f64View, kernel, LANES } from '../../src/kernel/module.js';
 import { KernelWorkspace } from '../../src/kernel/workspace.js';
-import { TraceLanes, LANES } from '../../src/trace/trace-lanes.js';
-import { buildGraph, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec } from '../correctness/fixtures.js';
+import { TraceLanes } from '../../src/trace/trace-lanes.js';
+import { forwardMomentsInLanes } from '../../src/kernel/forward-moments.js';
+import { buildGraph, forwardSpec, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec } from '../correctness/fixtures.js';
 
 beforeAll(() => ready());
 afterEach(() => vi.restoreAllMocks());
@@ -34,11 +35,20 @@ async function expectSameAsAlone(graph: Graph, thetas: number[][], k: number, re
 }
 
 describe('moments in lanes', () => {
-  it('go through the lanes (not a silent fallback to one row at a time)', async () => {
-    const spy = vi.spyOn(TraceLanes.prototype, 'moments');
+  it('go through the lanes (not a silent fallback to one row at a time): the tape\'s, or the forward pass\'s where every edge goes forward', async () => {
+    const tape = vi.spyOn(TraceLanes.prototype, 'moments');
     const model = await compile(models.rabbits(6), { store: null });
     model.momentsBatch(2, { thetas: Float64Array.from({ length: 9 * 3 }, (_, i) => 0.5 + (i % 5) / 4) });
-    expect(spy).toHaveBeenCalledTimes(Math.ceil(9 / LANES));
+    expect(tape).toHaveBeenCalledTimes(Math.ceil(9 / LANES));
+    tape.mockClear();
+    const forward = await compile(models.coalescent(9), { store: null });
+    const answers: ((Float64Array | null)[] | null)[] = [];
+    const real = forward.trace.forwardMomentsInLanes.bind(forward.trace);
+    vi.spyOn(forward.trace, 'forwardMomentsInLanes').mockImplementation((...args) => { const r = real(...args); answers.push(r); return r; });
+    forward.momentsBatch(3, { thetas: Float64Array.from([0.5, 1, 2, 3, 4, 5]) });
+    expect(answers.length).toBe(2);
+    expect(answers.every((a) => a !== null && a.every((row) => row !== null))).toBe(true);
+    expect(tape).not.toHaveBeenCalled();
   });
 
   it('the coalescent, rabbits and random cyclic graphs: the same bits as each row alone, k = 1 … 3, any number of rows', async () => {
@@ -60,6 +70,24 @@ describe('moments in lanes', () => {
       const thetas = Array.from({ length: 7 }, (_, row) => randomTheta(seed * 31 + row, spec.paramLength).map((t, i) => (row % 3 === 1 && i === 0 ? 0 : t)));
       await expectSameAsAlone(buildGraph(spec), thetas, 1 + (seed % 3), rewards, `seed ${seed}`);
     }
+  });
+
+  it('300 random forward graphs, bad ones included (negative or zero rates, a self-loop-only vertex, α past 1): the same bits or the same error as alone', async () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const rnd = prng(seed + 7000);
+      const spec = forwardSpec(seed, 2 + (seed % 12), 1 + (seed % 2));
+      const fault = seed % 5;
+      if (fault === 1) spec.edges[spec.edges.length - 1] = [...spec.edges[spec.edges.length - 1].slice(0, 2), -0.5, [1, 0].slice(0, spec.paramLength)] as EdgeSpec;
+      if (fault === 2) { spec.states.push([spec.states.length]); spec.edges.push([1, spec.states.length - 1, 1, new Array(spec.paramLength).fill(0)], [spec.states.length - 1, spec.states.length - 1, 1, new Array(spec.paramLength).fill(0)]); }
+      if (fault === 3) spec.edges[0] = [spec.edges[0][0], spec.edges[0][1], spec.edges[0][2] + 0.5, spec.edges[0][3]];
+      const thetas = Array.from({ length: 6 }, () => Array.from({ length: spec.paramLength }, () => [0, 0.25, 0.5, 1, 2][Math.floor(rnd() * 5)]));
+      await expectSameAsAlone(buildGraph(spec), thetas, 1 + (seed % 3), randomRewards(seed, spec), `seed ${seed} (fault ${fault})`);
+    }
+  });
+
+  it('forwardMomentsInLanes answers null for a graph with an edge back (the tape\'s lanes take it)', () => {
+    const g = models.rabbits(4);
+    expect(forwardMomentsInLanes(g.structure(), [Float64Array.from([1, 2, 3])], new Float64Array(g.vertexCount).fill(1), 1)).toBeNull();
   });
 
   it('rows whose rates fail a check, or that leave a vertex without an exit, fail with the error they fail with alone, in row order', async () => {

@@ -4,11 +4,12 @@
 // likelihood steps the chain (src/likelihood/point-likelihood.ts). Gradients are
 // reverse mode throughout: through the replays, the tape and w = b + C·θ.
 import { checkFinite, GraphError, throwIfAborted } from '../errors/index.js';
-import { checkThetaRows, thetaRow } from '../graph/arguments.js';
+import { checkThetaRows, thetaRow, type ThetaRows } from '../graph/arguments.js';
 import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
-import { f64View, kernel, type KernelExports } from '../kernel/module.js';
+import { f64View, kernel, LANES, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
+import { forwardMomentsInLanes } from '../kernel/forward-moments.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { countLogLikelihood } from '../likelihood/counts.js';
@@ -16,6 +17,7 @@ import { checkPointWeights } from '../likelihood/observations.js';
 import { PointLikelihood } from '../likelihood/point-likelihood.js';
 import { rewardMoments } from '../moments/moments.js';
 import type { Trace } from '../trace/trace.js';
+import type { TraceLanes } from '../trace/trace-lanes.js';
 import { likelihoodMethodAt, type Evaluation, type EvaluateOptions, type Evaluator } from './evaluator.js';
 import type { EvaluatorSpec } from './spec.js';
 import { outputCount, type CheckedTarget } from './target.js';
@@ -92,29 +94,39 @@ export class WasmEvaluator implements Evaluator {
     const { signal, onProgress } = options;
     const weights = options.weights === undefined ? undefined : checkWeights(this.target, options.weights);
     throwIfAborted(signal, 'the evaluation');
+    // Moments without gradients: LANES rows at a time where the kernel's lanes apply.
+    const t = this.target;
+    const lanes = t.kind === 'moments' && !gradient && !this.spec.structure.discrete && rows > 1 ? new MomentLanes(this, t.k, t.rewards) : null;
     // Rows in chunks: between chunks the batch yields (so an abort can land) and reports progress.
-    // The first row goes alone: rows that take dense matrices (a chain past maxSteps) cost up to
-    // seconds each and then go one at a time; else chunks of 256.
-    let chunk = 1;
+    // Moments go one row (or one group of lanes) at a time. The first row of a likelihood goes
+    // alone: rows that take dense matrices (a chain past maxSteps) cost up to seconds each and
+    // then go one at a time; else chunks of 256.
+    let chunk = lanes ? LANES : 1;
     let reported = performance.now();
-    for (let r0 = 0, r1 = 0; r0 < rows; r0 = r1) {
-      r1 = Math.min(rows, r0 + chunk);
-      if (this.points) {
-        const part = this.points.evaluate({ rows: r1 - r0, paramLength: p, data: batch.data.subarray(r0 * p, r1 * p) }, gradient, weights, { first: r0, of: rows });
-        values.set(part.logLik, r0);
-        if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
-        chunk = this.points.denseRows > 0 ? 1 : 256;
-      } else {
-        // Out of kernel memory: the caches are given back and the row runs once more.
-        for (let r = r0; r < r1; r++) withMemoryRetry(() => this.row(thetaRow(batch, r), r, values, gradients));
+    try {
+      for (let r0 = 0, r1 = 0; r0 < rows; r0 = r1) {
+        r1 = Math.min(rows, r0 + chunk);
+        if (this.points) {
+          const part = this.points.evaluate({ rows: r1 - r0, paramLength: p, data: batch.data.subarray(r0 * p, r1 * p) }, gradient, weights, { first: r0, of: rows });
+          values.set(part.logLik, r0);
+          if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
+          chunk = this.points.denseRows > 0 ? 1 : 256;
+        } else if (lanes) {
+          this.rowsInLanes(lanes, batch, r0, r1, values);
+        } else {
+          // Out of kernel memory: the caches are given back and the row runs once more.
+          for (let r = r0; r < r1; r++) withMemoryRetry(() => this.row(thetaRow(batch, r), r, values, gradients));
+        }
+        const now = performance.now();
+        if ((signal || onProgress) && now - reported >= PROGRESS_INTERVAL_MS && r1 < rows) {
+          onProgress?.({ done: r1, total: rows });
+          reported = now;
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          throwIfAborted(signal, 'the evaluation');
+        }
       }
-      const now = performance.now();
-      if ((signal || onProgress) && now - reported >= PROGRESS_INTERVAL_MS && r1 < rows) {
-        onProgress?.({ done: r1, total: rows });
-        reported = now;
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        throwIfAborted(signal, 'the evaluation');
-      }
+    } finally {
+      lanes?.dispose();
     }
     onProgress?.({ done: rows, total: rows });
     // log L may be −∞ (data impossible at θ); anything else that is not finite is an overflow.
@@ -122,6 +134,31 @@ export class WasmEvaluator implements Evaluator {
     if (gradients) for (let i = 0; i < gradients.length; i++)
       if (!Number.isFinite(gradients[i]) && Number.isFinite(values[Math.floor(i / p)])) checkFinite([gradients[i]], 'a gradient');
     return { rows, outputs: out, paramLength: p, values, gradients };
+  }
+
+  /** Moments of rows r0 … r1 − 1, LANES at a time; a row the lanes refuse, or all once they do not apply, one at a time. */
+  private rowsInLanes(lanes: MomentLanes, batch: ThetaRows, r0: number, r1: number, values: Float64Array): void {
+    const out = this.outputs;
+    for (let first = r0; first < r1;) {
+      const thetas = Array.from({ length: Math.min(LANES, r1 - first) }, (_, lane) => thetaRow(batch, first + lane));
+      const results = withMemoryRetry(() => lanes.moments(thetas));
+      thetas.forEach((theta, lane) => {
+        const moments = results?.[lane];
+        if (moments) values.set(moments, (first + lane) * out);
+        else withMemoryRetry(() => this.row(theta, first + lane, values, null));
+      });
+      first += thetas.length;
+    }
+  }
+
+  /** @internal The structure's trace (backend 'wasm'), for the lanes. */
+  get laneTrace(): Trace | null {
+    return this.trace;
+  }
+
+  /** @internal The structure's parameterisation in kernel memory, held by this evaluator. */
+  get parameterisation(): KernelParameterisation {
+    return this.par;
   }
 
   /** Values (and gradients) of one θ row from an elimination at θ. */
@@ -234,5 +271,33 @@ export class WasmEvaluator implements Evaluator {
     this.points?.dispose();
     if (this.ownsTrace) this.trace?.release();
     releaseParameterisation(this);
+  }
+}
+
+/**
+ * An evaluation's moment rows in kernel lanes: by the forward pass where every edge of the
+ * structure goes forward (either backend), else through the trace's tape (backend 'wasm').
+ * Each row's moments are bitwise those of evaluating it alone.
+ */
+class MomentLanes {
+  private forward = true;
+  private tape: TraceLanes | null | undefined;
+
+  constructor(private readonly evaluator: WasmEvaluator, private readonly k: number, private readonly rewards: Float64Array) {}
+
+  /** Per row its moments, or null for a row to evaluate alone; null for all where no lanes apply. */
+  moments(thetas: Float64Array[]): (Float64Array | null)[] | null {
+    const e = this.evaluator;
+    if (this.forward) {
+      const results = forwardMomentsInLanes(e.spec.structure, thetas, this.rewards, this.k);
+      if (results) return results;
+      this.forward = false;
+    }
+    if (this.tape === undefined) this.tape = e.laneTrace?.lanes(e.paramLength, this.k, this.rewards) ?? null;
+    return this.tape ? this.tape.moments(thetas, e.parameterisation) : null;
+  }
+
+  dispose(): void {
+    this.tape?.dispose();
   }
 }

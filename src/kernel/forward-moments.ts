@@ -35,9 +35,11 @@ type Pointers = ReturnType<KernelParameterisation['atTheta']>;
 // One forward pass at θ over the structure, in a block of `doubles` doubles whose first n hold
 // the rewards: `run` calls the kernel (-1 an edge back, -2 a failed check, else done with that
 // status), `read` takes the answer from the block. Null where the pass does not apply or fails
-// a check, or kernel memory runs out: the caller takes the checked path.
+// a check, or kernel memory runs out (unless `outOfMemory` is 'throw'): the caller takes the
+// checked path.
 function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Float64Array, doubles: number,
-  run: (k: KernelExports, at: Pointers, block: number) => number, read: (k: KernelExports, block: number, status: number) => T): T | null {
+  run: (k: KernelExports, at: Pointers, block: number) => number, read: (k: KernelExports, block: number, status: number) => T,
+  outOfMemory: 'fallback' | 'throw' = 'fallback'): T | null {
   const kx = kernelIfReady();
   if (kx === null || structure.discrete || notForward.has(structure)) return null;
   let block = 0;
@@ -49,7 +51,7 @@ function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Floa
     if (status === -1) notForward.add(structure);
     return status >= 0 ? read(kx, block, status) : null;
   } catch (error) {
-    if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY') return null;
+    if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY' && outOfMemory === 'fallback') return null;
     throw error;
   } finally {
     if (block) kx.pk_free(block);
@@ -88,7 +90,7 @@ export function forwardGradientAt(structure: Structure, theta: Float64Array, rew
  * {@link forwardMomentsAt} at up to LANES θ rows at once (kernel lanes, wasm-src/trace-lanes.c):
  * per row its moments, each bitwise what forwardMomentsAt answers, or null for a row that
  * fails a check (evaluated alone, it takes the checked path). Null where the pass does not
- * apply at all.
+ * apply at all; throws KernelError OUT_OF_MEMORY where kernel memory runs out.
  */
 export function forwardMomentsInLanes(structure: Structure, thetas: Float64Array[], rewards: Float64Array, k: number): (Float64Array | null)[] | null {
   const n = structure.vertexCount, p = structure.paramLength;
@@ -103,5 +105,8 @@ export function forwardMomentsInLanes(structure: Structure, thetas: Float64Array
     (kx, block, failed) => {
       const all = f64View(kx, block + out, LANES * k);
       return thetas.map((_, lane) => ((failed & (1 << lane)) === 0 ? all.slice(lane * k, (lane + 1) * k) : null));
-    });
+    },
+    // Out of memory is the batch's to handle (give the caches back and run once more), not a
+    // reason to take the tape's lanes, which need more.
+    'throw');
 }

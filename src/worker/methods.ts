@@ -12,7 +12,9 @@ import { evaluatorCache } from '../evaluator-cache/default-evaluator-cache.js';
 import { fitHere, type FitRequest } from '../inference/fit.js';
 import type { SvgdResult } from '../inference/result.js';
 import { PoolError } from '../pool/errors.js';
-import { GraphError } from '../errors/index.js';
+import { checkFinite, GraphError } from '../errors/index.js';
+import { forwardMomentsInLanesOf } from '../evaluate/graph-at-theta.js';
+import { LANES } from '../kernel/module.js';
 import { describeValue } from '../errors/describe.js';
 import { coalescent, rabbits } from '../models/index.js';
 import { exploreCoalescent } from '../models/coalescent.js';
@@ -52,16 +54,27 @@ export type { EvaluateCompiledArgs, PrepareEvaluatorArgs } from '../pool/pool-ev
 const PROGRESS_INTERVAL_MS = 50;
 
 /** Fills one row of k moments per θ row, reporting rows done at most every PROGRESS_INTERVAL_MS. */
-function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, row: (theta: Float64Array) => number[]): Float64Array {
+function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, row: (theta: Float64Array) => number[], lanes?: (thetas: Float64Array[]) => (Float64Array | null)[] | null): Float64Array {
   const k = checkMomentCount(args.k);
   const batch = checkThetaRows(graph.paramLength, args.thetas);
   const out = new Float64Array(batch.rows * k);
   let reported = performance.now();
-  for (let r = 0; r < batch.rows; r++) {
-    out.set(row(thetaRow(batch, r)), r * k);
+  let inLanes = lanes !== undefined && batch.rows > 1;
+  for (let r = 0; r < batch.rows;) {
+    const first = r;
+    const group = inLanes ? lanes!(Array.from({ length: Math.min(LANES, batch.rows - first) }, (_, lane) => thetaRow(batch, first + lane))) : null;
+    if (group) {
+      // In row order, so that the first bad row's error is the one thrown, as row by row.
+      group.forEach((moments, lane) => out.set(moments ? checkFinite(moments, 'a moment') : row(thetaRow(batch, first + lane)), (first + lane) * k));
+      r += group.length;
+    } else {
+      inLanes = false;
+      out.set(row(thetaRow(batch, r)), r * k);
+      r++;
+    }
     const now = performance.now();
     if (now - reported >= PROGRESS_INTERVAL_MS) {
-      report({ phase: 'evaluate', done: r + 1, total: batch.rows });
+      report({ phase: 'evaluate', done: r, total: batch.rows });
       reported = now;
     }
   }
@@ -124,9 +137,14 @@ export const kernelMethods = {
     return graph.pmf(args.points, reportingTime(args, report));
   },
 
-  /** Moments at many θ by direct elimination: row r of the result holds E[T..T^k] at θ row r. */
+  /**
+   * Moments at many θ, computed directly: row r of the result holds E[T..T^k] at θ row r. A graph
+   * whose edges all go forward takes its rows four at a time (the forward pass in kernel lanes,
+   * the same bits); others are eliminated row by row.
+   */
   momentsBatch(graph: Graph, args: BatchArgs, report: ProgressCallback): Float64Array {
-    return momentsByRow(graph, args, report, (theta) => graph.moments(args.k, { theta, rewards: args.rewards }));
+    return momentsByRow(graph, args, report, (theta) => graph.moments(args.k, { theta, rewards: args.rewards }),
+      (thetas) => forwardMomentsInLanesOf(graph, thetas, args.rewards, args.k));
   },
 
   /**

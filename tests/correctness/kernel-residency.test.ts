@@ -173,6 +173,24 @@ describe('kernel residents under a budget', () => {
       failAllocations(0);
     });
 
+    it('a batch of moments in kernel lanes (forward pass and tape) answers as without the fault, and OUT_OF_MEMORY stands with nothing to give back', async () => {
+      const rows = Float64Array.from([0.5, 1, 1.5, 2, 2.5, 3]);
+      for (const [graph, thetas] of [[models.coalescent(12), rows], [models.rabbits(10), Float64Array.from(Array.from(rows).flatMap((t) => [t, 2, 1]))]] as const) {
+        const model = await compile(graph, { store: null });
+        const expected = model.momentsBatch(2, { thetas });
+        someCaches();
+        failAllocations(1);
+        const got = model.momentsBatch(2, { thetas });
+        failAllocations(0);
+        expect(sameBits(got, expected)).toBe(true);
+        setResidentBudget(0);
+        failAllocations(1);
+        expect(() => model.momentsBatch(2, { thetas })).toThrow(expect.objectContaining({ code: 'OUT_OF_MEMORY' }));
+        failAllocations(0);
+        expect(sameBits(model.momentsBatch(2, { thetas }), expected)).toBe(true);
+      }
+    });
+
     it("with nothing to give back, the evaluator's OUT_OF_MEMORY stands", async () => {
       const g = models.coalescent(12);
       const ev = await createEvaluator(g, { kind: 'moments', k: 2 }, noCache);

@@ -3,7 +3,7 @@
 // checked against dense inverses by the oracle suites), and a row the lanes refuse is
 // evaluated alone, so it fails with the same error as it would alone.
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compile, GraphError, models, ready, type Graph } from '../../src/index.js';
+import { compile, createEvaluator, EvaluatorCache, GraphError, models, ready, type Graph } from '../../src/index.js';
 import { kernelParameterisation } from '../../src/kernel/parameterisation.js';
 import { f64View, kernel, LANES } from '../../src/kernel/module.js';
 import { KernelWorkspace } from '../../src/kernel/workspace.js';
@@ -114,6 +114,31 @@ describe('moments in lanes', () => {
     await expectSameAsAlone(t, [[1], [1e-300], [2]], 2, undefined, 'an overflow in row 1');
     const model = await compile(t, { store: null });
     expect(() => model.momentsBatch(2, { thetas: Float64Array.from([1, 1e-300]) })).toThrow(expect.objectContaining({ code: 'OVERFLOW' }));
+  });
+
+  it('compiled evaluators of moments (wasm and wasm-direct), without gradients: the same bits as each row alone, and a bad row\'s own error', async () => {
+    const tape = vi.spyOn(TraceLanes.prototype, 'moments');
+    const cache = new EvaluatorCache({ persistence: 'none', sync: false });
+    const spec = randomSpec({ seed: 11, vertices: 40, params: 2, absorbing: 2, defective: true });
+    const graphs: [string, Graph][] = [['coalescent n = 10', models.coalescent(10)], ['rabbits N = 12', models.rabbits(12)], ['random cyclic', buildGraph(spec)]];
+    for (const [name, graph] of graphs) {
+      const p = graph.paramLength;
+      const thetas = Float64Array.from({ length: 10 * p }, (_, i) => 0.3 + ((i * 7) % 13) / 5);
+      for (const backend of ['wasm', 'wasm-direct'] as const) {
+        const evaluator = await createEvaluator(graph, { kind: 'moments', k: 3 }, { cache, backend });
+        const batch = await evaluator.evaluate({ thetas });
+        const alone = await Promise.all(Array.from({ length: 10 }, (_, r) => evaluator.evaluate({ thetas: thetas.slice(r * p, (r + 1) * p) })));
+        expect(bits(batch.values), `${name}, ${backend}`).toBe(bits(alone.flatMap((a) => Array.from(a.values))));
+        // A θ of zeros leaves parametric rates at 0: that row fails as it does alone.
+        const bad = thetas.slice();
+        bad.fill(0, 5 * p, 6 * p);
+        const single = await evaluator.evaluate({ thetas: bad.slice(5 * p, 6 * p) }).then(() => 'ok', (e: GraphError) => e.code);
+        const inBatch = await evaluator.evaluate({ thetas: bad }).then(() => 'ok', (e: GraphError) => e.code);
+        expect(single, `${name}, ${backend}`).not.toBe('ok');
+        expect(inBatch, `${name}, ${backend}`).toBe(single);
+      }
+    }
+    expect(tape).toHaveBeenCalled();
   });
 
   it('discrete graphs keep evaluating one row at a time, with the same results', async () => {

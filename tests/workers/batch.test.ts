@@ -18,6 +18,21 @@ it('equals moments row by row, in row order', async () => {
     expect(Array.from(out.subarray(r * 2, r * 2 + 2))).toEqual(rabbits.moments(2, { theta: thetas.subarray(r * 3, r * 3 + 3) }));
 });
 
+it('a graph whose edges all go forward (rows four at a time in the worker): the same bits as row by row, and a bad row\'s own error', async () => {
+  const coalescent = models.coalescent(9);
+  const ts = Float64Array.from({ length: 11 }, (_, i) => 0.3 + i / 4);
+  const out = await pool.momentsBatch(coalescent, 3, { thetas: ts });
+  const rowwise = Array.from(ts).flatMap((t) => coalescent.moments(3, { theta: [t] }));
+  expect(Array.from(out).every((x, i) => Object.is(x, rowwise[i]))).toBe(true);
+  // θ = 0 leaves every rate 0: that row fails alone as it would row by row.
+  const bad = ts.slice();
+  bad[6] = 0;
+  let alone: unknown;
+  try { coalescent.moments(1, { theta: [0] }); } catch (error) { alone = error; }
+  expect(alone).toBeInstanceOf(GraphError);
+  await expect(pool.momentsBatch(coalescent, 1, { thetas: bad })).rejects.toMatchObject({ name: 'GraphError', code: (alone as GraphError).code, message: (alone as GraphError).message });
+});
+
 it('splits rows across the workers', async () => {
   const before = pool.stats().spawned;
   await pool.momentsBatch(rabbits, 1, { thetas });

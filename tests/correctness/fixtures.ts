@@ -237,6 +237,23 @@ export function forwardSpec(seed: number, n: number, p: number): GraphSpec {
   return { stateLength: 1, paramLength: p, discrete: false, states, edges };
 }
 
+/**
+ * forwardSpec(seed, 2 + seed % 12, 1 + seed % 2) with a fault chosen by seed % 5: 1, a rate that
+ * can go negative or 0; 2, a self-loop-only vertex; 3, α past 1; else none.
+ */
+export function faultyForwardSpec(seed: number): { spec: GraphSpec; fault: number } {
+  const spec = forwardSpec(seed, 2 + (seed % 12), 1 + (seed % 2));
+  const fault = seed % 5, p = spec.paramLength, zeros = () => new Array<number>(p).fill(0);
+  if (fault === 1) spec.edges[spec.edges.length - 1] = [spec.edges[spec.edges.length - 1][0], spec.edges[spec.edges.length - 1][1], -0.5, [1, 0].slice(0, p)];
+  if (fault === 2) {
+    const trap = spec.states.length;
+    spec.states.push([trap]);
+    spec.edges.push([1, trap, 1, zeros()], [trap, trap, 1, zeros()]);
+  }
+  if (fault === 3) spec.edges[0] = [spec.edges[0][0], spec.edges[0][1], spec.edges[0][2] + 0.5, spec.edges[0][3]];
+  return { spec, fault };
+}
+
 /** The spec with every rate into an absorbing vertex multiplied by eps: a nearly closed chain. */
 export function withScaledExits(spec: GraphSpec, eps: number): GraphSpec {
   const hasOut = new Set(spec.edges.map(([f]) => f));

@@ -8,7 +8,7 @@ import { eliminate } from '../../src/kernel/elimination.js';
 import { forwardMoments, forwardMomentsAt } from '../../src/kernel/forward-moments.js';
 import { kernelRatesAt } from '../../src/kernel/rates-at.js';
 import type { Graph } from '../../src/index.js';
-import { buildGraph, forwardSpec, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec, type GraphSpec } from '../correctness/fixtures.js';
+import { buildGraph, faultyForwardSpec, forwardSpec, prng, randomRewards, randomSpec, randomTheta, type GraphSpec } from '../correctness/fixtures.js';
 
 beforeAll(() => ready());
 
@@ -86,12 +86,8 @@ describe('forward moments', () => {
     };
     for (let seed = 1; seed <= 300; seed++) {
       const rnd = prng(seed + 5000);
-      const spec = forwardSpec(seed, 2 + (seed % 12), 1 + (seed % 2));
       // Faults: a rate that can go negative or 0, a self-loop-only vertex, α past 1.
-      const fault = seed % 5;
-      if (fault === 1) spec.edges[spec.edges.length - 1] = [...spec.edges[spec.edges.length - 1].slice(0, 2), -0.5, [1, 0].slice(0, spec.paramLength)] as EdgeSpec;
-      if (fault === 2) { spec.states.push([spec.states.length]); spec.edges.push([1, spec.states.length - 1, 1, new Array(spec.paramLength).fill(0)], [spec.states.length - 1, spec.states.length - 1, 1, new Array(spec.paramLength).fill(0)]); }
-      if (fault === 3) spec.edges[0] = [spec.edges[0][0], spec.edges[0][1], spec.edges[0][2] + 0.5, spec.edges[0][3]];
+      const { spec, fault } = faultyForwardSpec(seed);
       const theta = Array.from({ length: spec.paramLength }, () => [0.25, 0.5, 1, 2][Math.floor(rnd() * 4)]);
       const rewards = randomRewards(seed, spec);
       const fast = outcome(() => buildGraph(spec).moments(2, { theta, rewards }));

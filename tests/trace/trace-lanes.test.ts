@@ -9,7 +9,7 @@ import { f64View, kernel, LANES } from '../../src/kernel/module.js';
 import { KernelWorkspace } from '../../src/kernel/workspace.js';
 import { TraceLanes } from '../../src/trace/trace-lanes.js';
 import { forwardMomentsInLanes } from '../../src/kernel/forward-moments.js';
-import { buildGraph, forwardSpec, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec } from '../correctness/fixtures.js';
+import { buildGraph, faultyForwardSpec, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec } from '../correctness/fixtures.js';
 
 beforeAll(() => ready());
 afterEach(() => vi.restoreAllMocks());
@@ -75,11 +75,7 @@ describe('moments in lanes', () => {
   it('300 random forward graphs, bad ones included (negative or zero rates, a self-loop-only vertex, α past 1): the same bits or the same error as alone', async () => {
     for (let seed = 1; seed <= 300; seed++) {
       const rnd = prng(seed + 7000);
-      const spec = forwardSpec(seed, 2 + (seed % 12), 1 + (seed % 2));
-      const fault = seed % 5;
-      if (fault === 1) spec.edges[spec.edges.length - 1] = [...spec.edges[spec.edges.length - 1].slice(0, 2), -0.5, [1, 0].slice(0, spec.paramLength)] as EdgeSpec;
-      if (fault === 2) { spec.states.push([spec.states.length]); spec.edges.push([1, spec.states.length - 1, 1, new Array(spec.paramLength).fill(0)], [spec.states.length - 1, spec.states.length - 1, 1, new Array(spec.paramLength).fill(0)]); }
-      if (fault === 3) spec.edges[0] = [spec.edges[0][0], spec.edges[0][1], spec.edges[0][2] + 0.5, spec.edges[0][3]];
+      const { spec, fault } = faultyForwardSpec(seed);
       const thetas = Array.from({ length: 6 }, () => Array.from({ length: spec.paramLength }, () => [0, 0.25, 0.5, 1, 2][Math.floor(rnd() * 5)]));
       await expectSameAsAlone(buildGraph(spec), thetas, 1 + (seed % 3), randomRewards(seed, spec), `seed ${seed} (fault ${fault})`);
     }

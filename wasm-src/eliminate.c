@@ -468,18 +468,22 @@ static __attribute__((noinline)) int32_t forward_vertex_at(int32_t p, const int3
     x[v] = b[v] * 0.0;
     return 0;
   }
+  /* The rates of a vertex of up to FORWARD_KEPT edges are kept for the second loop (else computed again). */
+  double kept[FORWARD_KEPT];
+  const int keep = hi - lo <= FORWARD_KEPT;
   double sum = 0.0;
   for (int32_t j = lo; j < hi; j++) {
     double w = rate_at(p, base, coef, theta, j);
     if (col[j] <= v) return -1;
     if (!(w > 0 && w <= DBL_MAX)) return -2;
+    if (keep) kept[j - lo] = w;
     sum = j == lo ? w : sum + w;
   }
   if (v == 0 && sum > 1 + 1e-12) return -2;
   double il = v != 0 ? 1.0 / sum : 0.0;
   double acc = b[v] * il;
   for (int32_t j = lo; j < hi; j++) {
-    double w = rate_at(p, base, coef, theta, j);
+    double w = keep ? kept[j - lo] : rate_at(p, base, coef, theta, j);
     double m = v != 0 ? w * il : w;
     acc += m * x[col[j]];
   }

@@ -126,18 +126,21 @@ static __attribute__((noinline)) int32_t forward_vertex_lanes(int32_t p, const i
     x[v] = b[v] * 0.0;
     return 0;
   }
+  lanes kept[FORWARD_KEPT]; /* as forward_vertex_at keeps them */
+  const int keep = hi - lo <= FORWARD_KEPT;
   lanes sum = splat(0.0);
   for (int32_t j = lo; j < hi; j++) {
     const lanes w = rate_lanes(p, base, coef, t, j);
     if (col[j] <= v) return -1;
     *failed |= ~((w > 0) & (w <= DBL_MAX));
+    if (keep) kept[j - lo] = w;
     sum = j == lo ? w : sum + w;
   }
   if (v == 0) *failed |= sum > 1 + 1e-12;
   const lanes il = v != 0 ? 1.0 / sum : splat(0.0);
   lanes acc = b[v] * il;
   for (int32_t j = lo; j < hi; j++) {
-    const lanes w = rate_lanes(p, base, coef, t, j);
+    const lanes w = keep ? kept[j - lo] : rate_lanes(p, base, coef, t, j);
     const lanes m = v != 0 ? w * il : w;
     acc += m * x[col[j]];
   }

@@ -8,7 +8,7 @@ import { eliminate } from '../../src/kernel/elimination.js';
 import { forwardMoments, forwardMomentsAt } from '../../src/kernel/forward-moments.js';
 import { kernelRatesAt } from '../../src/kernel/rates-at.js';
 import type { Graph } from '../../src/index.js';
-import { buildGraph, faultyForwardSpec, forwardSpec, prng, randomRewards, randomSpec, randomTheta, type GraphSpec } from '../correctness/fixtures.js';
+import { buildGraph, faultyForwardSpec, forwardSpec, prng, randomRewards, randomSpec, randomTheta, type EdgeSpec, type GraphSpec } from '../correctness/fixtures.js';
 
 beforeAll(() => ready());
 
@@ -74,6 +74,20 @@ describe('forward moments', () => {
     expect(g.expectation({ theta: [1] })).toBe(1);
     // A failed check is about that θ, not the structure: θ = 2 takes the forward path again.
     expect(forwardMomentsAt(g.structure(), Float64Array.of(2), ones, 1)).toEqual([(1 + 1 * 0.5) / 2]);
+  });
+
+  it('a vertex with more out-edges than the pass keeps rates for (64): the same bits as eliminating, one row and in lanes', async () => {
+    const fan = 150, p = 2;
+    const edges: EdgeSpec[] = [[0, 1, 1, [0, 0]]];
+    for (let t = 2; t < 2 + fan; t++) edges.push([1, t, 0.01 * (t % 7), [0.1 * (t % 3), 0.05 * (t % 5)]], [t, 2 + fan, 0.5 + (t % 4), [0, 0.2]]);
+    const spec: GraphSpec = { stateLength: 1, paramLength: p, discrete: false, states: Array.from({ length: 3 + fan }, (_, v) => [v]), edges };
+    const graph = buildGraph(spec);
+    const thetas = [[0.5, 1.5], [2, 0.25], [1, 1], [3, 0.5], [0.7, 2]];
+    const rewards = Float64Array.from({ length: graph.vertexCount }, (_, v) => 1 + (v % 3));
+    for (const theta of thetas) expect(sameBits(graph.moments(3, { theta, rewards }), graph.at(theta).moments(3, rewards)), `θ = ${theta}`).toBe(true);
+    const model = await compile(graph, { store: null });
+    const batch = model.momentsBatch(3, { thetas: Float64Array.from(thetas.flat()), rewards });
+    expect(sameBits(Array.from(batch), thetas.flatMap((theta) => graph.at(theta).moments(3, rewards)))).toBe(true);
   });
 
   it('Graph.moments (forward path) and GraphAtTheta (checked path) agree on 300 random forward graphs, bad ones included: the same bits or the same error', () => {

@@ -541,15 +541,20 @@ int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const in
     int32_t lo = rp[v], hi = rp[v + 1];
     double a = xbar[v];
     if (lo == hi || a == 0.0) continue;
-    double il = 1.0, xv = 0.0;
+    double il = 1.0, xv = 0.0, kept[FORWARD_KEPT];
+    const int keep = hi - lo <= FORWARD_KEPT;
     if (v != 0) {
-      double sum = rate_at(p, base, coef, theta, lo);
-      for (int32_t j = lo + 1; j < hi; j++) sum += rate_at(p, base, coef, theta, j);
+      double sum = 0.0;
+      for (int32_t j = lo; j < hi; j++) {
+        double w = rate_at(p, base, coef, theta, j);
+        if (keep) kept[j - lo] = w;
+        sum = j == lo ? w : sum + w;
+      }
       il = 1.0 / sum;
       xv = x[v];
     }
     for (int32_t j = lo; j < hi; j++) {
-      double w = rate_at(p, base, coef, theta, j);
+      double w = keep && v != 0 ? kept[j - lo] : rate_at(p, base, coef, theta, j);
       int32_t c = col[j];
       xbar[c] += a * (w * il);
       double wbar = v != 0 ? a * (x[c] - xv) * il : a * x[c];

@@ -4,7 +4,7 @@
 import { checkFinite, GraphError, TraceError } from '../errors/index.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import { canonicalRates } from '../graph/rates.js';
-import { checkTheta, checkThetaRows, thetaRow } from '../graph/arguments.js';
+import { checkMomentCount, checkTheta, checkThetaRows, thetaRow } from '../graph/arguments.js';
 import type { Structure } from '../graph/structure.js';
 import type { Trace } from '../trace/trace.js';
 import { sameInt32 } from '../kernel/compare.js';
@@ -163,6 +163,7 @@ export class TraceModel {
 
   /** Moments at many θ: row r of the result (k values) is E[R^1..R^k] at θ row r. */
   momentsBatch(k: number, options: ModelBatchOptions = {}): Float64Array {
+    checkMomentCount(k);
     const batch = checkThetaRows(this.paramLength, options.thetas);
     const { rows } = batch, rewards = options.rewards;
     const out = new Float64Array(rows * k);

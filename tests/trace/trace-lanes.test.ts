@@ -137,6 +137,11 @@ describe('moments in lanes', () => {
     expect(tape).toHaveBeenCalled();
   });
 
+  it('a moment count that is not a positive integer is refused before any work (BAD_ARGUMENT), as one row is', async () => {
+    const model = await compile(models.rabbits(5), { store: null });
+    for (const k of [0, -1, 2.5, Number.NaN]) expect(() => model.momentsBatch(k, { thetas: Float64Array.from([1, 2, 3, 1, 2, 3]) }), `k = ${k}`).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+  });
+
   it('discrete graphs keep evaluating one row at a time, with the same results', async () => {
     const spy = vi.spyOn(TraceLanes.prototype, 'moments');
     const spec = randomSpec({ seed: 4, vertices: 12, params: 2, absorbing: 1, defective: false, discrete: true });

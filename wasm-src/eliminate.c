@@ -537,6 +537,9 @@ int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const in
   for (int32_t i = 0; i < p; i++) grad[i] = 0.0;
   for (int32_t v = 0; v < n; v++) xbar[v] = 0.0;
   xbar[0] = 1.0;
+  /* With one parameter its adjoint is summed in a register (through grad[0], every edge waited
+   * for the store and reload of the one before). */
+  double g0 = 0.0;
   for (int32_t v = 0; v < n; v++) {
     int32_t lo = rp[v], hi = rp[v + 1];
     double a = xbar[v];
@@ -556,12 +559,15 @@ int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const in
     for (int32_t j = lo; j < hi; j++) {
       double w = keep && v != 0 ? kept[j - lo] : rate_at(p, base, coef, theta, j);
       int32_t c = col[j];
+      double xc = x[c];
       xbar[c] += a * (w * il);
-      double wbar = v != 0 ? a * (x[c] - xv) * il : a * x[c];
+      double wbar = v != 0 ? a * (xc - xv) * il : a * xc;
+      if (p == 1) { g0 += wbar * coef[j]; continue; }
       const double *cj = coef + (size_t)j * p;
       for (int32_t i = 0; i < p; i++) grad[i] += wbar * cj[i];
     }
   }
+  if (p == 1) grad[0] = g0;
   return 0;
 }
 

@@ -11,7 +11,7 @@ import { sameInt32 } from '../kernel/compare.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { LANES } from '../kernel/module.js';
-import type { TraceLanes } from '../trace/trace-lanes.js';
+import { MomentLanes } from '../trace/trace-lanes.js';
 
 /** Where a trace model is evaluated, and with which rewards. */
 export interface ModelOptions {
@@ -169,32 +169,23 @@ export class TraceModel {
     const out = new Float64Array(rows * k);
     const one = (r: number) => out.set(this.moments(k, { theta: thetaRow(batch, r), rewards }), r * k);
     this.checkFresh();
-    // LANES rows at a time (kernel lanes: the same bits as one at a time, faster per row): by the
-    // forward pass where the edges all go forward, else through the tape. A row the lanes
+    // LANES rows at a time (the same bits as one at a time, faster per row). A row the lanes
     // refuse (a rate fails a check, an inverse meets a non-positive number) is evaluated alone,
     // which names the problem.
-    let forward = true;
-    let tape: TraceLanes | null | undefined;
-    const group = (thetas: Float64Array[]): (Float64Array | null)[] | null => {
-      if (forward) {
-        const results = this.trace.forwardMomentsInLanes(this.structure, thetas, { k, rewards });
-        if (results) return results;
-        forward = false;
-      }
-      tape ??= this.trace.lanes(this.paramLength, k, rewards);
-      return tape ? tape.moments(thetas, kernelParameterisation(this.structure)) : null;
-    };
+    const lanes = rows > 1 && !this.trace.discrete
+      ? new MomentLanes({ structure: this.structure, trace: this.trace, parameterisation: () => kernelParameterisation(this.structure) }, k, this.graph.rewardVector(rewards))
+      : null;
     let done = 0;
     try {
-      while (rows > 1 && done < rows) {
+      while (lanes && done < rows) {
         const first = done, thetas = Array.from({ length: Math.min(LANES, rows - first) }, (_, lane) => thetaRow(batch, first + lane));
-        const results = withMemoryRetry(() => group(thetas));
+        const results = withMemoryRetry(() => lanes.moments(thetas));
         if (!results) break; // too large for the lanes
         results.forEach((moments, lane) => (moments ? out.set(checkFinite(moments, 'a moment'), (first + lane) * k) : one(first + lane)));
         done += thetas.length;
       }
     } finally {
-      tape?.dispose();
+      lanes?.dispose();
     }
     for (; done < rows; done++) one(done);
     return out;

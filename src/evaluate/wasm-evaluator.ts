@@ -9,7 +9,6 @@ import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
 import { f64View, kernel, LANES, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
-import { forwardMomentsInLanes } from '../kernel/forward-moments.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { countLogLikelihood } from '../likelihood/counts.js';
@@ -17,7 +16,7 @@ import { checkPointWeights } from '../likelihood/observations.js';
 import { PointLikelihood } from '../likelihood/point-likelihood.js';
 import { rewardMoments } from '../moments/moments.js';
 import type { Trace } from '../trace/trace.js';
-import type { TraceLanes } from '../trace/trace-lanes.js';
+import { MomentLanes } from '../trace/trace-lanes.js';
 import { likelihoodMethodAt, type Evaluation, type EvaluateOptions, type Evaluator } from './evaluator.js';
 import type { EvaluatorSpec } from './spec.js';
 import { outputCount, type CheckedTarget } from './target.js';
@@ -96,7 +95,9 @@ export class WasmEvaluator implements Evaluator {
     throwIfAborted(signal, 'the evaluation');
     // Moments without gradients: LANES rows at a time where the kernel's lanes apply.
     const t = this.target;
-    const lanes = t.kind === 'moments' && !gradient && !this.spec.structure.discrete && rows > 1 ? new MomentLanes(this, t.k, t.rewards) : null;
+    const lanes = t.kind === 'moments' && !gradient && !this.spec.structure.discrete && rows > 1
+      ? new MomentLanes({ structure: this.spec.structure, trace: this.trace, parameterisation: () => this.par }, t.k, t.rewards)
+      : null;
     // Rows in chunks: between chunks the batch yields (so an abort can land) and reports progress.
     // Moments go one row (or one group of lanes) at a time. The first row of a likelihood goes
     // alone: rows that take dense matrices (a chain past maxSteps) cost up to seconds each and
@@ -149,16 +150,6 @@ export class WasmEvaluator implements Evaluator {
       });
       first += thetas.length;
     }
-  }
-
-  /** @internal The structure's trace (backend 'wasm'), for the lanes. */
-  get laneTrace(): Trace | null {
-    return this.trace;
-  }
-
-  /** @internal The structure's parameterisation in kernel memory, held by this evaluator. */
-  get parameterisation(): KernelParameterisation {
-    return this.par;
   }
 
   /** Values (and gradients) of one θ row from an elimination at θ. */
@@ -274,30 +265,3 @@ export class WasmEvaluator implements Evaluator {
   }
 }
 
-/**
- * An evaluation's moment rows in kernel lanes: by the forward pass where every edge of the
- * structure goes forward (either backend), else through the trace's tape (backend 'wasm').
- * Each row's moments are bitwise those of evaluating it alone.
- */
-class MomentLanes {
-  private forward = true;
-  private tape: TraceLanes | null | undefined;
-
-  constructor(private readonly evaluator: WasmEvaluator, private readonly k: number, private readonly rewards: Float64Array) {}
-
-  /** Per row its moments, or null for a row to evaluate alone; null for all where no lanes apply. */
-  moments(thetas: Float64Array[]): (Float64Array | null)[] | null {
-    const e = this.evaluator;
-    if (this.forward) {
-      const results = forwardMomentsInLanes(e.spec.structure, thetas, this.rewards, this.k);
-      if (results) return results;
-      this.forward = false;
-    }
-    if (this.tape === undefined) this.tape = e.laneTrace?.lanes(e.paramLength, this.k, this.rewards) ?? null;
-    return this.tape ? this.tape.moments(thetas, e.parameterisation) : null;
-  }
-
-  dispose(): void {
-    this.tape?.dispose();
-  }
-}

@@ -1,10 +1,12 @@
-// Moments of a trace for several θ rows at once (wasm-src/trace-lanes.c): the tape
-// evaluated with every value a vector of LANES lanes, one per row, so decoding an op
-// and fetching its operands is shared by the rows. Each lane's moments are bitwise
-// those of evaluating its row alone.
+// Moments for several θ rows at once (wasm-src/trace-lanes.c): the tape, or the forward
+// pass of a structure whose edges all go forward, evaluated with every value a vector of
+// LANES lanes, one per row, so reading the tape or the structure is shared by the rows.
+// Each lane's moments are bitwise those of evaluating its row alone.
+import { forwardMomentsInLanes } from '../kernel/forward-moments.js';
 import { f64View, kernel, LANES } from '../kernel/module.js';
 import type { KernelParameterisation } from '../kernel/parameterisation.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
+import type { Structure } from '../graph/structure.js';
 
 // The lanes' values take LANES doubles per tape slot; past this the rows go one at a time
 // (a tape that large is bound by memory either way).
@@ -61,5 +63,47 @@ export class TraceLanes {
   /** Frees the batch's kernel memory. */
   dispose(): void {
     this.space.dispose();
+  }
+}
+
+/** Where a batch's moments come from: the structure, its trace (none: the forward pass only) and its parameterisation. */
+export interface MomentSource {
+  structure: Structure;
+  trace: LaneTrace | null;
+  /** The structure's kernel parameterisation, fetched for each group (it may have been released in between). */
+  parameterisation(): KernelParameterisation;
+}
+
+/**
+ * A batch's moment rows in kernel lanes, LANES at a time: by the forward pass where every edge
+ * of the structure goes forward, else through the trace's tape. Continuous structures only.
+ * Dispose when done.
+ */
+export class MomentLanes {
+  private forward = true;
+  private tape: TraceLanes | null | undefined;
+
+  /** `rewards` checked, one per vertex. */
+  constructor(private readonly source: MomentSource, private readonly k: number, private readonly rewards: Float64Array) {}
+
+  /**
+   * Per row (up to LANES, checked) its moments, not yet checked finite, or null for a row to
+   * evaluate alone (it fails a check there, which names it); null for all where no lanes apply
+   * (no trace, or one too large). Throws KernelError OUT_OF_MEMORY: the caller gives the caches
+   * back and runs the group once more.
+   */
+  moments(thetas: Float64Array[]): (Float64Array | null)[] | null {
+    const { structure, trace } = this.source;
+    if (this.forward) {
+      const results = forwardMomentsInLanes(structure, thetas, this.rewards, this.k);
+      if (results) return results;
+      this.forward = false;
+    }
+    if (this.tape === undefined) this.tape = trace ? TraceLanes.open(trace, structure.paramLength, this.rewards, this.k) : null;
+    return this.tape ? this.tape.moments(thetas, this.source.parameterisation()) : null;
+  }
+
+  dispose(): void {
+    this.tape?.dispose();
   }
 }

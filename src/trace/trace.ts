@@ -3,10 +3,9 @@
 // One trace serves every rate assignment on the same structure.
 import { GraphError } from '../errors/index.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
-import { forwardGradientAt, forwardMomentsAt, forwardMomentsInLanes } from '../kernel/forward-moments.js';
+import { forwardGradientAt, forwardMomentsAt } from '../kernel/forward-moments.js';
 import { f64View, kernel } from '../kernel/module.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
-import { TraceLanes } from './trace-lanes.js';
 import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { rewardMoments, rewardCovariance } from '../moments/moments.js';
@@ -163,26 +162,10 @@ export class Trace {
     return forwardMomentsAt(structure, theta, this.rewardVector(options.rewards), checkK(options.k ?? 1));
   }
 
-  /** @internal {@link Trace.forwardMoments} at up to LANES θ rows at once (see forwardMomentsInLanes): per row its moments, or null for a row to evaluate alone. */
-  forwardMomentsInLanes(structure: Structure, thetas: Float64Array[], options: TraceMomentOptions = {}): (Float64Array | null)[] | null {
-    if (this.discrete) return null;
-    return forwardMomentsInLanes(structure, thetas, this.rewardVector(options.rewards), checkK(options.k ?? 1));
-  }
-
   /** @internal E[R] and ∂E[R]/∂θ at θ (checked) of `structure` (this trace's) where its edges all go forward, without the tape; null as {@link Trace.forwardMoments}. */
   forwardGradient(structure: Structure, theta: Float64Array, rewards: ArrayLike<number> | undefined): { value: number; gradient: Float64Array } | null {
     if (this.discrete) return null;
     return forwardGradientAt(structure, theta, this.rewardVector(rewards));
-  }
-
-  /**
-   * @internal Kernel memory for the first `k` moments at several θ (of `paramLength` numbers) at once, LANES at a time
-   * (see trace-lanes.ts); null for a discrete trace (its higher moments follow another
-   * recursion) or one too large for the lanes. Dispose it when done.
-   */
-  lanes(paramLength: number, k: number, rewards: ArrayLike<number> | undefined): TraceLanes | null {
-    if (this.discrete) return null;
-    return TraceLanes.open(this, paramLength, this.rewardVector(rewards), checkK(k));
   }
 
   /** Raw moments of the accumulated reward for these weights. */

@@ -4,7 +4,7 @@
 import type { Elimination } from '../kernel/elimination.js';
 import { eliminate } from '../kernel/elimination.js';
 import { KernelRates, kernelRatesAt, releaseRates, type RatesMemory } from '../kernel/rates-at.js';
-import { forwardMoments, forwardMomentsAt, forwardMomentsInLanes } from '../kernel/forward-moments.js';
+import { forwardMoments, forwardMomentsAt } from '../kernel/forward-moments.js';
 import type { Csr } from '../graph/rates.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import type { Structure } from '../graph/structure.js';
@@ -47,15 +47,6 @@ function memoMemory(rates: RatesMemory | null): MemoMemory {
 export function forwardMomentsOf(graph: StateGraph, theta: ArrayLike<number> | undefined, rewards: Float64Array, k: number): number[] | null {
   const moments = forwardMomentsAt(graph.structure(), checkTheta(graph.paramLength, theta), rewards, checkMomentCount(k));
   return moments && checkFinite(moments, 'a moment');
-}
-
-/**
- * {@link forwardMomentsOf} at up to LANES θ rows (checked) at once, the same bits: per row its
- * moments (not yet checked finite), or null for a row to compute alone. Null where the pass
- * does not apply.
- */
-export function forwardMomentsInLanesOf(graph: StateGraph, thetas: Float64Array[], rewards: ArrayLike<number> | undefined, k: number): (Float64Array | null)[] | null {
-  return forwardMomentsInLanes(graph.structure(), thetas, graph.rewardVector(rewards), checkMomentCount(k));
 }
 
 /** A graph at one θ: the validated rates, and the elimination made from them on first use. */

@@ -264,4 +264,3 @@ export class WasmEvaluator implements Evaluator {
     releaseParameterisation(this);
   }
 }
-

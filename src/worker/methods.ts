@@ -13,7 +13,9 @@ import { fitHere, type FitRequest } from '../inference/fit.js';
 import type { SvgdResult } from '../inference/result.js';
 import { PoolError } from '../pool/errors.js';
 import { checkFinite, GraphError } from '../errors/index.js';
-import { forwardMomentsInLanesOf } from '../evaluate/graph-at-theta.js';
+import { kernelParameterisation } from '../kernel/parameterisation.js';
+import { withMemoryRetry } from '../kernel/residency.js';
+import { MomentLanes } from '../trace/trace-lanes.js';
 import { LANES } from '../kernel/module.js';
 import { describeValue } from '../errors/describe.js';
 import { coalescent, rabbits } from '../models/index.js';
@@ -62,7 +64,8 @@ function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, r
   let inLanes = lanes !== undefined && batch.rows > 1;
   for (let r = 0; r < batch.rows;) {
     const first = r;
-    const group = inLanes ? lanes!(Array.from({ length: Math.min(LANES, batch.rows - first) }, (_, lane) => thetaRow(batch, first + lane))) : null;
+    // Out of kernel memory: the caches are given back and the group runs once more.
+    const group = inLanes ? withMemoryRetry(() => lanes!(Array.from({ length: Math.min(LANES, batch.rows - first) }, (_, lane) => thetaRow(batch, first + lane)))) : null;
     if (group) {
       // In row order, so that the first bad row's error is the one thrown, as row by row.
       group.forEach((moments, lane) => out.set(moments ? checkFinite(moments, 'a moment') : row(thetaRow(batch, first + lane)), (first + lane) * k));
@@ -143,8 +146,15 @@ export const kernelMethods = {
    * the same bits); others are eliminated row by row.
    */
   momentsBatch(graph: Graph, args: BatchArgs, report: ProgressCallback): Float64Array {
-    return momentsByRow(graph, args, report, (theta) => graph.moments(args.k, { theta, rewards: args.rewards }),
-      (thetas) => forwardMomentsInLanesOf(graph, thetas, args.rewards, args.k));
+    const structure = graph.structure();
+    // Forward lanes only (no trace here): a graph with an edge back goes row by row.
+    const lanes = new MomentLanes({ structure, trace: null, parameterisation: () => kernelParameterisation(structure) },
+      checkMomentCount(args.k), graph.rewardVector(args.rewards));
+    try {
+      return momentsByRow(graph, args, report, (theta) => graph.moments(args.k, { theta, rewards: args.rewards }), (thetas) => lanes.moments(thetas));
+    } finally {
+      lanes.dispose();
+    }
   },
 
   /**

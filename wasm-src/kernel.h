@@ -91,9 +91,6 @@ void pk_elim_free(pk_elim *e);
  * every lane (out[lane·k + j − 1]; work: 2·PK_LANES·n doubles). Each lane's results are
  * bitwise those of pk_rates_at, pk_trace_evaluate and pk_moments for its row. */
 enum { PK_LANES = 4 };
-/* The forward passes keep the rates of a vertex of up to this many edges between their two
- * loops over them (computing each twice made the coalescent's E[T] 1.2–1.9× slower, n = 30, 40). */
-enum { FORWARD_KEPT = 64 };
 int32_t pk_trace_evaluate_lanes(const pk_elim *e, double *vals4);
 int32_t pk_rates_at_lanes(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
                           const uint8_t *has_out, const double *theta4, double *w4);
@@ -120,6 +117,9 @@ void pk_moments_reverse(const pk_elim *e, const double *r, int32_t k, const doub
 void pk_chain_theta(int32_t m, int32_t npar, const double *coef, const double *wbar, double *grad);
 /* Raw moments E[R^1..R^k] (continuous): k replays in one call; work holds 2n doubles. */
 void pk_moments(const pk_elim *e, const double *r, int32_t k, double *work, double *out);
+/* The forward passes keep the rates of a vertex of up to this many edges between their two
+ * loops over them (computing each twice made the coalescent's E[T] 1.2–1.9× slower, n = 30, 40). */
+enum { FORWARD_KEPT = 64 };
 /* pk_moments without an elimination, on a graph whose every edge goes to a higher index
  * (continuous), from its checked rates w: the same bits, no command list. work holds 2n
  * doubles. Nothing usable is written where it returns -1 (some edge goes back) or -2 (a

@@ -10,7 +10,6 @@ import type { Trace } from '../trace/trace.js';
 import { sameInt32 } from '../kernel/compare.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { kernelParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
-import { LANES } from '../kernel/module.js';
 import { MomentLanes } from '../trace/trace-lanes.js';
 
 /** Where a trace model is evaluated, and with which rewards. */
@@ -175,19 +174,12 @@ export class TraceModel {
     const lanes = rows > 1 && !this.trace.discrete
       ? new MomentLanes({ structure: this.structure, trace: this.trace, parameterisation: () => kernelParameterisation(this.structure) }, k, this.graph.rewardVector(rewards))
       : null;
-    let done = 0;
     try {
-      while (lanes && done < rows) {
-        const first = done, thetas = Array.from({ length: Math.min(LANES, rows - first) }, (_, lane) => thetaRow(batch, first + lane));
-        const results = withMemoryRetry(() => lanes.moments(thetas));
-        if (!results) break; // too large for the lanes
-        results.forEach((moments, lane) => (moments ? out.set(checkFinite(moments, 'a moment'), (first + lane) * k) : one(first + lane)));
-        done += thetas.length;
-      }
+      if (lanes) lanes.rows(batch, 0, rows, (r, moments) => out.set(checkFinite(moments, 'a moment'), r * k), one);
+      else for (let r = 0; r < rows; r++) one(r);
     } finally {
       lanes?.dispose();
     }
-    for (; done < rows; done++) one(done);
     return out;
   }
 }

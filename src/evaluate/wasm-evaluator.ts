@@ -4,7 +4,7 @@
 // likelihood steps the chain (src/likelihood/point-likelihood.ts). Gradients are
 // reverse mode throughout: through the replays, the tape and w = b + C·θ.
 import { checkFinite, GraphError, throwIfAborted } from '../errors/index.js';
-import { checkThetaRows, thetaRow, type ThetaRows } from '../graph/arguments.js';
+import { checkThetaRows, thetaRow } from '../graph/arguments.js';
 import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
 import { f64View, kernel, LANES, type KernelExports } from '../kernel/module.js';
@@ -113,7 +113,7 @@ export class WasmEvaluator implements Evaluator {
           if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
           chunk = this.points.denseRows > 0 ? 1 : 256;
         } else if (lanes) {
-          this.rowsInLanes(lanes, batch, r0, r1, values);
+          lanes.rows(batch, r0, r1, (r, moments) => values.set(moments, r * out), (r) => withMemoryRetry(() => this.row(thetaRow(batch, r), r, values, null)));
         } else {
           // Out of kernel memory: the caches are given back and the row runs once more.
           for (let r = r0; r < r1; r++) withMemoryRetry(() => this.row(thetaRow(batch, r), r, values, gradients));
@@ -135,21 +135,6 @@ export class WasmEvaluator implements Evaluator {
     if (gradients) for (let i = 0; i < gradients.length; i++)
       if (!Number.isFinite(gradients[i]) && Number.isFinite(values[Math.floor(i / p)])) checkFinite([gradients[i]], 'a gradient');
     return { rows, outputs: out, paramLength: p, values, gradients };
-  }
-
-  /** Moments of rows r0 … r1 − 1, LANES at a time; a row the lanes refuse, or all once they do not apply, one at a time. */
-  private rowsInLanes(lanes: MomentLanes, batch: ThetaRows, r0: number, r1: number, values: Float64Array): void {
-    const out = this.outputs;
-    for (let first = r0; first < r1;) {
-      const thetas = Array.from({ length: Math.min(LANES, r1 - first) }, (_, lane) => thetaRow(batch, first + lane));
-      const results = withMemoryRetry(() => lanes.moments(thetas));
-      thetas.forEach((theta, lane) => {
-        const moments = results?.[lane];
-        if (moments) values.set(moments, (first + lane) * out);
-        else withMemoryRetry(() => this.row(theta, first + lane, values, null));
-      });
-      first += thetas.length;
-    }
   }
 
   /** Values (and gradients) of one θ row from an elimination at θ. */

@@ -5,7 +5,7 @@
 import type { Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { KernelError } from '../errors/index.js';
-import { allocate, f64View, kernel, kernelIfReady, LANES, type KernelExports } from './module.js';
+import { allocate, f64View, kernel, kernelIfReady, LANES, putThetaLanes, type KernelExports } from './module.js';
 import { kernelParameterisation, type KernelParameterisation } from './parameterisation.js';
 import { KernelRates } from './rates-at.js';
 
@@ -98,8 +98,7 @@ export function forwardMomentsInLanes(structure: Structure, thetas: Float64Array
   const theta4 = 8 * n, work = theta4 + 8 * LANES * p, out = work + 16 * LANES * n;
   return forwardPass(structure, thetas[0], rewards, n + LANES * (p + 2 * n + k),
     (kx, at, block) => {
-      const t = f64View(kx, block + theta4, LANES * p);
-      for (let lane = 0; lane < LANES; lane++) for (let i = 0; i < p; i++) t[i * LANES + lane] = (thetas[lane] ?? thetas[0])[i];
+      putThetaLanes(kx, block + theta4, thetas, p);
       return kx.pk_forward_moments_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block + theta4, block, k, block + work, block + out);
     },
     (kx, block, failed) => {

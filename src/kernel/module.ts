@@ -137,6 +137,18 @@ export function kernelIfReady(): KernelExports | null {
 /** θ rows the kernel's lane functions (pk_*_lanes) evaluate together: its PK_LANES. */
 export const LANES = 4;
 
+/**
+ * Writes up to LANES θ rows of p numbers to kernel memory at `at` as the lane functions read
+ * them: θ_i of lane l at i·LANES + l. A lane without a row repeats the first row.
+ */
+export function putThetaLanes(k: KernelExports, at: number, thetas: Float64Array[], p: number): void {
+  const t = f64View(k, at, LANES * p);
+  for (let lane = 0; lane < LANES; lane++) {
+    const row = thetas[lane] ?? thetas[0];
+    for (let i = 0; i < p; i++) t[i * LANES + lane] = row[i];
+  }
+}
+
 /** The loaded kernel; throws KernelError NOT_READY before `await ready()`. */
 export function kernel(): KernelExports {
   if (!exportsLoaded) throw new KernelError('NOT_READY', 'phasekit: call `await ready()` before computing (the WebAssembly kernel is not loaded yet)');

@@ -76,8 +76,9 @@ export class Graph extends StateGraph {
   moments(k: number, options: RewardOptions = {}): number[] {
     // A graph whose edges all go forward needs neither rates kept nor an elimination (unless
     // this θ's are kept already): its moments straight from the structure, the same bits.
-    const direct = this.last?.matches(this, options.theta) ? null : forwardMomentsOf(this, options.theta, this.rewardVector(options.rewards), k);
-    return direct ?? this.atTheta(options.theta, (at) => at.moments(k, this.rewardVector(options.rewards)));
+    const rewards = this.rewardVector(options.rewards);
+    const direct = this.last?.matches(this, options.theta) ? null : forwardMomentsOf(this, options.theta, rewards, k);
+    return direct ?? this.atTheta(options.theta, (at) => at.moments(k, rewards));
   }
 
   /** Cov(R_A, R_B) of the rewards accumulated under two reward vectors. */

@@ -3,7 +3,9 @@
 // LANES lanes, one per row, so reading the tape or the structure is shared by the rows.
 // Each lane's moments are bitwise those of evaluating its row alone.
 import { forwardMomentsInLanes } from '../kernel/forward-moments.js';
-import { f64View, kernel, LANES } from '../kernel/module.js';
+import { f64View, kernel, LANES, putThetaLanes } from '../kernel/module.js';
+import { withMemoryRetry } from '../kernel/residency.js';
+import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { KernelParameterisation } from '../kernel/parameterisation.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import type { Structure } from '../graph/structure.js';
@@ -44,13 +46,8 @@ export class TraceLanes {
    * evaluation divides by a non-positive number (evaluated alone, that row's error is named).
    */
   moments(thetas: Float64Array[], kp: KernelParameterisation): (Float64Array | null)[] {
-    const K = kernel(), { vals, theta, r, work, out } = this.at, p = this.paramLength, k = this.k;
-    // θ_i of lane l at i·LANES + l; a lane without a row repeats the first row.
-    const t = f64View(K, theta, LANES * p);
-    for (let lane = 0; lane < LANES; lane++) {
-      const row = thetas[lane] ?? thetas[0];
-      for (let i = 0; i < p; i++) t[i * LANES + lane] = row[i];
-    }
+    const K = kernel(), { vals, theta, r, work, out } = this.at, k = this.k;
+    putThetaLanes(K, theta, thetas, this.paramLength);
     // The weights are the first slots of the tape's values: written there, no copy.
     const refused = kp.ratesInLanes(theta, vals);
     const ptr = this.trace.kernelPointer;
@@ -101,6 +98,25 @@ export class MomentLanes {
     }
     if (this.tape === undefined) this.tape = trace ? TraceLanes.open(trace, structure.paramLength, this.rewards, this.k) : null;
     return this.tape ? this.tape.moments(thetas, this.source.parameterisation()) : null;
+  }
+
+  /**
+   * Rows `from` … `to` − 1 of `batch`, LANES at a time, in row order: `put(r, moments)` for a row
+   * the lanes answer (moments not yet checked finite), `alone(r)` for one they refuse, so that
+   * the first bad row's error is the one thrown, and for every row once no lanes apply. Out of
+   * kernel memory, a group gives the caches back and runs once more.
+   */
+  rows(batch: ThetaRows, from: number, to: number, put: (r: number, moments: Float64Array) => void, alone: (r: number) => void): void {
+    for (let first = from; first < to;) {
+      const thetas = Array.from({ length: Math.min(LANES, to - first) }, (_, lane) => thetaRow(batch, first + lane));
+      const results = withMemoryRetry(() => this.moments(thetas));
+      thetas.forEach((_, lane) => {
+        const moments = results?.[lane];
+        if (moments) put(first + lane, moments);
+        else alone(first + lane);
+      });
+      first += thetas.length;
+    }
   }
 
   dispose(): void {

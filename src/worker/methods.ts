@@ -14,7 +14,6 @@ import type { SvgdResult } from '../inference/result.js';
 import { PoolError } from '../pool/errors.js';
 import { checkFinite, GraphError } from '../errors/index.js';
 import { kernelParameterisation } from '../kernel/parameterisation.js';
-import { withMemoryRetry } from '../kernel/residency.js';
 import { MomentLanes } from '../trace/trace-lanes.js';
 import { LANES } from '../kernel/module.js';
 import { describeValue } from '../errors/describe.js';
@@ -55,29 +54,24 @@ export type { EvaluateCompiledArgs, PrepareEvaluatorArgs } from '../pool/pool-ev
 
 const PROGRESS_INTERVAL_MS = 50;
 
-/** Fills one row of k moments per θ row, reporting rows done at most every PROGRESS_INTERVAL_MS. */
-function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, row: (theta: Float64Array) => number[], lanes?: (thetas: Float64Array[]) => (Float64Array | null)[] | null): Float64Array {
+/**
+ * Fills one row of k moments per θ row, reporting rows done at most every PROGRESS_INTERVAL_MS:
+ * through `lanes` LANES rows at a time where they apply, else (and for a row they refuse) by `row`.
+ */
+function momentsByRow(graph: Graph, args: BatchArgs, report: ProgressCallback, row: (theta: Float64Array) => number[], lanes: MomentLanes): Float64Array {
   const k = checkMomentCount(args.k);
   const batch = checkThetaRows(graph.paramLength, args.thetas);
   const out = new Float64Array(batch.rows * k);
+  const alone = (r: number) => out.set(row(thetaRow(batch, r)), r * k);
+  const step = batch.rows > 1 ? LANES : 1;
   let reported = performance.now();
-  let inLanes = lanes !== undefined && batch.rows > 1;
-  for (let r = 0; r < batch.rows;) {
-    const first = r;
-    // Out of kernel memory: the caches are given back and the group runs once more.
-    const group = inLanes ? withMemoryRetry(() => lanes!(Array.from({ length: Math.min(LANES, batch.rows - first) }, (_, lane) => thetaRow(batch, first + lane)))) : null;
-    if (group) {
-      // In row order, so that the first bad row's error is the one thrown, as row by row.
-      group.forEach((moments, lane) => out.set(moments ? checkFinite(moments, 'a moment') : row(thetaRow(batch, first + lane)), (first + lane) * k));
-      r += group.length;
-    } else {
-      inLanes = false;
-      out.set(row(thetaRow(batch, r)), r * k);
-      r++;
-    }
+  for (let r = 0; r < batch.rows; r += step) {
+    const to = Math.min(batch.rows, r + step);
+    if (step > 1) lanes.rows(batch, r, to, (q, moments) => out.set(checkFinite(moments, 'a moment'), q * k), alone);
+    else alone(r);
     const now = performance.now();
     if (now - reported >= PROGRESS_INTERVAL_MS) {
-      report({ phase: 'evaluate', done: r, total: batch.rows });
+      report({ phase: 'evaluate', done: to, total: batch.rows });
       reported = now;
     }
   }
@@ -151,7 +145,7 @@ export const kernelMethods = {
     const lanes = new MomentLanes({ structure, trace: null, parameterisation: () => kernelParameterisation(structure) },
       checkMomentCount(args.k), graph.rewardVector(args.rewards));
     try {
-      return momentsByRow(graph, args, report, (theta) => graph.moments(args.k, { theta, rewards: args.rewards }), (thetas) => lanes.moments(thetas));
+      return momentsByRow(graph, args, report, (theta) => graph.moments(args.k, { theta, rewards: args.rewards }), lanes);
     } finally {
       lanes.dispose();
     }

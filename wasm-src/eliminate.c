@@ -571,6 +571,93 @@ int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const in
   return 0;
 }
 
+/* E[R_1..R_m] of m reward vectors (R[i·n + v]) on a forward structure at θ, in one pass over
+ * the edges whatever m (an SFS of n − 1 classes took n − 1 solves), first vertex first: each
+ * vertex's visit probability q_v is complete when it is reached (its parents come before it);
+ * q_0 = 1, q_c += q_v·w_j/S_v (the start's weights are α, unscaled), and the expected time in
+ * v is τ_v = q_v/S_v (0 at the start and at absorbing vertices). Then E[R_i] = Σ_v R[i·n + v]·τ_v.
+ * Not the bits of pk_expect_forward (the sums run the other way), the same value to rounding.
+ * work holds n doubles (τ on return); out m. Returns as pk_forward_moments_at, with the same
+ * checks of every vertex's rates. */
+int32_t pk_forward_expect_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                             const uint8_t *has_out, const double *theta, int32_t m, const double *R, double *work, double *out) {
+  double *q = work;
+  for (int32_t v = 0; v < n; v++) q[v] = 0.0;
+  q[0] = 1.0;
+  for (int32_t v = 0; v < n; v++) {
+    int32_t lo = rp[v], hi = rp[v + 1];
+    if (lo == hi) {
+      if (has_out && has_out[v]) return -2;             /* only a self-loop: a trap, which the checked path names */
+      q[v] = 0.0;                                        /* absorbing: no time spent */
+      continue;
+    }
+    double kept[FORWARD_KEPT];
+    const int keep = hi - lo <= FORWARD_KEPT;
+    double sum = 0.0;
+    for (int32_t j = lo; j < hi; j++) {
+      double w = rate_at(p, base, coef, theta, j);
+      if (col[j] <= v) return -1;
+      if (!(w > 0 && w <= DBL_MAX)) return -2;
+      if (keep) kept[j - lo] = w;
+      sum = j == lo ? w : sum + w;
+    }
+    if (v == 0 && sum > 1 + 1e-12) return -2;
+    double il = v != 0 ? 1.0 / sum : 1.0;
+    double a = q[v] * il;
+    for (int32_t j = lo; j < hi; j++) {
+      double w = keep ? kept[j - lo] : rate_at(p, base, coef, theta, j);
+      q[col[j]] += a * w;
+    }
+    q[v] = v != 0 ? a : 0.0;
+  }
+  for (int32_t i = 0; i < m; i++) {
+    const double *r = R + (size_t)i * n;
+    double e = 0.0;
+    for (int32_t v = 0; v < n; v++) e += r[v] * q[v];
+    out[i] = e;
+  }
+  return 0;
+}
+
+/* out[v] = Σ_i y[i]·R[i·n + v]: the one reward whose expectation has the gradient Σ_i y_i ∂E[R_i]. */
+void pk_combine_rewards(int32_t n, int32_t m, const double *R, const double *y, double *out) {
+  for (int32_t v = 0; v < n; v++) out[v] = 0.0;
+  for (int32_t i = 0; i < m; i++) {
+    const double *r = R + (size_t)i * n;
+    double yi = y[i];
+    if (yi == 0.0) continue;
+    for (int32_t v = 0; v < n; v++) out[v] += yi * r[v];
+  }
+}
+
+/* ∂E[r]/∂θ of a forward structure at θ, given the expected times tau that pk_forward_expect_at
+ * left at the same θ: the backward pass of x_v = E[r | in v] (pk_forward_moments_at's, into
+ * work: n doubles), then one pass over the edges, with no rates: ∂E[r]/∂w_j = τ_v (x_c − x_v)
+ * for an edge v → c (x_c for the start's). Returns as pk_forward_moments_at. */
+int32_t pk_forward_expect_gradient(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                                   const uint8_t *has_out, const double *theta, const double *tau, const double *r, double *work, double *grad) {
+  double *x = work;
+  for (int32_t v = n - 1; v >= 0; v--) {
+    int32_t status = forward_vertex_at(p, rp, col, base, coef, has_out, theta, r, x, v);
+    if (status) return status;
+  }
+  for (int32_t i = 0; i < p; i++) grad[i] = 0.0;
+  double g0 = 0.0;                                       /* one parameter: summed in a register */
+  for (int32_t v = 0; v < n; v++) {
+    int32_t lo = rp[v], hi = rp[v + 1];
+    double t = v != 0 ? tau[v] : 1.0, xv = v != 0 ? x[v] : 0.0;
+    if (lo == hi || t == 0.0) continue;
+    for (int32_t j = lo; j < hi; j++) {
+      double wbar = t * (x[col[j]] - xv);
+      if (p == 1) { g0 += wbar * coef[j]; continue; }
+      const double *cj = coef + (size_t)j * p;
+      for (int32_t i = 0; i < p; i++) grad[i] += wbar * cj[i];
+    }
+  }
+  if (p == 1) grad[0] = g0;
+  return 0;
+}
+
 /* Transpose of pk_solve: with xbar = e_start, rbar[v] is the expected time spent in v. */
 void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar) {
   const int32_t *dst = e->dst, *src = e->src;

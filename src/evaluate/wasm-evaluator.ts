@@ -7,6 +7,7 @@ import { checkFinite, GraphError, throwIfAborted } from '../errors/index.js';
 import { checkThetaRows, thetaRow } from '../graph/arguments.js';
 import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
+import { forwardExpectationsAt, forwardGradientAt } from '../kernel/forward-moments.js';
 import { f64View, kernel, LANES, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { withMemoryRetry } from '../kernel/residency.js';
@@ -146,6 +147,7 @@ export class WasmEvaluator implements Evaluator {
       values.set(this.discreteMoments(theta), r * out);
       return;
     }
+    if (this.forwardRow(theta, r, values, gradients)) return;
     const e = this.eliminate(theta, gradients !== null);
     try {
       const ncmd = k.pk_elim_ncmd(e.ptr);
@@ -188,6 +190,39 @@ export class WasmEvaluator implements Evaluator {
     } finally {
       e.done();
     }
+  }
+
+  /**
+   * Expectations, and counts' log L, of a structure whose edges all go forward: the values from
+   * one pass of visit probabilities, each gradient from two more passes, no elimination or tape
+   * (forwardExpectationsAt). False where that does not apply (moments, an edge back, a discrete
+   * graph, a rate failing a check): the row is eliminated.
+   */
+  private forwardRow(theta: Float64Array, r: number, values: Float64Array, gradients: Float64Array | null): boolean {
+    const t = this.target, p = this.paramLength;
+    const counts = t.kind === 'loglik' && t.data.kind === 'counts' ? t.data : null;
+    if (!counts && t.kind !== 'expectations') return false;
+    const m = counts ? counts.m : this.outputs;
+    if (!counts) {
+      const e = forwardExpectationsAt(this.spec.structure, theta, m, this.rewards, gradients ? 'each' : undefined);
+      if (!e) return false;
+      values.set(e.values, r * m);
+      e.gradients.forEach((g, j) => gradients!.set(g, (r * m + j) * p));
+      return true;
+    }
+    let value = 0;
+    // log L is a function of the E[R_j]: its gradient is that of Σ_j (∂ log L/∂E[R_j]) E[R_j].
+    const adjoints = (expectations: Float64Array): Float64Array => {
+      const mu = expectations.map((x) => counts.scale * x), muBar = new Float64Array(m);
+      value = countLogLikelihood(counts.counts, mu, counts.distribution, muBar);
+      return muBar.map((g) => g * counts.scale);
+    };
+    const e = forwardExpectationsAt(this.spec.structure, theta, m, this.rewards, gradients ? adjoints : undefined);
+    if (!e) return false;
+    if (gradients) gradients.set(e.gradients[0], r * p);
+    else adjoints(e.values);
+    values[r] = value;
+    return true;
   }
 
   /** The elimination at θ: the trace evaluated (wasm), or a fresh elimination (wasm-direct). */

@@ -33,11 +33,11 @@ const notForward = new WeakSet<Structure>();
 type Pointers = ReturnType<KernelParameterisation['atTheta']>;
 
 // One forward pass at θ over the structure, in a block of `doubles` doubles whose first n hold
-// the rewards: `run` calls the kernel (-1 an edge back, -2 a failed check, else done with that
+// the rewards (unless null: the pass reads them from elsewhere): `run` calls the kernel (-1 an edge back, -2 a failed check, else done with that
 // status), `read` takes the answer from the block. Null where the pass does not apply or fails
 // a check, or kernel memory runs out (unless `outOfMemory` is 'throw'): the caller takes the
 // checked path.
-function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Float64Array, doubles: number,
+function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Float64Array | null, doubles: number,
   run: (k: KernelExports, at: Pointers, block: number) => number, read: (k: KernelExports, block: number, status: number) => T,
   outOfMemory: 'fallback' | 'throw' = 'fallback'): T | null {
   const kx = kernelIfReady();
@@ -46,7 +46,7 @@ function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Floa
   try {
     const kp = kernelParameterisation(structure);
     block = allocate(kx, 8 * doubles);
-    f64View(kx, block, structure.vertexCount).set(rewards);
+    if (rewards) f64View(kx, block, structure.vertexCount).set(rewards);
     const status = run(kx, kp.atTheta(theta), block);
     if (status === -1) notForward.add(structure);
     return status >= 0 ? read(kx, block, status) : null;
@@ -84,6 +84,45 @@ export function forwardGradientAt(structure: Structure, theta: Float64Array, rew
   return forwardPass(structure, theta, rewards, 3 * n + 1 + p,
     (kx, at, block) => kx.pk_forward_gradient_at(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, block, block + 8 * n, block + 24 * n, block + 24 * n + 8),
     (kx, block) => ({ value: f64View(kx, block + 24 * n, 1)[0], gradient: f64View(kx, block + 24 * n + 8, p).slice() }));
+}
+
+/**
+ * Which gradients {@link forwardExpectationsAt} computes: 'each' reward's, or, given the
+ * values, that of one combination Σ_i y_i E[R_i] (a log-likelihood's adjoints y).
+ */
+export type ExpectationGradients = 'each' | ((values: Float64Array) => Float64Array);
+
+/**
+ * E[R_1], …, E[R_m] at θ (checked by the caller) of the m reward vectors at `rewards` (kernel
+ * memory, m·n doubles), for a structure whose edges all go forward: one pass of visit
+ * probabilities whatever m, against m solves after an elimination; then each gradient asked
+ * for takes one backward pass and one over the edges, without rates. Equal to the eliminated
+ * answers to rounding, not bitwise. Null where {@link forwardMomentsAt} would be.
+ */
+export function forwardExpectationsAt(structure: Structure, theta: Float64Array, m: number, rewards: number, gradients?: ExpectationGradients): { values: Float64Array; gradients: Float64Array[] } | null {
+  const n = structure.vertexCount, p = structure.paramLength;
+  // Expected times (n), the m expectations, a combined reward (n), work (n), adjoints (m), a gradient (p).
+  const values = 8 * n, combined = values + 8 * m, work = combined + 8 * n, adjoints = work + 8 * n, grad = adjoints + 8 * m;
+  let at: { rowPtr: number; col: number; base: number; coef: number; hasOut: number; theta: number };
+  return forwardPass(structure, theta, null, 3 * n + 2 * m + p,
+    (kx, pointers, block) => {
+      at = pointers;
+      return kx.pk_forward_expect_at(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, m, rewards, block, block + values);
+    },
+    (kx, block) => {
+      const out = { values: f64View(kx, block + values, m).slice(), gradients: [] as Float64Array[] };
+      const gradientOf = (reward: number): Float64Array => {
+        kx.pk_forward_expect_gradient(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, block, reward, block + work, block + grad);
+        return f64View(kx, block + grad, p).slice();
+      };
+      if (gradients === 'each') for (let i = 0; i < m; i++) out.gradients.push(gradientOf(rewards + 8 * i * n));
+      else if (gradients) {
+        f64View(kx, block + adjoints, m).set(gradients(out.values));
+        kx.pk_combine_rewards(n, m, rewards, block + adjoints, block + combined);
+        out.gradients.push(gradientOf(block + combined));
+      }
+      return out;
+    });
 }
 
 /**

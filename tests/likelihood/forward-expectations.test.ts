@@ -1,0 +1,208 @@
+// Expectations and counts' log-likelihoods of forward structures (every edge to a higher
+// index, as the coalescent's): one pass of visit probabilities for the values, one forward
+// gradient pass per gradient row, no elimination (pk_forward_expect_at). Checked against the
+// dense oracle (inverse: E[R] = α U r, ∂E[R]/∂θ = α U (∂S/∂θ) U r), and against the direct path
+// on graphs with faults, where a row that fails a check must throw what it threw before.
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEvaluator, GraphError, models, ready, type Graph } from '../../src/index.js';
+import { kernel } from '../../src/kernel/module.js';
+import { continuous as C } from '../oracle/index.js';
+import {
+  MOMENT_TOL, buildGraph, byState, coalescentSpec, dSdTheta, denseAt, expectRelClose, faultyForwardSpec, forwardSpec, onRows,
+  randomRewards, randomSpec, randomTheta, type GraphSpec,
+} from '../correctness/fixtures.js';
+
+beforeAll(() => ready());
+afterEach(() => vi.restoreAllMocks());
+
+const noCache = { cache: null, traceStore: null } as const;
+const BACKENDS = ['wasm', 'wasm-direct'] as const;
+// Gradients: within this of the exact one, relative to the gradient's largest entry (or, for a
+// sum that cancels, to its largest term).
+const GRADIENT_TOL = 1e-9;
+
+function expectGradientClose(got: ArrayLike<number>, want: number[], what: string, floor = 0): void {
+  expect(got.length, what).toBe(want.length);
+  const scale = Math.max(floor, ...want.map(Math.abs));
+  want.forEach((w, i) => {
+    const err = Math.abs(got[i] - w);
+    if (!(err <= GRADIENT_TOL * scale)) expect.fail(`${what}[${i}]: got ${got[i]}, expected ${w} (error ${err.toExponential(2)} > ${GRADIENT_TOL} × ${scale.toExponential(2)})`);
+  });
+}
+
+/** E[R_j] and ∂E[R_j]/∂θ from dense matrices, for rewards given per spec vertex. */
+function oracle(spec: GraphSpec, theta: number[], rewards: number[][]): { values: number[]; gradients: number[][] } {
+  const d = denseAt(spec, theta);
+  const dS = theta.map((_, i) => dSdTheta(spec, d, i));
+  return {
+    values: rewards.map((r) => C.expectation(d.alpha, d.S, onRows(d, r))),
+    gradients: rewards.map((r) => dS.map((dSi) => C.rewardExpectationDerivative(d.alpha, d.S, dSi, onRows(d, r)))),
+  };
+}
+
+/** Counts for m classes, some 0. */
+function someCounts(m: number, seed: number): number[] {
+  return Array.from({ length: m }, (_, j) => ((seed + 3 * j) % 5 === 0 ? 0 : 1 + ((seed * 7 + j * 13) % 40)));
+}
+
+/** Poisson or multinomial log L and ∂ log L/∂μ, written out here from their definitions (the log y! terms cancel in comparisons, so they are left out on both sides by differencing). */
+function countTerms(y: number[], mu: number[], distribution: 'poisson' | 'multinomial'): { ll: number; dmu: number[] } {
+  if (distribution === 'poisson') return { ll: y.reduce((s, yj, j) => s + yj * Math.log(mu[j]) - mu[j], 0), dmu: y.map((yj, j) => yj / mu[j] - 1) };
+  const N = y.reduce((a, b) => a + b, 0), M = mu.reduce((a, b) => a + b, 0);
+  return { ll: y.reduce((s, yj, j) => s + (yj === 0 ? 0 : yj * Math.log(mu[j] / M)), 0), dmu: y.map((yj, j) => yj / mu[j] - N / M) };
+}
+
+const forwardCases = Array.from({ length: 24 }, (_, i) => ({ seed: 300 + i, spec: forwardSpec(300 + i, 3 + (i % 15), 1 + (i % 3)) }));
+
+describe('expectations of forward structures, in one pass', () => {
+  it.each(BACKENDS)('%s: m reward vectors and their gradients equal the dense oracle on 24 random forward graphs', async (backend) => {
+    const passes = vi.spyOn(kernel(), 'pk_forward_expect_at');
+    for (const { seed, spec } of forwardCases) {
+      const g = buildGraph(spec);
+      const rewardsBySpec = [1, 2, 3].map((j) => randomRewards(seed * 10 + j, spec));
+      const rewards = rewardsBySpec.map((r) => byState(spec, r, g));
+      const ev = await createEvaluator(g, { kind: 'expectations', rewards }, { ...noCache, backend });
+      const thetas = [randomTheta(seed, spec.paramLength), randomTheta(seed + 1, spec.paramLength), new Array(spec.paramLength).fill(1)];
+      const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
+      thetas.forEach((theta, r) => {
+        const want = oracle(spec, theta, rewardsBySpec);
+        expectRelClose(values.subarray(3 * r, 3 * r + 3), want.values, MOMENT_TOL, `seed ${seed} θ=${theta} E[R]`);
+        want.gradients.forEach((w, j) => {
+          const at = (3 * r + j) * spec.paramLength;
+          expectGradientClose(gradients!.subarray(at, at + spec.paramLength), w, `seed ${seed} θ=${theta} ∂E[R_${j}]`);
+        });
+      });
+      ev.dispose();
+    }
+    // Every row took the pass (none fell back to an elimination).
+    expect(passes.mock.calls.length).toBe(3 * forwardCases.length);
+  });
+
+  it('α depending on θ: gradients match central differences of the values', async () => {
+    for (const seed of [11, 12, 13, 14]) {
+      const spec = forwardSpec(seed, 8, 2);
+      // The start's edges (α) become 0.1 + 0.15·θ_0 each: at θ_0 ≤ 2 they sum below 1.
+      spec.edges = spec.edges.map((e) => (e[0] === 0 ? [0, e[1], 0.1, [0.15, 0]] : e));
+      const g = buildGraph(spec);
+      const rewards = [1, 2].map((j) => byState(spec, randomRewards(seed * 7 + j, spec), g));
+      for (const backend of BACKENDS) {
+        const ev = await createEvaluator(g, { kind: 'expectations', rewards }, { ...noCache, backend });
+        const theta = [1.3, 0.8];
+        const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(theta), gradient: true });
+        const h = 1e-6;
+        for (let i = 0; i < 2; i++) {
+          const up = theta.slice(), down = theta.slice();
+          up[i] += h;
+          down[i] -= h;
+          const [a, b] = await Promise.all([up, down].map((t) => ev.evaluate({ thetas: Float64Array.from(t) })));
+          for (let j = 0; j < 2; j++) {
+            const fd = (a.values[j] - b.values[j]) / (2 * h);
+            expect(Math.abs(gradients![j * 2 + i] - fd), `seed ${seed} ${backend} ∂E[R_${j}]/∂θ_${i}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(values[j])));
+          }
+        }
+        ev.dispose();
+      }
+    }
+  });
+
+  it('a graph with an edge back takes the elimination, with the same answers as the oracle', async () => {
+    const spec = randomSpec({ seed: 77, vertices: 12, params: 2, absorbing: 2, defective: true });
+    const g = buildGraph(spec);
+    const rewardsBySpec = [1, 2].map((j) => randomRewards(770 + j, spec));
+    const ev = await createEvaluator(g, { kind: 'expectations', rewards: rewardsBySpec.map((r) => byState(spec, r, g)) }, noCache);
+    const theta = [0.7, 1.9];
+    const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(theta), gradient: true });
+    const want = oracle(spec, theta, rewardsBySpec);
+    expectRelClose(values, want.values, MOMENT_TOL, 'E[R]');
+    want.gradients.forEach((w, j) => expectGradientClose(gradients!.subarray(2 * j, 2 * j + 2), w, `∂E[R_${j}]`));
+  });
+
+  it('on 150 forward graphs with faults, each row answers what the direct path answers, or throws its error', async () => {
+    for (let seed = 0; seed < 150; seed++) {
+      const { spec } = faultyForwardSpec(seed);
+      const g = buildGraph(spec);
+      const rewards = [1, 2].map((j) => byState(spec, randomRewards(seed * 3 + j, spec), g));
+      const ev = await createEvaluator(g, { kind: 'expectations', rewards }, noCache);
+      // θ_0 = 0 turns some rates to exactly 0 (the pass refuses those; the elimination drops the edge).
+      for (const theta of [randomTheta(seed, spec.paramLength), [0, ...randomTheta(seed + 5, spec.paramLength - 1)]]) {
+        const direct = (() => {
+          try {
+            return rewards.map((r) => g.expectation({ theta, rewards: r }));
+          } catch (error) {
+            return error as GraphError;
+          }
+        })();
+        const got = await ev.evaluate({ thetas: Float64Array.from(theta) }).then((e) => Array.from(e.values), (error: unknown) => error as GraphError);
+        if (direct instanceof Error) {
+          expect(got, `seed ${seed} θ=${theta}`).toBeInstanceOf(GraphError);
+          expect((got as GraphError).code, `seed ${seed} θ=${theta}`).toBe(direct.code);
+        } else {
+          expect(got, `seed ${seed} θ=${theta}`).not.toBeInstanceOf(Error);
+          expectRelClose(got as number[], direct, 1e-12, `seed ${seed} θ=${theta}`);
+        }
+      }
+      ev.dispose();
+    }
+  });
+});
+
+describe("counts' log-likelihood of forward structures (the SFS)", () => {
+  const coalescent = (n: number): { spec: GraphSpec; g: Graph; sfs: number[][] } => {
+    const spec = coalescentSpec(n);
+    const g = buildGraph(spec);
+    // Reward i: the branch length carrying i + 1 of the n lineages, per spec vertex.
+    const sfs = Array.from({ length: n - 1 }, (_, i) => spec.states.map((s, v) => (v === 0 ? 0 : s[i])));
+    return { spec, g, sfs };
+  };
+
+  for (const distribution of ['poisson', 'multinomial'] as const)
+    it.each(BACKENDS)(`%s, ${distribution}: log L and its gradient equal the oracle's on coalescent n = 4…9 and random forward graphs`, async (backend) => {
+      const passes = vi.spyOn(kernel(), 'pk_forward_expect_gradient');
+      const cases = [4, 6, 9].map((n) => ({ name: `coalescent n=${n}`, ...coalescent(n) }));
+      for (const { seed, spec } of forwardCases.slice(0, 8)) {
+        const g = buildGraph(spec);
+        cases.push({ name: `forward seed ${seed}`, spec, g, sfs: [1, 2, 3, 4].map((j) => randomRewards(seed * 10 + j, spec, 0)) });
+      }
+      let rowsEvaluated = 0;
+      for (const [c, { name, spec, g, sfs }] of cases.entries()) {
+        const counts = someCounts(sfs.length, c);
+        const scale = 2.5;
+        const data = { counts, rewards: sfs.map((r) => byState(spec, r, g)), scale, distribution };
+        const ev = await createEvaluator(g, { kind: 'loglik', data }, { ...noCache, backend });
+        const thetas = [randomTheta(c, spec.paramLength), randomTheta(c + 9, spec.paramLength)];
+        const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
+        const p = spec.paramLength;
+        thetas.forEach((theta, r) => {
+          const want = oracle(spec, theta, sfs);
+          const mu = want.values.map((e) => scale * e);
+          const { ll, dmu } = countTerms(counts, mu, distribution);
+          // log L up to the log y! (and log N!) terms: compare their differences between two θ instead.
+          const constant = values[0] - countTerms(counts, oracle(spec, thetas[0], sfs).values.map((e) => scale * e), distribution).ll;
+          expect(Math.abs(values[r] - constant - ll), `${name} θ=${theta} log L`).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(ll)));
+          const grad = theta.map((_, i) => dmu.reduce((s, d, j) => s + d * scale * want.gradients[j][i], 0));
+          // The multinomial's depends on ratios only: with one parameter scaling every rate it is 0 up to rounding.
+          const terms = Math.max(...theta.map((_, i) => dmu.reduce((s, d, j) => s + Math.abs(d * scale * want.gradients[j][i]), 0)));
+          expectGradientClose(gradients!.subarray(r * p, (r + 1) * p), grad, `${name} θ=${theta} ∂ log L`, terms);
+        });
+        rowsEvaluated += thetas.length;
+        ev.dispose();
+      }
+      // One gradient pass per row: nothing went through the tape.
+      expect(passes.mock.calls.length).toBe(rowsEvaluated);
+    });
+
+  it("models.coalescent's SFS: values and gradients of the 'wasm' and 'wasm-direct' evaluators agree, and a negative rate throws NEGATIVE_RATE", async () => {
+    const g = models.coalescent(12);
+    const data = { counts: someCounts(11, 3), rewards: models.coalescentSfsRewards(g), scale: 4 };
+    const [a, b] = await Promise.all(BACKENDS.map((backend) => createEvaluator(g, { kind: 'loglik', data }, { ...noCache, backend })));
+    const thetas = [0.3, 1, 2.2, 5];
+    const [x, y] = await Promise.all([a, b].map((ev) => ev.evaluate({ thetas: Float64Array.from(thetas), gradient: true })));
+    expect(Array.from(x.values)).toEqual(Array.from(y.values));
+    expect(Array.from(x.gradients!)).toEqual(Array.from(y.gradients!));
+    for (const ev of [a, b]) {
+      const error = await ev.evaluate({ thetas: Float64Array.of(-1) }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GraphError);
+      expect((error as GraphError).code).toBe('NEGATIVE_RATE');
+    }
+  });
+});

@@ -308,3 +308,27 @@ console.log(`\nstepping only the states the mass can have reached from the start
 console.log('| model, computes | every state | reached states | reached ÷ every | same bits |');
 console.log('|---|--:|--:|--:|---|');
 for (const r of reachRows) console.log(r);
+
+// Counts against reward expectations (the SFS) on forward structures: the expectations from
+// one pass of visit probabilities and the gradient from two more (wasm-src/eliminate.c,
+// pk_forward_expect_at), against one E[T] of the same graph at the same θ, this run. Before
+// this path each row eliminated (the trace) and solved once per class: the closing note of
+// the stop that added it gives the before/after of alternating processes.
+progress('SFS counts on forward structures');
+const sfsRows: string[] = [];
+for (const n of [20, 30, 40]) {
+  const graph = models.coalescent(n);
+  const data = { counts: Array.from({ length: n - 1 }, (_, i) => Math.round(200 / (i + 1))), rewards: models.coalescentSfsRewards(graph), scale: 5 };
+  const ev = await createEvaluator(graph, { kind: 'loglik', data }, { cache: null, traceStore: null });
+  const P = n >= 40 ? 8 : 64;
+  const thetas = particles([1], P, 5);
+  const value = await timeIt(() => ev.evaluate({ thetas }), 3) / P;
+  const withGradient = await timeIt(() => ev.evaluate({ thetas, gradient: true }), 3) / P;
+  const expectation = await timeIt(async () => { for (let r = 0; r < P; r++) graph.expectation({ theta: thetas.subarray(r, r + 1) }); }, 3) / P;
+  sfsRows.push(`| coalescent n=${n} (${n - 1} classes) | ${fmt(expectation)} | ${fmt(value)} | ${(value / expectation).toFixed(2)}× | ${fmt(withGradient)} | ${(withGradient / expectation).toFixed(2)}× |`);
+  ev.dispose();
+}
+console.log('\nSFS counts log L on the coalescent, per particle (ms, medians): against one E[T] at the same θ, this run');
+console.log('| model | E[T] | log L | log L ÷ E[T] | log L + gradient | (log L + gradient) ÷ E[T] |');
+console.log('|---|--:|--:|--:|--:|--:|');
+for (const r of sfsRows) console.log(r);

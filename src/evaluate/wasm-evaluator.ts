@@ -171,7 +171,8 @@ export class WasmEvaluator implements Evaluator {
       };
       if (t.kind === 'loglik' && t.data.kind === 'counts') {
         const d = t.data;
-        const mu = Float64Array.from(o, (x) => d.scale * x), muBar = new Float64Array(mm);
+        // An expectation past the doubles is an overflow, not data of probability 0.
+        const mu = Float64Array.from(checkFinite(o, 'an expectation'), (x) => d.scale * x), muBar = new Float64Array(mm);
         values[r] = countLogLikelihood(d.counts, mu, d.distribution, muBar);
         if (gradients) {
           f64View(k, ws.seed, mm).set(muBar.map((g) => g * d.scale));
@@ -213,7 +214,7 @@ export class WasmEvaluator implements Evaluator {
     let value = 0;
     // log L is a function of the E[R_j]: its gradient is that of Σ_j (∂ log L/∂E[R_j]) E[R_j].
     const adjoints = (expectations: Float64Array): Float64Array => {
-      const mu = expectations.map((x) => counts.scale * x), muBar = new Float64Array(m);
+      const mu = checkFinite(expectations, 'an expectation').map((x) => counts.scale * x), muBar = new Float64Array(m);
       value = countLogLikelihood(counts.counts, mu, counts.distribution, muBar);
       return muBar.map((g) => g * counts.scale);
     };

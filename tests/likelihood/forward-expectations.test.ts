@@ -205,4 +205,26 @@ describe("counts' log-likelihood of forward structures (the SFS)", () => {
       expect((error as GraphError).code).toBe('NEGATIVE_RATE');
     }
   });
+
+  it('an expectation past the doubles is OVERFLOW, not log L = −∞ with a NaN gradient (forward pass and trace)', async () => {
+    const coalescent = models.coalescent(6), rabbits = models.rabbits(4);
+    const cases = [
+      { graph: coalescent, rewards: models.coalescentSfsRewards(coalescent), theta: [5e-324] },
+      { graph: coalescent, rewards: models.coalescentSfsRewards(coalescent), theta: [1e-310] },
+      // Rabbits has cycles: its rows go through the trace.
+      { graph: rabbits, rewards: [1, 2].map((j) => Array.from({ length: rabbits.vertexCount }, (_, v) => (v % 3) + j)), theta: [1e-308, 1e-308, 1e-308] },
+    ];
+    for (const { graph, rewards, theta } of cases)
+      for (const distribution of ['poisson', 'multinomial'] as const)
+        for (const backend of BACKENDS) {
+          const data = { counts: rewards.map((_, j) => 3 + j), rewards, scale: 2, distribution };
+          const ev = await createEvaluator(graph, { kind: 'loglik', data }, { ...noCache, backend });
+          for (const gradient of [false, true]) {
+            const error = await ev.evaluate({ thetas: Float64Array.from(theta), gradient }).catch((e: unknown) => e);
+            expect(error, `${graph.vertexCount} vertices θ=${theta} ${distribution} ${backend}`).toBeInstanceOf(GraphError);
+            expect((error as GraphError).code).toBe('OVERFLOW');
+          }
+          ev.dispose();
+        }
+  });
 });

@@ -571,16 +571,19 @@ int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const in
   return 0;
 }
 
-/* E[R_1..R_m] of m reward vectors (R[i·n + v]) on a forward structure at θ, in one pass over
+/* E[R_1..R_m] of m reward vectors on a forward structure at θ, in one pass over
  * the edges whatever m (an SFS of n − 1 classes took n − 1 solves), first vertex first: each
  * vertex's visit probability q_v is complete when it is reached (its parents come before it);
  * q_0 = 1, q_c += q_v·w_j/S_v (the start's weights are α, unscaled), and the expected time in
- * v is τ_v = q_v/S_v (0 at the start and at absorbing vertices). Then E[R_i] = Σ_v R[i·n + v]·τ_v.
- * Not the bits of pk_expect_forward (the sums run the other way), the same value to rounding.
- * work holds n doubles (τ on return); out m. Returns as pk_forward_moments_at, with the same
- * checks of every vertex's rates. */
+ * v is τ_v = q_v/S_v (0 at the start and at absorbing vertices). Then E[R_i] = Σ_v R_i(v)·τ_v,
+ * over the rewards' nonzero entries by vertex (rrp: n + 1 offsets into ridx, the vector i, and
+ * rval, R_i(v)): an SFS reward is nonzero on a few classes of each state. Not the bits of
+ * pk_expect_forward (the sums run the other way), the same value to rounding. work holds n
+ * doubles (τ on return); out m. Returns as pk_forward_moments_at, with the same checks of
+ * every vertex's rates. */
 int32_t pk_forward_expect_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
-                             const uint8_t *has_out, const double *theta, int32_t m, const double *R, double *work, double *out) {
+                             const uint8_t *has_out, const double *theta, int32_t m, const int32_t *rrp, const int32_t *ridx,
+                             const double *rval, double *work, double *out) {
   double *q = work;
   for (int32_t v = 0; v < n; v++) q[v] = 0.0;
   q[0] = 1.0;
@@ -610,23 +613,22 @@ int32_t pk_forward_expect_at(int32_t n, int32_t p, const int32_t *rp, const int3
     }
     q[v] = v != 0 ? a : 0.0;
   }
-  for (int32_t i = 0; i < m; i++) {
-    const double *r = R + (size_t)i * n;
-    double e = 0.0;
-    for (int32_t v = 0; v < n; v++) e += r[v] * q[v];
-    out[i] = e;
+  for (int32_t i = 0; i < m; i++) out[i] = 0.0;
+  for (int32_t v = 0; v < n; v++) {
+    double t = q[v];
+    if (t == 0.0) continue;
+    for (int32_t e = rrp[v]; e < rrp[v + 1]; e++) out[ridx[e]] += rval[e] * t;
   }
   return 0;
 }
 
-/* out[v] = Σ_i y[i]·R[i·n + v]: the one reward whose expectation has the gradient Σ_i y_i ∂E[R_i]. */
-void pk_combine_rewards(int32_t n, int32_t m, const double *R, const double *y, double *out) {
-  for (int32_t v = 0; v < n; v++) out[v] = 0.0;
-  for (int32_t i = 0; i < m; i++) {
-    const double *r = R + (size_t)i * n;
-    double yi = y[i];
-    if (yi == 0.0) continue;
-    for (int32_t v = 0; v < n; v++) out[v] += yi * r[v];
+/* out[v] = Σ_i y_i·R_i(v), over the rewards' nonzero entries by vertex (as pk_forward_expect_at
+ * reads them): the one reward whose expectation has the gradient Σ_i y_i ∂E[R_i]. */
+void pk_combine_rewards(int32_t n, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *y, double *out) {
+  for (int32_t v = 0; v < n; v++) {
+    double x = 0.0;
+    for (int32_t e = rrp[v]; e < rrp[v + 1]; e++) x += y[ridx[e]] * rval[e];
+    out[v] = x;
   }
 }
 

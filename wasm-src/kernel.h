@@ -134,14 +134,16 @@ int32_t pk_forward_moments_at(int32_t n, int32_t p, const int32_t *rp, const int
 int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
                                const uint8_t *has_out, const double *theta, const double *r, double *work, double *out, double *grad);
 
-/* E[R_1..R_m] of m reward vectors (R[i·n + v]) on a forward structure at θ: one pass of visit
- * probabilities, whatever m. work n doubles (the expected time in each vertex on return), out m.
+/* E[R_1..R_m] of m reward vectors on a forward structure at θ: one pass of visit probabilities,
+ * whatever m. The rewards' nonzero entries by vertex: rrp (n + 1 offsets), ridx (the vector),
+ * rval (the value). work n doubles (the expected time in each vertex on return), out m.
  * Returns as pk_forward_moments_at. */
 int32_t pk_forward_expect_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
-                             const uint8_t *has_out, const double *theta, int32_t m, const double *R, double *work, double *out);
-
-/* out = Σ_i y_i R_i (n doubles): the reward whose E has the gradient Σ_i y_i ∂E[R_i]. */
-void pk_combine_rewards(int32_t n, int32_t m, const double *R, const double *y, double *out);
+                             const uint8_t *has_out, const double *theta, int32_t m, const int32_t *rrp, const int32_t *ridx,
+                             const double *rval, double *work, double *out);
+/* out = Σ_i y_i R_i (n doubles; rewards as pk_forward_expect_at reads them): the reward whose E
+ * has the gradient Σ_i y_i ∂E[R_i]. */
+void pk_combine_rewards(int32_t n, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *y, double *out);
 /* ∂E[r]/∂θ of a forward structure from the expected times tau of pk_forward_expect_at at the
  * same θ: one backward pass (work n doubles), then one over the edges. grad p doubles. */
 int32_t pk_forward_expect_gradient(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,

@@ -7,7 +7,7 @@ import { checkFinite, GraphError, throwIfAborted } from '../errors/index.js';
 import { checkThetaRows, thetaRow } from '../graph/arguments.js';
 import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
-import { forwardExpectationsAt, forwardGradientAt } from '../kernel/forward-moments.js';
+import { forwardExpectationsAt, goesForward, rewardsByVertex, type KernelRewards } from '../kernel/forward-moments.js';
 import { f64View, kernel, LANES, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { withMemoryRetry } from '../kernel/residency.js';
@@ -51,6 +51,8 @@ export class WasmEvaluator implements Evaluator {
   private readonly ws = new KernelWorkspace();
   private readonly fixed = new KernelWorkspace();
   private readonly rewards: number;
+  // The rewards as the forward expectation passes read them; null where those do not apply.
+  private readonly byVertex: KernelRewards | null = null;
   private readonly points: PointLikelihood | null;
   private readonly n: number;
   private readonly m: number;
@@ -68,8 +70,19 @@ export class WasmEvaluator implements Evaluator {
     this.m = s.col.length;
     this.par = holdParameterisation(this, s);
     const rewards = t.kind === 'loglik' ? (t.data.kind === 'counts' ? t.data.rewards : null) : t.rewards;
-    this.rewards = rewards ? this.fixed.layout({ r: rewards.byteLength }).r : 0;
+    // Expectations and counts of a forward structure also read the rewards by vertex (forwardRow).
+    const byVertex = rewards && t.kind !== 'moments' && !s.discrete && goesForward(s) ? rewardsByVertex(rewards, this.n) : null;
+    const at = this.fixed.layout({
+      r: rewards?.byteLength ?? 0, rowPtr: byVertex?.rowPtr.byteLength ?? 0, index: byVertex?.index.byteLength ?? 0, value: byVertex?.value.byteLength ?? 0,
+    });
+    this.rewards = rewards ? at.r : 0;
     if (rewards) f64View(this.k, this.rewards, rewards.length).set(rewards);
+    if (byVertex) {
+      new Int32Array(this.k.memory.buffer, at.rowPtr, this.n + 1).set(byVertex.rowPtr);
+      new Int32Array(this.k.memory.buffer, at.index, byVertex.index.length).set(byVertex.index);
+      f64View(this.k, at.value, byVertex.value.length).set(byVertex.value);
+      this.byVertex = { count: rewards!.length / this.n, dense: at.r, rowPtr: at.rowPtr, index: at.index, value: at.value };
+    }
     this.points = t.kind === 'loglik' && t.data.kind !== 'counts' ? new PointLikelihood(s, t.data, t.limits) : null;
     if (this.backend === 'wasm' && !this.points && !trace) throw new GraphError('BAD_ARGUMENT', 'the wasm backend needs the structure\'s trace');
   }
@@ -200,12 +213,12 @@ export class WasmEvaluator implements Evaluator {
    * graph, a rate failing a check): the row is eliminated.
    */
   private forwardRow(theta: Float64Array, r: number, values: Float64Array, gradients: Float64Array | null): boolean {
-    const t = this.target, p = this.paramLength;
+    const t = this.target, p = this.paramLength, rewards = this.byVertex;
+    if (!rewards) return false;
     const counts = t.kind === 'loglik' && t.data.kind === 'counts' ? t.data : null;
-    if (!counts && t.kind !== 'expectations') return false;
-    const m = counts ? counts.m : this.outputs;
+    const m = rewards.count;
     if (!counts) {
-      const e = forwardExpectationsAt(this.spec.structure, theta, m, this.rewards, gradients ? 'each' : undefined);
+      const e = forwardExpectationsAt(this.spec.structure, theta, rewards, gradients ? 'each' : undefined);
       if (!e) return false;
       values.set(e.values, r * m);
       e.gradients.forEach((g, j) => gradients!.set(g, (r * m + j) * p));
@@ -218,7 +231,7 @@ export class WasmEvaluator implements Evaluator {
       value = countLogLikelihood(counts.counts, mu, counts.distribution, muBar);
       return muBar.map((g) => g * counts.scale);
     };
-    const e = forwardExpectationsAt(this.spec.structure, theta, m, this.rewards, gradients ? adjoints : undefined);
+    const e = forwardExpectationsAt(this.spec.structure, theta, rewards, gradients ? adjoints : undefined);
     if (!e) return false;
     if (gradients) gradients.set(e.gradients[0], r * p);
     else adjoints(e.values);

@@ -86,6 +86,41 @@ export function forwardGradientAt(structure: Structure, theta: Float64Array, rew
     (kx, block) => ({ value: f64View(kx, block + 24 * n, 1)[0], gradient: f64View(kx, block + 24 * n + 8, p).slice() }));
 }
 
+/** Whether every edge of `structure` goes to a higher index: the forward passes apply (rates aside). */
+export function goesForward(structure: Structure): boolean {
+  const { rowPtr, col } = structure;
+  for (let v = 0; v + 1 < rowPtr.length; v++)
+    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) if (col[j] <= v) return false;
+  return true;
+}
+
+/** The nonzero entries of m reward vectors (`rewards`: m·n, one after another), by vertex. */
+export function rewardsByVertex(rewards: Float64Array, n: number): { rowPtr: Int32Array; index: Int32Array; value: Float64Array } {
+  const m = rewards.length / n, rowPtr = new Int32Array(n + 1);
+  for (let i = 0; i < m; i++) for (let v = 0; v < n; v++) if (rewards[i * n + v] !== 0) rowPtr[v + 1]++;
+  for (let v = 0; v < n; v++) rowPtr[v + 1] += rowPtr[v];
+  const index = new Int32Array(rowPtr[n]), value = new Float64Array(rowPtr[n]), next = rowPtr.slice(0, n);
+  for (let i = 0; i < m; i++) for (let v = 0; v < n; v++) {
+    const x = rewards[i * n + v];
+    if (x === 0) continue;
+    index[next[v]] = i;
+    value[next[v]++] = x;
+  }
+  return { rowPtr, index, value };
+}
+
+/** Reward vectors in kernel memory, as the forward expectation passes read them. */
+export interface KernelRewards {
+  /** m, the number of vectors. */
+  count: number;
+  /** The vectors one after another (m·n doubles): the gradient of each reads its own. */
+  dense: number;
+  /** Their nonzero entries by vertex (as {@link rewardsByVertex} gives): offsets, vectors, values. */
+  rowPtr: number;
+  index: number;
+  value: number;
+}
+
 /**
  * Which gradients {@link forwardExpectationsAt} computes: 'each' reward's, or, given the
  * values, that of one combination Σ_i y_i E[R_i] (a log-likelihood's adjoints y).
@@ -93,21 +128,21 @@ export function forwardGradientAt(structure: Structure, theta: Float64Array, rew
 export type ExpectationGradients = 'each' | ((values: Float64Array) => Float64Array);
 
 /**
- * E[R_1], …, E[R_m] at θ (checked by the caller) of the m reward vectors at `rewards` (kernel
- * memory, m·n doubles), for a structure whose edges all go forward: one pass of visit
- * probabilities whatever m, against m solves after an elimination; then each gradient asked
- * for takes one backward pass and one over the edges, without rates. Equal to the eliminated
- * answers to rounding, not bitwise. Null where {@link forwardMomentsAt} would be.
+ * E[R_1], …, E[R_m] at θ (checked by the caller), for a structure whose edges all go forward:
+ * one pass of visit probabilities whatever m, against m solves after an elimination; then
+ * each gradient asked for takes one backward pass and one over the edges, without rates.
+ * Equal to the eliminated answers to rounding, not bitwise. Null where
+ * {@link forwardMomentsAt} would be.
  */
-export function forwardExpectationsAt(structure: Structure, theta: Float64Array, m: number, rewards: number, gradients?: ExpectationGradients): { values: Float64Array; gradients: Float64Array[] } | null {
-  const n = structure.vertexCount, p = structure.paramLength;
+export function forwardExpectationsAt(structure: Structure, theta: Float64Array, rewards: KernelRewards, gradients?: ExpectationGradients): { values: Float64Array; gradients: Float64Array[] } | null {
+  const n = structure.vertexCount, p = structure.paramLength, m = rewards.count;
   // Expected times (n), the m expectations, a combined reward (n), work (n), adjoints (m), a gradient (p).
   const values = 8 * n, combined = values + 8 * m, work = combined + 8 * n, adjoints = work + 8 * n, grad = adjoints + 8 * m;
-  let at: { rowPtr: number; col: number; base: number; coef: number; hasOut: number; theta: number };
+  let at: Pointers;
   return forwardPass(structure, theta, null, 3 * n + 2 * m + p,
     (kx, pointers, block) => {
       at = pointers;
-      return kx.pk_forward_expect_at(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, m, rewards, block, block + values);
+      return kx.pk_forward_expect_at(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, m, rewards.rowPtr, rewards.index, rewards.value, block, block + values);
     },
     (kx, block) => {
       const out = { values: f64View(kx, block + values, m).slice(), gradients: [] as Float64Array[] };
@@ -115,10 +150,10 @@ export function forwardExpectationsAt(structure: Structure, theta: Float64Array,
         kx.pk_forward_expect_gradient(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, block, reward, block + work, block + grad);
         return f64View(kx, block + grad, p).slice();
       };
-      if (gradients === 'each') for (let i = 0; i < m; i++) out.gradients.push(gradientOf(rewards + 8 * i * n));
+      if (gradients === 'each') for (let i = 0; i < m; i++) out.gradients.push(gradientOf(rewards.dense + 8 * i * n));
       else if (gradients) {
         f64View(kx, block + adjoints, m).set(gradients(out.values));
-        kx.pk_combine_rewards(n, m, rewards, block + adjoints, block + combined);
+        kx.pk_combine_rewards(n, rewards.rowPtr, rewards.index, rewards.value, block + adjoints, block + combined);
         out.gradients.push(gradientOf(block + combined));
       }
       return out;

@@ -99,6 +99,16 @@ void pk_moments_lanes(const pk_elim *e, const double *vals4, const double *r, in
  * checks failed; out[lane·k + j − 1]; work: 2·PK_LANES·n doubles. */
 int32_t pk_forward_moments_lanes(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
                                  const uint8_t *has_out, const double *theta4, const double *r, int32_t k, double *work, double *out);
+/* pk_forward_expect_at, pk_combine_rewards and pk_forward_expect_gradient for four θ (lanes
+ * interleaved: element i of lane l at i·PK_LANES + l), each lane bitwise the scalar function's;
+ * the passes return -1 where an edge goes back, else the mask of the lanes whose checks failed. */
+int32_t pk_forward_expect_lanes(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                                const uint8_t *has_out, const double *theta4, int32_t m, const int32_t *rrp, const int32_t *ridx,
+                                const double *rval, double *work, double *out);
+void pk_combine_rewards_lanes(int32_t n, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *y4, double *out);
+int32_t pk_forward_expect_gradient_lanes(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                                         const uint8_t *has_out, const double *theta4, const double *tau4, const double *r4,
+                                         double *work, double *grad4);
 /* Most arcs merged inside components by later pk_eliminate calls (0: no limit); past it they
  * fail with PK_ERR_WORK_LIMIT. A large random cyclic graph fills in toward dense: 4,000 states
  * took 24 s, and a caller that has a cheaper way out (Krylov's solves) sets a limit first. */

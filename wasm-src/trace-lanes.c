@@ -170,3 +170,88 @@ int32_t pk_forward_moments_lanes(int32_t n, int32_t p, const int32_t *rp, const 
   }
   return lane_bits(failed, 1);
 }
+
+/* pk_forward_expect_at (eliminate.c) for four θ (theta4[i·PK_LANES + lane]): out[i·PK_LANES +
+ * lane] = E[R_i] at the lane's θ, work n lanes (the expected times on return), each lane bitwise
+ * pk_forward_expect_at's for its θ. Returns -1 where an edge goes back, else the bit mask of the
+ * lanes whose checks failed. */
+int32_t pk_forward_expect_lanes(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                                const uint8_t *has_out, const double *theta4, int32_t m, const int32_t *rrp, const int32_t *ridx,
+                                const double *rval, double *work, double *out) {
+  const lanes *t = (const lanes *)theta4;
+  lanes *q = (lanes *)work, *o = (lanes *)out;
+  const lane_mask all = {-1, -1, -1, -1};
+  lane_mask failed = {0, 0, 0, 0};
+  for (int32_t v = 0; v < n; v++) q[v] = splat(0.0);
+  q[0] = splat(1.0);
+  for (int32_t v = 0; v < n; v++) {
+    const int32_t lo = rp[v], hi = rp[v + 1];
+    if (lo == hi) {
+      if (has_out && has_out[v]) failed |= all;
+      q[v] = splat(0.0);
+      continue;
+    }
+    lanes kept[FORWARD_KEPT];
+    const int keep = hi - lo <= FORWARD_KEPT;
+    lanes sum = splat(0.0);
+    for (int32_t j = lo; j < hi; j++) {
+      const lanes w = rate_lanes(p, base, coef, t, j);
+      if (col[j] <= v) return -1;
+      failed |= ~((w > 0) & (w <= DBL_MAX));
+      if (keep) kept[j - lo] = w;
+      sum = j == lo ? w : sum + w;
+    }
+    if (v == 0) failed |= sum > 1 + 1e-12;
+    const lanes il = v != 0 ? 1.0 / sum : splat(1.0);
+    const lanes a = q[v] * il;
+    for (int32_t j = lo; j < hi; j++) q[col[j]] += a * (keep ? kept[j - lo] : rate_lanes(p, base, coef, t, j));
+    q[v] = v != 0 ? a : splat(0.0);
+  }
+  for (int32_t i = 0; i < m; i++) o[i] = splat(0.0);
+  /* Where the scalar pass skips a vertex of τ = 0, a lane adds R·0 = ±0 to a sum that is never
+   * −0 (it starts at +0): the same bits. */
+  for (int32_t v = 0; v < n; v++)
+    for (int32_t e = rrp[v]; e < rrp[v + 1]; e++) o[ridx[e]] += splat(rval[e]) * q[v];
+  return lane_bits(failed, 1);
+}
+
+/* pk_combine_rewards for four adjoint vectors (y4[i·PK_LANES + lane]): out n lanes. */
+void pk_combine_rewards_lanes(int32_t n, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *y4, double *out) {
+  const lanes *y = (const lanes *)y4;
+  lanes *o = (lanes *)out;
+  for (int32_t v = 0; v < n; v++) {
+    lanes x = splat(0.0);
+    for (int32_t e = rrp[v]; e < rrp[v + 1]; e++) x += y[ridx[e]] * splat(rval[e]);
+    o[v] = x;
+  }
+}
+
+/* pk_forward_expect_gradient for four θ, from the expected times tau4 (n lanes) of
+ * pk_forward_expect_lanes at the same θ and a reward per lane r4 (n lanes): grad4[i·PK_LANES +
+ * lane], each lane bitwise the scalar one's. work n lanes. Returns as pk_forward_expect_lanes. */
+int32_t pk_forward_expect_gradient_lanes(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
+                                         const uint8_t *has_out, const double *theta4, const double *tau4, const double *r4,
+                                         double *work, double *grad4) {
+  const lanes *t = (const lanes *)theta4, *tau = (const lanes *)tau4, *r = (const lanes *)r4;
+  lanes *x = (lanes *)work, *g = (lanes *)grad4;
+  lane_mask failed = {0, 0, 0, 0};
+  for (int32_t v = n - 1; v >= 0; v--)
+    if (forward_vertex_lanes(p, rp, col, base, coef, has_out, t, r, x, v, &failed)) return -1;
+  for (int32_t i = 0; i < p; i++) g[i] = splat(0.0);
+  lanes g0 = splat(0.0);
+  for (int32_t v = 0; v < n; v++) {
+    const int32_t lo = rp[v], hi = rp[v + 1];
+    if (lo == hi) continue;
+    const lanes tv = v != 0 ? tau[v] : splat(1.0), xv = v != 0 ? x[v] : splat(0.0);
+    /* The scalar pass skips a vertex of τ = 0; here its terms are made +0, which adds nothing. */
+    const lane_mask reached = tv != 0;
+    for (int32_t j = lo; j < hi; j++) {
+      const lanes wbar = (lanes)((lane_mask)(tv * (x[col[j]] - xv)) & reached);
+      if (p == 1) { g0 += wbar * splat(coef[j]); continue; }
+      const double *cj = coef + (size_t)j * p;
+      for (int32_t i = 0; i < p; i++) g[i] += wbar * splat(cj[i]);
+    }
+  }
+  if (p == 1) g[0] = g0;
+  return lane_bits(failed, 1);
+}

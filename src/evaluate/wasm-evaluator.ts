@@ -4,16 +4,16 @@
 // likelihood steps the chain (src/likelihood/point-likelihood.ts). Gradients are
 // reverse mode throughout: through the replays, the tape and w = b + C·θ.
 import { checkFinite, GraphError, throwIfAborted } from '../errors/index.js';
-import { checkThetaRows, thetaRow } from '../graph/arguments.js';
+import { checkThetaRows, thetaRow, type ThetaRows } from '../graph/arguments.js';
 import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
-import { forwardExpectationsAt, goesForward, rewardsByVertex, type KernelRewards } from '../kernel/forward-moments.js';
+import { forwardExpectationsAt, forwardExpectationsInLanes, goesForward, rewardsByVertex, type KernelRewards } from '../kernel/forward-moments.js';
 import { f64View, kernel, LANES, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { countLogLikelihood } from '../likelihood/counts.js';
-import { checkPointWeights } from '../likelihood/observations.js';
+import { checkPointWeights, type CheckedCounts } from '../likelihood/observations.js';
 import { PointLikelihood } from '../likelihood/point-likelihood.js';
 import { rewardMoments } from '../moments/moments.js';
 import type { Trace } from '../trace/trace.js';
@@ -28,6 +28,16 @@ const PROGRESS_INTERVAL_MS = 50;
 function checkWeights(target: CheckedTarget, weights: unknown): Float64Array {
   if (target.kind !== 'loglik') throw new GraphError('BAD_ARGUMENT', `weights are for log-likelihoods of times or steps, not a ${target.kind} target`);
   return checkPointWeights(target.data, weights);
+}
+
+/**
+ * log L of counts against μ = scale·E[R] and, as `adjoint`, its derivative along each E[R_j]:
+ * log L is a function of the expectations, so its gradient is that of Σ_j adjoint_j E[R_j].
+ */
+function countTerms(counts: CheckedCounts, expectations: Float64Array): { logLik: number; adjoint: Float64Array } {
+  const mu = expectations.map((x) => counts.scale * x), muBar = new Float64Array(counts.m);
+  const logLik = countLogLikelihood(counts.counts, mu, counts.distribution, muBar);
+  return { logLik, adjoint: muBar.map((g) => g * counts.scale) };
 }
 
 /** An elimination ready for one θ row: the kernel pointer, its tape values (when recorded) and the weights. */
@@ -116,7 +126,9 @@ export class WasmEvaluator implements Evaluator {
     // Moments go one row (or one group of lanes) at a time. The first row of a likelihood goes
     // alone: rows that take dense matrices (a chain past maxSteps) cost up to seconds each and
     // then go one at a time; else chunks of 256.
-    let chunk = lanes ? LANES : 1;
+    // Expectations (and counts, with their gradients) of a forward structure: LANES rows at a time too.
+    const forwardLanes = this.byVertex !== null && rows > 1 && (t.kind === 'loglik' || !gradient);
+    let chunk = lanes || forwardLanes ? LANES : 1;
     let reported = performance.now();
     try {
       for (let r0 = 0, r1 = 0; r0 < rows; r0 = r1) {
@@ -126,6 +138,8 @@ export class WasmEvaluator implements Evaluator {
           values.set(part.logLik, r0);
           if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
           chunk = this.points.denseRows > 0 ? 1 : 256;
+        } else if (forwardLanes) {
+          this.forwardRows(batch, r0, r1, values, gradients);
         } else if (lanes) {
           lanes.rows(batch, r0, r1, (r, moments) => values.set(moments, r * out), (r) => withMemoryRetry(() => this.row(thetaRow(batch, r), r, values, null)));
         } else {
@@ -183,12 +197,11 @@ export class WasmEvaluator implements Evaluator {
         gradients!.set(f64View(k, ws.grad, p), at);
       };
       if (t.kind === 'loglik' && t.data.kind === 'counts') {
-        const d = t.data;
         // An expectation past the doubles is an overflow, not data of probability 0.
-        const mu = Float64Array.from(checkFinite(o, 'an expectation'), (x) => d.scale * x), muBar = new Float64Array(mm);
-        values[r] = countLogLikelihood(d.counts, mu, d.distribution, muBar);
+        const { logLik, adjoint } = countTerms(t.data, checkFinite(o, 'an expectation'));
+        values[r] = logLik;
         if (gradients) {
-          f64View(k, ws.seed, mm).set(muBar.map((g) => g * d.scale));
+          f64View(k, ws.seed, mm).set(adjoint);
           back(r * p);
         }
         return;
@@ -213,9 +226,9 @@ export class WasmEvaluator implements Evaluator {
    * graph, a rate failing a check): the row is eliminated.
    */
   private forwardRow(theta: Float64Array, r: number, values: Float64Array, gradients: Float64Array | null): boolean {
-    const t = this.target, p = this.paramLength, rewards = this.byVertex;
+    const p = this.paramLength, rewards = this.byVertex;
     if (!rewards) return false;
-    const counts = t.kind === 'loglik' && t.data.kind === 'counts' ? t.data : null;
+    const counts = this.counts();
     const m = rewards.count;
     if (!counts) {
       const e = forwardExpectationsAt(this.spec.structure, theta, rewards, gradients ? 'each' : undefined);
@@ -225,11 +238,10 @@ export class WasmEvaluator implements Evaluator {
       return true;
     }
     let value = 0;
-    // log L is a function of the E[R_j]: its gradient is that of Σ_j (∂ log L/∂E[R_j]) E[R_j].
     const adjoints = (expectations: Float64Array): Float64Array => {
-      const mu = checkFinite(expectations, 'an expectation').map((x) => counts.scale * x), muBar = new Float64Array(m);
-      value = countLogLikelihood(counts.counts, mu, counts.distribution, muBar);
-      return muBar.map((g) => g * counts.scale);
+      const { logLik, adjoint } = countTerms(counts, checkFinite(expectations, 'an expectation'));
+      value = logLik;
+      return adjoint;
     };
     const e = forwardExpectationsAt(this.spec.structure, theta, rewards, gradients ? adjoints : undefined);
     if (!e) return false;
@@ -237,6 +249,41 @@ export class WasmEvaluator implements Evaluator {
     else adjoints(e.values);
     values[r] = value;
     return true;
+  }
+
+  /**
+   * {@link forwardRow} for rows r0..r1 (at most LANES) at once, in kernel lanes (the same bits);
+   * a row the lanes leave out (a failed check, an expectation past the doubles) is evaluated
+   * alone, in row order, so that it throws what it throws alone.
+   */
+  private forwardRows(batch: ThetaRows, r0: number, r1: number, values: Float64Array, gradients: Float64Array | null): void {
+    const p = this.paramLength, counts = this.counts(), m = this.byVertex!.count;
+    const thetas = Array.from({ length: r1 - r0 }, (_, q) => thetaRow(batch, r0 + q));
+    const logLiks = new Float64Array(r1 - r0);
+    // Counts' log L of each row, and the adjoints whose combination has its gradient; null (the
+    // row goes alone) where an expectation is not finite.
+    const adjoints = counts && ((expectations: Float64Array, q: number): Float64Array | null => {
+      if (!expectations.every(Number.isFinite)) return null;
+      const { logLik, adjoint } = countTerms(counts, expectations);
+      logLiks[q] = logLik;
+      return adjoint;
+    });
+    const rows = withMemoryRetry(() => forwardExpectationsInLanes(this.spec.structure, thetas, this.byVertex!, (gradients && adjoints) || undefined));
+    for (let q = 0; q < thetas.length; q++) {
+      const r = r0 + q, row = rows?.[q];
+      if (!row || (adjoints && !gradients && !adjoints(row.values, q))) withMemoryRetry(() => this.row(thetas[q], r, values, gradients));
+      else if (!counts) values.set(row.values, r * m);
+      else {
+        values[r] = logLiks[q];
+        if (gradients) gradients.set(row.gradient!, r * p);
+      }
+    }
+  }
+
+  // The counts of a counts log-likelihood target, else null.
+  private counts(): CheckedCounts | null {
+    const t = this.target;
+    return t.kind === 'loglik' && t.data.kind === 'counts' ? t.data : null;
   }
 
   /** The elimination at θ: the trace evaluated (wasm), or a fresh elimination (wasm-direct). */

@@ -160,6 +160,56 @@ export function forwardExpectationsAt(structure: Structure, theta: Float64Array,
     });
 }
 
+/** Per θ row of {@link forwardExpectationsInLanes}: its expectations, and its gradient when adjoints were given. */
+export interface LaneExpectations {
+  values: Float64Array;
+  gradient: Float64Array | null;
+}
+
+/**
+ * {@link forwardExpectationsAt} at up to LANES θ rows at once (kernel lanes): per row its
+ * expectations, bitwise what forwardExpectationsAt answers, and, when `adjoints` gives the
+ * row's y (null: the row is left out), the gradient of Σ_i y_i E[R_i], bitwise too. Null for a
+ * row that fails a check or is left out (evaluated alone, it takes the checked path); null
+ * for all where the pass does not apply. Throws KernelError OUT_OF_MEMORY where kernel
+ * memory runs out.
+ */
+export function forwardExpectationsInLanes(structure: Structure, thetas: Float64Array[], rewards: KernelRewards,
+  adjoints?: (values: Float64Array, row: number) => Float64Array | null): (LaneExpectations | null)[] | null {
+  const n = structure.vertexCount, p = structure.paramLength, m = rewards.count;
+  // θ by lane (LANES·p), expected times (LANES·n), expectations (LANES·m), adjoints (LANES·m),
+  // a combined reward (LANES·n), work (LANES·n), gradients (LANES·p): all lane-interleaved.
+  const L = 8 * LANES, tau = L * p, values = tau + L * n, ys = values + L * m, combined = ys + L * m, work = combined + L * n, grad = work + L * n;
+  let at: Pointers;
+  const lane = (all: Float64Array, count: number, l: number) => Float64Array.from({ length: count }, (_, i) => all[i * LANES + l]);
+  return forwardPass(structure, thetas[0], null, LANES * (2 * p + 3 * n + 2 * m),
+    (kx, pointers, block) => {
+      at = pointers;
+      putThetaLanes(kx, block, thetas, p);
+      return kx.pk_forward_expect_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block, m, rewards.rowPtr, rewards.index, rewards.value, block + tau, block + values);
+    },
+    (kx, block, failed) => {
+      const all = f64View(kx, block + values, LANES * m);
+      const rows: (LaneExpectations | null)[] = thetas.map((_, l) => ((failed & (1 << l)) === 0 ? { values: lane(all, m, l), gradient: null } : null));
+      if (!adjoints) return rows;
+      // Lanes without a row (a short batch, a row left out) get y = 0: their gradient is not read.
+      const y = f64View(kx, block + ys, LANES * m).fill(0);
+      rows.forEach((row, l) => {
+        const a = row && adjoints(row.values, l);
+        if (!a) rows[l] = null;
+        else for (let i = 0; i < m; i++) y[i * LANES + l] = a[i];
+      });
+      if (rows.every((row) => row === null)) return rows;
+      kx.pk_combine_rewards_lanes(n, rewards.rowPtr, rewards.index, rewards.value, block + ys, block + combined);
+      kx.pk_forward_expect_gradient_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block, block + tau, block + combined, block + work, block + grad);
+      const g = f64View(kx, block + grad, LANES * p);
+      rows.forEach((row, l) => { if (row) row.gradient = lane(g, p, l); });
+      return rows;
+    },
+    // Out of memory is the batch's to handle (give the caches back and run once more).
+    'throw');
+}
+
 /**
  * {@link forwardMomentsAt} at up to LANES θ rows at once (kernel lanes, wasm-src/trace-lanes.c):
  * per row its moments, each bitwise what forwardMomentsAt answers, or null for a row that

@@ -18,6 +18,9 @@ export interface KernelExports {
   pk_forward_expect_at(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta: number, m: number, rrp: number, ridx: number, rval: number, work: number, out: number): number;
   pk_forward_expect_gradient(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta: number, tau: number, r: number, work: number, grad: number): number;
   pk_combine_rewards(n: number, rrp: number, ridx: number, rval: number, y: number, out: number): void;
+  pk_forward_expect_lanes(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta4: number, m: number, rrp: number, ridx: number, rval: number, work: number, out: number): number;
+  pk_combine_rewards_lanes(n: number, rrp: number, ridx: number, rval: number, y4: number, out: number): void;
+  pk_forward_expect_gradient_lanes(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta4: number, tau4: number, r4: number, work: number, grad4: number): number;
   pk_forward_gradient_at(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta: number, r: number, work: number, out: number, grad: number): number;
   /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
   pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;

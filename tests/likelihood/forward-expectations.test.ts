@@ -157,20 +157,23 @@ describe("counts' log-likelihood of forward structures (the SFS)", () => {
 
   for (const distribution of ['poisson', 'multinomial'] as const)
     it.each(BACKENDS)(`%s, ${distribution}: log L and its gradient equal the oracle's on coalescent n = 4…9 and random forward graphs`, async (backend) => {
-      const passes = vi.spyOn(kernel(), 'pk_forward_expect_gradient');
+      const tape = [vi.spyOn(kernel(), 'pk_trace_evaluate'), vi.spyOn(kernel(), 'pk_expect_forward'), vi.spyOn(kernel(), 'pk_eliminate')];
       const cases = [4, 6, 9].map((n) => ({ name: `coalescent n=${n}`, ...coalescent(n) }));
       for (const { seed, spec } of forwardCases.slice(0, 8)) {
         const g = buildGraph(spec);
         cases.push({ name: `forward seed ${seed}`, spec, g, sfs: [1, 2, 3, 4].map((j) => randomRewards(seed * 10 + j, spec, 0)) });
       }
-      let rowsEvaluated = 0;
       for (const [c, { name, spec, g, sfs }] of cases.entries()) {
         const counts = someCounts(sfs.length, c);
         const scale = 2.5;
         const data = { counts, rewards: sfs.map((r) => byState(spec, r, g)), scale, distribution };
         const ev = await createEvaluator(g, { kind: 'loglik', data }, { ...noCache, backend });
+        // ('wasm' records the trace when it is made: only the rows' work is watched.)
+        for (const spy of tape) spy.mockClear();
         const thetas = [randomTheta(c, spec.paramLength), randomTheta(c + 9, spec.paramLength)];
         const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
+        // Nothing was eliminated or went through the tape.
+        for (const spy of tape) expect(spy, name).not.toHaveBeenCalled();
         const p = spec.paramLength;
         thetas.forEach((theta, r) => {
           const want = oracle(spec, theta, sfs);
@@ -184,11 +187,8 @@ describe("counts' log-likelihood of forward structures (the SFS)", () => {
           const terms = Math.max(...theta.map((_, i) => dmu.reduce((s, d, j) => s + Math.abs(d * scale * want.gradients[j][i]), 0)));
           expectGradientClose(gradients!.subarray(r * p, (r + 1) * p), grad, `${name} θ=${theta} ∂ log L`, terms);
         });
-        rowsEvaluated += thetas.length;
         ev.dispose();
       }
-      // One gradient pass per row: nothing went through the tape.
-      expect(passes.mock.calls.length).toBe(rowsEvaluated);
     });
 
   it("models.coalescent's SFS: values and gradients of the 'wasm' and 'wasm-direct' evaluators agree, and a negative rate throws NEGATIVE_RATE", async () => {
@@ -226,5 +226,99 @@ describe("counts' log-likelihood of forward structures (the SFS)", () => {
           }
           ev.dispose();
         }
+  });
+});
+
+describe('forward expectations in kernel lanes: four θ rows at once', () => {
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
+
+  // Each row of `thetas` evaluated alone (a batch of one row takes no lanes), or its error.
+  async function alone(ev: Awaited<ReturnType<typeof createEvaluator>>, thetas: number[][], gradient: boolean) {
+    const rows: { values: number[]; gradients: number[] }[] = [];
+    for (const theta of thetas) {
+      const e = await ev.evaluate({ thetas: Float64Array.from(theta), gradient }).catch((error: unknown) => error as GraphError);
+      if (e instanceof Error) return e;
+      rows.push({ values: Array.from(e.values), gradients: Array.from(e.gradients ?? []) });
+    }
+    return rows;
+  }
+
+  it('expectations and counts (with and without gradients): a batch equals each row alone, bit for bit, on forward graphs and the SFS', async () => {
+    const lanes = vi.spyOn(kernel(), 'pk_forward_expect_lanes');
+    const graphs = forwardCases.slice(0, 12).map(({ seed, spec }) => {
+      const g = buildGraph(spec);
+      return { name: `forward seed ${seed}`, g, p: spec.paramLength, rewards: [1, 2, 3].map((j) => byState(spec, randomRewards(seed * 10 + j, spec), g)) };
+    });
+    const coalescent = models.coalescent(9);
+    graphs.push({ name: 'coalescent n=9', g: coalescent, p: 1, rewards: models.coalescentSfsRewards(coalescent).map((r) => Array.from(r)) });
+    for (const [c, { name, g, p, rewards }] of graphs.entries()) {
+      const targets = [
+        { target: { kind: 'expectations' as const, rewards }, gradient: false },
+        ...(['poisson', 'multinomial'] as const).flatMap((distribution) => [false, true].map((gradient) => ({
+          target: { kind: 'loglik' as const, data: { counts: someCounts(rewards.length, c), rewards, scale: 1.5, distribution } }, gradient,
+        }))),
+      ];
+      for (const { target, gradient } of targets)
+        for (const backend of BACKENDS) {
+          const ev = await createEvaluator(g, target, { ...noCache, backend });
+          for (const rows of [2, 4, 5, 9]) {
+            const thetas = Array.from({ length: rows }, (_, r) => randomTheta(100 * c + r, p));
+            const batch = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient });
+            const each = await alone(ev, thetas, gradient);
+            if (each instanceof Error) throw each;
+            const what = `${name} ${target.kind} ${backend} gradient=${gradient} rows=${rows}`;
+            expect(same(batch.values, each.flatMap((e) => e.values)), `${what}: values`).toBe(true);
+            if (gradient) expect(same(batch.gradients!, each.flatMap((e) => e.gradients)), `${what}: gradients`).toBe(true);
+          }
+          ev.dispose();
+        }
+    }
+    expect(lanes).toHaveBeenCalled();
+  });
+
+  it("a batch's bad rows throw what they throw alone, the first bad row's error first", async () => {
+    const g = models.coalescent(7);
+    const data = { counts: someCounts(6, 1), rewards: models.coalescentSfsRewards(g), scale: 2 };
+    for (const backend of BACKENDS)
+      for (const gradient of [false, true]) {
+        const ev = await createEvaluator(g, { kind: 'loglik', data }, { ...noCache, backend });
+        for (const [thetas, code] of [
+          [[1, -1, 5e-324, 2], 'NEGATIVE_RATE'],
+          [[1, 2, 5e-324, -1, 3], 'OVERFLOW'],
+          [[0.5, 1, 2, 3, 4, -2], 'NEGATIVE_RATE'],
+        ] as const) {
+          const error = await ev.evaluate({ thetas: Float64Array.from(thetas), gradient }).catch((e: unknown) => e);
+          expect(error, `${backend} gradient=${gradient} θ=${thetas}`).toBeInstanceOf(GraphError);
+          expect((error as GraphError).code, `${backend} gradient=${gradient} θ=${thetas}`).toBe(code);
+        }
+        ev.dispose();
+      }
+  });
+
+  it('on 100 forward graphs with faults, a batch answers each row as alone, or the first bad row\'s error', async () => {
+    for (let seed = 0; seed < 100; seed++) {
+      const { spec } = faultyForwardSpec(seed);
+      const g = buildGraph(spec);
+      const p = spec.paramLength;
+      const rewards = [1, 2].map((j) => byState(spec, randomRewards(seed * 3 + j, spec), g));
+      const thetas = [randomTheta(seed, p), [0, ...randomTheta(seed + 5, p - 1)], randomTheta(seed + 7, p), randomTheta(seed + 8, p), randomTheta(seed + 9, p)];
+      for (const target of [{ kind: 'expectations' as const, rewards }, { kind: 'loglik' as const, data: { counts: [3, 5], rewards, scale: 1 } }]) {
+        const gradient = target.kind === 'loglik';
+        const ev = await createEvaluator(g, target, noCache);
+        const batch = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient }).catch((e: unknown) => e as GraphError);
+        const each = await alone(ev, thetas, gradient);
+        const what = `seed ${seed} ${target.kind}`;
+        if (each instanceof Error) {
+          expect(batch, what).toBeInstanceOf(GraphError);
+          expect((batch as GraphError).code, what).toBe(each.code);
+        } else {
+          expect(batch, what).not.toBeInstanceOf(Error);
+          const b = batch as Exclude<typeof batch, GraphError>;
+          expect(same(b.values, each.flatMap((e) => e.values)), `${what}: values`).toBe(true);
+          if (gradient) expect(same(b.gradients!, each.flatMap((e) => e.gradients)), `${what}: gradients`).toBe(true);
+        }
+        ev.dispose();
+      }
+    }
   });
 });

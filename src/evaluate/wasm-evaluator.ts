@@ -7,7 +7,7 @@ import { checkFinite, GraphError, throwIfAborted } from '../errors/index.js';
 import { checkThetaRows, thetaRow, type ThetaRows } from '../graph/arguments.js';
 import { canonicalRates, checkAbsorption, ratesAt } from '../graph/rates.js';
 import { eliminate, eliminateRaw } from '../kernel/elimination.js';
-import { forwardExpectationsAt, forwardExpectationsInLanes, goesForward, rewardsByVertex, type KernelRewards } from '../kernel/forward-moments.js';
+import { forwardExpectationsAt, forwardExpectationsInLanes, goesForward, rewardsByVertex, type KernelRewards } from '../kernel/forward-expectations.js';
 import { f64View, kernel, LANES, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { withMemoryRetry } from '../kernel/residency.js';

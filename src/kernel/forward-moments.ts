@@ -30,14 +30,17 @@ export function forwardMoments(csr: Csr, rewards: Float64Array, k: number): numb
 // Structures found to have an edge back: not tried again.
 const notForward = new WeakSet<Structure>();
 
-type Pointers = ReturnType<KernelParameterisation['atTheta']>;
+/** @internal The kernel pointers a forward pass at θ reads. */
+export type Pointers = ReturnType<KernelParameterisation['atTheta']>;
 
-// One forward pass at θ over the structure, in a block of `doubles` doubles whose first n hold
-// the rewards (unless null: the pass reads them from elsewhere): `run` calls the kernel (-1 an edge back, -2 a failed check, else done with that
-// status), `read` takes the answer from the block. Null where the pass does not apply or fails
-// a check, or kernel memory runs out (unless `outOfMemory` is 'throw'): the caller takes the
-// checked path.
-function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Float64Array | null, doubles: number,
+/**
+ * @internal One forward pass at θ over the structure, in a block of `doubles` doubles whose
+ * first n hold the rewards (unless null: the pass reads them from elsewhere): `run` calls the
+ * kernel (-1 an edge back, -2 a failed check, else done with that status), `read` takes the
+ * answer from the block. Null where the pass does not apply or fails a check, or kernel
+ * memory runs out (unless `outOfMemory` is 'throw'): the caller takes the checked path.
+ */
+export function forwardPass<T>(structure: Structure, theta: Float64Array, rewards: Float64Array | null, doubles: number,
   run: (k: KernelExports, at: Pointers, block: number) => number, read: (k: KernelExports, block: number, status: number) => T,
   outOfMemory: 'fallback' | 'throw' = 'fallback'): T | null {
   const kx = kernelIfReady();
@@ -84,130 +87,6 @@ export function forwardGradientAt(structure: Structure, theta: Float64Array, rew
   return forwardPass(structure, theta, rewards, 3 * n + 1 + p,
     (kx, at, block) => kx.pk_forward_gradient_at(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, block, block + 8 * n, block + 24 * n, block + 24 * n + 8),
     (kx, block) => ({ value: f64View(kx, block + 24 * n, 1)[0], gradient: f64View(kx, block + 24 * n + 8, p).slice() }));
-}
-
-/** Whether every edge of `structure` goes to a higher index: the forward passes apply (rates aside). */
-export function goesForward(structure: Structure): boolean {
-  const { rowPtr, col } = structure;
-  for (let v = 0; v + 1 < rowPtr.length; v++)
-    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) if (col[j] <= v) return false;
-  return true;
-}
-
-/** The nonzero entries of m reward vectors (`rewards`: m·n, one after another), by vertex. */
-export function rewardsByVertex(rewards: Float64Array, n: number): { rowPtr: Int32Array; index: Int32Array; value: Float64Array } {
-  const m = rewards.length / n, rowPtr = new Int32Array(n + 1);
-  for (let i = 0; i < m; i++) for (let v = 0; v < n; v++) if (rewards[i * n + v] !== 0) rowPtr[v + 1]++;
-  for (let v = 0; v < n; v++) rowPtr[v + 1] += rowPtr[v];
-  const index = new Int32Array(rowPtr[n]), value = new Float64Array(rowPtr[n]), next = rowPtr.slice(0, n);
-  for (let i = 0; i < m; i++) for (let v = 0; v < n; v++) {
-    const x = rewards[i * n + v];
-    if (x === 0) continue;
-    index[next[v]] = i;
-    value[next[v]++] = x;
-  }
-  return { rowPtr, index, value };
-}
-
-/** Reward vectors in kernel memory, as the forward expectation passes read them. */
-export interface KernelRewards {
-  /** m, the number of vectors. */
-  count: number;
-  /** The vectors one after another (m·n doubles): the gradient of each reads its own. */
-  dense: number;
-  /** Their nonzero entries by vertex (as {@link rewardsByVertex} gives): offsets, vectors, values. */
-  rowPtr: number;
-  index: number;
-  value: number;
-}
-
-/**
- * Which gradients {@link forwardExpectationsAt} computes: 'each' reward's, or, given the
- * values, that of one combination Σ_i y_i E[R_i] (a log-likelihood's adjoints y).
- */
-export type ExpectationGradients = 'each' | ((values: Float64Array) => Float64Array);
-
-/**
- * E[R_1], …, E[R_m] at θ (checked by the caller), for a structure whose edges all go forward:
- * one pass of visit probabilities whatever m, against m solves after an elimination; then
- * each gradient asked for takes one backward pass and one over the edges, without rates.
- * Equal to the eliminated answers to rounding, not bitwise. Null where
- * {@link forwardMomentsAt} would be.
- */
-export function forwardExpectationsAt(structure: Structure, theta: Float64Array, rewards: KernelRewards, gradients?: ExpectationGradients): { values: Float64Array; gradients: Float64Array[] } | null {
-  const n = structure.vertexCount, p = structure.paramLength, m = rewards.count;
-  // Expected times (n), the m expectations, a combined reward (n), work (n), adjoints (m), a gradient (p).
-  const values = 8 * n, combined = values + 8 * m, work = combined + 8 * n, adjoints = work + 8 * n, grad = adjoints + 8 * m;
-  let at: Pointers;
-  return forwardPass(structure, theta, null, 3 * n + 2 * m + p,
-    (kx, pointers, block) => {
-      at = pointers;
-      return kx.pk_forward_expect_at(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, m, rewards.rowPtr, rewards.index, rewards.value, block, block + values);
-    },
-    (kx, block) => {
-      const out = { values: f64View(kx, block + values, m).slice(), gradients: [] as Float64Array[] };
-      const gradientOf = (reward: number): Float64Array => {
-        kx.pk_forward_expect_gradient(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, at.theta, block, reward, block + work, block + grad);
-        return f64View(kx, block + grad, p).slice();
-      };
-      if (gradients === 'each') for (let i = 0; i < m; i++) out.gradients.push(gradientOf(rewards.dense + 8 * i * n));
-      else if (gradients) {
-        f64View(kx, block + adjoints, m).set(gradients(out.values));
-        kx.pk_combine_rewards(n, rewards.rowPtr, rewards.index, rewards.value, block + adjoints, block + combined);
-        out.gradients.push(gradientOf(block + combined));
-      }
-      return out;
-    });
-}
-
-/** Per θ row of {@link forwardExpectationsInLanes}: its expectations, and its gradient when adjoints were given. */
-export interface LaneExpectations {
-  values: Float64Array;
-  gradient: Float64Array | null;
-}
-
-/**
- * {@link forwardExpectationsAt} at up to LANES θ rows at once (kernel lanes): per row its
- * expectations, bitwise what forwardExpectationsAt answers, and, when `adjoints` gives the
- * row's y (null: the row is left out), the gradient of Σ_i y_i E[R_i], bitwise too. Null for a
- * row that fails a check or is left out (evaluated alone, it takes the checked path); null
- * for all where the pass does not apply. Throws KernelError OUT_OF_MEMORY where kernel
- * memory runs out.
- */
-export function forwardExpectationsInLanes(structure: Structure, thetas: Float64Array[], rewards: KernelRewards,
-  adjoints?: (values: Float64Array, row: number) => Float64Array | null): (LaneExpectations | null)[] | null {
-  const n = structure.vertexCount, p = structure.paramLength, m = rewards.count;
-  // θ by lane (LANES·p), expected times (LANES·n), expectations (LANES·m), adjoints (LANES·m),
-  // a combined reward (LANES·n), work (LANES·n), gradients (LANES·p): all lane-interleaved.
-  const L = 8 * LANES, tau = L * p, values = tau + L * n, ys = values + L * m, combined = ys + L * m, work = combined + L * n, grad = work + L * n;
-  let at: Pointers;
-  const lane = (all: Float64Array, count: number, l: number) => Float64Array.from({ length: count }, (_, i) => all[i * LANES + l]);
-  return forwardPass(structure, thetas[0], null, LANES * (2 * p + 3 * n + 2 * m),
-    (kx, pointers, block) => {
-      at = pointers;
-      putThetaLanes(kx, block, thetas, p);
-      return kx.pk_forward_expect_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block, m, rewards.rowPtr, rewards.index, rewards.value, block + tau, block + values);
-    },
-    (kx, block, failed) => {
-      const all = f64View(kx, block + values, LANES * m);
-      const rows: (LaneExpectations | null)[] = thetas.map((_, l) => ((failed & (1 << l)) === 0 ? { values: lane(all, m, l), gradient: null } : null));
-      if (!adjoints) return rows;
-      // Lanes without a row (a short batch, a row left out) get y = 0: their gradient is not read.
-      const y = f64View(kx, block + ys, LANES * m).fill(0);
-      rows.forEach((row, l) => {
-        const a = row && adjoints(row.values, l);
-        if (!a) rows[l] = null;
-        else for (let i = 0; i < m; i++) y[i * LANES + l] = a[i];
-      });
-      if (rows.every((row) => row === null)) return rows;
-      kx.pk_combine_rewards_lanes(n, rewards.rowPtr, rewards.index, rewards.value, block + ys, block + combined);
-      kx.pk_forward_expect_gradient_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block, block + tau, block + combined, block + work, block + grad);
-      const g = f64View(kx, block + grad, LANES * p);
-      rows.forEach((row, l) => { if (row) row.gradient = lane(g, p, l); });
-      return rows;
-    },
-    // Out of memory is the batch's to handle (give the caches back and run once more).
-    'throw');
 }
 
 /**

@@ -452,6 +452,25 @@ static inline double rate_at(int32_t p, const double *base, const double *coef, 
   return x;
 }
 
+/* The rates of v's edges at θ, checked as pk_rates_at checks them (a positive finite rate, α
+ * summing to at most 1 + 1e-12), summed in edge order into *sum and kept in `kept` when v has
+ * at most FORWARD_KEPT edges. -1 where an edge goes back, -2 where a check fails, else 0. */
+static inline int32_t vertex_rates_at(int32_t p, const int32_t *col, const double *base, const double *coef, const double *theta,
+                                      int32_t v, int32_t lo, int32_t hi, double *kept, double *sum) {
+  const int keep = hi - lo <= FORWARD_KEPT;
+  double s = 0.0;
+  for (int32_t j = lo; j < hi; j++) {
+    double w = rate_at(p, base, coef, theta, j);
+    if (col[j] <= v) return -1;
+    if (!(w > 0 && w <= DBL_MAX)) return -2;
+    if (keep) kept[j - lo] = w;
+    s = j == lo ? w : s + w;
+  }
+  if (v == 0 && s > 1 + 1e-12) return -2;
+  *sum = s;
+  return 0;
+}
+
 /* One vertex of the forward moments: what pk_eliminate's commands for v, replayed by
  * pk_solve, compute, in the same order (so the same bits), with v's rates computed on the way
  * and checked. The start takes no time: its weights are α, unscaled (scale0 = 0). -1 where an
@@ -469,17 +488,10 @@ static __attribute__((noinline)) int32_t forward_vertex_at(int32_t p, const int3
     return 0;
   }
   /* The rates of a vertex of up to FORWARD_KEPT edges are kept for the second loop (else computed again). */
-  double kept[FORWARD_KEPT];
+  double kept[FORWARD_KEPT], sum;
   const int keep = hi - lo <= FORWARD_KEPT;
-  double sum = 0.0;
-  for (int32_t j = lo; j < hi; j++) {
-    double w = rate_at(p, base, coef, theta, j);
-    if (col[j] <= v) return -1;
-    if (!(w > 0 && w <= DBL_MAX)) return -2;
-    if (keep) kept[j - lo] = w;
-    sum = j == lo ? w : sum + w;
-  }
-  if (v == 0 && sum > 1 + 1e-12) return -2;
+  int32_t status = vertex_rates_at(p, col, base, coef, theta, v, lo, hi, kept, &sum);
+  if (status) return status;
   double il = v != 0 ? 1.0 / sum : 0.0;
   double acc = b[v] * il;
   for (int32_t j = lo; j < hi; j++) {
@@ -594,17 +606,10 @@ int32_t pk_forward_expect_at(int32_t n, int32_t p, const int32_t *rp, const int3
       q[v] = 0.0;                                        /* absorbing: no time spent */
       continue;
     }
-    double kept[FORWARD_KEPT];
+    double kept[FORWARD_KEPT], sum;
     const int keep = hi - lo <= FORWARD_KEPT;
-    double sum = 0.0;
-    for (int32_t j = lo; j < hi; j++) {
-      double w = rate_at(p, base, coef, theta, j);
-      if (col[j] <= v) return -1;
-      if (!(w > 0 && w <= DBL_MAX)) return -2;
-      if (keep) kept[j - lo] = w;
-      sum = j == lo ? w : sum + w;
-    }
-    if (v == 0 && sum > 1 + 1e-12) return -2;
+    int32_t status = vertex_rates_at(p, col, base, coef, theta, v, lo, hi, kept, &sum);
+    if (status) return status;
     double il = v != 0 ? 1.0 / sum : 1.0;
     double a = q[v] * il;
     for (int32_t j = lo; j < hi; j++) {

@@ -117,6 +117,24 @@ int32_t pk_rates_at_lanes(int32_t n, int32_t p, const int32_t *rp, const double 
   return lane_bits(ok, 0);
 }
 
+/* vertex_rates_at (eliminate.c) over lanes: a lane whose check fails is marked in *failed and
+ * carries on. -1 where an edge goes back, else 0 with *sum set. */
+static inline int32_t vertex_rates_lanes(int32_t p, const int32_t *col, const double *base, const double *coef, const lanes *t,
+                                         int32_t v, int32_t lo, int32_t hi, lanes *kept, lanes *sum, lane_mask *failed) {
+  const int keep = hi - lo <= FORWARD_KEPT;
+  lanes s = splat(0.0);
+  for (int32_t j = lo; j < hi; j++) {
+    const lanes w = rate_lanes(p, base, coef, t, j);
+    if (col[j] <= v) return -1;
+    *failed |= ~((w > 0) & (w <= DBL_MAX));
+    if (keep) kept[j - lo] = w;
+    s = j == lo ? w : s + w;
+  }
+  if (v == 0) *failed |= s > 1 + 1e-12;
+  *sum = s;
+  return 0;
+}
+
 /* forward_vertex_at (eliminate.c) over lanes: the same sums in the same order per lane. A lane
  * whose check fails is marked in *failed and carries on (its values are not used). -1 where
  * an edge goes back, else 0. */
@@ -130,17 +148,9 @@ static __attribute__((noinline)) int32_t forward_vertex_lanes(int32_t p, const i
     x[v] = b[v] * 0.0;
     return 0;
   }
-  lanes kept[FORWARD_KEPT]; /* as forward_vertex_at keeps them */
+  lanes kept[FORWARD_KEPT], sum; /* as forward_vertex_at keeps them */
   const int keep = hi - lo <= FORWARD_KEPT;
-  lanes sum = splat(0.0);
-  for (int32_t j = lo; j < hi; j++) {
-    const lanes w = rate_lanes(p, base, coef, t, j);
-    if (col[j] <= v) return -1;
-    *failed |= ~((w > 0) & (w <= DBL_MAX));
-    if (keep) kept[j - lo] = w;
-    sum = j == lo ? w : sum + w;
-  }
-  if (v == 0) *failed |= sum > 1 + 1e-12;
+  if (vertex_rates_lanes(p, col, base, coef, t, v, lo, hi, kept, &sum, failed)) return -1;
   const lanes il = v != 0 ? 1.0 / sum : splat(0.0);
   lanes acc = b[v] * il;
   for (int32_t j = lo; j < hi; j++) {
@@ -191,17 +201,9 @@ int32_t pk_forward_expect_lanes(int32_t n, int32_t p, const int32_t *rp, const i
       q[v] = splat(0.0);
       continue;
     }
-    lanes kept[FORWARD_KEPT];
+    lanes kept[FORWARD_KEPT], sum;
     const int keep = hi - lo <= FORWARD_KEPT;
-    lanes sum = splat(0.0);
-    for (int32_t j = lo; j < hi; j++) {
-      const lanes w = rate_lanes(p, base, coef, t, j);
-      if (col[j] <= v) return -1;
-      failed |= ~((w > 0) & (w <= DBL_MAX));
-      if (keep) kept[j - lo] = w;
-      sum = j == lo ? w : sum + w;
-    }
-    if (v == 0) failed |= sum > 1 + 1e-12;
+    if (vertex_rates_lanes(p, col, base, coef, t, v, lo, hi, kept, &sum, &failed)) return -1;
     const lanes il = v != 0 ? 1.0 / sum : splat(1.0);
     const lanes a = q[v] * il;
     for (int32_t j = lo; j < hi; j++) q[col[j]] += a * (keep ? kept[j - lo] : rate_lanes(p, base, coef, t, j));

@@ -40,6 +40,18 @@ function countTerms(counts: CheckedCounts, expectations: Float64Array): { logLik
   return { logLik, adjoint: muBar.map((g) => g * counts.scale) };
 }
 
+/**
+ * Whether the rows of `spec`'s WASM evaluator read the structure's trace: not for expectations
+ * and counts of a continuous structure whose edges all go forward. Those take one pass a row,
+ * and the rare row the pass refuses (a rate of 0 at θ, or an error to name) is eliminated
+ * afresh, so no trace is recorded for them (coalescent n = 40: half the planning time).
+ */
+export function readsTrace(spec: EvaluatorSpec): boolean {
+  const t = spec.target;
+  const expectations = t.kind === 'expectations' || (t.kind === 'loglik' && t.data.kind === 'counts');
+  return !(expectations && !spec.structure.discrete && goesForward(spec.structure));
+}
+
 /** An elimination ready for one θ row: the kernel pointer, its tape values (when recorded) and the weights. */
 interface RowElimination {
   ptr: number;
@@ -94,7 +106,7 @@ export class WasmEvaluator implements Evaluator {
       this.byVertex = { count: rewards!.length / this.n, dense: at.r, rowPtr: at.rowPtr, index: at.index, value: at.value };
     }
     this.points = t.kind === 'loglik' && t.data.kind !== 'counts' ? new PointLikelihood(s, t.data, t.limits) : null;
-    if (this.backend === 'wasm' && !this.points && !trace) throw new GraphError('BAD_ARGUMENT', 'the wasm backend needs the structure\'s trace');
+    if (this.backend === 'wasm' && !this.points && !trace && !this.byVertex) throw new GraphError('BAD_ARGUMENT', 'the wasm backend needs the structure\'s trace');
   }
 
   /** @internal Whether log L of times at `theta` takes adaptive uniformisation (null: not a likelihood of times, or a θ the kernel refuses). */
@@ -286,10 +298,10 @@ export class WasmEvaluator implements Evaluator {
     return t.kind === 'loglik' && t.data.kind === 'counts' ? t.data : null;
   }
 
-  /** The elimination at θ: the trace evaluated (wasm), or a fresh elimination (wasm-direct). */
+  /** The elimination at θ: the trace evaluated (wasm), or a fresh elimination (wasm-direct, and wasm without a trace: see readsTrace). */
   private eliminate(theta: Float64Array, tape: boolean): RowElimination {
     const k = this.k;
-    if (this.backend === 'wasm') {
+    if (this.backend === 'wasm' && this.trace) {
       const trace = this.trace!;
       const nv = trace.valueCount();
       const bufs = this.traceBuffers(nv);

@@ -9,7 +9,7 @@ import { traceOf } from '../evaluate/compile.js';
 import type { Backend, BackendChoice, Evaluator, GpuPrecision } from '../evaluate/evaluator.js';
 import { encodeSpec, type EvaluatorSpec } from '../evaluate/spec.js';
 import { checkTarget, needsElimination, type Target } from '../evaluate/target.js';
-import { WasmEvaluator } from '../evaluate/wasm-evaluator.js';
+import { readsTrace, WasmEvaluator } from '../evaluate/wasm-evaluator.js';
 import { sha256Hex, structuralHash } from '../trace/structural-hash.js';
 import type { TraceStore } from '../trace-cache/trace-store.js';
 import { AutoEvaluator, AUTO_GPU_MIN_ROWS } from './auto-evaluator.js';
@@ -61,7 +61,7 @@ async function keyed(spec: EvaluatorSpec): Promise<{ spec: EvaluatorSpec; bytes:
 
 /** Builds the live evaluator of a specification (its trace from `traceStore` when the target eliminates). */
 export async function buildEvaluator(spec: EvaluatorSpec, key: string, options: { traceStore?: TraceStore | null; signal?: AbortSignal } = {}): Promise<Evaluator> {
-  const wantsTrace = spec.backend !== 'wasm-direct' && needsElimination(spec.target);
+  const wantsTrace = spec.backend === 'webgpu' ? needsElimination(spec.target) : spec.backend === 'wasm' && needsElimination(spec.target) && readsTrace(spec);
   const trace = wantsTrace ? await traceOf(spec.structure, { store: options.traceStore, signal: options.signal }) : null;
   if (spec.backend === 'webgpu') {
     const { createGpuEvaluator } = await import('../webgpu/index.js');

@@ -105,6 +105,31 @@ describe('expectations of forward structures, in one pass', () => {
     }
   });
 
+  it('a rate exactly 0 at θ: the pass refuses the row, which is eliminated afresh (no trace is recorded), with the oracle\'s values and gradients', async () => {
+    for (const seed of [21, 22, 23]) {
+      const spec = forwardSpec(seed, 8, 2);
+      // One edge of a vertex that has others becomes 0 + 1·θ_1: at θ_1 = 0 its rate is exactly 0.
+      const outs = new Map<number, number>();
+      for (const [f] of spec.edges) outs.set(f, (outs.get(f) ?? 0) + 1);
+      const j = spec.edges.findIndex(([f]) => f !== 0 && (outs.get(f) ?? 0) >= 2);
+      spec.edges[j] = [spec.edges[j][0], spec.edges[j][1], 0, [0, 1]];
+      const g = buildGraph(spec);
+      const rewardsBySpec = [1, 2].map((k) => randomRewards(seed * 5 + k, spec));
+      const theta = [1.2, 0];
+      const want = oracle(spec, theta, rewardsBySpec);
+      for (const backend of BACKENDS) {
+        const ev = await createEvaluator(g, { kind: 'expectations', rewards: rewardsBySpec.map((r) => byState(spec, r, g)) }, { ...noCache, backend });
+        const eliminations = vi.spyOn(kernel(), 'pk_eliminate');
+        const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(theta), gradient: true });
+        expect(eliminations, `seed ${seed} ${backend}`).toHaveBeenCalled();
+        eliminations.mockRestore();
+        expectRelClose(values, want.values, MOMENT_TOL, `seed ${seed} ${backend} E[R]`);
+        want.gradients.forEach((w, k) => expectGradientClose(gradients!.subarray(2 * k, 2 * k + 2), w, `seed ${seed} ${backend} ∂E[R_${k}]`));
+        ev.dispose();
+      }
+    }
+  });
+
   it('a graph with an edge back takes the elimination, with the same answers as the oracle', async () => {
     const spec = randomSpec({ seed: 77, vertices: 12, params: 2, absorbing: 2, defective: true });
     const g = buildGraph(spec);

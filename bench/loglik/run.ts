@@ -3,7 +3,8 @@
 // finite differences ÷ reverse mode, the worker pool over one thread, adaptive
 // against plain uniformisation on the same data, Krylov before stepping on chains over
 // 128 states, the compiled-evaluator cache (layer 2): cold vs memory hit vs persistent
-// hit, and padded against plain rows in the kernel's stepping.
+// hit, padded against plain rows in the kernel's stepping, and the SFS's counts log L on
+// the coalescent against one E[T].
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

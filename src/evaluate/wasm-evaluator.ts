@@ -93,7 +93,7 @@ export class WasmEvaluator implements Evaluator {
     this.par = holdParameterisation(this, s);
     const rewards = t.kind === 'loglik' ? (t.data.kind === 'counts' ? t.data.rewards : null) : t.rewards;
     // Expectations and counts of a forward structure also read the rewards by vertex (forwardRow).
-    const byVertex = rewards && t.kind !== 'moments' && !s.discrete && goesForward(s) ? rewardsByVertex(rewards, this.n) : null;
+    const byVertex = rewards && !readsTrace(spec) ? rewardsByVertex(rewards, this.n) : null;
     const at = this.fixed.layout({
       r: rewards?.byteLength ?? 0, rowPtr: byVertex?.rowPtr.byteLength ?? 0, index: byVertex?.index.byteLength ?? 0, value: byVertex?.value.byteLength ?? 0,
     });
@@ -282,8 +282,11 @@ export class WasmEvaluator implements Evaluator {
     });
     const rows = withMemoryRetry(() => forwardExpectationsInLanes(this.spec.structure, thetas, this.byVertex!, (gradients && adjoints) || undefined));
     for (let q = 0; q < thetas.length; q++) {
-      const r = r0 + q, row = rows?.[q];
-      if (!row || (adjoints && !gradients && !adjoints(row.values, q))) withMemoryRetry(() => this.row(thetas[q], r, values, gradients));
+      const r = r0 + q;
+      let row = rows?.[q] ?? null;
+      // Without gradients the lanes answered the expectations only: counts' log L is taken here.
+      if (row && adjoints && !gradients && !adjoints(row.values, q)) row = null;
+      if (!row) withMemoryRetry(() => this.row(thetas[q], r, values, gradients));
       else if (!counts) values.set(row.values, r * m);
       else {
         values[r] = logLiks[q];

@@ -12,7 +12,7 @@ import { f64View, kernel, LANES, type KernelExports } from '../kernel/module.js'
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
-import { countLogLikelihood } from '../likelihood/counts.js';
+import { countTerms } from '../likelihood/counts.js';
 import { checkPointWeights, type CheckedCounts } from '../likelihood/observations.js';
 import { PointLikelihood } from '../likelihood/point-likelihood.js';
 import { rewardMoments } from '../moments/moments.js';
@@ -28,16 +28,6 @@ const PROGRESS_INTERVAL_MS = 50;
 function checkWeights(target: CheckedTarget, weights: unknown): Float64Array {
   if (target.kind !== 'loglik') throw new GraphError('BAD_ARGUMENT', `weights are for log-likelihoods of times or steps, not a ${target.kind} target`);
   return checkPointWeights(target.data, weights);
-}
-
-/**
- * log L of counts against μ = scale·E[R] and, as `adjoint`, its derivative along each E[R_j]:
- * log L is a function of the expectations, so its gradient is that of Σ_j adjoint_j E[R_j].
- */
-function countTerms(counts: CheckedCounts, expectations: Float64Array): { logLik: number; adjoint: Float64Array } {
-  const mu = expectations.map((x) => counts.scale * x), muBar = new Float64Array(counts.m);
-  const logLik = countLogLikelihood(counts.counts, mu, counts.distribution, muBar);
-  return { logLik, adjoint: muBar.map((g) => g * counts.scale) };
 }
 
 /**

@@ -5,7 +5,7 @@
 // more (wasm-src/eliminate.c, and trace-lanes.c for four θ at once).
 import type { Structure } from '../graph/structure.js';
 import { forwardPass, type Pointers } from './forward-moments.js';
-import { f64View, LANES, putThetaLanes } from './module.js';
+import { f64View, LANES, putLanes } from './module.js';
 
 /** Whether every edge of `structure` goes to a higher index: the forward passes apply (rates aside). */
 export function goesForward(structure: Structure): boolean {
@@ -106,21 +106,21 @@ export function forwardExpectationsInLanes(structure: Structure, thetas: Float64
   return forwardPass(structure, thetas[0], null, LANES * (2 * p + 3 * n + 2 * m),
     (kx, pointers, block) => {
       at = pointers;
-      putThetaLanes(kx, block, thetas, p);
+      putLanes(kx, block, thetas, p);
       return kx.pk_forward_expect_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block, m, rewards.rowPtr, rewards.index, rewards.value, block + tau, block + values);
     },
     (kx, block, failed) => {
       const all = f64View(kx, block + values, LANES * m);
       const rows: (LaneExpectations | null)[] = thetas.map((_, l) => ((failed & (1 << l)) === 0 ? { values: lane(all, m, l), gradient: null } : null));
       if (!adjoints) return rows;
-      // Lanes without a row (a short batch, a row left out) get y = 0: their gradient is not read.
-      const y = f64View(kx, block + ys, LANES * m).fill(0);
-      rows.forEach((row, l) => {
+      // A row left out gets y = 0 (a lane past the batch, the first row's): its gradient is not read.
+      const y = rows.map((row, l) => {
         const a = row && adjoints(row.values, l);
         if (!a) rows[l] = null;
-        else for (let i = 0; i < m; i++) y[i * LANES + l] = a[i];
+        return a ?? new Float64Array(m);
       });
       if (rows.every((row) => row === null)) return rows;
+      putLanes(kx, block + ys, y, m);
       kx.pk_combine_rewards_lanes(n, rewards.rowPtr, rewards.index, rewards.value, block + ys, block + combined);
       kx.pk_forward_expect_gradient_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block, block + tau, block + combined, block + work, block + grad);
       const g = f64View(kx, block + grad, LANES * p);

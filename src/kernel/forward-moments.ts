@@ -5,7 +5,7 @@
 import type { Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
 import { KernelError } from '../errors/index.js';
-import { allocate, f64View, kernel, kernelIfReady, LANES, putThetaLanes, type KernelExports } from './module.js';
+import { allocate, f64View, kernel, kernelIfReady, LANES, putLanes, type KernelExports } from './module.js';
 import { kernelParameterisation, type KernelParameterisation } from './parameterisation.js';
 import { KernelRates } from './rates-at.js';
 
@@ -101,7 +101,7 @@ export function forwardMomentsInLanes(structure: Structure, thetas: Float64Array
   const theta4 = 8 * n, work = theta4 + 8 * LANES * p, out = work + 16 * LANES * n;
   return forwardPass(structure, thetas[0], rewards, n + LANES * (p + 2 * n + k),
     (kx, at, block) => {
-      putThetaLanes(kx, block + theta4, thetas, p);
+      putLanes(kx, block + theta4, thetas, p);
       return kx.pk_forward_moments_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block + theta4, block, k, block + work, block + out);
     },
     (kx, block, failed) => {

@@ -144,14 +144,15 @@ export function kernelIfReady(): KernelExports | null {
 export const LANES = 4;
 
 /**
- * Writes up to LANES θ rows of p numbers to kernel memory at `at` as the lane functions read
- * them: θ_i of lane l at i·LANES + l. A lane without a row repeats the first row.
+ * Writes up to LANES rows of `count` numbers (θ rows, a log-likelihood's adjoints) to kernel
+ * memory at `at` as the lane functions read them: element i of lane l at i·LANES + l. A lane
+ * without a row repeats the first row.
  */
-export function putThetaLanes(k: KernelExports, at: number, thetas: Float64Array[], p: number): void {
-  const t = f64View(k, at, LANES * p);
+export function putLanes(k: KernelExports, at: number, rows: ArrayLike<number>[], count: number): void {
+  const t = f64View(k, at, LANES * count);
   for (let lane = 0; lane < LANES; lane++) {
-    const row = thetas[lane] ?? thetas[0];
-    for (let i = 0; i < p; i++) t[i * LANES + lane] = row[i];
+    const row = rows[lane] ?? rows[0];
+    for (let i = 0; i < count; i++) t[i * LANES + lane] = row[i];
   }
 }
 

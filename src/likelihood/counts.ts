@@ -2,6 +2,7 @@
 //   Poisson:     Σ_j y_j log μ_j − μ_j − log y_j!
 //   multinomial: log N! − Σ_j log y_j! + Σ_j y_j log(μ_j / M),  N = Σ y, M = Σ μ.
 // A count with μ_j ≤ 0 (or a multinomial M ≤ 0) has probability 0 unless y_j = 0.
+import type { CheckedCounts } from './observations.js';
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: relative error below 1e-15). */
 export function logGamma(x: number): number {
@@ -47,6 +48,16 @@ export function countLogLikelihood(counts: Float64Array, mu: Float64Array, distr
     muBar[j] = y / u - N / M;
   }
   return ll;
+}
+
+/**
+ * log L of counts against μ = scale·E[R] and, as `adjoint`, its derivative along each E[R_j]:
+ * log L is a function of the expectations, so its gradient is that of Σ_j adjoint_j E[R_j].
+ */
+export function countTerms(counts: CheckedCounts, expectations: ArrayLike<number>): { logLik: number; adjoint: Float64Array } {
+  const mu = Float64Array.from(expectations, (x) => counts.scale * x), muBar = new Float64Array(counts.m);
+  const logLik = countLogLikelihood(counts.counts, mu, counts.distribution, muBar);
+  return { logLik, adjoint: muBar.map((g) => g * counts.scale) };
 }
 
 function impossible(muBar: Float64Array): number {

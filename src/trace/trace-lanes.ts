@@ -3,7 +3,7 @@
 // LANES lanes, one per row, so reading the tape or the structure is shared by the rows.
 // Each lane's moments are bitwise those of evaluating its row alone.
 import { forwardMomentsInLanes } from '../kernel/forward-moments.js';
-import { f64View, kernel, LANES, putThetaLanes } from '../kernel/module.js';
+import { f64View, kernel, LANES, putLanes } from '../kernel/module.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { KernelParameterisation } from '../kernel/parameterisation.js';
@@ -47,7 +47,7 @@ export class TraceLanes {
    */
   moments(thetas: Float64Array[], kp: KernelParameterisation): (Float64Array | null)[] {
     const K = kernel(), { vals, theta, r, work, out } = this.at, k = this.k;
-    putThetaLanes(K, theta, thetas, this.paramLength);
+    putLanes(K, theta, thetas, this.paramLength);
     // The weights are the first slots of the tape's values: written there, no copy.
     const refused = kp.ratesInLanes(theta, vals);
     const ptr = this.trace.kernelPointer;

@@ -13,7 +13,7 @@ import { GraphError, throwIfAborted } from '../errors/index.js';
 import { checkThetaRows, thetaRow, type ThetaRows } from '../graph/arguments.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
-import { countLogLikelihood } from '../likelihood/counts.js';
+import { countTerms } from '../likelihood/counts.js';
 import type { Trace } from '../trace/trace.js';
 import type { Evaluation, EvaluateOptions, Evaluator, GpuPrecision } from '../evaluate/evaluator.js';
 import type { EvaluatorSpec } from '../evaluate/spec.js';
@@ -173,13 +173,12 @@ export class GpuEvaluator implements Evaluator {
       const d = t.data, m = d.m;
       values = new Float64Array(rows);
       gradients = gradient ? new Float64Array(rows * p) : null;
-      const mu = new Float64Array(m), muBar = new Float64Array(m);
       for (let r = 0; r < rows; r++) {
         if (res.fallback[r]) continue;
-        for (let j = 0; j < m; j++) mu[j] = d.scale * res.values[r * m + j];
-        values[r] = countLogLikelihood(d.counts, mu, d.distribution, muBar);
+        const { logLik, adjoint } = countTerms(d, res.values.subarray(r * m, (r + 1) * m));
+        values[r] = logLik;
         if (!gradients) continue;
-        for (let j = 0; j < m; j++) for (let i = 0; i < p; i++) gradients[r * p + i] += muBar[j] * d.scale * res.gradients![(r * m + j) * p + i];
+        for (let j = 0; j < m; j++) for (let i = 0; i < p; i++) gradients[r * p + i] += adjoint[j] * res.gradients![(r * m + j) * p + i];
       }
     }
     const per = this.outputs;

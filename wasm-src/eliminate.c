@@ -589,8 +589,8 @@ int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const in
  * q_0 = 1, q_c += q_v·w_j/S_v (the start's weights are α, unscaled), and the expected time in
  * v is τ_v = q_v/S_v (0 at the start and at absorbing vertices). Then E[R_i] = Σ_v R_i(v)·τ_v,
  * over the rewards' nonzero entries by vertex (rrp: n + 1 offsets into ridx, the vector i, and
- * rval, R_i(v)): an SFS reward is nonzero on a few classes of each state. Not the bits of
- * pk_expect_forward (the sums run the other way), the same value to rounding. work holds n
+ * rval, R_i(v)): an SFS reward is nonzero on a few classes of each state. Not the bits of an
+ * elimination's pk_expect_times (the sums run the other way), the same value to rounding. work holds n
  * doubles (τ on return); out m. Returns as pk_forward_moments_at, with the same checks of
  * every vertex's rates. */
 int32_t pk_forward_expect_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
@@ -618,13 +618,19 @@ int32_t pk_forward_expect_at(int32_t n, int32_t p, const int32_t *rp, const int3
     }
     q[v] = v != 0 ? a : 0.0;
   }
+  pk_reward_sums(n, m, rrp, ridx, rval, q, out);
+  return 0;
+}
+
+/* out[i] = Σ_v R_i(v)·τ_v over the rewards' nonzero entries by vertex (rrp: n + 1 offsets into
+ * ridx, the vector i, and rval, R_i(v)); a vertex of τ = 0 is skipped. */
+void pk_reward_sums(int32_t n, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *tau, double *out) {
   for (int32_t i = 0; i < m; i++) out[i] = 0.0;
   for (int32_t v = 0; v < n; v++) {
-    double t = q[v];
+    double t = tau[v];
     if (t == 0.0) continue;
     for (int32_t e = rrp[v]; e < rrp[v + 1]; e++) out[ridx[e]] += rval[e] * t;
   }
-  return 0;
 }
 
 /* out[v] = Σ_i y_i·R_i(v), over the rewards' nonzero entries by vertex (as pk_forward_expect_at
@@ -648,6 +654,15 @@ int32_t pk_forward_expect_gradient(int32_t n, int32_t p, const int32_t *rp, cons
     int32_t status = forward_vertex_at(p, rp, col, base, coef, has_out, theta, r, x, v);
     if (status) return status;
   }
+  pk_expect_edge_gradient(n, p, rp, col, coef, tau, x, grad);
+  return 0;
+}
+
+/* ∂E[r]/∂θ of a continuous graph from the expected time τ_v in every vertex and x_v = E[r | in v]
+ * (both at θ), in one pass over the edges with no rates: E[r] = α U r with U = (−S)⁻¹, so
+ * ∂E[r]/∂w_j = τ_v (x_c − x_v) for an edge v → c (x_c for the start's, whose weights are α),
+ * then θ's through the coefficients. Holds with cycles as without: no tape is needed. */
+void pk_expect_edge_gradient(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, const double *tau, const double *x, double *grad) {
   for (int32_t i = 0; i < p; i++) grad[i] = 0.0;
   double g0 = 0.0;                                       /* one parameter: summed in a register */
   for (int32_t v = 0; v < n; v++) {
@@ -662,7 +677,6 @@ int32_t pk_forward_expect_gradient(int32_t n, int32_t p, const int32_t *rp, cons
     }
   }
   if (p == 1) grad[0] = g0;
-  return 0;
 }
 
 /* Transpose of pk_solve: with xbar = e_start, rbar[v] is the expected time spent in v. */

@@ -118,9 +118,10 @@ void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar);
 /* Reward expectations and raw moments with what their reverse passes need, and those
  * reverse passes (trace.c); then pk_trace_reverse gives the weights' adjoints, and
  * pk_chain_theta θ's. */
-void pk_expect_forward(const pk_elim *e, int32_t m, const double *R, double *x, double *xs, double *out);
-void pk_expect_reverse(const pk_elim *e, int32_t m, const double *R, const double *xs, const double *ebar,
-                       double *xbar, double *rbar, double *mbar, double *sbar);
+void pk_expect_times(const pk_elim *e, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval, double *tau, double *out);
+void pk_expect_gradient(const pk_elim *e, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, const double *tau,
+                        const double *r, double *x, double *grad);
+void pk_expect_adjoint(const pk_elim *e, const double *r, double *x, double *xs, double *xbar, double *rbar, double *mbar, double *sbar);
 void pk_moments_forward(const pk_elim *e, const double *r, int32_t k, double *B, double *X, double *XS, double *out);
 void pk_moments_reverse(const pk_elim *e, const double *r, int32_t k, const double *B, const double *XS, const double *seed,
                         double *work, double *mbar, double *sbar);
@@ -151,6 +152,10 @@ int32_t pk_forward_gradient_at(int32_t n, int32_t p, const int32_t *rp, const in
 int32_t pk_forward_expect_at(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
                              const uint8_t *has_out, const double *theta, int32_t m, const int32_t *rrp, const int32_t *ridx,
                              const double *rval, double *work, double *out);
+/* out[i] = Σ_v R_i(v)·τ_v (m doubles), rewards as pk_forward_expect_at reads them. */
+void pk_reward_sums(int32_t n, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *tau, double *out);
+/* ∂E[r]/∂θ from the expected times tau and x_v = E[r | in v] of a continuous graph: one pass over the edges. grad p doubles. */
+void pk_expect_edge_gradient(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, const double *tau, const double *x, double *grad);
 /* out = Σ_i y_i R_i (n doubles; rewards as pk_forward_expect_at reads them): the reward whose E
  * has the gradient Σ_i y_i ∂E[R_i]. */
 void pk_combine_rewards(int32_t n, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *y, double *out);

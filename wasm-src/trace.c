@@ -305,27 +305,39 @@ void pk_solve_reverse(const pk_elim *e, const double *r, const double *xs, doubl
   }
 }
 
-/* Reward expectations E[R_j] = x_j[start], x_j = solve(r_j), for m reward vectors R
- * (row-major m × n), keeping xs (m × ncmd) for pk_expect_reverse. x: n scratch. */
-void pk_expect_forward(const pk_elim *e, int32_t m, const double *R, double *x, double *xs, double *out) {
-  for (int32_t j = 0; j < m; j++) {
-    pk_solve_record(e, R + (size_t)j * e->n, x, xs + (size_t)j * e->ncmd);
-    out[j] = x[0];
-  }
+/* Reward expectations after an elimination (or a trace evaluated at θ), m of them for one
+ * pass whatever m: the transpose of pk_solve at the start gives the expected time τ_v in every
+ * vertex (into tau: n doubles), then E[R_i] = Σ_v R_i(v)·τ_v over the rewards' nonzero
+ * entries by vertex (pk_reward_sums). Solving once per reward took m passes (an SFS's n − 1).
+ * Equal to solve(R_i)[start] to rounding, not bitwise: the sums run the other way. */
+void pk_expect_times(const pk_elim *e, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval, double *tau, double *out) {
+  memset(tau, 0, (size_t)e->n * sizeof *tau);
+  tau[0] = 1.0;
+  pk_solve_adjoint(e, tau, tau);
+  pk_reward_sums(e->n, m, rrp, ridx, rval, tau, out);
 }
 
-/* Adjoint of pk_expect_forward for output adjoints ebar: sets mbar (ncmd) and sbar (n).
- * xbar and rbar: n scratch each. */
-void pk_expect_reverse(const pk_elim *e, int32_t m, const double *R, const double *xs, const double *ebar,
-                       double *xbar, double *rbar, double *mbar, double *sbar) {
+/* ∂E[r]/∂θ of a continuous graph after its elimination at θ (or its trace evaluated there), from
+ * the expected times tau that pk_expect_times left: x = solve(r) is E[r | in v] for every v,
+ * then one pass over the structure's edges (pk_expect_edge_gradient). Nothing is read from the
+ * tape, so none need be recorded. A log-likelihood of m expectations passes the one reward
+ * Σ_i ȳ_i R_i (pk_combine_rewards). x: n scratch; grad: p. */
+void pk_expect_gradient(const pk_elim *e, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, const double *tau,
+                        const double *r, double *x, double *grad) {
+  pk_solve(e, r, x);
+  pk_expect_edge_gradient(e->n, p, rp, col, coef, tau, x, grad);
+}
+
+/* The adjoint of E[r] = solve(r)[start] for one reward r: sets mbar (ncmd) and sbar (n), which
+ * pk_trace_reverse takes on to the weights: the gradient of a discrete graph's E[r], whose
+ * stay-put probabilities pk_expect_gradient does not model. x, xbar, rbar: n scratch each; xs: ncmd. */
+void pk_expect_adjoint(const pk_elim *e, const double *r, double *x, double *xs, double *xbar, double *rbar, double *mbar, double *sbar) {
   memset(mbar, 0, (size_t)e->ncmd * sizeof *mbar);
   memset(sbar, 0, (size_t)e->n * sizeof *sbar);
-  for (int32_t j = 0; j < m; j++) {
-    if (ebar[j] == 0) continue;
-    memset(xbar, 0, (size_t)e->n * sizeof *xbar);
-    xbar[0] = ebar[j];
-    pk_solve_reverse(e, R + (size_t)j * e->n, xs + (size_t)j * e->ncmd, xbar, mbar, sbar, rbar);
-  }
+  pk_solve_record(e, r, x, xs);
+  memset(xbar, 0, (size_t)e->n * sizeof *xbar);
+  xbar[0] = 1.0;
+  pk_solve_reverse(e, r, xs, xbar, mbar, sbar, rbar);
 }
 
 /* Raw moments of a continuous graph with their reverse-pass record: b_1 = r,

@@ -63,8 +63,10 @@ export class WasmEvaluator implements Evaluator {
   private readonly ws = new KernelWorkspace();
   private readonly fixed = new KernelWorkspace();
   private readonly rewards: number;
-  // The rewards as the forward expectation passes read them; null where those do not apply.
+  // Expectations' and counts' rewards by vertex, nonzero entries only (as the kernel sums them).
   private readonly byVertex: KernelRewards | null = null;
+  // Whether those take the forward passes (forwardRow), with no elimination.
+  private readonly forward: boolean;
   private readonly points: PointLikelihood | null;
   private readonly n: number;
   private readonly m: number;
@@ -82,8 +84,9 @@ export class WasmEvaluator implements Evaluator {
     this.m = s.col.length;
     this.par = holdParameterisation(this, s);
     const rewards = t.kind === 'loglik' ? (t.data.kind === 'counts' ? t.data.rewards : null) : t.rewards;
-    // Expectations and counts of a forward structure also read the rewards by vertex (forwardRow).
-    const byVertex = rewards && !readsTrace(spec) ? rewardsByVertex(rewards, this.n) : null;
+    // Expectations and counts also read the rewards by vertex (forwardRow, expectationRow).
+    const byVertex = rewards && t.kind !== 'moments' ? rewardsByVertex(rewards, this.n) : null;
+    this.forward = byVertex !== null && !readsTrace(spec);
     const at = this.fixed.layout({
       r: rewards?.byteLength ?? 0, rowPtr: byVertex?.rowPtr.byteLength ?? 0, index: byVertex?.index.byteLength ?? 0, value: byVertex?.value.byteLength ?? 0,
     });
@@ -96,7 +99,7 @@ export class WasmEvaluator implements Evaluator {
       this.byVertex = { count: rewards!.length / this.n, dense: at.r, rowPtr: at.rowPtr, index: at.index, value: at.value };
     }
     this.points = t.kind === 'loglik' && t.data.kind !== 'counts' ? new PointLikelihood(s, t.data, t.limits) : null;
-    if (this.backend === 'wasm' && !this.points && !trace && !this.byVertex) throw new GraphError('BAD_ARGUMENT', 'the wasm backend needs the structure\'s trace');
+    if (this.backend === 'wasm' && !this.points && !trace && !this.forward) throw new GraphError('BAD_ARGUMENT', 'the wasm backend needs the structure\'s trace');
   }
 
   /** @internal Whether log L of times at `theta` takes adaptive uniformisation (null: not a likelihood of times, or a θ the kernel refuses). */
@@ -129,7 +132,7 @@ export class WasmEvaluator implements Evaluator {
     // alone: rows that take dense matrices (a chain past maxSteps) cost up to seconds each and
     // then go one at a time; else chunks of 256.
     // Expectations (and counts, with their gradients) of a forward structure: LANES rows at a time too.
-    const forwardLanes = this.byVertex !== null && rows > 1 && (t.kind === 'loglik' || !gradient);
+    const forwardLanes = this.forward && rows > 1 && (t.kind === 'loglik' || !gradient);
     let chunk = lanes || forwardLanes ? LANES : 1;
     let reported = performance.now();
     try {
@@ -169,56 +172,93 @@ export class WasmEvaluator implements Evaluator {
 
   /** Values (and gradients) of one θ row from an elimination at θ. */
   private row(theta: Float64Array, r: number, values: Float64Array, gradients: Float64Array | null): void {
-    const k = this.k, t = this.target, n = this.n, p = this.paramLength, out = this.outputs;
+    const t = this.target;
     // Discrete moments beyond the first follow another recursion (moments/moments.ts), without gradients.
     if (t.kind === 'moments' && this.spec.structure.discrete && t.k > 1) {
       if (gradients) throw new GraphError('WRONG_KIND', 'gradients of discrete moments beyond the first are not supported');
-      values.set(this.discreteMoments(theta), r * out);
+      values.set(this.discreteMoments(theta), r * this.outputs);
       return;
     }
     if (this.forwardRow(theta, r, values, gradients)) return;
-    const e = this.eliminate(theta, gradients !== null);
+    // Expectations' gradients of a continuous graph read no tape (expectationRow).
+    const e = this.eliminate(theta, gradients !== null && (t.kind === 'moments' || this.spec.structure.discrete));
     try {
-      const ncmd = k.pk_elim_ncmd(e.ptr);
-      const nv = e.vals ? k.pk_trace_ninputs(e.ptr) + 1 + k.pk_trace_nops(e.ptr) : 1;
-      const kk = t.kind === 'moments' ? t.k : 0, mm = t.kind === 'expectations' ? t.m : t.kind === 'loglik' && t.data.kind === 'counts' ? t.data.m : 0;
-      const ws = this.ws.layout({
-        B: 8 * kk * n, X: 8 * kk * n, XS: 8 * Math.max(kk, mm) * ncmd, x: 8 * n, out: 8 * Math.max(kk, mm), seed: 8 * Math.max(kk, mm),
-        work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n, vbar: 8 * nv, wbar: 8 * this.m, grad: 8 * p,
-      });
-      const fwd = t.kind === 'moments' ? () => k.pk_moments_forward(e.ptr, this.rewards, kk, ws.B, ws.X, ws.XS, ws.out)
-        : () => k.pk_expect_forward(e.ptr, mm, this.rewards, ws.x, ws.XS, ws.out);
-      fwd();
-      const o = f64View(k, ws.out, Math.max(kk, mm));
-      // The reverse pass for output adjoints in ws.seed, into gradient row `at`.
-      const back = (at: number): void => {
-        if (t.kind === 'moments') k.pk_moments_reverse(e.ptr, this.rewards, kk, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
-        else k.pk_expect_reverse(e.ptr, mm, this.rewards, ws.XS, ws.seed, ws.x, ws.work, ws.mbar, ws.sbar);
-        k.pk_trace_reverse(e.ptr, e.vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
-        k.pk_chain_theta(this.m, p, this.par.coef, ws.wbar, ws.grad);
-        gradients!.set(f64View(k, ws.grad, p), at);
-      };
-      if (t.kind === 'loglik' && t.data.kind === 'counts') {
-        // An expectation past the doubles is an overflow, not data of probability 0.
-        const { logLik, adjoint } = countTerms(t.data, checkFinite(o, 'an expectation'));
-        values[r] = logLik;
-        if (gradients) {
-          f64View(k, ws.seed, mm).set(adjoint);
-          back(r * p);
-        }
-        return;
-      }
-      values.set(o, r * out);
-      if (!gradients) return;
-      for (let j = 0; j < out; j++) {
-        const seed = f64View(k, ws.seed, out);
-        seed.fill(0);
-        seed[j] = 1;
-        back((r * out + j) * p);
-      }
+      if (t.kind === 'moments') this.momentRow(e, t.k, r, values, gradients);
+      else this.expectationRow(e, r, values, gradients);
     } finally {
       e.done();
     }
+  }
+
+  // The reverse pass shared by every target: from the adjoints of the multipliers (ws.mbar) and
+  // of scale0 (ws.sbar), through the tape and w = b + C·θ, into gradient row `at`.
+  private reverse(e: RowElimination, ws: Record<string, number>, gradients: Float64Array, at: number): void {
+    const k = this.k;
+    k.pk_trace_reverse(e.ptr, e.vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
+    k.pk_chain_theta(this.m, this.paramLength, this.par.coef, ws.wbar, ws.grad);
+    gradients.set(f64View(k, ws.grad, this.paramLength), at);
+  }
+
+  // The workspace of a row after an elimination: `sizes` and the reverse pass's buffers.
+  private rowSpace(e: RowElimination, sizes: Record<string, number>): Record<string, number> {
+    const k = this.k, ncmd = k.pk_elim_ncmd(e.ptr);
+    const nv = e.vals ? k.pk_trace_ninputs(e.ptr) + 1 + k.pk_trace_nops(e.ptr) : 1;
+    return this.ws.layout({ ...sizes, mbar: 8 * ncmd, sbar: 8 * this.n, vbar: 8 * nv, wbar: 8 * this.m, grad: 8 * this.paramLength });
+  }
+
+  /** Raw moments E[R^1..R^k] of one row after its elimination: k replays, k reverse passes per output. */
+  private momentRow(e: RowElimination, kk: number, r: number, values: Float64Array, gradients: Float64Array | null): void {
+    const k = this.k, n = this.n, p = this.paramLength, ncmd = k.pk_elim_ncmd(e.ptr);
+    const ws = this.rowSpace(e, { B: 8 * kk * n, X: 8 * kk * n, XS: 8 * kk * ncmd, out: 8 * kk, seed: 8 * kk, work: 24 * n });
+    k.pk_moments_forward(e.ptr, this.rewards, kk, ws.B, ws.X, ws.XS, ws.out);
+    values.set(f64View(k, ws.out, kk), r * kk);
+    if (!gradients) return;
+    for (let j = 0; j < kk; j++) {
+      const seed = f64View(k, ws.seed, kk);
+      seed.fill(0);
+      seed[j] = 1;
+      k.pk_moments_reverse(e.ptr, this.rewards, kk, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
+      this.reverse(e, ws, gradients, (r * kk + j) * p);
+    }
+  }
+
+  /**
+   * Expectations, or counts' log L, of one row after its elimination: the expected time in every
+   * vertex from one transposed solve, then every E[R_i] as a sum over its nonzero entries
+   * (pk_expect_times), where m solves were taken. A gradient of E[r] is one solve and one pass
+   * over the edges (pk_expect_gradient; a discrete graph's goes through the tape); counts' is
+   * that of the one reward Σ_i ȳ_i R_i, each expectation's that of its own.
+   */
+  private expectationRow(e: RowElimination, r: number, values: Float64Array, gradients: Float64Array | null): void {
+    const k = this.k, n = this.n, p = this.paramLength, rewards = this.byVertex!, m = rewards.count;
+    const discrete = this.spec.structure.discrete, ncmd = discrete ? k.pk_elim_ncmd(e.ptr) : 0;
+    const sizes = { tau: 8 * n, out: 8 * m, y: 8 * m, combined: 8 * n, x: 8 * n, xs: 8 * ncmd, xbar: 8 * n, rbar: 8 * n, grad: 8 * p };
+    const ws: Record<string, number> = discrete ? this.rowSpace(e, sizes) : this.ws.layout(sizes);
+    k.pk_expect_times(e.ptr, m, rewards.rowPtr, rewards.index, rewards.value, ws.tau, ws.out);
+    const expectations = f64View(k, ws.out, m);
+    // The gradient of E[reward] (kernel memory) into gradient row `at`.
+    const back = (reward: number, at: number): void => {
+      if (discrete) {
+        k.pk_expect_adjoint(e.ptr, reward, ws.x, ws.xs, ws.xbar, ws.rbar, ws.mbar, ws.sbar);
+        this.reverse(e, ws, gradients!, at);
+        return;
+      }
+      k.pk_expect_gradient(e.ptr, p, this.par.rowPtr, this.par.col, this.par.coef, ws.tau, reward, ws.x, ws.grad);
+      gradients!.set(f64View(k, ws.grad, p), at);
+    };
+    const counts = this.counts();
+    if (counts) {
+      // An expectation past the doubles is an overflow, not data of probability 0.
+      const { logLik, adjoint } = countTerms(counts, checkFinite(expectations, 'an expectation'));
+      values[r] = logLik;
+      if (!gradients) return;
+      f64View(k, ws.y, m).set(adjoint);
+      k.pk_combine_rewards(n, rewards.rowPtr, rewards.index, rewards.value, ws.y, ws.combined);
+      back(ws.combined, r * p);
+      return;
+    }
+    values.set(expectations, r * m);
+    if (gradients) for (let j = 0; j < m; j++) back(rewards.dense + 8 * j * n, (r * m + j) * p);
   }
 
   /**
@@ -228,8 +268,8 @@ export class WasmEvaluator implements Evaluator {
    * graph, a rate failing a check): the row is eliminated.
    */
   private forwardRow(theta: Float64Array, r: number, values: Float64Array, gradients: Float64Array | null): boolean {
-    const p = this.paramLength, rewards = this.byVertex;
-    if (!rewards) return false;
+    const p = this.paramLength, rewards = this.byVertex!;
+    if (!this.forward) return false;
     const counts = this.counts();
     const m = rewards.count;
     if (!counts) {

@@ -75,8 +75,9 @@ export interface KernelExports {
   pk_lik_set_max_steps(lik: number, maxSteps: number): void;
   /** The likelihood's row layouts (forward step and reverse sweep) at `width` (−1: the kernel's choice); the forward width in use, or −1 out of memory. Every width gives the same bits. For tests. */
   pk_lik_set_step_width(lik: number, width: number): number;
-  pk_expect_forward(elim: number, m: number, R: number, x: number, xs: number, out: number): void;
-  pk_expect_reverse(elim: number, m: number, R: number, xs: number, ebar: number, xbar: number, rbar: number, mbar: number, sbar: number): void;
+  pk_expect_times(elim: number, m: number, rrp: number, ridx: number, rval: number, tau: number, out: number): void;
+  pk_expect_gradient(elim: number, p: number, rp: number, col: number, coef: number, tau: number, r: number, x: number, grad: number): void;
+  pk_expect_adjoint(elim: number, r: number, x: number, xs: number, xbar: number, rbar: number, mbar: number, sbar: number): void;
   pk_moments_forward(elim: number, r: number, k: number, B: number, X: number, XS: number, out: number): void;
   pk_moments_reverse(elim: number, r: number, k: number, B: number, XS: number, seed: number, work: number, mbar: number, sbar: number): void;
   pk_chain_theta(m: number, npar: number, coef: number, wbar: number, grad: number): void;

@@ -237,6 +237,29 @@ export class Trace {
     return chain ? { moments, gradients: inputs, thetaGradients } : { moments, gradients: inputs };
   }
 
+  /**
+   * @internal E[R] and ∂E[R]/∂θ of a continuous graph at the (validated) weights already in
+   * {@link Trace.weightBuffer}, `structure` in kernel memory (w = base + C·θ): the tape evaluated,
+   * then the expected time in every vertex (one transposed solve), x = E[R | in v] (one solve)
+   * and one pass over the edges (pk_expect_gradient), with no reverse pass over the tape. E[R] has
+   * the bits of {@link Trace.momentsFromBuffer}; the gradient equals
+   * {@link Trace.gradientFromBuffer}'s to rounding.
+   */
+  expectationGradientFromBuffer(rewards: ArrayLike<number> | undefined, structure: { rowPtr: number; col: number; coef: number; paramLength: number }): { value: number; gradient: Float64Array } {
+    const r = this.rewardVector(rewards), n = this.vertexCount, p = structure.paramLength;
+    this.evaluateBuffer();
+    const K = kernel(), ptr = this.live();
+    gradientSpace ??= new KernelWorkspace();
+    const ws = gradientSpace.layout({ tau: 8 * n, r: 8 * n, x: 8 * n, grad: 8 * p });
+    const tau = f64View(K, ws.tau, n);
+    tau.fill(0);
+    tau[0] = 1;
+    K.pk_solve_adjoint(ptr, ws.tau, ws.tau);
+    f64View(K, ws.r, n).set(r);
+    K.pk_expect_gradient(ptr, p, structure.rowPtr, structure.col, structure.coef, ws.tau, ws.r, ws.x, ws.grad);
+    return { value: f64View(K, ws.x, 1)[0], gradient: f64View(K, ws.grad, p).slice() };
+  }
+
   /** One output adjoint per backward pass: options.seed, else a unit vector per moment. */
   private gradientSeeds(options: TraceGradientOptions): Float64Array[] {
     const k = checkK(options.k ?? 1);

@@ -1,13 +1,15 @@
 // Reverse-mode gradients over the tape against central differences and the
 // dense oracle's analytic derivative d/dθ αU1 = αU (dS/dθ) U 1.
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { GraphError, ready, models } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
 import { TraceModel } from '../../src/evaluate/trace-model.js';
+import { kernel } from '../../src/kernel/module.js';
 import { continuous } from '../oracle/index.js';
 import { buildGraph, denseAt, randomSpec, randomTheta } from '../correctness/fixtures.js';
 
 beforeAll(() => ready());
+afterEach(() => vi.restoreAllMocks());
 
 function centralDifference(f: (theta: number[]) => number, theta: number[], i: number, h = 1e-5): number {
   const a = [...theta], b = [...theta];
@@ -73,6 +75,28 @@ describe('gradients with respect to θ', () => {
     const g = ev.gradient(1, { theta: [1.7], rewards }).gradients[0][0];
     const fd = centralDifference((t) => graph.expectation({ theta: t, rewards }), [1.7], 0);
     expect(Math.abs(g - fd)).toBeLessThanOrEqual(1e-7 * Math.abs(fd));
+  });
+
+  test('∂E[R]/∂θ with cycles reads no tape (expected times, one solve, a pass over the edges) and equals the reverse pass over the tape (1e-12)', () => {
+    const edges = vi.spyOn(kernel(), 'pk_expect_gradient'), tape = vi.spyOn(kernel(), 'pk_trace_reverse');
+    const graphs = [models.rabbits(12), ...[3, 4, 5].map((seed) => buildGraph(randomSpec({ seed, vertices: 20, params: 3, absorbing: 2, defective: seed === 4 })))];
+    for (const [i, graph] of graphs.entries()) {
+      const ev = new TraceModel(Trace.record(graph.structure()), graph);
+      const theta = randomTheta(40 + i, 3);
+      for (const rewards of [undefined, Array.from({ length: graph.vertexCount }, (_, v) => (v % 4) * 0.5)]) {
+        edges.mockClear();
+        tape.mockClear();
+        const fast = ev.gradient(1, { theta, rewards });
+        expect(edges).toHaveBeenCalledTimes(1);
+        expect(tape).not.toHaveBeenCalled();
+        // A seed takes the reverse pass over the tape: the reference here.
+        const reverse = ev.gradient(1, { theta, rewards, seed: [1] });
+        expect(tape).toHaveBeenCalledTimes(1);
+        expect(fast.moments).toEqual(ev.moments(1, { theta, rewards }));
+        const scale = Math.max(...reverse.gradients[0].map(Math.abs));
+        fast.gradients[0].forEach((g, j) => expect(Math.abs(g - reverse.gradients[0][j]), `graph ${i} ∂/∂θ_${j}`).toBeLessThanOrEqual(1e-12 * scale));
+      }
+    }
   });
 
   test('a θ the kernel refuses is explained by the validator, as for moments (negative rate, no exit)', () => {

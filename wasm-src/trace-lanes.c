@@ -181,6 +181,37 @@ int32_t pk_forward_moments_lanes(int32_t n, int32_t p, const int32_t *rp, const 
   return lane_bits(failed, 1);
 }
 
+/* pk_reward_sums (eliminate.c) over lanes: o[i] = Σ_v R_i(v)·τ_v (m lanes). Where the scalar
+ * sum skips a vertex of τ = 0, a lane adds R·0 = ±0 to a sum that is never −0 (it starts at
+ * +0): the same bits. */
+static void reward_sums_lanes(int32_t n, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval, const lanes *tau, lanes *o) {
+  for (int32_t i = 0; i < m; i++) o[i] = splat(0.0);
+  for (int32_t v = 0; v < n; v++)
+    for (int32_t e = rrp[v]; e < rrp[v + 1]; e++) o[ridx[e]] += splat(rval[e]) * tau[v];
+}
+
+/* pk_expect_edge_gradient (eliminate.c) over lanes: g p lanes, each lane bitwise the scalar
+ * pass's. The scalar pass skips a vertex of τ = 0; here its terms are made +0, which adds
+ * nothing (and a lane of τ = 0 cannot meet 0·∞). */
+static void edge_gradient_lanes(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, const lanes *tau,
+                                const lanes *x, lanes *g) {
+  for (int32_t i = 0; i < p; i++) g[i] = splat(0.0);
+  lanes g0 = splat(0.0);
+  for (int32_t v = 0; v < n; v++) {
+    const int32_t lo = rp[v], hi = rp[v + 1];
+    if (lo == hi) continue;
+    const lanes tv = v != 0 ? tau[v] : splat(1.0), xv = v != 0 ? x[v] : splat(0.0);
+    const lane_mask reached = tv != 0;
+    for (int32_t j = lo; j < hi; j++) {
+      const lanes wbar = (lanes)((lane_mask)(tv * (x[col[j]] - xv)) & reached);
+      if (p == 1) { g0 += wbar * splat(coef[j]); continue; }
+      const double *cj = coef + (size_t)j * p;
+      for (int32_t i = 0; i < p; i++) g[i] += wbar * splat(cj[i]);
+    }
+  }
+  if (p == 1) g[0] = g0;
+}
+
 /* pk_forward_expect_at (eliminate.c) for four θ (theta4[i·PK_LANES + lane]): out[i·PK_LANES +
  * lane] = E[R_i] at the lane's θ, work n lanes (the expected times on return), each lane bitwise
  * pk_forward_expect_at's for its θ. Returns -1 where an edge goes back, else the bit mask of the
@@ -209,11 +240,7 @@ int32_t pk_forward_expect_lanes(int32_t n, int32_t p, const int32_t *rp, const i
     for (int32_t j = lo; j < hi; j++) q[col[j]] += a * (keep ? kept[j - lo] : rate_lanes(p, base, coef, t, j));
     q[v] = v != 0 ? a : splat(0.0);
   }
-  for (int32_t i = 0; i < m; i++) o[i] = splat(0.0);
-  /* Where the scalar pass skips a vertex of τ = 0, a lane adds R·0 = ±0 to a sum that is never
-   * −0 (it starts at +0): the same bits. */
-  for (int32_t v = 0; v < n; v++)
-    for (int32_t e = rrp[v]; e < rrp[v + 1]; e++) o[ridx[e]] += splat(rval[e]) * q[v];
+  reward_sums_lanes(n, m, rrp, ridx, rval, q, o);
   return lane_bits(failed, 1);
 }
 
@@ -239,21 +266,36 @@ int32_t pk_forward_expect_gradient_lanes(int32_t n, int32_t p, const int32_t *rp
   lane_mask failed = {0, 0, 0, 0};
   for (int32_t v = n - 1; v >= 0; v--)
     if (forward_vertex_lanes(p, rp, col, base, coef, has_out, t, r, x, v, &failed)) return -1;
-  for (int32_t i = 0; i < p; i++) g[i] = splat(0.0);
-  lanes g0 = splat(0.0);
-  for (int32_t v = 0; v < n; v++) {
-    const int32_t lo = rp[v], hi = rp[v + 1];
-    if (lo == hi) continue;
-    const lanes tv = v != 0 ? tau[v] : splat(1.0), xv = v != 0 ? x[v] : splat(0.0);
-    /* The scalar pass skips a vertex of τ = 0; here its terms are made +0, which adds nothing. */
-    const lane_mask reached = tv != 0;
-    for (int32_t j = lo; j < hi; j++) {
-      const lanes wbar = (lanes)((lane_mask)(tv * (x[col[j]] - xv)) & reached);
-      if (p == 1) { g0 += wbar * splat(coef[j]); continue; }
-      const double *cj = coef + (size_t)j * p;
-      for (int32_t i = 0; i < p; i++) g[i] += wbar * splat(cj[i]);
-    }
-  }
-  if (p == 1) g[0] = g0;
+  edge_gradient_lanes(n, p, rp, col, coef, tau, x, g);
   return lane_bits(failed, 1);
+}
+
+/* pk_expect_times (trace.c) for four θ, on the tape's values vals4 of pk_trace_evaluate_lanes:
+ * tau4 n lanes (the expected times), out4[i·PK_LANES + lane] = E[R_i], each lane bitwise
+ * pk_expect_times's after pk_trace_evaluate at its θ (the transposed solve reads the
+ * multipliers and scale0 from the values, as pk_trace_evaluate copies them out). */
+void pk_expect_times_lanes(const pk_elim *e, const double *vals4, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval,
+                           double *tau4, double *out4) {
+  const lanes *v = (const lanes *)vals4;
+  const int32_t *dst = e->dst, *src = e->src, *slot = e->slot;
+  lanes *tau = (lanes *)tau4;
+  for (int32_t u = 0; u < e->n; u++) tau[u] = splat(0.0);
+  tau[0] = splat(1.0);
+  for (int32_t k = e->ncmd - 1; k >= 0; k--) {
+    const int32_t s = src[k];
+    if (s < 0) tau[dst[k]] *= v[slot[k]];
+    else tau[s] += v[slot[k]] * tau[dst[k]];
+  }
+  for (int32_t u = 0; u < e->n; u++) tau[u] *= v[e->scale_slot[u]];
+  reward_sums_lanes(e->n, m, rrp, ridx, rval, tau, (lanes *)out4);
+}
+
+/* pk_expect_gradient (trace.c) for four θ and a reward per lane r4 (n lanes), from the times
+ * tau4 of pk_expect_times_lanes: x4 n lanes (E[r | in v]), grad4[i·PK_LANES + lane], each
+ * lane bitwise the scalar one's. */
+void pk_expect_gradient_lanes(const pk_elim *e, const double *vals4, int32_t p, const int32_t *rp, const int32_t *col, const double *coef,
+                              const double *tau4, const double *r4, double *x4, double *grad4) {
+  const lanes *v = (const lanes *)vals4;
+  solve_lanes(e, v, (const lanes *)r4, (lanes *)x4);
+  edge_gradient_lanes(e->n, p, rp, col, coef, (const lanes *)tau4, (const lanes *)x4, (lanes *)grad4);
 }

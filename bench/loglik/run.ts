@@ -4,7 +4,7 @@
 // against plain uniformisation on the same data, Krylov before stepping on chains over
 // 128 states, the compiled-evaluator cache (layer 2): cold vs memory hit vs persistent
 // hit, padded against plain rows in the kernel's stepping, and the SFS's counts log L on
-// the coalescent against one E[T].
+// the coalescent and on a two-deme island model (cycles) against one E[T].
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ import { PointLikelihood, type LikelihoodLimits, type LikelihoodMethod } from '.
 import type { Structure } from '../../src/graph/structure.js';
 import { checkObservations, type CheckedPoints } from '../../src/likelihood/observations.js';
 import { kernel } from '../../src/kernel/module.js';
+import { compile } from '../../src/evaluate/compile.js';
+import { islandModel } from './island-model.js';
 import { median, progress } from '../foundation/timing.js';
 // The chains of the likelihood's Krylov tests (tests/likelihood/krylov.test.ts).
 import { buildGraph, randomSpec, withScaledExits } from '../../tests/correctness/fixtures.js';
@@ -333,3 +335,27 @@ console.log('\nSFS counts log L on the coalescent, per particle (ms, medians): a
 console.log('| model | E[T] | log L | log L ÷ E[T] | log L + gradient | (log L + gradient) ÷ E[T] |');
 console.log('|---|--:|--:|--:|--:|--:|');
 for (const r of sfsRows) console.log(r);
+
+// The SFS on a graph with cycles (the island model): each row evaluates the trace, then one
+// transposed solve gives the expected time in every vertex, so the n − 1 classes cost one
+// solve, and the gradient one solve and one pass over the edges (pk_expect_times,
+// pk_expect_gradient), against one E[T] from the same trace at the same θ, this run.
+progress('SFS counts on the island model');
+const islandRows: string[] = [];
+for (const n of [12, 16, 20]) {
+  const { graph, rewards } = islandModel(n);
+  const data = { counts: Array.from({ length: n - 1 }, (_, i) => Math.round(200 / (i + 1))), rewards, scale: 5 };
+  const ev = await createEvaluator(graph, { kind: 'loglik', data }, { cache: null, traceStore: null });
+  const model = await compile(graph, { store: null });
+  const P = n >= 20 ? 4 : 16;
+  const thetas = particles([1, 0.5], P, 6);
+  const value = await timeIt(() => ev.evaluate({ thetas }), 3) / P;
+  const withGradient = await timeIt(() => ev.evaluate({ thetas, gradient: true }), 3) / P;
+  const expectation = await timeIt(async () => { for (let r = 0; r < P; r++) model.expectation({ theta: thetas.subarray(2 * r, 2 * r + 2) }); }, 3) / P;
+  islandRows.push(`| island model n=${n} (${graph.vertexCount} vertices, ${n - 1} classes) | ${fmt(expectation)} | ${fmt(value)} | ${(value / expectation).toFixed(2)}× | ${fmt(withGradient)} | ${(withGradient / expectation).toFixed(2)}× |`);
+  ev.dispose();
+}
+console.log('\nSFS counts log L on a two-deme island model (cycles), per particle (ms, medians): against one E[T] from the trace at the same θ, this run');
+console.log('| model | E[T] | log L | log L ÷ E[T] | log L + gradient | (log L + gradient) ÷ E[T] |');
+console.log('|---|--:|--:|--:|--:|--:|');
+for (const r of islandRows) console.log(r);

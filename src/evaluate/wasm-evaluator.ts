@@ -17,7 +17,7 @@ import { checkPointWeights, type CheckedCounts } from '../likelihood/observation
 import { PointLikelihood } from '../likelihood/point-likelihood.js';
 import { rewardMoments } from '../moments/moments.js';
 import type { Trace } from '../trace/trace.js';
-import { MomentLanes } from '../trace/trace-lanes.js';
+import { ExpectationLanes, MomentLanes } from '../trace/trace-lanes.js';
 import { likelihoodMethodAt, type Evaluation, type EvaluateOptions, type Evaluator } from './evaluator.js';
 import type { EvaluatorSpec } from './spec.js';
 import { outputCount, type CheckedTarget } from './target.js';
@@ -131,9 +131,12 @@ export class WasmEvaluator implements Evaluator {
     // Moments go one row (or one group of lanes) at a time. The first row of a likelihood goes
     // alone: rows that take dense matrices (a chain past maxSteps) cost up to seconds each and
     // then go one at a time; else chunks of 256.
-    // Expectations (and counts, with their gradients) of a forward structure: LANES rows at a time too.
-    const forwardLanes = this.forward && rows > 1 && (t.kind === 'loglik' || !gradient);
-    let chunk = lanes || forwardLanes ? LANES : 1;
+    // Expectations (and counts, with their gradients): LANES rows at a time too, by the forward
+    // passes, or through the trace's tape on a continuous graph with cycles.
+    const expectationLanes = this.byVertex !== null && rows > 1 && (t.kind === 'loglik' || !gradient) && !this.spec.structure.discrete
+      && (this.forward || (this.backend === 'wasm' && this.trace !== null));
+    const tapeLanes = expectationLanes && !this.forward ? ExpectationLanes.open(this.trace!, this.paramLength, this.byVertex!) : null;
+    let chunk = lanes || expectationLanes ? LANES : 1;
     let reported = performance.now();
     try {
       for (let r0 = 0, r1 = 0; r0 < rows; r0 = r1) {
@@ -143,8 +146,8 @@ export class WasmEvaluator implements Evaluator {
           values.set(part.logLik, r0);
           if (gradients && part.gradient) gradients.set(part.gradient, r0 * p);
           chunk = this.points.denseRows > 0 ? 1 : 256;
-        } else if (forwardLanes) {
-          this.forwardRows(batch, r0, r1, values, gradients);
+        } else if (expectationLanes) {
+          this.expectationRows(batch, r0, r1, values, gradients, tapeLanes);
         } else if (lanes) {
           lanes.rows(batch, r0, r1, (r, moments) => values.set(moments, r * out), (r) => withMemoryRetry(() => this.row(thetaRow(batch, r), r, values, null)));
         } else {
@@ -161,6 +164,7 @@ export class WasmEvaluator implements Evaluator {
       }
     } finally {
       lanes?.dispose();
+      tapeLanes?.dispose();
     }
     onProgress?.({ done: rows, total: rows });
     // log L may be −∞ (data impossible at θ); anything else that is not finite is an overflow.
@@ -180,8 +184,8 @@ export class WasmEvaluator implements Evaluator {
       return;
     }
     if (this.forwardRow(theta, r, values, gradients)) return;
-    // Expectations' gradients of a continuous graph read no tape (expectationRow).
-    const e = this.eliminate(theta, gradients !== null && (t.kind === 'moments' || this.spec.structure.discrete));
+    // Gradients of a continuous graph's expectations (and E[R]) read no tape (edgeGradient).
+    const e = this.eliminate(theta, gradients !== null && ((t.kind === 'moments' && t.k > 1) || this.spec.structure.discrete));
     try {
       if (t.kind === 'moments') this.momentRow(e, t.k, r, values, gradients);
       else this.expectationRow(e, r, values, gradients);
@@ -209,6 +213,17 @@ export class WasmEvaluator implements Evaluator {
   /** Raw moments E[R^1..R^k] of one row after its elimination: k replays, k reverse passes per output. */
   private momentRow(e: RowElimination, kk: number, r: number, values: Float64Array, gradients: Float64Array | null): void {
     const k = this.k, n = this.n, p = this.paramLength, ncmd = k.pk_elim_ncmd(e.ptr);
+    if (kk === 1 && gradients && !this.spec.structure.discrete) {
+      // E[R] and its gradient from the expected times: pk_solve's E[R], the bits of pk_moments_forward's.
+      const ws = this.ws.layout({ tau: 8 * n, x: 8 * n, grad: 8 * p });
+      const tau = f64View(k, ws.tau, n);
+      tau.fill(0);
+      tau[0] = 1;
+      k.pk_solve_adjoint(e.ptr, ws.tau, ws.tau);
+      this.edgeGradient(e, ws.tau, this.rewards, ws.x, ws.grad, gradients, r * p);
+      values[r] = f64View(k, ws.x, 1)[0];
+      return;
+    }
     const ws = this.rowSpace(e, { B: 8 * kk * n, X: 8 * kk * n, XS: 8 * kk * ncmd, out: 8 * kk, seed: 8 * kk, work: 24 * n });
     k.pk_moments_forward(e.ptr, this.rewards, kk, ws.B, ws.X, ws.XS, ws.out);
     values.set(f64View(k, ws.out, kk), r * kk);
@@ -220,6 +235,17 @@ export class WasmEvaluator implements Evaluator {
       k.pk_moments_reverse(e.ptr, this.rewards, kk, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
       this.reverse(e, ws, gradients, (r * kk + j) * p);
     }
+  }
+
+  /**
+   * ∂E[reward]/∂θ of a continuous graph into gradient row `at`, from the expected times `tau`
+   * (kernel memory, as pk_expect_times leaves them): x = E[reward | in v] by one solve (into `x`,
+   * so x[0] is E[reward]), then one pass over the edges (pk_expect_gradient). No tape is read.
+   */
+  private edgeGradient(e: RowElimination, tau: number, reward: number, x: number, grad: number, gradients: Float64Array, at: number): void {
+    const k = this.k, p = this.paramLength;
+    k.pk_expect_gradient(e.ptr, p, this.par.rowPtr, this.par.col, this.par.coef, tau, reward, x, grad);
+    gradients.set(f64View(k, grad, p), at);
   }
 
   /**
@@ -243,8 +269,7 @@ export class WasmEvaluator implements Evaluator {
         this.reverse(e, ws, gradients!, at);
         return;
       }
-      k.pk_expect_gradient(e.ptr, p, this.par.rowPtr, this.par.col, this.par.coef, ws.tau, reward, ws.x, ws.grad);
-      gradients!.set(f64View(k, ws.grad, p), at);
+      this.edgeGradient(e, ws.tau, reward, ws.x, ws.grad, gradients!, at);
     };
     const counts = this.counts();
     if (counts) {
@@ -294,11 +319,13 @@ export class WasmEvaluator implements Evaluator {
   }
 
   /**
-   * {@link forwardRow} for rows r0..r1 (at most LANES) at once, in kernel lanes (the same bits);
-   * a row the lanes leave out (a failed check, an expectation past the doubles) is evaluated
-   * alone, in row order, so that it throws what it throws alone.
+   * Expectations or counts of rows r0..r1 (at most LANES) at once, in kernel lanes, with the
+   * bits of each row alone: by the forward passes ({@link forwardRow}), or through the trace's
+   * tape (`tape`; {@link expectationRow}). A row the lanes leave out (a failed check, an
+   * expectation past the doubles) is evaluated alone, in row order, so that it throws what it
+   * throws alone; all are where no lanes apply (a trace past the lanes' memory cap).
    */
-  private forwardRows(batch: ThetaRows, r0: number, r1: number, values: Float64Array, gradients: Float64Array | null): void {
+  private expectationRows(batch: ThetaRows, r0: number, r1: number, values: Float64Array, gradients: Float64Array | null, tape: ExpectationLanes | null): void {
     const p = this.paramLength, counts = this.counts(), m = this.byVertex!.count;
     const thetas = Array.from({ length: r1 - r0 }, (_, q) => thetaRow(batch, r0 + q));
     const logLiks = new Float64Array(r1 - r0);
@@ -310,7 +337,8 @@ export class WasmEvaluator implements Evaluator {
       logLiks[q] = logLik;
       return adjoint;
     });
-    const rows = withMemoryRetry(() => forwardExpectationsInLanes(this.spec.structure, thetas, this.byVertex!, (gradients && adjoints) || undefined));
+    const y = (gradients && adjoints) || undefined;
+    const rows = withMemoryRetry(() => (this.forward ? forwardExpectationsInLanes(this.spec.structure, thetas, this.byVertex!, y) : tape?.rows(thetas, this.par, y)));
     for (let q = 0; q < thetas.length; q++) {
       const r = r0 + q;
       let row = rows?.[q] ?? null;

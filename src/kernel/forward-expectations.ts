@@ -5,7 +5,7 @@
 // more (wasm-src/eliminate.c, and trace-lanes.c for four θ at once).
 import type { Structure } from '../graph/structure.js';
 import { forwardPass, type Pointers } from './forward-moments.js';
-import { f64View, LANES, putLanes } from './module.js';
+import { f64View, LANES, putLanes, takeLane } from './module.js';
 
 /** Whether every edge of `structure` goes to a higher index: the forward passes apply (rates aside). */
 export function goesForward(structure: Structure): boolean {
@@ -88,6 +88,21 @@ export interface LaneExpectations {
 }
 
 /**
+ * Each lane's adjoints y for the gradient of Σ_i y_i E[R_i] (`adjoints` of a row's values;
+ * null leaves the row out, and it is set to null in `rows`). A row left out gets y = 0 (as does
+ * a lane past the batch, which repeats the first row): its gradient is not read. Null where
+ * no row is left to take a gradient.
+ */
+export function laneAdjoints(rows: (LaneExpectations | null)[], adjoints: (values: Float64Array, row: number) => Float64Array | null, m: number): Float64Array[] | null {
+  const y = rows.map((row, l) => {
+    const a = row && adjoints(row.values, l);
+    if (!a) rows[l] = null;
+    return a ?? new Float64Array(m);
+  });
+  return rows.every((row) => row === null) ? null : y;
+}
+
+/**
  * {@link forwardExpectationsAt} at up to LANES θ rows at once (kernel lanes): per row its
  * expectations, bitwise what forwardExpectationsAt answers, and, when `adjoints` gives the
  * row's y (null: the row is left out), the gradient of Σ_i y_i E[R_i], bitwise too. Null for a
@@ -102,7 +117,6 @@ export function forwardExpectationsInLanes(structure: Structure, thetas: Float64
   // a combined reward (LANES·n), work (LANES·n), gradients (LANES·p): all lane-interleaved.
   const L = 8 * LANES, tau = L * p, values = tau + L * n, ys = values + L * m, combined = ys + L * m, work = combined + L * n, grad = work + L * n;
   let at: Pointers;
-  const lane = (all: Float64Array, count: number, l: number) => Float64Array.from({ length: count }, (_, i) => all[i * LANES + l]);
   return forwardPass(structure, thetas[0], null, LANES * (2 * p + 3 * n + 2 * m),
     (kx, pointers, block) => {
       at = pointers;
@@ -111,20 +125,14 @@ export function forwardExpectationsInLanes(structure: Structure, thetas: Float64
     },
     (kx, block, failed) => {
       const all = f64View(kx, block + values, LANES * m);
-      const rows: (LaneExpectations | null)[] = thetas.map((_, l) => ((failed & (1 << l)) === 0 ? { values: lane(all, m, l), gradient: null } : null));
-      if (!adjoints) return rows;
-      // A row left out gets y = 0 (a lane past the batch, the first row's): its gradient is not read.
-      const y = rows.map((row, l) => {
-        const a = row && adjoints(row.values, l);
-        if (!a) rows[l] = null;
-        return a ?? new Float64Array(m);
-      });
-      if (rows.every((row) => row === null)) return rows;
+      const rows: (LaneExpectations | null)[] = thetas.map((_, l) => ((failed & (1 << l)) === 0 ? { values: takeLane(all, m, l), gradient: null } : null));
+      const y = adjoints && laneAdjoints(rows, adjoints, m);
+      if (!y) return rows;
       putLanes(kx, block + ys, y, m);
       kx.pk_combine_rewards_lanes(n, rewards.rowPtr, rewards.index, rewards.value, block + ys, block + combined);
       kx.pk_forward_expect_gradient_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block, block + tau, block + combined, block + work, block + grad);
       const g = f64View(kx, block + grad, LANES * p);
-      rows.forEach((row, l) => { if (row) row.gradient = lane(g, p, l); });
+      rows.forEach((row, l) => { if (row) row.gradient = takeLane(g, p, l); });
       return rows;
     },
     // Out of memory is the batch's to handle (give the caches back and run once more).

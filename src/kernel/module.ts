@@ -75,6 +75,8 @@ export interface KernelExports {
   pk_lik_set_max_steps(lik: number, maxSteps: number): void;
   /** The likelihood's row layouts (forward step and reverse sweep) at `width` (−1: the kernel's choice); the forward width in use, or −1 out of memory. Every width gives the same bits. For tests. */
   pk_lik_set_step_width(lik: number, width: number): number;
+  pk_expect_times_lanes(elim: number, vals4: number, m: number, rrp: number, ridx: number, rval: number, tau4: number, out4: number): void;
+  pk_expect_gradient_lanes(elim: number, vals4: number, p: number, rp: number, col: number, coef: number, tau4: number, r4: number, x4: number, grad4: number): void;
   pk_expect_times(elim: number, m: number, rrp: number, ridx: number, rval: number, tau: number, out: number): void;
   pk_expect_gradient(elim: number, p: number, rp: number, col: number, coef: number, tau: number, r: number, x: number, grad: number): void;
   pk_expect_adjoint(elim: number, r: number, x: number, xs: number, xbar: number, rbar: number, mbar: number, sbar: number): void;
@@ -155,6 +157,11 @@ export function putLanes(k: KernelExports, at: number, rows: ArrayLike<number>[]
     const row = rows[lane] ?? rows[0];
     for (let i = 0; i < count; i++) t[i * LANES + lane] = row[i];
   }
+}
+
+/** Lane `lane`'s `count` values of lane-interleaved kernel values (the inverse of {@link putLanes}), copied out. */
+export function takeLane(all: Float64Array, count: number, lane: number): Float64Array {
+  return Float64Array.from({ length: count }, (_, i) => all[i * LANES + lane]);
 }
 
 /** The loaded kernel; throws KernelError NOT_READY before `await ready()`. */

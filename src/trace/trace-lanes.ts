@@ -2,8 +2,9 @@
 // pass of a structure whose edges all go forward, evaluated with every value a vector of
 // LANES lanes, one per row, so reading the tape or the structure is shared by the rows.
 // Each lane's moments are bitwise those of evaluating its row alone.
+import { laneAdjoints, type KernelRewards, type LaneExpectations } from '../kernel/forward-expectations.js';
 import { forwardMomentsInLanes } from '../kernel/forward-moments.js';
-import { f64View, kernel, LANES, putLanes } from '../kernel/module.js';
+import { f64View, kernel, LANES, putLanes, takeLane } from '../kernel/module.js';
 import { withMemoryRetry } from '../kernel/residency.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { KernelParameterisation } from '../kernel/parameterisation.js';
@@ -55,6 +56,60 @@ export class TraceLanes {
     K.pk_moments_lanes(ptr, vals, r, k, work, out);
     const results = f64View(K, out, LANES * k);
     return thetas.map((_, lane) => ((bad & (1 << lane)) === 0 ? results.slice(lane * k, (lane + 1) * k) : null));
+  }
+
+  /** Frees the batch's kernel memory. */
+  dispose(): void {
+    this.space.dispose();
+  }
+}
+
+/**
+ * A batch's kernel memory for reward expectations LANES rows at a time through a trace's tape
+ * (a graph with cycles): the tape evaluated in lanes, then the expected times by one transposed
+ * solve and a sum per reward (pk_expect_times_lanes), and for a gradient one solve and one pass
+ * over the edges (pk_expect_gradient_lanes). Each lane is bitwise its row evaluated alone on
+ * the trace. Continuous structures only. Dispose when done.
+ */
+export class ExpectationLanes {
+  private readonly space = new KernelWorkspace();
+  private readonly at: Record<'vals' | 'theta' | 'tau' | 'out' | 'ys' | 'combined' | 'x' | 'grad', number>;
+
+  /** Lanes for `trace` with these rewards; null where the values would pass the memory cap. */
+  static open(trace: LaneTrace, paramLength: number, rewards: KernelRewards): ExpectationLanes | null {
+    if (8 * LANES * trace.valueCount() > MAX_VALUE_BYTES) return null;
+    return new ExpectationLanes(trace, paramLength, rewards);
+  }
+
+  private constructor(private readonly trace: LaneTrace, private readonly paramLength: number, private readonly rewards: KernelRewards) {
+    const n = trace.vertexCount, m = rewards.count, L = 8 * LANES;
+    this.at = this.space.layout({ vals: L * trace.valueCount(), theta: L * paramLength, tau: L * n, out: L * m, ys: L * m, combined: L * n, x: L * n, grad: L * paramLength });
+  }
+
+  /**
+   * Per θ row (up to LANES, checked) its expectations and, when `adjoints` gives the row's y
+   * (null: the row is left out), the gradient of Σ_i y_i E[R_i]; null for a row whose rates fail
+   * a check or whose evaluation divides by a non-positive number, or that is left out (evaluated
+   * alone, it takes the checked path). `kp`: the structure's parameterisation.
+   */
+  rows(thetas: Float64Array[], kp: KernelParameterisation, adjoints?: (values: Float64Array, row: number) => Float64Array | null): (LaneExpectations | null)[] {
+    const K = kernel(), { vals, theta, tau, out, ys, combined, x, grad } = this.at, p = this.paramLength, r = this.rewards, m = r.count;
+    putLanes(K, theta, thetas, p);
+    // The weights are the first slots of the tape's values: written there, no copy.
+    const refused = kp.ratesInLanes(theta, vals);
+    const ptr = this.trace.kernelPointer;
+    const bad = refused | K.pk_trace_evaluate_lanes(ptr, vals);
+    K.pk_expect_times_lanes(ptr, vals, m, r.rowPtr, r.index, r.value, tau, out);
+    const all = f64View(K, out, LANES * m);
+    const rows: (LaneExpectations | null)[] = thetas.map((_, l) => ((bad & (1 << l)) === 0 ? { values: takeLane(all, m, l), gradient: null } : null));
+    const y = adjoints && laneAdjoints(rows, adjoints, m);
+    if (!y) return rows;
+    putLanes(K, ys, y, m);
+    K.pk_combine_rewards_lanes(this.trace.vertexCount, r.rowPtr, r.index, r.value, ys, combined);
+    K.pk_expect_gradient_lanes(ptr, vals, p, kp.rowPtr, kp.col, kp.coef, tau, combined, x, grad);
+    const g = f64View(K, grad, LANES * p);
+    rows.forEach((row, l) => { if (row) row.gradient = takeLane(g, p, l); });
+    return rows;
   }
 
   /** Frees the batch's kernel memory. */

@@ -11,7 +11,7 @@ import { kernel } from '../../src/kernel/module.js';
 import {
   MOMENT_TOL, buildGraph, byState, expectRelClose, rabbitsSpec, randomRewards, randomSpec, randomTheta, type GraphSpec,
 } from '../correctness/fixtures.js';
-import { countTerms, expectGradientClose, oracle, someCounts } from './expectation-oracle.js';
+import { alone, countTerms, expectGradientClose, oracle, same, someCounts } from './expectation-support.js';
 
 beforeAll(() => ready());
 afterEach(() => vi.restoreAllMocks());
@@ -27,17 +27,22 @@ const cyclicCases = Array.from({ length: 24 }, (_, i) => ({
 describe('expectations after an elimination: one transposed solve for every reward vector', () => {
   it.each(BACKENDS)('%s: m reward vectors and their gradients equal the dense oracle on 24 random graphs with cycles', async (backend) => {
     const times = vi.spyOn(kernel(), 'pk_expect_times'), gradientPasses = vi.spyOn(kernel(), 'pk_expect_gradient'), tape = vi.spyOn(kernel(), 'pk_trace_reverse');
+    // 'wasm' evaluates a batch's rows through the trace four at a time (the lanes: tested below).
+    const timesLanes = vi.spyOn(kernel(), 'pk_expect_times_lanes'), gradientLanes = vi.spyOn(kernel(), 'pk_expect_gradient_lanes');
+    const lanes = backend === 'wasm';
     for (const { seed, spec } of cyclicCases) {
       const g = buildGraph(spec);
       // Start and absorbing vertices carry junk rewards (randomRewards) that must be ignored.
       const rewardsBySpec = [1, 2, 3].map((j) => randomRewards(seed * 10 + j, spec));
       const ev = await createEvaluator(g, { kind: 'expectations', rewards: rewardsBySpec.map((r) => byState(spec, r, g)) }, { ...noCache, backend });
       const thetas = [randomTheta(seed, spec.paramLength), randomTheta(seed + 1, spec.paramLength), new Array(spec.paramLength).fill(1)];
-      for (const spy of [times, gradientPasses, tape]) spy.mockClear();
+      for (const spy of [times, gradientPasses, tape, timesLanes, gradientLanes]) spy.mockClear();
       const values = (await ev.evaluate({ thetas: Float64Array.from(thetas.flat()) })).values;
       const { values: again, gradients } = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
-      // One solve for the three values of a row, with or without gradients; one more per gradient; no tape read.
-      expect(times, `seed ${seed}`).toHaveBeenCalledTimes(2 * thetas.length);
+      // One solve for the three values of a row (the lanes' for the three rows without gradients),
+      // with or without gradients; one more per gradient (expectations' go row by row); no tape read.
+      expect(times, `seed ${seed}`).toHaveBeenCalledTimes(lanes ? thetas.length : 2 * thetas.length);
+      expect(timesLanes, `seed ${seed}`).toHaveBeenCalledTimes(lanes ? 1 : 0);
       expect(gradientPasses, `seed ${seed}`).toHaveBeenCalledTimes(3 * thetas.length);
       expect(tape, `seed ${seed}`).not.toHaveBeenCalled();
       expect(Array.from(again), `seed ${seed}: the same values with gradients`).toEqual(Array.from(values));
@@ -50,6 +55,34 @@ describe('expectations after an elimination: one transposed solve for every rewa
         });
       });
       ev.dispose();
+    }
+  });
+
+  it.each(BACKENDS)("%s: a moments target's E[R] with gradients takes the same pass, equal to the oracle and to its k = 2 gradient through the tape", async (backend) => {
+    const gradientPasses = vi.spyOn(kernel(), 'pk_expect_gradient');
+    for (const { seed, spec } of cyclicCases.slice(0, 10)) {
+      const g = buildGraph(spec);
+      const rewardsBySpec = randomRewards(seed * 3, spec);
+      const rewards = byState(spec, rewardsBySpec, g);
+      const [one, two] = await Promise.all([1, 2].map((k) => createEvaluator(g, { kind: 'moments', k, rewards }, { ...noCache, backend })));
+      const thetas = [randomTheta(seed, spec.paramLength), randomTheta(seed + 3, spec.paramLength)];
+      const p = spec.paramLength;
+      gradientPasses.mockClear();
+      const a = await one.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
+      expect(gradientPasses, `seed ${seed}`).toHaveBeenCalledTimes(2);
+      const b = await two.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
+      const plain = await one.evaluate({ thetas: Float64Array.from(thetas.flat()) });
+      thetas.forEach((theta, r) => {
+        const want = oracle(spec, theta, [rewardsBySpec]);
+        expect(a.values[r], `seed ${seed}: the bits of E[R] without gradients`).toBe(plain.values[r]);
+        expect(a.values[r], `seed ${seed}: the bits of the tape's E[R]`).toBe(b.values[2 * r]);
+        expectRelClose([a.values[r]], want.values, MOMENT_TOL, `seed ${seed} E[R]`);
+        expectGradientClose(a.gradients!.subarray(r * p, (r + 1) * p), want.gradients[0], `seed ${seed} ∂E[R]`);
+        const tape = Array.from(b.gradients!.subarray(2 * r * p, (2 * r + 1) * p));
+        expectGradientClose(a.gradients!.subarray(r * p, (r + 1) * p), tape, `seed ${seed} ∂E[R] against the tape's`);
+      });
+      one.dispose();
+      two.dispose();
     }
   });
 
@@ -100,6 +133,9 @@ describe("counts' log-likelihood of graphs with cycles", () => {
   for (const distribution of ['poisson', 'multinomial'] as const)
     it.each(BACKENDS)(`%s, ${distribution}: log L and its gradient equal the oracle's on rabbits and random graphs with cycles, two solves and a pass over the edges a row, no tape`, async (backend) => {
       const times = vi.spyOn(kernel(), 'pk_expect_times'), gradientPasses = vi.spyOn(kernel(), 'pk_expect_gradient'), tape = vi.spyOn(kernel(), 'pk_trace_reverse');
+    // 'wasm' evaluates a batch's rows through the trace four at a time (the lanes: tested below).
+    const timesLanes = vi.spyOn(kernel(), 'pk_expect_times_lanes'), gradientLanes = vi.spyOn(kernel(), 'pk_expect_gradient_lanes');
+    const lanes = backend === 'wasm';
       const cases: { name: string; spec: GraphSpec; rewards: number[][] }[] = [3, 5].map((N) => {
         const spec = rabbitsSpec(N);
         // Reward j: rabbits on the left island raised to j (states are [left, right]).
@@ -112,10 +148,13 @@ describe("counts' log-likelihood of graphs with cycles", () => {
         const data = { counts, rewards: rewards.map((r) => byState(spec, r, g)), scale, distribution };
         const ev = await createEvaluator(g, { kind: 'loglik', data }, { ...noCache, backend });
         const thetas = [randomTheta(c, spec.paramLength), randomTheta(c + 9, spec.paramLength)];
-        for (const spy of [times, gradientPasses, tape]) spy.mockClear();
+        for (const spy of [times, gradientPasses, tape, timesLanes, gradientLanes]) spy.mockClear();
         const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
-        expect(times, name).toHaveBeenCalledTimes(2);
-        expect(gradientPasses, name).toHaveBeenCalledTimes(2);
+        // The two rows in one group of lanes ('wasm'), or one at a time.
+        expect(times, name).toHaveBeenCalledTimes(lanes ? 0 : 2);
+        expect(gradientPasses, name).toHaveBeenCalledTimes(lanes ? 0 : 2);
+        expect(timesLanes, name).toHaveBeenCalledTimes(lanes ? 1 : 0);
+        expect(gradientLanes, name).toHaveBeenCalledTimes(lanes ? 1 : 0);
         expect(tape, name).not.toHaveBeenCalled();
         const p = spec.paramLength;
         const constant = values[0] - countTerms(counts, oracle(spec, thetas[0], rewards).values.map((e) => scale * e), distribution).ll;
@@ -147,5 +186,58 @@ describe("counts' log-likelihood of graphs with cycles", () => {
         expect(error, `θ=${theta}`).toBeInstanceOf(GraphError);
         expect((error as GraphError).code, `θ=${theta}`).toBe(code);
       }
+  });
+});
+
+describe('expectations through the trace in kernel lanes: four θ rows at once', () => {
+  it('expectations and counts (with and without gradients): a batch equals each row alone, bit for bit, on graphs with cycles and rabbits', async () => {
+    const lanes = vi.spyOn(kernel(), 'pk_expect_times_lanes'), gradientLanes = vi.spyOn(kernel(), 'pk_expect_gradient_lanes');
+    const graphs = cyclicCases.slice(0, 10).map(({ seed, spec }) => {
+      const g = buildGraph(spec);
+      return { name: `cyclic seed ${seed}`, g, p: spec.paramLength, rewards: [1, 2, 3].map((j) => byState(spec, randomRewards(seed * 10 + j, spec), g)) };
+    });
+    const rabbits = models.rabbits(7);
+    graphs.push({ name: 'rabbits N=7', g: rabbits, p: 3, rewards: [1, 2].map((j) => Array.from({ length: rabbits.vertexCount }, (_, v) => (v % 3) + j)) });
+    for (const [c, { name, g, p, rewards }] of graphs.entries()) {
+      const targets = [
+        { target: { kind: 'expectations' as const, rewards }, gradient: false },
+        ...(['poisson', 'multinomial'] as const).flatMap((distribution) => [false, true].map((gradient) => ({
+          target: { kind: 'loglik' as const, data: { counts: someCounts(rewards.length, c), rewards, scale: 1.5, distribution } }, gradient,
+        }))),
+      ];
+      for (const { target, gradient } of targets) {
+        const ev = await createEvaluator(g, target, noCache);
+        for (const rows of [2, 4, 5, 9]) {
+          const thetas = Array.from({ length: rows }, (_, r) => randomTheta(100 * c + r, p));
+          const batch = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient });
+          const each = await alone(ev, thetas, gradient);
+          if (each instanceof Error) throw each;
+          const what = `${name} ${target.kind} gradient=${gradient} rows=${rows}`;
+          expect(same(batch.values, each.flatMap((e) => e.values)), `${what}: values`).toBe(true);
+          if (gradient) expect(same(batch.gradients!, each.flatMap((e) => e.gradients)), `${what}: gradients`).toBe(true);
+        }
+        ev.dispose();
+      }
+    }
+    expect(lanes).toHaveBeenCalled();
+    expect(gradientLanes).toHaveBeenCalled();
+  });
+
+  it("a batch's bad rows throw what they throw alone, the first bad row's error first (rabbits)", async () => {
+    const g = models.rabbits(5);
+    const rewards = [1, 2].map((j) => Array.from({ length: g.vertexCount }, (_, v) => (v % 3) + j));
+    for (const gradient of [false, true]) {
+      const ev = await createEvaluator(g, { kind: 'loglik', data: { counts: [3, 5], rewards, scale: 2 } }, noCache);
+      for (const [thetas, code] of [
+        [[[1, 2, 4], [1, -1, 4], [1e-308, 1e-308, 1e-308], [2, 2, 2]], 'NEGATIVE_RATE'],
+        [[[1, 2, 4], [2, 1, 1], [1e-308, 1e-308, 1e-308], [1, -1, 4], [3, 3, 3]], 'OVERFLOW'],
+        [[[0.5, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [4, 5, 6], [-2, 1, 1]], 'NEGATIVE_RATE'],
+      ] as const) {
+        const error = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient }).catch((e: unknown) => e);
+        expect(error, `gradient=${gradient} θ=${thetas.join(' | ')}`).toBeInstanceOf(GraphError);
+        expect((error as GraphError).code, `gradient=${gradient} θ=${thetas.join(' | ')}`).toBe(code);
+      }
+      ev.dispose();
+    }
   });
 });

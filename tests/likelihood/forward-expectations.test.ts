@@ -10,7 +10,7 @@ import {
   MOMENT_TOL, buildGraph, byState, coalescentSpec, expectRelClose, faultyForwardSpec, forwardSpec,
   randomRewards, randomSpec, randomTheta, type GraphSpec,
 } from '../correctness/fixtures.js';
-import { countTerms, expectGradientClose, oracle, someCounts } from './expectation-oracle.js';
+import { alone, countTerms, expectGradientClose, oracle, same, someCounts } from './expectation-support.js';
 
 beforeAll(() => ready());
 afterEach(() => vi.restoreAllMocks());
@@ -208,19 +208,6 @@ describe("counts' log-likelihood of forward structures (the SFS)", () => {
 });
 
 describe('forward expectations in kernel lanes: four θ rows at once', () => {
-  const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
-
-  // Each row of `thetas` evaluated alone (a batch of one row takes no lanes), or its error.
-  async function alone(ev: Awaited<ReturnType<typeof createEvaluator>>, thetas: number[][], gradient: boolean) {
-    const rows: { values: number[]; gradients: number[] }[] = [];
-    for (const theta of thetas) {
-      const e = await ev.evaluate({ thetas: Float64Array.from(theta), gradient }).catch((error: unknown) => error as GraphError);
-      if (e instanceof Error) return e;
-      rows.push({ values: Array.from(e.values), gradients: Array.from(e.gradients ?? []) });
-    }
-    return rows;
-  }
-
   it('expectations and counts (with and without gradients): a batch equals each row alone, bit for bit, on forward graphs and the SFS', async () => {
     const lanes = vi.spyOn(kernel(), 'pk_forward_expect_lanes');
     const graphs = forwardCases.slice(0, 12).map(({ seed, spec }) => {

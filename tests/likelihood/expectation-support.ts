@@ -1,7 +1,9 @@
-// Reward expectations, their gradients and counts' log-likelihoods by dense matrices,
-// independent of src/: E[R] = α U r and ∂E[R]/∂θ = α U (∂S/∂θ) U r with U = (−S)⁻¹; the
-// Poisson and multinomial terms written out from their definitions.
+// Shared by the expectation tests: reward expectations, their gradients and counts'
+// log-likelihoods by dense matrices, independent of src/ (E[R] = α U r and ∂E[R]/∂θ =
+// α U (∂S/∂θ) U r with U = (−S)⁻¹; the Poisson and multinomial terms written out from their
+// definitions), and each row of a batch evaluated alone, for the lanes' bitwise checks.
 import { expect } from 'vitest';
+import type { Evaluator, GraphError } from '../../src/index.js';
 import { continuous as C } from '../oracle/index.js';
 import { dSdTheta, denseAt, onRows, type GraphSpec } from '../correctness/fixtures.js';
 
@@ -38,4 +40,18 @@ export function countTerms(y: number[], mu: number[], distribution: 'poisson' | 
   if (distribution === 'poisson') return { ll: y.reduce((s, yj, j) => s + yj * Math.log(mu[j]) - mu[j], 0), dmu: y.map((yj, j) => yj / mu[j] - 1) };
   const N = y.reduce((a, b) => a + b, 0), M = mu.reduce((a, b) => a + b, 0);
   return { ll: y.reduce((s, yj, j) => s + (yj === 0 ? 0 : yj * Math.log(mu[j] / M)), 0), dmu: y.map((yj, j) => yj / mu[j] - N / M) };
+}
+
+/** Bitwise equality (Object.is per entry: −0 and NaN distinguished). */
+export const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
+
+/** Each row of `thetas` evaluated alone (a batch of one row takes no lanes), or the first error. */
+export async function alone(ev: Evaluator, thetas: number[][], gradient: boolean): Promise<{ values: number[]; gradients: number[] }[] | GraphError> {
+  const rows: { values: number[]; gradients: number[] }[] = [];
+  for (const theta of thetas) {
+    const e = await ev.evaluate({ thetas: Float64Array.from(theta), gradient }).catch((error: unknown) => error as GraphError);
+    if (e instanceof Error) return e;
+    rows.push({ values: Array.from(e.values), gradients: Array.from(e.gradients ?? []) });
+  }
+  return rows;
 }

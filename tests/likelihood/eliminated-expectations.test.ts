@@ -11,7 +11,7 @@ import { kernel } from '../../src/kernel/module.js';
 import {
   MOMENT_TOL, buildGraph, byState, expectRelClose, rabbitsSpec, randomRewards, randomSpec, randomTheta, type GraphSpec,
 } from '../correctness/fixtures.js';
-import { alone, countTerms, expectGradientClose, oracle, same, someCounts } from './expectation-support.js';
+import { alone, expectCentralDifferences, expectCountsMatchOracle, expectExpectationsMatchOracle, expectGradientClose, oracle, same, someCounts } from './expectation-support.js';
 
 beforeAll(() => ready());
 afterEach(() => vi.restoreAllMocks());
@@ -46,14 +46,7 @@ describe('expectations after an elimination: one transposed solve for every rewa
       expect(gradientPasses, `seed ${seed}`).toHaveBeenCalledTimes(3 * thetas.length);
       expect(tape, `seed ${seed}`).not.toHaveBeenCalled();
       expect(Array.from(again), `seed ${seed}: the same values with gradients`).toEqual(Array.from(values));
-      thetas.forEach((theta, r) => {
-        const want = oracle(spec, theta, rewardsBySpec);
-        expectRelClose(values.subarray(3 * r, 3 * r + 3), want.values, MOMENT_TOL, `seed ${seed} θ=${theta} E[R]`);
-        want.gradients.forEach((w, j) => {
-          const at = (3 * r + j) * spec.paramLength;
-          expectGradientClose(gradients!.subarray(at, at + spec.paramLength), w, `seed ${seed} θ=${theta} ∂E[R_${j}]`);
-        });
-      });
+      expectExpectationsMatchOracle(spec, rewardsBySpec, thetas, values, gradients!, `seed ${seed}`);
       ev.dispose();
     }
   });
@@ -110,19 +103,7 @@ describe('expectations after an elimination: one transposed solve for every rewa
       const rewards = [1, 2].map((j) => byState(spec, randomRewards(seed * 3 + j, spec), g));
       for (const backend of BACKENDS) {
         const ev = await createEvaluator(g, { kind: 'expectations', rewards }, { ...noCache, backend });
-        const theta = [0.4, 0.6];
-        const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(theta), gradient: true });
-        const h = 1e-6;
-        for (let i = 0; i < 2; i++) {
-          const up = theta.slice(), down = theta.slice();
-          up[i] += h;
-          down[i] -= h;
-          const [a, b] = await Promise.all([up, down].map((t) => ev.evaluate({ thetas: Float64Array.from(t) })));
-          for (let j = 0; j < 2; j++) {
-            const fd = (a.values[j] - b.values[j]) / (2 * h);
-            expect(Math.abs(gradients![j * 2 + i] - fd), `seed ${seed} ${backend} ∂E[R_${j}]/∂θ_${i}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(values[j])));
-          }
-        }
+        await expectCentralDifferences(ev, [0.4, 0.6], `seed ${seed} ${backend}`);
         ev.dispose();
       }
     }
@@ -156,17 +137,7 @@ describe("counts' log-likelihood of graphs with cycles", () => {
         expect(timesLanes, name).toHaveBeenCalledTimes(lanes ? 1 : 0);
         expect(gradientLanes, name).toHaveBeenCalledTimes(lanes ? 1 : 0);
         expect(tape, name).not.toHaveBeenCalled();
-        const p = spec.paramLength;
-        const constant = values[0] - countTerms(counts, oracle(spec, thetas[0], rewards).values.map((e) => scale * e), distribution).ll;
-        thetas.forEach((theta, r) => {
-          const want = oracle(spec, theta, rewards);
-          const { ll, dmu } = countTerms(counts, want.values.map((e) => scale * e), distribution);
-          // log L up to the log y! (and log N!) terms: compared by differences between the two θ.
-          expect(Math.abs(values[r] - constant - ll), `${name} θ=${theta} log L`).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(ll)));
-          const grad = theta.map((_, i) => dmu.reduce((s, d, j) => s + d * scale * want.gradients[j][i], 0));
-          const terms = Math.max(...theta.map((_, i) => dmu.reduce((s, d, j) => s + Math.abs(d * scale * want.gradients[j][i]), 0)));
-          expectGradientClose(gradients!.subarray(r * p, (r + 1) * p), grad, `${name} θ=${theta} ∂ log L`, terms);
-        });
+        expectCountsMatchOracle(spec, rewards, data, thetas, values, gradients!, name);
         ev.dispose();
       }
     });

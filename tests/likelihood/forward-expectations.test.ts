@@ -8,9 +8,9 @@ import { createEvaluator, GraphError, models, ready, type Graph } from '../../sr
 import { kernel } from '../../src/kernel/module.js';
 import {
   MOMENT_TOL, buildGraph, byState, coalescentSpec, expectRelClose, faultyForwardSpec, forwardSpec,
-  randomRewards, randomSpec, randomTheta, type GraphSpec,
+  randomRewards, randomTheta, type GraphSpec,
 } from '../correctness/fixtures.js';
-import { alone, countTerms, expectGradientClose, oracle, same, someCounts } from './expectation-support.js';
+import { alone, expectCentralDifferences, expectCountsMatchOracle, expectExpectationsMatchOracle, expectGradientClose, oracle, same, someCounts } from './expectation-support.js';
 
 beforeAll(() => ready());
 afterEach(() => vi.restoreAllMocks());
@@ -29,14 +29,7 @@ describe('expectations of forward structures, in one pass', () => {
       const ev = await createEvaluator(g, { kind: 'expectations', rewards }, { ...noCache, backend });
       const thetas = [randomTheta(seed, spec.paramLength), randomTheta(seed + 1, spec.paramLength), new Array(spec.paramLength).fill(1)];
       const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
-      thetas.forEach((theta, r) => {
-        const want = oracle(spec, theta, rewardsBySpec);
-        expectRelClose(values.subarray(3 * r, 3 * r + 3), want.values, MOMENT_TOL, `seed ${seed} θ=${theta} E[R]`);
-        want.gradients.forEach((w, j) => {
-          const at = (3 * r + j) * spec.paramLength;
-          expectGradientClose(gradients!.subarray(at, at + spec.paramLength), w, `seed ${seed} θ=${theta} ∂E[R_${j}]`);
-        });
-      });
+      expectExpectationsMatchOracle(spec, rewardsBySpec, thetas, values, gradients!, `seed ${seed}`);
       ev.dispose();
     }
     // Every row took the pass (none fell back to an elimination).
@@ -52,19 +45,7 @@ describe('expectations of forward structures, in one pass', () => {
       const rewards = [1, 2].map((j) => byState(spec, randomRewards(seed * 7 + j, spec), g));
       for (const backend of BACKENDS) {
         const ev = await createEvaluator(g, { kind: 'expectations', rewards }, { ...noCache, backend });
-        const theta = [1.3, 0.8];
-        const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(theta), gradient: true });
-        const h = 1e-6;
-        for (let i = 0; i < 2; i++) {
-          const up = theta.slice(), down = theta.slice();
-          up[i] += h;
-          down[i] -= h;
-          const [a, b] = await Promise.all([up, down].map((t) => ev.evaluate({ thetas: Float64Array.from(t) })));
-          for (let j = 0; j < 2; j++) {
-            const fd = (a.values[j] - b.values[j]) / (2 * h);
-            expect(Math.abs(gradients![j * 2 + i] - fd), `seed ${seed} ${backend} ∂E[R_${j}]/∂θ_${i}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(values[j])));
-          }
-        }
+        await expectCentralDifferences(ev, [1.3, 0.8], `seed ${seed} ${backend}`);
         ev.dispose();
       }
     }
@@ -152,19 +133,7 @@ describe("counts' log-likelihood of forward structures (the SFS)", () => {
         const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
         // Nothing was eliminated or went through the tape.
         for (const spy of tape) expect(spy, name).not.toHaveBeenCalled();
-        const p = spec.paramLength;
-        thetas.forEach((theta, r) => {
-          const want = oracle(spec, theta, sfs);
-          const mu = want.values.map((e) => scale * e);
-          const { ll, dmu } = countTerms(counts, mu, distribution);
-          // log L up to the log y! (and log N!) terms: compare their differences between two θ instead.
-          const constant = values[0] - countTerms(counts, oracle(spec, thetas[0], sfs).values.map((e) => scale * e), distribution).ll;
-          expect(Math.abs(values[r] - constant - ll), `${name} θ=${theta} log L`).toBeLessThanOrEqual(1e-10 * Math.max(1, Math.abs(ll)));
-          const grad = theta.map((_, i) => dmu.reduce((s, d, j) => s + d * scale * want.gradients[j][i], 0));
-          // The multinomial's depends on ratios only: with one parameter scaling every rate it is 0 up to rounding.
-          const terms = Math.max(...theta.map((_, i) => dmu.reduce((s, d, j) => s + Math.abs(d * scale * want.gradients[j][i]), 0)));
-          expectGradientClose(gradients!.subarray(r * p, (r + 1) * p), grad, `${name} θ=${theta} ∂ log L`, terms);
-        });
+        expectCountsMatchOracle(spec, sfs, data, thetas, values, gradients!, name);
         ev.dispose();
       }
     });

@@ -109,6 +109,7 @@ void pk_expect_times_lanes(const pk_elim *e, const double *vals4, int32_t m, con
                            double *tau4, double *out4);
 void pk_expect_gradient_lanes(const pk_elim *e, const double *vals4, int32_t p, const int32_t *rp, const int32_t *col, const double *coef,
                               const double *tau4, const double *r4, double *x4, double *grad4);
+void pk_splat_lanes(int32_t n, const double *r, double *out4);
 void pk_combine_rewards_lanes(int32_t n, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *y4, double *out);
 int32_t pk_forward_expect_gradient_lanes(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *base, const double *coef,
                                          const uint8_t *has_out, const double *theta4, const double *tau4, const double *r4,

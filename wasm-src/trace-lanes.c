@@ -244,6 +244,13 @@ int32_t pk_forward_expect_lanes(int32_t n, int32_t p, const int32_t *rp, const i
   return lane_bits(failed, 1);
 }
 
+/* One reward for all four lanes: out4[v·PK_LANES + lane] = r[v] (n lanes), for each
+ * expectation's gradient in lanes. */
+void pk_splat_lanes(int32_t n, const double *r, double *out4) {
+  lanes *o = (lanes *)out4;
+  for (int32_t v = 0; v < n; v++) o[v] = splat(r[v]);
+}
+
 /* pk_combine_rewards for four adjoint vectors (y4[i·PK_LANES + lane]): out n lanes. */
 void pk_combine_rewards_lanes(int32_t n, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *y4, double *out) {
   const lanes *y = (const lanes *)y4;

@@ -131,9 +131,9 @@ export class WasmEvaluator implements Evaluator {
     // Moments go one row (or one group of lanes) at a time. The first row of a likelihood goes
     // alone: rows that take dense matrices (a chain past maxSteps) cost up to seconds each and
     // then go one at a time; else chunks of 256.
-    // Expectations (and counts, with their gradients): LANES rows at a time too, by the forward
+    // Expectations and counts, with their gradients: LANES rows at a time too, by the forward
     // passes, or through the trace's tape on a continuous graph with cycles.
-    const expectationLanes = this.byVertex !== null && rows > 1 && (t.kind === 'loglik' || !gradient) && !this.spec.structure.discrete
+    const expectationLanes = this.byVertex !== null && rows > 1 && !this.spec.structure.discrete
       && (this.forward || (this.backend === 'wasm' && this.trace !== null));
     const tapeLanes = expectationLanes && !this.forward ? ExpectationLanes.open(this.trace!, this.paramLength, this.byVertex!) : null;
     let chunk = lanes || expectationLanes ? LANES : 1;
@@ -337,15 +337,18 @@ export class WasmEvaluator implements Evaluator {
       logLiks[q] = logLik;
       return adjoint;
     });
-    const y = (gradients && adjoints) || undefined;
-    const rows = withMemoryRetry(() => (this.forward ? forwardExpectationsInLanes(this.spec.structure, thetas, this.byVertex!, y) : tape?.rows(thetas, this.par, y)));
+    const asked = gradients ? adjoints || 'each' : undefined;
+    const rows = withMemoryRetry(() => (this.forward ? forwardExpectationsInLanes(this.spec.structure, thetas, this.byVertex!, asked) : tape?.rows(thetas, this.par, asked)));
     for (let q = 0; q < thetas.length; q++) {
       const r = r0 + q;
       let row = rows?.[q] ?? null;
       // Without gradients the lanes answered the expectations only: counts' log L is taken here.
       if (row && adjoints && !gradients && !adjoints(row.values, q)) row = null;
       if (!row) withMemoryRetry(() => this.row(thetas[q], r, values, gradients));
-      else if (!counts) values.set(row.values, r * m);
+      else if (!counts) {
+        values.set(row.values, r * m);
+        if (gradients) gradients.set(row.gradient!, r * m * p);
+      }
       else {
         values[r] = logLiks[q];
         if (gradients) gradients.set(row.gradient!, r * p);

@@ -5,7 +5,7 @@
 // more (wasm-src/eliminate.c, and trace-lanes.c for four θ at once).
 import type { Structure } from '../graph/structure.js';
 import { forwardPass, type Pointers } from './forward-moments.js';
-import { f64View, LANES, putLanes, takeLane } from './module.js';
+import { f64View, LANES, putLanes, takeLane, type KernelExports } from './module.js';
 
 /** Whether every edge of `structure` goes to a higher index: the forward passes apply (rates aside). */
 export function goesForward(structure: Structure): boolean {
@@ -81,10 +81,46 @@ export function forwardExpectationsAt(structure: Structure, theta: Float64Array,
     });
 }
 
-/** Per θ row of {@link forwardExpectationsInLanes}: its expectations, and its gradient when adjoints were given. */
+/** Per θ row of {@link forwardExpectationsInLanes}: its expectations, and its gradient(s) when asked for. */
 export interface LaneExpectations {
   values: Float64Array;
+  /** The gradient of the adjoints' combination (p), or of 'each' expectation in turn (m·p); null without. */
   gradient: Float64Array | null;
+}
+
+/**
+ * Which gradients the lanes compute: 'each' expectation's, or that of Σ_i y_i E[R_i] with a
+ * row's y given by a function of its values (null leaves the row out).
+ */
+export type LaneGradients = 'each' | ((values: Float64Array, row: number) => Float64Array | null);
+
+/**
+ * The gradients asked for of the rows the lanes answered (`rows`, null where left out), one
+ * gradient pass in lanes at a time: `pass(reward4)` takes a reward per lane (LANES·n, at
+ * `reward4`) and leaves LANES·p gradients at `grad4`. 'each' splats each R_j in turn.
+ */
+export function gradientsInLanes(kx: KernelExports, rows: (LaneExpectations | null)[], gradients: LaneGradients, rewards: KernelRewards,
+  n: number, p: number, at: { ys: number; reward4: number; grad4: number }, pass: () => void): void {
+  const m = rewards.count;
+  const take = (): Float64Array => f64View(kx, at.grad4, LANES * p);
+  if (gradients === 'each') {
+    const out = rows.map((row) => row && new Float64Array(m * p));
+    for (let j = 0; j < m; j++) {
+      kx.pk_splat_lanes(n, rewards.dense + 8 * j * n, at.reward4);
+      pass();
+      const g = take();
+      out.forEach((o, l) => o?.set(takeLane(g, p, l), j * p));
+    }
+    rows.forEach((row, l) => { if (row) row.gradient = out[l]; });
+    return;
+  }
+  const y = laneAdjoints(rows, gradients, m);
+  if (!y) return;
+  putLanes(kx, at.ys, y, m);
+  kx.pk_combine_rewards_lanes(n, rewards.rowPtr, rewards.index, rewards.value, at.ys, at.reward4);
+  pass();
+  const g = take();
+  rows.forEach((row, l) => { if (row) row.gradient = takeLane(g, p, l); });
 }
 
 /**
@@ -104,14 +140,13 @@ export function laneAdjoints(rows: (LaneExpectations | null)[], adjoints: (value
 
 /**
  * {@link forwardExpectationsAt} at up to LANES θ rows at once (kernel lanes): per row its
- * expectations, bitwise what forwardExpectationsAt answers, and, when `adjoints` gives the
- * row's y (null: the row is left out), the gradient of Σ_i y_i E[R_i], bitwise too. Null for a
- * row that fails a check or is left out (evaluated alone, it takes the checked path); null
- * for all where the pass does not apply. Throws KernelError OUT_OF_MEMORY where kernel
+ * expectations, bitwise what forwardExpectationsAt answers, and the `gradients` asked for
+ * (see LaneGradients), bitwise too. Null for a row that fails a check or is left out
+ * (evaluated alone, it takes the checked path); null for all where the pass does not apply. Throws KernelError OUT_OF_MEMORY where kernel
  * memory runs out.
  */
 export function forwardExpectationsInLanes(structure: Structure, thetas: Float64Array[], rewards: KernelRewards,
-  adjoints?: (values: Float64Array, row: number) => Float64Array | null): (LaneExpectations | null)[] | null {
+  gradients?: LaneGradients): (LaneExpectations | null)[] | null {
   const n = structure.vertexCount, p = structure.paramLength, m = rewards.count;
   // θ by lane (LANES·p), expected times (LANES·n), expectations (LANES·m), adjoints (LANES·m),
   // a combined reward (LANES·n), work (LANES·n), gradients (LANES·p): all lane-interleaved.
@@ -126,13 +161,8 @@ export function forwardExpectationsInLanes(structure: Structure, thetas: Float64
     (kx, block, failed) => {
       const all = f64View(kx, block + values, LANES * m);
       const rows: (LaneExpectations | null)[] = thetas.map((_, l) => ((failed & (1 << l)) === 0 ? { values: takeLane(all, m, l), gradient: null } : null));
-      const y = adjoints && laneAdjoints(rows, adjoints, m);
-      if (!y) return rows;
-      putLanes(kx, block + ys, y, m);
-      kx.pk_combine_rewards_lanes(n, rewards.rowPtr, rewards.index, rewards.value, block + ys, block + combined);
-      kx.pk_forward_expect_gradient_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block, block + tau, block + combined, block + work, block + grad);
-      const g = f64View(kx, block + grad, LANES * p);
-      rows.forEach((row, l) => { if (row) row.gradient = takeLane(g, p, l); });
+      if (gradients) gradientsInLanes(kx, rows, gradients, rewards, n, p, { ys: block + ys, reward4: block + combined, grad4: block + grad },
+        () => kx.pk_forward_expect_gradient_lanes(n, p, at.rowPtr, at.col, at.base, at.coef, at.hasOut, block, block + tau, block + combined, block + work, block + grad));
       return rows;
     },
     // Out of memory is the batch's to handle (give the caches back and run once more).

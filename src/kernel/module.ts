@@ -75,6 +75,7 @@ export interface KernelExports {
   pk_lik_set_max_steps(lik: number, maxSteps: number): void;
   /** The likelihood's row layouts (forward step and reverse sweep) at `width` (−1: the kernel's choice); the forward width in use, or −1 out of memory. Every width gives the same bits. For tests. */
   pk_lik_set_step_width(lik: number, width: number): number;
+  pk_splat_lanes(n: number, r: number, out4: number): void;
   pk_expect_times_lanes(elim: number, vals4: number, m: number, rrp: number, ridx: number, rval: number, tau4: number, out4: number): void;
   pk_expect_gradient_lanes(elim: number, vals4: number, p: number, rp: number, col: number, coef: number, tau4: number, r4: number, x4: number, grad4: number): void;
   pk_expect_times(elim: number, m: number, rrp: number, ridx: number, rval: number, tau: number, out: number): void;

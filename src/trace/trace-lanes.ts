@@ -2,7 +2,7 @@
 // pass of a structure whose edges all go forward, evaluated with every value a vector of
 // LANES lanes, one per row, so reading the tape or the structure is shared by the rows.
 // Each lane's moments are bitwise those of evaluating its row alone.
-import { laneAdjoints, type KernelRewards, type LaneExpectations } from '../kernel/forward-expectations.js';
+import { gradientsInLanes, type KernelRewards, type LaneExpectations, type LaneGradients } from '../kernel/forward-expectations.js';
 import { forwardMomentsInLanes } from '../kernel/forward-moments.js';
 import { f64View, kernel, LANES, putLanes, takeLane } from '../kernel/module.js';
 import { withMemoryRetry } from '../kernel/residency.js';
@@ -87,12 +87,12 @@ export class ExpectationLanes {
   }
 
   /**
-   * Per θ row (up to LANES, checked) its expectations and, when `adjoints` gives the row's y
-   * (null: the row is left out), the gradient of Σ_i y_i E[R_i]; null for a row whose rates fail
-   * a check or whose evaluation divides by a non-positive number, or that is left out (evaluated
-   * alone, it takes the checked path). `kp`: the structure's parameterisation.
+   * Per θ row (up to LANES, checked) its expectations and the `gradients` asked for (see
+   * LaneGradients); null for a row whose rates fail a check or whose evaluation divides by a
+   * non-positive number, or that is left out (evaluated alone, it takes the checked path).
+   * `kp`: the structure's parameterisation.
    */
-  rows(thetas: Float64Array[], kp: KernelParameterisation, adjoints?: (values: Float64Array, row: number) => Float64Array | null): (LaneExpectations | null)[] {
+  rows(thetas: Float64Array[], kp: KernelParameterisation, gradients?: LaneGradients): (LaneExpectations | null)[] {
     const K = kernel(), { vals, theta, tau, out, ys, combined, x, grad } = this.at, p = this.paramLength, r = this.rewards, m = r.count;
     putLanes(K, theta, thetas, p);
     // The weights are the first slots of the tape's values: written there, no copy.
@@ -102,13 +102,8 @@ export class ExpectationLanes {
     K.pk_expect_times_lanes(ptr, vals, m, r.rowPtr, r.index, r.value, tau, out);
     const all = f64View(K, out, LANES * m);
     const rows: (LaneExpectations | null)[] = thetas.map((_, l) => ((bad & (1 << l)) === 0 ? { values: takeLane(all, m, l), gradient: null } : null));
-    const y = adjoints && laneAdjoints(rows, adjoints, m);
-    if (!y) return rows;
-    putLanes(K, ys, y, m);
-    K.pk_combine_rewards_lanes(this.trace.vertexCount, r.rowPtr, r.index, r.value, ys, combined);
-    K.pk_expect_gradient_lanes(ptr, vals, p, kp.rowPtr, kp.col, kp.coef, tau, combined, x, grad);
-    const g = f64View(K, grad, LANES * p);
-    rows.forEach((row, l) => { if (row) row.gradient = takeLane(g, p, l); });
+    if (gradients) gradientsInLanes(K, rows, gradients, r, this.trace.vertexCount, p, { ys, reward4: combined, grad4: grad },
+      () => K.pk_expect_gradient_lanes(ptr, vals, p, kp.rowPtr, kp.col, kp.coef, tau, combined, x, grad));
     return rows;
   }
 

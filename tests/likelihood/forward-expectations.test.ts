@@ -21,7 +21,8 @@ const forwardCases = Array.from({ length: 24 }, (_, i) => ({ seed: 300 + i, spec
 
 describe('expectations of forward structures, in one pass', () => {
   it.each(BACKENDS)('%s: m reward vectors and their gradients equal the dense oracle on 24 random forward graphs', async (backend) => {
-    const passes = vi.spyOn(kernel(), 'pk_forward_expect_at');
+    const eliminations = [vi.spyOn(kernel(), 'pk_eliminate'), vi.spyOn(kernel(), 'pk_trace_evaluate'), vi.spyOn(kernel(), 'pk_expect_times')];
+    const lanes = vi.spyOn(kernel(), 'pk_forward_expect_lanes');
     for (const { seed, spec } of forwardCases) {
       const g = buildGraph(spec);
       const rewardsBySpec = [1, 2, 3].map((j) => randomRewards(seed * 10 + j, spec));
@@ -32,8 +33,9 @@ describe('expectations of forward structures, in one pass', () => {
       expectExpectationsMatchOracle(spec, rewardsBySpec, thetas, values, gradients!, `seed ${seed}`);
       ev.dispose();
     }
-    // Every row took the pass (none fell back to an elimination).
-    expect(passes.mock.calls.length).toBe(3 * forwardCases.length);
+    // Every batch took the passes, its three rows at once in lanes; none fell back to an elimination.
+    expect(lanes.mock.calls.length).toBe(forwardCases.length);
+    for (const spy of eliminations) expect(spy).not.toHaveBeenCalled();
   });
 
   it('α depending on θ: gradients match central differences of the values', async () => {
@@ -187,7 +189,7 @@ describe('forward expectations in kernel lanes: four θ rows at once', () => {
     graphs.push({ name: 'coalescent n=9', g: coalescent, p: 1, rewards: models.coalescentSfsRewards(coalescent).map((r) => Array.from(r)) });
     for (const [c, { name, g, p, rewards }] of graphs.entries()) {
       const targets = [
-        { target: { kind: 'expectations' as const, rewards }, gradient: false },
+        ...[false, true].map((gradient) => ({ target: { kind: 'expectations' as const, rewards }, gradient })),
         ...(['poisson', 'multinomial'] as const).flatMap((distribution) => [false, true].map((gradient) => ({
           target: { kind: 'loglik' as const, data: { counts: someCounts(rewards.length, c), rewards, scale: 1.5, distribution } }, gradient,
         }))),

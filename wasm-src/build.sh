@@ -10,7 +10,7 @@ exports=(pk_malloc pk_free pk_eliminate pk_elim_free pk_solve pk_solve_adjoint p
          pk_trace_evaluate pk_trace_evaluate_lanes pk_moments_lanes pk_rates_at_lanes pk_forward_moments_lanes pk_trace_reverse pk_solve_record pk_solve_reverse pk_trace_ninputs pk_trace_nops
          pk_trace_ops pk_elim_dst pk_elim_src pk_trace_slots pk_trace_scale_slots pk_trace_adopt pk_checksum pk_csr_valid pk_equal pk_rates_at
          pk_lik_create pk_lik_free pk_lik_eval pk_lik_batch pk_lik_set_weights pk_lik_steps pk_lik_lost_at pk_lik_set_max_steps pk_lik_set_step_width pk_lik_lambda pk_lik_levels pk_lik_set_method
-         pk_expect_times pk_expect_gradient pk_expect_adjoint pk_moments_forward pk_moments_reverse pk_chain_theta
+         pk_expect_times pk_expect_gradient pk_expect_adjoint pk_moments_conditional pk_moments_adjoint_times pk_moments_gradient pk_moments_forward pk_moments_reverse pk_chain_theta
          pk_model_create pk_model_reserve pk_model_explore pk_model_count pk_model_states pk_model_rp pk_model_col pk_model_base pk_model_coef pk_model_drop_search pk_model_free
          pk_json_parse pk_json_free pk_matmul_add)
 flags=()

@@ -126,6 +126,10 @@ void pk_solve_adjoint(const pk_elim *e, const double *xbar, double *rbar);
 void pk_expect_times(const pk_elim *e, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval, double *tau, double *out);
 void pk_expect_gradient(const pk_elim *e, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, const double *tau,
                         const double *r, double *x, double *grad);
+void pk_moments_conditional(const pk_elim *e, const double *r, int32_t k, double *X, double *b, double *out);
+void pk_moments_adjoint_times(const pk_elim *e, const double *r, int32_t k, double *mu);
+void pk_moments_gradient(const pk_elim *e, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, int32_t k,
+                         const double *X, const double *mu, const double *seed, double *lam, double *grad);
 void pk_expect_adjoint(const pk_elim *e, const double *r, double *x, double *xs, double *xbar, double *rbar, double *mbar, double *sbar);
 void pk_moments_forward(const pk_elim *e, const double *r, int32_t k, double *B, double *X, double *XS, double *out);
 void pk_moments_reverse(const pk_elim *e, const double *r, int32_t k, const double *B, const double *XS, const double *seed,

@@ -328,6 +328,71 @@ void pk_expect_gradient(const pk_elim *e, int32_t p, const int32_t *rp, const in
   pk_expect_edge_gradient(e->n, p, rp, col, coef, tau, x, grad);
 }
 
+/* The raw moments m_1..m_k of the reward r (continuous graph, after its elimination or trace
+ * evaluation at θ) with the conditional moments x_j = solve(b_j) they come from, b_1 = r and
+ * b_{j+1} = (j + 1)·r ⊙ x_j: X (k × n), out (k), b (n scratch). The bits of pk_moments. */
+void pk_moments_conditional(const pk_elim *e, const double *r, int32_t k, double *X, double *b, double *out) {
+  const int32_t n = e->n;
+  memcpy(b, r, (size_t)n * sizeof *b);
+  for (int32_t j = 0; j < k; j++) {
+    double *x = X + (size_t)j * n;
+    pk_solve(e, b, x);
+    out[j] = x[0];
+    if (j + 1 < k) for (int32_t v = 0; v < n; v++) b[v] = (j + 2) * r[v] * x[v];
+  }
+}
+
+/* The adjoint vectors every moment gradient is made of (continuous graph, after its elimination
+ * or trace evaluation at θ): μ_0 = τ, the expected time in every vertex, and μ_d = (r ⊙ μ_{d−1}) U
+ * by the transposed solve, d < k. mu: k × n. See pk_moments_gradient. */
+void pk_moments_adjoint_times(const pk_elim *e, const double *r, int32_t k, double *mu) {
+  const int32_t n = e->n;
+  for (int32_t d = 0; d < k; d++) {
+    double *m = mu + (size_t)d * n;
+    if (d == 0) { memset(m, 0, (size_t)n * sizeof *m); m[0] = 1.0; }
+    else { const double *prev = m - n; for (int32_t v = 0; v < n; v++) m[v] = r[v] * prev[v]; }
+    pk_solve_adjoint(e, m, m);
+  }
+}
+
+/* ∂(Σ_J s_J m_J)/∂θ for the moments of pk_moments_conditional (X: x_i = solve(b_i)), with no tape.
+ * Reverse mode through m_J = x_J(start), x_i = U b_i and b_{i+1} = (i + 1)·r ⊙ x_i gives b_i's
+ * adjoint λ_i = Σ_{J ≥ i} s_J (J!/i!) μ_{J−i} (pk_moments_adjoint_times: the same k vectors for
+ * every seed), and each x_i = U b_i adds λ_i(v) (x_i(c) − x_i(v)) to ∂/∂w for an edge v → c
+ * (for the start's edges, weights α, s_i·x_i(c): the start spends no time, μ(start) = 0). Then
+ * θ's through the coefficients. lam: k × n scratch; grad: p. */
+void pk_moments_gradient(const pk_elim *e, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, int32_t k,
+                         const double *X, const double *mu, const double *seed, double *lam, double *grad) {
+  const int32_t n = e->n;
+  for (int32_t i = 0; i < k; i++) {                      /* λ for b_{i+1}: moment J = j + 1 weighs (J!/(i+1)!) μ_{j−i} */
+    double *l = lam + (size_t)i * n;
+    memset(l, 0, (size_t)n * sizeof *l);
+    double ratio = 1.0;
+    for (int32_t j = i; j < k; j++) {
+      if (j > i) ratio *= (double)(j + 1);
+      const double c = seed[j] * ratio;
+      if (c == 0.0) continue;
+      const double *m = mu + (size_t)(j - i) * n;
+      for (int32_t v = 0; v < n; v++) l[v] += c * m[v];
+    }
+  }
+  for (int32_t i = 0; i < p; i++) grad[i] = 0.0;
+  for (int32_t v = 0; v < n; v++) {
+    const int32_t lo = rp[v], hi = rp[v + 1];
+    if (lo == hi) continue;
+    for (int32_t i = 0; i < k; i++) {
+      const double *x = X + (size_t)i * n;
+      const double t = v != 0 ? lam[(size_t)i * n + v] : seed[i], xv = v != 0 ? x[v] : 0.0;
+      if (t == 0.0) continue;
+      for (int32_t q = lo; q < hi; q++) {
+        const double wbar = t * (x[col[q]] - xv);
+        const double *cq = coef + (size_t)q * p;
+        for (int32_t c = 0; c < p; c++) grad[c] += wbar * cq[c];
+      }
+    }
+  }
+}
+
 /* The adjoint of E[r] = solve(r)[start] for one reward r: sets mbar (ncmd) and sbar (n), which
  * pk_trace_reverse takes on to the weights: the gradient of a discrete graph's E[r], whose
  * stay-put probabilities pk_expect_gradient does not model. x, xbar, rbar: n scratch each; xs: ncmd. */

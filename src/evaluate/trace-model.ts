@@ -149,11 +149,12 @@ export class TraceModel {
       if (forward) return { moments: [forward.value], gradients: [forward.gradient], inputGradients: [] };
     }
     const { t, inBuffer, kp } = this.kernelWeights(options.theta);
-    // With cycles: the evaluated tape, two solves and one pass over the edges, no reverse pass
-    // over the tape (equal to its gradient to rounding; rabbits N = 200: ?× one E[T], was ?).
-    if (inBuffer && k === 1 && options.seed === undefined && options.inputGradients !== true && !this.trace.discrete) {
-      const { value, gradient } = this.trace.expectationGradientFromBuffer(options.rewards, { rowPtr: kp.rowPtr, col: kp.col, coef: kp.coef, paramLength: this.paramLength });
-      return { moments: [value], gradients: [gradient], inputGradients: [] };
+    // With cycles: the evaluated tape, then solves and one pass over the edges, no reverse pass
+    // over the tape (equal to its gradient to rounding; see docs/traces.md for the cost).
+    if (inBuffer && options.inputGradients !== true && !this.trace.discrete) {
+      const { moments, gradients } = this.trace.momentGradientsFromBuffer({ k, rewards: options.rewards, seed: options.seed },
+        { rowPtr: kp.rowPtr, col: kp.col, coef: kp.coef, paramLength: this.paramLength });
+      return { moments, gradients, inputGradients: [] };
     }
     const o = { k, rewards: options.rewards, seed: options.seed };
     if (inBuffer) {

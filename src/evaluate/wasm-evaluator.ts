@@ -184,8 +184,8 @@ export class WasmEvaluator implements Evaluator {
       return;
     }
     if (this.forwardRow(theta, r, values, gradients)) return;
-    // Gradients of a continuous graph's expectations (and E[R]) read no tape (edgeGradient).
-    const e = this.eliminate(theta, gradients !== null && ((t.kind === 'moments' && t.k > 1) || this.spec.structure.discrete));
+    // Gradients of a continuous graph's expectations and moments read no tape (edgeGradient, momentRow).
+    const e = this.eliminate(theta, gradients !== null && this.spec.structure.discrete);
     try {
       if (t.kind === 'moments') this.momentRow(e, t.k, r, values, gradients);
       else this.expectationRow(e, r, values, gradients);
@@ -210,18 +210,24 @@ export class WasmEvaluator implements Evaluator {
     return this.ws.layout({ ...sizes, mbar: 8 * ncmd, sbar: 8 * this.n, vbar: 8 * nv, wbar: 8 * this.m, grad: 8 * this.paramLength });
   }
 
-  /** Raw moments E[R^1..R^k] of one row after its elimination: k replays, k reverse passes per output. */
+  /** Raw moments E[R^1..R^k] of one row after its elimination: k replays; for the gradients k transposed solves and a pass over the edges per output (continuous), or k reverse passes and one over the tape per output (discrete). */
   private momentRow(e: RowElimination, kk: number, r: number, values: Float64Array, gradients: Float64Array | null): void {
     const k = this.k, n = this.n, p = this.paramLength, ncmd = k.pk_elim_ncmd(e.ptr);
-    if (kk === 1 && gradients && !this.spec.structure.discrete) {
-      // E[R] and its gradient from the expected times: pk_solve's E[R], the bits of pk_moments_forward's.
-      const ws = this.ws.layout({ tau: 8 * n, x: 8 * n, grad: 8 * p });
-      const tau = f64View(k, ws.tau, n);
-      tau.fill(0);
-      tau[0] = 1;
-      k.pk_solve_adjoint(e.ptr, ws.tau, ws.tau);
-      this.edgeGradient(e, ws.tau, this.rewards, ws.x, ws.grad, gradients, r * p);
-      values[r] = f64View(k, ws.x, 1)[0];
+    if (gradients && !this.spec.structure.discrete) {
+      // With no tape: the conditional moments (k solves), k transposed solves shared by every
+      // output, then per output one pass over the edges (pk_moments_gradient). The moments have
+      // pk_moments_forward's bits.
+      const ws = this.ws.layout({ X: 8 * kk * n, b: 8 * n, out: 8 * kk, mu: 8 * kk * n, seed: 8 * kk, lam: 8 * kk * n, grad: 8 * p });
+      k.pk_moments_conditional(e.ptr, this.rewards, kk, ws.X, ws.b, ws.out);
+      k.pk_moments_adjoint_times(e.ptr, this.rewards, kk, ws.mu);
+      values.set(f64View(k, ws.out, kk), r * kk);
+      for (let j = 0; j < kk; j++) {
+        const seed = f64View(k, ws.seed, kk);
+        seed.fill(0);
+        seed[j] = 1;
+        k.pk_moments_gradient(e.ptr, p, this.par.rowPtr, this.par.col, this.par.coef, kk, ws.X, ws.mu, ws.seed, ws.lam, ws.grad);
+        gradients.set(f64View(k, ws.grad, p), (r * kk + j) * p);
+      }
       return;
     }
     const ws = this.rowSpace(e, { B: 8 * kk * n, X: 8 * kk * n, XS: 8 * kk * ncmd, out: 8 * kk, seed: 8 * kk, work: 24 * n });

@@ -80,6 +80,9 @@ export interface KernelExports {
   pk_expect_gradient_lanes(elim: number, vals4: number, p: number, rp: number, col: number, coef: number, tau4: number, r4: number, x4: number, grad4: number): void;
   pk_expect_times(elim: number, m: number, rrp: number, ridx: number, rval: number, tau: number, out: number): void;
   pk_expect_gradient(elim: number, p: number, rp: number, col: number, coef: number, tau: number, r: number, x: number, grad: number): void;
+  pk_moments_conditional(elim: number, r: number, k: number, X: number, b: number, out: number): void;
+  pk_moments_adjoint_times(elim: number, r: number, k: number, mu: number): void;
+  pk_moments_gradient(elim: number, p: number, rp: number, col: number, coef: number, k: number, X: number, mu: number, seed: number, lam: number, grad: number): void;
   pk_expect_adjoint(elim: number, r: number, x: number, xs: number, xbar: number, rbar: number, mbar: number, sbar: number): void;
   pk_moments_forward(elim: number, r: number, k: number, B: number, X: number, XS: number, out: number): void;
   pk_moments_reverse(elim: number, r: number, k: number, B: number, XS: number, seed: number, work: number, mbar: number, sbar: number): void;

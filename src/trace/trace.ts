@@ -238,26 +238,31 @@ export class Trace {
   }
 
   /**
-   * @internal E[R] and ∂E[R]/∂θ of a continuous graph at the (validated) weights already in
-   * {@link Trace.weightBuffer}, `structure` in kernel memory (w = base + C·θ): the tape evaluated,
-   * then the expected time in every vertex (one transposed solve), x = E[R | in v] (one solve)
-   * and one pass over the edges (pk_expect_gradient), with no reverse pass over the tape. E[R] has
-   * the bits of {@link Trace.momentsFromBuffer}; the gradient equals
+   * @internal Moments E[R^1..R^k] and their gradients with respect to θ (one per seed, as
+   * {@link Trace.gradient}) of a continuous graph at the (validated) weights already in
+   * {@link Trace.weightBuffer}, `structure` in kernel memory (w = base + C·θ): the tape
+   * evaluated, the conditional moments (k solves) and k transposed solves, then per seed one
+   * pass over the edges (pk_moments_gradient), with no reverse pass over the tape. The moments
+   * have the bits of {@link Trace.momentsFromBuffer}; the gradients equal
    * {@link Trace.gradientFromBuffer}'s to rounding.
    */
-  expectationGradientFromBuffer(rewards: ArrayLike<number> | undefined, structure: { rowPtr: number; col: number; coef: number; paramLength: number }): { value: number; gradient: Float64Array } {
-    const r = this.rewardVector(rewards), n = this.vertexCount, p = structure.paramLength;
+  momentGradientsFromBuffer(options: TraceGradientOptions, structure: { rowPtr: number; col: number; coef: number; paramLength: number }): { moments: number[]; gradients: Float64Array[] } {
+    const seeds = this.gradientSeeds(options), k = seeds[0].length;
+    const r = this.rewardVector(options.rewards), n = this.vertexCount, p = structure.paramLength;
     this.evaluateBuffer();
     const K = kernel(), ptr = this.live();
     gradientSpace ??= new KernelWorkspace();
-    const ws = gradientSpace.layout({ tau: 8 * n, r: 8 * n, x: 8 * n, grad: 8 * p });
-    const tau = f64View(K, ws.tau, n);
-    tau.fill(0);
-    tau[0] = 1;
-    K.pk_solve_adjoint(ptr, ws.tau, ws.tau);
+    const ws = gradientSpace.layout({ r: 8 * n, X: 8 * k * n, b: 8 * n, out: 8 * k, mu: 8 * k * n, seed: 8 * k, lam: 8 * k * n, grad: 8 * p });
     f64View(K, ws.r, n).set(r);
-    K.pk_expect_gradient(ptr, p, structure.rowPtr, structure.col, structure.coef, ws.tau, ws.r, ws.x, ws.grad);
-    return { value: f64View(K, ws.x, 1)[0], gradient: f64View(K, ws.grad, p).slice() };
+    K.pk_moments_conditional(ptr, ws.r, k, ws.X, ws.b, ws.out);
+    K.pk_moments_adjoint_times(ptr, ws.r, k, ws.mu);
+    const moments = Array.from(f64View(K, ws.out, k));
+    const gradients = seeds.map((seed) => {
+      f64View(K, ws.seed, k).set(seed);
+      K.pk_moments_gradient(ptr, p, structure.rowPtr, structure.col, structure.coef, k, ws.X, ws.mu, ws.seed, ws.lam, ws.grad);
+      return f64View(K, ws.grad, p).slice();
+    });
+    return { moments, gradients };
   }
 
   /** One output adjoint per backward pass: options.seed, else a unit vector per moment. */

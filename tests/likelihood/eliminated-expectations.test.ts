@@ -9,8 +9,9 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEvaluator, GraphError, models, ready } from '../../src/index.js';
 import { kernel } from '../../src/kernel/module.js';
 import {
-  MOMENT_TOL, buildGraph, byState, expectRelClose, rabbitsSpec, randomRewards, randomSpec, randomTheta, type GraphSpec,
+  MOMENT_TOL, buildGraph, byState, dSdTheta, denseAt, expectRelClose, onRows, rabbitsSpec, randomRewards, randomSpec, randomTheta, type GraphSpec,
 } from '../correctness/fixtures.js';
+import { continuous as C } from '../oracle/index.js';
 import { alone, expectCentralDifferences, expectCountsMatchOracle, expectExpectationsMatchOracle, expectGradientClose, oracle, same, someCounts } from './expectation-support.js';
 
 beforeAll(() => ready());
@@ -52,31 +53,34 @@ describe('expectations after an elimination: one transposed solve for every rewa
     }
   });
 
-  it.each(BACKENDS)("%s: a moments target's E[R] with gradients takes the same pass, equal to the oracle and to its k = 2 gradient through the tape", async (backend) => {
-    const gradientPasses = vi.spyOn(kernel(), 'pk_expect_gradient');
-    for (const { seed, spec } of cyclicCases.slice(0, 10)) {
+  it.each(BACKENDS)("%s: a moments target's E[R^1..R^3] with gradients read no tape, equal to the oracle's derivatives, with the moments' bits", async (backend) => {
+    const gradientPasses = vi.spyOn(kernel(), 'pk_moments_gradient'), tape = vi.spyOn(kernel(), 'pk_trace_reverse');
+    for (const { seed, spec } of cyclicCases.slice(0, 12)) {
       const g = buildGraph(spec);
       const rewardsBySpec = randomRewards(seed * 3, spec);
       const rewards = byState(spec, rewardsBySpec, g);
-      const [one, two] = await Promise.all([1, 2].map((k) => createEvaluator(g, { kind: 'moments', k, rewards }, { ...noCache, backend })));
       const thetas = [randomTheta(seed, spec.paramLength), randomTheta(seed + 3, spec.paramLength)];
       const p = spec.paramLength;
-      gradientPasses.mockClear();
-      const a = await one.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
-      expect(gradientPasses, `seed ${seed}`).toHaveBeenCalledTimes(2);
-      const b = await two.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
-      const plain = await one.evaluate({ thetas: Float64Array.from(thetas.flat()) });
-      thetas.forEach((theta, r) => {
-        const want = oracle(spec, theta, [rewardsBySpec]);
-        expect(a.values[r], `seed ${seed}: the bits of E[R] without gradients`).toBe(plain.values[r]);
-        expect(a.values[r], `seed ${seed}: the bits of the tape's E[R]`).toBe(b.values[2 * r]);
-        expectRelClose([a.values[r]], want.values, MOMENT_TOL, `seed ${seed} E[R]`);
-        expectGradientClose(a.gradients!.subarray(r * p, (r + 1) * p), want.gradients[0], `seed ${seed} ∂E[R]`);
-        const tape = Array.from(b.gradients!.subarray(2 * r * p, (2 * r + 1) * p));
-        expectGradientClose(a.gradients!.subarray(r * p, (r + 1) * p), tape, `seed ${seed} ∂E[R] against the tape's`);
-      });
-      one.dispose();
-      two.dispose();
+      for (const k of [1, 2, 3]) {
+        const ev = await createEvaluator(g, { kind: 'moments', k, rewards }, { ...noCache, backend });
+        gradientPasses.mockClear();
+        tape.mockClear();
+        const { values, gradients } = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
+        // One pass per output and row.
+        expect(gradientPasses, `seed ${seed} k=${k}`).toHaveBeenCalledTimes(k * thetas.length);
+        expect(tape, `seed ${seed} k=${k}`).not.toHaveBeenCalled();
+        const plain = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()) });
+        expect(Array.from(values), `seed ${seed} k=${k}: the bits of the moments without gradients`).toEqual(Array.from(plain.values));
+        thetas.forEach((theta, r) => {
+          const d = denseAt(spec, theta);
+          const rows = onRows(d, rewardsBySpec);
+          expectRelClose(values.subarray(r * k, (r + 1) * k), C.rewardMoments(d.alpha, d.S, rows, k), MOMENT_TOL, `seed ${seed} k=${k} moments`);
+          const perParam = theta.map((_, i) => C.rewardMomentDerivatives(d.alpha, d.S, dSdTheta(spec, d, i), rows, k));
+          for (let j = 0; j < k; j++)
+            expectGradientClose(gradients!.subarray((r * k + j) * p, (r * k + j + 1) * p), perParam.map((dm) => dm[j]), `seed ${seed} θ=${theta} ∂E[R^${j + 1}]`);
+        });
+        ev.dispose();
+      }
     }
   });
 

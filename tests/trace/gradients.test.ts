@@ -77,25 +77,28 @@ describe('gradients with respect to θ', () => {
     expect(Math.abs(g - fd)).toBeLessThanOrEqual(1e-7 * Math.abs(fd));
   });
 
-  test('∂E[R]/∂θ with cycles reads no tape (expected times, one solve, a pass over the edges) and equals the reverse pass over the tape (1e-12)', () => {
-    const edges = vi.spyOn(kernel(), 'pk_expect_gradient'), tape = vi.spyOn(kernel(), 'pk_trace_reverse');
+  test('gradients of moments with cycles read no tape (transposed solves, a pass over the edges) and equal the reverse pass over the tape (1e-12)', () => {
+    const edges = vi.spyOn(kernel(), 'pk_moments_gradient'), tape = vi.spyOn(kernel(), 'pk_trace_reverse');
     const graphs = [models.rabbits(12), ...[3, 4, 5].map((seed) => buildGraph(randomSpec({ seed, vertices: 20, params: 3, absorbing: 2, defective: seed === 4 })))];
     for (const [i, graph] of graphs.entries()) {
       const ev = new TraceModel(Trace.record(graph.structure()), graph);
       const theta = randomTheta(40 + i, 3);
-      for (const rewards of [undefined, Array.from({ length: graph.vertexCount }, (_, v) => (v % 4) * 0.5)]) {
-        edges.mockClear();
-        tape.mockClear();
-        const fast = ev.gradient(1, { theta, rewards });
-        expect(edges).toHaveBeenCalledTimes(1);
-        expect(tape).not.toHaveBeenCalled();
-        // A seed takes the reverse pass over the tape: the reference here.
-        const reverse = ev.gradient(1, { theta, rewards, seed: [1] });
-        expect(tape).toHaveBeenCalledTimes(1);
-        expect(fast.moments).toEqual(ev.moments(1, { theta, rewards }));
-        const scale = Math.max(...reverse.gradients[0].map(Math.abs));
-        fast.gradients[0].forEach((g, j) => expect(Math.abs(g - reverse.gradients[0][j]), `graph ${i} ∂/∂θ_${j}`).toBeLessThanOrEqual(1e-12 * scale));
-      }
+      for (const rewards of [undefined, Array.from({ length: graph.vertexCount }, (_, v) => (v % 4) * 0.5)])
+        for (const [k, seed] of [[1, undefined], [2, undefined], [3, undefined], [3, [0.5, -1, 2]]] as const) {
+          edges.mockClear();
+          tape.mockClear();
+          const fast = ev.gradient(k, { theta, rewards, seed });
+          expect(edges).toHaveBeenCalledTimes(seed ? 1 : k);
+          expect(tape).not.toHaveBeenCalled();
+          // Input gradients take the reverse pass over the tape: the reference here.
+          const reverse = ev.gradient(k, { theta, rewards, seed, inputGradients: true });
+          expect(tape).toHaveBeenCalledTimes(seed ? 1 : k);
+          expect(fast.moments).toEqual(ev.moments(k, { theta, rewards }));
+          fast.gradients.forEach((g, j) => {
+            const scale = Math.max(...reverse.gradients[j].map(Math.abs));
+            g.forEach((x, q) => expect(Math.abs(x - reverse.gradients[j][q]), `graph ${i} k=${k} seed=${seed} ∂m_${j}/∂θ_${q}`).toBeLessThanOrEqual(1e-12 * scale));
+          });
+        }
     }
   });
 

@@ -21,6 +21,7 @@ import { ExpectationLanes, MomentLanes } from '../trace/trace-lanes.js';
 import { likelihoodMethodAt, type Evaluation, type EvaluateOptions, type Evaluator } from './evaluator.js';
 import type { EvaluatorSpec } from './spec.js';
 import { outputCount, type CheckedTarget } from './target.js';
+import { EliminatedRows, type RowElimination } from './eliminated-row.js';
 
 const PROGRESS_INTERVAL_MS = 50;
 
@@ -42,16 +43,6 @@ export function readsTrace(spec: EvaluatorSpec): boolean {
   return !(expectations && !spec.structure.discrete && goesForward(spec.structure));
 }
 
-/** An elimination ready for one θ row: the kernel pointer, its tape values (when recorded) and the weights. */
-interface RowElimination {
-  ptr: number;
-  /** Tape values (for the reverse pass), 0 when there is no tape. */
-  vals: number;
-  /** Canonical weights at θ (kernel memory). */
-  w: number;
-  done(): void;
-}
-
 /** A compiled evaluator on the WebAssembly kernel (see the file comment for the two backends). */
 export class WasmEvaluator implements Evaluator {
   readonly backend: 'wasm' | 'wasm-direct';
@@ -60,7 +51,7 @@ export class WasmEvaluator implements Evaluator {
   readonly target: CheckedTarget;
   private readonly k: KernelExports = kernel();
   private readonly par: KernelParameterisation;
-  private readonly ws = new KernelWorkspace();
+  private readonly eliminated: EliminatedRows;
   private readonly fixed = new KernelWorkspace();
   private readonly rewards: number;
   // Expectations' and counts' rewards by vertex, nonzero entries only (as the kernel sums them).
@@ -84,7 +75,7 @@ export class WasmEvaluator implements Evaluator {
     this.m = s.col.length;
     this.par = holdParameterisation(this, s);
     const rewards = t.kind === 'loglik' ? (t.data.kind === 'counts' ? t.data.rewards : null) : t.rewards;
-    // Expectations and counts also read the rewards by vertex (forwardRow, expectationRow).
+    // Expectations and counts also read the rewards by vertex (forwardRow, EliminatedRows).
     const byVertex = rewards && t.kind !== 'moments' ? rewardsByVertex(rewards, this.n) : null;
     this.forward = byVertex !== null && !readsTrace(spec);
     const at = this.fixed.layout({
@@ -99,6 +90,9 @@ export class WasmEvaluator implements Evaluator {
       this.byVertex = { count: rewards!.length / this.n, dense: at.r, rowPtr: at.rowPtr, index: at.index, value: at.value };
     }
     this.points = t.kind === 'loglik' && t.data.kind !== 'counts' ? new PointLikelihood(s, t.data, t.limits) : null;
+    this.eliminated = new EliminatedRows({
+      k: this.k, n: this.n, m: this.m, p: this.paramLength, discrete: s.discrete, par: this.par, rewards: this.rewards, byVertex: this.byVertex, counts: this.counts(),
+    });
     if (this.backend === 'wasm' && !this.points && !trace && !this.forward) throw new GraphError('BAD_ARGUMENT', 'the wasm backend needs the structure\'s trace');
   }
 
@@ -184,112 +178,14 @@ export class WasmEvaluator implements Evaluator {
       return;
     }
     if (this.forwardRow(theta, r, values, gradients)) return;
-    // Gradients of a continuous graph's expectations and moments read no tape (edgeGradient, momentRow).
+    // Gradients of a continuous graph's expectations and moments read no tape (eliminated-row.ts).
     const e = this.eliminate(theta, gradients !== null && this.spec.structure.discrete);
     try {
-      if (t.kind === 'moments') this.momentRow(e, t.k, r, values, gradients);
-      else this.expectationRow(e, r, values, gradients);
+      if (t.kind === 'moments') this.eliminated.moments(e, t.k, r, values, gradients);
+      else this.eliminated.expectations(e, r, values, gradients);
     } finally {
       e.done();
     }
-  }
-
-  // The reverse pass shared by every target: from the adjoints of the multipliers (ws.mbar) and
-  // of scale0 (ws.sbar), through the tape and w = b + C·θ, into gradient row `at`.
-  private reverse(e: RowElimination, ws: Record<string, number>, gradients: Float64Array, at: number): void {
-    const k = this.k;
-    k.pk_trace_reverse(e.ptr, e.vals, ws.mbar, ws.sbar, ws.vbar, ws.wbar);
-    k.pk_chain_theta(this.m, this.paramLength, this.par.coef, ws.wbar, ws.grad);
-    gradients.set(f64View(k, ws.grad, this.paramLength), at);
-  }
-
-  // The workspace of a row after an elimination: `sizes` and the reverse pass's buffers.
-  private rowSpace(e: RowElimination, sizes: Record<string, number>): Record<string, number> {
-    const k = this.k, ncmd = k.pk_elim_ncmd(e.ptr);
-    const nv = e.vals ? k.pk_trace_ninputs(e.ptr) + 1 + k.pk_trace_nops(e.ptr) : 1;
-    return this.ws.layout({ ...sizes, mbar: 8 * ncmd, sbar: 8 * this.n, vbar: 8 * nv, wbar: 8 * this.m, grad: 8 * this.paramLength });
-  }
-
-  /** Raw moments E[R^1..R^k] of one row after its elimination: k replays; for the gradients k transposed solves and a pass over the edges per output (continuous), or k reverse passes and one over the tape per output (discrete). */
-  private momentRow(e: RowElimination, kk: number, r: number, values: Float64Array, gradients: Float64Array | null): void {
-    const k = this.k, n = this.n, p = this.paramLength, ncmd = k.pk_elim_ncmd(e.ptr);
-    if (gradients && !this.spec.structure.discrete) {
-      // With no tape: the conditional moments (k solves), k transposed solves shared by every
-      // output, then per output one pass over the edges (pk_moments_gradient). The moments have
-      // pk_moments_forward's bits.
-      const ws = this.ws.layout({ X: 8 * kk * n, b: 8 * n, out: 8 * kk, mu: 8 * kk * n, seed: 8 * kk, lam: 8 * kk * n, grad: 8 * p });
-      k.pk_moments_conditional(e.ptr, this.rewards, kk, ws.X, ws.b, ws.out);
-      k.pk_moments_adjoint_times(e.ptr, this.rewards, kk, ws.mu);
-      values.set(f64View(k, ws.out, kk), r * kk);
-      for (let j = 0; j < kk; j++) {
-        const seed = f64View(k, ws.seed, kk);
-        seed.fill(0);
-        seed[j] = 1;
-        k.pk_moments_gradient(e.ptr, p, this.par.rowPtr, this.par.col, this.par.coef, kk, ws.X, ws.mu, ws.seed, ws.lam, ws.grad);
-        gradients.set(f64View(k, ws.grad, p), (r * kk + j) * p);
-      }
-      return;
-    }
-    const ws = this.rowSpace(e, { B: 8 * kk * n, X: 8 * kk * n, XS: 8 * kk * ncmd, out: 8 * kk, seed: 8 * kk, work: 24 * n });
-    k.pk_moments_forward(e.ptr, this.rewards, kk, ws.B, ws.X, ws.XS, ws.out);
-    values.set(f64View(k, ws.out, kk), r * kk);
-    if (!gradients) return;
-    for (let j = 0; j < kk; j++) {
-      const seed = f64View(k, ws.seed, kk);
-      seed.fill(0);
-      seed[j] = 1;
-      k.pk_moments_reverse(e.ptr, this.rewards, kk, ws.B, ws.XS, ws.seed, ws.work, ws.mbar, ws.sbar);
-      this.reverse(e, ws, gradients, (r * kk + j) * p);
-    }
-  }
-
-  /**
-   * ∂E[reward]/∂θ of a continuous graph into gradient row `at`, from the expected times `tau`
-   * (kernel memory, as pk_expect_times leaves them): x = E[reward | in v] by one solve (into `x`,
-   * so x[0] is E[reward]), then one pass over the edges (pk_expect_gradient). No tape is read.
-   */
-  private edgeGradient(e: RowElimination, tau: number, reward: number, x: number, grad: number, gradients: Float64Array, at: number): void {
-    const k = this.k, p = this.paramLength;
-    k.pk_expect_gradient(e.ptr, p, this.par.rowPtr, this.par.col, this.par.coef, tau, reward, x, grad);
-    gradients.set(f64View(k, grad, p), at);
-  }
-
-  /**
-   * Expectations, or counts' log L, of one row after its elimination: the expected time in every
-   * vertex from one transposed solve, then every E[R_i] as a sum over its nonzero entries
-   * (pk_expect_times), where m solves were taken. A gradient of E[r] is one solve and one pass
-   * over the edges (pk_expect_gradient; a discrete graph's goes through the tape); counts' is
-   * that of the one reward Σ_i ȳ_i R_i, each expectation's that of its own.
-   */
-  private expectationRow(e: RowElimination, r: number, values: Float64Array, gradients: Float64Array | null): void {
-    const k = this.k, n = this.n, p = this.paramLength, rewards = this.byVertex!, m = rewards.count;
-    const discrete = this.spec.structure.discrete, ncmd = discrete ? k.pk_elim_ncmd(e.ptr) : 0;
-    const sizes = { tau: 8 * n, out: 8 * m, y: 8 * m, combined: 8 * n, x: 8 * n, xs: 8 * ncmd, xbar: 8 * n, rbar: 8 * n, grad: 8 * p };
-    const ws: Record<string, number> = discrete ? this.rowSpace(e, sizes) : this.ws.layout(sizes);
-    k.pk_expect_times(e.ptr, m, rewards.rowPtr, rewards.index, rewards.value, ws.tau, ws.out);
-    const expectations = f64View(k, ws.out, m);
-    // The gradient of E[reward] (kernel memory) into gradient row `at`.
-    const back = (reward: number, at: number): void => {
-      if (discrete) {
-        k.pk_expect_adjoint(e.ptr, reward, ws.x, ws.xs, ws.xbar, ws.rbar, ws.mbar, ws.sbar);
-        this.reverse(e, ws, gradients!, at);
-        return;
-      }
-      this.edgeGradient(e, ws.tau, reward, ws.x, ws.grad, gradients!, at);
-    };
-    const counts = this.counts();
-    if (counts) {
-      // An expectation past the doubles is an overflow, not data of probability 0.
-      const { logLik, adjoint } = countTerms(counts, checkFinite(expectations, 'an expectation'));
-      values[r] = logLik;
-      if (!gradients) return;
-      f64View(k, ws.y, m).set(adjoint);
-      k.pk_combine_rewards(n, rewards.rowPtr, rewards.index, rewards.value, ws.y, ws.combined);
-      back(ws.combined, r * p);
-      return;
-    }
-    values.set(expectations, r * m);
-    if (gradients) for (let j = 0; j < m; j++) back(rewards.dense + 8 * j * n, (r * m + j) * p);
   }
 
   /**
@@ -327,7 +223,7 @@ export class WasmEvaluator implements Evaluator {
   /**
    * Expectations or counts of rows r0..r1 (at most LANES) at once, in kernel lanes, with the
    * bits of each row alone: by the forward passes ({@link forwardRow}), or through the trace's
-   * tape (`tape`; {@link expectationRow}). A row the lanes leave out (a failed check, an
+   * tape (`tape`; as EliminatedRows.expectations). A row the lanes leave out (a failed check, an
    * expectation past the doubles) is evaluated alone, in row order, so that it throws what it
    * throws alone; all are where no lanes apply (a trace past the lanes' memory cap).
    */
@@ -419,7 +315,7 @@ export class WasmEvaluator implements Evaluator {
   }
 
   dispose(): void {
-    this.ws.dispose();
+    this.eliminated.dispose();
     this.fixed.dispose();
     this.traceMemory?.dispose();
     this.points?.dispose();

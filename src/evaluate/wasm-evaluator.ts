@@ -129,7 +129,8 @@ export class WasmEvaluator implements Evaluator {
     // passes, or through the trace's tape on a continuous graph with cycles.
     const expectationLanes = this.byVertex !== null && rows > 1 && !this.spec.structure.discrete
       && (this.forward || (this.backend === 'wasm' && this.trace !== null));
-    const tapeLanes = expectationLanes && !this.forward ? ExpectationLanes.open(this.trace!, this.paramLength, this.byVertex!) : null;
+    // (Out of kernel memory, the caches are given back and the lanes' memory is asked for once more.)
+    const tapeLanes = expectationLanes && !this.forward ? withMemoryRetry(() => ExpectationLanes.open(this.trace!, this.paramLength, this.byVertex!)) : null;
     let chunk = lanes || expectationLanes ? LANES : 1;
     let reported = performance.now();
     try {

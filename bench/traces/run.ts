@@ -41,7 +41,7 @@ const cases: Case[] = [
 
 interface Row {
   name: string; vertices: number; edges: number; ops: number; bytes: number;
-  recordMs: number; eliminateMs: number; directMs: number; evalMs: number; batchMs: number; gradientMs: number; cache: CacheRow;
+  recordMs: number; eliminateMs: number; directMs: number; evalMs: number; batchMs: number; gradientMs: number; eval2Ms: number; gradient2Ms: number; cache: CacheRow;
 }
 
 await ready();
@@ -69,6 +69,9 @@ for (const c of cases) {
   const ev = new TraceModel(trace, graph);
   const evaluate = timeMedian(() => ev.expectation({ theta: c.theta(theta++) }), c.reps * 3, 5);
   const gradient = timeMedian(() => ev.gradient(1, { theta: c.theta(theta++) }), c.reps * 3, 5);
+  // E[T] and E[T²] with both gradients, against one evaluation of the two moments.
+  const evaluate2 = timeMedian(() => ev.moments(2, { theta: c.theta(theta++) }), c.reps * 3, 5);
+  const gradient2 = timeMedian(() => ev.gradient(2, { theta: c.theta(theta++) }), c.reps * 3, 5);
   // A batch of θ rows (momentsBatch: four rows at a time in kernel lanes), per row.
   const batchRows = 16;
   const batchThetas = () => Float64Array.from(Array.from({ length: batchRows }, () => c.theta(theta++)).flat());
@@ -80,6 +83,7 @@ for (const c of cases) {
   rows.push({
     name: c.name, vertices: s.vertices, edges: s.inputs, ops: s.ops, bytes: s.bytes,
     recordMs: record.ms, eliminateMs: eliminate.ms, directMs: directPath.ms, evalMs: evaluate.ms, batchMs: batched.ms / batchRows, gradientMs: gradient.ms,
+    eval2Ms: evaluate2.ms, gradient2Ms: gradient2.ms,
     cache: await cacheRows(c.build, Object.assign(trace, { hash }), c.theta(0), Math.min(7, Math.max(3, c.reps))),
   });
   trace.dispose();
@@ -88,11 +92,11 @@ for (const c of cases) {
 const f = (x: number, d = 2) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(d));
 const mb = (b: number) => (b / 1048576).toFixed(2);
 console.log('\n## Traces: record once, evaluate for any θ (median ms, one process, this machine)\n');
-console.log('| graph | vertices | edges | tape ops | trace MB | B/op | record | record ÷ eliminate | re-eliminate (new θ) | direct E[T] (new θ) | trace eval (new θ) | eliminate ÷ eval | direct ÷ eval | batch eval, per θ | eliminate ÷ batch | gradient | gradient ÷ eval |');
-console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+console.log('| graph | vertices | edges | tape ops | trace MB | B/op | record | record ÷ eliminate | re-eliminate (new θ) | direct E[T] (new θ) | trace eval (new θ) | eliminate ÷ eval | direct ÷ eval | batch eval, per θ | eliminate ÷ batch | gradient | gradient ÷ eval | k = 2: gradients ÷ eval |');
+console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of rows)
-  console.log(`| ${r.name} | ${r.vertices} | ${r.edges} | ${r.ops} | ${mb(r.bytes)} | ${f(r.bytes / r.ops, 1)} | ${f(r.recordMs)} | ${f(r.recordMs / r.eliminateMs)}× | ${f(r.eliminateMs)} | ${f(r.directMs)} | ${f(r.evalMs, 3)} | ${f(r.eliminateMs / r.evalMs)}× | ${f(r.directMs / r.evalMs)}× | ${f(r.batchMs, 3)} | ${f(r.eliminateMs / r.batchMs)}× | ${f(r.gradientMs, 3)} | ${f(r.gradientMs / r.evalMs)}× |`);
-console.log(`\nbatch eval: TraceModel.momentsBatch(1) over 16 new θ rows, four at a time in kernel lanes (the same bits as one at a time), per row.`);
+  console.log(`| ${r.name} | ${r.vertices} | ${r.edges} | ${r.ops} | ${mb(r.bytes)} | ${f(r.bytes / r.ops, 1)} | ${f(r.recordMs)} | ${f(r.recordMs / r.eliminateMs)}× | ${f(r.eliminateMs)} | ${f(r.directMs)} | ${f(r.evalMs, 3)} | ${f(r.eliminateMs / r.evalMs)}× | ${f(r.directMs / r.evalMs)}× | ${f(r.batchMs, 3)} | ${f(r.eliminateMs / r.batchMs)}× | ${f(r.gradientMs, 3)} | ${f(r.gradientMs / r.evalMs)}× | ${f(r.gradient2Ms / r.eval2Ms)}× |`);
+console.log(`\nbatch eval: TraceModel.momentsBatch(1) over 16 new θ rows, four at a time in kernel lanes (the same bits as one at a time), per row. k = 2: gradient(2) (E[T], E[T²] and both gradients) ÷ moments(2) at new θ.`);
 console.log('\n## Trace cache hits (median ms; cold = hash + record + file write + first evaluation; the file hit is a new cache over the same directory with a freshly built graph)\n');
 console.log('| graph | cold | memory-tier hit | file-tier hit after restart | file hit ÷ cold | file write |');
 console.log('|---|--:|--:|--:|--:|--:|');

@@ -664,10 +664,18 @@ int32_t pk_forward_expect_gradient(int32_t n, int32_t p, const int32_t *rp, cons
  * then θ's through the coefficients. Holds with cycles as without: no tape is needed. */
 void pk_expect_edge_gradient(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, const double *tau, const double *x, double *grad) {
   for (int32_t i = 0; i < p; i++) grad[i] = 0.0;
+  pk_edge_gradient_add(n, p, rp, col, coef, 1.0, tau, x, grad);
+}
+
+/* grad += Σ over the edges v → c of t_v (x_c − x_v)·C_j, with t_v = tau[v] except at the start,
+ * whose weight is t0 (and x_start taken as 0): the one pass over the edges of every gradient
+ * without a tape. A vertex of t = 0 is skipped. */
+void pk_edge_gradient_add(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, double t0, const double *tau,
+                          const double *x, double *grad) {
   double g0 = 0.0;                                       /* one parameter: summed in a register */
   for (int32_t v = 0; v < n; v++) {
     int32_t lo = rp[v], hi = rp[v + 1];
-    double t = v != 0 ? tau[v] : 1.0, xv = v != 0 ? x[v] : 0.0;
+    double t = v != 0 ? tau[v] : t0, xv = v != 0 ? x[v] : 0.0;
     if (lo == hi || t == 0.0) continue;
     for (int32_t j = lo; j < hi; j++) {
       double wbar = t * (x[col[j]] - xv);
@@ -676,7 +684,15 @@ void pk_expect_edge_gradient(int32_t n, int32_t p, const int32_t *rp, const int3
       for (int32_t i = 0; i < p; i++) grad[i] += wbar * cj[i];
     }
   }
-  if (p == 1) grad[0] = g0;
+  if (p == 1) grad[0] += g0;
+}
+
+/* The expected time in every vertex after an elimination (or a trace evaluated at θ): the
+ * transpose of pk_solve at the start, into tau (n doubles). */
+void pk_expected_times(const pk_elim *e, double *tau) {
+  memset(tau, 0, (size_t)e->n * sizeof *tau);
+  tau[0] = 1.0;
+  pk_solve_adjoint(e, tau, tau);
 }
 
 /* Transpose of pk_solve: with xbar = e_start, rbar[v] is the expected time spent in v. */

@@ -165,6 +165,11 @@ int32_t pk_forward_expect_at(int32_t n, int32_t p, const int32_t *rp, const int3
 void pk_reward_sums(int32_t n, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *tau, double *out);
 /* ∂E[r]/∂θ from the expected times tau and x_v = E[r | in v] of a continuous graph: one pass over the edges. grad p doubles. */
 void pk_expect_edge_gradient(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, const double *tau, const double *x, double *grad);
+/* That pass, added to grad, with the start weighted t0 (eliminate.c). */
+void pk_edge_gradient_add(int32_t n, int32_t p, const int32_t *rp, const int32_t *col, const double *coef, double t0, const double *tau,
+                          const double *x, double *grad);
+/* The expected time in every vertex after an elimination: pk_solve_adjoint at the start. */
+void pk_expected_times(const pk_elim *e, double *tau);
 /* out = Σ_i y_i R_i (n doubles; rewards as pk_forward_expect_at reads them): the reward whose E
  * has the gradient Σ_i y_i ∂E[R_i]. */
 void pk_combine_rewards(int32_t n, const int32_t *rrp, const int32_t *ridx, const double *rval, const double *y, double *out);

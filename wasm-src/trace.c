@@ -311,9 +311,7 @@ void pk_solve_reverse(const pk_elim *e, const double *r, const double *xs, doubl
  * entries by vertex (pk_reward_sums). Solving once per reward took m passes (an SFS's n − 1).
  * Equal to solve(R_i)[start] to rounding, not bitwise: the sums run the other way. */
 void pk_expect_times(const pk_elim *e, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval, double *tau, double *out) {
-  memset(tau, 0, (size_t)e->n * sizeof *tau);
-  tau[0] = 1.0;
-  pk_solve_adjoint(e, tau, tau);
+  pk_expected_times(e, tau);
   pk_reward_sums(e->n, m, rrp, ridx, rval, tau, out);
 }
 
@@ -349,8 +347,9 @@ void pk_moments_adjoint_times(const pk_elim *e, const double *r, int32_t k, doub
   const int32_t n = e->n;
   for (int32_t d = 0; d < k; d++) {
     double *m = mu + (size_t)d * n;
-    if (d == 0) { memset(m, 0, (size_t)n * sizeof *m); m[0] = 1.0; }
-    else { const double *prev = m - n; for (int32_t v = 0; v < n; v++) m[v] = r[v] * prev[v]; }
+    if (d == 0) { pk_expected_times(e, m); continue; }
+    const double *prev = m - n;
+    for (int32_t v = 0; v < n; v++) m[v] = r[v] * prev[v];
     pk_solve_adjoint(e, m, m);
   }
 }
@@ -376,21 +375,8 @@ void pk_moments_gradient(const pk_elim *e, int32_t p, const int32_t *rp, const i
       for (int32_t v = 0; v < n; v++) l[v] += c * m[v];
     }
   }
-  for (int32_t i = 0; i < p; i++) grad[i] = 0.0;
-  for (int32_t v = 0; v < n; v++) {
-    const int32_t lo = rp[v], hi = rp[v + 1];
-    if (lo == hi) continue;
-    for (int32_t i = 0; i < k; i++) {
-      const double *x = X + (size_t)i * n;
-      const double t = v != 0 ? lam[(size_t)i * n + v] : seed[i], xv = v != 0 ? x[v] : 0.0;
-      if (t == 0.0) continue;
-      for (int32_t q = lo; q < hi; q++) {
-        const double wbar = t * (x[col[q]] - xv);
-        const double *cq = coef + (size_t)q * p;
-        for (int32_t c = 0; c < p; c++) grad[c] += wbar * cq[c];
-      }
-    }
-  }
+  for (int32_t c = 0; c < p; c++) grad[c] = 0.0;
+  for (int32_t i = 0; i < k; i++) pk_edge_gradient_add(n, p, rp, col, coef, seed[i], lam + (size_t)i * n, X + (size_t)i * n, grad);
 }
 
 /* The adjoint of E[r] = solve(r)[start] for one reward r: sets mbar (ncmd) and sbar (n), which

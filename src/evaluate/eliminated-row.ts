@@ -6,6 +6,7 @@
 import { checkFinite } from '../errors/index.js';
 import type { KernelRewards } from '../kernel/forward-expectations.js';
 import { f64View, type KernelExports } from '../kernel/module.js';
+import { momentGradients, momentGradientSizes } from '../kernel/moment-gradients.js';
 import type { KernelParameterisation } from '../kernel/parameterisation.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { countTerms } from '../likelihood/counts.js';
@@ -48,20 +49,12 @@ export class EliminatedRows {
   moments(e: RowElimination, kk: number, r: number, values: Float64Array, gradients: Float64Array | null): void {
     const { k, n, p } = this.c;
     if (gradients && !this.c.discrete) {
-      // With no tape: the conditional moments (k solves), k transposed solves shared by every
-      // output, then per output one pass over the edges (pk_moments_gradient). The moments have
-      // pk_moments_forward's bits.
-      const ws = this.ws.layout({ X: 8 * kk * n, b: 8 * n, out: 8 * kk, mu: 8 * kk * n, seed: 8 * kk, lam: 8 * kk * n, grad: 8 * p });
-      k.pk_moments_conditional(e.ptr, this.c.rewards, kk, ws.X, ws.b, ws.out);
-      k.pk_moments_adjoint_times(e.ptr, this.c.rewards, kk, ws.mu);
-      values.set(f64View(k, ws.out, kk), r * kk);
-      for (let j = 0; j < kk; j++) {
-        const seed = f64View(k, ws.seed, kk);
-        seed.fill(0);
-        seed[j] = 1;
-        k.pk_moments_gradient(e.ptr, p, this.c.par.rowPtr, this.c.par.col, this.c.par.coef, kk, ws.X, ws.mu, ws.seed, ws.lam, ws.grad);
-        gradients.set(f64View(k, ws.grad, p), (r * kk + j) * p);
-      }
+      // With no tape (kernel/moment-gradients.ts): one seed per output.
+      const seeds = Array.from({ length: kk }, (_, j) => Float64Array.from({ length: kk }, (_, i) => (i === j ? 1 : 0)));
+      const { par } = this.c;
+      const out = momentGradients(k, e.ptr, { rowPtr: par.rowPtr, col: par.col, coef: par.coef, paramLength: p }, this.c.rewards, seeds, this.ws.layout(momentGradientSizes(n, kk, p)));
+      values.set(out.moments, r * kk);
+      out.gradients.forEach((g, j) => gradients.set(g, (r * kk + j) * p));
       return;
     }
     const ncmd = k.pk_elim_ncmd(e.ptr);

@@ -5,6 +5,7 @@ import { GraphError } from '../errors/index.js';
 import { Elimination, eliminateRaw } from '../kernel/elimination.js';
 import { forwardGradientAt, forwardMomentsAt } from '../kernel/forward-moments.js';
 import { f64View, kernel } from '../kernel/module.js';
+import { momentGradients, momentGradientSizes, type KernelStructure } from '../kernel/moment-gradients.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { checkWeights, trappedVertex, type Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
@@ -246,23 +247,16 @@ export class Trace {
    * have the bits of {@link Trace.momentsFromBuffer}; the gradients equal
    * {@link Trace.gradientFromBuffer}'s to rounding.
    */
-  momentGradientsFromBuffer(options: TraceGradientOptions, structure: { rowPtr: number; col: number; coef: number; paramLength: number }): { moments: number[]; gradients: Float64Array[] } {
+  momentGradientsFromBuffer(options: TraceGradientOptions, structure: KernelStructure): { moments: number[]; gradients: Float64Array[] } {
     const seeds = this.gradientSeeds(options), k = seeds[0].length;
     const r = this.rewardVector(options.rewards), n = this.vertexCount, p = structure.paramLength;
     this.evaluateBuffer();
     const K = kernel(), ptr = this.live();
     gradientSpace ??= new KernelWorkspace();
-    const ws = gradientSpace.layout({ r: 8 * n, X: 8 * k * n, b: 8 * n, out: 8 * k, mu: 8 * k * n, seed: 8 * k, lam: 8 * k * n, grad: 8 * p });
+    const ws = gradientSpace.layout({ r: 8 * n, ...momentGradientSizes(n, k, p) });
     f64View(K, ws.r, n).set(r);
-    K.pk_moments_conditional(ptr, ws.r, k, ws.X, ws.b, ws.out);
-    K.pk_moments_adjoint_times(ptr, ws.r, k, ws.mu);
-    const moments = Array.from(f64View(K, ws.out, k));
-    const gradients = seeds.map((seed) => {
-      f64View(K, ws.seed, k).set(seed);
-      K.pk_moments_gradient(ptr, p, structure.rowPtr, structure.col, structure.coef, k, ws.X, ws.mu, ws.seed, ws.lam, ws.grad);
-      return f64View(K, ws.grad, p).slice();
-    });
-    return { moments, gradients };
+    const { moments, gradients } = momentGradients(K, ptr, structure, ws.r, seeds, ws);
+    return { moments: Array.from(moments), gradients };
   }
 
   /** One output adjoint per backward pass: options.seed, else a unit vector per moment. */

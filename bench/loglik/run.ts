@@ -317,24 +317,38 @@ for (const r of reachRows) console.log(r);
 // pk_forward_expect_at), against one E[T] of the same graph at the same θ, this run. Before
 // this path each row eliminated (the trace) and solved once per class: the closing note of
 // the stop that added it gives the before/after of alternating processes.
+/**
+ * One table row: counts log L (with and without its gradient) per particle against one E[T] at
+ * the same θ, `expectation(theta)` (the direct path, or the trace's), P particles around `center`.
+ */
+async function sfsRow(name: string, graph: Graph, rewards: ArrayLike<number>[], center: number[], P: number, seed: number,
+  expectation: (theta: Float64Array) => number): Promise<string> {
+  const n = rewards.length + 1, d = center.length;
+  const data = { counts: Array.from({ length: n - 1 }, (_, i) => Math.round(200 / (i + 1))), rewards, scale: 5 };
+  const ev = await createEvaluator(graph, { kind: 'loglik', data }, { cache: null, traceStore: null });
+  const thetas = particles(center, P, seed);
+  const value = await timeIt(() => ev.evaluate({ thetas }), 3) / P;
+  const withGradient = await timeIt(() => ev.evaluate({ thetas, gradient: true }), 3) / P;
+  const one = await timeIt(async () => { for (let r = 0; r < P; r++) expectation(thetas.subarray(d * r, d * (r + 1))); }, 3) / P;
+  ev.dispose();
+  return `| ${name} | ${fmt(one)} | ${fmt(value)} | ${(value / one).toFixed(2)}× | ${fmt(withGradient)} | ${(withGradient / one).toFixed(2)}× |`;
+}
+
+function printSfs(title: string, rows: string[]): void {
+  console.log(`\n${title}`);
+  console.log('| model | E[T] | log L | log L ÷ E[T] | log L + gradient | (log L + gradient) ÷ E[T] |');
+  console.log('|---|--:|--:|--:|--:|--:|');
+  for (const r of rows) console.log(r);
+}
+
 progress('SFS counts on forward structures');
 const sfsRows: string[] = [];
 for (const n of [20, 30, 40]) {
   const graph = models.coalescent(n);
-  const data = { counts: Array.from({ length: n - 1 }, (_, i) => Math.round(200 / (i + 1))), rewards: models.coalescentSfsRewards(graph), scale: 5 };
-  const ev = await createEvaluator(graph, { kind: 'loglik', data }, { cache: null, traceStore: null });
-  const P = n >= 40 ? 8 : 64;
-  const thetas = particles([1], P, 5);
-  const value = await timeIt(() => ev.evaluate({ thetas }), 3) / P;
-  const withGradient = await timeIt(() => ev.evaluate({ thetas, gradient: true }), 3) / P;
-  const expectation = await timeIt(async () => { for (let r = 0; r < P; r++) graph.expectation({ theta: thetas.subarray(r, r + 1) }); }, 3) / P;
-  sfsRows.push(`| coalescent n=${n} (${n - 1} classes) | ${fmt(expectation)} | ${fmt(value)} | ${(value / expectation).toFixed(2)}× | ${fmt(withGradient)} | ${(withGradient / expectation).toFixed(2)}× |`);
-  ev.dispose();
+  sfsRows.push(await sfsRow(`coalescent n=${n} (${n - 1} classes)`, graph, models.coalescentSfsRewards(graph), [1], n >= 40 ? 8 : 64, 5,
+    (theta) => graph.expectation({ theta })));
 }
-console.log('\nSFS counts log L on the coalescent, per particle (ms, medians): against one E[T] at the same θ, this run');
-console.log('| model | E[T] | log L | log L ÷ E[T] | log L + gradient | (log L + gradient) ÷ E[T] |');
-console.log('|---|--:|--:|--:|--:|--:|');
-for (const r of sfsRows) console.log(r);
+printSfs('SFS counts log L on the coalescent, per particle (ms, medians): against one E[T] at the same θ, this run', sfsRows);
 
 // The SFS on a graph with cycles (the island model): each row evaluates the trace, then one
 // transposed solve gives the expected time in every vertex, so the n − 1 classes cost one
@@ -344,18 +358,8 @@ progress('SFS counts on the island model');
 const islandRows: string[] = [];
 for (const n of [12, 16, 20]) {
   const { graph, rewards } = islandModel(n);
-  const data = { counts: Array.from({ length: n - 1 }, (_, i) => Math.round(200 / (i + 1))), rewards, scale: 5 };
-  const ev = await createEvaluator(graph, { kind: 'loglik', data }, { cache: null, traceStore: null });
   const model = await compile(graph, { store: null });
-  const P = n >= 20 ? 4 : 16;
-  const thetas = particles([1, 0.5], P, 6);
-  const value = await timeIt(() => ev.evaluate({ thetas }), 3) / P;
-  const withGradient = await timeIt(() => ev.evaluate({ thetas, gradient: true }), 3) / P;
-  const expectation = await timeIt(async () => { for (let r = 0; r < P; r++) model.expectation({ theta: thetas.subarray(2 * r, 2 * r + 2) }); }, 3) / P;
-  islandRows.push(`| island model n=${n} (${graph.vertexCount} vertices, ${n - 1} classes) | ${fmt(expectation)} | ${fmt(value)} | ${(value / expectation).toFixed(2)}× | ${fmt(withGradient)} | ${(withGradient / expectation).toFixed(2)}× |`);
-  ev.dispose();
+  islandRows.push(await sfsRow(`island model n=${n} (${graph.vertexCount} vertices, ${n - 1} classes)`, graph, rewards, [1, 0.5], n >= 20 ? 4 : 16, 6,
+    (theta) => model.expectation({ theta })));
 }
-console.log('\nSFS counts log L on a two-deme island model (cycles), per particle (ms, medians): against one E[T] from the trace at the same θ, this run');
-console.log('| model | E[T] | log L | log L ÷ E[T] | log L + gradient | (log L + gradient) ÷ E[T] |');
-console.log('|---|--:|--:|--:|--:|--:|');
-for (const r of islandRows) console.log(r);
+printSfs('SFS counts log L on a two-deme island model (cycles), per particle (ms, medians): against one E[T] from the trace at the same θ, this run', islandRows);

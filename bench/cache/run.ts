@@ -23,8 +23,9 @@ for (const [keys, label] of [[undefined, 'short keys ("key:123")'], [digestKeys,
   const baseline = throughput[0];
   table(
     `Memory tier, 10k entries, ${label}, ${baseline.name} = 1.00× (best of 7 rounds, CPU time)`,
-    ['cache', 'get-hit', 'vs baseline', 'set (with eviction)', 'vs baseline'],
-    throughput.map((t) => [t.name, mops(t.getHitOps), ratio(t.getHitOps, baseline.getHitOps), mops(t.setOps), ratio(t.setOps, baseline.setOps)]),
+    ['cache', 'get-hit', 'vs baseline', 'set (with eviction)', 'vs baseline', 'Zipf get-or-set', 'vs baseline'],
+    throughput.map((t) => [t.name, mops(t.getHitOps), ratio(t.getHitOps, baseline.getHitOps), mops(t.setOps), ratio(t.setOps, baseline.setOps),
+      mops(t.getOrSetOps), ratio(t.getOrSetOps, baseline.getOrSetOps)]),
   );
 }
 

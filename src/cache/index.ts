@@ -17,7 +17,8 @@ export { LruPolicy } from './policy/lru.js';
 export { LfuPolicy } from './policy/lfu.js';
 export { FrecencyPolicy } from './policy/frecency.js';
 export type { FrecencyPolicyOptions } from './policy/frecency.js';
-export { CountMinSketch, hashString } from './policy/count-min-sketch.js';
+export { CountMinSketch } from './policy/count-min-sketch.js';
+export { hashString } from './policy/string-hash.js';
 export type { CountMinSketchOptions } from './policy/count-min-sketch.js';
 
 export type { CacheTier, TierRecord, TierEntryMeta, TierLock, TierScan } from './tiers/tier.js';

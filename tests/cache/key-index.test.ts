@@ -158,4 +158,22 @@ describe('KeyIndex', () => {
       driver.expectConsistent(keys);
     }
   });
+
+  it('agrees with a Map over random writes, reads and deletes of digest-shaped keys under the real hash', () => {
+    const random = lcg(3);
+    const driver = new Driver(new KeyIndex({ slots: 4, hashed: true }), 4);
+    // 64 hex digits (the UTF-8 hash path, kept in the table), 20 units (code-unit path), 200 (the Map).
+    const keys = Array.from({ length: 300 }, (_, i) => {
+      const hex = Array.from({ length: 8 }, (_, w) => ((Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(w + 1, 0x85ebca6b)) >>> 0).toString(16).padStart(8, '0')).join('');
+      return i % 3 === 0 ? hex : i % 3 === 1 ? hex.slice(0, 20) : hex.repeat(4).slice(0, 200) + i;
+    });
+    for (let step = 0; step < 20000; step++) {
+      const key = keys[Math.floor(random() * keys.length)];
+      const action = random();
+      if (action < 0.45) driver.set(key);
+      else if (action < 0.8) driver.delete(key);
+      else expect(driver.index.read(key)).toBe(driver.reference.get(key) ?? -1);
+    }
+    driver.expectConsistent(keys);
+  });
 });

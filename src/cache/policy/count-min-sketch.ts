@@ -100,16 +100,3 @@ export class CountMinSketch {
     return count + 1;
   }
 }
-
-/** 32-bit FNV-1a of a string's UTF-16 code units, finished with a murmur-style mix. */
-export function hashString(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h | 0;
-}

@@ -5,7 +5,7 @@
  * when a component is reached the expected rewards of everything it can exit
  * to are already final: cross-component edges become plain `x[v] += P·x[c]`
  * commands and never cause fill-in. Inside a component, vertices are eliminated
- * one by one; a parent that gains a self-loop p→i→p is renormalised the GTH way
+ * one by one, in Markowitz's pivot order (below); a parent that gains a self-loop p→i→p is renormalised the GTH way
  * (1 − q computed as the sum of p's other exit probabilities, a sum of positive
  * terms) instead of 1/(1 − q), which cancels badly when q is near 1.
  *
@@ -174,7 +174,7 @@ void pk_set_elim_budget(double arcs) { elim_budget = arcs > 0 ? arcs : 0; }
  * would be a self-loop on p: it is dropped and reported through *loop. New
  * children learn their new parent. */
 static int merge_into_parent(pk_elim *e, member *nodes, int32_t p, int32_t i, num m,
-                             arc **scratch, int32_t *scratch_cap, int *loop) {
+                             arc **scratch, int32_t *scratch_cap, int *loop, int32_t *live_in) {
   member *np = &nodes[p], *ni = &nodes[i];
   int32_t need = np->len + ni->len;
   e->work += need;
@@ -197,6 +197,7 @@ static int merge_into_parent(pk_elim *e, member *nodes, int32_t p, int32_t i, nu
     else if (cb < ca) {
       out[k].c = cb; out[k].p = mul(e, m, ni->arcs[b].p); k++;
       if (!parent_push(&nodes[cb], p)) return 0;
+      live_in[cb]++;
       e->fill++;
       b++;
     } else {
@@ -233,14 +234,62 @@ static num inverse_exit_rate(pk_elim *e, const int32_t *rp, const double *w, int
   return inv(e, lam);
 }
 
+/* The pivot order inside a component: Markowitz's rule, as sparse LU uses it. The next
+ * vertex eliminated is a live one with the fewest (live parents × live children), the arcs
+ * its elimination can add. On a two-deme island model (n = 20, 24,843 vertices) the tape
+ * went from 16.6 M ops (Tarjan's order) to 6.3 M. A bucket queue keyed by that count
+ * (counts past the last bucket share it), each bucket a stack: the vertex whose count
+ * changed last goes first among equals, so the elimination stays near where it just was,
+ * and at the start the lowest position (Tarjan's order) goes first. O(1) per change of a
+ * count, where a binary heap's log k made rabbits' elimination (whose order gains nothing)
+ * a fifth slower. The order depends on the structure alone, so a trace and a direct
+ * elimination of the same graph make the same steps. */
+enum { MAX_PIVOT_BUCKETS = 4096 };
+typedef struct { int32_t *head, *next, *prev, *bucket; int32_t buckets, min; } pivots;
+
+static inline int32_t pivot_bucket(const pivots *q, int64_t key) { return key < q->buckets - 1 ? (int32_t)key : q->buckets - 1; }
+static void pivot_push(pivots *q, int32_t v, int32_t b) {
+  q->bucket[v] = b;
+  q->prev[v] = -1;
+  q->next[v] = q->head[b];
+  if (q->head[b] >= 0) q->prev[q->head[b]] = v;
+  q->head[b] = v;
+  if (b < q->min) q->min = b;
+}
+static void pivot_unlink(pivots *q, int32_t v) {
+  int32_t b = q->bucket[v];
+  if (q->prev[v] >= 0) q->next[q->prev[v]] = q->next[v]; else q->head[b] = q->next[v];
+  if (q->next[v] >= 0) q->prev[q->next[v]] = q->prev[v];
+}
+static int32_t pivot_pop(pivots *q) {
+  while (q->head[q->min] < 0) q->min++;
+  int32_t v = q->head[q->min];
+  pivot_unlink(q, v);
+  q->bucket[v] = -1;
+  return v;
+}
+/* v's count after its arcs or live parents changed (a no-op once v is eliminated). */
+static void pivot_rekey(pivots *q, int32_t v, int64_t key) {
+  int32_t b = pivot_bucket(q, key);
+  if (q->bucket[v] < 0 || b == q->bucket[v]) return;
+  pivot_unlink(q, v);
+  pivot_push(q, v, b);
+}
+
 /* Eliminate one component of k ≥ 2 members; loc[v] holds each member's position. */
 static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const int32_t *loc,
                                const int32_t *rp, const int32_t *col, const double *w,
                                arc **scratch, int32_t *scratch_cap) {
   member *nodes = calloc((size_t)k, sizeof *nodes);
+  /* Per member: live parents, the queue's links and bucket, the elimination order; then
+   * the buckets' heads (a count is at most (k − 1)², so small components need few). */
+  const int32_t buckets = k - 1 < 64 ? (k - 1) * (k - 1) + 1 : MAX_PIVOT_BUCKETS;
+  int32_t *live_in = malloc(((size_t)k * 5 + (size_t)buckets) * sizeof *live_in);
+  int32_t *order = live_in + 4 * (size_t)k;
+  pivots q = { live_in + 5 * (size_t)k, live_in + k, live_in + 2 * (size_t)k, live_in + 3 * (size_t)k, buckets, buckets - 1 };
   const num zero = { 0.0, e->ninputs };
   int ok = 0;
-  if (!nodes) return 0;
+  if (!nodes || !live_in) { free(nodes); free(live_in); return 0; }
   for (int32_t i = 0; i < k; i++) {
     int32_t v = mem[i];
     num il = inverse_exit_rate(e, rp, w, v), out = zero;
@@ -264,16 +313,24 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
     nodes[i].exit = out;
     qsort(nodes[i].arcs, (size_t)nodes[i].len, sizeof(arc), arc_cmp);
   }
-  /* Forward elimination. */
-  for (int32_t i = 0; i < k; i++) {
+  for (int32_t b = 0; b < buckets; b++) q.head[b] = -1;
+  for (int32_t i = k - 1; i >= 0; i--) {       /* stacks: the lowest position on top */
+    live_in[i] = nodes[i].plen;
+    pivot_push(&q, i, pivot_bucket(&q, (int64_t)live_in[i] * nodes[i].len));
+  }
+  /* Forward elimination, in pivot order; bucket[v] < 0 once v is eliminated. */
+  for (int32_t step = 0; step < k; step++) {
+    const int32_t i = pivot_pop(&q);
+    order[step] = i;
+    for (int32_t a = 0; a < nodes[i].len; a++) live_in[nodes[i].arcs[a].c]--;
     for (int32_t j = 0; j < nodes[i].plen; j++) {
       int32_t p = nodes[i].par[j];
-      if (p <= i) continue;                  /* already eliminated */
+      if (q.bucket[p] < 0) continue;         /* already eliminated */
       num m = arc_prob(&nodes[p], i);
       int loop;
       if (!cmd_push(e, mem[p], mem[i], m)) goto done;
       nodes[p].exit = fma_(e, nodes[p].exit, m, nodes[i].exit);
-      if (!merge_into_parent(e, nodes, p, i, m, scratch, scratch_cap, &loop)) goto done;
+      if (!merge_into_parent(e, nodes, p, i, m, scratch, scratch_cap, &loop, live_in)) goto done;
       if (loop) {
         num s = nodes[p].exit;               /* = 1 − q, as a sum of positive terms */
         for (int32_t a = 0; a < nodes[p].len; a++) s = add(e, s, nodes[p].arcs[a].p);
@@ -282,16 +339,23 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
         nodes[p].exit = mul(e, nodes[p].exit, is);
         if (!cmd_push(e, mem[p], -1, is)) goto done;
       }
+      pivot_rekey(&q, p, (int64_t)live_in[p] * nodes[p].len);
+    }
+    for (int32_t a = 0; a < nodes[i].len; a++) {
+      const int32_t c = nodes[i].arcs[a].c;
+      pivot_rekey(&q, c, (int64_t)live_in[c] * nodes[c].len);
     }
   }
   /* Back-substitution, last eliminated first. */
-  for (int32_t i = k - 1; i >= 0; i--)
+  for (int32_t step = k - 1; step >= 0; step--) {
+    const int32_t i = order[step];
     for (int32_t a = 0; a < nodes[i].len; a++)
       if (!cmd_push(e, mem[i], mem[nodes[i].arcs[a].c], nodes[i].arcs[a].p)) goto done;
+  }
   ok = !e->oom;
 done:
   for (int32_t i = 0; i < k; i++) { free(nodes[i].arcs); free(nodes[i].par); }
-  free(nodes);
+  free(nodes); free(live_in);
   return ok;
 }
 

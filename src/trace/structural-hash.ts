@@ -4,7 +4,7 @@
 import type { Structure } from '../graph/structure.js';
 
 /** Version of the trace format and of the elimination it records; part of every key. */
-export const TRACE_FORMAT_VERSION = 2;
+export const TRACE_FORMAT_VERSION = 3;
 
 /**
  * The bytes hashed: u32 format version, u32 vertex count, u32 start vertex (0),

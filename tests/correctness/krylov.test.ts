@@ -249,7 +249,7 @@ describe('bounds and bad input', () => {
   });
 
   it('an elimination past its work limit is WORK_LIMIT (the graph fills in toward dense)', () => {
-    const g = buildGraph(randomSpec({ seed: 4, vertices: 300, params: 0, absorbing: 1, defective: false }));
+    const g = buildGraph(randomSpec({ seed: 4, vertices: 400, params: 0, absorbing: 1, defective: false }));
     const csr = (g as unknown as { csrAt(theta: Float64Array): Parameters<typeof eliminate>[0] }).csrAt(new Float64Array(0));
     const full = eliminate(csr);
     const work = full.stats().work;

@@ -276,17 +276,34 @@ static void pivot_rekey(pivots *q, int32_t v, int64_t key) {
   pivot_push(q, v, b);
 }
 
+/* A vertex whose eliminated children led back to it holds its out-probabilities as they
+ * were before those returns were taken out: each is the probability of reaching that
+ * target (or the exit) before coming back. GTH: they are divided by their sum, 1 − q as a
+ * sum of positive terms, once, when the vertex itself is eliminated. Renormalising at
+ * every return instead rescaled all of a vertex's arcs each time (k² operations for a hub
+ * of k spokes, each returning to it). Bitwise this differs from the eager way; the
+ * commands scale x[v] by the same factor. */
+static int renormalise(pk_elim *e, member *u, int32_t v) {
+  num s = u->exit;
+  for (int32_t a = 0; a < u->len; a++) s = add(e, s, u->arcs[a].p);
+  num is = inv(e, s);
+  for (int32_t a = 0; a < u->len; a++) u->arcs[a].p = mul(e, u->arcs[a].p, is);
+  u->exit = mul(e, u->exit, is);
+  return cmd_push(e, v, -1, is);
+}
+
 /* Eliminate one component of k ≥ 2 members; loc[v] holds each member's position. */
 static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const int32_t *loc,
                                const int32_t *rp, const int32_t *col, const double *w,
                                arc **scratch, int32_t *scratch_cap) {
   member *nodes = calloc((size_t)k, sizeof *nodes);
-  /* Per member: live parents, the queue's links and bucket, the elimination order; then
-   * the buckets' heads (a count is at most (k − 1)², so small components need few). */
+  /* Per member: live parents, the queue's links and bucket, the elimination order, whether
+   * it gained a self-loop; then the buckets' heads (a count is at most (k − 1)², so small
+   * components need few). */
   const int32_t buckets = k - 1 < 64 ? (k - 1) * (k - 1) + 1 : MAX_PIVOT_BUCKETS;
-  int32_t *live_in = malloc(((size_t)k * 5 + (size_t)buckets) * sizeof *live_in);
-  int32_t *order = live_in + 4 * (size_t)k;
-  pivots q = { live_in + 5 * (size_t)k, live_in + k, live_in + 2 * (size_t)k, live_in + 3 * (size_t)k, buckets, buckets - 1 };
+  int32_t *live_in = malloc(((size_t)k * 6 + (size_t)buckets) * sizeof *live_in);
+  int32_t *order = live_in + 4 * (size_t)k, *looped = live_in + 5 * (size_t)k;
+  pivots q = { live_in + 6 * (size_t)k, live_in + k, live_in + 2 * (size_t)k, live_in + 3 * (size_t)k, buckets, buckets - 1 };
   const num zero = { 0.0, e->ninputs };
   int ok = 0;
   if (!nodes || !live_in) { free(nodes); free(live_in); return 0; }
@@ -316,12 +333,14 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
   for (int32_t b = 0; b < buckets; b++) q.head[b] = -1;
   for (int32_t i = k - 1; i >= 0; i--) {       /* stacks: the lowest position on top */
     live_in[i] = nodes[i].plen;
+    looped[i] = 0;
     pivot_push(&q, i, pivot_bucket(&q, (int64_t)live_in[i] * nodes[i].len));
   }
   /* Forward elimination, in pivot order; bucket[v] < 0 once v is eliminated. */
   for (int32_t step = 0; step < k; step++) {
     const int32_t i = pivot_pop(&q);
     order[step] = i;
+    if (looped[i] && !renormalise(e, &nodes[i], mem[i])) goto done;
     for (int32_t a = 0; a < nodes[i].len; a++) live_in[nodes[i].arcs[a].c]--;
     for (int32_t j = 0; j < nodes[i].plen; j++) {
       int32_t p = nodes[i].par[j];
@@ -331,14 +350,7 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
       if (!cmd_push(e, mem[p], mem[i], m)) goto done;
       nodes[p].exit = fma_(e, nodes[p].exit, m, nodes[i].exit);
       if (!merge_into_parent(e, nodes, p, i, m, scratch, scratch_cap, &loop, live_in)) goto done;
-      if (loop) {
-        num s = nodes[p].exit;               /* = 1 − q, as a sum of positive terms */
-        for (int32_t a = 0; a < nodes[p].len; a++) s = add(e, s, nodes[p].arcs[a].p);
-        num is = inv(e, s);
-        for (int32_t a = 0; a < nodes[p].len; a++) nodes[p].arcs[a].p = mul(e, nodes[p].arcs[a].p, is);
-        nodes[p].exit = mul(e, nodes[p].exit, is);
-        if (!cmd_push(e, mem[p], -1, is)) goto done;
-      }
+      looped[p] |= loop;
       pivot_rekey(&q, p, (int64_t)live_in[p] * nodes[p].len);
     }
     for (int32_t a = 0; a < nodes[i].len; a++) {

@@ -10,7 +10,7 @@ import { eliminate, eliminateRaw } from '../kernel/elimination.js';
 import { forwardExpectationsAt, forwardExpectationsInLanes, goesForward, rewardsByVertex, type KernelRewards } from '../kernel/forward-expectations.js';
 import { f64View, kernel, LANES, type KernelExports } from '../kernel/module.js';
 import { holdParameterisation, releaseParameterisation, type KernelParameterisation } from '../kernel/parameterisation.js';
-import { withMemoryRetry } from '../kernel/residency.js';
+import { withMemoryOrNone, withMemoryRetry } from '../kernel/residency.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
 import { countTerms } from '../likelihood/counts.js';
 import { checkPointWeights, type CheckedCounts } from '../likelihood/observations.js';
@@ -129,8 +129,9 @@ export class WasmEvaluator implements Evaluator {
     // passes, or through the trace's tape on a continuous graph with cycles.
     const expectationLanes = this.byVertex !== null && rows > 1 && !this.spec.structure.discrete
       && (this.forward || (this.backend === 'wasm' && this.trace !== null));
-    // (Out of kernel memory, the caches are given back and the lanes' memory is asked for once more.)
-    const tapeLanes = expectationLanes && !this.forward ? withMemoryRetry(() => ExpectationLanes.open(this.trace!, this.paramLength, this.byVertex!)) : null;
+    // (Out of kernel memory, the caches are given back and the lanes' memory is asked for once
+    // more; failing that, the rows go one at a time.)
+    const tapeLanes = expectationLanes && !this.forward ? withMemoryOrNone(() => ExpectationLanes.open(this.trace!, this.paramLength, this.byVertex!)) : null;
     let chunk = lanes || expectationLanes ? LANES : 1;
     let reported = performance.now();
     try {

@@ -86,6 +86,19 @@ export function withMemoryRetry<T>(compute: () => T, beforeRetry?: () => void): 
   }
 }
 
+/**
+ * {@link withMemoryRetry} for memory that only speeds work up (kernel lanes): null where
+ * even the retry finds no room, and the caller goes the slower way.
+ */
+export function withMemoryOrNone<T>(compute: () => T | null): T | null {
+  try {
+    return withMemoryRetry(compute);
+  } catch (e) {
+    if (e instanceof KernelError && e.code === 'OUT_OF_MEMORY') return null;
+    throw e;
+  }
+}
+
 /** Bytes and count of kernel residents now counted. */
 export function residentUsage(): { bytes: number; count: number; budget: number } {
   return { bytes: total, count: residents.size, budget };

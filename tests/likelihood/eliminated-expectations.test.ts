@@ -8,6 +8,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEvaluator, GraphError, models, ready } from '../../src/index.js';
 import { kernel } from '../../src/kernel/module.js';
+import { ExpectationLanes } from '../../src/trace/trace-lanes.js';
+import { KernelError } from '../../src/errors/index.js';
 import {
   MOMENT_TOL, buildGraph, byState, dSdTheta, denseAt, expectRelClose, onRows, rabbitsSpec, randomRewards, randomSpec, randomTheta, type GraphSpec,
 } from '../correctness/fixtures.js';
@@ -197,6 +199,25 @@ describe('expectations through the trace in kernel lanes: four θ rows at once',
     }
     expect(lanes).toHaveBeenCalled();
     expect(gradientLanes).toHaveBeenCalled();
+  });
+
+  it('a batch whose lanes find no kernel memory goes row by row, with the bits of each row alone', async () => {
+    const open = vi.spyOn(ExpectationLanes, 'open').mockImplementation(() => {
+      throw new KernelError('OUT_OF_MEMORY', 'the lanes: no room (test)');
+    });
+    const lanes = vi.spyOn(kernel(), 'pk_expect_times_lanes');
+    const g = models.rabbits(7);
+    const rewards = [1, 2].map((j) => Array.from({ length: g.vertexCount }, (_, v) => (v % 3) + j));
+    const ev = await createEvaluator(g, { kind: 'loglik', data: { counts: [3, 4], rewards, scale: 1.5 } }, noCache);
+    const thetas = Array.from({ length: 6 }, (_, r) => randomTheta(r + 1, 3));
+    const batch = await ev.evaluate({ thetas: Float64Array.from(thetas.flat()), gradient: true });
+    const each = await alone(ev, thetas, true);
+    if (each instanceof Error) throw each;
+    expect(open).toHaveBeenCalled();
+    expect(lanes).not.toHaveBeenCalled();
+    expect(same(batch.values, each.flatMap((e) => e.values))).toBe(true);
+    expect(same(batch.gradients!, each.flatMap((e) => e.gradients))).toBe(true);
+    ev.dispose();
   });
 
   it("a batch's bad rows throw what they throw alone, the first bad row's error first (rabbits)", async () => {

@@ -18,6 +18,7 @@ import { structuralHash } from '../../src/trace/structural-hash.js';
 import { median, timeMedian, progress } from '../foundation/timing.js';
 import { cacheRows, type CacheRow } from './cache-hits.js';
 import { browserCacheRows } from './browser.js';
+import { islandModel } from '../loglik/island-model.js';
 
 interface Case { name: string; build: () => Graph; theta: (i: number) => number[]; reps: number }
 
@@ -37,6 +38,8 @@ const cases: Case[] = [
   { name: 'rabbits N=1000', build: () => models.rabbits(1000), theta: (i) => [1 + i / 97, 2, 4], reps: 2 },
   { name: 'random cyclic 1k', build: () => models.randomCyclic({ vertices: 1000, params: 2, seed: 7 }), theta: (i) => [1 + i / 97, 0.5], reps: 30 },
   { name: 'random cyclic 5k', build: () => models.randomCyclic({ vertices: 5000, params: 2, seed: 7 }), theta: (i) => [1 + i / 97, 0.5], reps: 15 },
+  // A structured model with cycles (migration), whose elimination fills in: the pivot order matters.
+  { name: 'island model n=16', build: () => islandModel(16).graph, theta: (i) => [1 + i / 97, 0.5], reps: quick ? 3 : 8 },
 ];
 
 interface Row {

@@ -5,7 +5,7 @@
 import { gradientsInLanes, type KernelRewards, type LaneExpectations, type LaneGradients } from '../kernel/forward-expectations.js';
 import { forwardMomentsInLanes } from '../kernel/forward-moments.js';
 import { f64View, kernel, LANES, putLanes, takeLane } from '../kernel/module.js';
-import { withMemoryRetry } from '../kernel/residency.js';
+import { withMemoryOrNone, withMemoryRetry } from '../kernel/residency.js';
 import { thetaRow, type ThetaRows } from '../graph/arguments.js';
 import type { KernelParameterisation } from '../kernel/parameterisation.js';
 import { KernelWorkspace } from '../kernel/workspace.js';
@@ -136,8 +136,8 @@ export class MomentLanes {
   /**
    * Per row (up to LANES, checked) its moments, not yet checked finite, or null for a row to
    * evaluate alone (it fails a check there, which names it); null for all where no lanes apply
-   * (no trace, or one too large). Throws KernelError OUT_OF_MEMORY: the caller gives the caches
-   * back and runs the group once more.
+   * (no trace, one too large, or no kernel memory for its lanes). Throws KernelError
+   * OUT_OF_MEMORY: the caller gives the caches back and runs the group once more.
    */
   moments(thetas: Float64Array[]): (Float64Array | null)[] | null {
     const { structure, trace } = this.source;
@@ -146,7 +146,8 @@ export class MomentLanes {
       if (results) return results;
       this.forward = false;
     }
-    if (this.tape === undefined) this.tape = trace ? TraceLanes.open(trace, structure.paramLength, this.rewards, this.k) : null;
+    // Lanes the kernel has no room for, even after the caches gave theirs back: rows alone.
+    if (this.tape === undefined) this.tape = trace ? withMemoryOrNone(() => TraceLanes.open(trace, structure.paramLength, this.rewards, this.k)) : null;
     return this.tape ? this.tape.moments(thetas, this.source.parameterisation()) : null;
   }
 

@@ -50,6 +50,19 @@ function lcg(seed: number): () => number {
   };
 }
 
+// Random writes, deletes and reads of `keys`, each read checked against the reference, then
+// every key checked.
+function churn(driver: Driver, keys: string[], random: () => number, steps: number): void {
+  for (let step = 0; step < steps; step++) {
+    const key = keys[Math.floor(random() * keys.length)];
+    const action = random();
+    if (action < 0.45) driver.set(key);
+    else if (action < 0.8) driver.delete(key);
+    else expect(driver.index.read(key)).toBe(driver.reference.get(key) ?? -1);
+  }
+  driver.expectConsistent(keys);
+}
+
 describe('KeyIndex', () => {
   it('tells apart distinct keys whose hashes are all equal', () => {
     const driver = new Driver(new KeyIndex({ slots: 8, hashed: true, hash: () => 42 }), 8);
@@ -148,14 +161,7 @@ describe('KeyIndex', () => {
       const random = lcg(hashed ? 1 : 2);
       const driver = new Driver(new KeyIndex({ slots: 4, hashed, hash: (key) => key.length % 5 }), 4);
       const keys = Array.from({ length: 60 }, (_, i) => (i % 7 === 0 ? 'y'.repeat(MAX_HASHED_KEY_LENGTH) + i : `k${i}`));
-      for (let step = 0; step < 5000; step++) {
-        const key = keys[Math.floor(random() * keys.length)];
-        const action = random();
-        if (action < 0.45) driver.set(key);
-        else if (action < 0.8) driver.delete(key);
-        else expect(driver.index.read(key)).toBe(driver.reference.get(key) ?? -1);
-      }
-      driver.expectConsistent(keys);
+      churn(driver, keys, random, 5000);
     }
   });
 
@@ -167,13 +173,6 @@ describe('KeyIndex', () => {
       const hex = Array.from({ length: 8 }, (_, w) => ((Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(w + 1, 0x85ebca6b)) >>> 0).toString(16).padStart(8, '0')).join('');
       return i % 3 === 0 ? hex : i % 3 === 1 ? hex.slice(0, 20) : hex.repeat(4).slice(0, 200) + i;
     });
-    for (let step = 0; step < 20000; step++) {
-      const key = keys[Math.floor(random() * keys.length)];
-      const action = random();
-      if (action < 0.45) driver.set(key);
-      else if (action < 0.8) driver.delete(key);
-      else expect(driver.index.read(key)).toBe(driver.reference.get(key) ?? -1);
-    }
-    driver.expectConsistent(keys);
+    churn(driver, keys, random, 20000);
   });
 });

@@ -3,7 +3,7 @@
 // checked against dense inverses by the oracle suites), and a row the lanes refuse is
 // evaluated alone, so it fails with the same error as it would alone.
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compile, createEvaluator, EvaluatorCache, GraphError, models, ready, type Graph } from '../../src/index.js';
+import { compile, createEvaluator, EvaluatorCache, GraphError, KernelError, models, ready, type Graph } from '../../src/index.js';
 import { kernelParameterisation } from '../../src/kernel/parameterisation.js';
 import { f64View, kernel, LANES } from '../../src/kernel/module.js';
 import { KernelWorkspace } from '../../src/kernel/workspace.js';
@@ -47,6 +47,16 @@ describe('moments in lanes', () => {
     const answers = lanes.mock.results.map((r) => r.value as (Float64Array | null)[] | null);
     expect(answers.length).toBe(2);
     expect(answers.every((a) => a !== null && a.every((row) => row !== null))).toBe(true);
+    expect(tape).not.toHaveBeenCalled();
+  });
+
+  it('lanes the kernel has no memory for: the batch goes row by row, with the bits of each row alone', async () => {
+    const open = vi.spyOn(TraceLanes, 'open').mockImplementation(() => {
+      throw new KernelError('OUT_OF_MEMORY', 'the lanes: no room (test)');
+    });
+    const tape = vi.spyOn(TraceLanes.prototype, 'moments');
+    await expectSameAsAlone(models.rabbits(6), Array.from({ length: 6 }, (_, i) => [0.5 + i / 7, 2 - i / 9, 1 + (i % 3)]), 2);
+    expect(open).toHaveBeenCalled();
     expect(tape).not.toHaveBeenCalled();
   });
 

@@ -13,8 +13,9 @@ const words = new Int32Array(bytes.buffer);
 /**
  * 32-bit hash of a string for the frequency sketch and the key table: MurmurHash3's mix over
  * the key's UTF-8 bytes four at a time (keys of 32 to 1,024 units), else FNV-1a over its
- * UTF-16 code units; then MurmurHash3's finaliser. Not seeded: an adversary can make keys collide, which
- * costs speed and admission accuracy, never correctness (keys are compared on every match).
+ * UTF-16 code units; then MurmurHash3's finaliser. Not seeded: an adversary can make keys
+ * collide, which costs speed and admission accuracy, never correctness (keys are compared
+ * on every match).
  */
 export function hashString(key: string): number {
   const units = key.length;

@@ -303,12 +303,12 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
    * it gained a self-loop; then the buckets' heads (a count is at most (k − 1)², so small
    * components need few). */
   const int32_t buckets = k - 1 < 64 ? (k - 1) * (k - 1) + 1 : MAX_PIVOT_BUCKETS;
-  int32_t *live_in = malloc(((size_t)k * 6 + (size_t)buckets) * sizeof *live_in);
-  int32_t *order = live_in + 4 * (size_t)k, *looped = live_in + 5 * (size_t)k;
-  pivots q = { live_in + 6 * (size_t)k, live_in + k, live_in + 2 * (size_t)k, live_in + 3 * (size_t)k, buckets, buckets - 1 };
+  int32_t *block = malloc(((size_t)k * 6 + (size_t)buckets) * sizeof *block);
+  int32_t *live_in = block, *order = block + 4 * (size_t)k, *looped = block + 5 * (size_t)k;
+  pivots q = { block + 6 * (size_t)k, block + k, block + 2 * (size_t)k, block + 3 * (size_t)k, buckets, buckets - 1 };
   const num zero = { 0.0, e->ninputs };
   int ok = 0;
-  if (!nodes || !live_in) { free(nodes); free(live_in); return 0; }
+  if (!nodes || !block) { free(nodes); free(block); return 0; }
   for (int32_t i = 0; i < k; i++) {
     int32_t v = mem[i];
     num il = inverse_exit_rate(e, rp, w, v), out = zero;
@@ -369,7 +369,7 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
   ok = !e->oom;
 done:
   for (int32_t i = 0; i < k; i++) { free(nodes[i].arcs); free(nodes[i].par); }
-  free(nodes); free(live_in);
+  free(nodes); free(block);
   return ok;
 }
 

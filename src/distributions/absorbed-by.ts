@@ -3,7 +3,7 @@
 // mass lives to the last time, without stepping first to see. Markov's inequality gives
 // P(T > t) ≤ E[T^k]/t^k for every k, so P(T > t) ≤ tolerance from t_k = (E[T^k]/tolerance)^(1/k);
 // the best k of 1..12 is within about 2× of the true time for an exponential tail.
-import { GraphError, KernelError } from '../errors/index.js';
+import { GraphError, isOutOfMemory } from '../errors/index.js';
 import { eliminate } from '../kernel/elimination.js';
 import type { Csr } from '../graph/rates.js';
 
@@ -20,7 +20,7 @@ export function absorbedBy(csr: Csr, tolerance: number, maxWork: number): number
   try {
     elimination = eliminate(csr, Math.max(1, maxWork));
   } catch (e) {
-    if ((e instanceof GraphError && e.code === 'WORK_LIMIT') || (e instanceof KernelError && e.code === 'OUT_OF_MEMORY')) return undefined;
+    if ((e instanceof GraphError && e.code === 'WORK_LIMIT') || isOutOfMemory(e)) return undefined;
     throw e;
   }
   try {

@@ -50,6 +50,11 @@ export class KernelError extends PhasekitError<KernelErrorCode> {
   override readonly name = 'KernelError';
 }
 
+/** Whether `e` is the kernel running out of memory (KernelError OUT_OF_MEMORY). */
+export function isOutOfMemory(e: unknown): e is KernelError {
+  return e instanceof KernelError && e.code === 'OUT_OF_MEMORY';
+}
+
 /** Why stored bytes (a trace or a compiled evaluator) were refused. */
 export type TraceErrorCode = 'BAD_MAGIC' | 'VERSION_MISMATCH' | 'CHECKSUM_MISMATCH' | 'TRUNCATED' | 'MALFORMED' | 'STRUCTURE_MISMATCH' | 'DISPOSED';
 

@@ -4,7 +4,7 @@
 // writing the command list (coalescent n = 40: 433k commands, 7 MB).
 import type { Csr } from '../graph/rates.js';
 import type { Structure } from '../graph/structure.js';
-import { KernelError } from '../errors/index.js';
+import { isOutOfMemory } from '../errors/index.js';
 import { allocate, f64View, kernel, kernelIfReady, LANES, putLanes, type KernelExports } from './module.js';
 import { kernelParameterisation, type KernelParameterisation } from './parameterisation.js';
 import { KernelRates } from './rates-at.js';
@@ -54,7 +54,7 @@ export function forwardPass<T>(structure: Structure, theta: Float64Array, reward
     if (status === -1) notForward.add(structure);
     return status >= 0 ? read(kx, block, status) : null;
   } catch (error) {
-    if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY' && outOfMemory === 'fallback') return null;
+    if (isOutOfMemory(error) && outOfMemory === 'fallback') return null;
     throw error;
   } finally {
     if (block) kx.pk_free(block);

@@ -2,7 +2,7 @@
 // once, so each evaluation computes and checks its weights in WebAssembly and
 // leaves them where the trace reads them: nothing per edge crosses back to JS.
 import type { Structure } from '../graph/structure.js';
-import { KernelError } from '../errors/index.js';
+import { isOutOfMemory, KernelError } from '../errors/index.js';
 import { allocate, f64View, kernel, type KernelExports } from './module.js';
 import { admit, forget, touch, type Resident } from './residency.js';
 
@@ -186,7 +186,7 @@ export function adoptParameterisation(structure: Structure, arrays: KernelArrays
     shared.set(structure, new KernelParameterisation(structure, arrays));
   } catch (error) {
     arrays.free();
-    if (!(error instanceof KernelError && error.code === 'OUT_OF_MEMORY')) throw error;
+    if (!isOutOfMemory(error)) throw error;
   }
 }
 

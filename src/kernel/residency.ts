@@ -4,7 +4,7 @@
 // the collector knows nothing of WebAssembly memory: a synchronous loop building graphs
 // grew the kernel by megabytes per graph without bound (coalescent n = 30: 2.4 MB each).
 // A released resident is made again on its next use.
-import { KernelError } from '../errors/index.js';
+import { isOutOfMemory } from '../errors/index.js';
 
 /** Kernel memory that can be given back and made again. */
 export interface Resident {
@@ -77,7 +77,7 @@ export function withMemoryRetry<T>(compute: () => T, beforeRetry?: () => void): 
   try {
     return compute();
   } catch (e) {
-    if (!(e instanceof KernelError) || e.code !== 'OUT_OF_MEMORY') throw e;
+    if (!isOutOfMemory(e)) throw e;
     const held = total;
     beforeRetry?.();
     releaseAll();
@@ -94,7 +94,7 @@ export function withMemoryOrNone<T>(compute: () => T | null): T | null {
   try {
     return withMemoryRetry(compute);
   } catch (e) {
-    if (e instanceof KernelError && e.code === 'OUT_OF_MEMORY') return null;
+    if (isOutOfMemory(e)) return null;
     throw e;
   }
 }

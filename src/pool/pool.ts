@@ -2,7 +2,7 @@
 // terminating a worker stops exactly one call: that is how abort and timeouts
 // really stop the kernel (its elimination is one synchronous WebAssembly call).
 import * as Comlink from 'comlink';
-import { abortErrorOf, GraphError, KernelError } from '../errors/index.js';
+import { abortErrorOf, GraphError, isOutOfMemory, KernelError } from '../errors/index.js';
 import type { GraphBuffers, StateGraph } from '../graph/state-graph.js';
 import { PoolError, type PoolErrorCode } from './errors.js';
 import { assignGraphId, graphKey, keyOf, reserveGraphId } from './graph-keys.js';
@@ -488,7 +488,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
       else if (task.key) slot.forget(task.key);
       const error = reviveError(reply.error);
       // A kernel that ran out of memory keeps its 4 GiB; a fresh worker gives it back.
-      if (error instanceof KernelError && error.code === 'OUT_OF_MEMORY') this.retire(slot);
+      if (isOutOfMemory(error)) this.retire(slot);
       this.settle(task, error);
     } else {
       slot.forget(task.key);

@@ -86,6 +86,12 @@ export class CacheCore<V> {
       await this.invalidate([key]);
       return;
     }
+    await this.store(key, value, options, this.tiers);
+    this.sync?.post({ type: 'evict', keys: [key] });
+  }
+
+  /** Puts `value` in memory and writes it to `tiers` (lower-tier failures counted, not thrown). */
+  private async store(key: string, value: V, options: SetOptions, tiers: CacheTier[]): Promise<void> {
     const now = Date.now();
     const expiresAt = expiryOf(checkTtl(options.ttl) ?? this.options.ttl, now);
     // A value some tier cannot give back equal is refused before any tier changes.
@@ -94,16 +100,15 @@ export class CacheCore<V> {
     this.relations.set(key, options.tags, options.dependsOn);
     this.stats.counters.sets++;
     if (expiresAt !== 0) this.ensureSweeper();
-    if (this.tiers.length > 0) {
+    if (tiers.length > 0) {
       const record: TierRecord<V> = {
         key, value, storedAt: now, accessedAt: now, expiresAt, size: this.sizeOf(value, key), hits: 0,
         ...(options.tags?.length ? { tags: options.tags } : {}),
         ...(options.dependsOn?.length ? { dependsOn: options.dependsOn } : {}),
         ...(this.options.version !== undefined ? { version: this.options.version } : {}),
       };
-      await Promise.all(this.tiers.map((tier) => this.write(tier, record)));
+      await Promise.all(tiers.map((tier) => this.write(tier, record)));
     }
-    this.sync?.post({ type: 'evict', keys: [key] });
   }
 
   /** A live entry exists in some tier. */
@@ -200,6 +205,50 @@ export class CacheCore<V> {
         const computedElsewhere = await this.load(key, { countMiss: false });
         return computedElsewhere !== undefined ? computedElsewhere : produce();
       }, options.signal);
+    })();
+    this.inflight.set(key, flight);
+    try {
+      return await flight;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  /**
+   * For content-addressed values, where a stored copy can only equal the value in hand:
+   * memory's value, else `value`, put in memory and written to each lower tier that lacks
+   * it. Below memory only metadata is read (a tier holding the key is touched): reading
+   * the record back would cost more than the caller already paid to hold it. One flight
+   * per key, as getOrCompute; a tier holding the key counts as that tier's hit, none as a
+   * miss and a computation.
+   */
+  async getOrStore(key: string, value: V, options: SetOptions = {}): Promise<V> {
+    const resident = this.memory.get(key);
+    if (resident !== undefined) {
+      this.stats.hit('memory', Date.now());
+      return resident;
+    }
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const flight = (async () => {
+      this.stats.tier('memory').misses++;
+      const metas = await Promise.all(this.tiers.map((tier) => this.headOf(tier, key)));
+      const now = Date.now();
+      const holds = metas.map((meta) => meta !== undefined && this.isLive(meta, now));
+      const first = holds.indexOf(true);
+      const lacking = this.tiers.filter((_, i) => !holds[i]);
+      for (let i = 0; i < this.tiers.length; i++) {
+        if (i < first || first < 0) this.stats.tier(this.tiers[i].name).misses++;
+        if (holds[i]) void this.tiers[i].touch?.(key, now).catch(() => {});
+      }
+      if (first < 0) {
+        this.stats.miss(now);
+        this.stats.counters.computations++;
+      } else {
+        this.stats.hit(this.tiers[first].name, now);
+      }
+      await this.store(key, value, options, lacking);
+      return value;
     })();
     this.inflight.set(key, flight);
     try {

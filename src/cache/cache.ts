@@ -150,6 +150,16 @@ export class Cache<V = unknown> {
     return this.core.getOrCompute(this.prefix + key, compute, this.scoped(options));
   }
 
+  /**
+   * For content-addressed values (the key is a hash of the value, so a stored copy can only
+   * equal the one in hand): the value memory holds, else `value`, put in memory and written
+   * to each lower tier that lacks it. Below memory only metadata is read. Concurrent calls
+   * for one key share one flight.
+   */
+  getOrStore(key: string, value: V, options?: SetOptions): Promise<V> {
+    return this.core.getOrStore(this.prefix + key, value, this.scoped(options));
+  }
+
   /** A view whose keys live apart from this one's; clearing it leaves the rest. */
   namespace(name: string): Cache<V> {
     return new Cache(this.core, this.prefix + name + NAMESPACE_SEPARATOR);

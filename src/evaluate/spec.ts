@@ -11,10 +11,10 @@
 //     f64 base, f64 coef, f64 loopBase, f64 loopCoef
 //   64 ASCII bytes: structural hash (hex)
 //   target: moments: u32 k, f64[] rewards; expectations: u32 m, f64[] rewards;
-//     loglik: f64 maxSteps, f64 maxMemoryBytes, u8[] observations (encodeObservations)
+//     loglik: f64 maxSteps, f64 maxMemoryBytes, u8[] observations (observationParts, concatenated)
 import { TraceError } from '../errors/index.js';
 import type { Structure } from '../graph/structure.js';
-import { decodeObservations, encodeObservations } from '../likelihood/observations.js';
+import { decodeObservations, observationParts } from '../likelihood/observations.js';
 import type { Backend, GpuPrecision } from './evaluator.js';
 import type { CheckedTarget } from './target.js';
 
@@ -37,15 +37,21 @@ const BACKENDS: Backend[] = ['wasm', 'wasm-direct', 'webgpu'];
 const KINDS = ['moments', 'expectations', 'loglik'] as const;
 const PRECISIONS: GpuPrecision[] = ['f32', 'df64'];
 
+// Parts are views of the arrays they came from: bytes() copies each once, into one buffer
+// (a coalescent SFS spec is megabytes of rewards, encoded for its key on every call).
 class Writer {
   private parts: Uint8Array[] = [];
   u32(x: number): void { this.parts.push(new Uint8Array(Uint32Array.of(x).buffer)); }
   f64(x: number): void { this.parts.push(new Uint8Array(Float64Array.of(x).buffer)); }
   array(a: Int32Array | Float64Array | Uint8Array): void {
     this.u32(a.length);
-    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice();
-    this.parts.push(bytes);
-    if (bytes.byteLength % 4) this.parts.push(new Uint8Array(4 - (bytes.byteLength % 4)));
+    this.parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    if (a.byteLength % 4) this.parts.push(new Uint8Array(4 - (a.byteLength % 4)));
+  }
+  /** The concatenation of `arrays` as one u8 array (length in bytes, then the bytes). */
+  joined(arrays: Float64Array[]): void {
+    this.u32(arrays.reduce((n, a) => n + a.byteLength, 0));
+    for (const a of arrays) this.parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }
   ascii(s: string): void { this.parts.push(new TextEncoder().encode(s)); }
   bytes(): Uint8Array {
@@ -94,7 +100,7 @@ export function encodeSpec(spec: EvaluatorSpec): Uint8Array {
   w.ascii(spec.structureHash.padEnd(64, '0').slice(0, 64));
   if (t.kind === 'moments') { w.u32(t.k); w.array(t.rewards); }
   else if (t.kind === 'expectations') { w.u32(t.m); w.array(t.rewards); }
-  else { w.f64(t.limits.maxSteps); w.f64(t.limits.maxMemoryBytes); w.array(encodeObservations(t.data)); }
+  else { w.f64(t.limits.maxSteps); w.f64(t.limits.maxMemoryBytes); w.joined(observationParts(t.data)); }
   return w.bytes();
 }
 

@@ -91,7 +91,7 @@ export async function createEvaluator(graph: StateGraph, target: Target, options
 async function cachedEvaluator({ spec, bytes, key }: { spec: EvaluatorSpec; bytes: Uint8Array; key: string }, options: CreateEvaluatorOptions): Promise<Evaluator> {
   const cache = options.cache === undefined ? evaluatorCache() : options.cache;
   if (!cache) return buildEvaluator(spec, key, options);
-  const entry = await cache.getOrMake(key, (): CompiledEntry => ({ bytes, spec, verified: true }), { signal: options.signal });
+  const entry = await cache.getOrStore(key, { bytes, spec, verified: true }, { signal: options.signal });
   return liveEvaluator(entry, key, options);
 }
 

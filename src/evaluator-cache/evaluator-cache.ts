@@ -1,17 +1,18 @@
 // Layer 2: compiled evaluators by content. The memory tier keeps each entry's
 // specification and, once built, its live evaluator (kernel memory and all); the
-// persistent tier (IndexedDB or files) keeps the specification's bytes, so a
-// second process or a reloaded page rebuilds a ready evaluator without planning
-// again (and, with layer 1 persistent too, without recording its trace again).
-// Entries are verified on load: layout by the decoder, content by SHA-256
-// against the key; a record that fails is dropped, counted and rebuilt.
+// persistent tiers (IndexedDB or files, a remote store) keep the specification's
+// bytes, for whoever holds only the key: a pool worker, an export. A caller with the
+// graph holds the bytes already (the key is their SHA-256), so it reads nothing back
+// and builds from its own copy; the trace it needs comes from layer 1.
+// Entries read by key are verified: layout by the decoder, content by SHA-256
+// against the key; a record that fails is dropped and counted, never used.
 import { createCache, type Cache, type CacheInfo } from '../cache/cache.js';
 import { CacheError } from '../cache/errors.js';
 import type { VacuumResult } from '../cache/management/vacuum.js';
 import type { ByteSerializer } from '../cache/serializers/serializer.js';
 import type { FileTier } from '../cache/tiers/file-tier.js';
 import type { CacheTier, TierRecord } from '../cache/tiers/tier.js';
-import { TraceError } from '../errors/index.js';
+import { throwIfAborted, TraceError } from '../errors/index.js';
 import type { Evaluator } from '../evaluate/evaluator.js';
 import { decodeSpec, EVALUATOR_FORMAT_VERSION, type EvaluatorSpec } from '../evaluate/spec.js';
 import { sha256Hex } from '../trace/structural-hash.js';
@@ -93,21 +94,34 @@ export class EvaluatorCache {
   }
 
   /**
-   * The entry for `key`, made by `make()` on a miss everywhere (once per process and,
-   * with locks, per origin). A stored entry whose bytes do not hash to `key` is dropped,
-   * counted as corrupt and made again: never used.
+   * The entry for `key`: memory's, else `entry` (the caller's specification, whose SHA-256
+   * `key` is), stored in each persistent tier that lacks it. A stored record is not read
+   * back: it can only hold these bytes, and reading, checking and decoding them cost more
+   * than planning from the bytes in hand. An entry not yet `verified` is checked against
+   * the key first (TraceError CHECKSUM_MISMATCH).
    */
-  async getOrMake(key: string, make: () => CompiledEntry, options: { signal?: AbortSignal } = {}): Promise<CompiledEntry> {
-    for (let attempt = 0; ; attempt++) {
-      const entry = await this.cache.getOrCompute(key, make, { signal: options.signal });
-      if (entry.verified) return entry;
-      if ((await sha256Hex(entry.bytes)) === key) {
-        entry.verified = true;
-        return entry;
-      }
-      await this.cache.markCorrupt(key);
-      if (attempt > 0) return make();
+  async getOrStore(key: string, entry: CompiledEntry, options: { signal?: AbortSignal } = {}): Promise<CompiledEntry> {
+    throwIfAborted(options.signal, 'getOrStore');
+    if (!entry.verified) {
+      if ((await sha256Hex(entry.bytes)) !== key) throw new TraceError('CHECKSUM_MISMATCH', `evaluator bytes do not hash to their key ${key.slice(0, 12)}…`);
+      entry.verified = true;
     }
+    return this.cache.getOrStore(key, entry);
+  }
+
+  /**
+   * The stored entry for `key` from the fastest tier holding it, or undefined. One whose
+   * bytes do not hash to `key` is dropped and counted as corrupt: never used.
+   */
+  async get(key: string): Promise<CompiledEntry | undefined> {
+    const entry = await this.cache.get(key);
+    if (!entry || entry.verified) return entry;
+    if ((await sha256Hex(entry.bytes)) === key) {
+      entry.verified = true;
+      return entry;
+    }
+    await this.cache.markCorrupt(key);
+    return undefined;
   }
 
   /** The file store's directory (Node), or undefined for other persistence. */
@@ -127,7 +141,8 @@ export class EvaluatorCache {
 
   /** Every stored evaluator as archive records (values: specification bytes). */
   exportRecords(): Promise<TierRecord<Uint8Array>[]> {
-    return layerRecords(this.cache, EVALUATOR_FORMAT_VERSION, (entry) => entry.bytes);
+    // Read through get(): a record that fails its hash is dropped here, not exported.
+    return layerRecords({ keys: () => this.cache.keys(), get: (key) => this.get(key) }, EVALUATOR_FORMAT_VERSION, (entry) => entry.bytes);
   }
 
   /** Stores archive records after checking each (layout and SHA-256 against its key); returns how many. Throws TraceError on a bad one. */

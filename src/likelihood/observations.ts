@@ -165,18 +165,17 @@ export function checkPointWeights(data: CheckedObservations, weights: unknown): 
   return weights;
 }
 
-/** The checked observations as bytes: what a compiled evaluator's cache key hashes, and what it stores. */
-export function encodeObservations(d: CheckedObservations): Uint8Array {
-  const arrays = d.kind === 'counts'
+/**
+ * The checked observations as arrays: the bytes of their concatenation are what a compiled
+ * evaluator's key hashes and what it stores (read back by {@link decodeObservations}).
+ */
+export function observationParts(d: CheckedObservations): Float64Array[] {
+  return d.kind === 'counts'
     ? [Float64Array.of(2, d.m, d.distribution === 'poisson' ? 0 : 1, d.scale), d.counts, d.rewards]
     : [Float64Array.of(d.kind === 'times' ? 0 : 1, d.points.length, d.censored.length, d.observations), d.points, d.weights, d.censored, d.censoredWeights];
-  const out = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
-  let at = 0;
-  for (const a of arrays) { out.set(a, at); at += a.length; }
-  return new Uint8Array(out.buffer);
 }
 
-/** The inverse of {@link encodeObservations} (for bytes that passed their checksum); throws BAD_DATA on a malformed layout. */
+/** The inverse of {@link observationParts}' bytes (for bytes that passed their checksum); throws BAD_DATA on a malformed layout. */
 export function decodeObservations(bytes: Uint8Array, vertexCount: number): CheckedObservations {
   if (bytes.byteLength % 8 !== 0 || bytes.byteLength < 32) fail('stored observations are malformed');
   const f = new Float64Array(bytes.slice().buffer);

@@ -45,7 +45,7 @@ export function layerTiers(name: string, options: LayerStorageOptions, serialize
 }
 
 /** Every entry a layer's cache holds, as archive records whose values are `toBytes(entry, key)`. */
-export async function layerRecords<V>(cache: Cache<V>, version: number, toBytes: (value: V, key: string) => Uint8Array): Promise<TierRecord<Uint8Array>[]> {
+export async function layerRecords<V>(cache: Pick<Cache<V>, 'keys' | 'get'>, version: number, toBytes: (value: V, key: string) => Uint8Array): Promise<TierRecord<Uint8Array>[]> {
   const records: TierRecord<Uint8Array>[] = [];
   const now = Date.now();
   for (const key of await cache.keys()) {

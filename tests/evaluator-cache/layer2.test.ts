@@ -1,16 +1,17 @@
 // Layer 2, compiled evaluators by content: one evaluator per content whatever the
-// Graph object, a second process that plans and records nothing, corrupted and
-// forged records dropped and rebuilt, and the management API over every layer.
+// Graph object, a second process that records and writes nothing and reads no record
+// back, corrupted and forged records never used (dropped when read by key), and the
+// management API over every layer.
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  cacheInfo, clearCache, closeCacheLayers, configureCacheLayers, createEvaluator, EvaluatorCache, exportCache, importCache,
+  cacheInfo, clearCache, closeCacheLayers, configureCacheLayers, createEvaluator, decodeSpec, EvaluatorCache, exportCache, importCache,
   MemoryTraceStore, models, ready, type Target,
 } from '../../src/index.js';
 
@@ -72,28 +73,36 @@ describe('persistent tier', () => {
     const r = await ev.evaluate({ thetas: Float64Array.of(0.7, 1.3), gradient: true });
     const info = await cacheInfo();
     console.log('@@' + JSON.stringify({ key: ev.key, values: Array.from(r.values), gradients: Array.from(r.gradients),
-      traces: info.traces.computed, evaluators: info.evaluators.computed, corrupt: info.evaluators.corrupt + info.traces.corrupt }));
+      traces: info.traces.computed, evaluators: info.evaluators.computed, corrupt: info.evaluators.corrupt + info.traces.corrupt,
+      fileHits: info.evaluators.stats.tiers.file?.hits ?? 0 }));
     await closeCacheLayers();
   `;
   const run = (dir: string) => {
     const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(dir)], { encoding: 'utf8', timeout: 60_000 });
     const line = res.stdout.split('\n').find((l) => l.startsWith('@@'));
     if (!line) throw new Error(`child failed: ${res.stderr}`);
-    return JSON.parse(line.slice(2)) as { key: string; values: number[]; gradients: number[]; traces: number; evaluators: number; corrupt: number };
+    return JSON.parse(line.slice(2)) as { key: string; values: number[]; gradients: number[]; traces: number; evaluators: number; corrupt: number; fileHits: number };
   };
 
-  it('a second process gets the evaluator from the file store: no recording, no planning, the same numbers', async () => {
+  it('a second process finds its evaluator stored: it records, plans and writes nothing, and reads no record back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'phasekit-layer2-'));
     const first = run(dir);
     // The SFS of the coalescent (a forward structure) needs no trace: layer 2 alone.
-    expect(first).toMatchObject({ traces: 0, evaluators: 1 });
+    expect(first).toMatchObject({ traces: 0, evaluators: 1, fileHits: 0 });
+    const [file] = (await readdir(join(dir, 'evaluators'))).filter((f) => f.endsWith('.entry'));
+    const path = join(dir, 'evaluators', file);
+    const written = await stat(path);
     const second = run(dir);
-    expect(second).toMatchObject({ traces: 0, evaluators: 0, corrupt: 0, key: first.key });
+    expect(second).toMatchObject({ traces: 0, evaluators: 0, corrupt: 0, fileHits: 1, key: first.key });
     expect(second.values).toEqual(first.values);
     expect(second.gradients).toEqual(first.gradients);
+    // Touched (its access time is the file's mtime), not written again: the same file.
+    const after = await stat(path);
+    expect(after.ino).toBe(written.ino);
+    expect(after.mtimeMs).toBeGreaterThanOrEqual(written.mtimeMs);
   });
 
-  it('a damaged evaluator record is dropped, counted and planned again, once', async () => {
+  it('a damaged record is never used: the process with the graph builds from its own bytes; a read by key drops and counts it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'phasekit-layer2-bad-'));
     const first = run(dir);
     const files = (await readdir(join(dir, 'evaluators'))).filter((f) => f.endsWith('.entry'));
@@ -103,12 +112,19 @@ describe('persistent tier', () => {
     bytes[bytes.length - 40] ^= 0x10; // inside the observations
     await writeFile(path, bytes);
     const second = run(dir);
-    expect(second).toMatchObject({ evaluators: 1, traces: 0, corrupt: 1, key: first.key });
+    expect(second).toMatchObject({ evaluators: 0, traces: 0, corrupt: 0, key: first.key });
     expect(second.values).toEqual(first.values);
-    expect(run(dir)).toMatchObject({ evaluators: 0, corrupt: 0 });
+    // An export reads every record by key: the damaged one is dropped and counted, not exported.
+    configureCacheLayers({ persistence: 'file', root: dir, sync: false });
+    expect(await importCache(await exportCache({ layer: 'evaluators' }))).toBe(0);
+    expect((await cacheInfo()).evaluators).toMatchObject({ corrupt: 1, tiers: { file: { entries: 0 } } });
+    await closeCacheLayers();
+    // The next process stores it again.
+    expect(run(dir)).toMatchObject({ evaluators: 1, corrupt: 0 });
+    expect(run(dir)).toMatchObject({ evaluators: 0, corrupt: 0, fileHits: 1 });
   });
 
-  it('a record of another evaluator under this key (forged, valid layout) is refused by its SHA-256 and rebuilt', async () => {
+  it('a record of another evaluator under this key (forged, valid layout) is never used, and refused by its SHA-256 when read by key', async () => {
     const indexedDB = new IDBFactory();
     const cache = new EvaluatorCache({ persistence: 'indexeddb', indexedDB, sync: false });
     const a = await createEvaluator(models.coalescent(6), sfsTarget(6), { cache });
@@ -117,7 +133,7 @@ describe('persistent tier', () => {
     await cache.close();
     // A fresh cache on the same database, with b's bytes stored under a's key.
     const reopened = new EvaluatorCache({ persistence: 'indexeddb', indexedDB, sync: false });
-    await reopened.cache.set(a.key, { bytes: recordB.value, spec: (await reopened.cache.get(b.key))!.spec, verified: false });
+    await reopened.cache.set(a.key, { bytes: recordB.value, spec: (await reopened.get(b.key))!.spec, verified: false });
     const victim = new EvaluatorCache({ persistence: 'indexeddb', indexedDB, sync: false });
     const again = await createEvaluator(models.coalescent(6), sfsTarget(6), { cache: victim });
     expect(again.key).toBe(a.key);
@@ -125,8 +141,23 @@ describe('persistent tier', () => {
     const { values } = await again.evaluate({ thetas: Float64Array.of(1) });
     const { values: truth } = await (await createEvaluator(models.coalescent(6), sfsTarget(6), { cache: null })).evaluate({ thetas: Float64Array.of(1) });
     expect(values).toEqual(truth);
-    expect((await victim.info()).corrupt).toBe(1);
-    await Promise.all([reopened.close(), victim.close()]);
+    // A reader holding only the key (a pool worker) gets nothing, and the record is gone.
+    const byKey = new EvaluatorCache({ persistence: 'indexeddb', indexedDB, sync: false });
+    expect(await byKey.get(a.key)).toBeUndefined();
+    expect((await byKey.info()).corrupt).toBe(1);
+    expect(await byKey.cache.has(a.key)).toBe(false);
+    expect((await byKey.get(b.key))?.bytes).toEqual(recordB.value);
+    await Promise.all([reopened.close(), victim.close(), byKey.close()]);
+  });
+
+  it('bytes that do not hash to the key they came with are refused (TraceError CHECKSUM_MISMATCH), nothing stored', async () => {
+    const cache = new EvaluatorCache({ persistence: 'indexeddb', indexedDB: new IDBFactory(), sync: false });
+    const a = await createEvaluator(models.coalescent(6), sfsTarget(6), { cache: null });
+    const b = await createEvaluator(models.coalescent(7), sfsTarget(7), { cache });
+    const bytes = (await cache.get(b.key))!.bytes;
+    await expect(cache.getOrStore(a.key, { bytes, spec: decodeSpec(bytes), verified: false })).rejects.toMatchObject({ name: 'TraceError', code: 'CHECKSUM_MISMATCH' });
+    expect(await cache.cache.has(a.key)).toBe(false);
+    await cache.close();
   });
 });
 

@@ -80,13 +80,23 @@ test('layer 2: after a reload the compiled evaluator comes from IndexedDB, with 
   expect(second.gradients).toEqual(first.gradients);
 });
 
-test('layer 2: a corrupted evaluator record in IndexedDB is dropped, counted and planned again', async ({ page }) => {
+test('layer 2: a corrupted evaluator record in IndexedDB is never used; a read by key (export) drops and counts it', async ({ page }) => {
   await openFixture(page);
   const first = await evaluatorIn(page, 10);
   expect(await page.evaluate(() => (window as unknown as { corruptStoredTraces(db: string): Promise<number> }).corruptStoredTraces('phasekit-cache:evaluators'))).toBe(1);
   await page.reload();
   await openFixture(page);
+  // The page holds the specification's bytes itself: it reads no record back.
   const again = await evaluatorIn(page, 10);
-  expect(again).toMatchObject({ evaluators: 1, traces: 0, corrupt: 1, key: first.key });
+  expect(again).toMatchObject({ evaluators: 0, traces: 0, corrupt: 0, evaluatorHits: 1, key: first.key });
   expect(again.values).toEqual(first.values);
+  // An export from a page whose memory lacks the evaluator reads every record by key: the
+  // damaged one is dropped and counted, not exported; the next caller stores it again.
+  await page.reload();
+  await openFixture(page);
+  const archive = await page.evaluate(() => (window as unknown as { exportAll(): Promise<number[]> }).exportAll());
+  const afterExport = await evaluatorIn(page, 10);
+  expect(afterExport).toMatchObject({ evaluators: 1, corrupt: 1, key: first.key });
+  expect(afterExport.values).toEqual(first.values);
+  expect(archive.length).toBeGreaterThan(0);
 });

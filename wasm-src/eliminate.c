@@ -29,7 +29,11 @@ typedef struct {
   arc *arcs; int32_t len, cap;
   int32_t *par; int32_t plen, pcap;
   num exit;
+  /* Which of arcs and par (OWN_ARCS, OWN_PAR) were allocated for this member alone; the others
+   * lie in the component's slab, sized to the arcs it starts with. */
+  int32_t own;
 } member;
+enum { OWN_ARCS = 1, OWN_PAR = 2 };
 
 static int32_t tape_push(pk_elim *e, uint32_t op, int32_t a, int32_t b, int32_t c) {
   if (e->nops == e->opcap) {
@@ -96,24 +100,29 @@ static inline int cmd_push(pk_elim *e, int32_t dst, int32_t src, num m) {
   return 1;
 }
 
+/* Room for `need` arcs: an array of its own once the slab's share is outgrown (fill-in). */
 static int arcs_reserve(member *u, int32_t need) {
   if (need <= u->cap) return 1;
   int32_t cap = u->cap ? u->cap : 4;
   while (cap < need) cap *= 2;
-  arc *a = realloc(u->arcs, (size_t)cap * sizeof *a);
+  arc *a = u->own & OWN_ARCS ? realloc(u->arcs, (size_t)cap * sizeof *a) : malloc((size_t)cap * sizeof *a);
   if (!a) return 0;
+  if (!(u->own & OWN_ARCS)) memcpy(a, u->arcs, (size_t)u->len * sizeof *a);
   u->arcs = a;
   u->cap = cap;
+  u->own |= OWN_ARCS;
   return 1;
 }
 
 static int parent_push(member *u, int32_t p) {
   if (u->plen == u->pcap) {
     int32_t cap = u->pcap ? u->pcap * 2 : 4;
-    int32_t *q = realloc(u->par, (size_t)cap * sizeof *q);
+    int32_t *q = u->own & OWN_PAR ? realloc(u->par, (size_t)cap * sizeof *q) : malloc((size_t)cap * sizeof *q);
     if (!q) return 0;
+    if (!(u->own & OWN_PAR)) memcpy(q, u->par, (size_t)u->plen * sizeof *q);
     u->par = q;
     u->pcap = cap;
+    u->own |= OWN_PAR;
   }
   u->par[u->plen++] = p;
   return 1;
@@ -122,6 +131,22 @@ static int parent_push(member *u, int32_t p) {
 static int arc_cmp(const void *a, const void *b) {
   int32_t x = ((const arc *)a)->c, y = ((const arc *)b)->c;
   return (x > y) - (x < y);
+}
+
+/* A member's arcs by child position. Rows are short and often sorted already: insertion
+ * sort there, inline, where wasi-libc's qsort (musl's smoothsort, a comparator call per
+ * step) cost about a tenth of a small component's elimination. Long rows (a hub's spokes)
+ * go to qsort. Positions are distinct, so any sort gives the same order. */
+enum { INSERTION_SORT_MAX = 16 };
+static void sort_arcs(arc *a, int32_t len) {
+  if (len > INSERTION_SORT_MAX) { qsort(a, (size_t)len, sizeof *a, arc_cmp); return; }
+  for (int32_t i = 1; i < len; i++) {
+    if (a[i - 1].c <= a[i].c) continue;
+    const arc x = a[i];
+    int32_t j = i;
+    for (; j > 0 && a[j - 1].c > x.c; j--) a[j] = a[j - 1];
+    a[j] = x;
+  }
 }
 
 /* Tarjan's algorithm without recursion (graphs have 10^5–10^6 vertices).
@@ -298,23 +323,40 @@ static int renormalise(pk_elim *e, member *u, int32_t v) {
 static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const int32_t *loc,
                                const int32_t *rp, const int32_t *col, const double *w,
                                arc **scratch, int32_t *scratch_cap) {
-  member *nodes = calloc((size_t)k, sizeof *nodes);
   /* Per member: live parents, the queue's links and bucket, the elimination order, whether
    * it gained a self-loop; then the buckets' heads (a count is at most (k − 1)², so small
    * components need few). */
   const int32_t buckets = k - 1 < 64 ? (k - 1) * (k - 1) + 1 : MAX_PIVOT_BUCKETS;
   int32_t *block = malloc(((size_t)k * 6 + (size_t)buckets) * sizeof *block);
+  if (!block) return 0;
   int32_t *live_in = block, *order = block + 4 * (size_t)k, *looped = block + 5 * (size_t)k;
   pivots q = { block + 6 * (size_t)k, block + k, block + 2 * (size_t)k, block + 3 * (size_t)k, buckets, buckets - 1 };
   const num zero = { 0.0, e->ninputs };
   int ok = 0;
-  if (!nodes || !block) { free(nodes); free(block); return 0; }
+  /* The members and their first arcs and parents in one allocation (order[] and looped[]
+   * count them meanwhile): an allocation per member cost a tenth of a small component's
+   * elimination in WebAssembly, whose malloc is slower than glibc's. */
+  size_t inside = 0;
+  for (int32_t i = 0; i < k; i++) order[i] = looped[i] = 0;
+  for (int32_t i = 0; i < k; i++)
+    for (int32_t j = rp[mem[i]]; j < rp[mem[i] + 1]; j++)
+      if (loc[col[j]] >= 0) { order[i]++; looped[loc[col[j]]]++; inside++; }
+  member *nodes = malloc((size_t)k * sizeof *nodes + inside * (sizeof(arc) + sizeof(int32_t)));
+  if (!nodes) { free(block); return 0; }
+  {
+    arc *arcs = (arc *)(nodes + k);
+    int32_t *pars = (int32_t *)(arcs + inside);
+    for (int32_t i = 0; i < k; i++) {
+      nodes[i] = (member){ arcs, 0, order[i], pars, 0, looped[i], zero, 0 };
+      arcs += order[i];
+      pars += looped[i];
+    }
+  }
   for (int32_t i = 0; i < k; i++) {
     int32_t v = mem[i];
     num il = inverse_exit_rate(e, rp, w, v), out = zero;
     e->scale0[v] = il.v;
     if (e->record) e->scale_slot[v] = il.s;
-    if (!arcs_reserve(&nodes[i], rp[v + 1] - rp[v])) goto done;
     for (int32_t j = rp[v]; j < rp[v + 1]; j++) {
       int32_t u = col[j];
       num p = mul(e, weight_of(e, w, j), il);
@@ -330,7 +372,7 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
       }
     }
     nodes[i].exit = out;
-    qsort(nodes[i].arcs, (size_t)nodes[i].len, sizeof(arc), arc_cmp);
+    sort_arcs(nodes[i].arcs, nodes[i].len);
   }
   for (int32_t b = 0; b < buckets; b++) q.head[b] = -1;
   for (int32_t i = k - 1; i >= 0; i--) {       /* stacks: the lowest position on top */
@@ -368,7 +410,10 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
   }
   ok = !e->oom;
 done:
-  for (int32_t i = 0; i < k; i++) { free(nodes[i].arcs); free(nodes[i].par); }
+  for (int32_t i = 0; i < k; i++) {
+    if (nodes[i].own & OWN_ARCS) free(nodes[i].arcs);
+    if (nodes[i].own & OWN_PAR) free(nodes[i].par);
+  }
   free(nodes); free(block);
   return ok;
 }

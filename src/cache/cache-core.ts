@@ -215,14 +215,14 @@ export class CacheCore<V> {
   }
 
   /**
-   * For content-addressed values, where a stored copy can only equal the value in hand:
-   * memory's value, else `value`, put in memory and written to each lower tier that lacks
-   * it. Below memory only metadata is read (a tier holding the key is touched): reading
-   * the record back would cost more than the caller already paid to hold it. One flight
-   * per key, as getOrCompute; a tier holding the key counts as that tier's hit, none as a
-   * miss and a computation.
+   * For content-addressed values, where a stored copy can only equal the one the caller can
+   * make from what it holds: memory's value, else `make()`'s, put in memory and written to
+   * each lower tier that lacks it. Below memory only metadata is read (a tier holding the
+   * key is touched): reading the record back would cost more than making it. One flight per
+   * key, as getOrCompute; a tier holding the key counts as that tier's hit, none as a miss
+   * and a computation.
    */
-  async getOrStore(key: string, value: V, options: SetOptions = {}): Promise<V> {
+  async getOrStore(key: string, make: () => Promise<V> | V, options: SetOptions = {}): Promise<V> {
     const resident = this.memory.get(key);
     if (resident !== undefined) {
       this.stats.hit('memory', Date.now());
@@ -232,7 +232,7 @@ export class CacheCore<V> {
     if (running) return running;
     const flight = (async () => {
       this.stats.tier('memory').misses++;
-      const metas = await Promise.all(this.tiers.map((tier) => this.headOf(tier, key)));
+      const [value, metas] = await Promise.all([make(), Promise.all(this.tiers.map((tier) => this.headOf(tier, key)))]);
       const now = Date.now();
       const holds = metas.map((meta) => meta !== undefined && this.isLive(meta, now));
       const first = holds.indexOf(true);

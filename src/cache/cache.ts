@@ -152,12 +152,12 @@ export class Cache<V = unknown> {
 
   /**
    * For content-addressed values (the key is a hash of the value, so a stored copy can only
-   * equal the one in hand): the value memory holds, else `value`, put in memory and written
-   * to each lower tier that lacks it. Below memory only metadata is read. Concurrent calls
-   * for one key share one flight.
+   * equal the one the caller makes from what it holds): the value memory holds, else
+   * `make()`'s, put in memory and written to each lower tier that lacks it. Below memory only
+   * metadata is read. Concurrent calls for one key share one flight; errors are not cached.
    */
-  getOrStore(key: string, value: V, options?: SetOptions): Promise<V> {
-    return this.core.getOrStore(this.prefix + key, value, this.scoped(options));
+  getOrStore(key: string, make: () => Promise<V> | V, options?: SetOptions): Promise<V> {
+    return this.core.getOrStore(this.prefix + key, make, this.scoped(options));
   }
 
   /** A view whose keys live apart from this one's; clearing it leaves the rest. */

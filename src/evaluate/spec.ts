@@ -1,25 +1,29 @@
 // A compiled evaluator's specification: everything it computes from, and nothing
 // live. The graph's canonical structure and rates (base + C·θ), the checked
 // target, the backend, and the structural hash that names its trace in layer 1.
-// Its bytes are the evaluator's identity: the layer-2 key is their SHA-256, and
-// they are what layer 2 persists (an evaluator can be rebuilt from them alone).
+// Its bytes are what layer 2 persists (an evaluator can be rebuilt from them alone);
+// its key is a SHA-256 of them taken by section (specKey), so that the structure and
+// rates of a large graph, unchanged from call to call, are hashed once per graph.
 //
-// Format version 2, little-endian:
-//   "PKEV" u32 version u32 backend [u32 precision: webgpu only, 0 f32, 1 df64] u32 targetKind
+// Format version 3, little-endian (version 2 had the same layout; its key was the
+// SHA-256 of the whole record):
+//   header: "PKEV" u32 version u32 backend [u32 precision: webgpu only, 0 f32, 1 df64] u32 targetKind
 //   structure: u32 n, u32 discrete, u32 paramLength, then arrays each prefixed by
 //     its u32 length: i32 rowPtr, i32 col, u8 hasOutEdge (padded to 4),
 //     f64 base, f64 coef, f64 loopBase, f64 loopCoef
 //   64 ASCII bytes: structural hash (hex)
 //   target: moments: u32 k, f64[] rewards; expectations: u32 m, f64[] rewards;
 //     loglik: f64 maxSteps, f64 maxMemoryBytes, u8[] observations (observationParts, concatenated)
+// Key: SHA-256 of header ‖ hex SHA-256(structure) ‖ structural hash ‖ hex SHA-256(target).
 import { TraceError } from '../errors/index.js';
 import type { Structure } from '../graph/structure.js';
 import { decodeObservations, observationParts } from '../likelihood/observations.js';
 import type { Backend, GpuPrecision } from './evaluator.js';
 import type { CheckedTarget } from './target.js';
+import { sha256Hex, sha256HexOfParts } from '../trace/structural-hash.js';
 
 /** Version of the evaluator record format; part of every key. */
-export const EVALUATOR_FORMAT_VERSION = 2;
+export const EVALUATOR_FORMAT_VERSION = 3;
 
 /** What a compiled evaluator is made from. */
 export interface EvaluatorSpec {
@@ -54,6 +58,8 @@ class Writer {
     for (const a of arrays) this.parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }
   ascii(s: string): void { this.parts.push(new TextEncoder().encode(s)); }
+  /** SHA-256 (hex) of what bytes() would return, without joining the parts where the platform allows. */
+  digest(): Promise<string> { return sha256HexOfParts(this.parts); }
   bytes(): Uint8Array {
     const out = new Uint8Array(this.parts.reduce((n, p) => n + p.byteLength, 0));
     let at = 0;
@@ -66,6 +72,7 @@ class Reader {
   private at = 0;
   private readonly view: DataView;
   constructor(private readonly b: Uint8Array) { this.view = new DataView(b.buffer, b.byteOffset, b.byteLength); }
+  get offset(): number { return this.at; }
   private need(n: number): void {
     if (n < 0 || this.at + n > this.b.byteLength) throw new TraceError('TRUNCATED', 'evaluator record is truncated or malformed');
   }
@@ -85,27 +92,91 @@ class Reader {
   end(): void { if (this.at !== this.b.byteLength) throw new TraceError('TRUNCATED', 'evaluator record has trailing bytes'); }
 }
 
-/** The spec's bytes (its SHA-256 is the evaluator's key). */
-export function encodeSpec(spec: EvaluatorSpec): Uint8Array {
-  const w = new Writer();
-  const s = spec.structure, t = spec.target;
+function writeHeader(w: Writer, spec: EvaluatorSpec): void {
   w.u32(MAGIC); w.u32(EVALUATOR_FORMAT_VERSION); w.u32(BACKENDS.indexOf(spec.backend));
   if (spec.backend === 'webgpu') w.u32(PRECISIONS.indexOf(spec.precision ?? 'f32'));
-  w.u32(KINDS.indexOf(t.kind));
+  w.u32(KINDS.indexOf(spec.target.kind));
+}
+
+function writeStructure(w: Writer, s: Structure): void {
   w.u32(s.vertexCount); w.u32(s.discrete ? 1 : 0); w.u32(s.paramLength);
   // Not `canonical` (where each stored edge went): graphs that differ only in the order
   // their edges were added are the same evaluator.
   w.array(s.rowPtr); w.array(s.col); w.array(s.hasOutEdge);
   w.array(s.base); w.array(s.coef); w.array(s.loopBase); w.array(s.loopCoef);
-  w.ascii(spec.structureHash.padEnd(64, '0').slice(0, 64));
+}
+
+const structureHashAscii = (spec: EvaluatorSpec) => spec.structureHash.padEnd(64, '0').slice(0, 64);
+
+function writeTarget(w: Writer, t: CheckedTarget): void {
   if (t.kind === 'moments') { w.u32(t.k); w.array(t.rewards); }
   else if (t.kind === 'expectations') { w.u32(t.m); w.array(t.rewards); }
   else { w.f64(t.limits.maxSteps); w.f64(t.limits.maxMemoryBytes); w.joined(observationParts(t.data)); }
+}
+
+function section(write: (w: Writer) => void): Writer {
+  const w = new Writer();
+  write(w);
+  return w;
+}
+
+/** The spec's bytes: what layer 2 stores. */
+export function encodeSpec(spec: EvaluatorSpec): Uint8Array {
+  const w = new Writer();
+  writeHeader(w, spec);
+  writeStructure(w, spec.structure);
+  w.ascii(structureHashAscii(spec));
+  writeTarget(w, spec.target);
   return w.bytes();
+}
+
+// The structure section's SHA-256 per structure object: a graph's structure() is one object
+// until the graph changes, and its arrays are never written after it is made (as for
+// structuralHash).
+const structureDigests = new WeakMap<Structure, Promise<string>>();
+
+function structureDigest(structure: Structure): Promise<string> {
+  let digest = structureDigests.get(structure);
+  if (!digest) {
+    digest = section((w) => writeStructure(w, structure)).digest();
+    structureDigests.set(structure, digest);
+  }
+  return digest;
+}
+
+// The structural hash goes in as the record's bytes, not as text: two different byte strings
+// must never give one key.
+async function keyOfSections(header: Uint8Array, structure: string, structureHash: Uint8Array, target: string): Promise<string> {
+  const parts = [header, new TextEncoder().encode(structure), structureHash, new TextEncoder().encode(target)];
+  const preimage = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) { preimage.set(p, at); at += p.byteLength; }
+  return sha256Hex(preimage);
+}
+
+/** The evaluator's key (layer 2): its record's sections hashed, the structure's once per structure object. */
+export async function specKey(spec: EvaluatorSpec): Promise<string> {
+  const [structure, target] = await Promise.all([structureDigest(spec.structure), section((w) => writeTarget(w, spec.target)).digest()]);
+  return keyOfSections(section((w) => writeHeader(w, spec)).bytes(), structure, new TextEncoder().encode(structureHashAscii(spec)), target);
+}
+
+/**
+ * The key of a record's bytes, to check them against the key they were stored or sent under.
+ * Throws TraceError when their layout is not a record's.
+ */
+export async function keyOfBytes(bytes: Uint8Array): Promise<string> {
+  const { headerEnd, structureEnd, hashEnd } = parseSpec(bytes);
+  const [structure, target] = await Promise.all([sha256Hex(bytes.subarray(headerEnd, structureEnd)), sha256Hex(bytes.subarray(hashEnd))]);
+  return keyOfSections(bytes.subarray(0, headerEnd), structure, bytes.subarray(structureEnd, hashEnd), target);
 }
 
 /** Parses spec bytes, checking their layout (not their hash: that is the caller's, against the key). */
 export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
+  return parseSpec(bytes).spec;
+}
+
+// The spec and where its sections end (the key hashes them apart).
+function parseSpec(bytes: Uint8Array): { spec: EvaluatorSpec; headerEnd: number; structureEnd: number; hashEnd: number } {
   const r = new Reader(bytes);
   if (r.u32() !== MAGIC) throw new TraceError('BAD_MAGIC', 'these bytes are not a phasekit evaluator record');
   const version = r.u32();
@@ -114,6 +185,7 @@ export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
   const precision = backend === 'webgpu' ? PRECISIONS[r.u32()] : undefined;
   const kind = KINDS[r.u32()];
   if (!backend || !kind || (backend === 'webgpu' && !precision)) throw new TraceError('TRUNCATED', 'evaluator record names an unknown backend, precision or target');
+  const headerEnd = r.offset;
   const n = r.u32(), discrete = r.u32() === 1, p = r.u32();
   const rowPtr = r.i32s(), col = r.i32s(), hasOutEdge = r.u8s();
   const base = r.f64s(), coef = r.f64s(), loopBase = r.f64s(), loopCoef = r.f64s();
@@ -122,7 +194,9 @@ export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
     throw new TraceError('TRUNCATED', 'evaluator record has inconsistent structure arrays');
   for (let v = 0; v < n; v++) if (rowPtr[v + 1] < rowPtr[v]) throw new TraceError('TRUNCATED', 'evaluator record has a malformed row pointer');
   for (let j = 0; j < m; j++) if (col[j] < 0 || col[j] >= n) throw new TraceError('TRUNCATED', 'evaluator record has an edge out of range');
+  const structureEnd = r.offset;
   const structureHash = r.ascii(64);
+  const hashEnd = r.offset;
   // Edges of a decoded structure are its canonical edges (messages name those).
   const structure: Structure = { vertexCount: n, discrete, rowPtr, col, canonical: null, hasOutEdge, paramLength: p, base, coef, loopBase, loopCoef };
   let target: CheckedTarget;
@@ -139,5 +213,5 @@ export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
   r.end();
   if ((target.kind === 'moments' && target.rewards.length !== n) || (target.kind === 'expectations' && target.rewards.length !== target.m * n))
     throw new TraceError('TRUNCATED', 'evaluator record has rewards of the wrong length');
-  return { backend, ...(precision ? { precision } : {}), structure, structureHash, target };
+  return { spec: { backend, ...(precision ? { precision } : {}), structure, structureHash, target }, headerEnd, structureEnd, hashEnd };
 }

@@ -1,5 +1,5 @@
 // createEvaluator(graph, target): a ready evaluator, through layer 2. Its key is
-// the SHA-256 of its specification (structure, rates, target, backend), so equal
+// a SHA-256 of its specification (structure, rates, target, backend), so equal
 // content finds one evaluator whatever Graph object it came from; a miss plans it
 // (and gets the structure's trace from layer 1 when the target eliminates).
 // The WebGPU backend is loaded with a dynamic import, only when asked for.
@@ -7,10 +7,10 @@ import { GraphError, throwIfAborted } from '../errors/index.js';
 import type { StateGraph } from '../graph/state-graph.js';
 import { traceOf } from '../evaluate/compile.js';
 import type { Backend, BackendChoice, Evaluator, GpuPrecision } from '../evaluate/evaluator.js';
-import { encodeSpec, type EvaluatorSpec } from '../evaluate/spec.js';
+import { encodeSpec, specKey, type EvaluatorSpec } from '../evaluate/spec.js';
 import { checkTarget, needsElimination, type Target } from '../evaluate/target.js';
 import { readsTrace, WasmEvaluator } from '../evaluate/wasm-evaluator.js';
-import { sha256Hex, structuralHash } from '../trace/structural-hash.js';
+import { structuralHash } from '../trace/structural-hash.js';
 import type { TraceStore } from '../trace-cache/trace-store.js';
 import { AutoEvaluator, AUTO_GPU_MIN_ROWS } from './auto-evaluator.js';
 import { SharedEvaluator } from './shared-evaluator.js';
@@ -46,17 +46,25 @@ function checkPrecision(precision: GpuPrecision | undefined): GpuPrecision {
   throw new GraphError('BAD_ARGUMENT', `unknown precision ${JSON.stringify(precision)} (expected 'f32' or 'df64')`);
 }
 
-/** The specification of an evaluator for `graph` as it is now, and its key. */
+/** The specification of an evaluator for `graph` as it is now, its bytes and its key. */
 export async function evaluatorSpec(graph: StateGraph, target: Target, backend: BackendChoice = 'auto', precision?: GpuPrecision): Promise<{ spec: EvaluatorSpec; bytes: Uint8Array; key: string }> {
+  const { spec, key } = await plannedSpec(graph, target, backend, precision);
+  return { spec, bytes: encodeSpec(spec), key };
+}
+
+// The specification and its key, without its bytes: a memory hit needs none (a coalescent's
+// SFS at n = 30 is 2.4 MB of them, encoded again at every call before).
+async function plannedSpec(graph: StateGraph, target: Target, backend: BackendChoice = 'auto', precision?: GpuPrecision): Promise<Keyed> {
   const structure = graph.structure();
   const resolved = resolveBackend(backend);
   const spec: EvaluatorSpec = { backend: resolved, ...(resolved === 'webgpu' ? { precision: checkPrecision(precision) } : {}), structure, structureHash: await structuralHash(structure), target: checkTarget(target, graph) };
   return keyed(spec);
 }
 
-async function keyed(spec: EvaluatorSpec): Promise<{ spec: EvaluatorSpec; bytes: Uint8Array; key: string }> {
-  const bytes = encodeSpec(spec);
-  return { spec, bytes, key: await sha256Hex(bytes) };
+interface Keyed { spec: EvaluatorSpec; key: string }
+
+async function keyed(spec: EvaluatorSpec): Promise<Keyed> {
+  return { spec, key: await specKey(spec) };
 }
 
 /** Builds the live evaluator of a specification (its trace from `traceStore` when the target eliminates). */
@@ -79,7 +87,7 @@ export async function buildEvaluator(spec: EvaluatorSpec, key: string, options: 
 export async function createEvaluator(graph: StateGraph, target: Target, options: CreateEvaluatorOptions = {}): Promise<Evaluator> {
   throwIfAborted(options.signal, 'createEvaluator');
   const precision = checkPrecision(options.precision);
-  const planned = await evaluatorSpec(graph, target, options.backend, precision);
+  const planned = await plannedSpec(graph, target, options.backend, precision);
   const evaluator = await cachedEvaluator(planned, options);
   if ((options.backend ?? 'auto') !== 'auto') return evaluator;
   const minRows = options.gpuMinRows ?? AUTO_GPU_MIN_ROWS;
@@ -88,10 +96,10 @@ export async function createEvaluator(graph: StateGraph, target: Target, options
   return new AutoEvaluator(evaluator, gpu, { precision, minRows });
 }
 
-async function cachedEvaluator({ spec, bytes, key }: { spec: EvaluatorSpec; bytes: Uint8Array; key: string }, options: CreateEvaluatorOptions): Promise<Evaluator> {
+async function cachedEvaluator({ spec, key }: Keyed, options: CreateEvaluatorOptions): Promise<Evaluator> {
   const cache = options.cache === undefined ? evaluatorCache() : options.cache;
   if (!cache) return buildEvaluator(spec, key, options);
-  const entry = await cache.getOrStore(key, { bytes, spec, verified: true }, { signal: options.signal });
+  const entry = await cache.getOrStore(key, () => ({ bytes: encodeSpec(spec), spec, verified: true }), { signal: options.signal });
   return liveEvaluator(entry, key, options);
 }
 

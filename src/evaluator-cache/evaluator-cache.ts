@@ -5,7 +5,7 @@
 // graph holds the bytes already (the key is their SHA-256), so it reads nothing back
 // and builds from its own copy; the trace it needs comes from layer 1.
 // Entries read by key are verified: layout by the decoder, content by SHA-256
-// against the key; a record that fails is dropped and counted, never used.
+// against the key (specKey); a record that fails is dropped and counted, never used.
 import { createCache, type Cache, type CacheInfo } from '../cache/cache.js';
 import { CacheError } from '../cache/errors.js';
 import type { VacuumResult } from '../cache/management/vacuum.js';
@@ -14,8 +14,7 @@ import type { FileTier } from '../cache/tiers/file-tier.js';
 import type { CacheTier, TierRecord } from '../cache/tiers/tier.js';
 import { throwIfAborted, TraceError } from '../errors/index.js';
 import type { Evaluator } from '../evaluate/evaluator.js';
-import { decodeSpec, EVALUATOR_FORMAT_VERSION, type EvaluatorSpec } from '../evaluate/spec.js';
-import { sha256Hex } from '../trace/structural-hash.js';
+import { decodeSpec, EVALUATOR_FORMAT_VERSION, keyOfBytes, type EvaluatorSpec } from '../evaluate/spec.js';
 import { layerRecords, layerTiers, type LayerPersistence } from '../trace-cache/persistence.js';
 
 /** One compiled evaluator: its specification (bytes and parsed) and, once built, the live evaluator. */
@@ -94,19 +93,22 @@ export class EvaluatorCache {
   }
 
   /**
-   * The entry for `key`: memory's, else `entry` (the caller's specification, whose SHA-256
-   * `key` is), stored in each persistent tier that lacks it. A stored record is not read
+   * The entry for `key`: memory's, else `make()`'s (from the caller's specification, whose
+   * key `key` is), stored in each persistent tier that lacks it. A stored record is not read
    * back: it can only hold these bytes, and reading, checking and decoding them cost more
-   * than planning from the bytes in hand. An entry not yet `verified` is checked against
-   * the key first (TraceError CHECKSUM_MISMATCH).
+   * than planning from the specification in hand. A made entry not yet `verified` is checked
+   * against the key first (TraceError CHECKSUM_MISMATCH).
    */
-  async getOrStore(key: string, entry: CompiledEntry, options: { signal?: AbortSignal } = {}): Promise<CompiledEntry> {
+  getOrStore(key: string, make: () => CompiledEntry, options: { signal?: AbortSignal } = {}): Promise<CompiledEntry> {
     throwIfAborted(options.signal, 'getOrStore');
-    if (!entry.verified) {
-      if ((await sha256Hex(entry.bytes)) !== key) throw new TraceError('CHECKSUM_MISMATCH', `evaluator bytes do not hash to their key ${key.slice(0, 12)}…`);
-      entry.verified = true;
-    }
-    return this.cache.getOrStore(key, entry);
+    return this.cache.getOrStore(key, async () => {
+      const entry = make();
+      if (!entry.verified) {
+        if ((await keyOfBytes(entry.bytes)) !== key) throw new TraceError('CHECKSUM_MISMATCH', `evaluator bytes do not hash to their key ${key.slice(0, 12)}…`);
+        entry.verified = true;
+      }
+      return entry;
+    });
   }
 
   /**
@@ -116,7 +118,7 @@ export class EvaluatorCache {
   async get(key: string): Promise<CompiledEntry | undefined> {
     const entry = await this.cache.get(key);
     if (!entry || entry.verified) return entry;
-    if ((await sha256Hex(entry.bytes)) === key) {
+    if ((await keyOfBytes(entry.bytes)) === key) {
       entry.verified = true;
       return entry;
     }
@@ -151,7 +153,7 @@ export class EvaluatorCache {
     for (const record of records) {
       const bytes = record.value as Uint8Array;
       const spec = decodeSpec(bytes);
-      if ((await sha256Hex(bytes)) !== record.key) throw new TraceError('CHECKSUM_MISMATCH', `evaluator ${record.key.slice(0, 12)}… does not hash to its key`);
+      if ((await keyOfBytes(bytes)) !== record.key) throw new TraceError('CHECKSUM_MISMATCH', `evaluator ${record.key.slice(0, 12)}… does not hash to its key`);
       await this.cache.set(record.key, { bytes, spec, verified: true });
       imported++;
     }

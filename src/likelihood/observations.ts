@@ -75,21 +75,31 @@ function fail(message: string): never {
 }
 
 function numbers(what: string, values: unknown, check: (x: number) => boolean, expected: string): Float64Array {
+  const out = new Float64Array(lengthOf(what, values));
+  numbersInto(what, values as ArrayLike<unknown>, check, expected, out, 0);
+  return out;
+}
+
+function lengthOf(what: string, values: unknown): number {
   if (typeof values !== 'object' || values === null || typeof (values as ArrayLike<number>).length !== 'number')
     fail(`${what} must be an array of numbers`);
-  // Typed arrays hold numbers only: one pass of the check, then one copy.
+  return (values as ArrayLike<number>).length;
+}
+
+// Checks `values` and writes them at out[at…]: one pass and no copy in between (a coalescent's
+// SFS rewards are megabytes, checked at every logLikelihood call).
+function numbersInto(what: string, values: ArrayLike<unknown>, check: (x: number) => boolean, expected: string, out: Float64Array, at: number): void {
+  // Typed arrays hold numbers only: one pass of the check, then one block copy.
   if (values instanceof Float64Array) {
     for (let i = 0; i < values.length; i++) if (!check(values[i])) fail(`${what}[${i}] is ${values[i]}; expected ${expected}`);
-    return values.slice();
+    out.set(values, at);
+    return;
   }
-  const v = values as ArrayLike<unknown>;
-  const out = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i];
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
     if (typeof x !== 'number' || !check(x)) fail(`${what}[${i}] is ${typeof x === 'number' ? x : describeValue(x)}; expected ${expected}`);
-    out[i] = x;
+    out[at + i] = x;
   }
-  return out;
 }
 
 const nonNegative = (x: number) => Number.isFinite(x) && x >= 0;
@@ -128,9 +138,9 @@ function checkCounts(o: CountObservations, vertexCount: number): CheckedCounts {
     fail(`rewards must hold one reward vector per count (${m}), got ${o.rewards?.length ?? typeof o.rewards}`);
   const rewards = new Float64Array(m * vertexCount);
   for (let j = 0; j < m; j++) {
-    const r = numbers(`rewards[${j}]`, o.rewards[j], Number.isFinite, 'a finite reward');
-    if (r.length !== vertexCount) fail(`rewards[${j}] has ${r.length} entries but the graph has ${vertexCount} vertices`);
-    rewards.set(r, j * vertexCount);
+    const length = lengthOf(`rewards[${j}]`, o.rewards[j]);
+    if (length !== vertexCount) fail(`rewards[${j}] has ${length} entries but the graph has ${vertexCount} vertices`);
+    numbersInto(`rewards[${j}]`, o.rewards[j] as ArrayLike<unknown>, Number.isFinite, 'a finite reward', rewards, j * vertexCount);
   }
   const distribution = o.distribution ?? 'poisson';
   if (distribution !== 'poisson' && distribution !== 'multinomial') fail(`distribution must be 'poisson' or 'multinomial', got ${describeValue(distribution)}`);

@@ -53,6 +53,19 @@ type NodeCrypto = typeof import('node:crypto');
 const nodeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
   ?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
 
+/** SHA-256 of the concatenation of `parts`, as lowercase hex; Node hashes them where they lie. */
+export async function sha256HexOfParts(parts: readonly Uint8Array[]): Promise<string> {
+  if (nodeCrypto) {
+    const hash = nodeCrypto.createHash('sha256');
+    for (const part of parts) hash.update(part);
+    return hash.digest('hex');
+  }
+  const joined = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) { joined.set(part, at); at += part.byteLength; }
+  return sha256Hex(joined);
+}
+
 /** SHA-256 of bytes as lowercase hex. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   if (nodeCrypto) return nodeCrypto.createHash('sha256').update(bytes).digest('hex');

@@ -158,7 +158,7 @@ export const kernelMethods = {
   async prepareEvaluator(graph: Graph, args: PrepareEvaluatorArgs, report: ProgressCallback): Promise<PreparedEvaluator> {
     report({ phase: 'trace', done: 0, total: 1 });
     const { spec, bytes, key } = await evaluatorSpec(graph, args.target as Target, args.backend);
-    const entry = await evaluatorCache().getOrStore(key, { bytes, spec, verified: true });
+    const entry = await evaluatorCache().getOrStore(key, () => ({ bytes, spec, verified: true }));
     await liveEvaluator(entry, key);
     report({ phase: 'trace', done: 1, total: 1 });
     return { key, spec: bytes, backend: spec.backend, paramLength: spec.structure.paramLength, outputs: outputCount(spec.target), target: spec.target };
@@ -171,7 +171,7 @@ export const kernelMethods = {
     if (!entry) {
       const bytes = args.spec;
       if (!bytes) throw new PoolError('UNKNOWN_EVALUATOR', `phasekit: this worker does not hold evaluator ${args.key.slice(0, 12)}… (send its bytes)`);
-      entry = await cache.getOrStore(args.key, { bytes, spec: decodeSpec(bytes), verified: false });
+      entry = await cache.getOrStore(args.key, () => ({ bytes, spec: decodeSpec(bytes), verified: false }));
     }
     const evaluator = await liveEvaluator(entry, args.key);
     const { values, gradients } = await evaluator.evaluate({

@@ -1,5 +1,5 @@
-// getOrStore: content-addressed values, where a stored copy can only equal the value in
-// hand. Memory's value when it has one; else the value in hand, written to each lower tier
+// getOrStore: content-addressed values, where a stored copy can only equal the one the
+// caller makes. Memory's value when it has one; else make()'s, written to each lower tier
 // that lacks it. Below memory only metadata is read.
 import { describe, expect, it } from 'vitest';
 import { createCache } from '../../src/cache/index.js';
@@ -46,13 +46,13 @@ describe('getOrStore', () => {
     const tier = new CountingTier('disk');
     const cache = open(tier);
     const value = { id: 'a' };
-    expect(await cache.getOrStore('k', value)).toBe(value);
+    expect(await cache.getOrStore('k', () => value)).toBe(value);
     expect(tier.calls).toMatchObject({ get: 0, head: 1, set: 1 });
     expect(tier.records.get('k')?.value).toBe(value);
     const stats = cache.stats();
     expect(stats).toMatchObject({ misses: 1, hits: 0, computations: 1 });
     // Memory answers the next call with the value it holds, not the one offered.
-    expect(await cache.getOrStore('k', { id: 'a, again' })).toBe(value);
+    expect(await cache.getOrStore('k', () => ({ id: 'a, again' }))).toBe(value);
     expect(tier.calls).toMatchObject({ get: 0, head: 1, set: 1 });
     expect(cache.stats().tiers.memory.hits).toBe(1);
   });
@@ -60,10 +60,10 @@ describe('getOrStore', () => {
   it('a tier holding the key is touched, not read or written; a tier lacking it is written', async () => {
     const near = new CountingTier('near'), far = new CountingTier('far');
     const first = open(far);
-    await first.getOrStore('k', { id: 'stored' });
+    await first.getOrStore('k', () => ({ id: 'stored' }));
     const cache = open(near, far);
     const inHand = { id: 'in hand' };
-    expect(await cache.getOrStore('k', inHand)).toBe(inHand);
+    expect(await cache.getOrStore('k', () => inHand)).toBe(inHand);
     expect(far.calls).toMatchObject({ get: 0, set: 1, touch: 1 });
     expect(near.calls).toMatchObject({ get: 0, set: 1 });
     expect(near.records.get('k')?.value).toBe(inHand);
@@ -78,7 +78,7 @@ describe('getOrStore', () => {
     tier.records.set('old', { key: 'old', value: { id: 'x' }, storedAt: 1, accessedAt: 1, expiresAt: 2, size: 1, hits: 0 });
     const cache = open(tier);
     const value = { id: 'fresh' };
-    await cache.getOrStore('old', value);
+    await cache.getOrStore('old', () => value);
     expect(tier.records.get('old')).toMatchObject({ value, expiresAt: 0 });
     expect(cache.stats().computations).toBe(1);
   });
@@ -86,7 +86,7 @@ describe('getOrStore', () => {
   it('concurrent calls for one key share one flight and one write', async () => {
     const tier = new CountingTier('disk');
     const cache = open(tier);
-    const values = await Promise.all(Array.from({ length: 8 }, (_, i) => cache.getOrStore('k', { id: String(i) })));
+    const values = await Promise.all(Array.from({ length: 8 }, (_, i) => cache.getOrStore('k', () => ({ id: String(i) }))));
     expect(new Set(values).size).toBe(1);
     expect(tier.calls).toMatchObject({ head: 1, set: 1 });
   });
@@ -96,16 +96,27 @@ describe('getOrStore', () => {
     tier.failWrites = true;
     const cache = open(tier);
     const value = { id: 'a' };
-    expect(await cache.getOrStore('k', value)).toBe(value);
+    expect(await cache.getOrStore('k', () => value)).toBe(value);
     expect(cache.stats().tiers.disk.errors).toBe(1);
     expect(await cache.get('k')).toBe(value);
+  });
+
+  it('make() runs only on a memory miss, and a failure is not kept: the next call makes again', async () => {
+    const tier = new CountingTier('disk');
+    const cache = open(tier);
+    let made = 0;
+    await expect(cache.getOrStore('k', () => { made++; throw new Error('no'); })).rejects.toThrow('no');
+    expect(tier.records.size).toBe(0);
+    const value = await cache.getOrStore('k', async () => { made++; return { id: 'ok' }; });
+    expect(await cache.getOrStore('k', () => { made++; return { id: 'unused' }; })).toBe(value);
+    expect(made).toBe(2);
   });
 
   it('namespaces keep their keys apart', async () => {
     const tier = new CountingTier('disk');
     const cache = open(tier);
-    await cache.namespace('a').getOrStore('k', { id: 'a' });
-    await cache.namespace('b').getOrStore('k', { id: 'b' });
+    await cache.namespace('a').getOrStore('k', () => ({ id: 'a' }));
+    await cache.namespace('b').getOrStore('k', () => ({ id: 'b' }));
     expect(tier.records.size).toBe(2);
     expect((await cache.namespace('a').get('k'))?.id).toBe('a');
   });

@@ -155,7 +155,7 @@ describe('persistent tier', () => {
     const a = await createEvaluator(models.coalescent(6), sfsTarget(6), { cache: null });
     const b = await createEvaluator(models.coalescent(7), sfsTarget(7), { cache });
     const bytes = (await cache.get(b.key))!.bytes;
-    await expect(cache.getOrStore(a.key, { bytes, spec: decodeSpec(bytes), verified: false })).rejects.toMatchObject({ name: 'TraceError', code: 'CHECKSUM_MISMATCH' });
+    await expect(cache.getOrStore(a.key, () => ({ bytes, spec: decodeSpec(bytes), verified: false }))).rejects.toMatchObject({ name: 'TraceError', code: 'CHECKSUM_MISMATCH' });
     expect(await cache.cache.has(a.key)).toBe(false);
     await cache.close();
   });

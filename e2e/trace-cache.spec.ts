@@ -67,7 +67,7 @@ type EvaluatorResult = { key: string; values: number[]; gradients: number[]; tra
 const evaluatorIn = (page: Page, n: number) =>
   page.evaluate((size) => (window as unknown as { evaluatorRun(n: number): Promise<EvaluatorResult> }).evaluatorRun(size), n);
 
-test('layer 2: after a reload IndexedDB holds the evaluator (a hit, its record not read back): nothing recorded, planned or written', async ({ page }) => {
+test('layer 2: after a reload IndexedDB holds the evaluator (a hit; its record is not read back): nothing recorded or planned', async ({ page }) => {
   await openFixture(page);
   const first = await evaluatorIn(page, 12);
   // The coalescent's SFS takes one pass a row: no trace is recorded, layer 2 alone is planned.

@@ -2,10 +2,10 @@
 // specification and, once built, its live evaluator (kernel memory and all); the
 // persistent tiers (IndexedDB or files, a remote store) keep the specification's
 // bytes, for whoever holds only the key: a pool worker, an export. A caller with the
-// graph holds the bytes already (the key is their SHA-256), so it reads nothing back
-// and builds from its own copy; the trace it needs comes from layer 1.
-// Entries read by key are verified: layout by the decoder, content by SHA-256
-// against the key (specKey); a record that fails is dropped and counted, never used.
+// graph holds the specification already (the key is a hash of it, specKey), so it reads
+// nothing back and builds from its own copy; the trace it needs comes from layer 1.
+// Entries read by key are verified: layout by the decoder, content by recomputing the
+// key from the bytes (keyOfBytes); a record that fails is dropped and counted, never used.
 import { createCache, type Cache, type CacheInfo } from '../cache/cache.js';
 import { CacheError } from '../cache/errors.js';
 import type { VacuumResult } from '../cache/management/vacuum.js';

@@ -341,7 +341,9 @@ static int eliminate_component(pk_elim *e, const int32_t *mem, int32_t k, const 
   for (int32_t i = 0; i < k; i++)
     for (int32_t j = rp[mem[i]]; j < rp[mem[i] + 1]; j++)
       if (loc[col[j]] >= 0) { order[i]++; looped[loc[col[j]]]++; inside++; }
-  member *nodes = malloc((size_t)k * sizeof *nodes + inside * (sizeof(arc) + sizeof(int32_t)));
+  /* size_t is 32 bits in WebAssembly: a size past it is out of memory, not a short block. */
+  member *nodes = inside > (SIZE_MAX - (size_t)k * sizeof *nodes) / (sizeof(arc) + sizeof(int32_t)) ? NULL
+                : malloc((size_t)k * sizeof *nodes + inside * (sizeof(arc) + sizeof(int32_t)));
   if (!nodes) { free(block); return 0; }
   {
     arc *arcs = (arc *)(nodes + k);

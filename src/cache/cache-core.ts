@@ -179,16 +179,8 @@ export class CacheCore<V> {
   }
 
   /** Cached value, or one computation per key (per context, and per origin where Web Locks exist). */
-  async getOrCompute(key: string, compute: (signal?: AbortSignal) => Promise<V> | V, options: ComputeOptions = {}): Promise<V> {
-    const resident = this.memory.get(key);
-    if (resident !== undefined) {
-      this.stats.hit('memory', Date.now());
-      return resident;
-    }
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const flight = (async () => {
-      this.stats.tier('memory').misses++;
+  getOrCompute(key: string, compute: (signal?: AbortSignal) => Promise<V> | V, options: ComputeOptions = {}): Promise<V> {
+    return this.residentOrFlight(key, async () => {
       const found = await this.load(key);
       if (found !== undefined) return found;
       const computeAndStore = async (): Promise<V> => {
@@ -205,7 +197,21 @@ export class CacheCore<V> {
         const computedElsewhere = await this.load(key, { countMiss: false });
         return computedElsewhere !== undefined ? computedElsewhere : produce();
       }, options.signal);
-    })();
+    });
+  }
+
+  // Memory's value for `key`, else the flight already running for it, else `miss()` run as
+  // that flight (a memory miss counted).
+  private async residentOrFlight(key: string, miss: () => Promise<V>): Promise<V> {
+    const resident = this.memory.get(key);
+    if (resident !== undefined) {
+      this.stats.hit('memory', Date.now());
+      return resident;
+    }
+    const running = this.inflight.get(key);
+    if (running) return running;
+    this.stats.tier('memory').misses++;
+    const flight = miss();
     this.inflight.set(key, flight);
     try {
       return await flight;
@@ -222,16 +228,8 @@ export class CacheCore<V> {
    * key, as getOrCompute; a tier holding the key counts as that tier's hit, none as a miss
    * and a computation.
    */
-  async getOrStore(key: string, make: () => Promise<V> | V, options: SetOptions = {}): Promise<V> {
-    const resident = this.memory.get(key);
-    if (resident !== undefined) {
-      this.stats.hit('memory', Date.now());
-      return resident;
-    }
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const flight = (async () => {
-      this.stats.tier('memory').misses++;
+  getOrStore(key: string, make: () => Promise<V> | V, options: SetOptions = {}): Promise<V> {
+    return this.residentOrFlight(key, async () => {
       const [value, metas] = await Promise.all([make(), Promise.all(this.tiers.map((tier) => this.headOf(tier, key)))]);
       const now = Date.now();
       const holds = metas.map((meta) => meta !== undefined && this.isLive(meta, now));
@@ -249,13 +247,7 @@ export class CacheCore<V> {
       }
       await this.store(key, value, options, lacking);
       return value;
-    })();
-    this.inflight.set(key, flight);
-    try {
-      return await flight;
-    } finally {
-      this.inflight.delete(key);
-    }
+    });
   }
 
   /** Drops expired entries from every tier now; returns how many. */

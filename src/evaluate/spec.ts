@@ -146,12 +146,9 @@ function structureDigest(structure: Structure): Promise<string> {
 
 // The structural hash goes in as the record's bytes, not as text: two different byte strings
 // must never give one key.
-async function keyOfSections(header: Uint8Array, structure: string, structureHash: Uint8Array, target: string): Promise<string> {
-  const parts = [header, new TextEncoder().encode(structure), structureHash, new TextEncoder().encode(target)];
-  const preimage = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) { preimage.set(p, at); at += p.byteLength; }
-  return sha256Hex(preimage);
+function keyOfSections(header: Uint8Array, structure: string, structureHash: Uint8Array, target: string): Promise<string> {
+  const ascii = new TextEncoder();
+  return sha256HexOfParts([header, ascii.encode(structure), structureHash, ascii.encode(target)]);
 }
 
 /** The evaluator's key (layer 2): its record's sections hashed, the structure's once per structure object. */

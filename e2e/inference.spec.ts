@@ -27,3 +27,8 @@ test('an abort rejects with AbortError; the pool then fits again to the same ans
   expect(r.error).toEqual({ name: 'AbortError', code: 'ABORTED' });
   expect(r.afterEqual).toBe(true);
 });
+
+test('count data given again at each θ: an unchanged call is the first one, a value changed in place is seen', async ({ page }) => {
+  const r = await page.evaluate(() => window.inferenceFixture.countsGivenAgain());
+  expect(r).toEqual({ same: true, freshBefore: true, changedIsFresh: true, changedDiffers: true });
+});

@@ -17,7 +17,7 @@
 // Key: SHA-256 of header ‖ hex SHA-256(structure) ‖ structural hash ‖ hex SHA-256(target).
 import { TraceError } from '../errors/index.js';
 import type { Structure } from '../graph/structure.js';
-import { decodeObservations, observationParts } from '../likelihood/observations.js';
+import { decodeObservations, observationParts, type CheckedObservations } from '../likelihood/observations.js';
 import type { Backend, GpuPrecision } from './evaluator.js';
 import type { CheckedTarget } from './target.js';
 import { sha256Hex, sha256HexOfParts } from '../trace/structural-hash.js';
@@ -151,9 +151,25 @@ function keyOfSections(header: Uint8Array, structure: string, structureHash: Uin
   return sha256HexOfParts([header, ascii.encode(structure), structureHash, ascii.encode(target)]);
 }
 
-/** The evaluator's key (layer 2): its record's sections hashed, the structure's once per structure object. */
+// The target section's SHA-256 per checked observations object, with the limits it was taken
+// with: checkObservations gives the same object back while a caller's count data are unchanged
+// (a coalescent's SFS rewards are megabytes), and its arrays are never written after.
+const observationDigests = new WeakMap<CheckedObservations, { maxSteps: number; maxMemoryBytes: number; digest: Promise<string> }>();
+
+function targetDigest(target: CheckedTarget): Promise<string> {
+  const digest = () => section((w) => writeTarget(w, target)).digest();
+  if (target.kind !== 'loglik') return digest();
+  const { maxSteps, maxMemoryBytes } = target.limits;
+  const known = observationDigests.get(target.data);
+  if (known && known.maxSteps === maxSteps && known.maxMemoryBytes === maxMemoryBytes) return known.digest;
+  const fresh = { maxSteps, maxMemoryBytes, digest: digest() };
+  observationDigests.set(target.data, fresh);
+  return fresh.digest;
+}
+
+/** The evaluator's key (layer 2): its record's sections hashed, the structure's once per structure object and the observations' once per checked object. */
 export async function specKey(spec: EvaluatorSpec): Promise<string> {
-  const [structure, target] = await Promise.all([structureDigest(spec.structure), section((w) => writeTarget(w, spec.target)).digest()]);
+  const [structure, target] = await Promise.all([structureDigest(spec.structure), targetDigest(spec.target)]);
   return keyOfSections(section((w) => writeHeader(w, spec)).bytes(), structure, new TextEncoder().encode(structureHashAscii(spec)), target);
 }
 

@@ -1,7 +1,7 @@
 // Fixture page for e2e/inference.spec.ts: svgd() in a real browser, its loop in
 // a module worker (the default) against the same fit in the page, driven
 // through window.inferenceFixture.
-import { models, ready, svgd, type SvgdOptions } from '../../../src/index.js';
+import { EvaluatorCache, logLikelihood, models, ready, svgd, type CountObservations, type SvgdOptions } from '../../../src/index.js';
 import { createPool } from '../../../src/pool/index.js';
 
 const pool = createPool({ size: 1 });
@@ -54,6 +54,26 @@ const fixture = {
     const again = await svgd({ ...options(), pool });
     const inline = await svgd({ ...options(), execution: 'inline' });
     return { error, afterEqual: again.particles.every((x, i) => Object.is(x, inline.particles[i])) };
+  },
+
+  /**
+   * Count data given again at each θ (an optimiser's loop) are compared with their checked copy,
+   * here by the loop a browser runs (Node compares bytes): an unchanged call gives the same log L
+   * as fresh data, and one value changed in place gives that of fresh data with the change.
+   */
+  async countsGivenAgain() {
+    const graph = models.coalescent(8);
+    const data = { counts: [30, 15, 10, 7, 6, 5, 4], rewards: models.coalescentSfsRewards(graph), scale: 2 };
+    const copy = (d: CountObservations): CountObservations => ({ ...d, rewards: Array.from(d.rewards, (r) => Float64Array.from(r)) });
+    const logL = async (d: CountObservations) => (await logLikelihood(graph, d, { theta: [1.7], cache: new EvaluatorCache() })).logLik[0];
+    const cache = new EvaluatorCache();
+    const atTheta = async (theta: number) => (await logLikelihood(graph, data, { theta: [theta], cache })).logLik[0];
+    const first = await atTheta(1.7);
+    await atTheta(1.2);
+    const again = await atTheta(1.7);
+    data.rewards[3][5] += 1;
+    const changed = await atTheta(1.7);
+    return { same: Object.is(first, again), freshBefore: Object.is(first, await logL(copy({ ...data, rewards: models.coalescentSfsRewards(graph) }))), changedIsFresh: Object.is(changed, await logL(copy(data))), changedDiffers: changed !== first };
   },
 };
 

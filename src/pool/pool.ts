@@ -19,6 +19,7 @@ import type { Observations } from '../likelihood/observations.js';
 import type { LikelihoodLimits } from '../likelihood/point-likelihood.js';
 import type { DistributionLimits } from '../distributions/distribution.js';
 import { PoolEvaluator } from './pool-evaluator.js';
+import { PreparedEvaluators } from './prepared-evaluators.js';
 import { structuralHash } from '../trace/structural-hash.js';
 
 /** Options of {@link createPool}. */
@@ -169,7 +170,8 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   private readonly counts = { spawned: 0, crashed: 0, timedOut: 0, aborted: 0, evaluatorsPrepared: 0 };
   /** The latest preparation per structural hash (see createEvaluator). */
   private readonly preparing = new Map<string, Promise<void>>();
-  /** Structures whose trace is recorded (or being recorded) somewhere in the pool, by structural hash. */
+  /** Evaluators prepared, by graph content, target and backend (see createEvaluator). */
+  private readonly prepared = new PreparedEvaluators();
   private closing: Promise<void> | null = null;
 
   constructor(options: PoolOptions = {}) {
@@ -223,20 +225,29 @@ export class Pool<T extends KernelMethods = KernelMethods> {
    * A compiled evaluator of `target` on `graph` whose batches run on the pool's workers,
    * rows split across them. It is planned (and its trace recorded) once, on one worker,
    * which stores it in the shared tiers; the other workers get it from there, or from the
-   * pool, and keep it by its content key.
+   * pool, and keep it by its content key. Asked again for the same graph content, target and
+   * backend, the pool answers from what it kept (the last 16, up to 64 MiB of bytes) and sends
+   * nothing: a loop of {@link logLikelihood} calls sends its data once.
    */
   async createEvaluator(graph: StateGraph, target: Target, options: CreateOptions = {}): Promise<Evaluator> {
     const { backend, ...call } = options;
+    if (call.signal?.aborted) throw abortError(call.signal);
+    const structure = graph.structure();
+    const known = this.prepared.find(structure, target, backend);
+    if (known) return new PoolEvaluator(this as unknown as Pool, known);
+    // The worker gets this copy, so the answer kept is the copy's whatever the target's getters do.
+    const sent = structuredClone(target);
     // Preparations of one structure run one after another, so that only the first records
     // its trace; the others find it in the shared tier (IndexedDB / files).
-    const hash = await structuralHash(graph.structure());
+    const hash = await structuralHash(structure);
     const before = this.preparing.get(hash) ?? Promise.resolve();
-    const prepared = before.catch(() => {}).then(() => this.kernel('prepareEvaluator', graph, { target, backend }, call));
+    const prepared = before.catch(() => {}).then(() => this.kernel('prepareEvaluator', graph, { target: sent, backend }, call));
     const settled = prepared.then(() => {}, () => {});
     this.preparing.set(hash, settled);
     void settled.then(() => { if (this.preparing.get(hash) === settled) this.preparing.delete(hash); });
     const answer = await prepared;
     this.counts.evaluatorsPrepared++;
+    this.prepared.keep(structure, sent, backend, answer);
     return new PoolEvaluator(this as unknown as Pool, answer);
   }
 

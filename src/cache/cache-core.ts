@@ -2,7 +2,7 @@ import { isQuotaError, CacheError } from './errors.js';
 import { dependentClosure } from './invalidation/closure.js';
 import { EntryRelations } from './invalidation/relations.js';
 import { pickForRelease } from './management/eviction-rank.js';
-import { vacuumTier, type VacuumOptions, type VacuumResult } from './management/vacuum.js';
+import { dropUnverified, vacuumTier, type VacuumOptions, type VacuumResult } from './management/vacuum.js';
 import { MemoryTier } from './memory-tier.js';
 import { hasKeyLocks, withKeyLock } from './multi-tab/key-lock.js';
 import { TabSync, type TabSyncMessage } from './multi-tab/tab-sync.js';
@@ -279,17 +279,21 @@ export class CacheCore<V> {
   }
 
   /** Vacuums the lower tiers (or the one named); a tier that fails throws a CacheError naming it. */
-  async vacuum(options: VacuumOptions): Promise<VacuumResult[]> {
+  async vacuum(options: VacuumOptions<V>): Promise<VacuumResult[]> {
     const results: VacuumResult[] = [];
     for (const tier of this.tiers) {
       if (options.tier !== undefined && options.tier !== tier.name) continue;
-      let vacuumed, corrupt = 0;
+      let vacuumed, corrupt = 0, refused = 0;
       try {
-        vacuumed = await vacuumTier(tier, { ...options, version: this.options.version });
+        if (options.verify) {
+          refused = await dropUnverified(tier, options.verify);
+          this.stats.counters.corrupt += refused;
+        }
+        vacuumed = await vacuumTier(tier, { maxAgeDays: options.maxAgeDays, maxBytes: options.maxBytes, version: this.options.version });
       } catch (error) {
         throw tierError(tier, error);
       } finally {
-        corrupt = this.countTierCorrupt(tier);
+        corrupt = refused + this.countTierCorrupt(tier);
       }
       const { sizeEvictions, ...result } = vacuumed;
       this.lowerEvictions += sizeEvictions;

@@ -297,7 +297,7 @@ export class Cache<V = unknown> {
   }
 
   /** Removes old, expired, stale-version or (beyond maxBytes) least valuable entries from lower tiers. */
-  vacuum(options: VacuumOptions = {}): Promise<VacuumResult[]> {
+  vacuum(options: VacuumOptions<V> = {}): Promise<VacuumResult[]> {
     return this.core.vacuum(options);
   }
 

@@ -73,7 +73,7 @@ export const cacheCommands: CommandGroup = {
         throw e;
       }
     }),
-    vacuum: command('drop entries unused for --max-age-days, then the least valuable beyond --max-mb (per layer)', [], {
+    vacuum: command('drop entries unused for --max-age-days, then the least valuable beyond --max-mb (per layer), and stored evaluators that fail their content key', [], {
       'max-age-days': { kind: 'integer', min: 0, description: 'drop entries not used for this many days' },
       'max-mb': { kind: 'integer', min: 0, description: 'then keep at most this many MiB per layer' },
       layer: layerFlag,

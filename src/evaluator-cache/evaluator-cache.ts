@@ -70,12 +70,15 @@ export class EvaluatorCache {
   /** The persistent tier in use. */
   readonly persistence: LayerPersistence;
   private readonly fileTier: FileTier | null;
+  // Names of the tiers below memory: the persistent one first, then a remote one.
+  private readonly lowerTiers: string[];
 
   constructor(options: EvaluatorCacheOptions = {}) {
     const name = options.name ?? 'evaluators';
     const { persistence, fileTier, tiers } = layerTiers(name, options, entrySerializer);
     this.persistence = persistence;
     this.fileTier = fileTier;
+    this.lowerTiers = tiers.slice(1).map((tier) => (typeof tier === 'string' ? tier : tier.name));
     this.cache = createCache<CompiledEntry>({
       name,
       tiers,
@@ -160,9 +163,17 @@ export class EvaluatorCache {
     return imported;
   }
 
-  /** Drops persisted evaluators not used for `maxAgeDays`, then the least valuable beyond `maxBytes`. */
-  vacuum(options: { maxAgeDays?: number; maxBytes?: number } = {}): Promise<VacuumResult[]> {
-    return this.cache.vacuum(options);
+  /**
+   * Drops persisted evaluators not used for `maxAgeDays`, then the least valuable beyond
+   * `maxBytes`. The persistent tier's records are read and checked against their keys first
+   * (a caller holding the graph never reads its record back, so a damaged one is found here),
+   * those that fail removed and counted as corrupt. A remote tier is vacuumed without reading.
+   */
+  async vacuum(options: { maxAgeDays?: number; maxBytes?: number } = {}): Promise<VacuumResult[]> {
+    const verify = (entry: CompiledEntry, key: string) => keyOfBytes(entry.bytes).then((actual) => actual === key, () => false);
+    const results: VacuumResult[] = [];
+    for (const [i, tier] of this.lowerTiers.entries()) results.push(...(await this.cache.vacuum({ ...options, tier, verify: i === 0 && this.persistence !== 'none' ? verify : undefined })));
+    return results;
   }
 
   /** Stops timers and closes the persistent tier. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createCache, rankForEviction, type TierEntryMeta } from '../../src/cache/index.js';
+import { binarySerializer, CacheError, createCache, rankForEviction, type TierEntryMeta } from '../../src/cache/index.js';
 import { RemoteTierDouble } from './remote-tier-double.js';
 import { vacuumTier } from '../../src/cache/management/vacuum.js';
 import type { CacheTier } from '../../src/cache/tiers/tier.js';
@@ -35,6 +35,41 @@ describe('vacuum', () => {
     expect(result).toMatchObject({ removed: 2, freedBytes: 200, remainingBytes: 200 });
     expect([...remote.store.keys()].sort()).toEqual(['a', 'c']);
     expect(cache.stats().evictions).toBe(2);
+  });
+
+  it('with verify, reads every record and removes those it refuses, counted corrupt, without touching the others', async () => {
+    const remote = new RemoteTierDouble();
+    const cache = createCache<string>({ name: name(), tiers: ['memory', remote], sync: false });
+    for (const key of ['a', 'b', 'c', 'd']) await cache.set(key, `value of ${key}`);
+    remote.store.get('b')!.bytes = binarySerializer.encode('tampered');
+    remote.store.get('d')!.bytes = binarySerializer.encode('tampered too');
+    const accessed = [...remote.store.values()].map((r) => r.meta.accessedAt);
+    const seen: string[] = [];
+    const [result] = await cache.vacuum({ verify: async (value, key) => { seen.push(key); return value === `value of ${key}`; } });
+    expect(seen.sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(result).toMatchObject({ tier: 'remote', corrupt: 2, removed: 0 });
+    expect([...remote.store.keys()].sort()).toEqual(['a', 'c']);
+    expect([...remote.store.values()].map((r) => r.meta.accessedAt)).toEqual([accessed[0], accessed[2]]);
+    expect(cache.stats().corrupt).toBe(2);
+    // Memory still holds what it held: verify is about stored records.
+    expect(await cache.get('b')).toBe('value of b');
+  });
+
+  it('with verify, a record that fails to decode is removed and counted; any other read error fails the vacuum', async () => {
+    const remote = new RemoteTierDouble();
+    const cache = createCache<string>({ name: name(), tiers: ['memory', remote], sync: false });
+    await cache.set('a', 'x');
+    await cache.set('b', 'y');
+    const get = remote.get.bind(remote);
+    remote.get = async (key: string) => {
+      if (key === 'a') throw new CacheError('CORRUPT', 'unreadable');
+      return get(key);
+    };
+    expect(await cache.vacuum({ verify: () => true })).toEqual([expect.objectContaining({ corrupt: 1 })]);
+    expect([...remote.store.keys()]).toEqual(['b']);
+    remote.get = async () => { throw new Error('disk on fire'); };
+    await expect(cache.vacuum({ verify: () => true })).rejects.toMatchObject({ name: 'CacheError' });
+    expect([...remote.store.keys()]).toEqual(['b']);
   });
 
   it('vacuums only the named tier when asked', async () => {

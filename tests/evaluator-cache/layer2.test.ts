@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   cacheInfo, clearCache, closeCacheLayers, configureCacheLayers, createEvaluator, decodeSpec, EvaluatorCache, exportCache, importCache,
-  MemoryTraceStore, models, ready, type Target,
+  MemoryTraceStore, models, ready, vacuum, type Target,
 } from '../../src/index.js';
 
 const SRC = fileURLToPath(new URL('../../src/index.js', import.meta.url));
@@ -121,6 +121,32 @@ describe('persistent tier', () => {
     await closeCacheLayers();
     // The next process stores it again.
     expect(run(dir)).toMatchObject({ evaluators: 1, corrupt: 0 });
+    expect(run(dir)).toMatchObject({ evaluators: 0, corrupt: 0, fileHits: 1 });
+  });
+
+  it('vacuum reads each stored record and removes one that fails its key, which a process holding the graph never reads', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'phasekit-layer2-vacuum-'));
+    const first = run(dir);
+    const [file] = (await readdir(join(dir, 'evaluators'))).filter((f) => f.endsWith('.entry'));
+    const path = join(dir, 'evaluators', file);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 40] ^= 0x10; // inside the observations: the layout still parses
+    await writeFile(path, bytes);
+    expect(run(dir)).toMatchObject({ evaluators: 0, corrupt: 0, fileHits: 1, values: first.values });
+    expect((await readdir(join(dir, 'evaluators'))).filter((f) => f.endsWith('.entry'))).toEqual([file]); // still there
+    configureCacheLayers({ persistence: 'file', root: dir, sync: false });
+    const result = await vacuum({ layer: 'evaluators' });
+    expect(result.evaluators).toEqual([expect.objectContaining({ tier: 'file', corrupt: 1, removed: 0, remainingBytes: 0 })]);
+    expect((await cacheInfo()).evaluators).toMatchObject({ corrupt: 1, tiers: { file: { entries: 0 } } });
+    // A good record stays, untouched by the reading (its age is as it was).
+    await closeCacheLayers();
+    expect(run(dir)).toMatchObject({ evaluators: 1, corrupt: 0 });
+    const before = await stat(join(dir, 'evaluators', file));
+    configureCacheLayers({ persistence: 'file', root: dir, sync: false });
+    expect((await vacuum({ layer: 'evaluators' })).evaluators).toEqual([expect.objectContaining({ tier: 'file', corrupt: 0, removed: 0 })]);
+    await closeCacheLayers();
+    const after = await stat(join(dir, 'evaluators', file));
+    expect(after.mtimeMs).toBe(before.mtimeMs);
     expect(run(dir)).toMatchObject({ evaluators: 0, corrupt: 0, fileHits: 1 });
   });
 

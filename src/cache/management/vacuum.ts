@@ -1,14 +1,21 @@
+import { CacheError } from '../errors.js';
 import type { CacheTier, TierEntryMeta } from '../tiers/tier.js';
 import { pickForRelease } from './eviction-rank.js';
 
 /** Options for vacuuming a lower tier. */
-export interface VacuumOptions {
+export interface VacuumOptions<V = unknown> {
   /** Drop entries not accessed for this many days. */
   maxAgeDays?: number;
   /** Then drop the least valuable entries until the tier holds at most this many bytes. */
   maxBytes?: number;
   /** Only vacuum the tier with this name (default: every lower tier). */
   tier?: string;
+  /**
+   * Reads every record first and removes those this refuses (and those that cannot be
+   * decoded), counted as corrupt: for owners whose records carry a check that readers skip
+   * (a content key that the caller holding the content never reads back). `key` as stored.
+   */
+  verify?: (value: V, key: string) => boolean | Promise<boolean>;
 }
 
 /** What a vacuum removed from one tier. */
@@ -33,7 +40,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export async function vacuumTier(
   tier: CacheTier,
-  options: VacuumOptions & { version?: string | number; now?: number },
+  options: Omit<VacuumOptions, 'verify'> & { version?: string | number; now?: number },
 ): Promise<Omit<VacuumResult, 'corrupt'> & { sizeEvictions: number }> {
   const now = options.now ?? Date.now();
   const cutoff = options.maxAgeDays === undefined ? -Infinity : now - options.maxAgeDays * DAY_MS;
@@ -53,4 +60,27 @@ export async function vacuumTier(
   if (removed.length > 0) await tier.delete(removed.map((meta) => meta.key));
   const freedBytes = removed.reduce((sum, meta) => sum + meta.size, 0);
   return { tier: tier.name, removed: removed.length, freedBytes, remainingBytes, sizeEvictions };
+}
+
+/**
+ * Reads each record of `tier` (without touching it: ages stay as they were) and removes those
+ * `verify` refuses or that fail to decode. Returns how many it removed.
+ */
+export async function dropUnverified<V>(tier: CacheTier, verify: (value: V, key: string) => boolean | Promise<boolean>): Promise<number> {
+  let dropped = 0;
+  for (const { key } of await tier.list()) {
+    let good: boolean;
+    try {
+      const record = await tier.get(key);
+      if (record === undefined) continue; // gone meanwhile
+      good = record.value !== undefined && (await verify(record.value as V, key));
+    } catch (error) {
+      if (!(error instanceof CacheError && error.code === 'CORRUPT')) throw error;
+      good = false;
+    }
+    if (good) continue;
+    await tier.delete([key]);
+    dropped++;
+  }
+  return dropped;
 }

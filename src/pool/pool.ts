@@ -235,19 +235,18 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     const structure = graph.structure();
     const known = this.prepared.find(structure, target, backend);
     if (known) return new PoolEvaluator(this as unknown as Pool, known);
-    // The worker gets this copy, so the answer kept is the copy's whatever the target's getters do.
-    const sent = structuredClone(target);
+    const copy = this.prepared.copyToKeep(target);
     // Preparations of one structure run one after another, so that only the first records
     // its trace; the others find it in the shared tier (IndexedDB / files).
     const hash = await structuralHash(structure);
     const before = this.preparing.get(hash) ?? Promise.resolve();
-    const prepared = before.catch(() => {}).then(() => this.kernel('prepareEvaluator', graph, { target: sent, backend }, call));
+    const prepared = before.catch(() => {}).then(() => this.kernel('prepareEvaluator', graph, { target: copy ?? target, backend }, call));
     const settled = prepared.then(() => {}, () => {});
     this.preparing.set(hash, settled);
     void settled.then(() => { if (this.preparing.get(hash) === settled) this.preparing.delete(hash); });
     const answer = await prepared;
     this.counts.evaluatorsPrepared++;
-    this.prepared.keep(structure, sent, backend, answer);
+    if (copy !== undefined) this.prepared.keep(structure, copy, backend, answer);
     return new PoolEvaluator(this as unknown as Pool, answer);
   }
 

@@ -36,10 +36,19 @@ export class PreparedEvaluators {
     return hit.answer;
   }
 
+  /**
+   * A copy of `target` to send and keep (so that the answer is the copy's, whatever the
+   * target's getters do), or undefined when it is too large to keep: send the target itself.
+   */
+  copyToKeep(target: unknown): unknown {
+    return byteSize(target) <= MAX_BYTES ? structuredClone(target) : undefined;
+  }
+
   /** Keeps `answer`, prepared from `sent` (the copy of the target the worker got). */
   keep(structure: object, sent: unknown, backend: unknown, answer: PreparedEvaluator): void {
     const bytes = answer.spec.byteLength + byteSize(sent);
-    if (bytes > MAX_BYTES) return;
+    // Two calls at once with one target both prepare (the second finds it in the worker's cache).
+    if (bytes > MAX_BYTES || this.find(structure, sent, backend)) return;
     this.kept.push({ structure, backend, target: sent, answer, bytes });
     this.bytes += bytes;
     while (this.kept.length > MAX_ANSWERS || this.bytes > MAX_BYTES) this.bytes -= (this.kept.shift() as Kept).bytes;

@@ -77,6 +77,18 @@ describe('PreparedEvaluators', () => {
     expect(kept.find(structure, target(0), undefined)).toBeDefined();
   });
 
+  it('copies a target to keep, unless it is too large to keep; keeps one answer per target', () => {
+    const kept = new PreparedEvaluators();
+    const small = { kind: 'loglik', data: { rewards: [Float64Array.of(1, 2)] } };
+    const copy = kept.copyToKeep(small);
+    expect(copy).toEqual(small);
+    expect(copy).not.toBe(small);
+    expect(kept.copyToKeep({ data: new Float64Array(8 * 2 ** 20 + 1) })).toBeUndefined();
+    kept.keep(structure, copy, undefined, answer(10));
+    kept.keep(structure, kept.copyToKeep(small), undefined, answer(10));
+    expect(kept.size).toBe(1);
+  });
+
   it('finds an answer only for the same structure object and backend', () => {
     const kept = new PreparedEvaluators();
     kept.keep(structure, target(1), 'wasm', answer(10));

@@ -70,9 +70,7 @@ export async function computeCurves(session: Session, graph: Graph, theta: Float
     const stride = Math.max(1, Math.ceil((last - first + 1) / MAX_BARS));
     x = Float64Array.from({ length: Math.floor((last - first) / stride) + 1 }, (_, i) => first + i * stride);
   } else x = grid(from, high > from ? high : from + 1, FINE_POINTS);
-  const [density, cdf] = await Promise.all([
-    discrete ? pool.pmf(graph, x, step(call)) : pool.pdf(graph, x, step(call)),
-    pool.cdf(graph, x, step(call)),
-  ]);
+  // One computation gives both (two calls would run it twice, and send the graph to a second worker).
+  const { density, cdf } = await pool.distribution(graph, x, step(call));
   return { discrete, x, density, cdf, quantiles, atomAtZero };
 }

@@ -136,6 +136,16 @@ export class GraphAtTheta {
     return this.csr.discrete ? dist.discreteDistribution(this.csr, points, limits).cdf : dist.continuousDistribution(this.csr, points, limits).cdf;
   }
 
+  /** The density (continuous: pdf; discrete: pmf) and the cdf at each point, from one computation. */
+  distribution(points: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): { density: Float64Array; cdf: Float64Array } {
+    if (this.csr.discrete) {
+      const { pmf, cdf } = dist.discreteDistribution(this.csr, points, limits);
+      return { density: pmf, cdf };
+    }
+    const { pdf, cdf } = dist.continuousDistribution(this.csr, points, limits);
+    return { density: checkFinite(pdf, 'the density'), cdf };
+  }
+
   /** P(τ = k) (discrete graphs). */
   pmf(steps: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): Float64Array {
     if (!this.csr.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');

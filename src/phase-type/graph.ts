@@ -106,6 +106,14 @@ export class Graph extends StateGraph {
     return this.atTheta(options.theta, (at) => at.cdf(times, options));
   }
 
+  /**
+   * The density and the cdf at each point from one computation, for the price of one of them:
+   * continuous graphs, pdf and P(T ≤ t) at times; discrete ones, pmf and P(τ ≤ k) at steps.
+   */
+  distribution(points: ArrayLike<number>, options: DistributionOptions = {}): { density: Float64Array; cdf: Float64Array } {
+    return this.atTheta(options.theta, (at) => at.distribution(points, options));
+  }
+
   /** P(τ = k) for discrete graphs. */
   pmf(steps: ArrayLike<number>, options: DistributionOptions = {}): Float64Array {
     return this.atTheta(options.theta, (at) => at.pmf(steps, options));

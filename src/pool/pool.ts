@@ -214,6 +214,16 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   }
 
   /**
+   * The density (pdf, or pmf for discrete graphs) and the cdf at each point, from one
+   * computation in one worker: half the work of a pdf and a cdf call, and no second worker
+   * to send the graph to.
+   */
+  distribution(graph: StateGraph, points: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<{ density: Float64Array; cdf: Float64Array }> {
+    const { theta, maxSteps, method, ...call } = options;
+    return this.kernel('distribution', graph, { theta: toFloat64(theta), points: Float64Array.from(points), maxSteps, method }, call);
+  }
+
+  /**
    * Moments at many θ by direct elimination: `thetas` holds one θ per row (row-major);
    * row r of the result holds E[T], …, E[T^k] at row r. Rows are split across the workers.
    */

@@ -134,6 +134,11 @@ export const kernelMethods = {
     return graph.pmf(args.points, reportingTime(args, report));
   },
 
+  /** Density (pdf or pmf) and cdf from one computation. */
+  distribution(graph: Graph, args: DistributionArgs, report: ProgressCallback): { density: Float64Array; cdf: Float64Array } {
+    return graph.distribution(args.points, reportingTime(args, report));
+  },
+
   /**
    * Moments at many θ, computed directly: row r of the result holds E[T..T^k] at θ row r. A graph
    * whose edges all go forward takes its rows four at a time (the forward pass in kernel lanes,

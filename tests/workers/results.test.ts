@@ -34,6 +34,25 @@ describe('results equal the in-thread path bitwise', () => {
     const g = Graph.fromMatrices([1, 0], [[0.5, 0.3], [0.1, 0.6]], { discrete: true });
     expect(await pool.pmf(g, [1, 2, 3, 10])).toEqual(g.pmf([1, 2, 3, 10]));
   });
+
+  it('distribution: the density and the cdf of one computation, as pdf / pmf and cdf give them apart', async () => {
+    const times = [0, 0.1, 0.5, 1, 2, 5, 40];
+    const both = await pool.distribution(rabbits, times, { theta: [1, 0.5, 0.8] });
+    expect(both).toEqual(rabbits.distribution(times, { theta: [1, 0.5, 0.8] }));
+    expect(both.density).toEqual(rabbits.pdf(times, { theta: [1, 0.5, 0.8] }));
+    expect(both.cdf).toEqual(rabbits.cdf(times, { theta: [1, 0.5, 0.8] }));
+    for (const method of ['uniformization', 'adaptive', 'krylov', 'dense'] as const) {
+      const g = models.coalescent(6);
+      const apart = { density: g.pdf(times, { theta: [1.4], method }), cdf: g.cdf(times, { theta: [1.4], method }) };
+      expect(g.distribution(times, { theta: [1.4], method }), method).toEqual(apart);
+    }
+    const discrete = Graph.fromMatrices([1, 0], [[0.5, 0.3], [0.1, 0.6]], { discrete: true });
+    const steps = [0, 1, 2, 3, 10, 200];
+    expect(await pool.distribution(discrete, steps)).toEqual({ density: discrete.pmf(steps), cdf: discrete.cdf(steps) });
+    // Bad points fail as they do for pdf.
+    expect(() => rabbits.distribution([1, -2], { theta: [1, 0.5, 0.8] })).toThrow(/-2/);
+    await expect(pool.distribution(rabbits, [NaN], { theta: [1, 0.5, 0.8] })).rejects.toMatchObject({ name: 'GraphError' });
+  });
 });
 
 describe('errors', () => {

@@ -131,7 +131,7 @@ const fixture = {
   /**
    * The interactive path of a large model: built in a worker of the pool (the kernel explores
    * the state space there, reporting progress; the worker keeps the graph), E[T] through the
-   * pool, then pdf and cdf at `points` times through the pool at once. Timings are reported,
+   * pool, then pdf and cdf at `points` times through the pool in one call. Timings are reported,
    * not asserted (they live in benchmarks).
    */
   async interactive(n: number, points: number) {
@@ -145,7 +145,7 @@ const fixture = {
     // The pdf's progress from inside its stepping: the model time reached of the largest time.
     const reached: { done: number; total: number }[] = [];
     const onProgress = (p: Progress) => { if (p.phase === 'evaluate') reached.push({ done: p.done, total: p.total }); };
-    const [pdf, cdf] = await Promise.all([pool.pdf(g, times, { theta: [1], onProgress }), pool.cdf(g, times, { theta: [1] })]);
+    const { density: pdf, cdf } = await pool.distribution(g, times, { theta: [1], onProgress });
     const distributionMs = performance.now() - started - meanMs;
     // (cdf is 1 − survival: near 0 its rounding is ~1e-15 per term, hence the 1e-12 slack below.)
     // Trapezoid check: ∫ pdf over (0, 8] should match cdf(8) − cdf(first) to the grid's accuracy.

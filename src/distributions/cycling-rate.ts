@@ -17,6 +17,8 @@ const onCycleByEdges = new WeakMap<Int32Array, Uint8Array>();
  * vertex or it has a self-loop.
  */
 function verticesOnCycles(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col'>): Uint8Array {
+  const forward = forwardOnly(csr);
+  if (forward) return forward;
   const n = csr.vertexCount, { rowPtr, col } = csr;
   const index = new Int32Array(n).fill(-1), low = new Int32Array(n), next = new Int32Array(n);
   const onStack = new Uint8Array(n), stack = new Int32Array(n), path = new Int32Array(n);
@@ -46,6 +48,23 @@ function verticesOnCycles(csr: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col'>): Uin
     }
   }
   return cyclic;
+}
+
+/**
+ * The vertices with a self-loop when every other edge goes to a later vertex (the graph is
+ * then acyclic but for those loops), else undefined. One pass in edge order where Tarjan's
+ * walk jumps about: the coalescent at n = 50 (204,227 vertices, 3 million edges), whose
+ * vertices the explorer numbers in the order the lineages merge: cyclingRate 49–71 → 14–23 ms.
+ */
+function forwardOnly({ vertexCount: n, rowPtr, col }: Pick<Csr, 'vertexCount' | 'rowPtr' | 'col'>): Uint8Array | undefined {
+  const loops = new Uint8Array(n);
+  for (let v = 0; v < n; v++)
+    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) {
+      const w = col[j];
+      if (w < v) return undefined;
+      if (w === v) loops[v] = 1;
+    }
+  return loops;
 }
 
 /** The largest exit rate of a transient vertex on a cycle; 0 when the transient states form a DAG. */

@@ -105,7 +105,8 @@ function onCycle(csr: Csr, v: number): boolean {
 }
 
 describe("'auto' choosing Krylov before stepping", () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])('the largest exit rate on a cycle is found (forward edges with a few back edges, self-loops, seed %s)', (seed) => {
+  // Seeds 9 and 10 have no back edge: only self-loops make cycles there (the forward-only pass).
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])('the largest exit rate on a cycle is found (forward edges with a few back edges, self-loops, seed %s)', (seed) => {
     // Mostly forward edges, so that many states (the fastest among them) are on no cycle.
     let x = seed * 7919;
     const rand = () => ((x = (x * 48271) % 2147483647) / 2147483647);
@@ -113,7 +114,7 @@ describe("'auto' choosing Krylov before stepping", () => {
     for (let v = 0; v < n; v++) {
       const out = new Set<number>();
       if (v < n - 3) for (let k = 0; k < 3; k++) out.add(v + 1 + Math.floor(rand() * Math.min(20, n - v - 1)));
-      if (v > 0 && v < n - 3 && rand() < 0.02 * seed) out.add(Math.floor(rand() * v)); // back edge
+      if (v > 0 && v < n - 3 && rand() < (seed > 8 ? 0 : 0.02 * seed)) out.add(Math.floor(rand() * v)); // back edge
       if (v > 0 && v < n - 3 && rand() < 0.01) out.add(v); // self-loop
       rows.push([...out].sort((a, b) => a - b));
     }

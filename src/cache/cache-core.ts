@@ -285,10 +285,7 @@ export class CacheCore<V> {
       if (options.tier !== undefined && options.tier !== tier.name) continue;
       let vacuumed, corrupt = 0, refused = 0;
       try {
-        if (options.verify) {
-          refused = await dropUnverified(tier, options.verify);
-          this.stats.counters.corrupt += refused;
-        }
+        if (options.verify) await dropUnverified(tier, options.verify, () => { refused++; this.stats.counters.corrupt++; });
         vacuumed = await vacuumTier(tier, { maxAgeDays: options.maxAgeDays, maxBytes: options.maxBytes, version: this.options.version });
       } catch (error) {
         throw tierError(tier, error);

@@ -170,7 +170,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   private readonly counts = { spawned: 0, crashed: 0, timedOut: 0, aborted: 0, evaluatorsPrepared: 0 };
   /** The latest preparation per structural hash (see createEvaluator). */
   private readonly preparing = new Map<string, Promise<void>>();
-  /** Evaluators prepared, by graph content, target and backend (see createEvaluator). */
+  /** Evaluators prepared, by structure object, target and backend (see createEvaluator). */
   private readonly prepared = new PreparedEvaluators();
   private closing: Promise<void> | null = null;
 
@@ -235,9 +235,10 @@ export class Pool<T extends KernelMethods = KernelMethods> {
    * A compiled evaluator of `target` on `graph` whose batches run on the pool's workers,
    * rows split across them. It is planned (and its trace recorded) once, on one worker,
    * which stores it in the shared tiers; the other workers get it from there, or from the
-   * pool, and keep it by its content key. Asked again for the same graph content, target and
-   * backend, the pool answers from what it kept (the last 16, up to 64 MiB of bytes) and sends
-   * nothing: a loop of {@link logLikelihood} calls sends its data once.
+   * pool, and keep it by its content key. Asked again for the same graph (the same object,
+   * unchanged), an equal target and the same backend, the pool answers from what it kept (the
+   * last 16, up to 64 MiB of targets and bytes) and sends nothing: a loop of
+   * {@link logLikelihood} calls sends its data once.
    */
   async createEvaluator(graph: StateGraph, target: Target, options: CreateOptions = {}): Promise<Evaluator> {
     const { backend, ...call } = options;

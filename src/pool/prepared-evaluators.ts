@@ -102,11 +102,12 @@ function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return true;
 }
 
-// Bytes a structured clone holds in typed arrays (what dominates a target's size); Infinity
-// past MAX_DEPTH, so that such a target is not kept.
+// Bytes a structured clone holds in typed arrays (what dominates a target's size): a view's
+// whole buffer, which its clone carries along. Infinity past MAX_DEPTH, so that such a target
+// is not kept.
 function byteSize(data: unknown, depth = 0): number {
   if (typeof data !== 'object' || data === null) return 0;
-  if (ArrayBuffer.isView(data)) return data.byteLength;
+  if (ArrayBuffer.isView(data)) return data.buffer.byteLength;
   if (depth > MAX_DEPTH) return Infinity;
   let bytes = 0;
   for (const value of Array.isArray(data) ? data : Object.values(data)) bytes += byteSize(value, depth + 1);

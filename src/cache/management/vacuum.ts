@@ -64,10 +64,10 @@ export async function vacuumTier(
 
 /**
  * Reads each record of `tier` (without touching it: ages stay as they were) and removes those
- * `verify` refuses or that fail to decode. Returns how many it removed.
+ * `verify` refuses or that fail to decode, calling `dropped` after each (so that a read error
+ * later on, which is thrown, loses no count).
  */
-export async function dropUnverified<V>(tier: CacheTier, verify: (value: V, key: string) => boolean | Promise<boolean>): Promise<number> {
-  let dropped = 0;
+export async function dropUnverified<V>(tier: CacheTier, verify: (value: V, key: string) => boolean | Promise<boolean>, dropped: () => void): Promise<void> {
   for (const { key } of await tier.list()) {
     let good: boolean;
     try {
@@ -80,7 +80,6 @@ export async function dropUnverified<V>(tier: CacheTier, verify: (value: V, key:
     }
     if (good) continue;
     await tier.delete([key]);
-    dropped++;
+    dropped();
   }
-  return dropped;
 }

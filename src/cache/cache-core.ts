@@ -285,7 +285,7 @@ export class CacheCore<V> {
       if (options.tier !== undefined && options.tier !== tier.name) continue;
       let vacuumed, corrupt = 0, refused = 0;
       try {
-        if (options.verify) await dropUnverified(tier, options.verify, () => { refused++; this.stats.counters.corrupt++; });
+        if (options.verify) await dropUnverified(tier, options.verify, () => { refused++; this.stats.counters.corrupt++; }, this.options.version);
         vacuumed = await vacuumTier(tier, { maxAgeDays: options.maxAgeDays, maxBytes: options.maxBytes, version: this.options.version });
       } catch (error) {
         throw tierError(tier, error);

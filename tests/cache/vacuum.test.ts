@@ -55,6 +55,18 @@ describe('vacuum', () => {
     expect(await cache.get('b')).toBe('value of b');
   });
 
+  it('with verify, a record of another version is not read: it is removed as stale, not counted corrupt', async () => {
+    const remote = new RemoteTierDouble();
+    const old = createCache<string>({ name: name(), tiers: ['memory', remote], sync: false, version: 1 });
+    await old.set('a', 'x');
+    const cache = createCache<string>({ name: name(), tiers: ['memory', remote], sync: false, version: 2 });
+    await cache.set('b', 'y');
+    const seen: string[] = [];
+    expect(await cache.vacuum({ verify: (_value, key) => { seen.push(key); return true; } })).toEqual([expect.objectContaining({ removed: 1, corrupt: 0 })]);
+    expect(seen).toEqual(['b']);
+    expect([...remote.store.keys()]).toEqual(['b']);
+  });
+
   it('with verify, a record that fails to decode is removed and counted; any other read error fails the vacuum', async () => {
     const remote = new RemoteTierDouble();
     const cache = createCache<string>({ name: name(), tiers: ['memory', remote], sync: false });

@@ -63,12 +63,14 @@ export async function vacuumTier(
 }
 
 /**
- * Reads each record of `tier` (without touching it: ages stay as they were) and removes those
- * `verify` refuses or that fail to decode, calling `dropped` after each (so that a read error
- * later on, which is thrown, loses no count).
+ * Reads each record of `tier` of this `version` (without touching it: ages stay as they were)
+ * and removes those `verify` refuses or that fail to decode, calling `dropped` after each (so
+ * that a read error later on, which is thrown, loses no count). Records of another version are
+ * left to vacuumTier, which removes them as stale: they are not corrupt.
  */
-export async function dropUnverified<V>(tier: CacheTier, verify: (value: V, key: string) => boolean | Promise<boolean>, dropped: () => void): Promise<void> {
-  for (const { key } of await tier.list()) {
+export async function dropUnverified<V>(tier: CacheTier, verify: (value: V, key: string) => boolean | Promise<boolean>, dropped: () => void, version?: string | number): Promise<void> {
+  for (const { key, version: stored } of await tier.list()) {
+    if ((stored ?? null) !== (version ?? null)) continue;
     let good: boolean;
     try {
       const record = await tier.get(key);

@@ -243,6 +243,8 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   async createEvaluator(graph: StateGraph, target: Target, options: CreateOptions = {}): Promise<Evaluator> {
     const { backend, ...call } = options;
     if (call.signal?.aborted) throw abortError(call.signal);
+    // A closed pool answers nothing, not even what it kept.
+    if (this.closing) throw new PoolError('CLOSED', 'phasekit: the pool is closed');
     const structure = graph.structure();
     const known = this.prepared.find(structure, target, backend);
     if (known) return new PoolEvaluator(this as unknown as Pool, known);

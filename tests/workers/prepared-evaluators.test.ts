@@ -62,6 +62,16 @@ describe('pool.logLikelihood in a loop over θ', () => {
   });
 });
 
+describe('a closed pool', () => {
+  it('refuses with CLOSED even what it kept', async () => {
+    const own = createPool({ size: 1 });
+    const data = sfs();
+    await own.logLikelihood(graph, data, { theta: [1] });
+    await own.close();
+    await expect(own.logLikelihood(graph, data, { theta: [1] })).rejects.toMatchObject({ name: 'PoolError', code: 'CLOSED' });
+  });
+});
+
 describe('PreparedEvaluators', () => {
   const answer = (bytes: number): PreparedEvaluator => ({ key: 'k', spec: new Uint8Array(bytes), backend: 'wasm', paramLength: 1, outputs: 1, target: { kind: 'moments', k: 1, rewards: null } as never });
   const structure = {};

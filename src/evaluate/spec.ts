@@ -88,6 +88,12 @@ class Reader {
   i32s(): Int32Array { const n = this.u32(); return new Int32Array(this.raw(n, 4).buffer); }
   f64s(): Float64Array { const n = this.u32(); return new Float64Array(this.raw(n, 8).buffer); }
   u8s(): Uint8Array { const n = this.u32(); return this.raw(n, 1); }
+  /** Passes over a length-prefixed array of `size`-byte items (and its padding) without reading it. */
+  skip(size: number): void {
+    const bytes = this.u32() * size, padded = bytes + ((4 - (bytes % 4)) % 4);
+    this.need(padded);
+    this.at += padded;
+  }
   ascii(n: number): string { this.need(n); const s = new TextDecoder().decode(this.b.subarray(this.at, this.at + n)); this.at += n; return s; }
   end(): void { if (this.at !== this.b.byteLength) throw new TraceError('TRUNCATED', 'evaluator record has trailing bytes'); }
 }
@@ -175,22 +181,16 @@ export async function specKey(spec: EvaluatorSpec): Promise<string> {
 
 /**
  * The key of a record's bytes, to check them against the key they were stored or sent under.
- * Throws TraceError when their layout is not a record's.
+ * Throws TraceError when their header or the structure's length prefixes are not a record's;
+ * the rest of the layout is decodeSpec's to check.
  */
 export async function keyOfBytes(bytes: Uint8Array): Promise<string> {
-  const { headerEnd, structureEnd, hashEnd } = parseSpec(bytes);
+  const { headerEnd, structureEnd, hashEnd } = sectionEnds(bytes);
   const [structure, target] = await Promise.all([sha256Hex(bytes.subarray(headerEnd, structureEnd)), sha256Hex(bytes.subarray(hashEnd))]);
   return keyOfSections(bytes.subarray(0, headerEnd), structure, bytes.subarray(structureEnd, hashEnd), target);
 }
 
-/** Parses spec bytes, checking their layout (not their hash: that is the caller's, against the key). */
-export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
-  return parseSpec(bytes).spec;
-}
-
-// The spec and where its sections end (the key hashes them apart).
-function parseSpec(bytes: Uint8Array): { spec: EvaluatorSpec; headerEnd: number; structureEnd: number; hashEnd: number } {
-  const r = new Reader(bytes);
+function readHeader(r: Reader): { backend: Backend; precision: GpuPrecision | undefined; kind: (typeof KINDS)[number] } {
   if (r.u32() !== MAGIC) throw new TraceError('BAD_MAGIC', 'these bytes are not a phasekit evaluator record');
   const version = r.u32();
   if (version !== EVALUATOR_FORMAT_VERSION) throw new TraceError('VERSION_MISMATCH', `evaluator record version ${version}; this phasekit reads version ${EVALUATOR_FORMAT_VERSION}`);
@@ -198,7 +198,28 @@ function parseSpec(bytes: Uint8Array): { spec: EvaluatorSpec; headerEnd: number;
   const precision = backend === 'webgpu' ? PRECISIONS[r.u32()] : undefined;
   const kind = KINDS[r.u32()];
   if (!backend || !kind || (backend === 'webgpu' && !precision)) throw new TraceError('TRUNCATED', 'evaluator record names an unknown backend, precision or target');
+  return { backend, precision, kind };
+}
+
+// Where the sections end, from the header and the structure's length prefixes alone: what
+// keyOfBytes needs. Every reader decodes the record too (decodeSpec checks the rest), so the
+// arrays, megabytes for an SFS evaluator, are not decoded a second time for the key.
+function sectionEnds(bytes: Uint8Array): { headerEnd: number; structureEnd: number; hashEnd: number } {
+  const r = new Reader(bytes);
+  readHeader(r);
   const headerEnd = r.offset;
+  r.u32(); r.u32(); r.u32(); // n, discrete, paramLength
+  r.skip(4); r.skip(4); r.skip(1); // rowPtr, col, hasOutEdge
+  for (let i = 0; i < 4; i++) r.skip(8); // base, coef, loopBase, loopCoef
+  const structureEnd = r.offset;
+  r.ascii(64);
+  return { headerEnd, structureEnd, hashEnd: r.offset };
+}
+
+/** Parses spec bytes, checking their layout (not their hash: that is the caller's, against the key). */
+export function decodeSpec(bytes: Uint8Array): EvaluatorSpec {
+  const r = new Reader(bytes);
+  const { backend, precision, kind } = readHeader(r);
   const n = r.u32(), discrete = r.u32() === 1, p = r.u32();
   const rowPtr = r.i32s(), col = r.i32s(), hasOutEdge = r.u8s();
   const base = r.f64s(), coef = r.f64s(), loopBase = r.f64s(), loopCoef = r.f64s();
@@ -207,9 +228,7 @@ function parseSpec(bytes: Uint8Array): { spec: EvaluatorSpec; headerEnd: number;
     throw new TraceError('TRUNCATED', 'evaluator record has inconsistent structure arrays');
   for (let v = 0; v < n; v++) if (rowPtr[v + 1] < rowPtr[v]) throw new TraceError('TRUNCATED', 'evaluator record has a malformed row pointer');
   for (let j = 0; j < m; j++) if (col[j] < 0 || col[j] >= n) throw new TraceError('TRUNCATED', 'evaluator record has an edge out of range');
-  const structureEnd = r.offset;
   const structureHash = r.ascii(64);
-  const hashEnd = r.offset;
   // Edges of a decoded structure are its canonical edges (messages name those).
   const structure: Structure = { vertexCount: n, discrete, rowPtr, col, canonical: null, hasOutEdge, paramLength: p, base, coef, loopBase, loopCoef };
   let target: CheckedTarget;
@@ -226,5 +245,5 @@ function parseSpec(bytes: Uint8Array): { spec: EvaluatorSpec; headerEnd: number;
   r.end();
   if ((target.kind === 'moments' && target.rewards.length !== n) || (target.kind === 'expectations' && target.rewards.length !== target.m * n))
     throw new TraceError('TRUNCATED', 'evaluator record has rewards of the wrong length');
-  return { spec: { backend, ...(precision ? { precision } : {}), structure, structureHash, target }, headerEnd, structureEnd, hashEnd };
+  return { backend, ...(precision ? { precision } : {}), structure, structureHash, target };
 }

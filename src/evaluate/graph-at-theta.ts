@@ -128,7 +128,7 @@ export class GraphAtTheta {
   /** Density at each time (continuous graphs). */
   pdf(times: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): Float64Array {
     if (this.csr.discrete) throw new GraphError('WRONG_KIND', 'pdf is for continuous graphs; use pmf for a discrete one');
-    return checkFinite(dist.continuousDistribution(this.csr, times, limits).pdf, 'the density');
+    return this.distribution(times, limits).density;
   }
 
   /** P(T ≤ t), or P(τ ≤ k) for discrete graphs. */
@@ -149,7 +149,7 @@ export class GraphAtTheta {
   /** P(τ = k) (discrete graphs). */
   pmf(steps: ArrayLike<number>, limits: DistributionLimits & DistributionReporting = {}): Float64Array {
     if (!this.csr.discrete) throw new GraphError('WRONG_KIND', 'pmf is for discrete graphs; use pdf for a continuous one');
-    return dist.discreteDistribution(this.csr, steps, limits).pmf;
+    return this.distribution(steps, limits).density;
   }
 
   /** n draws of the accumulated reward. */

@@ -63,6 +63,11 @@ const entrySerializer: ByteSerializer = {
   },
 };
 
+/** Whether record bytes give `key` (their layout too far off to have a key gives false). */
+function hashesTo(bytes: Uint8Array, key: string): Promise<boolean> {
+  return keyOfBytes(bytes).then((actual) => actual === key, () => false);
+}
+
 /** Compiled evaluators by content key: memory in front of IndexedDB or files. */
 export class EvaluatorCache {
   /** The underlying toolkit cache. */
@@ -107,7 +112,7 @@ export class EvaluatorCache {
     return this.cache.getOrStore(key, async () => {
       const entry = make();
       if (!entry.verified) {
-        if ((await keyOfBytes(entry.bytes)) !== key) throw new TraceError('CHECKSUM_MISMATCH', `evaluator bytes do not hash to their key ${key.slice(0, 12)}…`);
+        if (!(await hashesTo(entry.bytes, key))) throw new TraceError('CHECKSUM_MISMATCH', `evaluator bytes do not hash to their key ${key.slice(0, 12)}…`);
         entry.verified = true;
       }
       return entry;
@@ -121,7 +126,7 @@ export class EvaluatorCache {
   async get(key: string): Promise<CompiledEntry | undefined> {
     const entry = await this.cache.get(key);
     if (!entry || entry.verified) return entry;
-    if ((await keyOfBytes(entry.bytes)) === key) {
+    if (await hashesTo(entry.bytes, key)) {
       entry.verified = true;
       return entry;
     }
@@ -156,7 +161,7 @@ export class EvaluatorCache {
     for (const record of records) {
       const bytes = record.value as Uint8Array;
       const spec = decodeSpec(bytes);
-      if ((await keyOfBytes(bytes)) !== record.key) throw new TraceError('CHECKSUM_MISMATCH', `evaluator ${record.key.slice(0, 12)}… does not hash to its key`);
+      if (!(await hashesTo(bytes, record.key))) throw new TraceError('CHECKSUM_MISMATCH', `evaluator ${record.key.slice(0, 12)}… does not hash to its key`);
       await this.cache.set(record.key, { bytes, spec, verified: true });
       imported++;
     }
@@ -170,7 +175,7 @@ export class EvaluatorCache {
    * those that fail removed and counted as corrupt. A remote tier is vacuumed without reading.
    */
   async vacuum(options: { maxAgeDays?: number; maxBytes?: number } = {}): Promise<VacuumResult[]> {
-    const verify = (entry: CompiledEntry, key: string) => keyOfBytes(entry.bytes).then((actual) => actual === key, () => false);
+    const verify = (entry: CompiledEntry, key: string) => hashesTo(entry.bytes, key);
     const results: VacuumResult[] = [];
     for (const [i, tier] of this.lowerTiers.entries()) results.push(...(await this.cache.vacuum({ ...options, tier, verify: i === 0 && this.persistence !== 'none' ? verify : undefined })));
     return results;

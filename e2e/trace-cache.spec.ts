@@ -28,6 +28,33 @@ test('a reload eliminates nothing: the trace comes from IndexedDB and gives iden
   expect(second.moments).toEqual(first.moments);
 });
 
+test('a large trace is stored as a Blob; it comes back after a reload, and a damaged one is recomputed', async ({ page }) => {
+  type Form = { key: string; blob: boolean; bytes: number };
+  const forms = () => page.evaluate(() => (window as unknown as { storedForms(): Promise<Form[]> }).storedForms());
+  await openFixture(page);
+  const small = await compileIn(page, 12), large = await compileIn(page, 30);
+  expect(large.recorded).toBe(2);
+  const stored = await forms();
+  // n = 30's trace is 2.25 MB, over the 2 MiB from which values are Blobs; n = 12's is inline.
+  expect(stored.filter((f) => f.blob).map((f) => f.bytes)).toEqual([expect.any(Number)]);
+  expect(stored.find((f) => f.blob)!.bytes).toBeGreaterThan(2 << 20);
+  expect(stored.filter((f) => !f.blob)).toHaveLength(1);
+
+  await page.reload();
+  await openFixture(page);
+  const again = await compileIn(page, 30);
+  expect(again).toMatchObject({ recorded: 0, indexeddbHits: 1, corrupt: 0, hash: large.hash });
+  expect(again.moments).toEqual(large.moments);
+
+  expect(await page.evaluate(() => (window as unknown as { corruptStoredTraces(): Promise<number> }).corruptStoredTraces())).toBe(2);
+  await page.reload();
+  await openFixture(page);
+  const damaged = await compileIn(page, 30);
+  expect(damaged).toMatchObject({ recorded: 1, corrupt: 1, hash: large.hash });
+  expect(damaged.moments).toEqual(large.moments);
+  expect(small.recorded).toBe(1);
+});
+
 test('a corrupted IndexedDB record is detected, dropped and recomputed', async ({ page }) => {
   await openFixture(page);
   const first = await compileIn(page, 12);

@@ -17,7 +17,8 @@ import { ready } from '../../src/index.js';
 import { serveDemo } from '../../src/cli/demo-command.js';
 import { chromiumArgs } from '../../playwright.config.js';
 import { buildNative, nativeBuilds, runNative } from '../foundation/native.js';
-import { writeCsrFile } from '../foundation/csr-file.js';
+import { uniformizationPlan, writeCsrFile, writeStepFile } from '../foundation/csr-file.js';
+import { stepMatrix } from '../../src/distributions/stepper.js';
 import { kernelOnly } from '../foundation/kernel-only.js';
 import { median, progress } from '../foundation/timing.js';
 import { kernelGraph, type KernelCase } from '../../demo/bench/kernel-cases.js';
@@ -66,6 +67,8 @@ async function kernelSection(browser: Browser, base: string, ratios: Ratio[]) {
       const node = kernelOnly(csr, c.reps);
       const path = join(dir, 'graph.csr');
       writeCsrFile(path, csr);
+      // The driver also takes one uniformisation step of the library's stepping matrix.
+      writeStepFile(`${path}.steps`, stepMatrix(csr, uniformizationPlan(csr, [0, 1]).lambda));
       const native = runNative(nativeBuilds.O3.binary, path, 1, 1e-12, c.reps);
       const agree = browserRow.moments.every((m, i) => Math.abs(m - node.moments[i]) <= 1e-9 * Math.abs(node.moments[i]));
       rows.push({ name: c.name, vertices: graph.vertexCount, browserWasmMs: browserRow.ms, nodeWasmMs: node.eliminateMomentsMs, nativeMs: native.eliminateMomentsMs, momentsAgree: agree });

@@ -33,30 +33,49 @@ async function evaluatorRun(n: number) {
   };
 }
 
-/** Flips one byte in the middle of every record of a layer's database, behind the cache's back. */
-function corruptStoredTraces(database = DATABASE): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Flips one byte in the middle of every record of a layer's database, behind the cache's back (large values are Blobs). */
+async function corruptStoredTraces(database = DATABASE): Promise<number> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const open = indexedDB.open(database);
     open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const tx = db.transaction('values', 'readwrite');
-      const store = tx.objectStore('values');
-      let flipped = 0;
-      store.openCursor().onsuccess = (event) => {
-        const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
-        if (!cursor) return;
-        const record = cursor.value as { data: Uint8Array };
-        const bytes = new Uint8Array(record.data);
-        bytes[bytes.length >> 1] ^= 0xff;
-        cursor.update({ ...record, data: bytes });
-        flipped++;
-        cursor.continue();
-      };
-      tx.oncomplete = () => { db.close(); resolve(flipped); };
-      tx.onerror = () => reject(tx.error);
-    };
+    open.onsuccess = () => resolve(open.result);
   });
+  const records = await new Promise<{ key: string; data: Uint8Array | Blob }[]>((resolve, reject) => {
+    const request = db.transaction('values').objectStore('values').getAll();
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  // Blob bytes are read before the write transaction: awaiting inside it would end it.
+  const flipped = await Promise.all(records.map(async (record) => {
+    const isBlob = record.data instanceof Blob;
+    const bytes = new Uint8Array(isBlob ? await (record.data as Blob).arrayBuffer() : (record.data as Uint8Array));
+    bytes[bytes.length >> 1] ^= 0xff;
+    return { ...record, data: isBlob ? new Blob([bytes]) : bytes };
+  }));
+  await new Promise<void>((resolve, reject) => {
+    const tx = db.transaction('values', 'readwrite');
+    for (const record of flipped) tx.objectStore('values').put(record, record.key);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+  db.close();
+  return flipped.length;
+}
+
+/** How each record of a layer's database holds its value: as a Blob or inline, and its size. */
+async function storedForms(database = DATABASE): Promise<{ key: string; blob: boolean; bytes: number }[]> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open(database);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => resolve(open.result);
+  });
+  const records = await new Promise<{ key: string; data: Uint8Array | Blob }[]>((resolve, reject) => {
+    const request = db.transaction('values').objectStore('values').getAll();
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  db.close();
+  return records.map(({ key, data }) => ({ key, blob: data instanceof Blob, bytes: data instanceof Blob ? data.size : data.byteLength }));
 }
 
 /** Compile + first evaluation of a built-in model, timed (the graph is built first, outside the timing). */
@@ -83,4 +102,4 @@ async function importAll(bytes: number[]): Promise<number> {
   return importCache(Uint8Array.from(bytes));
 }
 
-Object.assign(window, { timeCompile, compileCoalescent, evaluatorRun, corruptStoredTraces, exportAll, importAll, fixtureReady: true });
+Object.assign(window, { storedForms, timeCompile, compileCoalescent, evaluatorRun, corruptStoredTraces, exportAll, importAll, fixtureReady: true });

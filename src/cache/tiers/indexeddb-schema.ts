@@ -7,6 +7,8 @@ export interface StoredValue extends TierEntryMeta {
   data: unknown;
   /** The serializer's name. */
   codec: string;
+  /** Set when `data` is a Blob holding the serializer's bytes: what they were (see indexeddb-blobs). */
+  blob?: 'bytes' | 'buffer';
 }
 
 /**

@@ -3,6 +3,7 @@ import { CacheError, isQuotaError } from '../errors.js';
 import type { Serializer } from '../serializers/serializer.js';
 import { structuredCloneSerializer } from '../serializers/structured-clone.js';
 import { checkEntryMeta } from './entry-meta-check.js';
+import { BLOB_MIN_BYTES, unwrapLarge, wrapLarge } from './indexeddb-blobs.js';
 import { MIGRATIONS, SCHEMA_VERSION, type CacheDB, type StoredValue } from './indexeddb-schema.js';
 import { metaOf, type CacheTier, type TierEntryMeta, type TierRecord } from './tier.js';
 import { TickBatch } from './tick-batch.js';
@@ -17,10 +18,16 @@ export interface IndexedDBTierOptions {
   indexedDB?: IDBFactory;
   /** How long to wait for a schema upgrade blocked by another tab before running memory-only (default 3000 ms). */
   blockedTimeoutMs?: number;
+  /**
+   * Values whose stored bytes reach this size are written as Blobs (default 2 MiB): Chromium
+   * writes and reads them 2–3× faster at tens of megabytes. `Infinity` never does.
+   */
+  blobMinBytes?: number;
 }
 
 type WriteOp =
-  | { kind: 'put'; value: StoredValue }
+  // `bytes`: the serializer's output, kept while `value` holds it as a Blob (see commit).
+  | { kind: 'put'; value: StoredValue; bytes?: unknown }
   | { kind: 'delete'; key: string }
   | { kind: 'touch'; key: string; at: number }
   | { kind: 'clear' };
@@ -48,6 +55,8 @@ export class IndexedDBTier implements CacheTier {
   private readonly reads = new TickBatch<string, StoredValue | undefined>((keys) => this.fetch(keys));
   private closed = false;
   private corruptFound = 0;
+  /** Cleared when a write of Blobs fails for another reason than quota: bytes are stored as they are from then on. */
+  private blobs = true;
 
   constructor(private readonly options: IndexedDBTierOptions) {
     this.databaseName = `phasekit-cache:${options.name}`;
@@ -66,8 +75,9 @@ export class IndexedDBTier implements CacheTier {
     const meta = checkEntryMeta(stored);
     if (typeof meta === 'string') throw new CacheError('CORRUPT', `entry "${key}" in ${this.databaseName}: ${meta}`);
     if (meta.key !== key) throw new CacheError('CORRUPT', `entry "${key}" in ${this.databaseName} holds "${meta.key}"`);
-    const { data, codec } = stored as StoredValue;
+    const { codec, blob } = stored as StoredValue;
     if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${String(codec)}", not "${this.serializer.name}"`);
+    const data = blob === undefined ? (stored as StoredValue).data : await unwrapLarge((stored as StoredValue).data, blob, `entry "${key}" in ${this.databaseName}`);
     let value: unknown;
     try {
       value = this.serializer.decode(data);
@@ -92,8 +102,10 @@ export class IndexedDBTier implements CacheTier {
   }
 
   set(record: TierRecord): Promise<void> {
-    const value: StoredValue = { ...metaOf(record), data: this.serializer.encode(record.value), codec: this.serializer.name };
-    return this.writes.add({ kind: 'put', value });
+    const bytes = this.serializer.encode(record.value);
+    const stored = this.blobs ? wrapLarge(bytes, this.options.blobMinBytes ?? BLOB_MIN_BYTES) : { data: bytes };
+    const value: StoredValue = { ...metaOf(record), ...stored, codec: this.serializer.name };
+    return this.writes.add(stored.blob ? { kind: 'put', value, bytes } : { kind: 'put', value });
   }
 
   async delete(keys: readonly string[]): Promise<void> {
@@ -163,6 +175,23 @@ export class IndexedDBTier implements CacheTier {
   }
 
   private async commit(ops: WriteOp[]): Promise<void> {
+    try {
+      await this.commitOnce(ops);
+    } catch (error) {
+      // Some stores refuse Blobs (older private modes): write the same bytes inline, and keep doing so.
+      const wrapped = ops.some((op) => op.kind === 'put' && op.bytes !== undefined);
+      if (!wrapped || error instanceof CacheError || this.closed) throw error;
+      const inline = ops.map((op): WriteOp => {
+        if (op.kind !== 'put' || op.bytes === undefined) return op;
+        const { blob: _blob, ...value } = op.value;
+        return { kind: 'put', value: { ...value, data: op.bytes } };
+      });
+      await this.commitOnce(inline); // failing too, it was not the Blobs: they stay on
+      this.blobs = false;
+    }
+  }
+
+  private async commitOnce(ops: WriteOp[]): Promise<void> {
     const db = await this.database();
     if (!db) return;
     // A batch of access-time updates alone spans 'meta' only, with relaxed durability (a lost
@@ -181,7 +210,7 @@ export class IndexedDBTier implements CacheTier {
     try {
       for (const op of ops) {
         if (op.kind === 'put') {
-          const { data: _data, codec: _codec, ...metadata } = op.value;
+          const { data: _data, codec: _codec, blob: _blob, ...metadata } = op.value;
           values!.put(op.value, op.value.key);
           meta.put(metadata, op.value.key);
         } else if (op.kind === 'delete') {

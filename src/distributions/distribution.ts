@@ -15,6 +15,7 @@
 import { largest } from './largest.js';
 import { GraphError } from '../errors/index.js';
 import type { Csr } from '../graph/rates.js';
+import { checkPoints } from '../graph/arguments.js';
 import { denseContinuous, denseDiscrete, DENSE_MAX_STATES } from './dense-fallback.js';
 import { adaptiveContinuous } from './adaptive.js';
 import { PoissonSums } from './poisson-sums.js';
@@ -120,19 +121,6 @@ function denseIsCheaper(matrix: StepMatrix, steps: number, points: number, metho
   if (method === 'uniformization' || method === 'adaptive' || method === 'krylov' || matrix.count > DENSE_MAX_STATES || steps < 1e4) return false;
   const log = Math.log2(steps + 1);
   return DENSE_WEIGHT * (n ** 3 * (log + 20) + points * n * n * log) < 0.5 * steps * (matrix.src.length + matrix.count);
-}
-
-function checkPoints(points: ArrayLike<number>, integer: boolean): Float64Array {
-  if (typeof points !== 'object' || points === null || typeof points.length !== 'number')
-    throw new GraphError('BAD_ARGUMENT', `${integer ? 'steps' : 'times'} must be an array of numbers`);
-  const out = new Float64Array(points.length);
-  for (let i = 0; i < out.length; i++) {
-    const x = points[i];
-    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || (integer && !Number.isSafeInteger(x)))
-      throw new GraphError('BAD_ARGUMENT', `${integer ? 'step' : 'time'} ${i} is ${String(x)}; expected a finite ${integer ? 'integer ' : 'number '}≥ 0`);
-    out[i] = x;
-  }
-  return out;
 }
 
 /** Steps below which plain uniformisation is cheap enough that adaptivity is not tried. */

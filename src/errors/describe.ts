@@ -8,7 +8,10 @@ const LIMIT = 120;
 export function describeValue(value: unknown): string {
   let text: string;
   try {
-    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) text = `[${Array.from(value as unknown as ArrayLike<number>).slice(0, 40).join(',')}${(value as unknown as ArrayLike<number>).length > 40 ? ',…' : ''}]`;
+    // JSON writes NaN and ±Infinity as null, and drops functions: say what they are.
+    if (typeof value === 'number' || typeof value === 'bigint') text = String(value);
+    else if (typeof value === 'function') text = 'a function';
+    else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) text = `[${Array.from(value as unknown as ArrayLike<number>).slice(0, 40).join(',')}${(value as unknown as ArrayLike<number>).length > 40 ? ',…' : ''}]`;
     else text = JSON.stringify(value) ?? String(value);
   } catch {
     text = Array.isArray(value) ? '[a nested array too deep to show]' : Object.prototype.toString.call(value);

@@ -8,6 +8,7 @@
 //   array, or omitted, and has one row;
 // - results for a batch are row-major typed arrays with one row per θ row.
 import { GraphError } from '../errors/index.js';
+import { describeValue } from '../errors/describe.js';
 
 /** Largest stateLength and paramLength (storage is per vertex and per edge: larger ones are mistakes, not models). */
 export const MAX_LENGTH = 65_536;
@@ -22,7 +23,28 @@ export function checkTheta(paramLength: number, theta: ArrayLike<number> | undef
   const out = new Float64Array(paramLength);
   for (let i = 0; i < paramLength; i++) {
     const x = t[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new GraphError('NON_FINITE', `θ[${i}] is ${String(x)}, not a finite number`);
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new GraphError('NON_FINITE', `θ[${i}] is ${describeValue(x)}, not a finite number`);
+    out[i] = x;
+  }
+  return out;
+}
+
+/** Most times (or steps) one call takes: 2^26 doubles are 512 MiB, and each point gets a result of its own. */
+export const MAX_POINTS = 1 << 26;
+
+/** Checks the times (continuous graphs) or steps (`integer`: discrete graphs) of a distribution: finite numbers ≥ 0, never coerced; returns a copy. */
+export function checkPoints(points: ArrayLike<number>, integer: boolean): Float64Array {
+  const what = integer ? 'steps' : 'times';
+  if (typeof points !== 'object' || points === null || typeof points.length !== 'number')
+    throw new GraphError('BAD_ARGUMENT', `${what} must be an array of numbers, got ${describeValue(points)}`);
+  const n = points.length;
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_POINTS)
+    throw new GraphError('BAD_ARGUMENT', `${what} has length ${describeValue(n)}; at most ${MAX_POINTS} points a call`);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = points[i];
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || (integer && !Number.isSafeInteger(x)))
+      throw new GraphError('BAD_ARGUMENT', `${integer ? 'step' : 'time'} ${i} is ${describeValue(x)}; expected a finite ${integer ? 'integer ' : 'number '}≥ 0`);
     out[i] = x;
   }
   return out;
@@ -72,7 +94,7 @@ export function checkRewards(vertexCount: number, rewards: ArrayLike<number> | u
   const r = new Float64Array(vertexCount);
   for (let v = 0; v < vertexCount; v++) {
     const x = rewards[v];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new GraphError('BAD_REWARDS', `${what}: reward of vertex ${v} is ${String(x)}, not a finite number`, { vertex: v });
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new GraphError('BAD_REWARDS', `${what}: reward of vertex ${v} is ${describeValue(x)}, not a finite number`, { vertex: v });
     r[v] = x;
   }
   return r;

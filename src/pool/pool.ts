@@ -12,7 +12,7 @@ import { reviveError, type ArgsOf, type GraphRef, type MethodTable, type Progres
 import { spawnKernelWorker, workerHandle, type KernelWorker } from './spawn.js';
 import { READY_METHOD, WARM_UP_METHOD } from './protocol.js';
 import { WorkerSlot, type EvaluatorHolder } from './worker-slot.js';
-import { checkTheta, checkThetaRows } from '../graph/arguments.js';
+import { checkPoints, checkRewards, checkTheta, checkThetaRows } from '../graph/arguments.js';
 import type { BackendChoice, Evaluator } from '../evaluate/evaluator.js';
 import type { Target } from '../evaluate/target.js';
 import type { Observations } from '../likelihood/observations.js';
@@ -147,8 +147,13 @@ function abortError(signal: AbortSignal) {
   return abortErrorOf(signal, 'the call');
 }
 
-function toFloat64(values: ArrayLike<number> | undefined): Float64Array | undefined {
-  return values === undefined ? undefined : Float64Array.from(values);
+// The arguments a worker is sent, checked here as the Graph's own methods check them (never
+// coerced: a string is refused, as in-thread), so a bad one rejects before a worker is used.
+function thetaOf(graph: StateGraph, theta: ArrayLike<number> | undefined): Float64Array {
+  return checkTheta(graph.paramLength, theta);
+}
+function rewardsOf(graph: StateGraph, rewards: ArrayLike<number> | undefined): Float64Array | undefined {
+  return rewards === undefined ? undefined : checkRewards(graph.vertexCount, rewards);
 }
 
 /** Options of {@link Pool.warmUp}. */
@@ -184,33 +189,33 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   // ---- the modeling API: Graph's methods with the graph first, run in a worker ----
 
   /** Raw moments E[T], …, E[T^k] at θ (of the accumulated reward, with rewards), computed in a worker. */
-  moments(graph: StateGraph, k: number, options: MomentsOptions = {}): Promise<number[]> {
+  async moments(graph: StateGraph, k: number, options: MomentsOptions = {}): Promise<number[]> {
     const { theta, rewards, ...call } = options;
-    return this.kernel('moments', graph, { k, theta: toFloat64(theta), rewards: toFloat64(rewards) }, call);
+    return this.kernel('moments', graph, { k, theta: thetaOf(graph, theta), rewards: rewardsOf(graph, rewards) }, call);
   }
 
   /** E[T] at θ (or E[reward]), computed in a worker. */
-  expectation(graph: StateGraph, options: MomentsOptions = {}): Promise<number> {
+  async expectation(graph: StateGraph, options: MomentsOptions = {}): Promise<number> {
     const { theta, rewards, ...call } = options;
-    return this.kernel('expectation', graph, { theta: toFloat64(theta), rewards: toFloat64(rewards) }, call);
+    return this.kernel('expectation', graph, { theta: thetaOf(graph, theta), rewards: rewardsOf(graph, rewards) }, call);
   }
 
   /** Density of the absorption time at `times` (continuous graphs), computed in a worker. */
-  pdf(graph: StateGraph, times: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
+  async pdf(graph: StateGraph, times: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
     const { theta, maxSteps, method, ...call } = options;
-    return this.kernel('pdf', graph, { theta: toFloat64(theta), points: Float64Array.from(times), maxSteps, method }, call);
+    return this.kernel('pdf', graph, { theta: thetaOf(graph, theta), points: checkPoints(times, false), maxSteps, method }, call);
   }
 
   /** P(T ≤ t) (discrete graphs: P(τ ≤ k)), computed in a worker. */
-  cdf(graph: StateGraph, times: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
+  async cdf(graph: StateGraph, times: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
     const { theta, maxSteps, method, ...call } = options;
-    return this.kernel('cdf', graph, { theta: toFloat64(theta), points: Float64Array.from(times), maxSteps, method }, call);
+    return this.kernel('cdf', graph, { theta: thetaOf(graph, theta), points: checkPoints(times, graph.discrete), maxSteps, method }, call);
   }
 
   /** P(τ = k) for discrete graphs, computed in a worker. */
-  pmf(graph: StateGraph, steps: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
+  async pmf(graph: StateGraph, steps: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
     const { theta, maxSteps, method, ...call } = options;
-    return this.kernel('pmf', graph, { theta: toFloat64(theta), points: Float64Array.from(steps), maxSteps, method }, call);
+    return this.kernel('pmf', graph, { theta: thetaOf(graph, theta), points: checkPoints(steps, true), maxSteps, method }, call);
   }
 
   /**
@@ -218,9 +223,9 @@ export class Pool<T extends KernelMethods = KernelMethods> {
    * computation in one worker: half the work of a pdf and a cdf call, and no second worker
    * to send the graph to.
    */
-  distribution(graph: StateGraph, points: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<{ density: Float64Array; cdf: Float64Array }> {
+  async distribution(graph: StateGraph, points: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<{ density: Float64Array; cdf: Float64Array }> {
     const { theta, maxSteps, method, ...call } = options;
-    return this.kernel('distribution', graph, { theta: toFloat64(theta), points: Float64Array.from(points), maxSteps, method }, call);
+    return this.kernel('distribution', graph, { theta: thetaOf(graph, theta), points: checkPoints(points, graph.discrete), maxSteps, method }, call);
   }
 
   /**
@@ -281,7 +286,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   private async splitRows(method: 'momentsBatch', graph: StateGraph, k: number, options: BatchOptions): Promise<Float64Array> {
     const { thetas, rewards, ...call } = options;
     const batch = checkThetaRows(graph.paramLength, thetas);
-    const rewardVector = toFloat64(rewards);
+    const rewardVector = rewardsOf(graph, rewards);
     const p = batch.paramLength;
     const out = new Float64Array(batch.rows * k);
     await this.inParts(batch.rows, call, (from, to, partCall) =>

@@ -370,6 +370,19 @@ describe('BAD_ARGUMENT', () => {
     expectGraphError(() => chain().cdf([Number.NaN]), 'BAD_ARGUMENT');
   });
 
+  it('names a NaN, an infinite or a string time as what it is (JSON would print null or coerce)', () => {
+    expect(expectGraphError(() => chain().cdf([Number.NaN]), 'BAD_ARGUMENT').message).toMatch(/time 0 is NaN;/);
+    expect(expectGraphError(() => chain().pdf([1, -Infinity]), 'BAD_ARGUMENT').message).toMatch(/time 1 is -Infinity;/);
+    expect(expectGraphError(() => chain().distribution(['1'] as unknown as number[]), 'BAD_ARGUMENT').message).toMatch(/time 0 is "1";/);
+    expect(expectGraphError(() => chain().moments(1, { theta: [Number.NaN] as number[] }), ['BAD_THETA', 'NON_FINITE']).message).not.toMatch(/null/);
+  });
+
+  it('is thrown, not a RangeError, for times whose length no array can hold', () => {
+    const huge = { length: 1e12 } as unknown as number[];
+    for (const call of [() => chain().pdf(huge), () => chain().distribution(huge), () => chain(0, true).pmf(huge)])
+      expect(expectGraphError(call, 'BAD_ARGUMENT').message).toMatch(/length 1000000000000; at most/);
+  });
+
   it('is thrown for a non-integer step in pmf', () => {
     expectGraphError(() => chain(0, true).pmf([1.5]), 'BAD_ARGUMENT');
   });

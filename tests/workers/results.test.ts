@@ -136,3 +136,35 @@ describe('progress', () => {
     expect(evaluate.some((p) => p.total === 1e6 && p.done > 0 && p.done < 1e6)).toBe(true);
   });
 });
+
+describe('arguments are checked as the in-thread methods check them, and a bad one rejects', () => {
+  const g = models.coalescent(6);
+  // Each call, made synchronously: it must return a promise that rejects, never throw, never coerce.
+  const bad: [string, () => Promise<unknown>, string, RegExp][] = [
+    ['θ as strings', () => pool.expectation(g, { theta: ['2'] as unknown as number[] }), 'NON_FINITE', /θ\[0\] is "2"/],
+    ['θ of absurd length', () => pool.moments(g, 2, { theta: { length: 1e12 } as unknown as number[] }), 'BAD_THETA', /1000000000000 values/],
+    ['rewards as strings', () => pool.moments(g, 1, { theta: [1], rewards: Array(g.vertexCount).fill('1') }), 'BAD_REWARDS', /vertex 0 is "1"/],
+    ['times null', () => pool.pdf(g, null as unknown as number[], { theta: [1] }), 'BAD_ARGUMENT', /times must be an array of numbers, got null/],
+    ['a time as a string', () => pool.cdf(g, [0.5, '1'] as unknown as number[], { theta: [1] }), 'BAD_ARGUMENT', /time 1 is "1"/],
+    ['a NaN time', () => pool.distribution(g, [NaN], { theta: [1] }), 'BAD_ARGUMENT', /time 0 is NaN/],
+    ['times of absurd length', () => pool.distribution(g, { length: 1e12 } as unknown as number[], { theta: [1] }), 'BAD_ARGUMENT', /at most 67108864 points/],
+    ['a fractional step', () => pool.pmf(Graph.fromMatrices([1], [[0.5]], { discrete: true }), [1.5]), 'BAD_ARGUMENT', /step 0 is 1.5/],
+    ['momentsBatch rewards as strings', () => pool.momentsBatch(g, 1, { thetas: Float64Array.of(1), rewards: Array(g.vertexCount).fill('x') }), 'BAD_REWARDS', /vertex 0 is "x"/],
+  ];
+  for (const [what, call, code, message] of bad) {
+    it(what, async () => {
+      let promise: Promise<unknown> | undefined;
+      expect(() => { promise = call(); }).not.toThrow();
+      const error = await promise!.then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(GraphError);
+      expect(error).toMatchObject({ code, message: expect.stringMatching(message) });
+    });
+  }
+
+  it('refuses what the graph refuses, with the same message', async () => {
+    const times = [0.5, '1'] as unknown as number[];
+    const inThread = (() => { try { g.cdf(times, { theta: [1] }); } catch (e) { return e as GraphError; } })();
+    const inPool = await pool.cdf(g, times, { theta: [1] }).then(() => null, (e: GraphError) => e);
+    expect(inPool?.message).toBe(inThread?.message);
+  });
+});

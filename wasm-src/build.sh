@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
-exports=(pk_malloc pk_free pk_eliminate pk_elim_free pk_solve pk_solve_adjoint pk_moments pk_forward_moments pk_forward_moments_at pk_forward_gradient_at pk_forward_expect_at pk_forward_expect_gradient pk_combine_rewards pk_forward_expect_lanes pk_combine_rewards_lanes pk_forward_expect_gradient_lanes pk_expect_times_lanes pk_expect_gradient_lanes pk_splat_lanes pk_steps_create pk_steps_width pk_steps_reach pk_set_step_prefix pk_steps_free pk_step_distribution pk_step_adaptive
+exports=(pk_malloc pk_free pk_eliminate pk_elim_free pk_solve pk_solve_adjoint pk_moments pk_forward_moments pk_forward_moments_at pk_forward_gradient_at pk_forward_expect_at pk_forward_expect_gradient pk_combine_rewards pk_forward_expect_lanes pk_combine_rewards_lanes pk_forward_expect_gradient_lanes pk_expect_times_lanes pk_expect_gradient_lanes pk_splat_lanes pk_steps_create pk_steps_width pk_steps_reach pk_set_step_prefix pk_steps_free pk_step_pattern_count pk_step_pattern_fill pk_step_distribution pk_step_adaptive
          pk_elim_ncmd pk_elim_nscc pk_elim_max_scc pk_elim_fill pk_elim_work pk_set_elim_budget
          pk_trace_evaluate pk_trace_evaluate_lanes pk_moments_lanes pk_rates_at_lanes pk_forward_moments_lanes pk_trace_reverse pk_solve_record pk_solve_reverse pk_trace_ninputs pk_trace_nops
          pk_trace_ops pk_elim_dst pk_elim_src pk_trace_slots pk_trace_scale_slots pk_trace_adopt pk_checksum pk_csr_valid pk_equal pk_rates_at

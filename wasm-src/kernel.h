@@ -194,6 +194,9 @@ int32_t pk_steps_reach(const pk_steps *s, int32_t h);
 /* Tests and benchmarks: 0 steps every row (the baseline), 1 (the default) only those reached. */
 void pk_set_step_prefix(int32_t on);
 void pk_steps_free(pk_steps *s);
+int32_t pk_step_pattern_count(int32_t n, const int32_t *rp, const int32_t *col, int32_t *index, int32_t *sizes);
+void pk_step_pattern_fill(int32_t n, const int32_t *rp, const int32_t *col, const int32_t *index, int32_t count, int32_t *vertex_of,
+                          int32_t *in_ptr, int32_t *src, int32_t *edge_of, int32_t *exit_ptr, int32_t *exit_edge, int32_t *fill);
 int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double *exit, double *v, double *tmp,
                              int32_t steps, double *a, double *b, double stop_mass);
 /* Padded rows (distribution.c): at most PAD_MAX_WIDTH slots a row, each width stepped by a

@@ -3,11 +3,13 @@
 // structure only, so it is made once per CSR structure and kept while that structure
 // lives: a pdf at a new θ then only gathers the rates (rabbits N = 200, 80k edges: the
 // transposition's scattered writes took 3 ms of a 12 ms pdf; the gather takes a fraction).
-import { isTransient, type Csr } from '../graph/rates.js';
+import type { Csr } from '../graph/rates.js';
+import { allocate, copyIn, kernel } from '../kernel/module.js';
+import { KernelRates } from '../kernel/rates-at.js';
 
 /** The stepping matrix's sparsity, read off a CSR's structure. */
 export interface StepPattern {
-  /** Transient vertices (isTransient), renumbered 0..count−1 in vertex order. */
+  /** Transient vertices (isTransient in graph/rates.ts), renumbered 0..count−1 in vertex order. */
   count: number;
   /** index[v] = the transient index of vertex v, −1 for the start and absorbing vertices. */
   index: Int32Array;
@@ -35,34 +37,29 @@ export function stepPattern(csr: Csr): StepPattern {
   return pattern;
 }
 
+// Made in the kernel (distribution.c: a long first-call loop in JS runs unoptimised), where a
+// graph's rates at θ already hold the structure's rowPtr and col; the arrays come back as copies.
 function makePattern(csr: Csr): StepPattern {
-  const n = csr.vertexCount, rowPtr = csr.rowPtr, col = csr.col;
-  const index = new Int32Array(n).fill(-1);
-  let count = 0;
-  for (let v = 1; v < n; v++) if (isTransient(csr, v)) index[v] = count++;
-  const vertexOf = new Int32Array(count), inPtr = new Int32Array(count + 1), exitPtr = new Int32Array(count + 1);
-  for (let v = 1, i = 0; v < n; v++) {
-    if (index[v] < 0) continue;
-    vertexOf[i] = v;
-    let out = 0;
-    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) {
-      const t = index[col[j]];
-      if (t >= 0) inPtr[t + 1]++;
-      else out++;
-    }
-    exitPtr[i + 1] = exitPtr[i] + out;
-    i++;
+  const k = kernel(), n = csr.vertexCount;
+  const ptrs: number[] = [];
+  const keep = (bytes: number) => { const ptr = allocate(k, Math.max(4, bytes)); ptrs.push(ptr); return ptr; };
+  try {
+    const held = csr instanceof KernelRates ? csr.inKernel() : null;
+    const rp = held?.rowPtr ?? copyIn(k, csr.rowPtr), col = held?.col ?? copyIn(k, csr.col.length ? csr.col : new Int32Array(1));
+    if (!held) ptrs.push(rp, col);
+    const index = keep(4 * n), sizes = keep(12);
+    k.pk_step_pattern_count(n, rp, col, index, sizes);
+    const [count, incoming, exits] = new Int32Array(k.memory.buffer, sizes, 3);
+    const vertexOf = keep(4 * count), inPtr = keep(4 * (count + 1)), src = keep(4 * incoming), edgeOf = keep(4 * incoming);
+    const exitPtr = keep(4 * (count + 1)), exitEdge = keep(4 * exits), fill = keep(4 * count);
+    k.pk_step_pattern_fill(n, rp, col, index, count, vertexOf, inPtr, src, edgeOf, exitPtr, exitEdge, fill);
+    // Views after every allocation (growing memory detaches earlier ones).
+    const out = (ptr: number, length: number) => new Int32Array(k.memory.buffer, ptr, length).slice();
+    return {
+      count, index: out(index, n), vertexOf: out(vertexOf, count), inPtr: out(inPtr, count + 1), src: out(src, incoming),
+      edgeOf: out(edgeOf, incoming), exitPtr: out(exitPtr, count + 1), exitEdge: out(exitEdge, exits),
+    };
+  } finally {
+    for (const ptr of ptrs) k.pk_free(ptr);
   }
-  for (let i = 0; i < count; i++) inPtr[i + 1] += inPtr[i];
-  const fill = inPtr.slice(0, count);
-  const src = new Int32Array(inPtr[count]), edgeOf = new Int32Array(inPtr[count]), exitEdge = new Int32Array(exitPtr[count]);
-  for (let i = 0, e = 0; i < count; i++) {
-    const v = vertexOf[i];
-    for (let j = rowPtr[v]; j < rowPtr[v + 1]; j++) {
-      const t = index[col[j]];
-      if (t >= 0) { const r = fill[t]++; src[r] = i; edgeOf[r] = j; }
-      else exitEdge[e++] = j;
-    }
-  }
-  return { count, index, vertexOf, inPtr, src, edgeOf, exitPtr, exitEdge };
 }

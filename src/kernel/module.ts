@@ -24,6 +24,10 @@ export interface KernelExports {
   pk_forward_gradient_at(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta: number, r: number, work: number, out: number, grad: number): number;
   /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
   pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;
+  /** The step pattern's index[n] and sizes[3] = {count, incoming edges, exit edges} (see distribution.c). */
+  pk_step_pattern_count(n: number, rowPtr: number, col: number, index: number, sizes: number): number;
+  pk_step_pattern_fill(n: number, rowPtr: number, col: number, index: number, count: number, vertexOf: number,
+    inPtr: number, src: number, edgeOf: number, exitPtr: number, exitEdge: number, fill: number): void;
   pk_steps_width(steps: number): number;
   /** The rows the next vector can fill while v is 0 from row h on (Stepper.stepsWithin; tests). */
   pk_steps_reach(steps: number, h: number): number;

@@ -9,6 +9,7 @@ import type { Csr } from '../../src/graph/rates.js';
 import { stepPattern } from '../../src/distributions/step-pattern.js';
 import { Stepper, stepMatrix, type StepMatrix } from '../../src/distributions/stepper.js';
 import { copyIn, kernel } from '../../src/kernel/module.js';
+import { kernelRatesAt } from '../../src/kernel/rates-at.js';
 import { buildGraph, randomSpec } from './fixtures.js';
 import { everyStateThenReached } from './step-prefix.js';
 
@@ -87,6 +88,22 @@ describe('the stepping matrix', () => {
     expectDirect(models.rabbits(12).csrAt([1, 2, 4]));
   });
 
+  it('made in the kernel from rates held there (the pdf path), or copied in, and for graphs with no transient vertex', () => {
+    // Rates at θ in kernel memory: the pattern reads the structure's kernel rowPtr and col in place.
+    const g = buildGraph(randomSpec({ seed: 11, vertices: 60, params: 2, absorbing: 3, defective: true }));
+    const held = kernelRatesAt(g.structure(), Float64Array.of(0.7, 1.9));
+    expect(held?.inKernel()).not.toBeNull();
+    try {
+      expectDirect(held!);
+    } finally {
+      held!.dispose();
+    }
+    expectDirect(models.coalescent(9).csrAt([1]));
+    // Start → absorbing only, and a start with its one transient vertex.
+    expectDirect(Graph.fromMatrices([], []).csrAt());
+    expectDirect(Graph.fromMatrices([1], [[-2]]).csrAt());
+  });
+
   it('a graph edited after a pdf steps its new structure, not the pattern of the old one', () => {
     const spec = randomSpec({ seed: 9, vertices: 30, params: 2, absorbing: 1, defective: false });
     const g = buildGraph(spec), times = [0.3, 1, 4];
@@ -114,7 +131,9 @@ describe('the stepping matrix', () => {
 });
 
 describe('stepping layouts', () => {
-  const large = matrixOf(models.randomCyclic({ vertices: 20000, params: 2, seed: 1 }), [1, 1]);
+  // Made once the kernel is ready (the pattern is made in the kernel).
+  let large: StepMatrix;
+  beforeAll(() => { large = matrixOf(models.randomCyclic({ vertices: 20000, params: 2, seed: 1 }), [1, 1]); });
 
   it('pads the rows of a large random cyclic graph, and every width steps the bits of plain rows', () => {
     // models.randomCyclic numbers its states along its edges: in 120 steps the mass reaches
@@ -222,13 +241,15 @@ describe('stepping only the rows the mass can have reached', () => {
   // against every row and edge stepped in JavaScript: graphs numbered breadth first from
   // the start (the models: the prefix stays short, and rabbits' flood rows have edges from
   // far rows that hold no mass yet), numbered at random, with several start states.
-  const cases: [string, StepMatrix, number][] = [
-    ['rabbits N = 60', matrixOf(models.rabbits(60), [1, 2, 4]), 150],
-    ['coalescent n = 12', matrixOf(models.coalescent(12), [1]), 120],
-    ...Array.from({ length: 16 }, (_, s): [string, StepMatrix, number] => [`random graph seed ${s + 1}`,
-      matrixOf(buildGraph(randomSpec({ seed: s + 1, vertices: 10 + 7 * s, params: 2, absorbing: s % 2 ? 2 : 1, defective: s % 4 === 0 })), [0.8, 1.7]), 90]),
+  // Matrices are made in the tests, once the kernel is ready (patterns are made in the kernel).
+  const cases: [string, () => StepMatrix, number][] = [
+    ['rabbits N = 60', () => matrixOf(models.rabbits(60), [1, 2, 4]), 150],
+    ['coalescent n = 12', () => matrixOf(models.coalescent(12), [1]), 120],
+    ...Array.from({ length: 16 }, (_, s): [string, () => StepMatrix, number] => [`random graph seed ${s + 1}`,
+      () => matrixOf(buildGraph(randomSpec({ seed: s + 1, vertices: 10 + 7 * s, params: 2, absorbing: s % 2 ? 2 : 1, defective: s % 4 === 0 })), [0.8, 1.7]), 90]),
   ];
-  it.each(cases)('%s: the bits of every row stepped', (_, m, steps) => {
+  it.each(cases)('%s: the bits of every row stepped', (_, make, steps) => {
+    const m = make();
     const all = everyRow(m, steps);
     for (const width of [0, -1]) {
       const kernelSteps = stepped(m, steps, width);

@@ -5,6 +5,7 @@
 // every later a_k, b_k counts as 0.
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
 import type { Csr } from '../graph/rates.js';
+import { KernelRates } from '../kernel/rates-at.js';
 import { stepPattern } from './step-pattern.js';
 import { KernelError } from '../errors/index.js';
 
@@ -43,7 +44,10 @@ export interface StepMatrix {
  */
 export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
   const { count, index, vertexOf, inPtr, src, edgeOf, exitPtr, exitEdge } = stepPattern(csr);
-  const weight = csr.weight, exitRate = csr.exitRate;
+  // Rates held in kernel memory are read where they lie (nothing below allocates kernel
+  // memory, so the view stays valid): a copy out cost 19 ms a call at coalescent n = 50.
+  const held = csr instanceof KernelRates ? csr.inKernel() : null;
+  const weight = held ? f64View(kernel(), held.w, csr.col.length) : csr.weight, exitRate = csr.exitRate;
   const stay = new Float64Array(count), exit = new Float64Array(count), alpha = new Float64Array(count), rate = new Float64Array(count);
   let largestRate = 0, largestExit = 0;
   for (let i = 0; i < count; i++) {

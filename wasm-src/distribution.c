@@ -26,6 +26,10 @@ struct pk_steps {
    * in the order it was explored (breadth first) it fills a short prefix for many steps
    * (rabbits: 4,762 of 20,302 rows after 79 steps), and rows past the prefix are 0. */
   int32_t *reach;
+  /* low[lo]: while v's support lies in rows [lo, n), the next vector's lies in rows
+   * [low[lo], n): lo itself, or a lower row fed by some source ≥ lo. The adaptive steps
+   * skip the rows below it (the coalescent's mass leaves its first levels for good). */
+  int32_t *low;
   /* The caller's plain rows, which step the prefix whatever the width (padding a row pays
    * only once every row is stepped), and whether each row's sources ascend
    * (pk_steps_create checks): then a row's sum over the sources below h is a prefix of
@@ -71,6 +75,22 @@ static int32_t *reach_of(int32_t n, const int32_t *in_ptr, const int32_t *src) {
   return reach;
 }
 
+/* low[lo] for lo = 0 … n (see pk_steps): the first row with a source ≥ lo (its largest
+ * source, then a running minimum from the top), or lo if that comes first. */
+static int32_t *low_of(int32_t n, const int32_t *in_ptr, const int32_t *src) {
+  int32_t *low = malloc(((size_t)n + 1) * sizeof(int32_t));
+  if (!low) return 0;
+  for (int32_t x = 0; x <= n; x++) low[x] = n;
+  for (int32_t i = n - 1; i >= 0; i--) {
+    int32_t top = -1;
+    for (int32_t j = in_ptr[i]; j < in_ptr[i + 1]; j++) if (src[j] > top) top = src[j];
+    if (top >= 0) low[top] = i; /* i descending: the smallest row wins */
+  }
+  for (int32_t x = n - 1; x >= 0; x--) if (low[x + 1] < low[x]) low[x] = low[x + 1];
+  for (int32_t x = 0; x <= n; x++) if (x < low[x]) low[x] = x;
+  return low;
+}
+
 pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width) {
   if (width < 0) width = steps_choose_width(n, in_ptr);
   if (width > PAD_MAX_WIDTH) width = PAD_MAX_WIDTH;
@@ -78,7 +98,7 @@ pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, 
   if (!s) return 0;
   s->n = n;
   s->width = width;
-  if (!(s->reach = reach_of(n, in_ptr, src))) { free(s); return 0; }
+  if (!(s->reach = reach_of(n, in_ptr, src)) || !(s->low = low_of(n, in_ptr, src))) { free(s->reach); free(s); return 0; }
   s->plain_rp = in_ptr; s->plain_src = src; s->plain_p = p;
   s->ascending = 1;
   for (int32_t i = 0; i < n && s->ascending; i++)
@@ -117,6 +137,7 @@ int32_t pk_steps_reach(const pk_steps *s, int32_t h) { return h < 0 ? 0 : h > s-
 void pk_steps_free(pk_steps *s) {
   if (!s) return;
   free(s->reach);
+  free(s->low);
   if (s->width > 0) { free(s->pad_src); free(s->pad_p); free(s->rp); free(s->src); free(s->p); }
   free(s);
 }
@@ -131,11 +152,12 @@ void pk_steps_free(pk_steps *s) {
  * slots unrolled (the build's -fno-unroll-loops would leave a loop of `width` turns). */
 #define STEP_ONCE(NAME, W)                                                                                       \
   static __attribute__((noinline)) void NAME(const pk_steps *s, const double *stay, const double *exit,          \
-                                             const double *cur, double *next, double *sums, int32_t n) {         \
+                                             const double *cur, double *next, double *sums, int32_t from,        \
+                                             int32_t n) {                                                        \
     const int32_t *rp = s->rp, *src = s->src, *pad_src = s->pad_src;                                              \
     const double *p = s->p, *pad_p = s->pad_p;                                                                   \
     double sa = 0, sb = 0;                                                                                       \
-    for (int32_t i = 0; i < n; i++) {                                                                            \
+    for (int32_t i = from; i < n; i++) {                                                                         \
       double acc = cur[i] * stay[i];                                                                             \
       UNROLLED for (int32_t q = 0; q < (W); q++)                                       \
         acc += pad_p[(size_t)i * (W) + q] * cur[pad_src[(size_t)i * (W) + q]];                                   \
@@ -161,11 +183,11 @@ STEP_ONCE(step_pad4, 4)
  * (rabbits: a flooded island's row has an edge from every state with the other island's
  * count) reads only the few that can. The terms left out are 0·p = +0: the same bits. */
 static __attribute__((noinline)) void step_prefix(const pk_steps *s, const double *stay, const double *exit,
-                                                  const double *cur, double *next, double *sums, int32_t n, int32_t h) {
+                                                  const double *cur, double *next, double *sums, int32_t from, int32_t n, int32_t h) {
   const int32_t *rp = s->plain_rp, *src = s->plain_src;
   const double *p = s->plain_p;
   double sa = 0, sb = 0;
-  for (int32_t i = 0; i < n; i++) {
+  for (int32_t i = from; i < n; i++) {
     double acc = cur[i] * stay[i];
     for (int32_t j = rp[i]; j < rp[i + 1] && src[j] < h; j++) acc += p[j] * cur[src[j]];
     acc = acc < 1e-290 ? 0 : acc;
@@ -177,7 +199,7 @@ static __attribute__((noinline)) void step_prefix(const pk_steps *s, const doubl
   sums[1] = sb;
 }
 
-typedef void (*step_fn)(const pk_steps *, const double *, const double *, const double *, double *, double *, int32_t);
+typedef void (*step_fn)(const pk_steps *, const double *, const double *, const double *, double *, double *, int32_t, int32_t);
 
 static step_fn step_for(const pk_steps *s) {
   return s->width == 1 ? step_pad1 : s->width == 2 ? step_pad2 : s->width == 3 ? step_pad3 : s->width == 4 ? step_pad4 : step_rows;
@@ -192,9 +214,9 @@ int32_t steps_first_rows(const pk_steps *s, int32_t h) {
 }
 
 int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h) {
-  if (h >= s->n) { step_for(s)(s, stay, weight, cur, next, sums, s->n); return s->n; }
+  if (h >= s->n) { step_for(s)(s, stay, weight, cur, next, sums, 0, s->n); return s->n; }
   const int32_t rows = s->reach[h], band = s->reach[rows];
-  step_prefix(s, stay, weight, cur, next, sums, rows, h);
+  step_prefix(s, stay, weight, cur, next, sums, 0, rows, h);
   /* The rows the step after reads on its diagonal, beyond those made: 0. */
   for (int32_t i = rows; i < band; i++) next[i] = 0;
   return rows;
@@ -226,6 +248,11 @@ int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double
   int32_t h = n;
   while (prefix_on && h > 0 && cur[h - 1] == 0) h--;
   for (int32_t i = h; i < n; i++) next[i] = 0;
+  /* Nor are the rows below the first that can hold mass (see pk_steps' low): cur is 0 below
+   * lo, and each vector below its `clean` row (tmp is the caller's scratch: none). */
+  int32_t lo = 0;
+  while (prefix_on && lo < h && cur[lo] == 0) lo++;
+  int32_t clean_cur = lo, clean_next = 0;
   /* a_k and b_k of each new vector are summed while it is made (in the same order, i
    * ascending, as a separate pass would): one pass over the vertices per step, not two. */
   double sa = 0, sb = 0;
@@ -236,36 +263,39 @@ int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double
     b[k] = sb;
     if (sb < stop_mass) { k++; break; }
     double sums[2];
-    int32_t rows = s->reach[h];
-    if (h < n && s->ascending) step_prefix(s, stay, exit, cur, next, sums, rows, h);
-    else step(s, stay, exit, cur, next, sums, rows);
+    const int32_t rows = s->reach[h], from = prefix_on ? s->low[lo < rows ? lo : rows] : 0;
+    for (int32_t i = clean_next; i < from; i++) next[i] = 0;
+    if (h < n && s->ascending) step_prefix(s, stay, exit, cur, next, sums, from, rows, h);
+    else step(s, stay, exit, cur, next, sums, from, rows);
     h = rows;
     sa = sums[0]; sb = sums[1];
+    /* The new vector's first row with mass: found from `from`, where it nearly always is. */
+    for (lo = from; prefix_on && lo < rows && next[lo] == 0;) lo++;
+    clean_next = clean_cur;
+    clean_cur = from;
     double *t = cur; cur = next; next = t;
   }
   if (cur != v) for (int32_t i = 0; i < n; i++) v[i] = cur[i];
   return k;
 }
 
-/* One adaptive step at 1/λ = inv (see pk_step_adaptive) over rows [0, n), each row's edges
- * ending at its first source ≥ h (the mass's prefix; h = every row once it has spread):
- * out[0..2] receive Σ next·exit, Σ next and the largest rate on next's support; out[3]
- * carries the flushed mass on, summed in the same order as before it was a function. Not
- * inlined, as step_once. */
-static __attribute__((noinline)) void adaptive_once(int32_t n, const int32_t *rp, const int32_t *src, const double *w,
+/* One adaptive step at 1/λ = inv (see pk_step_adaptive) over rows [from, n), each row's edges
+ * read up to its first source ≥ h (as step_prefix); out[4] gets the first row left nonzero (n if none). */
+static __attribute__((noinline)) void adaptive_once(int32_t from, int32_t n, const int32_t *rp, const int32_t *src, const double *w,
                                                     const double *rate, const double *exit, const double *cur, double *next,
                                                     double inv, double win, double flush, double *out, int32_t h) {
   double sa = 0, sb = 0, l = 0, lost = out[3];
-  for (int32_t i = 0; i < n; i++) {
+  int32_t first = n;
+  for (int32_t i = from; i < n; i++) {
     double in = 0;
     for (int32_t j = rp[i]; j < rp[i + 1] && src[j] < h; j++) in += w[j] * cur[src[j]];
     double stay = 1.0 - rate[i] * inv;
     double acc = (stay > 0 ? cur[i] * stay : 0) + in * win;
     if (acc < flush) { lost += acc; acc = 0; }
     next[i] = acc;
-    if (acc != 0) { sa += acc * exit[i]; sb += acc; if (rate[i] > l) l = rate[i]; }
+    if (acc != 0) { sa += acc * exit[i]; sb += acc; if (rate[i] > l) l = rate[i]; if (first == n) first = i; }
   }
-  out[0] = sa; out[1] = sb; out[2] = l; out[3] = lost;
+  out[0] = sa; out[1] = sb; out[2] = l; out[3] = lost; out[4] = first;
 }
 
 int32_t pk_step_adaptive(const pk_steps *s, const double *w,
@@ -290,21 +320,28 @@ int32_t pk_step_adaptive(const pk_steps *s, const double *w,
   /* As in pk_step_distribution, a_k, b_k and lam[k] of each new vector are gathered while
    * it is made, in the same order: one pass over the vertices per step. */
   double sa = 0, sb = 0, l = 0;
+  int32_t lo = n;
   for (int32_t i = 0; i < n; i++) {
     double x = cur[i];
-    if (x != 0) { sa += x * exit[i]; sb += x; if (rate[i] > l) l = rate[i]; }
+    if (x != 0) { sa += x * exit[i]; sb += x; if (rate[i] > l) l = rate[i]; if (lo == n) lo = i; }
   }
+  /* Rows below `clean` are 0 in that vector: cur below lo; tmp is the caller's scratch. A
+   * row below low[lo] would sum only zeros (+0, the same bits): it is set to 0, not stepped. */
+  int32_t clean_cur = prefix_on ? lo : 0, clean_next = 0;
   int32_t k = 0;
   for (; k < steps; k++) {
     a[k] = sa;
     b[k] = sb;
     lam[k] = l;
     if (sb < stop_mass || l == 0) { k++; break; }
-    double out[4] = {0, 0, 0, lost};
-    const int32_t rows = s->reach[h];
-    adaptive_once(rows, rp, src, w, rate, exit, cur, next, 1.0 / l, w_scale / l, flush, out, h);
+    double out[5] = {0, 0, 0, lost, 0};
+    const int32_t rows = s->reach[h], from = prefix_on ? s->low[lo < rows ? lo : rows] : 0;
+    for (int32_t i = clean_next; i < from; i++) next[i] = 0;
+    adaptive_once(from, rows, rp, src, w, rate, exit, cur, next, 1.0 / l, w_scale / l, flush, out, h);
     h = rows;
-    sa = out[0]; sb = out[1]; l = out[2]; lost = out[3];
+    sa = out[0]; sb = out[1]; l = out[2]; lost = out[3]; lo = (int32_t)out[4];
+    clean_next = clean_cur;
+    clean_cur = from;
     double *t = cur; cur = next; next = t;
   }
   if (cur != v) for (int32_t i = 0; i < n; i++) v[i] = cur[i];

@@ -305,6 +305,11 @@ describe('stepping only the rows the mass can have reached', () => {
       [models.coalescent(15), [1.3], [0.05, 0.4, 1, 3, 8]],
       [models.rabbits(20), [1, 2, 4], [0.1, 0.5, 2, 6]],
       [buildGraph(randomSpec({ seed: 2, vertices: 40, params: 2, absorbing: 1, defective: false })), [0.8, 1.7], [0.2, 1, 5]],
+      // Mass starting on late states that feed earlier ones: the rows below the first with mass
+      // are still stepped where a source at or past it feeds them (pk_steps' low).
+      [Graph.fromMatrices([0, 0, 0, 0.6, 0, 0.4], [
+        [-3, 1, 0, 0, 0, 0], [0, -2, 1, 0, 0, 0], [0, 0, -4, 2, 0, 0],
+        [0.5, 0, 0, -5, 3, 0], [0, 1.5, 0, 0, -2, 0], [0, 0, 0, 0, 0.7, -1]]), [], [0.1, 0.7, 2, 9]],
     ];
     everyStateThenReached(() => {
       results.push(graphs.flatMap(([g, theta, times]) => [...g.pdf(times, { theta, method: 'adaptive' }), ...g.cdf(times, { theta, method: 'adaptive' })]));

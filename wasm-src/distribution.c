@@ -407,3 +407,15 @@ void pk_step_pattern_fill(int32_t n, const int32_t *rp, const int32_t *col, cons
     e = fill_row(col, rp[v], rp[v + 1], index, i, fill, src, edge_of, exit_edge, e);
   }
 }
+
+/* p[r] = w[edge_of[r]] / scale for r in [0, nnz): a stepping matrix's rates gathered from a
+ * CSR's rates at θ into its step pattern (stepper.ts). Chunks of a function of their own, so
+ * that V8 swaps in optimised code during a first long gather (see step_once). */
+static __attribute__((noinline)) void gather_chunk(int32_t from, int32_t to, const int32_t *edge_of, const double *w, double scale, double *p) {
+  for (int32_t r = from; r < to; r++) p[r] = w[edge_of[r]] / scale;
+}
+
+void pk_step_gather(int32_t nnz, const int32_t *edge_of, const double *w, double scale, double *p) {
+  enum { CHUNK = 16384 };
+  for (int32_t r = 0; r < nnz; r += CHUNK) gather_chunk(r, nnz - r < CHUNK ? nnz : r + CHUNK, edge_of, w, scale, p);
+}

@@ -194,6 +194,7 @@ int32_t pk_steps_reach(const pk_steps *s, int32_t h);
 /* Tests and benchmarks: 0 steps every row (the baseline), 1 (the default) only those reached. */
 void pk_set_step_prefix(int32_t on);
 void pk_steps_free(pk_steps *s);
+void pk_step_gather(int32_t nnz, const int32_t *edge_of, const double *w, double scale, double *p);
 int32_t pk_step_pattern_count(int32_t n, const int32_t *rp, const int32_t *col, int32_t *index, int32_t *sizes);
 void pk_step_pattern_fill(int32_t n, const int32_t *rp, const int32_t *col, const int32_t *index, int32_t count, int32_t *vertex_of,
                           int32_t *in_ptr, int32_t *src, int32_t *edge_of, int32_t *exit_ptr, int32_t *exit_edge, int32_t *fill);

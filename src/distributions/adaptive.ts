@@ -78,7 +78,7 @@ function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, ma
   const keep = (ptr: number) => (ptrs.push(ptr), ptr);
   const nonEmpty = <T extends Int32Array | Float64Array>(a: T): T => (a.length ? a : (new (a.constructor as new (n: number) => T)(1)));
   try {
-    const rp = keep(copyIn(k, m.inPtr)), src = keep(copyIn(k, nonEmpty(m.src))), p = keep(copyIn(k, nonEmpty(m.p)));
+    const rp = keep(copyIn(k, m.inPtr)), src = keep(copyIn(k, nonEmpty(m.src))), p = m.kernelP ? m.kernelP() : keep(copyIn(k, nonEmpty(m.p)));
     const rate = keep(copyIn(k, nonEmpty(m.rate))), exit = keep(copyIn(k, nonEmpty(m.exit))), v = keep(copyIn(k, nonEmpty(m.alpha)));
     const tmp = keep(allocate(k, 8 * n)), a = keep(allocate(k, 8 * AU_CHUNK)), b = keep(allocate(k, 8 * AU_CHUNK));
     const lam = keep(allocate(k, 8 * AU_CHUNK)), dropped = keep(copyIn(k, new Float64Array(1)));

@@ -155,6 +155,14 @@ function continuousAnswers(csr: Csr, t: Float64Array, limits: DistributionLimits
   if (t.length === 0) return { pdf: new Float64Array(0), cdf: new Float64Array(0) };
   // Scaled by the largest exit rate (plain uniformisation's λ).
   const matrix = stepMatrix(csr);
+  try {
+    return continuousWith(csr, matrix, t, limits, reached);
+  } finally {
+    matrix.dispose?.(); // its rates in kernel memory, where a stepper gathered them
+  }
+}
+
+function continuousWith(csr: Csr, matrix: StepMatrix, t: Float64Array, limits: DistributionLimits, reached: ReachedTime): Answers {
   const maxExit = matrix.largestExit, scale = matrix.scale;
   const tail = UNIFORMIZATION_TAIL / Math.max(1, maxExit);
   const maxSteps = maxStepsOf(limits, matrix);
@@ -326,6 +334,7 @@ function discreteAnswers(csr: Csr, k: Float64Array, limits: DistributionLimits, 
     for (const [step, indices] of wantB) if (step >= stepper.position) for (const i of indices) cdf[i] = 1;
   } finally {
     stepper.free();
+    matrix.dispose?.();
   }
   for (let i = 0; i < k.length; i++) cdf[i] = Math.min(1, Math.max(0, cdf[i]));
   return { pmf, cdf };

@@ -25,6 +25,8 @@ export interface KernelExports {
   /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
   pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;
   /** The step pattern's index[n] and sizes[3] = {count, incoming edges, exit edges} (see distribution.c). */
+  /** p[r] = w[edgeOf[r]] / scale: a stepping matrix's rates gathered into its pattern. */
+  pk_step_gather(nnz: number, edgeOf: number, w: number, scale: number, p: number): void;
   pk_step_pattern_count(n: number, rowPtr: number, col: number, index: number, sizes: number): number;
   pk_step_pattern_fill(n: number, rowPtr: number, col: number, index: number, count: number, vertexOf: number,
     inPtr: number, src: number, edgeOf: number, exitPtr: number, exitEdge: number, fill: number): void;

@@ -8,7 +8,7 @@ import { Graph, models, ready } from '../../src/index.js';
 import type { Csr } from '../../src/graph/rates.js';
 import { stepPattern } from '../../src/distributions/step-pattern.js';
 import { Stepper, stepMatrix, type StepMatrix } from '../../src/distributions/stepper.js';
-import { copyIn, kernel } from '../../src/kernel/module.js';
+import { copyIn, f64View, kernel } from '../../src/kernel/module.js';
 import { kernelRatesAt } from '../../src/kernel/rates-at.js';
 import { buildGraph, randomSpec } from './fixtures.js';
 import { everyStateThenReached } from './step-prefix.js';
@@ -71,7 +71,12 @@ function expectDirect(csr: Csr): void {
   expect(Array.from(m.vertexOf)).toEqual(d.vertexOf);
   expect(Array.from(m.inPtr)).toEqual(d.inPtr);
   expect(Array.from(m.src)).toEqual(d.src);
+  // p twice: gathered in the kernel where the steppers read it, and in JavaScript (the dense fallback).
+  const inKernel = Array.from(f64View(kernel(), m.kernelP!(), Math.max(1, d.p.length))).slice(0, d.p.length);
+  expect(inKernel).toEqual(d.p);
   expect(Array.from(m.p)).toEqual(d.p);
+  m.dispose!();
+  expect(Array.from(stepMatrix(csr).p)).toEqual(d.p);
   expect(Array.from(m.exit)).toEqual(d.exit);
   expect(Array.from(m.stay)).toEqual(d.stay);
   expect(Array.from(m.alpha)).toEqual(d.alpha);

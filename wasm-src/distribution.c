@@ -213,6 +213,10 @@ int32_t steps_first_rows(const pk_steps *s, int32_t h) {
   return prefix_on && s->ascending && h >= 0 && h < s->n ? h : s->n;
 }
 
+int32_t steps_low(const pk_steps *s, int32_t lo) {
+  return prefix_on && lo > 0 ? s->low[lo < s->n ? lo : s->n] : 0;
+}
+
 int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h) {
   if (h >= s->n) { step_for(s)(s, stay, weight, cur, next, sums, 0, s->n); return s->n; }
   const int32_t rows = s->reach[h], band = s->reach[rows];

@@ -223,6 +223,9 @@ int32_t steps_choose_width(int32_t n, const int32_t *ptr);
  * every row. */
 void steps_refill(pk_steps *s, const int32_t *in_ptr, const double *p);
 int32_t steps_first_rows(const pk_steps *s, int32_t h);
+/* steps_low(s, lo): while v is 0 below row lo, the next vector is 0 below the row this
+ * answers (lo, or a lower row fed from at or past lo); 0 when every row is stepped. */
+int32_t steps_low(const pk_steps *s, int32_t lo);
 int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h);
 /* Adaptive uniformisation: as pk_step_distribution, but step k uses the largest exit
  * rate on v_k's support, written to lam[k]; s lays out the incoming rows (its own rates

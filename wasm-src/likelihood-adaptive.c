@@ -103,13 +103,15 @@ static inline double level_stay(const pk_lik *L, int32_t i, double lam, int32_t 
  * v is 0 from row h on: only the rows the mass can reach from there are made, each row's
  * sources ending at h (likelihood.c's plain path does the same, see steps_step_from), and
  * *rows is set to their bound; the rows after it that the next level reads are set to 0.
+ * v is 0 below row lo as well: the rows below steps_low(lo) are set to 0, not made.
  * Rows left out would have been +0: the same bits. */
-static __attribute__((noinline)) int level_step(const pk_lik *L, const double *restrict v, double *restrict next, double lam, int32_t arg, int32_t h, int32_t *rows) {
+static __attribute__((noinline)) int level_step(const pk_lik *L, const double *restrict v, double *restrict next, double lam, int32_t arg, int32_t h, int32_t lo, int32_t *rows) {
   const int32_t nt = L->nt, *rcp = L->rcp, *rsrc = L->rsrc;
   const double *wt = L->wt, il = 1 / lam;
-  const int32_t end = h < nt ? pk_steps_reach(L->layout, h) : nt;
+  const int32_t end = h < nt ? pk_steps_reach(L->layout, h) : nt, from = steps_low(L->layout, lo);
   int flushed = 0;
-  for (int32_t b = 0; b < end; b++) {
+  if (from > 0) memset(next, 0, (size_t)(from < end ? from : end) * 8);
+  for (int32_t b = from; b < end; b++) {
     double in = 0;
     for (int32_t r = rcp[b]; r < rcp[b + 1] && rsrc[r] < h; r++) in += wt[r] * v[rsrc[r]];
     double x = (v[b] != 0 ? v[b] * level_stay(L, b, lam, arg) : 0) + in * il;
@@ -165,11 +167,12 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
     if (!level_room(L, k + 1)) return PK_LIK_OUT_OF_MEMORY;
     const double *v = level_vector(L, k, gradient);
     double sa = 0, sb = 0, mass = 0, lam = 0;
-    int32_t arg = -1;
+    int32_t arg = -1, lo = -1;
     L->lrows[k] = R;
     for (int32_t i = 0; i < R; i++) {
       double x = v[i];
       if (x == 0) continue;
+      if (lo < 0) lo = i;
       sa += x * L->s[i]; sb += x; mass += fabs(x);
       if (L->exit[i] > lam) { lam = L->exit[i]; arg = i; }
     }
@@ -186,7 +189,7 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
       if ((double)(k + 2) * (double)nn * 8 > L->max_bytes) return PK_LIK_DECLINED;
       if (!vector_room(L, (size_t)k + 2)) return PK_LIK_OUT_OF_MEMORY;
     }
-    flushed |= level_step(L, level_vector(L, k, gradient), level_vector(L, k + 1, gradient), lam, arg, R, &R);
+    flushed |= level_step(L, level_vector(L, k, gradient), level_vector(L, k + 1, gradient), lam, arg, R, lo < 0 ? 0 : lo, &R);
   }
   if (k == 0) return PK_LIK_DECLINED; /* no mass starts transient: plain uniformisation answers at once */
   L->levels = k;

@@ -27,8 +27,9 @@ struct pk_steps {
    * (rabbits: 4,762 of 20,302 rows after 79 steps), and rows past the prefix are 0. */
   int32_t *reach;
   /* low[lo]: while v's support lies in rows [lo, n), the next vector's lies in rows
-   * [low[lo], n): lo itself, or a lower row fed by some source ≥ lo. The adaptive steps
-   * skip the rows below it (the coalescent's mass leaves its first levels for good). */
+   * [low[lo], n): lo itself, or a lower row fed by some source ≥ lo. The steps (plain,
+   * adaptive, the likelihood's levels) skip the rows below it: the coalescent's mass leaves
+   * its first levels for good. */
   int32_t *low;
   /* The caller's plain rows, which step the prefix whatever the width (padding a row pays
    * only once every row is stepped), and whether each row's sources ascend

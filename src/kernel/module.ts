@@ -24,9 +24,9 @@ export interface KernelExports {
   pk_forward_gradient_at(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta: number, r: number, work: number, out: number, grad: number): number;
   /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
   pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;
-  /** The step pattern's index[n] and sizes[3] = {count, incoming edges, exit edges} (see distribution.c). */
   /** p[r] = w[edgeOf[r]] / scale: a stepping matrix's rates gathered into its pattern. */
   pk_step_gather(nnz: number, edgeOf: number, w: number, scale: number, p: number): void;
+  /** The step pattern's index[n] and sizes[3] = {count, incoming edges, exit edges}; then the rest of it (see distribution.c). */
   pk_step_pattern_count(n: number, rowPtr: number, col: number, index: number, sizes: number): number;
   pk_step_pattern_fill(n: number, rowPtr: number, col: number, index: number, count: number, vertexOf: number,
     inPtr: number, src: number, edgeOf: number, exitPtr: number, exitEdge: number, fill: number): void;

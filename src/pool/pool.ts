@@ -147,11 +147,9 @@ function abortError(signal: AbortSignal) {
   return abortErrorOf(signal, 'the call');
 }
 
-// The arguments a worker is sent, checked here as the Graph's own methods check them (never
-// coerced: a string is refused, as in-thread), so a bad one rejects before a worker is used.
-function thetaOf(graph: StateGraph, theta: ArrayLike<number> | undefined): Float64Array {
-  return checkTheta(graph.paramLength, theta);
-}
+// The arguments a worker is sent are checked here as the Graph's own methods check them
+// (checkTheta, checkPoints, checkRewards: never coerced, a string is refused as in-thread),
+// so a bad one rejects before a worker is used.
 function rewardsOf(graph: StateGraph, rewards: ArrayLike<number> | undefined): Float64Array | undefined {
   return rewards === undefined ? undefined : checkRewards(graph.vertexCount, rewards);
 }
@@ -191,31 +189,31 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   /** Raw moments E[T], …, E[T^k] at θ (of the accumulated reward, with rewards), computed in a worker. */
   async moments(graph: StateGraph, k: number, options: MomentsOptions = {}): Promise<number[]> {
     const { theta, rewards, ...call } = options;
-    return this.kernel('moments', graph, { k, theta: thetaOf(graph, theta), rewards: rewardsOf(graph, rewards) }, call);
+    return this.kernel('moments', graph, { k, theta: checkTheta(graph.paramLength, theta), rewards: rewardsOf(graph, rewards) }, call);
   }
 
   /** E[T] at θ (or E[reward]), computed in a worker. */
   async expectation(graph: StateGraph, options: MomentsOptions = {}): Promise<number> {
     const { theta, rewards, ...call } = options;
-    return this.kernel('expectation', graph, { theta: thetaOf(graph, theta), rewards: rewardsOf(graph, rewards) }, call);
+    return this.kernel('expectation', graph, { theta: checkTheta(graph.paramLength, theta), rewards: rewardsOf(graph, rewards) }, call);
   }
 
   /** Density of the absorption time at `times` (continuous graphs), computed in a worker. */
   async pdf(graph: StateGraph, times: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
     const { theta, maxSteps, method, ...call } = options;
-    return this.kernel('pdf', graph, { theta: thetaOf(graph, theta), points: checkPoints(times, false), maxSteps, method }, call);
+    return this.kernel('pdf', graph, { theta: checkTheta(graph.paramLength, theta), points: checkPoints(times, false), maxSteps, method }, call);
   }
 
   /** P(T ≤ t) (discrete graphs: P(τ ≤ k)), computed in a worker. */
   async cdf(graph: StateGraph, times: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
     const { theta, maxSteps, method, ...call } = options;
-    return this.kernel('cdf', graph, { theta: thetaOf(graph, theta), points: checkPoints(times, graph.discrete), maxSteps, method }, call);
+    return this.kernel('cdf', graph, { theta: checkTheta(graph.paramLength, theta), points: checkPoints(times, graph.discrete), maxSteps, method }, call);
   }
 
   /** P(τ = k) for discrete graphs, computed in a worker. */
   async pmf(graph: StateGraph, steps: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<Float64Array> {
     const { theta, maxSteps, method, ...call } = options;
-    return this.kernel('pmf', graph, { theta: thetaOf(graph, theta), points: checkPoints(steps, true), maxSteps, method }, call);
+    return this.kernel('pmf', graph, { theta: checkTheta(graph.paramLength, theta), points: checkPoints(steps, true), maxSteps, method }, call);
   }
 
   /**
@@ -225,7 +223,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
    */
   async distribution(graph: StateGraph, points: ArrayLike<number>, options: DistributionCallOptions = {}): Promise<{ density: Float64Array; cdf: Float64Array }> {
     const { theta, maxSteps, method, ...call } = options;
-    return this.kernel('distribution', graph, { theta: thetaOf(graph, theta), points: checkPoints(points, graph.discrete), maxSteps, method }, call);
+    return this.kernel('distribution', graph, { theta: checkTheta(graph.paramLength, theta), points: checkPoints(points, graph.discrete), maxSteps, method }, call);
   }
 
   /**

@@ -33,8 +33,8 @@ async function evaluatorRun(n: number) {
   };
 }
 
-/** Flips one byte in the middle of every record of a layer's database, behind the cache's back (large values are Blobs). */
-async function corruptStoredTraces(database = DATABASE): Promise<number> {
+/** The open database and the raw records of its values store, behind the cache's back. */
+async function storedRecords(database: string): Promise<{ db: IDBDatabase; records: { key: string; data: Uint8Array | Blob }[] }> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const open = indexedDB.open(database);
     open.onerror = () => reject(open.error);
@@ -45,6 +45,12 @@ async function corruptStoredTraces(database = DATABASE): Promise<number> {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
+  return { db, records };
+}
+
+/** Flips one byte in the middle of every record of a layer's database, behind the cache's back (large values are Blobs). */
+async function corruptStoredTraces(database = DATABASE): Promise<number> {
+  const { db, records } = await storedRecords(database);
   // Blob bytes are read before the write transaction: awaiting inside it would end it.
   const flipped = await Promise.all(records.map(async (record) => {
     const isBlob = record.data instanceof Blob;
@@ -64,16 +70,7 @@ async function corruptStoredTraces(database = DATABASE): Promise<number> {
 
 /** How each record of a layer's database holds its value: as a Blob or inline, and its size. */
 async function storedForms(database = DATABASE): Promise<{ key: string; blob: boolean; bytes: number }[]> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const open = indexedDB.open(database);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => resolve(open.result);
-  });
-  const records = await new Promise<{ key: string; data: Uint8Array | Blob }[]>((resolve, reject) => {
-    const request = db.transaction('values').objectStore('values').getAll();
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
+  const { db, records } = await storedRecords(database);
   db.close();
   return records.map(({ key, data }) => ({ key, blob: data instanceof Blob, bytes: data instanceof Blob ? data.size : data.byteLength }));
 }

@@ -37,7 +37,7 @@ static void *grow(void *p, size_t bytes) { return realloc(p, bytes ? bytes : 8);
 
 void lik_adaptive_free(pk_lik *L) {
   free(L->lv); free(L->lam); free(L->la); free(L->lb); free(L->labar); free(L->lbbar); free(L->llbar);
-  free(L->larg); free(L->lrows); free(L->wt); free(L->bu); free(L->bstore); free(L->bband);
+  free(L->larg); free(L->lrows); free(L->wt); free(L->wo); free(L->bu); free(L->bstore); free(L->bband);
 }
 
 /* Room for `count` levels in the per-level arrays. */
@@ -156,6 +156,11 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
   if (most < 1) most = 1;
   if (!L->wt && !(L->wt = malloc(((size_t)L->mt + 1) * 8))) return PK_LIK_OUT_OF_MEMORY;
   for (int32_t r = 0; r < L->mt; r++) L->wt[r] = w[L->tedge[L->redge[r]]];
+  /* The reverse sweep reads each level's rates by source: gathered once here, not per level. */
+  if (gradient) {
+    if (!L->wo && !(L->wo = malloc(((size_t)L->mt + 1) * 8))) return PK_LIK_OUT_OF_MEMORY;
+    for (int32_t e = 0; e < L->mt; e++) L->wo[e] = w[L->tedge[e]];
+  }
   if (!vector_room(L, 2)) return PK_LIK_OUT_OF_MEMORY;
   memcpy(level_vector(L, 0, gradient), L->alpha, nn * 8);
   int32_t k = 0, flushed = 0;
@@ -305,10 +310,11 @@ static void birth_reverse(pk_lik *L, const double *c, const double *d, int32_t N
   for (int32_t k = 0; k < K; k++) L->llbar[k] /= L->birth_rate;
 }
 
-void lik_adaptive_reverse(pk_lik *L, const double *w, const double *c, const double *d, int32_t N, double *wbar) {
+void lik_adaptive_reverse(pk_lik *L, const double *c, const double *d, int32_t N, double *wbar) {
   birth_reverse(L, c, d, N);
-  const int32_t nt = L->nt, K = L->levels, *trp = L->trp, *tcol = L->tcol, *tedge = L->tedge;
+  const int32_t nt = L->nt, K = L->levels, *trp = L->trp, *tcol = L->tcol;
   const int32_t *rp = L->rp, *col = L->col, *tidx = L->tidx;
+  const double *wo = L->wo; /* the rates by source (lik_adaptive_levels gathered them) */
   const size_t nn = (size_t)(nt > 0 ? nt : 1);
   memset(L->gdiag, 0, nn * 8); memset(L->h, 0, nn * 8); memset(L->u, 0, nn * 8);
   memset(L->gedge, 0, ((size_t)L->mt + 1) * 8);
@@ -324,15 +330,23 @@ void lik_adaptive_reverse(pk_lik *L, const double *w, const double *c, const dou
     for (int32_t i = 0; i < L->lrows[k]; i++) {
       const double vi = v[i], ui = U[i], stay = level_stay(L, i, lam, L->larg[k]);
       double pu = stay * ui, in = 0;
-      for (int32_t e = trp[i]; e < trp[i + 1]; e++) {
-        double ut = U[tcol[e]];
-        L->gedge[e] += vi * ut * il;
-        in += w[tedge[e]] * ut;
+      if (vi == 0) {
+        /* A row without mass at this level adds ±0 to every gradient term: they are left
+         * alone (an accumulator that starts at +0 never becomes −0, so adding a zero changes
+         * no bit), and only its adjoint is carried. Most rows, late in the levels. */
+        for (int32_t e = trp[i]; e < trp[i + 1]; e++) in += wo[e] * U[tcol[e]];
+        pu += in * il;
+      } else {
+        for (int32_t e = trp[i]; e < trp[i + 1]; e++) {
+          double ut = U[tcol[e]];
+          L->gedge[e] += vi * ut * il;
+          in += wo[e] * ut;
+        }
+        pu += in * il;
+        L->gdiag[i] += vi * ui * il;
+        L->h[i] += ak * vi;
+        q += vi * (pu - ui);
       }
-      pu += in * il;
-      L->gdiag[i] += vi * ui * il;
-      L->h[i] += ak * vi;
-      q += vi * (pu - ui);
       /* A state faster than λ_k holds no mass at level k and none flows into it (the levels
        * check both): its adjoint is multiplied by 0 only, and its negative stay could
        * overflow it over many levels. */

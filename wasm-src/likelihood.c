@@ -973,7 +973,7 @@ int32_t pk_lik_eval(pk_lik *L, const double *w, double *ll, double *wbar) {
   }
 
   if (L->adaptive) {
-    lik_adaptive_reverse(L, w, c, d, N, wbar);
+    lik_adaptive_reverse(L, c, d, N, wbar);
     return PK_LIK_OK;
   }
   plain_reverse(L, c, d, &plan, wbar, start_bar, il);

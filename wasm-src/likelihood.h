@@ -76,6 +76,7 @@ typedef struct pk_lik {
   int32_t *larg;                 /* the transient vertex whose exit rate is λ_k, or −1 */
   int32_t *lrows;                /* v_k is 0 from row lrows[k] on, as far as v_k is kept (room as larg's; see steps_step_from) */
   double *exit, *wt;             /* exit rates (set by pk_lik_eval); transient edge rates by target */
+  double *wo;                    /* transient edge rates by source, in trp's order (the reverse sweep's; gradients only) */
   double birth_rate;             /* Λ = max λ_k, the birth chain's uniformisation rate */
   double *bu, *bubar;            /* birth-chain vectors (levels each) */
   double *bstore; size_t bstore_cap; int32_t *bband; size_t bband_cap; /* checkpoints */
@@ -106,6 +107,6 @@ int32_t lik_adaptive_levels(pk_lik *L, const double *w, int64_t need, int gradie
  * with a gradient it keeps √N checkpoints. Returns PK_LIK_OK or _OUT_OF_MEMORY. */
 int32_t lik_adaptive_sequences(pk_lik *L, double *a, double *b, int32_t N, int gradient);
 /* Reverse sweep: from c = ∂L/∂α, d = ∂L/∂β to ∂L/∂w. */
-void lik_adaptive_reverse(pk_lik *L, const double *w, const double *c, const double *d, int32_t N, double *wbar);
+void lik_adaptive_reverse(pk_lik *L, const double *c, const double *d, int32_t N, double *wbar);
 void lik_adaptive_free(pk_lik *L);
 #endif

@@ -63,8 +63,8 @@ export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
   const { count, index, vertexOf, inPtr, src, edgeOf, exitPtr, exitEdge } = stepPattern(csr);
   // Rates held in kernel memory are read where they lie (nothing below allocates kernel
   // memory, so the view stays valid): a copy out cost 19 ms a call at coalescent n = 50.
-  const held = csr instanceof KernelRates ? csr.inKernel() : null;
-  const weight = held ? f64View(kernel(), held.w, csr.col.length) : csr.weight, exitRate = csr.exitRate;
+  const exitRate = csr.exitRate, held = csr instanceof KernelRates ? csr.inKernel() : null;
+  const weight = held ? f64View(kernel(), held.w, csr.col.length) : csr.weight;
   const stay = new Float64Array(count), exit = new Float64Array(count), alpha = new Float64Array(count), rate = new Float64Array(count);
   let largestRate = 0, largestExit = 0;
   for (let i = 0; i < count; i++) {

@@ -7,6 +7,16 @@ import { CacheError } from '../errors.js';
  */
 export const BLOB_MIN_BYTES = 2 << 20;
 
+/**
+ * The codec a Blob-wrapped record is written under: its serializer's name with a suffix, so that
+ * code that predates Blobs (another tab, an older phasekit) finds a codec it does not know and
+ * drops the record as corrupt, rather than handing its caller a Blob (the structured-clone
+ * serializer would pass one through).
+ */
+export function blobCodec(serializer: string): string {
+  return `${serializer}+blob`;
+}
+
 /** What a Blob-wrapped value was before wrapping, so that it comes back as it went in. */
 export type BlobOf = 'bytes' | 'buffer';
 

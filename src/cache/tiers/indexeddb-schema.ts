@@ -5,7 +5,7 @@ import type { TierEntryMeta } from './tier.js';
 export interface StoredValue extends TierEntryMeta {
   /** The serializer's output. */
   data: unknown;
-  /** The serializer's name. */
+  /** The serializer's name (with `+blob` when `data` is a Blob, see indexeddb-blobs). */
   codec: string;
   /** Set when `data` is a Blob holding the serializer's bytes: what they were (see indexeddb-blobs). */
   blob?: 'bytes' | 'buffer';

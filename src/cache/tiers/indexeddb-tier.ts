@@ -3,7 +3,7 @@ import { CacheError, isQuotaError } from '../errors.js';
 import type { Serializer } from '../serializers/serializer.js';
 import { structuredCloneSerializer } from '../serializers/structured-clone.js';
 import { checkEntryMeta } from './entry-meta-check.js';
-import { BLOB_MIN_BYTES, unwrapLarge, wrapLarge } from './indexeddb-blobs.js';
+import { BLOB_MIN_BYTES, blobCodec, unwrapLarge, wrapLarge } from './indexeddb-blobs.js';
 import { MIGRATIONS, SCHEMA_VERSION, type CacheDB, type StoredValue } from './indexeddb-schema.js';
 import { metaOf, type CacheTier, type TierEntryMeta, type TierRecord } from './tier.js';
 import { TickBatch } from './tick-batch.js';
@@ -76,8 +76,9 @@ export class IndexedDBTier implements CacheTier {
     if (typeof meta === 'string') throw new CacheError('CORRUPT', `entry "${key}" in ${this.databaseName}: ${meta}`);
     if (meta.key !== key) throw new CacheError('CORRUPT', `entry "${key}" in ${this.databaseName} holds "${meta.key}"`);
     const { codec, blob } = stored as StoredValue;
-    if (codec !== this.serializer.name) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${String(codec)}", not "${this.serializer.name}"`);
-    const data = blob === undefined ? (stored as StoredValue).data : await unwrapLarge((stored as StoredValue).data, blob, `entry "${key}" in ${this.databaseName}`);
+    const inBlob = codec === blobCodec(this.serializer.name);
+    if (codec !== this.serializer.name && !inBlob) throw new CacheError('CORRUPT', `entry "${key}" was written by serializer "${String(codec)}", not "${this.serializer.name}"`);
+    const data = inBlob ? await unwrapLarge((stored as StoredValue).data, blob, `entry "${key}" in ${this.databaseName}`) : (stored as StoredValue).data;
     let value: unknown;
     try {
       value = this.serializer.decode(data);
@@ -104,7 +105,7 @@ export class IndexedDBTier implements CacheTier {
   set(record: TierRecord): Promise<void> {
     const bytes = this.serializer.encode(record.value);
     const stored = this.blobs ? wrapLarge(bytes, this.options.blobMinBytes ?? BLOB_MIN_BYTES) : { data: bytes };
-    const value: StoredValue = { ...metaOf(record), ...stored, codec: this.serializer.name };
+    const value: StoredValue = { ...metaOf(record), ...stored, codec: stored.blob ? blobCodec(this.serializer.name) : this.serializer.name };
     return this.writes.add(stored.blob ? { kind: 'put', value, bytes } : { kind: 'put', value });
   }
 
@@ -184,7 +185,7 @@ export class IndexedDBTier implements CacheTier {
       const inline = ops.map((op): WriteOp => {
         if (op.kind !== 'put' || op.bytes === undefined) return op;
         const { blob: _blob, ...value } = op.value;
-        return { kind: 'put', value: { ...value, data: op.bytes } };
+        return { kind: 'put', value: { ...value, data: op.bytes, codec: this.serializer.name } };
       });
       await this.commitOnce(inline); // failing too, it was not the Blobs: they stay on
       this.blobs = false;

@@ -218,6 +218,14 @@ int32_t steps_low(const pk_steps *s, int32_t lo) {
   return prefix_on && lo > 0 ? s->low[lo < s->n ? lo : s->n] : 0;
 }
 
+/* The first row in [from, to) where v holds mass (to if none); 0 when every row is stepped.
+ * Searched from the band's start, where it nearly always is. */
+static int32_t first_mass(const double *v, int32_t from, int32_t to) {
+  if (!prefix_on) return 0;
+  while (from < to && v[from] == 0) from++;
+  return from;
+}
+
 int32_t steps_step_from(const pk_steps *s, const double *stay, const double *weight, const double *cur, double *next, double *sums, int32_t h) {
   if (h >= s->n) { step_for(s)(s, stay, weight, cur, next, sums, 0, s->n); return s->n; }
   const int32_t rows = s->reach[h], band = s->reach[rows];
@@ -255,9 +263,7 @@ int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double
   for (int32_t i = h; i < n; i++) next[i] = 0;
   /* Nor are the rows below the first that can hold mass (see pk_steps' low): cur is 0 below
    * lo, and each vector below its `clean` row (tmp is the caller's scratch: none). */
-  int32_t lo = 0;
-  while (prefix_on && lo < h && cur[lo] == 0) lo++;
-  int32_t clean_cur = lo, clean_next = 0;
+  int32_t lo = first_mass(cur, 0, h), clean_cur = lo, clean_next = 0;
   /* a_k and b_k of each new vector are summed while it is made (in the same order, i
    * ascending, as a separate pass would): one pass over the vertices per step, not two. */
   double sa = 0, sb = 0;
@@ -268,14 +274,13 @@ int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double
     b[k] = sb;
     if (sb < stop_mass) { k++; break; }
     double sums[2];
-    const int32_t rows = s->reach[h], from = prefix_on ? s->low[lo < rows ? lo : rows] : 0;
+    const int32_t rows = s->reach[h], from = steps_low(s, lo);
     for (int32_t i = clean_next; i < from; i++) next[i] = 0;
     if (h < n && s->ascending) step_prefix(s, stay, exit, cur, next, sums, from, rows, h);
     else step(s, stay, exit, cur, next, sums, from, rows);
     h = rows;
     sa = sums[0]; sb = sums[1];
-    /* The new vector's first row with mass: found from `from`, where it nearly always is. */
-    for (lo = from; prefix_on && lo < rows && next[lo] == 0;) lo++;
+    lo = first_mass(next, from, rows);
     clean_next = clean_cur;
     clean_cur = from;
     double *t = cur; cur = next; next = t;
@@ -285,12 +290,11 @@ int32_t pk_step_distribution(const pk_steps *s, const double *stay, const double
 }
 
 /* One adaptive step at 1/λ = inv (see pk_step_adaptive) over rows [from, n), each row's edges
- * read up to its first source ≥ h (as step_prefix); out[4] gets the first row left nonzero (n if none). */
+ * read up to its first source ≥ h (as step_prefix). */
 static __attribute__((noinline)) void adaptive_once(int32_t from, int32_t n, const int32_t *rp, const int32_t *src, const double *w,
                                                     const double *rate, const double *exit, const double *cur, double *next,
                                                     double inv, double win, double flush, double *out, int32_t h) {
   double sa = 0, sb = 0, l = 0, lost = out[3];
-  int32_t first = n;
   for (int32_t i = from; i < n; i++) {
     double in = 0;
     for (int32_t j = rp[i]; j < rp[i + 1] && src[j] < h; j++) in += w[j] * cur[src[j]];
@@ -298,9 +302,9 @@ static __attribute__((noinline)) void adaptive_once(int32_t from, int32_t n, con
     double acc = (stay > 0 ? cur[i] * stay : 0) + in * win;
     if (acc < flush) { lost += acc; acc = 0; }
     next[i] = acc;
-    if (acc != 0) { sa += acc * exit[i]; sb += acc; if (rate[i] > l) l = rate[i]; if (first == n) first = i; }
+    if (acc != 0) { sa += acc * exit[i]; sb += acc; if (rate[i] > l) l = rate[i]; }
   }
-  out[0] = sa; out[1] = sb; out[2] = l; out[3] = lost; out[4] = first;
+  out[0] = sa; out[1] = sb; out[2] = l; out[3] = lost;
 }
 
 int32_t pk_step_adaptive(const pk_steps *s, const double *w,
@@ -325,26 +329,25 @@ int32_t pk_step_adaptive(const pk_steps *s, const double *w,
   /* As in pk_step_distribution, a_k, b_k and lam[k] of each new vector are gathered while
    * it is made, in the same order: one pass over the vertices per step. */
   double sa = 0, sb = 0, l = 0;
-  int32_t lo = n;
   for (int32_t i = 0; i < n; i++) {
     double x = cur[i];
-    if (x != 0) { sa += x * exit[i]; sb += x; if (rate[i] > l) l = rate[i]; if (lo == n) lo = i; }
+    if (x != 0) { sa += x * exit[i]; sb += x; if (rate[i] > l) l = rate[i]; }
   }
-  /* Rows below `clean` are 0 in that vector: cur below lo; tmp is the caller's scratch. A
-   * row below low[lo] would sum only zeros (+0, the same bits): it is set to 0, not stepped. */
-  int32_t clean_cur = prefix_on ? lo : 0, clean_next = 0;
+  /* The rows below the band are set to 0, not stepped, as in pk_step_distribution. */
+  int32_t lo = first_mass(cur, 0, n), clean_cur = lo, clean_next = 0;
   int32_t k = 0;
   for (; k < steps; k++) {
     a[k] = sa;
     b[k] = sb;
     lam[k] = l;
     if (sb < stop_mass || l == 0) { k++; break; }
-    double out[5] = {0, 0, 0, lost, 0};
-    const int32_t rows = s->reach[h], from = prefix_on ? s->low[lo < rows ? lo : rows] : 0;
+    double out[4] = {0, 0, 0, lost};
+    const int32_t rows = s->reach[h], from = steps_low(s, lo);
     for (int32_t i = clean_next; i < from; i++) next[i] = 0;
     adaptive_once(from, rows, rp, src, w, rate, exit, cur, next, 1.0 / l, w_scale / l, flush, out, h);
     h = rows;
-    sa = out[0]; sb = out[1]; l = out[2]; lost = out[3]; lo = (int32_t)out[4];
+    sa = out[0]; sb = out[1]; l = out[2]; lost = out[3];
+    lo = first_mass(next, from, rows);
     clean_next = clean_cur;
     clean_cur = from;
     double *t = cur; cur = next; next = t;

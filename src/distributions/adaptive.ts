@@ -21,7 +21,7 @@ import { allocate, copyIn, f64View, kernel } from '../kernel/module.js';
 import { KernelError } from '../errors/index.js';
 import { denseStates, DENSE_MAX_STATES, type DenseChain } from './dense-fallback.js';
 import { poissonSums, type StepSource } from './poisson-sums.js';
-import type { StepMatrix } from './stepper.js';
+import { keptCopy, rowsInKernel, type StepMatrix } from './stepper.js';
 
 /** Steps per kernel call (small: the decision to stop is taken between calls). */
 const AU_CHUNK = 256;
@@ -76,10 +76,9 @@ function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, ma
   const ptrs: number[] = [];
   let layout = 0;
   const keep = (ptr: number) => (ptrs.push(ptr), ptr);
-  const nonEmpty = <T extends Int32Array | Float64Array>(a: T): T => (a.length ? a : (new (a.constructor as new (n: number) => T)(1)));
   try {
-    const rp = keep(copyIn(k, m.inPtr)), src = keep(copyIn(k, nonEmpty(m.src))), p = m.kernelP ? m.kernelP() : keep(copyIn(k, nonEmpty(m.p)));
-    const rate = keep(copyIn(k, nonEmpty(m.rate))), exit = keep(copyIn(k, nonEmpty(m.exit))), v = keep(copyIn(k, nonEmpty(m.alpha)));
+    const { rp, src, p } = rowsInKernel(k, m, keep);
+    const rate = keptCopy(k, m.rate, keep), exit = keptCopy(k, m.exit, keep), v = keptCopy(k, m.alpha, keep);
     const tmp = keep(allocate(k, 8 * n)), a = keep(allocate(k, 8 * AU_CHUNK)), b = keep(allocate(k, 8 * AU_CHUNK));
     const lam = keep(allocate(k, 8 * AU_CHUNK)), dropped = keep(copyIn(k, new Float64Array(1)));
     // Plain rows (the steps gather over them); the layout knows which the mass can reach.

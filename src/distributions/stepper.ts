@@ -96,11 +96,9 @@ export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
       const k = kernel(), nnz = edgeOf.length;
       const rates = csr instanceof KernelRates ? csr.inKernel() : null;
       const temporary: number[] = [];
+      const keep = (ptr: number) => (temporary.push(ptr), ptr);
       try {
-        const edges = copyIn(k, nnz ? edgeOf : new Int32Array(1));
-        temporary.push(edges);
-        const w = rates?.w ?? copyIn(k, csr.weight.length ? csr.weight : new Float64Array(1));
-        if (!rates) temporary.push(w);
+        const edges = keptCopy(k, edgeOf, keep), w = rates?.w ?? keptCopy(k, csr.weight, keep);
         const p = allocate(k, 8 * Math.max(1, nnz));
         k.pk_step_gather(nnz, edges, w, by, p);
         memory.ptr = p;
@@ -116,6 +114,16 @@ export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
     },
   };
   return matrix;
+}
+
+/** A copy in kernel memory of `a` (one element at least: the kernel takes no empty block), passed to `keep`, which frees it with its caller's. */
+export function keptCopy(k: KernelExports, a: Int32Array | Float64Array, keep: (ptr: number) => number): number {
+  return keep(copyIn(k, a.length ? a : new (a.constructor as new (n: number) => Int32Array | Float64Array)(1)));
+}
+
+/** The matrix's incoming rows in kernel memory, as a layout reads them (pk_steps_create): p where the matrix holds it, the rest copied in. */
+export function rowsInKernel(k: KernelExports, m: StepMatrix, keep: (ptr: number) => number): { rp: number; src: number; p: number } {
+  return { rp: keptCopy(k, m.inPtr, keep), src: keptCopy(k, m.src, keep), p: m.kernelP ? m.kernelP() : keptCopy(k, m.p, keep) };
 }
 
 /** The chain's a_k and b_k, one chunk at a time. */
@@ -136,15 +144,14 @@ export class Stepper {
   constructor(private readonly m: StepMatrix, private readonly stopMass: number, width = -1) {
     const k = this.k;
     const keep = (ptr: number) => { this.ptrs.push(ptr); return ptr; };
-    const nonEmpty = <T extends Int32Array | Float64Array>(a: T): T => (a.length ? a : (new (a.constructor as new (n: number) => T)(1)));
     try {
       // The rows stay allocated while the layout lives: a plain layout steps them in place.
-      const rp = keep(copyIn(k, m.inPtr)), src = keep(copyIn(k, nonEmpty(m.src))), p = m.kernelP ? m.kernelP() : keep(copyIn(k, nonEmpty(m.p)));
+      const { rp, src, p } = rowsInKernel(k, m, keep);
       this.layout = k.pk_steps_create(m.count, rp, src, p, width);
       if (this.layout === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not lay out ${m.count} rows for stepping (wasm32 memory is capped at 4 GiB)`);
       this.width = k.pk_steps_width(this.layout);
       this.args = {
-        layout: this.layout, stay: keep(copyIn(k, nonEmpty(m.stay))), exit: keep(copyIn(k, nonEmpty(m.exit))), v: keep(copyIn(k, nonEmpty(m.alpha))),
+        layout: this.layout, stay: keptCopy(k, m.stay, keep), exit: keptCopy(k, m.exit, keep), v: keptCopy(k, m.alpha, keep),
         tmp: keep(allocate(k, 8 * Math.max(1, m.count))), a: keep(allocate(k, 8 * CHUNK)), b: keep(allocate(k, 8 * CHUNK)),
       };
     } catch (e) {

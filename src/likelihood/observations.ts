@@ -5,6 +5,7 @@
 // key hashes, so two equal data sets share one evaluator.
 import { GraphError } from '../errors/index.js';
 import { describeValue } from '../errors/describe.js';
+import { MAX_POINTS } from '../graph/arguments.js';
 
 /** Observed absorption times of a continuous graph (i.i.d.). */
 export interface TimeObservations {
@@ -83,7 +84,10 @@ function numbers(what: string, values: unknown, check: (x: number) => boolean, e
 function lengthOf(what: string, values: unknown): number {
   if (typeof values !== 'object' || values === null || typeof (values as ArrayLike<number>).length !== 'number')
     fail(`${what} must be an array of numbers`);
-  return (values as ArrayLike<number>).length;
+  const n = (values as ArrayLike<number>).length;
+  // An array-like's length is anything: no typed array is made for one that no array could have.
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_POINTS) fail(`${what} has length ${describeValue(n)}; at most ${MAX_POINTS} values`);
+  return n;
 }
 
 // Checks `values` and writes them at out[at…]: one pass and no copy in between (a coalescent's

@@ -68,6 +68,10 @@ describe('data', () => {
     [{ counts: [1], rewards: [[1, 2]] }, /rewards\[0\] has 2 entries/],
     [{ counts: [1], rewards: [new Array(8).fill(1)], scale: 0 }, /scale must be/],
     ['times', /must be an object/],
+    // Array-likes whose length no array can have: a typed error, not a RangeError.
+    [{ times: { length: 1e12 } }, /times has length 1000000000000; at most/],
+    [{ times: [1], weights: { length: -1 } }, /weights has length -1; at most/],
+    [{ counts: { length: 2.5 }, rewards: [] }, /counts has length 2.5; at most/],
   ])('%j is refused with BAD_DATA', async (data, message) => {
     const error = await createEvaluator(g, { kind: 'loglik', data: data as never }, noCache).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphError);

@@ -25,7 +25,7 @@ const WHAT = 'the distribution';
 /**
  * A throttled reporter of the time reached, out of `total`; `finish` reports the end. Each
  * report point is also where an aborted `signal` stops the call (AbortError): between chunks
- * of steps, levels or groups of times. Reports never go back: where 'auto' leaves one method
+ * of steps, levels or groups of times, and after the end report. Reports never go back: where 'auto' leaves one method
  * for another, the next one starts from 0, and the reports hold at the furthest point reached
  * until it passes it (a progress bar that jumped back would read as lost work, or a bug).
  */
@@ -34,7 +34,7 @@ export function progressOf({ onProgress, signal }: DistributionReporting, total:
   if (signal !== undefined && typeof (signal as { aborted?: unknown } | null)?.aborted !== 'boolean') throw new GraphError('BAD_ARGUMENT', `signal must be an AbortSignal; got ${describeValue(signal)}`);
   throwIfAborted(signal, WHAT);
   if (!onProgress) return { reached: signal ? () => throwIfAborted(signal, WHAT) : () => {}, finish: () => {} };
-  let last = -Infinity, furthest = 0;
+  let last = -Infinity, furthest = 0, reported = -1;
   return {
     reached(done) {
       throwIfAborted(signal, WHAT);
@@ -43,9 +43,16 @@ export function progressOf({ onProgress, signal }: DistributionReporting, total:
       const now = performance.now();
       if (now - last < REPORT_MS) return;
       last = now;
+      reported = furthest;
       onProgress({ done: furthest, total });
     },
-    finish: () => onProgress({ done: total, total }),
+    // The end is reported once (a throttled report may have reached it already), and is a
+    // check point too: an abort made from it stops the call like any other (a call of one
+    // chunk reports only there).
+    finish: () => {
+      if (reported !== total) onProgress({ done: total, total });
+      throwIfAborted(signal, WHAT);
+    },
   };
 }
 

@@ -88,6 +88,24 @@ describe('progress of pdf/cdf/pmf', () => {
     expect(() => cycle().pdf([1], { signal: {} as never })).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringContaining('signal must be an AbortSignal') }));
   });
 
+  it('an abort from the end report (the only one a short call makes) stops the call too', () => {
+    const g = cycle();
+    for (const method of ['uniformization', 'krylov', 'auto'] as const) {
+      const controller = new AbortController();
+      const reports: number[] = [];
+      expect(() => g.pdf([0.5], { method, signal: controller.signal, onProgress: (p) => { reports.push(p.done / p.total); controller.abort(); } })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+      // Stepping this short reports only its end; Krylov reports its start first.
+      expect(reports).toEqual(method === 'krylov' ? [0] : [1]);
+    }
+    const discrete = Graph.fromJSON({ paramLength: 0, stateLength: 1, discrete: true, vertices: [[0], [1], [2]], edges: [[0, 1, 1], [1, 2, 0.5]] });
+    const controller = new AbortController();
+    expect(() => discrete.pmf([3], { signal: controller.signal, onProgress: () => controller.abort() })).toThrow(expect.objectContaining({ name: 'AbortError' }));
+    // Not aborted: the end report comes and the answer with it.
+    let ends = 0;
+    expect(Array.from(g.pdf([0.5], { onProgress: (p) => { if (p.done === p.total) ends++; } }))).toEqual(Array.from(g.pdf([0.5])));
+    expect(ends).toBe(1);
+  });
+
   it('Krylov reports and stops inside a group of times, between basis vectors', () => {
     // One time: one group, whose only report after it would be the last.
     const g = buildGraph(withScaledExits(randomSpec({ seed: 1, vertices: 100, params: 0, absorbing: 1, defective: false }), 1e-6));

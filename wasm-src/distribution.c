@@ -38,6 +38,9 @@ struct pk_steps {
   const int32_t *plain_rp, *plain_src;
   const double *plain_p;
   int32_t ascending;
+  /* Whether reach and low are this layout's (pk_steps_create) or borrowed from the layout
+   * it shares them with (pk_steps_share). */
+  int32_t owns_tables;
   /* width > 0: the first `width` incoming edges of row i at pad_src/pad_p[i·width …];
    * the rest in rp/src/p (owned). width 0: rp/src/p are the caller's rows. */
   int32_t *pad_src, *rp, *src;
@@ -92,18 +95,29 @@ static int32_t *low_of(int32_t n, const int32_t *in_ptr, const int32_t *src) {
   return low;
 }
 
-pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width) {
-  if (width < 0) width = steps_choose_width(n, in_ptr);
-  if (width > PAD_MAX_WIDTH) width = PAD_MAX_WIDTH;
+/* The tables every layout of one set of rows shares (reach, low, whether sources ascend),
+ * into a fresh pk_steps over the caller's plain rows; 0 when out of memory. */
+static pk_steps *steps_tables(int32_t n, const int32_t *in_ptr, const int32_t *src) {
   pk_steps *s = calloc(1, sizeof *s);
   if (!s) return 0;
   s->n = n;
-  s->width = width;
+  s->owns_tables = 1;
   if (!(s->reach = reach_of(n, in_ptr, src)) || !(s->low = low_of(n, in_ptr, src))) { free(s->reach); free(s); return 0; }
-  s->plain_rp = in_ptr; s->plain_src = src; s->plain_p = p;
+  s->plain_rp = in_ptr; s->plain_src = src;
   s->ascending = 1;
   for (int32_t i = 0; i < n && s->ascending; i++)
     for (int32_t j = in_ptr[i] + 1; j < in_ptr[i + 1]; j++) if (src[j] < src[j - 1]) { s->ascending = 0; break; }
+  return s;
+}
+
+/* Lays s's rows out at `width` (−1: the kernel's choice) with the rates p; frees s and
+ * returns 0 when out of memory. */
+static pk_steps *steps_lay_out(pk_steps *s, const double *p, int32_t width) {
+  const int32_t n = s->n, *in_ptr = s->plain_rp, *src = s->plain_src;
+  if (width < 0) width = steps_choose_width(n, in_ptr);
+  if (width > PAD_MAX_WIDTH) width = PAD_MAX_WIDTH;
+  s->width = width;
+  s->plain_p = p;
   if (width == 0) {
     s->rp = (int32_t *)in_ptr; s->src = (int32_t *)src; s->p = (double *)p;
     return s;
@@ -131,14 +145,28 @@ pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, 
   return s;
 }
 
+pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width) {
+  pk_steps *s = steps_tables(n, in_ptr, src);
+  return s ? steps_lay_out(s, p, width) : 0;
+}
+
+pk_steps *pk_steps_share(const pk_steps *base, const double *p, int32_t width) {
+  pk_steps *s = calloc(1, sizeof *s);
+  if (!s) return 0;
+  s->n = base->n;
+  s->reach = base->reach; s->low = base->low; /* borrowed: base frees them */
+  s->plain_rp = base->plain_rp; s->plain_src = base->plain_src;
+  s->ascending = base->ascending;
+  return steps_lay_out(s, p, width);
+}
+
 int32_t pk_steps_width(const pk_steps *s) { return s->width; }
 
 int32_t pk_steps_reach(const pk_steps *s, int32_t h) { return h < 0 ? 0 : h > s->n ? s->n : s->reach[h]; }
 
 void pk_steps_free(pk_steps *s) {
   if (!s) return;
-  free(s->reach);
-  free(s->low);
+  if (s->owns_tables) { free(s->reach); free(s->low); }
   if (s->width > 0) { free(s->pad_src); free(s->pad_p); free(s->rp); free(s->src); free(s->p); }
   free(s);
 }

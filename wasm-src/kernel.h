@@ -188,6 +188,10 @@ int32_t pk_forward_expect_gradient(int32_t n, int32_t p, const int32_t *rp, cons
  * gives the same bits, and so does stepping only the rows the mass can have reached. */
 typedef struct pk_steps pk_steps;
 pk_steps *pk_steps_create(int32_t n, const int32_t *in_ptr, const int32_t *src, const double *p, int32_t width);
+/* A layout of base's rows with the rates p (width as above), sharing base's tables (made in
+ * O(edges) once per set of rows): base and its rows must outlive it. base may have been
+ * made with p = 0 and width 0, only to be shared. */
+pk_steps *pk_steps_share(const pk_steps *base, const double *p, int32_t width);
 int32_t pk_steps_width(const pk_steps *s);
 /* Rows the next vector can fill while v is 0 from row h on (the adaptive likelihood, Stepper.stepsWithin, tests). */
 int32_t pk_steps_reach(const pk_steps *s, int32_t h);

@@ -21,7 +21,7 @@ import { allocate, copyIn, f64View, kernel } from '../kernel/module.js';
 import { KernelError } from '../errors/index.js';
 import { denseStates, DENSE_MAX_STATES, type DenseChain } from './dense-fallback.js';
 import { poissonSums, type StepSource } from './poisson-sums.js';
-import { keptCopy, rowsInKernel, type StepMatrix } from './stepper.js';
+import { keptCopy, layOut, type StepMatrix } from './stepper.js';
 
 /** Steps per kernel call (small: the decision to stop is taken between calls). */
 const AU_CHUNK = 256;
@@ -74,16 +74,15 @@ function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, ma
   const k = kernel();
   const n = Math.max(1, m.count);
   const ptrs: number[] = [];
-  let layout = 0;
+  let freeLayout: (() => void) | null = null;
   const keep = (ptr: number) => (ptrs.push(ptr), ptr);
   try {
-    const { rp, src, p } = rowsInKernel(k, m, keep);
+    // Plain rows (the steps gather over them); the layout knows which the mass can reach.
+    const { layout, p, free } = layOut(k, m, 0, keep, 'adaptive stepping');
+    freeLayout = free;
     const rate = keptCopy(k, m.rate, keep), exit = keptCopy(k, m.exit, keep), v = keptCopy(k, m.alpha, keep);
     const tmp = keep(allocate(k, 8 * n)), a = keep(allocate(k, 8 * AU_CHUNK)), b = keep(allocate(k, 8 * AU_CHUNK));
     const lam = keep(allocate(k, 8 * AU_CHUNK)), dropped = keep(copyIn(k, new Float64Array(1)));
-    // Plain rows (the steps gather over them); the layout knows which the mass can reach.
-    layout = k.pk_steps_create(m.count, rp, src, p, 0);
-    if (layout === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not lay out ${m.count} rows for adaptive stepping (wasm32 memory is capped at 4 GiB)`);
     // Dropping entries below this changes no a_k or b_k by more than 1e-3·tail per step.
     const flush = Math.max(1e-290, (1e-3 * tail) / n);
     const levels: Levels = { a: new Float64Array(AU_CHUNK), b: new Float64Array(AU_CHUNK), lambda: new Float64Array(AU_CHUNK), count: 0, exhausted: false };
@@ -110,7 +109,7 @@ function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, ma
     }
     return undefined;
   } finally {
-    if (layout !== 0) k.pk_steps_free(layout);
+    freeLayout?.();
     for (const ptr of ptrs) k.pk_free(ptr);
   }
 }

@@ -7,6 +7,7 @@ import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel
 import type { Csr } from '../graph/rates.js';
 import { KernelRates } from '../kernel/rates-at.js';
 import { stepPattern } from './step-pattern.js';
+import { useStepRows, type StepRowsUse } from './step-rows.js';
 import { KernelError } from '../errors/index.js';
 
 /** Steps per kernel call. */
@@ -41,6 +42,8 @@ export interface StepMatrix {
   kernelP?(): number;
   /** @internal Frees the kernel copy of p (once); p stays readable. */
   dispose?(): void;
+  /** @internal A use of the structure's rows in kernel memory (see step-rows.ts); absent on a matrix made by hand. */
+  useRows?(): StepRowsUse;
 }
 
 /** Kernel memory of a matrix's p, freed by dispose or, failing that, when the matrix is collected. */
@@ -60,7 +63,8 @@ function freeP(memory: PMemory): void {
  * there, and no copy in), in JavaScript for the dense fallback.
  */
 export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
-  const { count, index, vertexOf, inPtr, src, edgeOf, exitPtr, exitEdge } = stepPattern(csr);
+  const pattern = stepPattern(csr);
+  const { count, index, vertexOf, inPtr, src, edgeOf, exitPtr, exitEdge } = pattern;
   // Rates held in kernel memory are read where they lie (nothing below allocates kernel
   // memory, so the view stays valid): a copy out cost 19 ms a call at coalescent n = 50.
   const exitRate = csr.exitRate, held = csr instanceof KernelRates ? csr.inKernel() : null;
@@ -94,20 +98,26 @@ export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
     kernelP() {
       if (memory.ptr !== 0) return memory.ptr;
       const k = kernel(), nnz = edgeOf.length;
-      const rates = csr instanceof KernelRates ? csr.inKernel() : null;
-      const temporary: number[] = [];
-      const keep = (ptr: number) => (temporary.push(ptr), ptr);
+      const p = allocate(k, 8 * Math.max(1, nnz));
+      let rows: StepRowsUse | null = null, copy = 0;
       try {
-        const edges = keptCopy(k, edgeOf, keep), w = rates?.w ?? keptCopy(k, csr.weight, keep);
-        const p = allocate(k, 8 * Math.max(1, nnz));
-        k.pk_step_gather(nnz, edges, w, by, p);
-        memory.ptr = p;
-        unfreed.register(matrix, memory, memory);
-        return p;
+        // The rows first: making them may release other residents, the rates among them.
+        rows = useStepRows(pattern);
+        const rates = csr instanceof KernelRates ? csr.inKernel() : null;
+        const w = rates?.w ?? (copy = copyIn(k, csr.weight.length ? csr.weight : new Float64Array(1)));
+        k.pk_step_gather(nnz, rows.edgeOf, w, by, p);
+      } catch (e) {
+        k.pk_free(p);
+        throw e;
       } finally {
-        for (const ptr of temporary) k.pk_free(ptr);
+        rows?.release();
+        if (copy !== 0) k.pk_free(copy);
       }
+      memory.ptr = p;
+      unfreed.register(matrix, memory, memory);
+      return p;
     },
+    useRows: () => useStepRows(pattern),
     dispose() {
       unfreed.unregister(memory);
       freeP(memory);
@@ -121,9 +131,35 @@ export function keptCopy(k: KernelExports, a: Int32Array | Float64Array, keep: (
   return keep(copyIn(k, a.length ? a : new (a.constructor as new (n: number) => Int32Array | Float64Array)(1)));
 }
 
-/** The matrix's incoming rows in kernel memory, as a layout reads them (pk_steps_create): p where the matrix holds it, the rest copied in. */
-export function rowsInKernel(k: KernelExports, m: StepMatrix, keep: (ptr: number) => number): { rp: number; src: number; p: number } {
-  return { rp: keptCopy(k, m.inPtr, keep), src: keptCopy(k, m.src, keep), p: m.kernelP ? m.kernelP() : keptCopy(k, m.p, keep) };
+/**
+ * A kernel layout of the matrix's rows at `width` (−1: the kernel's choice) and its p:
+ * shared with the structure's resident rows where the matrix has them (pk_steps_share),
+ * else over copies passed to `keep`. `free` frees the layout and ends the use of the rows
+ * (once); the copies go with the caller's.
+ */
+export function layOut(k: KernelExports, m: StepMatrix, width: number, keep: (ptr: number) => number, what: string): { layout: number; p: number; free(): void } {
+  let rows: StepRowsUse | null = null, layout = 0;
+  const free = () => {
+    if (layout !== 0) k.pk_steps_free(layout);
+    layout = 0;
+    rows?.release();
+  };
+  try {
+    let p: number;
+    if (m.useRows && m.kernelP) {
+      rows = m.useRows();
+      p = m.kernelP();
+      layout = k.pk_steps_share(rows.base, p, width);
+    } else {
+      p = keptCopy(k, m.p, keep);
+      layout = k.pk_steps_create(m.count, keptCopy(k, m.inPtr, keep), keptCopy(k, m.src, keep), p, width);
+    }
+    if (layout === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not lay out ${m.count} rows for ${what} (wasm32 memory is capped at 4 GiB)`);
+    return { layout, p, free };
+  } catch (e) {
+    free();
+    throw e;
+  }
 }
 
 /** The chain's a_k and b_k, one chunk at a time. */
@@ -134,8 +170,8 @@ export class Stepper {
   stopped = false;
   private readonly k: KernelExports = kernel();
   private readonly ptrs: number[] = [];
-  /** The kernel's pk_steps (0 once freed). */
-  private layout = 0;
+  /** Frees the kernel's layout (and ends its use of the rows). */
+  private freeLayout: (() => void) | null = null;
   private readonly args: { layout: number; stay: number; exit: number; v: number; tmp: number; a: number; b: number };
   /** The kernel's layout of the rows: 0 plain, else the padded width (every layout steps the same bits). */
   readonly width: number;
@@ -146,12 +182,11 @@ export class Stepper {
     const keep = (ptr: number) => { this.ptrs.push(ptr); return ptr; };
     try {
       // The rows stay allocated while the layout lives: a plain layout steps them in place.
-      const { rp, src, p } = rowsInKernel(k, m, keep);
-      this.layout = k.pk_steps_create(m.count, rp, src, p, width);
-      if (this.layout === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not lay out ${m.count} rows for stepping (wasm32 memory is capped at 4 GiB)`);
-      this.width = k.pk_steps_width(this.layout);
+      const { layout, free } = layOut(k, m, width, keep, 'stepping');
+      this.freeLayout = free;
+      this.width = k.pk_steps_width(layout);
       this.args = {
-        layout: this.layout, stay: keptCopy(k, m.stay, keep), exit: keptCopy(k, m.exit, keep), v: keptCopy(k, m.alpha, keep),
+        layout, stay: keptCopy(k, m.stay, keep), exit: keptCopy(k, m.exit, keep), v: keptCopy(k, m.alpha, keep),
         tmp: keep(allocate(k, 8 * Math.max(1, m.count))), a: keep(allocate(k, 8 * CHUNK)), b: keep(allocate(k, 8 * CHUNK)),
       };
     } catch (e) {
@@ -185,7 +220,7 @@ export class Stepper {
     while (h > 0 && alpha[h - 1] === 0) h--;
     let steps = 0, spent = 0;
     while (h < count) {
-      const rows = this.k.pk_steps_reach(this.layout, h), cost = rows + inPtr[rows];
+      const rows = this.k.pk_steps_reach(this.args.layout, h), cost = rows + inPtr[rows];
       if (spent + cost > budget) return steps;
       spent += cost;
       steps++;
@@ -196,8 +231,8 @@ export class Stepper {
 
   /** Frees kernel memory. */
   free(): void {
-    if (this.layout !== 0) this.k.pk_steps_free(this.layout);
-    this.layout = 0;
+    this.freeLayout?.();
+    this.freeLayout = null;
     for (const p of this.ptrs) this.k.pk_free(p);
     this.ptrs.length = 0;
   }

@@ -24,6 +24,7 @@ export interface KernelExports {
   pk_forward_gradient_at(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta: number, r: number, work: number, out: number, grad: number): number;
   /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
   pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;
+  pk_steps_share(base: number, p: number, width: number): number;
   /** p[r] = w[edgeOf[r]] / scale: a stepping matrix's rates gathered into its pattern. */
   pk_step_gather(nnz: number, edgeOf: number, w: number, scale: number, p: number): void;
   /** The step pattern's index[n] and sizes[3] = {count, incoming edges, exit edges}; then the rest of it (see distribution.c). */
@@ -180,16 +181,17 @@ export function kernel(): KernelExports {
   return exportsLoaded;
 }
 
-let failing = 0;
+let failing = 0, sparing = 0;
 
-/** @internal Test hook: the next `count` calls of {@link allocate} fail with OUT_OF_MEMORY. */
-export function failAllocations(count: number): void {
+/** @internal Test hook: after `after` more calls of {@link allocate}, the next `count` fail with OUT_OF_MEMORY. */
+export function failAllocations(count: number, after = 0): void {
   failing = count;
+  sparing = after;
 }
 
 /** Allocates `bytes` in kernel memory; throws KernelError OUT_OF_MEMORY past 4 GiB. */
 export function allocate(k: KernelExports, bytes: number): number {
-  if (failing > 0) { failing--; throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not allocate ${bytes} bytes (a fault injected by a test)`); }
+  if (failing > 0 && sparing-- <= 0) { failing--; throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not allocate ${bytes} bytes (a fault injected by a test)`); }
   // pk_malloc takes an int32: a larger size would wrap around to a small block.
   if (!(bytes <= 0x7fffffff)) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel cannot allocate ${bytes} bytes at once (at most 2 GiB; wasm32 memory is capped at 4 GiB)`);
   const ptr = k.pk_malloc(Math.max(8, bytes));

@@ -66,47 +66,47 @@ int32_t steps_choose_width(int32_t n, const int32_t *in_ptr) {
   return 0;
 }
 
-/* reach[h] for h = 0 … n (see pk_steps): the largest row each source feeds, then a running
- * maximum over the sources below h. */
-static int32_t *reach_of(int32_t n, const int32_t *in_ptr, const int32_t *src) {
-  int32_t *reach = malloc(((size_t)n + 1) * sizeof(int32_t));
-  if (!reach) return 0;
-  for (int32_t h = 0; h <= n; h++) reach[h] = h;
-  /* reach[s + 1] ≥ i + 1 for each edge s → i; then reach[h] = max over h' ≤ h. */
-  for (int32_t i = 0; i < n; i++)
-    for (int32_t j = in_ptr[i]; j < in_ptr[i + 1]; j++) if (reach[src[j] + 1] < i + 1) reach[src[j] + 1] = i + 1;
-  for (int32_t h = 1; h <= n; h++) if (reach[h] < reach[h - 1]) reach[h] = reach[h - 1];
-  return reach;
-}
-
-/* low[lo] for lo = 0 … n (see pk_steps): the first row with a source ≥ lo (its largest
- * source, then a running minimum from the top), or lo if that comes first. */
-static int32_t *low_of(int32_t n, const int32_t *in_ptr, const int32_t *src) {
-  int32_t *low = malloc(((size_t)n + 1) * sizeof(int32_t));
-  if (!low) return 0;
-  for (int32_t x = 0; x <= n; x++) low[x] = n;
-  for (int32_t i = n - 1; i >= 0; i--) {
+/* The edge passes of steps_tables over rows [from, to): reach[s + 1] ≥ i + 1 for each edge
+ * s → i; low[top] ≤ i for each row i whose largest source is top; and whether each row's
+ * sources ascend (the result). A function of its own, called for one chunk of rows after
+ * another, so that a first call runs optimised code once it turns hot (see step_once). */
+static __attribute__((noinline)) int32_t tables_rows(int32_t from, int32_t to, const int32_t *in_ptr, const int32_t *src, int32_t *reach,
+                                                     int32_t *low) {
+  int32_t ascending = 1;
+  for (int32_t i = from; i < to; i++) {
     int32_t top = -1;
-    for (int32_t j = in_ptr[i]; j < in_ptr[i + 1]; j++) if (src[j] > top) top = src[j];
-    if (top >= 0) low[top] = i; /* i descending: the smallest row wins */
+    for (int32_t j = in_ptr[i]; j < in_ptr[i + 1]; j++) {
+      const int32_t s = src[j];
+      if (reach[s + 1] < i + 1) reach[s + 1] = i + 1;
+      if (s > top) top = s;
+      if (j > in_ptr[i] && s < src[j - 1]) ascending = 0;
+    }
+    if (top >= 0 && i < low[top]) low[top] = i;
   }
-  for (int32_t x = n - 1; x >= 0; x--) if (low[x + 1] < low[x]) low[x] = low[x + 1];
-  for (int32_t x = 0; x <= n; x++) if (x < low[x]) low[x] = x;
-  return low;
+  return ascending;
 }
 
-/* The tables every layout of one set of rows shares (reach, low, whether sources ascend),
- * into a fresh pk_steps over the caller's plain rows; 0 when out of memory. */
+/* The tables every layout of one set of rows shares, into a fresh pk_steps over the caller's
+ * plain rows; 0 when out of memory. reach[h] for h = 0 … n: the largest row each source
+ * below h feeds (h itself at least; see pk_steps). low[lo] for lo = 0 … n: the first row
+ * with a source ≥ lo, or lo if that comes first. And whether every row's sources ascend. */
 static pk_steps *steps_tables(int32_t n, const int32_t *in_ptr, const int32_t *src) {
+  enum { ROWS = 4096 };
   pk_steps *s = calloc(1, sizeof *s);
   if (!s) return 0;
   s->n = n;
   s->owns_tables = 1;
-  if (!(s->reach = reach_of(n, in_ptr, src)) || !(s->low = low_of(n, in_ptr, src))) { free(s->reach); free(s); return 0; }
-  s->plain_rp = in_ptr; s->plain_src = src;
+  int32_t *reach = s->reach = malloc(((size_t)n + 1) * sizeof(int32_t));
+  int32_t *low = s->low = malloc(((size_t)n + 1) * sizeof(int32_t));
+  if (!reach || !low) { free(reach); free(low); free(s); return 0; }
+  for (int32_t x = 0; x <= n; x++) { reach[x] = x; low[x] = n; }
   s->ascending = 1;
-  for (int32_t i = 0; i < n && s->ascending; i++)
-    for (int32_t j = in_ptr[i] + 1; j < in_ptr[i + 1]; j++) if (src[j] < src[j - 1]) { s->ascending = 0; break; }
+  for (int32_t i = 0; i < n; i += ROWS) s->ascending &= tables_rows(i, n - i < ROWS ? n : i + ROWS, in_ptr, src, reach, low);
+  /* Running maximum of reach from below, running minimum of low from the top. */
+  for (int32_t h = 1; h <= n; h++) if (reach[h] < reach[h - 1]) reach[h] = reach[h - 1];
+  for (int32_t x = n - 1; x >= 0; x--) if (low[x + 1] < low[x]) low[x] = low[x + 1];
+  for (int32_t x = 0; x <= n; x++) if (x < low[x]) low[x] = x;
+  s->plain_rp = in_ptr; s->plain_src = src;
   return s;
 }
 

@@ -88,7 +88,7 @@ const TRIAL_ELIMINATIONS = 3;
 const DEFAULT_WORK = 1e10;
 
 function maxStepsOf(limits: DistributionLimits, matrix: StepMatrix): number {
-  const max = limits.maxSteps ?? Math.min(1e8, Math.floor(DEFAULT_WORK / Math.max(1, matrix.src.length + matrix.count)));
+  const max = limits.maxSteps ?? Math.min(1e8, Math.floor(DEFAULT_WORK / Math.max(1, matrix.edges + matrix.count)));
   if (typeof max !== 'number' || !(max >= 1) || !Number.isFinite(max)) throw new GraphError('BAD_ARGUMENT', `maxSteps must be a finite number ≥ 1, got ${String(max)}`);
   return max;
 }
@@ -120,7 +120,7 @@ function denseIsCheaper(matrix: StepMatrix, steps: number, points: number, metho
     throw new GraphError('BAD_ARGUMENT', `method must be 'auto', 'uniformization', 'adaptive', 'dense' or 'krylov', got ${JSON.stringify(method)}`);
   if (method === 'uniformization' || method === 'adaptive' || method === 'krylov' || matrix.count > DENSE_MAX_STATES || steps < 1e4) return false;
   const log = Math.log2(steps + 1);
-  return DENSE_WEIGHT * (n ** 3 * (log + 20) + points * n * n * log) < 0.5 * steps * (matrix.src.length + matrix.count);
+  return DENSE_WEIGHT * (n ** 3 * (log + 20) + points * n * n * log) < 0.5 * steps * (matrix.edges + matrix.count);
 }
 
 /** Steps below which plain uniformisation is cheap enough that adaptivity is not tried. */
@@ -131,7 +131,7 @@ const ADAPTIVE_FROM_STEPS = 256;
  * of plain uniformisation's estimated cost: undefined when it gives way.
  */
 function tryAdaptive(matrix: StepMatrix, scale: number, t: Float64Array, tail: number, steps: number, maxSteps: number, method: DistributionLimits['method'], reached: ReachedTime): Answers | undefined {
-  const work = matrix.src.length + matrix.count;
+  const work = matrix.edges + matrix.count;
   if (method === 'adaptive') {
     const result = adaptiveContinuous(matrix, scale, t, tail, { maxLevels: maxSteps, maxBirthWork: maxSteps * Math.max(1, work), reached });
     if (result === undefined) throw new GraphError('WORK_LIMIT', `adaptive uniformisation of this chain needs more than maxSteps = ${maxSteps} steps (its mass keeps reaching its fast states); use method 'auto' or 'uniformization', or raise maxSteps`);
@@ -179,7 +179,7 @@ function continuousWith(csr: Csr, matrix: StepMatrix, t: Float64Array, limits: D
     return result;
   }
   const auto = (limits.method ?? 'auto') === 'auto' && matrix.count > DENSE_MAX_STATES;
-  const work = matrix.src.length + matrix.count;
+  const work = matrix.edges + matrix.count;
   // Plain stepping, resumable: after a trial of steps before Krylov, the stepping that
   // follows (where Krylov and adaptive stepping give way) carries the trial on.
   let plain: { stepper: Stepper; sums: PoissonSums } | undefined;
@@ -286,7 +286,7 @@ function fromSums(sums: Float64Array): Answers {
  * stepping, which goes as fast as its mass leaves the fast states.
  */
 export function krylovGoesFirst(csr: Csr, matrix: StepMatrix, steps: number, tMax: number): boolean {
-  const work = matrix.src.length + matrix.count;
+  const work = matrix.edges + matrix.count;
   return steps * work > KRYLOV_FROM_WORK && cyclingRate(csr) * tMax * work > KRYLOV_FROM_WORK;
 }
 

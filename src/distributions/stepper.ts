@@ -6,8 +6,7 @@
 import { allocate, copyIn, f64View, kernel, type KernelExports } from '../kernel/module.js';
 import type { Csr } from '../graph/rates.js';
 import { KernelRates } from '../kernel/rates-at.js';
-import { stepPattern } from './step-pattern.js';
-import { useStepRows, type StepRowsUse } from './step-rows.js';
+import { stepPattern, useStepRows, type StepRowsUse } from './step-pattern.js';
 import { KernelError } from '../errors/index.js';
 
 /** Steps per kernel call. */
@@ -21,7 +20,9 @@ export interface StepMatrix {
   vertexOf: Int32Array;
   /** Incoming transient edges by target: inPtr[count+1], src, p = weight/scale. vertexOf, inPtr and src are the structure's step pattern's, shared: read only. */
   inPtr: Int32Array;
-  src: Int32Array;
+  readonly src: Int32Array;
+  /** How many incoming transient edges (src's length, known without reading src). */
+  edges: number;
   readonly p: Float64Array;
   stay: Float64Array;
   /** Rate (probability) of absorption from each transient vertex. */
@@ -42,7 +43,7 @@ export interface StepMatrix {
   kernelP?(): number;
   /** @internal Frees the kernel copy of p (once); p stays readable. */
   dispose?(): void;
-  /** @internal A use of the structure's rows in kernel memory (see step-rows.ts); absent on a matrix made by hand. */
+  /** @internal A use of the structure's rows in kernel memory (see step-pattern.ts); absent on a matrix made by hand. */
   useRows?(): StepRowsUse;
 }
 
@@ -64,7 +65,9 @@ function freeP(memory: PMemory): void {
  */
 export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
   const pattern = stepPattern(csr);
-  const { count, index, vertexOf, inPtr, src, edgeOf, exitPtr, exitEdge } = pattern;
+  // (The pattern's per-edge arrays, src and edgeOf, are read only by the JS paths: the kernel
+  // steps and gathers over its own copy of them.)
+  const { count, index, vertexOf, inPtr, exitPtr, exitEdge } = pattern, nnz = inPtr[count];
   // Rates held in kernel memory are read where they lie (nothing below allocates kernel
   // memory, so the view stays valid): a copy out cost 19 ms a call at coalescent n = 50.
   const exitRate = csr.exitRate, held = csr instanceof KernelRates ? csr.inKernel() : null;
@@ -86,18 +89,21 @@ export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
   let jsP: Float64Array | null = null;
   const memory: PMemory = { ptr: 0 };
   const matrix: StepMatrix = {
-    count, vertexOf, inPtr, src, stay, exit, rate, alpha, largestRate, largestExit, scale: by,
+    count, vertexOf, inPtr, edges: nnz, stay, exit, rate, alpha, largestRate, largestExit, scale: by,
+    get src() {
+      return pattern.src;
+    },
     get p() {
       if (jsP) return jsP;
-      if (memory.ptr !== 0) return (jsP = f64View(kernel(), memory.ptr, edgeOf.length).slice());
-      const w = csr.weight;
-      jsP = new Float64Array(edgeOf.length);
+      if (memory.ptr !== 0) return (jsP = f64View(kernel(), memory.ptr, nnz).slice());
+      const w = csr.weight, edgeOf = pattern.edgeOf;
+      jsP = new Float64Array(nnz);
       for (let r = 0; r < jsP.length; r++) jsP[r] = w[edgeOf[r]] / by;
       return jsP;
     },
     kernelP() {
       if (memory.ptr !== 0) return memory.ptr;
-      const k = kernel(), nnz = edgeOf.length;
+      const k = kernel();
       const p = allocate(k, 8 * Math.max(1, nnz));
       let rows: StepRowsUse | null = null, copy = 0;
       try {

@@ -330,7 +330,7 @@ describe('stepping only the rows the mass can have reached', () => {
     const p = Float64Array.from([0.1, 0.2, 0.15, 0.05, 0.3, 0.1, 0.2, 0.1, 0.05, 0.25]);
     const stay = Float64Array.from([0.5, 0.6, 0.4, 0.55, 0.45]), exit = Float64Array.from([0.1, 0, 0.2, 0, 0.05]);
     const alpha = Float64Array.from([1, 0, 0, 0, 0]);
-    const m = { count: n, inPtr, src, p, stay, exit, alpha, vertexOf: new Int32Array(n), rate: new Float64Array(n), largestRate: 1, largestExit: 0.2, scale: 1 };
+    const m = { count: n, inPtr, src, edges: src.length, p, stay, exit, alpha, vertexOf: new Int32Array(n), rate: new Float64Array(n), largestRate: 1, largestExit: 0.2, scale: 1 };
     const all = everyRow(m, 40);
     const kernelSteps = stepped(m, 40, 0);
     expect(kernelSteps.a).toEqual(all.a);

@@ -1,11 +1,10 @@
 // A structure's stepping rows stay in kernel memory between calls (src/distributions/
-// step-rows.ts): made on the first pdf, shared by every θ after, counted with the kernel's
+// step-pattern.ts): made on the first pdf, shared by every θ after, counted with the kernel's
 // other residents, held while a call steps over them and released under pressure otherwise.
 // Whatever happens to them, the answers are the same bits.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Graph, models, ready } from '../../src/index.js';
-import { stepPattern } from '../../src/distributions/step-pattern.js';
-import { useStepRows } from '../../src/distributions/step-rows.js';
+import { stepPattern, useStepRows } from '../../src/distributions/step-pattern.js';
 import { failAllocations, kernel } from '../../src/kernel/module.js';
 import { DEFAULT_RESIDENT_BUDGET, releaseAll, residentUsage, setResidentBudget } from '../../src/kernel/residency.js';
 
@@ -107,6 +106,24 @@ describe('resident step rows', () => {
       expect(residentUsage().bytes).toBe(0);
       setResidentBudget(DEFAULT_RESIDENT_BUDGET);
     }
+  });
+
+  it("the pattern's per-edge arrays read from JavaScript come from the kernel block, made again after a release", () => {
+    const g = models.rabbits(9), theta = [1, 2, 4];
+    const pattern = stepPattern(g.csrAt(theta));
+    setResidentBudget(0); // the block goes before anything reads src or edgeOf
+    expect(residentUsage().bytes).toBe(0);
+    const { src, edgeOf, inPtr, count, vertexOf } = pattern;
+    expect(src.length).toBe(inPtr[count]);
+    // Each incoming edge is a CSR edge from its source's vertex into its row's vertex.
+    const csr = g.csrAt(theta);
+    for (let i = 0; i < count; i++)
+      for (let r = inPtr[i]; r < inPtr[i + 1]; r++) {
+        const e = edgeOf[r];
+        expect(csr.col[e]).toBe(vertexOf[i]);
+        expect(csr.rowPtr[vertexOf[src[r]]] <= e && e < csr.rowPtr[vertexOf[src[r]] + 1]).toBe(true);
+      }
+    expect(pattern.src).toBe(src); // copied once
   });
 
   it('out of kernel memory at any one allocation of a call: a typed error or the right answer, and no use left held', () => {

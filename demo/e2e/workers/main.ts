@@ -68,9 +68,13 @@ const fixture = {
     return { ...gaps, vertices: g.vertexCount };
   },
 
-  /** The same, through the pool. */
-  async inPool(n: number, what: 'moments' | 'pdf') {
-    const g = models.coalescent(n);
+  /**
+   * The same, through the pool; `builtIn` 'pool' builds the graph in a worker of the pool (as an
+   * application with large models does), 'page' on the main thread (its first call then copies
+   * the graph to the worker).
+   */
+  async inPool(n: number, what: 'moments' | 'pdf', builtIn: 'page' | 'pool' = 'page') {
+    const g = builtIn === 'pool' ? await models.inPool(pool).coalescent(n) : models.coalescent(n);
     const gaps = await measureGaps(async () => (what === 'moments' ? pool.moments(g, 2, { theta: [1] }) : Array.from(await pool.pdf(g, TIMES, LONG))));
     return { ...gaps, vertices: g.vertexCount };
   },

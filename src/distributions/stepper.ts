@@ -176,7 +176,8 @@ export class Stepper {
   stopped = false;
   private readonly k: KernelExports = kernel();
   private readonly ptrs: number[] = [];
-  /** Frees the kernel's layout (and ends its use of the rows). */
+  /** The kernel's pk_steps (0 once freed), and what frees it (and ends its use of the rows). */
+  private layout = 0;
   private freeLayout: (() => void) | null = null;
   private readonly args: { layout: number; stay: number; exit: number; v: number; tmp: number; a: number; b: number };
   /** The kernel's layout of the rows: 0 plain, else the padded width (every layout steps the same bits). */
@@ -189,6 +190,7 @@ export class Stepper {
     try {
       // The rows stay allocated while the layout lives: a plain layout steps them in place.
       const { layout, free } = layOut(k, m, width, keep, 'stepping');
+      this.layout = layout;
       this.freeLayout = free;
       this.width = k.pk_steps_width(layout);
       this.args = {
@@ -226,7 +228,7 @@ export class Stepper {
     while (h > 0 && alpha[h - 1] === 0) h--;
     let steps = 0, spent = 0;
     while (h < count) {
-      const rows = this.k.pk_steps_reach(this.args.layout, h), cost = rows + inPtr[rows];
+      const rows = this.k.pk_steps_reach(this.layout, h), cost = rows + inPtr[rows];
       if (spent + cost > budget) return steps;
       spent += cost;
       steps++;
@@ -239,6 +241,7 @@ export class Stepper {
   free(): void {
     this.freeLayout?.();
     this.freeLayout = null;
+    this.layout = 0;
     for (const p of this.ptrs) this.k.pk_free(p);
     this.ptrs.length = 0;
   }

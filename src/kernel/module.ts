@@ -24,6 +24,7 @@ export interface KernelExports {
   pk_forward_gradient_at(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta: number, r: number, work: number, out: number, grad: number): number;
   /** The stepping's layout of incoming rows (width −1: the kernel chooses padded rows or plain); 0 when out of memory. */
   pk_steps_create(n: number, inPtr: number, src: number, p: number, width: number): number;
+  /** A layout of the same rows as `base` with rates p, sharing base's tables (base must outlive it); 0 when out of memory. */
   pk_steps_share(base: number, p: number, width: number): number;
   /** p[r] = w[edgeOf[r]] / scale: a stepping matrix's rates gathered into its pattern. */
   pk_step_gather(nnz: number, edgeOf: number, w: number, scale: number, p: number): void;

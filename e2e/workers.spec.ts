@@ -93,3 +93,14 @@ test('coalescent n = 40 and n = 50 (204,227 vertices): built in a worker of the 
     console.log(`coalescent n = ${n} in Chromium: build ${out.builtMs.toFixed(0)} ms, build + E[T] ${out.meanMs.toFixed(0)} ms, pdf + cdf at 200 points ${out.distributionMs.toFixed(0)} ms (${out.progressReports} progress reports of the build, ${out.pdfProgress.length} of the pdf)`);
   }
 });
+
+test('two calls at once on coalescent n = 40 built in the pool: the second waits for the worker holding it, nothing is copied on the page', async ({ page }) => {
+  await open(page);
+  const out = await page.evaluate(() => window.workersFixture.concurrent(40));
+  expect(out.graphsSent).toBe(0);
+  expect(out.localityWaits).toBe(1);
+  expect(out.mean).toBeCloseTo(2 * (1 - 1 / 40) / 1.2, 12);
+  expect(out.finite).toBe(true);
+  expect(out.timeoutGapMs).toBeLessThan(100);
+  console.log(`coalescent n = 40, E[T], E[T²] and pdf + cdf at 200 points at once through the pool: ${out.durationMs.toFixed(0)} ms, longest page gap ${out.timeoutGapMs.toFixed(0)} ms`);
+});

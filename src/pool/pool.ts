@@ -34,6 +34,15 @@ export interface PoolOptions {
   startTimeoutMs?: number;
   /** Graphs each worker keeps, so that repeated calls on a graph do not send it again. Default 4. */
   graphsPerWorker?: number;
+  /**
+   * Longest a call waits for the busy worker that holds its graph (or is being sent it) before
+   * going to another worker, which must be sent the graph and lay it out again: on the main
+   * thread a copy of the graph, in the worker its setup (coalescent n = 40 in Node: two calls
+   * at once took 188–284 ms that way, 82–117 one after the other). Default: an estimate of
+   * that cost from the graph's size, 0.2 µs per vertex and edge, at most 2 s. 0: never wait.
+   * Calls split across the workers on purpose (momentsBatch, a batch likelihood) never wait.
+   */
+  localityWaitMs?: number;
   /** Starts one worker running a module that calls serve(). Default: the kernel worker shipped with phasekit. */
   worker?: () => KernelWorker;
 }
@@ -109,6 +118,11 @@ export interface PoolStats {
   aborted: number;
   /** Compiled evaluators prepared (planned or loaded, with their trace) by one worker for the whole pool. */
   evaluatorsPrepared: number;
+  /** Graphs sent to a worker (a copy made on this thread each time). */
+  graphsSent: number;
+  /** Calls that waited for the busy worker holding their graph (see PoolOptions.localityWaitMs), and of those, how many went elsewhere after all. */
+  localityWaits: number;
+  localityMisses: number;
 }
 
 interface Task {
@@ -127,6 +141,10 @@ interface Task {
   timeoutMs?: number;
   signal?: AbortSignal;
   attempts: number;
+  /** A part of a call split across the workers on purpose: it goes to any idle worker (see inParts). */
+  spread?: boolean;
+  /** When the call started waiting for the busy worker holding its graph (performance.now()). */
+  waitingSince?: number;
   slot: WorkerSlot<MethodTable, Task> | null;
   timer?: ReturnType<typeof setTimeout>;
   settled: boolean;
@@ -163,6 +181,14 @@ export interface WarmUpOptions {
 // wasm32 memory is capped at 4 GiB; a warm-up may take a quarter.
 const MAX_WARM_UP_BYTES = 2 ** 30;
 
+// The default locality wait: about what sending a graph to another worker and laying it out
+// there costs, per vertex and edge (coalescent n = 40, 470k of them: 80–170 ms more for a
+// second call at once than after the first, in Node), and at most this.
+const LOCALITY_MS_PER_ELEMENT = 2e-4;
+// Marks the options of the parts of a call split across the workers on purpose (inParts).
+const SPREAD = Symbol('spread');
+const MAX_LOCALITY_WAIT_MS = 2000;
+
 /** Workers running the kernel, and the asynchronous modeling API on top of them. */
 export class Pool<T extends KernelMethods = KernelMethods> {
   /** Maximum number of workers. */
@@ -170,7 +196,9 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   private readonly options: PoolOptions;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
-  private readonly counts = { spawned: 0, crashed: 0, timedOut: 0, aborted: 0, evaluatorsPrepared: 0 };
+  private readonly counts = { spawned: 0, crashed: 0, timedOut: 0, aborted: 0, evaluatorsPrepared: 0, graphsSent: 0, localityWaits: 0, localityMisses: 0 };
+  // The next pump() due for a call waiting on its graph's worker (see localityWait).
+  private wake: { at: number; timer: ReturnType<typeof setTimeout> } | null = null;
   /** The latest preparation per structural hash (see createEvaluator). */
   private readonly preparing = new Map<string, Promise<void>>();
   /** Evaluators prepared, by structure object, target and backend (see createEvaluator). */
@@ -180,6 +208,8 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   constructor(options: PoolOptions = {}) {
     const size = options.size ?? defaultSize();
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`phasekit: pool size must be a positive integer, got ${size}`);
+    const wait = options.localityWaitMs;
+    if (wait !== undefined && !(typeof wait === 'number' && wait >= 0)) throw new RangeError(`phasekit: localityWaitMs must be a number of milliseconds ≥ 0, got ${String(wait)}`);
     this.size = size;
     this.options = options;
   }
@@ -314,7 +344,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
           done[i] = progress.done;
           onProgress({ phase: 'evaluate', done: done.reduce((a, b) => a + b, 0), total: rows });
         });
-        return part(from, bounds[i + 1], { signal: stop.signal, onProgress: report, timeoutMs });
+        return part(from, bounds[i + 1], { signal: stop.signal, onProgress: report, timeoutMs, [SPREAD]: true } as CallOptions);
       })).catch((error: unknown) => {
         stop.abort();
         throw signal?.aborted ? abortError(signal) : error;
@@ -358,7 +388,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
       const { signal } = options;
       if (signal?.aborted) return reject(abortError(signal));
       const task: Task = {
-        method, graph, key: '', args, signal, ...extra,
+        method, graph, key: '', args, signal, ...extra, spread: (options as { [SPREAD]?: boolean })[SPREAD] === true,
         onProgress: options.onProgress, timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
         attempts: 0, slot: null, settled: false, resolve: resolve as (value: unknown) => void, reject,
       };
@@ -404,6 +434,8 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   /** Terminates every worker; pending and later calls reject with PoolError CLOSED. */
   close(): Promise<void> {
     if (this.closing) return this.closing;
+    if (this.wake) clearTimeout(this.wake.timer);
+    this.wake = null;
     const closed = (): PoolError => new PoolError('CLOSED', 'phasekit: the pool was closed before the call finished');
     for (const task of this.queue.splice(0)) this.settle(task, closed());
     const slots = this.slots.splice(0);
@@ -425,22 +457,74 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     return (this as unknown as Pool<KernelMethods>).call(method, graph, args, options);
   }
 
+  // Dispatches queued calls in order, each to an idle worker (one holding its graph first),
+  // starting workers up to `size`. A call whose graph a busy worker holds waits for that
+  // worker a while (delay scheduling) while the calls behind it go on.
   private pump(): void {
-    while (this.queue.length > 0 && !this.closing) {
-      const task = this.queue[0];
+    let wakeAt = Infinity;
+    for (let i = 0; i < this.queue.length && !this.closing;) {
+      const task = this.queue[i];
       task.key = task.graph ? graphKey(task.graph) : ''; // at dispatch: the buffers sent are the graph as it is now
-      let slot: Slot | undefined;
+      let slot: Slot | number | undefined;
       try {
-        slot = this.idleSlot(task.key) ?? this.spawn();
+        slot = this.slotFor(task);
       } catch (error) {
-        this.queue.shift();
+        this.queue.splice(i, 1);
         this.settle(task, error instanceof PoolError ? error : new PoolError('WORKER_FAILED', `phasekit: a worker could not be started: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
         continue;
       }
-      if (!slot) return;
-      this.queue.shift();
+      if (slot === undefined) break; // every worker busy: nothing behind it can go either
+      if (typeof slot === 'number') {
+        wakeAt = Math.min(wakeAt, slot);
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
       this.dispatch(task, slot);
     }
+    this.wakeAt(wakeAt);
+  }
+
+  /**
+   * The worker for `task`: an idle one holding its graph; else, while the busy worker that
+   * holds it (or is being sent it) may yet come free within the call's locality wait, the
+   * time to look again; else any idle worker, or a new one; undefined when none is free.
+   */
+  private slotFor(task: Task): Slot | number | undefined {
+    const idle = this.idleSlot(task.key);
+    if (idle?.holds(task.key)) return idle;
+    if (task.graph && !task.spread && this.slots.some((slot) => slot.task && slot.task !== task && (slot.holds(task.key) || slot.task.key === task.key))) {
+      const now = performance.now();
+      if (task.waitingSince === undefined) {
+        task.waitingSince = now;
+        this.counts.localityWaits++;
+      }
+      const until = task.waitingSince + this.localityWait(task.graph);
+      if (now < until) return until;
+    }
+    const slot = idle ?? this.spawn();
+    if (slot && task.waitingSince !== undefined && task.graph) this.counts.localityMisses++;
+    return slot;
+  }
+
+  /** How long a call on `graph` waits for the worker holding it (see PoolOptions.localityWaitMs). */
+  private localityWait(graph: StateGraph): number {
+    const set = this.options.localityWaitMs;
+    if (set !== undefined) return set;
+    return Math.min(MAX_LOCALITY_WAIT_MS, LOCALITY_MS_PER_ELEMENT * (graph.vertexCount + graph.edgeCount));
+  }
+
+  /** Runs pump() at `at` (performance.now() time), unless one is due sooner. */
+  private wakeAt(at: number): void {
+    if (this.wake && this.wake.at <= at) return;
+    if (this.wake) clearTimeout(this.wake.timer);
+    this.wake = null;
+    if (!Number.isFinite(at) || this.closing) return;
+    const timer = setTimeout(() => {
+      this.wake = null;
+      this.pump();
+    }, Math.max(0, at - performance.now()));
+    this.wake = { at, timer };
   }
 
   /** An idle worker, preferably one that already holds the graph. */
@@ -490,6 +574,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
         task.timer = setTimeout(() => this.fail(slot, 'TIMEOUT', `no answer within ${ms} ms`), ms);
       }
       const ref = task.ref ? task.ref(slot) : task.graph ? slot.refFor(task.graph, task.key) : { key: '' };
+      if ((ref as { buffers?: unknown }).buffers) this.counts.graphsSent++;
       const args = task.attach ? task.attach(slot) : task.args;
       slot.remote[task.method](ref, args, progress).then(
         (reply) => this.finish(slot, task, reply),

@@ -133,6 +133,24 @@ const fixture = {
   },
 
   /**
+   * Two calls at once on a model built in the pool (as an interface asking for E[T] and the
+   * pdf together does): the second waits for the worker holding the graph instead of having
+   * it copied here for another worker. Reports what was sent and the page's longest gaps.
+   */
+  async concurrent(n: number) {
+    const g = await models.inPool(pool).coalescent(n);
+    const before = pool.stats();
+    const times = Array.from({ length: 200 }, (_, i) => (8 * (i + 1)) / 200);
+    const gaps = await measureGaps(() => Promise.all([pool.moments(g, 2, { theta: [1.2] }), pool.distribution(g, times, { theta: [1.2] })]));
+    const after = pool.stats();
+    const [moments, { density }] = gaps.result;
+    return {
+      timeoutGapMs: gaps.timeoutGapMs, durationMs: gaps.durationMs, graphsSent: after.graphsSent - before.graphsSent,
+      localityWaits: after.localityWaits - before.localityWaits, mean: moments[0], finite: Array.from(density).every(Number.isFinite),
+    };
+  },
+
+  /**
    * The interactive path of a large model: built in a worker of the pool (the kernel explores
    * the state space there, reporting progress; the worker keeps the graph), E[T] through the
    * pool, then pdf and cdf at `points` times through the pool in one call. Timings are reported,

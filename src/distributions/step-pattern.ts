@@ -9,10 +9,11 @@
 // a pk_steps made without rates, pk_steps_share's base): the steppers lay each θ's rates
 // out over them. Copying them out to JS and back in, and remaking the tables, at every call
 // was 13 ms of a 90 ms pdf at a new θ (coalescent n = 50, three million edges). The kernel
-// block is counted with the other residents (kernel/residency.ts): pinned while some
-// stepping uses it, else released under pressure and made again from the structure on next
-// use, and freed when the pattern is collected. JavaScript holds copies of the per-vertex
-// arrays, and of the two per-edge ones (src, edgeOf) once something reads them.
+// block is counted with the other residents (kernel/residency.ts), as a cheap one (released
+// first, and never pushing out an elimination): pinned while some stepping uses it, else
+// released under pressure and made again from the structure on next use, and freed when the
+// pattern is collected. JavaScript holds copies of the per-vertex arrays, and of the two
+// per-edge ones (src, edgeOf) once something reads them.
 import type { Csr } from '../graph/rates.js';
 import { KernelError } from '../errors/index.js';
 import { allocate, copyIn, kernel } from '../kernel/module.js';
@@ -111,7 +112,7 @@ class Pattern implements StepPattern {
   constructor(csr: Csr) {
     this.rowPtr = csr.rowPtr;
     this.col = csr.col;
-    const memory: RowsMemory = { block: 0, base: 0, users: 0, bytes: 0, pinned: () => memory.users > 0, release: () => freeRows(memory) };
+    const memory: RowsMemory = { block: 0, base: 0, users: 0, bytes: 0, cheap: true, pinned: () => memory.users > 0, release: () => freeRows(memory) };
     this.memory = memory;
     registry.register(this, memory);
     const made = this.make(csr, true);

@@ -14,6 +14,12 @@ export interface Resident {
   pinned(): boolean;
   /** Frees its kernel memory; its owner makes it again when next used. */
   release(): void;
+  /**
+   * Made again in one pass over its structure (a step pattern): released before any other
+   * resident, and never the cause of another's release, so that one dearer to make again (an
+   * elimination) is not pushed out for it.
+   */
+  cheap?: boolean;
 }
 
 /** Budget used unless {@link setResidentBudget} says otherwise. */
@@ -104,9 +110,19 @@ export function residentUsage(): { bytes: number; count: number; budget: number 
   return { bytes: total, count: residents.size, budget };
 }
 
-// Least recently used first; never `keep` (the one being admitted, whose owner is using it).
+// Cheap residents first, then the others, least recently used first; never `keep` (the one
+// being admitted, whose owner is using it). A cheap resident admitted over the budget stays
+// rather than push out a dearer one: the next admission of another releases it first.
 // Releasing one resident may unpin another (rates hold their parameterisation): then again.
 function trim(keep: Resident | null): void {
+  for (const r of residents) {
+    if (total <= budget) return;
+    if (r === keep || !r.cheap || r.pinned()) continue;
+    residents.delete(r);
+    total -= r.bytes;
+    r.release();
+  }
+  if (keep?.cheap) return;
   for (let released = true; released && total > budget;) {
     released = false;
     for (const r of residents) {

@@ -5,7 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvaluator, compile, createEvaluator, evaluatorSpec, models, ready } from '../../src/index.js';
 import { failAllocations, kernel } from '../../src/kernel/module.js';
-import { DEFAULT_RESIDENT_BUDGET, releaseAll, residentUsage, setResidentBudget } from '../../src/kernel/residency.js';
+import { admit, DEFAULT_RESIDENT_BUDGET, forget, releaseAll, residentUsage, setResidentBudget, type Resident } from '../../src/kernel/residency.js';
 
 beforeAll(() => ready());
 afterEach(() => setResidentBudget(DEFAULT_RESIDENT_BUDGET));
@@ -14,6 +14,25 @@ const kernelBytes = () => kernel().memory.buffer.byteLength;
 const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
 
 describe('kernel residents under a budget', () => {
+  it('cheap residents (step patterns) go first, and never push out a dearer one', () => {
+    releaseAll();
+    setResidentBudget(100);
+    const released: string[] = [];
+    const resident = (name: string, cheap: boolean): Resident => ({ bytes: 0, cheap, pinned: () => false, release: () => released.push(name) });
+    const elimination = resident('elimination', false), pattern = resident('pattern', true), other = resident('other pattern', true);
+    admit(elimination, 80);
+    admit(pattern, 40); // over the budget: the pattern stays rather than release the elimination
+    expect(released).toEqual([]);
+    admit(other, 10); // another cheap one: the older cheap one goes
+    expect(released).toEqual(['pattern']);
+    const rates = resident('rates', false);
+    admit(rates, 15); // a dear one: the cheap one goes first, then the least recent dear one as needed
+    expect(released).toEqual(['pattern', 'other pattern']);
+    admit(rates, 30);
+    expect(released).toEqual(['pattern', 'other pattern', 'elimination']);
+    for (const r of [elimination, pattern, other, rates]) forget(r);
+  });
+
   it('a synchronous loop building graphs and asking E[T] keeps kernel memory bounded', () => {
     setResidentBudget(4 * 1048576);
     const expected = models.coalescent(25).expectation({ theta: [1.5] });

@@ -493,6 +493,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   private slotFor(task: Task): Slot | number | undefined {
     const idle = this.idleSlot(task.key);
     if (idle?.holds(task.key)) return idle;
+    if (!idle && this.slots.length >= this.size) return undefined; // no worker to go to: nothing to weigh
     if (task.graph && !task.spread && this.slots.some((slot) => slot.task && slot.task !== task && (slot.holds(task.key) || slot.task.key === task.key))) {
       const now = performance.now();
       if (task.waitingSince === undefined) {

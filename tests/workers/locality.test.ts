@@ -85,6 +85,14 @@ describe('calls wait for the worker holding their graph', () => {
     expect(pool.stats()).toMatchObject({ spawned: 2, localityWaits: 0, graphsSent: 1 });
   });
 
+  it('a pool of one worker: calls queue for it as before, and none counts as waiting for its graph', async () => {
+    const pool = track(createPool({ size: 1, localityWaitMs: 60_000 }));
+    const g = models.coalescent(15);
+    const answers = await Promise.all([pool.expectation(g, { theta: [1] }), pool.expectation(g, { theta: [2] }), pool.moments(g, 2, { theta: [3] })]);
+    expect(answers[1]).toBe(g.expectation({ theta: [2] }));
+    expect(pool.stats()).toMatchObject({ graphsSent: 1, localityWaits: 0, localityMisses: 0, spawned: 1 });
+  });
+
   it('the default wait follows the graph size, and a bad localityWaitMs is a RangeError naming it', async () => {
     for (const bad of [-1, Number.NaN, '5', null]) expect(() => createPool({ localityWaitMs: bad as never })).toThrow(/localityWaitMs must be a number of milliseconds ≥ 0/);
     const pool: Pool = track(createPool({ size: 2 }));

@@ -185,9 +185,9 @@ const MAX_WARM_UP_BYTES = 2 ** 30;
 // there costs, per vertex and edge (coalescent n = 40, 470k of them: 80–170 ms more for a
 // second call at once than after the first, in Node), and at most this.
 const LOCALITY_MS_PER_ELEMENT = 2e-4;
+const MAX_LOCALITY_WAIT_MS = 2000;
 // Marks the options of the parts of a call split across the workers on purpose (inParts).
 const SPREAD = Symbol('spread');
-const MAX_LOCALITY_WAIT_MS = 2000;
 
 /** Workers running the kernel, and the asynchronous modeling API on top of them. */
 export class Pool<T extends KernelMethods = KernelMethods> {
@@ -461,7 +461,7 @@ export class Pool<T extends KernelMethods = KernelMethods> {
   // starting workers up to `size`. A call whose graph a busy worker holds waits for that
   // worker a while (delay scheduling) while the calls behind it go on.
   private pump(): void {
-    let wakeAt = Infinity;
+    let lookAgain = Infinity;
     for (let i = 0; i < this.queue.length && !this.closing;) {
       const task = this.queue[i];
       task.key = task.graph ? graphKey(task.graph) : ''; // at dispatch: the buffers sent are the graph as it is now
@@ -475,14 +475,14 @@ export class Pool<T extends KernelMethods = KernelMethods> {
       }
       if (slot === undefined) break; // every worker busy: nothing behind it can go either
       if (typeof slot === 'number') {
-        wakeAt = Math.min(wakeAt, slot);
+        lookAgain = Math.min(lookAgain, slot);
         i++;
         continue;
       }
       this.queue.splice(i, 1);
       this.dispatch(task, slot);
     }
-    this.wakeAt(wakeAt);
+    this.wakeAt(lookAgain);
   }
 
   /**
@@ -515,9 +515,9 @@ export class Pool<T extends KernelMethods = KernelMethods> {
     return Math.min(MAX_LOCALITY_WAIT_MS, LOCALITY_MS_PER_ELEMENT * (graph.vertexCount + graph.edgeCount));
   }
 
-  /** Runs pump() at `at` (performance.now() time), unless one is due sooner. */
+  /** Runs pump() at `at` (performance.now() time), unless one is due sooner; Infinity: none is needed. */
   private wakeAt(at: number): void {
-    if (this.wake && this.wake.at <= at) return;
+    if (this.wake && Number.isFinite(at) && this.wake.at <= at) return;
     if (this.wake) clearTimeout(this.wake.timer);
     this.wake = null;
     if (!Number.isFinite(at) || this.closing) return;
@@ -525,6 +525,9 @@ export class Pool<T extends KernelMethods = KernelMethods> {
       this.wake = null;
       this.pump();
     }, Math.max(0, at - performance.now()));
+    // (Node) A waiting call's holder is busy, and a busy worker keeps the process alive: the
+    // timer need not, and must not once the call has gone (it would hold the process up to 2 s).
+    (timer as { unref?: () => void }).unref?.();
     this.wake = { at, timer };
   }
 

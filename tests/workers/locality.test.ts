@@ -29,6 +29,8 @@ describe('calls wait for the worker holding their graph', () => {
     expect(m).toEqual(here.moments(2, { theta: [1.3] }));
     expect(Array.from(pdf)).toEqual(Array.from(here.pdf(times, { theta: [1.3] })));
     expect(pool.stats()).toMatchObject({ graphsSent: 0, localityWaits: 1, localityMisses: 0 });
+    // No timer left for the wait once the call went: it held a Node process up to the wait after its last call.
+    expect((pool as unknown as { wake: unknown }).wake).toBeNull();
   });
 
   it('a graph built here: the second call waits for the worker being sent it, not for a copy of its own', async () => {

@@ -15,9 +15,9 @@ export interface Resident {
   /** Frees its kernel memory; its owner makes it again when next used. */
   release(): void;
   /**
-   * Made again in one pass over its structure (a step pattern): released before any other
-   * resident, and never the cause of another's release, so that one dearer to make again (an
-   * elimination) is not pushed out for it.
+   * Made again in one pass over its structure (a step pattern): its admission releases only
+   * other cheap residents, never one dearer to make again (an elimination); it stays over the
+   * budget instead, until the next admission of a dear one releases it in its turn.
    */
   cheap?: boolean;
 }
@@ -110,24 +110,16 @@ export function residentUsage(): { bytes: number; count: number; budget: number 
   return { bytes: total, count: residents.size, budget };
 }
 
-// Cheap residents first, then the others, least recently used first; never `keep` (the one
-// being admitted, whose owner is using it). A cheap resident admitted over the budget stays
-// rather than push out a dearer one: the next admission of another releases it first.
+// Least recently used first; never `keep` (the one being admitted, whose owner is using it).
+// A cheap resident's admission releases cheap ones only (see Resident.cheap).
 // Releasing one resident may unpin another (rates hold their parameterisation): then again.
 function trim(keep: Resident | null): void {
-  for (const r of residents) {
-    if (total <= budget) return;
-    if (r === keep || !r.cheap || r.pinned()) continue;
-    residents.delete(r);
-    total -= r.bytes;
-    r.release();
-  }
-  if (keep?.cheap) return;
+  const cheapOnly = keep?.cheap === true;
   for (let released = true; released && total > budget;) {
     released = false;
     for (const r of residents) {
       if (total <= budget) return;
-      if (r === keep || r.pinned()) continue;
+      if (r === keep || r.pinned() || (cheapOnly && !r.cheap)) continue;
       residents.delete(r);
       total -= r.bytes;
       r.release();

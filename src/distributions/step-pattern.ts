@@ -9,8 +9,8 @@
 // a pk_steps made without rates, pk_steps_share's base): the steppers lay each θ's rates
 // out over them. Copying them out to JS and back in, and remaking the tables, at every call
 // was 13 ms of a 90 ms pdf at a new θ (coalescent n = 50, three million edges). The kernel
-// block is counted with the other residents (kernel/residency.ts), as a cheap one (released
-// first, and never pushing out an elimination): pinned while some stepping uses it, else
+// block is counted with the other residents (kernel/residency.ts), as a cheap one (its
+// admission never pushes out an elimination): pinned while some stepping uses it, else
 // released under pressure and made again from the structure on next use, and freed when the
 // pattern is collected. JavaScript holds copies of the per-vertex arrays, and of the two
 // per-edge ones (src, edgeOf) once something reads them.

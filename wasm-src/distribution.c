@@ -389,34 +389,17 @@ int32_t pk_step_adaptive(const pk_steps *s, const double *w,
  * (v ≥ 1 with an edge out) renumbered in vertex order, their incoming transient edges by
  * target, and their edges out of the transient part. Made here, once per structure, on a
  * first call: a long JS loop there runs in V8's unoptimised tiers (coalescent n = 50, three
- * million edges: 87–113 ms). The work over rows is in functions of their own, called for one
- * range of rows after another, for the same reason (see step_once): V8 swaps in optimised
- * WebAssembly between calls, never during one.
+ * million edges: 87–113 ms). The per-row work is a function of its own for the same reason
+ * (see step_once): V8 swaps in optimised WebAssembly between calls, never during one.
  * pk_step_pattern_count fills index[n] and sizes[3] = {count, incoming edges, exit edges};
  * pk_step_pattern_fill writes the rest into arrays of those sizes (fill: count scratch ints). */
-/* Rows per call of the two functions below: one call a row cost a fifth of a first call's
- * pattern at coalescent n = 50 (204,227 rows). */
-enum { PATTERN_ROWS = 1024 };
-
-/* Over vertices [v0, v1): counts each transient vertex's incoming transient edges (into
- * in_ptr[t + 1] when in_ptr is given, else into counts[0]) and its exits (counts[1]); with
- * vertex_of, numbers them from i and writes exit_ptr. Returns the next transient index. */
-static __attribute__((noinline)) int32_t count_rows(int32_t v0, int32_t v1, const int32_t *rp, const int32_t *col, const int32_t *index,
-                                                    int32_t *in_ptr, int32_t *vertex_of, int32_t *exit_ptr, int32_t i, int64_t *counts) {
-  for (int32_t v = v0; v < v1; v++) {
-    if (index[v] < 0) continue;
-    int32_t exits = 0;
-    for (int32_t j = rp[v]; j < rp[v + 1]; j++) {
-      int32_t t = index[col[j]];
-      if (t < 0) exits++;
-      else if (in_ptr) in_ptr[t + 1]++;
-      else counts[0]++;
-    }
-    counts[1] += exits;
-    if (vertex_of) { vertex_of[i] = v; exit_ptr[i + 1] = exit_ptr[i] + exits; }
-    i++;
+static __attribute__((noinline)) void count_row(const int32_t *col, int32_t from, int32_t to, const int32_t *index, int32_t *in_ptr, int64_t *counts) {
+  for (int32_t j = from; j < to; j++) {
+    int32_t t = index[col[j]];
+    if (t < 0) counts[1]++;
+    else if (in_ptr) in_ptr[t + 1]++;
+    else counts[0]++;
   }
-  return i;
 }
 
 int32_t pk_step_pattern_count(int32_t n, const int32_t *rp, const int32_t *col, int32_t *index, int32_t *sizes) {
@@ -424,39 +407,41 @@ int32_t pk_step_pattern_count(int32_t n, const int32_t *rp, const int32_t *col, 
   int64_t counts[2] = {0, 0};
   if (n > 0) index[0] = -1;
   for (int32_t v = 1; v < n; v++) index[v] = rp[v + 1] > rp[v] ? count++ : -1;
-  for (int32_t v = 1; v < n; v += PATTERN_ROWS) count_rows(v, n - v < PATTERN_ROWS ? n : v + PATTERN_ROWS, rp, col, index, 0, 0, 0, 0, counts);
+  for (int32_t v = 1; v < n; v++) if (index[v] >= 0) count_row(col, rp[v], rp[v + 1], index, 0, counts);
   sizes[0] = count;
   sizes[1] = (int32_t)counts[0];
   sizes[2] = (int32_t)counts[1];
   return count;
 }
 
-/* Over transient rows [i0, i1): each edge into the pattern (src, edge_of, at its target's
- * next free place) or out of it (exit_edge from e on). Returns the next exit place. */
-static __attribute__((noinline)) int32_t fill_rows(int32_t i0, int32_t i1, const int32_t *rp, const int32_t *col, const int32_t *index,
-                                                   const int32_t *vertex_of, int32_t *fill, int32_t *src, int32_t *edge_of, int32_t *exit_edge, int32_t e) {
-  for (int32_t i = i0; i < i1; i++) {
-    const int32_t v = vertex_of[i];
-    for (int32_t j = rp[v]; j < rp[v + 1]; j++) {
-      int32_t t = index[col[j]];
-      if (t >= 0) { int32_t r = fill[t]++; src[r] = i; edge_of[r] = j; }
-      else exit_edge[e++] = j;
-    }
+static __attribute__((noinline)) int32_t fill_row(const int32_t *col, int32_t from, int32_t to, const int32_t *index, int32_t i, int32_t *fill,
+                                                  int32_t *src, int32_t *edge_of, int32_t *exit_edge, int32_t e) {
+  for (int32_t j = from; j < to; j++) {
+    int32_t t = index[col[j]];
+    if (t >= 0) { int32_t r = fill[t]++; src[r] = i; edge_of[r] = j; }
+    else exit_edge[e++] = j;
   }
   return e;
 }
 
 void pk_step_pattern_fill(int32_t n, const int32_t *rp, const int32_t *col, const int32_t *index, int32_t count, int32_t *vertex_of,
                           int32_t *in_ptr, int32_t *src, int32_t *edge_of, int32_t *exit_ptr, int32_t *exit_edge, int32_t *fill) {
-  int64_t counts[2] = {0, 0};
   for (int32_t i = 0; i <= count; i++) in_ptr[i] = 0;
   exit_ptr[0] = 0;
-  for (int32_t v = 1, i = 0; v < n; v += PATTERN_ROWS)
-    i = count_rows(v, n - v < PATTERN_ROWS ? n : v + PATTERN_ROWS, rp, col, index, in_ptr, vertex_of, exit_ptr, i, counts);
+  for (int32_t v = 1, i = 0; v < n; v++) {
+    if (index[v] < 0) continue;
+    vertex_of[i] = v;
+    int64_t counts[2] = {0, 0};
+    count_row(col, rp[v], rp[v + 1], index, in_ptr, counts);
+    exit_ptr[i + 1] = exit_ptr[i] + (int32_t)counts[1];
+    i++;
+  }
   for (int32_t i = 0; i < count; i++) in_ptr[i + 1] += in_ptr[i];
   for (int32_t i = 0; i < count; i++) fill[i] = in_ptr[i];
-  for (int32_t i = 0, e = 0; i < count; i += PATTERN_ROWS)
-    e = fill_rows(i, count - i < PATTERN_ROWS ? count : i + PATTERN_ROWS, rp, col, index, vertex_of, fill, src, edge_of, exit_edge, e);
+  for (int32_t i = 0, e = 0; i < count; i++) {
+    int32_t v = vertex_of[i];
+    e = fill_row(col, rp[v], rp[v + 1], index, i, fill, src, edge_of, exit_edge, e);
+  }
 }
 
 /* p[r] = w[edge_of[r]] / scale for r in [0, nnz): a stepping matrix's rates gathered from a

@@ -54,21 +54,17 @@ const patterns = new WeakMap<Int32Array, { rowPtr: Int32Array; pattern: Pattern 
 
 /** The step pattern of `csr`, made on first use per structure. */
 export function stepPattern(csr: Csr): StepPattern {
-  return patternOf(csr);
+  const known = patterns.get(csr.col);
+  if (known && known.rowPtr === csr.rowPtr && known.pattern.index.length === csr.vertexCount) return known.pattern;
+  const pattern = new Pattern(csr);
+  patterns.set(csr.col, { rowPtr: csr.rowPtr, pattern });
+  return pattern;
 }
 
 /** The pattern's arrays in kernel memory (made again if they were released); release the use when done. */
 export function useStepRows(pattern: StepPattern): StepRowsUse {
   if (!(pattern instanceof Pattern)) throw new TypeError('phasekit: not a step pattern made by stepPattern()');
   return pattern.use();
-}
-
-function patternOf(csr: Csr): Pattern {
-  const known = patterns.get(csr.col);
-  if (known && known.rowPtr === csr.rowPtr && known.pattern.index.length === csr.vertexCount) return known.pattern;
-  const pattern = new Pattern(csr);
-  patterns.set(csr.col, { rowPtr: csr.rowPtr, pattern });
-  return pattern;
 }
 
 // The kernel block of one pattern: vertexOf, inPtr, src, edgeOf, exitPtr, exitEdge (one

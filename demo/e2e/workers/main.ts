@@ -102,8 +102,9 @@ const fixture = {
     const killed = pool.killWorker(0);
     const result = await call;
     const stats = pool.stats();
-    // Replacements start on demand: two calls at once need two workers again.
-    await Promise.all([pool.expectation(g, { theta: [1] }), pool.expectation(g, { theta: [2] })]);
+    // Replacements start on demand: two calls at once on two graphs need two workers again
+    // (two on one graph may share its worker: the second waits for it a while).
+    await Promise.all([pool.expectation(g, { theta: [1] }), pool.expectation(models.coalescent(n), { theta: [2] })]);
     return { killed, before, stats, refilled: pool.stats(), equal: JSON.stringify(result) === JSON.stringify(g.moments(3, { theta: [0.8] })) };
   },
 

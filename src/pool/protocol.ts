@@ -6,15 +6,19 @@
 import { AbortError, GraphError, KernelError, PhasekitError, TraceError } from '../errors/index.js';
 import { CacheError } from '../cache/errors.js';
 import type { Graph } from '../phase-type/graph.js';
-import type { GraphBuffers, StateGraph } from '../graph/state-graph.js';
+import type { BuiltBuffers, GraphBuffers, StateGraph } from '../graph/state-graph.js';
 import { PoolError } from './errors.js';
 
 /** Which graph a call is about: its key, plus its buffers when the worker does not hold it yet. */
 export interface GraphRef {
   /** Names one graph object at one version (see graphKey). */
   key: string;
-  /** The graph as flat arrays; sent (transferred) only when the worker lacks `key`. */
-  buffers?: GraphBuffers;
+  /**
+   * The graph as flat arrays; sent (transferred) only when the worker lacks `key`. With row
+   * pointers for a graph whose storage is the kernel builder's canonical structure (see
+   * StateGraph.toBuiltBuffers): the worker adopts it without checking each edge again.
+   */
+  buffers?: BuiltBuffers;
   /** Keys the worker should forget first: the pool mirrors each worker's graphs and decides evictions. */
   drop?: string[];
   /**
@@ -122,6 +126,8 @@ export function transferablesOf(value: unknown): Transferable[] {
 }
 
 /** The buffers of a graph, for transfer. */
-export function graphTransferables(b: GraphBuffers): Transferable[] {
-  return [b.states.buffer, b.from.buffer, b.to.buffer, b.weight.buffer, b.coefficients.buffer] as ArrayBuffer[];
+export function graphTransferables(b: BuiltBuffers): Transferable[] {
+  const all = [b.states.buffer, b.from.buffer, b.to.buffer, b.weight.buffer, b.coefficients.buffer] as ArrayBuffer[];
+  if (b.rowPtr) all.push(b.rowPtr.buffer as ArrayBuffer);
+  return all;
 }

@@ -40,7 +40,9 @@ export class WorkerSlot<T extends MethodTable, Task> implements EvaluatorHolder 
   refFor(graph: StateGraph, key: string): GraphRef {
     if (this.holds(key)) return { key };
     const drop = this.makeRoom();
-    const buffers = graph.toBuffers();
+    // Row pointers where the storage is canonical (a graph built by the kernel's model
+    // builders): the worker then adopts it without a pass checking each edge.
+    const buffers = graph.toBuiltBuffers();
     return Comlink.transfer({ key, buffers, drop }, graphTransferables(buffers));
   }
 

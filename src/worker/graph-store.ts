@@ -31,8 +31,9 @@ export class GraphStore {
       this.graphs.delete(ref.key);
       const total = ref.buffers.states.length / ref.buffers.stateLength;
       report({ phase: 'graph', done: 0, total });
-      // The pool sends what a Graph on its side wrote (toBuffers), so its states are distinct.
-      const graph = Graph.fromOwnBuffers(ref.buffers);
+      // The pool sends what a Graph on its side wrote (toBuiltBuffers), so its states are
+      // distinct; with row pointers its edges are a kernel builder's canonical structure.
+      const graph = Graph.fromBuiltBuffers(ref.buffers);
       this.graphs.set(ref.key, graph);
       report({ phase: 'graph', done: total, total });
       return graph;

@@ -4,7 +4,7 @@
 // two calls at once on a graph built in the pool (coalescent n = 40) took twice as long as
 // one after the other, and stalled the main thread copying the graph for the second worker.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { models, ready, type Graph } from '../../src/index.js';
+import { AbortError, models, ready, seededRandom, type Graph } from '../../src/index.js';
 import { createPool, type Pool } from '../../src/pool/index.js';
 import { faultyPool } from './fixtures/pools.js';
 
@@ -19,6 +19,7 @@ function track<P extends { close(): Promise<void> }>(pool: P): P {
 }
 
 const times = [0.5, 1, 2];
+const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
 
 describe('calls wait for the worker holding their graph', () => {
   it('two calls at once on a graph built in the pool both run where it is: nothing sent, the same answers', async () => {
@@ -94,6 +95,30 @@ describe('calls wait for the worker holding their graph', () => {
     expect(answers[1]).toBe(g.expectation({ theta: [2] }));
     expect(pool.stats()).toMatchObject({ graphsSent: 1, localityWaits: 0, localityMisses: 0, spawned: 1 });
   });
+
+  it('seeded random calls on three graphs, some aborted, under every kind of wait: answers as in-thread, the pool idle after', async () => {
+    for (const seed of [1, 3, 6]) {
+      const rnd = seededRandom(seed);
+      const pool = track(createPool({ size: 2, localityWaitMs: [0, 1, 5, 30, 200][seed % 5] }));
+      const graphs = [models.coalescent(14), models.rabbits(8), models.coalescent(18)], thetas = [[1.2], [1, 2, 4], [0.7]];
+      const calls: Promise<string>[] = [];
+      for (let i = 0; i < 30; i++) {
+        const which = Math.floor(rnd() * 3), g = graphs[which], theta = thetas[which], kind = Math.floor(rnd() * 3);
+        const controller = new AbortController(), signal = controller.signal;
+        const call = kind === 0 ? pool.moments(g, 2, { theta, signal }).then((m) => JSON.stringify(m) === JSON.stringify(g.moments(2, { theta })))
+          : kind === 1 ? pool.pdf(g, times, { theta, signal }).then((d) => sameBits(d, g.pdf(times, { theta })))
+          : pool.momentsBatch(g, 1, { thetas: Float64Array.from({ length: 4 * theta.length }, (_, j) => theta[j % theta.length] * (1 + (j >> 2) / 10)), signal }).then((out) => out.length === 4);
+        calls.push(call.then((ok) => (ok ? 'ok' : 'wrong'), (e: unknown) => (e instanceof AbortError ? 'aborted' : `error ${String(e)}`)));
+        if (rnd() < 0.2) setTimeout(() => controller.abort(), Math.floor(rnd() * 20));
+        if (rnd() < 0.3) await new Promise((resolve) => setTimeout(resolve, Math.floor(rnd() * 10)));
+      }
+      const outcomes = await Promise.all(calls);
+      expect(outcomes.filter((o) => o !== 'ok' && o !== 'aborted')).toEqual([]);
+      expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThan(15);
+      expect(pool.stats()).toMatchObject({ busy: 0, queued: 0 });
+      expect((pool as unknown as { wake: unknown }).wake).toBeNull();
+    }
+  }, 60_000);
 
   it('the default wait follows the graph size, and a bad localityWaitMs is a RangeError naming it', async () => {
     for (const bad of [-1, Number.NaN, '5', null]) expect(() => createPool({ localityWaitMs: bad as never })).toThrow(/localityWaitMs must be a number of milliseconds ≥ 0/);

@@ -21,7 +21,7 @@ import { allocate, copyIn, f64View, kernel } from '../kernel/module.js';
 import { KernelError } from '../errors/index.js';
 import { denseStates, DENSE_MAX_STATES, type DenseChain } from './dense-fallback.js';
 import { poissonSums, type StepSource } from './poisson-sums.js';
-import { keptCopy, layOut, type StepMatrix } from './stepper.js';
+import { layOut, type StepMatrix } from './stepper.js';
 
 /** Steps per kernel call (small: the decision to stop is taken between calls). */
 const AU_CHUNK = 256;
@@ -80,7 +80,7 @@ function stepLevels(m: StepMatrix, scale: number, tmax: number, tail: number, ma
     // Plain rows (the steps gather over them); the layout knows which the mass can reach.
     const { layout, p, free } = layOut(k, m, 0, keep, 'adaptive stepping');
     freeLayout = free;
-    const rate = keptCopy(k, m.rate, keep), exit = keptCopy(k, m.exit, keep), v = keptCopy(k, m.alpha, keep);
+    const rate = keep(copyIn(k, m.rate)), exit = keep(copyIn(k, m.exit)), v = keep(copyIn(k, m.alpha));
     const tmp = keep(allocate(k, 8 * n)), a = keep(allocate(k, 8 * AU_CHUNK)), b = keep(allocate(k, 8 * AU_CHUNK));
     const lam = keep(allocate(k, 8 * AU_CHUNK)), dropped = keep(copyIn(k, new Float64Array(1)));
     // Dropping entries below this changes no a_k or b_k by more than 1e-3·tail per step.

@@ -168,7 +168,7 @@ class Pattern implements StepPattern {
     const keep = (ptr: number) => (temporary.push(ptr), ptr);
     try {
       const held = csr instanceof KernelRates ? csr.inKernel() : null;
-      const rp = held?.rowPtr ?? keep(copyIn(k, this.rowPtr)), col = held?.col ?? keep(copyIn(k, this.col.length ? this.col : new Int32Array(1)));
+      const rp = held?.rowPtr ?? keep(copyIn(k, this.rowPtr)), col = held?.col ?? keep(copyIn(k, this.col));
       const index = keep(allocate(k, 4 * Math.max(1, n))), sizes = keep(allocate(k, 12));
       k.pk_step_pattern_count(n, rp, col, index, sizes);
       const [count, incoming, exits] = new Int32Array(k.memory.buffer, sizes, 3);

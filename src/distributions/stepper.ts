@@ -110,7 +110,7 @@ export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
         // The rows first: making them may release other residents, the rates among them.
         rows = useStepRows(pattern);
         const rates = csr instanceof KernelRates ? csr.inKernel() : null;
-        const w = rates?.w ?? (copy = copyIn(k, csr.weight.length ? csr.weight : new Float64Array(1)));
+        const w = rates?.w ?? (copy = copyIn(k, csr.weight));
         k.pk_step_gather(nnz, rows.edgeOf, w, by, p);
       } catch (e) {
         k.pk_free(p);
@@ -130,11 +130,6 @@ export function stepMatrix(csr: Csr, scale?: number): StepMatrix {
     },
   };
   return matrix;
-}
-
-/** A copy in kernel memory of `a` (one element at least: the kernel takes no empty block), passed to `keep`, which frees it with its caller's. */
-export function keptCopy(k: KernelExports, a: Int32Array | Float64Array, keep: (ptr: number) => number): number {
-  return keep(copyIn(k, a.length ? a : new (a.constructor as new (n: number) => Int32Array | Float64Array)(1)));
 }
 
 /**
@@ -157,8 +152,8 @@ export function layOut(k: KernelExports, m: StepMatrix, width: number, keep: (pt
       p = m.kernelP();
       layout = k.pk_steps_share(rows.base, p, width);
     } else {
-      p = keptCopy(k, m.p, keep);
-      layout = k.pk_steps_create(m.count, keptCopy(k, m.inPtr, keep), keptCopy(k, m.src, keep), p, width);
+      p = keep(copyIn(k, m.p));
+      layout = k.pk_steps_create(m.count, keep(copyIn(k, m.inPtr)), keep(copyIn(k, m.src)), p, width);
     }
     if (layout === 0) throw new KernelError('OUT_OF_MEMORY', `phasekit: the kernel could not lay out ${m.count} rows for ${what} (wasm32 memory is capped at 4 GiB)`);
     return { layout, p, free };
@@ -194,7 +189,7 @@ export class Stepper {
       this.freeLayout = free;
       this.width = k.pk_steps_width(layout);
       this.args = {
-        layout, stay: keptCopy(k, m.stay, keep), exit: keptCopy(k, m.exit, keep), v: keptCopy(k, m.alpha, keep),
+        layout, stay: keep(copyIn(k, m.stay)), exit: keep(copyIn(k, m.exit)), v: keep(copyIn(k, m.alpha)),
         tmp: keep(allocate(k, 8 * Math.max(1, m.count))), a: keep(allocate(k, 8 * CHUNK)), b: keep(allocate(k, 8 * CHUNK)),
       };
     } catch (e) {

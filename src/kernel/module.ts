@@ -203,8 +203,11 @@ export function allocate(k: KernelExports, bytes: number): number {
 /** Copies `data` into fresh kernel memory and returns its pointer. */
 export function copyIn(k: KernelExports, data: Float64Array | Int32Array): number {
   const ptr = allocate(k, data.byteLength);
-  // Views are made after allocating: growing memory detaches earlier ones.
-  new Uint8Array(k.memory.buffer, ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  // Views are made after allocating: growing memory detaches earlier ones. An empty array
+  // still gets a block (allocate's 8 bytes at least), holding one 0: a kernel that reads
+  // element 0 of an empty array reads 0.
+  if (data.length === 0) new Float64Array(k.memory.buffer, ptr, 1)[0] = 0;
+  else new Uint8Array(k.memory.buffer, ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   return ptr;
 }
 

@@ -139,8 +139,8 @@ export class PointLikelihood {
     let ptr = 0;
     try {
       const keep = (p: number) => (ptrs.push(p), p);
-      const col = keep(copyIn(k, structure.col.length ? structure.col : new Int32Array(1)));
-      const [pt, pw, ct, cw] = [data.points, data.weights, data.censored, data.censoredWeights].map((a) => keep(copyIn(k, a.length ? a : new Float64Array(1))));
+      const col = keep(copyIn(k, structure.col));
+      const [pt, pw, ct, cw] = [data.points, data.weights, data.censored, data.censoredWeights].map((a) => keep(copyIn(k, a)));
       ptr = k.pk_lik_create(structure.vertexCount, this.par.rowPtr, col, structure.discrete ? 1 : 0,
         data.points.length, pt, pw, data.censored.length, ct, cw, cap, this.limits.maxMemoryBytes ?? DEFAULT_MAX_BYTES);
     } finally {

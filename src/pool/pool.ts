@@ -577,8 +577,8 @@ export class Pool<T extends KernelMethods = KernelMethods> {
         const ms = task.timeoutMs;
         task.timer = setTimeout(() => this.fail(slot, 'TIMEOUT', `no answer within ${ms} ms`), ms);
       }
-      const ref = task.ref ? task.ref(slot) : task.graph ? slot.refFor(task.graph, task.key) : { key: '' };
-      if ((ref as { buffers?: unknown }).buffers) this.counts.graphsSent++;
+      const ref: GraphRef = task.ref ? task.ref(slot) : task.graph ? slot.refFor(task.graph, task.key) : { key: '' };
+      if (ref.buffers) this.counts.graphsSent++;
       const args = task.attach ? task.attach(slot) : task.args;
       slot.remote[task.method](ref, args, progress).then(
         (reply) => this.finish(slot, task, reply),

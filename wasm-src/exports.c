@@ -13,6 +13,11 @@ double pk_elim_fill(const pk_elim *e) { return (double)e->fill; }
 double pk_elim_work(const pk_elim *e) { return e->work; }
 int32_t pk_trace_ninputs(const pk_elim *e) { return e->ninputs; }
 int32_t pk_trace_nops(const pk_elim *e) { return e->nops; }
+/* Slots of the value array pk_trace_evaluate fills: inputs, the constant 0, one per op, and the
+ * FMA form's constants 1 and −0 (trace.c). */
+int32_t pk_trace_nvals(const pk_elim *e) { return e->ninputs + 3 + e->nops; }
+/* How the tape is evaluated now: 0 op by op, 1 as runs, 2 in the FMA form (trace.c). For tests. */
+int32_t pk_trace_form(const pk_elim *e) { return !e->prog ? 0 : e->fma ? 2 : 1; }
 uint32_t *pk_trace_ops(const pk_elim *e) { return e->ops; }
 int32_t *pk_elim_dst(const pk_elim *e) { return e->dst; }
 int32_t *pk_elim_src(const pk_elim *e) { return e->src; }

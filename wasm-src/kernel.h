@@ -57,6 +57,8 @@ typedef struct pk_elim {
    * where runs do not pay (the plain interpreter runs instead). */
   int32_t *prog;
   int32_t nprog, evaluations;
+  /* Whether prog is the FMA form (trace.c; forward only): vals then needs two slots more. */
+  int32_t fma;
   /* Arcs merged so far (the elimination's work inside components), and whether it passed the budget. */
   double work;
   int32_t over_budget;
@@ -74,6 +76,8 @@ pk_elim *pk_eliminate(int32_t n, const int32_t *row_ptr, const int32_t *col, con
  * the elimination's multipliers and scale0, so pk_solve works as after pk_eliminate.
  * Returns the index of the first op that divided by a non-positive number, or -1. */
 int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals);
+/* Counts an evaluation and compiles the tape once that pays (trace.c): runs, or the FMA form. */
+void pk_trace_prepare(pk_elim *e);
 /* Reverse mode over the tape: from adjoints of the multipliers (mbar, per command)
  * and of scale0 (sbar, per vertex), the adjoint of every input weight (wbar). vals
  * from pk_trace_evaluate; vbar is scratch of the same length, and wbar may be vbar itself (its first ninputs slots). */
@@ -91,7 +95,7 @@ void pk_elim_free(pk_elim *e);
  * every lane (out[lane·k + j − 1]; work: 2·PK_LANES·n doubles). Each lane's results are
  * bitwise those of pk_rates_at, pk_trace_evaluate and pk_moments for its row. */
 enum { PK_LANES = 4 };
-int32_t pk_trace_evaluate_lanes(const pk_elim *e, double *vals4);
+int32_t pk_trace_evaluate_lanes(pk_elim *e, double *vals4);
 int32_t pk_rates_at_lanes(int32_t n, int32_t p, const int32_t *rp, const double *base, const double *coef,
                           const uint8_t *has_out, const double *theta4, double *w4);
 void pk_moments_lanes(const pk_elim *e, const double *vals4, const double *r, int32_t k, double *work, double *out);

@@ -21,12 +21,36 @@ static inline int32_t lane_bits(lane_mask m, int set) {
   return bits;
 }
 
-/* The op-by-op interpreter of pk_trace_evaluate over lanes (the tape's compiled runs are
- * not used: the four-lane interpreter already beats them per row on the coalescent). */
-int32_t pk_trace_evaluate_lanes(const pk_elim *e, double *vals4) {
+/* pk_trace_evaluate's FMA form (trace.c) over lanes. */
+static lane_mask fma_lanes(const pk_elim *e, lanes *v) {
+  lanes *out = v + e->ninputs + 1;
+  lane_mask positive = {-1, -1, -1, -1};
+  int32_t k = 0;
+  for (const int32_t *p = e->prog;;) {
+    const int32_t count = *p++;
+    for (int32_t i = 0; i < count; i++, p += 3) out[k + i] = v[p[0]] + v[p[1]] * v[p[2]];
+    k += count;
+    const int32_t a = *p++;
+    if (a < 0) return positive;
+    const lanes x = v[a];
+    positive &= x > 0; /* NaN fails */
+    out[k++] = 1.0 / x;
+  }
+}
+
+/* The op-by-op interpreter of pk_trace_evaluate over lanes, or its FMA form (the tape's
+ * compiled runs are not used: the four-lane interpreter already beats them per row on the
+ * coalescent). */
+int32_t pk_trace_evaluate_lanes(pk_elim *e, double *vals4) {
   lanes *v = (lanes *)vals4;
   const int32_t ni = e->ninputs;
   v[ni] = splat(0.0);
+  pk_trace_prepare(e);
+  if (e->fma) {
+    v[ni + 1 + e->nops] = splat(1.0);
+    v[ni + 2 + e->nops] = splat(-0.0);
+    return lane_bits(fma_lanes(e, v), 0);
+  }
   lanes *out = v + ni + 1;
   lane_mask positive = {-1, -1, -1, -1};
   const uint32_t *o = e->ops;

@@ -97,6 +97,7 @@ static size_t compile_runs(const pk_elim *e, int32_t *w, int32_t *runs) {
 /* Compiles the runs once, where they pay (nprog −1 marks a tape left to the interpreter,
  * as does running out of memory or a program past int32 offsets). The buffer is sized for
  * the worst case and shrunk in place; pages never written are never touched. */
+static void compile_fma_program(pk_elim *e);
 static void compile_program(pk_elim *e) {
   e->nprog = -1;
   if ((size_t)e->nops > (size_t)(INT32_MAX - 8) / MAX_PROGRAM_PER_OP) return;
@@ -104,10 +105,68 @@ static void compile_program(pk_elim *e) {
   if (!prog) return;
   int32_t runs = 0;
   size_t len = compile_runs(e, prog, &runs);
-  if (len == 0 || (int64_t)runs * MIN_OPS_PER_RUN > e->nops) { free(prog); return; }
+  if (len == 0 || (int64_t)runs * MIN_OPS_PER_RUN > e->nops) { free(prog); compile_fma_program(e); return; }
   int32_t *shrunk = realloc(prog, len * sizeof *prog);
   e->prog = shrunk ? shrunk : prog;
   e->nprog = (int32_t)len;
+}
+
+/* Where runs do not pay (large cyclic components: runs of 1.5 ops a kind), the op-by-op
+ * interpreter's switch mispredicts on most ops. Written as a + b·c with the constants 1 and
+ * −0 (slots ninputs + 1 + nops and the next: ADD a, b is a + b·1, MUL b, c is −0 + b·c), every
+ * op but an inverse is one FMA (unfused) with the same bits: x·1 = x and −0 + x = x exactly,
+ * signed zeros included. The program is segments {count, count × (a, b, c), inverse operand
+ * or −1 at the end}: a branch per inverse (one per eliminated vertex) instead of one per op. */
+static size_t compile_fma(const pk_elim *e, int32_t *w) {
+  const uint32_t *o = e->ops;
+  const int32_t one = e->ninputs + 1 + e->nops, negzero = one + 1;
+  size_t at = 1, head = 0;
+  int32_t count = 0;
+  for (int32_t k = 0, n = e->nops; k < n; k++, o += 4) {
+    int32_t *f = w + at;
+    switch (o[0]) {
+      case PK_OP_ADD: f[0] = (int32_t)o[1]; f[1] = (int32_t)o[2]; f[2] = one; break;
+      case PK_OP_MUL: f[0] = negzero; f[1] = (int32_t)o[1]; f[2] = (int32_t)o[2]; break;
+      case PK_OP_FMA: f[0] = (int32_t)o[1]; f[1] = (int32_t)o[2]; f[2] = (int32_t)o[3]; break;
+      default: /* an inverse closes the segment */
+        w[head] = count;
+        w[at++] = (int32_t)o[1];
+        head = at++;
+        count = 0;
+        continue;
+    }
+    at += 3;
+    count++;
+  }
+  w[head] = count;
+  w[at++] = -1;
+  return at;
+}
+
+/* The FMA form where runs do not pay (e->fma set; nprog −1 still when out of memory). */
+static void compile_fma_program(pk_elim *e) {
+  size_t inverses = 0;
+  for (int32_t k = 0; k < e->nops; k++) inverses += e->ops[4 * (size_t)k] == PK_OP_INV;
+  int32_t *prog = malloc((3 * ((size_t)e->nops - inverses) + 2 * (inverses + 1)) * sizeof *prog);
+  if (!prog) return;
+  e->nprog = (int32_t)compile_fma(e, prog);
+  e->prog = prog;
+  e->fma = 1;
+}
+
+static int32_t run_fma(const pk_elim *e, double *vals) {
+  double *out = vals + e->ninputs + 1;
+  int32_t bad = -1, k = 0;
+  for (const int32_t *p = e->prog;;) {
+    const int32_t count = *p++;
+    for (int32_t i = 0; i < count; i++, p += 3) out[k + i] = vals[p[0]] + vals[p[1]] * vals[p[2]];
+    k += count;
+    const int32_t a = *p++;
+    if (a < 0) return bad;
+    const double x = vals[a];
+    if (!(x > 0) && bad < 0) bad = k;
+    out[k++] = 1.0 / x;
+  }
 }
 
 static int32_t interpret(const pk_elim *e, double *vals) {
@@ -169,14 +228,19 @@ static int32_t run_forward(const pk_elim *e, double *vals) {
   return bad;
 }
 
+/* Compiling costs two or three interpreted evaluations: a trace evaluated a few times (a
+ * cache hit answering one question) is interpreted; from the fourth evaluation on, runs. */
+void pk_trace_prepare(pk_elim *e) {
+  if (!e->prog && e->nprog == 0 && e->nops > 0 && ++e->evaluations >= COMPILE_AFTER) compile_program(e);
+}
+
 int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
   const int32_t ni = e->ninputs;
   if (w != vals) memcpy(vals, w, (size_t)ni * sizeof *vals); /* weights written in place need no copy */
   vals[ni] = 0.0;
-  /* Compiling costs two or three interpreted evaluations: a trace evaluated a few times (a
-   * cache hit answering one question) is interpreted; from the fourth evaluation on, runs. */
-  if (!e->prog && e->nprog == 0 && e->nops > 0 && ++e->evaluations >= COMPILE_AFTER) compile_program(e);
-  const int32_t bad = e->prog ? run_forward(e, vals) : interpret(e, vals);
+  pk_trace_prepare(e);
+  if (e->fma) { vals[ni + 1 + e->nops] = 1.0; vals[ni + 2 + e->nops] = -0.0; }
+  const int32_t bad = !e->prog ? interpret(e, vals) : e->fma ? run_fma(e, vals) : run_forward(e, vals);
   for (int32_t k = 0; k < e->ncmd; k++) e->m[k] = vals[e->slot[k]];
   for (int32_t v = 0; v < e->n; v++) e->scale0[v] = vals[e->scale_slot[v]];
   return bad;
@@ -274,7 +338,7 @@ void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, 
   memset(vbar, 0, ((size_t)ni + 1 + (size_t)nops) * sizeof *vbar);
   for (int32_t k = 0; k < e->ncmd; k++) vbar[e->slot[k]] += mbar[k];
   for (int32_t v = 0; v < e->n; v++) vbar[e->scale_slot[v]] += sbar[v];
-  if (e->prog) run_reverse(e, vals, vbar);
+  if (e->prog && !e->fma) run_reverse(e, vals, vbar);
   else interpret_reverse(e, vals, vbar);
   if (wbar != vbar) memcpy(wbar, vbar, (size_t)ni * sizeof *wbar); /* the inputs' adjoints are vbar's first slots */
 }

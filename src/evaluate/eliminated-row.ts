@@ -125,7 +125,7 @@ export class EliminatedRows {
   // The workspace laid out for `sizes` and the reverse pass's buffers.
   private withReverse(e: RowElimination, sizes: Record<string, number>): Record<string, number> {
     const { k, n, m, p } = this.c, ncmd = k.pk_elim_ncmd(e.ptr);
-    const nv = e.vals ? k.pk_trace_ninputs(e.ptr) + 1 + k.pk_trace_nops(e.ptr) : 1;
+    const nv = e.vals ? k.pk_trace_nvals(e.ptr) : 1;
     return this.ws.layout({ ...sizes, mbar: 8 * ncmd, sbar: 8 * n, vbar: 8 * nv, wbar: 8 * m, grad: 8 * p });
   }
 }

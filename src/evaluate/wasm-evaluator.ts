@@ -284,7 +284,7 @@ export class WasmEvaluator implements Evaluator {
     const ptr = eliminateRaw({ vertexCount: s.vertexCount, rowPtr: s.rowPtr, col: s.col, weight: w }, tape);
     let bufs = { w: 0, vals: 0 };
     if (tape) {
-      bufs = this.traceBuffers(k.pk_trace_ninputs(ptr) + 1 + k.pk_trace_nops(ptr));
+      bufs = this.traceBuffers(k.pk_trace_nvals(ptr));
       f64View(k, bufs.w, this.m).set(w);
       k.pk_trace_evaluate(ptr, bufs.w, bufs.vals);
     }

@@ -59,6 +59,8 @@ export interface KernelExports {
   pk_solve_reverse(elim: number, r: number, xs: number, xbar: number, mbar: number, sbar: number, rbar: number): void;
   pk_trace_ninputs(elim: number): number;
   pk_trace_nops(elim: number): number;
+  pk_trace_nvals(elim: number): number;
+  pk_trace_form(elim: number): number;
   pk_trace_ops(elim: number): number;
   pk_elim_dst(elim: number): number;
   pk_elim_src(elim: number): number;

@@ -325,9 +325,9 @@ export class Trace {
     return this.live();
   }
 
-  /** @internal Slots of the tape's value array: inputs, the constant 0, one per op. */
+  /** @internal Slots of the tape's value array: inputs, the constant 0, one per op, two constants. */
   valueCount(): number {
-    return (this.values ??= this.inputCount + 1 + kernel().pk_trace_nops(this.live()));
+    return (this.values ??= kernel().pk_trace_nvals(this.live()));
   }
 
   private values: number | undefined;

@@ -1,0 +1,136 @@
+// The tape's FMA form (trace.c: every op but an inverse as a + b·c with the constants 1 and
+// −0) against the op-by-op interpreter it replaces: every value of the tape bitwise equal,
+// signed zeros, infinities and NaN included, and the same first bad op; over four lanes too.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ready, models, type Graph } from '../../src/index.js';
+import { Trace } from '../../src/trace/trace.js';
+import { TraceModel } from '../../src/evaluate/trace-model.js';
+import { kernel } from '../../src/kernel/module.js';
+import { prng } from '../correctness/fixtures.js';
+
+beforeAll(() => ready());
+
+const INTERPRETED = 0, FMA = 2;
+const LANES = 4;
+
+// A trace evaluated four times (the fourth compiles it).
+function compiledTrace(graph: Graph): Trace {
+  const compiled = Trace.record(graph.structure());
+  const ones = new Float64Array(compiled.inputCount).fill(0.5);
+  for (let i = 0; i < 4; i++) evaluateRaw(compiled, ones);
+  return compiled;
+}
+
+// What the op-by-op interpreter gives: a trace of its own, evaluated once.
+function interpreted(graph: Graph, w: Float64Array): { bad: number; values: Float64Array } {
+  const fresh = Trace.record(graph.structure());
+  const result = evaluateRaw(fresh, w);
+  expect(kernel().pk_trace_form(fresh.kernelPointer)).toBe(INTERPRETED);
+  fresh.dispose();
+  return result;
+}
+
+// Runs `use` with kernel copies of w and a value array for the trace, freed after.
+function withBuffers<T>(trace: Trace, w: Float64Array, use: (w: number, vals: number) => T): T {
+  const k = kernel();
+  const wp = k.pk_malloc(8 * w.length), vals = k.pk_malloc(8 * trace.valueCount());
+  try {
+    new Float64Array(k.memory.buffer, wp, w.length).set(w);
+    return use(wp, vals);
+  } finally {
+    k.pk_free(wp);
+    k.pk_free(vals);
+  }
+}
+
+// The tape's values (inputs, the constant 0, one per op) and the first bad op, as evaluated now.
+function evaluateRaw(trace: Trace, w: Float64Array): { bad: number; values: Float64Array } {
+  const k = kernel(), ptr = trace.kernelPointer;
+  return withBuffers(trace, w, (wp, vals) => {
+    const bad = k.pk_trace_evaluate(ptr, wp, vals);
+    return { bad, values: new Float64Array(k.memory.buffer, vals, k.pk_trace_nvals(ptr) - 2).slice() };
+  });
+}
+
+const show = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
+
+// Bitwise, but for NaN: WebAssembly leaves a NaN result's sign and payload to the machine.
+function expectSameBits(actual: Float64Array, expected: Float64Array): void {
+  expect(actual.length).toBe(expected.length);
+  const a = new BigUint64Array(actual.buffer), b = new BigUint64Array(expected.buffer);
+  let first = -1;
+  for (let i = 0; i < a.length && first < 0; i++) if (a[i] !== b[i] && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) first = i;
+  expect(first, first < 0 ? '' : `slot ${first}: ${show(actual[first])} against ${show(expected[first])}`).toBe(-1);
+}
+
+// Weights from a seeded stream: plain, tiny, huge, subnormal, zeros of both signs, NaN, ∞.
+function hostileWeights(count: number, seed: number, hostile: boolean): Float64Array {
+  const random = prng(seed);
+  const odd = [0, -0, 5e-324, 1e-300, 1e300, Number.MAX_VALUE, Infinity, NaN, 1e-8, 1e8];
+  return Float64Array.from({ length: count }, () => (hostile && random() < 0.05 ? odd[Math.floor(random() * odd.length)] : 0.01 + 10 * random()));
+}
+
+const cyclic: [string, () => Graph][] = [
+  ['rabbits N = 40', () => models.rabbits(40)],
+  ['random cyclic 300', () => models.randomCyclic({ vertices: 300, params: 2, seed: 11 })],
+  ['random cyclic 1k', () => models.randomCyclic({ vertices: 1000, params: 2, seed: 7 })],
+  ['coalescent n = 10 (a tape too short for runs)', () => models.coalescent(10)],
+];
+
+describe('the FMA form of a tape', () => {
+  for (const [name, build] of cyclic) {
+    test(`${name}: compiled on the fourth evaluation; every value bitwise the interpreter's, at plain and hostile weights`, () => {
+      const graph = build();
+      const compiled = compiledTrace(graph);
+      expect(kernel().pk_trace_form(compiled.kernelPointer)).toBe(FMA);
+      let failed = 0;
+      for (let seed = 1; seed <= 12; seed++) {
+        const w = hostileWeights(compiled.inputCount, seed, seed > 2);
+        const alone = interpreted(graph, w);
+        const viaFma = evaluateRaw(compiled, w);
+        expect(viaFma.bad).toBe(alone.bad);
+        expectSameBits(viaFma.values, alone.values);
+        if (alone.bad >= 0) failed++;
+      }
+      expect(failed).toBeGreaterThan(0); // the hostile weights reach an inverse of ≤ 0 somewhere
+    });
+  }
+
+  test('over four lanes: each lane bitwise its row through the interpreter, and the mask of the rows that divided by ≤ 0', () => {
+    const graph = models.rabbits(40), compiled = compiledTrace(graph);
+    const k = kernel(), ptr = compiled.kernelPointer, nv = k.pk_trace_nvals(ptr), m = compiled.inputCount;
+    for (let seed = 1; seed <= 6; seed++) {
+      const rows = Array.from({ length: LANES }, (_, lane) => hostileWeights(m, 100 * seed + lane, lane % 2 === 1));
+      const vals4 = k.pk_malloc(8 * LANES * nv);
+      try {
+        const view = new Float64Array(k.memory.buffer, vals4, LANES * nv);
+        rows.forEach((w, lane) => w.forEach((x, j) => (view[j * LANES + lane] = x)));
+        const mask = k.pk_trace_evaluate_lanes(ptr, vals4);
+        expect(k.pk_trace_form(ptr)).toBe(FMA);
+        const after = new Float64Array(k.memory.buffer, vals4, LANES * nv);
+        rows.forEach((w, lane) => {
+          const alone = interpreted(graph, w);
+          expect((mask >> lane) & 1).toBe(alone.bad >= 0 ? 1 : 0);
+          expectSameBits(Float64Array.from({ length: nv - 2 }, (_, j) => after[j * LANES + lane]), alone.values);
+        });
+      } finally {
+        k.pk_free(vals4);
+      }
+    }
+  });
+
+  test('moments, gradients and batches through the FMA form equal the direct elimination\'s, to the last bit', () => {
+    const graph = models.rabbits(30);
+    const model = new TraceModel(Trace.record(graph.structure()), graph);
+    for (let i = 0; i < 6; i++) {
+      const theta = [1 + i / 7, 2, 4 - i / 3];
+      expect(model.moments(3, { theta })).toEqual(graph.moments(3, { theta }));
+    }
+    expect(kernel().pk_trace_form(model.trace.kernelPointer)).toBe(FMA);
+    const thetas = [[1, 2, 4], [0.5, 0.5, 0.5], [3, 1, 0.2], [2, 2, 2], [1.5, 0.1, 9]];
+    const batch = model.momentsBatch(2, { thetas: Float64Array.from(thetas.flat()) });
+    thetas.forEach((theta, i) => expect([batch[2 * i], batch[2 * i + 1]]).toEqual(graph.moments(2, { theta })));
+    const fresh = new TraceModel(Trace.record(graph.structure()), graph);
+    expect(model.gradient(2, { theta: [1.2, 0.9, 3] })).toEqual(fresh.gradient(2, { theta: [1.2, 0.9, 3] }));
+  });
+});

@@ -143,8 +143,14 @@ static size_t compile_fma(const pk_elim *e, int32_t *w) {
   return at;
 }
 
-/* The FMA form where runs do not pay (e->fma set; nprog −1 still when out of memory). */
+/* Past this many ops the FMA form gains nothing (rabbits N = 400's 1.2M ops are bound by
+ * memory traffic, not dispatch) and would add 12 bytes an op to a tape of 16 (90 MB at
+ * rabbits N = 1,000): such tapes stay interpreted. */
+enum { FMA_MAX_OPS = 1 << 21 };
+
+/* The FMA form where runs do not pay (e->fma set; nprog −1 still when out of memory or too long). */
 static void compile_fma_program(pk_elim *e) {
+  if (e->nops > FMA_MAX_OPS) return;
   size_t inverses = 0;
   for (int32_t k = 0; k < e->nops; k++) inverses += e->ops[4 * (size_t)k] == PK_OP_INV;
   int32_t *prog = malloc((3 * ((size_t)e->nops - inverses) + 2 * (inverses + 1)) * sizeof *prog);

@@ -18,6 +18,31 @@
  * large graph's edges stayed baseline to its end on a first call (coalescent n = 50, three
  * million edges: 27–35 ms against 7–9 ms once optimised). A chunk called when hot runs
  * optimised code. */
+static int32_t all_nonzero(int32_t p, const double *theta) {
+  for (int32_t i = 0; i < p; i++) if (theta[i] == 0) return 0;
+  return 1;
+}
+
+/* The general loop's sums for a few parameters, none 0 (inlined with p a constant: the terms
+ * straight-line, θ in registers; the same additions in the same order, so the same bits). */
+static inline __attribute__((always_inline)) int32_t rates_small(int32_t from, int32_t to, int32_t p, const double *base,
+                                                                 const double *coef, const double *theta, double *w) {
+  double t[4];
+  for (int32_t i = 0; i < p; i++) t[i] = theta[i];
+  int32_t ok = 1, zero = 0;
+  for (int32_t j = from; j < to; j++) {
+    const double *c = coef + (size_t)j * p;
+    double x = base[j];
+    /* Unrolled whole: the build's -fno-unroll-loops keeps even a constant-count loop otherwise. */
+#pragma clang loop unroll(full)
+    for (int32_t i = 0; i < p; i++) x += c[i] * t[i];
+    w[j] = x;
+    ok &= (x >= 0) & (x <= DBL_MAX);
+    zero |= x == 0;
+  }
+  return ok | zero << 1;
+}
+
 static __attribute__((noinline)) int32_t rates_range(int32_t from, int32_t to, int32_t p, const double *base, const double *coef,
                                                       const double *theta, double *w) {
   int32_t ok = 1, zero = 0;
@@ -28,6 +53,12 @@ static __attribute__((noinline)) int32_t rates_range(int32_t from, int32_t to, i
       w[j] = x;
       ok &= (x >= 0) & (x <= DBL_MAX); /* NaN fails both */
       zero |= x == 0;
+    }
+  } else if (p >= 2 && p <= 4 && all_nonzero(p, theta)) {
+    switch (p) {
+      case 2: return rates_small(from, to, 2, base, coef, theta, w);
+      case 3: return rates_small(from, to, 3, base, coef, theta, w);
+      default: return rates_small(from, to, 4, base, coef, theta, w);
     }
   } else {
     /* Each rate summed term by term in θ's order, as the JS path does (one pass per θ_i

@@ -32,6 +32,27 @@ describe('rates at θ in the kernel', () => {
     expect(compared).toBeGreaterThan(30);
   });
 
+  it('with 2 to 5 parameters (the kernel\'s straight-line sums for 2–4), θ_i of 0 or −0 among them: the JS path\'s bits', () => {
+    let compared = 0;
+    const plain = new Set<number>();
+    for (let params = 2; params <= 5; params++)
+      for (let seed = 1; seed <= 6; seed++) {
+        const g = buildGraph(randomSpec({ seed: 1000 * params + seed, vertices: 30, absorbing: 1, defective: false, params }));
+        const s = g.structure();
+        for (const zero of [-1, 0, params - 1]) {
+          const theta = Float64Array.from(randomTheta(seed, params, 0.2, 3));
+          if (zero >= 0) theta[zero] = seed % 2 ? 0 : -0;
+          const fromKernel = kernelRatesAt(s, theta);
+          if (fromKernel === null) continue;
+          compared++;
+          if (zero < 0) plain.add(params);
+          expect(sameBits(fromKernel.weight, ratesAt(s, theta).weight)).toBe(true);
+        }
+      }
+    expect(compared).toBeGreaterThan(20);
+    expect([...plain].sort()).toEqual([2, 3, 4, 5]);
+  });
+
   it('declines a θ that fails a check, and the graph then throws the JS path\'s error', () => {
     const g = models.rabbits(3);
     expect(kernelRatesAt(g.structure(), Float64Array.of(1, -1, 1))).toBeNull();

@@ -30,7 +30,8 @@ static lane_mask fma_lanes(const pk_elim *e, lanes *v) {
     const int32_t count = *p++;
     for (int32_t i = 0; i < count; i++, p += 3) out[k + i] = v[p[0]] + v[p[1]] * v[p[2]];
     k += count;
-    const int32_t a = *p++;
+    const int32_t a = *p;
+    p += 2; /* the inverse operand and the closing count */
     if (a < 0) return positive;
     const lanes x = v[a];
     positive &= x > 0; /* NaN fails */

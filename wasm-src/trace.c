@@ -116,7 +116,10 @@ static void compile_program(pk_elim *e) {
  * −0 (slots ninputs + 1 + nops and the next: ADD a, b is a + b·1, MUL b, c is −0 + b·c), every
  * op but an inverse is one FMA (unfused) with the same bits: x·1 = x and −0 + x = x exactly,
  * signed zeros included. The program is segments {count, count × (a, b, c), inverse operand
- * or −1 at the end}: a branch per inverse (one per eliminated vertex) instead of one per op. */
+ * or −1 at the end, count again}: a branch per inverse (one per eliminated vertex) instead of
+ * one per op, and the closing count lets the reverse pass walk it backwards. Its adjoints are
+ * the interpreter's too: ADD's are g and g·1, MUL's g·c and g·b in the same order, and what
+ * goes to the constants' slots is never read. */
 static size_t compile_fma(const pk_elim *e, int32_t *w) {
   const uint32_t *o = e->ops;
   const int32_t one = e->ninputs + 1 + e->nops, negzero = one + 1;
@@ -131,6 +134,7 @@ static size_t compile_fma(const pk_elim *e, int32_t *w) {
       default: /* an inverse closes the segment */
         w[head] = count;
         w[at++] = (int32_t)o[1];
+        w[at++] = count;
         head = at++;
         count = 0;
         continue;
@@ -140,6 +144,7 @@ static size_t compile_fma(const pk_elim *e, int32_t *w) {
   }
   w[head] = count;
   w[at++] = -1;
+  w[at++] = count;
   return at;
 }
 
@@ -153,7 +158,7 @@ static void compile_fma_program(pk_elim *e) {
   if (e->nops > FMA_MAX_OPS) return;
   size_t inverses = 0;
   for (int32_t k = 0; k < e->nops; k++) inverses += e->ops[4 * (size_t)k] == PK_OP_INV;
-  int32_t *prog = malloc((3 * ((size_t)e->nops - inverses) + 2 * (inverses + 1)) * sizeof *prog);
+  int32_t *prog = malloc((3 * ((size_t)e->nops - inverses) + 3 * (inverses + 1)) * sizeof *prog);
   if (!prog) return;
   e->nprog = (int32_t)compile_fma(e, prog);
   e->prog = prog;
@@ -167,11 +172,36 @@ static int32_t run_fma(const pk_elim *e, double *vals) {
     const int32_t count = *p++;
     for (int32_t i = 0; i < count; i++, p += 3) out[k + i] = vals[p[0]] + vals[p[1]] * vals[p[2]];
     k += count;
-    const int32_t a = *p++;
+    const int32_t a = *p;
+    p += 2;
     if (a < 0) return bad;
     const double x = vals[a];
     if (!(x > 0) && bad < 0) bad = k;
     out[k++] = 1.0 / x;
+  }
+}
+
+/* The FMA form backwards: each op's adjoint as interpret_reverse computes it. */
+static void fma_reverse(const pk_elim *e, const double *vals, double *vbar) {
+  const int32_t first = e->ninputs + 1;
+  const double *out = vals + first;
+  const double *obar = vbar + first;
+  int32_t k = e->nops;
+  for (const int32_t *end = e->prog + e->nprog; end > e->prog;) {
+    const int32_t count = end[-1], a = end[-2];
+    const int32_t *ops = end - 2 - 3 * (size_t)count;
+    if (a >= 0) {
+      k--;
+      const double g = obar[k];
+      if (g != 0) vbar[a] -= g * out[k] * out[k]; /* d(1/a) = −1/a² */
+    }
+    for (int32_t i = count - 1; i >= 0; i--) {
+      const double g = obar[--k];
+      if (g == 0) continue;
+      const int32_t *f = ops + 3 * i;
+      vbar[f[0]] += g; vbar[f[1]] += g * vals[f[2]]; vbar[f[2]] += g * vals[f[1]];
+    }
+    end = ops - 1;
   }
 }
 
@@ -344,8 +374,9 @@ void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, 
   memset(vbar, 0, ((size_t)ni + 1 + (size_t)nops) * sizeof *vbar);
   for (int32_t k = 0; k < e->ncmd; k++) vbar[e->slot[k]] += mbar[k];
   for (int32_t v = 0; v < e->n; v++) vbar[e->scale_slot[v]] += sbar[v];
-  if (e->prog && !e->fma) run_reverse(e, vals, vbar);
-  else interpret_reverse(e, vals, vbar);
+  if (!e->prog) interpret_reverse(e, vals, vbar);
+  else if (e->fma) fma_reverse(e, vals, vbar);
+  else run_reverse(e, vals, vbar);
   if (wbar != vbar) memcpy(wbar, vbar, (size_t)ni * sizeof *wbar); /* the inputs' adjoints are vbar's first slots */
 }
 

@@ -52,6 +52,27 @@ function evaluateRaw(trace: Trace, w: Float64Array): { bad: number; values: Floa
   });
 }
 
+// The adjoint of every value (inputs, the constant 0, one per op) from seeded adjoints of the
+// multipliers and scale0, after evaluating at w, and the bad op of that evaluation.
+function reverseRaw(trace: Trace, w: Float64Array, seed: number): { bad: number; adjoints: Float64Array } {
+  const k = kernel(), ptr = trace.kernelPointer, nv = k.pk_trace_nvals(ptr);
+  const ncmd = k.pk_elim_ncmd(ptr), n = trace.vertexCount;
+  const random = prng(seed);
+  const seeds = (count: number) => Float64Array.from({ length: count }, () => (random() < 0.3 ? 0 : random() * 4 - 2));
+  const blocks = [8 * nv, 8 * ncmd, 8 * n, 8 * nv].map((bytes) => k.pk_malloc(bytes));
+  const [vals, mbar, sbar, vbar] = blocks;
+  try {
+    new Float64Array(k.memory.buffer, vals, w.length).set(w);
+    const bad = k.pk_trace_evaluate(ptr, vals, vals);
+    new Float64Array(k.memory.buffer, mbar, ncmd).set(seeds(ncmd));
+    new Float64Array(k.memory.buffer, sbar, n).set(seeds(n));
+    k.pk_trace_reverse(ptr, vals, mbar, sbar, vbar, vbar);
+    return { bad, adjoints: new Float64Array(k.memory.buffer, vbar, nv - 2).slice() };
+  } finally {
+    blocks.forEach((block) => k.pk_free(block));
+  }
+}
+
 const show = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
 
 // Bitwise, but for NaN: WebAssembly leaves a NaN result's sign and payload to the machine.
@@ -96,6 +117,24 @@ describe('the FMA form of a tape', () => {
     });
   }
 
+  for (const [name, build] of cyclic.slice(0, 3)) {
+    test(`${name}: the reverse pass over the FMA form gives every adjoint bitwise the interpreter's`, () => {
+      const graph = build();
+      const compiled = compiledTrace(graph);
+      for (let seed = 1; seed <= 6; seed++) {
+        const w = hostileWeights(compiled.inputCount, seed, seed > 3);
+        const fresh = Trace.record(graph.structure());
+        const alone = reverseRaw(fresh, w, seed);
+        expect(kernel().pk_trace_form(fresh.kernelPointer)).toBe(INTERPRETED);
+        fresh.dispose();
+        const viaFma = reverseRaw(compiled, w, seed);
+        expect(kernel().pk_trace_form(compiled.kernelPointer)).toBe(FMA);
+        expect(viaFma.bad).toBe(alone.bad);
+        expectSameBits(viaFma.adjoints, alone.adjoints);
+      }
+    });
+  }
+
   test('over four lanes: each lane bitwise its row through the interpreter, and the mask of the rows that divided by ≤ 0', () => {
     const graph = models.rabbits(40), compiled = compiledTrace(graph);
     const k = kernel(), ptr = compiled.kernelPointer, nv = k.pk_trace_nvals(ptr), m = compiled.inputCount;
@@ -107,11 +146,13 @@ describe('the FMA form of a tape', () => {
         rows.forEach((w, lane) => w.forEach((x, j) => (view[j * LANES + lane] = x)));
         const mask = k.pk_trace_evaluate_lanes(ptr, vals4);
         expect(k.pk_trace_form(ptr)).toBe(FMA);
+        // Copied out before recording the interpreter's traces, which may grow (and detach) kernel memory.
         const after = new Float64Array(k.memory.buffer, vals4, LANES * nv);
+        const lanes = rows.map((_, lane) => Float64Array.from({ length: nv - 2 }, (_, j) => after[j * LANES + lane]));
         rows.forEach((w, lane) => {
           const alone = interpreted(graph, w);
           expect((mask >> lane) & 1).toBe(alone.bad >= 0 ? 1 : 0);
-          expectSameBits(Float64Array.from({ length: nv - 2 }, (_, j) => after[j * LANES + lane]), alone.values);
+          expectSameBits(lanes[lane], alone.values);
         });
       } finally {
         k.pk_free(vals4);

@@ -53,11 +53,12 @@ typedef struct pk_elim {
   /* When set, ops/dst/src/slot/scale_slot point into this one block (a loaded trace's
    * bytes, adopted without a copy) and only the block is freed. */
   void *block;
-  /* The tape compiled into runs (trace.c), made on the fourth evaluation; 0 until then, or
-   * where runs do not pay (the plain interpreter runs instead). */
+  /* The tape compiled (trace.c) on the fourth evaluation: into runs, or where runs do not pay
+   * into the FMA form (fma set); 0 until then, or where neither is made (the plain interpreter
+   * runs instead). */
   int32_t *prog;
   int32_t nprog, evaluations;
-  /* Whether prog is the FMA form (trace.c; forward only): vals then needs two slots more. */
+  /* Whether prog is the FMA form: it reads the constants 1 and −0 from two slots after the ops. */
   int32_t fma;
   /* Arcs merged so far (the elimination's work inside components), and whether it passed the budget. */
   double work;

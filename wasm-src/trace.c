@@ -265,7 +265,8 @@ static int32_t run_forward(const pk_elim *e, double *vals) {
 }
 
 /* Compiling costs two or three interpreted evaluations: a trace evaluated a few times (a
- * cache hit answering one question) is interpreted; from the fourth evaluation on, runs. */
+ * cache hit answering one question) is interpreted; from the fourth evaluation on, runs or
+ * the FMA form. */
 void pk_trace_prepare(pk_elim *e) {
   if (!e->prog && e->nprog == 0 && e->nops > 0 && ++e->evaluations >= COMPILE_AFTER) compile_program(e);
 }

@@ -6,7 +6,9 @@ import { ready, models, type Graph } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
 import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { kernel } from '../../src/kernel/module.js';
-import { prng } from '../correctness/fixtures.js';
+import { decodeTrace, encodeTrace } from '../../src/trace/format.js';
+import { structuralHash } from '../../src/trace/structural-hash.js';
+import { buildGraph, prng, randomSpec, randomTheta } from '../correctness/fixtures.js';
 
 beforeAll(() => ready());
 
@@ -158,6 +160,34 @@ describe('the FMA form of a tape', () => {
         k.pk_free(vals4);
       }
     }
+  });
+
+  test('a trace stored after it was compiled, and read back: the same bytes as before, and it compiles again to the same bits', async () => {
+    const graph = models.rabbits(25);
+    const model = new TraceModel(Trace.record(graph.structure()), graph);
+    const hash = await structuralHash(graph.structure());
+    const before = encodeTrace(model.trace, hash);
+    for (let i = 0; i < 5; i++) model.moments(2, { theta: [1 + i, 2, 3] });
+    expect(kernel().pk_trace_form(model.trace.kernelPointer)).toBe(FMA);
+    expect(encodeTrace(model.trace, hash)).toEqual(before); // nothing of the compiled form is stored
+    const read = new TraceModel(decodeTrace(encodeTrace(model.trace, hash)).trace, graph);
+    for (let i = 0; i < 6; i++) expect(read.moments(2, { theta: [2, 1 + i / 3, 3] })).toEqual(model.moments(2, { theta: [2, 1 + i / 3, 3] }));
+    expect(kernel().pk_trace_form(read.trace.kernelPointer)).toBe(FMA);
+  });
+
+  test('discrete graphs: moments through the FMA form equal the direct path\'s at θ after θ', () => {
+    let compiled = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const graph = buildGraph(randomSpec({ seed: 40 + seed, vertices: 20 + seed, params: 2, absorbing: 1, defective: false, discrete: true }));
+      const model = new TraceModel(Trace.record(graph.structure()), graph);
+      for (let i = 0; i < 6; i++) {
+        const theta = randomTheta(10 * seed + i, 2, 0, 1);
+        const viaTrace = model.moments(2, { theta }), direct = graph.moments(2, { theta });
+        viaTrace.forEach((m, j) => expect(Math.abs(m - direct[j])).toBeLessThanOrEqual(1e-10 * Math.abs(direct[j])));
+      }
+      if (kernel().pk_trace_form(model.trace.kernelPointer) === FMA) compiled++;
+    }
+    expect(compiled).toBeGreaterThan(0);
   });
 
   test('moments, gradients and batches through the FMA form equal the direct elimination\'s, to the last bit', () => {

@@ -11,13 +11,6 @@
 #include "kernel.h"
 #include <float.h>
 
-/* Pass 1 over edges [from, to): the rates, with their range check (bit 0 of the result: all
- * passed) and whether one is exactly 0 (bit 1). With one parameter a vectorised loop.
- * A function of its own, called chunk by chunk: V8 runs a WebAssembly function in baseline
- * code until it turns hot and never switches a call that is running, so one pass over a
- * large graph's edges stayed baseline to its end on a first call (coalescent n = 50, three
- * million edges: 27–35 ms against 7–9 ms once optimised). A chunk called when hot runs
- * optimised code. */
 static int32_t all_nonzero(int32_t p, const double *theta) {
   for (int32_t i = 0; i < p; i++) if (theta[i] == 0) return 0;
   return 1;
@@ -34,7 +27,9 @@ static inline __attribute__((always_inline)) int32_t rates_small(int32_t from, i
     const double *c = coef + (size_t)j * p;
     double x = base[j];
     /* Unrolled whole: the build's -fno-unroll-loops keeps even a constant-count loop otherwise. */
+#ifdef __clang__
 #pragma clang loop unroll(full)
+#endif
     for (int32_t i = 0; i < p; i++) x += c[i] * t[i];
     w[j] = x;
     ok &= (x >= 0) & (x <= DBL_MAX);
@@ -43,6 +38,14 @@ static inline __attribute__((always_inline)) int32_t rates_small(int32_t from, i
   return ok | zero << 1;
 }
 
+/* Pass 1 over edges [from, to): the rates, with their range check (bit 0 of the result: all
+ * passed) and whether one is exactly 0 (bit 1). With one parameter a vectorised loop, with
+ * two to four (none 0) straight-line sums.
+ * A function of its own, called chunk by chunk: V8 runs a WebAssembly function in baseline
+ * code until it turns hot and never switches a call that is running, so one pass over a
+ * large graph's edges stayed baseline to its end on a first call (coalescent n = 50, three
+ * million edges: 27–35 ms against 7–9 ms once optimised). A chunk called when hot runs
+ * optimised code. */
 static __attribute__((noinline)) int32_t rates_range(int32_t from, int32_t to, int32_t p, const double *base, const double *coef,
                                                       const double *theta, double *w) {
   int32_t ok = 1, zero = 0;

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 mkdir -p build
 exports=(pk_malloc pk_free pk_eliminate pk_elim_free pk_solve pk_solve_adjoint pk_moments pk_forward_moments pk_forward_moments_at pk_forward_gradient_at pk_forward_expect_at pk_forward_expect_gradient pk_combine_rewards pk_forward_expect_lanes pk_combine_rewards_lanes pk_forward_expect_gradient_lanes pk_expect_times_lanes pk_expect_gradient_lanes pk_splat_lanes pk_steps_create pk_steps_share pk_steps_width pk_steps_reach pk_set_step_prefix pk_steps_free pk_step_pattern_count pk_step_pattern_fill pk_step_gather pk_step_distribution pk_step_adaptive
          pk_elim_ncmd pk_elim_nscc pk_elim_max_scc pk_elim_fill pk_elim_work pk_set_elim_budget
-         pk_trace_evaluate pk_trace_evaluate_lanes pk_moments_lanes pk_rates_at_lanes pk_forward_moments_lanes pk_trace_reverse pk_solve_record pk_solve_reverse pk_trace_ninputs pk_trace_nops pk_trace_nvals pk_trace_form
+         pk_trace_evaluate pk_trace_evaluate_tape pk_trace_evaluate_lanes pk_moments_lanes pk_rates_at_lanes pk_forward_moments_lanes pk_trace_reverse pk_solve_record pk_solve_reverse pk_trace_ninputs pk_trace_nops pk_trace_nvals pk_trace_form
          pk_trace_ops pk_elim_dst pk_elim_src pk_trace_slots pk_trace_scale_slots pk_trace_adopt pk_checksum pk_csr_valid pk_equal pk_rates_at
          pk_lik_create pk_lik_free pk_lik_eval pk_lik_batch pk_lik_set_weights pk_lik_steps pk_lik_lost_at pk_lik_set_max_steps pk_lik_set_step_width pk_lik_lambda pk_lik_levels pk_lik_set_method
          pk_expect_times pk_expect_gradient pk_expect_adjoint pk_moments_conditional pk_moments_adjoint_times pk_moments_gradient pk_moments_forward pk_moments_reverse pk_chain_theta

@@ -422,7 +422,7 @@ done:
 
 void pk_elim_free(pk_elim *e) {
   if (!e) return;
-  free(e->m); free(e->scale0); free(e->prog);
+  free(e->m); free(e->scale0); free(e->prog); free(e->lslot);
   if (e->block) free(e->block);
   else { free(e->dst); free(e->src); free(e->ops); free(e->slot); free(e->scale_slot); }
   free(e);

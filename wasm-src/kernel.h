@@ -58,8 +58,13 @@ typedef struct pk_elim {
    * runs instead). */
   int32_t *prog;
   int32_t nprog, evaluations;
-  /* Whether prog is the FMA form: it reads the constants 1 and −0 from two slots after the ops. */
+  /* Whether prog is the FMA form (trace.c): it reads the constants 1 and −0 from two slots
+   * after the ops and numbers the values in its own order, where lslot gives the multipliers'
+   * slots (ncmd) and then scale0's (n). vslot and vscale number the last four-lane
+   * evaluation's values (lslot or slot and scale_slot), for the replays that read them. */
   int32_t fma;
+  int32_t *lslot;
+  const int32_t *vslot, *vscale;
   /* Arcs merged so far (the elimination's work inside components), and whether it passed the budget. */
   double work;
   int32_t over_budget;
@@ -73,15 +78,18 @@ enum { PK_OP_ADD = 1, PK_OP_MUL = 2, PK_OP_FMA = 3, PK_OP_INV = 4 }; /* FMA: a +
  * also written to a tape whose inputs are the weights: the trace. */
 pk_elim *pk_eliminate(int32_t n, const int32_t *row_ptr, const int32_t *col, const double *w, int32_t record, int32_t *err);
 
-/* Evaluates a recorded tape for new weights (w may be vals itself, the weights in place): fills vals (ninputs + 1 + nops) and
+/* Evaluates a recorded tape for new weights (w may be vals itself, the weights in place): fills vals (pk_trace_nvals) and
  * the elimination's multipliers and scale0, so pk_solve works as after pk_eliminate.
- * Returns the index of the first op that divided by a non-positive number, or -1. */
+ * Returns -1, or the index (in evaluation order) of an op that divided by a non-positive number.
+ * The values may be numbered in the FMA form's order: before pk_trace_reverse, evaluate with
+ * pk_trace_evaluate_tape, which numbers them as the tape does (slot ninputs + 1 + k for op k). */
 int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals);
+int32_t pk_trace_evaluate_tape(pk_elim *e, const double *w, double *vals);
 /* Counts an evaluation and compiles the tape once that pays (trace.c): runs, or the FMA form. */
 void pk_trace_prepare(pk_elim *e);
 /* Reverse mode over the tape: from adjoints of the multipliers (mbar, per command)
  * and of scale0 (sbar, per vertex), the adjoint of every input weight (wbar). vals
- * from pk_trace_evaluate; vbar is scratch of the same length, and wbar may be vbar itself (its first ninputs slots). */
+ * from pk_trace_evaluate_tape; vbar is scratch of the same length, and wbar may be vbar itself (its first ninputs slots). */
 void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, const double *sbar, double *vbar, double *wbar);
 /* pk_solve that keeps what the reverse pass needs: xs[k] = x[src[k]] (or x[dst[k]] before a scaling). */
 void pk_solve_record(const pk_elim *e, const double *r, double *x, double *xs);

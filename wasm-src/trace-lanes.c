@@ -28,25 +28,30 @@ static lane_mask fma_lanes(const pk_elim *e, lanes *v) {
   int32_t k = 0;
   for (const int32_t *p = e->prog;;) {
     const int32_t count = *p++;
+    if (count < 0) return positive;
     for (int32_t i = 0; i < count; i++, p += 3) out[k + i] = v[p[0]] + v[p[1]] * v[p[2]];
     k += count;
-    const int32_t a = *p;
-    p += 2; /* the inverse operand and the closing count */
-    if (a < 0) return positive;
-    const lanes x = v[a];
-    positive &= x > 0; /* NaN fails */
-    out[k++] = 1.0 / x;
+    const int32_t inverses = *p++;
+    for (int32_t i = 0; i < inverses; i++) {
+      const lanes x = v[p[i]];
+      positive &= x > 0; /* NaN fails */
+      out[k + i] = 1.0 / x;
+    }
+    p += inverses;
+    k += inverses;
   }
 }
 
 /* The op-by-op interpreter of pk_trace_evaluate over lanes, or its FMA form (the tape's
  * compiled runs are not used: the four-lane interpreter already beats them per row on the
- * coalescent). */
+ * coalescent). Sets e->vslot and e->vscale to the values' numbering. */
 int32_t pk_trace_evaluate_lanes(pk_elim *e, double *vals4) {
   lanes *v = (lanes *)vals4;
   const int32_t ni = e->ninputs;
   v[ni] = splat(0.0);
   pk_trace_prepare(e);
+  e->vslot = e->fma ? e->lslot : e->slot;
+  e->vscale = e->fma ? e->lslot + e->ncmd : e->scale_slot;
   if (e->fma) {
     v[ni + 1 + e->nops] = splat(1.0);
     v[ni + 2 + e->nops] = splat(-0.0);
@@ -70,10 +75,11 @@ int32_t pk_trace_evaluate_lanes(pk_elim *e, double *vals4) {
   return lane_bits(positive, 0);
 }
 
-/* pk_solve over lanes, reading the multipliers and scale0 from the tape's values. */
+/* pk_solve over lanes, reading the multipliers and scale0 from the values of the last
+ * pk_trace_evaluate_lanes (numbered as it left e->vslot and e->vscale). */
 static void solve_lanes(const pk_elim *e, const lanes *v, const lanes *b, lanes *x) {
-  const int32_t *dst = e->dst, *src = e->src, *slot = e->slot;
-  for (int32_t u = 0; u < e->n; u++) x[u] = b[u] * v[e->scale_slot[u]];
+  const int32_t *dst = e->dst, *src = e->src, *slot = e->vslot, *scale = e->vscale;
+  for (int32_t u = 0; u < e->n; u++) x[u] = b[u] * v[scale[u]];
   for (int32_t k = 0, nc = e->ncmd; k < nc;) {
     const int32_t d = dst[k];
     if (src[k] < 0) { x[d] *= v[slot[k]]; k++; continue; }
@@ -309,7 +315,7 @@ int32_t pk_forward_expect_gradient_lanes(int32_t n, int32_t p, const int32_t *rp
 void pk_expect_times_lanes(const pk_elim *e, const double *vals4, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval,
                            double *tau4, double *out4) {
   const lanes *v = (const lanes *)vals4;
-  const int32_t *dst = e->dst, *src = e->src, *slot = e->slot;
+  const int32_t *dst = e->dst, *src = e->src, *slot = e->vslot;
   lanes *tau = (lanes *)tau4;
   for (int32_t u = 0; u < e->n; u++) tau[u] = splat(0.0);
   tau[0] = splat(1.0);
@@ -318,7 +324,7 @@ void pk_expect_times_lanes(const pk_elim *e, const double *vals4, int32_t m, con
     if (s < 0) tau[dst[k]] *= v[slot[k]];
     else tau[s] += v[slot[k]] * tau[dst[k]];
   }
-  for (int32_t u = 0; u < e->n; u++) tau[u] *= v[e->scale_slot[u]];
+  for (int32_t u = 0; u < e->n; u++) tau[u] *= v[e->vscale[u]];
   reward_sums_lanes(e->n, m, rrp, ridx, rval, tau, (lanes *)out4);
 }
 

@@ -274,7 +274,8 @@ export class WasmEvaluator implements Evaluator {
       const nv = trace.valueCount();
       const bufs = this.traceBuffers(nv);
       if (!this.par.ratesInto(theta, bufs.w)) this.explain(theta);
-      const bad = k.pk_trace_evaluate(trace.kernelPointer, bufs.w, bufs.vals);
+      // A reverse pass follows (tape): the values numbered as the tape.
+      const bad = (tape ? k.pk_trace_evaluate_tape : k.pk_trace_evaluate)(trace.kernelPointer, bufs.w, bufs.vals);
       if (bad >= 0) trace.afterEvaluate(bad, f64View(k, bufs.w, this.m).slice());
       return { ptr: trace.kernelPointer, vals: bufs.vals, w: bufs.w, done: () => {} };
     }
@@ -286,7 +287,7 @@ export class WasmEvaluator implements Evaluator {
     if (tape) {
       bufs = this.traceBuffers(k.pk_trace_nvals(ptr));
       f64View(k, bufs.w, this.m).set(w);
-      k.pk_trace_evaluate(ptr, bufs.w, bufs.vals);
+      k.pk_trace_evaluate_tape(ptr, bufs.w, bufs.vals);
     }
     return { ptr, vals: bufs.vals, w: bufs.w, done: () => k.pk_elim_free(ptr) };
   }

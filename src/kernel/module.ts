@@ -50,6 +50,7 @@ export interface KernelExports {
   pk_set_elim_budget(arcs: number): void;
   pk_elim_work(elim: number): number;
   pk_trace_evaluate(elim: number, w: number, vals: number): number;
+  pk_trace_evaluate_tape(elim: number, w: number, vals: number): number;
   pk_trace_evaluate_lanes(elim: number, vals4: number): number;
   pk_moments_lanes(elim: number, vals4: number, r: number, k: number, work: number, out: number): void;
   pk_forward_moments_lanes(n: number, p: number, rp: number, col: number, base: number, coef: number, hasOut: number, theta4: number, r: number, k: number, work: number, out: number): number;

@@ -216,7 +216,7 @@ export class Trace {
       vbar: 8 * nv, r: 8 * n, B: 8 * k * n, X: 8 * k * n, XS: 8 * k * ncmd,
       out: 8 * k, seed: 8 * k, work: 24 * n, mbar: 8 * ncmd, sbar: 8 * n, grad: 8 * (chain?.paramLength ?? 0),
     });
-    const bad = K.pk_trace_evaluate(ptr, w, vals);
+    const bad = K.pk_trace_evaluate_tape(ptr, w, vals); // numbered as the tape, for the reverse pass
     if (bad >= 0) this.afterEvaluate(bad, f64View(K, w, m).slice());
     f64View(K, ws.r, n).set(r);
     K.pk_moments_forward(ptr, ws.r, k, ws.B, ws.X, ws.XS, ws.out);

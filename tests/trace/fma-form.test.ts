@@ -1,6 +1,8 @@
 // The tape's FMA form (trace.c: every op but an inverse as a + b·c with the constants 1 and
-// −0) against the op-by-op interpreter it replaces: every value of the tape bitwise equal,
-// signed zeros, infinities and NaN included, and the same first bad op; over four lanes too.
+// −0, the ops level by level, the values renumbered in that order) against the op-by-op
+// interpreter it replaces: the same values bitwise (signed zeros, infinities and NaN
+// included), in another order; the same multipliers, so the same solves; a failed inverse
+// found as well; over four lanes too. pk_trace_evaluate_tape numbers them as the tape does.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ready, models, type Graph } from '../../src/index.js';
 import { Trace } from '../../src/trace/trace.js';
@@ -24,12 +26,21 @@ function compiledTrace(graph: Graph): Trace {
 }
 
 // What the op-by-op interpreter gives: a trace of its own, evaluated once.
-function interpreted(graph: Graph, w: Float64Array): { bad: number; values: Float64Array } {
+function interpreted(graph: Graph, w: Float64Array): Evaluated {
   const fresh = Trace.record(graph.structure());
   const result = evaluateRaw(fresh, w);
   expect(kernel().pk_trace_form(fresh.kernelPointer)).toBe(INTERPRETED);
   fresh.dispose();
   return result;
+}
+
+interface Evaluated {
+  /** pk_trace_evaluate's code: −1, or an op that divided by ≤ 0. */
+  bad: number;
+  /** The values (inputs, the constant 0, one per op), in the evaluation's numbering. */
+  values: Float64Array;
+  /** pk_solve of a fixed reward vector on the multipliers just evaluated. */
+  solved: Float64Array;
 }
 
 // Runs `use` with kernel copies of w and a value array for the trace, freed after.
@@ -45,13 +56,28 @@ function withBuffers<T>(trace: Trace, w: Float64Array, use: (w: number, vals: nu
   }
 }
 
-// The tape's values (inputs, the constant 0, one per op) and the first bad op, as evaluated now.
-function evaluateRaw(trace: Trace, w: Float64Array): { bad: number; values: Float64Array } {
-  const k = kernel(), ptr = trace.kernelPointer;
+// An evaluation at w, by pk_trace_evaluate or (tape) pk_trace_evaluate_tape.
+function evaluateRaw(trace: Trace, w: Float64Array, tape = false): Evaluated {
+  const k = kernel(), ptr = trace.kernelPointer, n = trace.vertexCount;
   return withBuffers(trace, w, (wp, vals) => {
-    const bad = k.pk_trace_evaluate(ptr, wp, vals);
-    return { bad, values: new Float64Array(k.memory.buffer, vals, k.pk_trace_nvals(ptr) - 2).slice() };
+    const bad = (tape ? k.pk_trace_evaluate_tape : k.pk_trace_evaluate)(ptr, wp, vals);
+    const values = new Float64Array(k.memory.buffer, vals, k.pk_trace_nvals(ptr) - 2).slice();
+    const r = k.pk_malloc(16 * n);
+    try {
+      new Float64Array(k.memory.buffer, r, n).set(Float64Array.from({ length: n }, (_, v) => 1 + (v % 5) / 4));
+      k.pk_solve(ptr, r, r + 8 * n);
+      return { bad, values, solved: new Float64Array(k.memory.buffer, r + 8 * n, n).slice() };
+    } finally {
+      k.pk_free(r);
+    }
   });
+}
+
+// The values' bit patterns in ascending order (each NaN as one pattern): equal for the same
+// values in any numbering.
+function sortedBits(values: Float64Array): Float64Array {
+  const bits = new BigUint64Array(Float64Array.from(values, (x) => (Number.isNaN(x) ? NaN : x)).buffer).sort();
+  return new Float64Array(bits.buffer);
 }
 
 // The adjoint of every value (inputs, the constant 0, one per op) from seeded adjoints of the
@@ -65,7 +91,7 @@ function reverseRaw(trace: Trace, w: Float64Array, seed: number): { bad: number;
   const [vals, mbar, sbar, vbar] = blocks;
   try {
     new Float64Array(k.memory.buffer, vals, w.length).set(w);
-    const bad = k.pk_trace_evaluate(ptr, vals, vals);
+    const bad = k.pk_trace_evaluate_tape(ptr, vals, vals);
     new Float64Array(k.memory.buffer, mbar, ncmd).set(seeds(ncmd));
     new Float64Array(k.memory.buffer, sbar, n).set(seeds(n));
     k.pk_trace_reverse(ptr, vals, mbar, sbar, vbar, vbar);
@@ -102,7 +128,7 @@ const cyclic: [string, () => Graph][] = [
 
 describe('the FMA form of a tape', () => {
   for (const [name, build] of cyclic) {
-    test(`${name}: compiled on the fourth evaluation; every value bitwise the interpreter's, at plain and hostile weights`, () => {
+    test(`${name}: compiled on the fourth evaluation; the interpreter's values bitwise (renumbered; in the tape's order from pk_trace_evaluate_tape) and solves, at plain and hostile weights`, () => {
       const graph = build();
       const compiled = compiledTrace(graph);
       expect(kernel().pk_trace_form(compiled.kernelPointer)).toBe(FMA);
@@ -111,8 +137,13 @@ describe('the FMA form of a tape', () => {
         const w = hostileWeights(compiled.inputCount, seed, seed > 2);
         const alone = interpreted(graph, w);
         const viaFma = evaluateRaw(compiled, w);
-        expect(viaFma.bad).toBe(alone.bad);
-        expectSameBits(viaFma.values, alone.values);
+        expect(viaFma.bad >= 0).toBe(alone.bad >= 0);
+        expectSameBits(sortedBits(viaFma.values), sortedBits(alone.values));
+        expectSameBits(viaFma.solved, alone.solved);
+        const inTapeOrder = evaluateRaw(compiled, w, true);
+        expect(inTapeOrder.bad).toBe(alone.bad);
+        expectSameBits(inTapeOrder.values, alone.values);
+        expectSameBits(inTapeOrder.solved, alone.solved);
         if (alone.bad >= 0) failed++;
       }
       expect(failed).toBeGreaterThan(0); // the hostile weights reach an inverse of ≤ 0 somewhere
@@ -120,7 +151,7 @@ describe('the FMA form of a tape', () => {
   }
 
   for (const [name, build] of cyclic.slice(0, 3)) {
-    test(`${name}: the reverse pass over the FMA form gives every adjoint bitwise the interpreter's`, () => {
+    test(`${name}: after pk_trace_evaluate_tape, the reverse pass gives every adjoint bitwise as on a trace never compiled`, () => {
       const graph = build();
       const compiled = compiledTrace(graph);
       for (let seed = 1; seed <= 6; seed++) {
@@ -137,7 +168,7 @@ describe('the FMA form of a tape', () => {
     });
   }
 
-  test('over four lanes: each lane bitwise its row through the interpreter, and the mask of the rows that divided by ≤ 0', () => {
+  test('over four lanes: each lane the values of its row through the interpreter (renumbered), and the mask of the rows that divided by ≤ 0', () => {
     const graph = models.rabbits(40), compiled = compiledTrace(graph);
     const k = kernel(), ptr = compiled.kernelPointer, nv = k.pk_trace_nvals(ptr), m = compiled.inputCount;
     for (let seed = 1; seed <= 6; seed++) {
@@ -154,7 +185,7 @@ describe('the FMA form of a tape', () => {
         rows.forEach((w, lane) => {
           const alone = interpreted(graph, w);
           expect((mask >> lane) & 1).toBe(alone.bad >= 0 ? 1 : 0);
-          expectSameBits(lanes[lane], alone.values);
+          expectSameBits(sortedBits(lanes[lane]), sortedBits(alone.values));
         });
       } finally {
         k.pk_free(vals4);

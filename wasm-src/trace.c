@@ -315,31 +315,32 @@ static void read_multipliers(pk_elim *e, const double *vals, const int32_t *slot
   for (int32_t v = 0; v < e->n; v++) e->scale0[v] = vals[scale[v]];
 }
 
-int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
+/* Evaluates at w; in the tape's numbering when `tape` (for a reverse pass), else in the
+ * compiled form's where it has one of its own. Compiles first where due, so that the
+ * evaluation that compiles is numbered as asked too. */
+static int32_t evaluate(pk_elim *e, const double *w, double *vals, int32_t tape) {
   const int32_t ni = e->ninputs;
   if (w != vals) memcpy(vals, w, (size_t)ni * sizeof *vals); /* weights written in place need no copy */
   vals[ni] = 0.0;
   pk_trace_prepare(e);
-  if (e->fma) {
+  if (e->fma && !tape) {
     vals[ni + 1 + e->nops] = 1.0;
     vals[ni + 2 + e->nops] = -0.0;
     const int32_t bad = run_fma(e, vals);
     read_multipliers(e, vals, e->lslot, e->lslot + e->ncmd);
     return bad;
   }
-  const int32_t bad = e->prog ? run_forward(e, vals) : interpret(e, vals);
+  const int32_t bad = e->prog && !e->fma ? run_forward(e, vals) : interpret(e, vals);
   read_multipliers(e, vals, e->slot, e->scale_slot);
   return bad;
 }
 
+int32_t pk_trace_evaluate(pk_elim *e, const double *w, double *vals) {
+  return evaluate(e, w, vals, 0);
+}
+
 int32_t pk_trace_evaluate_tape(pk_elim *e, const double *w, double *vals) {
-  if (!e->fma) return pk_trace_evaluate(e, w, vals);
-  const int32_t ni = e->ninputs;
-  if (w != vals) memcpy(vals, w, (size_t)ni * sizeof *vals);
-  vals[ni] = 0.0;
-  const int32_t bad = interpret(e, vals);
-  read_multipliers(e, vals, e->slot, e->scale_slot);
-  return bad;
+  return evaluate(e, w, vals, 1);
 }
 
 /* Op-by-op reverse pass over the recorded tape (when no program was compiled). */

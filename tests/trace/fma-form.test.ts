@@ -168,6 +168,33 @@ describe('the FMA form of a tape', () => {
     });
   }
 
+  test('the evaluation that compiles the form, asked in the tape\'s numbering (a gradient\'s), is numbered as the tape', () => {
+    const graph = models.rabbits(30);
+    for (const seed of [1, 2]) {
+      const w = hostileWeights(Trace.record(graph.structure()).inputCount, seed, seed > 1);
+      const trace = Trace.record(graph.structure());
+      for (let i = 0; i < 3; i++) evaluateRaw(trace, w);
+      expect(kernel().pk_trace_form(trace.kernelPointer)).toBe(INTERPRETED);
+      const fourth = reverseRaw(trace, w, seed); // the fourth evaluation compiles
+      expect(kernel().pk_trace_form(trace.kernelPointer)).toBe(FMA);
+      const fresh = Trace.record(graph.structure());
+      const alone = reverseRaw(fresh, w, seed);
+      fresh.dispose();
+      expect(fourth.bad).toBe(alone.bad);
+      expectSameBits(fourth.adjoints, alone.adjoints);
+    }
+  });
+
+  test('through the model: a gradient with input gradients as the fourth evaluation equals one on a fresh trace', () => {
+    const graph = models.rabbits(20);
+    const model = new TraceModel(Trace.record(graph.structure()), graph);
+    for (let i = 0; i < 3; i++) model.expectation({ theta: [1 + i, 2, 3] });
+    const fourth = model.gradient(1, { theta: [1.3, 0.8, 2.2], inputGradients: true });
+    expect(kernel().pk_trace_form(model.trace.kernelPointer)).toBe(FMA);
+    const fresh = new TraceModel(Trace.record(graph.structure()), graph).gradient(1, { theta: [1.3, 0.8, 2.2], inputGradients: true });
+    expect(fourth).toEqual(fresh);
+  });
+
   test('over four lanes: each lane the values of its row through the interpreter (renumbered), and the mask of the rows that divided by ≤ 0', () => {
     const graph = models.rabbits(40), compiled = compiledTrace(graph);
     const k = kernel(), ptr = compiled.kernelPointer, nv = k.pk_trace_nvals(ptr), m = compiled.inputCount;

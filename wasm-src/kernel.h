@@ -60,11 +60,9 @@ typedef struct pk_elim {
   int32_t nprog, evaluations;
   /* Whether prog is the FMA form (trace.c): it reads the constants 1 and −0 from two slots
    * after the ops and numbers the values in its own order, where lslot gives the multipliers'
-   * slots (ncmd) and then scale0's (n). vslot and vscale number the last four-lane
-   * evaluation's values (lslot or slot and scale_slot), for the replays that read them. */
+   * slots (ncmd) and then scale0's (n). */
   int32_t fma;
   int32_t *lslot;
-  const int32_t *vslot, *vscale;
   /* Arcs merged so far (the elimination's work inside components), and whether it passed the budget. */
   double work;
   int32_t over_budget;

@@ -44,19 +44,19 @@ static lane_mask fma_lanes(const pk_elim *e, lanes *v) {
 
 /* The op-by-op interpreter of pk_trace_evaluate over lanes, or its FMA form (the tape's
  * compiled runs are not used: the four-lane interpreter already beats them per row on the
- * coalescent). Sets e->vslot and e->vscale to the values' numbering. */
+ * coalescent). The slot of the constant 1 tells the replays how the values are numbered
+ * (lane_slots): 1 in the FMA form, 0 in the tape's order. */
 int32_t pk_trace_evaluate_lanes(pk_elim *e, double *vals4) {
   lanes *v = (lanes *)vals4;
   const int32_t ni = e->ninputs;
   v[ni] = splat(0.0);
   pk_trace_prepare(e);
-  e->vslot = e->fma ? e->lslot : e->slot;
-  e->vscale = e->fma ? e->lslot + e->ncmd : e->scale_slot;
   if (e->fma) {
     v[ni + 1 + e->nops] = splat(1.0);
     v[ni + 2 + e->nops] = splat(-0.0);
     return lane_bits(fma_lanes(e, v), 0);
   }
+  v[ni + 1 + e->nops] = splat(0.0);
   lanes *out = v + ni + 1;
   lane_mask positive = {-1, -1, -1, -1};
   const uint32_t *o = e->ops;
@@ -75,10 +75,19 @@ int32_t pk_trace_evaluate_lanes(pk_elim *e, double *vals4) {
   return lane_bits(positive, 0);
 }
 
-/* pk_solve over lanes, reading the multipliers and scale0 from the values of the last
- * pk_trace_evaluate_lanes (numbered as it left e->vslot and e->vscale). */
+/* The slots of the multipliers and of scale0 among values from pk_trace_evaluate_lanes: the
+ * FMA form's where it numbered them (the constant 1's slot says so: the mark travels with the
+ * values, so a trace compiled after they were evaluated still reads them right). */
+static void lane_slots(const pk_elim *e, const lanes *v, const int32_t **slot, const int32_t **scale) {
+  const int renumbered = e->fma && v[e->ninputs + 1 + e->nops][0] == 1.0;
+  *slot = renumbered ? e->lslot : e->slot;
+  *scale = renumbered ? e->lslot + e->ncmd : e->scale_slot;
+}
+
+/* pk_solve over lanes, reading the multipliers and scale0 from pk_trace_evaluate_lanes's values. */
 static void solve_lanes(const pk_elim *e, const lanes *v, const lanes *b, lanes *x) {
-  const int32_t *dst = e->dst, *src = e->src, *slot = e->vslot, *scale = e->vscale;
+  const int32_t *dst = e->dst, *src = e->src, *slot, *scale;
+  lane_slots(e, v, &slot, &scale);
   for (int32_t u = 0; u < e->n; u++) x[u] = b[u] * v[scale[u]];
   for (int32_t k = 0, nc = e->ncmd; k < nc;) {
     const int32_t d = dst[k];
@@ -315,7 +324,8 @@ int32_t pk_forward_expect_gradient_lanes(int32_t n, int32_t p, const int32_t *rp
 void pk_expect_times_lanes(const pk_elim *e, const double *vals4, int32_t m, const int32_t *rrp, const int32_t *ridx, const double *rval,
                            double *tau4, double *out4) {
   const lanes *v = (const lanes *)vals4;
-  const int32_t *dst = e->dst, *src = e->src, *slot = e->vslot;
+  const int32_t *dst = e->dst, *src = e->src, *slot, *scale;
+  lane_slots(e, v, &slot, &scale);
   lanes *tau = (lanes *)tau4;
   for (int32_t u = 0; u < e->n; u++) tau[u] = splat(0.0);
   tau[0] = splat(1.0);
@@ -324,7 +334,7 @@ void pk_expect_times_lanes(const pk_elim *e, const double *vals4, int32_t m, con
     if (s < 0) tau[dst[k]] *= v[slot[k]];
     else tau[s] += v[slot[k]] * tau[dst[k]];
   }
-  for (int32_t u = 0; u < e->n; u++) tau[u] *= v[e->vscale[u]];
+  for (int32_t u = 0; u < e->n; u++) tau[u] *= v[scale[u]];
   reward_sums_lanes(e->n, m, rrp, ridx, rval, tau, (lanes *)out4);
 }
 

@@ -9,6 +9,7 @@ import { Trace } from '../../src/trace/trace.js';
 import { TraceModel } from '../../src/evaluate/trace-model.js';
 import { kernel } from '../../src/kernel/module.js';
 import { decodeTrace, encodeTrace } from '../../src/trace/format.js';
+import { canonicalRates } from '../../src/graph/rates.js';
 import { structuralHash } from '../../src/trace/structural-hash.js';
 import { buildGraph, prng, randomSpec, randomTheta } from '../correctness/fixtures.js';
 
@@ -246,6 +247,31 @@ describe('the FMA form of a tape', () => {
       if (kernel().pk_trace_form(model.trace.kernelPointer) === FMA) compiled++;
     }
     expect(compiled).toBeGreaterThan(0);
+  });
+
+  test('four-lane values evaluated before the trace compiled are still read by their own numbering after', () => {
+    const graph = models.rabbits(25), trace = Trace.record(graph.structure());
+    const k = kernel(), ptr = trace.kernelPointer, nv = k.pk_trace_nvals(ptr), m = trace.inputCount, n = trace.vertexCount;
+    const rows = Array.from({ length: LANES }, (_, lane) => canonicalRates(graph.structure(), Float64Array.of(1 + lane / 3, 2, 4 - lane)));
+    const blocks = [8 * LANES * nv, 8 * n, 16 * LANES * n, 8 * LANES * 2].map((bytes) => k.pk_malloc(bytes));
+    const [vals4, r, work, out] = blocks;
+    try {
+      const view = new Float64Array(k.memory.buffer, vals4, LANES * nv);
+      rows.forEach((w, lane) => w.forEach((x, j) => (view[j * LANES + lane] = x)));
+      expect(k.pk_trace_evaluate_lanes(ptr, vals4)).toBe(0); // the first evaluation: op by op
+      for (let i = 0; i < 3; i++) evaluateRaw(trace, rows[0]); // the fourth compiles the form
+      expect(k.pk_trace_form(ptr)).toBe(FMA);
+      new Float64Array(k.memory.buffer, r, n).fill(1);
+      k.pk_moments_lanes(ptr, vals4, r, 2, work, out);
+      const lanes = new Float64Array(k.memory.buffer, out, LANES * 2).slice();
+      rows.forEach((w, lane) => {
+        const fresh = Trace.record(graph.structure());
+        expectSameBits(lanes.slice(2 * lane, 2 * lane + 2), Float64Array.from(fresh.moments(w, { k: 2 })));
+        fresh.dispose();
+      });
+    } finally {
+      blocks.forEach((block) => k.pk_free(block));
+    }
   });
 
   test('moments, gradients and batches through the FMA form equal the direct elimination\'s, to the last bit', () => {

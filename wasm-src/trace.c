@@ -139,7 +139,7 @@ enum { LEVEL_BLOCK = 16384 };
 /* Compiles ops [b0, b1) into the program at w (its length returned), each op's new place
  * (from b0 on) into position. Within the block, an op's level is one more than the highest of
  * its operands computed in the block (others count 0); ops go level by level, a level's
- * inverses after its other ops, tape order kept within each. scratch: 5 · LEVEL_BLOCK + 2 ints. */
+ * inverses after its other ops, tape order kept within each. scratch: 4 · LEVEL_BLOCK + 3 ints. */
 static __attribute__((noinline)) size_t compile_block(const pk_elim *e, int32_t b0, int32_t b1, int32_t *position, int32_t *scratch, int32_t *w) {
   const int32_t base = e->ninputs + 1, one = base + e->nops, negzero = one + 1;
   int32_t *level = scratch, *fmas = level + LEVEL_BLOCK, *invs = fmas + LEVEL_BLOCK + 1, *at = invs + LEVEL_BLOCK + 1;
@@ -161,23 +161,23 @@ static __attribute__((noinline)) size_t compile_block(const pk_elim *e, int32_t 
    * the next place of each kind among the values. */
   size_t len = 0;
   for (int32_t l = 1, p = b0; l <= top; l++) {
-    const int32_t nf = fmas[l], ni = invs[l];
+    const int32_t nfma = fmas[l], ninv = invs[l];
     at[l] = (int32_t)len;
-    w[len] = nf;
-    w[len + 1 + 3 * (size_t)nf] = ni;
-    len += 2 + 3 * (size_t)nf + (size_t)ni;
+    w[len] = nfma;
+    w[len + 1 + 3 * (size_t)nfma] = ninv;
+    len += 2 + 3 * (size_t)nfma + (size_t)ninv;
     fmas[l] = p;
-    invs[l] = p + nf;
-    p += nf + ni;
+    invs[l] = p + nfma;
+    p += nfma + ninv;
   }
   for (int32_t k = b0; k < b1; k++) position[k] = e->ops[4 * (size_t)k] == PK_OP_INV ? invs[level[k - b0]]++ : fmas[level[k - b0]]++;
   /* fmas[l] is now the level's first inverse place, from which its run's offsets follow. */
   for (int32_t k = b0; k < b1; k++) {
     const uint32_t *o = e->ops + 4 * (size_t)k;
     const int32_t l = level[k - b0], a = level_slot(position, base, o[1]);
-    const int32_t first_inv = fmas[l], nf = w[at[l]];
-    if (o[0] == PK_OP_INV) { w[at[l] + 2 + 3 * nf + (position[k] - first_inv)] = a; continue; }
-    int32_t *f = w + at[l] + 1 + 3 * (position[k] - (first_inv - nf));
+    const int32_t first_inv = fmas[l], nfma = w[at[l]];
+    if (o[0] == PK_OP_INV) { w[at[l] + 2 + 3 * nfma + (position[k] - first_inv)] = a; continue; }
+    int32_t *f = w + at[l] + 1 + 3 * (position[k] - (first_inv - nfma));
     const int32_t b = level_slot(position, base, o[2]);
     switch (o[0]) {
       case PK_OP_ADD: f[0] = a; f[1] = b; f[2] = one; break;
@@ -206,11 +206,11 @@ enum { FMA_MAX_OPS = 1 << 21 };
 static void compile_fma_program(pk_elim *e) {
   if (e->nops > FMA_MAX_OPS) return;
   const int32_t base = e->ninputs + 1;
-  int32_t *position = malloc(((size_t)e->nops + 5 * (size_t)LEVEL_BLOCK + 2) * sizeof *position), *scratch = position + e->nops;
+  int32_t *position = malloc(((size_t)e->nops + 4 * (size_t)LEVEL_BLOCK + 3) * sizeof *position);
   int32_t *prog = position ? malloc((5 * (size_t)e->nops + 1) * sizeof *prog) : NULL;
   int32_t *lslot = prog ? malloc(((size_t)e->ncmd + (size_t)e->n + 1) * sizeof *lslot) : NULL;
   if (lslot) {
-    const size_t len = compile_levels(e, position, scratch, prog);
+    const size_t len = compile_levels(e, position, position + e->nops, prog);
     int32_t *shrunk = realloc(prog, len * sizeof *prog);
     e->prog = shrunk ? shrunk : prog;
     e->nprog = (int32_t)len;

@@ -17,7 +17,7 @@ int32_t pk_trace_nops(const pk_elim *e) { return e->nops; }
  * FMA form's constants 1 and −0 (trace.c). */
 int32_t pk_trace_nvals(const pk_elim *e) { return e->ninputs + 3 + e->nops; }
 /* How the tape is evaluated now: 0 op by op, 1 as runs, 2 in the FMA form (trace.c). For tests. */
-int32_t pk_trace_form(const pk_elim *e) { return !e->prog ? 0 : e->fma ? 2 : 1; }
+int32_t pk_trace_form(const pk_elim *e) { return !e->prog ? 0 : e->lslot ? 2 : 1; }
 uint32_t *pk_trace_ops(const pk_elim *e) { return e->ops; }
 int32_t *pk_elim_dst(const pk_elim *e) { return e->dst; }
 int32_t *pk_elim_src(const pk_elim *e) { return e->src; }

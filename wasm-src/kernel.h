@@ -54,14 +54,13 @@ typedef struct pk_elim {
    * bytes, adopted without a copy) and only the block is freed. */
   void *block;
   /* The tape compiled (trace.c) on the fourth evaluation: into runs, or where runs do not pay
-   * into the FMA form (fma set); 0 until then, or where neither is made (the plain interpreter
-   * runs instead). */
+   * into the FMA form (lslot set); 0 until then, or where neither is made (the plain
+   * interpreter runs instead). */
   int32_t *prog;
   int32_t nprog, evaluations;
-  /* Whether prog is the FMA form (trace.c): it reads the constants 1 and −0 from two slots
-   * after the ops and numbers the values in its own order, where lslot gives the multipliers'
-   * slots (ncmd) and then scale0's (n). */
-  int32_t fma;
+  /* Set where prog is the FMA form (trace.c), which reads the constants 1 and −0 from two
+   * slots after the ops and numbers the values in its own order: the multipliers' slots in
+   * that order (ncmd), then scale0's (n). */
   int32_t *lslot;
   /* Arcs merged so far (the elimination's work inside components), and whether it passed the budget. */
   double work;

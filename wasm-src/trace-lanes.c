@@ -1,8 +1,8 @@
 /* A recorded elimination evaluated for four θ rows at once, with each value a vector
  * of four lanes (one per row), and the moment replays on those values. An op is decoded,
- * and its operands' cache lines fetched, once for the four rows: per row 1.6–5.4× faster
- * than evaluating rows one at a time (bench:traces; the rabbits' tape, bound by memory,
- * gains least).
+ * and its operands' cache lines fetched, once for the four rows: per row 1.1–3.8× faster
+ * than evaluating rows one at a time (bench:traces, one run; least on the rabbits, whose
+ * single-row evaluation is reordered for independent neighbouring ops too).
  * IEEE operations are lane-wise and WebAssembly has no fused multiply-add to contract
  * to, so each lane computes exactly the scalar expressions in the same order: its values
  * and moments are bitwise those of pk_trace_evaluate and pk_moments for its row. */
@@ -51,7 +51,7 @@ int32_t pk_trace_evaluate_lanes(pk_elim *e, double *vals4) {
   const int32_t ni = e->ninputs;
   v[ni] = splat(0.0);
   pk_trace_prepare(e);
-  if (e->fma) {
+  if (e->lslot) {
     v[ni + 1 + e->nops] = splat(1.0);
     v[ni + 2 + e->nops] = splat(-0.0);
     return lane_bits(fma_lanes(e, v), 0);
@@ -79,7 +79,7 @@ int32_t pk_trace_evaluate_lanes(pk_elim *e, double *vals4) {
  * FMA form's where it numbered them (the constant 1's slot says so: the mark travels with the
  * values, so a trace compiled after they were evaluated still reads them right). */
 static void lane_slots(const pk_elim *e, const lanes *v, const int32_t **slot, const int32_t **scale) {
-  const int renumbered = e->fma && v[e->ninputs + 1 + e->nops][0] == 1.0;
+  const int renumbered = e->lslot && v[e->ninputs + 1 + e->nops][0] == 1.0;
   *slot = renumbered ? e->lslot : e->slot;
   *scale = renumbered ? e->lslot + e->ncmd : e->scale_slot;
 }

@@ -202,7 +202,7 @@ static size_t compile_levels(const pk_elim *e, int32_t *position, int32_t *scrat
  * such tapes stay interpreted. */
 enum { FMA_MAX_OPS = 1 << 21 };
 
-/* The FMA form where runs do not pay (e->fma set; nothing made when out of memory or too long). */
+/* The FMA form where runs do not pay (e->lslot set; nothing made when out of memory or too long). */
 static void compile_fma_program(pk_elim *e) {
   if (e->nops > FMA_MAX_OPS) return;
   const int32_t base = e->ninputs + 1;
@@ -217,7 +217,6 @@ static void compile_fma_program(pk_elim *e) {
     for (int32_t k = 0; k < e->ncmd; k++) lslot[k] = level_slot(position, base, (uint32_t)e->slot[k]);
     for (int32_t v = 0; v < e->n; v++) lslot[e->ncmd + v] = level_slot(position, base, (uint32_t)e->scale_slot[v]);
     e->lslot = lslot;
-    e->fma = 1;
   } else {
     free(prog);
   }
@@ -323,14 +322,14 @@ static int32_t evaluate(pk_elim *e, const double *w, double *vals, int32_t tape)
   if (w != vals) memcpy(vals, w, (size_t)ni * sizeof *vals); /* weights written in place need no copy */
   vals[ni] = 0.0;
   pk_trace_prepare(e);
-  if (e->fma && !tape) {
+  if (e->lslot && !tape) {
     vals[ni + 1 + e->nops] = 1.0;
     vals[ni + 2 + e->nops] = -0.0;
     const int32_t bad = run_fma(e, vals);
     read_multipliers(e, vals, e->lslot, e->lslot + e->ncmd);
     return bad;
   }
-  const int32_t bad = e->prog && !e->fma ? run_forward(e, vals) : interpret(e, vals);
+  const int32_t bad = e->prog && !e->lslot ? run_forward(e, vals) : interpret(e, vals);
   read_multipliers(e, vals, e->slot, e->scale_slot);
   return bad;
 }
@@ -343,7 +342,7 @@ int32_t pk_trace_evaluate_tape(pk_elim *e, const double *w, double *vals) {
   return evaluate(e, w, vals, 1);
 }
 
-/* Op-by-op reverse pass over the recorded tape (when no program was compiled). */
+/* Op-by-op reverse pass over the recorded tape (where it was not compiled into runs). */
 static void interpret_reverse(const pk_elim *e, const double *vals, double *vbar) {
   const int32_t ni = e->ninputs;
   const double *out = vals + ni + 1;
@@ -435,7 +434,7 @@ void pk_trace_reverse(const pk_elim *e, const double *vals, const double *mbar, 
   memset(vbar, 0, ((size_t)ni + 1 + (size_t)nops) * sizeof *vbar);
   for (int32_t k = 0; k < e->ncmd; k++) vbar[e->slot[k]] += mbar[k];
   for (int32_t v = 0; v < e->n; v++) vbar[e->scale_slot[v]] += sbar[v];
-  if (e->prog && !e->fma) run_reverse(e, vals, vbar);
+  if (e->prog && !e->lslot) run_reverse(e, vals, vbar);
   else interpret_reverse(e, vals, vbar);
   if (wbar != vbar) memcpy(wbar, vbar, (size_t)ni * sizeof *wbar); /* the inputs' adjoints are vbar's first slots */
 }
